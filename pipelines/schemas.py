@@ -1,0 +1,201 @@
+"""The tables of the store: columns, SQL types and meanings, declared once.
+
+Every stage writes through :func:`pipelines.storage.write_table`, which checks a frame
+against the declaration here (:func:`check_frame`) before it reaches the store. Docstrings
+elsewhere name the table they return instead of repeating its columns.
+
+Offsets (``start_char``, ``end_char``) are Python string indices (code points) into
+``articles.text``, end exclusive, so ``text[start_char:end_char]`` is the matched text.
+Times are UTC instants (``TIMESTAMPTZ``; connections are set to ``TimeZone='UTC'``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .errors import StoreError
+
+VOICES = ("outlet", "quoted", "attributed")
+"""Who a mention belongs to: the outlet's own words, a direct quotation, or reported speech."""
+
+ALL = "all"
+"""The value of ``category`` / ``voice`` on aggregate rows that cover every category or voice."""
+
+ALL_TOPICS = "(all topics)"
+"""The ``topic`` of aggregate rows that count every article once, whatever its topics."""
+
+NO_TOPIC = "(no topic)"
+"""The topic of articles that match no topic definition, so totals add up."""
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    sql: str
+    meaning: str
+    nullable: bool = True
+
+
+def _cols(*rows: tuple) -> tuple[Column, ...]:
+    return tuple(Column(*r) for r in rows)
+
+
+TABLES: dict[str, tuple[Column, ...]] = {
+    "articles": _cols(
+        ("article_id", "VARCHAR", "stable id: hash of outlet and URL (or outlet, day and text)", False),
+        ("outlet", "VARCHAR", "canonical outlet name from the outlet registry (or as given)", False),
+        ("outlet_raw", "VARCHAR", "outlet as it appeared in the input"),
+        ("published_at", "TIMESTAMPTZ", "publication instant in UTC; NULL when missing or invalid"),
+        ("day", "DATE", "UTC calendar day of published_at"),
+        ("date_source", "VARCHAR", "where the date came from: column, feed, metadata, url, sidecar, front matter"),
+        ("date_note", "VARCHAR", "why the date is missing, doubtful or was assumed (NULL when clean)"),
+        ("title", "VARCHAR", "headline (stored apart from the text when there is a body)"),
+        ("text", "VARCHAR", "canonical article text; every offset in the store points into it", False),
+        ("text_origin", "VARCHAR", "body, or title+lead when the input had no body", False),
+        ("url", "VARCHAR", "article URL as given"),
+        ("url_norm", "VARCHAR", "URL without tracking parameters, fragment, www. and trailing slash"),
+        ("source_id", "VARCHAR", "the record's own id in the input, if any"),
+        ("source_file", "VARCHAR", "input file the record came from", False),
+        ("source_row", "INTEGER", "1-based data row (CSV/Parquet), line (JSONL) or item (feed)"),
+        ("n_words", "INTEGER", "number of words in text (runs of letters or digits)", False),
+        ("n_copies", "INTEGER", "copies of this record seen in the inputs (1 = no duplicate)", False),
+        ("text_hash", "VARCHAR", "hash of the whitespace- and case-folded text", False),
+        ("topics_raw", "VARCHAR", "topic labels from the input's topic column, as given"),
+        ("lang", "VARCHAR", "language tag, if given"),
+        ("extra", "VARCHAR", "unmapped input columns as a JSON object"),
+        ("run_id", "VARCHAR", "the ingest run that stored the article", False),
+    ),
+    "rejects": _cols(
+        ("run_id", "VARCHAR", "the run that saw the record", False),
+        ("source_file", "VARCHAR", "input file", False),
+        ("source_row", "INTEGER", "1-based data row, line or item; NULL when the whole file failed"),
+        ("reason", "VARCHAR", "short reason code, e.g. no_text, no_outlet, bad_json, unreadable_file", False),
+        ("detail", "VARCHAR", "what was wrong, in words", False),
+        ("record", "VARCHAR", "the record as JSON (cut at 2,000 characters)"),
+    ),
+    "mentions": _cols(
+        ("article_id", "VARCHAR", "article", False),
+        ("start_char", "INTEGER", "offset of the first character in articles.text", False),
+        ("end_char", "INTEGER", "offset after the last character (exclusive)", False),
+        ("text", "VARCHAR", "the matched text exactly as in the article", False),
+        ("term", "VARCHAR", "lexicon term (canonical form) that matched", False),
+        ("category", "VARCHAR", "lexicon category", False),
+        ("target", "VARCHAR", "who or what the term labels, from the lexicon"),
+        ("counterpart", "VARCHAR", "neutral counterpart, from the lexicon"),
+        ("voice", "VARCHAR", "outlet, quoted or attributed", False),
+        ("speaker", "VARCHAR", "speaker of the quotation or reported speech, when found"),
+        ("quote_id", "INTEGER", "quotes.quote_id of the span that gave the voice"),
+    ),
+    "quotes": _cols(
+        ("article_id", "VARCHAR", "article", False),
+        ("quote_id", "INTEGER", "0-based index of the span within the article", False),
+        ("start_char", "INTEGER", "offset of the span in articles.text", False),
+        ("end_char", "INTEGER", "end offset (exclusive)", False),
+        ("kind", "VARCHAR", "direct (inside quotation marks) or reported (reported speech)", False),
+        ("speaker", "VARCHAR", "who is quoted, when found"),
+        ("cue", "VARCHAR", "reporting verb or phrase, e.g. said, according to"),
+        ("closed", "BOOLEAN", "false when a quotation mark was never closed in its paragraph", False),
+    ),
+    "article_topics": _cols(
+        ("article_id", "VARCHAR", "article", False),
+        ("topic", "VARCHAR", "topic name; '(no topic)' when none applies", False),
+        ("source", "VARCHAR", "query (topic definition), column (input topic column) or none", False),
+    ),
+    "article_scores": _cols(
+        ("article_id", "VARCHAR", "article", False),
+        ("voice", "VARCHAR", "outlet, quoted or attributed", False),
+        ("n_words", "INTEGER", "words of the text in this voice", False),
+        ("n_mentions", "INTEGER", "lexicon mentions in this voice (all categories)", False),
+    ),
+    "daily": _cols(
+        ("outlet", "VARCHAR", "outlet", False),
+        ("topic", "VARCHAR", "topic, '(no topic)', or '(all topics)' for every article once", False),
+        ("day", "DATE", "UTC day", False),
+        ("category", "VARCHAR", "lexicon category, or 'all'", False),
+        ("voice", "VARCHAR", "outlet, quoted, attributed, or 'all'", False),
+        ("n_articles", "INTEGER", "articles of the outlet, topic and day (denominator of shares)", False),
+        ("n_words", "BIGINT", "words of those articles in this voice (denominator of rates)", False),
+        ("n_mentions", "BIGINT", "mentions of the category in this voice", False),
+        ("n_articles_with_mention", "INTEGER", "articles with at least one such mention", False),
+    ),
+    "lexicon": _cols(
+        ("term", "VARCHAR", "canonical term", False),
+        ("variants", "VARCHAR", "other spellings, '|'-separated"),
+        ("category", "VARCHAR", "category", False),
+        ("target", "VARCHAR", "who or what it labels"),
+        ("counterpart", "VARCHAR", "neutral counterpart"),
+        ("note", "VARCHAR", "why it is loaded"),
+        ("ignore", "BOOLEAN", "true for stop phrases that only block shorter terms", False),
+        ("source", "VARCHAR", "file it came from", False),
+        ("extra", "VARCHAR", "other columns of the lexicon file as JSON"),
+    ),
+    "topics": _cols(
+        ("topic", "VARCHAR", "topic name", False),
+        ("query", "VARCHAR", "boolean keyword query; NULL for topics from an input column"),
+        ("source", "VARCHAR", "file the definition came from, or the input column", False),
+    ),
+    "outlets": _cols(
+        ("outlet", "VARCHAR", "canonical outlet name", False),
+        ("country", "VARCHAR", "country code or name"),
+        ("type", "VARCHAR", "e.g. state-affiliated, public broadcaster, commercial, wire, synthetic"),
+        ("in_registry", "BOOLEAN", "false for outlets not found in the registry", False),
+    ),
+    "runs": _cols(
+        ("run_id", "VARCHAR", "run id", False),
+        ("stage", "VARCHAR", "ingest, score, aggregate or run", False),
+        ("started_at", "TIMESTAMPTZ", "start (UTC)", False),
+        ("elapsed_s", "DOUBLE", "wall-clock seconds", False),
+        ("code_version", "VARCHAR", "framewatch version", False),
+        ("lexicon_version", "VARCHAR", "content hash of the lexicon used"),
+        ("settings", "VARCHAR", "options of the run as JSON", False),
+        ("n_input", "INTEGER", "records read"),
+        ("n_ingested", "INTEGER", "records stored as articles"),
+        ("n_duplicates", "INTEGER", "records folded into an existing article"),
+        ("n_rejected", "INTEGER", "records sent to rejects"),
+        ("n_mentions", "INTEGER", "mentions found"),
+        ("warnings", "VARCHAR", "warnings as a JSON list"),
+    ),
+}
+
+
+def ddl(name: str) -> str:
+    """``CREATE TABLE`` statement for table *name*."""
+    cols = ", ".join(f'"{c.name}" {c.sql}{"" if c.nullable else " NOT NULL"}' for c in TABLES[name])
+    return f'CREATE TABLE "{name}" ({cols})'
+
+
+def column_names(name: str) -> list[str]:
+    return [c.name for c in TABLES[name]]
+
+
+def check_frame(df: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Check *df* against table *name*; return it with columns in declared order.
+
+    Raises
+    ------
+    StoreError
+        When a column is missing or extra, or a NOT NULL column holds nulls.
+    """
+    if name not in TABLES:
+        raise StoreError(f"unknown table {name!r}", expected=", ".join(TABLES), found=name)
+    want = column_names(name)
+    missing = [c for c in want if c not in df.columns]
+    extra = [c for c in df.columns if c not in want]
+    if missing or extra:
+        raise StoreError(
+            f"frame does not match table {name!r}",
+            expected=f"columns {want}",
+            found=f"missing {missing}, extra {extra}",
+            fix="this is a bug in framewatch: please report it with the command you ran",
+        )
+    for col in TABLES[name]:
+        if not col.nullable and len(df) and df[col.name].isna().any():
+            raise StoreError(
+                f"null values in NOT NULL column {name}.{col.name}",
+                expected="a value on every row",
+                found=f"{int(df[col.name].isna().sum())} nulls",
+                fix="this is a bug in framewatch: please report it with the command you ran",
+            )
+    return df[want]
