@@ -142,6 +142,13 @@ TABLES: dict[str, tuple[Column, ...]] = {
         ("type", "VARCHAR", "e.g. state-affiliated, public broadcaster, commercial, wire, synthetic"),
         ("in_registry", "BOOLEAN", "false for outlets not found in the registry", False),
     ),
+    "coverage": _cols(
+        ("outlet", "VARCHAR", "canonical outlet name", False),
+        ("day", "DATE", "UTC day", False),
+        ("collected", "BOOLEAN", "false when the collector was down that day (a gap, never a zero)", False),
+        ("articles_fetched", "INTEGER", "articles the collector reported for the day, if given"),
+        ("source_file", "VARCHAR", "coverage file", False),
+    ),
     "runs": _cols(
         ("run_id", "VARCHAR", "run id", False),
         ("stage", "VARCHAR", "ingest, score, aggregate or run", False),

@@ -1,0 +1,413 @@
+"""Lexicons: reading, validating, versioning and matching loaded-wording terms.
+
+A lexicon is a list of plain records (:class:`Entry`): a term, its other spellings, a
+category, and optionally the target it labels, a neutral counterpart and a note. Files are
+CSV (a header row with at least ``term``; ``variants`` are ``|``-separated), YAML (a list
+of mappings with the same keys, or ``{entries: [...]}``) or LIWC/quanteda ``.dic``
+dictionaries. Columns framewatch does not know (``lang``, ...) are kept in ``extra``.
+
+Semantics (the matcher, :class:`LexiconMatcher`):
+
+* A term matches whole words of the matching copy (:mod:`pipelines.text`): case, hyphens
+  and dashes, quotes and apostrophes, non-breaking and soft hyphens are folded, so
+  ``war games`` matches "War-Games" and "war\\u00a0games"; ``regime`` does not match
+  "regimen", and matches "regime's" (the possessive splits off) but not "regimes" unless
+  that is listed as a variant.
+* A trailing ``*`` makes a prefix term: ``imperialis*`` matches "imperialist",
+  "imperialism".
+* Overlapping matches resolve longest first, then earliest (as spaCy's ``filter_spans``):
+  "imperialists' lackeys" counts once, as that term, not also as "imperialists".
+* A multi-word term never matches across a sentence end or a line break.
+* An entry with ``ignore: true`` is a *stop phrase*: it takes part in the longest-match
+  rule (so ``sanctions regime`` blocks ``regime``) and is then dropped.
+
+The lexicon version is a content hash of its entries (:attr:`Lexicon.version`); every run
+records it, so numbers from different lexicons are never mixed silently.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import ahocorasick
+import numpy as np
+import pandas as pd
+import yaml
+
+from .errors import LexiconError
+from .text import crosses_sentence_end, fold, matching_copy
+
+BUILTIN_LEXICON = Path(__file__).resolve().parent.parent / "data" / "lexicon" / "loaded_wording.csv"
+DEFAULT_CATEGORY = "loaded"
+KNOWN_COLUMNS = ("term", "variants", "category", "target", "counterpart", "note", "ignore")
+_TRUE = {"true", "yes", "1", "y", "t"}
+_FALSE = {"false", "no", "0", "n", "f", ""}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One lexicon record. ``line`` is the 1-based line of the record in ``source``."""
+
+    term: str
+    category: str = DEFAULT_CATEGORY
+    variants: tuple[str, ...] = ()
+    target: str | None = None
+    counterpart: str | None = None
+    note: str | None = None
+    ignore: bool = False
+    source: str = ""
+    line: int = 0
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def spellings(self) -> tuple[str, ...]:
+        return (self.term, *self.variants)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """A validated set of entries with its content hash."""
+
+    entries: tuple[Entry, ...]
+    sources: tuple[str, ...]
+
+    @property
+    def version(self) -> str:
+        """``lex-`` and 12 hex digits of SHA-256 over the entries' content (not their files)."""
+        rows = sorted(json.dumps([e.term, sorted(e.variants), e.category, e.target, e.counterpart, e.note,
+                                  e.ignore], ensure_ascii=False) for e in self.entries)
+        return "lex-" + hashlib.sha256("\n".join(rows).encode("utf-8")).hexdigest()[:12]
+
+    @property
+    def categories(self) -> list[str]:
+        return sorted({e.category for e in self.entries if not e.ignore})
+
+    def to_frame(self) -> pd.DataFrame:
+        """The ``lexicon`` table."""
+        return pd.DataFrame({
+            "term": [e.term for e in self.entries],
+            "variants": ["|".join(e.variants) or None for e in self.entries],
+            "category": [e.category for e in self.entries],
+            "target": [e.target for e in self.entries],
+            "counterpart": [e.counterpart for e in self.entries],
+            "note": [e.note for e in self.entries],
+            "ignore": [e.ignore for e in self.entries],
+            "source": [Path(e.source).name for e in self.entries],
+            "extra": [json.dumps(e.extra, ensure_ascii=False) if e.extra else None for e in self.entries],
+        })
+
+
+def _clean(value) -> str | None:
+    if value is None:
+        return None
+    value = str(value).strip()
+    return value or None
+
+
+def _parse_bool(value, where: str) -> bool:
+    text = "" if value is None else str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise LexiconError("invalid value in column 'ignore'", where=where, expected="true or false (or empty)",
+                       found=repr(value), fix="write true for a stop phrase, false or nothing otherwise")
+
+
+def _make_entry(row: dict, source: str, line: int, where_col) -> Entry:
+    term = _clean(row.get("term"))
+    if term is None:
+        raise LexiconError("empty term", where=where_col("term"), expected="a word or phrase",
+                           found="an empty cell", fix="fill in the term or delete the line")
+    variants_raw = row.get("variants")
+    if isinstance(variants_raw, (list, tuple)):
+        variants = tuple(v for v in (_clean(x) for x in variants_raw) if v)
+    else:
+        variants = tuple(v for v in (_clean(x) for x in (str(variants_raw or "")).split("|")) if v)
+    for spelling, col in [(term, "term")] + [(v, "variants") for v in variants]:
+        core = spelling[:-1] if spelling.endswith("*") else spelling
+        if "*" in core:
+            raise LexiconError("'*' inside a term", where=where_col(col), expected="'*' only at the end (prefix match)",
+                               found=repr(spelling), fix="remove the '*' or move it to the end")
+        if not fold(core):
+            raise LexiconError("term has no letters or digits", where=where_col(col),
+                               expected="at least one letter or digit", found=repr(spelling),
+                               fix="write the word itself; punctuation is ignored when matching")
+    extra = {k: v for k, v in row.items() if k not in KNOWN_COLUMNS and k is not None and _clean(v) is not None}
+    return Entry(term=term, category=_clean(row.get("category")) or DEFAULT_CATEGORY, variants=variants,
+                 target=_clean(row.get("target")), counterpart=_clean(row.get("counterpart")),
+                 note=_clean(row.get("note")), ignore=_parse_bool(row.get("ignore"), where_col("ignore")),
+                 source=source, line=line, extra={k: str(v) for k, v in extra.items()})
+
+
+def _read_csv(path: Path) -> list[Entry]:
+    raw = path.read_text(encoding="utf-8-sig")
+    sample = raw[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample.splitlines()[0] if sample else ",", delimiters=",;\t|")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = ","
+    reader = csv.reader(io.StringIO(raw, newline=""), delimiter=delimiter)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise LexiconError("empty lexicon file", where=str(path), expected="a header row with a 'term' column",
+                           found="no lines", fix="add a header line 'term' and one term per line") from None
+    header = [h.strip().lower() for h in header]
+    if "term" not in header:
+        raise LexiconError("no 'term' column", where=f"{path}, line 1", expected="a header row with a 'term' column",
+                           found=f"columns {header}", fix="name the column of terms 'term'")
+    entries = []
+    for row in reader:
+        line = reader.line_num
+        if not any(c.strip() for c in row):
+            continue
+        if len(row) > len(header):
+            raise LexiconError("more cells than header columns", where=f"{path}, line {line}",
+                               expected=f"{len(header)} cells ({', '.join(header)})", found=f"{len(row)} cells",
+                               fix="quote cells that contain the delimiter")
+        record = dict(zip(header, row))
+        entries.append(_make_entry(record, str(path), line, lambda c, line=line: f"{path}, line {line}, column '{c}'"))
+    return entries
+
+
+def _read_yaml(path: Path) -> list[Entry]:
+    text = path.read_text(encoding="utf-8-sig")
+    try:
+        node = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}, line {mark.line + 1}, column {mark.column + 1}" if mark else str(path)
+        raise LexiconError("not valid YAML", where=where, expected="a list of entries",
+                           found=str(getattr(exc, "problem", exc)), fix="check indentation and quoting") from None
+    items, nodes = data, node
+    if isinstance(data, dict) and "entries" in data:
+        items = data["entries"]
+        nodes = next(v for k, v in node.value if k.value == "entries")
+    if not isinstance(items, list):
+        raise LexiconError("wrong YAML shape", where=str(path), expected="a list of entries or {entries: [...]}",
+                           found=type(items).__name__, fix="put each entry under 'entries:' as '- term: ...'")
+    entries = []
+    for item, n in zip(items, nodes.value):
+        line = n.start_mark.line + 1
+        if isinstance(item, str):
+            item = {"term": item}
+        if not isinstance(item, dict):
+            raise LexiconError("entry is not a mapping", where=f"{path}, line {line}", expected="term: ... mapping",
+                               found=repr(item), fix="write the entry as '- term: ...'")
+        item = {str(k).lower(): v for k, v in item.items()}
+        entries.append(_make_entry(item, str(path), line, lambda c, line=line: f"{path}, line {line}, key '{c}'"))
+    return entries
+
+
+def _read_dic(path: Path) -> list[Entry]:
+    """LIWC / quanteda ``.dic``: a ``%``-delimited block of ``id<TAB>category``, then ``term<TAB>ids``."""
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    marks = [i for i, line in enumerate(lines) if line.strip() == "%"]
+    if len(marks) < 2:
+        raise LexiconError("not a LIWC-style .dic file", where=str(path), expected="two lines holding only '%'",
+                           found=f"{len(marks)}", fix="wrap the category block in '%' lines")
+    cats = {}
+    for i in range(marks[0] + 1, marks[1]):
+        parts = lines[i].split()
+        if len(parts) >= 2:
+            cats[parts[0]] = parts[1]
+    entries = []
+    for i in range(marks[1] + 1, len(lines)):
+        parts = [p for p in lines[i].split("\t") if p.strip()] if "\t" in lines[i] else lines[i].split()
+        if not parts:
+            continue
+        term, ids = parts[0].strip(), [p.strip() for p in parts[1:]]
+        for cid in ids or [None]:
+            if cid is not None and cid not in cats:
+                raise LexiconError("unknown category id", where=f"{path}, line {i + 1}",
+                                   expected=f"one of {sorted(cats)}", found=repr(cid),
+                                   fix="declare the category in the '%' block")
+            entries.append(_make_entry({"term": term, "category": cats.get(cid)}, str(path), i + 1,
+                                       lambda c, i=i: f"{path}, line {i + 1}"))
+    return entries
+
+
+def read_lexicon(path: str | Path) -> list[Entry]:
+    """Read one lexicon file (``.csv``, ``.tsv``, ``.txt``, ``.yaml``, ``.yml``, ``.dic``).
+
+    Raises
+    ------
+    LexiconError
+        With file, line, column, what was expected and found, for the first problem.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise LexiconError("lexicon file not found", where=str(path), expected="a CSV, YAML or .dic file",
+                           found="nothing at this path", fix="check the path given to --lexicon")
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".tsv", ".txt"):
+        return _read_csv(path)
+    if suffix in (".yaml", ".yml"):
+        return _read_yaml(path)
+    if suffix == ".dic":
+        return _read_dic(path)
+    raise LexiconError("unsupported lexicon file type", where=str(path), expected=".csv, .tsv, .yaml, .yml or .dic",
+                       found=repr(suffix or "no extension"), fix="save the lexicon as CSV or YAML")
+
+
+def build_lexicon(entries: list[Entry]) -> tuple[Lexicon, list[str]]:
+    """Check entries across files and build a :class:`Lexicon`.
+
+    The same spelling (after folding) twice with the same category is kept once, with a
+    warning; with different categories it is an error, because a mention must have one
+    category.
+
+    Returns
+    -------
+    (lexicon, warnings)
+
+    Raises
+    ------
+    LexiconError
+        On a spelling claimed by two categories, or an empty lexicon.
+    """
+    seen: dict[str, Entry] = {}
+    kept: list[Entry] = []
+    warnings: list[str] = []
+    for entry in entries:
+        duplicate_of = None
+        for spelling in entry.spellings:
+            key = fold(spelling.rstrip("*")) + ("*" if spelling.endswith("*") else "")
+            other = seen.get(key)
+            if other is None:
+                continue
+            if other.category != entry.category or other.ignore != entry.ignore:
+                raise LexiconError(
+                    f"'{spelling}' is listed twice with different categories",
+                    where=f"{entry.source}, line {entry.line}",
+                    expected="each term (after folding case, hyphens and apostrophes) in one category",
+                    found=f"'{other.category}' at {other.source}, line {other.line} and '{entry.category}' here",
+                    fix="keep one of the two lines")
+            duplicate_of = other
+        if duplicate_of is not None and fold(entry.term) == fold(duplicate_of.term):
+            warnings.append(f"{entry.source}, line {entry.line}: '{entry.term}' repeats line {duplicate_of.line}; "
+                            "kept once")
+            continue
+        for spelling in entry.spellings:
+            seen.setdefault(fold(spelling.rstrip("*")) + ("*" if spelling.endswith("*") else ""), entry)
+        kept.append(entry)
+    if not any(not e.ignore for e in kept):
+        raise LexiconError("the lexicon has no terms", expected="at least one entry that is not a stop phrase",
+                           found=f"{len(kept)} entries", fix="add terms, one per line")
+    return Lexicon(tuple(kept), tuple(sorted({e.source for e in kept}))), warnings
+
+
+def load_lexicon(paths: list[str | Path] | None = None, extra: list[str | Path] | None = None) -> tuple[Lexicon, list[str]]:
+    """Load lexicon files *instead of* the built-in one (*paths*) or *beside* it (*extra*).
+
+    Returns
+    -------
+    (lexicon, warnings)
+    """
+    files = [Path(p) for p in paths] if paths else [BUILTIN_LEXICON]
+    files += [Path(p) for p in extra or ()]
+    entries: list[Entry] = []
+    for f in files:
+        entries.extend(read_lexicon(f))
+    return build_lexicon(entries)
+
+
+def check_lexicon_file(path: str | Path) -> tuple[int, list[str]]:
+    """Validate one file as ``framewatch lexicon check`` does.
+
+    Returns
+    -------
+    (n_entries, warnings)
+
+    Raises
+    ------
+    LexiconError
+        For the first problem found.
+    """
+    lexicon, warnings = build_lexicon(read_lexicon(path))
+    return len(lexicon.entries), warnings
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A lexicon hit: ``text[start:end]`` in the stored text; ``entry`` indexes the lexicon."""
+
+    start: int
+    end: int
+    entry: int
+
+
+class LexiconMatcher:
+    """Find lexicon terms in texts with one Aho-Corasick automaton (pyahocorasick).
+
+    Follows the estimator pattern: ``__init__`` stores the lexicon, :meth:`fit` compiles the
+    automaton (``automaton_``), :meth:`find` returns matches.
+
+    Parameters
+    ----------
+    lexicon : Lexicon
+    """
+
+    def __init__(self, lexicon: Lexicon):
+        self.lexicon = lexicon
+
+    def fit(self) -> LexiconMatcher:
+        automaton = ahocorasick.Automaton()
+        for idx, entry in enumerate(self.lexicon.entries):
+            for spelling in entry.spellings:
+                prefix = spelling.endswith("*")
+                key = " " + fold(spelling[:-1] if prefix else spelling) + ("" if prefix else " ")
+                # The first entry claiming a key wins (build_lexicon forbids conflicts).
+                if key not in automaton:
+                    automaton.add_word(key, (len(key), idx, prefix, " " in key.strip()))
+        automaton.make_automaton()
+        self.automaton_ = automaton
+        return self
+
+    def find(self, text: str, copy: str | None = None, offsets: np.ndarray | None = None) -> list[Match]:
+        """All non-overlapping matches in *text*, sorted by start.
+
+        Parameters
+        ----------
+        text : the stored article text.
+        copy, offsets : its matching copy (:func:`pipelines.text.matching_copy`), if already built.
+
+        Returns
+        -------
+        list of :class:`Match` (stop phrases removed), offsets into *text*.
+        """
+        if copy is None:
+            copy, offsets = matching_copy(text)
+        spans = []
+        for end_idx, (length, idx, prefix, multiword) in self.automaton_.iter(copy):
+            s = end_idx - length + 2  # first character of the word(s), after the padding space
+            if prefix:
+                e = copy.find(" ", end_idx + 1)
+            else:
+                e = end_idx  # the trailing padding space
+            t_start, t_end = int(offsets[s]), int(offsets[e - 1]) + 1
+            if multiword and crosses_sentence_end(text, t_start, t_end):
+                continue
+            spans.append((s, e, idx, t_start, t_end))
+        if not spans:
+            return []
+        # Longest first, then earliest; keep those that overlap nothing kept so far.
+        spans.sort(key=lambda m: (-(m[1] - m[0]), m[0]))
+        taken: list[tuple[int, int]] = []
+        out = []
+        for s, e, idx, t_start, t_end in spans:
+            if any(s < te and ts < e for ts, te in taken):
+                continue
+            taken.append((s, e))
+            if not self.lexicon.entries[idx].ignore:
+                out.append(Match(t_start, t_end, idx))
+        out.sort(key=lambda m: m.start)
+        return out

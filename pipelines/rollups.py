@@ -1,0 +1,376 @@
+"""Aggregation rules: rates per 1,000 words and shares of articles for any grouping.
+
+Every figure is computed from article-level rows by summing numerators and denominators
+over the group (never by averaging per-day or per-outlet ratios), so a week, a month, a set
+of topics or a pool of outlets gets the same, exact answer. An article with several of the
+selected topics is counted once.
+
+Measures (with ``k`` the numerator and ``n`` the denominator of the group):
+
+* **rate per 1,000 words** = 1000 × Σ mentions / Σ words. The words are those of the chosen
+  voice: for ``voice="outlet"`` the words outside quotations and reported speech, for
+  ``"quoted"`` the words inside direct quotations, for ``"attributed"`` the words inside
+  reported speech, for ``"all"`` every word. The interval is the Wilson score interval of
+  the proportion k/n (each word a trial), times 1000.
+* **share of articles** = Σ articles with at least one mention / Σ articles, with a Wilson
+  score interval (Wilson 1927; Brown, Cai & DasGupta 2001 recommend it over the Wald
+  interval for small n).
+
+A period in which an outlet has no articles is a gap: its rate and share are missing, never
+zero. Where a coverage file says the collector ran that day and found nothing, the mention
+count is 0 and the status says ``no articles``; where it says the collector was down, the
+status is ``not collected``; with no coverage information the status is ``no data``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from .schemas import ALL, VOICES
+
+GRANULARITIES = ("day", "week", "month")
+"""Periods a rollup can group by. Weeks start on Monday (ISO 8601); months on the 1st."""
+
+POOLED = "All selected outlets"
+"""The ``outlet`` value of pooled rows (numerators and denominators summed over outlets)."""
+
+Z95 = 1.959963984540054
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the user selected. Empty tuples mean "all".
+
+    Parameters
+    ----------
+    outlets, topics, categories : tuples of names; empty selects everything.
+    start, end : first and last UTC day included (``None``: unbounded).
+    voice : ``"outlet"``, ``"quoted"``, ``"attributed"`` or ``"all"``.
+    """
+
+    outlets: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    start: date | None = None
+    end: date | None = None
+    voice: str = "outlet"
+    categories: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        if self.voice not in (*VOICES, ALL):
+            raise ValueError(f"voice must be one of {(*VOICES, ALL)}, not {self.voice!r}")
+
+
+def wilson_interval(k, n, z: float = Z95) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval for k successes in n trials.
+
+    Parameters
+    ----------
+    k, n : array-like of the same shape; n may be 0 (the interval is then NaN).
+
+    Returns
+    -------
+    low, high : float arrays of that shape, proportions in [0, 1].
+    """
+    k = np.asarray(k, dtype=float)
+    n = np.asarray(n, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.where(n > 0, k / n, np.nan)
+        denom = 1 + z * z / n
+        centre = (p + z * z / (2 * n)) / denom
+        half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+        low = np.clip(centre - half, 0, 1)
+        high = np.clip(centre + half, 0, 1)
+    bad = ~(n > 0)
+    low[bad] = np.nan
+    high[bad] = np.nan
+    return low, high
+
+
+def add_measures(df: pd.DataFrame) -> pd.DataFrame:
+    """Return *df* with rates and shares computed from its sums.
+
+    Expects columns ``n_articles``, ``n_words``, ``n_mentions``, ``n_articles_with_mention``;
+    adds ``rate_per_1k``, ``rate_low``, ``rate_high`` (mentions per 1,000 words, Wilson 95 %)
+    and ``share``, ``share_low``, ``share_high`` (proportion of articles, Wilson 95 %).
+    Rows with no articles (or no words in the voice) get NaN, never 0.
+    """
+    out = df.copy()
+    words = out["n_words"].astype(float)
+    k = out["n_mentions"].astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["rate_per_1k"] = np.where(words > 0, 1000 * k / words, np.nan)
+    low, high = wilson_interval(k.fillna(0), words.fillna(0))
+    out["rate_low"], out["rate_high"] = 1000 * low, 1000 * high
+    n = out["n_articles"].astype(float)
+    ka = out["n_articles_with_mention"].astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["share"] = np.where(n > 0, ka / n, np.nan)
+    low, high = wilson_interval(ka.fillna(0), n.fillna(0))
+    out["share_low"], out["share_high"] = low, high
+    return out
+
+
+def _in_list(column: str, values: tuple[str, ...], params: list) -> str:
+    params.extend(values)
+    return f"{column} IN ({', '.join('?' for _ in values)})"
+
+
+def _selection_sql(filters: Filters, params: list) -> str:
+    """SQL for the selected, dated articles: article_id, outlet, day, n_words (of the voice)."""
+    where = ["a.day IS NOT NULL"]
+    if filters.outlets:
+        where.append(_in_list("a.outlet", filters.outlets, params))
+    if filters.start is not None:
+        where.append("a.day >= ?")
+        params.append(filters.start)
+    if filters.end is not None:
+        where.append("a.day <= ?")
+        params.append(filters.end)
+    if filters.topics:
+        sub: list = []
+        cond = _in_list("topic", filters.topics, sub)
+        params.extend(sub)
+        where.append(f"a.article_id IN (SELECT article_id FROM article_topics WHERE {cond})")
+    if filters.voice == ALL:
+        words = "a.n_words"
+        join = ""
+    else:
+        words = "coalesce(s.n_words, 0)"
+        join = "LEFT JOIN article_scores s ON s.article_id = a.article_id AND s.voice = ?"
+        params.insert(0, filters.voice)
+    return (f"SELECT a.article_id, a.outlet, a.day, {words} AS n_words FROM articles a {join} "
+            f"WHERE {' AND '.join(where)}")
+
+
+def _mentions_sql(filters: Filters, params: list) -> str:
+    """SQL for mention counts per article under the voice and category filters."""
+    where = ["TRUE"]
+    if filters.voice != ALL:
+        where.append("voice = ?")
+        params.append(filters.voice)
+    if filters.categories:
+        where.append(_in_list("category", filters.categories, params))
+    return f"SELECT article_id, count(*) AS n FROM mentions WHERE {' AND '.join(where)} GROUP BY article_id"
+
+
+def article_facts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """One row per selected article: ``article_id, outlet, day, n_words, n_mentions``.
+
+    ``n_words`` are the words in the chosen voice; ``n_mentions`` the mentions in that voice
+    and those categories (0 when none). Undated articles are left out (see
+    :func:`undated_count`).
+    """
+    params: list = []
+    sel = _selection_sql(filters, params)
+    men = _mentions_sql(filters, params)
+    sql = (f"WITH sel AS ({sel}), men AS ({men}) "
+           "SELECT sel.article_id, sel.outlet, sel.day, sel.n_words, coalesce(men.n, 0) AS n_mentions "
+           "FROM sel LEFT JOIN men USING (article_id)")
+    return con.execute(sql, params).df()
+
+
+def undated_count(con: duckdb.DuckDBPyConnection, filters: Filters) -> int:
+    """Articles that match the outlet and topic filters but have no valid date (left out of charts)."""
+    params: list = []
+    where = ["day IS NULL"]
+    if filters.outlets:
+        where.append(_in_list("outlet", filters.outlets, params))
+    if filters.topics:
+        sub: list = []
+        cond = _in_list("topic", filters.topics, sub)
+        params.extend(sub)
+        where.append(f"article_id IN (SELECT article_id FROM article_topics WHERE {cond})")
+    return con.execute(f"SELECT count(*) FROM articles WHERE {' AND '.join(where)}", params).fetchone()[0]
+
+
+def _period_floor(days: pd.Series, granularity: str) -> pd.Series:
+    d = pd.to_datetime(days)
+    if granularity == "day":
+        return d.dt.normalize()
+    if granularity == "week":
+        return (d - pd.to_timedelta(d.dt.weekday, unit="D")).dt.normalize()
+    if granularity == "month":
+        return d.dt.to_period("M").dt.to_timestamp()
+    raise ValueError(f"granularity must be one of {GRANULARITIES}, not {granularity!r}")
+
+
+def _period_grid(first: pd.Timestamp, last: pd.Timestamp, granularity: str) -> pd.DatetimeIndex:
+    freq = {"day": "D", "week": "W-MON", "month": "MS"}[granularity]
+    return pd.date_range(first, last, freq=freq)
+
+
+def trend(con: duckdb.DuckDBPyConnection, filters: Filters, granularity: str = "week",
+          pooled: bool = False) -> pd.DataFrame:
+    """Rate per 1,000 words and share of articles per outlet and period.
+
+    Returns
+    -------
+    DataFrame with one row per outlet and period on a complete grid from the first to the
+    last period of the selection (or of the filter's date range), sorted by outlet then
+    period: ``outlet, period`` (Timestamp of the period's first day), ``n_articles,
+    n_words, n_mentions, n_articles_with_mention``, the measures of :func:`add_measures`,
+    ``collected`` (True / False / NA from the coverage table) and ``status`` (``ok``,
+    ``no articles``, ``not collected``, ``no data``). Periods without articles have NaN
+    rates and shares (gaps). With *pooled*, all selected outlets are summed into one
+    series named :data:`POOLED`.
+    """
+    if granularity not in GRANULARITIES:
+        raise ValueError(f"granularity must be one of {GRANULARITIES}, not {granularity!r}")
+    facts = article_facts(con, filters)
+    cols = ["outlet", "period", "n_articles", "n_words", "n_mentions", "n_articles_with_mention"]
+    if facts.empty:
+        return add_measures(pd.DataFrame(columns=cols)).assign(collected=pd.NA, status=pd.Series(dtype=str))
+    facts["period"] = _period_floor(facts["day"], granularity)
+    if pooled:
+        facts["outlet"] = POOLED
+    g = facts.groupby(["outlet", "period"], sort=True)
+    agg = pd.DataFrame({
+        "n_articles": g.size(),
+        "n_words": g["n_words"].sum(),
+        "n_mentions": g["n_mentions"].sum(),
+        "n_articles_with_mention": g["n_mentions"].apply(lambda s: int((s > 0).sum())),
+    }).reset_index()
+    first = pd.Timestamp(filters.start) if filters.start else facts["period"].min()
+    last = pd.Timestamp(filters.end) if filters.end else facts["period"].max()
+    grid_periods = _period_grid(_period_floor(pd.Series([first]), granularity).iloc[0], last, granularity)
+    outlets = sorted(agg["outlet"].unique()) if not filters.outlets or pooled else sorted(
+        set(filters.outlets) & set(agg["outlet"]) | set(agg["outlet"]))
+    grid = pd.MultiIndex.from_product([outlets, grid_periods], names=["outlet", "period"]).to_frame(index=False)
+    out = grid.merge(agg, on=["outlet", "period"], how="left")
+    for c in ("n_articles", "n_words", "n_articles_with_mention"):
+        out[c] = out[c].fillna(0).astype("int64")
+    out["n_mentions"] = out["n_mentions"].astype("float64")
+    out = _apply_coverage(con, out, filters, granularity, pooled)
+    return add_measures(out).sort_values(["outlet", "period"], ignore_index=True)
+
+
+def _apply_coverage(con, out: pd.DataFrame, filters: Filters, granularity: str, pooled: bool) -> pd.DataFrame:
+    cov = con.execute("SELECT outlet, day, collected FROM coverage").df()
+    if pooled or cov.empty:
+        out["collected"] = pd.array([pd.NA] * len(out), dtype="boolean")
+    else:
+        cov["period"] = _period_floor(cov["day"], granularity)
+        c = cov.groupby(["outlet", "period"])["collected"].all().rename("collected").reset_index()
+        out = out.merge(c, on=["outlet", "period"], how="left")
+        out["collected"] = out["collected"].astype("boolean")
+    empty = out["n_articles"] == 0
+    collected = out["collected"].fillna(False).astype(bool)
+    not_collected = (~out["collected"].fillna(True)).astype(bool)
+    out.loc[empty & ~collected, "n_mentions"] = np.nan
+    out.loc[empty & collected, "n_mentions"] = 0.0
+    status = np.where(~empty, "ok", np.where(collected, "no articles",
+                                             np.where(not_collected, "not collected", "no data")))
+    out["status"] = status
+    return out
+
+
+def outlet_category_matrix(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Rate per 1,000 words and share of articles for every outlet × category.
+
+    Returns
+    -------
+    DataFrame with one row per selected outlet and lexicon category (categories with no
+    mention are present with 0): ``outlet, category, n_articles, n_words, n_mentions,
+    n_articles_with_mention`` and the measures of :func:`add_measures`. Denominators are the
+    outlet's articles and words (in the chosen voice) in the selection.
+    """
+    params: list = []
+    sel = _selection_sql(filters, params)
+    where = ["TRUE"]
+    if filters.voice != ALL:
+        where.append("m.voice = ?")
+        params.append(filters.voice)
+    if filters.categories:
+        where.append(_in_list("m.category", filters.categories, params))
+    sql = (f"WITH sel AS ({sel}), "
+           "den AS (SELECT outlet, count(*) AS n_articles, sum(n_words) AS n_words FROM sel GROUP BY outlet), "
+           "men AS (SELECT sel.outlet, m.category, count(*) AS n_mentions, "
+           "count(DISTINCT m.article_id) AS n_articles_with_mention "
+           f"FROM mentions m JOIN sel USING (article_id) WHERE {' AND '.join(where)} GROUP BY 1, 2) "
+           "SELECT d.outlet, c.category, d.n_articles, d.n_words, coalesce(men.n_mentions, 0) AS n_mentions, "
+           "coalesce(men.n_articles_with_mention, 0) AS n_articles_with_mention "
+           "FROM den d CROSS JOIN (SELECT DISTINCT category FROM lexicon WHERE NOT ignore) c "
+           "LEFT JOIN men ON men.outlet = d.outlet AND men.category = c.category")
+    df = con.execute(sql, params).df()
+    if filters.categories:
+        df = df[df["category"].isin(filters.categories)]
+    for c in ("n_articles", "n_words", "n_mentions", "n_articles_with_mention"):
+        df[c] = df[c].astype("int64")
+    return add_measures(df).sort_values(["outlet", "category"], ignore_index=True)
+
+
+def article_list(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 500) -> pd.DataFrame:
+    """The selected articles, most mentions first, then newest.
+
+    Returns
+    -------
+    DataFrame of at most *limit* rows: ``article_id, outlet, published_at, title, url,
+    n_words, n_mentions`` (mentions in the chosen voice and categories).
+    """
+    params: list = []
+    sel = _selection_sql(filters, params)
+    men = _mentions_sql(filters, params)
+    params.append(int(limit))
+    sql = (f"WITH sel AS ({sel}), men AS ({men}) "
+           "SELECT a.article_id, a.outlet, a.published_at, a.title, a.url, a.n_words, "
+           "coalesce(men.n, 0) AS n_mentions FROM sel JOIN articles a USING (article_id) "
+           "LEFT JOIN men USING (article_id) ORDER BY n_mentions DESC, a.published_at DESC, a.article_id "
+           "LIMIT ?")
+    return con.execute(sql, params).df()
+
+
+def article_mentions(con: duckdb.DuckDBPyConnection, article_id: str) -> tuple[dict, pd.DataFrame]:
+    """One article and its mentions.
+
+    Returns
+    -------
+    (article, mentions): the ``articles`` row as a dict (``None`` if unknown) and its
+    ``mentions`` rows sorted by ``start_char``.
+    """
+    row = con.execute("SELECT * FROM articles WHERE article_id = ?", [article_id]).df()
+    men = con.execute("SELECT * FROM mentions WHERE article_id = ? ORDER BY start_char", [article_id]).df()
+    return (row.iloc[0].to_dict() if len(row) else None), men
+
+
+def keyword_in_context(con: duckdb.DuckDBPyConnection, filters: Filters, *, outlet: str | None = None,
+                       period_start: date | None = None, period_end: date | None = None,
+                       term: str | None = None, width: int = 80, limit: int = 200) -> pd.DataFrame:
+    """KWIC (concordance) lines of the mentions behind a chart cell.
+
+    Returns
+    -------
+    DataFrame of at most *limit* rows: ``article_id, outlet, day, title, left, match,
+    right, term, category, voice, speaker, start_char, end_char``, where ``left`` and
+    ``right`` are up to *width* characters of the article text on either side of the match.
+    """
+    start = max((d for d in (period_start, filters.start) if d is not None), default=None)
+    end = min((d for d in (period_end, filters.end) if d is not None), default=None)
+    f = Filters(outlets=(outlet,) if outlet is not None else filters.outlets, topics=filters.topics,
+                start=start, end=end, voice=filters.voice, categories=filters.categories)
+    params: list = []
+    sel = _selection_sql(f, params)
+    where = ["TRUE"]
+    if f.voice != ALL:
+        where.append("m.voice = ?")
+        params.append(f.voice)
+    if f.categories:
+        where.append(_in_list("m.category", f.categories, params))
+    if term is not None:
+        where.append("m.term = ?")
+        params.append(term)
+    params.append(int(limit))
+    sql = (f"WITH sel AS ({sel}) SELECT m.article_id, sel.outlet, sel.day, a.title, m.text AS match, "
+           "m.term, m.category, m.voice, m.speaker, m.start_char, m.end_char, a.text AS _text "
+           "FROM mentions m JOIN sel USING (article_id) JOIN articles a USING (article_id) "
+           f"WHERE {' AND '.join(where)} ORDER BY sel.day, m.article_id, m.start_char LIMIT ?")
+    df = con.execute(sql, params).df()
+    df["left"] = [t[max(0, s - width):s] for t, s in zip(df["_text"], df["start_char"])]
+    df["right"] = [t[e:e + width] for t, e in zip(df["_text"], df["end_char"])]
+    cols = ["article_id", "outlet", "day", "title", "left", "match", "right", "term", "category",
+            "voice", "speaker", "start_char", "end_char"]
+    return df[cols]

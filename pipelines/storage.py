@@ -1,0 +1,117 @@
+"""The store: one DuckDB file holding every table of :mod:`pipelines.schemas`.
+
+Only this module opens the store. Writes are atomic at the file level: a stage works on a
+copy of the store (``<store>.tmp-<pid>``) and, when it has finished, the copy replaces the
+store with :func:`os.replace`. A run that is killed or fails leaves the last good store
+untouched, and a dashboard reading the store never sees a half-written table.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from .errors import StoreError
+from .schemas import TABLES, check_frame, column_names, ddl
+
+DEFAULT_STORE = Path("data/store/framewatch.duckdb")
+"""Where the store lives unless ``--store`` says otherwise (relative to the working directory)."""
+
+
+def _configure(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    # Instants are stored as TIMESTAMPTZ; reading them must not depend on the machine's zone.
+    con.execute("SET TimeZone = 'UTC'")
+    return con
+
+
+def connect(path: str | Path, read_only: bool = True) -> duckdb.DuckDBPyConnection:
+    """Open the store at *path*.
+
+    Raises
+    ------
+    StoreError
+        When *read_only* and the file does not exist.
+    """
+    path = Path(path)
+    if read_only and not path.exists():
+        raise StoreError(
+            "no store at this path", where=str(path), expected="a DuckDB file written by framewatch",
+            found="nothing", fix="build one with `framewatch run --input FILE --store PATH` or `framewatch demo`",
+        )
+    return _configure(duckdb.connect(str(path), read_only=read_only))
+
+
+@contextlib.contextmanager
+def writing(path: str | Path, fresh: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open a writable copy of the store; replace the store with it only on success.
+
+    Parameters
+    ----------
+    path : path of the store; created (with its folder) when missing.
+    fresh : start from an empty store instead of a copy of the current one.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+    for stale in (tmp, tmp.with_name(tmp.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    if path.exists() and not fresh:
+        shutil.copyfile(path, tmp)
+    con = _configure(duckdb.connect(str(tmp)))
+    try:
+        ensure_tables(con)
+        yield con
+        con.execute("CHECKPOINT")
+        con.close()
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            con.close()
+        tmp.unlink(missing_ok=True)
+        tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+        raise
+
+
+def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every declared table that does not exist yet."""
+    have = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    for name in TABLES:
+        if name not in have:
+            con.execute(ddl(name))
+
+
+def write_table(con: duckdb.DuckDBPyConnection, name: str, df: pd.DataFrame, *, replace: bool = False) -> int:
+    """Check *df* against table *name* and append it (or replace the table's rows).
+
+    Returns the number of rows written.
+    """
+    df = check_frame(df, name)
+    if replace:
+        con.execute(f'DELETE FROM "{name}"')
+    if len(df):
+        con.register("_fw_frame", df)
+        try:
+            cols = ", ".join(f'"{c}"' for c in column_names(name))
+            con.execute(f'INSERT INTO "{name}" ({cols}) SELECT {cols} FROM _fw_frame')
+        finally:
+            con.unregister("_fw_frame")
+    return len(df)
+
+
+def read_table(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
+    """Whole table *name* as a frame (columns as declared)."""
+    if name not in TABLES:
+        raise StoreError(f"unknown table {name!r}", expected=", ".join(TABLES), found=name)
+    cols = ", ".join(f'"{c}"' for c in column_names(name))
+    return con.execute(f'SELECT {cols} FROM "{name}"').df()
+
+
+def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Row count of every declared table."""
+    return {name: con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for name in TABLES}

@@ -1,0 +1,155 @@
+"""Text normalisers: the matching copy of an article and its map back to the stored text.
+
+The stored text (``articles.text``) is never rewritten for matching. Matching runs on a
+*matching copy* built by :func:`matching_copy`, in this documented order:
+
+1. Fold each character on its own (a lookup table over code points): lower case (the first
+   character of the lower-case form, so 'İ' stays one character); letters, digits and
+   combining marks are kept; every other character -- spaces of every kind (NBSP, narrow
+   NBSP), hyphens and dashes (``-``, U+2010, U+2011, U+2012, en and em dash), straight and
+   curly quotes and apostrophes (U+2018, U+2019, and the modifier letters U+02B9-U+02BF
+   and U+02C8, which Unicode counts as letters), punctuation -- becomes one space.
+2. Delete soft hyphens (U+00AD) and zero-width characters, so ``hege\\u00admonic`` is
+   ``hegemonic``.
+3. Collapse every run of spaces into one, and pad the copy with one space at each end.
+
+A lexicon term is folded by the same function, so ``war-games``, ``war\\u00a0games``,
+``War Games`` and ``war  games`` all read `` war games `` and ``regime’s`` reads
+`` regime s `` (which contains `` regime ``). Position ``i`` of the copy maps to position
+``offsets[i]`` of the stored text; a match ``[i, j)`` in the copy is
+``[offsets[i], offsets[j - 1] + 1)`` in the text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+import numpy as np
+
+WORD_RE = re.compile(r"\w+")
+"""A word, for word counts: a run of letters, digits or underscores (Unicode-aware)."""
+
+_DELETE = {0x00AD, 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF}
+# Modifier letters used as apostrophes or primes are letters to Unicode but not to a reader.
+_APOSTROPHE_LETTERS = {0x02B9, 0x02BA, 0x02BB, 0x02BC, 0x02BD, 0x02BE, 0x02BF, 0x02C8}
+_SPACE = 32
+_BMP = 0x10000
+
+
+def _build_table() -> np.ndarray:
+    table = np.empty(_BMP, dtype=np.uint32)
+    for cp in range(_BMP):
+        ch = chr(cp)
+        if cp in _DELETE:
+            table[cp] = 0
+        elif cp in _APOSTROPHE_LETTERS:
+            table[cp] = _SPACE
+        elif ch.isalnum() or unicodedata.category(ch).startswith("M"):
+            low = ch.lower()
+            table[cp] = ord(low[0]) if low else cp
+        else:
+            table[cp] = _SPACE
+    return table
+
+
+_TABLE: np.ndarray | None = None
+
+
+def _table() -> np.ndarray:
+    global _TABLE
+    if _TABLE is None:
+        _TABLE = _build_table()
+    return _TABLE
+
+
+def matching_copy(text: str) -> tuple[str, np.ndarray]:
+    """Build the matching copy of *text* (see the module docstring).
+
+    Returns
+    -------
+    copy : str
+        `` word word ... `` -- lower case, single spaces, padded with one space each side.
+    offsets : ndarray of int64, shape (len(copy),)
+        ``offsets[i]`` is the index in *text* of the character that gave ``copy[i]``
+        (the padding spaces map to -1 and ``len(text)``).
+    """
+    arr = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    table = _table()
+    folded = np.where(arr < _BMP, table[np.minimum(arr, _BMP - 1)], arr)
+    # Code points outside the BMP (emoji, rare scripts): letters stay, symbols become spaces.
+    if (arr >= _BMP).any():
+        for i in np.flatnonzero(arr >= _BMP):
+            ch = chr(int(arr[i]))
+            folded[i] = ord(ch.lower()[0]) if ch.isalnum() else _SPACE
+    keep = folded != 0
+    space = folded == _SPACE
+    # A space is kept only when the previous *kept* character is not a space. Deleted
+    # characters (soft hyphens) are skipped when looking back.
+    kept_idx = np.flatnonzero(keep)
+    kept_space = space[kept_idx]
+    prev_kept_space = np.empty_like(kept_space)
+    if len(kept_space):
+        prev_kept_space[0] = True  # a leading space is dropped: the copy gets its own padding
+        prev_kept_space[1:] = kept_space[:-1]
+    sel = kept_idx[~(kept_space & prev_kept_space)]
+    body = folded[sel]
+    if len(body) and body[-1] == _SPACE:
+        body = body[:-1]
+        sel = sel[:-1]
+    copy = " " + body.astype(np.uint32).tobytes().decode("utf-32-le") + " "
+    offsets = np.empty(len(sel) + 2, dtype=np.int64)
+    offsets[0] = -1
+    offsets[1:-1] = sel
+    offsets[-1] = len(text)
+    return copy, offsets
+
+
+def fold(phrase: str) -> str:
+    """Fold a lexicon term or query phrase exactly as text is folded, without the padding.
+
+    >>> fold("Imperialists’ lackeys")
+    'imperialists lackeys'
+    >>> fold("war\\u2011games")
+    'war games'
+    """
+    copy, _ = matching_copy(phrase)
+    return copy.strip()
+
+
+def count_words(text: str) -> int:
+    """Number of words (:data:`WORD_RE` matches) in *text*."""
+    return len(WORD_RE.findall(text))
+
+
+_WS_RE = re.compile(r"\s+")
+
+
+def text_hash(text: str) -> str:
+    """SHA-1 (hex, 16 chars) of *text* with case and whitespace folded: equal texts hash equal."""
+    return hashlib.sha1(_WS_RE.sub(" ", text).strip().casefold().encode("utf-8")).hexdigest()[:16]
+
+
+_SENTENCE_END_RE = re.compile(r"[.!?]+[\"'”’»)\]]*(?=\s|$)|\n")
+_ABBREV_RE = re.compile(r"(?:\b[A-Z]|\b(?:Mr|Mrs|Ms|Dr|St|Gen|Col|Lt|Sgt|Prof|Rev|Gov|Sen|Rep|No|vs|etc|Jan|Feb|Mar|"
+                        r"Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|U\.S|U\.K|U\.N|E\.U))\.$")
+
+
+def crosses_sentence_end(text: str, start: int, end: int) -> bool:
+    """True when ``text[start:end]`` holds a sentence end or a line break between its words.
+
+    A sentence end is ``.``, ``!`` or ``?`` (with any closing quotes or brackets) followed
+    by white space, unless the period closes a common abbreviation or an initial
+    (``U.S.``, ``Mr.``, ``J.``). Used so that a multi-word term never matches across
+    sentences ("the war. Games resume" is not *war games*).
+    """
+    for m in _SENTENCE_END_RE.finditer(text, start, end):
+        if m.end() >= end:
+            break
+        if m.group() == "\n":
+            return True
+        if _ABBREV_RE.search(text, max(0, m.start() - 5), m.start() + 1):
+            continue
+        return True
+    return False

@@ -1,0 +1,246 @@
+"""Topics: boolean keyword queries over an article's title and text.
+
+Query syntax (``data/topics.yaml`` holds the default set for international politics):
+
+* ``word`` matches the whole word, case-insensitively, on the matching copy
+  (:mod:`pipelines.text`: hyphens, dashes and apostrophes fold to spaces);
+* ``word*`` matches any word that starts with ``word``;
+* ``"a phrase"`` matches the words in sequence (``"north korea*"``: the last word may be a
+  prefix);
+* ``AND``, ``OR``, ``NOT`` (upper case) and parentheses; terms side by side mean AND;
+  precedence NOT > AND > OR. ``a NOT b`` means a and not b.
+
+An article can have several topics; one that matches none is put in ``(no topic)`` so totals
+add up. A topic column of the input (``--topic-column``) gives topics too: its cell is split
+on ``;`` and ``|``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import ahocorasick
+import yaml
+
+from .errors import TopicError
+from .schemas import NO_TOPIC
+from .text import fold
+
+BUILTIN_TOPICS = Path(__file__).resolve().parent.parent / "data" / "topics.yaml"
+_TOKEN_RE = re.compile(r'\s*(?:(\()|(\))|"([^"]*)"(\*?)|([^\s()"]+))')
+_SPLIT_RE = re.compile(r"\s*[;|]\s*")
+
+
+@dataclass(frozen=True)
+class TopicDef:
+    """A named topic with its query (``None`` for topics taken from an input column)."""
+
+    name: str
+    query: str | None
+    description: str | None = None
+    source: str = ""
+
+
+# Query AST: ("key", key) | ("and", a, b) | ("or", a, b) | ("not", a)
+
+def parse_query(query: str, where: str = "query") -> tuple:
+    """Parse a topic query into a small tree of ``("key"|"and"|"or"|"not", ...)`` tuples.
+
+    Keys are padded, folded strings as they appear in the matching copy (`` war games ``)
+    or, for a prefix, without the trailing space (`` ukrain``).
+
+    Raises
+    ------
+    TopicError
+        On an empty query, unbalanced parentheses or quotes, or a dangling operator, with
+        the character position.
+    """
+    tokens: list[tuple[str, str, int]] = []
+    pos = 0
+    if query.count('"') % 2:
+        raise TopicError("unbalanced double quote", where=where, expected="phrases in pairs of \"",
+                         found=query, fix="close the quoted phrase")
+    while pos < len(query):
+        m = _TOKEN_RE.match(query, pos)
+        if not m or m.end() == pos:
+            break
+        if m.group(1):
+            tokens.append(("(", "(", m.start(1)))
+        elif m.group(2):
+            tokens.append((")", ")", m.start(2)))
+        elif m.group(3) is not None:
+            tokens.append(("phrase", m.group(3) + m.group(4), m.start(3) - 1))
+        else:
+            word = m.group(5)
+            kind = word if word in ("AND", "OR", "NOT") else "word"
+            tokens.append((kind, word, m.start(5)))
+        pos = m.end()
+    if not tokens:
+        raise TopicError("empty query", where=where, expected="at least one word or phrase", found=repr(query),
+                         fix="write keywords joined by AND / OR / NOT")
+    i = 0
+
+    def peek():
+        return tokens[i][0] if i < len(tokens) else None
+
+    def take():
+        nonlocal i
+        i += 1
+        return tokens[i - 1]
+
+    def error(msg, expected):
+        at = tokens[i][2] if i < len(tokens) else len(query)
+        raise TopicError(msg, where=f"{where}, character {at + 1}", expected=expected,
+                         found=repr(query[at:at + 20] or "end of query"), fix="check parentheses and operators")
+
+    def atom():
+        kind = peek()
+        if kind == "(":
+            take()
+            node = or_expr()
+            if peek() != ")":
+                error("unclosed parenthesis", "')'")
+            take()
+            return node
+        if kind in ("word", "phrase"):
+            _, text, _ = take()
+            prefix = text.endswith("*")
+            core = fold(text.rstrip("*"))
+            if not core:
+                error("term without letters or digits", "a word")
+            return ("key", " " + core + ("" if prefix else " "))
+        error("missing term", "a word, a \"phrase\" or '('")
+
+    def not_expr():
+        if peek() == "NOT":
+            take()
+            return ("not", not_expr())
+        return atom()
+
+    def and_expr():
+        node = not_expr()
+        while peek() in ("AND", "NOT", "word", "phrase", "("):
+            if peek() == "AND":
+                take()
+            node = ("and", node, not_expr())
+        return node
+
+    def or_expr():
+        node = and_expr()
+        while peek() == "OR":
+            take()
+            node = ("or", node, and_expr())
+        return node
+
+    tree = or_expr()
+    if i != len(tokens):
+        error("unexpected token", "an operator or the end of the query")
+    return tree
+
+
+def _keys(tree: tuple) -> set[str]:
+    if tree[0] == "key":
+        return {tree[1]}
+    return set().union(*(_keys(t) for t in tree[1:]))
+
+
+def _evaluate(tree: tuple, found: set[str]) -> bool:
+    op = tree[0]
+    if op == "key":
+        return tree[1] in found
+    if op == "not":
+        return not _evaluate(tree[1], found)
+    if op == "and":
+        return _evaluate(tree[1], found) and _evaluate(tree[2], found)
+    return _evaluate(tree[1], found) or _evaluate(tree[2], found)
+
+
+def read_topics(path: str | Path | None = None) -> list[TopicDef]:
+    """Read topic definitions (YAML: ``topics: [{name, query, description}]``).
+
+    Raises
+    ------
+    TopicError
+        On a missing file, a bad shape, a duplicate name or a query that does not parse.
+    """
+    path = Path(path) if path else BUILTIN_TOPICS
+    if not path.is_file():
+        raise TopicError("topics file not found", where=str(path), expected="a YAML file", found="nothing",
+                         fix="check the path given to --topics")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except yaml.YAMLError as exc:
+        raise TopicError("not valid YAML", where=str(path), expected="topics: [{name, query}]",
+                         found=str(exc).splitlines()[0], fix="check indentation and quoting") from None
+    items = data.get("topics") if isinstance(data, dict) else data
+    if not isinstance(items, list):
+        raise TopicError("wrong shape", where=str(path), expected="a 'topics:' list of {name, query}",
+                         found=type(items).__name__, fix="see data/topics.yaml for the format")
+    out, names = [], set()
+    for n, item in enumerate(items, 1):
+        if not isinstance(item, dict) or not item.get("name") or not item.get("query"):
+            raise TopicError(f"topic {n} lacks a name or a query", where=str(path), expected="name: and query:",
+                             found=repr(item)[:80], fix="give every topic both keys")
+        name = str(item["name"]).strip()
+        if name in names:
+            raise TopicError(f"topic '{name}' is defined twice", where=str(path), expected="unique names",
+                             found=name, fix="rename or merge the two")
+        names.add(name)
+        parse_query(str(item["query"]), where=f"{path}, topic '{name}'")
+        out.append(TopicDef(name, str(item["query"]), item.get("description"), str(path)))
+    return out
+
+
+def split_topic_cell(value: str | None) -> list[str]:
+    """Topics from an input column cell: split on ``;`` and ``|``, trimmed, empty parts dropped."""
+    if value is None:
+        return []
+    return [p for p in _SPLIT_RE.split(str(value).strip()) if p]
+
+
+class TopicMatcher:
+    """Assign topics to articles with one Aho-Corasick automaton over all query keys.
+
+    ``__init__`` stores the definitions, :meth:`fit` parses the queries and builds
+    ``automaton_``, :meth:`topics_of` evaluates every query on a matching copy.
+    """
+
+    def __init__(self, topics: list[TopicDef]):
+        self.topics = topics
+
+    def fit(self) -> TopicMatcher:
+        self.trees_ = [(t.name, parse_query(t.query, where=f"topic '{t.name}'")) for t in self.topics if t.query]
+        automaton = ahocorasick.Automaton()
+        for _, tree in self.trees_:
+            for key in _keys(tree):
+                if key not in automaton:
+                    automaton.add_word(key, key)
+        if len(automaton):
+            automaton.make_automaton()
+        self.automaton_ = automaton
+        return self
+
+    def keys_in(self, copy: str) -> set[str]:
+        """Query keys found in one matching copy."""
+        if not len(self.automaton_):
+            return set()
+        return {key for _, key in self.automaton_.iter(copy)}
+
+    def topics_of(self, *copies: str) -> list[str]:
+        """Names of the topics whose queries hold for the union of *copies* (title, text)."""
+        found: set[str] = set()
+        for c in copies:
+            found |= self.keys_in(c)
+        return [name for name, tree in self.trees_ if _evaluate(tree, found)]
+
+
+def assign_topics(query_topics: list[str], column_topics: list[str]) -> list[tuple[str, str]]:
+    """Combine topics from queries and from the input column into ``(topic, source)`` pairs.
+
+    An article with neither gets ``[("(no topic)", "none")]``.
+    """
+    out = [(t, "query") for t in query_topics]
+    out += [(t, "column") for t in column_topics if t not in query_topics]
+    return out or [(NO_TOPIC, "none")]
