@@ -1,0 +1,360 @@
+"""Tests of the synthetic demo corpus generator (:mod:`pipelines.demo`)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections import Counter, defaultdict
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+import yaml
+
+from pipelines.demo import DEMO_TERMS, EVENT_NAME, DemoCorpus, generate_demo_corpus
+
+LEXICON = Path(__file__).resolve().parents[2] / "data" / "lexicon" / "loaded_wording.csv"
+
+WIRE = "Northgate Wire"
+BROADCASTER = "Westmark Broadcasting Corporation"
+STATE_PEJORATIVE = "Voice of the Fatherland"
+STATE_GLORIFYING = "Eastern Star Daily"
+COMMERCIAL = "Meridian Herald"
+SMALL = "Riverside Post"
+
+_NON_ALNUM = re.compile(r"[\W_]+")
+
+
+def fold(text: str) -> str:
+    """Lowercase, non-alphanumerics to one space (hyphen, apostrophe, NBSP ~ space)."""
+    return _NON_ALNUM.sub(" ", text.lower()).strip()
+
+
+# Longest term first, so "puppet regime" wins over "puppet" and "regime" at the same start;
+# leftmost match wins otherwise, and matches never overlap (a nested term is counted once).
+_TERMS_BY_FOLD = {fold(t): t for t in DEMO_TERMS}
+_TERM_RE = re.compile(r"\b(?:" + "|".join(
+    " +".join(map(re.escape, f.split()))
+    for f in sorted(_TERMS_BY_FOLD, key=len, reverse=True)) + r")\b")
+
+
+def _term_of(match: re.Match) -> str:
+    return _TERMS_BY_FOLD[" ".join(match.group(0).split())]
+
+
+def count_terms(text: str) -> Counter:
+    return Counter(_term_of(m) for m in _TERM_RE.finditer(fold(text)))
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> DemoCorpus:
+    return generate_demo_corpus(tmp_path_factory.mktemp("demo"))
+
+
+@pytest.fixture(scope="module")
+def articles(corpus) -> list[dict]:
+    with open(corpus.articles_path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f]
+
+
+@pytest.fixture(scope="module")
+def truth(corpus) -> list[dict]:
+    with open(corpus.truth_path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f]
+
+
+@pytest.fixture(scope="module")
+def outlet_of(articles) -> dict[str, str]:
+    return {a["id"]: a["outlet"] for a in articles}
+
+
+def _month(published: str) -> tuple[int, int]:
+    when = datetime.fromisoformat(published)
+    return when.year, when.month
+
+
+def _months_between(a: tuple[int, int], b: tuple[int, int]) -> int:
+    return (b[0] - a[0]) * 12 + b[1] - a[1]
+
+
+# ---------------------------------------------------------------------------------- shape
+
+
+def test_size_outlets_and_span(corpus, articles):
+    assert corpus.n_articles == len(articles) >= 2000
+    assert len({a["outlet"] for a in articles}) >= 5
+    months = sorted(_month(a["published"]) for a in articles)
+    assert _months_between(months[0], months[-1]) + 1 >= 18
+
+
+def test_records_have_exactly_the_declared_keys_and_valid_values(articles):
+    keys = ["id", "outlet", "published", "title", "body", "url", "synthetic"]
+    assert len({a["id"] for a in articles}) == len(articles)
+    assert len({a["url"] for a in articles}) == len(articles)
+    for a in articles:
+        assert list(a) == keys
+        assert a["synthetic"] is True
+        assert re.fullmatch(r"[a-z]+-\d{6}", a["id"])
+        when = datetime.fromisoformat(a["published"])
+        assert when.utcoffset() is not None
+        assert re.search(r"(Z|[+-]\d\d:\d\d)$", a["published"])
+        n_words = len(a["body"].split())
+        assert 250 <= n_words <= 700, (a["id"], n_words)
+        assert a["body"].count("\n\n") >= 3
+
+
+def test_published_offsets_vary_and_some_are_zulu(articles):
+    suffixes = {re.search(r"(Z|[+-]\d\d:\d\d)$", a["published"]).group(1) for a in articles}
+    assert "Z" in suffixes
+    assert len(suffixes) >= 4
+
+
+def test_urls_are_on_synthetic_hosts_with_date_path(articles):
+    for a in articles:
+        url = urlparse(a["url"])
+        assert url.scheme == "https"
+        assert url.hostname.endswith(".synthetic.example")
+        assert url.path.startswith(datetime.fromisoformat(a["published"]).strftime("/%Y/%m/%d/"))
+
+
+def test_outlet_registry_is_all_synthetic_and_covers_every_outlet(corpus, articles):
+    document = yaml.safe_load(corpus.outlets_path.read_text(encoding="utf-8"))
+    entries = document["outlets"]
+    assert all(e["type"] == "synthetic" for e in entries)
+    assert {e["name"] for e in entries} == {a["outlet"] for a in articles}
+    hosts = {e["name"]: e["domains"] for e in entries}
+    for a in articles:
+        assert urlparse(a["url"]).hostname in hosts[a["outlet"]]
+
+
+def test_outlet_registry_loads_with_the_registry_reader(corpus):
+    outlets = pytest.importorskip("pipelines.outlets")
+    registry = outlets.read_registry([corpus.outlets_path])
+    url = f"https://northgate-wire.synthetic.example/2024/01/02/x-1"
+    assert registry.canonical(None, url)[0] == WIRE
+    assert registry.info(STATE_PEJORATIVE)["type"] == "synthetic"
+
+
+def test_readme_says_synthetic_with_seed_and_counts(corpus):
+    text = corpus.readme_path.read_text(encoding="utf-8")
+    assert "SYNTHETIC" in text
+    assert "fictional" in text and "not real news" in text.lower()
+    assert "seed: 7" in text
+    assert f"articles: {corpus.n_articles}" in text
+
+
+def test_text_has_real_world_typography(articles):
+    bodies = "".join(a["body"] for a in articles)
+    for char in ["\u201c", "\u201d", '"', "\u2019", "\u2013", "\u00a0"]:
+        assert char in bodies, repr(char)
+    assert "war-games" in bodies and "so-called" in bodies
+
+
+# ----------------------------------------------------------------------------- determinism
+
+
+def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path, corpus):
+    again = generate_demo_corpus(tmp_path / "again")
+    other = generate_demo_corpus(tmp_path / "other", seed=8)
+    for name in ["articles_path", "truth_path", "outlets_path", "readme_path"]:
+        assert getattr(again, name).read_bytes() == getattr(corpus, name).read_bytes(), name
+    assert other.articles_path.read_bytes() != corpus.articles_path.read_bytes()
+    assert other.truth_path.read_bytes() != corpus.truth_path.read_bytes()
+
+
+def test_small_corpus_and_bad_arguments(tmp_path):
+    small = generate_demo_corpus(tmp_path, n_articles=40, months=4)
+    assert small.n_articles == 40
+    with pytest.raises(ValueError, match="n_articles >= 1"):
+        generate_demo_corpus(tmp_path, n_articles=0)
+
+
+# ------------------------------------------------------------------------------ coverage
+
+
+def test_small_outlet_has_a_month_without_articles(articles):
+    months = {_month(a["published"]) for a in articles if a["outlet"] == SMALL}
+    first, last = min(months), max(months)
+    span = _months_between(first, last) + 1
+    assert span > len(months), "expected a collection gap between first and last article"
+    per_outlet = Counter(a["outlet"] for a in articles)
+    assert per_outlet[SMALL] == min(per_outlet.values())
+
+
+TOPIC_WORDS = ["ukraine", "kyiv", "north korea", "pyongyang", "sanctions", "nato", "nuclear",
+               "taiwan", "gaza", "iran", "tehran", "israel", "russia", "moscow", "china",
+               "beijing", "korean"]
+
+
+def test_topics_and_a_non_empty_no_topic_bucket(articles):
+    hits = Counter()
+    no_topic = 0
+    for a in articles:
+        text = fold(a["title"] + " " + a["body"])
+        found = [w for w in TOPIC_WORDS if re.search(rf"\b{w}\b", text)]
+        hits.update(found)
+        no_topic += not found
+    for word in ["ukraine", "pyongyang", "sanctions", "nato", "nuclear", "taiwan", "gaza",
+                 "tehran"]:
+        assert hits[word] >= 50, word
+    assert 0.05 * len(articles) <= no_topic <= 0.5 * len(articles)
+
+
+# ------------------------------------------------------------------------------- truth
+
+
+def test_truth_counts_equal_term_occurrences_in_bodies(articles, truth):
+    expected = defaultdict(Counter)
+    for t in truth:
+        expected[t["id"]][t["term"]] += 1
+    assert {t["voice"] for t in truth} == {"outlet", "quoted", "attributed"}
+    for a in articles:
+        assert count_terms(a["body"]) == expected.get(a["id"], Counter()), a["id"]
+        assert count_terms(a["title"]) == Counter(), a["id"]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_truth_is_exact_for_other_seeds(tmp_path, seed):
+    c = generate_demo_corpus(tmp_path, n_articles=600, seed=seed)
+    expected = defaultdict(Counter)
+    for line in c.truth_path.read_text(encoding="utf-8").splitlines():
+        t = json.loads(line)
+        expected[t["id"]][t["term"]] += 1
+    for line in c.articles_path.read_text(encoding="utf-8").splitlines():
+        a = json.loads(line)
+        assert count_terms(a["body"]) == expected.get(a["id"], Counter()), a["id"]
+
+
+def test_fold_and_count_helpers():
+    text = ("The imperialists\u2019 lackeys and the puppet regime held war-games; "
+            "the Kyiv regime\u2019s so called plan. A puppet, then a regime!")
+    assert count_terms(text) == Counter({"imperialists' lackeys": 1, "puppet regime": 1,
+                                         "war games": 1, "Kyiv regime": 1, "so-called": 1,
+                                         "puppet": 1, "regime": 1})
+
+
+_CUES = re.compile(r"\b(said|says|insisted|claimed|warned|argued|according to|accused|"
+                   r"dismissed)\b")
+_SENTENCE_END = re.compile(r"[.!?][\"\u201d]?(?:\s|$)")
+
+
+def _quote_state(paragraph: str) -> list[bool]:
+    """For each character of a paragraph: inside a double-quoted span?"""
+    inside, state = False, []
+    for ch in paragraph:
+        if ch == "\u201c" or (ch == '"' and not inside):
+            state.append(True)
+            inside = True
+            continue
+        if ch == "\u201d" or (ch == '"' and inside):
+            state.append(True)
+            inside = False
+            continue
+        state.append(inside)
+    return state
+
+
+def test_truth_voice_is_what_the_text_shows(articles, truth):
+    """Quoted terms sit inside double quotes; attributed ones in a sentence with a cue."""
+    by_id = defaultdict(list)
+    for t in truth:
+        by_id[t["id"]].append(t)
+    for a in articles:
+        found = []
+        for paragraph in a["body"].split("\n\n"):
+            # Fold one character for one, so match offsets are offsets into the paragraph.
+            flat = re.sub(r"[\W_]", " ", paragraph.lower())
+            quoted = _quote_state(paragraph)
+            for m in _TERM_RE.finditer(flat):
+                sentence_start = max([e.end() for e in _SENTENCE_END.finditer(
+                    paragraph, 0, m.start())] or [0])
+                ends = _SENTENCE_END.search(paragraph, m.end())
+                sentence = paragraph[sentence_start: ends.end() if ends else len(paragraph)]
+                if quoted[m.start()]:
+                    voice = "quoted"
+                elif _CUES.search(sentence) and "\u201c" not in sentence \
+                        and '"' not in sentence:
+                    voice = "attributed"
+                else:
+                    voice = "outlet"
+                found.append((_term_of(m), voice))
+        assert found == [(t["term"], t["voice"]) for t in by_id[a["id"]]], a["id"]
+
+
+# ------------------------------------------------------------------------------ habits
+
+
+def _voice_shares(truth, outlet_of) -> dict[str, dict[str, float]]:
+    counts = defaultdict(Counter)
+    for t in truth:
+        counts[outlet_of[t["id"]]][t["voice"]] += 1
+    return {o: {v: c[v] / sum(c.values()) for v in ("outlet", "quoted", "attributed")}
+            for o, c in counts.items()}
+
+
+def test_outlet_habits_differ_as_promised(articles, truth, outlet_of):
+    shares = _voice_shares(truth, outlet_of)
+    assert shares[WIRE]["outlet"] < 0.2
+    assert shares[WIRE]["quoted"] + shares[WIRE]["attributed"] > 0.8
+    assert shares[STATE_PEJORATIVE]["outlet"] > 0.5
+    assert shares[STATE_GLORIFYING]["outlet"] > 0.5
+    assert shares[COMMERCIAL]["outlet"] > 0.5
+    assert shares[BROADCASTER]["attributed"] == max(shares[BROADCASTER].values())
+
+    per_article = Counter(outlet_of[t["id"]] for t in truth)
+    n_articles = Counter(a["outlet"] for a in articles)
+    rate = {o: per_article[o] / n_articles[o] for o in n_articles}
+    assert rate[BROADCASTER] < 0.5 * rate[STATE_PEJORATIVE]
+    assert rate[BROADCASTER] < rate[WIRE]
+
+    terms = defaultdict(Counter)
+    for t in truth:
+        if t["voice"] == "outlet":
+            terms[outlet_of[t["id"]]][t["term"]] += 1
+    top = {o: {term for term, _ in c.most_common(5)} for o, c in terms.items()}
+    assert {"imperialists", "puppet regime", "war games"} & top[STATE_PEJORATIVE]
+    assert {"special military operation", "liberated", "heroic"} & top[STATE_GLORIFYING]
+    assert {"so-called", "regime", "fake news", "baseless allegations"} & top[COMMERCIAL]
+
+
+def test_commercial_outlet_uses_scare_quotes(articles):
+    bodies = [a["body"] for a in articles if a["outlet"] == COMMERCIAL]
+    assert sum("\u2018regime\u2019" in b for b in bodies) >= 10
+    assert sum("\u201celections\u201d" in b for b in bodies) >= 5
+
+
+def test_glorifying_state_outlet_rises_after_the_event(articles, truth, outlet_of):
+    event = next(a for a in articles if EVENT_NAME in a["body"])
+    event_day = datetime.fromisoformat(event["published"]).date()
+    own = Counter(t["id"] for t in truth if t["voice"] == "outlet")
+    before, after = [], []
+    for a in articles:
+        if a["outlet"] == STATE_GLORIFYING:
+            day = datetime.fromisoformat(a["published"]).date()
+            (after if day >= event_day else before).append(own[a["id"]])
+    assert before and after
+    assert sum(after) / len(after) > 2 * sum(before) / len(before)
+
+
+# ------------------------------------------------------------------------------ lexicon
+
+
+def _lexicon_forms(path: Path) -> set[str]:
+    forms = set()
+    with open(path, encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            forms.add(fold(row["term"]))
+            forms.update(fold(v) for v in (row.get("variants") or "").split("|") if v.strip())
+    return forms
+
+
+@pytest.mark.skipif(not LEXICON.exists(),
+                    reason=f"built-in lexicon {LEXICON} not written yet; the generator's "
+                           "terms cannot be checked against it")
+def test_every_planted_term_is_in_the_builtin_lexicon(truth):
+    forms = _lexicon_forms(LEXICON)
+    assert {t["term"] for t in truth} <= set(DEMO_TERMS)
+    missing = sorted(t for t in DEMO_TERMS if fold(t) not in forms)
+    assert not missing, f"terms planted by the demo generator but absent from {LEXICON}"
