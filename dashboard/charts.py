@@ -1,0 +1,152 @@
+"""Pure chart builders: frames in, ``plotly.graph_objects.Figure`` out (no Streamlit).
+
+Colours are the Okabe-Ito palette (safe for the common colour-vision deficiencies); the
+heatmap uses Cividis. Titles and axes name the unit.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#F0E442")
+"""Okabe & Ito (2008) colour-blind-safe colours, most distinct first."""
+
+MEASURES = {
+    "rate": ("rate_per_1k", "rate_low", "rate_high", "mentions per 1,000 words"),
+    "share": ("share", "share_low", "share_high", "share of articles"),
+}
+"""measure → (value column, low, high, unit label)."""
+
+MEASURE_LABELS = {"rate": "Rate per 1,000 words", "share": "Share of articles"}
+
+
+def _rgba(hex_colour: str, alpha: float) -> str:
+    h = hex_colour.lstrip("#")
+    r, g, b = (int(h[i:i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def _empty(fig: go.Figure, message: str) -> go.Figure:
+    fig.add_annotation(text=message, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5,
+                       font=dict(size=16, color="#555"))
+    return fig
+
+
+def _value_format(measure: str) -> str:
+    return ".1%" if measure == "share" else ".2f"
+
+
+def trend_chart(df: pd.DataFrame, measure: str = "rate") -> go.Figure:
+    """Line chart of a measure per outlet over time, with a Wilson band and article volume.
+
+    Parameters
+    ----------
+    df : the frame of :func:`pipelines.rollups.trend` (one row per outlet and period, gaps
+        as rows with missing measures).
+    measure : ``"rate"`` (mentions per 1,000 words) or ``"share"`` (share of articles).
+
+    Returns
+    -------
+    go.Figure
+        Two rows with a shared x axis: per outlet, a line (``connectgaps=False``, so a gap
+        is a break, never a zero) over a shaded 95 % interval band; under it, bars of the
+        number of articles per period. Periods are in ascending order. Only the lines
+        appear in the legend (one entry per outlet).
+    """
+    if measure not in MEASURES:
+        raise ValueError(f"measure must be one of {tuple(MEASURES)}, not {measure!r}")
+    val, low, high, unit = MEASURES[measure]
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.7, 0.3], vertical_spacing=0.07)
+    fmt = _value_format(measure)
+    fig.update_layout(
+        title=dict(text=f"{MEASURE_LABELS[measure]} ({unit})", x=0, xanchor="left"),
+        template="plotly_white", height=560, hovermode="closest", barmode="group",
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="right", x=1, title_text=""),
+        margin=dict(l=70, r=20, t=90, b=50),
+    )
+    fig.update_yaxes(title_text=unit, row=1, col=1, rangemode="tozero",
+                     tickformat=".0%" if measure == "share" else None)
+    fig.update_yaxes(title_text="articles", row=2, col=1, rangemode="tozero")
+    fig.update_xaxes(title_text="period (UTC)", row=2, col=1)
+    if df is None or df.empty:
+        return _empty(fig, "No articles in this selection")
+    data = df.sort_values(["outlet", "period"])
+    for i, (outlet, g) in enumerate(data.groupby("outlet", sort=True)):
+        g = g.sort_values("period")
+        colour = PALETTE[i % len(PALETTE)]
+        x = pd.to_datetime(g["period"])
+        name = str(outlet)
+        common = dict(x=x, legendgroup=name, connectgaps=False)
+        fig.add_trace(go.Scatter(y=g[high], mode="lines", line=dict(width=0), hoverinfo="skip",
+                                 showlegend=False, name=f"{name} upper", **common), row=1, col=1)
+        fig.add_trace(go.Scatter(y=g[low], mode="lines", line=dict(width=0), fill="tonexty",
+                                 fillcolor=_rgba(colour, 0.18), hoverinfo="skip", showlegend=False,
+                                 name=f"{name} 95% interval", **common), row=1, col=1)
+        custom = np.column_stack([g[low].to_numpy(float), g[high].to_numpy(float),
+                                  g["n_articles"].to_numpy(float), g["n_words"].to_numpy(float),
+                                  g["n_mentions"].to_numpy(float), g["n_articles_with_mention"].to_numpy(float)])
+        fig.add_trace(go.Scatter(
+            y=g[val], mode="lines+markers", name=name, line=dict(color=colour, width=2.5),
+            marker=dict(size=7, color=colour), customdata=custom,
+            hovertemplate=(f"<b>%{{fullData.name}}</b><br>%{{x|%d %b %Y}}<br>"
+                           f"%{{y:{fmt}}} {unit}<br>95% interval %{{customdata[0]:{fmt}}} – %{{customdata[1]:{fmt}}}"
+                           "<br>n = %{customdata[2]:,.0f} articles, %{customdata[3]:,.0f} words, "
+                           "%{customdata[4]:,.0f} mentions<extra></extra>"),
+            **common), row=1, col=1)
+        fig.add_trace(go.Bar(x=x, y=g["n_articles"], name=name, legendgroup=name, showlegend=False,
+                             marker_color=colour, opacity=0.8,
+                             hovertemplate="<b>%{fullData.name}</b><br>%{x|%d %b %Y}: %{y} articles<extra></extra>"),
+                      row=2, col=1)
+    return fig
+
+
+def heatmap_chart(df: pd.DataFrame, measure: str = "rate") -> go.Figure:
+    """Heatmap of a measure for every outlet × category, each cell labelled with its value.
+
+    Parameters
+    ----------
+    df : the frame of :func:`pipelines.rollups.outlet_category_matrix`.
+    measure : ``"rate"`` or ``"share"``.
+
+    Returns
+    -------
+    go.Figure
+        One heatmap: rows are outlets, columns categories; hover gives the value, its 95 %
+        interval and n (mentions, articles, words).
+    """
+    if measure not in MEASURES:
+        raise ValueError(f"measure must be one of {tuple(MEASURES)}, not {measure!r}")
+    val, low, high, unit = MEASURES[measure]
+    fig = go.Figure()
+    fig.update_layout(title=dict(text=f"{MEASURE_LABELS[measure]} by outlet and category ({unit})", x=0),
+                      template="plotly_white", margin=dict(l=160, r=20, t=70, b=120))
+    if df is None or df.empty:
+        return _empty(fig, "No articles in this selection")
+    outlets = sorted(df["outlet"].unique())
+    categories = sorted(df["category"].unique())
+
+    def grid(col):
+        return df.pivot(index="outlet", columns="category", values=col).reindex(index=outlets, columns=categories)
+
+    z = grid(val)
+    pyfmt = "{:.1%}" if measure == "share" else "{:.2f}"
+    text = z.map(lambda v: "" if pd.isna(v) else pyfmt.format(v))
+    custom = np.dstack([grid(c).to_numpy(float) for c in
+                        (low, high, "n_mentions", "n_articles_with_mention", "n_articles", "n_words")])
+    fmt = _value_format(measure)
+    fig.add_trace(go.Heatmap(
+        z=z.to_numpy(float), x=categories, y=outlets, text=text.to_numpy(), texttemplate="%{text}",
+        textfont=dict(size=14), colorscale="Cividis", zmin=0,
+        colorbar=dict(title=dict(text=unit, side="right"), tickformat=".0%" if measure == "share" else None),
+        customdata=custom, xgap=2, ygap=2,
+        hovertemplate=(f"<b>%{{y}}</b> · %{{x}}<br>%{{z:{fmt}}} {unit}<br>"
+                       f"95% interval %{{customdata[0]:{fmt}}} – %{{customdata[1]:{fmt}}}<br>"
+                       "n = %{customdata[2]:,.0f} mentions in %{customdata[3]:,.0f} of %{customdata[4]:,.0f} "
+                       "articles, %{customdata[5]:,.0f} words<extra></extra>")))
+    fig.update_layout(height=max(320, 90 + 60 * len(outlets)))
+    fig.update_yaxes(autorange="reversed", title_text="outlet")
+    fig.update_xaxes(title_text="lexicon category", side="bottom")
+    return fig

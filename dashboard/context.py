@@ -1,0 +1,59 @@
+"""What the router hands to the pages through ``st.session_state``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from pipelines.rollups import Filters
+
+from .filters import Selection
+from .loaders import filters_key
+
+KEY = "fw_context"
+
+
+@dataclass(frozen=True)
+class Context:
+    """The store being read and the current selection.
+
+    Parameters
+    ----------
+    path : store path (str); version : its ``mtime_ns`` (cache key).
+    summary : :func:`dashboard.loaders.load_store_summary` of the store.
+    selection : the sidebar's :class:`dashboard.filters.Selection`.
+    """
+
+    path: str
+    version: int
+    summary: dict
+    selection: Selection
+
+    @property
+    def filters(self) -> Filters | None:
+        return self.selection.filters
+
+    @property
+    def key(self) -> tuple:
+        return filters_key(self.selection.filters)
+
+    @property
+    def granularity(self) -> str:
+        return self.selection.granularity
+
+    @property
+    def lexicon_version(self) -> str:
+        return self.summary.get("lexicon_version") or "unknown"
+
+
+def page_context(require_selection: bool = True) -> Context:
+    """The context set by ``app.py``; stops the page with an info message when the selection is empty."""
+    ctx: Context | None = st.session_state.get(KEY)
+    if ctx is None:
+        st.info("Open the dashboard through its main page (`framewatch dashboard`).")
+        st.stop()
+    if require_selection and ctx.filters is None:
+        st.info(ctx.selection.problem or "Select at least one outlet in the sidebar.")
+        st.stop()
+    return ctx

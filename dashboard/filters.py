@@ -1,0 +1,167 @@
+"""The sidebar filters, mirrored in the URL so a view can be shared by link.
+
+URL keys: ``outlet`` (repeated), ``topic`` (repeated), ``from``, ``to`` (ISO dates),
+``granularity``, ``voice``, ``category`` (repeated). The URL is read on the first run of a
+session (invalid values are ignored with a warning) and written back on every run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import streamlit as st
+
+from pipelines.rollups import GRANULARITIES, Filters
+from pipelines.schemas import ALL, VOICES
+
+VOICE_OPTIONS = (*VOICES, ALL)
+VOICE_LABELS = {"outlet": "Outlet's own words", "quoted": "Quoted (direct quotation)",
+                "attributed": "Attributed (reported speech)", ALL: "All voices"}
+MONTHLY_AFTER_DAYS = 548
+"""Default to monthly periods when the store spans more than ~18 months."""
+
+_K = dict(outlet="fw_outlet", topic="fw_topic", start="fw_from", end="fw_to", granularity="fw_granularity",
+          voice="fw_voice", category="fw_category")
+_LOADED = "fw_url_loaded"
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The sidebar's result.
+
+    Parameters
+    ----------
+    filters : the rollup filters, or ``None`` when the selection is empty (see *problem*).
+        A list holding every option is passed as ``()`` ("all").
+    granularity : ``"day"``, ``"week"`` or ``"month"``.
+    problem : what the user must change (``"Select at least one outlet."``), or ``None``.
+    """
+
+    filters: Filters | None
+    granularity: str
+    problem: str | None = None
+
+
+def default_granularity(first: date | None, last: date | None) -> str:
+    """``"month"`` for ranges longer than ~18 months, else ``"week"``."""
+    if first and last and (last - first).days > MONTHLY_AFTER_DAYS:
+        return "month"
+    return "week"
+
+
+def _parse_date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _clamp(d: date, lo: date, hi: date) -> date:
+    return min(max(d, lo), hi)
+
+
+def _read_url(summary: dict) -> list[str]:
+    """Initial widget values from ``st.query_params``; returns warnings about ignored values."""
+    qp = st.query_params
+    notes: list[str] = []
+    first, last = summary["first_day"], summary["last_day"]
+
+    def listed(key: str, options: list[str], what: str) -> list[str]:
+        asked = qp.get_all(key)
+        good = [v for v in asked if v in options]
+        bad = [v for v in asked if v not in options]
+        if bad:
+            notes.append(f"unknown {what} {', '.join(repr(b) for b in bad)}")
+        return list(dict.fromkeys(good)) or list(options)
+
+    st.session_state[_K["outlet"]] = listed("outlet", summary["outlets"], "outlet")
+    st.session_state[_K["topic"]] = listed("topic", summary["topics"], "topic")
+    st.session_state[_K["category"]] = listed("category", summary["categories"], "category")
+    for key, wkey, default in (("from", "start", first), ("to", "end", last)):
+        raw = qp.get(key)
+        d = _parse_date(raw)
+        if raw and d is None:
+            notes.append(f"invalid date {key}={raw!r}")
+        elif d is not None and first and last and not first <= d <= last:
+            notes.append(f"{key}={raw} is outside the store's dates ({first} to {last})")
+            d = _clamp(d, first, last)
+        st.session_state[_K[wkey]] = d or default
+    g = qp.get("granularity")
+    if g and g not in GRANULARITIES:
+        notes.append(f"unknown granularity {g!r}")
+    st.session_state[_K["granularity"]] = g if g in GRANULARITIES else default_granularity(first, last)
+    v = qp.get("voice")
+    if v and v not in VOICE_OPTIONS:
+        notes.append(f"unknown voice {v!r}")
+    st.session_state[_K["voice"]] = v if v in VOICE_OPTIONS else "outlet"
+    return notes
+
+
+def _sanitise_state(summary: dict) -> None:
+    """Keep widget values valid when the store changed under a running session."""
+    for key, options in (("outlet", summary["outlets"]), ("topic", summary["topics"]),
+                         ("category", summary["categories"])):
+        st.session_state[_K[key]] = [v for v in st.session_state.get(_K[key], options) if v in options]
+    first, last = summary["first_day"], summary["last_day"]
+    for key, default in (("start", first), ("end", last)):
+        d = st.session_state.get(_K[key]) or default
+        st.session_state[_K[key]] = _clamp(d, first, last) if first and last else d
+
+
+def _write_url(values: dict) -> None:
+    want = {k: v for k, v in values.items() if v not in (None, [], "")}
+    have = {k: st.query_params.get_all(k) for k in st.query_params}
+    norm = {k: (v if isinstance(v, list) else [v]) for k, v in want.items()}
+    if have != norm:
+        st.query_params.from_dict(want)
+
+
+def sidebar_filters(summary: dict) -> Selection:
+    """Draw the sidebar filters and return the selection.
+
+    Parameters
+    ----------
+    summary : the dict of :func:`dashboard.loaders.load_store_summary`.
+
+    Returns
+    -------
+    Selection
+        With ``filters=None`` and a *problem* message when a list filter is emptied.
+    """
+    notes = [] if st.session_state.get(_LOADED) else _read_url(summary)
+    st.session_state[_LOADED] = True
+    _sanitise_state(summary)
+    first, last = summary["first_day"], summary["last_day"]
+    sb = st.sidebar
+    sb.header("Filters")
+    if notes:
+        sb.warning("Ignored in the link: " + "; ".join(notes) + ".", icon="⚠️")
+    outlets = sb.multiselect("Outlets", summary["outlets"], key=_K["outlet"])
+    topics = sb.multiselect("Topics", summary["topics"], key=_K["topic"],
+                            help="An article with several selected topics is counted once.")
+    c1, c2 = sb.columns(2)
+    start = c1.date_input("From", key=_K["start"], min_value=first, max_value=last, format="YYYY-MM-DD")
+    end = c2.date_input("To", key=_K["end"], min_value=first, max_value=last, format="YYYY-MM-DD")
+    granularity = sb.radio("Period", GRANULARITIES, key=_K["granularity"], horizontal=True,
+                           format_func=str.capitalize, help="Weeks start on Monday (ISO 8601).")
+    voice = sb.radio("Voice", VOICE_OPTIONS, key=_K["voice"], format_func=VOICE_LABELS.get,
+                     help="Whose words are counted: the outlet's own, direct quotations, or reported speech.")
+    categories = sb.multiselect("Lexicon categories", summary["categories"], key=_K["category"])
+    _write_url({"outlet": list(outlets), "topic": list(topics),
+                "from": start.isoformat() if start else None, "to": end.isoformat() if end else None,
+                "granularity": granularity, "voice": voice, "category": list(categories)})
+    if start and end and start > end:
+        sb.warning("'From' is after 'To': the dates were swapped.")
+        start, end = end, start
+    for chosen, what in ((outlets, "outlet"), (topics, "topic"), (categories, "lexicon category")):
+        if not chosen:
+            return Selection(None, granularity, f"Select at least one {what} in the sidebar.")
+
+    def as_filter(chosen, options):
+        return () if set(chosen) == set(options) else tuple(chosen)
+
+    filters = Filters(outlets=as_filter(outlets, summary["outlets"]), topics=as_filter(topics, summary["topics"]),
+                      start=start, end=end, voice=voice,
+                      categories=as_filter(categories, summary["categories"]))
+    return Selection(filters, granularity)

@@ -1,0 +1,153 @@
+"""Cached loaders: each opens the store read-only, calls :mod:`pipelines.rollups`, closes it.
+
+Every loader is keyed by the store path (a string), the store file's ``mtime_ns`` (so a
+rebuilt store is read again), the filters as a tuple (:func:`filters_key`) and its other
+arguments. Only small, aggregated frames are cached.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from pipelines import rollups, storage
+
+FiltersKey = tuple
+"""A :class:`pipelines.rollups.Filters` as a plain, hashable tuple (field order)."""
+
+
+def filters_key(filters: rollups.Filters) -> FiltersKey:
+    """The filters as a tuple usable as a cache key."""
+    return dataclasses.astuple(filters)
+
+
+def _filters(key: FiltersKey) -> rollups.Filters:
+    return rollups.Filters(*key)
+
+
+def store_path_from_argv(argv: Sequence[str]) -> str | None:
+    """The value of ``--store PATH`` among the script arguments (after streamlit's ``--``), if any."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--store")
+    ns, _ = parser.parse_known_args(list(argv))
+    return ns.store
+
+
+def resolve_store_path(session_state, argv: Sequence[str]) -> str:
+    """``session_state["store_path"]``, else ``--store`` from *argv*, else the default store."""
+    if session_state.get("store_path"):
+        return str(session_state["store_path"])
+    return str(store_path_from_argv(argv) or storage.DEFAULT_STORE)
+
+
+def store_version(path: str) -> int | None:
+    """The store file's modification time in ns (a cache key), or ``None`` when it is missing."""
+    p = Path(path)
+    return p.stat().st_mtime_ns if p.is_file() else None
+
+
+class _Store:
+    def __init__(self, path: str):
+        self.path = path
+
+    def __enter__(self):
+        self.con = storage.connect(self.path, read_only=True)
+        return self.con
+
+    def __exit__(self, *exc):
+        self.con.close()
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def load_store_summary(path: str, version: int) -> dict:
+    """What the filters offer and what every page labels.
+
+    Returns
+    -------
+    dict with ``n_articles`` (int), ``outlets``, ``topics``, ``categories`` (sorted lists of
+    str), ``first_day``, ``last_day`` (``datetime.date`` or ``None``), ``synthetic`` (bool:
+    any outlet of registry type ``synthetic``) and ``lexicon_version`` (str or ``None``).
+    """
+    with _Store(path) as con:
+        n = con.execute("SELECT count(*) FROM articles").fetchone()[0]
+        outlets = [r[0] for r in con.execute("SELECT DISTINCT outlet FROM articles ORDER BY 1").fetchall()]
+        topics = [r[0] for r in con.execute("SELECT DISTINCT topic FROM article_topics ORDER BY 1").fetchall()]
+        cats = [r[0] for r in con.execute(
+            "SELECT category FROM lexicon WHERE NOT ignore UNION SELECT category FROM mentions ORDER BY 1").fetchall()]
+        first, last = con.execute("SELECT min(day), max(day) FROM articles").fetchone()
+        synthetic = con.execute("SELECT count(*) FROM outlets WHERE lower(type) = 'synthetic'").fetchone()[0] > 0
+        row = con.execute("SELECT lexicon_version FROM runs WHERE lexicon_version IS NOT NULL "
+                          "ORDER BY started_at DESC LIMIT 1").fetchone()
+    return dict(n_articles=int(n), outlets=outlets, topics=topics, categories=cats, first_day=first,
+                last_day=last, synthetic=bool(synthetic), lexicon_version=row[0] if row else None)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def load_trend(path: str, version: int, filters: FiltersKey, granularity: str, pooled: bool) -> pd.DataFrame:
+    """:func:`pipelines.rollups.trend` for these filters (one row per outlet and period)."""
+    with _Store(path) as con:
+        return rollups.trend(con, _filters(filters), granularity, pooled=pooled)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def load_undated(path: str, version: int, filters: FiltersKey) -> int:
+    """Number of articles matching the outlet and topic filters that have no date."""
+    with _Store(path) as con:
+        return int(rollups.undated_count(con, _filters(filters)))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def load_matrix(path: str, version: int, filters: FiltersKey) -> pd.DataFrame:
+    """:func:`pipelines.rollups.outlet_category_matrix` for these filters."""
+    with _Store(path) as con:
+        return rollups.outlet_category_matrix(con, _filters(filters))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def load_kwic(path: str, version: int, filters: FiltersKey, outlet: str | None,
+              period_start: date | None, period_end: date | None) -> pd.DataFrame:
+    """:func:`pipelines.rollups.keyword_in_context` for one chart cell (``outlet=None``: all selected)."""
+    with _Store(path) as con:
+        return rollups.keyword_in_context(con, _filters(filters), outlet=outlet,
+                                          period_start=period_start, period_end=period_end)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def load_article_list(path: str, version: int, filters: FiltersKey, limit: int = 500) -> pd.DataFrame:
+    """:func:`pipelines.rollups.article_list` for these filters."""
+    with _Store(path) as con:
+        return rollups.article_list(con, _filters(filters), limit=limit)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def load_article(path: str, version: int, article_id: str) -> tuple[dict | None, pd.DataFrame]:
+    """:func:`pipelines.rollups.article_mentions`: the article row (dict) and its mentions."""
+    with _Store(path) as con:
+        return rollups.article_mentions(con, article_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def load_about(path: str, version: int) -> dict[str, pd.DataFrame]:
+    """Frames for the About page: ``runs``, ``rejects`` (by reason), ``outlets``, ``categories``."""
+    with _Store(path) as con:
+        runs = con.execute(
+            "SELECT started_at, stage, run_id, code_version, lexicon_version, n_input, n_ingested, "
+            "n_duplicates, n_rejected, n_mentions, elapsed_s FROM runs ORDER BY started_at DESC").df()
+        rejects = con.execute(
+            "SELECT reason, count(*) AS n_records, count(DISTINCT source_file) AS n_files, "
+            "min(detail) AS example_detail FROM rejects GROUP BY reason ORDER BY n_records DESC, reason").df()
+        outlets = con.execute(
+            "SELECT a.outlet, o.type, o.country, coalesce(o.in_registry, false) AS in_registry, "
+            "count(*) AS n_articles, count(a.day) AS n_dated, min(a.day) AS first_day, max(a.day) AS last_day "
+            "FROM articles a LEFT JOIN outlets o USING (outlet) GROUP BY ALL ORDER BY a.outlet").df()
+        categories = con.execute(
+            "SELECT l.category, count(*) FILTER (WHERE NOT l.ignore) AS n_terms, "
+            "(SELECT count(*) FROM mentions m WHERE m.category = l.category) AS n_mentions "
+            "FROM lexicon l GROUP BY l.category ORDER BY l.category").df()
+    return dict(runs=runs, rejects=rejects, outlets=outlets, categories=categories)

@@ -1,0 +1,51 @@
+"""About the data: runs, rejects, outlets, lexicon categories and the method notes."""
+
+import streamlit as st
+
+from dashboard import exports, loaders, notes, tables
+from dashboard.context import page_context
+
+ctx = page_context(require_selection=False)
+st.title("About the data")
+about = loaders.load_about(ctx.path, ctx.version)
+s = ctx.summary
+st.caption(f"Store: {s['n_articles']:,} articles from {len(s['outlets'])} outlets, "
+           f"{s['first_day'] or '?'} to {s['last_day'] or '?'} · lexicon version {ctx.lexicon_version}")
+
+st.subheader("Runs")
+runs, _ = tables.typed_table(about["runs"], {"started_at": "datetime", "n_input": "int", "n_ingested": "int",
+                                             "n_duplicates": "int", "n_rejected": "int", "n_mentions": "int",
+                                             "elapsed_s": "float"})
+st.dataframe(runs, hide_index=True, key="runs_table", column_config={
+    "started_at": st.column_config.DatetimeColumn("Started (UTC)", format="YYYY-MM-DD HH:mm"),
+    "stage": "Stage", "run_id": "Run id", "code_version": "Code version", "lexicon_version": "Lexicon version",
+    "n_input": "Records in", "n_ingested": "Ingested", "n_duplicates": "Duplicates", "n_rejected": "Rejected",
+    "n_mentions": "Mentions", "elapsed_s": st.column_config.NumberColumn("Seconds", format="%.1f")})
+
+st.subheader("Rejected records")
+rejects, _ = tables.typed_table(about["rejects"], {"n_records": "int", "n_files": "int"})
+if rejects.empty:
+    st.caption("No records were rejected.")
+else:
+    st.dataframe(rejects, hide_index=True, key="rejects_table", column_config={
+        "reason": "Reason", "n_records": "Records", "n_files": "Files", "example_detail": "Example"})
+st.download_button("Download rejects summary (CSV)", data=exports.to_csv_bytes(about["rejects"]),
+                   file_name="framewatch-rejects.csv", mime="text/csv", on_click="ignore",
+                   key="dl_rejects", icon=":material/download:")
+
+st.subheader("Outlets")
+outlets, _ = tables.typed_table(about["outlets"], {"n_articles": "int", "n_dated": "int", "in_registry": "bool",
+                                                   "first_day": "datetime", "last_day": "datetime"})
+st.dataframe(outlets, hide_index=True, key="outlets_table", column_config={
+    "outlet": "Outlet", "type": "Registry type", "country": "Country", "in_registry": "In registry",
+    "n_articles": "Articles", "n_dated": "Dated",
+    "first_day": st.column_config.DateColumn("First day", format="YYYY-MM-DD"),
+    "last_day": st.column_config.DateColumn("Last day", format="YYYY-MM-DD")})
+
+st.subheader("Lexicon categories")
+cats, _ = tables.typed_table(about["categories"], {"n_terms": "int", "n_mentions": "int"})
+st.dataframe(cats, hide_index=True, key="categories_table", column_config={
+    "category": "Category", "n_terms": "Terms", "n_mentions": "Mentions (all voices)"})
+
+st.subheader("How each measure is computed")
+st.markdown(notes.ALL_NOTES)

@@ -1,0 +1,41 @@
+"""Articles: the selected articles, and one article with every mention highlighted by voice."""
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import exports, loaders, render, tables
+from dashboard.context import page_context
+
+ctx = page_context()
+st.title("Articles")
+raw = loaders.load_article_list(ctx.path, ctx.version, ctx.key, 500)
+df, report = tables.typed_table(tables.with_safe_urls(raw), tables.ARTICLE_SCHEMA)
+if df.empty:
+    st.info("No dated articles match this selection.")
+    st.stop()
+cols = ["published_at", "outlet", "title", "n_mentions", "n_words", "url"]
+st.dataframe(df[cols], hide_index=True, column_config=tables.column_config(cols), key="article_table")
+st.caption(f"{len(df):,} articles (at most 500), most mentions in the chosen voice and categories first · "
+           f"lexicon version {ctx.lexicon_version}. {tables.report_text(report)}")
+st.download_button("Download article list (CSV)", data=exports.to_csv_bytes(raw),
+                   file_name="framewatch-articles.csv", mime="text/csv", on_click="ignore",
+                   key="dl_articles", icon=":material/download:")
+
+st.subheader("Read an article")
+labels = tables.article_labels(df)
+i = st.selectbox("Article", range(len(df)), format_func=labels.__getitem__, key="article_pick")
+article, mentions = loaders.load_article(ctx.path, ctx.version, str(df["article_id"].iloc[i]))
+if article is None:
+    st.warning("This article is no longer in the store; reload the page.")
+    st.stop()
+st.markdown(render.article_header_html(article), unsafe_allow_html=True)
+url = render.safe_url(article.get("url"))
+if url:
+    st.link_button("Open the source", url, icon=":material/open_in_new:")
+else:
+    st.caption("No web link for this article (missing or not an http(s) address).")
+st.markdown(render.legend_html(), unsafe_allow_html=True)
+st.markdown(render.highlight_html(article.get("text"), mentions), unsafe_allow_html=True)
+by_voice = mentions["voice"].value_counts().reindex(["outlet", "quoted", "attributed"], fill_value=0)
+st.caption(f"{len(mentions)} mentions in all voices: {by_voice['outlet']} outlet, {by_voice['quoted']} quoted, "
+           f"{by_voice['attributed']} attributed. Hover a highlight for its term, category, voice and speaker.")

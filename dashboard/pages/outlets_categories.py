@@ -1,0 +1,23 @@
+"""Outlets × categories: a heatmap of a measure per outlet and lexicon category."""
+
+import streamlit as st
+
+from dashboard import charts, exports, loaders, notes, tables
+from dashboard.context import page_context
+
+ctx = page_context()
+st.title("Outlets × lexicon categories")
+measure = st.radio("Measure", list(charts.MEASURES), format_func=charts.MEASURE_LABELS.get,
+                   horizontal=True, key="matrix_measure")
+df = loaders.load_matrix(ctx.path, ctx.version, ctx.key)
+undated = loaders.load_undated(ctx.path, ctx.version, ctx.key)
+st.plotly_chart(charts.heatmap_chart(df, measure), key="matrix_chart")
+n = tables.selection_totals(df.drop_duplicates("outlet")) if len(df) else tables.selection_totals(df)
+mentions = int(df["n_mentions"].sum()) if len(df) else 0
+st.caption(f"n = {n['articles']:,} articles, {n['words']:,} words in the chosen voice, {mentions:,} mentions "
+           f"· {undated:,} undated articles left out · lexicon version {ctx.lexicon_version}")
+with st.expander("How this is measured"):
+    st.markdown(notes.MATRIX_NOTE)
+st.download_button("Download chart data (CSV)", data=exports.to_csv_bytes(df),
+                   file_name="framewatch-outlets-categories.csv", mime="text/csv", on_click="ignore",
+                   key="dl_matrix", icon=":material/download:")

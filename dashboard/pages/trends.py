@@ -1,0 +1,53 @@
+"""Trends: a measure per outlet over time, its n, method, data, and the evidence behind a cell."""
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, exports, loaders, notes, tables
+from dashboard.context import page_context
+from pipelines.rollups import POOLED
+
+ctx = page_context()
+st.title("Loaded wording over time")
+c1, c2 = st.columns([3, 2])
+measure = c1.radio("Measure", list(charts.MEASURES), format_func=charts.MEASURE_LABELS.get,
+                   horizontal=True, key="trend_measure")
+pooled = c2.toggle("Pool selected outlets", key="trend_pooled",
+                   help="Sum numerators and denominators over the selected outlets (not a mean of their shares).")
+
+df = loaders.load_trend(ctx.path, ctx.version, ctx.key, ctx.granularity, pooled)
+undated = loaders.load_undated(ctx.path, ctx.version, ctx.key)
+st.plotly_chart(charts.trend_chart(df, measure), key="trend_chart")
+
+n = tables.selection_totals(df)
+gaps = tables.gap_rows(df)
+st.caption(f"n = {n['articles']:,} articles, {n['words']:,} words in the chosen voice, {n['mentions']:,} mentions "
+           f"· {undated:,} undated articles left out · {len(gaps)} outlet-periods with no articles (gaps, not zeros)"
+           f" · lexicon version {ctx.lexicon_version}")
+with st.expander("How this is measured"):
+    st.markdown(notes.TREND_NOTE)
+st.download_button("Download chart data (CSV)", data=exports.to_csv_bytes(exports.trend_rows(df)),
+                   file_name=f"framewatch-trend-{ctx.granularity}.csv", mime="text/csv",
+                   on_click="ignore", key="dl_trend", icon=":material/download:")
+
+st.subheader("Evidence")
+cells = tables.evidence_cells(df)
+if cells.empty:
+    st.info("No mentions in this selection, so there are no lines to show.")
+else:
+    labels = [f"{p:%Y-%m-%d} · {o} · {int(k)} mentions" for o, p, k in
+              zip(cells["outlet"], pd.to_datetime(cells["period"]), cells["n_mentions"])]
+    i = st.selectbox(f"Chart cell ({ctx.granularity} starting)", range(len(cells)), format_func=labels.__getitem__,
+                     key="trend_cell")
+    cell = cells.iloc[i]
+    start = pd.Timestamp(cell["period"]).date()
+    end = (pd.Timestamp(cell["period"]) + pd.tseries.frequencies.to_offset(
+        {"day": "1D", "week": "7D", "month": "MS"}[ctx.granularity]) - pd.Timedelta(days=1)).date()
+    outlet = None if cell["outlet"] == POOLED else cell["outlet"]
+    kwic = loaders.load_kwic(ctx.path, ctx.version, ctx.key, outlet, start, end)
+    shown, report = tables.typed_table(kwic, tables.KWIC_SCHEMA)
+    st.dataframe(shown[tables.KWIC_COLUMNS], hide_index=True, column_config=tables.column_config(tables.KWIC_COLUMNS), key="kwic_table")
+    st.caption(f"{len(kwic):,} concordance lines (at most 200) for {start} to {end}. {tables.report_text(report)}")
+    st.download_button("Download evidence (CSV)", data=exports.to_csv_bytes(kwic),
+                       file_name=f"framewatch-kwic-{start}.csv", mime="text/csv", on_click="ignore",
+                       key="dl_kwic", icon=":material/download:")

@@ -1,0 +1,179 @@
+"""Explicitly typed tables for ``st.dataframe`` and small summaries of chart frames.
+
+Streamlit serialises frames through Arrow; an object column that mixes numbers and text
+('n/a', 'B-7') either fails or is stringified and then sorts as text. :func:`typed_table`
+gives every column one declared type first and reports what it had to coerce.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+TYPES = ("str", "float", "int", "datetime", "bool")
+"""Column types :func:`typed_table` understands."""
+
+_TRUE = {"true", "t", "yes", "y", "1"}
+_FALSE = {"false", "f", "no", "n", "0"}
+
+
+def _blank(s: pd.Series) -> pd.Series:
+    """True where a cell is missing or an empty / whitespace-only string."""
+    return s.isna() | s.astype(object).map(lambda v: isinstance(v, str) and not v.strip())
+
+
+def _as_text(v):
+    if v is None or (isinstance(v, float) and v != v) or v is pd.NA or v is pd.NaT:
+        return None
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def _as_bool(v):
+    if isinstance(v, bool):
+        return v
+    key = str(v).strip().lower()
+    return True if key in _TRUE else False if key in _FALSE else None
+
+
+def typed_table(df: pd.DataFrame, schema: dict[str, str]) -> tuple[pd.DataFrame, dict[str, dict[str, int]]]:
+    """Give each column of *df* an explicit type; count what could not be read.
+
+    Parameters
+    ----------
+    df : DataFrame of shape (n_rows, n_columns); not modified. Rows are never dropped.
+    schema : column name → one of :data:`TYPES`. ``"int"`` is pandas' nullable ``Int64``;
+        ``"datetime"`` is UTC (naive values are taken as UTC); ``"str"`` turns ``101.0`` into
+        ``'101'``. Columns not named keep their dtype, except object columns, which become text.
+
+    Returns
+    -------
+    (typed, report)
+        *typed* has the same shape as *df*. *report* maps each schema column to
+        ``{"missing": m, "invalid": i}``: *i* counts cells that held something that is not
+        a valid value of the type (now missing, never 0); *m* counts all missing cells after typing.
+    """
+    out = df.copy()
+    report: dict[str, dict[str, int]] = {}
+    for col in out.columns:
+        kind = schema.get(col)
+        if kind is None:
+            if out[col].dtype == object:
+                out[col] = pd.array(out[col].map(_as_text), dtype="string")
+            continue
+        if kind not in TYPES:
+            raise ValueError(f"type of column {col!r} must be one of {TYPES}, not {kind!r}")
+        raw = out[col]
+        blank = _blank(raw)
+        if kind == "str":
+            new = pd.Series(pd.array(raw.astype(object).map(_as_text), dtype="string"), index=raw.index)
+            new[blank & raw.isna()] = pd.NA
+        elif kind in ("float", "int"):
+            num = pd.to_numeric(raw.where(~blank), errors="coerce")
+            if kind == "int":
+                num = num.where(num.isna() | (num == num.round()))
+                new = num.astype("Int64")
+            else:
+                new = num.astype("float64")
+        elif kind == "datetime":
+            if pd.api.types.is_datetime64_any_dtype(raw):
+                new = raw.dt.tz_localize("UTC") if raw.dt.tz is None else raw.dt.tz_convert("UTC")
+            else:
+                new = pd.to_datetime(raw.where(~blank).astype(object), errors="coerce", utc=True, format="mixed")
+        else:  # bool
+            new = pd.Series(pd.array(raw.where(~blank).map(_as_bool, na_action="ignore"), dtype="boolean"),
+                            index=raw.index)
+        out[col] = new
+        missing = out[col].isna()
+        report[col] = {"missing": int(missing.sum()), "invalid": int((missing & ~blank).sum())}
+    return out, report
+
+
+def report_text(report: dict[str, dict[str, int]]) -> str:
+    """One sentence naming the columns with unreadable values, or ``""`` when there are none."""
+    bad = [f"{r['invalid']} in {col}" for col, r in report.items() if r.get("invalid")]
+    return ("Unreadable values shown blank (not zero): " + ", ".join(bad) + ".") if bad else ""
+
+
+def selection_totals(df: pd.DataFrame) -> dict[str, int]:
+    """Articles, words and mentions summed over the rows of a trend or matrix frame.
+
+    For an outlet × category matrix, pass one category's rows (denominators repeat per category).
+    """
+    return {
+        "articles": int(df["n_articles"].sum()) if len(df) else 0,
+        "words": int(df["n_words"].sum()) if len(df) else 0,
+        "mentions": int(df["n_mentions"].fillna(0).sum()) if len(df) else 0,
+    }
+
+
+def gap_rows(df: pd.DataFrame) -> pd.DataFrame:
+    """Rows of a trend frame that are gaps (no articles): ``outlet, period, status``."""
+    if df.empty:
+        return df.reindex(columns=["outlet", "period", "status"])
+    return df.loc[df["n_articles"] == 0, ["outlet", "period", "status"]].reset_index(drop=True)
+
+
+def evidence_cells(df: pd.DataFrame) -> pd.DataFrame:
+    """The (outlet, period) cells of a trend frame that have mentions, most mentions first.
+
+    Returns
+    -------
+    DataFrame with ``outlet, period, n_mentions`` (one row per cell with ``n_mentions > 0``).
+    """
+    if df.empty:
+        return df.reindex(columns=["outlet", "period", "n_mentions"])
+    cells = df.loc[df["n_mentions"].fillna(0) > 0, ["outlet", "period", "n_mentions"]]
+    return cells.sort_values(["period", "outlet"], ignore_index=True)
+
+
+KWIC_SCHEMA = {"article_id": "str", "outlet": "str", "day": "datetime", "title": "str", "left": "str",
+               "match": "str", "right": "str", "term": "str", "category": "str", "voice": "str",
+               "speaker": "str", "start_char": "int", "end_char": "int"}
+KWIC_COLUMNS = ["day", "outlet", "left", "match", "right", "voice", "speaker", "term", "title"]
+ARTICLE_SCHEMA = {"article_id": "str", "outlet": "str", "published_at": "datetime", "title": "str",
+                  "url": "str", "n_words": "int", "n_mentions": "int"}
+
+
+def column_config(columns) -> dict:
+    """``st.dataframe`` column configs with human labels for the named *columns*."""
+    import streamlit as st  # local: the rest of this module does not need Streamlit
+
+    cc = st.column_config
+    known = {
+        "day": cc.DateColumn("Day", format="YYYY-MM-DD"),
+        "outlet": cc.TextColumn("Outlet"),
+        "left": cc.TextColumn("Left context", width="medium"),
+        "match": cc.TextColumn("Match"),
+        "right": cc.TextColumn("Right context", width="medium"),
+        "voice": cc.TextColumn("Voice"),
+        "speaker": cc.TextColumn("Speaker"),
+        "term": cc.TextColumn("Lexicon term"),
+        "title": cc.TextColumn("Title", width="large"),
+        "published_at": cc.DatetimeColumn("Published (UTC)", format="YYYY-MM-DD HH:mm"),
+        "n_words": cc.NumberColumn("Words"),
+        "n_mentions": cc.NumberColumn("Mentions"),
+        "url": cc.LinkColumn("Link"),
+        "article_id": cc.TextColumn("Article id"),
+    }
+    return {c: known[c] for c in columns if c in known}
+
+
+def with_safe_urls(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of *df* whose ``url`` keeps only http(s) addresses (others become missing)."""
+    from .render import safe_url
+
+    out = df.copy()
+    if "url" in out.columns:
+        out["url"] = pd.array([safe_url(u) for u in out["url"]], dtype="string")
+    return out
+
+
+def article_labels(df: pd.DataFrame) -> list[str]:
+    """``date · outlet · title`` for each row of a typed article list (plain text, for a selectbox)."""
+    out = []
+    for when, outlet, title in zip(df["published_at"], df["outlet"], df["title"]):
+        day = "undated" if pd.isna(when) else f"{when:%Y-%m-%d}"
+        t = "(untitled)" if pd.isna(title) else str(title)
+        out.append(f"{day} · {outlet} · {t[:90]}")
+    return out

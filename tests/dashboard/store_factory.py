@@ -1,0 +1,151 @@
+"""A tiny hand-made store for dashboard tests: every table, three invented outlets.
+
+The corpus is written for the tests: outlet names with an apostrophe and a leading ``=``,
+a ``<script>`` title and a ``**markdown**`` title, mentions in all three voices, one outlet
+with a collector outage (a week with no articles), one undated article.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pandas as pd
+
+from pipelines import storage
+from pipelines.schemas import ALL, ALL_TOPICS, NO_TOPIC
+
+ALPHA, OREILLY, EQUALS = "Alpha Daily", "O'Reilly Wire", "=Equals News"
+OUTLETS = (ALPHA, OREILLY, EQUALS)
+TOPICS = ("Diplomacy", "Military")
+LEXICON = (("regime", "pejorative label"), ("hegemon", "pejorative label"),
+           ("puppet", "delegitimising label"), ("war games", "militarised language"))
+CATEGORIES = ("delegitimising label", "militarised language", "pejorative label")
+LEXICON_VERSION = "lex-test-0001"
+FIRST_MONDAY = date(2026, 1, 5)
+GAP_WEEK = 4
+"""O'Reilly Wire has no articles in this week: its collector was down."""
+SCRIPT_TITLE = "<script>alert('x')</script> Regime watch"
+MARKDOWN_TITLE = "**markdown** headline [link](https://evil.example)"
+SPEAKER_HTML = "Dr <i>Lee</i>"
+_WORD = re.compile(r"\w+")
+
+
+def _segments(k: int) -> list[tuple[str, str, str | None]]:
+    """(text, voice, speaker) pieces of article *k*; joined with a paragraph break."""
+    term = LEXICON[k % 2][0]
+    outlet = (f"The {term} pressed ahead on day {k}, observers wrote." if k % 4 != 3
+              else f"Officials met on day {k} to talk.")
+    segs = [(outlet, "outlet", None)]
+    if k % 2 == 0:
+        segs.append(("\u201cThe puppet leaders will fail,\u201d", "quoted", "Minister Vale"))
+    if k % 3 == 0:
+        segs.append((f"According to {SPEAKER_HTML}, the war games continue.", "attributed", SPEAKER_HTML))
+    return segs
+
+
+def build_tables(synthetic: bool = True) -> dict[str, pd.DataFrame]:
+    """Frames for every table of the store, keyed by table name."""
+    articles, mentions, quotes, topics, scores = [], [], [], [], []
+    k = 0
+    plan = []
+    for week in range(10):
+        for j, outlet in enumerate(OUTLETS):
+            if outlet == OREILLY and week == GAP_WEEK:
+                continue
+            for n in range(1 + (week + j) % 2):
+                plan.append((outlet, FIRST_MONDAY + timedelta(days=7 * week + (2 * n + j) % 5)))
+    plan.append((ALPHA, None))  # undated
+    for k, (outlet, day) in enumerate(plan):
+        aid = "B-7" if k == 5 else f"{100 + k}"
+        segs = _segments(k)
+        text, offs = "", []
+        for i, (s, voice, speaker) in enumerate(segs):
+            if i:
+                text += "\n\n"
+            offs.append((len(text), voice, speaker, s))
+            text += s
+        words = {v: 0 for v in ("outlet", "quoted", "attributed")}
+        for qid, (start, voice, speaker, s) in enumerate(offs):
+            words[voice] += len(_WORD.findall(s))
+            if voice != "outlet":
+                quotes.append(dict(article_id=aid, quote_id=qid, start_char=start, end_char=start + len(s),
+                                   kind="direct" if voice == "quoted" else "reported", speaker=speaker,
+                                   cue="said" if voice == "quoted" else "according to", closed=True))
+            for term, category in LEXICON:
+                for m in re.finditer(re.escape(term), s, flags=re.I):
+                    mentions.append(dict(
+                        article_id=aid, start_char=start + m.start(), end_char=start + m.end(),
+                        text=m.group(0), term=term, category=category, target=None, counterpart=None,
+                        voice=voice, speaker=speaker, quote_id=qid if voice != "outlet" else None))
+        for voice, n in words.items():
+            scores.append(dict(article_id=aid, voice=voice, n_words=n,
+                               n_mentions=sum(1 for m in mentions if m["article_id"] == aid and m["voice"] == voice)))
+        title = SCRIPT_TITLE if k == 0 else MARKDOWN_TITLE if k == 1 else f"Story {k} from {outlet}"
+        published = (datetime(day.year, day.month, day.day, 9, 30, tzinfo=timezone.utc) if day else None)
+        articles.append(dict(
+            article_id=aid, outlet=outlet, outlet_raw=outlet, published_at=published,
+            day=day, date_source="column" if day else None, date_note=None if day else "no date in input",
+            title=title, text=text, text_origin="body",
+            url="javascript:alert(1)" if k == 0 else f"https://example.org/{aid}", url_norm=None,
+            source_id=None, source_file="test.csv", source_row=k + 1, n_words=len(_WORD.findall(text)),
+            n_copies=1, text_hash=f"h{k}", topics_raw=None, lang="en", extra=None, run_id="run-1"))
+        tops = []
+        if k % 7 == 6:
+            tops = [NO_TOPIC]
+        else:
+            if k % 3 in (0, 2):
+                tops.append("Military")
+            if k % 3 in (1, 2):
+                tops.append("Diplomacy")
+        topics += [dict(article_id=aid, topic=t, source="query") for t in tops]
+
+    art = pd.DataFrame(articles)
+    art["published_at"] = pd.to_datetime(art["published_at"], utc=True)
+    art["day"] = pd.to_datetime(art["day"]).dt.date
+    men = pd.DataFrame(mentions)
+    men["quote_id"] = men["quote_id"].astype("Int64")
+    dated = art.dropna(subset=["day"])
+    daily = (dated.groupby(["outlet", "day"]).agg(n_articles=("article_id", "size"), n_words=("n_words", "sum"))
+             .reset_index())
+    per_article = men.groupby("article_id").size()
+    daily["n_mentions"] = [int(per_article.reindex(dated[(dated.outlet == o) & (dated.day == d)].article_id).fillna(0).sum())
+                           for o, d in zip(daily.outlet, daily.day)]
+    daily["n_articles_with_mention"] = [
+        int((per_article.reindex(dated[(dated.outlet == o) & (dated.day == d)].article_id).fillna(0) > 0).sum())
+        for o, d in zip(daily.outlet, daily.day)]
+    daily = daily.assign(topic=ALL_TOPICS, category=ALL, voice=ALL)
+    coverage = pd.DataFrame([
+        dict(outlet=OREILLY, day=FIRST_MONDAY + timedelta(days=d), collected=(d // 7 != GAP_WEEK),
+             articles_fetched=None, source_file="coverage.csv") for d in range(70)])
+    outlets = pd.DataFrame([
+        dict(outlet=ALPHA, country="XA", type="synthetic" if synthetic else "commercial", in_registry=True),
+        dict(outlet=OREILLY, country="XB", type="wire", in_registry=True),
+        dict(outlet=EQUALS, country=None, type=None, in_registry=False)])
+    lexicon = pd.DataFrame([dict(term=t, variants=None, category=c, target=None, counterpart=None, note=None,
+                                 ignore=False, source="lexicon.csv", extra=None) for t, c in LEXICON])
+    topics_df = pd.DataFrame([dict(topic=t, query=t.lower(), source="topics.yaml") for t in TOPICS])
+    runs = pd.DataFrame([dict(
+        run_id="run-1", stage="run", started_at=pd.Timestamp("2026-03-20 10:00", tz="UTC"), elapsed_s=1.5,
+        code_version="0.1.0", lexicon_version=LEXICON_VERSION, settings=json.dumps({"input": "test.csv"}),
+        n_input=len(art) + 3, n_ingested=len(art), n_duplicates=1, n_rejected=2, n_mentions=len(men),
+        warnings="[]")])
+    rejects = pd.DataFrame([
+        dict(run_id="run-1", source_file="test.csv", source_row=90, reason="no_text", detail="empty text", record="{}"),
+        dict(run_id="run-1", source_file="test.csv", source_row=91, reason="bad_date_and_text",
+             detail="=cmd|' /C calc'!A0", record="{}")])
+    return {
+        "articles": art, "rejects": rejects, "mentions": men, "quotes": pd.DataFrame(quotes),
+        "article_topics": pd.DataFrame(topics), "article_scores": pd.DataFrame(scores), "daily": daily,
+        "lexicon": lexicon, "topics": topics_df, "outlets": outlets, "coverage": coverage, "runs": runs,
+    }
+
+
+def build_store(path: Path, synthetic: bool = True) -> Path:
+    """Write the test store to *path* and return *path*."""
+    with storage.writing(path, fresh=True) as con:
+        for name, df in build_tables(synthetic).items():
+            storage.write_table(con, name, df)
+    return path
