@@ -1,0 +1,1049 @@
+"""Whose voice is it: direct quotations and reported speech in article text.
+
+A loaded word inside quotation marks, or inside "X said that ...", belongs to the speaker,
+not to the outlet. :func:`find_quotes` finds the spans (it only finds; it annotates
+nothing); :func:`voice_of` and :func:`count_words_by_voice` read them. All offsets are
+Python ``str`` indices into the canonical ``articles.text``; nothing is rewritten.
+
+Method (rules applied in this order)
+------------------------------------
+1. **Candidate marks.** One scan of the text with a compiled character class finds every
+   quotation-mark character (``" “ ” „ « » ‹ › ‘ ’ ' ‚ 「 」``). ``″`` is never a quote.
+   Apostrophes are dropped at once: ``’``/``'`` between two letters or digits
+   (``regime’s``, ``don't``, ``5'11``), elisions (``’90s``, ``'em``, ``rock 'n' roll``).
+2. **Positions.** An opening mark is preceded by the start of the paragraph, whitespace,
+   ``([{—–-/`` or another opening mark, and followed by a non-space. A closing mark is
+   preceded by a non-space and followed by the end, whitespace, ``.,;:!?)]}—–-…`` or another
+   closing mark. ``„`` only opens, ``”`` and ``’`` only close; ``“`` opens, or closes a ``„``;
+   ``«»`` / ``‹›`` pair either way, but the German order (``»…«``) is kept only when closed.
+   CJK ``「」`` ignore spacing. Weak closers -- a ``"``/``'`` right after a digit (inch/foot
+   marks: ``12" pipe``) and a plural possessive ``s’``/``s'`` (``imperialists’ lackeys``) --
+   close only a matching open quote, and only when no ordinary closer for it follows in the
+   same sentence; they never open.
+3. **Pairing**, per paragraph (text between ``"\\n"``), with a stack, so nesting works
+   (double in single or the reverse). A closer with no matching opener is ignored; inner
+   openers left open when an outer quote closes are dropped (textacy-style: do not guess).
+4. **Continued quotations.** When paragraph *i* ends with an open quote and paragraph *i+1*
+   starts (after whitespace) with an opening mark of the same family, paragraph *i*'s segment
+   is a closed Quote running to the end of the paragraph; the segments share one speaker.
+5. **Unclosed quotes.** Otherwise the outermost opener left open gives a Quote from after the
+   mark to the end of its paragraph (trailing whitespace excluded) with ``closed=False``;
+   the next paragraph starts clean.
+6. **Speaker and cue of a direct quote.** First right after the closing mark
+   (``,” said X`` / ``,” X said`` / ``,” X told reporters`` / ``” — X``), skipped when the
+   quotation ends a sentence and the next word starts a new one; then right before the
+   opening mark (``X said: “`` / ``X said, “`` / ``X told Reuters: “`` /
+   ``X wrote on Telegram: “`` / ``According to X, “``). Short quotes without a cue (scare
+   quotes: ``the “elections”``) get speaker and cue ``None``.
+7. **Reported speech.** One scan of the text for reporting cues (case-insensitive, inflected:
+   said, told, claimed, insisted, warned, according to, in the words of, quoted ... as
+   saying, accused ... of, described/dismissed/branded/labelled ... as, called ... a/the,
+   ...). Cues inside a direct quotation are skipped (the quoted speaker owns that text).
+   Sentences (:func:`sentence_spans`) are computed only when a cue was found. For each cue:
+
+   * ``X said (on Monday) that CLAUSE`` / ``X told reporters that CLAUSE`` -> after "that";
+   * ``CLAUSE, X said.`` / ``CLAUSE, said X.`` / ``CLAUSE, X told reporters.`` -> the
+     clause from the sentence start to the comma;
+   * ``X said CLAUSE`` (a subject must be found) -> after the cue to the sentence end;
+   * ``According to X, CLAUSE.`` / ``CLAUSE, according to X.`` -> the clause;
+   * ``X accused Y of Z``, ``X described/dismissed/branded/labelled Y as Z``,
+     ``X called Y a/an/the Z`` -> from the object to the sentence end;
+   * ``..., insisting/adding/saying that CLAUSE`` -> after "that"; speaker = the sentence's
+     earlier speaker, or its simple subject, else ``None``;
+   * passives (``was told``, ``was described as``) and cues directly followed by a quotation
+     mark (``X said: “…”``, the direct quote covers it) give no reported span.
+
+   Spans end at the sentence end, without its final ``.!?``. The outlet's own narrative
+   without a cue ("The army attacked the village.") is never a span.
+8. **Speakers** are a proper-noun sequence (Title Case words, initials, ``of``/``the``
+   inside: "Minister of Foreign Affairs Sergey Lavrov"), a short description ("the
+   ministry", "a spokesman for the ministry", "the KCNA commentary"), a bare plural
+   ("officials", "US officials") or a pronoun ("he"), with trailing punctuation stripped.
+
+Voice precedence: the innermost (shortest) span containing a stretch of text wins; a direct
+quote beats a reported span of equal length. Everything else is the outlet's voice.
+
+Not handled: speakers resolved across sentences (pronouns are kept as written), quotes
+whose marks are not paired inside one paragraph (beyond the continuation rule), indirect
+speech without any cue, languages other than English for cues.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+
+__all__ = [
+    "Quote",
+    "WORD_RE",
+    "count_words_by_voice",
+    "find_quotes",
+    "sentence_spans",
+    "voice_of",
+]
+
+WORD_RE = re.compile(r"\w+")
+"""A word, for every word count of the project: a run of ``\\w`` characters."""
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """A direct quotation or a reported-speech span.
+
+    Attributes
+    ----------
+    start : int
+        Character offset of the span in the text. For a direct quote, the first character
+        after the opening mark.
+    end : int
+        Exclusive end offset. For a direct quote, the offset of the closing mark; for an
+        unclosed one, the end of its paragraph (trailing whitespace excluded).
+    kind : str
+        ``"direct"`` (inside quotation marks) or ``"reported"`` (reported speech).
+    speaker : str or None
+        Who speaks, as written ("Kim Yo Jong", "the ministry", "he"); ``None`` when not found.
+    cue : str or None
+        Reporting verb or phrase as written ("said", "according to", "insisting");
+        ``None`` for a bare or scare quote.
+    closed : bool
+        ``False`` when a quotation mark was never closed in its paragraph.
+    """
+
+    start: int
+    end: int
+    kind: str
+    speaker: str | None
+    cue: str | None
+    closed: bool
+
+
+# --------------------------------------------------------------------------------------
+# Module constants: compiled once.
+
+_MARK_RE = re.compile("[\"“”„«»‹›‘’'‚「」]")
+_PARA_RE = re.compile(r"[^\n]+")
+_ELISION_RE = re.compile(r"(?:\d\ds\b|em\b|til\b|cause\b|tis\b|twas\b|n['’](?=\s))", re.IGNORECASE)
+
+_FAMILY = {'"': "d", "“": "d", "„": "d", "«": "d", "»": "d",
+           "'": "s", "‘": "s", "‚": "s", "‹": "s", "›": "s", "「": "c"}
+# opening mark -> closing marks that close it
+_CLOSES = {
+    '"': '"”“', "“": '”"', "„": '“”"', "«": "»", "»": "«",
+    "'": "'’‘", "‘": "’'", "‚": "‘’'", "‹": "›", "›": "‹", "「": "」",
+}
+_CAN_OPEN = frozenset('"“„«»\'‘‚‹›「')
+_CAN_CLOSE = frozenset('"“”«»\'’‘‹›」')
+_OPEN_BEFORE = frozenset("([{—–-/") | _CAN_OPEN
+_CLOSE_AFTER = frozenset(".,;:!?)]}—–-…") | _CAN_CLOSE | frozenset("”’»›」")
+_TENTATIVE = frozenset("»›")  # German-order openers: kept only when closed
+
+_CUE_WORDS = (
+    r"according\s+to|in\s+the\s+words\s+of|quoted|"
+    r"said|says|say|saying|told|tells|telling|stated|stating|"
+    r"add(?:ed|s|ing)|claim(?:ed|s|ing)|insist(?:ed|s|ing)|argu(?:ed|es|ing)|"
+    r"not(?:ed|es|ing)|warn(?:ed|s|ing)|declar(?:ed|es|ing)|assert(?:ed|s|ing)|"
+    r"alleg(?:ed|es|ing)|stress(?:ed|es|ing)|emphasi[sz](?:ed|es|ing)|explain(?:ed|s|ing)|"
+    r"wrote|writes|writing|tweet(?:ed|s|ing)|posted|report(?:ed|s|ing)|announc(?:ed|es|ing)|"
+    r"accus(?:ed|es|ing)|denie[sd]|denying|dismiss(?:ed|es|ing)|describ(?:ed|es|ing)|"
+    r"call(?:ed|s|ing)|brand(?:ed|s|ing)|label(?:l?ed|s|l?ing)|urg(?:ed|es|ing)|"
+    r"maintain(?:ed|s|ing)|suggest(?:ed|s|ing)|believes?|thinks?|charg(?:ed|es|ing)"
+)
+_CUE_RE = re.compile(r"(?<![\w\-’'])(?:" + _CUE_WORDS + r")(?![\w\-])", re.IGNORECASE)
+
+# cue classes (keys are lower-cased, whitespace-normalised cue text)
+_OBJECT_VERBS = ("accus", "describ", "dismiss", "call", "brand", "label")
+_NEEDS_AS = ("describ", "dismiss", "label")
+_NOUNISH = frozenset({"claims", "reports", "notes", "charges", "say", "think", "believe",
+                      "calls", "posted", "tweets", "states"})
+_PASSIVE = frozenset({"was", "were", "been", "being", "be", "is", "are", "get", "got", "gets"})
+_SKIP_BEFORE_CUE = frozenset({
+    "also", "later", "earlier", "again", "further", "recently", "previously", "repeatedly",
+    "reportedly", "then", "once", "publicly", "openly", "has", "have", "had", "would", "will",
+    "firmly", "strongly", "clearly", "flatly", "angrily", "only", "just", "allegedly",
+    "explicitly", "bluntly", "furthermore", "subsequently", "frequently", "often", "always",
+    "never", "not", "even", "has", "did", "does", "do", "could", "may", "might", "should",
+})
+_PRONOUNS = frozenset({"he", "she", "they", "we", "i", "it", "you"})
+_DETS = frozenset({"the", "a", "an", "its", "his", "her", "their", "this", "one", "our",
+                   "some", "many", "several", "two", "three", "another", "each", "both", "that"})
+_CONNECT = frozenset({"of", "the", "for", "and", "de", "al", "bin", "ibn", "von", "van",
+                      "der", "la", "le", "du", "da", "di", "el"})
+_DESC_LINK = frozenset({"for", "of", "from", "at", "with", "in"})
+_LEAD_STOP = frozenset({
+    "in", "on", "at", "but", "and", "however", "meanwhile", "yesterday", "today", "also",
+    "then", "so", "earlier", "later", "last", "this", "that", "according", "as", "while",
+    "when", "after", "before", "speaking", "addressing", "if", "although", "though",
+    "since", "because", "moreover", "furthermore", "still", "yet", "now", "here", "there",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "for",
+    "to", "by", "with", "from", "of", "it", "he", "she", "they", "we", "i", "a", "an",
+})
+_STOP_IN_DESC = frozenset({
+    "who", "which", "that", "on", "in", "at", "during", "after", "when", "while", "adding",
+    "told", "said", "says", "according", "and", "or", "as", "to", "with", "is", "was",
+    "were", "are", "be", "been", "has", "have", "had", "not", "but", "if", "by", "than",
+    "also", "later", "earlier", "would", "will", "could", "can", "this", "it", "he", "she",
+    "they", "we", "i", "his", "her", "its", "their",
+})
+_BARE_PLURALS = frozenset({
+    "officials", "experts", "analysts", "critics", "residents", "witnesses", "sources",
+    "observers", "diplomats", "protesters", "protestors", "authorities", "people", "media",
+    "lawmakers", "activists", "locals", "scientists", "researchers", "economists",
+    "investigators", "prosecutors", "police", "doctors", "commentators", "legislators",
+    "leaders", "ministers", "politicians", "spokesmen", "spokespeople", "militants",
+    "rebels", "troops", "soldiers", "journalists", "reporters", "participants", "speakers",
+    "delegates", "scholars", "organizers", "organisers", "reports", "statements",
+})
+
+_TOK_RE = re.compile(
+    r"\w[\w’'\-]*(?:\.\w+)*(?:(?:(?<=\b[A-Z])|(?<=\bMr)|(?<=\bMrs)|(?<=\bMs)|(?<=\bDr)|(?<=\bGen)|(?<=\bCol)|(?<=\bLt)|(?<=\bSgt)|(?<=\bProf)|(?<=\bSen)|(?<=\bRep)|(?<=\bGov)|(?<=\bCapt)|(?<=\bMaj)|(?<=\bAdm)|(?<=\bSt)|(?<=\bJr)|(?<=\bSr)|(?<=\bBrig)|(?<=\bCmdr)|(?<=\bRev))\.)?|[^\w\s]"
+)
+_TITLE_RE = re.compile(r"[A-Z0-9À-ÖØ-Þ]")
+_THAT_GAP_RE = re.compile(
+    r"(?:\s+(?:(?:on|in|at|during|to|last|this|earlier|later|late|yesterday|today|tonight|"
+    r"recently|again|also|publicly|repeatedly|previously|then|once|further|"
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b[^,.;:!?\"“”«»\n]{0,50}?))?"
+    r",?\s+that\b\s*",
+    re.IGNORECASE,
+)
+_TOLD_OBJ_RE = re.compile(
+    r"\s+(?:(?:the|a|an|his|her|their|its)\s+)?"
+    r"(?:[A-Z][\w’'\-.]*(?:\s+(?:of\s+)?[A-Z][\w’'\-.]*){0,4}|[a-z][\w\-]*)"
+)
+_TRAIL_RE = re.compile(
+    r"(?:\s+(?:on|in|at|during|to|from|after|before|last|this|earlier|later|late|yesterday|"
+    r"today|tonight|recently|again|also|then|afterwards|via|by|through|while|when|over|"
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b[^,;:.!?\"“”«»\n]{0,70})?"
+    r"\s*(?:[,;.!?]|\Z)",
+    re.IGNORECASE,
+)
+_OPEN_AFTER_CUE_RE = re.compile(
+    r"(?:\s+(?:on|in|at|to|during|via|through|after|before|of|from|last|this|earlier|later|"
+    r"also|again|then|once|recently|yesterday|today|monday|tuesday|wednesday|thursday|"
+    r"friday|saturday|sunday)\b[^\n.!?:;\"“”„«»‘’']{0,60}?)?(?:,?\s+that)?\s*[:,]?\s*[\"“„«»‘'‚‹「]",
+    re.IGNORECASE,
+)
+_QUOTED_RE = re.compile(
+    r"quoted(?P<obj>\s+[^.!?;\n]{1,80}?)?\s+as\s+(?P<say>saying|telling|stating|declaring|"
+    r"warning|claiming)(?P<that>\s+that\b)?\s*",
+    re.IGNORECASE,
+)
+_OPENING_CHARS = "\"“„«»‘'‚‹「"
+_AS_RE = re.compile(r"\bas\b")
+_OF_RE = re.compile(r"\bof\b")
+_CALLED_OBJ_RE = re.compile(
+    r"\s+(?!for\b|on\b|off\b|upon\b|in\b|out\b|up\b|back\b|to\b|it\s+quits)"
+    r"[^.,;:!?\n]{0,50}?(?:\s(?:a|an|the)\s|\s?[\"“‘'«])",
+    re.IGNORECASE,
+)
+_AFTER_LEAD_RE = re.compile(r"[,;]?[ \t]*")
+_DASH_RE = re.compile(r"\s*(?:—|–|--)\s*")
+_SENT_END_APPROX_RE = re.compile(r"[.!?][\"”’»']*(?:\s|\Z)")
+_BOUNDARY_RE = re.compile(r"[.!?]+[\"”’»')\]]*\s+(?=[\"“‘'«(\[]?[A-Z0-9À-ÖØ-Þ])|\n+")
+_ABBREV = frozenset({
+    "mr", "mrs", "ms", "dr", "gen", "col", "lt", "sgt", "prof", "st", "u.s", "u.k", "u.n",
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+    "no", "vs", "etc", "e.g", "i.e", "jr", "sr", "rep", "sen", "gov", "maj", "capt", "cmdr",
+    "adm", "brig", "rev", "fig", "vol", "inc", "corp", "ltd", "co", "mt", "ft", "p.m", "a.m",
+    "d.c", "e.u", "u.s.a",
+})
+_STRIP_END = " \t\r.!?;:"
+
+
+# --------------------------------------------------------------------------------------
+# Sentences and paragraphs
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Split text into sentences.
+
+    A sentence ends at ``.``, ``!`` or ``?`` (plus any closing quotes or brackets) followed
+    by whitespace and an uppercase letter, digit, opening quote or bracket; or at a
+    paragraph break. A period after a common abbreviation (Mr, Dr, Gen, U.S, Jan, No, vs,
+    e.g, ...) or a single capital initial does not end a sentence.
+
+    Parameters
+    ----------
+    text : str
+        Article text.
+
+    Returns
+    -------
+    list of (start, end) tuples of int
+        Character offsets of each sentence, in order, without surrounding whitespace;
+        never empty spans. Never raises.
+    """
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _BOUNDARY_RE.finditer(text):
+        b = m.start()
+        if text[b] != "\n":
+            # find the word before the terminal punctuation
+            ws = text.rfind(" ", max(start, b - 12), b) + 1
+            if ws <= 0:
+                ws = max(start, b - 12) if b - 12 > start else start
+            word = text[ws:b].lstrip("(\"“‘'«").lower()
+            if text[b] == "." and (word in _ABBREV or (len(word) == 1 and word.isalpha())):
+                continue
+            end = m.end()
+            # keep closing punctuation/quotes in the sentence, leave the whitespace out
+            seg_end = end
+            while seg_end > b and text[seg_end - 1].isspace():
+                seg_end -= 1
+        else:
+            seg_end = b
+            end = m.end()
+        _push_span(text, start, seg_end, spans)
+        start = end
+    _push_span(text, start, len(text), spans)
+    return spans
+
+
+def _push_span(text: str, a: int, b: int, out: list[tuple[int, int]]) -> None:
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    if a < b:
+        out.append((a, b))
+
+
+def _paragraph_spans(text: str) -> list[tuple[int, int]]:
+    out = []
+    for m in _PARA_RE.finditer(text):
+        a, b = m.span()
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if b > a:
+            out.append((a, b))
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# Speakers
+
+
+def _tokens(text: str, a: int, b: int) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), m.group()) for m in _TOK_RE.finditer(text, a, b)]
+
+
+def _is_title(tok: str) -> bool:
+    return bool(_TITLE_RE.match(tok)) and tok[0].isupper() or (len(tok) == 2 and tok[1] == "." and tok[0].isupper())
+
+
+def _clean(s: str) -> str | None:
+    s = s.strip().rstrip(".,;:!?—–-\"“”'’‘«» ").strip()
+    return s or None
+
+
+def _subject_before(text: str, pos: int, floor: int) -> tuple[str | None, int, bool]:
+    """Speaker ending right before ``pos`` (the cue), searched back to ``floor``.
+
+    Returns (speaker, speaker_start, passive). ``speaker_start`` is ``pos`` when none.
+    """
+    toks = _tokens(text, max(floor, pos - 160), pos)
+    i = len(toks) - 1
+    while i >= 0 and toks[i][2].lower() in _SKIP_BEFORE_CUE:
+        i -= 1
+    if i >= 0 and toks[i][2].lower() in _PASSIVE:
+        return None, pos, True
+    if i < 0:
+        return None, pos, False
+    if toks[i][2] == ",":  # appositive: "Maria Zakharova, the ministry's spokeswoman, said"
+        j = i - 1
+        while j >= 0 and toks[j][2] != "," and i - j < 12:
+            j -= 1
+        if j <= 0 or toks[j][2] != ",":
+            return None, pos, False
+        i = j - 1
+        if not _is_title(toks[i][2]) or toks[i][2].lower() in _LEAD_STOP:
+            return None, pos, False
+    t = toks[i][2]
+    tl = t.lower()
+    if tl in _PRONOUNS:
+        return t, toks[i][0], False
+    if not t[0].isalnum():
+        return None, pos, False
+    if _is_title(t):
+        j = i
+        while j - 1 >= 0:
+            p = toks[j - 1][2]
+            if _is_title(p) and p.lower() not in _LEAD_STOP:
+                j -= 1
+            elif p.lower() in _CONNECT and j - 2 >= 0 and _is_title(toks[j - 2][2]) \
+                    and toks[j - 2][2].lower() not in _LEAD_STOP:
+                j -= 2
+            else:
+                break
+        while j <= i and (toks[j][2].lower() in _CONNECT and toks[j][2] != "The"):
+            j += 1
+        if j > i:
+            return None, pos, False
+        if j - 1 >= 0 and toks[j - 1][2].lower() in ("the", "a", "an"):
+            j -= 1
+            j = _extend_desc_back(toks, j)
+        spk = _clean(text[toks[j][0]:toks[i][1]])
+        return spk, toks[j][0], False
+    if tl in _DETS or tl in _STOP_IN_DESC:
+        return None, pos, False
+    # description: look back for a determiner within 5 tokens
+    j = i - 1
+    while j >= 0 and i - j <= 5:
+        w = toks[j][2]
+        wl = w.lower()
+        if wl in ("the", "a", "an", "its", "his", "her", "their", "one", "our", "some", "many", "several"):
+            j = _extend_desc_back(toks, j)
+            return _clean(text[toks[j][0]:toks[i][1]]), toks[j][0], False
+        if not w[0].isalnum() or wl in _STOP_IN_DESC:
+            break
+        j -= 1
+    if tl in _BARE_PLURALS:
+        j = i
+        while j - 1 >= 0 and i - j < 3 and _is_title(toks[j - 1][2]) \
+                and toks[j - 1][2].lower() not in _LEAD_STOP:
+            j -= 1
+        return _clean(text[toks[j][0]:toks[i][1]]), toks[j][0], False
+    return None, pos, False
+
+
+def _extend_desc_back(toks: list[tuple[int, int, str]], j: int) -> int:
+    """From a determiner at j, extend over "a spokesman for | the ministry"."""
+    if j - 2 >= 0 and toks[j - 1][2].lower() in _DESC_LINK:
+        k = j - 2
+        while k >= 0 and j - k <= 5:
+            w = toks[k][2]
+            wl = w.lower()
+            if wl in ("the", "a", "an"):
+                return k
+            if not w[0].isalnum() or wl in _STOP_IN_DESC:
+                break
+            k -= 1
+    return j
+
+
+def _speaker_after(text: str, pos: int, limit: int) -> tuple[str | None, int]:
+    """Speaker starting right after ``pos`` (after optional whitespace). Returns (speaker, end)."""
+    toks = _tokens(text, pos, min(limit, pos + 160))
+    if not toks or (toks[0][0] != pos and not text[pos:toks[0][0]].isspace()):
+        return None, pos
+    t = toks[0][2]
+    tl = t.lower()
+    if tl in _PRONOUNS:
+        return t, toks[0][1]
+    if _is_title(t) and tl not in _LEAD_STOP or t == "The":
+        i = 0
+        n = len(toks)
+        while i + 1 < n:
+            q = toks[i + 1][2]
+            if _is_title(q) and q.lower() not in ("said", "says", "told"):
+                i += 1
+            elif q.lower() in _CONNECT and i + 2 < n and _is_title(toks[i + 2][2]):
+                i += 2
+            else:
+                break
+        i = _extend_desc_fwd(toks, i)
+        if i == 0 and t == "The":
+            return None, pos
+        return _clean(text[toks[0][0]:toks[i][1]]), toks[i][1]
+    if tl in ("the", "a", "an", "its", "his", "her", "their", "one"):
+        i = 0
+        n = len(toks)
+        while i + 1 < n and i < 5:
+            q = toks[i + 1][2]
+            if not q[0].isalnum() or q.lower() in _STOP_IN_DESC or q.lower() in _DESC_LINK:
+                break
+            i += 1
+        if i == 0:
+            return None, pos
+        i = _extend_desc_fwd(toks, i)
+        return _clean(text[toks[0][0]:toks[i][1]]), toks[i][1]
+    if tl in _BARE_PLURALS:
+        return t, toks[0][1]
+    return None, pos
+
+
+def _extend_desc_fwd(toks: list[tuple[int, int, str]], i: int) -> int:
+    n = len(toks)
+    if i + 2 < n and toks[i + 1][2].lower() in ("for", "of", "from", "at"):
+        k = i + 2
+        w = toks[k][2].lower()
+        if w in ("the", "a", "an") or _is_title(toks[k][2]):
+            j = k
+            while j + 1 < n and j - k < 4:
+                q = toks[j + 1][2]
+                if not q[0].isalnum() or q.lower() in _STOP_IN_DESC or q.lower() in _DESC_LINK:
+                    break
+                j += 1
+            if j > k or _is_title(toks[k][2]):
+                return j
+    return i
+
+
+# --------------------------------------------------------------------------------------
+# Direct quotations
+
+
+def _scan_marks(text: str) -> list[tuple[int, str]]:
+    """Candidate quotation marks, apostrophes and elisions removed."""
+    out = []
+    skip = -1
+    n = len(text)
+    for m in _MARK_RE.finditer(text):
+        i = m.start()
+        if i == skip:
+            continue
+        ch = text[i]
+        if ch in "'’":
+            prev = text[i - 1] if i else " "
+            nxt = text[i + 1] if i + 1 < n else " "
+            if prev.isalnum() and nxt.isalnum():
+                continue  # regime’s, don't, 5'11
+            if not prev.isalnum() and nxt.isalnum():
+                e = _ELISION_RE.match(text, i + 1)
+                if e:  # ’90s, 'em, rock 'n' roll
+                    if e.group().lower().startswith("n"):
+                        skip = i + 2
+                    continue
+        out.append((i, ch))
+    return out
+
+
+def _pair_paragraph(text: str, a: int, b: int, marks: list[tuple[int, str]]):
+    """Pair the marks of one paragraph [a, b).
+
+    Returns (pairs, unclosed) where pairs is a list of (open_index, close_index, open_char)
+    and unclosed is (open_index, open_char) of the outermost opener never closed, or None.
+    """
+    stack: list[tuple[int, str]] = []
+    pairs: list[tuple[int, int, str]] = []
+    nm = len(marks)
+    for k in range(nm):
+        i, ch = marks[k]
+        prev = text[i - 1] if i > a else ""
+        nxt = text[i + 1] if i + 1 < b else ""
+        if ch in "「」":
+            open_pos = close_pos = True
+        else:
+            open_pos = (prev == "" or prev.isspace() or prev in _OPEN_BEFORE) and nxt != "" and not nxt.isspace()
+            close_pos = prev != "" and not prev.isspace() and (nxt == "" or nxt.isspace() or nxt in _CLOSE_AFTER)
+        weak = False
+        if close_pos and ch in "\"'’" and prev.isdigit():
+            weak = True
+            open_pos = False
+        elif close_pos and ch in "'’" and prev in "sS" and (nxt == "" or nxt.isspace()):
+            weak = True
+            open_pos = False
+        closed_here = False
+        if close_pos and ch in _CAN_CLOSE and stack:
+            for depth in range(len(stack) - 1, -1, -1):
+                o_i, o_ch = stack[depth]
+                if ch in _CLOSES[o_ch]:
+                    if weak and _better_closer(text, marks, k, b, o_ch):
+                        break
+                    pairs.append((o_i, i, o_ch))
+                    del stack[depth:]
+                    closed_here = True
+                    break
+        if not closed_here and open_pos and ch in _CAN_OPEN and not weak:
+            stack.append((i, ch))
+    unclosed = None
+    for o_i, o_ch in stack:
+        if o_ch not in _TENTATIVE:
+            unclosed = (o_i, o_ch)
+            break
+    return pairs, unclosed
+
+
+def _better_closer(text: str, marks: list[tuple[int, str]], k: int, b: int, o_ch: str) -> bool:
+    """Is there an ordinary closer for ``o_ch`` after marks[k] in the same sentence?"""
+    i = marks[k][0]
+    m = _SENT_END_APPROX_RE.search(text, i + 1, b)
+    limit = m.end() if m else b
+    closers = _CLOSES[o_ch]
+    for j in range(k + 1, len(marks)):
+        p, ch = marks[j]
+        if p >= limit:
+            break
+        if ch in closers:
+            prev = text[p - 1]
+            nxt = text[p + 1] if p + 1 < b else ""
+            if not prev.isspace() and not prev.isdigit() and (nxt == "" or nxt.isspace() or nxt in _CLOSE_AFTER) \
+                    and not (prev in "sS" and ch in "'’" and (nxt == "" or nxt.isspace())):
+                return True
+    return False
+
+
+def _direct_quotes(text: str, marks: list[tuple[int, str]], cues: list[re.Match], cue_starts: list[int]):
+    """All direct quotes as lists of [start, end, speaker, cue, closed] plus chain ids."""
+    paras = _paragraph_spans(text)
+    out: list[list] = []
+    chain_of: list[int] = []
+    mi = 0
+    nmarks = len(marks)
+    open_chain: int | None = None  # chain id continuing into the next paragraph
+    chain_family: str | None = None
+    next_chain = 0
+    for a, b in paras:
+        lo = mi
+        while mi < nmarks and marks[mi][0] < b:
+            mi += 1
+        pmarks = [mk for mk in marks[lo:mi] if mk[0] >= a]
+        cont = open_chain
+        open_chain = None
+        if not pmarks:
+            continue
+        pairs, unclosed = _pair_paragraph(text, a, b, pmarks)
+        first_i = pmarks[0][0]
+        starts_with_open = not text[a:first_i].strip()
+        for o_i, c_i, o_ch in pairs:
+            cid = -1
+            if cont is not None and starts_with_open and o_i == first_i and _FAMILY[o_ch] == chain_family:
+                cid = cont
+            spk, cue = _attribute(text, o_i, c_i, a, b, cues, cue_starts)
+            out.append([o_i + 1, c_i, spk, cue, True])
+            chain_of.append(cid)
+        if unclosed is not None:
+            o_i, o_ch = unclosed
+            cid = -1
+            if cont is not None and starts_with_open and o_i == first_i and _FAMILY[o_ch] == chain_family:
+                cid = cont
+            # continues into the next paragraph?
+            nxt_p = _next_para(paras, b)
+            continues = False
+            if nxt_p is not None:
+                j = nxt_p  # first non-space character of the next paragraph
+                while j < len(text) and text[j].isspace():
+                    j += 1
+                if j < len(text) and text[j] in _CAN_OPEN and _FAMILY.get(text[j]) == _FAMILY[o_ch]:
+                    continues = True
+            spk, cue = _attribute(text, o_i, None, a, b, cues, cue_starts)
+            if continues:
+                if cid == -1:
+                    cid = next_chain
+                    next_chain += 1
+                open_chain = cid
+                chain_family = _FAMILY[o_ch]
+            out.append([o_i + 1, b, spk, cue, continues])
+            chain_of.append(cid)
+        if open_chain is None:
+            chain_family = None
+    # share speakers across continued quotations
+    chains: dict[int, list[int]] = {}
+    for idx, cid in enumerate(chain_of):
+        if cid >= 0:
+            chains.setdefault(cid, []).append(idx)
+    for members in chains.values():
+        if len(members) < 2:
+            continue
+        spk = cue = None
+        for idx in [members[0], members[-1]] + members[1:-1]:
+            if out[idx][2] is not None:
+                spk, cue = out[idx][2], out[idx][3]
+                break
+        for idx in members:
+            out[idx][2], out[idx][3] = spk, cue
+    return out
+
+
+def _next_para(paras: list[tuple[int, int]], b: int) -> int | None:
+    k = bisect_right(paras, (b, b))
+    if k < len(paras):
+        return paras[k][0]
+    return None
+
+
+def _attribute(text: str, o_i: int, c_i: int | None, a: int, b: int,
+               cues: list[re.Match], cue_starts: list[int]) -> tuple[str | None, str | None]:
+    """Speaker and cue of the direct quote opened at o_i and closed at c_i (or None)."""
+    if c_i is not None and c_i + 1 < b:
+        last = text[c_i - 1] if c_i > o_i + 1 else ""
+        p = _AFTER_LEAD_RE.match(text, c_i + 1, b).end()
+        nxt = text[p] if p < b else ""
+        if not (last in ".!?" and nxt.isupper()):
+            k = bisect_right(cue_starts, p) - 1
+            if k >= 0 and cue_starts[k] == p and p > c_i + 1:  # ,” said X
+                m = cues[k]
+                spk, _ = _speaker_after(text, m.end(), b)
+                if spk is not None:
+                    return spk, m.group()
+            elif p > c_i + 1 or text[c_i + 1:c_i + 2] == ",":
+                spk, e = _speaker_after(text, p, b)
+                if spk is not None:
+                    toks = _tokens(text, e, min(b, e + 40))
+                    t = 0
+                    while t < len(toks) and toks[t][2].lower() in _SKIP_BEFORE_CUE:
+                        t += 1
+                    if t < len(toks):
+                        k = bisect_right(cue_starts, toks[t][0]) - 1
+                        if k >= 0 and cue_starts[k] == toks[t][0]:
+                            return spk, cues[k].group()
+            d = _DASH_RE.match(text, c_i + 1, b)
+            if d:
+                spk, _ = _speaker_after(text, d.end(), b)
+                if spk is not None:
+                    return spk, d.group().strip()
+    # before the opening mark: X said: “ / According to X, “
+    k = bisect_right(cue_starts, o_i) - 1
+    while k >= 0 and cues[k].start() >= a and o_i - cues[k].end() <= 80:
+        m = cues[k]
+        between = text[m.end():o_i]
+        low = m.group().lower()
+        if low.startswith(("according", "in the")):
+            if "\n" not in between and between.rstrip().endswith(",") and len(between) < 80:
+                spk, _ = _speaker_after(text, m.end(), o_i)
+                return spk or _clean(between), m.group()
+        elif _OPEN_AFTER_CUE_RE.fullmatch(text, _after_object(text, m, o_i), o_i + 1):
+            spk, _, _ = _subject_before(text, m.start(), _sentence_floor(text, m.start(), a))
+            if low.startswith("told") or spk is not None:
+                return spk, m.group()
+        break
+    return None, None
+
+
+def _after_object(text: str, m: re.Match, limit: int) -> int:
+    """End of the object of "told" (told Reuters / told reporters), else the cue end."""
+    if m.group().lower().startswith(("told", "tell")):
+        ob = _TOLD_OBJ_RE.match(text, m.end(), limit)
+        if ob:
+            return ob.end()
+    return m.end()
+
+
+def _sentence_floor(text: str, pos: int, a: int) -> int:
+    """Cheap start of the sentence holding pos (for backward speaker search)."""
+    lo = max(a, pos - 200)
+    cut = lo
+    for m in _SENT_END_APPROX_RE.finditer(text, lo, pos):
+        cut = m.end()
+    return cut
+
+
+# --------------------------------------------------------------------------------------
+# Reported speech
+
+
+def _reported(text: str, cues: list[re.Match], direct: list[list]) -> list[tuple]:
+    sents: list[tuple[int, int]] | None = None
+    sent_starts: list[int] = []
+    d_spans = sorted((d[0], d[1]) for d in direct)
+    out: list[tuple] = []
+    last_sent = -1
+    last_spk: str | None = None
+    for m in cues:
+        cs, ce = m.span()
+        if any(s <= cs and ce <= e for s, e in d_spans):
+            continue  # the quoted speaker owns it
+        if sents is None:
+            sents = sentence_spans(text)
+            sent_starts = [s for s, _ in sents]
+        k = bisect_right(sent_starts, cs) - 1
+        if k < 0:
+            continue
+        ss, se = sents[k]
+        if ce > se:
+            continue
+        if k != last_sent:
+            last_sent, last_spk = k, None
+        se_c = se
+        while se_c > ce and text[se_c - 1] in _STRIP_END:
+            se_c -= 1
+        r = _one_cue(text, m, ss, se_c)
+        if r is None:
+            continue
+        start, end, spk, cue, participle = r
+        if participle and spk is None:
+            spk = last_spk if last_spk is not None else _simple_subject(text, ss, cs)
+        if spk is not None and not participle:
+            last_spk = spk
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1] in " \t\r,;:":
+            end -= 1
+        if end > start and WORD_RE.search(text, start, end):
+            out.append((start, end, "reported", spk, cue, True))
+    return out
+
+
+def _simple_subject(text: str, ss: int, cs: int) -> str | None:
+    """Subject at the start of sentence [ss, ...) when it is simple (speaker + lowercase verb)."""
+    j = ss
+    while j < cs and text[j] in "\"“‘'«( ":
+        j += 1
+    spk, e = _speaker_after_start(text, j, cs)
+    if spk is None:
+        return None
+    if e < cs and text[e:e + 1] == " " and e + 1 < len(text) and text[e + 1].islower():
+        return spk
+    return None
+
+
+def _speaker_after_start(text: str, ss: int, cs: int) -> tuple[str | None, int]:
+    """Speaker starting exactly at ss."""
+    return _speaker_after(text, ss, cs)
+
+
+def _one_cue(text: str, m: re.Match, ss: int, se: int):
+    """Reported span for one cue in sentence [ss, se). Returns (start, end, speaker, cue, participle)."""
+    cs, ce = m.span()
+    word = m.group()
+    low = " ".join(word.lower().split())
+    floor = ss
+
+    if low in ("according to", "in the words of"):
+        spk, e = _speaker_after(text, ce, se)
+        comma = text.find(",", ce, se)
+        if not text[ss:cs].strip(" \t\"“‘'«("):
+            if comma < 0:
+                return None
+            if spk is None:
+                spk = _clean(text[ce:comma]) if comma - ce <= 60 else None
+            return comma + 1, se, spk, word, False
+        before = text[ss:cs].rstrip()
+        if spk is None:
+            stop = comma if 0 <= comma < ce + 60 else min(se, ce + 60)
+            spk = _clean(text[ce:stop])
+        if before.endswith(","):
+            if comma >= 0 and text[comma + 1:se].strip():
+                return ss, se, spk, word, False
+            return ss, ss + len(before) - 1, spk, word, False
+        return ss, ss + len(before), spk, word, False
+
+    if low == "quoted":
+        q = _QUOTED_RE.match(text, cs, se + 1)
+        if not q:
+            return None
+        if text[q.end():q.end() + 1] in _OPENING_CHARS:
+            return None  # quoted X as saying: “…” -- the direct quote covers it
+        if q.group("obj"):
+            spk, _ = _speaker_after(text, q.start("obj"), q.end("obj"))
+            cue = f"{word} ... as {q.group('say')}"
+        else:
+            spk, _, _ = _subject_before(text, cs, floor)
+            if spk is None:
+                toks = _tokens(text, max(floor, cs - 80), cs)
+                i = len(toks) - 1
+                while i >= 0 and toks[i][2].lower() in _SKIP_BEFORE_CUE | _PASSIVE:
+                    i -= 1
+                if i >= 0:
+                    spk, _, _ = _subject_before(text, toks[i][1], floor)
+            cue = text[cs:q.end("say")]
+        return q.end(), se, spk, cue, False
+
+    stem = low
+    participle = low.endswith("ing")
+    spk = None
+    if not participle:
+        spk, spk_start, passive = _subject_before(text, cs, floor)
+        if passive:
+            return None
+    else:
+        toks = _tokens(text, max(floor, cs - 30), cs)
+        if toks and toks[-1][2].lower() in _DETS | _PASSIVE | {"to", "of", "by", "for"}:
+            return None
+
+    if stem.startswith(_OBJECT_VERBS):
+        rest_start = ce
+        if stem.startswith("call"):
+            if not _CALLED_OBJ_RE.match(text, ce, se + 1):
+                return None
+        elif stem.startswith("accus"):
+            if not _OF_RE.search(text, ce, se):
+                return None
+        elif stem.startswith(_NEEDS_AS):
+            if not _AS_RE.search(text, ce, se):
+                return None
+        elif stem.startswith("brand"):
+            if not (_AS_RE.search(text, ce, se) or _CALLED_OBJ_RE.match(text, ce, se + 1)):
+                return None
+        if not participle and spk is None:
+            return None
+        return rest_start, se, spk, word, participle
+
+    after = ce
+    if stem in ("told", "tells", "tell", "telling"):
+        ob = _TOLD_OBJ_RE.match(text, ce, se + 1)
+        if not ob:
+            return None
+        after = ob.end()
+    t = _THAT_GAP_RE.match(text, after, se + 1)
+    if t:
+        return t.end(), se, spk, word, participle
+    if _quote_follows(text, after, se):
+        return None  # X said: “…” -- the direct quote covers it
+    if participle:
+        if stem in ("saying", "adding", "telling", "writing", "stating", "warning", "claiming",
+                    "insisting", "arguing", "noting", "stressing", "declaring", "asserting",
+                    "alleging", "explaining", "maintaining", "suggesting", "emphasising",
+                    "emphasizing", "denying"):
+            if text[after:after + 1].isspace() and text[after + 1:after + 2].isalnum() \
+                    and not text[after + 1:after + 4].lower().startswith(("on ", "of ", "to ", "in ", "for")):
+                return after, se, None, word, True
+        return None
+    if stem in _NOUNISH and not (spk and (spk.lower() in _PRONOUNS or _is_title(spk))):
+        return None
+    # trailing attribution: CLAUSE, X said. / CLAUSE, said X.
+    before_cue = text[ss:cs].rstrip()
+    if before_cue.endswith(",") and spk is None:
+        spk2, e = _speaker_after(text, ce, se)
+        if spk2 is not None and _TRAIL_RE.match(text, e, se + 1):
+            clause_end = ss + len(before_cue) - 1
+            if clause_end > ss and text[clause_end - 1] not in "\"”’'»":
+                return ss, clause_end, spk2, word, False
+        return None
+    if spk is None:
+        return None
+    head = text[ss:spk_start].rstrip()
+    if head.endswith(",") and _TRAIL_RE.match(text, after, se + 1):
+        clause_end = ss + len(head) - 1
+        if clause_end > ss and text[clause_end - 1] not in "\"”’'»":
+            return ss, clause_end, spk, word, False
+        return None
+    if head.endswith(("”", '"', "’", "»")) and _TRAIL_RE.match(text, after, se + 1):
+        return None  # “…” he said: the direct quote covers it
+    if after >= se or not text[after:after + 1].isspace():
+        return None
+    if _TRAIL_RE.match(text, after, se + 1):
+        return None  # "He said on Monday." -- nothing reported in this sentence
+    return after, se, spk, word, False
+
+
+def _quote_follows(text: str, ce: int, se: int) -> bool:
+    m = _OPEN_AFTER_CUE_RE.match(text, ce)
+    return bool(m) and m.end() <= se + 1
+
+
+# --------------------------------------------------------------------------------------
+# Public API
+
+
+def find_quotes(text: str) -> list[Quote]:
+    """Find all direct quotations and reported-speech spans in an article.
+
+    Parameters
+    ----------
+    text : str
+        Canonical article text (``articles.text``); paragraphs separated by ``"\\n"``.
+
+    Returns
+    -------
+    list of Quote
+        Sorted by ``(start, -end)``; a direct quote comes before a reported span with the
+        same offsets. Offsets satisfy ``0 <= start <= end <= len(text)``. Rows of the
+        ``quotes`` table (``quote_id`` is the list position).
+
+    Notes
+    -----
+    Never raises on a ``str``: unbalanced marks degrade per paragraph (see the module
+    notes). Runs one regex scan for marks and one for cues; sentence boundaries are only
+    computed when a cue was found.
+    """
+    if not isinstance(text, str) or not text:
+        return []
+    cues = list(_CUE_RE.finditer(text))
+    cue_starts = [m.start() for m in cues]
+    marks = _scan_marks(text)
+    direct = _direct_quotes(text, marks, cues, cue_starts) if marks else []
+    rows = [(d[0], d[1], "direct", d[2], d[3], d[4]) for d in direct]
+    if cues:
+        rows.extend(_reported(text, cues, direct))
+    seen = set()
+    quotes = []
+    for r in sorted(rows, key=lambda r: (r[0], -r[1], r[2] != "direct")):
+        key = (r[0], r[1], r[2])
+        if key in seen or r[0] > r[1]:
+            continue
+        seen.add(key)
+        quotes.append(Quote(*r))
+    return quotes
+
+
+def voice_of(quotes: list[Quote], start: int, end: int) -> tuple[str, str | None, int | None]:
+    """Voice of the span ``text[start:end]``.
+
+    Parameters
+    ----------
+    quotes : list of Quote
+        As returned by :func:`find_quotes` for the same text.
+    start, end : int
+        Character offsets of the span (e.g. a lexicon mention).
+
+    Returns
+    -------
+    (voice, speaker, index) : tuple of (str, str or None, int or None)
+        ``("quoted", speaker, i)`` when the innermost (shortest) quote containing the span
+        is a direct quote, ``("attributed", speaker, i)`` when it is a reported span,
+        ``("outlet", None, None)`` when no quote contains it. A direct quote beats a
+        reported span of equal length; ``i`` is the position in ``quotes``.
+    """
+    best = -1
+    best_len = 0
+    best_direct = False
+    for i, q in enumerate(quotes):
+        if q.start <= start and end <= q.end:
+            ln = q.end - q.start
+            d = q.kind == "direct"
+            if best < 0 or ln < best_len or (ln == best_len and d and not best_direct):
+                best, best_len, best_direct = i, ln, d
+    if best < 0:
+        return ("outlet", None, None)
+    q = quotes[best]
+    return ("quoted" if best_direct else "attributed", q.speaker, best)
+
+
+def _is_word_char(c: str) -> bool:
+    return c.isalnum() or c == "_"
+
+
+def count_words_by_voice(text: str, quotes: list[Quote]) -> dict[str, int]:
+    """Count the words of a text in each voice.
+
+    Parameters
+    ----------
+    text : str
+        The article text the quotes were found in.
+    quotes : list of Quote
+        As returned by :func:`find_quotes`.
+
+    Returns
+    -------
+    dict of str to int
+        ``{"outlet": n, "quoted": n, "attributed": n}``, words being matches of
+        :data:`WORD_RE`. Each word gets ``voice_of(quotes, word_start, word_end)``, so the
+        three counts sum to ``len(WORD_RE.findall(text))``.
+    """
+    counts = {"outlet": 0, "quoted": 0, "attributed": 0}
+    n = len(text)
+    if not quotes:
+        counts["outlet"] = len(WORD_RE.findall(text))
+        return counts
+    bounds = {0, n}
+    for q in quotes:
+        if 0 < q.start < n:
+            bounds.add(q.start)
+        if 0 < q.end < n:
+            bounds.add(q.end)
+    pts = sorted(bounds)
+    straddle = {p for p in pts if 0 < p < n and _is_word_char(text[p - 1]) and _is_word_char(text[p])}
+    for a, b in zip(pts, pts[1:]):
+        if a >= b:
+            continue
+        c = len(WORD_RE.findall(text, a, b))
+        if not c:
+            continue
+        sa, sb = a in straddle, b in straddle
+        if sa and sb and WORD_RE.fullmatch(text, a, b):
+            continue
+        c -= sa + sb
+        if c > 0:
+            counts[voice_of(quotes, a, b)[0]] += c
+    seen = set()
+    for p in straddle:
+        ws = p - 1
+        while ws > 0 and _is_word_char(text[ws - 1]):
+            ws -= 1
+        if ws in seen:
+            continue
+        seen.add(ws)
+        we = WORD_RE.match(text, ws).end()
+        counts[voice_of(quotes, ws, we)[0]] += 1
+    return counts
