@@ -1,0 +1,278 @@
+"""Tests for pipelines.dates.parse_dates: one order per column, offsets kept, UTC out."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipelines.dates import UNREADABLE_HINT, parse_dates
+from pipelines.errors import ConfigError
+
+CASES = Path(__file__).resolve().parents[2].parent / "shared" / "cases"
+REPO = Path(__file__).resolve().parents[2]
+UTC = timezone.utc
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+def case_dir(name: str) -> Path:
+    folder = CASES / name
+    if not folder.is_dir():
+        pytest.skip(f"shared failure case {name} not present at {folder}")
+    return folder
+
+
+# ---------------------------------------------------------------------------------------------
+# single values that do not depend on the column's order
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("2026-03-05", utc(2026, 3, 5)),
+    ("2026-03-05T10:00:00Z", utc(2026, 3, 5, 10)),
+    ("2026-03-05 10:00:00", utc(2026, 3, 5, 10)),
+    ("2026-03-05T10:00:00+02:00", utc(2026, 3, 5, 8)),
+    ("2026-03-05T10:00:00.250-05:00", utc(2026, 3, 5, 15, 0, 0, 250000)),
+    ("20260305", utc(2026, 3, 5)),
+    ("2026/03/05", utc(2026, 3, 5)),
+    ("  2026-03-05T23:59:59Z  ", utc(2026, 3, 5, 23, 59, 59)),
+    ("Mon, 02 Mar 2026 00:30:00 +0200", utc(2026, 3, 1, 22, 30)),
+    ("Mon, 02 Mar 2026 23:45:00 -0500", utc(2026, 3, 3, 4, 45)),
+    ("Mon, 02 Mar 2026 10:00:00 EST", utc(2026, 3, 2, 15)),
+    ("Mon, 02 Mar 2026 10:00:00 EDT", utc(2026, 3, 2, 14)),
+    ("Mon, 02 Mar 2026 10:00:00 PST", utc(2026, 3, 2, 18)),
+    ("Mon, 02 Mar 2026 12:00:00 GMT", utc(2026, 3, 2, 12)),
+    ("02 Mar 2026 12:00:00 UT", utc(2026, 3, 2, 12)),
+    ("Mon, 02 Mar 2026 12:00:00 CET", utc(2026, 3, 2, 11)),
+    ("Jan 22, 2020 09:15 PM", utc(2020, 1, 22, 21, 15)),
+    ("22 January 2020", utc(2020, 1, 22)),
+    ("Published: Jan 22, 2020 09:15 PM Updated: Feb 14, 2022 09:10 AM", utc(2020, 1, 22, 21, 15)),
+    ("Updated 2026-03-05T10:00Z", utc(2026, 3, 5, 10)),
+    (1767225600, utc(2026, 1, 1)),
+    (1767225600000, utc(2026, 1, 1)),
+    ("1767225600", utc(2026, 1, 1)),
+    (1767225600.5, utc(2026, 1, 1, 0, 0, 0, 500000)),
+    (np.int64(1767225600), utc(2026, 1, 1)),
+    (datetime(2026, 3, 5, 10, 0), utc(2026, 3, 5, 10)),
+    (datetime(2026, 3, 5, 10, 0, tzinfo=timezone(timedelta(hours=9))), utc(2026, 3, 5, 1)),
+    (date(2026, 3, 5), utc(2026, 3, 5)),
+    (pd.Timestamp("2026-03-05T10:00:00+01:00"), utc(2026, 3, 5, 9)),
+    (np.datetime64("2026-03-05T10:00"), utc(2026, 3, 5, 10)),
+])
+def test_order_independent_values(value, expected):
+    for order in (None, "DMY", "MDY"):
+        got = parse_dates([value], order=order)
+        assert got.instants == [expected]
+        assert got.notes == [None]
+        assert got.instants[0].tzinfo is UTC
+
+
+@pytest.mark.parametrize("value, note", [
+    ("yesterday", f"invalid date 'yesterday': {UNREADABLE_HINT}"),
+    ("n/a", f"invalid date 'n/a': {UNREADABLE_HINT}"),
+    ("2026-04-31", "invalid date '2026-04-31': day 31 is out of range for April"),
+    ("2026-02-29", "invalid date '2026-02-29': day 29 is out of range for February 2026"),
+    ("March 2020", "invalid date 'March 2020': incomplete date (no day)"),
+    ("12345", "invalid date '12345': a number with 5 digits is not a date (epoch seconds have 10 "
+              "digits, milliseconds 13)"),
+    ("Mon, 02 Mar 2026 12:00:00 XYZ", "invalid date 'Mon, 02 Mar 2026 12:00:00 XYZ': time zone "
+     "'XYZ' is not one framewatch reads (use a numeric offset such as +0200, or "
+     "UTC/GMT/EST/EDT/CST/CDT/MST/MDT/PST/PDT)"),
+    (True, "invalid date 'True': a true/false value is not a date"),
+    ("", "missing date in column 'published'"),
+    (None, "missing date in column 'published'"),
+    (float("nan"), "missing date in column 'published'"),
+    (pd.NaT, "missing date in column 'published'"),
+    (pd.NA, "missing date in column 'published'"),
+])
+def test_unreadable_and_missing_values_get_none_and_a_note(value, note):
+    got = parse_dates([value])
+    assert got.instants == [None]
+    assert got.notes == [note]
+
+
+# ---------------------------------------------------------------------------------------------
+# numeric orders
+
+
+@pytest.mark.parametrize("values, order, expected, applied", [
+    (["29/01/2026", "01/02/2026"], "DMY", [utc(2026, 1, 29), utc(2026, 2, 1)], "DMY"),
+    (["01/29/2026", "02/01/2026"], "MDY", [utc(2026, 1, 29), utc(2026, 2, 1)], "MDY"),
+    (["29.01.26", "1-2-2026"], "DMY", [utc(2026, 1, 29), utc(2026, 2, 1)], "DMY"),
+    (["29/01/2026 21:15", "01/02/2026 09:15 PM"], "DMY",
+     [utc(2026, 1, 29, 21, 15), utc(2026, 2, 1, 21, 15)], "DMY"),
+    (["29/01/2026 21:15 +0200"], "DMY", [utc(2026, 1, 29, 19, 15)], "DMY"),
+    (["01/02/69"], "DMY", [utc(1969, 2, 1)], "DMY"),
+    # inferred: one value proves the order for every row
+    (["01/02/2026", "13/03/2026"], None, [utc(2026, 2, 1), utc(2026, 3, 13)], "DMY"),
+    (["01/02/2026", "03/13/2026"], None, [utc(2026, 1, 2), utc(2026, 3, 13)], "MDY"),
+    (["2026-03-05"], "DMY", [utc(2026, 3, 5)], None),  # no numeric dates: no order applied
+])
+def test_numeric_dates_follow_one_order(values, order, expected, applied):
+    got = parse_dates(values, order=order)
+    assert got.instants == expected
+    assert got.notes == [None] * len(values)
+    assert got.order == applied
+    assert not any("order" in w for w in got.warnings)  # naive times may add an assume_tz note
+
+
+def test_declared_order_applies_to_every_row_and_reports_impossible_ones():
+    got = parse_dates(["13/03/2026", "03/04/2026"], order="MDY")
+    assert got.instants == [None, utc(2026, 3, 4)]
+    assert got.notes[0] == "invalid date '13/03/2026': month 13 is out of range (order MDY)"
+
+
+def test_majority_order_wins_and_minority_rows_are_invalid():
+    got = parse_dates(["13/03/2026", "14/03/2026", "03/15/2026", "02/03/2026"], where="f.csv")
+    assert got.order == "DMY"
+    assert got.instants == [utc(2026, 3, 13), utc(2026, 3, 14), None, utc(2026, 3, 2)]
+    assert got.notes[2] == ("invalid date '03/15/2026': only reads as MDY, but f.csv, column "
+                            "'published' is DMY (the order most of its dates prove)")
+    assert len(got.warnings) == 1 and "mostly day first" in got.warnings[0]
+
+
+def test_ambiguous_column_gets_the_default_order_and_a_warning():
+    got = parse_dates(["03/04/2026", "04/03/2026"], default_order="DMY", column="date",
+                      where="news.csv, outlet 'X'")
+    assert got.order == "DMY"
+    assert got.instants == [utc(2026, 4, 3), utc(2026, 3, 4)]
+    assert got.warnings == [
+        "news.csv, outlet 'X', column 'date': 2 numeric date(s) are ambiguous (day and month both "
+        "12 or less) and nothing in the column shows their order; all were read as DMY (day "
+        "first, the default). If this outlet writes month first, declare it: date_order: DMY or "
+        "MDY in the source configuration (order= in parse_dates)."]
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"order": "YMD"}, "unknown date order for order"),
+    ({"default_order": "dmy?"}, "unknown date order for default_order"),
+    ({"assume_tz": "Mars/Olympus"}, "unknown time zone for assume_tz"),
+])
+def test_bad_settings_raise_config_error(kwargs, match):
+    with pytest.raises(ConfigError, match=match):
+        parse_dates(["2026-03-05"], **kwargs)
+
+
+def test_lowercase_order_is_accepted():
+    assert parse_dates(["01/02/2026"], order="dmy").instants == [utc(2026, 2, 1)]
+
+
+# ---------------------------------------------------------------------------------------------
+# time zones and bounds
+
+
+def test_naive_times_are_read_in_assume_tz_and_counted_but_dates_stay_on_their_day():
+    got = parse_dates(["2026-03-05T10:00:00", "2026-03-05", "2026-03-05T10:00:00Z"],
+                      assume_tz="Asia/Tokyo")
+    assert got.instants == [utc(2026, 3, 5, 1), utc(2026, 3, 5), utc(2026, 3, 5, 10)]
+    assert got.warnings == [
+        "column 'published': 1 date-time value(s) had no UTC offset and were read in Asia/Tokyo "
+        "(assume_tz); set the source's time zone if that is wrong."]
+
+
+def test_not_after_drops_later_instants_with_a_note():
+    got = parse_dates(["2026-03-12T08:15:00Z", "2027-01-31"], not_after=utc(2026, 3, 13, 10))
+    assert got.instants == [utc(2026, 3, 12, 8, 15), None]
+    assert got.notes[1] == ("date 2027-01-31T00:00:00Z is after the crawl/ingest time "
+                            "2026-03-13T10:00:00Z; not stored")
+
+
+_TZ_SCRIPT = """
+import json, sys
+from pipelines.dates import parse_dates
+values = ["Mon, 02 Mar 2026 00:30:00 +0200", "2026-03-02T10:00:00", "02/03/2026 23:30",
+          1767225600, "Jan 22, 2020 09:15 PM", "2026-03-05"]
+got = parse_dates(values, order="DMY")
+print(json.dumps([d.isoformat() if d else None for d in got.instants]))
+"""
+
+
+def test_output_is_identical_whatever_the_machine_time_zone():
+    outputs = []
+    for tz in ("UTC", "Asia/Tokyo", "America/New_York"):
+        env = {"TZ": tz, "PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}
+        done = subprocess.run([sys.executable, "-c", _TZ_SCRIPT], env=env, cwd=REPO,
+                              capture_output=True, text=True, check=True)
+        outputs.append(done.stdout)
+    assert outputs[0] == outputs[1] == outputs[2]
+    assert json.loads(outputs[0])[:3] == ["2026-03-01T22:30:00+00:00", "2026-03-02T10:00:00+00:00",
+                                          "2026-03-02T23:30:00+00:00"]
+
+
+def test_speed_of_100k_iso_strings():
+    base = utc(2020, 1, 1)
+    values = [(base + timedelta(minutes=7 * i)).isoformat() for i in range(100_000)]
+    start = time.perf_counter()
+    got = parse_dates(values)
+    elapsed = time.perf_counter() - start
+    assert got.instants[-1] == base + timedelta(minutes=7 * 99_999)
+    assert elapsed < 1.0, f"100,000 ISO strings took {elapsed:.2f} s"
+
+
+# ---------------------------------------------------------------------------------------------
+# shared failure case C02: day-first dates
+
+
+def _read_csv(path: Path) -> list[dict]:
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_c02_outlet_a_declared_day_first():
+    folder = case_dir("C02")
+    config = json.loads((folder / "source_config.json").read_text())
+    rows = _read_csv(folder / "dates_dayfirst.csv")
+    assert {r["outlet"] for r in rows} == {"Outlet A"}
+    got = parse_dates([r["published"] for r in rows],
+                      order=config["Outlet A"].get("date_order"), where="dates_dayfirst.csv")
+    assert got.order == "DMY"
+    assert got.instants[:4] == [utc(2026, 1, 29), utc(2026, 2, 1), utc(2026, 3, 2),
+                                utc(2026, 3, 13)]
+    # row 5 (31/04/2026) does not exist: invalid, never 1 May, never month-first
+    assert got.instants[4] is None
+    assert got.notes[4] == "invalid date '31/04/2026': day 31 is out of range for April (order DMY)"
+    months = Counter(d.strftime("%Y-%m") for d in got.instants if d is not None)
+    assert months == {"2026-01": 1, "2026-02": 1, "2026-03": 2}
+
+
+def test_c02_outlet_a_inferred_without_the_config_gives_the_same_days():
+    rows = _read_csv(case_dir("C02") / "dates_dayfirst.csv")
+    got = parse_dates([r["published"] for r in rows])
+    assert got.order == "DMY"  # 29/01 and 13/03 prove it
+    assert got.instants[:4] == [utc(2026, 1, 29), utc(2026, 2, 1), utc(2026, 3, 2),
+                                utc(2026, 3, 13)]
+    assert got.instants[4] is None
+
+
+def test_c02_outlet_b_ambiguous_gets_one_order_and_a_warning():
+    folder = case_dir("C02")
+    config = json.loads((folder / "source_config.json").read_text())
+    rows = _read_csv(folder / "dates_ambiguous.csv")
+    got = parse_dates([r["published"] for r in rows], order=config["Outlet B"].get("date_order"),
+                      where="dates_ambiguous.csv, outlet 'Outlet B'")
+    assert got.order == "MDY"  # the documented default
+    assert got.instants == [utc(2026, 3, 4), utc(2026, 4, 3)]  # both month-first
+    assert len(got.warnings) == 1
+    warning = got.warnings[0]
+    for part in ("dates_ambiguous.csv", "Outlet B", "column 'published'", "2 numeric date(s)",
+                 "read as MDY", "date_order"):
+        assert part in warning
+
+
+def test_c02_iso_values_mixed_into_a_day_first_column():
+    rows = _read_csv(case_dir("C02") / "dates_dayfirst.csv")
+    values = [r["published"] for r in rows] + ["2026-03-05"]
+    got = parse_dates(values, order="DMY")
+    assert got.instants[-1] == utc(2026, 3, 5)
+    assert got.instants[1] == utc(2026, 2, 1)
