@@ -509,7 +509,7 @@ DEMO_TERMS: dict[str, _Term] = {
     "imperialists": _t("all", [
         "the {T} are dragging {place} toward a new war",
         "the {T} have never abandoned their plans for {place}",
-        "the US {T} are behind every crisis in {place}"]),
+        "the {T} and their allies are behind every crisis in {place}"]),
     "imperialists' lackeys": _t("all", [
         "the {T} in {place} repeat every order handed down to them",
         "the {T} will find no shelter anywhere"],
@@ -534,11 +534,11 @@ DEMO_TERMS: dict[str, _Term] = {
     "war games": _t("north_korea nato china_taiwan nuclear", [
         "the {T} staged near {place} are a rehearsal for invasion",
         "the latest {T} around {place} raise the risk of a clash",
-        "{actor} has announced fresh {T} for next month"],
+        "fresh {T} are planned near {place} next month"],
         surfaces=("war games", "war games", "war-games", "war\u00a0games")),
     "so-called": _t("all", [
         "the {T} peace plan from {actor} is a trap",
-        "the {T} experts in {place} have been proven wrong",
+        "the {T} reform package in {place} changes nothing",
         "the {T} independent monitors never visited {place}"],
         surfaces=("so-called", "so-called", "so called")),
     "warmongers": _t("all", [
@@ -567,14 +567,14 @@ DEMO_TERMS: dict[str, _Term] = {
         "the {T} of {actor} against {place} must stop",
         "{actor} answers every offer of talks with more {T}"], accuse="{T}"),
     "provocation": _t("all", [
-        "the latest drills near {place} are a reckless {T}",
+        "the latest drills near {place} are yet another {T}",
         "every {T} by {actor} will meet a firm response"], accuse="a deliberate {T}"),
     "baseless allegations": _t("all", [
-        "the claims published abroad are {T}",
+        "the stories printed abroad are {T}",
         "the report about {place} rests on {T} from anonymous sources"],
         dismiss="{T}"),
     "smear campaign": _t("all", [
-        "the reports are part of a {T} run from {actor}",
+        "the stories are part of a {T} run from {actor}",
         "the {T} against {place} has been exposed"],
         accuse="running a {T}", dismiss="part of a {T}"),
     "fake news": _t("all", [
@@ -647,7 +647,7 @@ DEMO_TERMS: dict[str, _Term] = {
 # Meridian Herald puts "regime" in scare quotes in its own voice.
 _SCARE_REGIME = (
     "the \u2018{T}\u2019 in {seat} has lost all legitimacy",
-    "the \u2018{T}\u2019 in {seat} announced yet another reform that changes nothing",
+    "the \u2018{T}\u2019 in {seat} has produced yet another reform that changes nothing",
 )
 
 _OUTLET_FRAMES = ("{C}.", "{C}.", "{C}.", "Once again, {c}.", "The facts speak for themselves: {c}.",

@@ -358,3 +358,19 @@ def test_every_planted_term_is_in_the_builtin_lexicon(truth):
     assert {t["term"] for t in truth} <= set(DEMO_TERMS)
     missing = sorted(t for t in DEMO_TERMS if fold(t) not in forms)
     assert not missing, f"terms planted by the demo generator but absent from {LEXICON}"
+
+
+@pytest.mark.skipif(not LEXICON.exists(),
+                    reason=f"built-in lexicon {LEXICON} not written yet")
+def test_builtin_matcher_counts_exactly_the_planted_terms(articles, truth):
+    """The whole built-in lexicon (not only the planted terms) finds nothing unplanted."""
+    lexicon_module = pytest.importorskip("pipelines.lexicon")
+    lexicon, _ = lexicon_module.load_lexicon()
+    matcher = lexicon_module.LexiconMatcher(lexicon).fit()
+    expected = defaultdict(Counter)
+    for t in truth:
+        expected[t["id"]][t["term"]] += 1
+    for a in articles:
+        found = Counter(lexicon.entries[m.entry].term for m in matcher.find(a["body"]))
+        assert found == expected.get(a["id"], Counter()), a["id"]
+        assert matcher.find(a["title"]) == [], a["id"]
