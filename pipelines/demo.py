@@ -210,11 +210,10 @@ _TOPICS: dict[str, dict] = {
                 "Ukraine's energy ministry said rolling blackouts would continue into next "
                 "week.",
                 "Residents of {place} queued for water as temperatures fell to\u00a0-{n}\u00b0C.",
-                "Russian forces have concentrated artillery along a {n}\u00a0km stretch of the "
-                "front.",
+                "Russian forces have concentrated artillery along {n}0\u00a0km of the front.",
                 "Prisoner exchanges between Russia and Ukraine have slowed since the summer.",
                 "Western partners have pledged new air defence systems for Kyiv.",
-                "The mayor of {place} urged families with children to leave the city."],
+                "The mayor of Kharkiv urged families with children to leave the city."],
     ),
     "north_korea": dict(
         places=["Pyongyang", "the Korean Peninsula", "the Yellow Sea", "Wonsan",
