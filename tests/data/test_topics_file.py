@@ -83,3 +83,9 @@ def test_query_tokens_follow_the_grammar(topic):
             assert words[-1].count("*") <= 1 and words[-1].rstrip("*").count("*") == 0, token
         previous = token
     assert previous not in {"AND", "OR", "NOT", "("}
+
+
+def test_file_reads_with_the_topic_parser():
+    topics = pytest.importorskip("pipelines.topics")
+    names = [topic.name for topic in topics.read_topics(TOPICS_FILE)]
+    assert names == [topic["name"] for topic in TOPICS]
