@@ -138,18 +138,97 @@ _OPEN_BEFORE = frozenset("([{—–-/") | _CAN_OPEN
 _CLOSE_AFTER = frozenset(".,;:!?)]}—–-…") | _CAN_CLOSE | frozenset("”’»›」")
 _TENTATIVE = frozenset("»›")  # German-order openers: kept only when closed
 
-_CUE_WORDS = (
-    r"according\s+to|in\s+the\s+words\s+of|quoted|"
-    r"said|says|say|saying|told|tells|telling|stated|stating|"
-    r"add(?:ed|s|ing)|claim(?:ed|s|ing)|insist(?:ed|s|ing)|argu(?:ed|es|ing)|"
-    r"not(?:ed|es|ing)|warn(?:ed|s|ing)|declar(?:ed|es|ing)|assert(?:ed|s|ing)|"
-    r"alleg(?:ed|es|ing)|stress(?:ed|es|ing)|emphasi[sz](?:ed|es|ing)|explain(?:ed|s|ing)|"
-    r"wrote|writes|writing|tweet(?:ed|s|ing)|posted|report(?:ed|s|ing)|announc(?:ed|es|ing)|"
-    r"accus(?:ed|es|ing)|denie[sd]|denying|dismiss(?:ed|es|ing)|describ(?:ed|es|ing)|"
-    r"call(?:ed|s|ing)|brand(?:ed|s|ing)|label(?:l?ed|s|l?ing)|urg(?:ed|es|ing)|"
-    r"maintain(?:ed|s|ing)|suggest(?:ed|s|ing)|believes?|thinks?|charg(?:ed|es|ing)"
-)
+_CUE_FORMS = tuple("""
+according to|in the words of|quoted|said|says|say|saying|told|tells|tell|telling|stated|stating|
+added|adds|adding|claimed|claims|claiming|insisted|insists|insisting|argued|argues|arguing|
+noted|notes|noting|warned|warns|warning|declared|declares|declaring|asserted|asserts|asserting|
+alleged|alleges|alleging|stressed|stresses|stressing|emphasised|emphasises|emphasising|
+emphasized|emphasizes|emphasizing|explained|explains|explaining|wrote|writes|writing|
+tweeted|tweets|tweeting|posted|reported|reports|reporting|announced|announces|announcing|
+accused|accuses|accusing|denied|denies|denying|dismissed|dismisses|dismissing|
+described|describes|describing|called|calls|calling|branded|brands|branding|
+labelled|labeled|labels|labelling|labeling|urged|urges|urging|maintained|maintains|maintaining|
+suggested|suggests|suggesting|believes|believe|thinks|think|charged|charges|charging
+""".replace("\n", "").split("|"))
+"""Every reporting cue, as lower-case word forms (matching ignores the case)."""
+
+_CUE_WORDS = "|".join(sorted((f.replace(" ", r"\s+") for f in _CUE_FORMS), key=len, reverse=True))
 _CUE_RE = re.compile(r"(?<![\w\-’'])(?:" + _CUE_WORDS + r")(?![\w\-])", re.IGNORECASE)
+"""Reference pattern of every cue (the fast path of :func:`_find_cues` falls back to it)."""
+
+
+def _build_cue_index() -> tuple[dict[str, str], dict[str, re.Pattern]]:
+    """Map ``str.split`` tokens that hold a cue word to a key, and each key to a pattern.
+
+    Patterns start with their literal word so ``re`` can use its fast literal search; the
+    word-boundary check comes after the literal as a look-behind.
+    """
+    token_to_key: dict[str, str] = {}
+    patterns: dict[str, re.Pattern] = {}
+    for form in _CUE_FORMS:
+        for variant in (form, form[0].upper() + form[1:]):
+            words = variant.split(" ")
+            if words[0] in ("in", "In"):  # "in the words of": found by its rarer word
+                anchor, key = words[2], "in the words of"
+                pat = re.compile(r"(?<![\w\-’'])[Ii]n\s+the\s+words\s+of(?![\w\-])")
+            else:
+                anchor, key = words[0], variant
+                pat = re.compile(re.escape(anchor) + r"(?<![\w\-’']" + re.escape(anchor) + r")"
+                                 + "".join(r"\s+" + re.escape(w) for w in words[1:]) + r"(?![\w\-])")
+            patterns[key] = pat
+            for lead in ("", "(", "“", '"', "—", "‘", "'"):
+                for tail in ("", ",", ".", ":", ";", "!", "?", ")", ",”", ".”", ',"', '."', "”", '"', "’", "'"):
+                    token_to_key.setdefault(lead + anchor + tail, key)
+    return token_to_key, patterns
+
+
+_CUE_TOKENS, _CUE_PATTERNS = _build_cue_index()
+_CUE_TOKEN_SET = frozenset(_CUE_TOKENS)
+
+
+class _Cue:
+    """A found cue: the subset of :class:`re.Match` the rules use, text as written."""
+
+    __slots__ = ("_s", "_e", "_g")
+
+    def __init__(self, s: int, e: int, g: str):
+        self._s, self._e, self._g = s, e, g
+
+    def start(self) -> int:
+        return self._s
+
+    def end(self) -> int:
+        return self._e
+
+    def span(self) -> tuple[int, int]:
+        return self._s, self._e
+
+    def group(self) -> str:
+        return self._g
+
+
+def _find_cues(text: str) -> list[_Cue]:
+    """All reporting cues, in text order.
+
+    Fast path: one C-level ``str.split`` and a set intersection tell which cue forms occur;
+    only those are searched with literal-prefixed patterns. ALL-CAPS words fall back to
+    the reference pattern.
+    """
+    found = _CUE_TOKEN_SET.intersection(text.split())
+    if text.isupper():
+        return [_Cue(m.start(), m.end(), m.group()) for m in _CUE_RE.finditer(text)]
+    if not found:
+        return []
+    keys = {_CUE_TOKENS[t] for t in found}
+    out = []
+    for k in keys:
+        for m in _CUE_PATTERNS[k].finditer(text):
+            out.append(_Cue(m.start(), m.end(), m.group()))
+    out.sort(key=_Cue.start)
+    return out
+
+
+
 
 # cue classes (keys are lower-cased, whitespace-normalised cue text)
 _OBJECT_VERBS = ("accus", "describ", "dismiss", "call", "brand", "label")
@@ -196,7 +275,7 @@ _BARE_PLURALS = frozenset({
 })
 
 _TOK_RE = re.compile(
-    r"\w[\w’'\-]*(?:\.\w+)*(?:(?:(?<=\b[A-Z])|(?<=\bMr)|(?<=\bMrs)|(?<=\bMs)|(?<=\bDr)|(?<=\bGen)|(?<=\bCol)|(?<=\bLt)|(?<=\bSgt)|(?<=\bProf)|(?<=\bSen)|(?<=\bRep)|(?<=\bGov)|(?<=\bCapt)|(?<=\bMaj)|(?<=\bAdm)|(?<=\bSt)|(?<=\bJr)|(?<=\bSr)|(?<=\bBrig)|(?<=\bCmdr)|(?<=\bRev))\.)?|[^\w\s]"
+    r"\w[\w’'\-]*(?:\.\w+)*(?:\.(?:(?<=\b[A-Z]\.)|(?<=\bMr\.)|(?<=\bMrs\.)|(?<=\bMs\.)|(?<=\bDr\.)|(?<=\bGen\.)|(?<=\bCol\.)|(?<=\bLt\.)|(?<=\bSgt\.)|(?<=\bProf\.)|(?<=\bSen\.)|(?<=\bRep\.)|(?<=\bGov\.)|(?<=\bCapt\.)|(?<=\bMaj\.)|(?<=\bAdm\.)|(?<=\bSt\.)|(?<=\bJr\.)|(?<=\bSr\.)|(?<=\bBrig\.)|(?<=\bCmdr\.)|(?<=\bRev\.)))?|[^\w\s]"
 )
 _TITLE_RE = re.compile(r"[A-Z0-9À-ÖØ-Þ]")
 _THAT_GAP_RE = re.compile(
@@ -239,7 +318,9 @@ _CALLED_OBJ_RE = re.compile(
 _AFTER_LEAD_RE = re.compile(r"[,;]?[ \t]*")
 _DASH_RE = re.compile(r"\s*(?:—|–|--)\s*")
 _SENT_END_APPROX_RE = re.compile(r"[.!?][\"”’»']*(?:\s|\Z)")
-_BOUNDARY_RE = re.compile(r"[.!?]+[\"”’»')\]]*\s+(?=[\"“‘'«(\[]?[A-Z0-9À-ÖØ-Þ])|\n+")
+_BOUNDARY_RE = re.compile(
+    r"[.!?\n](?:(?<=\n)\n*|[.!?]*[\"”’»')\]]*\s+(?=[\"“‘'«(\[]?[A-Z0-9À-ÖØ-Þ]))"
+)
 _ABBREV = frozenset({
     "mr", "mrs", "ms", "dr", "gen", "col", "lt", "sgt", "prof", "st", "u.s", "u.k", "u.n",
     "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
@@ -284,7 +365,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
                 ws = max(start, b - 12) if b - 12 > start else start
             word = text[ws:b].lstrip("(\"“‘'«").lower()
             if text[b] == "." and (word in _ABBREV or (len(word) == 1 and word.isalpha())):
-                continue
+                if word != "no" or text[m.end():m.end() + 1].isdigit():
+                    continue
             end = m.end()
             # keep closing punctuation/quotes in the sentence, leave the whitespace out
             seg_end = end
@@ -573,7 +655,7 @@ def _better_closer(text: str, marks: list[tuple[int, str]], k: int, b: int, o_ch
     return False
 
 
-def _direct_quotes(text: str, marks: list[tuple[int, str]], cues: list[re.Match], cue_starts: list[int]):
+def _direct_quotes(text: str, marks: list[tuple[int, str]], cues: list, cue_starts: list[int]):
     """All direct quotes as lists of [start, end, speaker, cue, closed] plus chain ids."""
     paras = _paragraph_spans(text)
     out: list[list] = []
@@ -653,7 +735,7 @@ def _next_para(paras: list[tuple[int, int]], b: int) -> int | None:
 
 
 def _attribute(text: str, o_i: int, c_i: int | None, a: int, b: int,
-               cues: list[re.Match], cue_starts: list[int]) -> tuple[str | None, str | None]:
+               cues: list, cue_starts: list[int]) -> tuple[str | None, str | None]:
     """Speaker and cue of the direct quote opened at o_i and closed at c_i (or None)."""
     if c_i is not None and c_i + 1 < b:
         last = text[c_i - 1] if c_i > o_i + 1 else ""
@@ -700,7 +782,7 @@ def _attribute(text: str, o_i: int, c_i: int | None, a: int, b: int,
     return None, None
 
 
-def _after_object(text: str, m: re.Match, limit: int) -> int:
+def _after_object(text: str, m, limit: int) -> int:
     """End of the object of "told" (told Reuters / told reporters), else the cue end."""
     if m.group().lower().startswith(("told", "tell")):
         ob = _TOLD_OBJ_RE.match(text, m.end(), limit)
@@ -722,7 +804,7 @@ def _sentence_floor(text: str, pos: int, a: int) -> int:
 # Reported speech
 
 
-def _reported(text: str, cues: list[re.Match], direct: list[list]) -> list[tuple]:
+def _reported(text: str, cues: list, direct: list[list]) -> list[tuple]:
     sents: list[tuple[int, int]] | None = None
     sent_starts: list[int] = []
     d_spans = sorted((d[0], d[1]) for d in direct)
@@ -782,7 +864,7 @@ def _speaker_after_start(text: str, ss: int, cs: int) -> tuple[str | None, int]:
     return _speaker_after(text, ss, cs)
 
 
-def _one_cue(text: str, m: re.Match, ss: int, se: int):
+def _one_cue(text: str, m, ss: int, se: int):
     """Reported span for one cue in sentence [ss, se). Returns (start, end, speaker, cue, participle)."""
     cs, ce = m.span()
     word = m.group()
@@ -939,7 +1021,7 @@ def find_quotes(text: str) -> list[Quote]:
     """
     if not isinstance(text, str) or not text:
         return []
-    cues = list(_CUE_RE.finditer(text))
+    cues = _find_cues(text)
     cue_starts = [m.start() for m in cues]
     marks = _scan_marks(text)
     direct = _direct_quotes(text, marks, cues, cue_starts) if marks else []
