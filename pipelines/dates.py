@@ -98,6 +98,8 @@ _LATER_LABEL = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _ISO_START = re.compile(r"^\d{4}-\d{2}-\d{2}")
+_MONTH_NAME = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?(?![a-z])",
+                         re.IGNORECASE)
 
 # Cached dateutil defaults: two different ones reveal fields the string did not give.
 _DEFAULT_A = datetime(2000, 1, 1)
@@ -298,7 +300,12 @@ def _iso_fallback(s: str, tz, reason: str) -> tuple:
     try:
         dt = _du_parser.isoparse(s)
     except (ValueError, OverflowError):
-        return ("bad", f"not a valid ISO 8601 date-time ({reason})")
+        try:  # e.g. "2026-03-05 10:00:00 GMT": year-month-day first, so no order question
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                dt = _du_parser.parse(s, tzinfos=_TZINFOS)
+        except (ValueError, OverflowError, TypeError):
+            return ("bad", f"not a valid ISO 8601 date-time ({reason})")
     return ("ok",) + _to_utc(dt, tz, date_only=False)
 
 
@@ -389,12 +396,13 @@ def _textual(s: str, tz) -> tuple:
     text = _LABEL.sub("", s, count=1)
     if text != s or _LATER_LABEL.search(text):
         text = _LATER_LABEL.sub("", text).strip(" ,;|")
-    if not text or not any(ch.isalpha() for ch in text) and not any(ch.isdigit() for ch in text):
-        return ("bad", UNREADABLE_HINT)
-    if text != s:  # after removing a label the rest may be ISO / RFC / numeric
+    if text != s and text:  # after removing a label the rest may be ISO / RFC / numeric
         inner = _classify_string(text, tz)
         if inner[0] != "bad":
             return inner
+    if not _MONTH_NAME.search(text):
+        # Without a month name dateutil would guess day/month order per value: never.
+        return ("bad", UNREADABLE_HINT)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -406,9 +414,6 @@ def _textual(s: str, tz) -> tuple:
         missing = [n for n, x, y in (("year", a.year, b.year), ("month", a.month, b.month),
                                      ("day", a.day, b.day)) if x != y]
         return ("bad", f"incomplete date (no {' or '.join(missing)})")
-    if not any(ch.isalpha() for ch in text.replace("T", "")):
-        # digits-only strings that none of the strict forms took (e.g. "2026/3") are not dates
-        return ("bad", UNREADABLE_HINT)
     date_only = (a.hour, a.minute, a.second, a.microsecond) == (0, 0, 0, 0) and ":" not in text
     return ("ok",) + _to_utc(a, tz, date_only=date_only)
 
