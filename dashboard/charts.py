@@ -35,6 +35,23 @@ def _empty(fig: go.Figure, message: str) -> go.Figure:
     return fig
 
 
+def _runs(mask: np.ndarray) -> list[slice]:
+    """Slices of consecutive True values in *mask* (the drawn stretches between gaps)."""
+    out, start = [], None
+    for i, ok in enumerate(mask):
+        if ok and start is None:
+            start = i
+        elif not ok and start is not None:
+            out.append(slice(start, i))
+            start = None
+    if start is not None:
+        out.append(slice(start, len(mask)))
+    return out
+
+
+TITLES = {"rate": "Mentions per 1,000 words", "share": "Share of articles with at least one mention"}
+
+
 def _value_format(measure: str) -> str:
     return ".1%" if measure == "share" else ".2f"
 
@@ -62,7 +79,7 @@ def trend_chart(df: pd.DataFrame, measure: str = "rate") -> go.Figure:
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.7, 0.3], vertical_spacing=0.07)
     fmt = _value_format(measure)
     fig.update_layout(
-        title=dict(text=f"{MEASURE_LABELS[measure]} ({unit})", x=0, xanchor="left"),
+        title=dict(text=f"{TITLES[measure]}, per outlet (band: 95% interval)", x=0, xanchor="left"),
         template="plotly_white", height=560, hovermode="closest", barmode="group",
         legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="right", x=1, title_text=""),
         margin=dict(l=70, r=20, t=90, b=50),
@@ -80,11 +97,13 @@ def trend_chart(df: pd.DataFrame, measure: str = "rate") -> go.Figure:
         x = pd.to_datetime(g["period"])
         name = str(outlet)
         common = dict(x=x, legendgroup=name, connectgaps=False)
-        fig.add_trace(go.Scatter(y=g[high], mode="lines", line=dict(width=0), hoverinfo="skip",
-                                 showlegend=False, name=f"{name} upper", **common), row=1, col=1)
-        fig.add_trace(go.Scatter(y=g[low], mode="lines", line=dict(width=0), fill="tonexty",
-                                 fillcolor=_rgba(colour, 0.18), hoverinfo="skip", showlegend=False,
-                                 name=f"{name} 95% interval", **common), row=1, col=1)
+        for seg in _runs(g[[high, low]].notna().all(axis=1).to_numpy()):
+            part = g.iloc[seg]
+            band = dict(x=pd.to_datetime(part["period"]), legendgroup=name, mode="lines", line=dict(width=0),
+                        hoverinfo="skip", showlegend=False)
+            fig.add_trace(go.Scatter(y=part[high], name=f"{name} 95% upper", **band), row=1, col=1)
+            fig.add_trace(go.Scatter(y=part[low], name=f"{name} 95% lower", fill="tonexty",
+                                     fillcolor=_rgba(colour, 0.13), **band), row=1, col=1)
         custom = np.column_stack([g[low].to_numpy(float), g[high].to_numpy(float),
                                   g["n_articles"].to_numpy(float), g["n_words"].to_numpy(float),
                                   g["n_mentions"].to_numpy(float), g["n_articles_with_mention"].to_numpy(float)])
@@ -121,7 +140,7 @@ def heatmap_chart(df: pd.DataFrame, measure: str = "rate") -> go.Figure:
         raise ValueError(f"measure must be one of {tuple(MEASURES)}, not {measure!r}")
     val, low, high, unit = MEASURES[measure]
     fig = go.Figure()
-    fig.update_layout(title=dict(text=f"{MEASURE_LABELS[measure]} by outlet and category ({unit})", x=0),
+    fig.update_layout(title=dict(text=f"{TITLES[measure]}, by outlet and lexicon category", x=0),
                       template="plotly_white", margin=dict(l=160, r=20, t=70, b=120))
     if df is None or df.empty:
         return _empty(fig, "No articles in this selection")

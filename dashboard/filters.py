@@ -140,9 +140,8 @@ def sidebar_filters(summary: dict) -> Selection:
     outlets = sb.multiselect("Outlets", summary["outlets"], key=_K["outlet"])
     topics = sb.multiselect("Topics", summary["topics"], key=_K["topic"],
                             help="An article with several selected topics is counted once.")
-    c1, c2 = sb.columns(2)
-    start = c1.date_input("From", key=_K["start"], min_value=first, max_value=last, format="YYYY-MM-DD")
-    end = c2.date_input("To", key=_K["end"], min_value=first, max_value=last, format="YYYY-MM-DD")
+    start = sb.date_input("From", key=_K["start"], min_value=first, max_value=last, format="YYYY-MM-DD")
+    end = sb.date_input("To", key=_K["end"], min_value=first, max_value=last, format="YYYY-MM-DD")
     granularity = sb.radio("Period", GRANULARITIES, key=_K["granularity"], horizontal=True,
                            format_func=str.capitalize, help="Weeks start on Monday (ISO 8601).")
     voice = sb.radio("Voice", VOICE_OPTIONS, key=_K["voice"], format_func=VOICE_LABELS.get,

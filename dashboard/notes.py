@@ -22,7 +22,7 @@ VOICE = ("**Voice:** a mention inside a direct quotation belongs to the speaker 
          "outlet's own words. Charts default to the outlet's own voice.")
 TOPICS = ("**Topics:** an article with several of the selected topics is counted once. Undated "
           "articles are left out of charts and counted in the caption.")
-MATRIX = ("Each cell: mentions of the category in the chosen voice, over the outlet's articles and "
+MATRIX = ("**Outlets × categories:** each cell counts mentions of the category in the chosen voice, over the outlet's articles and "
           "words (in that voice) in the selection. Categories with no mention show 0.")
 
 TREND_NOTE = "\n\n".join([RATE, SHARE, POOLED, GAPS, VOICE, TOPICS])

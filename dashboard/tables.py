@@ -177,3 +177,19 @@ def article_labels(df: pd.DataFrame) -> list[str]:
         t = "(untitled)" if pd.isna(title) else str(title)
         out.append(f"{day} · {outlet} · {t[:90]}")
     return out
+
+
+def count_label(n: int, noun: str, plural: str | None = None) -> str:
+    """``"1 article"`` / ``"3 articles"`` with thousands separators."""
+    return f"{n:,} {noun if n == 1 else (plural or noun + 's')}"
+
+
+def gaps_text(gaps: pd.DataFrame, limit: int = 4) -> str:
+    """A short sentence naming the gaps of a trend frame (see :func:`gap_rows`)."""
+    if gaps.empty:
+        return "no gaps"
+    items = [f"{o} {pd.Timestamp(p):%Y-%m-%d} ({s})" for o, p, s in
+             zip(gaps["outlet"], gaps["period"], gaps["status"])]
+    more = f" and {len(items) - limit} more" if len(items) > limit else ""
+    return (count_label(len(items), "gap") + " (no articles; drawn as a break, not a zero): "
+            + "; ".join(items[:limit]) + more)

@@ -15,7 +15,7 @@ st.plotly_chart(charts.heatmap_chart(df, measure), key="matrix_chart")
 n = tables.selection_totals(df.drop_duplicates("outlet")) if len(df) else tables.selection_totals(df)
 mentions = int(df["n_mentions"].sum()) if len(df) else 0
 st.caption(f"n = {n['articles']:,} articles, {n['words']:,} words in the chosen voice, {mentions:,} mentions "
-           f"· {undated:,} undated articles left out · lexicon version {ctx.lexicon_version}")
+           f"· {tables.count_label(undated, 'undated article')} left out · lexicon version {ctx.lexicon_version}")
 with st.expander("How this is measured"):
     st.markdown(notes.MATRIX_NOTE)
 st.download_button("Download chart data (CSV)", data=exports.to_csv_bytes(df),

@@ -22,8 +22,8 @@ st.plotly_chart(charts.trend_chart(df, measure), key="trend_chart")
 n = tables.selection_totals(df)
 gaps = tables.gap_rows(df)
 st.caption(f"n = {n['articles']:,} articles, {n['words']:,} words in the chosen voice, {n['mentions']:,} mentions "
-           f"· {undated:,} undated articles left out · {len(gaps)} outlet-periods with no articles (gaps, not zeros)"
-           f" · lexicon version {ctx.lexicon_version}")
+           f"· {tables.count_label(undated, 'undated article')} left out · lexicon version {ctx.lexicon_version}"
+           f" · {tables.gaps_text(gaps)}")
 with st.expander("How this is measured"):
     st.markdown(notes.TREND_NOTE)
 st.download_button("Download chart data (CSV)", data=exports.to_csv_bytes(exports.trend_rows(df)),
@@ -35,7 +35,7 @@ cells = tables.evidence_cells(df)
 if cells.empty:
     st.info("No mentions in this selection, so there are no lines to show.")
 else:
-    labels = [f"{p:%Y-%m-%d} · {o} · {int(k)} mentions" for o, p, k in
+    labels = [f"{p:%Y-%m-%d} · {o} · {tables.count_label(int(k), 'mention')}" for o, p, k in
               zip(cells["outlet"], pd.to_datetime(cells["period"]), cells["n_mentions"])]
     i = st.selectbox(f"Chart cell ({ctx.granularity} starting)", range(len(cells)), format_func=labels.__getitem__,
                      key="trend_cell")
@@ -47,7 +47,7 @@ else:
     kwic = loaders.load_kwic(ctx.path, ctx.version, ctx.key, outlet, start, end)
     shown, report = tables.typed_table(kwic, tables.KWIC_SCHEMA)
     st.dataframe(shown[tables.KWIC_COLUMNS], hide_index=True, column_config=tables.column_config(tables.KWIC_COLUMNS), key="kwic_table")
-    st.caption(f"{len(kwic):,} concordance lines (at most 200) for {start} to {end}. {tables.report_text(report)}")
+    st.caption(f"{tables.count_label(len(kwic), 'concordance line')} (at most 200) for {start} to {end}. {tables.report_text(report)}")
     st.download_button("Download evidence (CSV)", data=exports.to_csv_bytes(kwic),
                        file_name=f"framewatch-kwic-{start}.csv", mime="text/csv", on_click="ignore",
                        key="dl_kwic", icon=":material/download:")

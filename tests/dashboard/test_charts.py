@@ -1,0 +1,96 @@
+"""Pure chart builders (no Streamlit): traces, order, gaps, units."""
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from dashboard.charts import PALETTE, heatmap_chart, trend_chart
+from pipelines import rollups, storage
+from pipelines.rollups import add_measures
+
+
+def _trend_frame():
+    # C13-like: outlet A has a gap (not collected) on 03-03; rows deliberately out of order.
+    rows = [("A", "2026-03-04", 2, 100, 0, 0, "ok"), ("A", "2026-03-01", 3, 100, 1, 1, "ok"),
+            ("A", "2026-03-03", 0, 0, np.nan, 0, "not collected"), ("A", "2026-03-02", 2, 100, 2, 2, "ok"),
+            ("B", "2026-03-01", 1, 50, 1, 1, "ok"), ("B", "2026-03-02", 1, 50, 0, 0, "ok"),
+            ("B", "2026-03-03", 1, 50, 1, 1, "ok"), ("B", "2026-03-04", 1, 50, 0, 0, "ok")]
+    df = pd.DataFrame(rows, columns=["outlet", "period", "n_articles", "n_words", "n_mentions",
+                                     "n_articles_with_mention", "status"])
+    df["period"] = pd.to_datetime(df["period"])
+    return add_measures(df)
+
+
+def _lines(fig):
+    return [t for t in fig.data if isinstance(t, go.Scatter) and t.showlegend is not False]
+
+
+@pytest.mark.parametrize("measure, col", [("rate", "rate_per_1k"), ("share", "share")])
+def test_trend_one_line_per_outlet_sorted_with_gap(measure, col):
+    fig = trend_chart(_trend_frame(), measure)
+    lines = _lines(fig)
+    assert [t.name for t in lines] == ["A", "B"]
+    a = lines[0]
+    x = pd.to_datetime(list(a.x))
+    assert list(x) == sorted(x)                                     # x ascending
+    assert a.connectgaps is False
+    y = np.array(a.y, dtype=float)
+    assert np.isnan(y[2])                                           # the gap is present, null
+    assert y[3] == 0.0                                              # a real zero is drawn at 0
+    assert a.line.color == PALETTE[0]
+
+
+def test_trend_band_volume_and_hover():
+    fig = trend_chart(_trend_frame(), "rate")
+    bars = [t for t in fig.data if isinstance(t, go.Bar)]
+    assert [b.name for b in bars] == ["A", "B"] and all(b.yaxis == "y2" for b in bars)
+    assert list(bars[0].y) == [3, 2, 0, 2]
+    fills = [t for t in fig.data if getattr(t, "fill", None) == "tonexty"]
+    # outlet A's band is split at the gap into two stretches, B's is one
+    assert len([f for f in fills if f.legendgroup == "A"]) == 2
+    assert len([f for f in fills if f.legendgroup == "B"]) == 1
+    hover = _lines(fig)[0].hovertemplate
+    assert "95% interval" in hover and "articles" in hover and "words" in hover
+    assert "per 1,000 words" in fig.layout.yaxis.title.text
+    assert fig.layout.yaxis2.title.text == "articles"
+
+
+def test_share_axis_is_percent():
+    fig = trend_chart(_trend_frame(), "share")
+    assert fig.layout.yaxis.tickformat == ".0%" and "share of articles" in fig.layout.yaxis.title.text
+
+
+def test_empty_trend_has_message():
+    fig = trend_chart(_trend_frame().iloc[0:0], "rate")
+    assert not fig.data and "No articles" in fig.layout.annotations[0].text
+
+
+def test_unknown_measure():
+    with pytest.raises(ValueError):
+        trend_chart(_trend_frame(), "mean")
+
+
+def test_heatmap_values_and_hover():
+    df = add_measures(pd.DataFrame({
+        "outlet": ["B", "B", "A", "A"], "category": ["x", "y", "x", "y"], "n_articles": [2, 2, 4, 4],
+        "n_words": [100, 100, 200, 200], "n_mentions": [1, 0, 4, 2], "n_articles_with_mention": [1, 0, 2, 1]}))
+    fig = heatmap_chart(df, "rate")
+    hm = fig.data[0]
+    assert list(hm.y) == ["A", "B"] and list(hm.x) == ["x", "y"]
+    assert hm.z[0][0] == pytest.approx(20.0) and hm.text[1][0] == "10.00"
+    assert "n = " in hm.hovertemplate and hm.colorbar.title.text == "mentions per 1,000 words"
+    assert heatmap_chart(df, "share").data[0].text[0][1] == "25.0%"
+
+
+def test_trend_chart_on_store(store_path):
+    con = storage.connect(store_path)
+    try:
+        df = rollups.trend(con, rollups.Filters(), "week")
+    finally:
+        con.close()
+    fig = trend_chart(df, "rate")
+    names = [t.name for t in _lines(fig)]
+    assert names == sorted(df["outlet"].unique())
+    gap = _lines(fig)[names.index("O'Reilly Wire")]
+    assert np.isnan(np.array(gap.y, dtype=float)).sum() == 1        # the outage week is a break

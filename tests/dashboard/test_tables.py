@@ -1,0 +1,89 @@
+"""C16: every table column gets an explicit type before it reaches st.dataframe."""
+
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from dashboard.tables import evidence_cells, gap_rows, report_text, selection_totals, typed_table
+
+CASES = Path(__file__).resolve().parents[2].parent / "shared" / "cases"
+SCHEMA = {"article_id": "str", "outlet": "str", "published": "datetime", "hits": "int", "score": "float"}
+
+# The tricky values of C16, as pandas reads a CSV without a schema (object columns, mixed).
+MIXED = pd.DataFrame({
+    "article_id": pd.Series([101, "B-7", 102, 103, 104], dtype=object),
+    "outlet": ["Outlet A", "Outlet B", "Outlet A", "Outlet B", "Outlet A"],
+    "published": pd.Series(["2026-03-01", "2026-03-01", "2026-03-02", "yesterday", "2026-03-03"], dtype=object),
+    "hits": pd.Series([2, 3, 1, 0, None], dtype=object),
+    "score": pd.Series([9, 10, 1.5, "n/a", None], dtype=object),
+})
+
+
+def _check(df: pd.DataFrame) -> None:
+    typed, report = typed_table(df, SCHEMA)
+    pa.Table.from_pandas(typed)                               # 1. serialises to Arrow
+    assert len(typed) == 5                                     # rows never dropped
+    order = typed.sort_values("score", ascending=False, na_position="last")["score"].tolist()
+    assert order[:3] == [10.0, 9.0, 1.5] and pd.isna(order[3]) and pd.isna(order[4])   # 2.
+    assert pd.api.types.is_float_dtype(typed["score"])
+    assert typed["article_id"].tolist()[:2] == ["101", "B-7"]                          # 3.
+    assert pd.api.types.is_string_dtype(typed["article_id"])
+    assert pd.isna(typed.loc[3, "published"])                                          # 4.
+    assert report["published"] == {"missing": 1, "invalid": 1}
+    assert str(typed["published"].dt.tz) == "UTC"
+    assert pd.isna(typed.loc[4, "hits"]) and typed.loc[3, "hits"] == 0                # 5.
+    assert str(typed["hits"].dtype) == "Int64"
+    assert report["hits"] == {"missing": 1, "invalid": 0}
+    assert report["score"] == {"missing": 2, "invalid": 1}
+    assert "1 in published" in report_text(report)
+
+
+def test_mixed_columns_inline():
+    _check(MIXED)
+
+
+def test_input_not_modified():
+    before = MIXED.copy()
+    typed_table(MIXED, SCHEMA)
+    pd.testing.assert_frame_equal(MIXED, before)
+
+
+def test_case_file_c16():
+    path = CASES / "C16" / "scores.csv"
+    if not path.exists():
+        pytest.skip(f"case file absent: {path.name}")
+    _check(pd.read_csv(path, dtype=str, keep_default_na=False))   # raw text, as scraped
+
+
+def test_float_ids_become_clean_strings():
+    typed, _ = typed_table(pd.DataFrame({"article_id": [101.0, 7.0]}), {"article_id": "str"})
+    assert typed["article_id"].tolist() == ["101", "7"]
+
+
+@pytest.mark.parametrize("raw, expected", [("true", True), ("No", False), ("1", True), ("maybe", None)])
+def test_bool(raw, expected):
+    typed, report = typed_table(pd.DataFrame({"b": [raw]}), {"b": "bool"})
+    assert (pd.isna(typed["b"].iloc[0]) if expected is None else typed["b"].iloc[0] == expected)
+    assert report["b"]["invalid"] == (1 if expected is None else 0)
+
+
+def test_unknown_type_rejected():
+    with pytest.raises(ValueError, match="must be one of"):
+        typed_table(pd.DataFrame({"a": [1]}), {"a": "decimal"})
+
+
+def _trend():
+    return pd.DataFrame({"outlet": ["A", "A", "B"], "period": pd.to_datetime(["2026-01-05", "2026-01-12", "2026-01-05"]),
+                         "n_articles": [2, 0, 3], "n_words": [100, 0, 50], "n_mentions": [3.0, float("nan"), 0.0],
+                         "status": ["ok", "not collected", "ok"]})
+
+
+def test_selection_totals_skip_gaps():
+    assert selection_totals(_trend()) == {"articles": 5, "words": 150, "mentions": 3}
+
+
+def test_gap_rows_and_evidence_cells():
+    assert gap_rows(_trend())[["outlet", "status"]].values.tolist() == [["A", "not collected"]]
+    assert evidence_cells(_trend())["outlet"].tolist() == ["A"]
