@@ -185,7 +185,7 @@ def undated_count(con: duckdb.DuckDBPyConnection, filters: Filters) -> int:
         cond = _in_list("topic", filters.topics, sub)
         params.extend(sub)
         where.append(f"article_id IN (SELECT article_id FROM article_topics WHERE {cond})")
-    return con.execute(f"SELECT count(*) FROM articles WHERE {' AND '.join(where)}", params).fetchone()[0]
+    return con.execute(f"SELECT count(*) FROM articles WHERE {' AND '.join(where)}", params).fetchall()[0][0]
 
 
 def _period_floor(days: pd.Series, granularity: str) -> pd.Series:

@@ -114,4 +114,4 @@ def read_table(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
 
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Row count of every declared table."""
-    return {name: con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for name in TABLES}
+    return {name: con.execute(f'SELECT count(*) FROM "{name}"').fetchall()[0][0] for name in TABLES}

@@ -146,15 +146,26 @@ def _keys(tree: tuple) -> set[str]:
     return set().union(*(_keys(t) for t in tree[1:]))
 
 
-def _evaluate(tree: tuple, found: set[str]) -> bool:
+def _expression(tree: tuple) -> str:
+    """The query as a Python boolean expression over the set ``f`` of keys found."""
     op = tree[0]
     if op == "key":
-        return tree[1] in found
+        return f"({tree[1]!r} in f)"
     if op == "not":
-        return not _evaluate(tree[1], found)
-    if op == "and":
-        return _evaluate(tree[1], found) and _evaluate(tree[2], found)
-    return _evaluate(tree[1], found) or _evaluate(tree[2], found)
+        return f"(not {_expression(tree[1])})"
+    return "(" + f" {op} ".join(_expression(t) for t in _flatten(tree, op)) + ")"
+
+
+def _flatten(tree: tuple, op: str) -> list[tuple]:
+    if tree[0] != op:
+        return [tree]
+    return _flatten(tree[1], op) + _flatten(tree[2], op)
+
+
+def compile_query(tree: tuple):
+    """A function ``set[str] -> bool`` that evaluates the parsed query (keys are folded
+    words and spaces only, so the generated expression holds nothing but string literals)."""
+    return eval(f"lambda f: {_expression(tree)}", {"__builtins__": {}})  # noqa: S307
 
 
 def read_topics(path: str | Path | None = None) -> list[TopicDef]:
@@ -212,6 +223,7 @@ class TopicMatcher:
 
     def fit(self) -> TopicMatcher:
         self.trees_ = [(t.name, parse_query(t.query, where=f"topic '{t.name}'")) for t in self.topics if t.query]
+        self.tests_ = [(name, compile_query(tree)) for name, tree in self.trees_]
         automaton = ahocorasick.Automaton()
         for _, tree in self.trees_:
             for key in _keys(tree):
@@ -233,7 +245,7 @@ class TopicMatcher:
         found: set[str] = set()
         for c in copies:
             found |= self.keys_in(c)
-        return [name for name, tree in self.trees_ if _evaluate(tree, found)]
+        return [name for name, test in self.tests_ if test(found)]
 
 
 def assign_topics(query_topics: list[str], column_topics: list[str]) -> list[tuple[str, str]]:

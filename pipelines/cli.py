@@ -1,0 +1,324 @@
+"""The ``framewatch`` command line: a thin client of the library.
+
+Each command parses its options, calls one library function and prints a one-line summary.
+Errors that stop a run print ``Error: ...`` on stderr and exit with status 1; bad records
+never stop a run (see ``framewatch rejects``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import FramewatchError
+from .storage import DEFAULT_STORE
+
+STORE_HELP = f"DuckDB store file [default: {DEFAULT_STORE}]"
+
+
+def _fail(exc: Exception) -> None:
+    click.echo(f"Error: {exc}", err=True)
+    sys.exit(1)
+
+
+class _Group(click.Group):
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except FramewatchError as exc:
+            _fail(exc)
+
+
+def _progress() -> bool:
+    return sys.stderr.isatty()
+
+
+def _ingest_options(maps, topic_column, dayfirst, source_config, assume_tz, outlets, coverage):
+    from .ingest import IngestOptions, parse_mapping
+    from .errors import ConfigError
+
+    config = {}
+    if source_config:
+        try:
+            config = json.loads(Path(source_config).read_text(encoding="utf-8-sig"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise ConfigError("cannot read the source configuration", where=str(source_config),
+                              expected='JSON like {"Outlet A": {"date_order": "DMY"}}', found=str(exc),
+                              fix="check the file's path and JSON syntax") from None
+    return IngestOptions(mapping=parse_mapping(list(maps)), topic_column=topic_column,
+                         date_order="DMY" if dayfirst else None, source_config=config, assume_tz=assume_tz,
+                         outlets=[Path(p) for p in outlets], coverage=[Path(p) for p in coverage])
+
+
+def _score_options(lexicons, extra_lexicons, topics, topic_column_given):
+    from .run import ScoreOptions
+
+    return ScoreOptions(lexicons=[Path(p) for p in lexicons], extra_lexicons=[Path(p) for p in extra_lexicons],
+                        topics=Path(topics) if topics else None,
+                        topic_queries=bool(topics) or not topic_column_given, topic_column=True)
+
+
+def ingest_flags(f):
+    opts = [
+        click.option("--map", "maps", multiple=True, metavar="FIELD=COLUMN",
+                     help="Use COLUMN for FIELD (outlet, published, title, lead, body, url, id, lang). Repeatable."),
+        click.option("--topic-column", metavar="COLUMN",
+                     help="Input column holding topic labels (split on ';' and '|'). Used instead of the topic "
+                          "queries unless --topics is also given."),
+        click.option("--dayfirst", is_flag=True, help="Read numeric dates as day/month/year everywhere."),
+        click.option("--source-config", type=click.Path(dir_okay=False),
+                     help='JSON: per-outlet settings, e.g. {"Outlet A": {"date_order": "DMY"}}.'),
+        click.option("--assume-tz", default="UTC", show_default=True,
+                     help="Time zone of dates without an offset (IANA name)."),
+        click.option("--outlets", multiple=True, type=click.Path(dir_okay=False),
+                     help="Extra outlet registry YAML (same format as data/outlets.yaml). Repeatable."),
+        click.option("--coverage", multiple=True, type=click.Path(dir_okay=False),
+                     help="CSV of outlet, date, collected: days the collector ran (gaps vs zeros). Repeatable."),
+    ]
+    for o in reversed(opts):
+        f = o(f)
+    return f
+
+
+def score_flags(f):
+    opts = [
+        click.option("--lexicon", "lexicons", multiple=True, type=click.Path(dir_okay=False),
+                     help="Lexicon file (CSV, YAML or .dic) used INSTEAD of the built-in one. Repeatable."),
+        click.option("--extra-lexicon", "extra_lexicons", multiple=True, type=click.Path(dir_okay=False),
+                     help="Lexicon file used BESIDE the built-in one (or the --lexicon files). Repeatable."),
+        click.option("--topics", type=click.Path(dir_okay=False),
+                     help="Topic definitions YAML [default: data/topics.yaml]."),
+    ]
+    for o in reversed(opts):
+        f = o(f)
+    return f
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+             epilog="Example: framewatch run --input articles.csv --store data/store/news.duckdb")
+@click.version_option(__version__, prog_name="framewatch")
+def main():
+    """framewatch: loaded wording, voice and topics per outlet over time.
+
+    Ingest articles, score them against a lexicon of loaded wording (separating the outlet's
+    own voice from quoted and reported speech), aggregate per outlet, topic and day, and
+    chart the result in a dashboard.
+    """
+
+
+@main.command(epilog="Example: framewatch run --input ../corpora/ruwa.csv --topic-column event "
+                     "--store data/store/ruwa.duckdb")
+@click.option("--input", "inputs", multiple=True, required=True, type=click.Path(),
+              help="CSV/TSV, JSONL/JSON, Parquet, RSS/Atom file, or folder of .txt/.html. Repeatable.")
+@click.option("--store", default=str(DEFAULT_STORE), show_default=True, help="DuckDB store file.")
+@click.option("--fresh", is_flag=True, help="Start a new store instead of adding to the existing one.")
+@ingest_flags
+@score_flags
+def run(inputs, store, fresh, maps, topic_column, dayfirst, source_config, assume_tz, outlets, coverage,
+        lexicons, extra_lexicons, topics):
+    """Ingest, score and aggregate in one go; print a one-line summary.
+
+    The store is replaced only when the whole run has finished, so an interrupted run leaves
+    the last good store. Records that cannot be used go to the rejects table
+    (see `framewatch rejects`).
+    """
+    from .run import run_pipeline
+
+    summary = run_pipeline(store, [Path(p) for p in inputs],
+                           _ingest_options(maps, topic_column, dayfirst, source_config, assume_tz, outlets, coverage),
+                           _score_options(lexicons, extra_lexicons, topics, bool(topic_column)),
+                           fresh=fresh, progress=_progress())
+    _print_warnings(summary.warnings)
+    click.echo(summary.line())
+
+
+def _print_warnings(warnings):
+    for w in warnings[:20]:
+        click.echo(f"Warning: {w}", err=True)
+    if len(warnings) > 20:
+        click.echo(f"Warning: ... and {len(warnings) - 20} more (see the runs table)", err=True)
+
+
+@main.command(epilog="Example: framewatch ingest --input kcna.csv --store data/store/kcna.duckdb")
+@click.option("--input", "inputs", multiple=True, required=True, type=click.Path(), help="Input file or folder.")
+@click.option("--store", default=str(DEFAULT_STORE), show_default=True, help="DuckDB store file.")
+@click.option("--fresh", is_flag=True, help="Start a new store instead of adding to the existing one.")
+@ingest_flags
+def ingest(inputs, store, fresh, maps, topic_column, dayfirst, source_config, assume_tz, outlets, coverage):
+    """Ingest only: read inputs into articles and rejects (then run `score` and `aggregate`)."""
+    from .run import run_ingest
+
+    summary = run_ingest(store, [Path(p) for p in inputs],
+                         _ingest_options(maps, topic_column, dayfirst, source_config, assume_tz, outlets, coverage),
+                         fresh=fresh, progress=_progress())
+    _print_warnings(summary.warnings)
+    click.echo(summary.line())
+
+
+@main.command(epilog="Example: framewatch score --store data/store/kcna.duckdb --extra-lexicon my_terms.csv")
+@click.option("--store", default=str(DEFAULT_STORE), show_default=True, help="DuckDB store file.")
+@click.option("--no-topic-queries", is_flag=True, help="Take topics only from the input's topic column.")
+@score_flags
+def score(store, no_topic_queries, lexicons, extra_lexicons, topics):
+    """Score every stored article: mentions with their voice, quotations, topics."""
+    from .run import run_score
+
+    opts = _score_options(lexicons, extra_lexicons, topics, no_topic_queries)
+    summary = run_score(store, opts, progress=_progress())
+    _print_warnings(summary.warnings)
+    click.echo(f"scored {summary.n_articles} articles, mentions {summary.n_mentions}, "
+               f"lexicon {summary.lexicon_version}, elapsed {summary.elapsed_s:.1f}s")
+
+
+@main.command(epilog="Example: framewatch aggregate --store data/store/kcna.duckdb")
+@click.option("--store", default=str(DEFAULT_STORE), show_default=True, help="DuckDB store file.")
+def aggregate(store):
+    """Rebuild the daily table (outlet × topic × day × category × voice)."""
+    from .run import run_aggregate
+
+    summary = run_aggregate(store)
+    click.echo(f"daily rows {summary.n_daily_rows}, mentions {summary.n_mentions}, elapsed {summary.elapsed_s:.1f}s")
+
+
+@main.command(epilog="Example: framewatch explain article.txt --outlet KCNA --date 2024-07-08 --json")
+@click.argument("source", type=click.Path(allow_dash=True))
+@click.option("--outlet", help="Outlet of the article (canonicalised through the registry).")
+@click.option("--date", "date_", help="Publication date or instant (ISO 8601).")
+@click.option("--lexicon", "lexicons", multiple=True, type=click.Path(dir_okay=False),
+              help="Lexicon file used instead of the built-in one. Repeatable.")
+@click.option("--extra-lexicon", "extra_lexicons", multiple=True, type=click.Path(dir_okay=False),
+              help="Lexicon file used beside the built-in one. Repeatable.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of the marked-up text.")
+def explain(source, outlet, date_, lexicons, extra_lexicons, as_json):
+    """Score one article (a .txt, .html or '-' for stdin) and show every mention and its voice.
+
+    With --json, prints {"outlet", "published_at", "n_words", "text", "mentions": [{"start",
+    "end", "text", "term", "category", "voice", "speaker"}]}; start/end are character
+    offsets into "text", the cleaned article text.
+    """
+    from .explain import explain_article, render_explanation
+
+    result = explain_article(source, outlet=outlet, date=date_, lexicons=[Path(p) for p in lexicons],
+                             extra_lexicons=[Path(p) for p in extra_lexicons])
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_explanation(result, color=sys.stdout.isatty()))
+
+
+@main.command(epilog="Example: framewatch dashboard --store data/store/ruwa.duckdb --port 8501")
+@click.option("--store", default=str(DEFAULT_STORE), show_default=True, help="DuckDB store file.")
+@click.option("--port", default=8501, show_default=True, type=int, help="Port to serve on.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to bind; 0.0.0.0 exposes the dashboard to the network.")
+def dashboard(store, port, host):
+    """Serve the Streamlit dashboard for a store on http://HOST:PORT."""
+    from .storage import connect
+
+    connect(store).close()  # a clear error now rather than in the browser
+    serve_dashboard(store, port, host)
+
+
+def serve_dashboard(store, port: int, host: str) -> None:
+    app = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.headless", "true",
+           "--server.port", str(port), "--server.address", host, "--browser.gatherUsageStats", "false",
+           "--", "--store", str(Path(store).resolve())]
+    click.echo(f"Serving the dashboard for {store} on http://{host}:{port} (Ctrl+C to stop)", err=True)
+    try:
+        sys.exit(subprocess.call(cmd, env={**os.environ, "PYTHONUNBUFFERED": "1"}))
+    except KeyboardInterrupt:
+        sys.exit(0)
+
+
+@main.command(epilog="Example: framewatch demo --store data/store/demo.duckdb --serve")
+@click.option("--store", default="data/store/demo.duckdb", show_default=True, help="DuckDB store file to build.")
+@click.option("--out", default="data/demo", show_default=True, help="Folder for the generated corpus.")
+@click.option("--articles", "n_articles", default=2400, show_default=True, type=int, help="Articles to generate.")
+@click.option("--seed", default=7, show_default=True, type=int, help="Random seed (same seed, same corpus).")
+@click.option("--serve", is_flag=True, help="Serve the dashboard on the store afterwards.")
+@click.option("--port", default=8501, show_default=True, type=int, help="Port for --serve.")
+def demo(store, out, n_articles, seed, serve, port):
+    """Generate the SYNTHETIC demo corpus (fictional outlets), build a store from it, optionally serve it."""
+    from .demo import generate_demo_corpus
+    from .ingest import IngestOptions
+    from .run import run_pipeline
+
+    corpus = generate_demo_corpus(Path(out), n_articles=n_articles, seed=seed)
+    summary = run_pipeline(store, [corpus.articles_path], IngestOptions(outlets=[corpus.outlets_path]),
+                           fresh=True, progress=_progress())
+    _print_warnings(summary.warnings)
+    click.echo(f"synthetic demo corpus in {out}: " + summary.line())
+    if serve:
+        serve_dashboard(store, port, "127.0.0.1")
+
+
+@main.command(epilog="Example: framewatch export --store data/store/kcna.duckdb --out exports/ --format csv")
+@click.option("--store", default=str(DEFAULT_STORE), show_default=True, help="DuckDB store file.")
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="Folder to write into.")
+@click.option("--table", "tables", multiple=True, help="Table to export (repeatable; default: all).")
+@click.option("--format", "fmt", type=click.Choice(["both", "parquet", "csv"]), default="both", show_default=True)
+def export(store, out, tables, fmt):
+    """Write the store's tables as Parquet and/or CSV files."""
+    from .errors import ConfigError
+    from .run import export_tables
+    from .schemas import TABLES
+
+    unknown = [t for t in tables if t not in TABLES]
+    if unknown:
+        raise ConfigError(f"unknown table '{unknown[0]}'", expected=", ".join(TABLES), found=unknown[0],
+                          fix="name one of the tables listed")
+    formats = ("parquet", "csv") if fmt == "both" else (fmt,)
+    paths = export_tables(store, out, list(tables) or None, formats)
+    click.echo(f"wrote {len(paths)} files to {out}")
+
+
+@main.command(epilog="Example: framewatch rejects --store data/store/ruwa.duckdb --limit 20")
+@click.option("--store", default=str(DEFAULT_STORE), show_default=True, help="DuckDB store file.")
+@click.option("--limit", default=20, show_default=True, type=int, help="Rows to list (0: only the summary).")
+def rejects(store, limit):
+    """Summarise rejected records by reason and list some of them."""
+    from .storage import connect
+
+    con = connect(store)
+    try:
+        summary = con.execute("SELECT reason, count(*) FROM rejects GROUP BY 1 ORDER BY 2 DESC").fetchall()
+        total = sum(n for _, n in summary)
+        click.echo(f"{total} rejected records" + (": " + ", ".join(f"{r} {n}" for r, n in summary) if total else ""))
+        rows = con.execute("SELECT source_file, source_row, reason, detail FROM rejects "
+                           "ORDER BY source_file, source_row LIMIT ?", [limit]).fetchall()
+        for src, row, reason, detail in rows:
+            click.echo(f"{src}:{row if row is not None else '-'}\t{reason}\t{detail}")
+    finally:
+        con.close()
+
+
+@main.group(cls=_Group, epilog="Example: framewatch lexicon check my_terms.csv")
+def lexicon():
+    """Work with lexicon files."""
+
+
+@lexicon.command("check", epilog="Example: framewatch lexicon check data/lexicon/loaded_wording.csv")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+def lexicon_check(paths):
+    """Validate lexicon files; errors name file, line, column, expected and found."""
+    from .lexicon import build_lexicon, read_lexicon
+
+    entries = []
+    for p in paths:
+        entries.extend(read_lexicon(p))
+    lex, warnings = build_lexicon(entries)
+    _print_warnings(warnings)
+    cats = lex.categories
+    click.echo(f"ok: {len(lex.entries)} entries in {len(cats)} categories ({', '.join(cats)}), "
+               f"version {lex.version}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

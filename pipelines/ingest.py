@@ -1,0 +1,624 @@
+"""Ingest: sources to the ``articles`` and ``rejects`` tables.
+
+Sources are CSV/TSV (any delimiter, with or without a byte-order mark), JSONL / JSON,
+Parquet, RSS/Atom files, and folders of ``.txt`` / ``.html`` files (see
+:mod:`pipelines.sources`). Column names are mapped to framewatch's fields by
+:data:`FIELD_NAMES` (first match wins) unless ``--map FIELD=COLUMN`` says otherwise.
+
+For each record, in this order:
+
+1. map columns to fields; HTML in a text field is reduced to its text;
+2. canonicalise the outlet through the outlet registry (:mod:`pipelines.outlets`), or keep
+   it as given; no outlet (and no URL to take one from) rejects the record;
+3. build the canonical text: the body, or -- when there is none -- title and lead
+   together; remove the registry's boilerplate lines; normalise line ends and Unicode
+   (NFC). No text rejects the record;
+4. parse the date per source file and outlet with one date order for the whole column
+   (:mod:`pipelines.dates`); a missing or invalid date keeps the article, undated, with a
+   note (it is left out of time charts, which say how many were left out);
+5. fold exact duplicates: the same normalised URL, or the same outlet, id, day, title and
+   text, is stored once with ``n_copies`` counting the copies (also against articles
+   already in the store).
+
+Every record read is counted once: ``n_input = n_ingested + n_duplicates + n_rejected``.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+import sys
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import pandas as pd
+
+from . import dates as dates_mod
+from . import sources
+from .errors import ConfigError
+from .outlets import Registry, read_registry, strip_boilerplate
+from .text import count_words, text_hash
+
+FIELDS = ("outlet", "published", "title", "lead", "body", "url", "id", "lang", "topic")
+
+FIELD_NAMES: dict[str, tuple[str, ...]] = {
+    "outlet": ("outlet", "outlet_name", "source", "source_name", "publisher", "media", "media_name", "site",
+               "site_name", "outlet_domain", "domain", "newspaper", "channel", "feed_title"),
+    "published": ("published_at", "published", "published_utc", "publish_date", "publication_date", "pub_date",
+                  "pubdate", "date", "datetime", "timestamp", "time", "created_at"),
+    "title": ("title", "headline", "heading", "head"),
+    "lead": ("lead", "desc", "description", "summary", "summary_html", "abstract", "dek", "standfirst",
+             "subtitle", "subheading", "teaser", "snippet"),
+    "body": ("body", "text", "content", "story_text", "article", "article_text", "full_text", "fulltext",
+             "maintext", "body_text", "story", "content_html", "body_html"),
+    "url": ("url", "link", "href", "canonical_url", "article_url", "permalink", "source_url", "src"),
+    "id": ("id", "article_id", "guid", "doc_id", "uid", "item_id"),
+    "lang": ("lang", "language"),
+}
+"""Column names recognised for each field, in order of preference (case-insensitive)."""
+
+TABULAR = {".csv", ".tsv", ".tab", ".jsonl", ".ndjson", ".json", ".parquet", ".pq"}
+FEEDS = {".xml", ".rss", ".atom"}
+PAGES = {".html", ".htm", ".txt"}
+TRACKING_PARAMS = re.compile(r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|ref|ref_src|cmpid|"
+                             r"ocid|icid|at_medium|at_campaign|smid|sr_share|rss|feed)$", re.I)
+_HTML_RE = re.compile(r"<[a-zA-Z/!][^>]*>|&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
+_RECORD_MAX = 2000
+
+
+@dataclass
+class IngestOptions:
+    """Settings of an ingest.
+
+    Parameters
+    ----------
+    mapping : field -> input column, overriding auto-detection (``--map``).
+    topic_column : input column holding topic labels (``--topic-column``).
+    date_order : ``"DMY"`` or ``"MDY"`` for every source (``--dayfirst`` sets DMY); None: infer.
+    source_config : outlet -> {"date_order": "DMY"|"MDY"} (``--source-config``).
+    assume_tz : zone for dates without an offset (default UTC).
+    outlets : extra outlet registry files.
+    coverage : coverage files (outlet, date, collected[, articles_fetched]).
+    """
+
+    mapping: dict[str, str] = field(default_factory=dict)
+    topic_column: str | None = None
+    date_order: str | None = None
+    source_config: dict[str, dict] = field(default_factory=dict)
+    assume_tz: str = "UTC"
+    outlets: list[Path] = field(default_factory=list)
+    coverage: list[Path] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        bad = [f for f in self.mapping if f not in FIELDS]
+        if bad:
+            raise ConfigError(f"unknown field in --map: {bad[0]!r}", expected=f"one of {', '.join(FIELDS)}",
+                              found=bad[0], fix="write --map FIELD=COLUMN, e.g. --map body=story_text")
+        if self.date_order not in (None, "DMY", "MDY"):
+            raise ConfigError("unknown date order", expected="DMY or MDY", found=repr(self.date_order),
+                              fix="use --dayfirst for day-first dates")
+
+
+@dataclass
+class IngestResult:
+    """What an ingest produced: the new ``articles`` and ``rejects`` rows and its counts."""
+
+    articles: pd.DataFrame
+    rejects: pd.DataFrame
+    duplicates_of_stored: dict[str, int]
+    coverage: pd.DataFrame
+    n_input: int = 0
+    n_duplicates: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def n_ingested(self) -> int:
+        return len(self.articles)
+
+    @property
+    def n_rejected(self) -> int:
+        return len(self.rejects)
+
+    @property
+    def n_undated(self) -> int:
+        return int(self.articles["published_at"].isna().sum()) if len(self.articles) else 0
+
+
+def parse_mapping(pairs: list[str]) -> dict[str, str]:
+    """``["body=story_text", ...]`` to ``{"body": "story_text"}``.
+
+    Raises
+    ------
+    ConfigError
+        On a pair without ``=`` or an unknown field.
+    """
+    out = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise ConfigError("malformed --map", expected="FIELD=COLUMN", found=repr(pair),
+                              fix="e.g. --map outlet=outlet_domain")
+        key, value = (p.strip() for p in pair.split("=", 1))
+        out[key.lower()] = value
+    IngestOptions(mapping=out)
+    return out
+
+
+def normalise_url(url: str | None) -> str | None:
+    """URL for duplicate detection: lower-case host without ``www.``, no fragment, no
+    tracking parameters (``utm_*``, ``fbclid``, ...), no trailing slash; scheme dropped."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return url.strip()
+    host = parts.netloc.lower()
+    host = host[4:] if host.startswith("www.") else host
+    query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                             if not TRACKING_PARAMS.match(k)))
+    path = parts.path.rstrip("/") or ""
+    return urlunsplit(("", host, path, query, "")).lstrip("/") or None
+
+
+# -- reading sources -------------------------------------------------------------------
+
+def _decode(path: Path) -> tuple[str, str | None]:
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        return data.decode("cp1252", errors="replace"), (f"{path}: not UTF-8 ({exc.reason} at byte {exc.start}); "
+                                                         "read as Windows-1252")
+
+
+def _clean_header(name: str) -> str:
+    return name.replace("\ufeff", "").strip().strip('"').strip("'").strip()
+
+
+def _read_csv(path: Path, warnings: list[str]) -> Iterator[dict]:
+    text, note = _decode(path)
+    if note:
+        warnings.append(note)
+    first = text[:8192]
+    if path.suffix.lower() in (".tsv", ".tab"):
+        delimiter = "\t"
+    else:
+        try:
+            delimiter = csv.Sniffer().sniff(first.split("\n", 1)[0], delimiters=",;\t|").delimiter
+        except csv.Error:
+            delimiter = ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = [_clean_header(h) for h in next(reader)]
+    except StopIteration:
+        return
+    for n, row in enumerate(reader, 1):
+        if not any(cell.strip() for cell in row):
+            yield {"_source_file": str(path), "_source_row": n, "_reject": ("empty_row", "the row has no values")}
+            continue
+        if len(row) != len(header):
+            yield {"_source_file": str(path), "_source_row": n,
+                   "_reject": ("bad_row", f"{len(row)} cells where the header has {len(header)} "
+                                          f"(line {reader.line_num})"), "_raw": row}
+            continue
+        rec = dict(zip(header, row))
+        rec["_source_file"], rec["_source_row"] = str(path), n
+        yield rec
+
+
+def _read_jsonl(path: Path, warnings: list[str]) -> Iterator[dict]:
+    text, note = _decode(path)
+    if note:
+        warnings.append(note)
+    n = 0
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield {"_source_file": str(path), "_source_row": n, "_reject": ("bad_json", f"line {n}: {exc.msg}"),
+                   "_raw": line}
+            continue
+        if not isinstance(obj, dict):
+            yield {"_source_file": str(path), "_source_row": n,
+                   "_reject": ("not_an_object", f"line {n} holds a {type(obj).__name__}, not an object"), "_raw": line}
+            continue
+        obj = {_clean_header(str(k)): v for k, v in obj.items()}
+        obj["_source_file"], obj["_source_row"] = str(path), n
+        yield obj
+
+
+def _read_json(path: Path, warnings: list[str]) -> Iterator[dict]:
+    text, note = _decode(path)
+    if note:
+        warnings.append(note)
+    stripped = text.lstrip()
+    if not stripped.startswith("[") and not stripped.startswith("{"):
+        yield from _read_jsonl(path, warnings)
+        return
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        yield from _read_jsonl(path, warnings)
+        return
+    if isinstance(data, dict):
+        lists = [v for v in data.values() if isinstance(v, list)]
+        data = lists[0] if len(lists) == 1 else [data]
+    for n, obj in enumerate(data, 1):
+        if not isinstance(obj, dict):
+            yield {"_source_file": str(path), "_source_row": n,
+                   "_reject": ("not_an_object", f"item {n} is a {type(obj).__name__}, not an object"), "_raw": obj}
+            continue
+        obj = {_clean_header(str(k)): v for k, v in obj.items()}
+        obj["_source_file"], obj["_source_row"] = str(path), n
+        yield obj
+
+
+def _read_parquet(path: Path, warnings: list[str]) -> Iterator[dict]:
+    import pyarrow.parquet as pq
+
+    n = 0
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=10_000):
+        for rec in batch.to_pylist():
+            n += 1
+            rec = {_clean_header(str(k)): v for k, v in rec.items()}
+            rec["_source_file"], rec["_source_row"] = str(path), n
+            yield rec
+
+
+def _read_file(path: Path, warnings: list[str]) -> Iterator[dict]:
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".csv", ".tsv", ".tab"):
+            yield from _read_csv(path, warnings)
+        elif suffix in (".jsonl", ".ndjson"):
+            yield from _read_jsonl(path, warnings)
+        elif suffix == ".json":
+            yield from _read_json(path, warnings)
+        elif suffix in (".parquet", ".pq"):
+            yield from _read_parquet(path, warnings)
+        elif suffix in FEEDS:
+            yield from sources.read_feed(path)
+        elif suffix in (".html", ".htm"):
+            yield sources.read_html_file(path)
+        elif suffix == ".txt":
+            yield sources.read_text_file(path)
+        else:
+            yield {"_source_file": str(path), "_source_row": None,
+                   "_reject": ("unsupported_file", f"framewatch does not read '{suffix or path.name}' files")}
+    except Exception as exc:  # one unreadable file never stops the run
+        yield {"_source_file": str(path), "_source_row": None,
+               "_reject": ("unreadable_file", f"{type(exc).__name__}: {exc}")}
+
+
+def _is_sidecar(p: Path) -> bool:
+    """fetch.json, or metadata (x.json / x.meta.json / x.yaml) beside a page x.txt / x.html."""
+    if p.name == "fetch.json":
+        return True
+    if p.suffix.lower() not in (".json", ".yaml", ".yml"):
+        return False
+    stem = p.name.split(".")[0]
+    return any(p.with_name(stem + ext).exists() for ext in (".txt", ".html", ".htm"))
+
+
+def iter_records(inputs: list[Path], warnings: list[str]) -> Iterator[dict]:
+    """Raw records from files and folders (folders recursively, in sorted order).
+
+    Yields dicts of input columns plus ``_source_file`` / ``_source_row`` (and ``_reject``
+    for records that could not be read).
+    """
+    for inp in inputs:
+        inp = Path(inp)
+        if inp.is_dir():
+            files = sorted(p for p in inp.rglob("*") if p.is_file() and not p.name.startswith("."))
+            if any(p.suffix.lower() in PAGES for p in files):
+                # Pages, with their sidecars and fetch.json, are read by the folder reader.
+                for rec in sources.read_folder(inp):
+                    src = Path(str(rec.get("_source_file", "")))
+                    if "_reject" in rec and (src.suffix.lower() in TABULAR | FEEDS or _is_sidecar(src)):
+                        continue
+                    yield rec
+                files = [p for p in files if p.suffix.lower() in TABULAR | FEEDS and not _is_sidecar(p)]
+            for p in files:
+                yield from _read_file(p, warnings)
+        elif inp.is_file():
+            yield from _read_file(inp, warnings)
+        else:
+            yield {"_source_file": str(inp), "_source_row": None,
+                   "_reject": ("unreadable_file", "no file or folder at this path")}
+
+
+# -- mapping and cleaning ----------------------------------------------------------------
+
+def detect_mapping(columns: list[str], override: dict[str, str], topic_column: str | None) -> dict[str, str]:
+    """Field -> column for one source's columns: *override* first, then :data:`FIELD_NAMES`."""
+    lower = {c.lower(): c for c in columns}
+    mapping: dict[str, str] = {}
+    for fld, col in override.items():
+        if col in columns:
+            mapping[fld] = col
+        elif col.lower() in lower:
+            mapping[fld] = lower[col.lower()]
+    used = set(mapping.values()) | ({topic_column} if topic_column else set())
+    for fld, names in FIELD_NAMES.items():
+        if fld in mapping:
+            continue
+        for name in names:
+            col = lower.get(name)
+            if col is not None and col not in used:
+                mapping[fld] = col
+                used.add(col)
+                break
+    if topic_column:
+        mapping["topic"] = topic_column
+    return mapping
+
+
+def _text_value(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value != value:
+        return None
+    text = str(value)
+    if not text.strip():
+        return None
+    if ("<" in text or "&" in text) and _HTML_RE.search(text):
+        text = sources.html_to_text(text)
+    return text
+
+
+def canonical_text(text: str) -> str:
+    """Line ends to ``\\n``, Unicode NFC, outer blank space removed (the stored form)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", text).strip()
+
+
+def _record_json(rec: dict) -> str:
+    raw = rec.get("_raw")
+    if raw is None:
+        raw = {k: v for k, v in rec.items() if not k.startswith("_")}
+    try:
+        text = json.dumps(raw, ensure_ascii=False, default=str)
+    except (TypeError, ValueError):
+        text = repr(raw)
+    return text[:_RECORD_MAX]
+
+
+def _stable_id(*parts: str) -> str:
+    return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
+
+
+def ingest_records(records: Iterator[dict], options: IngestOptions, registry: Registry, run_id: str,
+                   existing_keys: dict[str, str] | None = None,
+                   now: datetime | None = None) -> IngestResult:
+    """Turn raw records into ``articles`` and ``rejects`` rows (pure: no store access).
+
+    Parameters
+    ----------
+    records : raw records from :func:`iter_records`.
+    existing_keys : duplicate keys of articles already stored -> their article_id.
+    now : the ingest time (dates more than a day after it are refused as future dates).
+
+    Returns
+    -------
+    IngestResult
+    """
+    now = now or datetime.now(timezone.utc)
+    existing_keys = existing_keys or {}
+    warnings: list[str] = []
+    rejects: list[dict] = []
+    rows: list[dict] = []
+    mappings: dict[tuple, dict[str, str]] = {}
+    n_input = 0
+
+    def reject(rec, reason, detail):
+        rejects.append({"run_id": run_id, "source_file": str(rec.get("_source_file", "")),
+                        "source_row": rec.get("_source_row"), "reason": reason, "detail": detail,
+                        "record": _record_json(rec)})
+
+    for rec in records:
+        n_input += 1
+        if "_reject" in rec:
+            reason, detail = rec["_reject"]
+            reject(rec, reason, detail)
+            continue
+        cols = tuple(k for k in rec if not k.startswith("_"))
+        mapping = mappings.get(cols)
+        if mapping is None:
+            mapping = mappings[cols] = detect_mapping(list(cols), options.mapping, options.topic_column)
+        get = {fld: rec.get(col) for fld, col in mapping.items()}
+        # Records from pages and feeds already carry canonical keys.
+        for fld in FIELDS:
+            if fld not in mapping and fld in rec:
+                get[fld] = rec[fld]
+        url = _text_value(get.get("url"))
+        outlet_raw = _text_value(get.get("outlet"))
+        outlet, _in_registry = registry.canonical(outlet_raw, url)
+        if not outlet:
+            reject(rec, "no_outlet", "no outlet: the outlet field is empty and there is no URL to take one from"
+                   if "outlet" in mapping or "outlet" in rec else
+                   f"no outlet column found among {list(cols)}; name one with --map outlet=COLUMN")
+            continue
+        title = _text_value(get.get("title"))
+        title = canonical_text(title).replace("\n", " ") if title else None
+        body = _text_value(get.get("body"))
+        lead = _text_value(get.get("lead"))
+        patterns = registry.boilerplate_patterns(outlet)
+        if body and canonical_text(strip_boilerplate(canonical_text(body), patterns)):
+            text, origin = canonical_text(strip_boilerplate(canonical_text(body), patterns)), "body"
+        else:
+            parts = [p for p in (title, lead and canonical_text(strip_boilerplate(canonical_text(lead), patterns)))
+                     if p]
+            text, origin = "\n".join(parts), "title+lead"
+        if not text.strip():
+            reject(rec, "no_text", "no text: body, title and lead are all empty"
+                   + ("" if {"body", "title", "lead"} & set(mapping) or "body" in rec else
+                      f"; no text column found among {list(cols)}, name one with --map body=COLUMN"))
+            continue
+        extra = {k: v for k, v in rec.items() if not k.startswith("_") and k not in mapping.values()
+                 and k not in FIELDS and k not in ("date_source", "date_note")}
+        rows.append({
+            "outlet": outlet, "outlet_raw": outlet_raw, "published_raw": get.get("published"),
+            "date_source": rec.get("date_source") or ("column" if get.get("published") not in (None, "") else None),
+            "date_note": rec.get("date_note"), "title": title, "text": text, "text_origin": origin,
+            "url": url, "source_id": _text_value(get.get("id")),
+            "source_file": str(rec.get("_source_file", "")), "source_row": rec.get("_source_row"),
+            "topics_raw": _text_value(get.get("topic")), "lang": _text_value(get.get("lang")),
+            "extra": json.dumps(extra, ensure_ascii=False, default=str)[:_RECORD_MAX] if extra else None,
+        })
+
+    _parse_row_dates(rows, options, now, warnings)
+    articles, n_dup, dup_stored = _fold_duplicates(rows, existing_keys, run_id)
+    coverage = read_coverage(options.coverage, registry) if options.coverage else _empty_coverage()
+    return IngestResult(articles=articles, rejects=pd.DataFrame(rejects, columns=[
+        "run_id", "source_file", "source_row", "reason", "detail", "record"]),
+        duplicates_of_stored=dup_stored, coverage=coverage, n_input=n_input, n_duplicates=n_dup,
+        warnings=warnings)
+
+
+def _parse_row_dates(rows: list[dict], options: IngestOptions, now: datetime, warnings: list[str]) -> None:
+    groups: dict[tuple[str, str], list[int]] = {}
+    for i, row in enumerate(rows):
+        groups.setdefault((row["source_file"], row["outlet"]), []).append(i)
+    for (src, outlet), idx in groups.items():
+        declared = options.source_config.get(outlet) or options.source_config.get(rows[idx[0]]["outlet_raw"]) or {}
+        order = options.date_order or declared.get("date_order")
+        parsed = dates_mod.parse_dates([rows[i]["published_raw"] for i in idx], order=order,
+                                       assume_tz=options.assume_tz, not_after=now + timedelta(days=1),
+                                       where=f"{src}, outlet '{outlet}'")
+        warnings.extend(parsed.warnings)
+        for i, instant, note in zip(idx, parsed.instants, parsed.notes):
+            row = rows[i]
+            row["published_at"] = instant
+            if note:
+                row["date_note"] = f"{row['date_note']}; {note}" if row.get("date_note") else note
+            if instant is None:
+                row["date_source"] = row["date_source"] if row["published_raw"] not in (None, "") else None
+
+
+def _fold_duplicates(rows: list[dict], existing: dict[str, str], run_id: str) -> tuple[pd.DataFrame, int, dict]:
+    kept: dict[str, dict] = {}
+    key_to_id = dict(existing)
+    dup_stored: dict[str, int] = {}
+    n_dup = 0
+    for row in rows:
+        row["url_norm"] = normalise_url(row["url"])
+        row["text_hash"] = text_hash(row["text"])
+        day = row["published_at"].date().isoformat() if row["published_at"] is not None else ""
+        text_key = "t:" + _stable_id(row["outlet"], row["source_id"] or "", day, (row["title"] or "").casefold(),
+                                     row["text_hash"])
+        url_key = "u:" + row["url_norm"] if row["url_norm"] else None
+        found = (key_to_id.get(url_key) if url_key else None) or key_to_id.get(text_key)
+        if found:
+            n_dup += 1
+            if found in kept:
+                kept[found]["n_copies"] += 1
+            else:
+                dup_stored[found] = dup_stored.get(found, 0) + 1
+            continue
+        article_id = _stable_id(row["outlet"], url_key or text_key)
+        while article_id in kept:  # distinct records whose ids collide: keep both
+            article_id = _stable_id(article_id, "again")
+        row["article_id"] = article_id
+        row["n_copies"] = 1
+        kept[article_id] = row
+        key_to_id[text_key] = article_id
+        if url_key:
+            key_to_id[url_key] = article_id
+    out = pd.DataFrame(list(kept.values()))
+    if out.empty:
+        out = pd.DataFrame(columns=["article_id", "outlet", "published_at", "text"])
+    out["published_at"] = pd.to_datetime(out.get("published_at"), utc=True) if len(out) else pd.Series(
+        dtype="datetime64[us, UTC]")
+    out["day"] = out["published_at"].dt.date if len(out) else pd.Series(dtype=object)
+    out["n_words"] = [count_words(t) for t in out["text"]] if len(out) else pd.Series(dtype="int64")
+    out["run_id"] = run_id
+    return out, n_dup, dup_stored
+
+
+def duplicate_keys(articles: pd.DataFrame) -> dict[str, str]:
+    """Duplicate keys (as :func:`ingest_records` builds them) of stored articles -> article_id."""
+    keys: dict[str, str] = {}
+    for row in articles.itertuples(index=False):
+        day = row.published_at.date().isoformat() if pd.notna(row.published_at) else ""
+        keys["t:" + _stable_id(row.outlet, row.source_id or "", day, (row.title or "").casefold()
+                               if isinstance(row.title, str) else "", row.text_hash)] = row.article_id
+        if isinstance(row.url_norm, str) and row.url_norm:
+            keys["u:" + row.url_norm] = row.article_id
+    return keys
+
+
+def _empty_coverage() -> pd.DataFrame:
+    return pd.DataFrame({"outlet": pd.Series(dtype=str), "day": pd.Series(dtype=object),
+                         "collected": pd.Series(dtype=bool), "articles_fetched": pd.Series(dtype="Int64"),
+                         "source_file": pd.Series(dtype=str)})
+
+
+def read_coverage(paths: list[Path], registry: Registry) -> pd.DataFrame:
+    """Read coverage files: which outlet-days the collector ran (CSV: outlet, date, collected).
+
+    Returns
+    -------
+    DataFrame shaped as the ``coverage`` table.
+
+    Raises
+    ------
+    ConfigError
+        On a missing column or a value that is not a date or a boolean, naming file and line.
+    """
+    frames = []
+    for path in paths:
+        path = Path(path)
+        if not path.is_file():
+            raise ConfigError("coverage file not found", where=str(path), expected="a CSV file", found="nothing",
+                              fix="check the path given to --coverage")
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        df.columns = [_clean_header(c).lower() for c in df.columns]
+        for col in ("outlet", "date", "collected"):
+            if col not in df.columns:
+                raise ConfigError(f"coverage file lacks column '{col}'", where=f"{path}, line 1",
+                                  expected="columns outlet, date, collected[, articles_fetched]",
+                                  found=str(list(df.columns)), fix="rename the header")
+        rows = []
+        for n, r in enumerate(df.to_dict("records"), 2):
+            try:
+                day = datetime.fromisoformat(r["date"].strip()).date()
+            except ValueError:
+                raise ConfigError("coverage date is not ISO 8601", where=f"{path}, line {n}, column 'date'",
+                                  expected="YYYY-MM-DD", found=repr(r["date"]), fix="write dates as 2026-03-01") from None
+            flag = r["collected"].strip().lower()
+            if flag not in ("true", "false", "1", "0", "yes", "no"):
+                raise ConfigError("coverage flag is not a boolean", where=f"{path}, line {n}, column 'collected'",
+                                  expected="true or false", found=repr(r["collected"]), fix="write true or false")
+            fetched = r.get("articles_fetched", "").strip()
+            rows.append({"outlet": registry.canonical(r["outlet"])[0] or r["outlet"].strip(), "day": day,
+                         "collected": flag in ("true", "1", "yes"),
+                         "articles_fetched": int(fetched) if fetched.isdigit() else None,
+                         "source_file": str(path)})
+        frames.append(pd.DataFrame(rows))
+    out = pd.concat(frames, ignore_index=True) if frames else _empty_coverage()
+    out["articles_fetched"] = out["articles_fetched"].astype("Int64")
+    return out
+
+
+def ingest_files(inputs: list[Path], options: IngestOptions, run_id: str,
+                 existing_keys: dict[str, str] | None = None, registry: Registry | None = None,
+                 progress: bool = False) -> IngestResult:
+    """Read *inputs* and ingest them (no store access; see :func:`pipelines.run.run_ingest`)."""
+    registry = registry or read_registry(options.outlets or None)
+    warnings: list[str] = []
+    records = iter_records(inputs, warnings)
+    if progress:
+        from tqdm import tqdm
+        records = tqdm(records, desc="ingest", unit=" records", file=sys.stderr, leave=False)
+    result = ingest_records(records, options, registry, run_id, existing_keys)
+    result.warnings[:0] = warnings
+    return result

@@ -1,0 +1,283 @@
+"""Wiring: each stage reads the store, calls the pure functions, validates and writes.
+
+:func:`run_ingest`, :func:`run_score`, :func:`run_aggregate` and :func:`run_pipeline` are
+what the ``framewatch`` commands call. Every call works on a copy of the store and replaces
+the store only when it has finished (:func:`pipelines.storage.writing`), and records a
+``runs`` row with the code and lexicon versions, its settings and its counts.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from . import __version__
+from .aggregate import build_daily
+from .ingest import IngestOptions, duplicate_keys, ingest_files
+from .lexicon import Lexicon, LexiconMatcher, load_lexicon
+from .outlets import Registry, read_registry
+from .schemas import column_names
+from .score import score_articles
+from .storage import read_table, write_table, writing
+from .topics import TopicDef, TopicMatcher, read_topics
+
+SCORE_CHUNK = 5000
+"""Articles scored and written per chunk (bounds memory on large stores)."""
+
+
+@dataclass
+class RunSummary:
+    """Counts of a run, as printed on one line by the CLI."""
+
+    run_id: str
+    n_input: int = 0
+    n_ingested: int = 0
+    n_duplicates: int = 0
+    n_rejected: int = 0
+    n_undated: int = 0
+    n_articles: int = 0
+    n_mentions: int = 0
+    n_daily_rows: int = 0
+    lexicon_version: str | None = None
+    elapsed_s: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        """One-line summary: ingested, duplicates, rejected, mentions, elapsed."""
+        parts = [f"ingested {self.n_ingested}", f"duplicates {self.n_duplicates}", f"rejected {self.n_rejected}",
+                 f"mentions {self.n_mentions}", f"elapsed {self.elapsed_s:.1f}s"]
+        if self.n_undated:
+            parts.insert(3, f"undated {self.n_undated} (kept)")
+        return ", ".join(parts)
+
+
+def new_run_id() -> str:
+    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ-") + secrets.token_hex(3)
+
+
+def _record_run(con, run_id: str, stage: str, started: datetime, elapsed: float, settings: dict,
+                summary: RunSummary, lexicon_version: str | None) -> None:
+    write_table(con, "runs", pd.DataFrame([{
+        "run_id": run_id, "stage": stage, "started_at": started, "elapsed_s": elapsed,
+        "code_version": __version__, "lexicon_version": lexicon_version,
+        "settings": json.dumps(settings, default=str, sort_keys=True),
+        "n_input": summary.n_input, "n_ingested": summary.n_ingested, "n_duplicates": summary.n_duplicates,
+        "n_rejected": summary.n_rejected, "n_mentions": summary.n_mentions,
+        "warnings": json.dumps(summary.warnings, ensure_ascii=False),
+    }]))
+
+
+def _ingest(con, inputs: list[Path], options: IngestOptions, run_id: str, summary: RunSummary,
+            progress: bool, registry: Registry) -> None:
+    stored = con.execute("SELECT article_id, outlet, published_at, title, text_hash, url_norm, source_id "
+                         "FROM articles").df()
+    result = ingest_files(inputs, options, run_id, duplicate_keys(stored), registry=registry, progress=progress)
+    articles = result.articles
+    if len(articles):
+        write_table(con, "articles", articles[column_names("articles")])
+    if result.duplicates_of_stored:
+        con.executemany("UPDATE articles SET n_copies = n_copies + ? WHERE article_id = ?",
+                        [(n, aid) for aid, n in result.duplicates_of_stored.items()])
+    write_table(con, "rejects", result.rejects)
+    if len(result.coverage):
+        # A newer coverage file replaces what was known of the same outlet-days.
+        con.register("_fw_cov", result.coverage)
+        con.execute("DELETE FROM coverage USING _fw_cov WHERE coverage.outlet = _fw_cov.outlet "
+                    "AND coverage.day = _fw_cov.day")
+        con.unregister("_fw_cov")
+        write_table(con, "coverage", result.coverage)
+    _refresh_outlets(con, registry)
+    summary.n_input += result.n_input
+    summary.n_ingested += result.n_ingested
+    summary.n_duplicates += result.n_duplicates
+    summary.n_rejected += result.n_rejected
+    summary.n_undated += result.n_undated
+    summary.warnings += result.warnings
+
+
+def _refresh_outlets(con, registry: Registry) -> None:
+    names = [r[0] for r in con.execute("SELECT DISTINCT outlet FROM articles ORDER BY 1").fetchall()]
+    rows = []
+    for name in names:
+        info = registry.info(name) or {}
+        rows.append({"outlet": name, "country": info.get("country"), "type": info.get("type"),
+                     "in_registry": bool(info)})
+    write_table(con, "outlets", pd.DataFrame(rows, columns=column_names("outlets")), replace=True)
+
+
+def _score(con, lexicon: Lexicon, topics: list[TopicDef], use_topic_column: bool, summary: RunSummary,
+           progress: bool) -> None:
+    for table in ("mentions", "quotes", "article_topics", "article_scores"):
+        con.execute(f'DELETE FROM "{table}"')
+    write_table(con, "lexicon", lexicon.to_frame(), replace=True)
+    topic_rows = [{"topic": t.name, "query": t.query, "source": Path(t.source).name} for t in topics]
+    if use_topic_column:
+        column_topics = con.execute("SELECT DISTINCT topics_raw FROM articles WHERE topics_raw IS NOT NULL").fetchall()
+        from .topics import split_topic_cell
+        names = sorted({t for (cell,) in column_topics for t in split_topic_cell(cell)} - {t.name for t in topics})
+        topic_rows += [{"topic": n, "query": None, "source": "input column"} for n in names]
+    write_table(con, "topics", pd.DataFrame(topic_rows, columns=column_names("topics")), replace=True)
+    matcher = LexiconMatcher(lexicon).fit()
+    topic_matcher = TopicMatcher(topics).fit() if topics else None
+    ids = [r[0] for r in con.execute("SELECT article_id FROM articles ORDER BY article_id").fetchall()]
+    n_mentions = 0
+    for start in range(0, len(ids), SCORE_CHUNK):
+        chunk = ids[start:start + SCORE_CHUNK]
+        arts = con.execute("SELECT article_id, title, text, topics_raw FROM articles WHERE article_id IN "
+                           "(SELECT unnest(?))", [chunk]).df()
+        result = score_articles(arts, lexicon, topic_matcher, use_topic_column=use_topic_column,
+                                progress=progress, matcher=matcher)
+        n_mentions += write_table(con, "mentions", result.mentions)
+        write_table(con, "quotes", result.quotes)
+        write_table(con, "article_topics", result.article_topics)
+        write_table(con, "article_scores", result.article_scores)
+    summary.n_mentions = n_mentions
+    summary.n_articles = len(ids)
+    summary.lexicon_version = lexicon.version
+
+
+@dataclass
+class ScoreOptions:
+    """Settings of the score stage.
+
+    Parameters
+    ----------
+    lexicons : lexicon files used instead of the built-in one (``--lexicon``).
+    extra_lexicons : lexicon files used beside it (``--extra-lexicon``).
+    topics : topic definitions file (``--topics``; default ``data/topics.yaml``).
+    topic_queries : apply topic queries (default True; off when only a topic column is wanted).
+    topic_column : take topics from the input's topic column as well.
+    """
+
+    lexicons: list[Path] = field(default_factory=list)
+    extra_lexicons: list[Path] = field(default_factory=list)
+    topics: Path | None = None
+    topic_queries: bool = True
+    topic_column: bool = True
+
+    def load(self) -> tuple[Lexicon, list[str], list[TopicDef]]:
+        lexicon, warnings = load_lexicon(self.lexicons or None, self.extra_lexicons)
+        topics = read_topics(self.topics) if self.topic_queries else []
+        return lexicon, warnings, topics
+
+
+def run_pipeline(store: str | Path, inputs: list[Path], ingest_options: IngestOptions | None = None,
+                 score_options: ScoreOptions | None = None, fresh: bool = False,
+                 progress: bool = False) -> RunSummary:
+    """Ingest *inputs*, score every article and rebuild ``daily``, atomically.
+
+    The lexicon and topics are loaded (and validated) before anything is read, so a bad
+    lexicon stops the run with the store untouched.
+
+    Returns
+    -------
+    RunSummary
+
+    Raises
+    ------
+    LexiconError, TopicError, ConfigError
+        On a bad lexicon, topics file, registry or option (the store is left as it was).
+    """
+    ingest_options = ingest_options or IngestOptions()
+    score_options = score_options or ScoreOptions()
+    lexicon, lex_warnings, topics = score_options.load()
+    registry = read_registry(ingest_options.outlets or None)
+    run_id = new_run_id()
+    summary = RunSummary(run_id, warnings=list(lex_warnings))
+    started, t0 = datetime.now(timezone.utc), time.perf_counter()
+    with writing(store, fresh=fresh) as con:
+        _ingest(con, inputs, ingest_options, run_id, summary, progress, registry)
+        _score(con, lexicon, topics, score_options.topic_column, summary, progress)
+        summary.n_daily_rows = build_daily(con)
+        summary.elapsed_s = time.perf_counter() - t0
+        settings = {"inputs": [str(p) for p in inputs], "ingest": asdict(ingest_options),
+                    "score": asdict(score_options), "fresh": fresh, "lexicon_sources": list(lexicon.sources)}
+        _record_run(con, run_id, "run", started, summary.elapsed_s, settings, summary, lexicon.version)
+    return summary
+
+
+def run_ingest(store: str | Path, inputs: list[Path], options: IngestOptions | None = None, fresh: bool = False,
+               progress: bool = False) -> RunSummary:
+    """Ingest only (``articles``, ``rejects``); run :func:`run_score` and :func:`run_aggregate` after."""
+    options = options or IngestOptions()
+    registry = read_registry(options.outlets or None)
+    run_id = new_run_id()
+    summary = RunSummary(run_id)
+    started, t0 = datetime.now(timezone.utc), time.perf_counter()
+    with writing(store, fresh=fresh) as con:
+        _ingest(con, inputs, options, run_id, summary, progress, registry)
+        summary.elapsed_s = time.perf_counter() - t0
+        _record_run(con, run_id, "ingest", started, summary.elapsed_s,
+                    {"inputs": [str(p) for p in inputs], "ingest": asdict(options), "fresh": fresh}, summary, None)
+    return summary
+
+
+def run_score(store: str | Path, options: ScoreOptions | None = None, progress: bool = False) -> RunSummary:
+    """Score every stored article again with the given lexicon and topics."""
+    options = options or ScoreOptions()
+    lexicon, warnings, topics = options.load()
+    run_id = new_run_id()
+    summary = RunSummary(run_id, warnings=list(warnings))
+    started, t0 = datetime.now(timezone.utc), time.perf_counter()
+    _require_store(store)
+    with writing(store) as con:
+        _score(con, lexicon, topics, options.topic_column, summary, progress)
+        summary.elapsed_s = time.perf_counter() - t0
+        _record_run(con, run_id, "score", started, summary.elapsed_s, {"score": asdict(options)}, summary,
+                    lexicon.version)
+    return summary
+
+
+def run_aggregate(store: str | Path) -> RunSummary:
+    """Rebuild ``daily`` from the scored articles."""
+    run_id = new_run_id()
+    summary = RunSummary(run_id)
+    started, t0 = datetime.now(timezone.utc), time.perf_counter()
+    _require_store(store)
+    with writing(store) as con:
+        summary.n_daily_rows = build_daily(con)
+        summary.n_mentions = con.execute("SELECT count(*) FROM mentions").fetchall()[0][0]
+        summary.elapsed_s = time.perf_counter() - t0
+        version = con.execute("SELECT lexicon_version FROM runs WHERE lexicon_version IS NOT NULL "
+                              "ORDER BY started_at DESC LIMIT 1").fetchall()
+        _record_run(con, run_id, "aggregate", started, summary.elapsed_s, {}, summary, version[0] if version else None)
+    return summary
+
+
+def _require_store(store: str | Path) -> None:
+    from .storage import connect
+    connect(store).close()
+
+
+def export_tables(store: str | Path, out_dir: str | Path, tables: list[str] | None = None,
+                  formats: tuple[str, ...] = ("parquet", "csv")) -> list[Path]:
+    """Write tables of the store to *out_dir* as Parquet and/or CSV (UTF-8).
+
+    Returns the paths written.
+    """
+    from .schemas import TABLES
+    from .storage import connect
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    con: duckdb.DuckDBPyConnection = connect(store)
+    written = []
+    try:
+        for name in tables or list(TABLES):
+            df = read_table(con, name)
+            if "parquet" in formats:
+                df.to_parquet(out / f"{name}.parquet", index=False)
+                written.append(out / f"{name}.parquet")
+            if "csv" in formats:
+                df.to_csv(out / f"{name}.csv", index=False, encoding="utf-8")
+                written.append(out / f"{name}.csv")
+    finally:
+        con.close()
+    return written
