@@ -512,7 +512,7 @@ def _speaker_after(text: str, pos: int, limit: int) -> tuple[str | None, int]:
     tl = t.lower()
     if tl in _PRONOUNS:
         return t, toks[0][1]
-    if _is_title(t) and tl not in _LEAD_STOP or t == "The":
+    if (_is_title(t) and tl not in _LEAD_STOP) or (t == "The" and len(toks) > 1 and _is_title(toks[1][2])):
         i = 0
         n = len(toks)
         while i + 1 < n:
@@ -524,8 +524,6 @@ def _speaker_after(text: str, pos: int, limit: int) -> tuple[str | None, int]:
             else:
                 break
         i = _extend_desc_fwd(toks, i)
-        if i == 0 and t == "The":
-            return None, pos
         return _clean(text[toks[0][0]:toks[i][1]]), toks[i][1]
     if tl in ("the", "a", "an", "its", "his", "her", "their", "one"):
         i = 0

@@ -1,0 +1,316 @@
+"""Tests for pipelines.quotes: direct quotations, reported speech, voice and word counts."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipelines.quotes import (
+    WORD_RE,
+    Quote,
+    count_words_by_voice,
+    find_quotes,
+    sentence_spans,
+    voice_of,
+)
+
+CORPORA = Path(__file__).resolve().parents[2].parent / "shared" / "corpora"
+
+
+def spans(text: str, kind: str | None = None) -> list[str]:
+    return [text[q.start:q.end] for q in find_quotes(text) if kind is None or q.kind == kind]
+
+
+def only(text: str, kind: str) -> Quote:
+    found = [q for q in find_quotes(text) if q.kind == kind]
+    assert len(found) == 1, (text, found)
+    return found[0]
+
+
+# ----------------------------------------------------------------------------- direct quotes
+
+@pytest.mark.parametrize("text, expected", [
+    ('He said "we will win" today.', ["we will win"]),
+    ("He said “we will win” today.", ["we will win"]),
+    ("Er sagte „wir gewinnen“ heute.", ["wir gewinnen"]),
+    ("Il a dit «nous gagnerons» hier.", ["nous gagnerons"]),
+    ("Er sagte »wir gewinnen« heute.", ["wir gewinnen"]),
+    ("They call it ‘peace’ now.", ["peace"]),
+    ("They call it 'peace' now.", ["peace"]),
+    ("Sie nennen es ‹Frieden› jetzt.", ["Frieden"]),
+    ("他说「和平」。", ["和平"]),
+])
+def test_quote_marks(text, expected):
+    assert spans(text, "direct") == expected
+
+
+def test_direct_offsets_exclude_marks():
+    text = "He said “we will win” today."
+    q = only(text, "direct")
+    assert text[q.start - 1] == "“" and text[q.end] == "”" and q.closed
+
+
+@pytest.mark.parametrize("text", [
+    "The regime’s army marched.",
+    "The imperialists’ lackeys marched.",
+    "The imperialists' lackeys marched.",
+    "Music of the ’90s returned.",
+    "Music of the '90s returned.",
+    "They don't like it.",
+    "They love rock 'n' roll music.",
+    "He is 5'11\" tall.",
+    "They laid a 12\" pipe.",
+    "The Workers' Party of Korea met. The Party's line held.",
+    "A 5″ gap.",
+    "Pay \" here \" twice.",
+])
+def test_apostrophes_and_inch_marks_never_quote(text):
+    assert spans(text, "direct") == []
+
+
+def test_plural_possessive_closes_an_open_single_quote():
+    assert spans("They denounced the ‘imperialists’ as warmongers.", "direct") == ["imperialists"]
+    assert spans("He denounced the ‘imperialists’ lackeys’, they said.", "direct") == [
+        "imperialists’ lackeys"]
+
+
+def test_inch_mark_inside_a_quote_does_not_close_it():
+    text = 'He said "the 12" pipe burst" yesterday.'
+    assert spans(text, "direct") == ['the 12" pipe burst']
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("They called the government a ‘regime’.", "regime"),
+    ("Voters went to the “elections” on Sunday.", "elections"),
+    ('The so-called "peace mission" left.', "peace mission"),
+])
+def test_scare_quotes_have_no_speaker(text, expected):
+    q = only(text, "direct")
+    assert (text[q.start:q.end], q.speaker, q.cue) == (expected, None, None)
+
+
+def test_nested_single_in_double():
+    text = "“They call it ‘peace’, but it is war,” she said."
+    got = find_quotes(text)
+    assert [text[q.start:q.end] for q in got if q.kind == "direct"] == [
+        "They call it ‘peace’, but it is war,", "peace"]
+    outer = got[0]
+    assert outer.speaker == "she" and outer.cue == "said"
+    i = text.index("peace")
+    voice, _, idx = voice_of(got, i, i + 5)
+    assert voice == "quoted" and got[idx].end - got[idx].start == 5
+
+
+def test_three_paragraph_quotation_opening_marks_only():
+    text = ("The minister spoke at length.\n"
+            "“We will defend our sovereignty.\n"
+            "“We will not bow to pressure.\n"
+            "“We will prevail,” said Minister Choe Son Hui.\n"
+            "The meeting ended.")
+    direct = [q for q in find_quotes(text) if q.kind == "direct"]
+    assert [text[q.start:q.end] for q in direct] == [
+        "We will defend our sovereignty.", "We will not bow to pressure.", "We will prevail,"]
+    assert all(q.closed for q in direct)
+    assert {q.speaker for q in direct} == {"Minister Choe Son Hui"}
+
+
+def test_unbalanced_quote_does_not_leak_into_next_paragraph():
+    text = "He said “the puppets are doomed.\nThe outlet wrote about “war games” next."
+    direct = [q for q in find_quotes(text) if q.kind == "direct"]
+    assert [(text[q.start:q.end], q.closed) for q in direct] == [
+        ("the puppets are doomed.", False), ("war games", True)]
+    assert direct[0].end == text.index("\n")
+
+
+def test_stray_closer_is_ignored():
+    text = "The talks failed” and the army moved. Later “peace” came."
+    assert spans(text, "direct") == ["peace"]
+
+
+@pytest.mark.parametrize("text, speaker, cue", [
+    ("“We will win,” said Kim Yo Jong.", "Kim Yo Jong", "said"),
+    ("“We will win,” Kim Yo Jong said.", "Kim Yo Jong", "said"),
+    ("“We will win,” he told reporters.", "he", "told"),
+    ("“We will win” — Kim Yo Jong.", "Kim Yo Jong", "—"),
+    ("“The US is the root cause,” the ministry said.", "the ministry", "said"),
+    ("“It is illegal,” a spokesman for the ministry said.", "a spokesman for the ministry", "said"),
+    ("Kim Yo Jong said: “We will win.”", "Kim Yo Jong", "said"),
+    ("Kim Yo Jong said, “We will win.”", "Kim Yo Jong", "said"),
+    ("Minister of Foreign Affairs Sergey Lavrov said: “NATO is a threat.”",
+     "Minister of Foreign Affairs Sergey Lavrov", "said"),
+    ("Kim Yo Jong told Reuters: “We will win.”", "Kim Yo Jong", "told"),
+    ("Zakharova wrote on Telegram: “The West lies.”", "Zakharova", "wrote"),
+    ("According to the ministry, “the drills are war games.”", "the ministry", "According to"),
+])
+def test_direct_quote_speaker_and_cue(text, speaker, cue):
+    q = [q for q in find_quotes(text) if q.kind == "direct"][0]
+    assert (q.speaker, q.cue) == (speaker, cue)
+
+
+def test_new_sentence_after_quote_is_not_its_attribution():
+    text = "“We will win.” Officials met later."
+    assert only(text, "direct").speaker is None
+
+
+# ----------------------------------------------------------------------------- reported speech
+
+@pytest.mark.parametrize("text, span, speaker, cue", [
+    ("The KCNA commentary said that the enemy was reckless.", "the enemy was reckless",
+     "The KCNA commentary", "said"),
+    ("Lavrov claimed the West was lying.", "the West was lying", "Lavrov", "claimed"),
+    ("The general spoke for an hour, insisting that the enemy would be crushed.",
+     "the enemy would be crushed", "The general", "insisting"),
+    ("The US is an empire, he said.", "The US is an empire", "he", "said"),
+    ("The US is an empire, said Kim Yo Jong.", "The US is an empire", "Kim Yo Jong", "said"),
+    ("The US is an empire, the envoy told reporters.", "The US is an empire", "the envoy", "told"),
+    ("According to the ministry, the drills were war games.", "the drills were war games",
+     "the ministry", "According to"),
+    ("The drills were war games, according to the ministry.", "The drills were war games",
+     "the ministry", "according to"),
+    ("Lavrov dismissed the reports as Western propaganda.", "the reports as Western propaganda",
+     "Lavrov", "dismissed"),
+    ("The ministry described the drills as war games.", "the drills as war games",
+     "The ministry", "described"),
+    ("Pyongyang branded the envoy a traitor.", "the envoy a traitor", "Pyongyang", "branded"),
+    ("Zakharova called the elections a farce.", "the elections a farce", "Zakharova", "called"),
+    ("He accused Washington of staging provocations.", "Washington of staging provocations",
+     "He", "accused"),
+    ("Reuters reported that the talks had failed.", "the talks had failed", "Reuters", "reported"),
+    ("Kim Yo Jong told reporters on Monday that the drills were a rehearsal.",
+     "the drills were a rehearsal", "Kim Yo Jong", "told"),
+    ("A spokesman for the ministry said the sanctions were illegal.", "the sanctions were illegal",
+     "A spokesman for the ministry", "said"),
+    ("Maria Zakharova, the ministry’s spokeswoman, said the West was lying.",
+     "the West was lying", "Maria Zakharova", "said"),
+    ("In the words of the ministry, the drills are provocations.", "the drills are provocations",
+     "the ministry", "In the words of"),
+    ("TASS quoted Lavrov as saying that NATO was hostile.", "NATO was hostile", "Lavrov",
+     "quoted ... as saying"),
+])
+def test_reported_speech(text, span, speaker, cue):
+    q = [q for q in find_quotes(text) if q.kind == "reported"][0]
+    assert (text[q.start:q.end], q.speaker, q.cue) == (span, speaker, cue)
+
+
+@pytest.mark.parametrize("text", [
+    "The army attacked the village.",
+    "The plan was described as a farce.",
+    "He was told to leave.",
+    "The delegation called for talks.",
+    "He said.",
+])
+def test_no_reported_span_without_a_cue_clause(text):
+    assert spans(text, "reported") == []
+
+
+def test_direct_quote_after_cue_is_not_also_reported():
+    text = "Kim Yo Jong said: “The puppets will pay.”"
+    assert [q.kind for q in find_quotes(text)] == ["direct"]
+
+
+def test_kcna_style_paragraph():
+    text = ('The KCNA commentary said that the "puppet forces" are staging war games, '
+            "adding that the imperialists will pay.")
+    quotes = find_quotes(text)
+    i = text.index("puppet forces")
+    assert voice_of(quotes, i, i + len("puppet forces"))[0] == "quoted"
+    j = text.index("war games")
+    voice, speaker, _ = voice_of(quotes, j, j + len("war games"))
+    assert (voice, speaker) == ("attributed", "The KCNA commentary")
+    k = text.index("imperialists")
+    assert voice_of(quotes, k, k + len("imperialists"))[:2] == ("attributed", "The KCNA commentary")
+    assert voice_of(quotes, 0, 3) == ("outlet", None, None)
+
+
+# ----------------------------------------------------------------------------- sentences
+
+def test_sentence_spans():
+    text = "Mr. Kim met Gen. Lee in the U.S. on Jan. 5. They said “no.” Then J. Smith left!\nNew? Yes."
+    assert [text[a:b] for a, b in sentence_spans(text)] == [
+        "Mr. Kim met Gen. Lee in the U.S. on Jan. 5.", "They said “no.”", "Then J. Smith left!",
+        "New?", "Yes."]
+
+
+# ----------------------------------------------------------------------------- voice and counts
+
+def test_voice_of_precedence():
+    quotes = [Quote(0, 50, "reported", "the ministry", "said", True),
+              Quote(10, 20, "direct", "Kim", "said", True),
+              Quote(10, 20, "reported", "X", "said", True)]
+    assert voice_of(quotes, 12, 15) == ("quoted", "Kim", 1)
+    assert voice_of(quotes, 25, 30) == ("attributed", "the ministry", 0)
+    assert voice_of(quotes, 45, 55) == ("outlet", None, None)
+    assert voice_of([], 0, 1) == ("outlet", None, None)
+
+
+def test_count_words_by_voice():
+    text = "The army moved. “War games,” he said. The ministry said that imperialists lied."
+    quotes = find_quotes(text)
+    counts = count_words_by_voice(text, quotes)
+    assert counts == {"outlet": 9, "quoted": 2, "attributed": 2}
+    assert sum(counts.values()) == len(WORD_RE.findall(text))
+
+
+# ----------------------------------------------------------------------------- properties
+
+_ALPHABET = st.sampled_from(list("ab Zs1 .,;:!?\n\"'“”„«»‹›‘’‚「」″—-()") + [
+    " said ", " told ", " according to ", ", he said", " claimed that ", " called ", " as ",
+    " accused ", " of ", "Kim Yo Jong", " the ministry", "n't", "'n'", " 's", "’90s"])
+_TEXTS = st.lists(_ALPHABET, max_size=60).map("".join) | st.text(max_size=200)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_TEXTS)
+def test_find_quotes_properties(text):
+    quotes = find_quotes(text)
+    for q in quotes:
+        assert 0 <= q.start <= q.end <= len(text)
+        assert q.kind in ("direct", "reported")
+        assert q.closed or q.kind == "direct"
+    assert [(q.start, -q.end) for q in quotes] == sorted((q.start, -q.end) for q in quotes)
+    counts = count_words_by_voice(text, quotes)
+    assert sum(counts.values()) == len(WORD_RE.findall(text))
+    for m in WORD_RE.finditer(text):
+        voice, speaker, idx = voice_of(quotes, m.start(), m.end())
+        if idx is None:
+            assert voice == "outlet"
+        else:
+            q = quotes[idx]
+            assert q.start <= m.start() and m.end() <= q.end
+            assert voice == ("quoted" if q.kind == "direct" else "attributed")
+    for a, b in sentence_spans(text):
+        assert 0 <= a < b <= len(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_TEXTS)
+def test_count_words_matches_per_word_voice(text):
+    quotes = find_quotes(text)
+    expected = {"outlet": 0, "quoted": 0, "attributed": 0}
+    for m in WORD_RE.finditer(text):
+        expected[voice_of(quotes, m.start(), m.end())[0]] += 1
+    assert count_words_by_voice(text, quotes) == expected
+
+
+# ----------------------------------------------------------------------------- real corpus
+
+@pytest.mark.corpus
+def test_kcna_corpus():
+    path = CORPORA / "kcna_2024" / "kcna_articles.csv"
+    if not path.exists():
+        pytest.skip(f"real corpus not present: {path}")
+    with path.open(newline="", encoding="utf-8") as f:
+        texts = [row["story_text"] or "" for row in csv.DictReader(f)]
+    with_marks = with_direct = 0
+    for text in texts:
+        quotes = find_quotes(text)
+        counts = count_words_by_voice(text, quotes)
+        assert sum(counts.values()) == len(WORD_RE.findall(text))
+        if "“" in text or '"' in text:
+            with_marks += 1
+            with_direct += any(q.kind == "direct" for q in quotes)
+    assert with_marks and with_direct / with_marks >= 0.30
