@@ -512,7 +512,8 @@ def _speaker_after(text: str, pos: int, limit: int) -> tuple[str | None, int]:
     tl = t.lower()
     if tl in _PRONOUNS:
         return t, toks[0][1]
-    if (_is_title(t) and tl not in _LEAD_STOP) or (t == "The" and len(toks) > 1 and _is_title(toks[1][2])):
+    if (_is_title(t) and tl not in _LEAD_STOP and tl not in ("the", "a", "an")) \
+            or (t == "The" and len(toks) > 1 and _is_title(toks[1][2])):
         i = 0
         n = len(toks)
         while i + 1 < n:
@@ -845,21 +846,26 @@ def _reported(text: str, cues: list, direct: list[list]) -> list[tuple]:
 
 
 def _simple_subject(text: str, ss: int, cs: int) -> str | None:
-    """Subject at the start of sentence [ss, ...) when it is simple (speaker + lowercase verb)."""
-    j = ss
-    while j < cs and text[j] in "\"“‘'«( ":
-        j += 1
-    spk, e = _speaker_after_start(text, j, cs)
-    if spk is None:
+    """Subject at the start of sentence [ss, cs) when it is simple.
+
+    A pronoun, "The/A/An + noun", or a proper-noun sequence, followed by a lower-case word
+    (the verb): "The general spoke ..., insisting that" -> "The general".
+    """
+    toks = _tokens(text, ss, min(cs, ss + 100))
+    while toks and not toks[0][2][0].isalnum():
+        toks.pop(0)
+    if len(toks) < 2:
         return None
-    if e < cs and text[e:e + 1] == " " and e + 1 < len(text) and text[e + 1].islower():
-        return spk
+    t0 = toks[0][2]
+    if t0.lower() in _PRONOUNS:
+        return t0
+    if t0 in ("The", "A", "An") and len(toks) > 2 and toks[1][2].islower() and toks[2][2].islower():
+        return text[toks[0][0]:toks[1][1]]
+    if _is_title(t0) and t0.lower() not in _LEAD_STOP:
+        spk, e = _speaker_after(text, toks[0][0], cs)
+        if spk is not None and text[e:e + 1] == " " and text[e + 1:e + 2].islower():
+            return spk
     return None
-
-
-def _speaker_after_start(text: str, ss: int, cs: int) -> tuple[str | None, int]:
-    """Speaker starting exactly at ss."""
-    return _speaker_after(text, ss, cs)
 
 
 def _one_cue(text: str, m, ss: int, se: int):
