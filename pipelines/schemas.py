@@ -109,6 +109,15 @@ TABLES: dict[str, tuple[Column, ...]] = {
         ("n_words", "INTEGER", "words of the text in this voice", False),
         ("n_mentions", "INTEGER", "lexicon mentions in this voice (all categories)", False),
     ),
+    "article_clusters": _cols(
+        ("article_id", "VARCHAR", "article that has near-identical copies at other outlets or URLs", False),
+        ("cluster_id", "VARCHAR", "id of the cluster: the article_id of its earliest member", False),
+        ("n_members", "INTEGER", "articles in the cluster", False),
+        ("n_outlets", "INTEGER", "distinct outlets in the cluster", False),
+        ("is_first", "BOOLEAN", "true for the earliest member (the copy that appeared first)", False),
+        ("syndicated", "BOOLEAN", "true when the text appears at two or more outlets (wire copy), first copy included", False),
+        ("similarity", "DOUBLE", "estimated Jaccard similarity of word 5-shingles to the first member", False),
+    ),
     "daily": _cols(
         ("outlet", "VARCHAR", "outlet", False),
         ("topic", "VARCHAR", "topic, '(no topic)', or '(all topics)' for every article once", False),
