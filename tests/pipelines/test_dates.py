@@ -6,7 +6,6 @@ import csv
 import json
 import subprocess
 import sys
-import time
 from collections import Counter
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -212,14 +211,13 @@ def test_output_is_identical_whatever_the_machine_time_zone():
                                           "2026-03-02T23:30:00+00:00"]
 
 
-def test_speed_of_100k_iso_strings():
+def test_many_iso_strings_parse_exactly():
+    # Speed is measured in benchmarks/, not here: timed unit tests are flaky on shared machines.
     base = utc(2020, 1, 1)
-    values = [(base + timedelta(minutes=7 * i)).isoformat() for i in range(100_000)]
-    start = time.perf_counter()
+    values = [(base + timedelta(minutes=7 * i)).isoformat() for i in range(20_000)]
     got = parse_dates(values)
-    elapsed = time.perf_counter() - start
-    assert got.instants[-1] == base + timedelta(minutes=7 * 99_999)
-    assert elapsed < 1.0, f"100,000 ISO strings took {elapsed:.2f} s"
+    assert got.instants[-1] == base + timedelta(minutes=7 * 19_999)
+    assert all(n is None for n in got.notes)
 
 
 # ---------------------------------------------------------------------------------------------
