@@ -319,7 +319,7 @@ _AFTER_LEAD_RE = re.compile(r"[,;]?[ \t]*")
 _DASH_RE = re.compile(r"\s*(?:—|–|--)\s*")
 _SENT_END_APPROX_RE = re.compile(r"[.!?][\"”’»']*(?:\s|\Z)")
 _BOUNDARY_RE = re.compile(
-    r"[.!?\n](?:(?<=\n)\n*|[.!?]*[\"”’»')\]]*\s+(?=[\"“‘'«(\[]?[A-Z0-9À-ÖØ-Þ]))"
+    r"[.!?\n](?:(?<=\n)\s*|([.!?]*[\"”’»')\]]*)\s+(?=[\"“‘'«(\[]?[A-Z0-9À-ÖØ-Þ]))"
 )
 _ABBREV = frozenset({
     "mr", "mrs", "ms", "dr", "gen", "col", "lt", "sgt", "prof", "st", "u.s", "u.k", "u.n",
@@ -355,29 +355,35 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         never empty spans. Never raises.
     """
     spans: list[tuple[int, int]] = []
+    n = len(text)
     start = 0
+    while start < n and text[start].isspace():
+        start += 1
     for m in _BOUNDARY_RE.finditer(text):
         b = m.start()
-        if text[b] != "\n":
-            # find the word before the terminal punctuation
-            ws = text.rfind(" ", max(start, b - 12), b) + 1
-            if ws <= 0:
-                ws = max(start, b - 12) if b - 12 > start else start
-            word = text[ws:b].lstrip("(\"“‘'«").lower()
-            if text[b] == "." and (word in _ABBREV or (len(word) == 1 and word.isalpha())):
-                if word != "no" or text[m.end():m.end() + 1].isdigit():
-                    continue
-            end = m.end()
-            # keep closing punctuation/quotes in the sentence, leave the whitespace out
-            seg_end = end
-            while seg_end > b and text[seg_end - 1].isspace():
+        c = text[b]
+        if c == "\n":
+            seg_end = b
+            while seg_end > start and text[seg_end - 1].isspace():
                 seg_end -= 1
         else:
-            seg_end = b
-            end = m.end()
-        _push_span(text, start, seg_end, spans)
-        start = end
-    _push_span(text, start, len(text), spans)
+            if c == ".":
+                ws = text.rfind(" ", b - 12 if b > 12 else 0, b) + 1
+                word = text[ws:b].lower()
+                if word and not word[0].isalnum():
+                    word = word.lstrip("(\"“‘'«")
+                if word in _ABBREV or (len(word) == 1 and word.isalpha()):
+                    if word != "no" or text[m.end():m.end() + 1].isdigit():
+                        continue
+            seg_end = m.end(1)
+        if seg_end > start:
+            spans.append((start, seg_end))
+        start = m.end()
+    seg_end = n
+    while seg_end > start and text[seg_end - 1].isspace():
+        seg_end -= 1
+    if seg_end > start:
+        spans.append((start, seg_end))
     return spans
 
 
@@ -423,7 +429,7 @@ def _subject_before(text: str, pos: int, floor: int) -> tuple[str | None, int, b
 
     Returns (speaker, speaker_start, passive). ``speaker_start`` is ``pos`` when none.
     """
-    toks = _tokens(text, max(floor, pos - 160), pos)
+    toks = _tokens(text, max(floor, pos - 70), pos)
     i = len(toks) - 1
     while i >= 0 and toks[i][2].lower() in _SKIP_BEFORE_CUE:
         i -= 1
@@ -505,7 +511,7 @@ def _extend_desc_back(toks: list[tuple[int, int, str]], j: int) -> int:
 
 def _speaker_after(text: str, pos: int, limit: int) -> tuple[str | None, int]:
     """Speaker starting right after ``pos`` (after optional whitespace). Returns (speaker, end)."""
-    toks = _tokens(text, pos, min(limit, pos + 160))
+    toks = _tokens(text, pos, min(limit, pos + 70))
     if not toks or (toks[0][0] != pos and not text[pos:toks[0][0]].isspace()):
         return None, pos
     t = toks[0][2]
