@@ -2,6 +2,11 @@
 
 Run with ``streamlit run dashboard/app.py -- --store PATH`` (or ``framewatch dashboard``).
 It finds the store, draws the sidebar filters, and hands the selection to the pages.
+
+The pages live in ``dashboard/views/``, not ``dashboard/pages/``: Streamlit 1.67 treats a
+``pages/`` folder beside the entrypoint as the old multipage mode until ``st.navigation``
+has run once in the process, so a first request to ``/articles`` (and every AppTest rerun)
+would run the page script alone, without this router and its filters.
 """
 
 from __future__ import annotations
@@ -51,9 +56,9 @@ else:
     selection = sidebar_filters(summary)
     st.session_state[KEY] = Context(store_path, version, summary, selection)
     pages = [
-        st.Page("pages/trends.py", title="Trends", icon=":material/show_chart:", default=True),
-        st.Page("pages/outlets_categories.py", title="Outlets × categories", icon=":material/grid_on:"),
-        st.Page("pages/articles.py", title="Articles", icon=":material/article:"),
-        st.Page("pages/about.py", title="About the data", icon=":material/info:"),
+        st.Page("views/trends.py", title="Trends", icon=":material/show_chart:", default=True),
+        st.Page("views/outlets_categories.py", title="Outlets × categories", icon=":material/grid_on:"),
+        st.Page("views/articles.py", title="Articles", icon=":material/article:"),
+        st.Page("views/about.py", title="About the data", icon=":material/info:"),
     ]
     st.navigation(pages, position="top").run()
