@@ -39,7 +39,7 @@ def _progress() -> bool:
     return sys.stderr.isatty()
 
 
-def _ingest_options(maps, topic_column, dayfirst, source_config, assume_tz, outlets, coverage):
+def _ingest_options(maps, topic_column, default_outlet, dayfirst, source_config, assume_tz, outlets, coverage):
     from .ingest import IngestOptions, parse_mapping
     from .errors import ConfigError
 
@@ -53,7 +53,8 @@ def _ingest_options(maps, topic_column, dayfirst, source_config, assume_tz, outl
                               fix="check the file's path and JSON syntax") from None
     return IngestOptions(mapping=parse_mapping(list(maps)), topic_column=topic_column,
                          date_order="DMY" if dayfirst else None, source_config=config, assume_tz=assume_tz,
-                         outlets=[Path(p) for p in outlets], coverage=[Path(p) for p in coverage])
+                         outlets=[Path(p) for p in outlets], coverage=[Path(p) for p in coverage],
+                         default_outlet=default_outlet)
 
 
 def _score_options(lexicons, extra_lexicons, topics, topic_column_given):
@@ -71,6 +72,8 @@ def ingest_flags(f):
         click.option("--topic-column", metavar="COLUMN",
                      help="Input column holding topic labels (split on ';' and '|'). Used instead of the topic "
                           "queries unless --topics is also given."),
+        click.option("--outlet", "default_outlet", metavar="NAME",
+                     help="Outlet for records that name none (e.g. a folder of one site's pages)."),
         click.option("--dayfirst", is_flag=True, help="Read numeric dates as day/month/year everywhere."),
         click.option("--source-config", type=click.Path(dir_okay=False),
                      help='JSON: per-outlet settings, e.g. {"Outlet A": {"date_order": "DMY"}}.'),
@@ -101,7 +104,7 @@ def score_flags(f):
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
-             epilog="Example: framewatch run --input articles.csv --store data/store/news.duckdb")
+             epilog="\b\nExample: framewatch run --input articles.csv --store data/store/news.duckdb")
 @click.version_option(__version__, prog_name="framewatch")
 def main():
     """framewatch: loaded wording, voice and topics per outlet over time.
@@ -112,15 +115,15 @@ def main():
     """
 
 
-@main.command(epilog="Example: framewatch run --input ../corpora/ruwa.csv --topic-column event "
-                     "--store data/store/ruwa.duckdb")
+@main.command(epilog="\b\nExample: framewatch run --input ../shared/corpora/ruwa_ukraine_war_2022/ruwa_dev.csv "
+                     "--topic-column event --store data/store/ruwa.duckdb")
 @click.option("--input", "inputs", multiple=True, required=True, type=click.Path(),
               help="CSV/TSV, JSONL/JSON, Parquet, RSS/Atom file, or folder of .txt/.html. Repeatable.")
 @click.option("--store", default=str(DEFAULT_STORE), show_default=True, help="DuckDB store file.")
 @click.option("--fresh", is_flag=True, help="Start a new store instead of adding to the existing one.")
 @ingest_flags
 @score_flags
-def run(inputs, store, fresh, maps, topic_column, dayfirst, source_config, assume_tz, outlets, coverage,
+def run(inputs, store, fresh, maps, topic_column, default_outlet, dayfirst, source_config, assume_tz, outlets, coverage,
         lexicons, extra_lexicons, topics):
     """Ingest, score and aggregate in one go; print a one-line summary.
 
@@ -131,7 +134,8 @@ def run(inputs, store, fresh, maps, topic_column, dayfirst, source_config, assum
     from .run import run_pipeline
 
     summary = run_pipeline(store, [Path(p) for p in inputs],
-                           _ingest_options(maps, topic_column, dayfirst, source_config, assume_tz, outlets, coverage),
+                           _ingest_options(maps, topic_column, default_outlet, dayfirst, source_config, assume_tz, outlets,
+                                           coverage),
                            _score_options(lexicons, extra_lexicons, topics, bool(topic_column)),
                            fresh=fresh, progress=_progress())
     _print_warnings(summary.warnings)
@@ -145,23 +149,24 @@ def _print_warnings(warnings):
         click.echo(f"Warning: ... and {len(warnings) - 20} more (see the runs table)", err=True)
 
 
-@main.command(epilog="Example: framewatch ingest --input kcna.csv --store data/store/kcna.duckdb")
+@main.command(epilog="\b\nExample: framewatch ingest --input kcna.csv --store data/store/kcna.duckdb")
 @click.option("--input", "inputs", multiple=True, required=True, type=click.Path(), help="Input file or folder.")
 @click.option("--store", default=str(DEFAULT_STORE), show_default=True, help="DuckDB store file.")
 @click.option("--fresh", is_flag=True, help="Start a new store instead of adding to the existing one.")
 @ingest_flags
-def ingest(inputs, store, fresh, maps, topic_column, dayfirst, source_config, assume_tz, outlets, coverage):
+def ingest(inputs, store, fresh, maps, topic_column, default_outlet, dayfirst, source_config, assume_tz, outlets, coverage):
     """Ingest only: read inputs into articles and rejects (then run `score` and `aggregate`)."""
     from .run import run_ingest
 
     summary = run_ingest(store, [Path(p) for p in inputs],
-                         _ingest_options(maps, topic_column, dayfirst, source_config, assume_tz, outlets, coverage),
+                         _ingest_options(maps, topic_column, default_outlet, dayfirst, source_config, assume_tz, outlets,
+                                           coverage),
                          fresh=fresh, progress=_progress())
     _print_warnings(summary.warnings)
     click.echo(summary.line())
 
 
-@main.command(epilog="Example: framewatch score --store data/store/kcna.duckdb --extra-lexicon my_terms.csv")
+@main.command(epilog="\b\nExample: framewatch score --store data/store/kcna.duckdb --extra-lexicon my_terms.csv")
 @click.option("--store", default=str(DEFAULT_STORE), show_default=True, help="DuckDB store file.")
 @click.option("--no-topic-queries", is_flag=True, help="Take topics only from the input's topic column.")
 @score_flags
@@ -176,7 +181,7 @@ def score(store, no_topic_queries, lexicons, extra_lexicons, topics):
                f"lexicon {summary.lexicon_version}, elapsed {summary.elapsed_s:.1f}s")
 
 
-@main.command(epilog="Example: framewatch aggregate --store data/store/kcna.duckdb")
+@main.command(epilog="\b\nExample: framewatch aggregate --store data/store/kcna.duckdb")
 @click.option("--store", default=str(DEFAULT_STORE), show_default=True, help="DuckDB store file.")
 def aggregate(store):
     """Rebuild the daily table (outlet × topic × day × category × voice)."""
@@ -186,7 +191,7 @@ def aggregate(store):
     click.echo(f"daily rows {summary.n_daily_rows}, mentions {summary.n_mentions}, elapsed {summary.elapsed_s:.1f}s")
 
 
-@main.command(epilog="Example: framewatch explain article.txt --outlet KCNA --date 2024-07-08 --json")
+@main.command(epilog="\b\nExample: framewatch explain article.txt --outlet KCNA --date 2024-07-08 --json")
 @click.argument("source", type=click.Path(allow_dash=True))
 @click.option("--outlet", help="Outlet of the article (canonicalised through the registry).")
 @click.option("--date", "date_", help="Publication date or instant (ISO 8601).")
@@ -212,7 +217,7 @@ def explain(source, outlet, date_, lexicons, extra_lexicons, as_json):
         click.echo(render_explanation(result, color=sys.stdout.isatty()))
 
 
-@main.command(epilog="Example: framewatch dashboard --store data/store/ruwa.duckdb --port 8501")
+@main.command(epilog="\b\nExample: framewatch dashboard --store data/store/ruwa.duckdb --port 8501")
 @click.option("--store", default=str(DEFAULT_STORE), show_default=True, help="DuckDB store file.")
 @click.option("--port", default=8501, show_default=True, type=int, help="Port to serve on.")
 @click.option("--host", default="127.0.0.1", show_default=True,
@@ -225,11 +230,17 @@ def dashboard(store, port, host):
     serve_dashboard(store, port, host)
 
 
-def serve_dashboard(store, port: int, host: str) -> None:
+def dashboard_command(store, port: int = 8501, host: str = "127.0.0.1") -> list[str]:
+    """The command line that serves the dashboard for *store* on *host*:*port* (pure, no I/O)."""
     app = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
-    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.headless", "true",
-           "--server.port", str(port), "--server.address", host, "--browser.gatherUsageStats", "false",
-           "--", "--store", str(Path(store).resolve())]
+    return [sys.executable, "-m", "streamlit", "run", str(app), "--server.headless", "true",
+            "--server.port", str(port), "--server.address", host, "--browser.gatherUsageStats", "false",
+            "--", "--store", str(Path(store).resolve())]
+
+
+def serve_dashboard(store, port: int, host: str = "127.0.0.1") -> None:
+    """Run Streamlit on :func:`dashboard_command` until it stops; exit with its status."""
+    cmd = dashboard_command(store, port, host)
     click.echo(f"Serving the dashboard for {store} on http://{host}:{port} (Ctrl+C to stop)", err=True)
     try:
         sys.exit(subprocess.call(cmd, env={**os.environ, "PYTHONUNBUFFERED": "1"}))
@@ -237,7 +248,7 @@ def serve_dashboard(store, port: int, host: str) -> None:
         sys.exit(0)
 
 
-@main.command(epilog="Example: framewatch demo --store data/store/demo.duckdb --serve")
+@main.command(epilog="\b\nExample: framewatch demo --store data/store/demo.duckdb --serve")
 @click.option("--store", default="data/store/demo.duckdb", show_default=True, help="DuckDB store file to build.")
 @click.option("--out", default="data/demo", show_default=True, help="Folder for the generated corpus.")
 @click.option("--articles", "n_articles", default=2400, show_default=True, type=int, help="Articles to generate.")
@@ -259,7 +270,7 @@ def demo(store, out, n_articles, seed, serve, port):
         serve_dashboard(store, port, "127.0.0.1")
 
 
-@main.command(epilog="Example: framewatch export --store data/store/kcna.duckdb --out exports/ --format csv")
+@main.command(epilog="\b\nExample: framewatch export --store data/store/kcna.duckdb --out exports/ --format csv")
 @click.option("--store", default=str(DEFAULT_STORE), show_default=True, help="DuckDB store file.")
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="Folder to write into.")
 @click.option("--table", "tables", multiple=True, help="Table to export (repeatable; default: all).")
@@ -279,7 +290,7 @@ def export(store, out, tables, fmt):
     click.echo(f"wrote {len(paths)} files to {out}")
 
 
-@main.command(epilog="Example: framewatch rejects --store data/store/ruwa.duckdb --limit 20")
+@main.command(epilog="\b\nExample: framewatch rejects --store data/store/ruwa.duckdb --limit 20")
 @click.option("--store", default=str(DEFAULT_STORE), show_default=True, help="DuckDB store file.")
 @click.option("--limit", default=20, show_default=True, type=int, help="Rows to list (0: only the summary).")
 def rejects(store, limit):
@@ -299,12 +310,12 @@ def rejects(store, limit):
         con.close()
 
 
-@main.group(cls=_Group, epilog="Example: framewatch lexicon check my_terms.csv")
+@main.group(cls=_Group, epilog="\b\nExample: framewatch lexicon check my_terms.csv")
 def lexicon():
     """Work with lexicon files."""
 
 
-@lexicon.command("check", epilog="Example: framewatch lexicon check data/lexicon/loaded_wording.csv")
+@lexicon.command("check", epilog="\b\nExample: framewatch lexicon check data/lexicon/loaded_wording.csv")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 def lexicon_check(paths):
     """Validate lexicon files; errors name file, line, column, expected and found."""

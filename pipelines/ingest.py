@@ -67,6 +67,8 @@ FIELD_NAMES: dict[str, tuple[str, ...]] = {
 TABULAR = {".csv", ".tsv", ".tab", ".jsonl", ".ndjson", ".json", ".parquet", ".pq"}
 FEEDS = {".xml", ".rss", ".atom"}
 PAGES = {".html", ".htm", ".txt"}
+DOCS = {".md", ".rst", ".pdf", ".docx"}
+"""Documentation files (README.md, SOURCE.md ...) that folders are skipped over, not rejected."""
 TRACKING_PARAMS = re.compile(r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|ref|ref_src|cmpid|"
                              r"ocid|icid|at_medium|at_campaign|smid|sr_share|rss|feed)$", re.I)
 _HTML_RE = re.compile(r"<[a-zA-Z/!][^>]*>|&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
@@ -86,6 +88,7 @@ class IngestOptions:
     assume_tz : zone for dates without an offset (default UTC).
     outlets : extra outlet registry files.
     coverage : coverage files (outlet, date, collected[, articles_fetched]).
+    default_outlet : outlet for records that name none (``--outlet``), e.g. a folder of one site's pages.
     """
 
     mapping: dict[str, str] = field(default_factory=dict)
@@ -95,6 +98,7 @@ class IngestOptions:
     assume_tz: str = "UTC"
     outlets: list[Path] = field(default_factory=list)
     coverage: list[Path] = field(default_factory=list)
+    default_outlet: str | None = None
 
     def __post_init__(self) -> None:
         bad = [f for f in self.mapping if f not in FIELDS]
@@ -318,12 +322,14 @@ def iter_records(inputs: list[Path], warnings: list[str]) -> Iterator[dict]:
     for inp in inputs:
         inp = Path(inp)
         if inp.is_dir():
-            files = sorted(p for p in inp.rglob("*") if p.is_file() and not p.name.startswith("."))
+            files = sorted(p for p in inp.rglob("*") if p.is_file() and not p.name.startswith(".")
+                           and p.suffix.lower() not in DOCS and not p.name.upper().startswith("LICENSE"))
             if any(p.suffix.lower() in PAGES for p in files):
                 # Pages, with their sidecars and fetch.json, are read by the folder reader.
                 for rec in sources.read_folder(inp):
                     src = Path(str(rec.get("_source_file", "")))
-                    if "_reject" in rec and (src.suffix.lower() in TABULAR | FEEDS or _is_sidecar(src)):
+                    if "_reject" in rec and (src.suffix.lower() in TABULAR | FEEDS | DOCS or _is_sidecar(src)
+                                             or src.name.upper().startswith("LICENSE")):
                         continue
                     yield rec
                 files = [p for p in files if p.suffix.lower() in TABULAR | FEEDS and not _is_sidecar(p)]
@@ -440,11 +446,15 @@ def ingest_records(records: Iterator[dict], options: IngestOptions, registry: Re
             if fld not in mapping and fld in rec:
                 get[fld] = rec[fld]
         url = _text_value(get.get("url"))
-        outlet_raw = _text_value(get.get("outlet"))
+        outlet_raw = _text_value(get.get("outlet")) or options.default_outlet
         outlet, _in_registry = registry.canonical(outlet_raw, url)
         if not outlet:
-            reject(rec, "no_outlet", "no outlet: the outlet field is empty and there is no URL to take one from"
-                   if "outlet" in mapping or "outlet" in rec else
+            page = Path(str(rec.get("_source_file", ""))).suffix.lower() in PAGES | FEEDS
+            reject(rec, "no_outlet",
+                   "no outlet: the page names none and has no URL; give one with --outlet NAME or a sidecar file"
+                   if page else
+                   "no outlet: the outlet field is empty and there is no URL to take one from"
+                   if "outlet" in mapping else
                    f"no outlet column found among {list(cols)}; name one with --map outlet=COLUMN")
             continue
         title = _text_value(get.get("title"))
@@ -464,11 +474,11 @@ def ingest_records(records: Iterator[dict], options: IngestOptions, registry: Re
                       f"; no text column found among {list(cols)}, name one with --map body=COLUMN"))
             continue
         extra = {k: v for k, v in rec.items() if not k.startswith("_") and k not in mapping.values()
-                 and k not in FIELDS and k not in ("date_source", "date_note")}
+                 and k not in FIELDS and k not in ("date_source", "date_note", "fetched_at")}
         rows.append({
             "outlet": outlet, "outlet_raw": outlet_raw, "published_raw": get.get("published"),
             "date_source": rec.get("date_source") or ("column" if get.get("published") not in (None, "") else None),
-            "date_note": rec.get("date_note"), "title": title, "text": text, "text_origin": origin,
+            "date_note": rec.get("date_note"), "fetched_at": rec.get("fetched_at"), "title": title, "text": text, "text_origin": origin,
             "url": url, "source_id": _text_value(get.get("id")),
             "source_file": str(rec.get("_source_file", "")), "source_row": rec.get("_source_row"),
             "topics_raw": _text_value(get.get("topic")), "lang": _text_value(get.get("lang")),
@@ -478,8 +488,9 @@ def ingest_records(records: Iterator[dict], options: IngestOptions, registry: Re
     _parse_row_dates(rows, options, now, warnings)
     articles, n_dup, dup_stored = _fold_duplicates(rows, existing_keys, run_id)
     coverage = read_coverage(options.coverage, registry) if options.coverage else _empty_coverage()
-    return IngestResult(articles=articles, rejects=pd.DataFrame(rejects, columns=[
-        "run_id", "source_file", "source_row", "reason", "detail", "record"]),
+    rejects_df = pd.DataFrame(rejects, columns=["run_id", "source_file", "source_row", "reason", "detail", "record"])
+    rejects_df["source_row"] = rejects_df["source_row"].astype("Int64")
+    return IngestResult(articles=articles, rejects=rejects_df,
         duplicates_of_stored=dup_stored, coverage=coverage, n_input=n_input, n_duplicates=n_dup,
         warnings=warnings)
 
@@ -497,6 +508,10 @@ def _parse_row_dates(rows: list[dict], options: IngestOptions, now: datetime, wa
         warnings.extend(parsed.warnings)
         for i, instant, note in zip(idx, parsed.instants, parsed.notes):
             row = rows[i]
+            fetched = row.get("fetched_at")
+            if instant is not None and isinstance(fetched, datetime) and instant > fetched:
+                instant, note = None, (f"date {instant.isoformat()} is after the crawl time {fetched.isoformat()}; "
+                                       "not stored")
             row["published_at"] = instant
             if note:
                 row["date_note"] = f"{row['date_note']}; {note}" if row.get("date_note") else note
@@ -541,6 +556,8 @@ def _fold_duplicates(rows: list[dict], existing: dict[str, str], run_id: str) ->
     out["day"] = out["published_at"].dt.date if len(out) else pd.Series(dtype=object)
     out["n_words"] = [count_words(t) for t in out["text"]] if len(out) else pd.Series(dtype="int64")
     out["run_id"] = run_id
+    if "source_row" in out:
+        out["source_row"] = out["source_row"].astype("Int64")
     return out, n_dup, dup_stored
 
 

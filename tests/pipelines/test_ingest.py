@@ -1,0 +1,161 @@
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipelines.errors import ConfigError
+from pipelines.ingest import IngestOptions, detect_mapping, ingest_files, normalise_url, parse_mapping
+from pipelines.lexicon import LexiconMatcher, load_lexicon
+from pipelines.score import score_text
+from tests.conftest import case_dir
+
+
+def ingest(paths, **opts):
+    return ingest_files([Path(p) for p in paths], IngestOptions(**opts), "test-run")
+
+
+def write(tmp_path, name, content, encoding="utf-8"):
+    path = tmp_path / name
+    path.write_bytes(content.encode(encoding) if isinstance(content, str) else content)
+    return path
+
+
+@pytest.mark.parametrize("name", ["input_bom.csv", "input_plain.csv", "input_bom.jsonl"])
+def test_c01_byte_order_mark_never_leaks_into_field_names(name):
+    case = case_dir("C01")
+    result = ingest([case / name])
+    assert result.n_input == 1 and result.n_ingested == 1 and result.n_rejected == 0
+    art = result.articles.iloc[0]
+    assert art["outlet"] == "Daily Example"
+    assert art["title"] == "Drills near the strait"
+    assert art["published_at"] == datetime(2026, 3, 2, tzinfo=timezone.utc)
+    lex, _ = load_lexicon()
+    mentions, _, _ = score_text(art["text"], LexiconMatcher(lex).fit())
+    assert [(m["term"], m["voice"]) for m in mentions] == [("war games", "outlet")]
+
+
+def test_c01_header_cleaning_with_quotes_and_bom(tmp_path):
+    p = write(tmp_path, "x.csv", '\ufeff"outlet","published","title","body"\r\n"A","2026-03-02","t","b"\r\n')
+    result = ingest([p])
+    assert result.n_ingested == 1 and result.articles.iloc[0]["outlet"] == "A"
+
+
+def test_c02_declared_day_first_order_per_outlet():
+    case = case_dir("C02")
+    config = json.loads((case / "source_config.json").read_text())
+    result = ingest([case / "dates_dayfirst.csv", case / "dates_ambiguous.csv"], source_config=config)
+    a = result.articles[result.articles["outlet"] == "Outlet A"].sort_values("source_row")
+    days = [d.isoformat() if pd.notna(d) else None for d in a["published_at"].dt.date]
+    assert days == ["2026-01-29", "2026-02-01", "2026-03-02", "2026-03-13", None]
+    assert "invalid date '31/04/2026'" in a.iloc[4]["date_note"]
+    months = a["published_at"].dropna().dt.month.value_counts().sort_index().to_dict()
+    assert months == {1: 1, 2: 1, 3: 2}
+    b = result.articles[result.articles["outlet"] == "Outlet B"].sort_values("source_row")
+    # No declared order, every value ambiguous: one documented default for both rows, and a warning.
+    assert [d.isoformat() for d in b["published_at"].dt.date] == ["2026-03-04", "2026-04-03"]
+    assert any("Outlet B" in w and "ambiguous" in w.lower() for w in result.warnings)
+    assert result.n_undated == 1  # the invalid date is counted, the article kept
+
+
+def test_c02_iso_values_mixed_into_a_day_first_column(tmp_path):
+    p = write(tmp_path, "d.csv", "outlet,published,body\nA,13/03/2026,x y\nA,2026-03-05,y z\nA,02/03/2026,z w\n")
+    result = ingest([p], date_order="DMY")
+    assert sorted(result.articles["published_at"].dt.date.astype(str)) == ["2026-03-02", "2026-03-05", "2026-03-13"]
+
+
+def test_c11_tracking_parameters_fold_a_repeated_url():
+    result = ingest([case_dir("C11") / "articles.csv"])
+    assert result.n_input == 5 and result.n_duplicates == 1 and result.n_ingested == 4
+    counts = result.articles["outlet"].value_counts().to_dict()
+    assert counts == {"Outlet A": 1, "Outlet B": 1, "Outlet C": 1, "Outlet D": 1}
+    assert result.articles.set_index("source_id").loc["w1", "n_copies"] == 2
+
+
+def test_c12_identical_rows_with_distinct_ids_are_distinct_articles():
+    result = ingest([case_dir("C12") / "articles.csv"])
+    assert result.n_ingested == 18 and result.n_duplicates == 0
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("https://www.Example.org/a/b/?utm_source=rss&id=3#top", "example.org/a/b?id=3"),
+    ("http://example.org/a/b", "example.org/a/b"),
+    ("https://a.example/story/drills?utm_source=rss&utm_medium=feed", "a.example/story/drills"),
+    (None, None),
+])
+def test_normalise_url(url, expected):
+    assert normalise_url(url) == expected
+
+
+def test_rejects_keep_file_row_and_reason_and_counts_reconcile(tmp_path):
+    csv = write(tmp_path, "a.csv", "outlet,date,title,body\nA,2026-01-01,T,body text\nA,2026-01-01,,\n"
+                                   ",2026-01-01,T2,text\nA,2026-01-02,T3\nA,2026-01-01,T,body text\n")
+    jsonl = write(tmp_path, "b.jsonl", '{"outlet": "B", "text": "hello world"}\n{not json}\n[1, 2]\n')
+    result = ingest([csv, jsonl, tmp_path / "missing.csv"])
+    rows = [None if pd.isna(r) else int(r) for r in result.rejects["source_row"]]
+    reasons = sorted(zip(result.rejects["source_file"].map(lambda s: Path(s).name), rows, result.rejects["reason"]),
+                     key=lambda t: (t[0], t[1] or 0))
+    assert reasons == [("a.csv", 2, "no_text"), ("a.csv", 3, "no_outlet"), ("a.csv", 4, "bad_row"),
+                       ("b.jsonl", 2, "bad_json"), ("b.jsonl", 3, "not_an_object"),
+                       ("missing.csv", None, "unreadable_file")]
+    assert result.n_input == result.n_ingested + result.n_duplicates + result.n_rejected
+    assert (result.n_ingested, result.n_duplicates, result.n_rejected) == (2, 1, 6)
+    assert result.rejects["detail"].str.len().min() > 10
+
+
+def test_mapping_detection_and_override(tmp_path):
+    cols = ["outlet_domain", "date", "event", "title", "desc", "url"]
+    assert detect_mapping(cols, {}, "event") == {"outlet": "outlet_domain", "published": "date", "title": "title",
+                                                  "lead": "desc", "url": "url", "topic": "event"}
+    assert detect_mapping(["source", "story_text", "headline"], {"body": "headline"}, None)["body"] == "headline"
+    assert parse_mapping(["body=story_text", "outlet = site"]) == {"body": "story_text", "outlet": "site"}
+    with pytest.raises(ConfigError, match="unknown field in --map: 'bdy'"):
+        parse_mapping(["bdy=story_text"])
+    with pytest.raises(ConfigError, match="FIELD=COLUMN"):
+        parse_mapping(["story_text"])
+
+
+def test_title_and_lead_are_the_text_when_there_is_no_body(tmp_path):
+    p = write(tmp_path, "h.csv", "outlet,date,title,desc\nrt.com,2022-03-01,Headline here,<p>Lead &amp; more</p>\n"
+                                 "reuters.com,2022-03-01,Only a headline,\n")
+    arts = ingest([p]).articles.sort_values("source_row")
+    assert arts["text"].tolist() == ["Headline here\nLead & more", "Only a headline"]
+    assert arts["text_origin"].tolist() == ["title+lead", "title+lead"]
+    assert arts["outlet"].tolist() == ["RT", "Reuters"]  # canonicalised through the registry
+
+
+def test_delimiters_and_parquet(tmp_path):
+    semi = write(tmp_path, "s.csv", "outlet;date;body\nA;2026-01-01;one two\n")
+    tsv = write(tmp_path, "t.tsv", "outlet\tdate\tbody\nB\t2026-01-01\tthree four\n")
+    pq = tmp_path / "p.parquet"
+    pd.DataFrame({"outlet": ["C"], "published": ["2026-01-01T10:00:00+02:00"], "text": ["five six"]}).to_parquet(pq)
+    arts = ingest([semi, tsv, pq]).articles.set_index("outlet")
+    assert arts.loc["A", "text"] == "one two" and arts.loc["B", "text"] == "three four"
+    assert arts.loc["C", "published_at"] == datetime(2026, 1, 1, 8, tzinfo=timezone.utc)
+
+
+def test_c04_boilerplate_inside_the_article_is_removed():
+    case = case_dir("C04")
+    result = ingest([case / "article.html", case / "article_inline_related.html"], default_outlet="Example Times")
+    assert result.n_ingested == 2
+    lex, _ = load_lexicon([case / "lexicon.csv"])
+    matcher = LexiconMatcher(lex).fit()
+    for text in result.articles["text"]:
+        assert text.count("\n") == 1  # exactly the two paragraphs
+        for banned in ("Related stories", "Most read", "Read more", "mirror", "alternate addresses", "©"):
+            assert banned not in text
+        assert matcher.find(text) == []
+
+
+def test_folder_of_text_files_with_front_matter(tmp_path):
+    d = tmp_path / "pages"
+    d.mkdir()
+    (d / "one.txt").write_text("---\noutlet: Press TV\npublished: 2024-05-01T10:00:00+03:30\ntitle: T\n---\n\n"
+                               "The regime said so.\n", encoding="utf-8")
+    (d / "README.md").write_text("docs are skipped, not rejected")
+    result = ingest([d])
+    assert result.n_input == 1 and result.n_ingested == 1
+    art = result.articles.iloc[0]
+    assert art["outlet"] == "Press TV" and art["text"] == "The regime said so."
+    assert art["published_at"] == datetime(2024, 5, 1, 6, 30, tzinfo=timezone.utc)

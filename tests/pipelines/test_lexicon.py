@@ -1,0 +1,151 @@
+import json
+
+import pytest
+
+from pipelines.errors import LexiconError
+from pipelines.lexicon import (LexiconMatcher, build_lexicon, check_lexicon_file, load_lexicon, read_lexicon)
+from pipelines.sources import read_html_string
+from tests.conftest import case_dir
+
+
+def _matcher(tmp_path, rows: str, name="lex.csv"):
+    path = tmp_path / name
+    path.write_text(rows, encoding="utf-8")
+    lex, _ = load_lexicon([path])
+    return lex, LexiconMatcher(lex).fit()
+
+
+def _hits(lex, matcher, text):
+    return [(text[m.start:m.end], lex.entries[m.entry].term) for m in matcher.find(text)]
+
+
+LEX = ("term,category\nregime,delegitimising\nregimes,delegitimising\nimperialists,pejorative\n"
+       "imperialists' lackeys,pejorative\nwar games,militarised\nso-called,doubt\nhegemonic policy,pejorative\n"
+       "imperialis*,pejorative\npuppet regime,delegitimising\n")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("a regimen of pills", []),                                             # word boundary
+    ("The regimes fell.", [("regimes", "regimes")]),                        # listed inflection
+    ("The puppet regime fell.", [("puppet regime", "puppet regime")]),      # nested: longest once
+    ("PUPPET-REGIME", [("PUPPET-REGIME", "puppet regime")]),
+    ("imperialism", [("imperialism", "imperialis*")]),                      # prefix term
+    ("the puppet. Regime change", [("Regime", "regime")]),                  # no match across sentences
+    ("war\ngames", []),                                                     # nor across a line break
+])
+def test_matching_rules(tmp_path, text, expected):
+    lex, m = _matcher(tmp_path, LEX)
+    assert _hits(lex, m, text) == expected
+
+
+def test_stop_phrase_blocks_shorter_term(tmp_path):
+    path = tmp_path / "stop.csv"
+    path.write_text("term,category,ignore\nregime,delegitimising,false\nsanctions regime,delegitimising,true\n")
+    lex, _ = load_lexicon([path])
+    m = LexiconMatcher(lex).fit()
+    assert _hits(lex, m, "The sanctions regime holds; the regime fell.") == [("regime", "regime")]
+
+
+def test_c07_curly_apostrophes_and_possessives(tmp_path):
+    case = case_dir("C07")
+    lex, _ = load_lexicon([case / "lexicon.csv"])
+    m = LexiconMatcher(lex).fit()
+    texts = {json.loads(line)["id"]: json.loads(line)["text"]
+             for line in (case / "texts.jsonl").read_text(encoding="utf-8").splitlines()}
+    expected = {"a1": ["regime"], "a2": ["regime"], "a5": ["regime"], "a6": ["regime"], "a7": ["regime"],
+                "a3": ["imperialists' lackeys"], "a4": ["imperialists' lackeys"], "a8": ["imperialists"]}
+    for key, terms in expected.items():
+        before = texts[key]
+        assert [lex.entries[x.entry].term for x in m.find(texts[key])] == terms, key
+        assert texts[key] == before  # the text itself is never rewritten
+
+
+def test_c08_hyphens_nbsp_soft_hyphen_and_sentence_ends(tmp_path):
+    case = case_dir("C08")
+    lex, _ = load_lexicon([case / "lexicon.csv"])
+    m = LexiconMatcher(lex).fit()
+    expected = {**{f"h{i}": ["war games"] for i in range(1, 8)}, "h8": ["so-called"], "h9": ["so-called"],
+                "h10": ["hegemonic policy"], "h11": []}
+    for line in (case / "texts.jsonl").read_text(encoding="utf-8").splitlines():
+        rec = json.loads(line)
+        text = rec["text"] if "text" in rec else read_html_string(rec["html"])["body"]
+        found = m.find(text)
+        assert [lex.entries[x.entry].term for x in found] == expected[rec["id"]], rec["id"]
+        for x in found:  # offsets point into the original characters
+            assert text[x.start:x.end].replace("\u00ad", "").lower().replace("\u2011", "-")[:3] in ("war", "so-", "so ",
+                                                                                                  "heg")
+
+
+@pytest.mark.parametrize("content, message", [
+    ("category\nregime\n", "line 1: no 'term' column; expected a header row with a 'term' column"),
+    ("term,category\nregime,x\n,y\n", "line 3, column 'term': empty term"),
+    ("term,ignore\nregime,maybe\n", "line 2, column 'ignore': invalid value in column 'ignore'; expected true or "
+                                    "false (or empty); found 'maybe'"),
+    ("term\n--\n", "line 2, column 'term': term has no letters or digits"),
+    ("term\nim*perial\n", "'*' inside a term"),
+    ("term,category\nregime,a\nRegime,b\n", "'Regime' is listed twice with different categories"),
+    ("term,category\nregime,a,extra\n", "line 2: more cells than header columns"),
+    ("", "empty lexicon file"),
+])
+def test_lexicon_errors_name_file_line_column(tmp_path, content, message):
+    path = tmp_path / "bad.csv"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(LexiconError) as err:
+        load_lexicon([path])
+    assert str(path) in str(err.value)
+    assert message in str(err.value)
+    assert "Fix:" in str(err.value)
+
+
+def test_term_only_csv_defaults_category_and_keeps_extra_columns(tmp_path):
+    path = tmp_path / "mine.csv"
+    path.write_text("term,lang\nregime,en\nрежим,ru\n", encoding="utf-8")
+    lex, warnings = load_lexicon([path])
+    assert [e.category for e in lex.entries] == ["loaded", "loaded"]
+    assert lex.entries[1].extra == {"lang": "ru"}
+    assert json.loads(lex.to_frame()["extra"][0]) == {"lang": "en"}
+    assert check_lexicon_file(path) == (2, [])
+
+
+def test_yaml_and_dic_lexicons(tmp_path):
+    y = tmp_path / "lex.yaml"
+    y.write_text("entries:\n  - term: war games\n    category: militarised\n    variants: [war drills]\n"
+                 "  - regime\n", encoding="utf-8")
+    entries = read_lexicon(y)
+    assert [(e.term, e.category, e.variants, e.line) for e in entries] == [
+        ("war games", "militarised", ("war drills",), 2), ("regime", "loaded", (), 5)]
+    d = tmp_path / "lex.dic"
+    d.write_text("%\n1\tthreat\n2\tlabel\n%\nwar games\t1\nregime\t2\n", encoding="utf-8")
+    assert [(e.term, e.category) for e in read_lexicon(d)] == [("war games", "threat"), ("regime", "label")]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("entries:\n  - term: [\n", encoding="utf-8")
+    with pytest.raises(LexiconError, match="not valid YAML"):
+        read_lexicon(bad)
+
+
+def test_duplicate_in_same_category_is_kept_once_with_warning(tmp_path):
+    path = tmp_path / "dup.csv"
+    path.write_text("term,category\nregime,a\nregime,a\n", encoding="utf-8")
+    lex, warnings = build_lexicon(read_lexicon(path))
+    assert len(lex.entries) == 1 and "repeats line 2" in warnings[0]
+
+
+def test_version_is_a_content_hash(tmp_path):
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    a.write_text("term\nregime\nwar games\n")
+    b.write_text("term\nwar games\nregime\n")  # same content, other order and file
+    va, vb = load_lexicon([a])[0].version, load_lexicon([b])[0].version
+    assert va == vb and va.startswith("lex-")
+    b.write_text("term\nwar games\nregimes\n")
+    assert load_lexicon([b])[0].version != va
+
+
+def test_builtin_lexicon_loads_and_extra_adds_beside_it(tmp_path):
+    builtin, _ = load_lexicon()
+    assert len([e for e in builtin.entries if not e.ignore]) >= 250 and len(builtin.categories) >= 8
+    extra = tmp_path / "extra.csv"
+    extra.write_text("term,category\nzorblax,custom\n")
+    both, _ = load_lexicon(None, [extra])
+    assert len(both.entries) == len(builtin.entries) + 1 and "custom" in both.categories
+    instead, _ = load_lexicon([extra])
+    assert instead.categories == ["custom"]

@@ -1,0 +1,61 @@
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipelines.text import count_words, crosses_sentence_end, fold, matching_copy, text_hash
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The Regime’s envoy", " the regime s envoy "),
+    ("war\u2011games", " war games "),            # non-breaking hyphen
+    ("war\u00a0games", " war games "),            # NBSP
+    ("war\u202fgames", " war games "),            # narrow NBSP
+    ("war \u2013 games", " war games "),          # en dash with spaces
+    ("hege\u00admonic policy", " hegemonic policy "),  # soft hyphen deleted
+    ("regime\u02bcs", " regime s "),              # modifier-letter apostrophe
+    ("“So-called” ELECTION!", " so called election "),
+    ("İstanbul", " istanbul "),                   # lower() would give two code points
+    ("", "  "),
+    ("...", "  "),
+])
+def test_matching_copy_folds(text, expected):
+    copy, offsets = matching_copy(text)
+    assert copy == expected
+    assert len(offsets) == len(copy)
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=200))
+@settings(max_examples=300, deadline=None)
+def test_offsets_map_every_copy_char_back_to_its_source(text):
+    copy, offsets = matching_copy(text)
+    assert offsets[0] == -1 and offsets[-1] == len(text)
+    inner = offsets[1:-1]
+    assert all(inner[i] < inner[i + 1] for i in range(len(inner) - 1))
+    for ch, at in zip(copy[1:-1], inner):
+        if ch != " ":
+            source = text[at]
+            assert ch == source.lower()[0] or not source.isascii()
+
+
+@given(st.text(max_size=100))
+@settings(max_examples=200, deadline=None)
+def test_fold_is_idempotent(text):
+    assert fold(fold(text)) == fold(text)
+
+
+@pytest.mark.parametrize("text, start, end, expected", [
+    ("They lost the war. Games resume.", 14, 24, True),
+    ("They lost the war! Games resume.", 14, 24, True),
+    ("the war\nGames", 4, 13, True),
+    ("the U.S. Navy sailed", 4, 13, False),
+    ("Mr. Smith spoke", 0, 9, False),
+    ("war games today", 0, 9, False),
+])
+def test_crosses_sentence_end(text, start, end, expected):
+    assert crosses_sentence_end(text, start, end) is expected
+
+
+def test_count_words_and_hash():
+    assert count_words("The regime’s “war-games”, 2024.") == 6
+    assert text_hash("A  b\nC") == text_hash("a b c")
+    assert text_hash("a b") != text_hash("a c")
