@@ -117,7 +117,7 @@ def main():
 
 @main.command(epilog="\b\nExample: framewatch run --input ../shared/corpora/ruwa_ukraine_war_2022/ruwa_dev.csv "
                      "--topic-column event --store data/store/ruwa.duckdb")
-@click.option("--input", "inputs", multiple=True, required=True, type=click.Path(),
+@click.option("--input", "inputs", multiple=True, required=True, type=click.Path(exists=True),
               help="CSV/TSV, JSONL/JSON, Parquet, RSS/Atom file, or folder of .txt/.html. Repeatable.")
 @click.option("--store", default=str(DEFAULT_STORE), show_default=True, help="DuckDB store file.")
 @click.option("--fresh", is_flag=True, help="Start a new store instead of adding to the existing one.")
@@ -150,7 +150,8 @@ def _print_warnings(warnings):
 
 
 @main.command(epilog="\b\nExample: framewatch ingest --input kcna.csv --store data/store/kcna.duckdb")
-@click.option("--input", "inputs", multiple=True, required=True, type=click.Path(), help="Input file or folder.")
+@click.option("--input", "inputs", multiple=True, required=True, type=click.Path(exists=True),
+              help="Input file or folder.")
 @click.option("--store", default=str(DEFAULT_STORE), show_default=True, help="DuckDB store file.")
 @click.option("--fresh", is_flag=True, help="Start a new store instead of adding to the existing one.")
 @ingest_flags
@@ -274,7 +275,8 @@ def demo(store, out, n_articles, seed, serve, port):
 @click.option("--store", default=str(DEFAULT_STORE), show_default=True, help="DuckDB store file.")
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="Folder to write into.")
 @click.option("--table", "tables", multiple=True, help="Table to export (repeatable; default: all).")
-@click.option("--format", "fmt", type=click.Choice(["both", "parquet", "csv"]), default="both", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["both", "parquet", "csv"]), default="both", show_default=True,
+              help="File format(s) to write.")
 def export(store, out, tables, fmt):
     """Write the store's tables as Parquet and/or CSV files."""
     from .errors import ConfigError

@@ -1,0 +1,521 @@
+"""The ``framewatch`` command line, end to end on tiny hand-written corpora.
+
+Most tests drive the click group in-process with :class:`click.testing.CliRunner`; one runs
+the installed ``framewatch`` script, and the atomic-write test kills a real ``framewatch run``
+mid-write. No test here starts a server.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import click
+import duckdb
+import pytest
+from click.testing import CliRunner
+
+from pipelines.cli import dashboard_command, main
+from pipelines.schemas import ALL, ALL_TOPICS, TABLES
+
+FRAMEWATCH = Path(sys.executable).with_name("framewatch")
+SUMMARY_RE = re.compile(r"^ingested (\d+), duplicates (\d+), rejected (\d+), mentions (\d+), elapsed (\d+\.\d)s$")
+
+
+def _runner() -> CliRunner:
+    # click < 8.2 mixes stderr into output unless told not to; 8.2+ always keeps it apart.
+    try:
+        return CliRunner(mix_stderr=False)
+    except TypeError:
+        return CliRunner()
+
+
+def invoke(*args: str, input: str | None = None):
+    return _runner().invoke(main, [str(a) for a in args], input=input, catch_exceptions=False)
+
+
+def summary_counts(stdout: str) -> dict[str, int]:
+    """The one summary line as {ingested, duplicates, rejected, mentions}; fails on anything else."""
+    lines = [line for line in stdout.splitlines() if line.strip()]
+    assert len(lines) == 1, f"expected exactly one summary line, got {lines!r}"
+    m = SUMMARY_RE.match(lines[0])
+    assert m, f"summary line does not match {SUMMARY_RE.pattern!r}: {lines[0]!r}"
+    return dict(zip(("ingested", "duplicates", "rejected", "mentions"), map(int, m.groups()[:4])))
+
+
+def query(store: Path, sql: str, params=None) -> list[tuple]:
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+# --------------------------------------------------------------------------- tiny corpus
+
+# Two invented outlets. Row 1: a loaded term inside curly quotes (quoted). Row 2: one after
+# "X said that" (attributed). Row 3: one in the outlet's own sentence (outlet). Row 4: no
+# title and no text (rejected). Row 5: an exact copy of row 3 (duplicate).
+CORPUS_ROWS = [
+    ("outlet", "published", "title", "body", "url"),
+    ("Harbour Herald", "2024-03-01T09:00:00Z", "Talks stall",
+     "The minister described the neighbours as a \u201cpuppet regime\u201d on Monday. Delegates left early.",
+     "https://herald.example/a1"),
+    ("Harbour Herald", "2024-03-02T10:00:00Z", "Drills",
+     "Officials said that the war games would continue next week. Observers watched from the hills.",
+     "https://herald.example/a2"),
+    ("Northern Courier", "2024-03-02T11:00:00Z", "Editorial",
+     "The imperialists have learnt nothing, this newspaper believes. Fishing boats stayed in port.",
+     "https://courier.example/b1"),
+    ("Northern Courier", "2024-03-03T12:00:00Z", "", "", "https://courier.example/b2"),
+    ("Northern Courier", "2024-03-02T11:00:00Z", "Editorial",
+     "The imperialists have learnt nothing, this newspaper believes. Fishing boats stayed in port.",
+     "https://courier.example/b1"),
+]
+EXPECTED_VOICES = {"puppet regime": "quoted", "war games": "attributed", "imperialists": "outlet"}
+
+LEXICON_CSV = """term,category,counterpart,lang
+puppet regime,delegitimising,government,en
+war games,militarised,military exercises,en
+imperialists,pejorative,,en
+"""
+
+# Words no shipped lexicon lists: matched only when this file is loaded.
+NOVEL_LEXICON_CSV = "term,category\nfishing boats,test_only\nobservers,test_only\ndelegates,test_only\n"
+
+ARTICLE_TXT = (
+    "The minister described the neighbours as a \u201cpuppet regime\u201d on Monday. "
+    "Officials said that the war games would continue next week. "
+    "The imperialists have learnt nothing, this newspaper believes.\n"
+)
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    path = tmp_path / "articles.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(CORPUS_ROWS)
+    return path
+
+
+@pytest.fixture
+def lexicon_file(tmp_path: Path) -> Path:
+    path = tmp_path / "lexicon.csv"
+    path.write_text(LEXICON_CSV, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def bad_lexicon(tmp_path: Path) -> Path:
+    path = tmp_path / "bad.csv"
+    path.write_text("term,category,ignore\nwar games,militarised,false\npuppet regime,delegitimising,maybe\n",
+                    encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def store(tmp_path: Path, corpus: Path, lexicon_file: Path) -> Path:
+    """A good store built from the tiny corpus with the tiny lexicon."""
+    path = tmp_path / "store" / "fw.duckdb"
+    result = invoke("run", "--input", corpus, "--store", path, "--lexicon", lexicon_file)
+    assert result.exit_code == 0, result.stderr
+    return path
+
+
+# --------------------------------------------------------------------------- help and examples
+
+def _commands(group: click.Group, path: tuple[str, ...] = ()):
+    yield path, group
+    for name, cmd in sorted(group.commands.items()):
+        if isinstance(cmd, click.Group):
+            yield from _commands(cmd, path + (name,))
+        else:
+            yield path + (name,), cmd
+
+
+ALL_COMMANDS = list(_commands(main))
+ISSUE_COMMANDS = {("run",), ("ingest",), ("score",), ("aggregate",), ("explain",), ("dashboard",), ("demo",),
+                  ("export",), ("rejects",), ("lexicon", "check")}
+
+
+def test_every_command_named_in_the_issue_exists():
+    assert ISSUE_COMMANDS <= {path for path, _ in ALL_COMMANDS}
+
+
+@pytest.mark.parametrize("path", [p for p, _ in ALL_COMMANDS], ids=lambda p: " ".join(p) or "framewatch")
+def test_help_ends_with_an_example_of_the_command(path):
+    result = invoke(*path, "--help")
+    assert result.exit_code == 0, result.stderr
+    last = [line for line in result.stdout.splitlines() if line.strip()][-1].strip()
+    assert last.startswith(" ".join(("Example: framewatch",) + path)), (
+        f"`framewatch {' '.join(path)} --help` must end with a one-line example; it ends with {last!r}")
+
+
+@pytest.mark.parametrize("path", [p for p, c in ALL_COMMANDS if p and not isinstance(c, click.Group)],
+                         ids=lambda p: " ".join(p))
+def test_every_option_has_help_text(path):
+    cmd = main
+    for name in path:
+        cmd = cmd.commands[name]
+    undocumented = [p.name for p in cmd.params if isinstance(p, click.Option) and not p.help]
+    assert not undocumented, f"`framewatch {' '.join(path)}` options without help: {undocumented}"
+
+
+@pytest.mark.parametrize("group_path", [p for p, c in ALL_COMMANDS if isinstance(c, click.Group)],
+                         ids=lambda p: " ".join(p) or "framewatch")
+def test_every_command_is_listed_in_its_groups_help(group_path):
+    group = main
+    for name in group_path:
+        group = group.commands[name]
+    listed = invoke(*group_path, "--help").stdout
+    for name in group.commands:
+        assert re.search(rf"^\s+{re.escape(name)}\s", listed, re.M), f"{name!r} missing from --help"
+
+
+def test_installed_script_runs_as_a_real_process():
+    proc = subprocess.run([str(FRAMEWATCH), "--help"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert "Example: framewatch" in proc.stdout
+    version = subprocess.run([str(FRAMEWATCH), "--version"], capture_output=True, text=True, timeout=60)
+    assert version.returncode == 0 and version.stdout.startswith("framewatch")
+
+
+# --------------------------------------------------------------------------- run
+
+def test_run_prints_one_summary_line_with_the_right_counts(store, tmp_path, corpus, lexicon_file):
+    again = tmp_path / "again.duckdb"
+    result = invoke("run", "--input", corpus, "--store", again, "--lexicon", lexicon_file)
+    assert result.exit_code == 0, result.stderr
+    assert summary_counts(result.stdout) == {"ingested": 3, "duplicates": 1, "rejected": 1, "mentions": 3}
+    (n_input, n_ingested, n_dup, n_rej, n_men), = query(
+        again, "SELECT n_input, n_ingested, n_duplicates, n_rejected, n_mentions FROM runs WHERE stage = 'run'")
+    assert n_input == 5 == n_ingested + n_dup + n_rej
+    assert (n_ingested, n_dup, n_rej, n_men) == (3, 1, 1, 3)
+    assert query(again, "SELECT count(*), sum(n_copies) FROM articles") == [(3, 4)]
+    assert query(again, "SELECT reason FROM rejects") == [("no_text",)]
+
+
+def test_run_gives_each_mention_its_voice(store):
+    rows = query(store, "SELECT m.term, m.voice, m.speaker, a.text, m.start_char, m.end_char, m.text "
+                        "FROM mentions m JOIN articles a USING (article_id)")
+    assert {term: voice for term, voice, *_ in rows} == EXPECTED_VOICES
+    for term, voice, speaker, text, start, end, matched in rows:
+        assert text[start:end] == matched
+    assert {t: s for t, _, s, *_ in rows}["war games"] == "Officials"
+
+
+def test_run_store_is_dashboard_ready(store):
+    per_outlet = dict(query(store, "SELECT outlet, sum(n_articles) FROM daily WHERE topic = ? AND category = ? "
+                                   "AND voice = ? GROUP BY 1", [ALL_TOPICS, ALL, ALL]))
+    assert per_outlet == {"Harbour Herald": 2, "Northern Courier": 1}
+
+
+def test_run_with_the_builtin_lexicon(tmp_path, corpus):
+    result = invoke("run", "--input", corpus, "--store", tmp_path / "b.duckdb")
+    assert result.exit_code == 0, result.stderr
+    counts = summary_counts(result.stdout)
+    assert counts["mentions"] >= 3
+    voices = dict(query(tmp_path / "b.duckdb", "SELECT term, voice FROM mentions"))
+    assert {t: voices.get(t) for t in EXPECTED_VOICES} == EXPECTED_VOICES
+
+
+def test_run_again_folds_everything_into_duplicates(store, corpus, lexicon_file):
+    result = invoke("run", "--input", corpus, "--store", store, "--lexicon", lexicon_file)
+    assert summary_counts(result.stdout) == {"ingested": 0, "duplicates": 4, "rejected": 1, "mentions": 3}
+    assert query(store, "SELECT count(*) FROM articles") == [(3,)]
+
+
+@pytest.mark.parametrize("command", ["run", "ingest"])
+def test_missing_input_path_is_an_error_and_the_store_is_kept(store, tmp_path, command):
+    # A typo in --input must not give exit 0 -- with --fresh it would replace a good store with an empty one.
+    before = store.read_bytes()
+    result = invoke(command, "--input", tmp_path / "nope.csv", "--store", store, "--fresh")
+    assert result.exit_code != 0
+    assert result.stderr.startswith("Usage:") or result.stderr.startswith("Error: ")
+    assert "Error: " in result.stderr and "nope.csv" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert store.read_bytes() == before
+
+
+# --------------------------------------------------------------------------- lexicons
+
+def _assert_names_file_line_column(stderr: str, path: Path, line: int, column: str) -> None:
+    assert stderr.startswith("Error: "), stderr
+    assert path.name in stderr
+    assert f"line {line}" in stderr
+    assert f"column '{column}'" in stderr
+    assert "expected" in stderr and "found" in stderr
+    assert "Traceback" not in stderr
+
+
+def test_run_with_a_bad_lexicon_fails_and_leaves_the_store_as_it_was(store, corpus, bad_lexicon):
+    before_bytes, before_mtime = store.read_bytes(), store.stat().st_mtime_ns
+    result = invoke("run", "--input", corpus, "--store", store, "--lexicon", bad_lexicon)
+    assert result.exit_code == 1
+    _assert_names_file_line_column(result.stderr, bad_lexicon, 3, "ignore")
+    assert "'maybe'" in result.stderr
+    assert result.stdout == ""
+    assert store.read_bytes() == before_bytes and store.stat().st_mtime_ns == before_mtime
+    assert not list(store.parent.glob("*.tmp-*"))
+
+
+def test_lexicon_check_good_file(lexicon_file):
+    result = invoke("lexicon", "check", lexicon_file)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("ok: 3 entries")
+
+
+def test_lexicon_check_builtin_file():
+    builtin = Path(__file__).resolve().parents[2] / "data" / "lexicon" / "loaded_wording.csv"
+    result = invoke("lexicon", "check", builtin)
+    assert result.exit_code == 0, result.stderr
+    assert re.match(r"ok: \d+ entries", result.stdout)
+
+
+def test_lexicon_check_bad_file(bad_lexicon):
+    result = invoke("lexicon", "check", bad_lexicon)
+    assert result.exit_code == 1
+    _assert_names_file_line_column(result.stderr, bad_lexicon, 3, "ignore")
+
+
+@pytest.mark.parametrize("content, line, column", [
+    ("term,category\nwar games,militarised\n,empty\n", 3, "term"),
+    ("term,category\nwar games,militarised\nbad*term,x\n", 3, "term"),
+    ("term,variants\nwar games,war-games|***\n", 2, "variants"),
+])
+def test_lexicon_check_names_line_and_column(tmp_path, content, line, column):
+    path = tmp_path / "lex.csv"
+    path.write_text(content, encoding="utf-8")
+    result = invoke("lexicon", "check", path)
+    assert result.exit_code == 1
+    _assert_names_file_line_column(result.stderr, path, line, column)
+
+
+def test_lexicon_check_missing_file(tmp_path):
+    result = invoke("lexicon", "check", tmp_path / "nope.csv")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: ") and "nope.csv" in result.stderr
+
+
+def test_term_only_csv_is_valid_with_category_loaded(tmp_path):
+    path = tmp_path / "terms.csv"
+    path.write_text("term\nwar games\npuppet regime\n", encoding="utf-8")
+    result = invoke("lexicon", "check", path)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("ok: 2 entries in 1 categories (loaded)")
+
+
+def test_yaml_lexicon_is_valid(tmp_path):
+    path = tmp_path / "terms.yaml"
+    path.write_text("entries:\n  - term: war games\n    category: militarised\n    variants: [war-games]\n"
+                    "  - term: puppet regime\n    category: delegitimising\n", encoding="utf-8")
+    result = invoke("lexicon", "check", path)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("ok: 2 entries in 2 categories")
+
+
+def test_extra_lexicon_columns_are_kept(store):
+    extras = {term: json.loads(extra) for term, extra in query(store, "SELECT term, extra FROM lexicon")}
+    assert extras == {t: {"lang": "en"} for t in EXPECTED_VOICES}
+
+
+def test_lexicon_replaces_and_extra_lexicon_adds(tmp_path, corpus):
+    novel = tmp_path / "novel.csv"
+    novel.write_text(NOVEL_LEXICON_CSV, encoding="utf-8")
+    builtin = summary_counts(invoke("run", "--input", corpus, "--store", tmp_path / "1.duckdb").stdout)
+    instead = summary_counts(invoke("run", "--input", corpus, "--store", tmp_path / "2.duckdb",
+                                    "--lexicon", novel).stdout)
+    beside = summary_counts(invoke("run", "--input", corpus, "--store", tmp_path / "3.duckdb",
+                                   "--extra-lexicon", novel).stdout)
+    # "Delegates", "Observers", "Fishing boats": one each in the three stored articles.
+    assert instead["mentions"] == 3
+    assert beside["mentions"] == builtin["mentions"] + instead["mentions"]
+    assert query(tmp_path / "2.duckdb", "SELECT DISTINCT category FROM mentions") == [("test_only",)]
+
+
+# --------------------------------------------------------------------------- explain
+
+@pytest.fixture
+def article(tmp_path: Path) -> Path:
+    path = tmp_path / "article.txt"
+    path.write_text(ARTICLE_TXT, encoding="utf-8")
+    return path
+
+
+def _check_explanation(data: dict) -> None:
+    assert set(data) == {"outlet", "published_at", "n_words", "text", "mentions"}
+    assert data["n_words"] > 20
+    for m in data["mentions"]:
+        assert set(m) == {"start", "end", "text", "term", "category", "voice", "speaker"}
+        assert data["text"][m["start"]:m["end"]] == m["text"]
+        assert m["voice"] in ("outlet", "quoted", "attributed")
+    voices = {m["term"]: m["voice"] for m in data["mentions"]}
+    assert {t: voices.get(t) for t in EXPECTED_VOICES} == EXPECTED_VOICES
+
+
+def test_explain_json(article, lexicon_file):
+    result = invoke("explain", article, "--outlet", "Harbour Herald", "--date", "2024-03-01", "--json",
+                    "--lexicon", lexicon_file)
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    _check_explanation(data)
+    assert data["outlet"] == "Harbour Herald"
+    assert data["published_at"].startswith("2024-03-01")
+    assert len(data["mentions"]) == 3
+    speakers = {m["term"]: m["speaker"] for m in data["mentions"]}
+    assert speakers["war games"] == "Officials" and speakers["imperialists"] is None
+
+
+def test_explain_json_with_builtin_lexicon(article):
+    result = invoke("explain", article, "--json")
+    assert result.exit_code == 0, result.stderr
+    _check_explanation(json.loads(result.stdout))
+
+
+def test_explain_reads_stdin():
+    result = invoke("explain", "-", "--json", input=ARTICLE_TXT)
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    _check_explanation(data)
+    assert data["published_at"] is None
+
+
+def test_explain_marks_voices_for_a_person(article, lexicon_file):
+    result = invoke("explain", article, "--lexicon", lexicon_file)
+    assert result.exit_code == 0, result.stderr
+    assert "\u201c{puppet regime}\u201d" in result.stdout
+    assert "<war games>" in result.stdout
+    assert "[imperialists]" in result.stdout
+    assert "\033[" not in result.stdout  # no colours when not on a terminal
+
+
+def test_explain_missing_file(tmp_path):
+    result = invoke("explain", tmp_path / "nope.txt", "--json")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: ") and "nope.txt" in result.stderr
+
+
+def test_explain_bad_lexicon(article, bad_lexicon):
+    result = invoke("explain", article, "--lexicon", bad_lexicon)
+    assert result.exit_code == 1
+    _assert_names_file_line_column(result.stderr, bad_lexicon, 3, "ignore")
+
+
+# --------------------------------------------------------------------------- export, rejects, stages
+
+def test_export_writes_parquet_and_csv_for_every_table(store, tmp_path):
+    out = tmp_path / "exports"
+    result = invoke("export", "--store", store, "--out", out)
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"{t}.{ext}" for t in TABLES for ext in ("parquet", "csv"))
+    import pandas as pd
+    assert len(pd.read_parquet(out / "articles.parquet")) == 3
+    assert len(pd.read_csv(out / "mentions.csv")) == 3
+
+
+def test_export_one_table_as_csv(store, tmp_path):
+    out = tmp_path / "x"
+    result = invoke("export", "--store", store, "--out", out, "--table", "daily", "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert [p.name for p in out.iterdir()] == ["daily.csv"]
+
+
+def test_export_unknown_table(store, tmp_path):
+    result = invoke("export", "--store", store, "--out", tmp_path / "x", "--table", "nope")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: ") and "nope" in result.stderr
+
+
+def test_rejects_lists_reasons(store):
+    result = invoke("rejects", "--store", store)
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "1 rejected records: no_text 1"
+    assert re.match(r"^.*articles\.csv:4\tno_text\t", lines[1]), lines
+
+
+def test_stages_one_by_one_match_run(tmp_path, corpus, lexicon_file, store):
+    staged = tmp_path / "staged.duckdb"
+    assert invoke("ingest", "--input", corpus, "--store", staged).exit_code == 0
+    scored = invoke("score", "--store", staged, "--lexicon", lexicon_file)
+    assert scored.exit_code == 0, scored.stderr
+    assert "mentions 3" in scored.stdout
+    assert invoke("aggregate", "--store", staged).exit_code == 0
+    daily = "SELECT outlet, topic, day, category, voice, n_articles, n_words, n_mentions FROM daily ORDER BY ALL"
+    assert query(staged, daily) == query(store, daily)
+
+
+@pytest.mark.parametrize("command", ["score", "aggregate", "rejects", "dashboard"])
+def test_commands_on_a_missing_store_fail_cleanly(tmp_path, command):
+    result = invoke(command, "--store", tmp_path / "missing.duckdb")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: ") and "missing.duckdb" in result.stderr
+    assert not (tmp_path / "missing.duckdb").exists()
+
+
+# --------------------------------------------------------------------------- dashboard command
+
+def test_dashboard_binds_localhost_by_default():
+    cmd = dashboard_command("some/store.duckdb", 8599)
+    joined = " ".join(cmd)
+    assert "--server.address 127.0.0.1" in joined
+    assert "--server.port 8599" in joined
+    assert cmd[cmd.index("--store") + 1] == str(Path("some/store.duckdb").resolve())
+    assert cmd[1:4] == ["-m", "streamlit", "run"] and cmd[4].endswith("app.py")
+
+
+def test_dashboard_host_option_default_is_localhost():
+    host = next(p for p in main.commands["dashboard"].params if p.name == "host")
+    assert host.default == "127.0.0.1"
+    assert "--server.address 0.0.0.0" in " ".join(dashboard_command("s.duckdb", 8501, "0.0.0.0"))
+
+
+def test_dashboard_passes_its_options_to_the_server(store, monkeypatch):
+    seen = {}
+    monkeypatch.setattr("pipelines.cli.serve_dashboard", lambda s, p, h: seen.update(store=s, port=p, host=h))
+    assert invoke("dashboard", "--store", store, "--port", "8600").exit_code == 0
+    assert seen == {"store": str(store), "port": 8600, "host": "127.0.0.1"}
+
+
+# --------------------------------------------------------------------------- atomic writes
+
+def test_killed_run_leaves_the_last_good_store(tmp_path, store):
+    from pipelines.demo import generate_demo_corpus
+
+    corpus = generate_demo_corpus(tmp_path / "demo")
+    inputs = []
+    for i in range(5):
+        copy = tmp_path / "demo" / f"copy{i}.jsonl"
+        shutil.copyfile(corpus.articles_path, copy)
+        inputs += ["--input", str(copy)]
+    (n_before,), = query(store, "SELECT count(*) FROM articles")
+    proc = subprocess.Popen([str(FRAMEWATCH), "run", *inputs, "--store", str(store),
+                             "--outlets", str(corpus.outlets_path)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    tmp = store.with_name(f"{store.name}.tmp-{proc.pid}")
+    try:
+        deadline = time.monotonic() + 60
+        while not tmp.exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert tmp.exists(), "the run never started writing its copy of the store"
+        time.sleep(1.0)
+        assert proc.poll() is None, "the run finished before it could be killed; make the input larger"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
+        proc.stderr.close()
+    assert proc.returncode == -signal.SIGKILL
+    assert query(store, "SELECT count(*) FROM articles") == [(n_before,)]
+    assert query(store, "SELECT count(*) FROM runs") == [(1,)]
