@@ -193,7 +193,7 @@ def _period_floor(days: pd.Series, granularity: str) -> pd.Series:
     if granularity == "day":
         return d.dt.normalize()
     if granularity == "week":
-        return (d - pd.to_timedelta(d.dt.weekday, unit="D")).dt.normalize()
+        return (d - pd.to_timedelta(d.dt.day_of_week, unit="D")).dt.normalize()
     if granularity == "month":
         return d.dt.to_period("M").dt.to_timestamp()
     raise ValueError(f"granularity must be one of {GRANULARITIES}, not {granularity!r}")
@@ -238,8 +238,8 @@ def trend(con: duckdb.DuckDBPyConnection, filters: Filters, granularity: str = "
     first = pd.Timestamp(filters.start) if filters.start else facts["period"].min()
     last = pd.Timestamp(filters.end) if filters.end else facts["period"].max()
     grid_periods = _period_grid(_period_floor(pd.Series([first]), granularity).iloc[0], last, granularity)
-    outlets = sorted(agg["outlet"].unique()) if not filters.outlets or pooled else sorted(
-        set(filters.outlets) & set(agg["outlet"]) | set(agg["outlet"]))
+    # Every selected outlet gets the whole grid: one without articles in the range is a gap.
+    outlets = sorted(set(agg["outlet"]) if not filters.outlets or pooled else set(filters.outlets))
     grid = pd.MultiIndex.from_product([outlets, grid_periods], names=["outlet", "period"]).to_frame(index=False)
     out = grid.merge(agg, on=["outlet", "period"], how="left")
     for c in ("n_articles", "n_words", "n_articles_with_mention"):

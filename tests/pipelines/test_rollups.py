@@ -1,0 +1,124 @@
+import math
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipelines.ingest import IngestOptions
+from pipelines.rollups import POOLED, Filters, add_measures, outlet_category_matrix, trend, wilson_interval
+from pipelines.run import ScoreOptions, run_pipeline
+from pipelines.storage import connect
+from tests.conftest import case_dir
+
+
+@pytest.fixture
+def regime_lexicon(tmp_path):
+    path = tmp_path / "lex.csv"
+    path.write_text("term,category\nregime,delegitimising\nwar games,militarised\n")
+    return path
+
+
+def build(tmp_path, inputs, lexicon, **ingest):
+    store = tmp_path / "s.duckdb"
+    run_pipeline(store, inputs, IngestOptions(**ingest), ScoreOptions(lexicons=[lexicon]), fresh=True)
+    return connect(store)
+
+
+@pytest.mark.parametrize("k, n, low, high", [
+    (0, 10, 0.0, 0.2775),
+    (5, 10, 0.2366, 0.7634),
+    (10, 10, 0.7225, 1.0),
+    (1, 1000, 0.00018, 0.00565),
+])
+def test_wilson_interval_matches_published_values(k, n, low, high):
+    lo, hi = wilson_interval([k], [n])
+    assert lo[0] == pytest.approx(low, abs=1e-4) and hi[0] == pytest.approx(high, abs=1e-4)
+
+
+def test_no_articles_is_a_gap_not_a_zero():
+    df = add_measures(pd.DataFrame({"n_articles": [0, 4], "n_words": [0, 100], "n_mentions": [0, 2],
+                                    "n_articles_with_mention": [0, 1]}))
+    assert math.isnan(df["share"][0]) and math.isnan(df["rate_per_1k"][0]) and math.isnan(df["share_low"][0])
+    assert df["share"][1] == 0.25 and df["rate_per_1k"][1] == 20.0
+
+
+def test_c12_shares_are_normalised_and_pooled_from_sums(tmp_path, regime_lexicon):
+    con = build(tmp_path, [case_dir("C12") / "articles.csv"], regime_lexicon)
+    f = Filters(voice="all")
+    t = trend(con, f, "day")
+    a = t[t["outlet"] == "Outlet A"]
+    b = t[t["outlet"] == "Outlet B"]
+    assert a["n_mentions"].tolist() == [2, 2] and b["n_mentions"].tolist() == [1, 2]          # raw counts
+    assert a["share"].round(2).tolist() == [0.50, 0.20] and b["share"].tolist() == [0.5, 1.0]  # shares
+    pooled = trend(con, f, "day", pooled=True)
+    assert pooled["outlet"].unique().tolist() == [POOLED]
+    assert pooled["share"].round(3).tolist() == [0.5, 0.333]      # 3/6 and 4/12, not the mean of ratios 0.60
+    assert pooled["n_articles"].tolist() == [6, 12] and pooled["n_articles_with_mention"].tolist() == [3, 4]
+
+
+def test_c13_collector_outage_is_missing_and_empty_collected_day_is_zero(tmp_path, regime_lexicon):
+    case = case_dir("C13")
+    con = build(tmp_path, [case / "articles.csv"], regime_lexicon, coverage=[case / "coverage.csv"])
+    t = trend(con, Filters(voice="all", start=date(2026, 3, 1), end=date(2026, 3, 6)), "day")
+    assert t["period"].dt.day.tolist() == [1, 2, 3, 4, 5, 6]                          # ascending, complete
+    hits = [None if pd.isna(x) else int(x) for x in t["n_mentions"]]
+    assert hits == [1, 2, None, 0, 1, 0]
+    share = [None if pd.isna(x) else round(x, 3) for x in t["share"]]
+    assert share == [0.333, 1.0, None, 0.0, 0.5, None]
+    assert t["status"].tolist() == ["ok", "ok", "not collected", "ok", "ok", "no articles"]
+    assert t["collected"].tolist() == [True, True, False, True, True, True]
+
+
+def test_gap_without_coverage_information(tmp_path, regime_lexicon):
+    p = tmp_path / "a.csv"
+    p.write_text("outlet,date,body\nA,2026-03-02,The regime fell.\nA,2026-03-16,Calm day.\n")
+    con = build(tmp_path, [p], regime_lexicon)
+    t = trend(con, Filters(voice="all"), "week")
+    assert t["n_articles"].tolist() == [1, 0, 1]
+    assert t["status"].tolist() == ["ok", "no data", "ok"]
+    assert np.isnan(t["rate_per_1k"][1]) and np.isnan(t["n_mentions"][1])
+
+
+def test_voice_denominators_and_topics_counted_once(tmp_path, regime_lexicon):
+    p = tmp_path / "a.csv"
+    p.write_text('outlet,date,topic,body\n'
+                 'A,2026-03-02,x;y,"The regime fell. “The regime must go,” said Ann Lee."\n'
+                 'A,2026-03-03,x,"Calm day, nothing else to see here."\n')
+    con = build(tmp_path, [p], regime_lexicon, topic_column="topic")
+    both = trend(con, Filters(voice="all", topics=("x", "y")), "month")
+    assert both["n_articles"].tolist() == [2]          # the article with both topics counts once
+    outlet = trend(con, Filters(voice="outlet"), "month")
+    quoted = trend(con, Filters(voice="quoted"), "month")
+    assert outlet["n_mentions"].tolist() == [1] and quoted["n_mentions"].tolist() == [1]
+    assert quoted["n_words"].tolist() == [4]            # words inside the quotation only
+    assert outlet["n_words"][0] + quoted["n_words"][0] + trend(con, Filters(voice="attributed"), "month")[
+        "n_words"][0] == trend(con, Filters(voice="all"), "month")["n_words"][0]
+
+
+def test_daily_table_agrees_with_rollups(tmp_path, regime_lexicon):
+    con = build(tmp_path, [case_dir("C12") / "articles.csv"], regime_lexicon)
+    daily = con.execute("SELECT outlet, day, n_articles, n_articles_with_mention FROM daily "
+                        "WHERE topic = '(all topics)' AND category = 'all' AND voice = 'all' ORDER BY 1, 2").df()
+    t = trend(con, Filters(voice="all"), "day")
+    assert daily["n_articles"].tolist() == t["n_articles"].tolist()
+    assert daily["n_articles_with_mention"].tolist() == t["n_articles_with_mention"].tolist()
+
+
+def test_outlet_category_matrix_has_zero_cells(tmp_path, regime_lexicon):
+    con = build(tmp_path, [case_dir("C12") / "articles.csv"], regime_lexicon)
+    m = outlet_category_matrix(con, Filters(voice="all"))
+    assert set(m["category"]) == {"delegitimising", "militarised"}
+    cell = m.set_index(["outlet", "category"])
+    assert cell.loc[("Outlet A", "militarised"), "n_mentions"] == 0
+    assert cell.loc[("Outlet A", "delegitimising"), "n_articles_with_mention"] == 4
+    assert cell.loc[("Outlet A", "delegitimising"), "n_articles"] == 14
+
+
+def test_selected_outlet_without_articles_in_range_is_a_gap(tmp_path, regime_lexicon):
+    p = tmp_path / "a.csv"
+    p.write_text("outlet,date,body\nA,2026-03-02,The regime fell.\nB,2026-04-20,Calm day.\n")
+    con = build(tmp_path, [p], regime_lexicon)
+    t = trend(con, Filters(voice="all", outlets=("A", "B"), start=date(2026, 3, 2), end=date(2026, 3, 8)), "week")
+    assert t["outlet"].tolist() == ["A", "B"]
+    assert t["status"].tolist() == ["ok", "no data"] and np.isnan(t["rate_per_1k"][1])
