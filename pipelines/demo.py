@@ -17,7 +17,8 @@ The outlets have different, known habits, so the dashboard has something to reve
   ("special military operation", "liberated", "heroic", "invincible"), with a marked rise
   after the fictional Kessel Strait incident (:data:`EVENT_NAME`) around month 10.
 * **Meridian Herald** (commercial) uses scare quotes (‘regime’, “elections”) and
-  doubt-casting ("so-called", "baseless allegations", "fake news") in its own voice.
+  doubt-casting ("so-called", "baseless allegations", "fake news") in its own voice. A
+  scare-quoted term is a short direct quotation, so its ground-truth voice is ``quoted``.
 * **Capital Ledger** (commercial broadsheet) sits in the middle: some own-voice wording,
   more quoted and attributed.
 * **Riverside Post** (small outlet) publishes little and has one whole month with no
@@ -824,7 +825,12 @@ def _write_article(rng: random.Random, outlet: _Outlet, topic: str, local: datet
             if voice == "quoted" and not blocks and rng.random() < 0.25:
                 blocks.append((_quoted_paragraphs(rng, w, outlet, term), [(term, voice)]))
             else:
-                units.append((_plant(rng, w, outlet, term, voice), [(term, voice)]))
+                sentence = _plant(rng, w, outlet, term, voice)
+                # A scare-quoted term (‘regime’) is a short direct quotation: framewatch counts
+                # it as quoted voice, so the ground truth does too.
+                if voice == "outlet" and "\u2018" in sentence:
+                    voice = "quoted"
+                units.append((sentence, [(term, voice)]))
 
     # Filler up to a target length.
     target = rng.randint(270, 560)

@@ -243,7 +243,17 @@ _SENTENCE_END = re.compile(r"[.!?][\"\u201d]?(?:\s|$)")
 def _quote_state(paragraph: str) -> list[bool]:
     """For each character of a paragraph: inside a double-quoted span?"""
     inside, state = False, []
-    for ch in paragraph:
+    for i, ch in enumerate(paragraph):
+        # A scare quote ‘...’ opens after a space and closes before a non-letter.
+        if ch == "\u2018" and (i == 0 or not paragraph[i - 1].isalnum()):
+            state.append(True)
+            inside = True
+            continue
+        if ch == "\u2019" and inside and (i + 1 == len(paragraph) or not paragraph[i + 1].isalnum()) \
+                and "\u2018" in paragraph[:i]:
+            state.append(True)
+            inside = False
+            continue
         if ch == "\u201c" or (ch == '"' and not inside):
             state.append(True)
             inside = True
