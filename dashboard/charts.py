@@ -22,6 +22,39 @@ MEASURES = {
 
 MEASURE_LABELS = {"rate": "Rate per 1,000 words", "share": "Share of articles"}
 
+DASHES = ("solid", "dash", "dot", "dashdot")
+"""Line styles: past the eighth outlet the colours repeat, so the dash tells them apart."""
+
+TREND_PLOT_PX = 420
+"""Height of the trend chart's plotting area (lines and volume bars), in pixels."""
+LEGEND_ROW_PX = 24
+LEGEND_WIDTH_PX = 760
+"""A conservative width for the legend under the chart (narrow windows wrap it sooner)."""
+_AXIS_BELOW_PX = 64
+"""Space under the volume bars for tick labels and the x axis title."""
+
+
+def category_label(category: str) -> str:
+    """A lexicon category as a label: ``"pejorative_label"`` → ``"pejorative label"``.
+
+    Only for display (axes, chips); files and downloads keep the raw value.
+    """
+    return str(category).replace("_", " ")
+
+
+def legend_rows(names, width_px: int = LEGEND_WIDTH_PX) -> int:
+    """How many rows a horizontal legend of *names* needs in *width_px* (an estimate, rounded up).
+
+    An entry is ~40 px of line sample plus ~7 px per character at plotly's default 12 px font.
+    """
+    rows, used = 1, 0
+    for name in names:
+        w = 40 + 7 * len(str(name))
+        if used and used + w > width_px:
+            rows, used = rows + 1, 0
+        used += w
+    return rows
+
 
 def _rgba(hex_colour: str, alpha: float) -> str:
     h = hex_colour.lstrip("#")
@@ -78,11 +111,18 @@ def trend_chart(df: pd.DataFrame, measure: str = "rate") -> go.Figure:
     val, low, high, unit = MEASURES[measure]
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.7, 0.3], vertical_spacing=0.07)
     fmt = _value_format(measure)
+    names = [] if df is None or df.empty else sorted(str(o) for o in df["outlet"].unique())
+    legend_px = LEGEND_ROW_PX * legend_rows(names) + 8 if names else 0
+    # The title keeps the top margin to itself; the legend sits under the volume bars, anchored
+    # to the bottom of the figure, in a bottom margin grown by its rows (so it never overlaps).
+    top, bottom = 60, _AXIS_BELOW_PX + legend_px
     fig.update_layout(
-        title=dict(text=f"{TITLES[measure]}, per outlet (band: 95% interval)", x=0, xanchor="left"),
-        template="plotly_white", height=560, hovermode="closest", barmode="group",
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="right", x=1, title_text=""),
-        margin=dict(l=70, r=20, t=90, b=50),
+        title=dict(text=f"{TITLES[measure]}, per outlet (band: 95% interval)", x=0, xanchor="left",
+                   y=1, yref="container", yanchor="top", pad=dict(t=16)),
+        template="plotly_white", height=TREND_PLOT_PX + top + bottom, hovermode="closest", barmode="group",
+        legend=dict(orientation="h", yref="container", y=0, yanchor="bottom", x=0, xanchor="left",
+                    title_text="", tracegroupgap=0),
+        margin=dict(l=70, r=20, t=top, b=bottom),
     )
     fig.update_yaxes(title_text=unit, row=1, col=1, rangemode="tozero",
                      tickformat=".0%" if measure == "share" else None)
@@ -94,6 +134,7 @@ def trend_chart(df: pd.DataFrame, measure: str = "rate") -> go.Figure:
     for i, (outlet, g) in enumerate(data.groupby("outlet", sort=True)):
         g = g.sort_values("period")
         colour = PALETTE[i % len(PALETTE)]
+        dash = DASHES[(i // len(PALETTE)) % len(DASHES)]
         x = pd.to_datetime(g["period"])
         name = str(outlet)
         common = dict(x=x, legendgroup=name, connectgaps=False)
@@ -108,7 +149,7 @@ def trend_chart(df: pd.DataFrame, measure: str = "rate") -> go.Figure:
                                   g["n_articles"].to_numpy(float), g["n_words"].to_numpy(float),
                                   g["n_mentions"].to_numpy(float), g["n_articles_with_mention"].to_numpy(float)])
         fig.add_trace(go.Scatter(
-            y=g[val], mode="lines+markers", name=name, line=dict(color=colour, width=2.5),
+            y=g[val], mode="lines+markers", name=name, line=dict(color=colour, width=2.5, dash=dash),
             marker=dict(size=7, color=colour), customdata=custom,
             hovertemplate=(f"<b>%{{fullData.name}}</b><br>%{{x|%d %b %Y}}<br>"
                            f"%{{y:{fmt}}} {unit}<br>95% interval %{{customdata[0]:{fmt}}} – %{{customdata[1]:{fmt}}}"
@@ -151,13 +192,14 @@ def heatmap_chart(df: pd.DataFrame, measure: str = "rate") -> go.Figure:
         return df.pivot(index="outlet", columns="category", values=col).reindex(index=outlets, columns=categories)
 
     z = grid(val)
+    labels = [category_label(c) for c in categories]
     pyfmt = "{:.1%}" if measure == "share" else "{:.2f}"
     text = z.map(lambda v: "" if pd.isna(v) else pyfmt.format(v))
     custom = np.dstack([grid(c).to_numpy(float) for c in
                         (low, high, "n_mentions", "n_articles_with_mention", "n_articles", "n_words")])
     fmt = _value_format(measure)
     fig.add_trace(go.Heatmap(
-        z=z.to_numpy(float), x=categories, y=outlets, text=text.to_numpy(), texttemplate="%{text}",
+        z=z.to_numpy(float), x=labels, y=outlets, text=text.to_numpy(), texttemplate="%{text}",
         textfont=dict(size=14), colorscale="Cividis", zmin=0,
         colorbar=dict(title=dict(text=unit, side="right"), tickformat=".0%" if measure == "share" else None),
         customdata=custom, xgap=2, ygap=2,

@@ -12,6 +12,7 @@ from datetime import date
 
 import streamlit as st
 
+from dashboard.charts import category_label
 from pipelines.rollups import GRANULARITIES, Filters
 from pipelines.schemas import ALL, VOICES
 
@@ -146,7 +147,8 @@ def sidebar_filters(summary: dict) -> Selection:
                            format_func=str.capitalize, help="Weeks start on Monday (ISO 8601).")
     voice = sb.radio("Voice", VOICE_OPTIONS, key=_K["voice"], format_func=VOICE_LABELS.get,
                      help="Whose words are counted: the outlet's own, direct quotations, or reported speech.")
-    categories = sb.multiselect("Lexicon categories", summary["categories"], key=_K["category"])
+    categories = sb.multiselect("Lexicon categories", summary["categories"], key=_K["category"],
+                                format_func=category_label)
     _write_url({"outlet": list(outlets), "topic": list(topics),
                 "from": start.isoformat() if start else None, "to": end.isoformat() if end else None,
                 "granularity": granularity, "voice": voice, "category": list(categories)})

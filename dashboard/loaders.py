@@ -72,7 +72,8 @@ def load_store_summary(path: str, version: int) -> dict:
     -------
     dict with ``n_articles`` (int), ``outlets``, ``topics``, ``categories`` (sorted lists of
     str), ``first_day``, ``last_day`` (``datetime.date`` or ``None``), ``synthetic`` (bool:
-    any outlet of registry type ``synthetic``) and ``lexicon_version`` (str or ``None``).
+    any outlet of registry type ``synthetic``), ``synthetic_outlets`` (sorted list of those
+    outlets) and ``lexicon_version`` (str or ``None``).
     """
     with _Store(path) as con:
         n = con.execute("SELECT count(*) FROM articles").fetchone()[0]
@@ -81,11 +82,13 @@ def load_store_summary(path: str, version: int) -> dict:
         cats = [r[0] for r in con.execute(
             "SELECT category FROM lexicon WHERE NOT ignore UNION SELECT category FROM mentions ORDER BY 1").fetchall()]
         first, last = con.execute("SELECT min(day), max(day) FROM articles").fetchone()
-        synthetic = con.execute("SELECT count(*) FROM outlets WHERE lower(type) = 'synthetic'").fetchone()[0] > 0
+        synthetic = [r[0] for r in con.execute(
+            "SELECT DISTINCT outlet FROM outlets WHERE lower(type) = 'synthetic' ORDER BY 1").fetchall()]
         row = con.execute("SELECT lexicon_version FROM runs WHERE lexicon_version IS NOT NULL "
                           "ORDER BY started_at DESC LIMIT 1").fetchone()
     return dict(n_articles=int(n), outlets=outlets, topics=topics, categories=cats, first_day=first,
-                last_day=last, synthetic=bool(synthetic), lexicon_version=row[0] if row else None)
+                last_day=last, synthetic=bool(synthetic), synthetic_outlets=synthetic,
+                lexicon_version=row[0] if row else None)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -123,6 +126,13 @@ def load_article_list(path: str, version: int, filters: FiltersKey, limit: int =
     """:func:`pipelines.rollups.article_list` for these filters."""
     with _Store(path) as con:
         return rollups.article_list(con, _filters(filters), limit=limit)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def load_article_count(path: str, version: int, filters: FiltersKey) -> int:
+    """:func:`pipelines.rollups.article_count`: how many dated articles the selection holds."""
+    with _Store(path) as con:
+        return rollups.article_count(con, _filters(filters))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -184,6 +184,18 @@ def count_label(n: int, noun: str, plural: str | None = None) -> str:
     return f"{n:,} {noun if n == 1 else (plural or noun + 's')}"
 
 
+def article_list_text(n_shown: int, n_selected: int) -> str:
+    """How many of the selected articles the list shows, e.g.
+    ``"Showing the 500 with the most mentions of 2,400 selected articles"``.
+
+    *n_selected* comes from a count query (:func:`pipelines.rollups.article_count`), never
+    from the length of the truncated list.
+    """
+    if n_shown >= n_selected:
+        return f"All {count_label(n_selected, 'selected article')}, most mentions first"
+    return f"Showing the {n_shown:,} with the most mentions of {count_label(n_selected, 'selected article')}"
+
+
 def gaps_text(gaps: pd.DataFrame, limit: int = 4) -> str:
     """A short sentence naming the gaps of a trend frame (see :func:`gap_rows`)."""
     if gaps.empty:

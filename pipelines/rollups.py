@@ -374,3 +374,10 @@ def keyword_in_context(con: duckdb.DuckDBPyConnection, filters: Filters, *, outl
     cols = ["article_id", "outlet", "day", "title", "left", "match", "right", "term", "category",
             "voice", "speaker", "start_char", "end_char"]
     return df[cols]
+
+
+def article_count(con: duckdb.DuckDBPyConnection, filters: Filters) -> int:
+    """Number of selected, dated articles: the rows :func:`article_list` would return with no limit."""
+    params: list = []
+    sel = _selection_sql(filters, params)
+    return int(con.execute(f"SELECT count(*) FROM ({sel})", params).fetchone()[0])

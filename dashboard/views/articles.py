@@ -8,15 +8,21 @@ from dashboard.context import page_context
 
 ctx = page_context()
 st.title("Articles")
-raw = loaders.load_article_list(ctx.path, ctx.version, ctx.key, 500)
+LIMIT = 500
+raw = loaders.load_article_list(ctx.path, ctx.version, ctx.key, LIMIT)
+n_selected = loaders.load_article_count(ctx.path, ctx.version, ctx.key)
+undated = loaders.load_undated(ctx.path, ctx.version, ctx.key)
 df, report = tables.typed_table(tables.with_safe_urls(raw), tables.ARTICLE_SCHEMA)
 if df.empty:
-    st.info("No dated articles match this selection.")
+    st.info("No dated articles match this selection."
+            + (f" Undated articles that match: {undated:,} (they cannot be placed in time)."
+               if undated else " Widen the outlets, topics or dates in the sidebar."))
     st.stop()
 cols = ["published_at", "outlet", "title", "n_mentions", "n_words", "url"]
 st.dataframe(df[cols], hide_index=True, column_config=tables.column_config(cols), key="article_table")
-st.caption(f"{len(df):,} articles (at most 500), most mentions in the chosen voice and categories first · "
-           f"lexicon version {ctx.lexicon_version}. {tables.report_text(report)}")
+st.caption(f"{tables.article_list_text(len(df), n_selected)} · "
+           f"{tables.count_label(undated, 'undated article')} left out · lexicon version {ctx.lexicon_version}. "
+           f"{tables.report_text(report)}")
 st.download_button("Download article list (CSV)", data=exports.to_csv_bytes(raw),
                    file_name="framewatch-articles.csv", mime="text/csv", on_click="ignore",
                    key="dl_articles", icon=":material/download:")
@@ -28,7 +34,8 @@ article, mentions = loaders.load_article(ctx.path, ctx.version, str(df["article_
 if article is None:
     st.warning("This article is no longer in the store; reload the page.")
     st.stop()
-st.markdown(render.article_header_html(article), unsafe_allow_html=True)
+synthetic = article.get("outlet") in ctx.summary.get("synthetic_outlets", ())
+st.markdown(render.article_header_html(article, synthetic=synthetic), unsafe_allow_html=True)
 url = render.safe_url(article.get("url"))
 if url:
     st.link_button("Open the source", url, icon=":material/open_in_new:")

@@ -122,3 +122,23 @@ def test_trend_pool_toggle_and_share(store_path):
     at.radio(key="trend_measure").set_value("share").run()
     assert not at.exception
     assert "All selected outlets" in at.selectbox(key="trend_cell").options[0]
+
+
+def test_articles_caption_counts_the_whole_selection(store_path):
+    at = _app(store_path)
+    at.switch_page("views/articles.py").run()
+    assert not at.exception
+    caption = "\n".join(c.value for c in at.caption)
+    assert "All 43 selected articles, most mentions first" in caption      # 44 in the store, 1 undated
+    assert "1 undated article left out" in caption
+
+
+def test_article_from_synthetic_outlet_has_a_badge(store_path, real_store_path):
+    for store, badge in ((store_path, True), (real_store_path, False)):
+        at = _app(store, outlet=ALPHA)                  # Alpha Daily is type synthetic in store_path only
+        at.switch_page("views/articles.py").run()
+        assert not at.exception
+        assert ("synthetic (demo)" in _all_markdown(at)) is badge
+    at = _app(store_path, outlet=OREILLY)               # a wire outlet: no badge even in a demo store
+    at.switch_page("views/articles.py").run()
+    assert "synthetic (demo)" not in _all_markdown(at)

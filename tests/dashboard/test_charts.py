@@ -5,7 +5,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from dashboard.charts import PALETTE, heatmap_chart, trend_chart
+from dashboard.charts import LEGEND_ROW_PX, PALETTE, category_label, heatmap_chart, legend_rows, trend_chart
 from pipelines import rollups, storage
 from pipelines.rollups import add_measures
 
@@ -94,3 +94,48 @@ def test_trend_chart_on_store(store_path):
     assert names == sorted(df["outlet"].unique())
     gap = _lines(fig)[names.index("O'Reilly Wire")]
     assert np.isnan(np.array(gap.y, dtype=float)).sum() == 1        # the outage week is a break
+
+
+LONG_NAMES = ["Capital Ledger", "Eastern Star Daily", "Meridian Herald", "Northgate Wire", "Riverside Post",
+              "Voice of the Fatherland", "Westmark Broadcasting Corporation", "Korean Central News Agency",
+              "Rodong Sinmun", "Xinhua", "RIA Novosti", "Global Times of the People's Republic"]
+
+
+def _outlets_frame(n):
+    rows = [(o, d, 3, 300, 1.0, 1) for o in LONG_NAMES[:n] for d in pd.date_range("2026-03-02", periods=4, freq="W-MON")]
+    return add_measures(pd.DataFrame(rows, columns=["outlet", "period", "n_articles", "n_words", "n_mentions",
+                                                    "n_articles_with_mention"]))
+
+
+@pytest.mark.parametrize("n", [2, 7, 12])
+def test_trend_legend_sits_under_the_chart_not_on_the_title(n):
+    # The title once shared the top margin with a 7-outlet legend and was drawn over by it.
+    fig = trend_chart(_outlets_frame(n), "rate")
+    legend, margin, title = fig.layout.legend, fig.layout.margin, fig.layout.title
+    assert legend.orientation == "h"
+    assert legend.yref == "container" and legend.y == 0 and legend.yanchor == "bottom"   # at the figure's foot
+    assert title.yref == "container" and title.y == 1 and title.yanchor == "top"         # alone at the top
+    rows = legend_rows(LONG_NAMES[:n])
+    assert margin.b >= 60 + rows * LEGEND_ROW_PX                     # axis labels + every legend row fit below
+    plot_px = fig.layout.height - margin.t - margin.b
+    assert plot_px >= 400                                            # the chart does not shrink as outlets grow
+    assert len(_lines(fig)) == n
+
+
+def test_legend_rows_grow_with_names():
+    assert legend_rows(["A", "B"]) == 1
+    assert legend_rows(LONG_NAMES[:7]) >= 2 and legend_rows(LONG_NAMES) > legend_rows(LONG_NAMES[:7])
+
+
+def test_twelve_outlets_are_told_apart_by_colour_and_dash():
+    styles = [(t.line.color, t.line.dash) for t in _lines(trend_chart(_outlets_frame(12), "rate"))]
+    assert len(set(styles)) == 12
+
+
+def test_heatmap_category_labels_are_words_but_data_keeps_raw():
+    df = add_measures(pd.DataFrame({
+        "outlet": ["A", "A"], "category": ["pejorative_label", "doubt_casting"], "n_articles": [2, 2],
+        "n_words": [100, 100], "n_mentions": [1, 0], "n_articles_with_mention": [1, 0]}))
+    assert list(heatmap_chart(df, "rate").data[0].x) == ["doubt casting", "pejorative label"]
+    assert df["category"].tolist() == ["pejorative_label", "doubt_casting"]      # the frame (and CSV) keeps raw values
+    assert category_label("militarised_language") == "militarised language"

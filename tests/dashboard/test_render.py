@@ -67,3 +67,11 @@ def test_md_escape():
 def test_header_escaped():
     html = article_header_html({"title": "<script>x</script>", "outlet": "O'Reilly", "published_at": None})
     assert "<script>" not in html and "undated" in html and "O&#x27;Reilly" in html
+
+
+def test_synthetic_badge_only_when_asked():
+    article = {"title": "T", "outlet": "Capital Ledger", "published_at": pd.Timestamp("2026-03-02 09:30", tz="UTC")}
+    assert "synthetic (demo)" not in article_header_html(article)
+    html = article_header_html(article, synthetic=True)
+    line = html.split("<p", 1)[1]
+    assert "Capital Ledger · 02 Mar 2026 09:30 UTC" in line and "synthetic (demo)</span>" in line

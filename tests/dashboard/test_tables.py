@@ -87,3 +87,13 @@ def test_selection_totals_skip_gaps():
 def test_gap_rows_and_evidence_cells():
     assert gap_rows(_trend())[["outlet", "status"]].values.tolist() == [["A", "not collected"]]
     assert evidence_cells(_trend())["outlet"].tolist() == ["A"]
+
+
+@pytest.mark.parametrize("shown, selected, expected", [
+    (500, 2400, "Showing the 500 with the most mentions of 2,400 selected articles"),
+    (43, 43, "All 43 selected articles, most mentions first"),
+    (1, 1, "All 1 selected article, most mentions first"),
+])
+def test_article_list_text(shown, selected, expected):
+    from dashboard.tables import article_list_text
+    assert article_list_text(shown, selected) == expected

@@ -122,3 +122,17 @@ def test_selected_outlet_without_articles_in_range_is_a_gap(tmp_path, regime_lex
     t = trend(con, Filters(voice="all", outlets=("A", "B"), start=date(2026, 3, 2), end=date(2026, 3, 8)), "week")
     assert t["outlet"].tolist() == ["A", "B"]
     assert t["status"].tolist() == ["ok", "no data"] and np.isnan(t["rate_per_1k"][1])
+
+
+def test_article_count_is_the_untruncated_article_list(tmp_path, regime_lexicon):
+    from pipelines.rollups import article_count, article_list
+
+    p = tmp_path / "a.csv"
+    p.write_text("outlet,date,body\nA,2026-03-02,The regime fell.\nA,2026-03-03,Calm day.\n"
+                 "B,2026-03-03,Another regime day.\nB,,No date here.\n")
+    con = build(tmp_path, [p], regime_lexicon)
+    for f, expected in [(Filters(voice="all"), 3), (Filters(voice="all", outlets=("B",)), 1),
+                        (Filters(voice="all", start=date(2026, 3, 3)), 2)]:
+        assert article_count(con, f) == expected == len(article_list(con, f, limit=1000))
+    assert len(article_list(con, Filters(voice="all"), limit=2)) == 2          # the list is truncated,
+    assert article_count(con, Filters(voice="all")) == 3                        # the count is not
