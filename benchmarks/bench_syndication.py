@@ -1,0 +1,144 @@
+"""Benchmark near-duplicate clustering (:func:`pipelines.syndication.find_clusters`).
+
+Standalone: ``python benchmarks/bench_syndication.py [n_full_texts] [n_headlines]``.
+
+Two synthetic batches, each timed three times (median printed, with the time spent in shingle
+hashing and in MinHash signatures):
+
+* *full texts*: 20,000 articles of about 600 words over 8 invented outlets; 10 % of them are
+  wire copies of 300 stories (some with an outlet footer, some with the last sentence cut);
+* *headlines*: 13,000 headline-length texts (6-16 words), 5 % repeated at other outlets.
+
+The RUWA headline corpus (``../shared/corpora/ruwa_ukraine_war_2022``, 13,276 rows of
+headline + lead) is timed as well when it is present next to the repository.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from pipelines.syndication import find_clusters, minhashes, shingle_hashes  # noqa: E402
+
+RUWA = ROOT.parent / "shared" / "corpora" / "ruwa_ukraine_war_2022" / "ruwa_dev.csv"
+OUTLETS = [f"Outlet {c}" for c in "ABCDEFGH"]
+
+
+def _vocabulary(rng: random.Random, size: int = 20000) -> tuple[list[str], list[float]]:
+    """Invented words and their cumulative Zipf weights."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    words = ["".join(rng.choice(letters) for _ in range(rng.randint(2, 10))) for _ in range(size)]
+    return words, list(itertools.accumulate(1 / (rank + 1) for rank in range(size)))
+
+
+def _sentence(rng: random.Random, words, cum_weights, n: int) -> str:
+    return " ".join(rng.choices(words, cum_weights=cum_weights, k=n)).capitalize() + "."
+
+
+def make_full_texts(n: int, words_per_text: int = 600, seed: int = 11) -> pd.DataFrame:
+    """*n* articles of about *words_per_text* words; 10 % are copies of 300 wire stories."""
+    rng = random.Random(seed)
+    words, weights = _vocabulary(rng)
+
+    def text() -> str:
+        out, count = [], 0
+        while count < words_per_text:
+            k = rng.randint(8, 30)
+            out.append(_sentence(rng, words, weights, k))
+            count += k
+        return " ".join(out)
+
+    wires = ["CAPITAL CITY (Reuters) - " + text() for _ in range(300)]
+    rows = []
+    for i in range(n):
+        if i % 10 == 0:
+            body = rng.choice(wires)
+            if rng.random() < 0.3:
+                body += " Follow us for more updates."
+            elif rng.random() < 0.3:
+                body = body.rsplit(".", 2)[0] + "."
+        else:
+            body = text()
+        rows.append({"article_id": f"a{i:06d}", "outlet": rng.choice(OUTLETS),
+                     "published_at": pd.Timestamp("2026-01-01", tz="UTC") + pd.Timedelta(minutes=i),
+                     "text": body})
+    return pd.DataFrame(rows)
+
+
+def make_headlines(n: int, seed: int = 12) -> pd.DataFrame:
+    """*n* headline-length texts; 5 % repeat an earlier headline at another outlet."""
+    rng = random.Random(seed)
+    words, weights = _vocabulary(rng)
+    rows = []
+    for i in range(n):
+        if i and i % 20 == 0:
+            body = rows[rng.randrange(len(rows))]["text"]
+        else:
+            body = _sentence(rng, words, weights, rng.randint(6, 16))
+        rows.append({"article_id": f"h{i:06d}", "outlet": rng.choice(OUTLETS),
+                     "published_at": pd.Timestamp("2026-01-01", tz="UTC") + pd.Timedelta(minutes=i),
+                     "text": body})
+    return pd.DataFrame(rows)
+
+
+def read_ruwa() -> pd.DataFrame | None:
+    if not RUWA.is_file():
+        return None
+    df = pd.read_csv(RUWA, dtype=str, keep_default_na=False)
+    text = (df["title"].str.strip() + "\n" + df["desc"].str.strip()).str.strip()
+    return pd.DataFrame({"article_id": [f"r{i:06d}" for i in range(len(df))], "outlet": df["outlet_domain"],
+                         "published_at": pd.to_datetime(df["date"], utc=True), "text": text})
+
+
+def _median_time(fn, repeat: int = 3) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def bench(name: str, df: pd.DataFrame, num_perm: int = 128) -> None:
+    n_words = df["text"].str.count(r"\w+").sum()
+    texts = df["text"].tolist()
+    t_shingle = _median_time(lambda: shingle_hashes(texts))
+    t_minhash = _median_time(lambda: minhashes(texts, num_perm=num_perm))
+    result = None
+
+    def run():
+        nonlocal result
+        result = find_clusters(df, num_perm=num_perm)
+
+    t_total = _median_time(run)
+    n_clusters = result["cluster_id"].nunique()
+    print(f"{name}: {len(df):,} articles, {n_words / len(df):.0f} words each, num_perm={num_perm}: "
+          f"find_clusters {t_total:.2f} s (shingle hashing {t_shingle:.2f} s, shingles + MinHash {t_minhash:.2f} s); "
+          f"{n_clusters:,} clusters, {len(result):,} clustered articles, {int(result['syndicated'].sum()):,} syndicated")
+
+
+def main(argv: list[str]) -> None:
+    n_full = int(argv[1]) if len(argv) > 1 else 20000
+    n_heads = int(argv[2]) if len(argv) > 2 else 13000
+    full = make_full_texts(n_full)
+    bench("full texts", full)
+    bench("full texts", full, num_perm=64)
+    bench("headlines", make_headlines(n_heads))
+    ruwa = read_ruwa()
+    if ruwa is not None:
+        bench("RUWA headline + lead", ruwa)
+    else:
+        print(f"RUWA corpus not found at {RUWA.relative_to(ROOT.parent)}: skipped")
+
+
+if __name__ == "__main__":
+    main(sys.argv)

@@ -1,0 +1,275 @@
+"""Syndication: near-identical copies of one text across outlets or URLs (``article_clusters``).
+
+Wire stories (Reuters, AP, AFP, Xinhua, ...) are republished word for word, or with an
+outlet's own footer or a trimmed last paragraph, by many outlets. Counted as independent
+articles they make small outlets look prolific and overstate "N outlets used the term".
+Exact copies are already folded at ingest (:mod:`pipelines.ingest`: same normalised URL, or
+same outlet, id, day, title and text); this module finds the *near* copies that exact
+hashing misses, so the dashboard can count a story once or leave wire copies out.
+
+:func:`find_clusters` is a pure function of a batch of articles (it runs in the score stage);
+:func:`distinct_stories` counts stories with a cluster counted once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+from datasketch import MinHash, MinHashLSH
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from .text import WORD_RE
+
+WIRE_AGENCIES = (
+    "Wire", "Reuters", "AP", "Associated Press", "AFP", "Agence France-Presse", "Xinhua", "TASS",
+    "RIA Novosti", "Interfax", "UPI", "dpa", "ANSA", "EFE", "Kyodo", "Yonhap", "KCNA", "PTI", "IANS",
+    "ANI", "Anadolu", "IRNA", "Bernama", "Antara", "WAM", "SPA", "MENA", "Ukrinform",
+)
+"""Agency names that, in parentheses in an opening dateline, mark a wire copy."""
+
+WIRE_DATELINE_RE = re.compile(
+    r"\A\s*[^\n()]{0,80}?\(\s*(?:" + "|".join(re.escape(a) for a in WIRE_AGENCIES) + r")\s*\)\s*(?:-{1,2}|–|—)",
+    re.IGNORECASE,
+)
+"""An opening wire dateline: ``PORT CITY (Wire) -``, ``LONDON, March 5 (Reuters) -``,
+``(AP) —``, ``BEIJING, March 5 (Xinhua) --``. Up to 80 characters (no line break or
+parenthesis) may come before the agency tag; a dash, double hyphen, en or em dash after it."""
+
+_COLUMNS = ("article_id", "cluster_id", "n_members", "n_outlets", "is_first", "syndicated", "similarity")
+_DTYPES = {"article_id": object, "cluster_id": object, "n_members": "int64", "n_outlets": "int64",
+           "is_first": bool, "syndicated": bool, "similarity": "float64"}
+
+# Odd 64-bit multipliers, one per position in a shingle (digits of pi and e, forced odd),
+# so "a b c d e" and "b a c d e" hash apart.
+_POSITION_MULTIPLIERS = np.array(
+    [0x243F6A8885A308D3, 0x13198A2E03707345, 0xA4093822299F31D1, 0x082EFA98EC4E6C89, 0x452821E638D01377,
+     0xBE5466CF34E90C6D, 0xC0AC29B7C97C50DD, 0x3F84D5B5B5470917, 0x9216D5D98979FB1B, 0xD1310BA698DFB5AD,
+     0xB7E151628AED2A6B, 0xBF7158809CF4F3C7, 0x62E7160F38B4DA56 | 1, 0xA784D9045190CFEF, 0x324E7738926CFBE5,
+     0xF4BF8D8D8C31D763],
+    dtype=np.uint64,
+)
+_MAX_SHINGLE = len(_POSITION_MULTIPLIERS)
+
+
+def has_wire_dateline(text: str) -> bool:
+    """True when *text* opens with a wire dateline such as ``PORT CITY (Wire) -`` (:data:`WIRE_DATELINE_RE`)."""
+    return bool(WIRE_DATELINE_RE.match(text or ""))
+
+
+class _WordHashes(dict):
+    """word -> stable 64-bit hash (BLAKE2b), computed on first lookup."""
+
+    def __missing__(self, word: str) -> int:
+        value = self[word] = int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
+        return value
+
+
+def shingle_hashes(texts: Iterable[str], shingle: int = 5) -> list[np.ndarray]:
+    """Hash the word *shingle*-shingles of each text (case-folded, words = ``\\w+`` runs).
+
+    Each distinct word is hashed once (BLAKE2b, 64 bits); a shingle's hash is a
+    position-weighted sum of its words' hashes (mod 2^64, one odd multiplier per position),
+    folded to 32 bits, computed for the whole batch at once with numpy. A text with fewer
+    words than *shingle* gives one shingle of all its words; a text with no words gives none.
+    The hashes depend only on the words, not on the batch, so they are stable across runs.
+
+    Returns
+    -------
+    list of uint32 arrays, one per text, shape (max(n_words - shingle + 1, 1),) or (0,).
+    """
+    if not 1 <= shingle <= _MAX_SHINGLE:
+        raise ValueError(f"shingle must be between 1 and {_MAX_SHINGLE} words, not {shingle!r}")
+    cache = _WordHashes()
+    lookup = cache.__getitem__
+    pad = np.zeros(shingle - 1, dtype=np.uint64)
+    parts: list[np.ndarray] = []
+    lengths: list[int] = []
+    for text in texts:
+        words = WORD_RE.findall(text.casefold()) if isinstance(text, str) else []
+        parts.append(np.fromiter(map(lookup, words), dtype=np.uint64, count=len(words)))
+        parts.append(pad)  # zero hashes after each text: a short text's one shingle ends there
+        lengths.append(len(words))
+    flat = np.concatenate(parts) if parts else np.empty(0, dtype=np.uint64)
+    total = len(flat) - (shingle - 1)
+    acc = np.zeros(max(total, 0), dtype=np.uint64)
+    for j in range(shingle):
+        acc += flat[j:j + total] * _POSITION_MULTIPLIERS[j]
+    folded = ((acc >> np.uint64(32)) ^ (acc & np.uint64(0xFFFFFFFF))).astype(np.uint32)
+    out = []
+    start = 0
+    for n in lengths:
+        out.append(folded[start:start + (n - shingle + 1 if n >= shingle else min(n, 1))])
+        start += n + shingle - 1
+    return out
+
+
+def minhashes(texts: Iterable[str], num_perm: int = 128, shingle: int = 5, seed: int = 1) -> list[MinHash | None]:
+    """MinHash signature of each text's word-shingle set (None for a text with no words).
+
+    Built with :meth:`datasketch.MinHash.bulk` (default ``affine32`` permutation scheme) from
+    the hashes of :func:`shingle_hashes`; the identity is the hash function because the
+    shingles are already hashed (datasketch pre-mixes every input with a MurmurHash3 finaliser).
+    """
+    hashes = shingle_hashes(texts, shingle)
+    keep = [i for i, h in enumerate(hashes) if len(h)]
+    sketches = MinHash.bulk((hashes[i].tolist() for i in keep), num_perm=num_perm, seed=seed, hashfunc=int)
+    out: list[MinHash | None] = [None] * len(hashes)
+    for i, m in zip(keep, sketches):
+        out[i] = m
+    return out
+
+
+def find_clusters(articles: pd.DataFrame, threshold: float = 0.7, num_perm: int = 128, shingle: int = 5,
+                  seed: int = 1) -> pd.DataFrame:
+    """Group articles whose texts are near-identical copies of one another.
+
+    Method
+    ------
+    Each text is case-folded and split into words (runs of ``\\w``); its set of word
+    *shingle*-grams (5 consecutive words by default) is summarised by a MinHash signature of
+    *num_perm* values (Broder 1997, "On the resemblance and containment of documents"): the
+    share of equal signature values between two texts estimates the Jaccard similarity of their
+    shingle sets (|A ∩ B| / |A ∪ B|, a proportion in [0, 1]), with standard error about
+    sqrt(J(1-J)/num_perm) (0.04 at J = 0.7, num_perm = 128). Candidate pairs come from
+    datasketch's ``MinHashLSH(threshold, num_perm)``, which cuts each signature into b bands of
+    r rows (b, r chosen by datasketch to balance false positives and negatives at *threshold*)
+    and pairs texts that agree on a whole band; each candidate pair is then kept only when its
+    estimated Jaccard (``MinHash.jaccard``) is ≥ *threshold*. Clusters are the connected
+    components of the kept pairs. Texts with exactly the same signature are merged before the
+    index (their estimated Jaccard is 1.0), so a story copied by hundreds of outlets costs one
+    index entry.
+
+    Why these settings: 5-word shingles are long enough that unrelated reports on the same
+    event ("Navy ships began war games near the strait") rarely share many, and short enough
+    that a copy with a one-line footer, a changed dateline or a trimmed last paragraph keeps
+    most of them: a 100-word wire text with a 6-word footer keeps J ≈ 0.94, whereas a
+    paraphrase that changes a word every sentence or so falls below 0.5. A threshold of 0.7
+    lets a copy add or drop roughly a fifth of its text and still count as the same story.
+
+    ``syndicated`` is true for every member of a cluster spanning two or more outlets (the
+    first copy included: it is wire copy too), and for every member of a single-outlet cluster
+    in which some text opens with a wire dateline (:data:`WIRE_DATELINE_RE`, e.g.
+    ``PORT CITY (Wire) -``, ``(Reuters) -``, ``(Xinhua) --``). A single-outlet cluster
+    with no such dateline (an outlet repeating its own text under another URL) is not
+    syndicated.
+
+    Known limits
+    ------------
+    * Short texts: a text with fewer than *shingle* words is one shingle of all its words, so
+      headline-only texts cluster only when (nearly) identical -- and identical headlines at
+      different outlets *do* cluster and are marked syndicated, even generic ones ("Live
+      updates", "Morning briefing") written independently. Headline corpora need care.
+    * Estimates: near the threshold a pair may fall on either side (standard error above);
+      LSH may miss a pair of true similarity just above the threshold (false negative).
+    * Chaining: clusters are connected components, so A~B and B~C put A and C together even
+      when A and C are below the threshold; ``similarity`` (to the first member) shows it.
+    * A wire story that only one article of the batch carries is in no cluster, whatever its
+      dateline. Texts with no words are in no cluster. Undated articles sort after dated ones
+      when choosing the first member.
+
+    Parameters
+    ----------
+    articles : DataFrame with columns ``article_id`` (unique), ``outlet``, ``published_at``
+        (datetime; NaT allowed) and ``text``. Not modified.
+    threshold : minimum estimated Jaccard similarity of word-shingle sets, in (0, 1].
+    num_perm : MinHash permutations (signature length); fewer is faster and noisier.
+    shingle : words per shingle.
+    seed : seed of the MinHash permutations (fixed, so results are reproducible).
+
+    Returns
+    -------
+    DataFrame shaped as the ``article_clusters`` table: one row per article in a cluster of two
+    or more members, ordered by cluster, then publication; ``cluster_id`` is the ``article_id``
+    of the earliest member (by ``published_at``, then ``article_id``).
+    """
+    if not 0 < threshold <= 1:
+        raise ValueError(f"threshold must be in (0, 1], not {threshold!r}")
+    missing = [c for c in ("article_id", "outlet", "published_at", "text") if c not in articles.columns]
+    if missing:
+        raise ValueError(f"find_clusters needs columns article_id, outlet, published_at, text; missing {missing}")
+    if articles["article_id"].duplicated().any():
+        dup = articles.loc[articles["article_id"].duplicated(), "article_id"].iloc[0]
+        raise ValueError(f"article_id must be unique; {dup!r} appears more than once")
+    n = len(articles)
+    if n < 2:
+        return _empty()
+    texts = articles["text"].tolist()
+    # Verbatim copies (common for wire stories) are shingled and sketched once.
+    text_codes, distinct_texts = pd.factorize(articles["text"], sort=False)
+    distinct_sketches = minhashes(distinct_texts, num_perm=num_perm, shingle=shingle, seed=seed)
+    sketches = [distinct_sketches[c] if c >= 0 else None for c in text_codes.tolist()]
+
+    # Identical signatures first: one representative each in the LSH index.
+    rep_of: dict[bytes, int] = {}
+    left: list[int] = []
+    right: list[int] = []
+    reps: list[int] = []
+    for i, m in enumerate(sketches):
+        if m is None:
+            continue
+        key = m.hashvalues.tobytes()
+        r = rep_of.setdefault(key, i)
+        if r == i:
+            reps.append(i)
+        else:
+            left.append(r)
+            right.append(i)
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    for i in reps:
+        m = sketches[i]
+        for j in lsh.query(m):
+            if m.jaccard(sketches[j]) >= threshold:
+                left.append(j)
+                right.append(i)
+        lsh.insert(i, m, check_duplication=False)
+    if not left:
+        return _empty()
+    graph = coo_matrix((np.ones(len(left), dtype=np.int8), (left, right)), shape=(n, n))
+    _, labels = connected_components(graph, directed=False)
+    sizes = np.bincount(labels)
+    members = np.flatnonzero(sizes[labels] >= 2)
+
+    frame = pd.DataFrame({
+        "row": members,
+        "label": labels[members],
+        "article_id": articles["article_id"].to_numpy()[members],
+        "outlet": articles["outlet"].to_numpy()[members],
+        "published_at": pd.to_datetime(articles["published_at"], utc=True).to_numpy()[members],
+    })
+    frame["wire_cue"] = [has_wire_dateline(texts[i]) for i in members]
+    frame = frame.sort_values(["label", "published_at", "article_id"], na_position="last", kind="stable")
+    groups = frame.groupby("label", sort=False)
+    first_row = groups["row"].transform("first")
+    frame["cluster_id"] = groups["article_id"].transform("first")
+    frame["n_members"] = groups["row"].transform("size").astype("int64")
+    frame["n_outlets"] = groups["outlet"].transform("nunique").astype("int64")
+    frame["is_first"] = (frame["row"] == first_row).to_numpy()
+    frame["syndicated"] = ((frame["n_outlets"] >= 2) | groups["wire_cue"].transform("any")).astype(bool)
+    frame["similarity"] = [1.0 if r == f else sketches[r].jaccard(sketches[f])
+                           for r, f in zip(frame["row"].tolist(), first_row.tolist())]
+    frame = frame.sort_values(["cluster_id", "is_first", "published_at", "article_id"],
+                              ascending=[True, False, True, True], na_position="last", kind="stable")
+    return frame[list(_COLUMNS)].reset_index(drop=True).astype(_DTYPES)
+
+
+def _empty() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in _DTYPES.items()})
+
+
+def distinct_stories(article_ids: Iterable[str], clusters: pd.DataFrame) -> int:
+    """Number of distinct stories among *article_ids*: each cluster counts once.
+
+    Parameters
+    ----------
+    article_ids : ids of the selected articles (duplicates are ignored).
+    clusters : the ``article_clusters`` table (or :func:`find_clusters` output); articles not
+        in it are stories of their own.
+    """
+    ids = pd.Series(pd.unique(pd.Series(list(article_ids), dtype=object)), dtype=object)
+    story = clusters.drop_duplicates("article_id").set_index("article_id")["cluster_id"]
+    return int(ids.map(story).fillna(ids).nunique())
