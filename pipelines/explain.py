@@ -70,6 +70,12 @@ def explain_article(source: str, outlet: str | None = None, date: str | None = N
     if published not in (None, ""):
         parsed = dates_mod.parse_dates([published], not_after=datetime.now(timezone.utc).replace(year=9999))
         instant = parsed.instants[0]
+        if date and (instant is None or parsed.warnings):
+            # A date the user typed is never dropped or order-guessed in silence.
+            found = parsed.notes[0] if instant is None else "an ambiguous day/month order"
+            raise ConfigError("cannot read --date", where=f"--date {date!r}",
+                              expected="an ISO 8601 date or instant, e.g. 2024-07-08 or 2024-07-08T09:30:00+09:00",
+                              found=found, fix="write the date as YYYY-MM-DD")
     mentions, _, _ = score_text(text, LexiconMatcher(lexicon).fit())
     return {
         "outlet": name,

@@ -403,6 +403,30 @@ def test_explain_missing_file(tmp_path):
     assert result.stderr.startswith("Error: ") and "nope.txt" in result.stderr
 
 
+@pytest.mark.parametrize("date, expected", [
+    ("2024-03-01", "2024-03-01T00:00:00Z"),
+    ("2024-03-01T10:00:00+02:00", "2024-03-01T08:00:00Z"),
+    ("8 July 2024", "2024-07-08T00:00:00Z"),
+])
+def test_explain_date_is_a_utc_instant(article, date, expected):
+    result = invoke("explain", article, "--date", date, "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["published_at"] == expected
+
+
+@pytest.mark.parametrize("date, found", [
+    ("notadate", "not a date format"),
+    ("2024-13-45", "month 13 is out of range"),
+    ("05/06/2024", "ambiguous"),
+])
+def test_explain_bad_date_is_an_error_not_dropped(article, date, found):
+    result = invoke("explain", article, "--date", date, "--json")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: --date {date!r}")
+    assert "expected an ISO 8601 date" in result.stderr and found in result.stderr
+    assert result.stdout == ""
+
+
 def test_explain_bad_lexicon(article, bad_lexicon):
     result = invoke("explain", article, "--lexicon", bad_lexicon)
     assert result.exit_code == 1
