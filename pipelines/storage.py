@@ -9,6 +9,7 @@ untouched, and a dashboard reading the store never sees a half-written table.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import shutil
 from collections.abc import Iterator
@@ -58,24 +59,56 @@ def writing(path: str | Path, fresh: bool = False) -> Iterator[duckdb.DuckDBPyCo
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
-    for stale in (tmp, tmp.with_name(tmp.name + ".wal")):
-        stale.unlink(missing_ok=True)
-    if path.exists() and not fresh:
-        shutil.copyfile(path, tmp)
-    con = _configure(duckdb.connect(str(tmp)))
-    try:
-        ensure_tables(con)
-        yield con
-        con.execute("CHECKPOINT")
-        con.close()
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(Exception):
+    with _writer_lock(path):
+        _remove_stale_copies(path)
+        tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+        if path.exists() and not fresh:
+            shutil.copyfile(path, tmp)
+        con = _configure(duckdb.connect(str(tmp)))
+        try:
+            ensure_tables(con)
+            yield con
+            con.execute("CHECKPOINT")
             con.close()
-        tmp.unlink(missing_ok=True)
-        tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
-        raise
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                con.close()
+            tmp.unlink(missing_ok=True)
+            tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+            raise
+
+
+@contextlib.contextmanager
+def _writer_lock(path: Path) -> Iterator[None]:
+    """One writer per store: a second run on the same store stops at once instead of
+    silently replacing the first run's work when it finishes."""
+    lock_path = path.with_name(path.name + ".lock")
+    with open(lock_path, "a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "another process"
+            raise StoreError("the store is being written by another framewatch run", where=str(path),
+                             expected="one writer at a time", found=f"a lock held by pid {holder}",
+                             fix="wait for that run to finish, or use another --store") from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(str(os.getpid()))
+        fh.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _remove_stale_copies(path: Path) -> None:
+    """Delete working copies (``<store>.tmp-<pid>``) left by runs that were killed.
+
+    Called while holding the writer lock, so no live run of this store owns one."""
+    for stale in path.parent.glob(path.name + ".tmp-*"):
+        stale.unlink(missing_ok=True)
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:

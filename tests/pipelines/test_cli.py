@@ -545,8 +545,6 @@ def test_killed_run_leaves_the_last_good_store(tmp_path, store):
     assert query(store, "SELECT count(*) FROM runs") == [(1,)]
 
 
-@pytest.mark.xfail(strict=True, reason="pipelines.storage.writing() removes only its own <store>.tmp-<pid>; the "
-                                       "copy left by a killed run (as large as the store) stays on disk for ever")
 def test_next_run_removes_the_copy_left_by_a_killed_run(store, corpus, lexicon_file):
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     stale = store.with_name(f"{store.name}.tmp-{int(dead.stdout)}")
