@@ -18,12 +18,15 @@ def real_store_path(tmp_path_factory):
 
 
 # --- real browser (Playwright + Debian chromium) --------------------------------------
+import os  # noqa: E402
 import shutil  # noqa: E402
+import signal  # noqa: E402
 import socket  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 import urllib.request  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
@@ -46,38 +49,55 @@ def _free_port() -> int:
 
 
 def dashboard_command(store: Path, port: int) -> list[str]:
-    """The command that serves the dashboard on *port* for *store* (the one line to change for the CLI)."""
-    return [sys.executable, "-m", "streamlit", "run", str(REPO / "dashboard" / "app.py"),
-            "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
-            "--browser.gatherUsageStats", "false", "--", "--store", str(store)]
+    """The command the README documents: ``framewatch dashboard --store PATH --port N``.
+
+    The venv's console script when installed, else the same CLI through ``python -c``.
+    """
+    args = ["dashboard", "--store", str(store), "--port", str(port)]
+    script = Path(sys.executable).parent / "framewatch"
+    if script.is_file():
+        return [str(script), *args]
+    return [sys.executable, "-c", "from pipelines.cli import main; main()", *args]
 
 
-@pytest.fixture(scope="session")
-def app_url(store_path, tmp_path_factory):
-    """A running dashboard over the test store; yields its base URL."""
+@contextmanager
+def serving(store: Path, log: Path):
+    """Run the dashboard for *store* until the block ends; yields its base URL once healthy."""
     port = _free_port()
-    log = tmp_path_factory.mktemp("server") / "streamlit.log"
     with open(log, "wb") as out:
-        proc = subprocess.Popen(dashboard_command(store_path, port), cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
+        # A session of its own: `framewatch dashboard` runs streamlit as a child, and both must stop.
+        proc = subprocess.Popen(dashboard_command(store, port), cwd=REPO, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(300):
+        deadline = time.monotonic() + 60
+        while True:
             try:
-                urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-                break
+                with urllib.request.urlopen(url + "/_stcore/health", timeout=1) as r:
+                    if r.read().strip() == b"ok":
+                        break
             except Exception:
-                if proc.poll() is not None:
-                    pytest.fail(f"dashboard server exited early:\n{log.read_text()}")
-                time.sleep(0.1)
-        else:
-            pytest.fail(f"dashboard server did not become healthy:\n{log.read_text()}")
+                pass
+            if proc.poll() is not None:
+                pytest.fail(f"dashboard server exited early ({proc.returncode}):\n{log.read_text()}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"dashboard server did not become healthy in 60 s:\n{log.read_text()}")
+            time.sleep(0.1)
         yield url
     finally:
-        proc.terminate()
         try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+            os.killpg(proc.pid, signal.SIGTERM)       # the group of the process started above, nothing else
+        except ProcessLookupError:
+            pass
+        proc.wait(timeout=10)
+        for _ in range(100):                          # streamlit, the child, stops a moment later
+            try:
+                os.killpg(proc.pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.1)
+        else:
+            os.killpg(proc.pid, signal.SIGKILL)
 
 
 def wait_for_app_idle(page, timeout: int = 20000) -> None:

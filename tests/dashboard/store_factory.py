@@ -149,3 +149,57 @@ def build_store(path: Path, synthetic: bool = True) -> Path:
         for name, df in build_tables(synthetic).items():
             storage.write_table(con, name, df)
     return path
+
+
+# --- case C15: a store whose daily shares are those of ../shared/cases/C15/chart_data.csv ---
+
+C15_ROWS = (
+    # outlet, topic, day, articles_total, articles_matching  (share = matching / total)
+    ("Outlet A", "Military", "2026-03-01", 4, 1), ("Outlet A", "Military", "2026-03-02", 5, 2),
+    ("Outlet A", "Military", "2026-03-03", 3, 0), ("Outlet A", "Military", "2026-03-04", 6, 3),
+    ("Outlet A", "Military", "2026-03-05", 2, 1),
+    ("Outlet A", "Diplomacy", "2026-03-01", 2, 0), ("Outlet A", "Diplomacy", "2026-03-02", 3, 1),
+    ("Outlet A", "Diplomacy", "2026-03-03", 2, 0), ("Outlet A", "Diplomacy", "2026-03-04", 4, 1),
+    ("Outlet A", "Diplomacy", "2026-03-05", 1, 0),
+    ("Outlet B", "Military", "2026-03-01", 5, 2), ("Outlet B", "Military", "2026-03-02", 4, 1),
+    ("Outlet B", "Military", "2026-03-03", 6, 3), ("Outlet B", "Military", "2026-03-04", 2, 2),
+    ("Outlet B", "Military", "2026-03-05", 3, 0),
+    ("Outlet B", "Diplomacy", "2026-03-01", 1, 0), ("Outlet B", "Diplomacy", "2026-03-02", 2, 1),
+    ("Outlet B", "Diplomacy", "2026-03-03", 2, 0), ("Outlet B", "Diplomacy", "2026-03-04", 3, 0),
+    ("Outlet B", "Diplomacy", "2026-03-05", 2, 1),
+)
+"""C15's aggregated daily data: 2 outlets × 2 topics × 5 days."""
+
+
+def write_c15_corpus(folder: Path) -> tuple[Path, Path]:
+    """Articles (CSV with a ``topic`` column) and a one-term lexicon reproducing :data:`C15_ROWS`.
+
+    Each (outlet, topic, day) gets *articles_total* articles, of which *articles_matching*
+    use the lexicon term "regime" once; every text is different, so none is a duplicate.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for outlet, topic, day, total, matching in C15_ROWS:
+        for i in range(total):
+            k = len(rows)
+            word = "regime" if i < matching else "government"
+            rows.append(dict(id=f"c15-{k}", outlet=outlet, date=f"{day}T09:00:00Z", topic=topic,
+                             title=f"{topic} story {k}",
+                             body=f"Report number {k} from {outlet}: the {word} spoke about {topic.lower()} on {day}."))
+    articles = folder / "c15.csv"
+    pd.DataFrame(rows).to_csv(articles, index=False)
+    lexicon = folder / "lexicon.csv"
+    lexicon.write_text("term,category\nregime,pejorative_label\n")
+    return articles, lexicon
+
+
+def build_c15_store(folder: Path) -> Path:
+    """Run the real pipeline on the C15 corpus (topics from the ``topic`` column only)."""
+    from pipelines.ingest import IngestOptions
+    from pipelines.run import ScoreOptions, run_pipeline
+
+    articles, lexicon = write_c15_corpus(folder)
+    store = folder / "c15.duckdb"
+    run_pipeline(store, [articles], IngestOptions(topic_column="topic"),
+                 ScoreOptions(lexicons=[lexicon], topic_queries=False), fresh=True)
+    return store

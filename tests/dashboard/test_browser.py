@@ -1,57 +1,123 @@
-"""One real-browser run of the dashboard: filter, chart update, download twice (C15)."""
+"""One real-browser run of the dashboard, served by ``framewatch dashboard``, following case C15.
+
+C15 (streamlit/streamlit#3832): clicking a download button must not reset the filters, and
+the file must hold the data of the current selection, never the previous one. The store is
+built here by the real pipeline from a hand-written corpus whose daily shares are C15's
+``chart_data.csv`` (:data:`store_factory.C15_ROWS`); the filters are set through the
+sidebar widgets, as a user would.
+"""
 
 import io
-from urllib.parse import quote
+import re
 
 import pandas as pd
 import pytest
 from playwright.sync_api import expect
 
-from conftest import wait_for_app_idle
-from store_factory import ALPHA, OREILLY
+from conftest import serving, wait_for_app_idle
+from store_factory import build_c15_store
+
+MILITARY_B = [("2026-03-02", 4, 1, 0.25), ("2026-03-03", 6, 3, 0.5), ("2026-03-04", 2, 2, 1.0)]
+DIPLOMACY_B = [("2026-03-02", 2, 1, 0.5), ("2026-03-03", 2, 0, 0.0), ("2026-03-04", 3, 0, 0.0)]
+"""C15 expected rows for Outlet B, 03-02 to 03-04: period, n_articles, n_articles_with_mention, share."""
+
+
+@pytest.fixture(scope="module")
+def c15_url(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("c15")
+    store = build_c15_store(folder)
+    with serving(store, folder / "dashboard.log") as url:
+        yield url
+
+
+def _rows(data: bytes) -> list[tuple]:
+    df = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
+    assert set(df["outlet"]) == {"Outlet B"}
+    return [(p, int(n), int(k), float(s)) for p, n, k, s in
+            zip(df["period"], df["n_articles"], df["n_articles_with_mention"], df["share"])]
+
+
+def _download(page, path):
+    with page.expect_download() as dl:
+        page.get_by_role("button", name="Download chart data (CSV)").click()
+    dl.value.save_as(path)
+    return path.read_bytes()
+
+
+def _settle(page, n_articles: int, url_pattern: str | None = None) -> None:
+    """Wait for the rerun caused by the last interaction to end.
+
+    ``notRunning`` alone is not enough: just after a click the frontend can still report the
+    previous run as finished (the URL was seen to change before the state became
+    ``running``), and a download then serves the previous selection's file. So first wait
+    for the caption's n of the *new* selection, which that run draws just before the
+    download button, then for the run to end.
+    """
+    if url_pattern:
+        expect(page).to_have_url(re.compile(url_pattern), timeout=20000)
+    expect(page.get_by_text(re.compile(rf"^n = {n_articles:,} articles,"))).to_be_visible(timeout=20000)
+    wait_for_app_idle(page)
 
 
 @pytest.mark.browser
-def test_filter_chart_and_download(page, app_url, tmp_path):
-    page.set_viewport_size({"width": 1400, "height": 1600})
-    page.goto(f"{app_url}/?outlet={quote(ALPHA)}")
+def test_c15_download_keeps_filters_and_matches_the_selection(page, c15_url, tmp_path):
+    page.set_viewport_size({"width": 1400, "height": 2600})   # Streamlit scrolls an inner container
+    page.goto(f"{c15_url}/?granularity=day&voice=all")       # URL for the initial state only
     page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=30000)
-    wait_for_app_idle(page)
+    _settle(page, 62)                                        # all of C15: 2 outlets × 2 topics × 5 days
     legend = page.locator(".js-plotly-plot .legendtext")
-    expect(legend).to_have_count(1)
-    expect(legend.first).to_have_text(ALPHA)
+    points = page.locator(".js-plotly-plot .scatterlayer .trace .points path")
+    expect(legend).to_have_text(["Outlet A", "Outlet B"])
 
+    # Step 2, through the widgets: measure, outlet, topic, dates.
+    page.get_by_test_id("stRadio").filter(has_text="Measure").get_by_text("Share of articles").click()
+    expect(page.locator(".js-plotly-plot .g-ytitle").first).to_have_text("share of articles", timeout=20000)
+    _settle(page, 62)
     sidebar = page.get_by_test_id("stSidebar")
-    sidebar.get_by_role("combobox").first.click()
-    page.get_by_role("option", name=OREILLY).click()
-    page.keyboard.press("Escape")                      # else the page behind the dropdown is aria-hidden
-    expect(legend).to_have_count(2, timeout=20000)
-    wait_for_app_idle(page)                            # else the download button may be stale
-    assert "Reilly" in page.url
+    sidebar.get_by_role("button", name="Remove Outlet A").click()
+    expect(legend).to_have_text(["Outlet B"], timeout=20000)   # the legend follows the outlet filter
+    _settle(page, 30, r"outlet=Outlet\+B&topic")
+    sidebar.get_by_role("button", name="Remove Diplomacy").click()
+    _settle(page, 20, r"topic=Military&from")
+    for label, day, n in (("From", "02", 15), ("To", "04", 12)):
+        sidebar.get_by_role("spinbutton", name=f"day, {label}").click()
+        page.keyboard.type(day)
+        page.keyboard.press("Escape")                         # close the calendar: the value is committed
+        _settle(page, n, rf"{'from' if label == 'From' else 'to'}=2026-03-{day}")
 
-    # remove Alpha Daily: only O'Reilly Wire stays
-    sidebar.get_by_role("button", name=f"Remove {ALPHA}").click()
-    expect(legend).to_have_count(1, timeout=20000)
-    expect(legend.first).to_have_text(OREILLY)
+    # Step 3: 3 points (the caption said n = 12 articles: 4 + 6 + 2).
+    expect(points).to_have_count(3, timeout=20000)
+
+    # Steps 4 and 5: download twice.
+    first = _download(page, tmp_path / "first.csv")
     wait_for_app_idle(page)
-
-    button = page.get_by_role("button", name="Download chart data (CSV)")
-    with page.expect_download() as first:
-        button.click()
-    first.value.save_as(tmp_path / "first.csv")
+    second = _download(page, tmp_path / "second.csv")
     wait_for_app_idle(page)
-    with page.expect_download() as second:
-        button.click()
-    second.value.save_as(tmp_path / "second.csv")
+    assert first.startswith(b"\xef\xbb\xbf")                  # BOM: spreadsheets read UTF-8
+    assert _rows(first) == MILITARY_B
+    assert second == first                                    # byte-identical
 
-    data = (tmp_path / "first.csv").read_bytes()
-    assert data.startswith(b"\xef\xbb\xbf")
-    assert data == (tmp_path / "second.csv").read_bytes()          # C15: byte-identical
-    rows = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
-    assert set(rows["outlet"]) == {OREILLY} and len(rows) == 10    # 10 weeks, gap row included
-    gap = rows[rows["status"] == "not collected"]
-    assert len(gap) == 1 and pd.isna(gap["rate_per_1k"].iloc[0])    # C13: empty, never 0
-    # the filters survived the clicks (C15)
-    expect(legend).to_have_count(1)
-    expect(legend.first).to_have_text(OREILLY)
+    # Expected 1: nothing was reset by the clicks.
+    expect(sidebar.get_by_role("button", name="Remove Outlet B")).to_be_visible()
+    expect(sidebar.get_by_role("button", name="Remove Outlet A")).to_have_count(0)
+    expect(sidebar.get_by_role("button", name="Remove Military")).to_be_visible()
+    expect(sidebar.get_by_role("button", name="Remove Diplomacy")).to_have_count(0)
+    expect(sidebar.get_by_role("spinbutton", name="day, From")).to_have_attribute("aria-valuenow", "2")
+    expect(sidebar.get_by_role("spinbutton", name="day, To")).to_have_attribute("aria-valuenow", "4")
+    assert "from=2026-03-02" in page.url and "to=2026-03-04" in page.url
+    expect(points).to_have_count(3)
+    expect(legend).to_have_text(["Outlet B"])
+    expect(page.get_by_text(re.compile(r"^n = 12 articles,"))).to_be_visible()
+    expect(page.get_by_role("heading", name="Evidence")).to_be_visible()
     page.screenshot(path=str(tmp_path / "trends.png"), full_page=True)
+
+    # Step 6: Topic becomes Diplomacy; download straight away (once the rerun has ended).
+    sidebar.get_by_test_id("stMultiSelect").filter(has_text="Topics").get_by_role("combobox").click()
+    page.get_by_role("option", name="Diplomacy").click()
+    page.keyboard.press("Escape")                             # else the page behind the dropdown is aria-hidden
+    _settle(page, 19, r"topic=Military&topic=Diplomacy")
+    sidebar.get_by_role("button", name="Remove Military").click()
+    _settle(page, 7, r"topic=Diplomacy&from")
+    third = _download(page, tmp_path / "third.csv")
+    assert _rows(third) == DIPLOMACY_B                        # never the Military rows
+    expect(points).to_have_count(3)
