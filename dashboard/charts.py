@@ -63,8 +63,12 @@ def _rgba(hex_colour: str, alpha: float) -> str:
 
 
 def _empty(fig: go.Figure, message: str) -> go.Figure:
+    """*fig* with only *message*: no empty axes with made-up ranges, and a short height."""
     fig.add_annotation(text=message, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5,
                        font=dict(size=16, color="#555"))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    fig.update_layout(height=240, showlegend=False)
     return fig
 
 

@@ -16,7 +16,9 @@ st.subheader("Runs")
 runs, _ = tables.typed_table(about["runs"], {"started_at": "datetime", "n_input": "int", "n_ingested": "int",
                                              "n_duplicates": "int", "n_rejected": "int", "n_mentions": "int",
                                              "elapsed_s": "float"})
-st.dataframe(runs, hide_index=True, key="runs_table", column_config={
+st.dataframe(runs, hide_index=True, key="runs_table", column_order=[  # counts first, identifiers last
+    "started_at", "stage", "n_input", "n_ingested", "n_duplicates", "n_rejected", "n_mentions", "elapsed_s",
+    "lexicon_version", "code_version", "run_id"], column_config={
     "started_at": st.column_config.DatetimeColumn("Started (UTC)", format="YYYY-MM-DD HH:mm"),
     "stage": "Stage", "run_id": "Run id", "code_version": "Code version", "lexicon_version": "Lexicon version",
     "n_input": "Records in", "n_ingested": "Ingested", "n_duplicates": "Duplicates", "n_rejected": "Rejected",
@@ -29,9 +31,9 @@ if rejects.empty:
 else:
     st.dataframe(rejects, hide_index=True, key="rejects_table", column_config={
         "reason": "Reason", "n_records": "Records", "n_files": "Files", "example_detail": "Example"})
-st.download_button("Download rejects summary (CSV)", data=exports.to_csv_bytes(about["rejects"]),
-                   file_name="framewatch-rejects.csv", mime="text/csv", on_click="ignore",
-                   key="dl_rejects", icon=":material/download:")
+    st.download_button("Download rejects summary (CSV)", data=exports.to_csv_bytes(about["rejects"]),
+                       file_name="framewatch-rejects.csv", mime="text/csv", on_click="ignore",
+                       key="dl_rejects", icon=":material/download:")
 
 st.subheader("Outlets")
 outlets, _ = tables.typed_table(about["outlets"], {"n_articles": "int", "n_dated": "int", "in_registry": "bool",

@@ -20,7 +20,7 @@ if df.empty:
     st.stop()
 cols = ["published_at", "outlet", "title", "n_mentions", "n_words", "url"]
 st.dataframe(df[cols], hide_index=True, column_config=tables.column_config(cols), key="article_table")
-st.caption(f"{tables.article_list_text(len(df), n_selected)} · "
+st.caption(f"{tables.article_list_text(len(df), n_selected)} (mentions in the chosen voice and categories) · "
            f"{tables.count_label(undated, 'undated article')} left out · lexicon version {ctx.lexicon_version}. "
            f"{tables.report_text(report)}")
 st.download_button("Download article list (CSV)", data=exports.to_csv_bytes(raw),

@@ -23,7 +23,7 @@ n = tables.selection_totals(df)
 gaps = tables.gap_rows(df)
 st.caption(f"n = {n['articles']:,} articles, {n['words']:,} words in the chosen voice, {n['mentions']:,} mentions "
            f"· {tables.count_label(undated, 'undated article')} left out · lexicon version {ctx.lexicon_version}"
-           f" · {tables.gaps_text(gaps)}")
+           + (f" · {tables.gaps_text(gaps)}" if len(df) else ""))
 with st.expander("How this is measured"):
     st.markdown(notes.TREND_NOTE)
 st.download_button("Download chart data (CSV)", data=exports.to_csv_bytes(exports.trend_rows(df)),

@@ -64,6 +64,13 @@ def test_share_axis_is_percent():
 def test_empty_trend_has_message():
     fig = trend_chart(_trend_frame().iloc[0:0], "rate")
     assert not fig.data and "No articles" in fig.layout.annotations[0].text
+    assert fig.layout.xaxis.visible is False and fig.layout.yaxis2.visible is False   # no axes of nothing
+
+
+def test_empty_heatmap_has_message_and_no_axes():
+    fig = heatmap_chart(pd.DataFrame(), "share")
+    assert not fig.data and "No articles" in fig.layout.annotations[0].text
+    assert fig.layout.xaxis.visible is False and fig.layout.yaxis.visible is False
 
 
 def test_unknown_measure():
