@@ -1,0 +1,256 @@
+"""Syndication: near-duplicate clusters of wire copies (MinHash + LSH), distinct stories, C11."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipelines.ingest import IngestOptions, ingest_files
+from pipelines.lexicon import LexiconMatcher, load_lexicon
+from pipelines.schemas import check_frame, column_names
+from pipelines.syndication import distinct_stories, find_clusters, has_wire_dateline, shingle_hashes
+
+CASES = Path(__file__).resolve().parents[2].parent / "shared" / "cases"
+
+WIRE = ("PORT CITY (Wire) - Navy ships from three countries began war games near the strait on "
+        "Thursday, officials said. The drills are expected to last a week and will include live "
+        "firing, a mine-clearing exercise and a mock landing on the northern beaches. Fishing "
+        "boats were told to stay out of the area until the exercise ends.")
+FOOTER = " Follow Outlet C for more updates."
+PARAPHRASE = ("Warships of three navies started joint exercises close to the strait this Thursday, "
+              "according to officials. The manoeuvres should run for seven days, with live fire, "
+              "mine clearance and a simulated beach landing in the north. Fishermen were asked to "
+              "keep clear of the zone while the drills continue.")
+OWN = ("Our correspondent watched the war games from the shore, where families had gathered to "
+       "see the ships pass and a few protesters held up hand-written signs against the drills.")
+REPEAT = ("The city council voted on Tuesday to close the old harbour bridge for repairs that will "
+          "take most of the summer, and said ferries would run every half hour in the meantime.")
+HEADLINE = "Navy drills begin near the strait"
+
+
+def corpus(*rows: tuple[str, str, int, str]) -> pd.DataFrame:
+    """Articles from (article_id, outlet, minutes after 08:00 UTC, text) rows."""
+    t0 = pd.Timestamp("2026-03-05 08:00", tz="UTC")
+    return pd.DataFrame([{"article_id": a, "outlet": o, "published_at": t0 + pd.Timedelta(minutes=m), "text": t}
+                         for a, o, m, t in rows], columns=["article_id", "outlet", "published_at", "text"])
+
+
+def as_clusters(result: pd.DataFrame) -> dict[str, set[str]]:
+    return {cid: set(g["article_id"]) for cid, g in result.groupby("cluster_id")}
+
+
+# (corpus, expected {cluster_id: members}, expected syndicated ids)
+CASES_TABLE = [
+    pytest.param(corpus(("a", "Outlet A", 0, WIRE), ("b", "Outlet B", 20, WIRE), ("c", "Outlet C", 65, WIRE)),
+                 {"a": {"a", "b", "c"}}, {"a", "b", "c"}, id="identical-at-3-outlets"),
+    pytest.param(corpus(("a", "Outlet A", 0, WIRE), ("c", "Outlet C", 65, WIRE + FOOTER)),
+                 {"a": {"a", "c"}}, {"a", "c"}, id="one-line-footer"),
+    pytest.param(corpus(("a", "Outlet A", 0, WIRE), ("p", "Outlet B", 30, PARAPHRASE)),
+                 {}, set(), id="paraphrase-does-not-cluster"),
+    pytest.param(corpus(("a", "Outlet A", 0, WIRE), ("d", "Outlet D", 90, OWN)),
+                 {}, set(), id="own-reporting-on-same-event"),
+    pytest.param(corpus(("r1", "Outlet A", 0, REPEAT), ("r2", "Outlet A", 45, REPEAT + " Updated at 09:45.")),
+                 {"r1": {"r1", "r2"}}, set(), id="same-outlet-repeat-not-syndicated"),
+    pytest.param(corpus(("w1", "Outlet A", 0, WIRE), ("w2", "Outlet A", 45, WIRE + " Updated with more detail.")),
+                 {"w1": {"w1", "w2"}}, {"w1", "w2"}, id="same-outlet-wire-dateline-syndicated"),
+    pytest.param(corpus(("h1", "Outlet A", 0, HEADLINE), ("h2", "Outlet B", 5, HEADLINE.upper()),
+                        ("h3", "Outlet C", 9, "Navy drills begin near the border"),
+                        ("h4", "Outlet D", 12, "Drills")),
+                 {"h1": {"h1", "h2"}}, {"h1", "h2"}, id="short-headlines-identical-only"),
+    pytest.param(corpus(("s1", "Outlet A", 0, "War games"), ("s2", "Outlet B", 1, "war-games!"),
+                        ("s3", "Outlet C", 2, "War games begin")),
+                 {"s1": {"s1", "s2"}}, {"s1", "s2"}, id="shorter-than-one-shingle"),
+    pytest.param(corpus(("a", "Outlet A", 0, WIRE), ("b", "Outlet B", 5, WIRE), ("x", "Outlet C", 9, REPEAT),
+                        ("y", "Outlet D", 11, REPEAT), ("z", "Outlet E", 12, OWN)),
+                 {"a": {"a", "b"}, "x": {"x", "y"}}, {"a", "b", "x", "y"}, id="two-stories"),
+]
+
+
+@pytest.mark.parametrize("articles, clusters, syndicated", CASES_TABLE)
+def test_find_clusters(articles, clusters, syndicated):
+    result = find_clusters(articles)
+    assert as_clusters(result) == clusters
+    assert set(result.loc[result["syndicated"], "article_id"]) == syndicated
+    check_frame(result, "article_clusters")
+    assert list(result.columns) == column_names("article_clusters")
+
+
+def test_cluster_columns():
+    articles = corpus(("c", "Outlet C", 65, WIRE + FOOTER), ("b", "Outlet B", 20, WIRE), ("a", "Outlet A", 0, WIRE),
+                      ("a2", "Outlet A", 70, WIRE))
+    result = find_clusters(articles).set_index("article_id")
+    assert set(result["cluster_id"]) == {"a"}
+    assert result["n_members"].tolist() == [4] * 4
+    assert result["n_outlets"].tolist() == [3] * 4
+    assert result["is_first"].to_dict() == {"a": True, "b": False, "a2": False, "c": False}
+    assert result.loc["a", "similarity"] == 1.0
+    assert result.loc["b", "similarity"] == 1.0
+    assert 0.7 <= result.loc["c", "similarity"] < 1.0
+    assert result.index.tolist()[0] == "a"  # the first member leads its cluster
+
+
+def test_first_member_ties_and_undated():
+    articles = corpus(("b", "Outlet B", 0, WIRE), ("a", "Outlet A", 0, WIRE), ("c", "Outlet C", 0, WIRE))
+    articles.loc[articles["article_id"] == "a", "published_at"] = pd.NaT
+    result = find_clusters(articles).set_index("article_id")
+    assert set(result["cluster_id"]) == {"b"}  # undated after dated; equal times by article_id
+    assert result.loc["b", "is_first"]
+
+
+def test_dtypes_and_no_mutation():
+    articles = corpus(("a", "Outlet A", 0, WIRE), ("b", "Outlet B", 20, WIRE))
+    before = articles.copy()
+    result = find_clusters(articles)
+    pd.testing.assert_frame_equal(articles, before)
+    assert result.dtypes.astype(str).to_dict() == {
+        "article_id": "object", "cluster_id": "object", "n_members": "int64", "n_outlets": "int64",
+        "is_first": "bool", "syndicated": "bool", "similarity": "float64"}
+
+
+@pytest.mark.parametrize("articles", [
+    corpus(),
+    corpus(("a", "Outlet A", 0, WIRE)),
+    corpus(("a", "Outlet A", 0, "..."), ("b", "Outlet B", 1, "!!!")),  # no words: no cluster
+], ids=["empty", "one-article", "no-words"])
+def test_no_clusters(articles):
+    result = find_clusters(articles)
+    assert result.empty
+    assert list(result.columns) == column_names("article_clusters")
+    check_frame(result, "article_clusters")
+
+
+def test_same_result_whatever_the_order():
+    rows = [("a", "Outlet A", 0, WIRE), ("b", "Outlet B", 5, WIRE + FOOTER), ("x", "Outlet C", 9, REPEAT),
+            ("y", "Outlet C", 11, REPEAT), ("z", "Outlet E", 12, OWN)]
+    forward = find_clusters(corpus(*rows))
+    backward = find_clusters(corpus(*rows[::-1]))
+    pd.testing.assert_frame_equal(forward, backward)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"threshold": 0}, "threshold must be in (0, 1]"),
+    ({"shingle": 0}, "shingle must be between 1 and"),
+])
+def test_bad_settings(kwargs, message):
+    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace("]", r"\]")):
+        find_clusters(corpus(("a", "Outlet A", 0, WIRE), ("b", "Outlet B", 5, WIRE)), **kwargs)
+
+
+def test_bad_input():
+    with pytest.raises(ValueError, match="article_id must be unique; 'a'"):
+        find_clusters(corpus(("a", "Outlet A", 0, WIRE), ("a", "Outlet B", 5, WIRE)))
+    with pytest.raises(ValueError, match=r"missing \['published_at'\]"):
+        find_clusters(pd.DataFrame({"article_id": ["a"], "outlet": ["A"], "text": ["x"]}))
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("PORT CITY (Wire) - Navy ships began war games.", True),
+    ("WASHINGTON, March 5 (Reuters) - The U.S. said ...", True),
+    ("(AP) — A storm hit the coast.", True),
+    ("PARIS (AFP) - Talks resumed.", True),
+    ("BEIJING, March 5 (Xinhua) -- China said ...", True),
+    ("  MOSCOW (TASS) – Officials said ...", True),
+    ("Our correspondent watched (from the shore) - as ships passed.", False),
+    ("Navy ships began war games, Reuters reported.", False),
+    ("The drills began.\nLONDON (Reuters) - a second report", False),
+    ("", False),
+])
+def test_has_wire_dateline(text, expected):
+    assert has_wire_dateline(text) is expected
+
+
+@pytest.mark.parametrize("ids, expected", [
+    (["a", "b", "c"], 1),  # one cluster
+    (["a", "b", "z"], 2),  # cluster + an article of its own
+    (["x", "y", "z", "a"], 3),
+    (["z", "z"], 1),  # repeated ids count once
+    ([], 0),
+])
+def test_distinct_stories(ids, expected):
+    clusters = pd.DataFrame({"article_id": ["a", "b", "c", "x", "y"], "cluster_id": ["a", "a", "a", "x", "x"]})
+    assert distinct_stories(ids, clusters) == expected
+
+
+@pytest.mark.parametrize("text, n_shingles", [
+    ("one two three four five", 1),
+    ("one two three four five six seven", 3),
+    ("one two", 1),  # shorter than a shingle: one shingle of all its words
+    ("", 0),
+    ("... --- !!!", 0),
+])
+def test_shingle_counts(text, n_shingles):
+    assert len(shingle_hashes([text])[0]) == n_shingles
+
+
+def test_shingles_fold_case_and_punctuation_and_keep_word_order():
+    same, folded, swapped = shingle_hashes(["War games near the strait", "WAR-GAMES, near the strait!",
+                                            "games war near the strait"])
+    assert np.array_equal(same, folded)
+    assert not np.array_equal(same, swapped)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from("ab cdé.\nX"), max_size=40), min_size=1, max_size=6))
+def test_shingle_hashes_do_not_depend_on_the_batch(texts):
+    together = shingle_hashes(texts)
+    for text, hashes in zip(texts, together):
+        assert np.array_equal(shingle_hashes([text])[0], hashes)
+
+
+# ---------------------------------------------------------------------------------------------
+# shared failure case C11: syndicated wire copies and feed duplicates inflate counts
+
+def _c11():
+    folder = CASES / "C11"
+    if not (folder / "articles.csv").is_file():
+        pytest.skip(f"shared failure case C11 not present at {folder}")
+    articles = ingest_files([folder / "articles.csv"], IngestOptions(), run_id="test-c11").articles
+    return articles, find_clusters(articles)
+
+
+def _war_games_by_outlet(articles: pd.DataFrame) -> dict[str, int]:
+    lexicon, _ = load_lexicon()
+    matcher = LexiconMatcher(lexicon).fit()
+    has = [any(lexicon.entries[m.entry].term == "war games" for m in matcher.find(text)) for text in articles["text"]]
+    return articles.assign(has=has).groupby("outlet")["has"].sum().astype(int).to_dict()
+
+
+def test_c11_feed_duplicate_folded_at_ingest():
+    articles, _ = _c11()
+    assert articles.groupby("outlet").size().to_dict() == {"Outlet A": 1, "Outlet B": 1, "Outlet C": 1,
+                                                            "Outlet D": 1}
+    assert articles.set_index("source_id").loc["w1", "n_copies"] == 2  # w4 folded into w1
+
+
+def test_c11_wire_copies_share_one_cluster():
+    articles, clusters = _c11()
+    ids = articles.set_index("source_id")["article_id"]
+    by_id = clusters.set_index("article_id")
+    wire = [ids["w1"], ids["w2"], ids["w3"]]
+    assert set(by_id.index) == set(wire)  # o1 is in no cluster
+    assert set(by_id.loc[wire, "cluster_id"]) == {ids["w1"]}
+    assert by_id.loc[wire, "syndicated"].all()
+    assert by_id.loc[ids["w1"], "is_first"]
+    assert by_id.loc[wire, "n_outlets"].tolist() == [3, 3, 3]
+
+
+def test_c11_counts():
+    articles, clusters = _c11()
+    # Copies included: every outlet has one article using the term.
+    assert _war_games_by_outlet(articles) == {"Outlet A": 1, "Outlet B": 1, "Outlet C": 1, "Outlet D": 1}
+    lexicon, _ = load_lexicon()
+    matcher = LexiconMatcher(lexicon).fit()
+    with_term = [a for a, text in zip(articles["article_id"], articles["text"])
+                 if any(lexicon.entries[m.entry].term == "war games" for m in matcher.find(text))]
+    assert len(with_term) == 4
+    assert distinct_stories(with_term, clusters) == 2  # the wire cluster plus o1
+    # "Exclude wire copies": every syndicated member goes, the first copy included.
+    own = articles[~articles["article_id"].isin(clusters.loc[clusters["syndicated"], "article_id"])]
+    counts = _war_games_by_outlet(own)
+    assert {o: counts.get(o, 0) for o in ("Outlet A", "Outlet B", "Outlet C", "Outlet D")} == {
+        "Outlet A": 0, "Outlet B": 0, "Outlet C": 0, "Outlet D": 1}
