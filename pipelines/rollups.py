@@ -24,6 +24,7 @@ status is ``not collected``; with no coverage information the status is ``no dat
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -51,6 +52,8 @@ class Filters:
     outlets, topics, categories : tuples of names; empty selects everything.
     start, end : first and last UTC day included (``None``: unbounded).
     voice : ``"outlet"``, ``"quoted"``, ``"attributed"`` or ``"all"``.
+    exclude_syndicated : leave out wire copies (every article of an ``article_clusters``
+        cluster flagged ``syndicated``), so republished text does not count as coverage.
     """
 
     outlets: tuple[str, ...] = ()
@@ -59,6 +62,7 @@ class Filters:
     end: date | None = None
     voice: str = "outlet"
     categories: tuple[str, ...] = field(default=())
+    exclude_syndicated: bool = False
 
     def __post_init__(self) -> None:
         if self.voice not in (*VOICES, ALL):
@@ -136,6 +140,8 @@ def _selection_sql(filters: Filters, params: list) -> str:
         cond = _in_list("topic", filters.topics, sub)
         params.extend(sub)
         where.append(f"a.article_id IN (SELECT article_id FROM article_topics WHERE {cond})")
+    if filters.exclude_syndicated:
+        where.append("a.article_id NOT IN (SELECT article_id FROM article_clusters WHERE syndicated)")
     if filters.voice == ALL:
         words = "a.n_words"
         join = ""
@@ -223,23 +229,27 @@ def trend(con: duckdb.DuckDBPyConnection, filters: Filters, granularity: str = "
         raise ValueError(f"granularity must be one of {GRANULARITIES}, not {granularity!r}")
     facts = article_facts(con, filters)
     cols = ["outlet", "period", "n_articles", "n_words", "n_mentions", "n_articles_with_mention"]
-    if facts.empty:
+    bounded = filters.start is not None and filters.end is not None and (filters.outlets or pooled)
+    if facts.empty and not bounded:
         return add_measures(pd.DataFrame(columns=cols)).assign(collected=pd.NA, status=pd.Series(dtype=str))
-    facts["period"] = _period_floor(facts["day"], granularity)
+    facts["period"] = _period_floor(facts["day"], granularity) if len(facts) else pd.Series(dtype="datetime64[us]")
     if pooled:
         facts["outlet"] = POOLED
+    facts["has_mention"] = (facts["n_mentions"] > 0).astype("int64")
     g = facts.groupby(["outlet", "period"], sort=True)
     agg = pd.DataFrame({
         "n_articles": g.size(),
         "n_words": g["n_words"].sum(),
         "n_mentions": g["n_mentions"].sum(),
-        "n_articles_with_mention": g["n_mentions"].apply(lambda s: int((s > 0).sum())),
+        "n_articles_with_mention": g["has_mention"].sum(),
     }).reset_index()
     first = pd.Timestamp(filters.start) if filters.start else facts["period"].min()
     last = pd.Timestamp(filters.end) if filters.end else facts["period"].max()
     grid_periods = _period_grid(_period_floor(pd.Series([first]), granularity).iloc[0], last, granularity)
     # Every selected outlet gets the whole grid: one without articles in the range is a gap.
-    outlets = sorted(set(agg["outlet"]) if not filters.outlets or pooled else set(filters.outlets))
+    outlets = sorted(set(agg["outlet"]) if not filters.outlets else set(filters.outlets))
+    if pooled:
+        outlets = [POOLED]
     grid = pd.MultiIndex.from_product([outlets, grid_periods], names=["outlet", "period"]).to_frame(index=False)
     out = grid.merge(agg, on=["outlet", "period"], how="left")
     for c in ("n_articles", "n_words", "n_articles_with_mention"):
@@ -310,7 +320,8 @@ def article_list(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 
     Returns
     -------
     DataFrame of at most *limit* rows: ``article_id, outlet, published_at, title, url,
-    n_words, n_mentions`` (mentions in the chosen voice and categories).
+    n_words, n_mentions`` (mentions in the chosen voice and categories), ``syndicated`` and
+    ``cluster_id`` (from ``article_clusters``; False / NULL for articles with no copies).
     """
     params: list = []
     sel = _selection_sql(filters, params)
@@ -318,8 +329,9 @@ def article_list(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 
     params.append(int(limit))
     sql = (f"WITH sel AS ({sel}), men AS ({men}) "
            "SELECT a.article_id, a.outlet, a.published_at, a.title, a.url, a.n_words, "
-           "coalesce(men.n, 0) AS n_mentions FROM sel JOIN articles a USING (article_id) "
-           "LEFT JOIN men USING (article_id) ORDER BY n_mentions DESC, a.published_at DESC, a.article_id "
+           "coalesce(men.n, 0) AS n_mentions, coalesce(c.syndicated, FALSE) AS syndicated, c.cluster_id "
+           "FROM sel JOIN articles a USING (article_id) "
+           "LEFT JOIN men USING (article_id) LEFT JOIN article_clusters c USING (article_id) ORDER BY n_mentions DESC, a.published_at DESC, a.article_id "
            "LIMIT ?")
     return con.execute(sql, params).df()
 
@@ -350,8 +362,8 @@ def keyword_in_context(con: duckdb.DuckDBPyConnection, filters: Filters, *, outl
     """
     start = max((d for d in (period_start, filters.start) if d is not None), default=None)
     end = min((d for d in (period_end, filters.end) if d is not None), default=None)
-    f = Filters(outlets=(outlet,) if outlet is not None else filters.outlets, topics=filters.topics,
-                start=start, end=end, voice=filters.voice, categories=filters.categories)
+    f = dataclasses.replace(filters, outlets=(outlet,) if outlet is not None else filters.outlets,
+                            start=start, end=end)
     params: list = []
     sel = _selection_sql(f, params)
     where = ["TRUE"]

@@ -26,6 +26,7 @@ from .outlets import Registry, read_registry
 from .schemas import column_names
 from .score import score_articles
 from .storage import read_table, write_table, writing
+from .syndication import find_clusters
 from .topics import TopicDef, TopicMatcher, read_topics
 
 SCORE_CHUNK = 5000
@@ -138,6 +139,10 @@ def _score(con, lexicon: Lexicon, topics: list[TopicDef], use_topic_column: bool
         write_table(con, "quotes", result.quotes)
         write_table(con, "article_topics", result.article_topics)
         write_table(con, "article_scores", result.article_scores)
+    # Clusters cross chunk boundaries, so syndicated copies are found over the whole store.
+    texts = con.execute("SELECT article_id, outlet, published_at, text FROM articles").df()
+    write_table(con, "article_clusters", find_clusters(texts), replace=True)
+    del texts
     summary.n_mentions = n_mentions
     summary.n_articles = len(ids)
     summary.lexicon_version = lexicon.version

@@ -115,7 +115,8 @@ TABLES: dict[str, tuple[Column, ...]] = {
         ("n_members", "INTEGER", "articles in the cluster", False),
         ("n_outlets", "INTEGER", "distinct outlets in the cluster", False),
         ("is_first", "BOOLEAN", "true for the earliest member (the copy that appeared first)", False),
-        ("syndicated", "BOOLEAN", "true when the text appears at two or more outlets (wire copy), first copy included", False),
+        ("syndicated", "BOOLEAN", "true when the text appears at two or more outlets, or repeats with a wire "
+                                  "dateline such as '(Reuters) -' (wire copy); first copy included", False),
         ("similarity", "DOUBLE", "estimated Jaccard similarity of word 5-shingles to the first member", False),
     ),
     "daily": _cols(

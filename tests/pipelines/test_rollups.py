@@ -136,3 +136,30 @@ def test_article_count_is_the_untruncated_article_list(tmp_path, regime_lexicon)
         assert article_count(con, f) == expected == len(article_list(con, f, limit=1000))
     assert len(article_list(con, Filters(voice="all"), limit=2)) == 2          # the list is truncated,
     assert article_count(con, Filters(voice="all")) == 3                        # the count is not
+
+
+def test_selected_outlet_with_no_articles_at_all_in_range_still_gets_gap_rows(tmp_path, regime_lexicon):
+    p = tmp_path / "a.csv"
+    p.write_text("outlet,date,body\nA,2026-03-02,The regime fell.\n")
+    con = build(tmp_path, [p], regime_lexicon)
+    t = trend(con, Filters(voice="all", outlets=("A",), start=date(2026, 4, 1), end=date(2026, 5, 31)), "month")
+    assert t["period"].dt.month.tolist() == [4, 5]
+    assert t["status"].tolist() == ["no data", "no data"] and t["rate_per_1k"].isna().all()
+
+
+def test_c11_excluding_wire_copies(tmp_path):
+    lexicon = tmp_path / "lex.csv"
+    lexicon.write_text("term,category\nwar games,militarised\n")
+    con = build(tmp_path, [case_dir("C11") / "articles.csv"], lexicon)
+    from pipelines.rollups import article_list
+    with_copies = outlet_category_matrix(con, Filters(voice="all")).set_index("outlet")["n_articles_with_mention"]
+    assert with_copies.to_dict() == {"Outlet A": 1, "Outlet B": 1, "Outlet C": 1, "Outlet D": 1}
+    without = outlet_category_matrix(con, Filters(voice="all", exclude_syndicated=True))
+    assert without.set_index("outlet")["n_articles_with_mention"].to_dict() == {"Outlet D": 1}
+    listed = article_list(con, Filters(voice="all"))
+    wire = listed[listed["syndicated"]]
+    assert sorted(wire["outlet"]) == ["Outlet A", "Outlet B", "Outlet C"] and wire["cluster_id"].nunique() == 1
+    assert listed.loc[~listed["syndicated"], "cluster_id"].isna().all()
+    stories = con.execute("SELECT count(DISTINCT coalesce(c.cluster_id, m.article_id)) FROM mentions m "
+                          "LEFT JOIN article_clusters c USING (article_id) WHERE m.term = 'war games'").fetchall()
+    assert stories[0][0] == 2  # distinct stories using the term: the wire story and o1
