@@ -75,35 +75,60 @@ def matching_copy(text: str) -> tuple[str, np.ndarray]:
         ``offsets[i]`` is the index in *text* of the character that gave ``copy[i]``
         (the padding spaces map to -1 and ``len(text)``).
     """
-    arr = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     table = _table()
-    folded = np.where(arr < _BMP, table[np.minimum(arr, _BMP - 1)], arr)
-    # Code points outside the BMP (emoji, rare scripts): letters stay, symbols become spaces.
-    if (arr >= _BMP).any():
-        for i in np.flatnonzero(arr >= _BMP):
-            ch = chr(int(arr[i]))
-            folded[i] = ord(ch.lower()[0]) if ch.isalnum() else _SPACE
-    keep = folded != 0
+    if text.isascii():
+        # Fast path (most news text): one byte per character, a 128-entry table.
+        arr = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+        folded = _ascii_table()[arr]
+        kind, width = np.uint8, "ascii"
+    else:
+        arr = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        big = arr >= _BMP
+        if big.any():
+            folded = table[np.minimum(arr, _BMP - 1)]
+            # Code points outside the BMP (emoji, rare scripts): letters stay, symbols become spaces.
+            for i in np.flatnonzero(big):
+                ch = chr(int(arr[i]))
+                folded[i] = ord(ch.lower()[0]) if ch.isalnum() else _SPACE
+        else:
+            folded = table[arr]
+        kind, width = np.uint32, "utf-32-le"
     space = folded == _SPACE
-    # A space is kept only when the previous *kept* character is not a space. Deleted
-    # characters (soft hyphens) are skipped when looking back.
-    kept_idx = np.flatnonzero(keep)
-    kept_space = space[kept_idx]
-    prev_kept_space = np.empty_like(kept_space)
+    deleted = folded == 0
+    # A space is kept only when the previous *kept* character is not a space (runs collapse,
+    # a leading space is dropped: the copy gets its own padding). Deleted characters (soft
+    # hyphens) are skipped when looking back.
+    if deleted.any():
+        kept_idx = np.flatnonzero(~deleted)
+        kept_space = space[kept_idx]
+    else:
+        kept_idx = None
+        kept_space = space
+    drop = np.empty_like(kept_space)
     if len(kept_space):
-        prev_kept_space[0] = True  # a leading space is dropped: the copy gets its own padding
-        prev_kept_space[1:] = kept_space[:-1]
-    sel = kept_idx[~(kept_space & prev_kept_space)]
-    body = folded[sel]
-    if len(body) and body[-1] == _SPACE:
-        body = body[:-1]
+        drop[0] = kept_space[0]
+        np.logical_and(kept_space[1:], kept_space[:-1], out=drop[1:])
+    keep_local = np.flatnonzero(~drop)
+    sel = keep_local if kept_idx is None else kept_idx[keep_local]
+    if len(sel) and folded[sel[-1]] == _SPACE:
         sel = sel[:-1]
-    copy = " " + body.astype(np.uint32).tobytes().decode("utf-32-le") + " "
+    body = folded[sel].astype(kind, copy=False)
+    copy = " " + body.tobytes().decode(width) + " "
     offsets = np.empty(len(sel) + 2, dtype=np.int64)
     offsets[0] = -1
     offsets[1:-1] = sel
     offsets[-1] = len(text)
     return copy, offsets
+
+
+_ASCII: np.ndarray | None = None
+
+
+def _ascii_table() -> np.ndarray:
+    global _ASCII
+    if _ASCII is None:
+        _ASCII = _table()[:128].astype(np.uint8)
+    return _ASCII
 
 
 def fold(phrase: str) -> str:
