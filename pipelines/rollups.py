@@ -393,3 +393,20 @@ def article_count(con: duckdb.DuckDBPyConnection, filters: Filters) -> int:
     params: list = []
     sel = _selection_sql(filters, params)
     return int(con.execute(f"SELECT count(*) FROM ({sel})", params).fetchone()[0])
+
+
+def cluster_members(con: duckdb.DuckDBPyConnection, article_id: str) -> pd.DataFrame:
+    """Every member of the syndication cluster that holds *article_id* (itself included).
+
+    Returns
+    -------
+    DataFrame with one row per member, the earliest first (then by publication time and
+    article_id): ``article_id, outlet, published_at, title, url, is_first, syndicated,
+    similarity`` (columns of ``article_clusters`` and ``articles``). Empty, with those
+    columns, when the article has no near-identical copy.
+    """
+    return con.execute(
+        "SELECT c.article_id, a.outlet, a.published_at, a.title, a.url, c.is_first, c.syndicated, c.similarity "
+        "FROM article_clusters c JOIN articles a USING (article_id) "
+        "WHERE c.cluster_id = (SELECT cluster_id FROM article_clusters WHERE article_id = ? LIMIT 1) "
+        "ORDER BY c.is_first DESC, a.published_at, c.article_id", [article_id]).df()

@@ -163,3 +163,20 @@ def test_c11_excluding_wire_copies(tmp_path):
     stories = con.execute("SELECT count(DISTINCT coalesce(c.cluster_id, m.article_id)) FROM mentions m "
                           "LEFT JOIN article_clusters c USING (article_id) WHERE m.term = 'war games'").fetchall()
     assert stories[0][0] == 2  # distinct stories using the term: the wire story and o1
+
+
+def test_c11_cluster_members_of_a_wire_copy(tmp_path):
+    from pipelines.rollups import cluster_members
+
+    lexicon = tmp_path / "lex.csv"
+    lexicon.write_text("term,category\nwar games,militarised\n")
+    con = build(tmp_path, [case_dir("C11") / "articles.csv"], lexicon)
+    ids = dict(con.execute("SELECT source_id, article_id FROM articles").fetchall())
+    for member in ("w1", "w2", "w3"):
+        m = cluster_members(con, ids[member])
+        assert m["outlet"].tolist() == ["Outlet A", "Outlet B", "Outlet C"]      # earliest first, w4 folded away
+        assert m["is_first"].tolist() == [True, False, False] and m["syndicated"].all()
+        assert m["article_id"].iloc[0] == ids["w1"] and ids[member] in m["article_id"].tolist()
+    alone = cluster_members(con, ids["o1"])
+    assert alone.empty and "published_at" in alone.columns                     # original reporting: no copies
+    assert cluster_members(con, "no-such-article").empty
