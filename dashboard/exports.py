@@ -16,6 +16,10 @@ TREND_COLUMNS = ["outlet", "period", "n_articles", "n_words", "n_mentions", "n_a
                  "collected", "status"]
 """Columns of the trend chart download, in order."""
 
+ARTICLE_COLUMNS = ["article_id", "outlet", "published_at", "title", "url", "n_words", "n_mentions",
+                   "syndicated", "cluster_id"]
+"""Columns of the article list download, in order (C11: ``syndicated`` and ``cluster_id`` included)."""
+
 
 def neutralise_cell(value):
     """Prefix a formula-leading *string* with ``'``; return anything else unchanged."""
@@ -61,4 +65,21 @@ def trend_rows(df: pd.DataFrame) -> pd.DataFrame:
     """
     out = df.reindex(columns=TREND_COLUMNS).sort_values(["outlet", "period"], ignore_index=True)
     out["period"] = pd.to_datetime(out["period"]).dt.strftime("%Y-%m-%d")
+    return out
+
+
+def article_rows(df: pd.DataFrame) -> pd.DataFrame:
+    """The article list with the download's columns, in order.
+
+    Parameters
+    ----------
+    df : the frame returned by :func:`pipelines.rollups.article_list`.
+
+    Returns
+    -------
+    DataFrame of shape (n_articles, 9) with :data:`ARTICLE_COLUMNS`: ``syndicated`` is
+    True / False (False for an article with no copies) and ``cluster_id`` is empty then.
+    """
+    out = df.reindex(columns=ARTICLE_COLUMNS)
+    out["syndicated"] = out["syndicated"].fillna(False).astype(bool)
     return out

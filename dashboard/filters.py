@@ -1,7 +1,8 @@
 """The sidebar filters, mirrored in the URL so a view can be shared by link.
 
 URL keys: ``outlet`` (repeated), ``topic`` (repeated), ``from``, ``to`` (ISO dates),
-``granularity``, ``voice``, ``category`` (repeated). The URL is read on the first run of a
+``granularity``, ``voice``, ``category`` (repeated), ``nowire`` (``1``: leave wire copies out;
+absent: count them). The URL is read on the first run of a
 session (invalid values are ignored with a warning) and written back on every run.
 """
 
@@ -19,11 +20,15 @@ from pipelines.schemas import ALL, VOICES
 VOICE_OPTIONS = (*VOICES, ALL)
 VOICE_LABELS = {"outlet": "Outlet's own words", "quoted": "Quoted (direct quotation)",
                 "attributed": "Attributed (reported speech)", ALL: "All voices"}
+WIRE_HELP = ("Articles whose text also appears at another outlet, or that repeat with a wire dateline "
+             "such as '(Reuters) -', are left out, so republished copy does not count as coverage.")
+NOWIRE_VALUES = {"1": True, "true": True, "0": False, "false": False}
+"""Values of the ``nowire`` URL key; the app writes ``1`` when the box is ticked and omits the key otherwise."""
 MONTHLY_AFTER_DAYS = 548
 """Default to monthly periods when the store spans more than ~18 months."""
 
 _K = dict(outlet="fw_outlet", topic="fw_topic", start="fw_from", end="fw_to", granularity="fw_granularity",
-          voice="fw_voice", category="fw_category")
+          voice="fw_voice", category="fw_category", nowire="fw_nowire")
 _LOADED = "fw_url_loaded"
 
 
@@ -96,6 +101,10 @@ def _read_url(summary: dict) -> list[str]:
     if v and v not in VOICE_OPTIONS:
         notes.append(f"unknown voice {v!r}")
     st.session_state[_K["voice"]] = v if v in VOICE_OPTIONS else "outlet"
+    w = qp.get("nowire")
+    if w and w.lower() not in NOWIRE_VALUES:
+        notes.append(f"nowire={w!r} (use nowire=1)")
+    st.session_state[_K["nowire"]] = NOWIRE_VALUES.get((w or "").lower(), False)
     return notes
 
 
@@ -149,9 +158,14 @@ def sidebar_filters(summary: dict) -> Selection:
                      help="Whose words are counted: the outlet's own, direct quotations, or reported speech.")
     categories = sb.multiselect("Lexicon categories", summary["categories"], key=_K["category"],
                                 format_func=category_label)
+    n_wire = summary.get("n_syndicated", 0)
+    nowire = sb.checkbox("Exclude wire copies", key=_K["nowire"],
+                         help=WIRE_HELP + (f" This store has {n_wire:,} such articles." if n_wire
+                                           else " This store has none."))
     _write_url({"outlet": list(outlets), "topic": list(topics),
                 "from": start.isoformat() if start else None, "to": end.isoformat() if end else None,
-                "granularity": granularity, "voice": voice, "category": list(categories)})
+                "granularity": granularity, "voice": voice, "category": list(categories),
+                "nowire": "1" if nowire else None})
     if start and end and start > end:
         sb.warning("'From' is after 'To': the dates were swapped.")
         start, end = end, start
@@ -164,5 +178,5 @@ def sidebar_filters(summary: dict) -> Selection:
 
     filters = Filters(outlets=as_filter(outlets, summary["outlets"]), topics=as_filter(topics, summary["topics"]),
                       start=start, end=end, voice=voice,
-                      categories=as_filter(categories, summary["categories"]))
+                      categories=as_filter(categories, summary["categories"]), exclude_syndicated=bool(nowire))
     return Selection(filters, granularity)

@@ -73,7 +73,9 @@ def load_store_summary(path: str, version: int) -> dict:
     dict with ``n_articles`` (int), ``outlets``, ``topics``, ``categories`` (sorted lists of
     str), ``first_day``, ``last_day`` (``datetime.date`` or ``None``), ``synthetic`` (bool:
     any outlet of registry type ``synthetic``), ``synthetic_outlets`` (sorted list of those
-    outlets) and ``lexicon_version`` (str or ``None``).
+    outlets), ``lexicon_version`` (str or ``None``), ``n_syndicated`` (int: articles flagged
+    ``syndicated`` in ``article_clusters``, the wire copies) and ``n_clusters`` (int: clusters
+    of near-identical copies).
     """
     with _Store(path) as con:
         n = con.execute("SELECT count(*) FROM articles").fetchone()[0]
@@ -86,9 +88,12 @@ def load_store_summary(path: str, version: int) -> dict:
             "SELECT DISTINCT outlet FROM outlets WHERE lower(type) = 'synthetic' ORDER BY 1").fetchall()]
         row = con.execute("SELECT lexicon_version FROM runs WHERE lexicon_version IS NOT NULL "
                           "ORDER BY started_at DESC LIMIT 1").fetchone()
+        n_syndicated, n_clusters = con.execute(
+            "SELECT count(*) FILTER (WHERE syndicated), count(DISTINCT cluster_id) FROM article_clusters").fetchone()
     return dict(n_articles=int(n), outlets=outlets, topics=topics, categories=cats, first_day=first,
                 last_day=last, synthetic=bool(synthetic), synthetic_outlets=synthetic,
-                lexicon_version=row[0] if row else None)
+                lexicon_version=row[0] if row else None, n_syndicated=int(n_syndicated or 0),
+                n_clusters=int(n_clusters or 0))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -140,6 +145,13 @@ def load_article(path: str, version: int, article_id: str) -> tuple[dict | None,
     """:func:`pipelines.rollups.article_mentions`: the article row (dict) and its mentions."""
     with _Store(path) as con:
         return rollups.article_mentions(con, article_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def load_cluster_members(path: str, version: int, article_id: str) -> pd.DataFrame:
+    """:func:`pipelines.rollups.cluster_members`: the article's syndication cluster (empty if none)."""
+    with _Store(path) as con:
+        return rollups.cluster_members(con, article_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

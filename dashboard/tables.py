@@ -132,7 +132,11 @@ KWIC_SCHEMA = {"article_id": "str", "outlet": "str", "day": "datetime", "title":
                "speaker": "str", "start_char": "int", "end_char": "int"}
 KWIC_COLUMNS = ["day", "outlet", "left", "match", "right", "voice", "speaker", "term", "title"]
 ARTICLE_SCHEMA = {"article_id": "str", "outlet": "str", "published_at": "datetime", "title": "str",
-                  "url": "str", "n_words": "int", "n_mentions": "int"}
+                  "url": "str", "n_words": "int", "n_mentions": "int", "syndicated": "bool", "cluster_id": "str"}
+ARTICLE_COLUMNS = ["published_at", "outlet", "title", "n_mentions", "n_words", "syndicated", "url"]
+"""Columns of the article list as shown (the download has all of :data:`dashboard.exports.ARTICLE_COLUMNS`)."""
+PLACEHOLDER = "—"
+"""Shown in a table cell that has no value (no speaker, no title); the downloads keep it empty."""
 
 
 def column_config(columns) -> dict:
@@ -155,6 +159,9 @@ def column_config(columns) -> dict:
         "n_mentions": cc.NumberColumn("Mentions"),
         "url": cc.LinkColumn("Link"),
         "article_id": cc.TextColumn("Article id"),
+        "syndicated": cc.CheckboxColumn("Wire copy", help="Its text also appears at another outlet, or it "
+                                                          "repeats with a wire dateline such as '(Reuters) -'."),
+        "cluster_id": cc.TextColumn("Cluster id"),
     }
     return {c: known[c] for c in columns if c in known}
 
@@ -191,6 +198,8 @@ def article_list_text(n_shown: int, n_selected: int) -> str:
     *n_selected* comes from a count query (:func:`pipelines.rollups.article_count`), never
     from the length of the truncated list.
     """
+    if n_shown >= n_selected == 1:
+        return "The 1 selected article"
     if n_shown >= n_selected:
         return f"All {count_label(n_selected, 'selected article')}, most mentions first"
     return f"Showing the {n_shown:,} with the most mentions of {count_label(n_selected, 'selected article')}"
@@ -205,3 +214,21 @@ def gaps_text(gaps: pd.DataFrame, limit: int = 4) -> str:
     more = f" and {len(items) - limit} more" if len(items) > limit else ""
     return (count_label(len(items), "gap") + " (no articles; drawn as a break, not a zero): "
             + "; ".join(items[:limit]) + more)
+
+
+def with_placeholders(df: pd.DataFrame, columns, placeholder: str = PLACEHOLDER) -> pd.DataFrame:
+    """A copy of *df* whose missing cells in the named text *columns* read *placeholder*.
+
+    For display only: ``st.dataframe`` shows a grey "None" for a missing string, which reads
+    as a speaker or title called None. Downloads are built from the untouched frame.
+    """
+    out = df.copy()
+    for col in columns:
+        if col in out.columns:
+            out[col] = out[col].astype("string").fillna(placeholder)
+    return out
+
+
+def wire_text(filters) -> str:
+    """The state of the "Exclude wire copies" filter for a caption: ``"wire copies excluded"`` or ``"... included"``."""
+    return "wire copies excluded" if filters is not None and filters.exclude_syndicated else "wire copies included"

@@ -18,24 +18,30 @@ if df.empty:
             + (f" Undated articles that match: {undated:,} (they cannot be placed in time)."
                if undated else " Widen the outlets, topics or dates in the sidebar."))
     st.stop()
-cols = ["published_at", "outlet", "title", "n_mentions", "n_words", "url"]
-st.dataframe(df[cols], hide_index=True, column_config=tables.column_config(cols), key="article_table")
+cols = tables.ARTICLE_COLUMNS
+st.dataframe(tables.with_placeholders(df[cols], ["title"]), hide_index=True,
+             column_config=tables.column_config(cols), key="article_table")
 st.caption(f"{tables.article_list_text(len(df), n_selected)} (mentions in the chosen voice and categories) · "
+           f"{tables.wire_text(ctx.filters)} · "
            f"{tables.count_label(undated, 'undated article')} left out · lexicon version {ctx.lexicon_version}. "
            f"{tables.report_text(report)}")
-st.download_button("Download article list (CSV)", data=exports.to_csv_bytes(raw),
+st.download_button("Download article list (CSV)", data=exports.to_csv_bytes(exports.article_rows(raw)),
                    file_name="framewatch-articles.csv", mime="text/csv", on_click="ignore",
                    key="dl_articles", icon=":material/download:")
 
 st.subheader("Read an article")
 labels = tables.article_labels(df)
 i = st.selectbox("Article", range(len(df)), format_func=labels.__getitem__, key="article_pick")
-article, mentions = loaders.load_article(ctx.path, ctx.version, str(df["article_id"].iloc[i]))
+article_id = str(df["article_id"].iloc[i])
+article, mentions = loaders.load_article(ctx.path, ctx.version, article_id)
 if article is None:
     st.warning("This article is no longer in the store; reload the page.")
     st.stop()
 synthetic = article.get("outlet") in ctx.summary.get("synthetic_outlets", ())
 st.markdown(render.article_header_html(article, synthetic=synthetic), unsafe_allow_html=True)
+copies = render.also_published_html(article_id, loaders.load_cluster_members(ctx.path, ctx.version, article_id))
+if copies:
+    st.markdown(copies, unsafe_allow_html=True)
 url = render.safe_url(article.get("url"))
 if url:
     st.link_button("Open the source", url, icon=":material/open_in_new:")
@@ -44,5 +50,5 @@ else:
 st.markdown(render.legend_html(), unsafe_allow_html=True)
 st.markdown(render.highlight_html(article.get("text"), mentions), unsafe_allow_html=True)
 by_voice = mentions["voice"].value_counts().reindex(["outlet", "quoted", "attributed"], fill_value=0)
-st.caption(f"{len(mentions)} mentions in all voices: {by_voice['outlet']} outlet, {by_voice['quoted']} quoted, "
+st.caption(f"{tables.count_label(len(mentions), 'mention')} in all voices: {by_voice['outlet']} outlet, {by_voice['quoted']} quoted, "
            f"{by_voice['attributed']} attributed. Hover a highlight for its term, category, voice and speaker.")

@@ -14,7 +14,8 @@ undated = loaders.load_undated(ctx.path, ctx.version, ctx.key)
 st.plotly_chart(charts.heatmap_chart(df, measure), key="matrix_chart")
 n = tables.selection_totals(df.drop_duplicates("outlet")) if len(df) else tables.selection_totals(df)
 mentions = int(df["n_mentions"].sum()) if len(df) else 0
-st.caption(f"n = {n['articles']:,} articles, {n['words']:,} words in the chosen voice, {mentions:,} mentions "
+st.caption(f"n = {tables.count_label(n['articles'], 'article')}, {n['words']:,} words in the chosen voice, "
+           f"{tables.count_label(mentions, 'mention')} · {tables.wire_text(ctx.filters)} "
            f"· {tables.count_label(undated, 'undated article')} left out · lexicon version {ctx.lexicon_version}")
 with st.expander("How this is measured"):
     st.markdown(notes.MATRIX_NOTE)

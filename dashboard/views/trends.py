@@ -21,7 +21,8 @@ st.plotly_chart(charts.trend_chart(df, measure), key="trend_chart")
 
 n = tables.selection_totals(df)
 gaps = tables.gap_rows(df)
-st.caption(f"n = {n['articles']:,} articles, {n['words']:,} words in the chosen voice, {n['mentions']:,} mentions "
+st.caption(f"n = {tables.count_label(n['articles'], 'article')}, {n['words']:,} words in the chosen voice, "
+           f"{tables.count_label(n['mentions'], 'mention')} · {tables.wire_text(ctx.filters)} "
            f"· {tables.count_label(undated, 'undated article')} left out · lexicon version {ctx.lexicon_version}"
            + (f" · {tables.gaps_text(gaps)}" if len(df) else ""))
 with st.expander("How this is measured"):
@@ -46,7 +47,7 @@ else:
     outlet = None if cell["outlet"] == POOLED else cell["outlet"]
     kwic = loaders.load_kwic(ctx.path, ctx.version, ctx.key, outlet, start, end)
     shown, report = tables.typed_table(kwic, tables.KWIC_SCHEMA)
-    st.dataframe(shown[tables.KWIC_COLUMNS], hide_index=True, column_config=tables.column_config(tables.KWIC_COLUMNS), key="kwic_table")
+    st.dataframe(tables.with_placeholders(shown[tables.KWIC_COLUMNS], ["speaker", "title"]), hide_index=True, column_config=tables.column_config(tables.KWIC_COLUMNS), key="kwic_table")
     st.caption(f"{tables.count_label(len(kwic), 'concordance line')} (at most 200) for {start} to {end}. {tables.report_text(report)}")
     st.download_button("Download evidence (CSV)", data=exports.to_csv_bytes(kwic),
                        file_name=f"framewatch-kwic-{start}.csv", mime="text/csv", on_click="ignore",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from store_factory import build_store
+from store_factory import build_c11_store, build_store
 
 
 @pytest.fixture(scope="session")
@@ -15,6 +15,14 @@ def store_path(tmp_path_factory):
 def real_store_path(tmp_path_factory):
     """The same store, with no outlet of type ``synthetic``."""
     return build_store(tmp_path_factory.mktemp("store_real") / "s.duckdb", synthetic=False)
+
+
+@pytest.fixture(scope="session")
+def c11_store_path(tmp_path_factory):
+    """Case C11 through the real pipeline: 3 wire copies of one story (Outlets A, B, C) and 1 original (D)."""
+    from tests.conftest import case_dir
+
+    return build_c11_store(tmp_path_factory.mktemp("c11"), case_dir("C11"))
 
 
 # --- real browser (Playwright + Debian chromium) --------------------------------------

@@ -203,3 +203,20 @@ def build_c15_store(folder: Path) -> Path:
     run_pipeline(store, [articles], IngestOptions(topic_column="topic"),
                  ScoreOptions(lexicons=[lexicon], topic_queries=False), fresh=True)
     return store
+
+
+# --- case C11: wire copies of one story at three outlets, a feed duplicate, one original ---
+
+def build_c11_store(folder: Path, case: Path) -> Path:
+    """Run the real pipeline (built-in lexicon and topics) on ``case/articles.csv`` (case C11).
+
+    The store holds 4 articles: w1, w2, w3 (one wire text at Outlets A, B, C; one cluster, all
+    ``syndicated``) and o1 (original reporting at Outlet D); w4, w1 with tracking parameters,
+    is folded at ingest.
+    """
+    from pipelines.ingest import IngestOptions
+    from pipelines.run import ScoreOptions, run_pipeline
+
+    store = folder / "c11.duckdb"
+    run_pipeline(store, [case / "articles.csv"], IngestOptions(), ScoreOptions(), fresh=True)
+    return store

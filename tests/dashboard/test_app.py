@@ -72,12 +72,14 @@ def test_filters_from_url_are_applied_and_written_back(store_path):
 
 
 def test_invalid_url_values_are_ignored_with_a_warning(store_path):
-    at = _app(store_path, outlet=["Nope", ALPHA], granularity="fortnight", voice="shouting", **{"from": "yesterday"})
+    at = _app(store_path, outlet=["Nope", ALPHA], granularity="fortnight", voice="shouting", nowire="maybe",
+              **{"from": "yesterday"})
     assert not at.exception
     assert _multiselect(at, "Outlets").value == [ALPHA]
     assert at.sidebar.radio[0].value == "week" and at.sidebar.radio[1].value == "outlet"
+    assert at.sidebar.checkbox(key="fw_nowire").value is False
     msg = " ".join(w.value for w in at.sidebar.warning)
-    assert "'Nope'" in msg and "fortnight" in msg and "yesterday" in msg
+    assert "'Nope'" in msg and "fortnight" in msg and "yesterday" in msg and "nowire='maybe'" in msg
 
 
 def test_empty_outlet_selection_shows_info(store_path):
@@ -142,3 +144,57 @@ def test_article_from_synthetic_outlet_has_a_badge(store_path, real_store_path):
     at = _app(store_path, outlet=OREILLY)               # a wire outlet: no badge even in a demo store
     at.switch_page("views/articles.py").run()
     assert "synthetic (demo)" not in _all_markdown(at)
+
+
+def _captions(at) -> str:
+    return "\n".join(c.value for c in at.caption)
+
+
+def test_exclude_wire_copies_from_url_written_back_and_counted(c11_store_path):
+    at = _app(c11_store_path)                                   # C11: 3 wire copies (A, B, C) + 1 original (D)
+    box = at.sidebar.checkbox(key="fw_nowire")
+    assert box.label == "Exclude wire copies" and box.value is False and "nowire" not in at.query_params
+    assert "another outlet" in box.proto.help and "This store has 3 such articles." in box.proto.help
+    assert "n = 4 articles," in _captions(at) and "wire copies included" in _captions(at)
+    box.check().run()
+    assert not at.exception
+    assert at.query_params["nowire"] in ("1", ["1"])
+    assert "n = 1 article," in _captions(at) and "wire copies excluded" in _captions(at)
+    at.sidebar.checkbox(key="fw_nowire").uncheck().run()
+    assert "nowire" not in at.query_params and "n = 4 articles," in _captions(at)
+
+    at = _app(c11_store_path, nowire="1")                       # a shared link
+    assert at.sidebar.checkbox(key="fw_nowire").value is True
+    assert "n = 1 article," in _captions(at) and "wire copies excluded" in _captions(at)
+    for page, text in (("views/outlets_categories.py", "n = 1 article,"),
+                       ("views/articles.py", "The 1 selected article")):
+        at.switch_page(page).run()
+        assert not at.exception
+        assert text in _captions(at) and "wire copies excluded" in _captions(at), page
+    assert at.selectbox(key="article_pick").options == ["2026-03-05 · Outlet D · Our view on the drills"]
+    assert at.query_params["nowire"] in ("1", ["1"])            # kept while moving between pages
+
+
+def test_article_view_names_the_other_copies(c11_store_path):
+    at = _app(c11_store_path)
+    at.switch_page("views/articles.py").run()
+    listed = at.dataframe[0].value
+    assert dict(zip(listed["outlet"], listed["syndicated"])) == {
+        "Outlet A": True, "Outlet B": True, "Outlet C": True, "Outlet D": False}
+    pick = at.selectbox(key="article_pick")
+    w1 = next(j for j, label in enumerate(pick.options) if "Outlet A" in label)
+    pick.set_value(w1).run()
+    assert not at.exception
+    text = _all_markdown(at)
+    assert ("Also published by:</strong> Outlet B (2026-03-05 08:20 UTC), Outlet C (2026-03-05 09:05 UTC) "
+            "— first seen at Outlet A 2026-03-05 08:00 UTC (this article)") in text
+    o1 = next(j for j, label in enumerate(pick.options) if "Outlet D" in label)
+    at.selectbox(key="article_pick").set_value(o1).run()
+    assert "Also published by" not in _all_markdown(at)       # original reporting has no copies
+
+
+def test_evidence_table_shows_a_dash_for_no_speaker(store_path):
+    at = _app(store_path)
+    kwic = at.dataframe[0].value
+    assert kwic["speaker"].notna().all()
+    assert "—" in set(kwic["speaker"]) and "None" not in set(kwic["speaker"].astype(str))

@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboard.exports import TREND_COLUMNS, to_csv_bytes, trend_rows
+from dashboard.exports import ARTICLE_COLUMNS, TREND_COLUMNS, article_rows, to_csv_bytes, trend_rows
 
 CASES = Path(__file__).resolve().parents[2].parent / "shared" / "cases"
 
@@ -97,3 +97,21 @@ def test_case_file_c19():
     assert back["title"].iloc[5] == "Plain headline"
     assert all(t.startswith("'") for t in back["title"].iloc[:5])
     assert back["score"].tolist() == ["0.8", "0.1", "-0.25", "0.0", "0.3", "1.0"]
+
+
+def test_article_rows_carry_syndication_c11():
+    # The frame of pipelines.rollups.article_list (C11 item 5): wire copies share a cluster id.
+    listed = pd.DataFrame({
+        "article_id": ["o1", "w1", "w2"], "outlet": ["Outlet D", "Outlet A", "=Outlet B"],
+        "published_at": pd.to_datetime(["2026-03-05 10:00", "2026-03-05 08:00", "2026-03-05 08:20"], utc=True),
+        "title": ["Our view", "Drills begin", "Navy drills"], "url": ["https://d.example/1", None, None],
+        "n_words": [9, 23, 23], "n_mentions": [1, 0, 0],
+        "syndicated": pd.array([False, True, True], dtype="boolean"), "cluster_id": [None, "w1", "w1"]})
+    rows = article_rows(listed)
+    assert list(rows.columns) == ARTICLE_COLUMNS and ARTICLE_COLUMNS[-2:] == ["syndicated", "cluster_id"]
+    assert rows["syndicated"].tolist() == [False, True, True]
+    back = pd.read_csv(io.BytesIO(to_csv_bytes(rows)), encoding="utf-8-sig", keep_default_na=False)
+    assert back["syndicated"].tolist() == [False, True, True]
+    assert back["cluster_id"].tolist() == ["", "w1", "w1"]    # no cluster: an empty cell
+    assert back["outlet"].tolist()[2] == "'=Outlet B"           # still neutralised
+    assert list(listed.columns)[-1] == "cluster_id" and listed["syndicated"].dtype == "boolean"  # input untouched

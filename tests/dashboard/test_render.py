@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from dashboard.render import article_header_html, highlight_html, md_escape, safe_url
+from dashboard.render import also_published_html, article_header_html, highlight_html, md_escape, safe_url
 
 
 def _m(*rows):
@@ -75,3 +75,34 @@ def test_synthetic_badge_only_when_asked():
     html = article_header_html(article, synthetic=True)
     line = html.split("<p", 1)[1]
     assert "Capital Ledger · 02 Mar 2026 09:30 UTC" in line and "synthetic (demo)</span>" in line
+
+
+def _members(*rows):
+    return pd.DataFrame([dict(article_id=a, outlet=o, published_at=pd.Timestamp(t, tz="UTC") if t else pd.NaT,
+                              is_first=i == 0, syndicated=True) for i, (a, o, t) in enumerate(rows)])
+
+
+C11 = _members(("w1", "Outlet A", "2026-03-05 08:00"), ("w2", "Outlet B", "2026-03-05 08:20"),
+               ("w3", "Outlet C", "2026-03-05 09:05"))
+
+
+@pytest.mark.parametrize("article_id, expected", [
+    ("w1", "Outlet B (2026-03-05 08:20 UTC), Outlet C (2026-03-05 09:05 UTC) — first seen at "
+           "Outlet A 2026-03-05 08:00 UTC (this article)"),
+    ("w2", "Outlet A (2026-03-05 08:00 UTC), Outlet C (2026-03-05 09:05 UTC) — first seen at "
+           "Outlet A 2026-03-05 08:00 UTC</p>"),
+])
+def test_also_published_names_the_other_copies(article_id, expected):
+    html = also_published_html(article_id, C11)
+    assert html.startswith('<p class="fw-cluster"') and "Also published by:</strong> " + expected in html
+
+
+def test_also_published_is_empty_without_copies_and_escaped_and_capped():
+    assert also_published_html("o1", C11.iloc[:0]) == "" and also_published_html("w1", C11.iloc[:1]) == ""
+    hostile = _members(("a", "<script>x</script>", "2026-03-05 08:00"), ("b", "O'Reilly & <b>Co</b>", None))
+    html = also_published_html("a", hostile)
+    assert "<script>" not in html and "<b>" not in html
+    assert "O&#x27;Reilly &amp; &lt;b&gt;Co&lt;/b&gt; (undated)" in html
+    many = _members(*[(f"a{i}", f"Outlet {i}", f"2026-03-05 08:{i:02d}") for i in range(12)])
+    html = also_published_html("a0", many, limit=8)
+    assert "Outlet 8 (" in html and "Outlet 9 (" not in html and " and 3 more — first seen at Outlet 0" in html

@@ -92,8 +92,23 @@ def test_gap_rows_and_evidence_cells():
 @pytest.mark.parametrize("shown, selected, expected", [
     (500, 2400, "Showing the 500 with the most mentions of 2,400 selected articles"),
     (43, 43, "All 43 selected articles, most mentions first"),
-    (1, 1, "All 1 selected article, most mentions first"),
+    (1, 1, "The 1 selected article"),
 ])
 def test_article_list_text(shown, selected, expected):
     from dashboard.tables import article_list_text
     assert article_list_text(shown, selected) == expected
+
+
+def test_placeholders_replace_missing_text_for_display_only():
+    from dashboard.tables import PLACEHOLDER, with_placeholders
+    df = pd.DataFrame({"speaker": pd.array(["Minister Vale", None, pd.NA], dtype="string"), "n": [1, 2, 3]})
+    shown = with_placeholders(df, ["speaker", "absent"])
+    assert shown["speaker"].tolist() == ["Minister Vale", PLACEHOLDER, PLACEHOLDER] == ["Minister Vale", "—", "—"]
+    assert df["speaker"].isna().sum() == 2                     # the frame given (and its download) is untouched
+
+
+def test_wire_text_names_the_filter_state():
+    from dashboard.tables import wire_text
+    from pipelines.rollups import Filters
+    assert wire_text(Filters(exclude_syndicated=True)) == "wire copies excluded"
+    assert wire_text(Filters()) == "wire copies included"
