@@ -164,6 +164,17 @@ def trend_chart(df: pd.DataFrame, measure: str = "rate") -> go.Figure:
                              marker_color=colour, opacity=0.8,
                              hovertemplate="<b>%{fullData.name}</b><br>%{x|%d %b %Y}: %{y} articles<extra></extra>"),
                       row=2, col=1)
+    periods = pd.to_datetime(data["period"]).drop_duplicates()
+    if len(periods) == 1:
+        # One period: plotly would zoom its autorange to milliseconds ("23:59:59.9996" ticks) and
+        # stretch the bar across them. Show a few days around the period, labelled by its date.
+        p = periods.iloc[0]
+        fig.update_xaxes(range=[p - pd.Timedelta(days=3), p + pd.Timedelta(days=3)], tickvals=[p],
+                         ticktext=[f"{p:%d %b %Y}"])
+        bars = [t for t in fig.data if t.type == "bar"]
+        day_ms, w = 86_400_000, 0.8 * 86_400_000 / max(1, len(bars))
+        for i, bar in enumerate(bars):                 # side by side, 0.8 day in all, centred on the period
+            bar.update(width=w, offset=-0.4 * day_ms + i * w)
     return fig
 
 

@@ -152,16 +152,16 @@ def sidebar_filters(summary: dict) -> Selection:
                             help="An article with several selected topics is counted once.")
     start = sb.date_input("From", key=_K["start"], min_value=first, max_value=last, format="YYYY-MM-DD")
     end = sb.date_input("To", key=_K["end"], min_value=first, max_value=last, format="YYYY-MM-DD")
+    n_wire = summary.get("n_syndicated", 0)
+    nowire = sb.checkbox("Exclude wire copies", key=_K["nowire"],
+                         help=WIRE_HELP + (f" This store has {n_wire:,} such article{'s' * (n_wire != 1)}." if n_wire
+                                           else " This store has none."))
     granularity = sb.radio("Period", GRANULARITIES, key=_K["granularity"], horizontal=True,
                            format_func=str.capitalize, help="Weeks start on Monday (ISO 8601).")
     voice = sb.radio("Voice", VOICE_OPTIONS, key=_K["voice"], format_func=VOICE_LABELS.get,
                      help="Whose words are counted: the outlet's own, direct quotations, or reported speech.")
     categories = sb.multiselect("Lexicon categories", summary["categories"], key=_K["category"],
                                 format_func=category_label)
-    n_wire = summary.get("n_syndicated", 0)
-    nowire = sb.checkbox("Exclude wire copies", key=_K["nowire"],
-                         help=WIRE_HELP + (f" This store has {n_wire:,} such articles." if n_wire
-                                           else " This store has none."))
     _write_url({"outlet": list(outlets), "topic": list(topics),
                 "from": start.isoformat() if start else None, "to": end.isoformat() if end else None,
                 "granularity": granularity, "voice": voice, "category": list(categories),

@@ -157,7 +157,8 @@ def column_config(columns) -> dict:
         "published_at": cc.DatetimeColumn("Published (UTC)", format="YYYY-MM-DD HH:mm"),
         "n_words": cc.NumberColumn("Words"),
         "n_mentions": cc.NumberColumn("Mentions"),
-        "url": cc.LinkColumn("Link"),
+        "url": cc.LinkColumn("Link", display_text=r"https?://(?:www\.)?([^/?#]+)",
+                             help="The outlet's page (its host name shown)."),
         "article_id": cc.TextColumn("Article id"),
         "syndicated": cc.CheckboxColumn("Wire copy", help="Its text also appears at another outlet, or it "
                                                           "repeats with a wire dateline such as '(Reuters) -'."),
@@ -177,12 +178,16 @@ def with_safe_urls(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def article_labels(df: pd.DataFrame) -> list[str]:
-    """``date · outlet · title`` for each row of a typed article list (plain text, for a selectbox)."""
+    """``date · outlet · title`` for each row of a typed article list (plain text, for a selectbox).
+
+    ``· wire copy`` follows the title of a row whose ``syndicated`` is true.
+    """
     out = []
-    for when, outlet, title in zip(df["published_at"], df["outlet"], df["title"]):
+    wire = df["syndicated"] if "syndicated" in df.columns else pd.Series(False, index=df.index)
+    for when, outlet, title, w in zip(df["published_at"], df["outlet"], df["title"], wire):
         day = "undated" if pd.isna(when) else f"{when:%Y-%m-%d}"
         t = "(untitled)" if pd.isna(title) else str(title)
-        out.append(f"{day} · {outlet} · {t[:90]}")
+        out.append(f"{day} · {outlet} · {t[:90]}" + (" · wire copy" if not pd.isna(w) and w else ""))
     return out
 
 

@@ -146,3 +146,14 @@ def test_heatmap_category_labels_are_words_but_data_keeps_raw():
     assert list(heatmap_chart(df, "rate").data[0].x) == ["doubt casting", "pejorative label"]
     assert df["category"].tolist() == ["pejorative_label", "doubt_casting"]      # the frame (and CSV) keeps raw values
     assert category_label("militarised_language") == "militarised language"
+
+
+def test_one_period_is_a_labelled_day_not_milliseconds():
+    df = add_measures(pd.DataFrame({"outlet": ["A", "B"], "period": pd.to_datetime(["2026-03-05"] * 2),
+                                    "n_articles": [1, 2], "n_words": [20, 30], "n_mentions": [1, 0],
+                                    "n_articles_with_mention": [1, 0]}))
+    fig = trend_chart(df)
+    axis = fig.layout.xaxis2
+    assert list(axis.ticktext) == ["05 Mar 2026"] and axis.range[0] < pd.Timestamp("2026-03-05") < axis.range[1]
+    bars = [t for t in fig.data if t.type == "bar"]
+    assert [b.offset for b in bars] == [-0.4 * 86_400_000, 0.0]       # side by side, not on top of each other

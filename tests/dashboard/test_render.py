@@ -74,7 +74,7 @@ def test_synthetic_badge_only_when_asked():
     assert "synthetic (demo)" not in article_header_html(article)
     html = article_header_html(article, synthetic=True)
     line = html.split("<p", 1)[1]
-    assert "Capital Ledger · 02 Mar 2026 09:30 UTC" in line and "synthetic (demo)</span>" in line
+    assert "Capital Ledger · 2026-03-02 09:30 UTC" in line and "synthetic (demo)</span>" in line
 
 
 def _members(*rows):

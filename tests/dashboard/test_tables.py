@@ -112,3 +112,13 @@ def test_wire_text_names_the_filter_state():
     from pipelines.rollups import Filters
     assert wire_text(Filters(exclude_syndicated=True)) == "wire copies excluded"
     assert wire_text(Filters()) == "wire copies included"
+
+
+def test_article_labels_mark_wire_copies():
+    from dashboard.tables import article_labels
+    df = pd.DataFrame({"published_at": pd.to_datetime(["2026-03-05 08:00", None], utc=True),
+                       "outlet": ["Outlet A", "Outlet D"], "title": ["Drills begin", None],
+                       "syndicated": pd.array([True, False], dtype="boolean")})
+    assert article_labels(df) == ["2026-03-05 · Outlet A · Drills begin · wire copy",
+                                  "undated · Outlet D · (untitled)"]
+    assert article_labels(df.drop(columns="syndicated"))[0] == "2026-03-05 · Outlet A · Drills begin"
