@@ -191,6 +191,8 @@ def undated_count(con: duckdb.DuckDBPyConnection, filters: Filters) -> int:
         cond = _in_list("topic", filters.topics, sub)
         params.extend(sub)
         where.append(f"article_id IN (SELECT article_id FROM article_topics WHERE {cond})")
+    if filters.exclude_syndicated:
+        where.append("article_id NOT IN (SELECT article_id FROM article_clusters WHERE syndicated)")
     return con.execute(f"SELECT count(*) FROM articles WHERE {' AND '.join(where)}", params).fetchall()[0][0]
 
 
