@@ -314,3 +314,88 @@ def test_kcna_corpus():
             with_marks += 1
             with_direct += any(q.kind == "direct" for q in quotes)
     assert with_marks and with_direct / with_marks >= 0.30
+
+
+# ----------------------------------------------------------------------------- fast paths
+# The fast paths of pipelines.quotes must give exactly what the straightforward definitions
+# give: word counts on a byte mask vs WORD_RE, sentences found around a cue vs
+# sentence_spans, speakers read from a short token window vs the full window.
+
+_UNICODE_WORDS = st.sampled_from([
+    "word", "Wörter", "İstanbul", "naïve", "Ⅻ", "x²", "½", "_id", "K", "日本語", "٣", "a_b",
+    " ", "  ", "\n", "\t", "\xa0", "\u2009", "’", "'", "“", "”", "—", "…", "«", "»", "-", ".",
+    "\ud800", "🙂", "é", "ß",
+])
+_UNICODE_TEXTS = st.lists(_UNICODE_WORDS, max_size=40).map("".join) | st.text(max_size=120)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_UNICODE_TEXTS, st.lists(st.tuples(st.integers(-3, 130), st.integers(0, 60), st.booleans()), max_size=8))
+def test_count_words_by_voice_on_any_text_and_quotes(text, raw):
+    quotes = [Quote(a, a + ln, "direct" if d else "reported", None, None, True) for a, ln, d in raw]
+    expected = {"outlet": 0, "quoted": 0, "attributed": 0}
+    for m in WORD_RE.finditer(text):
+        expected[voice_of(quotes, m.start(), m.end())[0]] += 1
+    assert count_words_by_voice(text, quotes) == expected
+
+
+def _sentence_of(text: str, pos: int) -> tuple[int, int] | None:
+    found = None
+    for a, b in sentence_spans(text):
+        if a <= pos:
+            found = (a, b)
+    return found
+
+
+_SENT_WORDS = st.sampled_from([
+    "Mr", "mr", "U.S", "no", "No", "etc", "a", "B", "é", "x2", "12", " ", "  ", "\n", "\n\n",
+    ".", "..", "!", "?", "?!", '"', "”", "’", ")", "(", "“", "Hello", "world", "abcdef", "Jan",
+    "\t", "«", "»", ". ", ". The", " said", "No. 5",
+])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_SENT_WORDS, max_size=80).map("".join), st.integers(1, 50), st.integers(1, 60))
+def test_sentence_found_around_a_cue_is_the_sentence_spans_one(text, step, far):
+    import re
+
+    from pipelines import quotes as qmod
+
+    positions = [m.start() for m in re.finditer(r"(?<![\w\-’'])[A-Za-z]", text)]
+    old = qmod._BACK_STEP, qmod._FAR
+    qmod._BACK_STEP, qmod._FAR = step, far  # small steps exercise every path
+    try:
+        finder = qmod._SentenceFinder(text)
+        for pos in positions:
+            expected = _sentence_of(text, pos)
+            got = finder.at(pos)
+            assert got == expected or (expected is None and got[0] < 0), (text, pos)
+    finally:
+        qmod._BACK_STEP, qmod._FAR = old
+
+
+def test_sentence_boundary_regexes_agree():
+    from pipelines import quotes as qmod
+
+    text = ("Mr. Kim spoke. The U.S. said No. 5 was fine. etc... Then “Go!” he said.\n\n"
+            "A. B. Smith arrived... Prices rose (sharply). “Why?” asked Mr.\nNext. x2. 12. İ. K.")
+    slow = [(m.start(), m.end(), m.end(1)) for m in qmod._BOUNDARY_RE.finditer(text)]
+    fast = [(m.start(), m.end(), m.end(m.lastindex) if m.lastindex else -1)
+            for m in qmod._BOUNDARY_FAST_RE.finditer(text)]
+    assert slow == fast
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXTS, st.data())
+def test_short_token_windows_give_the_full_window_answer(text, data):
+    from pipelines import quotes as qmod
+
+    if not text:
+        return
+    pos = data.draw(st.integers(0, len(text)))
+    floor = data.draw(st.integers(0, pos))
+    lo = max(floor, pos - 70)
+    assert qmod._subject_before(text, pos, floor) == qmod._subject_in(text, qmod._tokens(text, lo, pos), pos, False)
+    limit = data.draw(st.integers(pos, len(text)))
+    hi = min(limit, pos + 70)
+    assert qmod._speaker_after(text, pos, limit) == qmod._speaker_in(text, qmod._tokens(text, pos, hi), pos, False)
