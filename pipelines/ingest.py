@@ -186,7 +186,24 @@ def _clean_header(name: str) -> str:
     return name.replace("\ufeff", "").strip().strip('"').strip("'").strip()
 
 
+csv.field_size_limit(2**31 - 1)  # a long transcript in one cell is still one record
+
+
+def _unique_header(names: list[str]) -> list[str]:
+    """Header names made unique (``text``, ``text_2``...) so no column is silently dropped."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name}_{seen[name]}")
+    return out
+
+
 def _read_csv(path: Path, warnings: list[str]) -> Iterator[dict]:
+    if b"\x00" in path.open("rb").read(8192):
+        yield {"_source_file": str(path), "_source_row": None,
+               "_reject": ("unreadable_file", "binary data (NUL bytes), not a text/CSV file")}
+        return
     text, note = _decode(path)
     if note:
         warnings.append(note)
@@ -200,9 +217,11 @@ def _read_csv(path: Path, warnings: list[str]) -> Iterator[dict]:
             delimiter = ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        header = [_clean_header(h) for h in next(reader)]
+        header = _unique_header([_clean_header(h) for h in next(reader)])
     except StopIteration:
+        warnings.append(f"{path}: the file is empty; no records read")
         return
+    n = 0
     for n, row in enumerate(reader, 1):
         if not any(cell.strip() for cell in row):
             yield {"_source_file": str(path), "_source_row": n, "_reject": ("empty_row", "the row has no values")}
@@ -215,6 +234,8 @@ def _read_csv(path: Path, warnings: list[str]) -> Iterator[dict]:
         rec = dict(zip(header, row))
         rec["_source_file"], rec["_source_row"] = str(path), n
         yield rec
+    if n == 0:
+        warnings.append(f"{path}: only a header row; no records read")
 
 
 def _read_jsonl(path: Path, warnings: list[str]) -> Iterator[dict]:
@@ -368,12 +389,34 @@ def detect_mapping(columns: list[str], override: dict[str, str], topic_column: s
     return mapping
 
 
+def _check_named_columns(rec: dict, cols: tuple[str, ...], options: IngestOptions) -> None:
+    """A column named by --map or --topic-column must exist in a table it is applied to.
+
+    Raises
+    ------
+    ConfigError
+        Naming the file, the option, the missing column and the columns there are.
+    """
+    src = str(rec.get("_source_file", ""))
+    if Path(src).suffix.lower() not in TABULAR:
+        return
+    lower = {c.lower() for c in cols}
+    named = [(f"--map {fld}={col}", col) for fld, col in options.mapping.items()]
+    if options.topic_column:
+        named.append((f"--topic-column {options.topic_column}", options.topic_column))
+    for option, col in named:
+        if col.lower() not in lower:
+            raise ConfigError(f"{option} names a column the input does not have", where=src,
+                              expected=f"one of its columns: {', '.join(cols)}", found=repr(col),
+                              fix="check the spelling, or run files with different columns separately")
+
+
 def _text_value(value) -> str | None:
     if value is None:
         return None
     if isinstance(value, float) and value != value:
         return None
-    text = str(value)
+    text = json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else str(value)
     if not text.strip():
         return None
     if ("<" in text or "&" in text) and _HTML_RE.search(text):
@@ -411,6 +454,9 @@ def ingest_records(records: Iterator[dict], options: IngestOptions, registry: Re
     ----------
     records : raw records from :func:`iter_records`.
     existing_keys : duplicate keys of articles already stored -> their article_id.
+
+    Duplicates of stored articles are returned in ``duplicates_of_stored`` as
+    ``article_id -> (copies, merged topic cell)``.
     now : the ingest time (dates more than a day after it are refused as future dates).
 
     Returns
@@ -439,6 +485,7 @@ def ingest_records(records: Iterator[dict], options: IngestOptions, registry: Re
         cols = tuple(k for k in rec if not k.startswith("_"))
         mapping = mappings.get(cols)
         if mapping is None:
+            _check_named_columns(rec, cols, options)
             mapping = mappings[cols] = detect_mapping(list(cols), options.mapping, options.topic_column)
         get = {fld: rec.get(col) for fld, col in mapping.items()}
         # Records from pages and feeds already carry canonical keys.
@@ -536,8 +583,11 @@ def _fold_duplicates(rows: list[dict], existing: dict[str, str], run_id: str) ->
             n_dup += 1
             if found in kept:
                 kept[found]["n_copies"] += 1
+                # A copy listed under another section keeps that topic label too.
+                kept[found]["topics_raw"] = merge_topic_cells(kept[found]["topics_raw"], row["topics_raw"])
             else:
-                dup_stored[found] = dup_stored.get(found, 0) + 1
+                count, topics = dup_stored.get(found, (0, None))
+                dup_stored[found] = (count + 1, merge_topic_cells(topics, row["topics_raw"]))
             continue
         article_id = _stable_id(row["outlet"], url_key or text_key)
         while article_id in kept:  # distinct records whose ids collide: keep both
@@ -559,6 +609,14 @@ def _fold_duplicates(rows: list[dict], existing: dict[str, str], run_id: str) ->
     if "source_row" in out:
         out["source_row"] = out["source_row"].astype("Int64")
     return out, n_dup, dup_stored
+
+
+def merge_topic_cells(a: str | None, b: str | None) -> str | None:
+    """Union of two topic-column cells (split on ``;`` / ``|``), in first-seen order, ``; ``-joined."""
+    from .topics import split_topic_cell
+
+    parts = list(dict.fromkeys(split_topic_cell(a) + split_topic_cell(b)))
+    return "; ".join(parts) or None
 
 
 def duplicate_keys(articles: pd.DataFrame) -> dict[str, str]:

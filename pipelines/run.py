@@ -84,8 +84,12 @@ def _ingest(con, inputs: list[Path], options: IngestOptions, run_id: str, summar
     if len(articles):
         write_table(con, "articles", articles[column_names("articles")])
     if result.duplicates_of_stored:
-        con.executemany("UPDATE articles SET n_copies = n_copies + ? WHERE article_id = ?",
-                        [(n, aid) for aid, n in result.duplicates_of_stored.items()])
+        from .ingest import merge_topic_cells
+        stored_topics = dict(con.execute("SELECT article_id, topics_raw FROM articles WHERE article_id IN "
+                                         "(SELECT unnest(?))", [list(result.duplicates_of_stored)]).fetchall())
+        con.executemany("UPDATE articles SET n_copies = n_copies + ?, topics_raw = ? WHERE article_id = ?",
+                        [(n, merge_topic_cells(stored_topics.get(aid), topics), aid)
+                         for aid, (n, topics) in result.duplicates_of_stored.items()])
     write_table(con, "rejects", result.rejects)
     if len(result.coverage):
         # A newer coverage file replaces what was known of the same outlet-days.

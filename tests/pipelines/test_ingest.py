@@ -159,3 +159,38 @@ def test_folder_of_text_files_with_front_matter(tmp_path):
     art = result.articles.iloc[0]
     assert art["outlet"] == "Press TV" and art["text"] == "The regime said so."
     assert art["published_at"] == datetime(2024, 5, 1, 6, 30, tzinfo=timezone.utc)
+
+
+def test_a_mapped_column_that_does_not_exist_stops_the_run(tmp_path):
+    p = write(tmp_path, "k.csv", "outlet,date,story_text\nKCNA,2024-01-01,text here\n")
+    with pytest.raises(ConfigError, match=r"--map body=story_txt names a column the input does not have.*"
+                                          r"found 'story_txt'"):
+        ingest([p], mapping={"body": "story_txt"})
+    with pytest.raises(ConfigError, match="--topic-column topic names a column"):
+        ingest([p], topic_column="topic")
+
+
+def test_long_cells_binary_files_empty_files_and_repeated_headers(tmp_path):
+    long = write(tmp_path, "long.csv", "outlet,date,body\n" + "".join(f"A,2026-01-01,short {i}\n" for i in range(3))
+                 + "A,2026-01-02," + "word " * 60_000 + "\nA,2026-01-03,after\n")
+    junk = write(tmp_path, "junk.csv", b"\x00\x01\x02binary\xff" * 100)
+    empty = write(tmp_path, "empty.csv", "")
+    header = write(tmp_path, "header.csv", "outlet,date,body\n")
+    twice = write(tmp_path, "twice.csv", "outlet,text,text\nA,first,second\n")
+    result = ingest([long, junk, empty, header, twice])
+    assert result.n_input == result.n_ingested + result.n_duplicates + result.n_rejected
+    assert result.n_ingested == 4 + 1 + 1  # no row after the long cell is lost
+    assert result.rejects["detail"].tolist() == ["binary data (NUL bytes), not a text/CSV file"]
+    assert any("empty.csv: the file is empty" in w for w in result.warnings)
+    assert any("header.csv: only a header row" in w for w in result.warnings)
+    row = result.articles[result.articles["source_file"].str.endswith("twice.csv")].iloc[0]
+    assert row["text"] == "first" and json.loads(row["extra"]) == {"text_2": "second"}
+
+
+def test_duplicate_copies_keep_their_topic_labels(tmp_path):
+    p = write(tmp_path, "k.csv", "outlet,date,topics,headline,story_text\n"
+                                 "KCNA,2024-07-14,Latest News,Statement,Same text.\n"
+                                 "KCNA,2024-07-14,External; Top News,Statement,Same text.\n")
+    result = ingest([p], topic_column="topics")
+    assert result.n_ingested == 1 and result.n_duplicates == 1
+    assert result.articles.iloc[0]["topics_raw"] == "Latest News; External; Top News"
