@@ -169,13 +169,16 @@ def ingest(inputs, store, fresh, maps, topic_column, default_outlet, dayfirst, s
 
 @main.command(epilog="\b\nExample: framewatch score --store data/store/kcna.duckdb --extra-lexicon my_terms.csv")
 @click.option("--store", default=str(DEFAULT_STORE), show_default=True, help="DuckDB store file.")
-@click.option("--no-topic-queries", is_flag=True, help="Take topics only from the input's topic column.")
+@click.option("--topic-queries/--no-topic-queries", default=None,
+              help="Apply the topic queries, or take topics only from the input's topic column "
+                   "[default: as the store's last run did].")
 @score_flags
-def score(store, no_topic_queries, lexicons, extra_lexicons, topics):
+def score(store, topic_queries, lexicons, extra_lexicons, topics):
     """Score every stored article: mentions with their voice, quotations, topics."""
     from .run import run_score
 
-    opts = _score_options(lexicons, extra_lexicons, topics, no_topic_queries)
+    opts = _score_options(lexicons, extra_lexicons, topics, False)
+    opts.topic_queries = True if topics else topic_queries
     summary = run_score(store, opts, progress=_progress())
     _print_warnings(summary.warnings)
     click.echo(f"scored {summary.n_articles} articles, mentions {summary.n_mentions}, "

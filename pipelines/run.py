@@ -8,6 +8,7 @@ the store only when it has finished (:func:`pipelines.storage.writing`), and rec
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import secrets
 import time
@@ -161,19 +162,20 @@ class ScoreOptions:
     lexicons : lexicon files used instead of the built-in one (``--lexicon``).
     extra_lexicons : lexicon files used beside it (``--extra-lexicon``).
     topics : topic definitions file (``--topics``; default ``data/topics.yaml``).
-    topic_queries : apply topic queries (default True; off when only a topic column is wanted).
+    topic_queries : apply topic queries (True), or only the input's topic column (False);
+        None: as the store's last scoring did (True for a new store).
     topic_column : take topics from the input's topic column as well.
     """
 
     lexicons: list[Path] = field(default_factory=list)
     extra_lexicons: list[Path] = field(default_factory=list)
     topics: Path | None = None
-    topic_queries: bool = True
+    topic_queries: bool | None = True
     topic_column: bool = True
 
     def load(self) -> tuple[Lexicon, list[str], list[TopicDef]]:
         lexicon, warnings = load_lexicon(self.lexicons or None, self.extra_lexicons)
-        topics = read_topics(self.topics) if self.topic_queries else []
+        topics = read_topics(self.topics) if self.topic_queries is not False else []
         return lexicon, warnings, topics
 
 
@@ -230,12 +232,14 @@ def run_ingest(store: str | Path, inputs: list[Path], options: IngestOptions | N
 
 def run_score(store: str | Path, options: ScoreOptions | None = None, progress: bool = False) -> RunSummary:
     """Score every stored article again with the given lexicon and topics."""
-    options = options or ScoreOptions()
+    options = options or ScoreOptions(topic_queries=None)
+    _require_store(store)
+    if options.topic_queries is None:
+        options = dataclasses.replace(options, topic_queries=_last_topic_queries(store))
     lexicon, warnings, topics = options.load()
     run_id = new_run_id()
     summary = RunSummary(run_id, warnings=list(warnings))
     started, t0 = datetime.now(timezone.utc), time.perf_counter()
-    _require_store(store)
     with writing(store) as con:
         _score(con, lexicon, topics, options.topic_column, summary, progress)
         summary.elapsed_s = time.perf_counter() - t0
@@ -258,6 +262,21 @@ def run_aggregate(store: str | Path) -> RunSummary:
                               "ORDER BY started_at DESC LIMIT 1").fetchall()
         _record_run(con, run_id, "aggregate", started, summary.elapsed_s, {}, summary, version[0] if version else None)
     return summary
+
+
+def _last_topic_queries(store: str | Path) -> bool:
+    """Whether the store's last scoring applied topic queries (True when it has none)."""
+    from .storage import connect
+
+    con = connect(store)
+    try:
+        rows = con.execute("SELECT settings FROM runs WHERE stage IN ('run', 'score') "
+                           "ORDER BY started_at DESC LIMIT 1").fetchall()
+    finally:
+        con.close()
+    if not rows:
+        return True
+    return json.loads(rows[0][0]).get("score", {}).get("topic_queries", True) is not False
 
 
 def _require_store(store: str | Path) -> None:

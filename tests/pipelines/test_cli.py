@@ -552,3 +552,25 @@ def test_next_run_removes_the_copy_left_by_a_killed_run(store, corpus, lexicon_f
     result = invoke("run", "--input", corpus, "--store", store, "--lexicon", lexicon_file)
     assert result.exit_code == 0, result.stderr
     assert not stale.exists()
+
+
+def test_score_keeps_the_topic_mode_of_the_store(tmp_path):
+    from pipelines.storage import connect
+
+    data = tmp_path / "k.csv"
+    data.write_text("outlet,date,section,body\nKCNA,2024-01-01,Home News,NATO held war games.\n")
+    store = tmp_path / "k.duckdb"
+
+    def topics():
+        con = connect(store)
+        try:
+            return sorted(r[0] for r in con.execute("SELECT topic FROM article_topics").fetchall())
+        finally:
+            con.close()
+
+    assert invoke("run", "--input", data, "--store", store, "--topic-column", "section").exit_code == 0
+    assert topics() == ["Home News"]
+    assert invoke("score", "--store", store).exit_code == 0
+    assert topics() == ["Home News"]            # a plain rescore does not add the queries' topics
+    assert invoke("score", "--store", store, "--topic-queries").exit_code == 0
+    assert "NATO" in topics() and "Home News" in topics()
