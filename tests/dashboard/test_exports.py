@@ -3,10 +3,12 @@
 import io
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from dashboard.exports import ARTICLE_COLUMNS, TREND_COLUMNS, article_rows, to_csv_bytes, trend_rows
+from pipelines.rollups import add_measures
 
 CASES = Path(__file__).resolve().parents[2].parent / "shared" / "cases"
 
@@ -84,7 +86,44 @@ def test_trend_rows_columns_and_dates():
     assert list(rows.columns) == TREND_COLUMNS
     assert rows["outlet"].tolist() == ["A", "B"] and rows["period"].tolist() == ["2026-03-09", "2026-03-02"]
     line = to_csv_bytes(rows).decode("utf-8-sig").splitlines()[1]
-    assert line == "A,2026-03-09,0,0,,0,,,,,,,False,not collected"   # C13: a gap is empty, never 0
+    assert line == "A,2026-03-09,0,0,,,,,,,,,False,not collected,False"   # C13: a gap is empty, never 0
+
+
+def _gap_frame():
+    # One outlet, four weeks: counted, collector ran but nothing published, collector down, no coverage info.
+    df = pd.DataFrame({"outlet": ["A"] * 4, "period": pd.date_range("2026-03-02", periods=4, freq="W-MON"),
+                       "n_articles": [3, 0, 0, 0], "n_words": [1200, 0, 0, 0], "n_mentions": [2.0, 0.0, np.nan, np.nan],
+                       "n_articles_with_mention": [1, 0, 0, 0],
+                       "collected": pd.array([True, True, False, pd.NA], dtype="boolean"),
+                       "status": ["ok", "no articles", "not collected", "no data"]})
+    return add_measures(df)
+
+
+def test_gap_rows_have_empty_counts_unless_the_collector_ran():
+    rows = _read(to_csv_bytes(trend_rows(_gap_frame())))
+    got = rows[["status", "n_articles", "n_mentions", "n_articles_with_mention", "rate_per_1k", "share"]].values.tolist()
+    assert got[1:] == [["no articles", "0", "0", "0", "", ""],            # the outlet published nothing: a real 0
+                       ["not collected", "0", "", "", "", ""],             # nobody looked: empty, never 0
+                       ["no data", "0", "", "", "", ""]]
+    assert got[0][:4] == ["ok", "3", "2", "1"]                               # counts print as integers, not "2.0"
+
+
+def test_measures_are_rounded_in_the_csv_only():
+    df = _gap_frame()
+    df.loc[0, "share_low"] = 8.673617379884035e-16                          # float noise from the Wilson formula
+    df.loc[0, "rate_per_1k"] = 1.0 / 3.0
+    before = df.copy()
+    rows = _read(to_csv_bytes(trend_rows(df)))
+    assert rows.loc[0, "share_low"] == "0.0" and rows.loc[0, "rate_per_1k"] == "0.3333333333"
+    assert "e-" not in to_csv_bytes(trend_rows(df)).decode("utf-8-sig")
+    pd.testing.assert_frame_equal(df, before)                                # full precision kept in memory
+    assert df.loc[0, "share_low"] == 8.673617379884035e-16
+
+
+def test_partial_column_defaults_to_false_and_is_kept():
+    assert trend_rows(_gap_frame())["partial"].tolist() == [False] * 4
+    marked = _gap_frame().assign(partial=[True, False, False, True])
+    assert _read(to_csv_bytes(trend_rows(marked)))["partial"].tolist() == ["True", "False", "False", "True"]
 
 
 def test_case_file_c19():
