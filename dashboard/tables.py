@@ -234,6 +234,18 @@ def with_placeholders(df: pd.DataFrame, columns, placeholder: str = PLACEHOLDER)
     return out
 
 
+def article_table(df: pd.DataFrame) -> pd.DataFrame:
+    """The typed article list as shown: :data:`ARTICLE_COLUMNS`, a dash for a missing title and an
+    empty Link cell (not a grey "None") for an article with no usable web address.
+
+    Parameters
+    ----------
+    df : the article list after :func:`with_safe_urls` and :func:`typed_table`; not modified.
+    """
+    shown = with_placeholders(df[ARTICLE_COLUMNS], ["title"])
+    return with_placeholders(shown, ["url"], placeholder="")
+
+
 def wire_text(filters) -> str:
     """The state of the "Exclude wire copies" filter for a caption: ``"wire copies excluded"`` or ``"... included"``."""
     return "wire copies excluded" if filters is not None and filters.exclude_syndicated else "wire copies included"

@@ -19,7 +19,7 @@ if df.empty:
                if undated else " Widen the outlets, topics or dates in the sidebar."))
     st.stop()
 cols = tables.ARTICLE_COLUMNS
-st.dataframe(tables.with_placeholders(df[cols], ["title"]), hide_index=True,
+st.dataframe(tables.article_table(df), hide_index=True,
              column_config=tables.column_config(cols), key="article_table")
 st.caption(f"{tables.article_list_text(len(df), n_selected)} (mentions in the chosen voice and categories) · "
            f"{tables.wire_text(ctx.filters)} · "

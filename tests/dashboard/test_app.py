@@ -198,3 +198,11 @@ def test_evidence_table_shows_a_dash_for_no_speaker(store_path):
     kwic = at.dataframe[0].value
     assert kwic["speaker"].notna().all()
     assert "—" in set(kwic["speaker"]) and "None" not in set(kwic["speaker"].astype(str))
+
+
+def test_article_table_link_column_has_no_none(store_path):
+    at = _app(store_path)                    # article 100's url is javascript:alert(1): not a usable link
+    at.switch_page("views/articles.py").run()
+    assert not at.exception
+    links = at.dataframe[0].value["url"]
+    assert links.notna().all() and "" in set(links) and "None" not in set(links.astype(str))

@@ -122,3 +122,19 @@ def test_article_labels_mark_wire_copies():
     assert article_labels(df) == ["2026-03-05 · Outlet A · Drills begin · wire copy",
                                   "undated · Outlet D · (untitled)"]
     assert article_labels(df.drop(columns="syndicated"))[0] == "2026-03-05 · Outlet A · Drills begin"
+
+
+def test_article_table_shows_no_none_for_a_missing_link():
+    from dashboard.tables import ARTICLE_COLUMNS, ARTICLE_SCHEMA, article_table, with_safe_urls
+    raw = pd.DataFrame({"article_id": ["1", "2", "3"], "outlet": ["A", "A", "B"],
+                        "published_at": pd.to_datetime(["2026-03-05 08:00"] * 3, utc=True),
+                        "title": ["Drills", None, "Talks"],
+                        "url": ["https://a.example/1", None, "javascript:alert(1)"],
+                        "n_words": [10, 20, 30], "n_mentions": [1, 0, 2], "syndicated": [False, False, True],
+                        "cluster_id": [None, None, "c1"]})
+    typed, _ = typed_table(with_safe_urls(raw), ARTICLE_SCHEMA)
+    shown = article_table(typed)
+    assert list(shown.columns) == ARTICLE_COLUMNS
+    assert shown["url"].tolist() == ["https://a.example/1", "", ""]        # empty, never "None" or a javascript: link
+    assert shown["title"].tolist() == ["Drills", "—", "Talks"]
+    assert typed["url"].isna().sum() == 2                                   # the frame given is untouched
