@@ -180,3 +180,20 @@ def test_c11_cluster_members_of_a_wire_copy(tmp_path):
     alone = cluster_members(con, ids["o1"])
     assert alone.empty and "published_at" in alone.columns                     # original reporting: no copies
     assert cluster_members(con, "no-such-article").empty
+
+
+def test_rate_interval_widens_when_mentions_cluster_in_one_article():
+    from pipelines.rollups import ratio_interval
+    # 10 articles of 100 words; 10 mentions: spread one per article, or all in one article.
+    spread = dict(y2=10 * 1, xy=10 * 100, x2=10 * 100 ** 2)
+    bunched = dict(y2=10 ** 2, xy=10 * 100, x2=10 * 100 ** 2)
+    lo_s, hi_s = ratio_interval([10], [1000], [spread["y2"]], [spread["xy"]], [spread["x2"]], [10])
+    lo_b, hi_b = ratio_interval([10], [1000], [bunched["y2"]], [bunched["xy"]], [bunched["x2"]], [10])
+    assert lo_s[0] == pytest.approx(0.01) and hi_s[0] == pytest.approx(0.01)   # no spread between articles
+    assert hi_b[0] - lo_b[0] > 0.015                                           # bunched: much wider
+    df = add_measures(pd.DataFrame({"n_articles": [10, 10], "n_words": [1000, 1000], "n_mentions": [10, 10],
+                                    "n_articles_with_mention": [10, 1], "sum_y2": [10, 100],
+                                    "sum_xy": [1000, 1000], "sum_x2": [100000, 100000]}))
+    wilson_width = df["rate_high"][0] - df["rate_low"][0]
+    assert df["rate_high"][1] - df["rate_low"][1] > wilson_width          # never narrower than Wilson
+    assert "sum_y2" not in df.columns
