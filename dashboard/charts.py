@@ -33,6 +33,18 @@ LEGEND_WIDTH_PX = 760
 _AXIS_BELOW_PX = 64
 """Space under the volume bars for tick labels and the x axis title."""
 
+Y_QUANTILE = 0.98
+Y_HEADROOM = 1.15
+BAND_MIN_ARTICLES = 5
+"""The trend's y axis runs from 0 to ``Y_HEADROOM`` × the ``Y_QUANTILE`` quantile of the plotted
+values and of the upper bounds of periods with at least ``BAND_MIN_ARTICLES`` articles, so the
+wide intervals of a few tiny periods cannot squash every line near 0 (they are cut at the top)."""
+SHARE_TOP = 1.04
+"""A share never exceeds 100 %: the axis stops just above it."""
+
+PERIOD_OFFSETS = {"day": "1D", "week": "7D", "month": "MS"}
+"""Length of a period (:data:`pipelines.rollups.GRANULARITIES`), as a pandas offset from its first day."""
+
 
 def category_label(category: str) -> str:
     """A lexicon category as a label: ``"pejorative_label"`` → ``"pejorative label"``.
@@ -86,7 +98,95 @@ def _runs(mask: np.ndarray) -> list[slice]:
     return out
 
 
+def period_end(period, granularity: str) -> pd.Timestamp:
+    """The last day of the period that starts on *period* (``"month"``: 2024-11-01 → 2024-11-30)."""
+    if granularity not in PERIOD_OFFSETS:
+        raise ValueError(f"granularity must be one of {tuple(PERIOD_OFFSETS)}, not {granularity!r}")
+    p = pd.Timestamp(period)
+    return p + pd.tseries.frequencies.to_offset(PERIOD_OFFSETS[granularity]) - pd.Timedelta(days=1)
+
+
+def mark_partial_periods(df: pd.DataFrame, granularity: str, start, end) -> pd.DataFrame:
+    """*df* with the periods that are only partly inside ``start``–``end`` flagged.
+
+    A month from 2024-11-01 when the data end on 2024-11-10 holds ten days, not a month: it is
+    drawn hollow and its CSV row says ``partial``. Days are never partial.
+
+    Parameters
+    ----------
+    df : a trend frame (``period`` = first day of each period); not modified.
+    granularity : ``"day"``, ``"week"`` or ``"month"``.
+    start, end : first and last day counted (the selected dates clipped to the data's span);
+        ``None`` leaves that side open.
+
+    Returns
+    -------
+    DataFrame
+        A copy with ``partial`` (bool) and ``covered_from``, ``covered_to`` (Timestamps: the
+        days of the period inside the range, so equal to its first and last day when whole).
+    """
+    out = df.copy()
+    first = pd.to_datetime(out["period"])
+    last = pd.to_datetime([period_end(p, granularity) for p in first]) if len(out) else first
+    lo = first if start is None else first.clip(lower=pd.Timestamp(start))
+    hi = pd.Series(last, index=out.index)
+    hi = hi if end is None else hi.clip(upper=pd.Timestamp(end))
+    out["covered_from"], out["covered_to"] = lo, hi
+    out["partial"] = ((lo > first) | (hi < pd.Series(last, index=out.index))).astype(bool)
+    return out
+
+
+def _y_sample(df: pd.DataFrame, measure: str) -> tuple[np.ndarray, np.ndarray]:
+    val, _, high, _ = MEASURES[measure]
+    values = pd.to_numeric(df[val], errors="coerce").to_numpy(float)
+    highs = pd.to_numeric(df[high], errors="coerce").to_numpy(float)
+    return values, highs
+
+
+def trend_y_top(df: pd.DataFrame, measure: str = "rate") -> float | None:
+    """The top of the trend's y axis (it starts at 0), or ``None`` for an empty frame.
+
+    ``Y_HEADROOM`` × the ``Y_QUANTILE`` quantile of the plotted values together with the upper
+    bounds of periods with at least ``BAND_MIN_ARTICLES`` articles; for shares at most
+    :data:`SHARE_TOP`. When all of those are 0 the widest band sets the top, so a run of zeros
+    still shows its intervals.
+    """
+    if df is None or df.empty:
+        return None
+    values, highs = _y_sample(df, measure)
+    solid = highs[(pd.to_numeric(df["n_articles"], errors="coerce").to_numpy(float) >= BAND_MIN_ARTICLES)]
+    sample = np.concatenate([values, solid])
+    sample = sample[np.isfinite(sample)]
+    top = Y_HEADROOM * float(np.quantile(sample, Y_QUANTILE)) if sample.size else 0.0
+    if top <= 0:
+        finite = highs[np.isfinite(highs)]
+        top = float(finite.max()) if finite.size and finite.max() > 0 else (0.1 if measure == "share" else 1.0)
+    return min(top, SHARE_TOP) if measure == "share" else top
+
+
+def clipped_counts(df: pd.DataFrame, measure: str = "rate", top: float | None = None) -> dict[str, int]:
+    """How many bands (upper bounds) and points lie above the y axis of :func:`trend_chart`.
+
+    Returns
+    -------
+    dict with ``bands`` and ``points`` (ints); *top* defaults to :func:`trend_y_top`.
+    """
+    top = trend_y_top(df, measure) if top is None else top
+    if top is None:
+        return {"bands": 0, "points": 0}
+    values, highs = _y_sample(df, measure)
+    return {"bands": int(np.sum(highs > top)), "points": int(np.sum(values > top))}
+
+
 TITLES = {"rate": "Mentions per 1,000 words", "share": "Share of articles with at least one mention"}
+
+
+def _partial_notes(g: pd.DataFrame, partial: np.ndarray) -> list[str]:
+    """Hover lines: ``"<br>partial period: 2024-11-01 to 2024-11-10"`` for a partial period, else ``""``."""
+    if "covered_from" not in g:
+        return ["<br>partial period" if p else "" for p in partial]
+    return [f"<br>partial period: {a:%Y-%m-%d} to {b:%Y-%m-%d}" if p else ""
+            for p, a, b in zip(partial, pd.to_datetime(g["covered_from"]), pd.to_datetime(g["covered_to"]))]
 
 
 def _value_format(measure: str) -> str:
@@ -135,6 +235,8 @@ def trend_chart(df: pd.DataFrame, measure: str = "rate") -> go.Figure:
     if df is None or df.empty:
         return _empty(fig, "No articles in this selection")
     data = df.sort_values(["outlet", "period"])
+    top = trend_y_top(data, measure)
+    fig.update_yaxes(range=[0, top], autorange=False, row=1, col=1)
     for i, (outlet, g) in enumerate(data.groupby("outlet", sort=True)):
         g = g.sort_values("period")
         colour = PALETTE[i % len(PALETTE)]
@@ -149,21 +251,37 @@ def trend_chart(df: pd.DataFrame, measure: str = "rate") -> go.Figure:
             fig.add_trace(go.Scatter(y=part[high], name=f"{name} 95% upper", **band), row=1, col=1)
             fig.add_trace(go.Scatter(y=part[low], name=f"{name} 95% lower", fill="tonexty",
                                      fillcolor=_rgba(colour, 0.13), **band), row=1, col=1)
-        custom = np.column_stack([g[low].to_numpy(float), g[high].to_numpy(float),
-                                  g["n_articles"].to_numpy(float), g["n_words"].to_numpy(float),
-                                  g["n_mentions"].to_numpy(float), g["n_articles_with_mention"].to_numpy(float)])
+        partial = g["partial"].fillna(False).astype(bool).to_numpy() if "partial" in g else np.zeros(len(g), bool)
+        notes = _partial_notes(g, partial)
+        custom = np.empty((len(g), 7), dtype=object)
+        for j, col in enumerate((low, high, "n_articles", "n_words", "n_mentions", "n_articles_with_mention")):
+            custom[:, j] = g[col].to_numpy(float)
+        custom[:, 6] = notes
         fig.add_trace(go.Scatter(
             y=g[val], mode="lines+markers", name=name, line=dict(color=colour, width=2.5, dash=dash),
-            marker=dict(size=7, color=colour), customdata=custom,
+            marker=dict(size=np.where(partial, 9, 7).tolist(), color=colour,
+                        symbol=np.where(partial, "circle-open", "circle").tolist(), line=dict(width=2, color=colour)),
+            customdata=custom,
             hovertemplate=(f"<b>%{{fullData.name}}</b><br>%{{x|%d %b %Y}}<br>"
                            f"%{{y:{fmt}}} {unit}<br>95% interval %{{customdata[0]:{fmt}}} – %{{customdata[1]:{fmt}}}"
                            "<br>n = %{customdata[2]:,.0f} articles, %{customdata[3]:,.0f} words, "
-                           "%{customdata[4]:,.0f} mentions<extra></extra>"),
+                           "%{customdata[4]:,.0f} mentions%{customdata[6]}<extra></extra>"),
             **common), row=1, col=1)
         fig.add_trace(go.Bar(x=x, y=g["n_articles"], name=name, legendgroup=name, showlegend=False,
-                             marker_color=colour, opacity=0.8,
-                             hovertemplate="<b>%{fullData.name}</b><br>%{x|%d %b %Y}: %{y} articles<extra></extra>"),
+                             marker=dict(color=colour, opacity=np.where(partial, 0.35, 0.8).tolist()),
+                             customdata=notes,
+                             hovertemplate="<b>%{fullData.name}</b><br>%{x|%d %b %Y}: %{y} articles"
+                                           "%{customdata}<extra></extra>"),
                       row=2, col=1)
+        if top is not None:
+            above = (g[val] > top).to_numpy()
+            if above.any():   # a point above the axis: a triangle at its top edge, its value on hover
+                fig.add_trace(go.Scatter(
+                    x=x[above], y=[top * 0.985] * int(above.sum()), mode="markers", name=f"{name} above the axis",
+                    legendgroup=name, showlegend=False, customdata=g.loc[above, val].to_numpy(float),
+                    text=[name] * int(above.sum()), marker=dict(symbol="triangle-up", size=11, color=colour),
+                    hovertemplate=(f"<b>%{{text}}</b><br>%{{x|%d %b %Y}}<br>%{{customdata:{fmt}}} {unit} "
+                                   "(above the axis; few articles)<extra></extra>")), row=1, col=1)
     periods = pd.to_datetime(data["period"]).drop_duplicates()
     if len(periods) == 1:
         # One period: plotly would zoom its autorange to milliseconds ("23:59:59.9996" ticks) and

@@ -18,6 +18,8 @@ import streamlit as st
 
 from pipelines import rollups, storage
 
+from . import charts
+
 FiltersKey = tuple
 """A :class:`pipelines.rollups.Filters` as a plain, hashable tuple (field order)."""
 
@@ -98,9 +100,16 @@ def load_store_summary(path: str, version: int) -> dict:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def load_trend(path: str, version: int, filters: FiltersKey, granularity: str, pooled: bool) -> pd.DataFrame:
-    """:func:`pipelines.rollups.trend` for these filters (one row per outlet and period)."""
+    """:func:`pipelines.rollups.trend` for these filters (one row per outlet and period), with the
+    periods only partly inside the selected dates or the store's days flagged
+    (:func:`dashboard.charts.mark_partial_periods`: ``partial``, ``covered_from``, ``covered_to``)."""
+    f = _filters(filters)
     with _Store(path) as con:
-        return rollups.trend(con, _filters(filters), granularity, pooled=pooled)
+        df = rollups.trend(con, f, granularity, pooled=pooled)
+        first, last = con.execute("SELECT min(day), max(day) FROM articles").fetchone()
+    start = max((d for d in (f.start, first) if d is not None), default=None)
+    end = min((d for d in (f.end, last) if d is not None), default=None)
+    return charts.mark_partial_periods(df, granularity, start, end)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -246,6 +246,29 @@ def article_table(df: pd.DataFrame) -> pd.DataFrame:
     return with_placeholders(shown, ["url"], placeholder="")
 
 
+def partial_text(df: pd.DataFrame) -> str:
+    """A caption sentence on the partial periods of a trend frame (``partial``, ``covered_from``,
+    ``covered_to``), or ``""`` when every period is whole."""
+    if df.empty or "partial" not in df.columns or not df["partial"].any():
+        return ""
+    part = df.loc[df["partial"].astype(bool)].drop_duplicates("period").sort_values("period")
+    spans = [f"{a:%Y-%m-%d} to {b:%Y-%m-%d}" for a, b in zip(part["covered_from"], part["covered_to"])]
+    return ("Hollow markers and pale bars: partial periods, only partly inside the dates ("
+            + "; ".join(spans) + "), so they hold fewer days than the others.")
+
+
+def clip_text(clipped: dict[str, int]) -> str:
+    """A caption sentence on what lies above the trend's y axis (:func:`dashboard.charts.clipped_counts`)."""
+    parts = []
+    if clipped.get("bands"):
+        parts.append(f"{count_label(clipped['bands'], 'interval band')} of periods with few articles "
+                     f"{'is' if clipped['bands'] == 1 else 'are'} cut off at the top of the axis")
+    if clipped.get("points"):
+        parts.append(f"{count_label(clipped['points'], 'value')} above it {'is' if clipped['points'] == 1 else 'are'} "
+                     "drawn as a triangle at the top edge (hover for it)")
+    return ("The y axis fits the lines: " + "; ".join(parts) + ". The CSV has every value.") if parts else ""
+
+
 def wire_text(filters) -> str:
     """The state of the "Exclude wire copies" filter for a caption: ``"wire copies excluded"`` or ``"... included"``."""
     return "wire copies excluded" if filters is not None and filters.exclude_syndicated else "wire copies included"

@@ -25,6 +25,9 @@ st.caption(f"n = {tables.count_label(n['articles'], 'article')}, {n['words']:,} 
            f"{tables.count_label(n['mentions'], 'mention')} · {tables.wire_text(ctx.filters)} "
            f"· {tables.count_label(undated, 'undated article')} left out · lexicon version {ctx.lexicon_version}"
            + (f" · {tables.gaps_text(gaps)}" if len(df) else ""))
+chart_notes = " ".join(t for t in (tables.partial_text(df), tables.clip_text(charts.clipped_counts(df, measure))) if t)
+if chart_notes:
+    st.caption(chart_notes)
 with st.expander("How this is measured"):
     st.markdown(notes.TREND_NOTE)
 st.download_button("Download chart data (CSV)", data=exports.to_csv_bytes(exports.trend_rows(df)),

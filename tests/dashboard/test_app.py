@@ -206,3 +206,10 @@ def test_article_table_link_column_has_no_none(store_path):
     assert not at.exception
     links = at.dataframe[0].value["url"]
     assert links.notna().all() and "" in set(links) and "None" not in set(links.astype(str))
+
+
+def test_trends_names_the_partial_periods(store_path):
+    at = _app(store_path, granularity="month", **{"from": "2026-01-12"})
+    assert not at.exception
+    assert ("Hollow markers and pale bars: partial periods, only partly inside the dates (2026-01-12 to 2026-01-31; "
+            "2026-03-01 to ") in _captions(at)                  # January from the 12th, and the data end in March

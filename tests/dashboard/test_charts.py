@@ -5,7 +5,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from dashboard.charts import LEGEND_ROW_PX, PALETTE, category_label, heatmap_chart, legend_rows, trend_chart
+from dashboard.charts import (LEGEND_ROW_PX, PALETTE, category_label, clipped_counts, heatmap_chart, legend_rows,
+                              mark_partial_periods, period_end, trend_chart, trend_y_top)
 from pipelines import rollups, storage
 from pipelines.rollups import add_measures
 
@@ -157,3 +158,85 @@ def test_one_period_is_a_labelled_day_not_milliseconds():
     assert list(axis.ticktext) == ["05 Mar 2026"] and axis.range[0] < pd.Timestamp("2026-03-05") < axis.range[1]
     bars = [t for t in fig.data if t.type == "bar"]
     assert [b.offset for b in bars] == [-0.4 * 86_400_000, 0.0]       # side by side, not on top of each other
+
+
+# --- y axis from the plotted values (RUWA: tiny-n weeks had bands up to 500 per 1,000 words) ---
+
+def _ruwa_like():
+    """9 outlets × 20 weeks of ~2 per 1,000 words over 2,000 words; three weeks of one 8-word article."""
+    rows = []
+    for i in range(9):
+        for w, d in enumerate(pd.date_range("2022-02-28", periods=20, freq="W-MON")):
+            tiny = (i, w) in {(0, 3), (4, 11), (7, 19)}
+            rows.append((f"Outlet {i}", d, 1 if tiny else 8, 8 if tiny else 2000,
+                         (1.0 if tiny else float(2 + (i + w) % 4)), 1 if tiny else 3))
+    return add_measures(pd.DataFrame(rows, columns=["outlet", "period", "n_articles", "n_words", "n_mentions",
+                                                    "n_articles_with_mention"]))
+
+
+def test_y_axis_follows_the_lines_not_the_tiny_n_bands():
+    df = _ruwa_like()
+    assert df["rate_high"].max() > 400                                 # the intervals that pushed the axis to 500
+    top = trend_y_top(df, "rate")
+    solid = df[df["n_articles"] >= 5]
+    assert solid["rate_per_1k"].max() < top < 15                        # every well-measured line fits, none squashed
+    fig = trend_chart(df, "rate")
+    assert tuple(fig.layout.yaxis.range) == (0, top) and fig.layout.yaxis.autorange is False
+    clipped = clipped_counts(df, "rate", top)
+    assert clipped["bands"] >= 3 and clipped["points"] == 3             # the 125-per-1,000 weeks lie above
+    above = [t for t in fig.data if t.name and t.name.endswith("above the axis")]
+    assert sorted(t.legendgroup for t in above) == ["Outlet 0", "Outlet 4", "Outlet 7"]
+    assert all(max(t.y) <= top for t in above) and above[0].customdata[0] == pytest.approx(125.0)
+
+
+def test_y_axis_share_never_above_100_percent_and_zeros_keep_their_bands():
+    df = _ruwa_like()
+    assert trend_y_top(df, "share") <= 1.04
+    zeros = df.assign(n_mentions=0.0, n_articles_with_mention=0).pipe(add_measures)
+    solid = zeros.loc[zeros["n_articles"] >= 5, "rate_high"]
+    assert solid.max() <= trend_y_top(zeros, "rate") <= 1.15 * solid.max()   # no mentions: the bands still show
+    tiny = zeros[zeros["n_articles"] < 5]
+    assert trend_y_top(tiny, "rate") == pytest.approx(tiny["rate_high"].max())   # only tiny n: the widest band
+    assert trend_y_top(df.iloc[0:0], "rate") is None
+    assert clipped_counts(df.iloc[0:0], "rate") == {"bands": 0, "points": 0}
+
+
+@pytest.mark.parametrize("granularity, start, end, expected", [
+    # KCNA: data 2024-10-01 to 2024-11-10, monthly: November holds ten days
+    ("month", "2024-10-01", "2024-11-10", [False, True]),
+    ("month", "2024-10-05", "2024-11-30", [True, False]),
+    ("month", None, None, [False, False]),
+    ("day", "2024-10-01", "2024-11-10", [False, False]),
+])
+def test_mark_partial_periods(granularity, start, end, expected):
+    periods = ["2024-10-01", "2024-11-01"] if granularity == "month" else ["2024-10-01", "2024-11-10"]
+    df = pd.DataFrame({"outlet": ["KCNA"] * 2, "period": pd.to_datetime(periods)})
+    before = df.copy()
+    out = mark_partial_periods(df, granularity, start and pd.Timestamp(start).date(), end and pd.Timestamp(end).date())
+    assert out["partial"].tolist() == expected
+    pd.testing.assert_frame_equal(df, before)                          # a copy, the input untouched
+    if granularity == "month" and end == "2024-11-10":
+        assert (f"{out['covered_from'].iloc[1]:%Y-%m-%d}", f"{out['covered_to'].iloc[1]:%Y-%m-%d}") == (
+            "2024-11-01", "2024-11-10")
+
+
+def test_weeks_cut_by_the_range_are_partial():
+    df = pd.DataFrame({"outlet": ["A"] * 3, "period": pd.date_range("2026-03-02", periods=3, freq="W-MON")})
+    out = mark_partial_periods(df, "week", pd.Timestamp("2026-03-04").date(), pd.Timestamp("2026-03-22").date())
+    assert out["partial"].tolist() == [True, False, False]             # 03-02 week starts before the range
+    assert period_end("2026-03-16", "week") == pd.Timestamp("2026-03-22")
+    assert period_end("2024-02-01", "month") == pd.Timestamp("2024-02-29")
+
+
+def test_partial_period_is_hollow_with_a_hover_note():
+    df = add_measures(pd.DataFrame({"outlet": ["KCNA"] * 2, "period": pd.to_datetime(["2024-10-01", "2024-11-01"]),
+                                    "n_articles": [300, 90], "n_words": [90000, 27000], "n_mentions": [400.0, 120.0],
+                                    "n_articles_with_mention": [200, 60]}))
+    fig = trend_chart(mark_partial_periods(df, "month", pd.Timestamp("2024-10-01").date(),
+                                           pd.Timestamp("2024-11-10").date()))
+    line = _lines(fig)[0]
+    assert list(line.marker.symbol) == ["circle", "circle-open"]
+    assert line.customdata[1][6] == "<br>partial period: 2024-11-01 to 2024-11-10" and line.customdata[0][6] == ""
+    assert "%{customdata[6]}" in line.hovertemplate
+    bar = next(t for t in fig.data if t.type == "bar")
+    assert list(bar.marker.opacity) == [0.8, 0.35]                     # the short month's volume is pale too

@@ -138,3 +138,17 @@ def test_article_table_shows_no_none_for_a_missing_link():
     assert shown["url"].tolist() == ["https://a.example/1", "", ""]        # empty, never "None" or a javascript: link
     assert shown["title"].tolist() == ["Drills", "—", "Talks"]
     assert typed["url"].isna().sum() == 2                                   # the frame given is untouched
+
+
+def test_partial_and_clip_texts():
+    from dashboard.charts import mark_partial_periods
+    from dashboard.tables import clip_text, partial_text
+    df = pd.DataFrame({"outlet": ["K", "K", "R", "R"], "period": pd.to_datetime(["2024-10-01", "2024-11-01"] * 2)})
+    marked = mark_partial_periods(df, "month", pd.Timestamp("2024-10-01").date(), pd.Timestamp("2024-11-10").date())
+    assert partial_text(marked) == ("Hollow markers and pale bars: partial periods, only partly inside the dates "
+                                    "(2024-11-01 to 2024-11-10), so they hold fewer days than the others.")
+    assert partial_text(mark_partial_periods(df, "month", None, None)) == "" and partial_text(df) == ""
+    assert clip_text({"bands": 0, "points": 0}) == ""
+    assert clip_text({"bands": 1, "points": 2}) == (
+        "The y axis fits the lines: 1 interval band of periods with few articles is cut off at the top of the axis; "
+        "2 values above it are drawn as a triangle at the top edge (hover for it). The CSV has every value.")
