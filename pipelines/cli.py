@@ -33,6 +33,9 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except FramewatchError as exc:
             _fail(exc)
+        except KeyboardInterrupt:
+            click.echo("Interrupted: the store was left as it was before this command.", err=True)
+            sys.exit(130)
 
 
 def _progress() -> bool:
@@ -223,7 +226,7 @@ def explain(source, outlet, date_, lexicons, extra_lexicons, as_json):
 
 @main.command(epilog="\b\nExample: framewatch dashboard --store data/store/ruwa.duckdb --port 8501")
 @click.option("--store", default=str(DEFAULT_STORE), show_default=True, help="DuckDB store file.")
-@click.option("--port", default=8501, show_default=True, type=int, help="Port to serve on.")
+@click.option("--port", default=8501, show_default=True, type=click.IntRange(1, 65535), help="Port to serve on.")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to bind; 0.0.0.0 exposes the dashboard to the network.")
 def dashboard(store, port, host):
@@ -259,7 +262,7 @@ def serve_dashboard(store, port: int, host: str = "127.0.0.1") -> None:
 @click.option("--articles", "n_articles", default=2400, show_default=True, type=int, help="Articles to generate.")
 @click.option("--seed", default=7, show_default=True, type=int, help="Random seed (same seed, same corpus).")
 @click.option("--serve", is_flag=True, help="Serve the dashboard on the store afterwards.")
-@click.option("--port", default=8501, show_default=True, type=int, help="Port for --serve.")
+@click.option("--port", default=8501, show_default=True, type=click.IntRange(1, 65535), help="Port for --serve.")
 def demo(store, out, n_articles, seed, serve, port):
     """Generate the SYNTHETIC demo corpus (fictional outlets), build a store from it, optionally serve it."""
     from .demo import generate_demo_corpus

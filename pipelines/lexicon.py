@@ -18,6 +18,7 @@ Semantics (the matcher, :class:`LexiconMatcher`):
 * Overlapping matches resolve longest first, then earliest (as spaCy's ``filter_spans``):
   "imperialists' lackeys" counts once, as that term, not also as "imperialists".
 * A multi-word term never matches across a sentence end or a line break.
+* Nothing matches inside a web address (``http://evil.example`` holds no "evil").
 * An entry with ``ignore: true`` is a *stop phrase*: it takes part in the longest-match
   rule (so ``sanctions regime`` blocks ``regime``) and is then dropped.
 
@@ -27,10 +28,12 @@ records it, so numbers from different lexicons are never mixed silently.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import hashlib
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +48,7 @@ from .text import crosses_sentence_end, fold, matching_copy
 BUILTIN_LEXICON = Path(__file__).resolve().parent.parent / "data" / "lexicon" / "loaded_wording.csv"
 DEFAULT_CATEGORY = "loaded"
 KNOWN_COLUMNS = ("term", "variants", "category", "target", "counterpart", "note", "ignore")
+_URL_RE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _TRUE = {"true", "yes", "1", "y", "t"}
 _FALSE = {"false", "no", "0", "n", "f", ""}
 
@@ -130,6 +134,10 @@ def _make_entry(row: dict, source: str, line: int, where_col) -> Entry:
     else:
         variants = tuple(v for v in (_clean(x) for x in (str(variants_raw or "")).split("|")) if v)
     for spelling, col in [(term, "term")] + [(v, "variants") for v in variants]:
+        if "\n" in spelling or "\r" in spelling:
+            raise LexiconError("line break inside a term", where=where_col(col),
+                               expected="one term per line",
+                               found=repr(spelling[:60]), fix="close the quotation mark opened on this line")
         core = spelling[:-1] if spelling.endswith("*") else spelling
         if "*" in core:
             raise LexiconError("'*' inside a term", where=where_col(col), expected="'*' only at the end (prefix match)",
@@ -397,6 +405,11 @@ class LexiconMatcher:
             if multiword and crosses_sentence_end(text, t_start, t_end):
                 continue
             spans.append((s, e, idx, t_start, t_end))
+        if spans and ("http" in text or "www." in text):
+            urls = [(u.start(), u.end()) for u in _URL_RE.finditer(text)]
+            starts = [u[0] for u in urls]
+            spans = [sp for sp in spans
+                     if not ((i := bisect.bisect_right(starts, sp[3]) - 1) >= 0 and sp[3] < urls[i][1])]
         if not spans:
             return []
         # Longest first, then earliest; keep those that overlap nothing kept so far.

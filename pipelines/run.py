@@ -21,6 +21,7 @@ import pandas as pd
 
 from . import __version__
 from .aggregate import build_daily
+from .csvsafe import to_csv_bytes
 from .ingest import IngestOptions, duplicate_keys, ingest_files
 from .lexicon import Lexicon, LexiconMatcher, load_lexicon
 from .outlets import Registry, read_registry
@@ -286,7 +287,11 @@ def _require_store(store: str | Path) -> None:
 
 def export_tables(store: str | Path, out_dir: str | Path, tables: list[str] | None = None,
                   formats: tuple[str, ...] = ("parquet", "csv")) -> list[Path]:
-    """Write tables of the store to *out_dir* as Parquet and/or CSV (UTF-8).
+    """Write tables of the store to *out_dir* as Parquet and/or CSV.
+
+    CSV files are UTF-8 with a byte-order mark, and text cells that begin with ``=``, ``+``,
+    ``-``, ``@``, TAB or CR are prefixed with ``'`` (:mod:`pipelines.csvsafe`); Parquet
+    keeps every value as stored.
 
     Returns the paths written.
     """
@@ -304,7 +309,8 @@ def export_tables(store: str | Path, out_dir: str | Path, tables: list[str] | No
                 df.to_parquet(out / f"{name}.parquet", index=False)
                 written.append(out / f"{name}.parquet")
             if "csv" in formats:
-                df.to_csv(out / f"{name}.csv", index=False, encoding="utf-8")
+                # UTF-8 with BOM and formula-leading text neutralised, as the dashboard downloads.
+                (out / f"{name}.csv").write_bytes(to_csv_bytes(df))
                 written.append(out / f"{name}.csv")
     finally:
         con.close()

@@ -574,3 +574,21 @@ def test_score_keeps_the_topic_mode_of_the_store(tmp_path):
     assert topics() == ["Home News"]            # a plain rescore does not add the queries' topics
     assert invoke("score", "--store", store, "--topic-queries").exit_code == 0
     assert "NATO" in topics() and "Home News" in topics()
+
+
+def test_export_csv_is_spreadsheet_safe(tmp_path):
+    import pandas as pd
+
+    from pipelines.csvsafe import to_csv_bytes
+
+    data = tmp_path / "x.csv"
+    data.write_text('outlet,date,title,body\n=Outlet F,2026-01-01,"=HYPERLINK(""x"")",The regime fell.\n')
+    store = tmp_path / "x.duckdb"
+    assert invoke("run", "--input", data, "--store", store).exit_code == 0
+    assert invoke("export", "--store", store, "--out", tmp_path / "out", "--table", "articles",
+                  "--format", "csv").exit_code == 0
+    raw = (tmp_path / "out" / "articles.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    text = raw.decode("utf-8-sig")
+    assert "'=Outlet F" in text and "'=HYPERLINK" in text and ",=" not in text
+    assert to_csv_bytes(pd.DataFrame({"s": [-0.25], "t": ["-x"]})).decode("utf-8-sig") == "s,t\n-0.25,'-x\n"

@@ -149,3 +149,16 @@ def test_builtin_lexicon_loads_and_extra_adds_beside_it(tmp_path):
     assert len(both.entries) == len(builtin.entries) + 1 and "custom" in both.categories
     instead, _ = load_lexicon([extra])
     assert instead.categories == ["custom"]
+
+
+def test_unclosed_quote_in_a_lexicon_csv_is_an_error_not_a_merged_term(tmp_path):
+    path = tmp_path / "q.csv"
+    path.write_text('term,category\n"regime,a\nwar games,b\n', encoding="utf-8")
+    with pytest.raises(LexiconError, match="line break inside a term.*close the quotation mark"):
+        load_lexicon([path])
+
+
+def test_no_match_inside_web_addresses(tmp_path):
+    lex, m = _matcher(tmp_path, "term\nevil\nregime\n")
+    text = "See http://evil.example/regime and www.regime.example; the regime fell. Evil deeds."
+    assert _hits(lex, m, text) == [("regime", "regime"), ("Evil", "evil")]
