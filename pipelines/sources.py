@@ -239,6 +239,10 @@ def read_html_string(html: str, *, url: str | None = None,
     lang = _first(tree.xpath("/html/@lang"))
     if lang:
         record["lang"] = lang
+    site = _first(tree.xpath("//meta[@property='og:site_name']/@content")) or _first(
+        tree.xpath("//meta[@name='application-name']/@content"))
+    if site and site.strip():
+        record["outlet"] = site.strip()  # the registry canonicalises it; a sidecar still wins
     title = _page_title(tree)
     if title:
         record["title"] = title

@@ -459,3 +459,11 @@ def test_c08_html_fragments(item_id, expected):
     item = next(json.loads(line) for line in lines if json.loads(line)["id"] == item_id)
     assert read_html_string(item["html"])["body"] in expected
     assert html_to_text(item["html"]) in expected
+
+
+def test_outlet_from_og_site_name():
+    from pipelines.sources import read_html_string
+    html = ('<html><head><meta property="og:site_name" content="RT"><title>T</title></head>'
+            '<body><article><p>The first paragraph of the story is long enough to count as text here.</p>'
+            '<p>A second paragraph follows with more words in it.</p></article></body></html>')
+    assert read_html_string(html)["outlet"] == "RT"
