@@ -126,13 +126,37 @@ def load_matrix(path: str, version: int, filters: FiltersKey) -> pd.DataFrame:
         return rollups.outlet_category_matrix(con, _filters(filters))
 
 
+def _kwic(path: str, filters: FiltersKey, outlet: str | None, period_start: date | None,
+          period_end: date | None, category: str | None, limit: int) -> pd.DataFrame:
+    f = _filters(filters)
+    if category is not None:
+        f = dataclasses.replace(f, categories=(category,))
+    with _Store(path) as con:
+        return rollups.keyword_in_context(con, f, outlet=outlet, period_start=period_start,
+                                          period_end=period_end, limit=limit)
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def load_kwic(path: str, version: int, filters: FiltersKey, outlet: str | None,
-              period_start: date | None, period_end: date | None) -> pd.DataFrame:
-    """:func:`pipelines.rollups.keyword_in_context` for one chart cell (``outlet=None``: all selected)."""
-    with _Store(path) as con:
-        return rollups.keyword_in_context(con, _filters(filters), outlet=outlet,
-                                          period_start=period_start, period_end=period_end)
+              period_start: date | None, period_end: date | None, category: str | None = None,
+              limit: int = 200) -> pd.DataFrame:
+    """:func:`pipelines.rollups.keyword_in_context` for one chart cell, the first *limit* lines by date.
+
+    ``outlet=None``: all selected outlets; ``category``: that lexicon category only (an
+    outlet × category cell), else the selected categories.
+    """
+    return _kwic(path, filters, outlet, period_start, period_end, category, limit)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def load_kwic_all(path: str, version: int, filters: FiltersKey, outlet: str | None,
+                  period_start: date | None, period_end: date | None, category: str | None = None,
+                  limit: int = 100_000) -> pd.DataFrame:
+    """:func:`load_kwic` with a large *limit*: every mention of a big cell, for its download.
+
+    Kept apart, with few cache entries, because these frames can hold 100,000 lines.
+    """
+    return _kwic(path, filters, outlet, period_start, period_end, category, limit)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

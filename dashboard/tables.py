@@ -7,6 +7,9 @@ gives every column one declared type first and reports what it had to coerce.
 
 from __future__ import annotations
 
+import re
+
+import numpy as np
 import pandas as pd
 
 TYPES = ("str", "float", "int", "datetime", "bool")
@@ -125,6 +128,53 @@ def evidence_cells(df: pd.DataFrame) -> pd.DataFrame:
         return df.reindex(columns=["outlet", "period", "n_mentions"])
     cells = df.loc[df["n_mentions"].fillna(0) > 0, ["outlet", "period", "n_mentions"]]
     return cells.sort_values(["period", "outlet"], ignore_index=True)
+
+
+def spread_rows(df: pd.DataFrame, n: int) -> pd.DataFrame:
+    """*n* rows of *df* spread evenly from its first row to its last (all rows when it has at most *n*).
+
+    For a KWIC frame in date order this samples the whole period, not its first days.
+    """
+    if len(df) <= n:
+        return df
+    picks = np.unique(np.linspace(0, len(df) - 1, n).round().astype(int))
+    return df.iloc[picks]
+
+
+def evidence_text(n_shown: int, n_total: int, n_download: int, start=None, end=None) -> str:
+    """The caption of an evidence table: how many of the cell's mentions are listed and downloadable.
+
+    ``"Showing 200 of 467 mentions, spread evenly by date over 2024-10-01 to 2024-10-31 —
+    the download has all 467."``
+    """
+    when = f" for {start} to {end}" if start and end else ""
+    if n_shown >= n_total:
+        return (f"All {count_label(n_total, 'mention')}{when}, by date; the download has the same lines."
+                if n_total != 1 else f"The 1 mention{when}.")
+    over = f" over {start} to {end}" if start and end else " over the selected dates"
+    if n_download >= n_total:
+        tail = f"the download has all {n_total:,}."
+    else:
+        tail = f"the download has the first {n_download:,} by date."
+    return f"Showing {n_shown:,} of {count_label(n_total, 'mention')}, spread evenly by date{over} — {tail}"
+
+
+def file_slug(text) -> str:
+    """*text* as a file-name part: letters and digits, runs of anything else as one ``-``."""
+    return re.sub(r"[^0-9A-Za-z]+", "-", str(text)).strip("-").lower() or "x"
+
+
+def matrix_evidence_cells(df: pd.DataFrame) -> pd.DataFrame:
+    """The (outlet, category) cells of an outlet × category matrix that have mentions, by outlet then category.
+
+    Returns
+    -------
+    DataFrame with ``outlet, category, n_mentions`` (one row per cell with ``n_mentions > 0``).
+    """
+    if df.empty:
+        return df.reindex(columns=["outlet", "category", "n_mentions"])
+    cells = df.loc[df["n_mentions"].fillna(0) > 0, ["outlet", "category", "n_mentions"]]
+    return cells.sort_values(["outlet", "category"], ignore_index=True)
 
 
 KWIC_SCHEMA = {"article_id": "str", "outlet": "str", "day": "datetime", "title": "str", "left": "str",

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import charts, exports, loaders, notes, tables
+from dashboard import charts, evidence, exports, loaders, notes, tables
 from dashboard.context import page_context
 
 ctx = page_context()
@@ -22,3 +22,18 @@ with st.expander("How this is measured"):
 st.download_button("Download chart data (CSV)", data=exports.to_csv_bytes(df),
                    file_name="framewatch-outlets-categories.csv", mime="text/csv", on_click="ignore",
                    key="dl_matrix", icon=":material/download:")
+
+st.subheader("Evidence")
+cells = tables.matrix_evidence_cells(df)
+if cells.empty:
+    st.info("No mentions in this selection, so there are no lines to show.")
+else:
+    labels = [f"{o} · {charts.category_label(c)} · {tables.count_label(int(k), 'mention')}" for o, c, k in
+              zip(cells["outlet"], cells["category"], cells["n_mentions"])]
+    i = st.selectbox("Heatmap cell (outlet · category)", range(len(cells)), format_func=labels.__getitem__,
+                     key="matrix_cell")
+    cell = cells.iloc[i]
+    evidence.show_evidence(ctx, outlet=cell["outlet"], start=ctx.filters.start, end=ctx.filters.end,
+                           category=cell["category"], n_mentions=int(cell["n_mentions"]), key="matrix_kwic",
+                           file_name=f"framewatch-kwic-{tables.file_slug(cell['outlet'])}-"
+                                     f"{tables.file_slug(cell['category'])}.csv")

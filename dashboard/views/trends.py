@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, exports, loaders, notes, tables
+from dashboard import charts, evidence, exports, loaders, notes, tables
 from dashboard.context import page_context
 from pipelines.rollups import POOLED
 
@@ -44,14 +44,10 @@ else:
     i = st.selectbox(f"Chart cell ({ctx.granularity} starting)", range(len(cells)), format_func=labels.__getitem__,
                      key="trend_cell")
     cell = cells.iloc[i]
-    start = pd.Timestamp(cell["period"]).date()
-    end = (pd.Timestamp(cell["period"]) + pd.tseries.frequencies.to_offset(
-        {"day": "1D", "week": "7D", "month": "MS"}[ctx.granularity]) - pd.Timedelta(days=1)).date()
+    f = ctx.filters                      # the cell's days inside the selected dates
+    start = max(d for d in (pd.Timestamp(cell["period"]).date(), f.start) if d is not None)
+    end = min(d for d in (charts.period_end(cell["period"], ctx.granularity).date(), f.end) if d is not None)
     outlet = None if cell["outlet"] == POOLED else cell["outlet"]
-    kwic = loaders.load_kwic(ctx.path, ctx.version, ctx.key, outlet, start, end)
-    shown, report = tables.typed_table(kwic, tables.KWIC_SCHEMA)
-    st.dataframe(tables.with_placeholders(shown[tables.KWIC_COLUMNS], ["speaker", "title"]), hide_index=True, column_config=tables.column_config(tables.KWIC_COLUMNS), key="kwic_table")
-    st.caption(f"{tables.count_label(len(kwic), 'concordance line')} (at most 200) for {start} to {end}. {tables.report_text(report)}")
-    st.download_button("Download evidence (CSV)", data=exports.to_csv_bytes(kwic),
-                       file_name=f"framewatch-kwic-{start}.csv", mime="text/csv", on_click="ignore",
-                       key="dl_kwic", icon=":material/download:")
+    evidence.show_evidence(ctx, outlet=outlet, start=start, end=end, category=None,
+                           n_mentions=int(cell["n_mentions"]), key="kwic",
+                           file_name=f"framewatch-kwic-{tables.file_slug(cell['outlet'])}-{start}.csv")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from store_factory import build_c11_store, build_store
+from store_factory import build_big_cell_store, build_c11_store, build_store
 
 
 @pytest.fixture(scope="session")
@@ -23,6 +23,12 @@ def c11_store_path(tmp_path_factory):
     from tests.conftest import case_dir
 
     return build_c11_store(tmp_path_factory.mktemp("c11"), case_dir("C11"))
+
+
+@pytest.fixture(scope="session")
+def big_cell_store_path(tmp_path_factory):
+    """Outlet K: 480 mentions of "regime" and 60 of "puppet" over October 2024 (more than the table shows)."""
+    return build_big_cell_store(tmp_path_factory.mktemp("big"))
 
 
 # --- real browser (Playwright + Debian chromium) --------------------------------------

@@ -220,3 +220,43 @@ def build_c11_store(folder: Path, case: Path) -> Path:
     store = folder / "c11.duckdb"
     run_pipeline(store, [case / "articles.csv"], IngestOptions(), ScoreOptions(), fresh=True)
     return store
+
+
+# --- a month with more mentions than the evidence table shows (KCNA 2024-10: 467 mentions) ---
+
+BIG_OUTLET, SMALL_OUTLET = "Outlet K", "Outlet L"
+BIG_ARTICLES = 240
+"""Outlet K publishes 240 articles over October 2024, each naming the "regime" twice (480 mentions)
+and every fourth one a "puppet" too; Outlet L publishes three, one "regime" each."""
+
+
+def write_big_cell_corpus(folder: Path) -> tuple[Path, Path]:
+    """Articles and a two-category lexicon for :func:`build_big_cell_store`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for k in range(BIG_ARTICLES):
+        day = date(2024, 10, 1) + timedelta(days=k * 31 // BIG_ARTICLES)
+        puppet = " The puppet council agreed." if k % 4 == 0 else ""
+        rows.append(dict(id=f"k-{k}", outlet=BIG_OUTLET, date=f"{day}T08:00:00Z", topic="Politics",
+                         title=f"Bulletin {k}",
+                         body=f"Bulletin {k}: the regime met today. Later the regime spoke again.{puppet}"))
+    for k in range(3):
+        rows.append(dict(id=f"l-{k}", outlet=SMALL_OUTLET, date=f"2024-10-{10 + k}T08:00:00Z", topic="Politics",
+                         title=f"Note {k}", body=f"Note {k}: the regime is in the news."))
+    articles = folder / "big.csv"
+    pd.DataFrame(rows).to_csv(articles, index=False)
+    lexicon = folder / "lexicon.csv"
+    lexicon.write_text("term,category\nregime,pejorative_label\npuppet,delegitimising_label\n")
+    return articles, lexicon
+
+
+def build_big_cell_store(folder: Path) -> Path:
+    """Run the real pipeline on :func:`write_big_cell_corpus` (topics from the ``topic`` column only)."""
+    from pipelines.ingest import IngestOptions
+    from pipelines.run import ScoreOptions, run_pipeline
+
+    articles, lexicon = write_big_cell_corpus(folder)
+    store = folder / "big.duckdb"
+    run_pipeline(store, [articles], IngestOptions(topic_column="topic"),
+                 ScoreOptions(lexicons=[lexicon], topic_queries=False), fresh=True)
+    return store

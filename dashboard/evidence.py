@@ -1,0 +1,65 @@
+"""The evidence under a chart: the concordance (KWIC) lines behind one cell, and their download.
+
+Trends and Outlets × categories both end with it. The table on screen holds at most
+:data:`KWIC_SHOWN` lines, spread evenly over the cell's mentions in date order (so a month is
+not represented by its first ten days); the download holds every mention of the cell (up to
+:data:`KWIC_DOWNLOAD_LIMIT`). Both come from the same run, so the file always matches the
+table and the chart above it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from . import exports, loaders, tables
+
+KWIC_SHOWN = 200
+"""Concordance lines shown on screen for one cell."""
+KWIC_DOWNLOAD_LIMIT = 100_000
+"""Concordance lines in one evidence download (every mention of any realistic cell)."""
+
+
+def evidence_frames(path: str, version: int, filters: tuple, *, outlet: str | None = None,
+                    start: date | None = None, end: date | None = None, category: str | None = None,
+                    n_mentions: int = 0, shown: int = KWIC_SHOWN) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The KWIC lines of one cell as (on screen, download).
+
+    Parameters
+    ----------
+    path, version, filters : as for every loader.
+    outlet : the cell's outlet (``None``: all selected outlets, pooled).
+    start, end : the cell's period (``None``: the selected dates).
+    category : the cell's lexicon category (``None``: the selected categories).
+    n_mentions : the cell's mention count (from the chart's frame). Up to *shown*, one query
+        of *shown* lines serves both; above it, every line is read once for the download and
+        the screen gets :func:`dashboard.tables.spread_rows` of them.
+
+    Returns
+    -------
+    (on_screen, download)
+        Frames of :func:`pipelines.rollups.keyword_in_context`; *on_screen* has at most
+        *shown* rows, *download* every mention of the cell (at most :data:`KWIC_DOWNLOAD_LIMIT`).
+    """
+    if n_mentions <= shown:
+        kwic = loaders.load_kwic(path, version, filters, outlet, start, end, category, shown)
+        return kwic, kwic
+    every = loaders.load_kwic_all(path, version, filters, outlet, start, end, category, KWIC_DOWNLOAD_LIMIT)
+    return tables.spread_rows(every, shown), every
+
+
+def show_evidence(ctx, *, outlet: str | None, start: date | None, end: date | None, category: str | None,
+                  n_mentions: int, file_name: str, key: str) -> None:
+    """Draw the KWIC table of one cell, a caption with its counts, and the download button."""
+    on_screen, download = evidence_frames(ctx.path, ctx.version, ctx.key, outlet=outlet, start=start, end=end,
+                                          category=category, n_mentions=n_mentions)
+    shown, report = tables.typed_table(on_screen, tables.KWIC_SCHEMA)
+    st.dataframe(tables.with_placeholders(shown[tables.KWIC_COLUMNS], ["speaker", "title"]), hide_index=True,
+                 column_config=tables.column_config(tables.KWIC_COLUMNS), key=f"{key}_table")
+    st.caption(" ".join(t for t in (tables.evidence_text(len(on_screen), max(n_mentions, len(download)),
+                                                         len(download), start, end),
+                                    tables.report_text(report)) if t))
+    st.download_button("Download evidence (CSV)", data=exports.to_csv_bytes(download), file_name=file_name,
+                       mime="text/csv", on_click="ignore", key=f"dl_{key}", icon=":material/download:")
