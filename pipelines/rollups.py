@@ -192,14 +192,20 @@ def _selection_sql(filters: Filters, params: list) -> str:
             f"WHERE {' AND '.join(where)}")
 
 
-def _mentions_sql(filters: Filters, params: list) -> str:
-    """SQL for mention counts per article under the voice and category filters."""
+def _mention_conditions(filters: Filters, params: list, alias: str = "") -> list[str]:
+    """WHERE conditions on ``mentions`` for the voice and category filters."""
     where = ["TRUE"]
     if filters.voice != ALL:
-        where.append("voice = ?")
+        where.append(f"{alias}voice = ?")
         params.append(filters.voice)
     if filters.categories:
-        where.append(_in_list("category", filters.categories, params))
+        where.append(_in_list(f"{alias}category", filters.categories, params))
+    return where
+
+
+def _mentions_sql(filters: Filters, params: list) -> str:
+    """SQL for mention counts per article under the voice and category filters."""
+    where = _mention_conditions(filters, params)
     return f"SELECT article_id, count(*) AS n FROM mentions WHERE {' AND '.join(where)} GROUP BY article_id"
 
 
@@ -335,12 +341,7 @@ def outlet_category_matrix(con: duckdb.DuckDBPyConnection, filters: Filters) -> 
     """
     params: list = []
     sel = _selection_sql(filters, params)
-    where = ["TRUE"]
-    if filters.voice != ALL:
-        where.append("m.voice = ?")
-        params.append(filters.voice)
-    if filters.categories:
-        where.append(_in_list("m.category", filters.categories, params))
+    where = _mention_conditions(filters, params, "m.")
     sql = (f"WITH sel AS ({sel}), "
            "den AS (SELECT outlet, count(*) AS n_articles, sum(n_words) AS n_words, "
            "sum(n_words::DOUBLE * n_words) AS sum_x2 FROM sel GROUP BY outlet), "
@@ -413,12 +414,7 @@ def keyword_in_context(con: duckdb.DuckDBPyConnection, filters: Filters, *, outl
                             start=start, end=end)
     params: list = []
     sel = _selection_sql(f, params)
-    where = ["TRUE"]
-    if f.voice != ALL:
-        where.append("m.voice = ?")
-        params.append(f.voice)
-    if f.categories:
-        where.append(_in_list("m.category", f.categories, params))
+    where = _mention_conditions(f, params, "m.")
     if term is not None:
         where.append("m.term = ?")
         params.append(term)
