@@ -2,8 +2,10 @@
 
 URL keys: ``outlet`` (repeated), ``topic`` (repeated), ``from``, ``to`` (ISO dates),
 ``granularity``, ``voice``, ``category`` (repeated), ``nowire`` (``1``: leave wire copies out;
-absent: count them). The URL is read on the first run of a
-session (invalid values are ignored with a warning) and written back on every run.
+absent: count them), and two chart options kept here so a shared link shows the same chart:
+``measure`` (``rate`` or ``share``, on Trends and Outlets × categories) and ``pool`` (``1``: pool
+the selected outlets on Trends; absent: one line per outlet). The URL is read on the first run
+of a session (invalid values are ignored with a warning) and written back on every run.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from datetime import date
 
 import streamlit as st
 
-from dashboard.charts import category_label
+from dashboard.charts import MEASURE_LABELS, MEASURES, category_label
 from pipelines.rollups import GRANULARITIES, Filters
 from pipelines.schemas import ALL, VOICES
 
@@ -23,12 +25,14 @@ VOICE_LABELS = {"outlet": "Outlet's own words", "quoted": "Quoted (direct quotat
 WIRE_HELP = ("Articles whose text also appears at another outlet, or that repeat with a wire dateline "
              "such as '(Reuters) -', are left out, so republished copy does not count as coverage.")
 NOWIRE_VALUES = {"1": True, "true": True, "0": False, "false": False}
-"""Values of the ``nowire`` URL key; the app writes ``1`` when the box is ticked and omits the key otherwise."""
+"""Values of the ``nowire`` and ``pool`` URL keys; the app writes ``1`` when on and omits the key otherwise."""
 MONTHLY_AFTER_DAYS = 548
 """Default to monthly periods when the store spans more than ~18 months."""
 
 _K = dict(outlet="fw_outlet", topic="fw_topic", start="fw_from", end="fw_to", granularity="fw_granularity",
-          voice="fw_voice", category="fw_category", nowire="fw_nowire")
+          voice="fw_voice", category="fw_category", nowire="fw_nowire", measure="fw_measure", pool="fw_pool")
+"""Session keys of the values mirrored in the URL. ``fw_measure`` and ``fw_pool`` are not widget keys:
+they outlive the page whose widgets set them (Streamlit drops the state of widgets not drawn)."""
 _LOADED = "fw_url_loaded"
 
 
@@ -105,6 +109,14 @@ def _read_url(summary: dict) -> list[str]:
     if w and w.lower() not in NOWIRE_VALUES:
         notes.append(f"nowire={w!r} (use nowire=1)")
     st.session_state[_K["nowire"]] = NOWIRE_VALUES.get((w or "").lower(), False)
+    m = qp.get("measure")
+    if m and m not in MEASURES:
+        notes.append(f"unknown measure {m!r} (use measure=rate or measure=share)")
+    st.session_state[_K["measure"]] = m if m in MEASURES else "rate"
+    p = qp.get("pool")
+    if p and p.lower() not in NOWIRE_VALUES:
+        notes.append(f"pool={p!r} (use pool=1)")
+    st.session_state[_K["pool"]] = NOWIRE_VALUES.get((p or "").lower(), False)
     return notes
 
 
@@ -117,6 +129,9 @@ def _sanitise_state(summary: dict) -> None:
     for key, default in (("start", first), ("end", last)):
         d = st.session_state.get(_K[key]) or default
         st.session_state[_K[key]] = _clamp(d, first, last) if first and last else d
+    if st.session_state.get(_K["measure"]) not in MEASURES:
+        st.session_state[_K["measure"]] = "rate"
+    st.session_state[_K["pool"]] = bool(st.session_state.get(_K["pool"], False))
 
 
 def _write_url(values: dict) -> None:
@@ -165,7 +180,8 @@ def sidebar_filters(summary: dict) -> Selection:
     _write_url({"outlet": list(outlets), "topic": list(topics),
                 "from": start.isoformat() if start else None, "to": end.isoformat() if end else None,
                 "granularity": granularity, "voice": voice, "category": list(categories),
-                "nowire": "1" if nowire else None})
+                "nowire": "1" if nowire else None, "measure": st.session_state[_K["measure"]],
+                "pool": "1" if st.session_state[_K["pool"]] else None})
     if start and end and start > end:
         sb.warning("'From' is after 'To': the dates were swapped.")
         start, end = end, start
@@ -180,3 +196,26 @@ def sidebar_filters(summary: dict) -> Selection:
                       start=start, end=end, voice=voice,
                       categories=as_filter(categories, summary["categories"]), exclude_syndicated=bool(nowire))
     return Selection(filters, granularity)
+
+
+def _keep(widget_key: str, url_key: str) -> None:
+    st.session_state[_K[url_key]] = st.session_state[widget_key]
+
+
+def measure_radio(container, key: str) -> str:
+    """The page's "Measure" radio (``"rate"`` or ``"share"``), mirrored in the URL as ``measure``.
+
+    Every page with a measure shows the same one: the widget starts from the value kept in
+    the session (read from the URL on the first run) and a change is kept there before the
+    rerun, so the sidebar writes it to the URL in that same run.
+    """
+    st.session_state[key] = st.session_state.get(_K["measure"], "rate")
+    return container.radio("Measure", list(MEASURES), format_func=MEASURE_LABELS.get, horizontal=True, key=key,
+                           on_change=_keep, args=(key, "measure"))
+
+
+def pool_toggle(container, key: str) -> bool:
+    """The "Pool selected outlets" toggle, mirrored in the URL as ``pool=1`` (see :func:`measure_radio`)."""
+    st.session_state[key] = bool(st.session_state.get(_K["pool"], False))
+    return container.toggle("Pool selected outlets", key=key, on_change=_keep, args=(key, "pool"),
+                            help="Sum numerators and denominators over the selected outlets (not a mean of their shares).")

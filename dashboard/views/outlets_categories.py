@@ -4,11 +4,11 @@ import streamlit as st
 
 from dashboard import charts, evidence, exports, loaders, notes, tables
 from dashboard.context import page_context
+from dashboard.filters import measure_radio
 
 ctx = page_context()
 st.title("Outlets × lexicon categories")
-measure = st.radio("Measure", list(charts.MEASURES), format_func=charts.MEASURE_LABELS.get,
-                   horizontal=True, key="matrix_measure")
+measure = measure_radio(st, key="matrix_measure")
 df = loaders.load_matrix(ctx.path, ctx.version, ctx.key)
 undated = loaders.load_undated(ctx.path, ctx.version, ctx.key)
 st.plotly_chart(charts.heatmap_chart(df, measure), key="matrix_chart")

@@ -5,15 +5,14 @@ import streamlit as st
 
 from dashboard import charts, evidence, exports, loaders, notes, tables
 from dashboard.context import page_context
+from dashboard.filters import measure_radio, pool_toggle
 from pipelines.rollups import POOLED
 
 ctx = page_context()
 st.title("Loaded wording over time")
 c1, c2 = st.columns([3, 2])
-measure = c1.radio("Measure", list(charts.MEASURES), format_func=charts.MEASURE_LABELS.get,
-                   horizontal=True, key="trend_measure")
-pooled = c2.toggle("Pool selected outlets", key="trend_pooled",
-                   help="Sum numerators and denominators over the selected outlets (not a mean of their shares).")
+measure = measure_radio(c1, key="trend_measure")
+pooled = pool_toggle(c2, key="trend_pooled")
 
 df = loaders.load_trend(ctx.path, ctx.version, ctx.key, ctx.granularity, pooled)
 undated = loaders.load_undated(ctx.path, ctx.version, ctx.key)

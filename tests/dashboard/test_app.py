@@ -213,3 +213,38 @@ def test_trends_names_the_partial_periods(store_path):
     assert not at.exception
     assert ("Hollow markers and pale bars: partial periods, only partly inside the dates (2026-01-12 to 2026-01-31; "
             "2026-03-01 to ") in _captions(at)                  # January from the 12th, and the data end in March
+
+
+def test_measure_and_pool_from_url_are_applied_and_written_back(store_path):
+    at = _app(store_path, measure="share", pool="1")
+    assert not at.exception
+    assert at.radio(key="trend_measure").value == "share" and at.toggle(key="trend_pooled").value is True
+    assert "All selected outlets" in at.selectbox(key="trend_cell").options[0]
+    assert at.query_params["measure"] in ("share", ["share"]) and at.query_params["pool"] in ("1", ["1"])
+    at.toggle(key="trend_pooled").set_value(False).run()
+    assert "pool" not in at.query_params                           # off: the key is left out, like nowire
+    at.radio(key="trend_measure").set_value("rate").run()
+    assert at.query_params["measure"] in ("rate", ["rate"])
+    at.switch_page("views/outlets_categories.py").run()             # one measure for both pages
+    assert at.radio(key="matrix_measure").value == "rate"
+    at.radio(key="matrix_measure").set_value("share").run()
+    assert at.query_params["measure"] in ("share", ["share"])
+    at.switch_page("views/trends.py").run()
+    assert not at.exception
+    assert at.radio(key="trend_measure").value == "share" and at.toggle(key="trend_pooled").value is False
+
+
+def test_widget_changes_reach_the_url_in_the_same_run(store_path):
+    at = _app(store_path)
+    assert at.query_params["measure"] in ("rate", ["rate"]) and "pool" not in at.query_params
+    at.toggle(key="trend_pooled").set_value(True).run()
+    assert at.query_params["pool"] in ("1", ["1"])
+
+
+def test_invalid_measure_and_pool_are_ignored_with_a_warning(store_path):
+    at = _app(store_path, measure="mean", pool="maybe")
+    assert not at.exception
+    assert at.radio(key="trend_measure").value == "rate" and at.toggle(key="trend_pooled").value is False
+    msg = " ".join(w.value for w in at.sidebar.warning)
+    assert "unknown measure 'mean'" in msg and "pool='maybe' (use pool=1)" in msg
+    assert at.query_params["measure"] in ("rate", ["rate"]) and "pool" not in at.query_params
