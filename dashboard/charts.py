@@ -11,6 +11,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from pipelines.rollups import POOLED
+
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#F0E442")
 """Okabe & Ito (2008) colour-blind-safe colours, most distinct first."""
 
@@ -37,8 +39,10 @@ Y_QUANTILE = 0.98
 Y_HEADROOM = 1.15
 BAND_MIN_ARTICLES = 5
 """The trend's y axis runs from 0 to ``Y_HEADROOM`` × the ``Y_QUANTILE`` quantile of the plotted
-values and of the upper bounds of periods with at least ``BAND_MIN_ARTICLES`` articles, so the
-wide intervals of a few tiny periods cannot squash every line near 0 (they are cut at the top)."""
+values, so the wide intervals of periods with few words cannot squash every line near 0 (they
+are cut at the top). Only when every value is 0 do the bands of periods with at least
+``BAND_MIN_ARTICLES`` articles set the top. (The upper bounds are not in the quantile: on RUWA,
+whose articles are ~40 words, a week of 5 articles still has a band 6× its rate.)"""
 SHARE_TOP = 1.04
 """A share never exceeds 100 %: the axis stops just above it."""
 
@@ -146,21 +150,24 @@ def _y_sample(df: pd.DataFrame, measure: str) -> tuple[np.ndarray, np.ndarray]:
 def trend_y_top(df: pd.DataFrame, measure: str = "rate") -> float | None:
     """The top of the trend's y axis (it starts at 0), or ``None`` for an empty frame.
 
-    ``Y_HEADROOM`` × the ``Y_QUANTILE`` quantile of the plotted values together with the upper
-    bounds of periods with at least ``BAND_MIN_ARTICLES`` articles; for shares at most
-    :data:`SHARE_TOP`. When all of those are 0 the widest band sets the top, so a run of zeros
-    still shows its intervals.
+    ``Y_HEADROOM`` × the ``Y_QUANTILE`` quantile of the plotted values; for shares at most
+    :data:`SHARE_TOP`. When every value is 0 the widest band of a period with at least
+    ``BAND_MIN_ARTICLES`` articles (else the widest band) sets the top, so a run of zeros still
+    shows its intervals.
     """
     if df is None or df.empty:
         return None
     values, highs = _y_sample(df, measure)
-    solid = highs[(pd.to_numeric(df["n_articles"], errors="coerce").to_numpy(float) >= BAND_MIN_ARTICLES)]
-    sample = np.concatenate([values, solid])
-    sample = sample[np.isfinite(sample)]
-    top = Y_HEADROOM * float(np.quantile(sample, Y_QUANTILE)) if sample.size else 0.0
+    values = values[np.isfinite(values)]
+    top = Y_HEADROOM * float(np.quantile(values, Y_QUANTILE)) if values.size else 0.0
     if top <= 0:
-        finite = highs[np.isfinite(highs)]
-        top = float(finite.max()) if finite.size and finite.max() > 0 else (0.1 if measure == "share" else 1.0)
+        solid = highs[pd.to_numeric(df["n_articles"], errors="coerce").to_numpy(float) >= BAND_MIN_ARTICLES]
+        for pool in (solid[np.isfinite(solid)], highs[np.isfinite(highs)]):
+            if pool.size and pool.max() > 0:
+                top = float(pool.max())
+                break
+        else:
+            top = 0.1 if measure == "share" else 1.0
     return min(top, SHARE_TOP) if measure == "share" else top
 
 
@@ -176,6 +183,12 @@ def clipped_counts(df: pd.DataFrame, measure: str = "rate", top: float | None = 
         return {"bands": 0, "points": 0}
     values, highs = _y_sample(df, measure)
     return {"bands": int(np.sum(highs > top)), "points": int(np.sum(values > top))}
+
+
+def band_opacity(n_lines: int) -> float:
+    """Fill opacity of one interval band: 0.13 for up to three lines, fainter as more overlap
+    (0.045 for nine), so nine outlets' bands stay a haze behind the lines, not a wall."""
+    return round(max(0.04, 0.13 * min(1.0, 3 / max(1, n_lines))), 3)
 
 
 TITLES = {"rate": "Mentions per 1,000 words", "share": "Share of articles with at least one mention"}
@@ -221,7 +234,8 @@ def trend_chart(df: pd.DataFrame, measure: str = "rate") -> go.Figure:
     # to the bottom of the figure, in a bottom margin grown by its rows (so it never overlaps).
     top, bottom = 60, _AXIS_BELOW_PX + legend_px
     fig.update_layout(
-        title=dict(text=f"{TITLES[measure]}, per outlet (band: 95% interval)", x=0, xanchor="left",
+        title=dict(text=f"{TITLES[measure]}, {'selected outlets pooled' if names == [POOLED] else 'per outlet'} "
+                        "(band: 95% interval)", x=0, xanchor="left",
                    y=1, yref="container", yanchor="top", pad=dict(t=16)),
         template="plotly_white", height=TREND_PLOT_PX + top + bottom, hovermode="closest", barmode="group",
         legend=dict(orientation="h", yref="container", y=0, yanchor="bottom", x=0, xanchor="left",
@@ -237,6 +251,7 @@ def trend_chart(df: pd.DataFrame, measure: str = "rate") -> go.Figure:
     data = df.sort_values(["outlet", "period"])
     top = trend_y_top(data, measure)
     fig.update_yaxes(range=[0, top], autorange=False, row=1, col=1)
+    band_alpha = band_opacity(data["outlet"].nunique())
     for i, (outlet, g) in enumerate(data.groupby("outlet", sort=True)):
         g = g.sort_values("period")
         colour = PALETTE[i % len(PALETTE)]
@@ -250,7 +265,7 @@ def trend_chart(df: pd.DataFrame, measure: str = "rate") -> go.Figure:
                         hoverinfo="skip", showlegend=False)
             fig.add_trace(go.Scatter(y=part[high], name=f"{name} 95% upper", **band), row=1, col=1)
             fig.add_trace(go.Scatter(y=part[low], name=f"{name} 95% lower", fill="tonexty",
-                                     fillcolor=_rgba(colour, 0.13), **band), row=1, col=1)
+                                     fillcolor=_rgba(colour, band_alpha), **band), row=1, col=1)
         partial = g["partial"].fillna(False).astype(bool).to_numpy() if "partial" in g else np.zeros(len(g), bool)
         notes = _partial_notes(g, partial)
         custom = np.empty((len(g), 7), dtype=object)
@@ -259,9 +274,7 @@ def trend_chart(df: pd.DataFrame, measure: str = "rate") -> go.Figure:
         custom[:, 6] = notes
         fig.add_trace(go.Scatter(
             y=g[val], mode="lines+markers", name=name, line=dict(color=colour, width=2.5, dash=dash),
-            marker=dict(size=np.where(partial, 9, 7).tolist(), color=colour,
-                        symbol=np.where(partial, "circle-open", "circle").tolist(), line=dict(width=2, color=colour)),
-            customdata=custom,
+            marker=dict(size=7, color=colour), customdata=custom,
             hovertemplate=(f"<b>%{{fullData.name}}</b><br>%{{x|%d %b %Y}}<br>"
                            f"%{{y:{fmt}}} {unit}<br>95% interval %{{customdata[0]:{fmt}}} – %{{customdata[1]:{fmt}}}"
                            "<br>n = %{customdata[2]:,.0f} articles, %{customdata[3]:,.0f} words, "
@@ -273,15 +286,20 @@ def trend_chart(df: pd.DataFrame, measure: str = "rate") -> go.Figure:
                              hovertemplate="<b>%{fullData.name}</b><br>%{x|%d %b %Y}: %{y} articles"
                                            "%{customdata}<extra></extra>"),
                       row=2, col=1)
+        if partial.any():   # hollow: a white disc with the outlet's ring over the point (the legend keeps a dot)
+            fig.add_trace(go.Scatter(
+                x=x[partial], y=g.loc[partial, val], mode="markers", name=f"{name} partial period", legendgroup=name,
+                showlegend=False, hoverinfo="skip",
+                marker=dict(symbol="circle", size=9, color="white", line=dict(width=2, color=colour))), row=1, col=1)
         if top is not None:
             above = (g[val] > top).to_numpy()
             if above.any():   # a point above the axis: a triangle at its top edge, its value on hover
                 fig.add_trace(go.Scatter(
-                    x=x[above], y=[top * 0.985] * int(above.sum()), mode="markers", name=f"{name} above the axis",
+                    x=x[above], y=[top] * int(above.sum()), mode="markers", name=f"{name} above the axis", cliponaxis=False,
                     legendgroup=name, showlegend=False, customdata=g.loc[above, val].to_numpy(float),
                     text=[name] * int(above.sum()), marker=dict(symbol="triangle-up", size=11, color=colour),
                     hovertemplate=(f"<b>%{{text}}</b><br>%{{x|%d %b %Y}}<br>%{{customdata:{fmt}}} {unit} "
-                                   "(above the axis; few articles)<extra></extra>")), row=1, col=1)
+                                   "(above the axis)<extra></extra>")), row=1, col=1)
     periods = pd.to_datetime(data["period"]).drop_duplicates()
     if len(periods) == 1:
         # One period: plotly would zoom its autorange to milliseconds ("23:59:59.9996" ticks) and

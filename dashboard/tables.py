@@ -311,11 +311,12 @@ def clip_text(clipped: dict[str, int]) -> str:
     """A caption sentence on what lies above the trend's y axis (:func:`dashboard.charts.clipped_counts`)."""
     parts = []
     if clipped.get("bands"):
-        parts.append(f"{count_label(clipped['bands'], 'interval band')} of periods with few articles "
-                     f"{'is' if clipped['bands'] == 1 else 'are'} cut off at the top of the axis")
+        parts.append(f"{count_label(clipped['bands'], 'wide interval band')} (periods with little text) "
+                     f"{'is' if clipped['bands'] == 1 else 'are'} cut off at the top")
     if clipped.get("points"):
-        parts.append(f"{count_label(clipped['points'], 'value')} above it {'is' if clipped['points'] == 1 else 'are'} "
-                     "drawn as a triangle at the top edge (hover for it)")
+        n = clipped["points"]
+        parts.append(f"{count_label(n, 'value')} above the axis {'is' if n == 1 else 'are'} drawn as "
+                     f"{'a triangle' if n == 1 else 'triangles'} on its top edge (hover for the value)")
     return ("The y axis fits the lines: " + "; ".join(parts) + ". The CSV has every value.") if parts else ""
 
 

@@ -5,7 +5,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from dashboard.charts import (LEGEND_ROW_PX, PALETTE, category_label, clipped_counts, heatmap_chart, legend_rows,
+from dashboard.charts import (LEGEND_ROW_PX, PALETTE, band_opacity, category_label, clipped_counts, heatmap_chart, legend_rows,
                               mark_partial_periods, period_end, trend_chart, trend_y_top)
 from pipelines import rollups, storage
 from pipelines.rollups import add_measures
@@ -187,6 +187,9 @@ def test_y_axis_follows_the_lines_not_the_tiny_n_bands():
     above = [t for t in fig.data if t.name and t.name.endswith("above the axis")]
     assert sorted(t.legendgroup for t in above) == ["Outlet 0", "Outlet 4", "Outlet 7"]
     assert all(max(t.y) <= top for t in above) and above[0].customdata[0] == pytest.approx(125.0)
+    fills = {t.fillcolor for t in fig.data if getattr(t, "fill", None) == "tonexty"}
+    assert all(f.endswith(",0.043)") for f in fills)                   # nine bands overlap: each is faint
+    assert band_opacity(2) == 0.13 and band_opacity(9) < band_opacity(4) < 0.13
 
 
 def test_y_axis_share_never_above_100_percent_and_zeros_keep_their_bands():
@@ -235,8 +238,17 @@ def test_partial_period_is_hollow_with_a_hover_note():
     fig = trend_chart(mark_partial_periods(df, "month", pd.Timestamp("2024-10-01").date(),
                                            pd.Timestamp("2024-11-10").date()))
     line = _lines(fig)[0]
-    assert list(line.marker.symbol) == ["circle", "circle-open"]
+    assert line.marker.symbol is None and line.marker.size == 7        # the legend keeps a solid dot
+    ring = next(t for t in fig.data if t.name == "KCNA partial period")
+    assert list(pd.to_datetime(list(ring.x))) == [pd.Timestamp("2024-11-01")] and ring.marker.color == "white"
+    assert ring.marker.line.color == line.line.color and ring.hoverinfo == "skip"
     assert line.customdata[1][6] == "<br>partial period: 2024-11-01 to 2024-11-10" and line.customdata[0][6] == ""
     assert "%{customdata[6]}" in line.hovertemplate
     bar = next(t for t in fig.data if t.type == "bar")
     assert list(bar.marker.opacity) == [0.8, 0.35]                     # the short month's volume is pale too
+
+
+def test_pooled_title_does_not_say_per_outlet():
+    pooled = _outlets_frame(1).assign(outlet=rollups.POOLED)
+    assert "selected outlets pooled" in trend_chart(pooled).layout.title.text
+    assert "per outlet" in trend_chart(_outlets_frame(2)).layout.title.text

@@ -150,5 +150,5 @@ def test_partial_and_clip_texts():
     assert partial_text(mark_partial_periods(df, "month", None, None)) == "" and partial_text(df) == ""
     assert clip_text({"bands": 0, "points": 0}) == ""
     assert clip_text({"bands": 1, "points": 2}) == (
-        "The y axis fits the lines: 1 interval band of periods with few articles is cut off at the top of the axis; "
-        "2 values above it are drawn as a triangle at the top edge (hover for it). The CSV has every value.")
+        "The y axis fits the lines: 1 wide interval band (periods with little text) is cut off at the top; "
+        "2 values above the axis are drawn as triangles on its top edge (hover for the value). The CSV has every value.")
