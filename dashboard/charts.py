@@ -207,7 +207,7 @@ def _value_format(measure: str) -> str:
 
 
 def trend_chart(df: pd.DataFrame, measure: str = "rate") -> go.Figure:
-    """Line chart of a measure per outlet over time, with a Wilson band and article volume.
+    """Line chart of a measure per outlet over time, with a 95 % interval band and article volume.
 
     Parameters
     ----------

@@ -1,15 +1,15 @@
 """Downloads: CSV bytes that open safely in a spreadsheet.
 
-Neutralisation of formula-leading text (CSV injection) happens here and only here: the app
-shows the original text; the exported file prefixes such text cells with ``'``.
+Neutralisation of formula-leading text (CSV injection) is :mod:`pipelines.csvsafe`, shared
+with ``framewatch export``: the app shows the original text; the exported file prefixes such
+text cells with ``'``.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
-"""First characters that make a spreadsheet treat a cell as a formula (OWASP)."""
+from pipelines.csvsafe import FORMULA_LEADS, neutralise_cell, to_csv_bytes  # noqa: F401 (re-exported)
 
 TREND_COLUMNS = ["outlet", "period", "n_articles", "n_words", "n_mentions", "n_articles_with_mention",
                  "rate_per_1k", "rate_low", "rate_high", "share", "share_low", "share_high",
@@ -27,41 +27,6 @@ nobody looked, so the counts are empty, never 0."""
 ARTICLE_COLUMNS = ["article_id", "outlet", "published_at", "title", "url", "n_words", "n_mentions",
                    "syndicated", "cluster_id"]
 """Columns of the article list download, in order (C11: ``syndicated`` and ``cluster_id`` included)."""
-
-
-def neutralise_cell(value):
-    """Prefix a formula-leading *string* with ``'``; return anything else unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_LEADS):
-        return "'" + value
-    return value
-
-
-def _is_text_column(s: pd.Series) -> bool:
-    return pd.api.types.is_string_dtype(s) or s.dtype == object
-
-
-def to_csv_bytes(df: pd.DataFrame) -> bytes:
-    """The frame as CSV bytes: UTF-8 with BOM, a header row, no index.
-
-    Every text cell of a string-typed column whose first character is ``=``, ``+``, ``-``,
-    ``@``, TAB or CR is prefixed with ``'`` so a spreadsheet shows it as text. Numeric
-    columns (``-0.25``) and the header are written unchanged; missing values are empty
-    cells, never 0.
-
-    Parameters
-    ----------
-    df : DataFrame of shape (n_rows, n_columns); not modified.
-
-    Returns
-    -------
-    bytes
-        The CSV file, ``n_rows + 1`` lines.
-    """
-    out = df.copy()
-    for col in out.columns:
-        if _is_text_column(out[col]):
-            out[col] = out[col].astype(object).map(neutralise_cell)
-    return out.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
 
 
 def trend_rows(df: pd.DataFrame) -> pd.DataFrame:

@@ -7,8 +7,10 @@ RATE = ("**Rate per 1,000 words** = 1000 × Σ mentions / Σ words, summed over 
         "outlet and period (never an average of daily or per-article rates). The words are those of "
         "the chosen voice: for *outlet* the words outside quotations and reported speech, for *quoted* "
         "the words inside direct quotations, for *attributed* the words inside reported speech, for "
-        "*all* every word. The band is the 95 % Wilson score interval of the proportion "
-        "mentions / words (each word a trial), times 1000.")
+        "*all* every word. The band is a 95 % interval: the wider of the Wilson score interval of "
+        "mentions / words (each word a trial) and the ratio-estimator interval with articles as "
+        "clusters (Cochran 1977, §6.4), which widens the band when loaded words bunch up in a few "
+        "articles; times 1000.")
 SHARE = ("**Share of articles** = Σ articles with at least one mention / Σ articles, with a 95 % Wilson "
          "score interval (Wilson 1927; recommended over the Wald interval for small n by Brown, Cai & "
          "DasGupta 2001).")
