@@ -44,10 +44,25 @@ Method (rules applied in this order)
    the boundaries on either side of the cue). For each cue:
 
    * ``X said (on Monday) that CLAUSE`` / ``X told reporters that CLAUSE`` -> after "that";
-   * ``CLAUSE, X said.`` / ``CLAUSE, said X.`` / ``CLAUSE, X told reporters.`` -> the
-     clause from the sentence start to the comma;
-   * ``X said CLAUSE`` (a subject must be found) -> after the cue to the sentence end;
-   * ``According to X, CLAUSE.`` / ``CLAUSE, according to X.`` -> the clause;
+   * ``CLAUSE, X said.`` / ``CLAUSE, said X.`` / ``CLAUSE, X told reporters.`` /
+     ``CLAUSE, X has said.`` / ``CLAUSE, X says`` (a headline) -> the clause from the
+     sentence start to the comma. X fills the stretch between the comma and the cue and may
+     carry a lower-case role ("foreign ministry spokeswoman Maria Zakharova", "Russian OSCE
+     envoy", "tech mogul Elon Musk", "a senior US official");
+   * ``CLAUSE, X said, CLAUSE`` (a parenthetical cue) -> the whole sentence;
+   * ``X said CLAUSE`` (a subject must be found; "X who asked not to be named said" gives
+     X) -> after the cue to the sentence end;
+   * ``According to X, CLAUSE.`` / ``CLAUSE, according to X.`` -> the clause, only when X is
+     a speaker: a pronoun, a proper noun, a person or organisation noun ("officials",
+     "Western sources", "the ministry", "analyst Priya Halden", "media reports"), or a
+     document of someone ("a statement by the ministry", "data from the UN", "a schedule seen
+     by reporters"). "according to whether / the right / the law / the plan / reports /
+     international law / our judgment" is no attribution;
+   * headlines: ``CLAUSE – Name`` / ``CLAUSE - Name`` (1-4 capitalised words, optionally
+     one role noun: "– British intelligence", ending the sentence or the line) -> the
+     clause, cue the dash; a news agency or outlet there ("— Ukrinform.", "- Reuters") is a
+     byline, not a speaker. ``Name: CLAUSE`` at the start of a paragraph -> the clause, cue
+     ``:``, unless Name is a headline label or place ("Factbox:", "Mariupol:");
    * ``X accused Y of Z``, ``X described/dismissed/branded/labelled Y as Z``,
      ``X called Y a/an/the Z`` -> from the object to the sentence end;
    * ``..., insisting/adding/saying that CLAUSE`` -> after "that"; speaker = the sentence's
@@ -55,12 +70,21 @@ Method (rules applied in this order)
    * passives (``was told``, ``was described as``) and cues directly followed by a quotation
      mark (``X said: “…”``, the direct quote covers it) give no reported span.
 
-   Spans end at the sentence end, without its final ``.!?``. The outlet's own narrative
-   without a cue ("The army attacked the village.") is never a span.
+   Spans end at the sentence end, without its final ``.!?``; a sentence always ends at a
+   paragraph break (even after "U.S."), and "U.S." / "etc." end one before "The", "It",
+   "They", ... . The outlet's own narrative without a cue ("The army attacked the
+   village.") is never a span.
+9. **The outlet's own voice.** A reported span whose speaker is the article's own outlet
+   (``find_quotes(text, outlet_names=("KCNA",))``: "KCNA reported that", "The KCNA in a
+   commentary says") or a self-reference ("this news agency", "this newspaper") is dropped:
+   those words are the outlet's.
 8. **Speakers** are a proper-noun sequence (Title Case words, initials, ``of``/``the``
    inside: "Minister of Foreign Affairs Sergey Lavrov"), a short description ("the
    ministry", "a spokesman for the ministry", "the KCNA commentary"), a bare plural
    ("officials", "US officials") or a pronoun ("he"), with trailing punctuation stripped.
+   A name stops at the verb ("The Foreign Ministry of the DPRK | strongly denounces"); a
+   participle opening the sentence is never a speaker ("Noting that ..., he denounced ...,
+   branding ..." -> "he").
 
 Voice precedence: the innermost (shortest) span containing a stretch of text wins; a direct
 quote beats a reported span of equal length. Everything else is the outlet's voice.
@@ -268,6 +292,76 @@ _BARE_PLURALS = frozenset({
     "delegates", "scholars", "organizers", "organisers", "reports", "statements",
 })
 
+_ROLE_NOUNS = frozenset({
+    "spokesman", "spokeswoman", "spokesperson", "spokespeople", "spokesmen", "envoy", "envoys",
+    "official", "officials", "minister", "ministers", "ambassador", "ambassadors", "diplomat",
+    "diplomats", "president", "chief", "head", "leader", "leaders", "commander", "commanders",
+    "adviser", "advisers", "advisor", "advisors", "aide", "aides", "representative",
+    "representatives", "secretary", "deputy", "chairman", "chairwoman", "chairperson", "director",
+    "mogul", "billionaire", "founder", "officer", "officers", "negotiator", "negotiators",
+    "correspondent", "journalist", "journalists", "reporter", "reporters", "columnist", "blogger",
+    "ombudsman", "commissioner", "premier", "governor", "mayor", "senator", "lawmaker",
+    "commentator", "historian", "writer", "author", "editor", "lawyer", "attorney", "veteran",
+    "survivor", "eyewitness", "executive", "ceo", "manager", "owner", "strategist", "pundit",
+    "campaigner", "candidate", "chancellor", "premier", "king", "queen", "prince", "pope",
+    "cleric", "priest", "bishop", "imam", "rabbi", "physician", "doctor", "nurse", "teacher",
+    "student", "worker", "workers", "farmer", "farmers", "citizen", "citizens", "voters",
+    "secretary-general", "vice-president", "vice-chairman", "press-secretary", "ambassador",
+    "consul", "attaché", "delegate", "delegation", "mission", "spokesperson", "insider",
+    "insiders", "advocate", "advocates", "specialist", "specialists", "engineer", "engineers",
+    "lawmakers", "legislator", "general", "prosecutor", "prosecutors", "investigator",
+    "investigators", "analyst", "analysts", "expert", "experts", "source", "sources", "witness",
+    "witnesses", "observer", "observers", "critic", "critics", "resident", "residents",
+    "activist", "activists", "scholar", "scholars", "researcher", "researchers", "scientist",
+    "scientists", "economist", "economists", "politician", "politicians", "professor",
+    "ministry", "ministries", "government", "governments", "authorities", "administration",
+    "office", "department", "agency", "embassy", "kremlin", "military", "army", "police",
+    "command", "committee", "council", "parliament", "court", "union", "party", "bureau",
+    "headquarters", "staff", "intelligence", "service", "services", "institute", "newspaper",
+    "daily", "paper", "media", "statement", "statements", "communique", "editorial",
+    "commentary", "article", "message", "letter", "report", "people", "locals", "troops",
+    "soldiers", "militants", "rebels", "protesters", "protestors", "delegates", "participants",
+    "speakers", "doctors", "organizers", "organisers", "commentators", "team", "operator",
+})
+"""Nouns of people and organisations that speak ("the ministry", "Russian OSCE envoy")."""
+_SPEAKER_VERBISH = frozenset({
+    "who", "which", "that", "is", "was", "were", "are", "be", "been", "being", "will", "would",
+    "could", "can", "should", "must", "may", "might", "not", "but", "if", "when", "while", "as",
+    "to", "than", "because", "so", "where", "whom", "whose", "what", "how", "why", "there",
+    "and", "or", "nor", "yet", "then", "it", "its", "these", "those", "them", "him", "her",
+    "us", "me", "my", "your", "our", "on", "in", "by", "after", "before", "during", "into",
+    "over", "under", "about", "against", "without", "since", "said", "says", "told",
+})
+"""Words that never sit inside a speaker phrase between a comma and the cue."""
+_NEWS_AGENCIES = frozenset({
+    "ukrinform", "reuters", "ap", "afp", "tass", "xinhua", "kcna", "ria novosti", "ria", "interfax",
+    "yonhap", "associated press", "agence france-presse", "upi", "dpa", "efe", "ansa", "bloomberg",
+    "censor.net", "unian", "sputnik", "itar-tass", "interfax-ukraine", "anadolu", "kyodo",
+})
+"""Wire agencies and news outlets: a trailing "— Ukrinform." or "- Reuters" is a byline."""
+_HEADLINE_LABELS = frozenset({
+    "update", "updates", "updated", "live", "video", "videos", "photo", "photos", "watch",
+    "breaking", "exclusive", "analysis", "opinion", "editorial", "comment", "commentary",
+    "explainer", "factbox", "timeline", "interview", "transcript", "correction", "summary",
+    "report", "poll", "podcast", "gallery", "infographic", "map", "maps", "latest", "day",
+    "highlights", "recap", "quiz", "obituary", "profile", "review", "special", "newsletter",
+    "briefing", "focus", "pictures", "read", "see", "also", "related", "note", "warning",
+    "guests", "guest", "panel", "panelists", "hosts", "host", "speakers", "topics", "agenda",
+    "war", "news", "world", "europe", "asia", "africa", "americas", "opinion", "occupied",
+    "liberated", "shelling", "attack", "attacks", "evacuation", "blockade", "defense", "defence",
+    "losses", "occupation", "destruction", "sanctions", "frontline", "invasion", "crisis",
+    # places that head a headline as its topic, not as its speaker
+    "ukraine", "russia", "belarus", "poland", "moldova", "georgia", "crimea", "donbas", "donbass",
+    "kyiv", "kiev", "kharkiv", "kharkov", "kherson", "mariupol", "donetsk", "luhansk", "lugansk",
+    "zaporizhzhia", "zaporozhye", "odesa", "odessa", "lviv", "dnipro", "sumy", "chernihiv",
+    "mykolaiv", "poltava", "bucha", "irpin", "bakhmut", "azovstal", "severodonetsk",
+    "lysychansk", "izium", "kramatorsk", "sloviansk", "avdiivka", "melitopol", "berdiansk",
+    "moscow", "washington", "london", "paris", "berlin", "brussels", "beijing", "pyongyang",
+    "seoul", "korea", "china", "taiwan", "gaza", "israel", "iran", "syria", "america", "us",
+    "u.s", "uk", "u.k", "france", "germany", "japan", "india",
+})
+"""Words of a leading "X:" that make it a headline label, not a speaker ("Mariupol: ...")."""
+
 _TOK_RE = re.compile(
     r"\w[\w’'\-]*(?:\.\w+)*(?:\.(?:(?<=\b[A-Z]\.)|(?<=\bMr\.)|(?<=\bMrs\.)|(?<=\bMs\.)|(?<=\bDr\.)|(?<=\bGen\.)|(?<=\bCol\.)|(?<=\bLt\.)|(?<=\bSgt\.)|(?<=\bProf\.)|(?<=\bSen\.)|(?<=\bRep\.)|(?<=\bGov\.)|(?<=\bCapt\.)|(?<=\bMaj\.)|(?<=\bAdm\.)|(?<=\bSt\.)|(?<=\bJr\.)|(?<=\bSr\.)|(?<=\bBrig\.)|(?<=\bCmdr\.)|(?<=\bRev\.)))?|[^\w\s]"
 )
@@ -313,10 +407,12 @@ _AFTER_LEAD_RE = re.compile(r"[,;]?[ \t]*")
 _DASH_RE = re.compile(r"\s*(?:—|–|--)\s*")
 _SENT_END_APPROX_RE = re.compile(r"[.!?][\"”’»']*(?:\s|\Z)")
 _BOUNDARY_RE = re.compile(
-    r"[.!?\n](?:(?<=\n)\s*|([.!?]*[\"”’»')\]]*)\s+(?=[\"“‘'«(\[]?[A-Z0-9À-ÖØ-Þ]))"
+    r"[.!?\n](?:(?<=\n)\s*|([.!?]*[\"”’»')\]]*)[^\S\n]+(?=[\"“‘'«(\[]?[A-Z0-9À-ÖØ-Þ]))"
 )
 """Reference sentence boundary (:func:`sentence_spans` runs the equivalent ``_BOUNDARY_FAST_RE``)."""
-_CLOSE_RUN = r"""([.!?]*[\"”’»')\]]*)\s+(?=[\"“‘'«(\[]?[A-Z0-9À-ÖØ-Þ])"""
+_CLOSE_RUN = r"""([.!?]*[\"”’»')\]]*)[^\S\n]+(?=[\"“‘'«(\[]?[A-Z0-9À-ÖØ-Þ])"""
+# (no "\n" in the space after a period: a line break is always a paragraph break, even after
+# an abbreviation -- "led by the U.S.\nThe UN Command ...")
 _BOUNDARY_FAST_RE = re.compile(
     # the same matches as _BOUNDARY_RE (one branch per kind of first character); group 1 is set when
     # a period cannot end an abbreviation (six word characters or a non-letter before it),
@@ -333,6 +429,26 @@ _ABBREV = frozenset({
     "adm", "brig", "rev", "fig", "vol", "inc", "corp", "ltd", "co", "mt", "ft", "p.m", "a.m",
     "d.c", "e.u", "u.s.a",
 })
+_ABBREV_CAN_END = frozenset({"u.s", "u.k", "u.n", "etc", "e.u", "d.c", "u.s.a", "inc", "corp",
+                             "ltd", "co", "p.m", "a.m"})
+"""Abbreviations that end a sentence when the next word can only start one ("the U.S. The")."""
+_SENT_STARTERS = frozenset({
+    "The", "This", "These", "Those", "That", "It", "Its", "They", "Their", "He", "His", "She",
+    "Her", "We", "Our", "In", "On", "At", "But", "And", "However", "Meanwhile", "Such", "There",
+    "As", "If", "When", "While", "After", "Before", "Now", "Then", "Yet", "So", "Thus",
+})
+
+
+def _abbrev_continues(text: str, word: str, after: int) -> bool:
+    """Does the period of abbreviation *word* (or an initial) not end the sentence?"""
+    if word == "no":
+        return text[after:after + 1].isdigit()
+    if word in _ABBREV_CAN_END:
+        e = after
+        while e < len(text) and (text[e].isalpha() or text[e] in "’'"):
+            e += 1
+        return text[after:e] not in _SENT_STARTERS
+    return True
 _STRIP_END = " \t\r.!?;:"
 
 
@@ -374,7 +490,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
                 if word and not word[0].isalnum():
                     word = word.lstrip("(\"“‘'«")
                 if word in _ABBREV or (len(word) == 1 and word.isalpha()):
-                    if word != "no" or text[m.end():m.end() + 1].isdigit():
+                    if _abbrev_continues(text, word, m.end()):
                         continue
             seg_end = m.end(g)
         if seg_end > start:
@@ -637,6 +753,12 @@ def _speaker_in(text: str, toks: list[tuple[int, int, str]], pos: int, trunc: bo
     return None, pos
 
 
+def _verbish(word: str) -> bool:
+    """A lower-case word that cannot continue a name: an adverb, a cue or a verb in -s."""
+    return word.endswith("ly") or word in _CUE_FORM_SET or (
+        word.endswith("s") and word not in _ROLE_NOUNS and word not in _BARE_PLURALS)
+
+
 def _extend_desc_fwd(toks: list[tuple[int, int, str]], i: int, trunc: bool = False) -> int:
     n = len(toks)
     if i + 2 >= n:
@@ -656,10 +778,266 @@ def _extend_desc_fwd(toks: list[tuple[int, int, str]], i: int, trunc: bool = Fal
                 q = toks[j + 1][2]
                 if not q[0].isalnum() or q.lower() in _STOP_IN_DESC or q.lower() in _DESC_LINK:
                     break
+                if q[0].islower() and _is_title(toks[j][2]) and _verbish(q):
+                    break  # "of the DPRK | strongly denounces": the name ends at the verb
                 j += 1
             if j > k or _is_title(toks[k][2]):
                 return j
     return i
+
+
+_SPEAKER_DETS = frozenset({"the", "a", "an", "this", "his", "her", "their", "its", "one", "some",
+                           "many", "several", "two", "three", "another", "both", "each"})
+
+
+def _comma_speaker(text: str, a: int, cs: int) -> str | None:
+    """The speaker when it fills all of ``text[a:cs]`` (between a comma and the cue), else None.
+
+    "foreign ministry spokeswoman Maria Zakharova", "Kremlin spokesman Dmitry Peskov",
+    "Russian OSCE envoy", "a senior US official", "tech mogul Elon Musk (has)", "he". Lower-case
+    words that are not speaker nouns (:data:`_ROLE_NOUNS`) must come before one ("foreign
+    ministry spokeswoman"), unless a determiner leads ("the statistics office"); no verb,
+    conjunction, relative or preposition other than of/for/from/at/with may occur.
+    """
+    if cs - a > 100:
+        return None
+    toks = _tokens(text, a, cs)
+    while toks and toks[-1][2].lower() in _SKIP_BEFORE_CUE:
+        toks.pop()
+    n = len(toks)
+    if not n or n > 9:
+        return None
+    first = toks[0][2]
+    fl = first.lower()
+    if fl in _PRONOUNS:
+        return first if n == 1 else None
+    last_role = -1
+    loose = -1  # last lower-case word that is neither a speaker noun nor a connector
+    for k, (_, _, w) in enumerate(toks):
+        if not w[0].isalnum():
+            return None
+        wl = w.lower()
+        if wl in _SPEAKER_VERBISH or wl in _PRONOUNS:
+            return None
+        if wl in _ROLE_NOUNS or wl in _BARE_PLURALS:
+            last_role = k
+        elif not _is_title(w) and wl not in _CONNECT and wl not in _SPEAKER_DETS \
+                and wl not in ("with", "at", "from", "familiar", "close"):
+            loose = k
+    last = toks[-1][2]
+    ll = last.lower()
+    if ll in _CONNECT or ll in _SPEAKER_DETS or ll in ("with", "at", "from", "familiar", "close"):
+        return None
+    if fl not in _SPEAKER_DETS:
+        if not (_is_title(last) or ll in _ROLE_NOUNS or ll in _BARE_PLURALS):
+            return None
+        if loose > last_role:
+            return None
+    elif n < 2:
+        return None
+    return _clean(text[toks[0][0]:toks[-1][1]])
+
+
+_ACCORDING_EXCLUDE = frozenset({"report", "article", "letter", "paper", "command", "service",
+                                "head", "chief", "general", "party", "court", "union", "team",
+                                "reports", "statements", "people"})
+_ACCORDING_HEADS = (_ROLE_NOUNS | _BARE_PLURALS) - _ACCORDING_EXCLUDE | {"people"}
+_DOC_NOUNS = frozenset({"data", "figures", "estimates", "estimate", "survey", "study", "poll",
+                        "findings", "assessment", "calculations", "information", "testimony",
+                        "account", "accounts", "documents", "records", "statistics", "report",
+                        "reports", "analysis", "polls", "surveys", "studies", "tally", "count",
+                        "schedule", "document", "draft", "transcript", "memo", "minutes",
+                        "filing", "filings", "images", "footage", "list", "readout", "summary",
+                        "version", "copy", "tallies", "projections", "forecast", "research",
+                        "trends", "index", "ranking", "rankings", "review", "audit"})
+_DOC_LINKS = frozenset({"by", "from", "of", "seen", "obtained", "released", "published", "reviewed",
+                        "cited", "taken", "compiled", "issued", "provided", "shared", "posted"})
+_NOT_A_SPEAKER_TITLE = frozenset({"article", "section", "paragraph", "clause", "chapter",
+                                  "resolution", "annex", "item", "point", "rule", "law"})
+_PHRASE_STOP = frozenset({"by", "from", "of", "for", "at", "with", "in", "on", "to", "that",
+                          "and", "or", "who", "which", "as", "than", "whether", "if", "when"})
+
+
+def _according_speaker(text: str, ce: int, se: int) -> str | None:
+    """Speaker after "according to" / "in the words of", or None when the words there name no
+    speaker ("according to whether ...", "according to the law", "according to reports").
+
+    A speaker is a pronoun, a proper-noun phrase ("Sergey Lavrov", "the Foreign Ministry"), a
+    phrase headed by a person or organisation noun ("Western sources", "a spokesman for the
+    ministry", "media reports"), or a document noun followed by by/from/of and a speaker
+    ("a statement by the ministry", "data from the UN").
+    """
+    toks = _tokens(text, ce, min(se, ce + 120))
+    if not toks or not text[ce:toks[0][0]].isspace():
+        return None
+    t0 = toks[0][2]
+    t0l = t0.lower()
+    if t0l in ("him", "her", "them", "it", "he", "she", "they"):
+        return t0
+    i = 1 if t0l in _SPEAKER_DETS else 0
+    j = i
+    n = len(toks)
+    while j < n and j - i < 6:
+        w = toks[j][2]
+        wl = w.lower()
+        if not w[0].isalnum() or wl in _PHRASE_STOP or wl in _SPEAKER_VERBISH or wl in _DOC_LINKS:
+            break
+        j += 1
+    if j == i:
+        return None
+    words = [t[2] for t in toks[i:j]]
+    head = words[-1].lower()
+    if words[0].lower() in _NOT_A_SPEAKER_TITLE:
+        return None
+    nxt = toks[j][2].lower() if j < n else ""
+    if all(_is_title(w) for w in words):
+        ok = True
+    elif _is_title(words[-1]):
+        # "foreign ministry spokeswoman Yara Kestel", "analyst Priya Halden": lower-case words
+        # only before a person or organisation noun
+        last_role = max((k for k, w in enumerate(words) if w.lower() in _ROLE_NOUNS), default=-1)
+        ok = last_role >= 0 and all(_is_title(w) or k <= last_role or w.lower() in _CONNECT
+                                    for k, w in enumerate(words))
+    elif head in _DOC_NOUNS or head == "statement" or head == "statements":
+        if head in ("report", "reports") and len(words) >= 2:
+            ok = True  # media reports, Western press reports
+        elif head.startswith("statement"):
+            ok = True
+        else:
+            ok = False
+        if nxt in _DOC_LINKS and j + 1 < n:
+            k = j + 1
+            w = toks[k][2]
+            if nxt not in ("by", "from", "of"):
+                ok = w.lower() == "by"  # "a schedule seen by reporters", "data released by"
+            else:
+                if w.lower() in _SPEAKER_DETS and k + 1 < n:
+                    k += 1
+                    w = toks[k][2]
+                for w in [t[2] for t in toks[k:k + 3]]:
+                    wl = w.lower()
+                    if _is_title(w) or wl in _ACCORDING_HEADS or wl in _DOC_NOUNS:
+                        ok = True
+                        break
+                    if not w[0].isalnum() or wl in _PHRASE_STOP or wl in _SPEAKER_VERBISH:
+                        break
+    elif head in _ACCORDING_HEADS:
+        ok = True
+    else:
+        ok = False
+    if not ok:
+        return None
+    end = toks[j - 1][1]
+    if nxt in _DOC_LINKS and nxt not in ("by", "from", "of") and j + 1 < n:
+        j += 1  # "seen | by reporters"
+        nxt = "by"
+    if nxt in ("for", "of", "from", "at", "by", "in") and j + 1 < n:
+        k = j + 1
+        last = None
+        while k < n and k - j <= 6:
+            w = toks[k][2]
+            wl = w.lower()
+            if not w[0].isalnum() or (wl in _STOP_IN_DESC and wl not in ("the",)) \
+                    or (last is not None and wl in _DESC_LINK and wl != "of"):
+                break
+            if last is not None and wl[0].islower() and _is_title(toks[last][2]) and wl not in _CONNECT:
+                break
+            last = k
+            k += 1
+        if last is not None and toks[last][2].lower() not in _CONNECT:
+            end = toks[last][1]
+    return _clean(text[toks[0][0]:end])
+
+
+_DASH_TAIL_RE = re.compile(
+    r"(?:[ \t]+(?:--|[-–—])|(?<=\S)(?:--|[–—]))[ \t]*"
+    r"(?P<name>(?:(?:[A-Z]\.){1,3}|[^\W\d_][\w’'\-]*(?:\.[\w’'\-]+)*)"
+    r"(?:[ \t]+(?:(?:[A-Z]\.){1,3}|[^\W\d_][\w’'\-]*(?:\.[\w’'\-]+)*)){0,4})"
+    r"(?:[.!?]?(?=[ \t\r]*(?:\n|\Z))|[.!?](?=\s+[\"“‘'«(\[]?[A-Z0-9À-ÖØ-Þ]))"
+)
+"""A sentence ending "– Lavrov" / "- Maria Zakharova" / "— Kremlin spokesman"; ``name`` is
+checked by :func:`_tail_name_ok`."""
+_LEAD_COLON_RE = re.compile(
+    r"^[ \t]*(?P<name>[A-ZÀ-ÖØ-Þ][\w’'.\-]*(?:[ \t]+[A-ZÀ-ÖØ-Þ][\w’'.\-]*){0,3})[ \t]*:(?=[ \t]+\S)",
+    re.MULTILINE,
+)
+"""A paragraph starting "Peskov: ..." (a speaker label of one to four capitalised words)."""
+
+
+def _tail_name_ok(name: str, colon: bool) -> bool:
+    """Is the name of a "– Name" tail or a "Name:" lead a speaker (not a byline or label)?"""
+    words = name.split()
+    if not 1 <= len(words) <= 5:
+        return False
+    low = " ".join(words).lower().rstrip(".")
+    if low in _NEWS_AGENCIES:
+        return False
+    titles = 0
+    for k, w in enumerate(words):
+        wl = w.lower()
+        if w[0].isupper():
+            if colon and wl.rstrip(".") in _HEADLINE_LABELS:
+                return False
+            titles += 1
+        elif not colon and k == len(words) - 1 and titles and wl in _ROLE_NOUNS:
+            continue  # "– British intelligence", "– U.S. official"
+        else:
+            return False
+    return 1 <= titles <= 4
+
+
+def _find_tail_cues(text: str) -> list[tuple[int, int, str, str]]:
+    """Pseudo-cues of headline attribution: ``(start, end, mark, speaker)``.
+
+    "CLAUSE – Name" (the dash; ``end`` after the name) and a paragraph-leading "Name: CLAUSE"
+    (the colon). Bylines of news agencies ("— Ukrinform.", "- Reuters") and headline labels
+    ("Mariupol:", "Factbox:") are left out.
+    """
+    out = []
+    if "–" in text or "—" in text or "-" in text:
+        for m in _DASH_TAIL_RE.finditer(text):
+            name = m.group("name")
+            if _tail_name_ok(name, False):
+                d = m.start() + len(text[m.start():m.start("name")]) - len(text[m.start():m.start("name")].lstrip())
+                dash = text[m.start():m.start("name")].strip()
+                out.append((d, m.end("name"), dash, _clean(name)))
+    if ":" in text:
+        for m in _LEAD_COLON_RE.finditer(text):
+            name = m.group("name")
+            if _tail_name_ok(name, True):
+                c = m.end() - 1
+                out.append((c, c + 1, ":", _clean(name)))
+    return out
+
+
+_SELF_REFERENCES = frozenset({
+    "this news agency", "this agency", "this newspaper", "this paper", "this website", "this site",
+    "this publication", "this outlet", "this reporter", "this correspondent", "our correspondent",
+    "our reporter", "this broadcaster", "this channel",
+})
+
+
+def _is_outlet(speaker: str | None, names: tuple[str, ...]) -> bool:
+    """Is *speaker* the article's own outlet (one of *names*, as a whole word or the whole)?"""
+    if not speaker:
+        return False
+    low = speaker.lower()
+    if low in _SELF_REFERENCES:
+        return True
+    for name in names:
+        nl = name.lower().strip()
+        if not nl:
+            continue
+        if low == nl:
+            return True
+        i = low.find(nl)
+        while i >= 0:
+            before = low[i - 1] if i else " "
+            after = low[i + len(nl)] if i + len(nl) < len(low) else " "
+            if not (before.isalnum() or before in "_-.") and not (after.isalnum() or after in "_-"):
+                return True
+            i = low.find(nl, i + 1)
+    return False
 
 
 # --------------------------------------------------------------------------------------
@@ -870,8 +1248,9 @@ def _attribute(text: str, o_i: int, c_i: int | None, a: int, b: int,
         low = m[2].lower()
         if low.startswith(("according", "in the")):
             if "\n" not in between and between.rstrip().endswith(",") and len(between) < 80:
-                spk, _ = _speaker_after(text, m[1], o_i)
-                return spk or _clean(between), m[2]
+                spk = _according_speaker(text, m[1], o_i)
+                if spk is not None:
+                    return spk, m[2]
         elif _OPEN_AFTER_CUE_RE.fullmatch(text, _after_object(text, m, o_i), o_i + 1):
             spk, _, _ = _subject_before(text, m[0], _sentence_floor(text, m[0], a))
             if low.startswith("told") or spk is not None:
@@ -914,7 +1293,7 @@ def _period_ends(text: str, m: re.Match) -> bool:
     if word and not word[0].isalnum():
         word = word.lstrip("(\"“‘'«")
     if word in _ABBREV or (len(word) == 1 and word.isalpha()):
-        if word != "no" or text[m.end():m.end() + 1].isdigit():
+        if _abbrev_continues(text, word, m.end()):
             return False
     return True
 
@@ -1074,6 +1453,27 @@ def _simple_subject(text: str, ss: int, cs: int) -> str | None:
     if len(toks) < 2:
         return None
     t0 = toks[0][2]
+    if t0.lower().endswith("ing") or t0.lower() in _CUE_FORM_SET:
+        # "Noting that ..., he denounced ...": the subject follows the participle clause
+        for c in _COMMA_RE.finditer(text, toks[0][1], cs):
+            spk = _subject_at(text, c.end(), cs)
+            if spk is not None:
+                return spk
+        return None
+    return _subject_at(text, toks[0][0], cs, toks)
+
+
+_COMMA_RE = re.compile(r",\s*")
+_CUE_FORM_SET = frozenset(_CUE_FORMS)
+
+
+def _subject_at(text: str, p: int, cs: int, toks=None) -> str | None:
+    """A simple subject starting at ``p`` and followed by a lower-case word (the verb)."""
+    if toks is None:
+        toks = _tokens(text, p, min(cs, p + 100))
+    if len(toks) < 2:
+        return None
+    t0 = toks[0][2]
     if t0.lower() in _PRONOUNS:
         return t0
     if t0 in ("The", "A", "An") and len(toks) > 2 and toks[1][2].islower() and toks[2][2].islower():
@@ -1091,7 +1491,20 @@ _CUE_LOWER: dict[str, str] = {}
 
 def _one_cue(text: str, m, ss: int, se: int):
     """Reported span for one cue in sentence [ss, se). Returns (start, end, speaker, cue, participle)."""
-    cs, ce, word = m
+    cs, ce, word = m[0], m[1], m[2]
+    if len(m) == 4:  # headline forms: "CLAUSE – Name" / "Name: CLAUSE"
+        if word == ":":
+            if text[ss:cs].strip() != m[3] and _clean(text[ss:cs]) != m[3]:
+                return None  # the label must open the sentence
+            if _quote_follows(text, ce, se):
+                return None
+            return ce, se, m[3], word, False
+        if text[ce:se].strip(" \t.!?") or cs <= ss:
+            return None  # the name must end the sentence
+        clause = text[ss:cs].rstrip()
+        if not clause or (clause[0] in _OPENING_CHARS and clause[-1] in "\"”’'»"):
+            return None  # “…” — X: the direct quote has its speaker
+        return ss, ss + len(clause), m[3], word, False
     low = _CUE_LOWER.get(word)
     if low is None:
         low = " ".join(word.lower().split())
@@ -1100,18 +1513,15 @@ def _one_cue(text: str, m, ss: int, se: int):
     floor = ss
 
     if low in ("according to", "in the words of"):
-        spk, e = _speaker_after(text, ce, se)
+        spk = _according_speaker(text, ce, se)
+        if spk is None:
+            return None  # "according to whether / the law / the plan": no speaker, no span
         comma = text.find(",", ce, se)
         if not text[ss:cs].strip(" \t\"“‘'«("):
             if comma < 0:
                 return None
-            if spk is None:
-                spk = _clean(text[ce:comma]) if comma - ce <= 60 else None
             return comma + 1, se, spk, word, False
         before = text[ss:cs].rstrip()
-        if spk is None:
-            stop = comma if 0 <= comma < ce + 60 else min(se, ce + 60)
-            spk = _clean(text[ce:stop])
         if before.endswith(","):
             if comma >= 0 and text[comma + 1:se].strip():
                 return ss, se, spk, word, False
@@ -1159,7 +1569,7 @@ def _one_cue(text: str, m, ss: int, se: int):
                 return None
         spk = None
         if not participle:
-            spk, _, passive = _subject_before(text, cs, floor)
+            spk, _, passive = _subject_or_who(text, cs, floor)
             if passive or spk is None:
                 return None
         elif _participle_blocked(text, cs, floor):
@@ -1168,7 +1578,7 @@ def _one_cue(text: str, m, ss: int, se: int):
 
     spk = None
     if not participle:
-        spk, spk_start, passive = _subject_before(text, cs, floor)
+        spk, spk_start, passive = _subject_or_who(text, cs, floor)
         if passive:
             return None
     elif _participle_blocked(text, cs, floor):
@@ -1185,6 +1595,24 @@ def _one_cue(text: str, m, ss: int, se: int):
         return t.end(), se, spk, word, participle
     if _quote_follows(text, after, se):
         return None  # X said: “…” -- the direct quote covers it
+    if not participle:
+        # "CLAUSE, <speaker> said." / "CLAUSE, <speaker> said, CLAUSE": the speaker fills the
+        # stretch from the comma to the cue
+        comma = text.rfind(",", ss, cs)
+        if comma > ss:
+            spk_c = _comma_speaker(text, comma + 1, cs)
+            if spk_c is not None:
+                tr = _TRAIL_RE.match(text, after, se + 1)
+                if tr:
+                    if text[tr.end() - 1:tr.end()] == ",":
+                        rest = _TOK_RE.search(text, tr.end(), se)
+                        if rest is not None and rest.group()[0].isalnum():
+                            w = rest.group().lower()
+                            if not (w.endswith("ing") or w in ("and", "but", "or", "as", "while", "which")):
+                                return ss, se, spk_c, word, False  # the parenthetical covers the sentence
+                    clause_end = ss + len(text[ss:comma].rstrip())
+                    if clause_end > ss and text[clause_end - 1] not in "\"”’'»":
+                        return ss, clause_end, spk_c, word, False
     if participle:
         if stem in ("saying", "adding", "telling", "writing", "stating", "warning", "claiming",
                     "insisting", "arguing", "noting", "stressing", "declaring", "asserting",
@@ -1222,6 +1650,23 @@ def _one_cue(text: str, m, ss: int, se: int):
     return after, se, spk, word, False
 
 
+_WHO_RE = re.compile(r"\s+who\s+[^,.;:!?\"“”«»\n]{1,50}$")
+
+
+def _subject_or_who(text: str, cs: int, floor: int) -> tuple[str | None, int, bool]:
+    """:func:`_subject_before`, or the subject before a relative clause ending at the cue
+    ("A senior official who asked not to be named | accused ...")."""
+    r = _subject_before(text, cs, floor)
+    if r[0] is None and not r[2]:
+        lo = cs - 60 if cs - 60 > floor else floor
+        w = _WHO_RE.search(text, lo, cs)
+        if w is not None:
+            spk, start, passive = _subject_before(text, w.start(), floor)
+            if spk is not None and not passive and spk.lower() not in _PRONOUNS:
+                return spk, start, False
+    return r
+
+
 _PARTICIPLE_BLOCKERS = _DETS | _PASSIVE | {"to", "of", "by", "for"}
 
 
@@ -1240,13 +1685,18 @@ def _quote_follows(text: str, ce: int, se: int) -> bool:
 # Public API
 
 
-def find_quotes(text: str) -> list[Quote]:
+def find_quotes(text: str, outlet_names: tuple[str, ...] = ()) -> list[Quote]:
     """Find all direct quotations and reported-speech spans in an article.
 
     Parameters
     ----------
     text : str
         Canonical article text (``articles.text``); paragraphs separated by ``"\\n"``.
+    outlet_names : tuple of str, default ()
+        Names of the article's own outlet ("KCNA", "TASS"). A reported span whose speaker is
+        the outlet -- the name, case-insensitive, as the whole speaker or a whole word of it
+        ("The KCNA in a commentary"), or a self-reference such as "this news agency" -- is
+        the outlet's own voice and is left out. Empty: every speaker is kept.
 
     Returns
     -------
@@ -1269,9 +1719,15 @@ def find_quotes(text: str) -> list[Quote]:
     direct = _direct_quotes(text, marks, cues, cue_starts) if marks else []
     # sort keys (start, -end, direct first, list position): plain tuple order, stable as before
     rows = [(d[0], -d[1], False, k, (d[0], d[1], "direct", d[2], d[3], d[4])) for k, d in enumerate(direct)]
+    tail = _find_tail_cues(text)
+    if tail:
+        cues = sorted(cues + tail)
     if cues:
         nd = len(rows)
-        rows += [(r[0], -r[1], True, nd + k, r) for k, r in enumerate(_reported(text, cues, direct))]
+        reported = _reported(text, cues, direct)
+        # the outlet's own words ("KCNA said", "this newspaper believes") are its own voice
+        reported = [r for r in reported if not (r[3] and _is_outlet(r[3], outlet_names))]
+        rows += [(r[0], -r[1], True, nd + k, r) for k, r in enumerate(reported)]
     rows.sort()
     seen = set()
     quotes = []

@@ -399,3 +399,133 @@ def test_short_token_windows_give_the_full_window_answer(text, data):
     limit = data.draw(st.integers(pos, len(text)))
     hi = min(limit, pos + 70)
     assert qmod._speaker_after(text, pos, limit) == qmod._speaker_in(text, qmod._tokens(text, pos, hi), pos, False)
+
+
+# ----------------------------------------------------------------------------- attribution forms
+# Review findings: the outlet must not be blamed for the common attribution forms (A), and the
+# outlet's own words must not be excused as someone else's (B). Each row: text, a term of the
+# text (its first occurrence), the voice it must get, the speaker it must get.
+
+def _voice_of_term(text: str, term: str, outlet_names: tuple[str, ...] = ()):
+    i = text.index(term)
+    quotes = find_quotes(text, outlet_names=outlet_names) if outlet_names else find_quotes(text)
+    return voice_of(quotes, i, i + len(term))[:2]
+
+
+_CLAUSE = "The Kiev regime is a puppet of Washington"
+
+
+@pytest.mark.parametrize("text, term, voice, speaker", [
+    # lowercase role descriptor (+ name) before the cue
+    (f"{_CLAUSE}, foreign ministry spokeswoman Maria Zakharova said.", "Kiev regime", "attributed",
+     "foreign ministry spokeswoman Maria Zakharova"),
+    (f"{_CLAUSE}, Kremlin spokesman Dmitry Peskov told reporters.", "puppet", "attributed",
+     "Kremlin spokesman Dmitry Peskov"),
+    (f"{_CLAUSE}, Russian envoy Ivan Petrov said.", "puppet", "attributed", "Russian envoy Ivan Petrov"),
+    (f"{_CLAUSE}, a senior US official said.", "puppet", "attributed", "a senior US official"),
+    (f"{_CLAUSE}, the ministry said in a statement.", "puppet", "attributed", "the ministry"),
+    ("Ukraine is creating more terrorists than it is fighting, tech mogul Elon Musk has said.", "terrorists",
+     "attributed", "tech mogul Elon Musk"),
+    (f"{_CLAUSE}, Zakharova had said.", "puppet", "attributed", "Zakharova"),
+    (f"{_CLAUSE}, the envoy has claimed.", "puppet", "attributed", "the envoy"),
+    # headline forms
+    ("Reports of mass graves are fakes, Russian OSCE envoy says", "fakes", "attributed", "Russian OSCE envoy"),
+    ("Kiev regime is a puppet of Washington - Zakharova", "Kiev regime", "attributed", "Zakharova"),
+    ("American hegemonism fuels tensions in Asia – Lavrov", "hegemonism", "attributed", "Lavrov"),
+    ("American hegemonism fuels tensions in Asia — Sergey Lavrov", "hegemonism", "attributed", "Sergey Lavrov"),
+    ("American hegemonism fuels tensions in Asia – Lavrov\nThe minister spoke in Vientiane.", "hegemonism",
+     "attributed", "Lavrov"),
+    ("The talks went well. American hegemonism fuels tensions – Lavrov. He left.", "hegemonism",
+     "attributed", "Lavrov"),
+    ("Peskov: the Kiev regime is a puppet", "Kiev regime", "attributed", "Peskov"),
+    ("Maria Zakharova: the Kiev regime is a puppet", "puppet", "attributed", "Maria Zakharova"),
+    # parenthetical cue inside the sentence: the whole sentence
+    ("The Kiev regime, Peskov said, is a puppet", "Kiev regime", "attributed", "Peskov"),
+    ("The Kiev regime, Peskov said, is a puppet", "puppet", "attributed", "Peskov"),
+    ("The Kiev regime, the envoy told reporters, is a puppet.", "puppet", "attributed", "the envoy"),
+    # a byline or wire sign-off is not a speaker
+    ("President Zelensky met critics of the puppet regime in Washington. — Ukrinform.", "puppet regime",
+     "outlet", None),
+    ("The puppet regime shelled Kharkiv - Reuters", "puppet regime", "outlet", None),
+    ("The puppet regime shelled Kharkiv – AFP", "puppet regime", "outlet", None),
+    ("The puppet regime shelled Kharkiv — RIA Novosti", "puppet regime", "outlet", None),
+    # headline labels are not speakers
+    ("Mariupol: the invaders shelled the city", "invaders", "outlet", None),
+    ("Factbox: the invaders shelled the city", "invaders", "outlet", None),
+    ("Shelling of Donetsk region: the invaders shelled the city", "invaders", "outlet", None),
+    ("The invaders came - the town of Izium.", "invaders", "outlet", None),
+])
+def test_attribution_forms(text, term, voice, speaker):
+    assert _voice_of_term(text, term) == (voice, speaker)
+
+
+@pytest.mark.parametrize("text, term, voice, speaker", [
+    # "according to" + no speaker: the outlet's own voice
+    ("Double-dealing standards are the means for implementing the hegemonic policy and for aggression as "
+     "such standards change according to whether the targets are pro-U.S. or anti-U.S.", "hegemonic",
+     "outlet", None),
+    ("We regard the recent provocation of the ROK as a serious provocation that deserves retaliation "
+     "according to the right to self-defence.", "provocation", "outlet", None),
+    ("The puppets will be punished according to the law.", "puppets", "outlet", None),
+    ("The puppets acted according to the plan of their masters.", "puppets", "outlet", None),
+    ("The puppets were punished according to international law.", "puppets", "outlet", None),
+    ("The puppets are doomed, according to reports.", "puppets", "outlet", None),
+    ("The puppets are doomed according to the rules of history.", "puppets", "outlet", None),
+    ("The puppets acted according to our judgment of the situation.", "puppets", "outlet", None),
+    # "according to" + a speaker still attributes
+    ("The puppets are doomed, according to officials.", "puppets", "attributed", "officials"),
+    ("The puppets are doomed, according to Western sources.", "puppets", "attributed", "Western sources"),
+    ("The puppets are doomed, according to media reports.", "puppets", "attributed", "media reports"),
+    ("The puppets are doomed, according to witnesses.", "puppets", "attributed", "witnesses"),
+    ("The puppets are doomed, according to a statement by the ministry.", "puppets", "attributed",
+     "a statement by the ministry"),
+    ("According to data from the UN, the invaders killed 300 civilians.", "invaders", "attributed",
+     "data from the UN"),
+    ("According to a spokesman, the invaders killed 300 civilians.", "invaders", "attributed", "a spokesman"),
+    ("According to Sergey Lavrov, the puppets are doomed.", "puppets", "attributed", "Sergey Lavrov"),
+    ("The puppets are doomed, according to foreign ministry spokeswoman Yara Kestel.", "puppets",
+     "attributed", "foreign ministry spokeswoman Yara Kestel"),
+    ("The puppets met for 3 hours, according to a schedule seen by reporters.", "puppets", "attributed",
+     "a schedule seen by reporters"),
+    ("A senior official who asked not to be named accused Israel of running a smear campaign.",
+     "smear campaign", "attributed", "A senior official"),
+    ('"Puppets," said a spokesperson for the Northgate defence ministry.', "Puppets", "quoted",
+     "a spokesperson for the Northgate defence ministry"),
+    ("Guests: Phillip Moskos, the puppet master", "puppet", "outlet", None),
+    # a reported span never crosses a paragraph break; "U.S." can end a sentence
+    ("Germany announced on August 2 that it joined the UN Command, a multinational aggression mechanism led "
+     "by the U.S.\nThe UN Command is an illegal mechanism to drag the armed forces of its vassal states into "
+     "war.", "vassal states", "outlet", None),
+    ("Germany announced on August 2 that it joined the UN Command, a multinational aggression mechanism led "
+     "by the U.S.\nThe UN Command is an illegal mechanism.", "aggression mechanism", "attributed", "Germany"),
+    ("Germany announced that it joined a mechanism led by the U.S. The UN Command drags its vassal states "
+     "into war.", "vassal states", "outlet", None),
+    # nonsense speakers
+    ("Noting that the flood was used for tarnishing the image of our state, he denounced the enemies, "
+     "branding their fabrications as a smear campaign.", "smear campaign", "attributed", "he"),
+    ("The Foreign Ministry of the DPRK strongly denounces and rejects the trumpeting of the U.S., "
+     "branding it as a violation of the sovereignty of our state.", "violation", "attributed",
+     "The Foreign Ministry of the DPRK"),
+])
+def test_outlet_voice_is_not_excused(text, term, voice, speaker):
+    assert _voice_of_term(text, term) == (voice, speaker)
+
+
+@pytest.mark.parametrize("text, term, outlets, voice, speaker", [
+    ("- The KCNA in a commentary says that the puppets are doomed.", "puppets", ("KCNA",), "outlet", None),
+    ("KCNA reported on October 16 that the puppets blew up the roads.", "puppets", ("KCNA",), "outlet", None),
+    ("The puppets are doomed, this news agency said.", "puppets", ("KCNA",), "outlet", None),
+    ("The puppets are doomed, Reuters reported.", "puppets", ("Reuters",), "outlet", None),
+    ("The puppet regime shelled Kharkiv - Censor.NET", "puppet regime", ("Censor.NET",), "outlet", None),
+    ("The puppets are doomed, Rodong Sinmun says.", "puppets", ("KCNA",), "attributed", "Rodong Sinmun"),
+    ("The puppets are doomed, Reuters reported.", "puppets", ("KCNA",), "attributed", "Reuters"),
+    ("- The KCNA in a commentary says that the puppets are doomed.", "puppets", ("TASS",), "attributed",
+     "The KCNA in a commentary"),
+])
+def test_outlet_as_speaker_is_the_outlet_voice(text, term, outlets, voice, speaker):
+    assert _voice_of_term(text, term, outlets) == (voice, speaker)
+
+
+def test_outlet_names_default_keeps_the_outlet_as_a_speaker():
+    text = "KCNA reported on October 16 that the puppets blew up the roads."
+    assert _voice_of_term(text, "puppets") == ("attributed", "KCNA")
