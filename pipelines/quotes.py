@@ -330,8 +330,11 @@ _SPEAKER_VERBISH = frozenset({
     "to", "than", "because", "so", "where", "whom", "whose", "what", "how", "why", "there",
     "and", "or", "nor", "yet", "then", "it", "its", "these", "those", "them", "him", "her",
     "us", "me", "my", "your", "our", "on", "in", "by", "after", "before", "during", "into",
-    "over", "under", "about", "against", "without", "since", "said", "says", "told",
+    "over", "under", "about", "against", "without", "since", "said", "says", "told", "get",
+    "got", "gets", "getting",
 })
+_SPEAKER_STRETCH_RE = re.compile(r"[\w \t’'.\-]{1,100}")
+"""Characters a speaker between a comma and its cue can hold (a cheap check before tokens)."""
 """Words that never sit inside a speaker phrase between a comma and the cue."""
 _NEWS_AGENCIES = frozenset({
     "ukrinform", "reuters", "ap", "afp", "tass", "xinhua", "kcna", "ria novosti", "ria", "interfax",
@@ -950,7 +953,7 @@ def _according_speaker(text: str, ce: int, se: int) -> str | None:
 
 
 _DASH_TAIL_RE = re.compile(
-    r"(?:[ \t]+(?:--|[-–—])|(?<=\S)(?:--|[–—]))[ \t]*"
+    r"(?:—|(?<=[ \t])–|–(?=[ \t])|(?<=[ \t])--?|(?<=\S)--)[ \t]*"
     r"(?P<name>(?:(?:[A-Z]\.){1,3}|[^\W\d_][\w’'\-]*(?:\.[\w’'\-]+)*)"
     r"(?:[ \t]+(?:(?:[A-Z]\.){1,3}|[^\W\d_][\w’'\-]*(?:\.[\w’'\-]+)*)){0,4})"
     r"(?:[.!?]?(?=[ \t\r]*(?:\n|\Z))|[.!?](?=\s+[\"“‘'«(\[]?[A-Z0-9À-ÖØ-Þ]))"
@@ -998,9 +1001,8 @@ def _find_tail_cues(text: str) -> list[tuple[int, int, str, str]]:
         for m in _DASH_TAIL_RE.finditer(text):
             name = m.group("name")
             if _tail_name_ok(name, False):
-                d = m.start() + len(text[m.start():m.start("name")]) - len(text[m.start():m.start("name")].lstrip())
-                dash = text[m.start():m.start("name")].strip()
-                out.append((d, m.end("name"), dash, _clean(name)))
+                d = m.start()
+                out.append((d, m.end("name"), text[d:m.start("name")].strip(), _clean(name)))
     if ":" in text:
         for m in _LEAD_COLON_RE.finditer(text):
             name = m.group("name")
@@ -1576,14 +1578,6 @@ def _one_cue(text: str, m, ss: int, se: int):
             return None
         return rest_start, se, spk, word, participle
 
-    spk = None
-    if not participle:
-        spk, spk_start, passive = _subject_or_who(text, cs, floor)
-        if passive:
-            return None
-    elif _participle_blocked(text, cs, floor):
-        return None
-
     after = ce
     if stem in ("told", "tells", "tell", "telling"):
         ob = _TOLD_OBJ_RE.match(text, ce, se + 1)
@@ -1591,19 +1585,16 @@ def _one_cue(text: str, m, ss: int, se: int):
             return None
         after = ob.end()
     t = _THAT_GAP_RE.match(text, after, se + 1)
-    if t:
-        return t.end(), se, spk, word, participle
-    if _quote_follows(text, after, se):
-        return None  # X said: “…” -- the direct quote covers it
-    if not participle:
+    quote_follows = t is None and _quote_follows(text, after, se)
+    if not participle and t is None and not quote_follows:
         # "CLAUSE, <speaker> said." / "CLAUSE, <speaker> said, CLAUSE": the speaker fills the
-        # stretch from the comma to the cue
-        comma = text.rfind(",", ss, cs)
-        if comma > ss:
-            spk_c = _comma_speaker(text, comma + 1, cs)
-            if spk_c is not None:
-                tr = _TRAIL_RE.match(text, after, se + 1)
-                if tr:
+        # stretch from the comma to the cue (checked first: it needs no subject search)
+        tr = _TRAIL_RE.match(text, after, se + 1)
+        if tr:
+            comma = text.rfind(",", ss, cs)
+            if comma > ss and _SPEAKER_STRETCH_RE.fullmatch(text, comma + 1, cs):
+                spk_c = _comma_speaker(text, comma + 1, cs)
+                if spk_c is not None:
                     if text[tr.end() - 1:tr.end()] == ",":
                         rest = _TOK_RE.search(text, tr.end(), se)
                         if rest is not None and rest.group()[0].isalnum():
@@ -1613,6 +1604,19 @@ def _one_cue(text: str, m, ss: int, se: int):
                     clause_end = ss + len(text[ss:comma].rstrip())
                     if clause_end > ss and text[clause_end - 1] not in "\"”’'»":
                         return ss, clause_end, spk_c, word, False
+
+    spk = None
+    if not participle:
+        spk, spk_start, passive = _subject_or_who(text, cs, floor)
+        if passive:
+            return None
+    elif _participle_blocked(text, cs, floor):
+        return None
+
+    if t:
+        return t.end(), se, spk, word, participle
+    if quote_follows:
+        return None  # X said: “…” -- the direct quote covers it
     if participle:
         if stem in ("saying", "adding", "telling", "writing", "stating", "warning", "claiming",
                     "insisting", "arguing", "noting", "stressing", "declaring", "asserting",
