@@ -841,10 +841,9 @@ def _comma_speaker(text: str, a: int, cs: int) -> str | None:
     return _clean(text[toks[0][0]:toks[-1][1]])
 
 
-_ACCORDING_EXCLUDE = frozenset({"report", "article", "letter", "paper", "command", "service",
-                                "head", "chief", "general", "party", "court", "union", "team",
-                                "reports", "statements", "people"})
-_ACCORDING_HEADS = (_ROLE_NOUNS | _BARE_PLURALS) - _ACCORDING_EXCLUDE | {"people"}
+_ACCORDING_EXCLUDE = frozenset({"report", "article", "letter", "paper", "reports", "statements",
+                                "general"})
+_ACCORDING_HEADS = (_ROLE_NOUNS | _BARE_PLURALS) - _ACCORDING_EXCLUDE
 _DOC_NOUNS = frozenset({"data", "figures", "estimates", "estimate", "survey", "study", "poll",
                         "findings", "assessment", "calculations", "information", "testimony",
                         "account", "accounts", "documents", "records", "statistics", "report",
@@ -943,7 +942,7 @@ def _according_speaker(text: str, ce: int, se: int) -> str | None:
             if not w[0].isalnum() or (wl in _STOP_IN_DESC and wl not in ("the",)) \
                     or (last is not None and wl in _DESC_LINK and wl != "of"):
                 break
-            if last is not None and wl[0].islower() and _is_title(toks[last][2]) and wl not in _CONNECT:
+            if last is not None and w[0].islower() and _is_title(toks[last][2]) and wl not in _CONNECT:
                 break
             last = k
             k += 1
@@ -960,9 +959,9 @@ _DASH_TAIL_RE = re.compile(
 )
 """A sentence ending "– Lavrov" / "- Maria Zakharova" / "— Kremlin spokesman"; ``name`` is
 checked by :func:`_tail_name_ok`."""
+_DASH_CHAR_RE = re.compile(r"[–—-]")
 _LEAD_COLON_RE = re.compile(
-    r"^[ \t]*(?P<name>[A-ZÀ-ÖØ-Þ][\w’'.\-]*(?:[ \t]+[A-ZÀ-ÖØ-Þ][\w’'.\-]*){0,3})[ \t]*:(?=[ \t]+\S)",
-    re.MULTILINE,
+    r"[ \t]*(?P<name>[A-ZÀ-ÖØ-Þ][\w’'.\-]*(?:[ \t]+[A-ZÀ-ÖØ-Þ][\w’'.\-]*){0,3})[ \t]*:(?=[ \t]+\S)"
 )
 """A paragraph starting "Peskov: ..." (a speaker label of one to four capitalised words)."""
 
@@ -997,18 +996,30 @@ def _find_tail_cues(text: str) -> list[tuple[int, int, str, str]]:
     ("Mariupol:", "Factbox:") are left out.
     """
     out = []
-    if "–" in text or "—" in text or "-" in text:
-        for m in _DASH_TAIL_RE.finditer(text):
-            name = m.group("name")
-            if _tail_name_ok(name, False):
-                d = m.start()
-                out.append((d, m.end("name"), text[d:m.start("name")].strip(), _clean(name)))
-    if ":" in text:
-        for m in _LEAD_COLON_RE.finditer(text):
-            name = m.group("name")
-            if _tail_name_ok(name, True):
-                c = m.end() - 1
-                out.append((c, c + 1, ":", _clean(name)))
+    skip = -1
+    for d in _DASH_CHAR_RE.finditer(text):  # candidates first: a dash, a hyphen after a space
+        p = d.start()
+        if p <= skip:
+            continue
+        if text[p] == "-" and text[p - 1:p] not in (" ", "\t") and text[p + 1:p + 2] != "-":
+            continue  # a hyphen inside a word
+        m = _DASH_TAIL_RE.match(text, p)
+        if m is None:
+            continue
+        skip = m.end()
+        name = m.group("name")
+        if _tail_name_ok(name, False):
+            out.append((p, m.end("name"), text[p:m.start("name")].strip(), _clean(name)))
+    c = text.find(":")
+    while c >= 0:
+        ls = text.rfind("\n", 0, c) + 1
+        if c - ls <= 80:
+            m = _LEAD_COLON_RE.match(text, ls)
+            if m is not None and m.end() - 1 == c and _tail_name_ok(m.group("name"), True):
+                out.append((c, c + 1, ":", _clean(m.group("name"))))
+        c = text.find(":", c + 1)
+    if len(out) > 1:
+        out.sort()
     return out
 
 

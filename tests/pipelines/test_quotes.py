@@ -492,6 +492,8 @@ def test_attribution_forms(text, term, voice, speaker):
     ('"Puppets," said a spokesperson for the Northgate defence ministry.', "Puppets", "quoted",
      "a spokesperson for the Northgate defence ministry"),
     ("Guests: Phillip Moskos, the puppet master", "puppet", "outlet", None),
+    ("The aggressor is massing aviation, according to the press service of the General Staff.", "aggressor",
+     "attributed", "the press service of the General Staff"),
     # a reported span never crosses a paragraph break; "U.S." can end a sentence
     ("Germany announced on August 2 that it joined the UN Command, a multinational aggression mechanism led "
      "by the U.S.\nThe UN Command is an illegal mechanism to drag the armed forces of its vassal states into "
