@@ -525,7 +525,8 @@ def _infer_order(values, numeric: dict[int, _Numeric], notes: list, default_orde
         f"and nothing in the column shows their order; all were read as {default_order} "
         f"({_long(default_order)}, the default). If this outlet writes "
         f"{_long('DMY' if default_order == 'MDY' else 'MDY')}, declare it: "
-        "run with --dayfirst, or give the outlet {\"date_order\": \"DMY\"} (or \"MDY\") in --source-config.")
+        + ("run with --dayfirst, or give the outlet {\"date_order\": \"DMY\"} in --source-config."
+           if default_order == "MDY" else "give the outlet {\"date_order\": \"MDY\"} in --source-config."))
     return default_order
 
 

@@ -76,7 +76,7 @@ def explain_article(source: str, outlet: str | None = None, date: str | None = N
             raise ConfigError("cannot read --date", where=f"--date {date!r}",
                               expected="an ISO 8601 date or instant, e.g. 2024-07-08 or 2024-07-08T09:30:00+09:00",
                               found=found, fix="write the date as YYYY-MM-DD")
-    mentions, _, _ = score_text(text, LexiconMatcher(lexicon).fit())
+    mentions, _, _ = score_text(text, LexiconMatcher(lexicon).fit(), outlet_names=registry.names_of(name))
     return {
         "outlet": name,
         "published_at": instant.isoformat().replace("+00:00", "Z") if instant else None,

@@ -148,6 +148,13 @@ class Registry:
     def __len__(self) -> int:
         return len(self.outlets)
 
+    def names_of(self, name: str | None) -> tuple[str, ...]:
+        """The canonical name and aliases of outlet *name* (``(name,)`` when unknown)."""
+        outlet = self.outlets.get(name) if name else None
+        if outlet is None:
+            return (name,) if name else ()
+        return (outlet.name, *outlet.aliases)
+
     def __contains__(self, name: object) -> bool:
         return name in self.outlets
 

@@ -120,7 +120,7 @@ def _refresh_outlets(con, registry: Registry) -> None:
 
 
 def _score(con, lexicon: Lexicon, topics: list[TopicDef], use_topic_column: bool, summary: RunSummary,
-           progress: bool) -> None:
+           progress: bool, registry: Registry) -> None:
     for table in ("mentions", "quotes", "article_topics", "article_scores"):
         con.execute(f'DELETE FROM "{table}"')
     write_table(con, "lexicon", lexicon.to_frame(), replace=True)
@@ -133,14 +133,16 @@ def _score(con, lexicon: Lexicon, topics: list[TopicDef], use_topic_column: bool
     write_table(con, "topics", pd.DataFrame(topic_rows, columns=column_names("topics")), replace=True)
     matcher = LexiconMatcher(lexicon).fit()
     topic_matcher = TopicMatcher(topics).fit() if topics else None
+    outlet_names = {name: registry.names_of(name)
+                    for (name,) in con.execute("SELECT DISTINCT outlet FROM articles").fetchall()}
     ids = [r[0] for r in con.execute("SELECT article_id FROM articles ORDER BY article_id").fetchall()]
     n_mentions = 0
     for start in range(0, len(ids), SCORE_CHUNK):
         chunk = ids[start:start + SCORE_CHUNK]
-        arts = con.execute("SELECT article_id, title, text, topics_raw FROM articles WHERE article_id IN "
+        arts = con.execute("SELECT article_id, outlet, title, text, topics_raw FROM articles WHERE article_id IN "
                            "(SELECT unnest(?))", [chunk]).df()
         result = score_articles(arts, lexicon, topic_matcher, use_topic_column=use_topic_column,
-                                progress=progress, matcher=matcher)
+                                progress=progress, matcher=matcher, outlet_names=outlet_names)
         n_mentions += write_table(con, "mentions", result.mentions)
         write_table(con, "quotes", result.quotes)
         write_table(con, "article_topics", result.article_topics)
@@ -206,7 +208,7 @@ def run_pipeline(store: str | Path, inputs: list[Path], ingest_options: IngestOp
     started, t0 = datetime.now(timezone.utc), time.perf_counter()
     with writing(store, fresh=fresh) as con:
         _ingest(con, inputs, ingest_options, run_id, summary, progress, registry)
-        _score(con, lexicon, topics, score_options.topic_column, summary, progress)
+        _score(con, lexicon, topics, score_options.topic_column, summary, progress, registry)
         summary.n_daily_rows = build_daily(con)
         summary.elapsed_s = time.perf_counter() - t0
         settings = {"inputs": [str(p) for p in inputs], "ingest": asdict(ingest_options),
@@ -242,7 +244,7 @@ def run_score(store: str | Path, options: ScoreOptions | None = None, progress: 
     summary = RunSummary(run_id, warnings=list(warnings))
     started, t0 = datetime.now(timezone.utc), time.perf_counter()
     with writing(store) as con:
-        _score(con, lexicon, topics, options.topic_column, summary, progress)
+        _score(con, lexicon, topics, options.topic_column, summary, progress, read_registry())
         summary.elapsed_s = time.perf_counter() - t0
         _record_run(con, run_id, "score", started, summary.elapsed_s, {"score": asdict(options)}, summary,
                     lexicon.version)

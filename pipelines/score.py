@@ -38,10 +38,12 @@ class ScoreResult:
 
 
 def score_text(text: str, matcher: LexiconMatcher, copy: str | None = None,
-               offsets=None) -> tuple[list[dict], list, dict[str, int]]:
+               offsets=None, outlet_names: tuple[str, ...] = ()) -> tuple[list[dict], list, dict[str, int]]:
     """Score one text: its mentions (as dicts), its quotation spans, and words per voice.
 
     *copy* and *offsets* are the text's matching copy, when the caller has built it.
+    *outlet_names* are the article's own outlet and its aliases: reported speech whose speaker
+    is the outlet itself ("the KCNA commentary said ...") stays in the outlet's voice.
 
     Returns
     -------
@@ -53,7 +55,7 @@ def score_text(text: str, matcher: LexiconMatcher, copy: str | None = None,
     if copy is None:
         copy, offsets = matching_copy(text)
     matches = matcher.find(text, copy, offsets)
-    quotes = find_quotes(text)
+    quotes = find_quotes(text, outlet_names=outlet_names)
     entries = matcher.lexicon.entries
     mentions = []
     for m in matches:
@@ -67,7 +69,8 @@ def score_text(text: str, matcher: LexiconMatcher, copy: str | None = None,
 
 def score_articles(articles: pd.DataFrame, lexicon: Lexicon, topic_matcher: TopicMatcher | None,
                    use_topic_column: bool = True, progress: bool = False,
-                   matcher: LexiconMatcher | None = None) -> ScoreResult:
+                   matcher: LexiconMatcher | None = None,
+                   outlet_names: dict[str, tuple[str, ...]] | None = None) -> ScoreResult:
     """Score a batch of articles.
 
     Parameters
@@ -76,6 +79,8 @@ def score_articles(articles: pd.DataFrame, lexicon: Lexicon, topic_matcher: Topi
     lexicon : the lexicon to match.
     topic_matcher : fitted topic queries, or None to use none.
     use_topic_column : also take topics from ``topics_raw`` (split on ``;`` and ``|``).
+    outlet_names : outlet -> the names it goes by (canonical name and aliases); the frame's
+        ``outlet`` column, when present, selects them (default: the canonical name alone).
 
     Returns
     -------
@@ -92,6 +97,8 @@ def score_articles(articles: pd.DataFrame, lexicon: Lexicon, topic_matcher: Topi
     titles = articles["title"].tolist() if "title" in articles else [None] * len(ids)
     texts = articles["text"].tolist()
     raw_topics = articles["topics_raw"].tolist() if "topics_raw" in articles else [None] * len(ids)
+    outlets = articles["outlet"].tolist() if "outlet" in articles else [None] * len(ids)
+    outlet_names = outlet_names or {}
     it = range(len(ids))
     if progress:
         from tqdm import tqdm
@@ -99,7 +106,9 @@ def score_articles(articles: pd.DataFrame, lexicon: Lexicon, topic_matcher: Topi
     for i in it:
         aid, text = ids[i], texts[i]
         copy, offsets = matching_copy(text)
-        mentions, quotes, words = score_text(text, matcher, copy, offsets)
+        outlet = outlets[i] if isinstance(outlets[i], str) else None
+        names = outlet_names.get(outlet, (outlet,)) if outlet else ()
+        mentions, quotes, words = score_text(text, matcher, copy, offsets, outlet_names=names)
         for m in mentions:
             men_rows["article_id"].append(aid)
             men_rows["start_char"].append(m["start"])

@@ -592,3 +592,13 @@ def test_export_csv_is_spreadsheet_safe(tmp_path):
     text = raw.decode("utf-8-sig")
     assert "'=Outlet F" in text and "'=HYPERLINK" in text and ",=" not in text
     assert to_csv_bytes(pd.DataFrame({"s": [-0.25], "t": ["-x"]})).decode("utf-8-sig") == "s,t\n-0.25,'-x\n"
+
+
+def test_the_outlet_quoting_itself_stays_in_its_own_voice(tmp_path):
+    data = tmp_path / "k.txt"
+    data.write_text("The KCNA commentary said that the puppet forces staged war games.\n", encoding="utf-8")
+    result = invoke("explain", data, "--outlet", "KCNA", "--json")
+    voices = {m["term"]: m["voice"] for m in json.loads(result.stdout)["mentions"]}
+    assert voices["war games"] == "outlet"
+    other = invoke("explain", data, "--outlet", "Reuters", "--json")
+    assert {m["voice"] for m in json.loads(other.stdout)["mentions"]} == {"attributed"}

@@ -151,8 +151,8 @@ def test_ambiguous_column_gets_the_default_order_and_a_warning():
     assert got.warnings == [
         "news.csv, outlet 'X', column 'date': 2 numeric date(s) are ambiguous (day and month both "
         "12 or less) and nothing in the column shows their order; all were read as DMY (day "
-        "first, the default). If this outlet writes month first, declare it: date_order: DMY or "
-        "MDY in the source configuration (order= in parse_dates)."]
+        "first, the default). If this outlet writes month first, declare it: give the outlet "
+        "{\"date_order\": \"MDY\"} in --source-config."]
 
 
 @pytest.mark.parametrize("kwargs, match", [
