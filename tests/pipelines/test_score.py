@@ -1,0 +1,62 @@
+import pandas as pd
+import pytest
+
+from pipelines.lexicon import load_lexicon
+from pipelines.schemas import NO_TOPIC, check_frame
+from pipelines.score import score_articles
+from pipelines.text import count_words
+from pipelines.topics import TopicDef, TopicMatcher
+
+ARTICLES = pd.DataFrame({
+    "article_id": ["a1", "a2", "a3"],
+    "outlet": ["Outlet A", "Outlet B", "Outlet A"],
+    "title": ["NATO drills", None, "Weather"],
+    "text": [
+        "The regime staged war games. “The puppet regime will fall,” said Ann Lee.",
+        "Officials said that the war games were a provocation.\nAccording to Reuters, talks failed.",
+        "Rain is expected tomorrow.",
+    ],
+    "topics_raw": [None, "bucha", None],
+})
+
+
+@pytest.fixture(scope="module")
+def result(tmp_path_factory):
+    path = tmp_path_factory.mktemp("lex") / "lex.csv"
+    path.write_text("term,category\nregime,delegitimising\npuppet regime,delegitimising\n"
+                    "war games,militarised\nprovocation,militarised\n")
+    lexicon, _ = load_lexicon([path])
+    topics = TopicMatcher([TopicDef("NATO", "nato"), TopicDef("War games", '"war games"')]).fit()
+    return score_articles(ARTICLES, lexicon, topics)
+
+
+@pytest.mark.parametrize("table", ["mentions", "quotes", "article_topics", "article_scores"])
+def test_frames_match_their_tables(result, table):
+    check_frame(getattr(result, table), table)
+
+
+def test_mentions_have_voice_speaker_and_exact_offsets(result):
+    m = result.mentions
+    speakers = [s if isinstance(s, str) else None for s in m["speaker"]]
+    got = list(zip(m["article_id"], m["term"], m["voice"], speakers))
+    assert got == [("a1", "regime", "outlet", None), ("a1", "war games", "outlet", None),
+                   ("a1", "puppet regime", "quoted", "Ann Lee"),
+                   ("a2", "war games", "attributed", "Officials"), ("a2", "provocation", "attributed", "Officials")]
+    texts = ARTICLES.set_index("article_id")["text"]
+    for row in m.itertuples():
+        assert texts[row.article_id][row.start_char:row.end_char] == row.text
+
+
+def test_words_per_voice_add_up_and_mentions_per_voice_match(result):
+    s = result.article_scores
+    for aid, text in zip(ARTICLES["article_id"], ARTICLES["text"]):
+        assert s.loc[s["article_id"] == aid, "n_words"].sum() == count_words(text)
+    a1 = s[s["article_id"] == "a1"].set_index("voice")["n_mentions"].to_dict()
+    assert a1 == {"outlet": 2, "quoted": 1, "attributed": 0}
+
+
+def test_topics_from_queries_title_and_column_with_no_topic_bucket(result):
+    t = result.article_topics
+    got = sorted(zip(t["article_id"], t["topic"], t["source"]))
+    assert got == [("a1", "NATO", "query"), ("a1", "War games", "query"), ("a2", "War games", "query"),
+                   ("a2", "bucha", "column"), ("a3", NO_TOPIC, "none")]
