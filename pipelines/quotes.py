@@ -233,19 +233,33 @@ def _find_cues(text: str) -> list[tuple[int, int, str]]:
         return []
     keys = {_CUE_TOKENS[t] for t in found}
     out = []
+    find = text.find
     for k in keys:
         if k in _MULTIWORD_KEYS:
             out += [(m.start(), m.end(), m.group()) for m in _CUE_PATTERNS[k].finditer(text)]
-        else:  # a single word: the match is the key itself
+        else:  # a single word: the match is the key itself, found with str.find and the
+            # pattern's boundary checks done by hand (``\w`` is str.isalnum or "_")
             ln = len(k)
-            out += [(s, s + ln, k) for s in map(_match_start, _CUE_PATTERNS[k].finditer(text))]
+            s = find(k)
+            while s >= 0:
+                e = s + ln
+                if s:
+                    c = text[s - 1]
+                    if c.isalnum() or c in "_-’'":
+                        s = find(k, s + 1)
+                        continue
+                c = text[e:e + 1]
+                if c and (c.isalnum() or c in "_-"):
+                    s = find(k, s + 1)
+                    continue
+                out.append((s, e, k))
+                s = find(k, e)
     if len(keys) > 1:
         out.sort()
     return out
 
 
 _MULTIWORD_KEYS = frozenset(k for k in _CUE_PATTERNS if " " in k)
-_match_start = re.Match.start
 
 
 # cue classes (keys are lower-cased, whitespace-normalised cue text)

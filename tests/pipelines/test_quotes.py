@@ -531,3 +531,14 @@ def test_outlet_as_speaker_is_the_outlet_voice(text, term, outlets, voice, speak
 def test_outlet_names_default_keeps_the_outlet_as_a_speaker():
     text = "KCNA reported on October 16 that the puppets blew up the roads."
     assert _voice_of_term(text, "puppets") == ("attributed", "KCNA")
+
+
+def test_find_cues_str_find_path_matches_cue_patterns():
+    """The str.find scan of single-word cues keeps the boundaries of the cue patterns."""
+    from pipelines.quotes import _CUE_PATTERNS, _CUE_TOKENS, _CUE_TOKEN_SET, _find_cues
+
+    for text in ["said said", "-said x said", "’said it, he said", "said- x said_ and said", "résaid said",
+                 "saidé said٣ ٣said said", "He said. She said: “x”", "it's said’s said", "saidsaid said"]:
+        keys = {_CUE_TOKENS[t] for t in _CUE_TOKEN_SET.intersection(text.split())}
+        ref = sorted((m.start(), m.end(), m.group()) for k in keys for m in _CUE_PATTERNS[k].finditer(text))
+        assert _find_cues(text) == ref, text
