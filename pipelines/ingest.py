@@ -238,6 +238,16 @@ def _read_csv(path: Path, warnings: list[str]) -> Iterator[dict]:
         warnings.append(f"{path}: only a header row; no records read")
 
 
+def _object_record(obj, path: Path, n: int, where: str) -> dict:
+    """A JSON value as a raw record: an object's keys cleaned, anything else a reject."""
+    if not isinstance(obj, dict):
+        return {"_source_file": str(path), "_source_row": n,
+                "_reject": ("not_an_object", f"{where} holds a {type(obj).__name__}, not an object"), "_raw": obj}
+    rec = {_clean_header(str(k)): v for k, v in obj.items()}
+    rec["_source_file"], rec["_source_row"] = str(path), n
+    return rec
+
+
 def _read_jsonl(path: Path, warnings: list[str]) -> Iterator[dict]:
     text, note = _decode(path)
     if note:
@@ -252,13 +262,7 @@ def _read_jsonl(path: Path, warnings: list[str]) -> Iterator[dict]:
             yield {"_source_file": str(path), "_source_row": n, "_reject": ("bad_json", f"line {n}: {exc.msg}"),
                    "_raw": line}
             continue
-        if not isinstance(obj, dict):
-            yield {"_source_file": str(path), "_source_row": n,
-                   "_reject": ("not_an_object", f"line {n} holds a {type(obj).__name__}, not an object"), "_raw": line}
-            continue
-        obj = {_clean_header(str(k)): v for k, v in obj.items()}
-        obj["_source_file"], obj["_source_row"] = str(path), n
-        yield obj
+        yield _object_record(obj, path, n, f"line {n}")
 
 
 def _read_json(path: Path, warnings: list[str]) -> Iterator[dict]:
@@ -278,13 +282,7 @@ def _read_json(path: Path, warnings: list[str]) -> Iterator[dict]:
         lists = [v for v in data.values() if isinstance(v, list)]
         data = lists[0] if len(lists) == 1 else [data]
     for n, obj in enumerate(data, 1):
-        if not isinstance(obj, dict):
-            yield {"_source_file": str(path), "_source_row": n,
-                   "_reject": ("not_an_object", f"item {n} is a {type(obj).__name__}, not an object"), "_raw": obj}
-            continue
-        obj = {_clean_header(str(k)): v for k, v in obj.items()}
-        obj["_source_file"], obj["_source_row"] = str(path), n
-        yield obj
+        yield _object_record(obj, path, n, f"item {n}")
 
 
 def _read_parquet(path: Path, warnings: list[str]) -> Iterator[dict]:
