@@ -25,6 +25,7 @@ Every record read is counted once: ``n_input = n_ingested + n_duplicates + n_rej
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
@@ -182,6 +183,25 @@ def _decode(path: Path) -> tuple[str, str | None]:
                                                          "read as Windows-1252")
 
 
+def _open_text(path: Path) -> tuple[io.TextIOBase, str | None]:
+    """Open *path* for streaming: UTF-8 (with or without BOM), else Windows-1252 with a note.
+
+    The whole file is checked in 1 MB chunks first, so a bad byte deep in a large file is
+    found before any record is read, without holding the file in memory.
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                note = f"{path}: not UTF-8 ({exc.reason} at byte {offset + exc.start}); read as Windows-1252"
+                return path.open("r", encoding="cp1252", errors="replace", newline=""), note
+            offset += len(chunk)
+    return path.open("r", encoding="utf-8-sig", newline=""), None
+
+
 def _clean_header(name: str) -> str:
     return name.replace("\ufeff", "").strip().strip('"').strip("'").strip()
 
@@ -204,10 +224,16 @@ def _read_csv(path: Path, warnings: list[str]) -> Iterator[dict]:
         yield {"_source_file": str(path), "_source_row": None,
                "_reject": ("unreadable_file", "binary data (NUL bytes), not a text/CSV file")}
         return
-    text, note = _decode(path)
+    fh, note = _open_text(path)
     if note:
         warnings.append(note)
-    first = text[:8192]
+    with fh:
+        yield from _csv_rows(path, fh, warnings)
+
+
+def _csv_rows(path: Path, fh, warnings: list[str]) -> Iterator[dict]:
+    first = fh.read(8192)
+    fh.seek(0)
     if path.suffix.lower() in (".tsv", ".tab"):
         delimiter = "\t"
     else:
@@ -215,7 +241,7 @@ def _read_csv(path: Path, warnings: list[str]) -> Iterator[dict]:
             delimiter = csv.Sniffer().sniff(first.split("\n", 1)[0], delimiters=",;\t|").delimiter
         except csv.Error:
             delimiter = ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(fh, delimiter=delimiter)
     try:
         header = _unique_header([_clean_header(h) for h in next(reader)])
     except StopIteration:
@@ -249,11 +275,15 @@ def _object_record(obj, path: Path, n: int, where: str) -> dict:
 
 
 def _read_jsonl(path: Path, warnings: list[str]) -> Iterator[dict]:
-    text, note = _decode(path)
+    fh, note = _open_text(path)
     if note:
         warnings.append(note)
-    n = 0
-    for n, line in enumerate(text.splitlines(), 1):
+    with fh:
+        yield from _jsonl_rows(path, fh)
+
+
+def _jsonl_rows(path: Path, lines) -> Iterator[dict]:
+    for n, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
@@ -271,12 +301,12 @@ def _read_json(path: Path, warnings: list[str]) -> Iterator[dict]:
         warnings.append(note)
     stripped = text.lstrip()
     if not stripped.startswith("[") and not stripped.startswith("{"):
-        yield from _read_jsonl(path, warnings)
+        yield from _jsonl_rows(path, text.splitlines())
         return
     try:
         data = json.loads(text)
     except json.JSONDecodeError:
-        yield from _read_jsonl(path, warnings)
+        yield from _jsonl_rows(path, text.splitlines())
         return
     if isinstance(data, dict):
         lists = [v for v in data.values() if isinstance(v, list)]
@@ -592,17 +622,21 @@ def _fold_duplicates(rows: list[dict], existing: dict[str, str], run_id: str) ->
             article_id = _stable_id(article_id, "again")
         row["article_id"] = article_id
         row["n_copies"] = 1
+        row["n_words"] = count_words(row["text"])
         kept[article_id] = row
         key_to_id[text_key] = article_id
         if url_key:
             key_to_id[url_key] = article_id
-    out = pd.DataFrame(list(kept.values()))
+    # Object columns hold the rows' own str objects: no second copy of every text in Arrow.
+    out = pd.DataFrame(list(kept.values()), dtype=object)
+    kept.clear()
     if out.empty:
-        out = pd.DataFrame(columns=["article_id", "outlet", "published_at", "text"])
+        out = pd.DataFrame(columns=["article_id", "outlet", "published_at", "text", "n_words", "n_copies"])
     out["published_at"] = pd.to_datetime(out.get("published_at"), utc=True) if len(out) else pd.Series(
         dtype="datetime64[us, UTC]")
     out["day"] = out["published_at"].dt.date if len(out) else pd.Series(dtype=object)
-    out["n_words"] = [count_words(t) for t in out["text"]] if len(out) else pd.Series(dtype="int64")
+    out["n_words"] = out["n_words"].astype("int64")
+    out["n_copies"] = out["n_copies"].astype("int64")
     out["run_id"] = run_id
     if "source_row" in out:
         out["source_row"] = out["source_row"].astype("Int64")

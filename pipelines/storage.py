@@ -28,6 +28,9 @@ DEFAULT_STORE = Path("data/store/framewatch.duckdb")
 def _configure(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     # Instants are stored as TIMESTAMPTZ; reading them must not depend on the machine's zone.
     con.execute("SET TimeZone = 'UTC'")
+    # DuckDB's buffer pool defaults to 80 % of RAM; the tables here are small next to the
+    # article texts that the pipeline holds, and DuckDB spills to disk beyond the limit.
+    con.execute("SET memory_limit = '512MB'")
     return con
 
 
