@@ -146,8 +146,3 @@ def read_table(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
         raise StoreError(f"unknown table {name!r}", expected=", ".join(TABLES), found=name)
     cols = ", ".join(f'"{c}"' for c in column_names(name))
     return con.execute(f'SELECT {cols} FROM "{name}"').df()
-
-
-def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Row count of every declared table."""
-    return {name: con.execute(f'SELECT count(*) FROM "{name}"').fetchall()[0][0] for name in TABLES}
