@@ -163,24 +163,29 @@ def _in_list(column: str, values: tuple[str, ...], params: list) -> str:
     return f"{column} IN ({', '.join('?' for _ in values)})"
 
 
+def _article_conditions(filters: Filters, params: list, alias: str = "") -> list[str]:
+    """WHERE conditions on ``articles`` for the outlet, topic and wire-copy filters."""
+    where = []
+    if filters.outlets:
+        where.append(_in_list(f"{alias}outlet", filters.outlets, params))
+    if filters.topics:
+        cond = _in_list("topic", filters.topics, params)
+        where.append(f"{alias}article_id IN (SELECT article_id FROM article_topics WHERE {cond})")
+    if filters.exclude_syndicated:
+        where.append(f"{alias}article_id NOT IN (SELECT article_id FROM article_clusters WHERE syndicated)")
+    return where
+
+
 def _selection_sql(filters: Filters, params: list) -> str:
     """SQL for the selected, dated articles: article_id, outlet, day, n_words (of the voice)."""
     where = ["a.day IS NOT NULL"]
-    if filters.outlets:
-        where.append(_in_list("a.outlet", filters.outlets, params))
+    where += _article_conditions(filters, params, "a.")
     if filters.start is not None:
         where.append("a.day >= ?")
         params.append(filters.start)
     if filters.end is not None:
         where.append("a.day <= ?")
         params.append(filters.end)
-    if filters.topics:
-        sub: list = []
-        cond = _in_list("topic", filters.topics, sub)
-        params.extend(sub)
-        where.append(f"a.article_id IN (SELECT article_id FROM article_topics WHERE {cond})")
-    if filters.exclude_syndicated:
-        where.append("a.article_id NOT IN (SELECT article_id FROM article_clusters WHERE syndicated)")
     if filters.voice == ALL:
         words = "a.n_words"
         join = ""
@@ -228,16 +233,7 @@ def article_facts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFr
 def undated_count(con: duckdb.DuckDBPyConnection, filters: Filters) -> int:
     """Articles that match the outlet and topic filters but have no valid date (left out of charts)."""
     params: list = []
-    where = ["day IS NULL"]
-    if filters.outlets:
-        where.append(_in_list("outlet", filters.outlets, params))
-    if filters.topics:
-        sub: list = []
-        cond = _in_list("topic", filters.topics, sub)
-        params.extend(sub)
-        where.append(f"article_id IN (SELECT article_id FROM article_topics WHERE {cond})")
-    if filters.exclude_syndicated:
-        where.append("article_id NOT IN (SELECT article_id FROM article_clusters WHERE syndicated)")
+    where = ["day IS NULL", *_article_conditions(filters, params)]
     return con.execute(f"SELECT count(*) FROM articles WHERE {' AND '.join(where)}", params).fetchall()[0][0]
 
 
