@@ -105,19 +105,20 @@ def _read_url(summary: dict) -> list[str]:
     if v and v not in VOICE_OPTIONS:
         notes.append(f"unknown voice {v!r}")
     st.session_state[_K["voice"]] = v if v in VOICE_OPTIONS else "outlet"
-    w = qp.get("nowire")
-    if w and w.lower() not in NOWIRE_VALUES:
-        notes.append(f"nowire={w!r} (use nowire=1)")
-    st.session_state[_K["nowire"]] = NOWIRE_VALUES.get((w or "").lower(), False)
+    st.session_state[_K["nowire"]] = _flag(qp.get("nowire"), "nowire", notes)
     m = qp.get("measure")
     if m and m not in MEASURES:
         notes.append(f"unknown measure {m!r} (use measure=rate or measure=share)")
     st.session_state[_K["measure"]] = m if m in MEASURES else "rate"
-    p = qp.get("pool")
-    if p and p.lower() not in NOWIRE_VALUES:
-        notes.append(f"pool={p!r} (use pool=1)")
-    st.session_state[_K["pool"]] = NOWIRE_VALUES.get((p or "").lower(), False)
+    st.session_state[_K["pool"]] = _flag(qp.get("pool"), "pool", notes)
     return notes
+
+
+def _flag(raw: str | None, key: str, notes: list[str]) -> bool:
+    """An on/off URL value (:data:`NOWIRE_VALUES`); anything else is noted and read as off."""
+    if raw and raw.lower() not in NOWIRE_VALUES:
+        notes.append(f"{key}={raw!r} (use {key}=1)")
+    return NOWIRE_VALUES.get((raw or "").lower(), False)
 
 
 def _sanitise_state(summary: dict) -> None:

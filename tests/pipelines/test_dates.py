@@ -16,21 +16,14 @@ import pytest
 
 from pipelines.dates import UNREADABLE_HINT, parse_dates
 from pipelines.errors import ConfigError
+from tests.conftest import case_dir
 
-CASES = Path(__file__).resolve().parents[2].parent / "shared" / "cases"
 REPO = Path(__file__).resolve().parents[2]
 UTC = timezone.utc
 
 
 def utc(*args: int) -> datetime:
     return datetime(*args, tzinfo=UTC)
-
-
-def case_dir(name: str) -> Path:
-    folder = CASES / name
-    if not folder.is_dir():
-        pytest.skip(f"shared failure case {name} not present at {folder}")
-    return folder
 
 
 # ---------------------------------------------------------------------------------------------

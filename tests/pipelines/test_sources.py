@@ -13,8 +13,8 @@ import pytest
 
 from pipelines.sources import (html_to_text, read_feed, read_folder, read_html_file,
                                read_html_string, read_text_file)
+from tests.conftest import case_dir
 
-CASES = Path(__file__).resolve().parents[2].parent / "shared" / "cases"
 REPO = Path(__file__).resolve().parents[2]
 UTC = timezone.utc
 
@@ -27,13 +27,6 @@ TWO_PARAGRAPHS = (
 
 def utc(*args: int) -> datetime:
     return datetime(*args, tzinfo=UTC)
-
-
-def case_dir(name: str) -> Path:
-    folder = CASES / name
-    if not folder.is_dir():
-        pytest.skip(f"shared failure case {name} not present at {folder}")
-    return folder
 
 
 def write(path: Path, text: str | bytes) -> Path:
