@@ -12,6 +12,7 @@ would run the page script alone, without this router and its filters.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import duckdb
 import streamlit as st
@@ -55,10 +56,21 @@ else:
         st.warning(notes.SYNTHETIC_BANNER, icon="⚠️")
     selection = sidebar_filters(summary)
     st.session_state[KEY] = Context(store_path, version, summary, selection)
-    pages = [
-        st.Page("views/trends.py", title="Trends", icon=":material/show_chart:", default=True),
-        st.Page("views/outlets_categories.py", title="Outlets × categories", icon=":material/grid_on:"),
-        st.Page("views/articles.py", title="Articles", icon=":material/article:"),
-        st.Page("views/about.py", title="About the data", icon=":material/info:"),
-    ]
-    st.navigation(pages, position="top").run()
+    here = Path(__file__).parent
+    sections = {
+        "Loaded wording": [("views/trends.py", "Trends", ":material/show_chart:"),
+                           ("views/outlets_categories.py", "Outlets × categories", ":material/grid_on:")],
+        "Framing": [("views/frames.py", "Frames", ":material/filter_frames:"),
+                    ("views/word_choice.py", "Word choice", ":material/compare_arrows:"),
+                    ("views/distinctive.py", "Distinctive terms", ":material/sort_by_alpha:"),
+                    ("views/tone.py", "Tone toward targets", ":material/sentiment_neutral:"),
+                    ("views/topic_discovery.py", "Topic discovery", ":material/hub:")],
+        "Evidence": [("views/concordance.py", "Concordance", ":material/format_quote:"),
+                     ("views/articles.py", "Articles", ":material/article:"),
+                     ("views/republication.py", "Republication", ":material/content_copy:")],
+        "About": [("views/about.py", "About the data", ":material/info:")],
+    }
+    pages = {section: [st.Page(file, title=title, icon=icon, default=file == "views/trends.py")
+                       for file, title, icon in entries if (here / file).exists()]
+             for section, entries in sections.items()}
+    st.navigation({section: entries for section, entries in pages.items() if entries}, position="top").run()
