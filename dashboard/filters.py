@@ -1,9 +1,10 @@
 """The sidebar filters, mirrored in the URL so a view can be shared by link.
 
 URL keys: ``outlet`` (repeated), ``topic`` (repeated), ``from``, ``to`` (ISO dates),
-``granularity``, ``voice``, ``category`` (repeated), ``nowire`` (``1``: leave wire copies out;
-absent: count them), and two chart options kept here so a shared link shows the same chart:
-``measure`` (``rate`` or ``share``, on Trends and Outlets × categories) and ``pool`` (``1``: pool
+``granularity``, ``voice``, ``category`` (repeated), ``copies`` (``once``: count each story
+once, as its first copy; ``none``: leave wire copies out; absent: count every copy; the older
+``nowire=1`` still reads as ``copies=none``), and two chart options kept here so a shared link
+shows the same chart: ``measure`` (``rate`` or ``share``, on Trends and Outlets × categories) and ``pool`` (``1``: pool
 the selected outlets on Trends; absent: one line per outlet). The URL is read on the first run
 of a session (invalid values are ignored with a warning) and written back on every run.
 """
@@ -16,21 +17,26 @@ from datetime import date
 import streamlit as st
 
 from dashboard.charts import MEASURE_LABELS, MEASURES, category_label
-from pipelines.rollups import GRANULARITIES, Filters
+from pipelines.rollups import COPY_MODES, GRANULARITIES, Filters
 from pipelines.schemas import ALL, VOICES
 
 VOICE_OPTIONS = (*VOICES, ALL)
 VOICE_LABELS = {"outlet": "Outlet's own words", "quoted": "Quoted (direct quotation)",
                 "attributed": "Attributed (reported speech)", ALL: "All voices"}
-WIRE_HELP = ("Articles whose text also appears at another outlet, or that repeat with a wire dateline "
-             "such as '(Reuters) -', are left out, so republished copy does not count as coverage.")
+COPY_LABELS = {"every": "Count every copy", "once": "Count each story once",
+               "none": "Leave wire copies out"}
+WIRE_HELP = ("Near-identical copies of one text (a wire story republished by several outlets, or an outlet "
+             "repeating its own text). 'Count each story once' keeps only the first copy of each (the earliest "
+             "published), wherever it is. 'Leave wire copies out' drops every article whose text also appears at "
+             "another outlet, or that repeats with a wire dateline such as '(Reuters) -', the first copy "
+             "included, so republished copy does not count as coverage.")
 NOWIRE_VALUES = {"1": True, "true": True, "0": False, "false": False}
 """Values of the ``nowire`` and ``pool`` URL keys; the app writes ``1`` when on and omits the key otherwise."""
 MONTHLY_AFTER_DAYS = 548
 """Default to monthly periods when the store spans more than ~18 months."""
 
 _K = dict(outlet="fw_outlet", topic="fw_topic", start="fw_from", end="fw_to", granularity="fw_granularity",
-          voice="fw_voice", category="fw_category", nowire="fw_nowire", measure="fw_measure", pool="fw_pool")
+          voice="fw_voice", category="fw_category", copies="fw_copies", measure="fw_measure", pool="fw_pool")
 """Session keys of the values mirrored in the URL. ``fw_measure`` and ``fw_pool`` are not widget keys:
 they outlive the page whose widgets set them (Streamlit drops the state of widgets not drawn)."""
 _LOADED = "fw_url_loaded"
@@ -105,7 +111,11 @@ def _read_url(summary: dict) -> list[str]:
     if v and v not in VOICE_OPTIONS:
         notes.append(f"unknown voice {v!r}")
     st.session_state[_K["voice"]] = v if v in VOICE_OPTIONS else "outlet"
-    st.session_state[_K["nowire"]] = _flag(qp.get("nowire"), "nowire", notes)
+    c = qp.get("copies")
+    if c and c not in COPY_MODES:
+        notes.append(f"copies={c!r} (use copies=once or copies=none)")
+    legacy = "none" if _flag(qp.get("nowire"), "nowire", notes) else "every"   # links made before copies=
+    st.session_state[_K["copies"]] = c if c in COPY_MODES else legacy
     m = qp.get("measure")
     if m and m not in MEASURES:
         notes.append(f"unknown measure {m!r} (use measure=rate or measure=share)")
@@ -168,20 +178,21 @@ def sidebar_filters(summary: dict) -> Selection:
                             help="An article with several selected topics is counted once.")
     start = sb.date_input("From", key=_K["start"], min_value=first, max_value=last, format="YYYY-MM-DD")
     end = sb.date_input("To", key=_K["end"], min_value=first, max_value=last, format="YYYY-MM-DD")
-    n_wire = summary.get("n_syndicated", 0)
-    nowire = sb.checkbox("Exclude wire copies", key=_K["nowire"],
-                         help=WIRE_HELP + (f" This store has {n_wire:,} such article{'s' * (n_wire != 1)}." if n_wire
-                                           else " This store has none."))
     granularity = sb.radio("Period", GRANULARITIES, key=_K["granularity"], horizontal=True,
                            format_func=str.capitalize, help="Weeks start on Monday (ISO 8601).")
     voice = sb.radio("Voice", VOICE_OPTIONS, key=_K["voice"], format_func=VOICE_LABELS.get,
                      help="Whose words are counted: the outlet's own, direct quotations, or reported speech.")
     categories = sb.multiselect("Lexicon categories", summary["categories"], key=_K["category"],
                                 format_func=category_label)
+    n_wire, n_clusters = summary.get("n_syndicated", 0), summary.get("n_clusters", 0)
+    copies = sb.radio("Republished copies", COPY_MODES, key=_K["copies"], format_func=COPY_LABELS.get,
+                      help=WIRE_HELP + (f" This store has {n_clusters:,} stor{'ies' if n_clusters != 1 else 'y'} with copies "
+                                        f"and {n_wire:,} wire cop{'ies' if n_wire != 1 else 'y'}." if n_clusters else
+                                        " This store has none."))
     _write_url({"outlet": list(outlets), "topic": list(topics),
                 "from": start.isoformat() if start else None, "to": end.isoformat() if end else None,
                 "granularity": granularity, "voice": voice, "category": list(categories),
-                "nowire": "1" if nowire else None, "measure": st.session_state[_K["measure"]],
+                "copies": None if copies == "every" else copies, "measure": st.session_state[_K["measure"]],
                 "pool": "1" if st.session_state[_K["pool"]] else None})
     if start and end and start > end:
         sb.warning("'From' is after 'To': the dates were swapped.")
@@ -195,7 +206,7 @@ def sidebar_filters(summary: dict) -> Selection:
 
     filters = Filters(outlets=as_filter(outlets, summary["outlets"]), topics=as_filter(topics, summary["topics"]),
                       start=start, end=end, voice=voice,
-                      categories=as_filter(categories, summary["categories"]), exclude_syndicated=bool(nowire))
+                      categories=as_filter(categories, summary["categories"]), copies=copies)
     return Selection(filters, granularity)
 
 

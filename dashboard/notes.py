@@ -28,9 +28,12 @@ MATRIX = ("**Outlets × categories:** each cell counts mentions of the category 
           "words (in that voice) in the selection. Categories with no mention show 0.")
 WIRE = ("**Wire copies:** an article whose text (word 5-shingles, estimated Jaccard similarity 0.7 or more) "
         "also appears at another outlet, or that repeats with a wire dateline such as \"(Reuters) -\", is a "
-        "wire copy; the first copy is one too. They are counted by default; with *Exclude wire copies* in the "
-        "sidebar every chart, table and download leaves them out, so republished text does not count as "
-        "coverage. Exact duplicates (the same URL without tracking parameters, or the same text at the "
+        "wire copy; the first copy is one too. *Republished copies* in the sidebar chooses how copies "
+        "count in every chart, table and download: *Count every copy* (the default); *Count each story once*, "
+        "which keeps only the first copy of each group of near-identical texts (the earliest published; on a "
+        "tie the smallest article id; undated copies last), even when that first copy is outside the "
+        "selected outlets or dates; or *Leave wire copies out*, which drops every wire copy, the first "
+        "included, so republished text does not count as coverage. Exact duplicates (the same URL without tracking parameters, or the same text at the "
         "same outlet) are folded into one article at ingest either way.")
 
 TREND_NOTE = "\n\n".join([RATE, SHARE, POOLED, GAPS, VOICE, TOPICS, WIRE])

@@ -145,7 +145,7 @@ def also_published_html(article_id: str, members: pd.DataFrame, limit: int = 8) 
     here = " (this article)" if first["article_id"] == article_id else ""
     wire = bool(members["syndicated"].any())
     title = ("Wire copy: the same text appears at another outlet or repeats with a wire dateline; "
-             "'Exclude wire copies' leaves it out of every count." if wire else
+             "'Leave wire copies out' drops it from every count." if wire else
              "Near-identical copy of another article in the store.")
     return (f'<p class="fw-cluster" style="margin:0 0 8px 0" title="{html.escape(title)}">'
             f"<strong>Also published by:</strong> {', '.join(names[:limit])}{more} — first seen at "

@@ -321,5 +321,7 @@ def clip_text(clipped: dict[str, int]) -> str:
 
 
 def wire_text(filters) -> str:
-    """The state of the "Exclude wire copies" filter for a caption: ``"wire copies excluded"`` or ``"... included"``."""
-    return "wire copies excluded" if filters is not None and filters.exclude_syndicated else "wire copies included"
+    """The state of the "Republished copies" filter for a caption: ``"wire copies included"`` (every copy),
+    ``"each story counted once"`` (first copies only) or ``"wire copies excluded"``."""
+    copies = filters.copies if filters is not None else "every"
+    return {"once": "each story counted once", "none": "wire copies excluded"}.get(copies, "wire copies included")

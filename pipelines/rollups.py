@@ -44,6 +44,9 @@ POOLED = "All selected outlets"
 
 Z95 = 1.959963984540054
 
+COPY_MODES = ("every", "once", "none")
+"""Values of :attr:`Filters.copies`: count every copy, each story once (its first copy), or no wire copy."""
+
 
 @dataclass(frozen=True)
 class Filters:
@@ -54,8 +57,13 @@ class Filters:
     outlets, topics, categories : tuples of names; empty selects everything.
     start, end : first and last UTC day included (``None``: unbounded).
     voice : ``"outlet"``, ``"quoted"``, ``"attributed"`` or ``"all"``.
-    exclude_syndicated : leave out wire copies (every article of an ``article_clusters``
-        cluster flagged ``syndicated``), so republished text does not count as coverage.
+    copies : how near-identical copies (``article_clusters``) count, one of :data:`COPY_MODES`:
+        ``"every"`` copy counts as an article; ``"once"``: each story counts once, as its first
+        copy (``is_first``: the earliest publication time, then the smallest ``article_id``;
+        undated copies come last), so a later copy is left out even when that first copy lies
+        outside the selected outlets or dates; ``"none"``: wire copies are left out (every
+        member of a cluster flagged ``syndicated``, the first copy included), so republished
+        text does not count as coverage at all.
     """
 
     outlets: tuple[str, ...] = ()
@@ -64,11 +72,18 @@ class Filters:
     end: date | None = None
     voice: str = "outlet"
     categories: tuple[str, ...] = field(default=())
-    exclude_syndicated: bool = False
+    copies: str = "every"
 
     def __post_init__(self) -> None:
         if self.voice not in (*VOICES, ALL):
             raise ValueError(f"voice must be one of {(*VOICES, ALL)}, not {self.voice!r}")
+        if self.copies not in COPY_MODES:
+            raise ValueError(f"copies must be one of {COPY_MODES}, not {self.copies!r}")
+
+    @property
+    def exclude_syndicated(self) -> bool:
+        """True when wire copies are left out (``copies="none"``)."""
+        return self.copies == "none"
 
 
 def wilson_interval(k, n, z: float = Z95) -> tuple[np.ndarray, np.ndarray]:
@@ -171,8 +186,10 @@ def _article_conditions(filters: Filters, params: list, alias: str = "") -> list
     if filters.topics:
         cond = _in_list("topic", filters.topics, params)
         where.append(f"{alias}article_id IN (SELECT article_id FROM article_topics WHERE {cond})")
-    if filters.exclude_syndicated:
+    if filters.copies == "none":
         where.append(f"{alias}article_id NOT IN (SELECT article_id FROM article_clusters WHERE syndicated)")
+    elif filters.copies == "once":
+        where.append(f"{alias}article_id NOT IN (SELECT article_id FROM article_clusters WHERE NOT is_first)")
     return where
 
 

@@ -77,7 +77,7 @@ def test_invalid_url_values_are_ignored_with_a_warning(store_path):
     assert not at.exception
     assert _multiselect(at, "Outlets").value == [ALPHA]
     assert at.sidebar.radio[0].value == "week" and at.sidebar.radio[1].value == "outlet"
-    assert at.sidebar.checkbox(key="fw_nowire").value is False
+    assert at.sidebar.radio(key="fw_copies").value == "every"
     msg = " ".join(w.value for w in at.sidebar.warning)
     assert "'Nope'" in msg and "fortnight" in msg and "yesterday" in msg and "nowire='maybe'" in msg
 
@@ -150,21 +150,30 @@ def _captions(at) -> str:
     return "\n".join(c.value for c in at.caption)
 
 
-def test_exclude_wire_copies_from_url_written_back_and_counted(c11_store_path):
+def test_republished_copies_switch_from_url_written_back_and_counted(c11_store_path):
+    # The on/off "Exclude wire copies" checkbox became a three-way choice (count every copy / each
+    # story once / leave wire copies out); old nowire=1 links still leave wire copies out.
     at = _app(c11_store_path)                                   # C11: 3 wire copies (A, B, C) + 1 original (D)
-    box = at.sidebar.checkbox(key="fw_nowire")
-    assert box.label == "Exclude wire copies" and box.value is False and "nowire" not in at.query_params
-    assert "another outlet" in box.proto.help and "This store has 3 such articles." in box.proto.help
+    switch = at.sidebar.radio(key="fw_copies")
+    assert switch.label == "Republished copies" and switch.value == "every" and "copies" not in at.query_params
+    assert "another outlet" in switch.proto.help and "1 story with copies and 3 wire copies." in switch.proto.help
     assert "n = 4 articles," in _captions(at) and "wire copies included" in _captions(at)
-    box.check().run()
+    switch.set_value("once").run()
     assert not at.exception
-    assert at.query_params["nowire"] in ("1", ["1"])
+    assert at.query_params["copies"] in ("once", ["once"])
+    assert "n = 2 articles," in _captions(at) and "each story counted once" in _captions(at)  # w1 + o1
+    at.sidebar.radio(key="fw_copies").set_value("none").run()
+    assert at.query_params["copies"] in ("none", ["none"])
     assert "n = 1 article," in _captions(at) and "wire copies excluded" in _captions(at)
-    at.sidebar.checkbox(key="fw_nowire").uncheck().run()
-    assert "nowire" not in at.query_params and "n = 4 articles," in _captions(at)
+    at.sidebar.radio(key="fw_copies").set_value("every").run()
+    assert "copies" not in at.query_params and "n = 4 articles," in _captions(at)
 
-    at = _app(c11_store_path, nowire="1")                       # a shared link
-    assert at.sidebar.checkbox(key="fw_nowire").value is True
+    at = _app(c11_store_path, copies="once")                    # a shared link
+    assert at.sidebar.radio(key="fw_copies").value == "once" and "n = 2 articles," in _captions(at)
+
+    at = _app(c11_store_path, nowire="1")                       # a link made before the three-way switch
+    assert at.sidebar.radio(key="fw_copies").value == "none"
+    assert "nowire" not in at.query_params and at.query_params["copies"] in ("none", ["none"])
     assert "n = 1 article," in _captions(at) and "wire copies excluded" in _captions(at)
     for page, text in (("views/outlets_categories.py", "n = 1 article,"),
                        ("views/articles.py", "The 1 selected article")):
@@ -172,7 +181,7 @@ def test_exclude_wire_copies_from_url_written_back_and_counted(c11_store_path):
         assert not at.exception
         assert text in _captions(at) and "wire copies excluded" in _captions(at), page
     assert at.selectbox(key="article_pick").options == ["2026-03-05 · Outlet D · Our view on the drills"]
-    assert at.query_params["nowire"] in ("1", ["1"])            # kept while moving between pages
+    assert at.query_params["copies"] in ("none", ["none"])      # kept while moving between pages
 
 
 def test_article_view_names_the_other_copies(c11_store_path):

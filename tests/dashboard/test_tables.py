@@ -110,7 +110,8 @@ def test_placeholders_replace_missing_text_for_display_only():
 def test_wire_text_names_the_filter_state():
     from dashboard.tables import wire_text
     from pipelines.rollups import Filters
-    assert wire_text(Filters(exclude_syndicated=True)) == "wire copies excluded"
+    assert wire_text(Filters(copies="none")) == "wire copies excluded"
+    assert wire_text(Filters(copies="once")) == "each story counted once"
     assert wire_text(Filters()) == "wire copies included"
 
 

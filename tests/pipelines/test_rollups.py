@@ -154,8 +154,10 @@ def test_c11_excluding_wire_copies(tmp_path):
     from pipelines.rollups import article_list
     with_copies = outlet_category_matrix(con, Filters(voice="all")).set_index("outlet")["n_articles_with_mention"]
     assert with_copies.to_dict() == {"Outlet A": 1, "Outlet B": 1, "Outlet C": 1, "Outlet D": 1}
-    without = outlet_category_matrix(con, Filters(voice="all", exclude_syndicated=True))
+    without = outlet_category_matrix(con, Filters(voice="all", copies="none"))
     assert without.set_index("outlet")["n_articles_with_mention"].to_dict() == {"Outlet D": 1}
+    once = outlet_category_matrix(con, Filters(voice="all", copies="once"))  # w1 (first, Outlet A) stays
+    assert once.set_index("outlet")["n_articles_with_mention"].to_dict() == {"Outlet A": 1, "Outlet D": 1}
     listed = article_list(con, Filters(voice="all"))
     wire = listed[listed["syndicated"]]
     assert sorted(wire["outlet"]) == ["Outlet A", "Outlet B", "Outlet C"] and wire["cluster_id"].nunique() == 1

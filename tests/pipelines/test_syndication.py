@@ -249,7 +249,7 @@ def test_c11_counts():
                  if any(lexicon.entries[m.entry].term == "war games" for m in matcher.find(text))]
     assert len(with_term) == 4
     assert distinct_stories(with_term, clusters) == 2  # the wire cluster plus o1
-    # "Exclude wire copies": every syndicated member goes, the first copy included.
+    # "Leave wire copies out": every syndicated member goes, the first copy included.
     own = articles[~articles["article_id"].isin(clusters.loc[clusters["syndicated"], "article_id"])]
     counts = _war_games_by_outlet(own)
     assert {o: counts.get(o, 0) for o in ("Outlet A", "Outlet B", "Outlet C", "Outlet D")} == {
