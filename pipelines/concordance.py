@@ -12,6 +12,10 @@ voice, categories, wire copies), *key* says which term / frame / pair / target t
 about (``None``: all of them), *outlet*, *start*, *end* narrow to the cell's outlet and
 period (inclusive UTC days), and *limit* caps the rows. Rows come in date order, then
 article, then offset. :func:`concordance` adds the context on both sides of each span.
+
+The two lexicon kinds live here: ``lexicon`` (*key* a lexicon term: a Trends point, a term)
+and ``category`` (*key* a lexicon category: an Outlets × categories cell). The sidebar's
+category filter applies to both, so a term or category outside it has no lines.
 """
 
 from __future__ import annotations
@@ -41,12 +45,27 @@ KWIC_COLUMNS = ["article_id", "outlet", "day", "title", "left", "match", "right"
 
 KINDS: dict[str, str] = {
     "lexicon": "pipelines.concordance:lexicon_spans",
+    "category": "pipelines.concordance:category_spans",
     "frame": "pipelines.frames:evidence_spans",
     "pair": "pipelines.wordchoice:evidence_spans",
     "term": "pipelines.distinctive:evidence_spans",
     "target": "pipelines.tone:evidence_spans",
 }
 """Concordance kinds and the function (``module:name``) that finds their spans."""
+
+KIND_LABELS: dict[str, str] = {
+    "lexicon": "Lexicon term",
+    "category": "Lexicon category",
+    "frame": "Frame",
+    "pair": "Word-choice pair",
+    "term": "Distinctive term",
+    "target": "Target",
+}
+"""What the *key* of each kind is, in words (the Concordance page's header and choices)."""
+
+
+class KindUnavailable(LookupError):
+    """A known concordance kind whose module or ``evidence_spans`` function is not installed yet."""
 
 
 def narrowed(filters: Filters, outlet: str | None, start: date | None, end: date | None) -> Filters:
@@ -57,13 +76,29 @@ def narrowed(filters: Filters, outlet: str | None, start: date | None, end: date
                                start=lo, end=hi)
 
 
-def lexicon_spans(con: duckdb.DuckDBPyConnection, filters: Filters, *, key: str | None = None,
-                  outlet: str | None = None, start: date | None = None, end: date | None = None,
-                  limit: int = KWIC_LIMIT) -> pd.DataFrame:
-    """Lexicon mentions behind a cell (*key*: one lexicon term, ``None``: every term).
+def empty_spans() -> pd.DataFrame:
+    """An ``evidence_spans`` frame with no rows (:data:`SPAN_COLUMNS`)."""
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in SPAN_COLUMNS})
 
-    Voice and categories follow *filters*. Returns ``SPAN_COLUMNS`` with ``label`` the term.
+
+def outside_selection(filters: Filters, outlet: str | None = None, start: date | None = None,
+                      end: date | None = None) -> str | None:
+    """Why the cell (*outlet*, *start*..*end*) lies outside *filters*, or ``None`` when it is inside.
+
+    A cell is shown within the sidebar's selection: its outlet must be one of the selected
+    outlets (all, when ``filters.outlets`` is empty) and its days must overlap the selected dates.
     """
+    if outlet is not None and filters.outlets and outlet not in filters.outlets:
+        return f"the outlet {outlet!r} is not among the outlets selected in the sidebar"
+    f = narrowed(filters, None, start, end)
+    if f.start is not None and f.end is not None and f.start > f.end:
+        return f"the days {start or '…'} to {end or '…'} are outside the dates selected in the sidebar"
+    return None
+
+
+def _mention_spans(con: duckdb.DuckDBPyConnection, filters: Filters, column: str | None, key: str | None,
+                   outlet: str | None, start: date | None, end: date | None, limit: int) -> pd.DataFrame:
+    """Mentions behind a cell, narrowed to ``mentions.<column> = key`` when *key* is given."""
     from .rollups import _mention_conditions, _selection_sql
 
     f = narrowed(filters, outlet, start, end)
@@ -71,7 +106,7 @@ def lexicon_spans(con: duckdb.DuckDBPyConnection, filters: Filters, *, key: str 
     sel = _selection_sql(f, params)
     where = _mention_conditions(f, params, "m.")
     if key is not None:
-        where.append("m.term = ?")
+        where.append(f"m.{column} = ?")
         params.append(key)
     params.append(int(limit))
     return con.execute(
@@ -81,12 +116,95 @@ def lexicon_spans(con: duckdb.DuckDBPyConnection, filters: Filters, *, key: str 
         "ORDER BY sel.day, m.article_id, m.start_char LIMIT ?", params).df()[SPAN_COLUMNS]
 
 
+def lexicon_spans(con: duckdb.DuckDBPyConnection, filters: Filters, *, key: str | None = None,
+                  outlet: str | None = None, start: date | None = None, end: date | None = None,
+                  limit: int = KWIC_LIMIT) -> pd.DataFrame:
+    """Lexicon mentions behind a cell (*key*: one lexicon term, ``None``: every term).
+
+    Voice and categories follow *filters*. Returns ``SPAN_COLUMNS`` with ``label`` the term.
+    """
+    return _mention_spans(con, filters, "term", key, outlet, start, end, limit)
+
+
+def category_spans(con: duckdb.DuckDBPyConnection, filters: Filters, *, key: str | None = None,
+                   outlet: str | None = None, start: date | None = None, end: date | None = None,
+                   limit: int = KWIC_LIMIT) -> pd.DataFrame:
+    """Lexicon mentions of one category behind a cell (*key*: a lexicon category, ``None``: every one).
+
+    The category narrows the sidebar's categories: a *key* outside ``filters.categories``
+    (when that is not empty, i.e. not "all") has no lines. Voice follows *filters*. Returns
+    ``SPAN_COLUMNS`` with ``label`` the term.
+    """
+    if key is not None and filters.categories and key not in filters.categories:
+        return empty_spans()
+    return _mention_spans(con, filters, "category", key, outlet, start, end, limit)
+
+
+KEY_COLUMNS = {"lexicon": "term", "category": "category"}
+"""The ``mentions`` column that holds the *key* of each lexicon kind."""
+
+
+def key_counts(con: duckdb.DuckDBPyConnection, filters: Filters, kind: str) -> pd.DataFrame:
+    """The keys of a lexicon kind (terms or categories) with their mentions under *filters*.
+
+    Returns
+    -------
+    DataFrame with ``key`` (str) and ``n_mentions`` (int), one row per key with at least one
+    mention in the selection (voice and categories as *filters* say), most mentions first,
+    then by key.
+
+    Raises
+    ------
+    KeyError
+        For a kind that is not a lexicon kind (:data:`KEY_COLUMNS`).
+    """
+    from .rollups import _mention_conditions, _selection_sql
+
+    column = KEY_COLUMNS[kind]
+    params: list = []
+    sel = _selection_sql(filters, params)
+    where = _mention_conditions(filters, params, "m.")
+    return con.execute(
+        f"WITH sel AS ({sel}) SELECT m.{column} AS key, count(*) AS n_mentions FROM mentions m "
+        f"JOIN sel USING (article_id) WHERE {' AND '.join(where)} GROUP BY 1 ORDER BY 2 DESC, 1", params).df()
+
+
 def spans_function(kind: str):
-    """The ``evidence_spans`` function of *kind*; ``KeyError`` naming the known kinds otherwise."""
+    """The ``evidence_spans`` function of *kind*.
+
+    Raises
+    ------
+    KeyError
+        For a kind that is not in :data:`KINDS` (the message names the known kinds).
+    KindUnavailable
+        For a known kind whose module is not there yet, or lacks the function. An import
+        error *inside* an existing module (a missing dependency, a bad import) is not
+        caught: it is a real error.
+    """
     if kind not in KINDS:
         raise KeyError(f"unknown concordance kind {kind!r}; expected one of {sorted(KINDS)}")
     module, name = KINDS[kind].split(":")
-    return getattr(importlib.import_module(module), name)
+    try:
+        mod = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name != module:
+            raise
+        raise KindUnavailable(f"concordance kind {kind!r} needs {module}, which is not installed yet") from exc
+    if not hasattr(mod, name):
+        raise KindUnavailable(f"concordance kind {kind!r} needs {module}.{name}, which does not exist yet")
+    return getattr(mod, name)
+
+
+def available_kinds() -> list[str]:
+    """The kinds of :data:`KINDS` whose function can be loaded now, in the order of :data:`KINDS`."""
+    out = []
+    for kind in KINDS:
+        try:
+            spans_function(kind)
+        except KindUnavailable:
+            continue
+        out.append(kind)
+    return out
 
 
 def with_context(con: duckdb.DuckDBPyConnection, spans: pd.DataFrame, width: int = 80) -> pd.DataFrame:
@@ -115,10 +233,18 @@ def concordance(con: duckdb.DuckDBPyConnection, filters: Filters, kind: str = "l
     -------
     DataFrame with :data:`KWIC_COLUMNS`, at most *limit* rows, in date order.
 
+    Empty when the cell lies outside *filters* (:func:`outside_selection`).
+
     Raises
     ------
     KeyError
         For an unknown *kind*.
+    KindUnavailable
+        For a kind whose module is not installed yet.
     """
-    spans = spans_function(kind)(con, filters, key=key, outlet=outlet, start=start, end=end, limit=limit)
+    fn = spans_function(kind)
+    if outside_selection(filters, outlet, start, end) is not None:
+        spans = empty_spans()
+    else:
+        spans = fn(con, filters, key=key, outlet=outlet, start=start, end=end, limit=limit)
     return with_context(con, spans, width)
