@@ -362,3 +362,73 @@ def heatmap_chart(df: pd.DataFrame, measure: str = "rate") -> go.Figure:
     fig.update_yaxes(autorange="reversed", title_text="outlet")
     fig.update_xaxes(title_text="lexicon category", side="bottom")
     return fig
+
+
+Z_CRITICAL = 1.959963984540054
+"""|z| above which a distinctive term is marked (two-sided 5 % for one term, uncorrected)."""
+
+
+def distinctive_rows(df: pd.DataFrame, n: int = 20) -> pd.DataFrame:
+    """The terms a distinctive-terms chart shows: the *n* highest z above 0, the *n* lowest below.
+
+    Parameters
+    ----------
+    df : the frame of :func:`pipelines.distinctive.distinctive_terms` (z descending).
+
+    Returns
+    -------
+    The rows of *df* with z > 0 (at most *n*, highest first) then z < 0 (at most *n*, the
+    lowest last), with a column ``side``: ``"outlet"`` or ``"rest"``.
+    """
+    top = df[df["z"] > 0].head(n).assign(side="outlet")
+    bottom = df[df["z"] < 0].tail(n).assign(side="rest")
+    return pd.concat([top, bottom], ignore_index=True)
+
+
+def distinctive_chart(df: pd.DataFrame, outlet: str, n: int = 20) -> go.Figure:
+    """Horizontal bars of the log-odds z-score of the terms most distinctive for *outlet* and for the rest.
+
+    Parameters
+    ----------
+    df : the frame of :func:`pipelines.distinctive.distinctive_terms` for *outlet*.
+    outlet : the outlet compared with the other selected outlets (shown escaped).
+    n : bars per side.
+
+    Returns
+    -------
+    go.Figure
+        One bar per term of :func:`distinctive_rows` (the outlet's terms on top, the rest's
+        at the bottom), x = z, dotted lines at ±1.96; hover gives both counts, rates per
+        1,000 counted terms, δ and z. Each bar's ``customdata[0]`` is its term (for a click).
+    """
+    import html
+
+    name = html.escape(str(outlet))
+    fig = go.Figure()
+    fig.update_layout(title=dict(text=f"Distinctive terms: {name} against the other selected outlets", x=0),
+                      template="plotly_white", margin=dict(l=10, r=20, t=60, b=60), bargap=0.25,
+                      legend=dict(orientation="h", yanchor="top", y=-0.08, x=0))
+    rows = distinctive_rows(df, n) if df is not None and len(df) else pd.DataFrame()
+    if rows.empty:
+        return _empty(fig, "No terms to compare in this selection")
+    for side, colour, label in (("outlet", PALETTE[0], f"more in {name}"),
+                                ("rest", PALETTE[1], "more in the other selected outlets")):
+        g = rows[rows["side"] == side]
+        if g.empty:
+            continue
+        custom = np.column_stack([g["term"].astype(str), g["count_i"], g["count_j"], g["per_1k_i"],
+                                  g["per_1k_j"], g["delta"]])
+        fig.add_trace(go.Bar(
+            x=g["z"], y=g["term"], orientation="h", name=label, marker_color=colour, customdata=custom,
+            hovertemplate=(f"<b>%{{customdata[0]}}</b><br>{name}: %{{customdata[1]:,}} "
+                           "(%{customdata[3]:.2f} per 1,000 terms)<br>other outlets: %{customdata[2]:,} "
+                           "(%{customdata[4]:.2f} per 1,000 terms)<br>δ = %{customdata[5]:.3f} · "
+                           "z = %{x:.2f}<extra></extra>")))
+    for x in (-Z_CRITICAL, Z_CRITICAL):
+        fig.add_vline(x=x, line=dict(color="#777", width=1, dash="dot"))
+    fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=list(rows["term"]),
+                     title_text=None, automargin=True)
+    fig.update_xaxes(title_text="z-score of the log-odds ratio (dotted: ±1.96)", zeroline=True,
+                     zerolinecolor="#444")
+    fig.update_layout(height=140 + 22 * len(rows))
+    return fig

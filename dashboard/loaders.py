@@ -206,3 +206,39 @@ def load_about(path: str, version: int) -> dict[str, pd.DataFrame]:
             "(SELECT count(*) FROM mentions m WHERE m.category = l.category) AS n_mentions "
             "FROM lexicon l GROUP BY l.category ORDER BY l.category").df()
     return dict(runs=runs, rejects=rejects, outlets=outlets, categories=categories)
+
+
+def terms_key(filters: rollups.Filters) -> FiltersKey:
+    """:func:`filters_key` without the lexicon categories, which distinctive terms do not use."""
+    return filters_key(dataclasses.replace(filters, categories=()))
+
+
+@st.cache_resource(show_spinner="Counting the terms of the selected articles…", max_entries=4)
+def load_term_counts(path: str, version: int, filters: FiltersKey, bigrams: bool):
+    """:func:`pipelines.distinctive.count_terms` for these filters (a ``TermCounts``).
+
+    Cached as a resource: one shared object (a few MB of counts), not a copy per rerun; do not modify it.
+    """
+    from pipelines.distinctive import count_terms
+
+    with _Store(path) as con:
+        return count_terms(con, _filters(filters), bigrams=bigrams)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def load_distinctive(path: str, version: int, filters: FiltersKey, bigrams: bool, outlet: str,
+                     min_count: int) -> pd.DataFrame:
+    """:func:`pipelines.distinctive.distinctive_terms` of *outlet* against the other selected outlets."""
+    from pipelines.distinctive import distinctive_terms
+
+    return distinctive_terms(load_term_counts(path, version, filters, bigrams), outlet, min_count=min_count)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def load_term_kwic(path: str, version: int, filters: FiltersKey, term: str, outlet: str | None,
+                   limit: int) -> pd.DataFrame:
+    """KWIC lines of a distinctive term (:func:`pipelines.concordance.concordance`, kind ``term``), first *limit*."""
+    from pipelines.concordance import concordance
+
+    with _Store(path) as con:
+        return concordance(con, _filters(filters), "term", key=term, outlet=outlet, limit=limit)

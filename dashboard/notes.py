@@ -36,8 +36,108 @@ WIRE = ("**Wire copies:** an article whose text (word 5-shingles, estimated Jacc
         "included, so republished text does not count as coverage. Exact duplicates (the same URL without tracking parameters, or the same text at the "
         "same outlet) are folded into one article at ingest either way.")
 
+CONCORDANCE = ("**Concordance (KWIC):** one line per span of text behind the cell: a lexicon mention (for a "
+               "term or a category), a frame-lexicon token, a word-choice form, a distinctive term or a target "
+               "mention. The match is the exact text at the stored character offsets in the article, with up to "
+               "80 characters on each side (one line on screen, cut to 70). The cell (its outlet and days) and the "
+               "sidebar's filters both apply: voice, lexicon categories, topics, dates and republished copies, so "
+               "the lines are the mentions the chart counted for that cell. Lines come in date order, then by "
+               "article and position; the page shows 100 at a time and the download has every line, with the "
+               "article id and offsets to find it again.")
+
+REPUBLICATION = (
+    "**Republication:** near-identical texts are grouped into clusters (`pipelines/syndication.py`): each text is "
+    "case-folded and cut into word 5-shingles (5 consecutive words); a MinHash signature of 128 permutations "
+    "(seed 1; Broder 1997) estimates the Jaccard similarity of two texts' shingle sets (standard error about 0.04 "
+    "at 0.7), datasketch's MinHash LSH proposes candidate pairs, and a pair is kept at an estimated Jaccard of "
+    "0.7 or more. Clusters are the connected groups of kept pairs, so a chain A~B~C joins A and C even when they "
+    "differ more; *similarity* is each copy's estimate against the first copy. Rewritten stories (paraphrases) "
+    "share few shingles and count as own reporting; texts shorter than 5 words cluster only when identical. "
+    "**First** is the member with the earliest publication time; on a tie, the smallest article id (a stable "
+    "but arbitrary choice: two outlets stamping the same minute may both have copied a third source); undated "
+    "members come last and their lag is unknown. The first copy is the first in the whole store, even when it "
+    "is outside the selected outlets or dates. **Lag** is the copy's publication time minus the first copy's, "
+    "in hours, as the outlets stamped them (a lag of 0 means the same stamped time). **Copies of another "
+    "outlet's text**: cluster members that are not the first and whose first copy is at a different outlet, "
+    "over the outlet's selected dated articles (every copy counted), with a Wilson 95 % interval. This page "
+    "always counts every copy, whatever the *Republished copies* switch says.")
+TOPIC_DISCOVERY = (
+    "**Topic discovery:** non-negative matrix factorisation (NMF; Lee & Seung 1999, 2001) of the TF-IDF "
+    "document-term matrix of the selected articles (scikit-learn: English stop words removed, words and "
+    "two-word phrases, a term must be in at least 2 articles and in at most 90 % of them; NMF with the "
+    "NNDSVD start (Boutsidis & Gallopoulos 2008), fixed random_state, Frobenius loss), as used for news topics "
+    "by Greene & Cross (2017). Each proposed topic is a weighted list of terms; an article belongs to the topic "
+    "of its largest weight when that weight is at least 10 % of the article's total (else to none). Above the "
+    "article cap, a fixed sample of articles is used (the same every time for the same selection) and the page "
+    "says so. Proposals are unsupervised: the same data with another number of topics gives other topics, and a "
+    "topic can mix two stories or split one. Read the top terms and the representative articles before saving "
+    "one; a saved definition matches articles that contain at least one of its terms, which is broader than "
+    "the NMF topic.")
+
+DISTINCTIVE = (
+    "**Distinctive terms:** the log-odds ratio with an informative Dirichlet prior (Monroe, Colaresi & Quinn "
+    "2008, \"Fightin' Words\", §3.5), for the chosen outlet *i* against the rest *j* (every other selected "
+    "outlet, pooled). For a term *w* with counts y_iw, y_jw, side totals n_i, n_j and prior α_w: "
+    "δ_w = log[(y_iw + α_w) / (n_i + α_0 − y_iw − α_w)] − log[(y_jw + α_w) / (n_j + α_0 − y_jw − α_w)], "
+    "σ²_w ≈ 1/(y_iw + α_w) + 1/(y_jw + α_w), z_w = δ_w / σ_w. The prior is the term's count in the whole "
+    "current selection (α_w = α_0 × the term's share of all counted terms, α_0 = the selection's total count), "
+    "so rare terms are pulled towards no difference. z above 1.96 (dotted line) means the outlet uses the term "
+    "more than the rest beyond what chance would give at the 5 % level *for that one term*; below −1.96, less. "
+    "Thousands of terms are tested, so some pass by chance: z is not corrected for multiple comparisons, and "
+    "it ranks terms rather than proving a difference. Counts are word occurrences, not articles: one article "
+    "repeating a word (a dateline, a byline, a boilerplate line) can make it distinctive, so read the lines. "
+    "**Terms** are the words of the text folded like lexicon matching (lower case, quotes and dashes folded), at "
+    "least 2 characters with a letter, scikit-learn's English stop words removed; two-word terms join adjacent "
+    "words with no punctuation between them. With a voice chosen in the sidebar, only the words in that voice "
+    "count (outlet: outside quotations and reported speech). Terms used fewer times than the minimum count in "
+    "the whole selection are not listed but count in the totals. Above 2,000,000 words a fixed sample of the "
+    "selected articles is counted and the caption says so; the lines below a term come from every selected "
+    "article.")
+
+TONE_TARGETS = (
+    "**Targets** are found with a gazetteer written by framewatch (`data/targets.yaml`, or `--targets FILE`): "
+    "each target's names, its capital, seat and leaders' offices (*Washington*, *the Kremlin*, *Pyongyang*) and "
+    "its demonyms (*American*, *Russian*), matched as whole words like lexicon terms. *US*, *UN*, *EU*, *UK*, "
+    "*DPRK*, *Turkey* and *the West* match only with their capitals (*us*, *un-American*, *turkey* do not); "
+    "phrases such as *Washington Post*, *South China Sea* or *Latin American* are not mentions. Capitals are "
+    "also places: a sentence set in Moscow counts as naming Russia. A sentence counts **once per target**, "
+    "however many of its names it uses; a sentence naming two targets counts for both, with the same tone.")
+TONE_SCORE = (
+    "**Tone** is the sentence's VADER compound score (Hutto & Gilbert 2014; the `vaderSentiment` lexicon and "
+    "rules), from −1 (most negative) to +1, computed after every target name in the sentence is replaced by a "
+    "neutral word (VADER's lexicon scores *United* +1.8 and *Great* +3.1, which would tilt every sentence about "
+    "the United States or Great Britain). VADER was built and validated for **social-media text**, not news; it "
+    "reads the words of the whole sentence, so the tone of a sentence is **not the stance toward the target**: "
+    "*Russia condemned the US strike* is as negative for Russia as for the US. Compare outlets, voices and "
+    "periods, and read the sentences, rather than trusting an absolute level.")
+TONE_MEASURES = (
+    "**Mean tone** = Σ compound / Σ sentences (each sentence weighs the same), with a 95 % ratio-estimator "
+    "interval with articles as clusters (Cochran 1977, §6.4), because the sentences of one article are not "
+    "independent; no band with fewer than two articles. **Share of negative sentences** = sentences with "
+    "compound ≤ −0.05 (VADER's own threshold) / sentences, with the wider of the Wilson interval (each sentence a "
+    "trial) and the same cluster interval. A period in which an outlet has no sentence naming the target is a "
+    "gap, never 0. **Voice** is that of the target's (first) name in the sentence: the sidebar's voice keeps "
+    "the sentences where the outlet itself names the target (*outlet*), or where a quoted or attributed speaker "
+    "does. Lexicon categories do not apply to tone.")
+
 TREND_NOTE = "\n\n".join([RATE, SHARE, POOLED, GAPS, VOICE, TOPICS, WIRE])
 MATRIX_NOTE = "\n\n".join([MATRIX, RATE, SHARE, VOICE, TOPICS, WIRE])
-ALL_NOTES = "\n\n".join([RATE, SHARE, POOLED, GAPS, VOICE, TOPICS, MATRIX, WIRE])
+ALL_NOTES = "\n\n".join([RATE, SHARE, POOLED, GAPS, VOICE, TOPICS, MATRIX, WIRE, CONCORDANCE, REPUBLICATION, TOPIC_DISCOVERY, DISTINCTIVE,
+                          TONE_TARGETS, TONE_SCORE, TONE_MEASURES])
+DISTINCTIVE_NOTE = "\n\n".join([DISTINCTIVE, VOICE, TOPICS, WIRE])
+CONCORDANCE_NOTE = "\n\n".join([CONCORDANCE, VOICE, TOPICS, WIRE])
+
+TONE_NOTE = "\n\n".join([TONE_TARGETS, TONE_SCORE, TONE_MEASURES, TOPICS, WIRE])
 
 SYNTHETIC_BANNER = "Synthetic demo data — fictional outlets generated by framewatch; not real news."
+
+
+def validated(measure: str, lexicon_version: str | None = None) -> str:
+    """The current validation figures for *measure* (``"lexicon"`` or ``"frames"``), from
+    ``docs/validation.json`` (written by ``framewatch evaluate``), as a paragraph to append to
+    that measure's method note: ``""`` when there is no report. *lexicon_version* is the
+    store's; the paragraph says when it is not the lexicon that was validated."""
+    from pipelines.evaluate import read_validation, validation_summary
+
+    text = validation_summary(read_validation(), measure, lexicon_version)
+    return "\n\n" + text if text else ""
