@@ -1,0 +1,86 @@
+"""Concordance: the KWIC lines behind one chart cell, read from the URL, with their download."""
+
+import streamlit as st
+
+from dashboard import exports, kwic, notes, render, tables
+from dashboard.context import page_context
+from dashboard.links import CELL_KEYS
+from pipelines.concordance import KIND_LABELS, KindUnavailable, available_kinds
+
+ctx = page_context()
+st.title("Concordance")
+cell = kwic.read_cell(st.query_params, ctx.summary["outlets"])
+if cell.problems:
+    st.warning("Ignored in the link: " + "; ".join(render.md_escape(p) for p in cell.problems) + ".", icon="⚠️")
+
+kinds = available_kinds()
+opened_bare = not any(k in st.query_params for k in CELL_KEYS)
+with st.expander("Choose the cell", expanded=opened_bare, icon=":material/tune:"):
+    c1, c2, c3 = st.columns(3)
+    kwic.cell_widget(c1.selectbox, "Evidence of", "kind", cell.kind, clears=("key",),
+                     options=list(dict.fromkeys([*kinds, cell.kind])), format_func=lambda k: KIND_LABELS.get(k, k))
+    if cell.kind in ("lexicon", "category") and cell.kind in kinds:
+        counts = kwic.load_key_counts(ctx.path, ctx.version, ctx.key, cell.kind)
+        n_by_key = dict(zip(counts["key"], counts["n_mentions"]))
+        options = [None, *n_by_key, *([cell.key] if cell.key is not None and cell.key not in n_by_key else [])]
+        kwic.cell_widget(c2.selectbox, KIND_LABELS[cell.kind], "key", cell.key, options=options,
+                         format_func=lambda k: "All" if k is None else
+                         f"{kwic.key_label(cell.kind, k)} ({tables.count_label(int(n_by_key.get(k, 0)), 'mention')})")
+    else:
+        kwic.cell_widget(c2.text_input, KIND_LABELS.get(cell.kind, cell.kind), "key", cell.key or "",
+                         placeholder="empty: all", help="Open this page from the measure's own page to fill it in.")
+    outlets = list(ctx.filters.outlets or ctx.summary["outlets"])
+    kwic.cell_widget(c3.selectbox, "Outlet", "cell_outlet", cell.outlet,
+                     options=[None, *dict.fromkeys([*outlets, *([cell.outlet] if cell.outlet else [])])],
+                     format_func=lambda o: "All selected outlets" if o is None else o)
+    if cell.start or cell.end:
+        st.button("Show the whole selected period", key="conc_whole_period",
+                  on_click=kwic.clear_period)
+
+st.markdown("#### " + kwic.cell_heading(cell, ctx.filters))
+try:
+    lines = kwic.load_concordance(ctx.path, ctx.version, ctx.key, cell.kind, cell.key, cell.outlet,
+                                  cell.start, cell.end)
+except KindUnavailable:
+    st.info(f"{KIND_LABELS.get(cell.kind, cell.kind)} evidence is not available in this version of framewatch "
+            "yet, so there are no lines to show. Choose another kind above.")
+    st.stop()
+
+why_not = kwic.outside_reason(cell, ctx.filters)
+n_articles = lines["article_id"].nunique()
+st.caption(f"n = {tables.count_label(len(lines), 'line')} in {tables.count_label(n_articles, 'article')} "
+           f"· {tables.wire_text(ctx.filters)} · lexicon version {ctx.lexicon_version}")
+with st.expander("How this is measured"):
+    st.markdown(notes.CONCORDANCE_NOTE)
+st.download_button("Download every line (CSV)", data=exports.to_csv_bytes(kwic.download_rows(lines)),
+                   file_name=kwic.file_name(cell), mime="text/csv", on_click="ignore", key="dl_concordance",
+                   icon=":material/download:")
+if lines.empty:
+    st.info(f"No lines: {why_not}." if why_not else
+            "No lines in this cell under the sidebar's filters (voice, categories, topics, dates).")
+    st.stop()
+
+pages = range(0, len(lines), kwic.LINES_PER_PAGE)
+page = 0
+if len(pages) > 1:
+    page = st.selectbox("Lines", pages, key="conc_page",
+                        format_func=lambda p: f"{p + 1:,}–{min(p + kwic.LINES_PER_PAGE, len(lines)):,}")
+shown = lines.iloc[page:page + kwic.LINES_PER_PAGE]
+st.caption(kwic.lines_text(len(lines), n_articles, page + 1, page + len(shown)))
+st.markdown(render.legend_html(), unsafe_allow_html=True)
+st.markdown(kwic.kwic_html(shown, first_number=page + 1), unsafe_allow_html=True)
+
+st.subheader("Read the article")
+labels = kwic.line_labels(shown, page + 1)
+i = st.selectbox("Line", range(len(shown)), format_func=labels.__getitem__, key="conc_read")
+line = shown.iloc[i]
+article = kwic.load_article_text(ctx.path, ctx.version, str(line["article_id"]))
+if article is None:
+    st.warning("This article is no longer in the store; reload the page.")
+    st.stop()
+synthetic = article.get("outlet") in ctx.summary.get("synthetic_outlets", ())
+st.markdown(render.article_header_html(article, synthetic=synthetic), unsafe_allow_html=True)
+url = render.safe_url(article.get("url"))
+if url:
+    st.link_button("Open the source", url, icon=":material/open_in_new:")
+st.markdown(render.highlight_html(article.get("text"), kwic.line_span(line)), unsafe_allow_html=True)

@@ -1,0 +1,140 @@
+"""AppTest of the Concordance page and of the links that lead to it, on the hand-made store.
+
+Counted by hand from :mod:`store_factory`: Alpha Daily's articles in the weeks of 5 and 12
+January 2026 are k = 0 (5 Jan, "regime", the ``<script>`` title and a ``javascript:`` URL),
+k = 4 (12 Jan, "regime") and k = 5 (14 Jan, "hegemon", article id B-7); each names its term
+once in the outlet's own words, and both terms are pejorative labels.
+"""
+
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from pipelines import concordance
+from store_factory import ALPHA, EQUALS, OREILLY
+
+APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
+ALPHA_CELL = dict(kind="category", key="pejorative label", cell_outlet=ALPHA, cell_from="2026-01-05",
+                  cell_to="2026-01-18")
+
+
+def _concordance(store, **query) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.session_state["store_path"] = str(store)
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    return at.switch_page("views/concordance.py").run()
+
+
+def _heading(at) -> str:
+    return next(m.value for m in at.markdown if m.value.startswith("#### "))
+
+
+def _table(at) -> str:
+    return next(m.value for m in at.markdown if "fw-kwic" in m.value)
+
+
+def _rows(html: str) -> list[str]:
+    return re.findall(r"<tr><td.*?</tr>", html)
+
+
+def _captions(at) -> str:
+    return "\n".join(c.value for c in at.caption)
+
+
+def test_a_cell_from_the_url_is_stated_and_shows_exactly_its_lines(store_path):
+    at = _app_cell(store_path)
+    assert not at.exception, [e.value for e in at.exception]
+    assert _heading(at) == ("#### Lexicon category *pejorative label* · Outlet Alpha Daily · 2026-01-05 to "
+                            "2026-01-18 · outlet's own words")
+    assert "n = 3 lines in 3 articles" in _captions(at)
+    assert "lexicon version lex-test-0001" in _captions(at)
+    rows = _rows(_table(at))
+    assert [re.search(r"<mark[^>]*>(.*?)</mark>", r).group(1) for r in rows] == ["regime", "regime", "hegemon"]
+    assert [re.search(r"(2026-\d\d-\d\d)", r).group(1) for r in rows] == ["2026-01-05", "2026-01-12", "2026-01-14"]
+    assert all("Alpha Daily" in r for r in rows)
+    assert [b.proto.label for b in at.get("download_button")] == ["Download every line (CSV)"]
+    assert at.get("download_button")[0].proto.url.endswith(".csv")
+    assert at.expander[1].label == "How this is measured"
+    # The cell stays in the URL beside the sidebar's filters (the sidebar writes the URL on every run).
+    assert {k: at.query_params[k] for k in ALPHA_CELL} == ALPHA_CELL
+    assert at.query_params["voice"] in ("outlet", ["outlet"])
+
+
+def _app_cell(store_path, **extra):
+    return _concordance(store_path, **ALPHA_CELL, **extra)
+
+
+def test_titles_are_escaped_and_only_http_links_are_links(store_path):
+    html = _table(_app_cell(store_path))
+    assert "<script>" not in html and "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; Regime watch" in html
+    assert "javascript:" not in html
+    assert 'href="https://example.org/B-7"' in html
+
+
+def test_shared_link_opened_cold_applies_its_filters_and_its_cell(store_path):
+    at = _concordance(store_path, voice="all", outlet=[ALPHA, OREILLY], kind="category", key="militarised language")
+    assert not at.exception
+    assert _heading(at).startswith("#### Lexicon category *militarised language* · 2 selected outlets · ")
+    assert _heading(at).endswith(" · all voices")
+    rows = _rows(_table(at))
+    # "war games" is said in reported speech in every article k with k % 3 == 0, at Alpha and O'Reilly only here.
+    assert rows and all("war games" in r and "attributed" in r for r in rows)
+    assert not any(EQUALS in r for r in rows)
+    assert at.query_params["kind"] in ("category", ["category"]) and at.query_params["voice"] in ("all", ["all"])
+
+
+def test_opened_without_a_cell_offers_the_choice_and_writes_it_to_the_url(store_path):
+    at = _concordance(store_path)
+    assert not at.exception
+    assert at.expander[0].label == "Choose the cell"
+    assert _heading(at) == "#### Every lexicon term · All outlets · 2026-01-05 to 2026-03-13 · outlet's own words"
+    assert "kind" not in at.query_params
+    at.selectbox(key="conc_kind").set_value("lexicon")
+    at.selectbox(key="conc_key").set_value("hegemon").run()
+    assert at.query_params["key"] in ("hegemon", ["hegemon"])
+    assert _heading(at).startswith("#### Lexicon term *hegemon* · All outlets")
+    marks = re.findall(r"<mark[^>]*>(.*?)</mark>", _table(at))
+    assert marks and set(marks) == {"hegemon"}
+    at.selectbox(key="conc_kind").set_value("category").run()
+    assert at.query_params["kind"] in ("category", ["category"]) and "key" not in at.query_params   # key reset
+
+
+def test_a_cell_outside_the_sidebar_selection_says_why(store_path):
+    at = _concordance(store_path, outlet=[OREILLY], **ALPHA_CELL)
+    assert not at.exception
+    assert any("not among the outlets selected in the sidebar" in i.value for i in at.info)
+    assert "n = 0 lines in 0 articles" in _captions(at)
+
+
+def test_unknown_and_not_yet_installed_kinds_are_friendly(store_path, monkeypatch):
+    at = _concordance(store_path, kind="nonsense")
+    assert not at.exception
+    assert any("unknown kind 'nonsense'" in w.value for w in at.warning)
+    assert _heading(at).startswith("#### Every lexicon term")
+    monkeypatch.setitem(concordance.KINDS, "later", "pipelines.not_written_yet:evidence_spans")
+    monkeypatch.setitem(concordance.KIND_LABELS, "later", "Later measure")
+    at = _concordance(store_path, kind="later", key="x")
+    assert not at.exception
+    assert any("Later measure evidence is not available in this version" in i.value for i in at.info)
+
+
+def test_a_big_cell_is_paged_with_its_total_stated(big_cell_store_path):
+    at = _concordance(big_cell_store_path, kind="lexicon", key="regime", cell_outlet="Outlet K")
+    assert not at.exception
+    assert "Lines 1–100 of 480, from 240 articles, by date; the download has all 480." in _captions(at)
+    assert len(_rows(_table(at))) == 100
+    at.selectbox(key="conc_page").set_value(400).run()
+    assert "Lines 401–480 of 480" in _captions(at)
+    assert len(_rows(_table(at))) == 80
+
+
+def test_read_the_article_marks_the_line(store_path):
+    at = _app_cell(store_path)
+    at.selectbox(key="conc_read").set_value(2).run()
+    article = next(m.value for m in at.markdown if 'class="fw-article"' in m.value)
+    assert re.findall(r"<mark[^>]*>(.*?)</mark>", article) == ["hegemon"]
+    assert "Story 5 from Alpha Daily" in "\n".join(m.value for m in at.markdown)
