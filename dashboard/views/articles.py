@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import exports, loaders, render, tables
+from dashboard import exports, loaders, render, republication, tables
 from dashboard.context import page_context
 
 ctx = page_context()
@@ -39,7 +39,10 @@ if article is None:
     st.stop()
 synthetic = article.get("outlet") in ctx.summary.get("synthetic_outlets", ())
 st.markdown(render.article_header_html(article, synthetic=synthetic), unsafe_allow_html=True)
-copies = render.also_published_html(article_id, loaders.load_cluster_members(ctx.path, ctx.version, article_id))
+members = loaders.load_cluster_members(ctx.path, ctx.version, article_id)
+if first := republication.first_published_html(article_id, members):
+    st.markdown(first, unsafe_allow_html=True)
+copies = render.also_published_html(article_id, members)
 if copies:
     st.markdown(copies, unsafe_allow_html=True)
 url = render.safe_url(article.get("url"))

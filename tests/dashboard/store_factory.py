@@ -260,3 +260,43 @@ def build_big_cell_store(folder: Path) -> Path:
     run_pipeline(store, [articles], IngestOptions(topic_column="topic"),
                  ScoreOptions(lexicons=[lexicon], topic_queries=False), fresh=True)
     return store
+
+
+# --- republication: one story copied by two outlets at staggered times, plus own reporting ---
+
+REPUB_BODY = ("KYIV - Negotiators from both countries met again on Monday to reopen the grain corridor across "
+              "the Black Sea, after three weeks in which no ship left the ports of Odesa. Officials said the "
+              "talks would go on for several days and that insurers were waiting for written guarantees.")
+"""42 words; Outlet A publishes it at 06:00, Outlet B at 08:30 (+2.5 h), Outlet C the next day at 06:00
+(+24 h) with a 5-word footer (estimated Jaccard about 38/43 = 0.88)."""
+
+
+def write_republication_corpus(folder: Path) -> Path:
+    """r1 (Outlet A, first), r2 (Outlet B, +2.5 h), r3 (Outlet C, +24 h, footer); b1 (Outlet B) and d1
+    (Outlet D): own reporting."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = [
+        dict(id="r1", outlet="Outlet A", date="2026-03-02T06:00:00Z", title="Grain corridor talks resume",
+             body=REPUB_BODY),
+        dict(id="r2", outlet="Outlet B", date="2026-03-02T08:30:00Z", title="Talks on grain corridor resume",
+             body=REPUB_BODY),
+        dict(id="r3", outlet="Outlet C", date="2026-03-03T06:00:00Z", title="Grain talks resume",
+             body=REPUB_BODY + " Follow Outlet C for more."),
+        dict(id="b1", outlet="Outlet B", date="2026-03-04T09:00:00Z", title="Port workers wait",
+             body="Dock workers in the port said on Wednesday that they had not been paid since January."),
+        dict(id="d1", outlet="Outlet D", date="2026-03-04T10:00:00Z", title="Our view on the corridor",
+             body="The corridor matters to millions of people who depend on bread prices staying low."),
+    ]
+    path = folder / "republication.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return path
+
+
+def build_republication_store(folder: Path) -> Path:
+    """Run the real pipeline (built-in lexicon and topics) on :func:`write_republication_corpus`."""
+    from pipelines.ingest import IngestOptions
+    from pipelines.run import ScoreOptions, run_pipeline
+
+    store = folder / "republication.duckdb"
+    run_pipeline(store, [write_republication_corpus(folder)], IngestOptions(), ScoreOptions(), fresh=True)
+    return store

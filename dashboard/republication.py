@@ -1,0 +1,160 @@
+"""Republication page parts: cached loaders, chart builders and the escaped first-vs-copy view.
+
+Loaders follow :mod:`dashboard.loaders` (keyed by store path, version and filters tuple);
+chart builders are pure functions returning ``go.Figure``; HTML is built from
+:func:`html.escape`-d pieces only.
+"""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from pipelines import republication
+
+from .charts import PALETTE, _empty
+from .loaders import FiltersKey, _filters, _Store
+from .render import _when
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def load_republication(path: str, version: int, filters: FiltersKey) -> dict[str, pd.DataFrame]:
+    """The page's frames for these filters: ``copies`` (:func:`pipelines.republication.republished_copies`),
+    ``clusters`` (:func:`~pipelines.republication.cluster_summary`), ``flows``
+    (:func:`~pipelines.republication.republication_flows`) and ``shares``
+    (:func:`~pipelines.republication.copy_shares`)."""
+    f = _filters(filters)
+    with _Store(path) as con:
+        copies = republication.republished_copies(con, f)
+        shares = republication.copy_shares(con, f, copies)
+    return dict(copies=copies, clusters=republication.cluster_summary(copies),
+                flows=republication.republication_flows(copies), shares=shares)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def load_cluster_texts(path: str, version: int, cluster_id: str) -> pd.DataFrame:
+    """:func:`pipelines.republication.cluster_texts`: one cluster's members with their texts."""
+    with _Store(path) as con:
+        return republication.cluster_texts(con, cluster_id)
+
+
+def flow_heatmap(flows: pd.DataFrame) -> go.Figure:
+    """Heatmap of republished copies: rows the outlet that published first, columns the outlet that copied.
+
+    Parameters
+    ----------
+    flows : :func:`pipelines.republication.republication_flows`.
+
+    Returns
+    -------
+    go.Figure
+        One heatmap of counts (copies); hover gives the pair, the count and the median lag in
+        hours. Pairs with no copy are blank, not 0-coloured.
+    """
+    fig = go.Figure()
+    fig.update_layout(title=dict(text="Copies: first published by (row), copied by (column)", x=0),
+                      template="plotly_white", margin=dict(l=160, r=20, t=70, b=120))
+    if flows is None or flows.empty:
+        return _empty(fig, "No republished copies in this selection")
+    z = flows.pivot(index="first_outlet", columns="outlet", values="n_copies")      # rows and columns sorted
+    lags = flows.pivot(index="first_outlet", columns="outlet", values="median_lag_hours").reindex_like(z)
+    firsts, copiers = list(z.index), list(z.columns)
+    text = z.map(lambda v: "" if pd.isna(v) else f"{int(v):,}")
+    fig.add_trace(go.Heatmap(
+        z=z.to_numpy(float), x=copiers, y=firsts, text=text.to_numpy(), texttemplate="%{text}",
+        textfont=dict(size=14), colorscale="Cividis", zmin=0, zmax=max(1.0, float(np.nanmax(z.to_numpy(float)))),
+        xgap=2, ygap=2,
+        colorbar=dict(title=dict(text="copies", side="right")),
+        customdata=lags.to_numpy(float)[..., None],
+        hovertemplate=("first published by <b>%{y}</b>, copied by <b>%{x}</b><br>%{z:,.0f} copies · median lag "
+                       "%{customdata[0]:.1f} h<extra></extra>")))
+    fig.update_layout(height=max(320, 150 + 50 * len(firsts)))
+    fig.update_yaxes(autorange="reversed", title_text="first published by")
+    fig.update_xaxes(title_text="copied by", side="bottom")
+    return fig
+
+
+def copy_share_chart(shares: pd.DataFrame) -> go.Figure:
+    """Horizontal bars: each outlet's share of articles that copy another outlet's text, with Wilson 95 % bars.
+
+    Parameters
+    ----------
+    shares : :func:`pipelines.republication.copy_shares`.
+    """
+    fig = go.Figure()
+    fig.update_layout(title=dict(text="Share of articles copying another outlet", x=0), template="plotly_white", margin=dict(l=160, r=20, t=70, b=60))
+    if shares is None or shares.empty:
+        return _empty(fig, "No articles in this selection")
+    df = shares.sort_values("outlet", ascending=False)
+    share = df["share"].to_numpy(float)
+    fig.add_trace(go.Bar(
+        x=share, y=df["outlet"], orientation="h", marker_color=PALETTE[0],
+        error_x=dict(type="data", symmetric=False, array=df["share_high"].to_numpy(float) - share,
+                     arrayminus=share - df["share_low"].to_numpy(float), color="#444"),
+        customdata=np.stack([df["n_copies"], df["n_articles"], df["share_low"], df["share_high"]], axis=-1),
+        hovertemplate=("<b>%{y}</b><br>%{x:.1%} copies (%{customdata[0]:,.0f} of %{customdata[1]:,.0f} articles)"
+                       "<br>95% interval %{customdata[2]:.1%} – %{customdata[3]:.1%}<extra></extra>")))
+    fig.update_xaxes(tickformat=".0%", range=[0, 1.04], title_text="share of articles (Wilson 95 % interval)")
+    fig.update_layout(height=max(260, 120 + 40 * len(df)))
+    return fig
+
+
+_DIFF_STYLES = {"removed": "background:#FCE4E4;text-decoration:line-through;color:#7A1F1F;",
+                "added": "background:#DDF4E4;border-bottom:2px solid #009E73;color:#0B4D2F;"}
+
+
+def diff_html(first: str, copy: str) -> str:
+    """The copy's text against the first copy's as escaped HTML: removed words struck through in red,
+    added words underlined in green (:func:`pipelines.republication.word_diff`)."""
+    parts = []
+    for op, text in republication.word_diff(first, copy):
+        piece = html.escape(text).replace("\n", "<br>")
+        if op == "same":
+            parts.append(piece)
+        else:
+            label = "only in the first copy" if op == "removed" else "only in this copy"
+            tag = "del" if op == "removed" else "ins"
+            parts.append(f'<{tag} title="{label}" style="{_DIFF_STYLES[op]}">{piece}</{tag}>')
+    return '<div class="fw-diff" style="line-height:1.6">' + "".join(parts) + "</div>"
+
+
+def member_label(row) -> str:
+    """``Outlet B · 2026-03-02 08:30 UTC · +2.5 h · similarity 1.00`` for a member of :func:`load_cluster_texts`."""
+    lag = "first copy" if bool(row["is_first"]) else republication.lag_text(row["lag_hours"])
+    return f"{row['outlet']} · {_when(row['published_at'])} · {lag} · similarity {row['similarity']:.2f}"
+
+
+def story_labels(clusters: pd.DataFrame) -> list[str]:
+    """``2026-03-02 06:00 UTC · Outlet A · Grain talks resume · 3 copies`` for each row of a cluster summary."""
+    return [f"{_when(w)} · {o} · {s} · {n:,} cop{'y' if n == 1 else 'ies'}"
+            for w, o, s, n in zip(clusters["first_published_at"], clusters["first_outlet"], clusters["story"],
+                                  clusters["n_copies"].astype(int))]
+
+
+def first_published_html(article_id: str, members: pd.DataFrame) -> str:
+    """``First published by Outlet A on 2026-03-02 06:00 UTC (2.5 hours earlier).`` as escaped HTML, or ``""``.
+
+    Shown on an article that is a later copy in its cluster (not the first copy).
+
+    Parameters
+    ----------
+    article_id : the article shown.
+    members : :func:`pipelines.rollups.cluster_members` of that article (first copy first).
+    """
+    if members is None or len(members) < 2 or members["article_id"].iloc[0] == article_id:
+        return ""
+    first = members.iloc[0]
+    here = members[members["article_id"] == article_id]
+    if here.empty:
+        return ""
+    lag = (pd.Timestamp(here["published_at"].iloc[0]) - pd.Timestamp(first["published_at"])).total_seconds() / 3600 \
+        if pd.notna(here["published_at"].iloc[0]) and pd.notna(first["published_at"]) else float("nan")
+    earlier = ("at the same stamped time" if lag == 0 else "time difference unknown" if pd.isna(lag) else
+               f"{lag:.1f} hours earlier" if abs(lag) < 10 else f"{lag:,.0f} hours earlier")
+    return (f'<p class="fw-first" style="margin:0 0 4px 0"><strong>First published by '
+            f"{html.escape(str(first['outlet']))}</strong> on {_when(first['published_at'])} ({earlier}); "
+            f"this text is a copy (similarity {float(here['similarity'].iloc[0]):.2f}).</p>")

@@ -1,0 +1,85 @@
+"""Republication: which stories were copied, by whom, how late; the flows between outlets; the evidence."""
+
+import streamlit as st
+
+from dashboard import exports, notes, render, tables
+from dashboard import republication as rp
+from dashboard.context import page_context
+
+ctx = page_context()
+st.title("Republication")
+data = rp.load_republication(ctx.path, ctx.version, ctx.key)
+copies, clusters, flows, shares = data["copies"], data["clusters"], data["flows"], data["shares"]
+n_articles, n_copies = int(shares["n_articles"].sum()), int(shares["n_copies"].sum())
+
+st.caption(f"n = {tables.count_label(n_articles, 'article')} selected (every copy counted) · "
+           f"{tables.count_label(len(clusters), 'story', 'stories')} with near-identical copies · "
+           f"{tables.count_label(n_copies, 'copy', 'copies')} of another outlet's text · "
+           f"lexicon version {ctx.lexicon_version}")
+with st.expander("How this is measured"):
+    st.markdown(notes.REPUBLICATION)
+
+left, right = st.columns(2)
+left.plotly_chart(rp.flow_heatmap(flows), key="repub_flows")
+left.download_button("Download chart data (CSV)", data=exports.to_csv_bytes(flows),
+                     file_name="framewatch-republication-flows.csv", mime="text/csv", on_click="ignore",
+                     key="dl_repub_flows", icon=":material/download:")
+right.plotly_chart(rp.copy_share_chart(shares), key="repub_shares")
+right.download_button("Download copy shares (CSV)", data=exports.to_csv_bytes(shares),
+                      file_name="framewatch-republication-shares.csv", mime="text/csv", on_click="ignore",
+                      key="dl_repub_shares", icon=":material/download:")
+
+st.subheader("Stories with copies")
+if clusters.empty:
+    st.info("No near-identical copies among the selected articles.")
+    st.stop()
+shown = clusters.assign(max_lag_hours=clusters["max_lag_hours"].round(1))
+st.dataframe(shown.drop(columns="cluster_id"), hide_index=True, key="repub_clusters", column_config={
+    "story": st.column_config.TextColumn("Story (first copy's title)", width="large"),
+    "first_outlet": st.column_config.TextColumn("First published by"),
+    "first_published_at": st.column_config.DatetimeColumn("First published (UTC)", format="YYYY-MM-DD HH:mm"),
+    "n_copies": st.column_config.NumberColumn("Copies", help="Selected articles in the cluster, the first included"),
+    "n_outlets": st.column_config.NumberColumn("Outlets"),
+    "republished_by": st.column_config.TextColumn("Republished by (hours after the first)", width="large"),
+    "max_lag_hours": st.column_config.NumberColumn("Latest copy (h)"),
+    "min_similarity": st.column_config.NumberColumn("Lowest similarity", format="%.2f"),
+})
+st.download_button("Download copies (CSV)", data=exports.to_csv_bytes(copies),
+                   file_name="framewatch-republication-copies.csv", mime="text/csv", on_click="ignore",
+                   key="dl_repub_copies", icon=":material/download:")
+
+st.subheader("Evidence")
+pairs = ["All"] + [f"{a} → {b}" for a, b in zip(flows["first_outlet"], flows["outlet"])]
+pair = st.selectbox("Chart cell (first published by → copied by)", range(len(pairs)), format_func=pairs.__getitem__,
+                    key="repub_pair")
+if pair:
+    cell = flows.iloc[pair - 1]
+    ids = copies.loc[(copies["first_outlet"] == cell["first_outlet"]) & (copies["outlet"] == cell["outlet"])
+                     & ~copies["is_first"].astype(bool), "cluster_id"]
+    choices = clusters[clusters["cluster_id"].isin(set(ids))]
+else:
+    choices = clusters
+labels = rp.story_labels(choices)
+i = st.selectbox("Story", range(len(choices)), format_func=labels.__getitem__, key="repub_story")
+members = tables.with_safe_urls(rp.load_cluster_texts(ctx.path, ctx.version, str(choices["cluster_id"].iloc[i])))
+st.dataframe(members.drop(columns=["text", "article_id"]).assign(lag_hours=members["lag_hours"].round(1)),
+             hide_index=True, key="repub_members", column_config={
+                 "outlet": st.column_config.TextColumn("Outlet"),
+                 "published_at": st.column_config.DatetimeColumn("Published (UTC)", format="YYYY-MM-DD HH:mm"),
+                 "title": st.column_config.TextColumn("Title", width="large"),
+                 "url": st.column_config.LinkColumn("Link", display_text="open"),
+                 "is_first": st.column_config.CheckboxColumn("First copy"),
+                 "similarity": st.column_config.NumberColumn("Similarity to the first", format="%.2f"),
+                 "lag_hours": st.column_config.NumberColumn("Hours after the first"),
+             })
+if len(members) < 2:
+    st.info("Only one member of this cluster is in the store now.")
+    st.stop()
+member_labels = [rp.member_label(r) for _, r in members.iterrows()]
+j = st.selectbox("Compare the first copy with", range(1, len(members)), format_func=member_labels.__getitem__,
+                 key="repub_copy")
+first, copy = members.iloc[0], members.iloc[j]
+st.caption(f"First copy: {member_labels[0]}. Struck through in red: words only in the first copy; underlined in "
+           "green: words only in this copy.")
+st.markdown(render.article_header_html(copy.to_dict()), unsafe_allow_html=True)
+st.markdown(rp.diff_html(first["text"], copy["text"]), unsafe_allow_html=True)
