@@ -30,6 +30,7 @@ from .score import score_articles
 from .storage import read_table, write_table, writing
 from .syndication import find_clusters
 from .topics import TopicDef, TopicMatcher, read_topics
+from .wordchoice import find_pair_mentions, start_pairs
 
 SCORE_CHUNK = 5000
 """Articles scored and written per chunk (bounds memory on large stores)."""
@@ -121,7 +122,7 @@ def _refresh_outlets(con, registry: Registry) -> None:
 
 def _score(con, lexicon: Lexicon, topics: list[TopicDef], use_topic_column: bool, summary: RunSummary,
            progress: bool, registry: Registry) -> None:
-    for table in ("mentions", "quotes", "article_topics", "article_scores"):
+    for table in ("mentions", "quotes", "article_topics", "article_scores", "pair_mentions"):
         con.execute(f'DELETE FROM "{table}"')
     write_table(con, "lexicon", lexicon.to_frame(), replace=True)
     topic_rows = [{"topic": t.name, "query": t.query, "source": Path(t.source).name} for t in topics]
@@ -132,6 +133,7 @@ def _score(con, lexicon: Lexicon, topics: list[TopicDef], use_topic_column: bool
         topic_rows += [{"topic": n, "query": None, "source": "input column"} for n in names]
     write_table(con, "topics", pd.DataFrame(topic_rows, columns=column_names("topics")), replace=True)
     matcher = LexiconMatcher(lexicon).fit()
+    pair_matcher = start_pairs(con, lexicon, summary.warnings)
     topic_matcher = TopicMatcher(topics).fit() if topics else None
     outlet_names = {name: registry.names_of(name)
                     for (name,) in con.execute("SELECT DISTINCT outlet FROM articles").fetchall()}
@@ -147,6 +149,7 @@ def _score(con, lexicon: Lexicon, topics: list[TopicDef], use_topic_column: bool
         write_table(con, "quotes", result.quotes)
         write_table(con, "article_topics", result.article_topics)
         write_table(con, "article_scores", result.article_scores)
+        write_table(con, "pair_mentions", find_pair_mentions(arts, result.quotes, pair_matcher))
     # Clusters cross chunk boundaries, so syndicated copies are found over the whole store.
     texts = con.execute("SELECT article_id, outlet, published_at, text FROM articles").df()
     write_table(con, "article_clusters", find_clusters(texts), replace=True)
