@@ -55,3 +55,7 @@ class ConfigError(FramewatchError):
 
 class StoreError(FramewatchError):
     """The store is missing, from another version, or lacks a table."""
+
+
+class GazetteerError(FramewatchError):
+    """A gazetteer of targets (``data/targets.yaml`` or ``--targets``) cannot be used as it is."""

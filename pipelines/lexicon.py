@@ -405,22 +405,28 @@ class LexiconMatcher:
             if multiword and crosses_sentence_end(text, t_start, t_end):
                 continue
             spans.append((s, e, idx, t_start, t_end))
-        if spans and ("http" in text or "www." in text):
-            urls = [(u.start(), u.end()) for u in _URL_RE.finditer(text)]
-            starts = [u[0] for u in urls]
-            spans = [sp for sp in spans
-                     if not ((i := bisect.bisect_right(starts, sp[3]) - 1) >= 0 and sp[3] < urls[i][1])]
-        if not spans:
-            return []
-        # Longest first, then earliest; keep those that overlap nothing kept so far.
-        spans.sort(key=lambda m: (-(m[1] - m[0]), m[0]))
-        taken: list[tuple[int, int]] = []
-        out = []
-        for s, e, idx, t_start, t_end in spans:
-            if any(s < te and ts < e for ts, te in taken):
-                continue
-            taken.append((s, e))
-            if not self.lexicon.entries[idx].ignore:
-                out.append(Match(t_start, t_end, idx))
-        out.sort(key=lambda m: m.start)
-        return out
+        entries = self.lexicon.entries
+        return [Match(t_start, t_end, idx) for _, _, idx, t_start, t_end in longest_first(outside_urls(text, spans))
+                if not entries[idx].ignore]
+
+
+def outside_urls(text: str, spans: list[tuple]) -> list[tuple]:
+    """The *spans* whose item 3 (start offset in *text*) is not inside a web address of *text*."""
+    if not spans or not ("http" in text or "www." in text):
+        return spans
+    urls = [(u.start(), u.end()) for u in _URL_RE.finditer(text)]
+    starts = [u[0] for u in urls]
+    return [sp for sp in spans if not ((i := bisect.bisect_right(starts, sp[3]) - 1) >= 0 and sp[3] < urls[i][1])]
+
+
+def longest_first(spans: list[tuple]) -> list[tuple]:
+    """Non-overlapping spans, longest first, then earliest (spaCy's ``filter_spans``), sorted by start.
+
+    *spans* are tuples whose first two items are a start and an end (exclusive) in one text; the
+    other items ride along. A span overlapping one already kept is dropped.
+    """
+    taken: list[tuple] = []
+    for sp in sorted(spans, key=lambda m: (-(m[1] - m[0]), m[0])):
+        if not any(sp[0] < t[1] and t[0] < sp[1] for t in taken):
+            taken.append(sp)
+    return sorted(taken, key=lambda m: m[0])

@@ -1,0 +1,185 @@
+"""Chart builders of the Tone toward targets page: frames in, ``go.Figure`` out (no Streamlit).
+
+Colours follow :mod:`dashboard.charts` (Okabe-Ito lines); the tone heatmap uses a diverging
+red-blue scale centred on 0 (neutral), the share of negative sentences Cividis.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from .charts import DASHES, PALETTE, _empty, _rgba, _runs, band_opacity
+
+TONE_MEASURES = {
+    "tone": ("mean_compound", "compound_low", "compound_high", "mean tone (VADER compound, −1 to +1)"),
+    "negative": ("share_negative", "negative_low", "negative_high", "share of negative sentences"),
+}
+"""measure → (value column, low, high, unit label)."""
+TONE_MEASURE_LABELS = {"tone": "Mean tone", "negative": "Share of negative sentences"}
+ROW_PX = 260
+"""Height of one target's panel in the trend chart, in pixels."""
+
+
+def _fmt(measure: str) -> str:
+    return ".1%" if measure == "negative" else "+.2f"
+
+
+Y_MIN_TOP = 0.25
+"""The tone axis runs at least from −0.25 to +0.25, so noise near 0 is not blown up."""
+
+
+def tone_y_top(df: pd.DataFrame) -> float:
+    """Half the height of the tone axis (symmetric around 0): 1.3 × the 98th percentile of the
+    absolute mean tones, between :data:`Y_MIN_TOP` and 1. Bands of thin periods may be cut at
+    the edge; values never are (their maximum is at most 1 / 1.3 of the top unless clipped at 1)."""
+    values = pd.to_numeric(df["mean_compound"], errors="coerce").abs().dropna().to_numpy(float)
+    if not values.size:
+        return 1.0
+    return float(min(1.0, max(Y_MIN_TOP, 1.3 * np.quantile(values, 0.98), values.max() * 1.05)))
+
+
+def tone_trend_chart(df: pd.DataFrame, measure: str = "tone") -> go.Figure:
+    """Lines of a tone measure per outlet over time, one panel per target, with 95 % bands.
+
+    Parameters
+    ----------
+    df : the frame of :func:`pipelines.tone.tone_trend` (gaps as rows with missing measures).
+    measure : ``"tone"`` (mean compound) or ``"negative"`` (share of negative sentences).
+
+    Returns
+    -------
+    go.Figure
+        One row per target (shared x axis); per outlet a line (``connectgaps=False``: a gap is
+        a break, never 0) over its shaded 95 % interval; a dotted line at 0 for tone. Hover
+        gives the value, interval and n (sentences, articles naming the target, articles).
+    """
+    if measure not in TONE_MEASURES:
+        raise ValueError(f"measure must be one of {tuple(TONE_MEASURES)}, not {measure!r}")
+    val, low, high, unit = TONE_MEASURES[measure]
+    targets = [] if df is None or df.empty else list(dict.fromkeys(df["target"]))
+    fig = make_subplots(rows=max(1, len(targets)), cols=1, shared_xaxes=True, vertical_spacing=0.08,
+                        subplot_titles=targets or None)
+    fig.update_layout(title=dict(text=f"{TONE_MEASURE_LABELS[measure]} of sentences naming each target, per outlet "
+                                      "(band: 95% interval)", x=0),
+                      template="plotly_white", hovermode="closest", height=110 + ROW_PX * max(1, len(targets)),
+                      legend=dict(orientation="h", y=-0.08, yanchor="top", x=0), margin=dict(l=70, r=20, t=80, b=60))
+    if not targets or df[val].notna().sum() == 0:
+        return _empty(fig, "No sentence names these targets in this selection")
+    fmt = _fmt(measure)
+    top = tone_y_top(df)
+    outlets = sorted(df["outlet"].unique())
+    alpha = band_opacity(len(outlets))
+    for r, target in enumerate(targets, start=1):
+        for i, outlet in enumerate(outlets):
+            g = df[(df["target"] == target) & (df["outlet"] == outlet)].sort_values("period")
+            colour, dash = PALETTE[i % len(PALETTE)], DASHES[(i // len(PALETTE)) % len(DASHES)]
+            x = pd.to_datetime(g["period"])
+            for seg in _runs(g[[high, low]].notna().all(axis=1).to_numpy()):
+                part = g.iloc[seg]
+                band = dict(x=pd.to_datetime(part["period"]), legendgroup=outlet, mode="lines", line=dict(width=0),
+                            hoverinfo="skip", showlegend=False)
+                fig.add_trace(go.Scatter(y=part[high], name=f"{outlet} 95% upper", **band), row=r, col=1)
+                fig.add_trace(go.Scatter(y=part[low], name=f"{outlet} 95% lower", fill="tonexty",
+                                         fillcolor=_rgba(colour, alpha), **band), row=r, col=1)
+            custom = np.column_stack([g[c].to_numpy(float) for c in
+                                      (low, high, "n_sentences", "n_articles_naming", "n_articles")]) if len(g) else None
+            fig.add_trace(go.Scatter(
+                x=x, y=g[val], mode="lines+markers", name=str(outlet), legendgroup=outlet, showlegend=r == 1,
+                connectgaps=False, line=dict(color=colour, width=2.5, dash=dash), marker=dict(size=7, color=colour),
+                customdata=custom, text=[target] * len(g),
+                hovertemplate=(f"<b>%{{fullData.name}}</b> · %{{text}}<br>%{{x|%d %b %Y}}<br>%{{y:{fmt}}} {unit}<br>"
+                               f"95% interval %{{customdata[0]:{fmt}}} – %{{customdata[1]:{fmt}}}<br>"
+                               "n = %{customdata[2]:,.0f} sentences in %{customdata[3]:,.0f} of "
+                               "%{customdata[4]:,.0f} articles<extra></extra>")), row=r, col=1)
+        if measure == "tone":
+            fig.add_hline(y=0, line=dict(color="#888", width=1, dash="dot"), row=r, col=1)
+            fig.update_yaxes(range=[-top, top], row=r, col=1, title_text="mean tone", zeroline=False)
+        else:
+            fig.update_yaxes(range=[0, 1.02], row=r, col=1, tickformat=".0%", title_text="negative")
+    fig.update_xaxes(title_text="period (UTC)", row=len(targets), col=1)
+    return fig
+
+
+def tone_heatmap(df: pd.DataFrame, measure: str = "tone") -> go.Figure:
+    """Heatmap of a tone measure for every outlet × target, each cell labelled with its value and n.
+
+    Parameters
+    ----------
+    df : the frame of :func:`pipelines.tone.tone_matrix`.
+    measure : ``"tone"`` or ``"negative"``.
+
+    Returns
+    -------
+    go.Figure
+        Rows are outlets, columns targets (in the order of *df*'s first appearance); an empty
+        cell is an outlet that never names the target. Hover gives the interval and n.
+    """
+    if measure not in TONE_MEASURES:
+        raise ValueError(f"measure must be one of {tuple(TONE_MEASURES)}, not {measure!r}")
+    val, low, high, unit = TONE_MEASURES[measure]
+    fig = go.Figure()
+    fig.update_layout(title=dict(text=f"{TONE_MEASURE_LABELS[measure]} by outlet and target, whole selection", x=0),
+                      template="plotly_white", margin=dict(l=180, r=20, t=70, b=120))
+    if df is None or df.empty:
+        return _empty(fig, "No sentence names a target in this selection")
+    outlets = sorted(df["outlet"].unique())
+    targets = list(dict.fromkeys(df["target"]))
+
+    def grid(col):
+        return df.pivot(index="outlet", columns="target", values=col).reindex(index=outlets, columns=targets)
+
+    z = grid(val)
+    n = grid("n_sentences")
+    pyfmt = "{:.0%}" if measure == "negative" else "{:+.2f}"
+    text = [[("" if pd.isna(v) else pyfmt.format(v).replace("-", "\u2212") + f"<br>n={int(k)}")
+             for v, k in zip(zr, nr)] for zr, nr in zip(z.to_numpy(float), n.to_numpy(float))]
+    custom = np.dstack([grid(c).to_numpy(float) for c in (low, high, "n_sentences", "n_articles_naming",
+                                                          "n_articles")])
+    fmt = _fmt(measure)
+    scale = dict(colorscale="RdBu", zmid=0, zmin=-1, zmax=1) if measure == "tone" else \
+        dict(colorscale="Cividis", zmin=0, zmax=1)
+    fig.add_trace(go.Heatmap(
+        z=z.to_numpy(float), x=targets, y=outlets, text=text, texttemplate="%{text}", textfont=dict(size=12),
+        colorbar=dict(title=dict(text=unit, side="right"), tickformat=".0%" if measure == "negative" else None),
+        customdata=custom, xgap=2, ygap=2, **scale,
+        hovertemplate=(f"<b>%{{y}}</b> · %{{x}}<br>%{{z:{fmt}}} {unit}<br>"
+                       f"95% interval %{{customdata[0]:{fmt}}} – %{{customdata[1]:{fmt}}}<br>"
+                       "n = %{customdata[2]:,.0f} sentences in %{customdata[3]:,.0f} of %{customdata[4]:,.0f} "
+                       "articles<extra></extra>")))
+    fig.update_layout(height=max(320, 120 + 55 * len(outlets)))
+    fig.update_yaxes(autorange="reversed", title_text="outlet")
+    fig.update_xaxes(title_text="target", side="bottom")
+    return fig
+
+
+def tone_cells(df: pd.DataFrame, measure: str = "tone", granularity: str | None = None) -> pd.DataFrame:
+    """The cells of a tone frame that have sentences, with a label for a selectbox.
+
+    Parameters
+    ----------
+    df : a :func:`pipelines.tone.tone_trend` frame (with ``period``) or
+        :func:`pipelines.tone.tone_matrix` frame (without).
+
+    Returns
+    -------
+    DataFrame of the rows with ``n_sentences > 0``, most sentences first (then target, outlet,
+    period), with a ``label`` column such as ``"Russia · RT · week of 2024-03-04 · 12 sentences,
+    mean tone −0.31"``.
+    """
+    if df is None or df.empty:
+        return pd.DataFrame(columns=[*(df.columns if df is not None else []), "label"])
+    val = TONE_MEASURES[measure][0]
+    cells = df[df["n_sentences"] > 0].copy()
+    keys = ["target", "outlet", *(["period"] if "period" in cells else [])]
+    cells = cells.sort_values(["n_sentences", *keys], ascending=[False, *[True] * len(keys)], ignore_index=True)
+    pyfmt = "{:.0%}" if measure == "negative" else "{:+.2f}"
+    what = "negative" if measure == "negative" else "mean tone"
+    when = ([f" · {granularity or 'period'} of {pd.Timestamp(p):%Y-%m-%d}" for p in cells["period"]]
+            if "period" in cells else [""] * len(cells))
+    cells["label"] = [f"{t} · {o}{w} · {int(n)} sentence{'s' if n != 1 else ''}, {what} "
+                      + pyfmt.format(v).replace("-", "\u2212")
+                      for t, o, w, n, v in zip(cells["target"], cells["outlet"], when, cells["n_sentences"], cells[val])]
+    return cells

@@ -1,0 +1,87 @@
+"""Tone toward targets: sentence tone (VADER) of sentences naming a target, by outlet, period and voice."""
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, exports, links, notes, tables, tone_charts, tone_loaders
+from dashboard.context import page_context
+
+ctx = page_context()
+st.title("Tone toward targets")
+totals = tone_loaders.load_target_totals(ctx.path, ctx.version, ctx.key)
+gazetteer = tone_loaders.load_gazetteer_version(ctx.path, ctx.version)
+if gazetteer is None:
+    st.info("This store has no tone data yet: it was built before the tone stage existed. Rebuild it with "
+            "`framewatch score --store PATH`.")
+    st.stop()
+if totals.empty:
+    st.info("No sentence in this selection names a target of the gazetteer, so there is no tone to show.")
+    st.stop()
+
+c1, c2 = st.columns([3, 2])
+names = totals["target"].tolist()
+counts = dict(zip(totals["target"], totals["n_sentences"]))
+chosen = c1.multiselect("Targets", names, default=names[:3], key="tone_targets", max_selections=6,
+                        format_func=lambda t: f"{t} ({counts[t]:,} sentences)")
+measure = c2.radio("Measure", list(tone_charts.TONE_MEASURES), format_func=tone_charts.TONE_MEASURE_LABELS.get,
+                   horizontal=True, key="tone_measure")
+voice_text = f"voice: {ctx.filters.voice}"
+version_text = f"gazetteer {gazetteer} · lexicon version {ctx.lexicon_version}"
+conc_ok = (Path(__file__).parent / Path(links.CONCORDANCE_PAGE).name).exists()
+
+
+def cell_evidence(cells: pd.DataFrame, key: str, by_period: bool) -> None:
+    """A selectbox of cells, the first lines of the chosen one and a link to all of them in the Concordance."""
+    if cells.empty:
+        st.info("No sentence names these targets here, so there are no lines to show.")
+        return
+    i = st.selectbox("Cell", range(len(cells)), format_func=cells["label"].__getitem__, key=key)
+    cell = cells.iloc[i]
+    f = ctx.filters
+    start = end = None
+    if by_period:
+        start = max(d for d in (pd.Timestamp(cell["period"]).date(), f.start) if d is not None)
+        end = min(d for d in (charts.period_end(cell["period"], ctx.granularity).date(), f.end) if d is not None)
+    lines = tone_loaders.load_tone_lines(ctx.path, ctx.version, ctx.key, cell["target"], cell["outlet"], start, end)
+    st.dataframe(tables.with_placeholders(lines[["day", "outlet", "left", "match", "right", "label", "voice", "speaker"]],
+                                          ["speaker"]),
+                 hide_index=True, width="stretch",
+                 column_config={**tables.column_config(lines.columns),
+                                "label": st.column_config.TextColumn("Target (sentence tone)")})
+    shown = f"the first {len(lines)} of {int(cell['n_sentences']):,} sentences" if cell["n_sentences"] > len(lines) \
+        else f"all {len(lines)} sentences"
+    st.caption(f"Showing {shown}; the label is the target and the sentence's compound score.")
+    if conc_ok:
+        links.concordance_link("target", key=cell["target"], outlet=cell["outlet"], start=start, end=end,
+                               label="Open every line of this cell in the Concordance")
+
+
+if not chosen:
+    st.info("Choose at least one target.")
+else:
+    trend = tone_loaders.load_tone_trend(ctx.path, ctx.version, ctx.key, ctx.granularity, tuple(chosen))
+    st.plotly_chart(tone_charts.tone_trend_chart(trend, measure), key="tone_trend_chart")
+    n_sent = int(trend["n_sentences"].sum())
+    st.caption(f"n = {n_sent:,} sentences naming {', '.join(chosen)} in the chosen voice ({voice_text}), "
+               f"in {tables.count_label(int(trend['n_articles_naming'].sum()), 'article')} · one row per target "
+               f"per sentence · {tables.wire_text(ctx.filters)} · {version_text}")
+    with st.expander("How this is measured"):
+        st.markdown(notes.TONE_NOTE)
+    st.download_button("Download chart data (CSV)",
+                       data=exports.to_csv_bytes(trend.assign(period=pd.to_datetime(trend["period"]).dt.date)),
+                       file_name=f"framewatch-tone-{ctx.granularity}.csv", mime="text/csv", on_click="ignore",
+                       key="dl_tone_trend", icon=":material/download:")
+    st.subheader("Evidence")
+    cell_evidence(tone_charts.tone_cells(trend, measure, ctx.granularity), "tone_cell", by_period=True)
+
+st.subheader("Outlets × targets")
+matrix = tone_loaders.load_tone_matrix(ctx.path, ctx.version, ctx.key)
+st.plotly_chart(tone_charts.tone_heatmap(matrix, measure), key="tone_heatmap")
+st.caption(f"n = {int(totals['n_sentences'].sum()):,} sentences naming a target ({voice_text}) · every target named "
+           f"in the selection · empty cell: the outlet never names the target · {version_text}")
+st.download_button("Download heatmap data (CSV)", data=exports.to_csv_bytes(matrix),
+                   file_name="framewatch-tone-outlets-targets.csv", mime="text/csv", on_click="ignore",
+                   key="dl_tone_matrix", icon=":material/download:")
+cell_evidence(tone_charts.tone_cells(matrix, measure), "tone_matrix_cell", by_period=False)
