@@ -7,8 +7,7 @@ from dashboard.context import page_context
 from dashboard.links import concordance_link
 from pipelines.distinctive import MIN_COUNT
 
-KWIC_SHOWN = 10
-"""Lines shown inline under the chosen term (the Concordance page has them all)."""
+KWIC_SHOWN = 10  # lines shown inline under the chosen term (the Concordance page has them all)
 
 ctx = page_context()
 st.title("Distinctive terms")

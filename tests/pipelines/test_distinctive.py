@@ -19,6 +19,7 @@ from pipelines.quotes import find_quotes
 from pipelines.rollups import Filters
 from pipelines.run import ScoreOptions, run_pipeline
 from pipelines.text import fold
+from tests.conftest import corpus_dir
 
 A, B, C = "Outlet A", "Outlet B", "Outlet C"
 DOCS = [  # id, outlet, day, body
@@ -205,3 +206,28 @@ def test_evidence_follows_the_voice_filter_and_names_the_speaker(store):
     lines = concordance(store, Filters(voice="all"), "term", key="regime", width=10)
     assert lines["match"].tolist() == ["Regime", "Regime", "regime"]
     assert lines["left"].tolist()[2] == "aid: \u201cThe "                                   # 10 characters
+
+
+@pytest.mark.corpus
+def test_ruwa_rt_writes_kiev_and_reuters_kyiv(tmp_path):
+    """RUWA (Ukraine war 2022), RT against Reuters in their own voice: RT spells the capital
+    'Kiev' (49 times, never in Reuters), Reuters 'Kyiv' (46, never in RT); each is among its
+    side's 20 most distinctive terms with |z| > 1.96, and the concordance finds every counted one."""
+    path = corpus_dir("ruwa_ukraine_war_2022") / "ruwa_dev.csv"
+    store = tmp_path / "ruwa.duckdb"
+    run_pipeline(store, [path], IngestOptions(topic_column="event"), ScoreOptions(), fresh=True)
+    con = storage.connect(store)
+    try:
+        f = Filters(outlets=("RT", "Reuters"))
+        counts = count_terms(con, f)
+        rt = distinctive_terms(counts, "RT")
+        reuters = distinctive_terms(counts, "Reuters").set_index("term")
+        assert "kiev" in rt["term"].head(20).tolist() and "kyiv" in rt["term"].tail(20).tolist()
+        kiev = rt.set_index("term").loc["kiev"]
+        assert kiev["z"] > 1.96 and kiev["count_j"] == 0
+        assert reuters.loc["kyiv", "z"] > 1.96 and reuters.loc["kyiv", "count_j"] == 0
+        assert reuters.loc["kiev", "z"] == pytest.approx(-kiev["z"])        # two outlets: the same comparison
+        assert len(evidence_spans(con, f, key="kiev", outlet="RT")) == kiev["count_i"]
+        assert len(evidence_spans(con, f, key="kyiv", outlet="Reuters")) == reuters.loc["kyiv", "count_i"]
+    finally:
+        con.close()
