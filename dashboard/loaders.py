@@ -236,9 +236,10 @@ def load_distinctive(path: str, version: int, filters: FiltersKey, bigrams: bool
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def load_term_kwic(path: str, version: int, filters: FiltersKey, term: str, outlet: str | None,
-                   limit: int) -> pd.DataFrame:
-    """KWIC lines of a distinctive term (:func:`pipelines.concordance.concordance`, kind ``term``), first *limit*."""
+                   limit: int, width: int = 80) -> pd.DataFrame:
+    """KWIC lines of a distinctive term (:func:`pipelines.concordance.concordance`, kind ``term``): the
+    first *limit* by date, with *width* characters of context on each side."""
     from pipelines.concordance import concordance
 
     with _Store(path) as con:
-        return concordance(con, _filters(filters), "term", key=term, outlet=outlet, limit=limit)
+        return concordance(con, _filters(filters), "term", key=term, outlet=outlet, width=width, limit=limit)

@@ -378,7 +378,8 @@ def distinctive_terms(counts: TermCounts, outlet: str, *, min_count: int = MIN_C
     return out.sort_values(["z", "term"], ascending=[False, True], ignore_index=True)[DISTINCTIVE_COLUMNS]
 
 
-_DELETED_RE = "[\u00ad\u200b\u200c\u200d\u2060\ufeff]"
+_FOLDS_APART_RE = "[\u00ad\u200b\u200c\u200d\u2060\ufeff]"
+"""Characters that folding deletes but DuckDB's ``lower`` keeps (soft hyphen, zero-width)."""
 
 
 def evidence_spans(con: duckdb.DuckDBPyConnection, filters: Filters, *, key: str | None = None,
@@ -409,7 +410,7 @@ def evidence_spans(con: duckdb.DuckDBPyConnection, filters: Filters, *, key: str
     # characters that folding deletes (soft hyphens, zero-width spaces).
     has_words = " AND ".join("strpos(lower(a.text), ?) > 0" for _ in words)
     params += words
-    params.append(_DELETED_RE)
+    params.append(_FOLDS_APART_RE)
     cur = con.execute(
         f"WITH sel AS ({sel}) SELECT sel.article_id, sel.outlet, sel.day, a.title, a.url, a.text "
         f"FROM sel JOIN articles a USING (article_id) WHERE ({has_words}) OR regexp_matches(a.text, ?) "

@@ -3,9 +3,10 @@
 import streamlit as st
 
 from dashboard import charts, exports, loaders, notes, tables
+from dashboard.render import md_escape
 from dashboard.context import page_context
 from dashboard.links import concordance_link
-from pipelines.distinctive import MIN_COUNT
+from pipelines.distinctive import DISTINCTIVE_COLUMNS, MIN_COUNT
 
 KWIC_SHOWN = 10  # lines shown inline under the chosen term (the Concordance page has them all)
 
@@ -33,7 +34,7 @@ n_i = int(counts.counts[k].sum())
 n_j = int(counts.counts.sum()) - n_i
 sample = (f" · counted on a fixed sample of {counts.n_counted:,} of the {counts.n_selected:,} selected articles "
           "(the selection holds more than 2,000,000 words)" if counts.sampled else "")
-st.caption(f"n = {tables.count_label(counts.n_articles[outlet], 'article')} of {outlet}, "
+st.caption(f"n = {tables.count_label(counts.n_articles[outlet], 'article')} of {md_escape(outlet)}, "
            f"{tables.count_label(counts.n_counted - counts.n_articles[outlet], 'article')} of "
            f"{tables.count_label(len(counts.outlets) - 1, 'other outlet')} · {n_i:,} against {n_j:,} counted terms "
            f"(voice: {counts.voice}) · {tables.count_label(len(df), 'term')} used at least {int(min_count)} times"
@@ -49,7 +50,7 @@ st.dataframe(table.drop(columns=["side", "var"]), hide_index=True, key="dt_table
                             "z": st.column_config.NumberColumn("z", format="%.2f"),
                             "per 1,000 terms in outlet": st.column_config.NumberColumn(format="%.2f"),
                             "per 1,000 terms in the rest": st.column_config.NumberColumn(format="%.2f")})
-st.download_button("Download chart data (CSV)", data=exports.to_csv_bytes(df.assign(outlet=outlet)),
+st.download_button("Download chart data (CSV)", data=exports.to_csv_bytes(df.assign(outlet=outlet)[["outlet", *DISTINCTIVE_COLUMNS]]),
                    file_name=f"framewatch-distinctive-{tables.file_slug(outlet)}.csv", mime="text/csv",
                    on_click="ignore", key="dl_distinctive", icon=":material/download:",
                    help=f"Every term used at least {int(min_count)} times, not only those in the chart.")
@@ -71,9 +72,9 @@ term = st.selectbox("Term (or click a bar)", terms, key="dt_term",
                     format_func=lambda t: f"{t} · z = {z_of[t]:.2f}")
 everyone = "every selected outlet"
 scope = st.radio("Lines from", [outlet, everyone], index=0 if z_of[term] > 0 else 1, horizontal=True,
-                 key=f"dt_scope_{term}")
+                 key=f"dt_scope_{term}", format_func=md_escape)    # option labels are markdown
 cell_outlet = None if scope == everyone else outlet
-kwic = loaders.load_term_kwic(ctx.path, ctx.version, key, term, cell_outlet, KWIC_SHOWN)
+kwic = loaders.load_term_kwic(ctx.path, ctx.version, key, term, cell_outlet, KWIC_SHOWN, width=45)
 if kwic.empty:
     st.info("No occurrence of this term in the chosen voice here.")
 else:

@@ -27,6 +27,7 @@ DOCS = [  # id, outlet, day, body
     ("d2", A, "2026-01-06", "Peace talks."),
     ("d3", B, "2026-01-07", "Government troops, peace talks."),
     ("d4", C, "2026-01-08", "Kim said: \u201cThe regime lies.\u201d Troops moved."),
+    ("d5", C, "2026-01-09", "The hege\u00admonic press of \u0130stanbul."),
 ]
 
 
@@ -231,3 +232,12 @@ def test_ruwa_rt_writes_kiev_and_reuters_kyiv(tmp_path):
         assert len(evidence_spans(con, f, key="kyiv", outlet="Reuters")) == reuters.loc["kyiv", "count_i"]
     finally:
         con.close()
+
+
+def test_evidence_finds_words_that_lower_case_alone_would_miss(store):
+    """A soft hyphen inside a word and a capital dotted I fold to the plain word."""
+    f = Filters(voice="all")
+    for key, want in (("hegemonic", "hege\u00admonic"), ("istanbul", "\u0130stanbul")):
+        spans = evidence_spans(store, f, key=key)
+        text = store.execute("SELECT text FROM articles WHERE article_id = ?", [spans["article_id"][0]]).fetchone()[0]
+        assert [text[s:e] for s, e in zip(spans["start_char"], spans["end_char"])] == [want]
