@@ -113,7 +113,8 @@ TONE_SCORE = (
 TONE_MEASURES = (
     "**Mean tone** = Σ compound / Σ sentences (each sentence weighs the same), with a 95 % ratio-estimator "
     "interval with articles as clusters (Cochran 1977, §6.4), because the sentences of one article are not "
-    "independent; no band with fewer than two articles. **Share of negative sentences** = sentences with "
+    "independent, using Student's t on (articles − 1) degrees of freedom since a cell often holds few "
+    "articles; no band with fewer than two articles. **Share of negative sentences** = sentences with "
     "compound ≤ −0.05 (VADER's own threshold) / sentences, with the wider of the Wilson interval (each sentence a "
     "trial) and the same cluster interval. A period in which an outlet has no sentence naming the target is a "
     "gap, never 0. **Voice** is that of the target's (first) name in the sentence: the sidebar's voice keeps "
@@ -122,12 +123,62 @@ TONE_MEASURES = (
 
 TREND_NOTE = "\n\n".join([RATE, SHARE, POOLED, GAPS, VOICE, TOPICS, WIRE])
 MATRIX_NOTE = "\n\n".join([MATRIX, RATE, SHARE, VOICE, TOPICS, WIRE])
+WORD_CHOICE = ("**Word choice (counterpart pairs):** a pair names one thing two ways, a *loaded form* (lexicon "
+               "terms such as \"regime\", \"war games\", \"special military operation\") and its *counterpart* (the "
+               "plain word the lexicon gives for them: \"government\", \"military exercises\", \"invasion\"); the "
+               "pairs are in `data/lexicon/pairs.csv`. **Share of the loaded form** = Σ uses of the loaded form / "
+               "Σ uses of either form, over the outlet's selected articles in the period, in the chosen voice. "
+               "Both forms are found as lexicon terms are (whole words, case and hyphens folded, longest match "
+               "first, so \"joint military exercises\" is one use); each pair is counted on its own, so \"Kyiv "
+               "regime\" is a use of \"regime\" too. A form inside a stop phrase (\"sanctions regime\") and a "
+               "counterpart inside a longer loaded term (\"puppet government\") do not count. Where both words "
+               "are loaded in opposite directions (\"reunification\" / \"annexation\"), the pair says so under "
+               "*contested*: 0 % is then not neutral, it is the other side's word.")
+WORD_CHOICE_INTERVAL = ("**Interval and n:** the 95 % band is the wider of the Wilson score interval with each use a "
+                        "trial and the ratio-estimator interval with articles as clusters (Cochran 1977, §6.4): an "
+                        "article tends to repeat its own word, so its uses are not independent, and the cluster "
+                        "interval widens the band when a few articles carry most uses. The hover and the tables "
+                        "also give the **share of articles** using the loaded form among those using either form "
+                        "(Wilson). n is the number of uses and of articles using either form; a cell resting on "
+                        "fewer than 5 articles is drawn hollow and flagged. A period in which the outlet uses "
+                        "neither form is a gap, never 0 %.")
+WORD_CHOICE_NOTE = "\n\n".join([WORD_CHOICE, WORD_CHOICE_INTERVAL, VOICE, TOPICS, WIRE])
+
+FRAMES_LEXICON = (
+    "**Frames** are the 15 Policy Frames of the Media Frames Corpus (Boydstun et al. 2014; Card et al. 2015): "
+    "Economic; Capacity & resources; Morality; Fairness & equality; Legality, constitutionality & jurisprudence; "
+    "Policy prescription & evaluation; Crime & punishment; Security & defense; Health & safety; Quality of life; "
+    "Cultural identity; Public opinion; Political; External regulation & reputation; Other. **Lexicon method:** "
+    "an article *uses* a frame when at least 3 of its tokens are terms of that frame's lexicon (the rule of "
+    "Field et al. 2018; the store's threshold is in the caption); it uses *Other* when it uses none of the 14. "
+    "An article can use several frames, so shares do not add up to 100 %. The frame lexicon "
+    "(`data/frames/frames.csv`, about 300 terms written by this project for international news) is matched "
+    "like the loaded-wording lexicon: whole words, case and hyphens folded, longest term first (\"war crimes\" "
+    "is Crime & punishment, not also *war*). It is a **lexicon proxy**: it measures vocabulary, not an "
+    "annotator's reading of the article; its agreement with human frame labels is measured by "
+    "`framewatch evaluate` (docs/validation.md) and shown below when a report exists.")
+FRAMES_VOICE = (
+    "**Voice:** tokens are counted in the voice chosen in the sidebar. With *outlet* (the default) an article "
+    "uses a frame only when 3 of the outlet's *own* words are frame terms, so quoting a general about troops "
+    "and missiles does not make the outlet frame the story as Security & defense; *all* counts every token, "
+    "as Field et al. did (and as `article_frames` stores it). The **model** method (after "
+    "`framewatch frames train` and `apply`) decides from the whole text, so the voice filter does not apply "
+    "to it, and only the articles the model scored are counted.")
+FRAMES_SHARE = (
+    "**Share of articles using a frame** = Σ articles using it / Σ scored articles of the outlet in the "
+    "period (or the whole selection in the heatmap), with a 95 % Wilson score interval and its n. A period "
+    "with no articles is a gap, never 0 %. **Evidence:** the Concordance shows the frame's tokens in exactly "
+    "the articles that count as using it (in the chosen voice); articles below the threshold are not evidence.")
+FRAMES_NOTE = "\n\n".join([FRAMES_LEXICON, FRAMES_VOICE, FRAMES_SHARE, TOPICS, WIRE])
+
 ALL_NOTES = "\n\n".join([RATE, SHARE, POOLED, GAPS, VOICE, TOPICS, MATRIX, WIRE, CONCORDANCE, REPUBLICATION, TOPIC_DISCOVERY, DISTINCTIVE,
-                          TONE_TARGETS, TONE_SCORE, TONE_MEASURES])
+                          TONE_TARGETS, TONE_SCORE, TONE_MEASURES,
+                          WORD_CHOICE, WORD_CHOICE_INTERVAL, FRAMES_LEXICON, FRAMES_VOICE, FRAMES_SHARE])
 DISTINCTIVE_NOTE = "\n\n".join([DISTINCTIVE, VOICE, TOPICS, WIRE])
 CONCORDANCE_NOTE = "\n\n".join([CONCORDANCE, VOICE, TOPICS, WIRE])
 
 TONE_NOTE = "\n\n".join([TONE_TARGETS, TONE_SCORE, TONE_MEASURES, TOPICS, WIRE])
+
 
 SYNTHETIC_BANNER = "Synthetic demo data — fictional outlets generated by framewatch; not real news."
 

@@ -22,6 +22,7 @@ import pandas as pd
 from . import __version__
 from .aggregate import build_daily
 from .csvsafe import to_csv_bytes
+from .frames import FRAME_THRESHOLD, FrameScorer, read_frames_lexicon, reset_frames, write_frames
 from .ingest import IngestOptions, duplicate_keys, ingest_files
 from .lexicon import Lexicon, LexiconMatcher, load_lexicon
 from .outlets import Registry, read_registry
@@ -29,6 +30,7 @@ from .schemas import column_names
 from .score import score_articles
 from .storage import read_table, write_table, writing
 from .syndication import find_clusters
+from .tone import Gazetteer, prepare_targets, read_gazetteer, write_target_mentions
 from .topics import TopicDef, TopicMatcher, read_topics
 from .wordchoice import find_pair_mentions, start_pairs
 
@@ -121,9 +123,12 @@ def _refresh_outlets(con, registry: Registry) -> None:
 
 
 def _score(con, lexicon: Lexicon, topics: list[TopicDef], use_topic_column: bool, summary: RunSummary,
-           progress: bool, registry: Registry) -> None:
-    for table in ("mentions", "quotes", "article_topics", "article_scores", "pair_mentions"):
+           progress: bool, registry: Registry, frames: FrameScorer | None = None,
+           gazetteer: Gazetteer | None = None) -> None:
+    for table in ("mentions", "quotes", "article_topics", "article_scores", "pair_mentions", "target_mentions"):
         con.execute(f'DELETE FROM "{table}"')
+    frames = frames or FrameScorer().fit()
+    reset_frames(con, frames)
     write_table(con, "lexicon", lexicon.to_frame(), replace=True)
     topic_rows = [{"topic": t.name, "query": t.query, "source": Path(t.source).name} for t in topics]
     if use_topic_column:
@@ -133,6 +138,7 @@ def _score(con, lexicon: Lexicon, topics: list[TopicDef], use_topic_column: bool
         topic_rows += [{"topic": n, "query": None, "source": "input column"} for n in names]
     write_table(con, "topics", pd.DataFrame(topic_rows, columns=column_names("topics")), replace=True)
     matcher = LexiconMatcher(lexicon).fit()
+    target_matcher = prepare_targets(con, gazetteer)
     pair_matcher = start_pairs(con, lexicon, summary.warnings)
     topic_matcher = TopicMatcher(topics).fit() if topics else None
     outlet_names = {name: registry.names_of(name)
@@ -150,6 +156,8 @@ def _score(con, lexicon: Lexicon, topics: list[TopicDef], use_topic_column: bool
         write_table(con, "article_topics", result.article_topics)
         write_table(con, "article_scores", result.article_scores)
         write_table(con, "pair_mentions", find_pair_mentions(arts, result.quotes, pair_matcher))
+        write_frames(con, arts, result.quotes, frames)
+        write_target_mentions(con, arts, result.quotes, target_matcher)
     # Clusters cross chunk boundaries, so syndicated copies are found over the whole store.
     texts = con.execute("SELECT article_id, outlet, published_at, text FROM articles").df()
     write_table(con, "article_clusters", find_clusters(texts), replace=True)
@@ -171,6 +179,9 @@ class ScoreOptions:
     topic_queries : apply topic queries (True), or only the input's topic column (False);
         None: as the store's last scoring did (True for a new store).
     topic_column : take topics from the input's topic column as well.
+    frames : frame lexicon file (``--frames``; default ``data/frames/frames.csv``).
+    frame_threshold : frame-lexicon tokens an article needs to use a frame (``--frame-threshold``).
+    targets : gazetteer of targets for tone (``--targets``; default ``data/targets.yaml``).
     """
 
     lexicons: list[Path] = field(default_factory=list)
@@ -178,6 +189,13 @@ class ScoreOptions:
     topics: Path | None = None
     topic_queries: bool | None = True
     topic_column: bool = True
+    frames: Path | None = None
+    frame_threshold: int = FRAME_THRESHOLD
+    targets: Path | None = None
+
+    def frame_scorer(self) -> FrameScorer:
+        """The fitted frame scorer (validates the frames file and threshold)."""
+        return FrameScorer(read_frames_lexicon(self.frames)[0], self.frame_threshold).fit()
 
     def load(self) -> tuple[Lexicon, list[str], list[TopicDef]]:
         lexicon, warnings = load_lexicon(self.lexicons or None, self.extra_lexicons)
@@ -205,13 +223,16 @@ def run_pipeline(store: str | Path, inputs: list[Path], ingest_options: IngestOp
     ingest_options = ingest_options or IngestOptions()
     score_options = score_options or ScoreOptions()
     lexicon, lex_warnings, topics = score_options.load()
+    frames = score_options.frame_scorer()
+    gazetteer = read_gazetteer(score_options.targets)
     registry = read_registry(ingest_options.outlets or None)
     run_id = new_run_id()
     summary = RunSummary(run_id, warnings=list(lex_warnings))
     started, t0 = datetime.now(timezone.utc), time.perf_counter()
     with writing(store, fresh=fresh) as con:
         _ingest(con, inputs, ingest_options, run_id, summary, progress, registry)
-        _score(con, lexicon, topics, score_options.topic_column, summary, progress, registry)
+        _score(con, lexicon, topics, score_options.topic_column, summary, progress, registry, frames,
+               gazetteer=gazetteer)
         summary.n_daily_rows = build_daily(con)
         summary.elapsed_s = time.perf_counter() - t0
         settings = {"inputs": [str(p) for p in inputs], "ingest": asdict(ingest_options),
@@ -243,11 +264,14 @@ def run_score(store: str | Path, options: ScoreOptions | None = None, progress: 
     if options.topic_queries is None:
         options = dataclasses.replace(options, topic_queries=_last_topic_queries(store))
     lexicon, warnings, topics = options.load()
+    frames = options.frame_scorer()
+    gazetteer = read_gazetteer(options.targets)
     run_id = new_run_id()
     summary = RunSummary(run_id, warnings=list(warnings))
     started, t0 = datetime.now(timezone.utc), time.perf_counter()
     with writing(store) as con:
-        _score(con, lexicon, topics, options.topic_column, summary, progress, read_registry())
+        _score(con, lexicon, topics, options.topic_column, summary, progress, read_registry(), frames,
+               gazetteer=gazetteer)
         summary.elapsed_s = time.perf_counter() - t0
         _record_run(con, run_id, "score", started, summary.elapsed_s, {"score": asdict(options)}, summary,
                     lexicon.version)

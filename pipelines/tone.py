@@ -37,7 +37,8 @@ US attack" the US and Russia get the same negative tone).
 
 Rollups (:func:`tone_trend`, :func:`tone_matrix`) give, per outlet × period × target, the
 number of sentences, the mean compound with a 95 % interval, and the share of negative
-sentences (compound ≤ -0.05, VADER's convention) with a 95 % interval; see
+sentences (compound ≤ -0.05, VADER's convention) with a 95 % interval (articles as clusters,
+Student's t for few articles); see
 :func:`add_tone_measures`.
 """
 
@@ -55,6 +56,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import yaml
+from scipy.stats import t as student_t
 
 from .concordance import KWIC_LIMIT, SPAN_COLUMNS, narrowed
 from .errors import GazetteerError
@@ -511,11 +513,13 @@ def add_tone_measures(df: pd.DataFrame) -> pd.DataFrame:
     * ``mean_compound`` = Σ compound / Σ sentences (every sentence weighs the same), with
       ``compound_low``, ``compound_high``: the 95 % ratio-estimator interval with articles as
       clusters (Cochran 1977, §6.4; :func:`pipelines.rollups.ratio_interval`), because the
-      sentences of one article share its author and subject. It is computed for compound + 1
-      (in [0, 2]), so the bounds stay within [-1, 1]; NaN below two articles.
+      sentences of one article share its author and subject, with Student's t quantile on
+      (articles - 1) degrees of freedom instead of 1.96, because a cell often holds only a
+      few articles (two articles: t = 12.7). It is computed for compound + 1 (in [0, 2]), so
+      the bounds stay within [-1, 1]; NaN below two articles.
     * ``share_negative`` = Σ negative sentences / Σ sentences, with ``negative_low``,
       ``negative_high``: the wider of the Wilson interval (each sentence a trial) and the
-      ratio-estimator interval with articles as clusters, as for rates of loaded words.
+      same cluster interval (with t), within [0, 1].
 
     Rows with no sentences get NaN (a gap), never 0.
     """
@@ -525,11 +529,13 @@ def add_tone_measures(df: pd.DataFrame) -> pd.DataFrame:
     with np.errstate(divide="ignore", invalid="ignore"):
         out["mean_compound"] = np.where(x > 0, out["sum_compound"].astype(float) / x, np.nan)
         out["share_negative"] = np.where(x > 0, out["n_negative"].astype(float) / x, np.nan)
-    low, high = ratio_interval(out["sum_y"], x, out["sum_y2"], out["sum_xy"], out["sum_x2"], n)
+    with np.errstate(invalid="ignore"):
+        t = np.where(n >= 2, student_t.ppf(0.975, np.maximum(n - 1, 1)), np.nan)
+    low, high = ratio_interval(out["sum_y"], x, out["sum_y2"], out["sum_xy"], out["sum_x2"], n, z=t)
     out["compound_low"], out["compound_high"] = low - 1, np.minimum(high - 1, 1.0)
     k = out["n_negative"].astype(float)
     w_low, w_high = wilson_interval(k, x)
-    r_low, r_high = ratio_interval(k, x, out["sum_z2"], out["sum_xz"], out["sum_x2"], n)
+    r_low, r_high = ratio_interval(k, x, out["sum_z2"], out["sum_xz"], out["sum_x2"], n, z=t)
     out["negative_low"] = np.where(np.isnan(r_low), w_low, np.fmin(w_low, r_low))
     out["negative_high"] = np.where(np.isnan(r_high), w_high, np.minimum(np.fmax(w_high, r_high), 1.0))
     return out.drop(columns=["sum_y", "sum_y2", "sum_xy", "sum_x2", "sum_z2", "sum_xz"])
