@@ -5,9 +5,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from dashboard.charts import (LEGEND_ROW_PX, PALETTE, band_opacity, category_label, clipped_counts, heatmap_chart, legend_rows,
-                              mark_partial_periods, period_end, trend_chart, trend_y_top)
+from dashboard.charts import (LEGEND_ROW_PX, PALETTE, Z_CRITICAL, band_opacity, category_label, clipped_counts,
+                              distinctive_chart, distinctive_rows, heatmap_chart, legend_rows, mark_partial_periods,
+                              period_end, trend_chart, trend_y_top)
 from pipelines import rollups, storage
+from pipelines.distinctive import DISTINCTIVE_COLUMNS
 from pipelines.rollups import add_measures
 
 
@@ -252,3 +254,32 @@ def test_pooled_title_does_not_say_per_outlet():
     pooled = _outlets_frame(1).assign(outlet=rollups.POOLED)
     assert "selected outlets pooled" in trend_chart(pooled).layout.title.text
     assert "per outlet" in trend_chart(_outlets_frame(2)).layout.title.text
+
+
+def _distinctive_frame():
+    # As distinctive_terms returns it: z descending; two terms for the outlet, three for the rest.
+    rows = [("kiev", 49, 0, 10.8, 0.0, 0.92, 0.03, 5.3), ("moscow", 61, 25, 13.5, 2.7, 0.51, 0.02, 4.1),
+            ("war", 5, 5, 1.1, 0.5, 0.01, 0.4, 0.0), ("kyiv", 0, 46, 0.0, 5.0, -0.9, 0.04, -2.6),
+            ("russia", 50, 344, 11.0, 37.7, -0.4, 0.01, -4.6), ("ukraine", 47, 621, 10.4, 68.0, -0.5, 0.01, -8.2)]
+    return pd.DataFrame(rows, columns=DISTINCTIVE_COLUMNS)
+
+
+def test_distinctive_rows_take_each_end_and_leave_z_zero_out():
+    rows = distinctive_rows(_distinctive_frame(), n=2)
+    assert rows["term"].tolist() == ["kiev", "moscow", "russia", "ukraine"]
+    assert rows["side"].tolist() == ["outlet", "outlet", "rest", "rest"]
+
+
+def test_distinctive_chart_bars_per_side_with_escaped_outlet_and_term_for_a_click():
+    fig = distinctive_chart(_distinctive_frame(), "<b>RT</b>", n=5)
+    assert [t.name for t in fig.data] == ["more in &lt;b&gt;RT&lt;/b&gt;", "more in the other selected outlets"]
+    assert list(fig.data[0].y) == ["kiev", "moscow"] and list(fig.data[1].y) == ["kyiv", "russia", "ukraine"]
+    assert [c[0] for c in fig.data[1].customdata] == ["kyiv", "russia", "ukraine"]
+    assert "&lt;b&gt;RT&lt;/b&gt;" in fig.layout.title.text and "<b>RT" not in fig.layout.title.text
+    assert sorted(s.x0 for s in fig.layout.shapes) == pytest.approx([-Z_CRITICAL, Z_CRITICAL])
+    assert list(fig.layout.yaxis.categoryarray) == ["kiev", "moscow", "kyiv", "russia", "ukraine"]
+
+
+def test_distinctive_chart_without_terms_says_so():
+    fig = distinctive_chart(_distinctive_frame().iloc[0:0], "RT")
+    assert not fig.data and fig.layout.annotations[0].text == "No terms to compare in this selection"
