@@ -24,6 +24,13 @@ def load_target_totals(path: str, version: int, filters: FiltersKey) -> pd.DataF
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
+def load_naming_counts(path: str, version: int, filters: FiltersKey, targets: tuple[str, ...]) -> tuple[int, int]:
+    """:func:`pipelines.tone.naming_counts`: (sentence rows, distinct articles) naming the chosen targets."""
+    with _Store(path) as con:
+        return tone.naming_counts(con, _filters(filters), targets)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
 def load_tone_trend(path: str, version: int, filters: FiltersKey, granularity: str,
                     targets: tuple[str, ...]) -> pd.DataFrame:
     """:func:`pipelines.tone.tone_trend` for the chosen targets."""

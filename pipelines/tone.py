@@ -655,6 +655,15 @@ def evidence_spans(con: duckdb.DuckDBPyConnection, filters: Filters, *, key: str
     return df[SPAN_COLUMNS]
 
 
+def naming_counts(con: duckdb.DuckDBPyConnection, filters: Filters, targets=None) -> tuple[int, int]:
+    """(sentence rows, distinct articles) naming any of *targets* (``None``: any target) in the selection.
+
+    A sentence naming two of the targets counts twice (one row per target), an article once.
+    """
+    df = _query_mentions(con, filters, targets, "count(*) AS n, count(DISTINCT t.article_id) AS a", "")
+    return int(df["n"].iloc[0]), int(df["a"].iloc[0])
+
+
 def target_totals(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Targets named in the selection, most sentences first: ``target, n_sentences, n_articles``."""
     return _query_mentions(con, filters, None, "t.target, count(*) AS n_sentences, "

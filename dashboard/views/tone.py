@@ -63,10 +63,10 @@ if not chosen:
 else:
     trend = tone_loaders.load_tone_trend(ctx.path, ctx.version, ctx.key, ctx.granularity, tuple(chosen))
     st.plotly_chart(tone_charts.tone_trend_chart(trend, measure), key="tone_trend_chart")
-    n_sent = int(trend["n_sentences"].sum())
+    n_sent, n_arts = tone_loaders.load_naming_counts(ctx.path, ctx.version, ctx.key, tuple(chosen))
     st.caption(f"n = {n_sent:,} sentences naming {', '.join(chosen)} in the chosen voice ({voice_text}), "
-               f"in {tables.count_label(int(trend['n_articles_naming'].sum()), 'article')} · one row per target "
-               f"per sentence · {tables.wire_text(ctx.filters)} · {version_text}")
+               f"in {tables.count_label(n_arts, 'article')} (a sentence naming two of them counts for each) · "
+               f"{tables.wire_text(ctx.filters)} · {version_text}")
     with st.expander("How this is measured"):
         st.markdown(notes.TONE_NOTE)
     st.download_button("Download chart data (CSV)",

@@ -1,0 +1,86 @@
+"""AppTest of the Tone toward targets page on a store built by the real pipeline."""
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from pipelines.ingest import IngestOptions
+from pipelines.run import ScoreOptions, run_pipeline
+
+APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
+HOSTILE = "=O'Tone & News"
+TEXTS = {
+    # outlet: one text per week; "threat" -2.4 -> -0.5267, "good" +1.9 -> +0.4404, "welcomed" +1.4 -> +0.34
+    "Alpha Daily": ["NATO is a threat. Moscow welcomed the talks.", "NATO is a threat.", "Moscow held talks."],
+    HOSTILE: ["Moscow is a good partner.", "The weather was mild.", "Washington is a threat."],
+}
+
+
+@pytest.fixture(scope="module")
+def tone_store(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("tone_page")
+    rows = [dict(id=f"{o[:3]}-{w}", outlet=o, date=f"2026-01-{5 + 7 * w:02d}T09:00:00Z", title=f"Week {w}", body=t)
+            for o, texts in TEXTS.items() for w, t in enumerate(texts)]
+    pd.DataFrame(rows).to_csv(folder / "a.csv", index=False)
+    store = folder / "t.duckdb"
+    run_pipeline(store, [folder / "a.csv"], IngestOptions(), ScoreOptions(topic_queries=False), fresh=True)
+    return store
+
+
+def _page(store, **query) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.session_state["store_path"] = str(store)
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    return at.switch_page("views/tone.py").run()
+
+
+def test_tone_page_shows_chart_heatmap_n_method_and_downloads(tone_store):
+    at = _page(tone_store, granularity="week")
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(at.get("plotly_chart")) == 2
+    targets = at.multiselect(key="tone_targets")
+    assert targets.value == ["Russia", "NATO", "United States"]        # most sentences first
+    captions = "\n".join(c.value for c in at.caption)
+    # Alpha Daily: 2 + 1 + 1 sentences in 3 articles; the other outlet: 1 + 0 + 1 in 2 of its 3 articles
+    assert "n = 6 sentences naming Russia, NATO, United States in the chosen voice (voice: outlet), in 5 articles" \
+        in captions
+    assert "gazetteer tgt-" in captions
+    assert at.expander[0].label == "How this is measured"
+    assert "not the stance toward the target" in at.expander[0].markdown[0].value
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["Download chart data (CSV)", "Download heatmap data (CSV)"]
+
+
+def test_tone_cells_lead_to_their_sentences(tone_store):
+    at = _page(tone_store, granularity="week")
+    cell = at.selectbox(key="tone_cell")
+    assert cell.options[0] == "NATO · Alpha Daily · week of 2026-01-05 · 1 sentence, mean tone \u22120.53"
+    lines = at.dataframe[0].value
+    assert lines[["match", "label", "voice"]].values.tolist() == [["NATO", "NATO (\u22120.53)", "outlet"]]
+    links = [p for p in at.get("page_link")]
+    assert links and links[0].proto.page.endswith("concordance")
+    # the heatmap's cells: one per outlet and target with sentences; the hostile outlet is plain text
+    matrix_cells = at.selectbox(key="tone_matrix_cell").options
+    assert "NATO · Alpha Daily · 2 sentences, mean tone \u22120.53" in matrix_cells
+    assert f"Russia · {HOSTILE} · 1 sentence, mean tone +0.44" in matrix_cells
+
+
+def test_share_negative_measure_and_target_choice(tone_store):
+    at = _page(tone_store, granularity="week")
+    at.radio(key="tone_measure").set_value("negative").run()
+    at.multiselect(key="tone_targets").set_value(["United States"]).run()
+    assert not at.exception
+    assert at.selectbox(key="tone_cell").options == [f"United States · {HOSTILE} · week of 2026-01-19 · "
+                                                     "1 sentence, negative 100%"]
+    at.multiselect(key="tone_targets").set_value([]).run()
+    assert "Choose at least one target." in [i.value for i in at.info]
+
+
+def test_store_without_tone_rows_says_how_to_build_them(store_path):
+    at = _page(store_path)
+    assert not at.exception
+    assert any("framewatch score --store PATH" in i.value for i in at.info)
