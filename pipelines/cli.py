@@ -60,12 +60,14 @@ def _ingest_options(maps, topic_column, default_outlet, dayfirst, source_config,
                          default_outlet=default_outlet)
 
 
-def _score_options(lexicons, extra_lexicons, topics, topic_column_given):
+def _score_options(lexicons, extra_lexicons, topics, topic_column_given, frames=None, frame_threshold=None):
+    from .frames import FRAME_THRESHOLD
     from .run import ScoreOptions
 
     return ScoreOptions(lexicons=[Path(p) for p in lexicons], extra_lexicons=[Path(p) for p in extra_lexicons],
                         topics=Path(topics) if topics else None,
-                        topic_queries=bool(topics) or not topic_column_given, topic_column=True)
+                        topic_queries=bool(topics) or not topic_column_given, topic_column=True,
+                        frames=Path(frames) if frames else None, frame_threshold=frame_threshold or FRAME_THRESHOLD)
 
 
 def ingest_flags(f):
@@ -100,6 +102,10 @@ def score_flags(f):
                      help="Lexicon file used BESIDE the built-in one (or the --lexicon files). Repeatable."),
         click.option("--topics", type=click.Path(dir_okay=False),
                      help="Topic definitions YAML [default: data/topics.yaml]."),
+        click.option("--frames", type=click.Path(dir_okay=False),
+                     help="Frame lexicon (CSV or YAML: term, variants, frame, note) [default: data/frames/frames.csv]."),
+        click.option("--frame-threshold", type=click.IntRange(min=1), default=3, show_default=True,
+                     help="Frame-lexicon tokens an article needs to use a frame (Field et al. 2018)."),
     ]
     for o in reversed(opts):
         f = o(f)
@@ -127,7 +133,7 @@ def main():
 @ingest_flags
 @score_flags
 def run(inputs, store, fresh, maps, topic_column, default_outlet, dayfirst, source_config, assume_tz, outlets, coverage,
-        lexicons, extra_lexicons, topics):
+        lexicons, extra_lexicons, topics, frames, frame_threshold):
     """Ingest, score and aggregate in one go; print a one-line summary.
 
     The store is replaced only when the whole run has finished, so an interrupted run leaves
@@ -139,7 +145,7 @@ def run(inputs, store, fresh, maps, topic_column, default_outlet, dayfirst, sour
     summary = run_pipeline(store, [Path(p) for p in inputs],
                            _ingest_options(maps, topic_column, default_outlet, dayfirst, source_config, assume_tz, outlets,
                                            coverage),
-                           _score_options(lexicons, extra_lexicons, topics, bool(topic_column)),
+                           _score_options(lexicons, extra_lexicons, topics, bool(topic_column), frames, frame_threshold),
                            fresh=fresh, progress=_progress())
     _print_warnings(summary.warnings)
     click.echo(summary.line())
@@ -176,11 +182,11 @@ def ingest(inputs, store, fresh, maps, topic_column, default_outlet, dayfirst, s
               help="Apply the topic queries, or take topics only from the input's topic column "
                    "[default: as the store's last run did].")
 @score_flags
-def score(store, topic_queries, lexicons, extra_lexicons, topics):
-    """Score every stored article: mentions with their voice, quotations, topics."""
+def score(store, topic_queries, lexicons, extra_lexicons, topics, frames, frame_threshold):
+    """Score every stored article: mentions with their voice, quotations, topics, frames."""
     from .run import run_score
 
-    opts = _score_options(lexicons, extra_lexicons, topics, False)
+    opts = _score_options(lexicons, extra_lexicons, topics, False, frames, frame_threshold)
     opts.topic_queries = True if topics else topic_queries
     summary = run_score(store, opts, progress=_progress())
     _print_warnings(summary.warnings)
@@ -339,6 +345,192 @@ def lexicon_check(paths):
     click.echo(f"ok: {len(lex.entries)} entries in {len(cats)} categories ({', '.join(cats)}), "
                f"version {lex.version}")
 
+
+@lexicon.command("suggest", epilog="\b\nExample: framewatch lexicon suggest "
+                                   "../shared/corpora/gold_babe_mbic/final_labels_SG2.csv --top 50 --out candidates.csv")
+@click.argument("labelled", type=click.Path(exists=True))
+@click.option("--format", "fmt", type=click.Choice(["babe", "basil", "csv"]),
+              help="babe: BABE/MBIC file (';'-separated CSV or .xlsx); basil: BASIL folder; csv: any delimited file "
+                   "with 'text' and 'biased_words' ('|'-separated) columns [default: guessed from the path].")
+@click.option("--top", default=50, show_default=True, type=click.IntRange(1), help="New candidate terms to list.")
+@click.option("--min-annotated", default=3, show_default=True, type=click.IntRange(1),
+              help="Leave out words annotated fewer times than this.")
+@click.option("--lexicon", "lexicons", multiple=True, type=click.Path(dir_okay=False),
+              help="Lexicon whose terms are flagged instead of proposed [default: the built-in one]. Repeatable.")
+@click.option("--out", type=click.Path(dir_okay=False), help="Write the candidates as CSV (lexicon columns) here.")
+def lexicon_suggest(labelled, fmt, top, min_annotated, lexicons, out):
+    """Rank candidate loaded terms in labelled data (log-odds of annotated vs unannotated words).
+
+    For a person to review: the output uses the lexicon's columns with an empty category, plus
+    n_annotated, n_unannotated, log_odds, z and in_lexicon (terms the lexicon already has are
+    flagged, not proposed). It never edits a lexicon file.
+    """
+    from .lexicon import load_lexicon
+    from .suggest import read_labelled, suggest_terms
+
+    lex, _ = load_lexicon([Path(p) for p in lexicons] or None)
+    gold = read_labelled(labelled, fmt)
+    table = suggest_terms(gold, lex, top=top, min_annotated=min_annotated, source=Path(labelled).name)
+    n_new = int((table["in_lexicon"] == "").sum())
+    if out:
+        from .csvsafe import to_csv_bytes
+
+        Path(out).write_bytes(to_csv_bytes(table))
+        click.echo(f"{n_new} candidate terms ({len(table) - n_new} already in the lexicon, flagged) from "
+                   f"{len(gold.texts):,} texts written to {out}; the lexicon was not changed")
+    else:
+        click.echo(table[["term", "n_annotated", "n_unannotated", "log_odds", "z", "in_lexicon"]].to_string(index=False))
+
+
+@main.command(epilog="\b\nExample: framewatch evaluate --corpora ../shared/corpora --out docs/validation.md")
+@click.option("--corpora", required=True, type=click.Path(file_okay=False),
+              help="Folder holding the gold sets (gold_babe_mbic/, gold_basil/, gold_narrative_frames_climate/), "
+                   "laid out as ../shared/corpora. Sets that are missing are reported as not evaluated.")
+@click.option("--out", default="docs/validation.md", show_default=True, type=click.Path(dir_okay=False),
+              help="Markdown report; the JSON the dashboard reads is written beside it (same name, .json).")
+@click.option("--lexicon", "lexicons", multiple=True, type=click.Path(dir_okay=False),
+              help="Lexicon evaluated instead of the built-in one. Repeatable.")
+@click.option("--set", "sets", multiple=True, help="Only these loaded-wording gold sets (babe, mbic, basil). "
+                                                   "Repeatable [default: all].")
+@click.option("--frames/--no-frames", default=True, show_default=True, help="Also evaluate frame detection.")
+@click.option("--boot", default=1000, show_default=True, type=click.IntRange(100),
+              help="Bootstrap resamples for the F1 intervals.")
+@click.option("--seed", default=20260601, show_default=True, type=int, help="Seed of the bootstrap.")
+def evaluate(corpora, out, lexicons, sets, frames, boot, seed):
+    """Measure the lexicon and frame detectors against gold sets; write the report and its JSON.
+
+    Precision, recall and F1 of lexicon hits against BABE and MBIC biased words and BASIL
+    lexical-bias spans (token overlap; outlet voice and all voices), and per-frame precision,
+    recall and F1 against the Narrative Frames Corpus, each with its n and a 95 % interval.
+    """
+    from .evaluate import run_evaluation, write_report
+    from .lexicon import load_lexicon
+
+    lex, _ = load_lexicon([Path(p) for p in lexicons] or None)
+    command = " ".join(["framewatch evaluate", "--corpora", str(corpora), "--out", str(out)]
+                       + [f"--lexicon {p}" for p in lexicons] + [f"--set {s}" for s in sets]
+                       + ([] if frames else ["--no-frames"]) + ([f"--boot {boot}"] if boot != 1000 else [])
+                       + ([f"--seed {seed}"] if seed != 20260601 else []))
+    report = run_evaluation(corpora, lex, sets=tuple(sets) or None, frames=frames, n_boot=boot, seed=seed,
+                            command=command)
+    md, js = write_report(report, out)
+    parts = [f"{r['name']} precision {r['outlet']['overlap']['precision']['value']:.2f} recall "
+             f"{r['outlet']['overlap']['recall']['value']:.2f} (outlet voice)" for r in report["lexicon"]]
+    if report["frames"]:
+        parts.append(f"frames: {len(report['frames']['frames'])} evaluated")
+    click.echo("; ".join(parts) + f"; wrote {md} and {js}")
+
+
+@main.group(cls=_Group, epilog="\b\nExample: framewatch frames train labelled.csv --out models/frames.skops")
+def frames():
+    """Frame models trained on your own labelled articles."""
+
+
+@frames.command("train", epilog="\b\nExample: framewatch frames train labelled.csv --out models/frames.skops "
+                                "--label-column frames")
+@click.argument("labelled", type=click.Path(exists=True, dir_okay=False))
+@click.option("--out", required=True, type=click.Path(dir_okay=False),
+              help="Model file to write (.skops); <out>.metrics.csv and <out>.card.json are written beside it.")
+@click.option("--text-column", default="text", show_default=True, help="Column with the article text.")
+@click.option("--title-column", default="title", show_default=True,
+              help="Column with the headline, put before the text when the file has it.")
+@click.option("--label-column", default="frames", show_default=True,
+              help="Column holding each article's frames, separated by ';' or '|'.")
+@click.option("--indicator-columns", metavar="COL,COL,...",
+              help="Instead of --label-column: one true/false column per frame, named after the frame.")
+@click.option("--any-labels", is_flag=True,
+              help="Train on your own frame names as written, not only the 15 Media Frames Corpus frames.")
+@click.option("--folds", default=5, show_default=True, type=int, help="Cross-validation folds.")
+def frames_train(labelled, out, text_column, title_column, label_column, indicator_columns, any_labels, folds):
+    """Train a frame model (TF-IDF, one-vs-rest calibrated linear SVM) on labelled articles.
+
+    Prints cross-validated precision, recall and F1 per frame and saves the model with skops
+    (never pickle), its metrics and a card describing the training data.
+    """
+    from .frame_model import read_labelled, save_frame_model, train_frame_model
+
+    columns = [c.strip() for c in indicator_columns.split(",") if c.strip()] if indicator_columns else None
+    data = read_labelled(labelled, text_column=text_column, title_column=title_column or None,
+                         label_column=label_column, indicator_columns=columns, any_labels=any_labels)
+    trained = train_frame_model(data, folds=folds)
+    _print_warnings(trained.warnings)
+    click.echo(trained.metrics.to_string(index=False, float_format=lambda v: f"{v:.3f}",
+                                         columns=["frame", "support", "predicted", "precision", "recall", "f1",
+                                                  "baseline_f1"], na_rep="-"))
+    paths = save_frame_model(trained, out)
+    cv = trained.card["cross_validation"]
+    click.echo(f"trained on {len(data.texts)} articles, {len(trained.model.frames_)} frames, {folds}-fold macro F1 "
+               f"{cv['macro_f1']:.3f} (labelling every article: {cv['macro_baseline_f1']:.3f}); wrote "
+               + ", ".join(str(p) for p in paths))
+
+
+@frames.command("apply", epilog="\b\nExample: framewatch frames apply --model models/frames.skops "
+                                "--store data/store/kcna.duckdb")
+@click.option("--model", "model_path", required=True, type=click.Path(dir_okay=False),
+              help="Model file written by `framewatch frames train`.")
+@click.option("--store", default=str(DEFAULT_STORE), show_default=True, help="DuckDB store file.")
+@click.option("--out", type=click.Path(dir_okay=False),
+              help="Also write the predictions to this CSV file (the only output of a model trained with "
+                   "--any-labels).")
+def frames_apply(model_path, store, out):
+    """Score every stored article with a frame model (article_frames rows with method 'model').
+
+    Replaces the previous model rows; an article uses a frame when the calibrated probability
+    is at least 0.5. A model of your own frame scheme (--any-labels) writes only --out.
+    """
+    from .frame_model import apply_frame_model
+
+    click.echo(apply_frame_model(store, model_path, out=out).line())
+
+
+
+@main.group("topics", cls=_Group, epilog="\b\nExample: framewatch topics discover --store data/store/ruwa.duckdb -k 10")
+def topics_group():
+    """Find topics in the stored articles and save them as topic definitions."""
+
+
+@topics_group.command("discover", epilog="\b\nExample: framewatch topics discover --store data/store/ruwa.duckdb "
+                                         "--outlet RT --from 2022-03-01 --to 2022-06-30 -k 10 --save-to my_topics.yaml")
+@click.option("--store", default=str(DEFAULT_STORE), show_default=True, help="DuckDB store file.")
+@click.option("--outlet", "outlets", multiple=True, help="Only these outlets (repeatable) [default: all].")
+@click.option("--topic", "topic_names", multiple=True, help="Only articles in these topics (repeatable).")
+@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="First UTC day (YYYY-MM-DD).")
+@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), help="Last UTC day (YYYY-MM-DD).")
+@click.option("--copies", type=click.Choice(["every", "once", "none"]), default="every", show_default=True,
+              help="Near-identical copies: count every copy, each story once (its first copy), or no wire copies.")
+@click.option("-k", "--n-topics", default=8, show_default=True, type=int, help="Number of topics to propose.")
+@click.option("--save-to", type=click.Path(dir_okay=False),
+              help="Append every proposal to this topics YAML file (a new file starts as a copy of "
+                   "data/topics.yaml, since score --topics replaces the built-in topics).")
+@click.option("--prefix", default="Discovered", show_default=True, help="Name prefix of the saved topics.")
+def topics_discover(store, outlets, topic_names, start, end, copies, n_topics, save_to, prefix):
+    """Propose topics with NMF over TF-IDF (scikit-learn) and print their top terms and article counts.
+
+    Proposals are unsupervised: read them before saving. A saved definition matches an article
+    with at least two of the proposal's top six terms.
+    """
+    from .rollups import Filters
+    from .storage import connect
+    from .topic_discovery import discover_topics, save_topics, selected_articles
+
+    filters = Filters(outlets=tuple(outlets), topics=tuple(topic_names), start=start.date() if start else None,
+                      end=end.date() if end else None, copies=copies)
+    con = connect(store, read_only=True)
+    try:
+        articles = selected_articles(con, filters)
+    finally:
+        con.close()
+    found = discover_topics(articles, n_topics)
+    for row in found.topics.itertuples():
+        click.echo(f"{row.topic}. {row.label}: {row.n_articles:,} articles ({row.share:.1%}); {row.top_terms}")
+    click.echo(f"{n_topics} topics from {found.n_used:,} of {found.n_selected:,} selected articles"
+               + (" (a fixed sample)" if found.capped else "") + f", {found.n_terms:,} terms")
+    if save_to:
+        save_topics(save_to, [(f"{prefix} {row.topic}: {row.label}", row.query,
+                               f"Proposed by framewatch topic discovery (NMF, {n_topics} topics); top terms: "
+                               f"{row.top_terms}.") for row in found.topics.itertuples()])
+        click.echo(f"saved {n_topics} topic definitions to {save_to}; re-score with: "
+                   f"framewatch score --store {store} --topics {save_to}")
 
 if __name__ == "__main__":  # pragma: no cover
     main()

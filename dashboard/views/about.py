@@ -4,6 +4,7 @@ import streamlit as st
 
 from dashboard import exports, loaders, notes, tables
 from dashboard.context import page_context
+from pipelines.evaluate import VALIDATION_COLUMNS, read_validation, validation_table
 
 ctx = page_context(require_selection=False)
 st.title("About the data")
@@ -54,3 +55,25 @@ st.dataframe(cats, hide_index=True, key="categories_table", column_config={
 
 st.subheader("How each measure is computed")
 st.markdown(notes.ALL_NOTES)
+
+st.subheader("Validation against gold sets")
+report = read_validation()
+if report is None:
+    st.caption("No validation report yet: `framewatch evaluate --corpora ../shared/corpora` writes "
+               "docs/validation.md and the figures shown here.")
+else:
+    st.caption(f"From docs/validation.md, written by `framewatch evaluate` on {report['generated_at'][:10]} "
+               f"(framewatch {report['code_version']}, lexicon version {report['lexicon_version']}). Precision: "
+               "share of hits on an annotated word or span, or of articles given a frame that carry it in the gold; "
+               "recall: share of annotated words, spans or framed articles found; 95 % Wilson intervals, "
+               "bootstrap intervals for F1.")
+    st.markdown(notes.validated("lexicon", ctx.lexicon_version) + notes.validated("frames"))
+    figures = validation_table(report)
+    st.dataframe(figures, hide_index=True, key="validation_table", column_config={
+        "measure": "Measure", "gold_set": "Gold set", "compared": "Compared", "n_items": "Items", "unit": "Unit",
+        "n_gold": "Gold", "n_predicted": "Predicted",
+        **{c: st.column_config.NumberColumn(c.replace("_", " ").capitalize(), format="%.2f")
+           for c in VALIDATION_COLUMNS[7:]}})
+    st.download_button("Download validation figures (CSV)", data=exports.to_csv_bytes(figures),
+                       file_name="framewatch-validation.csv", mime="text/csv", on_click="ignore",
+                       key="dl_validation", icon=":material/download:")

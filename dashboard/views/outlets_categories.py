@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import charts, evidence, exports, loaders, notes, tables
+from dashboard import charts, evidence, exports, links, loaders, notes, tables
 from dashboard.context import page_context
 from dashboard.filters import measure_radio
 
@@ -18,7 +18,7 @@ st.caption(f"n = {tables.count_label(n['articles'], 'article')}, {n['words']:,} 
            f"{tables.count_label(mentions, 'mention')} · {tables.wire_text(ctx.filters)} "
            f"· {tables.count_label(undated, 'undated article')} left out · lexicon version {ctx.lexicon_version}")
 with st.expander("How this is measured"):
-    st.markdown(notes.MATRIX_NOTE)
+    st.markdown(notes.MATRIX_NOTE + notes.validated("lexicon", ctx.lexicon_version))
 st.download_button("Download chart data (CSV)", data=exports.to_csv_bytes(df),
                    file_name="framewatch-outlets-categories.csv", mime="text/csv", on_click="ignore",
                    key="dl_matrix", icon=":material/download:")
@@ -37,3 +37,4 @@ else:
                            category=cell["category"], n_mentions=int(cell["n_mentions"]), key="matrix_kwic",
                            file_name=f"framewatch-kwic-{tables.file_slug(cell['outlet'])}-"
                                      f"{tables.file_slug(cell['category'])}.csv")
+    links.concordance_link("category", key=cell["category"], outlet=cell["outlet"])

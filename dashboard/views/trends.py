@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, evidence, exports, loaders, notes, tables
+from dashboard import charts, evidence, exports, links, loaders, notes, tables
 from dashboard.context import page_context
 from dashboard.filters import measure_radio, pool_toggle
 from pipelines.rollups import POOLED
@@ -28,7 +28,7 @@ chart_notes = " ".join(t for t in (tables.partial_text(df), tables.clip_text(cha
 if chart_notes:
     st.caption(chart_notes)
 with st.expander("How this is measured"):
-    st.markdown(notes.TREND_NOTE)
+    st.markdown(notes.TREND_NOTE + notes.validated("lexicon", ctx.lexicon_version))
 st.download_button("Download chart data (CSV)", data=exports.to_csv_bytes(exports.trend_rows(df)),
                    file_name=f"framewatch-trend-{ctx.granularity}.csv", mime="text/csv",
                    on_click="ignore", key="dl_trend", icon=":material/download:")
@@ -50,3 +50,4 @@ else:
     evidence.show_evidence(ctx, outlet=outlet, start=start, end=end, category=None,
                            n_mentions=int(cell["n_mentions"]), key="kwic",
                            file_name=f"framewatch-kwic-{tables.file_slug(cell['outlet'])}-{start}.csv")
+    links.concordance_link("lexicon", outlet=outlet, start=start, end=end)
