@@ -1,15 +1,14 @@
 """AppTest of the Tone toward targets page on a store built by the real pipeline."""
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from test_app import _app
+
 from pipelines.ingest import IngestOptions
 from pipelines.run import ScoreOptions, run_pipeline
 
-APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 HOSTILE = "=O'Tone & News"
 TEXTS = {
     # outlet: one text per week; "threat" -2.4 -> -0.5267, "good" +1.9 -> +0.4404, "welcomed" +1.4 -> +0.34
@@ -30,12 +29,7 @@ def tone_store(tmp_path_factory):
 
 
 def _page(store, **query) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    at.session_state["store_path"] = str(store)
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.run()
-    return at.switch_page("views/tone.py").run()
+    return _app(store, **query).switch_page("views/tone.py").run()
 
 
 def test_tone_page_shows_chart_heatmap_n_method_and_downloads(tone_store):
