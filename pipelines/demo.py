@@ -470,6 +470,27 @@ _OUTLET_FILLER: dict[str, list[str]] = {
               "Local groups plan to discuss the issue at the town hall."],
 }
 
+# The plain counterparts of loaded words ("government", "military exercises", "invasion"), in
+# the own voice of the outlets that do not use the loaded ones, so the word-choice page has a
+# contrast to show. No sentence holds a lexicon term.
+_PLAIN_KINDS = ("wire", "broadcaster", "broadsheet", "small", "commercial_doubt")
+_PLAIN_WORDS: dict[str, list[str]] = {
+    "ukraine": ["Since the invasion began, {n} million people have left the country.",
+                "The invasion has forced families in {place} to move again and again.",
+                "The government in Kyiv asked its partners for more air defence on {day}.",
+                "The annexation of Crimea in 2014 still hangs over every round of talks."],
+    "north_korea": ["The military exercises near {place} are due to last {n} days.",
+                    "The government in Seoul said the joint military exercises were defensive."],
+    "nato": ["The military exercises in {place} will involve about {n},000 personnel.",
+             "Each member government must approve the new plans by the summer."],
+    "china_taiwan": ["The government in Taipei said it was monitoring military exercises near {place}.",
+                     "Military exercises around the island have grown larger each year."],
+    "middle_east": ["Militants fired rockets towards {place} overnight.",
+                    "The government in Jerusalem met on {day} to discuss the proposal."],
+    "iran": ["The government in Tehran has not commented on the report."],
+    "sanctions": ["The government in {seat} has not commented on the new measures."],
+}
+
 _SPEAKERS = [
     "Foreign Minister Arlen Voss", "Defence Secretary Maren Holt",
     "Senator Dana Whitlock", "Deputy Foreign Minister Ruslan Terekh",
@@ -835,6 +856,8 @@ def _write_article(rng: random.Random, outlet: _Outlet, topic: str, local: datet
     # Filler up to a target length.
     target = rng.randint(270, 560)
     bank = tp["filler"] + _GENERIC_FILLER + _OUTLET_FILLER[outlet.kind]
+    if outlet.kind in _PLAIN_KINDS:
+        bank = bank + _PLAIN_WORDS.get(topic, [])
     if topic in _INTL:
         bank = bank + [f'{{o}}{q},{{x}} said {{s}}.' for q in rng.sample(_NEUTRAL_QUOTES, 2)]
     pool = rng.sample(bank, len(bank))

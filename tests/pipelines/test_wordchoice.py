@@ -7,6 +7,7 @@ articles; every count and bound below was worked out by hand from them.
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -45,13 +46,19 @@ def matcher(builtin):
     return PairMatcher(pairs, lexicon).fit()
 
 
-@pytest.fixture(scope="module")
-def con(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("wordchoice")
-    rows = [dict(id=i, outlet=o, date=f"{d}T09:00:00Z", title=f"Story {i}", body=b) for i, o, d, b in ARTICLES]
+def build_pair_store(folder: Path, articles=ARTICLES) -> Path:
+    """Run the real pipeline (built-in lexicon and pairs, no topic queries) on *articles*
+    (``(id, outlet, day, body)`` tuples); return the store's path."""
+    rows = [dict(id=i, outlet=o, date=f"{d}T09:00:00Z", title=f"Story {i}", body=b) for i, o, d, b in articles]
     pd.DataFrame(rows).to_csv(folder / "articles.csv", index=False)
     store = folder / "s.duckdb"
     run_pipeline(store, [folder / "articles.csv"], IngestOptions(), ScoreOptions(topic_queries=False), fresh=True)
+    return store
+
+
+@pytest.fixture(scope="module")
+def con(tmp_path_factory):
+    store = build_pair_store(tmp_path_factory.mktemp("wordchoice"))
     c = duckdb.connect(str(store), read_only=True)
     yield c
     c.close()

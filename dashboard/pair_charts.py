@@ -1,0 +1,138 @@
+"""Chart builders of the Word choice page: frames of :func:`pipelines.wordchoice.pair_shares` in,
+``plotly.graph_objects.Figure`` out (no Streamlit).
+
+Cells resting on fewer than :data:`pipelines.wordchoice.MIN_ARTICLES` articles (``small_n``)
+are drawn hollow, so a 100 % from two articles does not look like a finding.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from pipelines.wordchoice import MIN_ARTICLES
+
+from .charts import DASHES, PALETTE, _empty, _rgba, _runs, band_opacity, legend_rows
+
+PLOT_PX = 380
+"""Height of the plotting area of the share-over-time chart, in pixels."""
+
+
+def pair_title(pair: dict) -> str:
+    """``'regime' (and 3 more) vs 'government'`` for a ``pairs`` row (a dict)."""
+    loaded = str(pair["loaded"]).split("|")
+    more = f" (+{len(loaded) - 1} more)" if len(loaded) > 1 else ""
+    return f"\u2018{loaded[0]}\u2019{more} vs \u2018{pair['counterpart']}\u2019"
+
+
+def _hover(g: pd.DataFrame, when: str) -> tuple[np.ndarray, str]:
+    custom = np.empty((len(g), 7), dtype=object)
+    for j, col in enumerate(("share_low", "share_high", "n_loaded", "n_forms", "n_articles")):
+        custom[:, j] = g[col].to_numpy(float)
+    custom[:, 5] = ["<br>few articles: read with care" if s else "" for s in g["small_n"].astype(bool)]
+    custom[:, 6] = g["article_share"].to_numpy(float)
+    template = ("<b>%{fullData.name}</b>" + when + "<br>loaded form: %{x:.1%}"
+                "<br>95% interval %{customdata[0]:.1%} – %{customdata[1]:.1%}"
+                "<br>n = %{customdata[2]:,.0f} loaded of %{customdata[3]:,.0f} uses in %{customdata[4]:,.0f} articles"
+                "<br>articles using the loaded form: %{customdata[6]:.1%}%{customdata[5]}<extra></extra>")
+    return custom, template
+
+
+def pair_trend_chart(df: pd.DataFrame, pair: dict) -> go.Figure:
+    """Share of the loaded form per outlet over time, with a 95 % band.
+
+    Parameters
+    ----------
+    df : :func:`pipelines.wordchoice.pair_shares` of one pair with a granularity (one row
+        per outlet and period; periods without a use are gaps, drawn as breaks).
+    pair : the pair's ``pairs`` row (``loaded``, ``counterpart``).
+
+    Returns
+    -------
+    go.Figure
+        Per outlet a line with markers (hollow where ``small_n``) over its shaded interval
+        band; y from 0 to 100 %.
+    """
+    fig = go.Figure()
+    names = [] if df is None or df.empty else sorted(str(o) for o in df["outlet"].unique())
+    legend_px = 24 * legend_rows(names) + 8 if names else 0
+    fig.update_layout(
+        title=dict(text=f"Share of the loaded form: {pair_title(pair)} (band: 95% interval)", x=0, xanchor="left"),
+        template="plotly_white", height=PLOT_PX + 70 + 60 + legend_px, hovermode="closest",
+        legend=dict(orientation="h", yref="container", y=0, yanchor="bottom", x=0, xanchor="left"),
+        margin=dict(l=70, r=20, t=70, b=60 + legend_px))
+    fig.update_yaxes(title_text="loaded form, share of uses", tickformat=".0%", range=[0, 1.04])
+    fig.update_xaxes(title_text="period (UTC)")
+    if df is None or df.empty or not (df["n_forms"] > 0).any():
+        return _empty(fig, "Neither form is used in this selection")
+    data = df.sort_values(["outlet", "period"])
+    alpha = band_opacity(data["outlet"].nunique())
+    for i, (outlet, g) in enumerate(data.groupby("outlet", sort=True)):
+        colour, dash = PALETTE[i % len(PALETTE)], DASHES[(i // len(PALETTE)) % len(DASHES)]
+        name = str(outlet)
+        for seg in _runs(g[["share_low", "share_high"]].notna().all(axis=1).to_numpy()):
+            part = g.iloc[seg]
+            band = dict(x=pd.to_datetime(part["period"]), legendgroup=name, mode="lines", line=dict(width=0),
+                        hoverinfo="skip", showlegend=False)
+            fig.add_trace(go.Scatter(y=part["share_high"], name=f"{name} 95% upper", **band))
+            fig.add_trace(go.Scatter(y=part["share_low"], name=f"{name} 95% lower", fill="tonexty",
+                                     fillcolor=_rgba(colour, alpha), **band))
+        custom, template = _hover(g, "<br>%{x|%d %b %Y}")
+        small = g["small_n"].astype(bool).to_numpy()
+        fig.add_trace(go.Scatter(
+            x=pd.to_datetime(g["period"]), y=g["share"], mode="lines+markers", name=name, legendgroup=name,
+            connectgaps=False, line=dict(color=colour, width=2.5, dash=dash), customdata=custom,
+            marker=dict(size=8, color=np.where(small, "white", colour).tolist(), line=dict(width=2, color=colour)),
+            hovertemplate=template.replace("%{x:.1%}", "%{y:.1%}")))
+    return fig
+
+
+def pair_outlet_chart(df: pd.DataFrame, pair: dict) -> go.Figure:
+    """Per-outlet share of the loaded form over the whole selection: a dot with its 95 % interval and n.
+
+    Parameters
+    ----------
+    df : :func:`pipelines.wordchoice.pair_shares` of one pair without a granularity.
+    pair : the pair's ``pairs`` row.
+
+    Returns
+    -------
+    go.Figure
+        One row per outlet (highest share on top) labelled with its n (uses and articles),
+        an error bar for the interval; hollow dots for ``small_n``; outlets that use neither
+        form are labelled "no use" and have no dot.
+    """
+    fig = go.Figure()
+    fig.update_layout(title=dict(text=f"Whole selection, per outlet: {pair_title(pair)}", x=0),
+                      template="plotly_white", margin=dict(l=20, r=30, t=60, b=50))
+    fig.update_xaxes(title_text="loaded form, share of uses (95% interval)", tickformat=".0%")
+    if df is None or df.empty:
+        return _empty(fig, "Neither form is used in this selection")
+    data = df.sort_values(["share", "outlet"], ascending=[True, False], na_position="first")
+    used = (data["n_forms"] > 0).to_numpy()
+    small = data["small_n"].astype(bool).to_numpy()
+    custom, template = _hover(data, "")
+    # the n of each row is part of its axis label, so no text sits on the dots or their bars
+    rows = [f"{o} · n = {u:,} uses, {a:,} articles" if u else f"{o} · no use"
+            for o, u, a in zip(data["outlet"].astype(str), data["n_forms"], data["n_articles"])]
+    share = data["share"].where(used)
+    fig.add_trace(go.Scatter(
+        x=share, y=rows, mode="markers", name="share", customdata=custom,
+        error_x=dict(type="data", symmetric=False, array=(data["share_high"] - data["share"]).where(used),
+                     arrayminus=(data["share"] - data["share_low"]).where(used), color="#555", thickness=1.5),
+        marker=dict(size=11, color=np.where(small, "white", PALETTE[0]).tolist(), line=dict(width=2, color=PALETTE[0])),
+        hovertemplate=template.replace("%{fullData.name}", "%{y}"), showlegend=False))
+    fig.update_yaxes(automargin=True, categoryorder="array", categoryarray=rows)
+    fig.update_xaxes(range=[0, 1.04])
+    fig.update_layout(height=max(260, 110 + 34 * len(data)))
+    return fig
+
+
+def small_n_text(df: pd.DataFrame) -> str:
+    """A caption sentence on the hollow (few-article) cells of a pair frame, or ``""``."""
+    if df is None or df.empty or not df["small_n"].any():
+        return ""
+    n = int(df["small_n"].sum())
+    return (f"Hollow markers: {n:,} cell{'s' if n != 1 else ''} resting on fewer than {MIN_ARTICLES} articles; "
+            "their share says little.")

@@ -1,0 +1,96 @@
+"""AppTest of the Word choice page on a store built by the real pipeline from hand-written articles."""
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import pair_charts
+from tests.pipelines.test_wordchoice import ARTICLES as PIPELINE_ARTICLES
+from tests.pipelines.test_wordchoice import build_pair_store
+
+APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
+PAGE = "views/word_choice.py"
+HOSTILE = "O'Reilly *Wire*"
+ARTICLES = [*PIPELINE_ARTICLES[:1], ("a1b", "Outlet A", "2026-01-05", "The war games went on."),
+            *PIPELINE_ARTICLES[1:],
+            ("h1", HOSTILE, "2026-01-08", "The military exercises ended and the government left.")]
+
+
+@pytest.fixture(scope="module")
+def pair_store(tmp_path_factory):
+    return build_pair_store(tmp_path_factory.mktemp("word_choice_page"), ARTICLES)
+
+
+def _page(store, **query) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.session_state["store_path"] = str(store)
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    return at.switch_page(PAGE).run()
+
+
+def test_page_shows_the_most_used_pair_with_its_n_method_and_downloads(pair_store):
+    at = _page(pair_store)
+    assert not at.exception, [e.value for e in at.exception]
+    choice = at.selectbox(key="pair_choice")
+    assert choice.format_func(choice.options.index(choice.value) if isinstance(choice.value, str) else choice.value) \
+        .startswith("\u2018regime\u2019 (+6 more) vs \u2018government\u2019 \u00b7 8 uses")
+    captions = "\n".join(c.value for c in at.caption)
+    # outlet voice: A 2 regime + 2 government, B 3 government, the hostile outlet 1 government
+    assert "n = 8 uses of either form (2 loaded) in 5 articles, voice: outlet" in captions
+    assert "lexicon version lex-" in captions
+    assert "Hollow markers: " in captions                       # every cell rests on fewer than 5 articles
+    assert [b.proto.label for b in at.get("download_button")] == [
+        "Download chart data (CSV)", "Download outlet summary (CSV)", "Download all pairs \u00d7 outlets (CSV)"]
+    assert "How this is measured" in [e.label for e in at.expander]
+    assert len(at.get("plotly_chart")) == 2
+
+
+def test_voice_from_the_url_changes_what_counts(pair_store):
+    at = _page(pair_store, voice="quoted")
+    assert not at.exception
+    captions = "\n".join(c.value for c in at.caption)
+    assert "n = 1 use of either form (1 loaded) in 1 article, voice: quoted" in captions
+
+
+def test_choosing_another_pair_and_one_form_narrows_the_evidence(pair_store):
+    at = _page(pair_store, voice="all")
+    choice = at.selectbox(key="pair_choice")
+    labels = [choice.format_func(k) for k in choice.options] if not isinstance(choice.options[0], str) else \
+        choice.options
+    j = next(k for k, label in enumerate(labels) if label.startswith("\u2018war games\u2019"))
+    choice.set_value(j).run()
+    assert not at.exception
+    assert "n = 2 uses of either form (1 loaded) in 2 articles, voice: all" in "\n".join(c.value for c in at.caption)
+    at.radio(key="pair_form").set_value("counterpart").run()
+    lines = at.dataframe[-1].value          # the evidence table comes last
+    assert list(lines["match"]) == ["military exercises"] and list(lines["outlet"]) == [HOSTILE]
+
+
+def test_pair_description_is_escaped_markdown(pair_store):
+    at = _page(pair_store)
+    text = "\n".join(m.value for m in at.markdown)
+    assert "**a state's government** · loaded form: regime, puppet regime" in text
+    assert "\u2018government\u2019 is the plain word\\." in text or "'government' is the plain word\\." in text
+
+
+def test_a_store_scored_without_pairs_says_how_to_get_them(store_path):
+    at = _page(store_path)
+    assert not at.exception
+    assert any("framewatch score --store PATH" in i.value for i in at.info)
+
+
+def test_outlet_chart_puts_n_in_the_row_labels_and_hollows_small_cells():
+    df = pd.DataFrame(dict(outlet=["X", "Y"], pair_id="p", n_loaded=[3, 0], n_counterpart=[1, 0], n_forms=[4, 0],
+                           share=[0.75, float("nan")], share_low=[0.3, float("nan")], share_high=[0.95, float("nan")],
+                           n_articles=[2, 0], n_articles_loaded=[1, 0], article_share=[0.5, float("nan")],
+                           article_share_low=[0.1, float("nan")], article_share_high=[0.9, float("nan")],
+                           n_outlet_articles=[2, 3], small_n=[True, False]))
+    fig = pair_charts.pair_outlet_chart(df, {"loaded": "war games|war rehearsal", "counterpart": "military exercises"})
+    trace = fig.data[0]
+    assert list(trace.y) == ["Y · no use", "X · n = 4 uses, 2 articles"]
+    assert list(trace.marker.color) == ["#0072B2", "white"]
+    assert "\u2018war games\u2019 (+1 more) vs \u2018military exercises\u2019" in fig.layout.title.text
