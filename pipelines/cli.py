@@ -60,14 +60,16 @@ def _ingest_options(maps, topic_column, default_outlet, dayfirst, source_config,
                          default_outlet=default_outlet)
 
 
-def _score_options(lexicons, extra_lexicons, topics, topic_column_given, frames=None, frame_threshold=None):
+def _score_options(lexicons, extra_lexicons, topics, topic_column_given, frames=None, frame_threshold=None,
+                   targets=None):
     from .frames import FRAME_THRESHOLD
     from .run import ScoreOptions
 
     return ScoreOptions(lexicons=[Path(p) for p in lexicons], extra_lexicons=[Path(p) for p in extra_lexicons],
                         topics=Path(topics) if topics else None,
                         topic_queries=bool(topics) or not topic_column_given, topic_column=True,
-                        frames=Path(frames) if frames else None, frame_threshold=frame_threshold or FRAME_THRESHOLD)
+                        frames=Path(frames) if frames else None, frame_threshold=frame_threshold or FRAME_THRESHOLD,
+                        targets=Path(targets) if targets else None)
 
 
 def ingest_flags(f):
@@ -106,6 +108,9 @@ def score_flags(f):
                      help="Frame lexicon (CSV or YAML: term, variants, frame, note) [default: data/frames/frames.csv]."),
         click.option("--frame-threshold", type=click.IntRange(min=1), default=3, show_default=True,
                      help="Frame-lexicon tokens an article needs to use a frame (Field et al. 2018)."),
+        click.option("--targets", type=click.Path(dir_okay=False),
+                     help="Gazetteer of targets for tone (YAML: target, names, metonyms, demonyms, match_case, not) "
+                          "[default: data/targets.yaml]."),
     ]
     for o in reversed(opts):
         f = o(f)
@@ -133,7 +138,7 @@ def main():
 @ingest_flags
 @score_flags
 def run(inputs, store, fresh, maps, topic_column, default_outlet, dayfirst, source_config, assume_tz, outlets, coverage,
-        lexicons, extra_lexicons, topics, frames, frame_threshold):
+        lexicons, extra_lexicons, topics, frames, frame_threshold, targets):
     """Ingest, score and aggregate in one go; print a one-line summary.
 
     The store is replaced only when the whole run has finished, so an interrupted run leaves
@@ -145,7 +150,8 @@ def run(inputs, store, fresh, maps, topic_column, default_outlet, dayfirst, sour
     summary = run_pipeline(store, [Path(p) for p in inputs],
                            _ingest_options(maps, topic_column, default_outlet, dayfirst, source_config, assume_tz, outlets,
                                            coverage),
-                           _score_options(lexicons, extra_lexicons, topics, bool(topic_column), frames, frame_threshold),
+                           _score_options(lexicons, extra_lexicons, topics, bool(topic_column), frames, frame_threshold,
+                                          targets),
                            fresh=fresh, progress=_progress())
     _print_warnings(summary.warnings)
     click.echo(summary.line())
@@ -182,11 +188,11 @@ def ingest(inputs, store, fresh, maps, topic_column, default_outlet, dayfirst, s
               help="Apply the topic queries, or take topics only from the input's topic column "
                    "[default: as the store's last run did].")
 @score_flags
-def score(store, topic_queries, lexicons, extra_lexicons, topics, frames, frame_threshold):
-    """Score every stored article: mentions with their voice, quotations, topics, frames."""
+def score(store, topic_queries, lexicons, extra_lexicons, topics, frames, frame_threshold, targets):
+    """Score every stored article: mentions with their voice, quotations, topics, frames, tone toward targets."""
     from .run import run_score
 
-    opts = _score_options(lexicons, extra_lexicons, topics, False, frames, frame_threshold)
+    opts = _score_options(lexicons, extra_lexicons, topics, False, frames, frame_threshold, targets)
     opts.topic_queries = True if topics else topic_queries
     summary = run_score(store, opts, progress=_progress())
     _print_warnings(summary.warnings)
