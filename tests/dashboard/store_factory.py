@@ -148,7 +148,29 @@ def build_store(path: Path, synthetic: bool = True) -> Path:
     with storage.writing(path, fresh=True) as con:
         for name, df in build_tables(synthetic).items():
             storage.write_table(con, name, df)
+        score_frames(con)
     return path
+
+
+FRAME_TERMS = (("pressed", "security_defense"), ("ahead", "security_defense"), ("war games", "security_defense"),
+               ("observers", "public_opinion"), ("wrote", "public_opinion"), ("day", "public_opinion"),
+               ("leaders", "public_opinion"))
+"""The frame lexicon of the test store. By hand, over the 43 dated articles k = 0..42: Public opinion
+(day, observers, wrote) is used in the outlet's own words by the 33 with k % 4 != 3; Security & defense
+has 2 own tokens (pressed ahead) and a third, attributed, when k % 3 == 0, so it is used only with
+every voice counted, by the 11 with k % 3 == 0 and k % 4 != 3; the 10 with k % 4 == 3 use Other."""
+
+
+def score_frames(con) -> None:
+    """``article_frames`` and ``frame_mentions`` by the real frame stage, with :data:`FRAME_TERMS`."""
+    from pipelines.frames import FrameScorer, reset_frames, write_frames
+    from pipelines.lexicon import Entry, build_lexicon
+
+    lexicon, _ = build_lexicon([Entry(t, f, source="factory", line=i) for i, (t, f) in enumerate(FRAME_TERMS, 2)])
+    scorer = FrameScorer(lexicon).fit()
+    reset_frames(con, scorer)
+    write_frames(con, con.execute("SELECT article_id, text FROM articles").df(),
+                 con.execute("SELECT * FROM quotes").df(), scorer)
 
 
 # --- case C15: a store whose daily shares are those of ../shared/cases/C15/chart_data.csv ---
@@ -299,4 +321,41 @@ def build_republication_store(folder: Path) -> Path:
 
     store = folder / "republication.duckdb"
     run_pipeline(store, [write_republication_corpus(folder)], IngestOptions(), ScoreOptions(), fresh=True)
+    return store
+
+
+# --- topic discovery: two obviously separate themes, four articles each ---
+
+TOPIC_THEMES = {
+    "football": ["The football club won the league match after a late goal by the striker.",
+                 "The striker scored a goal and the football club climbed the league table.",
+                 "A late goal gave the football club a league win; the coach praised the striker.",
+                 "The coach said the football club needs another striker to score a goal in the league."],
+    "grain": ["Grain exports through the Black Sea corridor resumed as wheat prices fell at the port.",
+              "Wheat prices rose after grain ships were stopped at the port on the Black Sea corridor.",
+              "The port reopened the grain corridor and wheat exports rose on the Black Sea.",
+              "Ships carrying wheat and grain left the port through the Black Sea corridor."],
+}
+"""Eight articles: f0-f3 on a football club, g0-g3 on grain shipping; no word but stop words in common."""
+
+
+def topic_articles() -> pd.DataFrame:
+    """:data:`TOPIC_THEMES` as an article frame: ``article_id`` (f0..f3, g0..g3), ``outlet``, ``title``, ``text``,
+    ``published_at`` (one a day from 2026-03-02), outlets alternating between Outlet A and Outlet B."""
+    rows = [dict(article_id=f"{theme[0]}{i}", outlet="Outlet A" if i % 2 == 0 else "Outlet B", title="", text=text,
+                 published_at=f"2026-03-0{2 + i}T08:00:00Z")
+            for theme, texts in TOPIC_THEMES.items() for i, text in enumerate(texts)]
+    return pd.DataFrame(rows)
+
+
+def build_topic_store(folder: Path) -> Path:
+    """Run the real pipeline (built-in lexicon and topics) on :func:`topic_articles`."""
+    from pipelines.ingest import IngestOptions
+    from pipelines.run import ScoreOptions, run_pipeline
+
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "themes.csv"
+    topic_articles().rename(columns={"article_id": "id", "published_at": "date", "text": "body"}).to_csv(path, index=False)
+    store = folder / "themes.duckdb"
+    run_pipeline(store, [path], IngestOptions(), ScoreOptions(), fresh=True)
     return store
