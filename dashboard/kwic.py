@@ -28,8 +28,6 @@ LINES_PER_PAGE = 100
 """KWIC lines drawn on screen at once; the download has every line."""
 CONTEXT_SHOWN = 70
 """Characters of context drawn on each side of the match (the download keeps 80)."""
-TITLE_SHOWN = 70
-"""Characters of a title drawn in the table (the full title is its hover text)."""
 DOWNLOAD_COLUMNS = ["day", "outlet", "title", "left", "match", "right", "label", "voice", "speaker", "url",
                     "article_id", "start_char", "end_char"]
 """Columns of the concordance download, in order."""
@@ -188,46 +186,56 @@ def _day(v) -> str:
     return "undated" if v is None or pd.isna(v) else f"{pd.Timestamp(v):%Y-%m-%d}"
 
 
+KWIC_TABLE_COLUMNS = (("#", "36px", "right"), ("Date", "86px", "left"), ("Outlet", "10%", "left"),
+                      ("Left context", "", "right"), ("Match", "12%", "center"), ("Right context", "", "left"),
+                      ("Voice", "78px", "left"), ("Speaker", "8%", "left"), ("Article", "13%", "left"))
+"""Header, width (empty: the contexts share what is left) and alignment of each column of :func:`kwic_html`."""
+_CELL = "overflow:hidden;white-space:nowrap;text-overflow:ellipsis;"
+_LEFT = "display:flex;justify-content:flex-end;overflow:hidden;white-space:nowrap;"
+"""The left context keeps its end (next to the match) when cut: flex-end overflows on the left."""
+
+
+def _cell(content: str, hover: str = "", style: str = _CELL) -> str:
+    tip = f' title="{html.escape(hover)}"' if hover else ""
+    return f"<td style='padding:3px 4px'><div style='{style}'{tip}>{content}</div></td>"
+
+
 def kwic_html(lines: pd.DataFrame, first_number: int = 1) -> str:
     """KWIC lines (:data:`pipelines.concordance.KWIC_COLUMNS`) as an escaped HTML table.
 
-    The classic layout: left context right-aligned, the match marked in its voice's style
-    (:data:`dashboard.render.VOICE_STYLES`), right context left-aligned; then voice, speaker,
-    outlet, date, and the title linked to the article's http(s) address (no link otherwise).
-    Contexts are cut to :data:`CONTEXT_SHOWN` characters and shown on one line. Rows are
-    numbered from *first_number*.
+    The classic layout, one line per row: left context right-aligned (cut on its left), the
+    match marked in its voice's style (:data:`dashboard.render.VOICE_STYLES`), right context
+    left-aligned (cut on its right); then voice, speaker, and the title linked to the article's
+    http(s) address (no link otherwise). Cut cells show their whole text on hover. Contexts
+    are at most :data:`CONTEXT_SHOWN` characters; rows are numbered from *first_number*.
     """
-    head = ("<thead><tr><th>#</th><th>Date</th><th>Outlet</th><th style='text-align:right'>Left context</th>"
-            "<th style='text-align:center'>Match</th><th>Right context</th><th>Voice</th><th>Speaker</th>"
-            "<th>Article</th></tr></thead>")
+    head = "".join(f"<th style='{f'width:{w};' if w else ''}text-align:{a};padding:3px 4px;{_CELL}'>{h}</th>"
+                   for h, w, a in KWIC_TABLE_COLUMNS)
     rows = []
     for i, r in enumerate(lines.to_dict("records")):
         voice = _text(r.get("voice"))
         style = VOICE_STYLES.get(voice, "border-bottom:2px solid #000;")
         left = _one_line(_text(r.get("left")))[-CONTEXT_SHOWN:]
         right = _one_line(_text(r.get("right")))[:CONTEXT_SHOWN]
-        label = _text(r.get("label"))
-        match = (f'<mark class="fw-match" style="{style}color:inherit;padding:0 2px;font-weight:600" '
-                 f'title="{html.escape(label)}">{html.escape(_one_line(_text(r.get("match"))))}</mark>')
+        match = _one_line(_text(r.get("match")))
         title = _text(r.get("title")) or "(untitled)"
-        shown_title = html.escape(title if len(title) <= TITLE_SHOWN else title[:TITLE_SHOWN - 1] + "…")
         url = safe_url(r.get("url"))
-        article = (f'<a href="{html.escape(url)}" target="_blank" rel="noopener noreferrer" '
-                   f'title="{html.escape(title)}">{shown_title}</a>' if url
-                   else f'<span title="{html.escape(title)}">{shown_title}</span>')
-        voice_cell = (f'<span style="{style}padding:0 4px;white-space:nowrap">{html.escape(voice)}</span>'
-                      if voice else "")
-        rows.append(
-            f"<tr><td style='color:#777'>{first_number + i}</td><td style='white-space:nowrap'>{_day(r.get('day'))}</td>"
-            f"<td>{html.escape(_text(r.get('outlet')))}</td>"
-            f"<td class='fw-left' style='text-align:right;white-space:nowrap'>{html.escape(left)}</td>"
-            f"<td class='fw-mid' style='text-align:center;white-space:nowrap'>{match}</td>"
-            f"<td class='fw-right' style='text-align:left;white-space:nowrap'>{html.escape(right)}</td>"
-            f"<td>{voice_cell}</td><td>{html.escape(_text(r.get('speaker'))) or tables.PLACEHOLDER}</td>"
-            f"<td>{article}</td></tr>")
-    return ("<div class='fw-kwic-wrap' style='overflow-x:auto'><table class='fw-kwic' "
-            "style='width:100%;border-collapse:collapse;font-size:0.88em'>" + head + "<tbody>"
-            + "".join(rows) + "</tbody></table></div>")
+        article = (f'<a href="{html.escape(url)}" target="_blank" rel="noopener noreferrer">{html.escape(title)}</a>'
+                   if url else html.escape(title))
+        outlet, speaker = _text(r.get("outlet")), _text(r.get("speaker"))
+        rows.append("<tr>" + "".join((
+            _cell(str(first_number + i), style=_CELL + "text-align:right;color:#777"),
+            _cell(_day(r.get("day"))),
+            _cell(html.escape(outlet), outlet),
+            _cell(f"<span>{html.escape(left)}</span>", left, _LEFT),
+            _cell(f'<mark class="fw-match" style="{style}color:inherit;padding:0 2px;font-weight:600">'
+                  f"{html.escape(match)}</mark>", f"{match} ({_text(r.get('label'))})", "text-align:center"),
+            _cell(html.escape(right), right),
+            _cell(f'<span style="{style}padding:0 4px">{html.escape(voice)}</span>' if voice else "", voice),
+            _cell(html.escape(speaker) or tables.PLACEHOLDER, speaker),
+            _cell(article, title))) + "</tr>")
+    return ("<table class='fw-kwic' style='width:100%;table-layout:fixed;border-collapse:collapse;"
+            "font-size:0.85em'><thead><tr>" + head + "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
 
 
 def line_labels(lines: pd.DataFrame, first_number: int = 1) -> list[str]:

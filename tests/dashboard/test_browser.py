@@ -4,7 +4,9 @@ C15 (streamlit/streamlit#3832): clicking a download button must not reset the fi
 the file must hold the data of the current selection, never the previous one. The store is
 built here by the real pipeline from a hand-written corpus whose daily shares are C15's
 ``chart_data.csv`` (:data:`store_factory.C15_ROWS`); the filters are set through the
-sidebar widgets, as a user would.
+sidebar widgets, as a user would. Then, on the same store, the evidence path of issue 3: from a
+Trends chart cell to the Concordance page, which must list exactly that cell's mentions (on
+screen and in its download), also when its link is opened cold in a new browser.
 """
 
 import io
@@ -121,3 +123,59 @@ def test_c15_download_keeps_filters_and_matches_the_selection(page, c15_url, tmp
     third = _download(page, tmp_path / "third.csv")
     assert _rows(third) == DIPLOMACY_B                        # never the Military rows
     expect(points).to_have_count(3)
+
+
+# --- Evidence: from a Trends chart cell to its Concordance lines --------------------------------------------------
+
+CELL_LINES = [f"Report number {k} from Outlet B: the " for k in (41, 42, 43)]
+"""C15's Outlet B, Military, 2026-03-03: 6 articles, 3 of them (rows 41-43 of the corpus) naming the "regime" once."""
+
+
+def _kwic_rows(page):
+    return page.locator("table.fw-kwic tbody tr")
+
+
+@pytest.mark.browser
+def test_a_trends_cell_leads_to_exactly_its_concordance_lines(page, c15_url, tmp_path):
+    page.set_viewport_size({"width": 1400, "height": 2600})
+    page.goto(f"{c15_url}/?granularity=day&voice=all&outlet=Outlet+B&topic=Military")
+    page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=30000)
+    _settle(page, 20)                                         # Outlet B, Military: 5 + 4 + 6 + 2 + 3 articles
+    page.get_by_test_id("stSelectbox").filter(has_text="Chart cell").click()
+    page.get_by_role("option", name="2026-03-03 · Outlet B · 3 mentions").click()
+    wait_for_app_idle(page)
+    expect(page.get_by_text(re.compile(r"^All 3 mentions for 2026-03-03 to 2026-03-03"))).to_be_visible(timeout=20000)
+    link = page.get_by_role("link", name="Open these lines in the Concordance")
+    expect(link).to_have_attribute("href", re.compile(r"cell_from=2026-03-03"), timeout=20000)   # not the stale link
+    wait_for_app_idle(page)
+    link.click()
+
+    heading = "Every lexicon term · Outlet Outlet B · 2026-03-03 to 2026-03-03 · all voices"
+    expect(page.get_by_role("heading", name=heading)).to_be_visible(timeout=20000)
+    wait_for_app_idle(page)
+    for key in ("kind=lexicon", "cell_outlet=Outlet+B", "cell_from=2026-03-03", "topic=Military", "voice=all"):
+        assert key in page.url                                # the cell and the sidebar's filters, shareable
+    expect(page.get_by_text(re.compile(r"^n = 3 lines in 3 articles"))).to_be_visible()
+    rows = _kwic_rows(page)
+    expect(rows).to_have_count(3)                             # same day: in article-id order, so compare sorted
+    assert sorted(rows.locator("td:nth-child(4)").all_inner_texts()) == [s.strip() for s in CELL_LINES]
+    expect(rows.locator("mark")).to_have_text(["regime"] * 3)
+    expect(rows.locator("td:nth-child(6)")).to_have_text(["spoke about military on 2026-03-03."] * 3)
+
+    with page.expect_download() as dl:
+        page.get_by_role("button", name="Download every line (CSV)").click()
+    path = tmp_path / "lines.csv"
+    dl.value.save_as(path)
+    lines = pd.read_csv(path, encoding="utf-8-sig")
+    assert sorted(lines["left"]) == CELL_LINES and lines["match"].tolist() == ["regime"] * 3
+    assert set(lines["outlet"]) == {"Outlet B"} and set(lines["day"]) == {"2026-03-03"}
+    page.screenshot(path=str(tmp_path / "concordance.png"), full_page=True)
+
+    # The same link opened cold, in a new browser context (no session): the same cell and filters.
+    cold = page.context.browser.new_context(viewport={"width": 1400, "height": 2600}).new_page()
+    cold.goto(page.url)
+    expect(cold.get_by_role("heading", name=heading)).to_be_visible(timeout=30000)
+    wait_for_app_idle(cold)
+    expect(_kwic_rows(cold)).to_have_count(3)
+    expect(cold.get_by_test_id("stSidebar").get_by_role("button", name="Remove Outlet A")).to_have_count(0)
+    cold.context.close()

@@ -132,6 +132,18 @@ def test_a_big_cell_is_paged_with_its_total_stated(big_cell_store_path):
     assert len(_rows(_table(at))) == 80
 
 
+def test_trends_and_heatmap_evidence_link_to_their_cell(store_path):
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.session_state["store_path"] = str(store_path)
+    at.run()
+    link = at.get("page_link")[0].proto
+    assert (link.page, link.query_string) == (
+        "concordance", "kind=lexicon&cell_outlet=Alpha+Daily&cell_from=2026-01-05&cell_to=2026-01-11")
+    at.switch_page("views/outlets_categories.py").run()
+    link = at.get("page_link")[0].proto
+    assert link.query_string == "kind=category&key=pejorative+label&cell_outlet=%3DEquals+News"
+
+
 def test_read_the_article_marks_the_line(store_path):
     at = _app_cell(store_path)
     at.selectbox(key="conc_read").set_value(2).run()
