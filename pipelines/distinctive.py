@@ -64,9 +64,10 @@ MAX_WORDS = 2_000_000
 counted on a fixed sample of its articles: in ``hash(article_id)`` order, up to the article
 that reaches this many words."""
 
-_BREAKS = np.array([ord(c) for c in ".,;:!?()[]{}\"\n\u201c\u201d\u201e\u00ab\u00bb\u2013\u2014\u2026"],
-                   dtype=np.uint32)
+BIGRAM_BREAKS = ".,;:!?()[]{}\"\n\u201c\u201d\u201e\u00ab\u00bb\u2013\u2014\u2026"
 """Characters that end a bigram: a pair of words with one of these between them is no bigram."""
+_BREAK_TABLE = np.zeros(0x10000, dtype=bool)
+_BREAK_TABLE[[ord(c) for c in BIGRAM_BREAKS]] = True
 
 _VOICE_CODE = {v: k for k, v in enumerate(VOICES)}
 
@@ -81,14 +82,15 @@ class ArticleTerms:
     starts, ends : int arrays, offsets of each word in the article text (end exclusive).
     voices : int array, index into :data:`pipelines.schemas.VOICES` of each word's voice.
     joined : bool array of length ``len(words) - 1``: True when word *k* and *k + 1* may form a
-        bigram (nothing but spaces, hyphens or quotes-as-apostrophes between them, same voice).
+        bigram (no :data:`BIGRAM_BREAKS` character between them, same voice); ``None`` when
+        not asked for.
     """
 
     words: list[str]
     starts: np.ndarray
     ends: np.ndarray
     voices: np.ndarray
-    joined: np.ndarray
+    joined: np.ndarray | None
 
 
 def _voices(quotes: list[Quote], starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
@@ -108,13 +110,14 @@ def _voices(quotes: list[Quote], starts: np.ndarray, ends: np.ndarray) -> np.nda
     return out
 
 
-def article_terms(text: str, quotes: list[Quote] = ()) -> ArticleTerms:
+def article_terms(text: str, quotes: list[Quote] = (), pairs: bool = True) -> ArticleTerms:
     """Split *text* into folded words with offsets and voices (see the module docstring).
 
     Parameters
     ----------
     text : the canonical article text (``articles.text``).
     quotes : the article's quotation spans (``quotes`` rows as :class:`Quote`).
+    pairs : also find which neighbouring words may form a bigram (``joined``).
 
     Returns
     -------
@@ -125,7 +128,7 @@ def article_terms(text: str, quotes: list[Quote] = ()) -> ArticleTerms:
     words = copy.split()
     if not words:
         empty = np.zeros(0, dtype=np.int64)
-        return ArticleTerms([], empty, empty, np.zeros(0, dtype=np.int8), np.zeros(0, dtype=bool))
+        return ArticleTerms([], empty, empty, np.zeros(0, dtype=np.int8), np.zeros(0, dtype=bool) if pairs else None)
     lens = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
     cstart = np.empty(len(words), dtype=np.int64)
     cstart[0] = 1
@@ -134,14 +137,16 @@ def article_terms(text: str, quotes: list[Quote] = ()) -> ArticleTerms:
     starts = offsets[cstart]
     ends = offsets[cstart + lens - 1] + 1
     voices = _voices(list(quotes), starts, ends)
-    if len(words) > 1:
+    joined = None
+    if pairs and len(words) > 1:
         if text.isascii():
-            arr = np.frombuffer(text.encode("ascii"), dtype=np.uint8).astype(np.uint32)
+            breaks = _BREAK_TABLE[np.frombuffer(text.encode("ascii"), dtype=np.uint8)]
         else:
-            arr = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-        cum = np.concatenate([[0], np.cumsum(np.isin(arr, _BREAKS))])
-        joined = (cum[starts[1:]] - cum[ends[:-1]] == 0) & (voices[1:] == voices[:-1])
-    else:
+            breaks = _BREAK_TABLE[np.minimum(np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32), 0xFFFF)]
+        cum = np.zeros(len(text) + 1, dtype=np.int64)
+        np.cumsum(breaks, out=cum[1:])
+        joined = (cum[starts[1:]] == cum[ends[:-1]]) & (voices[1:] == voices[:-1])
+    elif pairs:
         joined = np.zeros(0, dtype=bool)
     return ArticleTerms(words, starts, ends, voices, joined)
 
@@ -149,14 +154,15 @@ def article_terms(text: str, quotes: list[Quote] = ()) -> ArticleTerms:
 _KEEP: dict[str, bool] = {}
 
 
-def _keep(word: str) -> bool:
-    """Whether *word* is counted: long enough, has a letter, not a stop word (memoised)."""
-    k = _KEEP.get(word)
-    if k is None:
-        k = len(word) >= MIN_TERM_LENGTH and word not in STOP_WORDS and any(c.isalpha() for c in word)
-        if len(_KEEP) < 1_000_000:
-            _KEEP[word] = k
-    return k
+def _kept(words: list[str]) -> list[bool]:
+    """For each word, whether it is counted: long enough, has a letter, not a stop word (memoised)."""
+    known = _KEEP
+    for w in set(words).difference(known):
+        known[w] = len(w) >= MIN_TERM_LENGTH and w not in STOP_WORDS and any(c.isalpha() for c in w)
+    out = [known[w] for w in words]
+    if len(known) > 2_000_000:          # a bound on the memo over a long-running dashboard
+        known.clear()
+    return out
 
 
 def term_list(terms: ArticleTerms, voice: str = ALL, bigrams: bool = False) -> list[str]:
@@ -166,13 +172,14 @@ def term_list(terms: ArticleTerms, voice: str = ALL, bigrams: bool = False) -> l
     space, where :attr:`ArticleTerms.joined` allows it.
     """
     words = terms.words
-    if voice == ALL:
-        keep = [_keep(w) for w in words]
-    else:
+    keep = _kept(words)
+    if voice != ALL:
         code = _VOICE_CODE[voice]
-        keep = [v == code and _keep(w) for w, v in zip(words, terms.voices.tolist())]
+        keep = [k and v == code for k, v in zip(keep, terms.voices.tolist())]
     out = [w for w, k in zip(words, keep) if k]
     if bigrams and len(words) > 1:
+        if terms.joined is None:
+            raise ValueError("bigrams need article_terms(..., pairs=True)")
         joined = terms.joined.tolist()
         out += [f"{words[k]} {words[k + 1]}" for k in range(len(words) - 1)
                 if joined[k] and keep[k] and keep[k + 1]]
@@ -262,7 +269,7 @@ def count_terms(con: duckdb.DuckDBPyConnection, filters: Filters, *, bigrams: bo
                             [part]).fetchall()
         quotes = _quotes_by_article(con, part) if filters.voice != ALL else {}
         for aid, text in texts:
-            docs.append(term_list(article_terms(text, quotes.get(aid, ())), filters.voice, bigrams))
+            docs.append(term_list(article_terms(text, quotes.get(aid, ()), pairs=bigrams), filters.voice, bigrams))
             doc_outlets.append(outlet_of[aid])
     outlets = sorted(set(doc_outlets))
     if not docs or not any(docs):
@@ -426,7 +433,7 @@ def evidence_spans(con: duckdb.DuckDBPyConnection, filters: Filters, *, key: str
         quotes = _quotes_by_article(quote_con, [b[0] for b in batch])
         for aid, out_name, day, title, url, text in batch:
             qs = quotes.get(aid, [])
-            for s, e in _occurrences(article_terms(text, qs), words, code):
+            for s, e in _occurrences(article_terms(text, qs, pairs=len(words) > 1), words, code):
                 voice, speaker, _ = voice_of(qs, s, e)
                 rows.append((aid, out_name, day, title, url, s, e, label, voice, speaker))
                 if len(rows) >= limit:
