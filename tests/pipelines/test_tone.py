@@ -316,3 +316,19 @@ def test_score_stage_writes_target_rows_and_a_bad_gazetteer_stops_the_run(tmp_pa
     with pytest.raises(GazetteerError, match="line 4: unknown key 'aliases'"):
         run_pipeline(store, [], IngestOptions(), ScoreOptions(targets=own))
     assert store.stat().st_mtime_ns == before
+
+
+def test_cli_targets_option_validates_before_the_run(tmp_path):
+    from click.testing import CliRunner
+
+    from pipelines.cli import main
+
+    inputs = tmp_path / "a.csv"
+    inputs.write_text("outlet,date,body\nOutlet A,2026-01-05,NATO met.\n")
+    bad = tmp_path / "targets.yaml"
+    bad.write_text("targets:\n  - target: X\n    kind: planet\n    names: [X]\n")
+    store = tmp_path / "s.duckdb"
+    result = CliRunner().invoke(main, ["run", "--input", str(inputs), "--store", str(store), "--targets", str(bad)])
+    assert result.exit_code == 1
+    assert f"{bad}, line 3, key 'kind': unknown kind of target 'X'" in result.output
+    assert not store.exists()
