@@ -191,6 +191,20 @@ def band_opacity(n_lines: int) -> float:
     return round(max(0.04, 0.13 * min(1.0, 3 / max(1, n_lines))), 3)
 
 
+def band_traces(g: pd.DataFrame, low: str, high: str, name: str, colour: str, alpha: float) -> list[go.Scatter]:
+    """The 95 % band of one series (rows of *g* by ``period``): per stretch between gaps, an invisible
+    upper line and a lower line filled up to it, in *colour* at opacity *alpha*, hidden from the legend."""
+    out = []
+    for seg in _runs(g[[high, low]].notna().all(axis=1).to_numpy()):
+        part = g.iloc[seg]
+        band = dict(x=pd.to_datetime(part["period"]), legendgroup=name, mode="lines", line=dict(width=0),
+                    hoverinfo="skip", showlegend=False)
+        out.append(go.Scatter(y=part[high], name=f"{name} 95% upper", **band))
+        out.append(go.Scatter(y=part[low], name=f"{name} 95% lower", fill="tonexty", fillcolor=_rgba(colour, alpha),
+                              **band))
+    return out
+
+
 TITLES = {"rate": "Mentions per 1,000 words", "share": "Share of articles with at least one mention"}
 
 
@@ -259,13 +273,8 @@ def trend_chart(df: pd.DataFrame, measure: str = "rate") -> go.Figure:
         x = pd.to_datetime(g["period"])
         name = str(outlet)
         common = dict(x=x, legendgroup=name, connectgaps=False)
-        for seg in _runs(g[[high, low]].notna().all(axis=1).to_numpy()):
-            part = g.iloc[seg]
-            band = dict(x=pd.to_datetime(part["period"]), legendgroup=name, mode="lines", line=dict(width=0),
-                        hoverinfo="skip", showlegend=False)
-            fig.add_trace(go.Scatter(y=part[high], name=f"{name} 95% upper", **band), row=1, col=1)
-            fig.add_trace(go.Scatter(y=part[low], name=f"{name} 95% lower", fill="tonexty",
-                                     fillcolor=_rgba(colour, band_alpha), **band), row=1, col=1)
+        for trace in band_traces(g, low, high, name, colour, band_alpha):
+            fig.add_trace(trace, row=1, col=1)
         partial = g["partial"].fillna(False).astype(bool).to_numpy() if "partial" in g else np.zeros(len(g), bool)
         notes = _partial_notes(g, partial)
         custom = np.empty((len(g), 7), dtype=object)

@@ -149,3 +149,18 @@ def test_kcna_loaded_wording_in_its_own_voice_and_in_others(corpus_run: Run):
     voices = dict(corpus_run.query("SELECT voice, count(*) FROM mentions GROUP BY 1"))
     assert voices.get("outlet", 0) > 0
     assert voices.get("quoted", 0) + voices.get("attributed", 0) > 0
+
+
+def test_frames_scored_for_every_article_and_frame(corpus_run: Run):
+    n_articles = corpus_run.query("SELECT count(*) FROM articles")[0][0]
+    rows = corpus_run.query("SELECT count(*), count(DISTINCT article_id), count(DISTINCT frame) FROM article_frames "
+                            "WHERE method = 'lexicon'")
+    assert rows == [(15 * n_articles, n_articles, 15)]
+    # An article uses 'other' exactly when it uses no substantive frame; every token is in its article.
+    assert corpus_run.query("SELECT count(*) FROM (SELECT article_id FROM article_frames WHERE method = 'lexicon' "
+                            "GROUP BY 1 HAVING bool_or(uses_frame AND frame = 'other') = "
+                            "bool_or(uses_frame AND frame <> 'other'))") == [(0,)]
+    assert corpus_run.query("SELECT count(*) FROM frame_mentions f JOIN articles a USING (article_id) "
+                            "WHERE f.end_char > length(a.text) OR f.start_char >= f.end_char") == [(0,)]
+    assert corpus_run.query("SELECT count(*) FROM article_frames WHERE method = 'lexicon' AND uses_frame "
+                            "AND frame <> 'other'")[0][0] > 0

@@ -1,0 +1,87 @@
+"""Frames: each outlet's share of articles using a Media Frames Corpus frame, over time and overall."""
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, exports, frame_charts, frame_loaders, links, loaders, notes, render, tables
+from dashboard.context import page_context
+from pipelines.frames import FRAMES
+
+METHOD_LABELS = {"lexicon": "Frame lexicon", "model": "Trained model"}
+
+ctx = page_context()
+st.title("Frames")
+meta = frame_loaders.load_frame_meta(ctx.path, ctx.version)
+if not meta["methods"]:
+    st.info("This store has no frame scores: it was scored before frames were measured. Rescore it with "
+            "`framewatch score --store PATH` and reload this page.")
+    st.stop()
+
+c1, c2 = st.columns([3, 2])
+frame = c1.selectbox("Frame", list(FRAMES), format_func=FRAMES.__getitem__, key="frames_frame")
+method = c2.radio("Method", meta["methods"], format_func=METHOD_LABELS.__getitem__, horizontal=True,
+                  key="frames_method")
+voice_text = (f"tokens counted in the {ctx.filters.voice} voice" if method == "lexicon"
+              else "whole texts (the voice filter does not apply to the model)")
+how = (f"an article uses a frame at ≥ {meta['threshold']} frame-lexicon tokens, {voice_text}" if method == "lexicon"
+       else f"frames decided by the trained model from {voice_text}")
+
+trend = frame_loaders.load_frame_trend(ctx.path, ctx.version, ctx.key, ctx.granularity, frame, method)
+matrix = frame_loaders.load_frame_matrix(ctx.path, ctx.version, ctx.key, method)
+undated = loaders.load_undated(ctx.path, ctx.version, ctx.key)
+n_articles = int(matrix.drop_duplicates("outlet")["n_articles"].sum()) if len(matrix) else 0
+n_using = int(matrix.loc[matrix["frame"] == frame, "n_articles_with_frame"].sum()) if len(matrix) else 0
+caption = (f"n = {tables.count_label(n_articles, 'scored article')}, "
+           f"{tables.count_label(n_using, 'article')} using “{FRAMES[frame]}” · {how} · "
+           f"{tables.wire_text(ctx.filters)} · {tables.count_label(undated, 'undated article')} left out · "
+           f"frame lexicon version {meta['version'] or 'unknown'}")
+
+st.subheader(f"{FRAMES[frame]} over time")
+st.plotly_chart(frame_charts.frame_trend_chart(trend, FRAMES[frame]), key="frames_trend_chart")
+gaps = tables.gap_rows(trend)
+st.caption(caption + (f" · {tables.gaps_text(gaps.assign(outlet=gaps['outlet'].map(render.md_escape)))}"
+                      if len(trend) else ""))
+if tables.partial_text(trend):
+    st.caption(tables.partial_text(trend))
+with st.expander("How this is measured"):
+    st.markdown(notes.FRAMES_NOTE + notes.validated("frames"))
+trend_rows = trend.drop(columns=["covered_from", "covered_to"], errors="ignore").assign(
+    period=pd.to_datetime(trend["period"]).dt.strftime("%Y-%m-%d"), method=method)
+st.download_button("Download chart data (CSV)", data=exports.to_csv_bytes(trend_rows),
+                   file_name=f"framewatch-frame-{frame}-{ctx.granularity}.csv", mime="text/csv",
+                   on_click="ignore", key="dl_frames_trend", icon=":material/download:")
+
+cells = trend[trend["n_articles_with_frame"] > 0].sort_values(["period", "outlet"])
+if method == "model":
+    st.caption("The model has no tokens to show: the Concordance lists this frame's lexicon tokens in the cell's "
+               "articles that use it by the lexicon.")
+if cells.empty:
+    st.info(f"No article in this selection uses “{FRAMES[frame]}”, so there are no lines to show.")
+else:
+    labels = [f"{p:%Y-%m-%d} · {o} · {k} of {n} articles" for p, o, k, n in
+              zip(pd.to_datetime(cells["period"]), cells["outlet"], cells["n_articles_with_frame"], cells["n_articles"])]
+    i = st.selectbox(f"Chart cell ({ctx.granularity} starting)", range(len(cells)), format_func=labels.__getitem__,
+                     key="frames_trend_cell")
+    cell = cells.iloc[i]
+    f = ctx.filters
+    start = max(d for d in (pd.Timestamp(cell["period"]).date(), f.start) if d is not None)
+    end = min(d for d in (charts.period_end(cell["period"], ctx.granularity).date(), f.end) if d is not None)
+    links.concordance_link("frame", key=frame, outlet=cell["outlet"], start=start, end=end)
+
+st.subheader("Outlets × frames")
+st.plotly_chart(frame_charts.frame_heatmap_chart(matrix), key="frames_matrix_chart")
+st.caption(caption)
+st.download_button("Download heatmap data (CSV)", data=exports.to_csv_bytes(matrix.assign(method=method)),
+                   file_name="framewatch-outlets-frames.csv", mime="text/csv", on_click="ignore",
+                   key="dl_frames_matrix", icon=":material/download:")
+used = matrix[(matrix["n_articles_with_frame"] > 0) & (matrix["frame"] != "other")]
+if used.empty:
+    st.info("No article in this selection uses a frame other than “Other”, so there are no lines to show.")
+else:
+    labels = [f"{o} · {FRAMES[fr]} · {k} of {n} articles" for o, fr, k, n in
+              zip(used["outlet"], used["frame"], used["n_articles_with_frame"], used["n_articles"])]
+    j = st.selectbox("Heatmap cell (outlet · frame)", range(len(used)), format_func=labels.__getitem__,
+                     key="frames_matrix_cell")
+    cell = used.iloc[j]
+    links.concordance_link("frame", key=cell["frame"], outlet=cell["outlet"], start=ctx.filters.start,
+                           end=ctx.filters.end)

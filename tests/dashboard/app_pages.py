@@ -1,0 +1,24 @@
+"""Helpers for AppTests of one page: open the app on a store with URL keys, switch to the page, find a widget."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
+
+
+def open_page(store, page: str, **query) -> AppTest:
+    """Run the app on *store* with the URL keys *query*, then switch to *page* (``"views/x.py"``) and run it."""
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.session_state["store_path"] = str(store)
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    return at.switch_page(page).run()
+
+
+def widget(items, label: str):
+    """The first widget of *items* (e.g. ``at.selectbox``) with this label."""
+    return next(w for w in items if w.label == label)

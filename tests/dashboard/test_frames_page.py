@@ -1,0 +1,74 @@
+"""AppTest of the Frames page on the hand-made store (tests/dashboard/store_factory.py, FRAME_TERMS)."""
+
+import pytest
+
+from app_pages import open_page, widget
+from store_factory import ALPHA, EQUALS, OREILLY, build_store
+
+
+def _page(store, **query):
+    return open_page(store, "views/frames.py", **query)
+
+
+def test_page_shows_both_charts_n_threshold_version_method_and_downloads(store_path):
+    at = _page(store_path)
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(at.get("plotly_chart")) == 2
+    assert [b.proto.label for b in at.get("download_button")] == ["Download chart data (CSV)",
+                                                                  "Download heatmap data (CSV)"]
+    caption = at.caption[0].value
+    assert caption.startswith("n = 43 scored articles, 0 articles using “Economic”")
+    assert "≥ 3 frame-lexicon tokens, tokens counted in the outlet voice" in caption
+    assert "1 undated article left out" in caption and "frame lexicon version frames-" in caption
+    assert at.expander[0].label == "How this is measured"
+    assert "Field et al. 2018" in at.expander[0].markdown[0].value
+    assert any("uses “Economic”" in i.value for i in at.info)
+    assert widget(at.radio, "Method").options == ["Frame lexicon"]
+
+
+def test_own_voice_counts_and_the_cell_links_to_the_concordance(store_path):
+    at = _page(store_path)
+    widget(at.selectbox, "Frame").set_value("public_opinion").run()
+    assert not at.exception
+    assert at.caption[0].value.startswith("n = 43 scored articles, 33 articles using “Public opinion”")
+    cell = widget(at.selectbox, "Chart cell (week starting)")
+    assert cell.options[0].startswith("2026-01-05 · ")
+    links = [p.proto for p in at.get("page_link")]
+    assert links[0].page == "concordance"
+    assert "kind=frame" in links[0].query_string and "key=public_opinion" in links[0].query_string
+    assert "cell_from=2026-01-05" in links[0].query_string and "cell_to=2026-01-11" in links[0].query_string
+    heat = widget(at.selectbox, "Heatmap cell (outlet · frame)")
+    # The factory's plan deals k = 0..42 to Alpha (15), O'Reilly (13) and =Equals (15) week by week; those
+    # with k % 4 == 3 use Other: 39 at Alpha; 11, 15, 27, 31, 35 at O'Reilly; 3, 7, 19, 23 at =Equals.
+    assert heat.options == [f"{EQUALS} · Public opinion · 11 of 15 articles",
+                            f"{ALPHA} · Public opinion · 14 of 15 articles",
+                            f"{OREILLY} · Public opinion · 8 of 13 articles"]
+
+
+def test_security_is_used_only_when_every_voice_counts(store_path):
+    at = _page(store_path)
+    widget(at.selectbox, "Frame").set_value("security_defense").run()
+    assert at.caption[0].value.startswith("n = 43 scored articles, 0 articles using “Security & defense”")
+    at = _page(store_path, voice="all")
+    widget(at.selectbox, "Frame").set_value("security_defense").run()
+    assert not at.exception
+    assert at.caption[0].value.startswith("n = 43 scored articles, 11 articles using “Security & defense”")
+    assert "tokens counted in the all voice" in at.caption[0].value
+
+
+@pytest.fixture(scope="module")
+def store_without_frames(tmp_path_factory):
+    import duckdb
+
+    path = build_store(tmp_path_factory.mktemp("noframes") / "s.duckdb")
+    con = duckdb.connect(str(path))
+    con.execute("DROP TABLE article_frames")
+    con.close()
+    return path
+
+
+def test_a_store_scored_before_frames_says_how_to_rescore(store_without_frames):
+    at = _page(store_without_frames)
+    assert not at.exception
+    assert any("framewatch score --store PATH" in i.value for i in at.info)
+    assert not at.get("plotly_chart")
