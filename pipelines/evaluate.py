@@ -911,3 +911,21 @@ def validation_table(report: dict | None) -> pd.DataFrame:
         rows.append(row("frame", "Narrative Frames (climate)", f"{_GOLD_NAMES[f['gold']]} → {f['label']}",
                         f["n_articles"], "articles", f["n_gold"], f["n_predicted"], f))
     return pd.DataFrame(rows, columns=VALIDATION_COLUMNS)
+
+
+def validation_display(table: pd.DataFrame) -> pd.DataFrame:
+    """:func:`validation_table` for reading: items with their unit, each figure as ``0.60 (0.53–0.66)``.
+
+    Returns
+    -------
+    DataFrame with ``gold_set, compared, items, n_gold, n_predicted, precision, recall, f1`` (items
+    and the figures as text); a new frame, *table* is not modified.
+    """
+    out = table[["gold_set", "compared"]].copy()
+    out["items"] = [f"{n:,} {unit}" for n, unit in zip(table["n_items"], table["unit"])]
+    out["n_gold"] = table["n_gold"]
+    out["n_predicted"] = table["n_predicted"]
+    for k in ("precision", "recall", "f1"):
+        out[k] = [_fmt({"value": v, "low": lo, "high": hi})
+                  for v, lo, hi in zip(table[k], table[f"{k}_low"], table[f"{k}_high"])]
+    return out

@@ -4,7 +4,7 @@ import streamlit as st
 
 from dashboard import exports, loaders, notes, tables
 from dashboard.context import page_context
-from pipelines.evaluate import VALIDATION_COLUMNS, read_validation, validation_table
+from pipelines.evaluate import read_validation, validation_display, validation_table
 
 ctx = page_context(require_selection=False)
 st.title("About the data")
@@ -69,11 +69,12 @@ else:
                "bootstrap intervals for F1.")
     st.markdown(notes.validated("lexicon", ctx.lexicon_version) + notes.validated("frames"))
     figures = validation_table(report)
-    st.dataframe(figures, hide_index=True, key="validation_table", column_config={
-        "measure": "Measure", "gold_set": "Gold set", "compared": "Compared", "n_items": "Items", "unit": "Unit",
-        "n_gold": "Gold", "n_predicted": "Predicted",
-        **{c: st.column_config.NumberColumn(c.replace("_", " ").capitalize(), format="%.2f")
-           for c in VALIDATION_COLUMNS[7:]}})
+    st.dataframe(validation_display(figures), hide_index=True, key="validation_table",
+                 height=35 * (len(figures) + 1) + 3, column_config={
+                     "gold_set": "Gold set", "compared": "Compared", "items": "Items",
+                     "n_gold": st.column_config.NumberColumn("Gold", format="localized"),
+                     "n_predicted": st.column_config.NumberColumn("Predicted", format="localized"),
+                     "precision": "Precision (95 % CI)", "recall": "Recall (95 % CI)", "f1": "F1 (95 % CI)"})
     st.download_button("Download validation figures (CSV)", data=exports.to_csv_bytes(figures),
                        file_name="framewatch-validation.csv", mime="text/csv", on_click="ignore",
                        key="dl_validation", icon=":material/download:")

@@ -17,8 +17,8 @@ from pipelines.cli import main
 from pipelines.errors import ConfigError
 from pipelines.evaluate import (GoldSet, GoldText, VALIDATION_COLUMNS, bootstrap_f1, evaluate_lexicon, f1,
                                 frame_metrics, locate_words, proportion, read_babe, read_basil, read_frames_gold,
-                                read_mbic, render_markdown, roc_auc, run_evaluation, score_gold, validation_summary,
-                                validation_table, word_spans)
+                                read_mbic, render_markdown, roc_auc, run_evaluation, score_gold, validation_display,
+                                validation_summary, validation_table, word_spans)
 from pipelines.lexicon import Entry, LexiconMatcher, build_lexicon
 from tests.conftest import corpus_dir
 
@@ -191,6 +191,10 @@ def test_validation_summary_and_table_for_the_dashboard():
     assert table["precision"].tolist() == pytest.approx([2 / 3, 0.5])
     assert table["n_predicted"].tolist() == [3, 4]
     assert validation_table(None).empty
+    shown = validation_display(table)
+    assert shown["items"].tolist() == ["3 sentences", "3 sentences"]
+    assert shown["precision"][1] == "0.50 (" + f"{table['precision_low'][1]:.2f}–{table['precision_high'][1]:.2f})"
+    assert list(table.columns) == VALIDATION_COLUMNS  # the table itself is left as it was
 
 
 def test_run_evaluation_stops_on_a_folder_with_no_gold_set(tmp_path):
