@@ -336,9 +336,13 @@ def lexicon():
     """Work with lexicon files."""
 
 
-@lexicon.command("check", epilog="\b\nExample: framewatch lexicon check data/lexicon/loaded_wording.csv")
+@lexicon.command("check", epilog="\b\nExample: framewatch lexicon check data/lexicon/loaded_wording.csv "
+                                 "--pairs data/lexicon/pairs.csv")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-def lexicon_check(paths):
+@click.option("--pairs", "pairs_file", type=click.Path(dir_okay=False),
+              help="Also check a word-choice pairs file (as data/lexicon/pairs.csv) against these lexicon files: "
+                   "terms and counterparts agree, no form on both sides, every form can be matched.")
+def lexicon_check(paths, pairs_file):
     """Validate lexicon files; errors name file, line, column, expected and found."""
     from .lexicon import build_lexicon, read_lexicon
 
@@ -350,6 +354,12 @@ def lexicon_check(paths):
     cats = lex.categories
     click.echo(f"ok: {len(lex.entries)} entries in {len(cats)} categories ({', '.join(cats)}), "
                f"version {lex.version}")
+    if pairs_file:
+        from .wordchoice import PairMatcher, read_pairs, resolve_pairs
+
+        pairs, _ = resolve_pairs(read_pairs(pairs_file), lex, strict=True)
+        PairMatcher(pairs, lex).fit().check()
+        click.echo(f"ok: {len(pairs)} word-choice pairs")
 
 
 @lexicon.command("suggest", epilog="\b\nExample: framewatch lexicon suggest "

@@ -47,6 +47,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import ahocorasick
 import duckdb
 import numpy as np
 import pandas as pd
@@ -70,6 +71,8 @@ MIN_ARTICLES = 5
 """A cell whose forms come from fewer articles than this is flagged ``small_n``: its interval
 rests on too few independent texts to read much into."""
 _PAIR_ID_RE = re.compile(r"[a-z0-9_]+")
+_ASCII_FOLD = {i: fold(chr(i)) or " " for i in range(128)}
+"""ASCII characters as :func:`pipelines.text.matching_copy` folds them (letters lowered, the rest spaces)."""
 
 
 @dataclass(frozen=True)
@@ -415,12 +418,28 @@ class PairMatcher:
             extra = [b for i in ids for b in blockers[i]] + stops
             groups.append((LexiconMatcher(Lexicon(tuple(entries + extra), ())).fit(), meta))
         self.groups_ = groups
+        # Any form at all? One pass of one automaton over every form's key lets most articles
+        # skip the per-group passes (the keys are padded as LexiconMatcher pads them).
+        anywhere = ahocorasick.Automaton()
+        for pair in self.pairs:
+            for s in (*pair.loaded_spellings, *pair.counterpart_spellings):
+                key = " " + fold(s.rstrip("*")) + ("" if s.endswith("*") else " ")
+                anywhere.add_word(key, key)
+        anywhere.make_automaton()
+        self.anywhere_ = anywhere
         return self
+
+    def _none_in(self, copy: str) -> bool:
+        return next(self.anywhere_.iter(copy), None) is None
 
     def find(self, text: str, copy: str | None = None, offsets: np.ndarray | None = None) -> list[PairMatch]:
         """Every use of a pair form in *text* (offsets into *text*), sorted by start, then pair."""
         if copy is None:
+            if text.isascii() and self._none_in(" " + " ".join(text.translate(_ASCII_FOLD).split()) + " "):
+                return []      # the ASCII matching copy, built without offsets, holds no form
             copy, offsets = matching_copy(text)
+        if not self.pairs or self._none_in(copy):
+            return []
         out = []
         for matcher, meta in self.groups_:
             for m in matcher.find(text, copy, offsets):

@@ -12,6 +12,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipelines.errors import LexiconError
 from pipelines.ingest import IngestOptions
@@ -110,6 +112,22 @@ def test_offsets_point_at_the_matched_text(matcher):
     text = "Les \u00ab war\u00a0games \u00bb et la r\u00e9union; the WAR GAMES and military\u2011exercises."
     found = matcher.find(text)
     assert [text[m.start:m.end] for m in found] == ["war\u00a0games", "WAR GAMES", "military\u2011exercises"]
+
+
+WORDS = ["regime", "government", "war", "games", "military", "exercises", "Kyiv", "Ukrainian", "sanctions",
+         "invasion", "special", "operation", "the", "puppet", "-", ".", "'s", "\u2019", "\u00ad", "\u00e9t\u00e9"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(WORDS), max_size=12), st.sampled_from([" ", "  ", "\n", "-"]))
+def test_the_quick_check_never_hides_a_use(matcher, words, sep):
+    from pipelines.text import matching_copy
+
+    text = sep.join(words)
+    copy, offsets = matching_copy(text)
+    assert matcher.find(text) == matcher.find(text, copy, offsets)
+    for m in matcher.find(text):
+        assert text[m.start:m.end].strip() == text[m.start:m.end] != ""
 
 
 # --- bad pairs files ---------------------------------------------------------------------
@@ -292,3 +310,51 @@ def test_a_users_own_lexicon_runs_with_the_pairs_it_supports(tmp_path):
         c.close()
     assert sum("left out" in w for w in summary.warnings) == len(read_pairs(BUILTIN_PAIRS)) - 1
     assert any("pair 'government' kept without 'puppet regime'" in w for w in summary.warnings)
+
+
+# --- a real corpus ------------------------------------------------------------------------------
+
+@pytest.mark.corpus
+def test_ruwa_special_military_operation_against_invasion(tmp_path):
+    """RUWA (headlines and leads, 2022): Reuters and the BBC never say "special military operation"."""
+    from tests.conftest import corpus_dir
+
+    from pipelines.text import fold
+
+    folder = corpus_dir("ruwa_ukraine_war_2022")
+    store = tmp_path / "ruwa.duckdb"
+    run_pipeline(store, [folder / "ruwa_dev.csv"], IngestOptions(topic_column="event"), ScoreOptions(), fresh=True)
+    c = duckdb.connect(str(store), read_only=True)
+    try:
+        df = pair_shares(c, Filters(voice="all"), None, "invasion").set_index("outlet")
+        for outlet in ("Reuters", "BBC News"):
+            row = df.loc[outlet]
+            assert row.n_loaded == 0 and row.n_counterpart >= 50, (outlet, row.n_counterpart)
+            assert row.share_high < 0.1
+        assert df.loc["News-Front", "n_loaded"] >= 1          # the pro-Kremlin outlet uses the Kremlin's name
+        # every stored use is one of its pair's spellings, at the stored offsets
+        texts = dict(c.execute("SELECT article_id, text FROM articles").fetchall())
+        spellings = {(p, "loaded"): {fold(s) for s in ls.split("|")} for p, ls in
+                     c.execute("SELECT pair_id, loaded_spellings FROM pairs").fetchall()}
+        spellings |= {(p, "counterpart"): {fold(s) for s in cs.split("|")} for p, cs in
+                      c.execute("SELECT pair_id, counterpart_spellings FROM pairs").fetchall()}
+        rows = c.execute("SELECT article_id, pair_id, form, start_char, end_char FROM pair_mentions").fetchall()
+        assert len(rows) > 3000
+        bad = [r for r in rows if fold(texts[r[0]][r[3]:r[4]]) not in spellings[(r[1], r[2])]]
+        assert not bad, bad[:5]
+    finally:
+        c.close()
+
+
+def test_lexicon_check_validates_a_pairs_file(tmp_path):
+    from click.testing import CliRunner
+
+    from pipelines.cli import main
+    from pipelines.lexicon import BUILTIN_LEXICON
+
+    ok = CliRunner().invoke(main, ["lexicon", "check", str(BUILTIN_LEXICON), "--pairs", str(BUILTIN_PAIRS)])
+    assert ok.exit_code == 0 and f"ok: {len(read_pairs(BUILTIN_PAIRS))} word-choice pairs" in ok.output
+    bad = _pairs_file(tmp_path, "a,,war games,military exercises,war-games,,\n")
+    res = CliRunner().invoke(main, ["lexicon", "check", str(BUILTIN_LEXICON), "--pairs", str(bad)])
+    assert res.exit_code == 1
+    assert "pairs.csv, line 2: the forms of pair 'a' overlap" in res.output
