@@ -72,3 +72,32 @@ def test_a_store_scored_before_frames_says_how_to_rescore(store_without_frames):
     assert not at.exception
     assert any("framewatch score --store PATH" in i.value for i in at.info)
     assert not at.get("plotly_chart")
+
+
+@pytest.fixture(scope="module")
+def store_with_model(tmp_path_factory):
+    """The test store plus model rows: the model says every article uses Security & defense and nothing else."""
+    import duckdb
+
+    from pipelines.frames import FRAMES
+
+    path = build_store(tmp_path_factory.mktemp("model") / "s.duckdb")
+    con = duckdb.connect(str(path))
+    ids = [r[0] for r in con.execute("SELECT article_id FROM articles").fetchall()]
+    con.executemany("INSERT INTO article_frames VALUES (?, ?, 'model', ?, ?)",
+                    [(a, f, 0.8 if f == "security_defense" else 0.1, f == "security_defense") for a in ids for f in FRAMES])
+    con.close()
+    return path
+
+
+def test_model_method_ignores_the_voice_and_says_so(store_with_model):
+    at = _page(store_with_model)
+    method = widget(at.radio, "Method")
+    assert method.options == ["Frame lexicon", "Trained model"]
+    method.set_value("model").run()
+    widget(at.selectbox, "Frame").set_value("security_defense").run()
+    assert not at.exception
+    caption = at.caption[0].value
+    assert caption.startswith("n = 43 scored articles, 43 articles using “Security & defense”")
+    assert "the voice filter does not apply to the model" in caption
+    assert any("The model has no tokens to show" in c.value for c in at.caption)

@@ -279,3 +279,55 @@ def test_evidence_spans_are_exactly_the_tokens_of_the_cell(con):
 def test_concordance_kind_frame_gives_kwic_lines(con):
     lines = concordance(con, Filters(voice="all"), "frame", key="economic", outlet="Alpha")
     assert list(lines["match"]) == ["Sanctions", "tariffs", "GDP"]
+
+
+@pytest.fixture(scope="module")
+def model_store(store, tmp_path_factory) -> Path:
+    """The store with model rows for three of its five articles (A1, A2 economic; B1 security)."""
+    import shutil
+
+    path = tmp_path_factory.mktemp("model") / "store.duckdb"
+    shutil.copyfile(store, path)
+    c = duckdb.connect(str(path))
+    ids = _ids(c)
+    rows = [(ids[s], f, "model", 0.9 if (s, f) in {("A1", "economic"), ("A2", "economic"), ("B1", "security_defense")}
+             else 0.1, (s, f) in {("A1", "economic"), ("A2", "economic"), ("B1", "security_defense")})
+            for s in ("A1", "A2", "B1") for f in FRAMES]
+    c.executemany("INSERT INTO article_frames VALUES (?, ?, ?, ?, ?)", rows)
+    c.close()
+    return path
+
+
+def test_model_rows_count_only_the_articles_the_model_scored(model_store):
+    c = duckdb.connect(str(model_store), read_only=True)
+    try:
+        from pipelines.frames import available_methods
+
+        assert available_methods(c) == ["lexicon", "model"]
+        m = frame_matrix(c, Filters(voice="outlet"), method="model")
+        assert _cell(m, "Alpha", "economic") == (2, 2)           # A3 has no model rows: not in the denominator
+        assert _cell(m, "Beta", "security_defense") == (1, 1)
+        assert _cell(m, "Beta", "other") == (0, 1)
+        assert m["n_tokens"].isna().all()
+        # The lexicon rows are untouched by the model's.
+        assert _cell(frame_matrix(c, Filters(voice="all")), "Alpha", "economic") == (1, 3)
+    finally:
+        c.close()
+
+
+def test_rescoring_with_another_threshold_keeps_the_model_rows(model_store, frames_file, tmp_path):
+    import shutil
+
+    from pipelines.run import run_score
+
+    path = tmp_path / "s.duckdb"
+    shutil.copyfile(model_store, path)
+    run_score(path, ScoreOptions(frames=frames_file, frame_threshold=2, topic_queries=None))
+    c = duckdb.connect(str(path), read_only=True)
+    try:
+        assert c.execute("SELECT count(*) FROM article_frames WHERE method = 'model'").fetchone()[0] == 3 * 15
+        assert stored_threshold(c) == 2
+        # With 2 tokens enough, A3 (troops, drills) now uses Security & defense.
+        assert _cell(frame_matrix(c, Filters(voice="all")), "Alpha", "security_defense") == (2, 3)
+    finally:
+        c.close()
