@@ -21,6 +21,10 @@ TONE_MEASURES = {
 TONE_MEASURE_LABELS = {"tone": "Mean tone", "negative": "Share of negative sentences"}
 ROW_PX = 260
 """Height of one target's panel in the trend chart, in pixels."""
+BAND_MAX_WIDTH = {"tone": 1.0, "negative": 0.5}
+"""A band is drawn only where the interval is at most half the scale wide (±0.5 of tone, ±25 points of
+share); a wider one (a period with a few articles) would cover the whole panel and hide the other
+outlets. Those points are drawn hollow, and their interval is in the hover and the download."""
 
 
 def _fmt(measure: str) -> str:
@@ -32,13 +36,15 @@ Y_MIN_TOP = 0.25
 
 
 def tone_y_top(df: pd.DataFrame) -> float:
-    """Half the height of the tone axis (symmetric around 0): 1.3 × the 98th percentile of the
-    absolute mean tones, between :data:`Y_MIN_TOP` and 1. Bands of thin periods may be cut at
-    the edge; values never are (their maximum is at most 1 / 1.3 of the top unless clipped at 1)."""
+    """Half the height of the tone axis (symmetric around 0), at least :data:`Y_MIN_TOP`, at most 1:
+    room for every mean tone and every band that is drawn (:data:`BAND_MAX_WIDTH`), so nothing is cut."""
     values = pd.to_numeric(df["mean_compound"], errors="coerce").abs().dropna().to_numpy(float)
     if not values.size:
         return 1.0
-    return float(min(1.0, max(Y_MIN_TOP, 1.3 * np.quantile(values, 0.98), values.max() * 1.05)))
+    low, high = pd.to_numeric(df["compound_low"], errors="coerce"), pd.to_numeric(df["compound_high"], errors="coerce")
+    drawn = (high - low) <= BAND_MAX_WIDTH["tone"]
+    bounds = pd.concat([low[drawn].abs(), high[drawn].abs()]).dropna().to_numpy(float)
+    return float(min(1.0, 1.05 * max(Y_MIN_TOP, values.max(), bounds.max() if bounds.size else 0.0)))
 
 
 def tone_trend_chart(df: pd.DataFrame, measure: str = "tone") -> go.Figure:
@@ -53,8 +59,10 @@ def tone_trend_chart(df: pd.DataFrame, measure: str = "tone") -> go.Figure:
     -------
     go.Figure
         One row per target (shared x axis); per outlet a line (``connectgaps=False``: a gap is
-        a break, never 0) over its shaded 95 % interval; a dotted line at 0 for tone. Hover
-        gives the value, interval and n (sentences, articles naming the target, articles).
+        a break, never 0) over its shaded 95 % interval, hollow points where the interval is
+        missing (fewer than two articles) or wider than :data:`BAND_MAX_WIDTH`; a dotted line at
+        0 for tone. Hover gives the value, interval and n (sentences, articles naming the
+        target, articles).
     """
     if measure not in TONE_MEASURES:
         raise ValueError(f"measure must be one of {tuple(TONE_MEASURES)}, not {measure!r}")
@@ -77,7 +85,8 @@ def tone_trend_chart(df: pd.DataFrame, measure: str = "tone") -> go.Figure:
             g = df[(df["target"] == target) & (df["outlet"] == outlet)].sort_values("period")
             colour, dash = PALETTE[i % len(PALETTE)], DASHES[(i // len(PALETTE)) % len(DASHES)]
             x = pd.to_datetime(g["period"])
-            for seg in _runs(g[[high, low]].notna().all(axis=1).to_numpy()):
+            narrow = (g[high] - g[low] <= BAND_MAX_WIDTH[measure]).to_numpy()
+            for seg in _runs(narrow):
                 part = g.iloc[seg]
                 band = dict(x=pd.to_datetime(part["period"]), legendgroup=outlet, mode="lines", line=dict(width=0),
                             hoverinfo="skip", showlegend=False)
@@ -88,12 +97,19 @@ def tone_trend_chart(df: pd.DataFrame, measure: str = "tone") -> go.Figure:
                                       (low, high, "n_sentences", "n_articles_naming", "n_articles")]) if len(g) else None
             fig.add_trace(go.Scatter(
                 x=x, y=g[val], mode="lines+markers", name=str(outlet), legendgroup=outlet, showlegend=r == 1,
-                connectgaps=False, line=dict(color=colour, width=2.5, dash=dash), marker=dict(size=7, color=colour),
+                connectgaps=False, line=dict(color=colour, width=2.5, dash=dash),
+                marker=dict(size=7, color=colour),
                 customdata=custom, text=[target] * len(g),
                 hovertemplate=(f"<b>%{{fullData.name}}</b> · %{{text}}<br>%{{x|%d %b %Y}}<br>%{{y:{fmt}}} {unit}<br>"
                                f"95% interval %{{customdata[0]:{fmt}}} – %{{customdata[1]:{fmt}}}<br>"
                                "n = %{customdata[2]:,.0f} sentences in %{customdata[3]:,.0f} of "
                                "%{customdata[4]:,.0f} articles<extra></extra>")), row=r, col=1)
+            wide = ~narrow & g[val].notna().to_numpy()
+            if wide.any():   # hollow: a white disc with the outlet's ring over the point (the legend keeps a dot)
+                fig.add_trace(go.Scatter(x=x[wide], y=g.loc[wide, val], mode="markers", legendgroup=outlet,
+                                         name=f"{outlet} wide interval", showlegend=False, hoverinfo="skip",
+                                         marker=dict(size=8, color="white", line=dict(width=2, color=colour))),
+                              row=r, col=1)
         if measure == "tone":
             fig.add_hline(y=0, line=dict(color="#888", width=1, dash="dot"), row=r, col=1)
             fig.update_yaxes(range=[-top, top], row=r, col=1, title_text="mean tone", zeroline=False)

@@ -67,6 +67,8 @@ else:
     st.caption(f"n = {n_sent:,} sentences naming {', '.join(chosen)} in the chosen voice ({voice_text}), "
                f"in {tables.count_label(n_arts, 'article')} (a sentence naming two of them counts for each) · "
                f"{tables.wire_text(ctx.filters)} · {version_text}")
+    st.caption("Hollow point: fewer than two articles, or a 95 % interval wider than half the scale; its band "
+               "is not drawn (it would cover the panel), the hover and the download give it.")
     with st.expander("How this is measured"):
         st.markdown(notes.TONE_NOTE)
     st.download_button("Download chart data (CSV)",

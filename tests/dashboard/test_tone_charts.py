@@ -1,0 +1,57 @@
+"""Chart builders of the Tone toward targets page (pure: frames in, figures out)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from dashboard.tone_charts import tone_cells, tone_heatmap, tone_trend_chart, tone_y_top
+
+
+def _trend():
+    periods = pd.to_datetime(["2026-01-05", "2026-01-12", "2026-01-19"])
+    rows = []
+    for target in ("Russia", "NATO"):
+        for p, mean, low, high, n in zip(periods, (-0.2, np.nan, 0.1), (-0.3, np.nan, -0.9), (-0.1, np.nan, 0.95),
+                                         (4, 0, 1)):
+            rows.append(dict(outlet="A", target=target, period=p, n_articles=3, n_articles_naming=min(n, 2),
+                             n_sentences=n, sum_compound=0.0, n_negative=1, mean_compound=mean, compound_low=low,
+                             compound_high=high, share_negative=0.25 if n else np.nan, negative_low=0.1,
+                             negative_high=0.5))
+    return pd.DataFrame(rows)
+
+
+def test_trend_chart_has_a_panel_per_target_gaps_and_hollow_wide_points():
+    fig = tone_trend_chart(_trend(), "tone")
+    assert [a.text for a in fig.layout.annotations] == ["Russia", "NATO"]
+    lines = [t for t in fig.data if t.mode == "lines+markers"]
+    assert [t.name for t in lines] == ["A", "A"] and [t.showlegend for t in lines] == [True, False]
+    assert np.isnan(lines[0].y[1])                      # the empty week is a gap, not 0
+    assert lines[0].connectgaps is False
+    hollow = [t for t in fig.data if t.name == "A wide interval"]
+    assert len(hollow) == 2 and list(hollow[0].y) == [0.1]      # ±0.9 is wider than the band limit
+    bands = [t for t in fig.data if t.name == "A 95% lower"]
+    assert len(bands) == 2 and list(bands[0].y) == [-0.3]
+    assert tone_y_top(_trend()) == pytest.approx(0.315)         # 1.05 × the drawn band's -0.3
+
+
+def test_heatmap_labels_values_with_a_true_minus_and_n():
+    df = pd.DataFrame([dict(outlet="A", target="Russia", mean_compound=-0.25, compound_low=-0.4, compound_high=-0.1,
+                            n_sentences=8, n_articles_naming=3, n_articles=5, share_negative=0.5, negative_low=0.2,
+                            negative_high=0.8),
+                       dict(outlet="A", target="NATO", mean_compound=np.nan, compound_low=np.nan,
+                            compound_high=np.nan, n_sentences=0, n_articles_naming=0, n_articles=5,
+                            share_negative=np.nan, negative_low=np.nan, negative_high=np.nan)])
+    fig = tone_heatmap(df, "tone")
+    assert list(fig.data[0].x) == ["Russia", "NATO"]
+    assert fig.data[0].text[0] == ["\u22120.25<br>n=8", ""]
+    assert fig.data[0].zmid == 0
+    assert tone_heatmap(df, "negative").data[0].text[0][0] == "50%<br>n=8"
+    cells = tone_cells(df, "tone")
+    assert cells["label"].tolist() == ["Russia · A · 8 sentences, mean tone \u22120.25"]
+
+
+def test_empty_frames_say_so():
+    assert "No sentence" in tone_trend_chart(pd.DataFrame(), "tone").layout.annotations[0].text
+    assert "No sentence" in tone_heatmap(pd.DataFrame(), "negative").layout.annotations[0].text
+    with pytest.raises(ValueError):
+        tone_trend_chart(_trend(), "rate")
