@@ -434,11 +434,13 @@ class PairMatcher:
 
     def find(self, text: str, copy: str | None = None, offsets: np.ndarray | None = None) -> list[PairMatch]:
         """Every use of a pair form in *text* (offsets into *text*), sorted by start, then pair."""
+        if not self.pairs:
+            return []
         if copy is None:
             if text.isascii() and self._none_in(" " + " ".join(text.translate(_ASCII_FOLD).split()) + " "):
                 return []      # the ASCII matching copy, built without offsets, holds no form
             copy, offsets = matching_copy(text)
-        if not self.pairs or self._none_in(copy):
+        if self._none_in(copy):
             return []
         out = []
         for matcher, meta in self.groups_:

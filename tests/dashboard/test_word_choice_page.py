@@ -68,6 +68,12 @@ def test_choosing_another_pair_and_one_form_narrows_the_evidence(pair_store):
     at.radio(key="pair_form").set_value("counterpart").run()
     lines = at.dataframe[-1].value          # the evidence table comes last
     assert list(lines["match"]) == ["military exercises"] and list(lines["outlet"]) == [HOSTILE]
+    link = at.get("page_link")[0].proto      # the whole selection: every outlet, the selected dates
+    assert (link.page, link.query_string) == (
+        "concordance", "kind=pair&key=military_exercises%3Acounterpart&cell_from=2026-01-05&cell_to=2026-01-13")
+    at.selectbox(key="pair_cell").set_value(1).run()   # the first (week, outlet) cell: the week of 5 January
+    assert at.get("page_link")[0].proto.query_string == (
+        "kind=pair&key=military_exercises%3Acounterpart&cell_outlet=O%27Reilly+%2AWire%2A&cell_from=2026-01-05&cell_to=2026-01-11")
 
 
 def test_pair_description_is_escaped_markdown(pair_store):

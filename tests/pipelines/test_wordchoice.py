@@ -194,6 +194,11 @@ def test_a_users_lexicon_leaves_unsupported_pairs_out_with_a_warning(tmp_path, s
     assert len(warnings) == 1 and "pair 'b' left out" in warnings[0] and "junta" in warnings[0]
 
 
+def test_a_lexicon_without_pairs_finds_nothing(small_lexicon):
+    matcher = PairMatcher([], small_lexicon).fit()
+    assert matcher.find("The regime and the government.") == [] and matcher.find("R\u00e9gime, government.") == []
+
+
 def test_a_form_that_cannot_be_matched_is_an_error(tmp_path, small_lexicon):
     pairs, _ = resolve_pairs(read_pairs(_pairs_file(tmp_path, "a,,regime,government,peace. Talks,,\n")),
                              small_lexicon)
