@@ -96,17 +96,24 @@ def cluster_summary(copies: pd.DataFrame) -> pd.DataFrame:
     """
     if copies.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in CLUSTER_COLUMNS})
-    rows = []
-    for cluster_id, g in copies.groupby("cluster_id", sort=False):
-        first = g[g["article_id"] == cluster_id]
-        story = (first if len(first) else g)["title"].iloc[0]
-        later = g[g["article_id"] != cluster_id]
-        rows.append(dict(
-            cluster_id=cluster_id, story=story, first_outlet=g["first_outlet"].iloc[0],
-            first_published_at=g["first_published_at"].iloc[0], n_copies=len(g), n_outlets=g["outlet"].nunique(),
-            republished_by=", ".join(f"{o} ({lag_text(h)})" for o, h in zip(later["outlet"], later["lag_hours"])),
-            max_lag_hours=later["lag_hours"].max() if len(later) else np.nan,
-            min_similarity=g["similarity"].min()))
+    groups: dict[str, dict] = {}                 # one pass over plain lists: fast for thousands of clusters
+    cols = ["cluster_id", "article_id", "outlet", "title", "first_outlet", "first_published_at", "lag_hours",
+            "similarity"]
+    for cid, aid, outlet, title, f_outlet, f_time, lag, sim in zip(*(copies[c].tolist() for c in cols)):
+        g = groups.setdefault(cid, dict(cluster_id=cid, story=title, first_outlet=f_outlet, first_published_at=f_time,
+                                        n_copies=0, outlets=set(), later=[], max_lag_hours=np.nan,
+                                        min_similarity=sim))
+        if aid == cid:
+            g["story"] = title
+        else:
+            g["later"].append(f"{outlet} ({lag_text(lag)})")
+            if not pd.isna(lag):
+                g["max_lag_hours"] = lag if pd.isna(g["max_lag_hours"]) else max(g["max_lag_hours"], lag)
+        g["n_copies"] += 1
+        g["outlets"].add(outlet)
+        g["min_similarity"] = min(g["min_similarity"], sim)
+    rows = [dict(g, n_outlets=len(g.pop("outlets")), republished_by=", ".join(g.pop("later")))
+            for g in groups.values()]
     out = pd.DataFrame(rows, columns=CLUSTER_COLUMNS)
     out["n_copies"] = out["n_copies"].astype("int64")
     out["n_outlets"] = out["n_outlets"].astype("int64")
@@ -168,7 +175,9 @@ def copy_shares(con: duckdb.DuckDBPyConnection, filters: Filters, copies: pd.Dat
     den["n_copies"] = den["outlet"].map(num).fillna(0).astype("int64")
     with np.errstate(divide="ignore", invalid="ignore"):
         den["share"] = np.where(den["n_articles"] > 0, den["n_copies"] / den["n_articles"], np.nan)
-    den["share_low"], den["share_high"] = wilson_interval(den["n_copies"], den["n_articles"])
+    low, high = wilson_interval(den["n_copies"], den["n_articles"])
+    # At k = 0 (or k = n) the Wilson bound is the share itself up to rounding (1e-19): no bound past the share.
+    den["share_low"], den["share_high"] = np.fmin(low, den["share"]), np.fmax(high, den["share"])
     return den[SHARE_COLUMNS]
 
 
