@@ -424,3 +424,12 @@ def test_cli_stops_on_bad_input_with_the_message(tmp_path):
     assert result.exit_code == 1
     assert "Error: " in result.stderr and "unknown frame 'Conflict'" in result.stderr
     assert not (tmp_path / "x.skops").exists()
+
+
+def test_the_method_note_states_the_threshold_and_the_minimum_of_the_code():
+    from dashboard.notes import ALL_NOTES, FRAMES_MODEL
+    from pipelines.frame_model import DEFAULT_FOLDS, THRESHOLD
+
+    assert FRAMES_MODEL in ALL_NOTES
+    assert f"calibrated probability is at least {THRESHOLD}" in FRAMES_MODEL
+    assert f"fewer than {min_examples(DEFAULT_FOLDS)} labelled articles (at {DEFAULT_FOLDS} folds)" in FRAMES_MODEL
