@@ -21,6 +21,7 @@ from pipelines import concordance as conc
 from pipelines.schemas import ALL
 
 from . import charts, tables
+from .exports import to_csv_bytes
 from .loaders import FiltersKey, _filters, _Store
 from .render import VOICE_LABELS, VOICE_STYLES, md_escape, safe_url
 
@@ -80,19 +81,33 @@ def read_cell(params, outlets) -> Cell:
     return Cell(kind, params.get("key") or None, outlet, days[0], days[1], tuple(problems))
 
 
-def key_label(kind: str, key) -> str:
-    """A key as shown: a lexicon category with spaces for underscores, anything else as it is."""
+def key_label(kind: str, key, labels: dict | None = None) -> str:
+    """A key as shown: its label from :func:`pipelines.concordance.key_choices` (*labels*, key → label)
+    when there is one (a frame's codebook name, a pair's two forms), a lexicon category with
+    spaces for underscores, anything else as it is."""
+    if labels and key in labels and labels[key] != key:
+        return str(labels[key])
     return charts.category_label(key) if kind == "category" else str(key)
 
 
-def cell_heading(cell: Cell, filters) -> str:
+def key_option_label(kind: str, key, labels: dict, counts: dict) -> str:
+    """A key in the chooser: ``All`` for ``None``, else its label and, for lexicon kinds, its mentions."""
+    if key is None:
+        return "All"
+    n = counts.get(key)
+    return key_label(kind, key, labels) + ("" if n is None or pd.isna(n) else
+                                           f" ({tables.count_label(int(n), 'mention')})")
+
+
+def cell_heading(cell: Cell, filters, labels: dict | None = None) -> str:
     """The cell in words, as escaped markdown, e.g.
     ``Lexicon category *pejorative label* · Outlet KCNA · 2024-03-01 to 2024-03-31 · outlet's own words``.
 
-    The dates are the cell's days inside the selected dates; the voice is the sidebar's.
+    The dates are the cell's days inside the selected dates; the voice is the sidebar's;
+    *labels* (key → label) name the key (:func:`key_label`).
     """
     noun = conc.KIND_LABELS.get(cell.kind, cell.kind)
-    what = (f"{noun} *{md_escape(key_label(cell.kind, cell.key))}*" if cell.key is not None
+    what = (f"{noun} *{md_escape(key_label(cell.kind, cell.key, labels))}*" if cell.key is not None
             else f"Every {noun.lower()}")
     if cell.outlet is not None:
         who = f"Outlet {md_escape(cell.outlet)}"
@@ -158,11 +173,19 @@ def load_concordance(path: str, version: int, filters: FiltersKey, kind: str, ke
         return conc.concordance(con, _filters(filters), kind, key=key, outlet=outlet, start=start, end=end)
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def load_concordance_csv(path: str, version: int, filters: FiltersKey, kind: str, key: str | None,
+                         outlet: str | None, start: date | None, end: date | None) -> bytes:
+    """The download of :func:`load_concordance` (CSV bytes of :func:`download_rows`), built once per cell."""
+    lines = load_concordance(path, version, filters, kind, key, outlet, start, end)
+    return to_csv_bytes(download_rows(lines))
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
-def load_key_counts(path: str, version: int, filters: FiltersKey, kind: str) -> pd.DataFrame:
-    """:func:`pipelines.concordance.key_counts`: the terms or categories of the selection with their mentions."""
+def load_key_choices(path: str, version: int, filters: FiltersKey, kind: str) -> pd.DataFrame:
+    """:func:`pipelines.concordance.key_choices`: the keys of *kind* to choose from (empty: type one)."""
     with _Store(path) as con:
-        return conc.key_counts(con, _filters(filters), kind)
+        return conc.key_choices(con, _filters(filters), kind)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -190,6 +213,9 @@ KWIC_TABLE_COLUMNS = (("#", "36px", "right"), ("Date", "86px", "left"), ("Outlet
                       ("Left context", "", "right"), ("Match", "12%", "center"), ("Right context", "", "left"),
                       ("Voice", "78px", "left"), ("Speaker", "8%", "left"), ("Article", "13%", "left"))
 """Header, width (empty: the contexts share what is left) and alignment of each column of :func:`kwic_html`."""
+LABEL_COLUMN = ("Evidence of", "12%", "right")
+"""The column of ``label``, after Match, drawn only when a label says more than its match (a frame, a
+pair form, a target's tone), not for lexicon lines whose label is their term."""
 _CELL = "overflow:hidden;white-space:nowrap;text-overflow:ellipsis;"
 _LEFT = "display:flex;justify-content:flex-end;overflow:hidden;white-space:nowrap;"
 """The left context keeps its end (next to the match) when cut: flex-end overflows on the left."""
@@ -208,9 +234,15 @@ def kwic_html(lines: pd.DataFrame, first_number: int = 1) -> str:
     left-aligned (cut on its right); then voice, speaker, and the title linked to the article's
     http(s) address (no link otherwise). Cut cells show their whole text on hover. Contexts
     are at most :data:`CONTEXT_SHOWN` characters; rows are numbered from *first_number*.
+    The ``label`` gets a column of its own (:data:`LABEL_COLUMN`) when any label is not just
+    its match in other case.
     """
+    with_label = any(_text(lbl).casefold() != _text(m).casefold() for lbl, m in zip(lines["label"], lines["match"]))
+    columns = list(KWIC_TABLE_COLUMNS)
+    if with_label:
+        columns.insert(5, LABEL_COLUMN)
     head = "".join(f"<th style='{f'width:{w};' if w else ''}text-align:{a};padding:3px 4px;{_CELL}'>{h}</th>"
-                   for h, w, a in KWIC_TABLE_COLUMNS)
+                   for h, w, a in columns)
     rows = []
     for i, r in enumerate(lines.to_dict("records")):
         voice = _text(r.get("voice"))
@@ -222,18 +254,21 @@ def kwic_html(lines: pd.DataFrame, first_number: int = 1) -> str:
         url = safe_url(r.get("url"))
         article = (f'<a href="{html.escape(url)}" target="_blank" rel="noopener noreferrer">{html.escape(title)}</a>'
                    if url else html.escape(title))
-        outlet, speaker = _text(r.get("outlet")), _text(r.get("speaker"))
-        rows.append("<tr>" + "".join((
+        outlet, speaker, label = _text(r.get("outlet")), _text(r.get("speaker")), _text(r.get("label"))
+        cells = [
             _cell(str(first_number + i), style=_CELL + "text-align:right;color:#777"),
             _cell(_day(r.get("day"))),
             _cell(html.escape(outlet), outlet),
             _cell(f"<span>{html.escape(left)}</span>", left, _LEFT),
             _cell(f'<mark class="fw-match" style="{style}color:inherit;padding:0 2px;font-weight:600">'
-                  f"{html.escape(match)}</mark>", f"{match} ({_text(r.get('label'))})", "text-align:center"),
+                  f"{html.escape(match)}</mark>", f"{match} ({label})", "text-align:center"),
             _cell(html.escape(right), right),
             _cell(f'<span style="{style}padding:0 4px">{html.escape(voice)}</span>' if voice else "", voice),
             _cell(html.escape(speaker) or tables.PLACEHOLDER, speaker),
-            _cell(article, title))) + "</tr>")
+            _cell(article, title)]
+        if with_label:
+            cells.insert(5, _cell(f"<span>{html.escape(label)}</span>", label, _LEFT))   # its end is the telling part
+        rows.append("<tr>" + "".join(cells) + "</tr>")
     return ("<table class='fw-kwic' style='width:100%;table-layout:fixed;border-collapse:collapse;"
             "font-size:0.85em'><thead><tr>" + head + "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
 

@@ -142,31 +142,57 @@ def category_spans(con: duckdb.DuckDBPyConnection, filters: Filters, *, key: str
 
 KEY_COLUMNS = {"lexicon": "term", "category": "category"}
 """The ``mentions`` column that holds the *key* of each lexicon kind."""
+CHOICE_COLUMNS = ["key", "label", "n_mentions"]
+"""Columns of :func:`key_choices`."""
 
 
-def key_counts(con: duckdb.DuckDBPyConnection, filters: Filters, kind: str) -> pd.DataFrame:
-    """The keys of a lexicon kind (terms or categories) with their mentions under *filters*.
+def key_choices(con: duckdb.DuckDBPyConnection, filters: Filters, kind: str) -> pd.DataFrame:
+    """The keys a user can choose for *kind*, with a label for each.
+
+    * ``lexicon`` / ``category``: the terms or categories with at least one mention in the
+      selection (voice and categories as *filters* say), with ``n_mentions``, most first;
+    * ``frame``: the frames of :data:`pipelines.frames.FRAMES` (label: the codebook name);
+    * ``pair``: each pair of the store's ``pairs`` table (label ``loaded / counterpart``),
+      then its loaded and its counterpart form (``pair_id:loaded``, ``pair_id:counterpart``);
+    * ``target``: the targets of the store's ``targets`` table;
+    * ``term`` (any word of the text) and an unavailable kind: no rows.
 
     Returns
     -------
-    DataFrame with ``key`` (str) and ``n_mentions`` (int), one row per key with at least one
-    mention in the selection (voice and categories as *filters* say), most mentions first,
-    then by key.
-
-    Raises
-    ------
-    KeyError
-        For a kind that is not a lexicon kind (:data:`KEY_COLUMNS`).
+    DataFrame with :data:`CHOICE_COLUMNS`; ``n_mentions`` is missing for the kinds that are
+    not lexicon kinds. Raises ``KeyError`` for a kind not in :data:`KINDS`.
     """
-    from .rollups import _mention_conditions, _selection_sql
+    if kind not in KINDS:
+        raise KeyError(f"unknown concordance kind {kind!r}; expected one of {sorted(KINDS)}")
+    if kind in KEY_COLUMNS:
+        from .rollups import _mention_conditions, _selection_sql
 
-    column = KEY_COLUMNS[kind]
-    params: list = []
-    sel = _selection_sql(filters, params)
-    where = _mention_conditions(filters, params, "m.")
-    return con.execute(
-        f"WITH sel AS ({sel}) SELECT m.{column} AS key, count(*) AS n_mentions FROM mentions m "
-        f"JOIN sel USING (article_id) WHERE {' AND '.join(where)} GROUP BY 1 ORDER BY 2 DESC, 1", params).df()
+        params: list = []
+        sel = _selection_sql(filters, params)
+        where = _mention_conditions(filters, params, "m.")
+        return con.execute(
+            f"WITH sel AS ({sel}) SELECT m.{KEY_COLUMNS[kind]} AS key, m.{KEY_COLUMNS[kind]} AS label, "
+            f"count(*) AS n_mentions FROM mentions m JOIN sel USING (article_id) WHERE {' AND '.join(where)} "
+            "GROUP BY 1, 2 ORDER BY 3 DESC, 1", params).df()
+    rows: list[tuple[str, str]] = []
+    try:
+        if kind == "frame":
+            from .frames import FRAMES
+
+            rows = list(FRAMES.items())
+        elif kind == "pair":
+            for pid, loaded, counterpart in con.execute(
+                    "SELECT pair_id, loaded, counterpart FROM pairs ORDER BY pair_id").fetchall():
+                first = str(loaded).split("|")[0]
+                rows += [(pid, f"{first} / {counterpart}"), (f"{pid}:loaded", f"{first} (loaded form)"),
+                         (f"{pid}:counterpart", f"{counterpart} (counterpart form)")]
+        elif kind == "target":
+            rows = [(t, t) for (t,) in con.execute("SELECT DISTINCT target FROM targets ORDER BY 1").fetchall()]
+    except (ImportError, duckdb.CatalogException):
+        rows = []                       # the measure is not installed, or the store predates its table
+    return pd.DataFrame({"key": pd.Series([k for k, _ in rows], dtype=object),
+                         "label": pd.Series([v for _, v in rows], dtype=object),
+                         "n_mentions": pd.Series([None] * len(rows), dtype="Int64")})
 
 
 def spans_function(kind: str):

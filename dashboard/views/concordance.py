@@ -1,8 +1,9 @@
 """Concordance: the KWIC lines behind one chart cell, read from the URL, with their download."""
 
+import duckdb
 import streamlit as st
 
-from dashboard import exports, kwic, notes, render, tables
+from dashboard import kwic, notes, render, tables
 from dashboard.context import page_context
 from dashboard.links import CELL_KEYS
 from pipelines.concordance import KIND_LABELS, KindUnavailable, available_kinds
@@ -14,18 +15,19 @@ if cell.problems:
     st.warning("Ignored in the link: " + "; ".join(render.md_escape(p) for p in cell.problems) + ".", icon="⚠️")
 
 kinds = available_kinds()
+choices = kwic.load_key_choices(ctx.path, ctx.version, ctx.key, cell.kind) if cell.kind in kinds else None
+labels = dict(zip(choices["key"], choices["label"])) if choices is not None else {}
+must_type = choices is not None and choices.empty and cell.key is None     # e.g. a distinctive term
 opened_bare = not any(k in st.query_params for k in CELL_KEYS)
-with st.expander("Choose the cell", expanded=opened_bare, icon=":material/tune:"):
+with st.expander("Choose the cell", expanded=opened_bare or must_type, icon=":material/tune:"):
     c1, c2, c3 = st.columns(3)
     kwic.cell_widget(c1.selectbox, "Evidence of", "kind", cell.kind, clears=("key",),
                      options=list(dict.fromkeys([*kinds, cell.kind])), format_func=lambda k: KIND_LABELS.get(k, k))
-    if cell.kind in ("lexicon", "category") and cell.kind in kinds:
-        counts = kwic.load_key_counts(ctx.path, ctx.version, ctx.key, cell.kind)
-        n_by_key = dict(zip(counts["key"], counts["n_mentions"]))
-        options = [None, *n_by_key, *([cell.key] if cell.key is not None and cell.key not in n_by_key else [])]
+    if labels:
+        counts = dict(zip(choices["key"], choices["n_mentions"]))
+        options = [None, *labels, *([cell.key] if cell.key is not None and cell.key not in labels else [])]
         kwic.cell_widget(c2.selectbox, KIND_LABELS[cell.kind], "key", cell.key, options=options,
-                         format_func=lambda k: "All" if k is None else
-                         f"{kwic.key_label(cell.kind, k)} ({tables.count_label(int(n_by_key.get(k, 0)), 'mention')})")
+                         format_func=lambda k: kwic.key_option_label(cell.kind, k, labels, counts))
     else:
         kwic.cell_widget(c2.text_input, KIND_LABELS.get(cell.kind, cell.kind), "key", cell.key or "",
                          placeholder="empty: all", help="Open this page from the measure's own page to fill it in.")
@@ -37,13 +39,21 @@ with st.expander("Choose the cell", expanded=opened_bare, icon=":material/tune:"
         st.button("Show the whole selected period", key="conc_whole_period",
                   on_click=kwic.clear_period)
 
-st.markdown("#### " + kwic.cell_heading(cell, ctx.filters))
+st.markdown("#### " + kwic.cell_heading(cell, ctx.filters, labels))
+the_cell = (ctx.path, ctx.version, ctx.key, cell.kind, cell.key, cell.outlet, cell.start, cell.end)
 try:
-    lines = kwic.load_concordance(ctx.path, ctx.version, ctx.key, cell.kind, cell.key, cell.outlet,
-                                  cell.start, cell.end)
+    lines = kwic.load_concordance(*the_cell)
 except KindUnavailable:
     st.info(f"{KIND_LABELS.get(cell.kind, cell.kind)} evidence is not available in this version of framewatch "
             "yet, so there are no lines to show. Choose another kind above.")
+    st.stop()
+except duckdb.CatalogException:         # a store built before the measure existed
+    st.info(f"This store has no {KIND_LABELS.get(cell.kind, cell.kind).lower()} evidence: it was built before "
+            "that measure existed. Score it again (`framewatch score --store PATH`) to add it.")
+    st.stop()
+except ValueError as exc:               # a key the measure does not know (a hand-edited link)
+    st.warning(f"The link's {KIND_LABELS.get(cell.kind, cell.kind).lower()} is not one this measure knows: "
+               f"{render.md_escape(exc)} Choose one above.", icon="⚠️")
     st.stop()
 
 why_not = kwic.outside_reason(cell, ctx.filters)
@@ -52,9 +62,12 @@ st.caption(f"n = {tables.count_label(len(lines), 'line')} in {tables.count_label
            f"· {tables.wire_text(ctx.filters)} · lexicon version {ctx.lexicon_version}")
 with st.expander("How this is measured"):
     st.markdown(notes.CONCORDANCE_NOTE)
-st.download_button("Download every line (CSV)", data=exports.to_csv_bytes(kwic.download_rows(lines)),
+st.download_button("Download every line (CSV)", data=kwic.load_concordance_csv(*the_cell),
                    file_name=kwic.file_name(cell), mime="text/csv", on_click="ignore", key="dl_concordance",
                    icon=":material/download:")
+if lines.empty and must_type:
+    st.info(f"Type a {KIND_LABELS.get(cell.kind, cell.kind).lower()} under *Choose the cell* to see its lines.")
+    st.stop()
 if lines.empty:
     st.info(f"No lines: {why_not}." if why_not else
             "No lines in this cell under the sidebar's filters (voice, categories, topics, dates).")

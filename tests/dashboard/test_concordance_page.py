@@ -122,6 +122,23 @@ def test_unknown_and_not_yet_installed_kinds_are_friendly(store_path, monkeypatc
     assert any("Later measure evidence is not available in this version" in i.value for i in at.info)
 
 
+def test_a_store_without_the_measures_table_and_a_bad_key_are_explained(store_path, monkeypatch, tmp_path):
+    (tmp_path / "fw_old_store_measure.py").write_text(
+        "def evidence_spans(con, filters, *, key=None, outlet=None, start=None, end=None, limit=0):\n"
+        "    if key == 'bad':\n"
+        "        raise ValueError('frame must be one of (...), not \\'bad\\'')\n"
+        "    return con.execute('SELECT * FROM measure_rows_of_a_newer_version').df()\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setitem(concordance.KINDS, "newer", "fw_old_store_measure:evidence_spans")
+    monkeypatch.setitem(concordance.KIND_LABELS, "newer", "Newer measure")
+    at = _concordance(store_path, kind="newer", key="x")
+    assert not at.exception
+    assert any("This store has no newer measure evidence" in i.value for i in at.info)
+    at = _concordance(store_path, kind="newer", key="bad")
+    assert not at.exception
+    assert any("is not one this measure knows: frame must be one of" in w.value for w in at.warning)
+
+
 def test_a_big_cell_is_paged_with_its_total_stated(big_cell_store_path):
     at = _concordance(big_cell_store_path, kind="lexicon", key="regime", cell_outlet="Outlet K")
     assert not at.exception

@@ -101,12 +101,25 @@ def test_a_cell_outside_the_selection_has_no_lines_and_says_why(con):
     assert len(conc.concordance(con, f, "lexicon", outlet="Beta")) == 2
 
 
-def test_key_counts_rank_terms_and_categories_of_the_selection(con):
-    terms = conc.key_counts(con, EVERY_VOICE, "lexicon")
+def test_key_choices_rank_terms_and_categories_of_the_selection(con):
+    terms = conc.key_choices(con, EVERY_VOICE, "lexicon")
+    assert list(terms.columns) == conc.CHOICE_COLUMNS
     assert list(zip(terms["key"], terms["n_mentions"])) == [("regime", 3), ("war games", 2), ("puppet", 1)]
-    cats = conc.key_counts(con, Filters(), "category")       # the outlet's own words only
+    cats = conc.key_choices(con, Filters(), "category")       # the outlet's own words only
     assert list(zip(cats["key"], cats["n_mentions"])) == [("militarised", 2), ("delegitimising", 1),
                                                           ("pejorative", 1)]
+
+
+def test_key_choices_of_other_kinds_come_from_their_tables_or_are_empty(con):
+    assert conc.key_choices(con, Filters(), "term").empty          # any word: typed, not chosen
+    frames = conc.key_choices(con, Filters(), "frame")
+    assert dict(zip(frames["key"], frames["label"]))["security_defense"] == "Security & defense"
+    assert frames["n_mentions"].isna().all()
+    targets = conc.key_choices(con, Filters(), "target")           # the store's gazetteer
+    assert targets["key"].tolist() == [t for (t,) in con.execute("SELECT DISTINCT target FROM targets ORDER BY 1")
+                                       .fetchall()] and "United States" in targets["key"].tolist()
+    with pytest.raises(KeyError):
+        conc.key_choices(con, Filters(), "nope")
 
 
 def test_match_is_always_the_text_at_the_offsets(con):
