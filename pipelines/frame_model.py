@@ -558,6 +558,18 @@ def train_frame_model(labelled: LabelledSet, *, folds: int = DEFAULT_FOLDS, seed
                           fix="label more articles, or use fewer --folds")
     Y = Y_all[:, [labelled.frames.index(f) for f in kept]]
     splits = _splits(Y, folds, seed)
+    # With several frames per article the split spreads each frame only about evenly: check that
+    # every training part still holds what calibration needs, with and without each frame.
+    uneven = _thin_in_training(Y, kept, splits, model.calibration_folds)
+    if uneven:
+        skipped.update(uneven)
+        keep = [j for j, f in enumerate(kept) if f not in uneven]
+        kept, Y = [kept[j] for j in keep], Y[:, keep]
+    if not kept:
+        raise ConfigError("no frame has enough labelled articles in every training part", where=str(labelled.source),
+                          expected=f"at least {model.calibration_folds} articles with and without each frame in "
+                                   "each training part", found="; ".join(f"{f}: {w}" for f, w in uneven.items()),
+                          fix="label more articles, or use fewer --folds")
     proba = np.zeros(Y.shape, dtype=float)
     for train_idx, test_idx in splits:
         fold_model = FrameModel(**model.get_params()).fit([labelled.texts[i] for i in train_idx],
@@ -575,6 +587,19 @@ def train_frame_model(labelled: LabelledSet, *, folds: int = DEFAULT_FOLDS, seed
                         f"{labelled.skipped[0][1]}")
     card = _card(labelled, model, metrics, counts, skipped, folds, seed, warnings)
     return TrainedFrames(model, metrics, proba, skipped, card, warnings)
+
+
+def _thin_in_training(Y: np.ndarray, frames: Sequence[str], splits, need: int) -> dict[str, str]:
+    """Frames that some training part of *splits* holds fewer than *need* articles with (or without)."""
+    out = {}
+    for j, frame in enumerate(frames):
+        pos = min(int(Y[tr, j].sum()) for tr, _ in splits)
+        neg = min(int(len(tr) - Y[tr, j].sum()) for tr, _ in splits)
+        if min(pos, neg) < need:
+            which, fewest = ("with", pos) if pos < need else ("without", neg)
+            out[frame] = (f"a training part of the {len(splits)}-fold split holds only {fewest} article(s) {which} "
+                          f"it; calibration needs {need}")
+    return out
 
 
 def _labels_of(Y: np.ndarray, frames: Sequence[str]) -> list[tuple[str, ...]]:
