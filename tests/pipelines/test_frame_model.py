@@ -24,7 +24,7 @@ from click.testing import CliRunner
 
 from pipelines.cli import main
 from pipelines.errors import ConfigError
-from pipelines.frame_model import (FRAMES, METRIC_COLUMNS, MODEL_FORMAT, FrameModel, apply_frame_model,
+from pipelines.frame_model import (FRAMES, METRIC_COLUMNS, MODEL_FORMAT, apply_frame_model,
                                    frame_key, frame_metrics, indicator_matrix, iterative_folds,
                                    latest_model_card, load_frame_model, min_examples,
                                    read_labelled, save_frame_model, sidecar_paths, train_frame_model)
