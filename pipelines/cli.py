@@ -458,10 +458,11 @@ def frames():
               help="Train on your own frame names as written, not only the 15 Media Frames Corpus frames.")
 @click.option("--folds", default=5, show_default=True, type=int, help="Cross-validation folds.")
 def frames_train(labelled, out, text_column, title_column, label_column, indicator_columns, any_labels, folds):
-    """Train a frame model (TF-IDF, one-vs-rest calibrated linear SVM) on labelled articles.
+    """Train a frame model on labelled articles and cross-validate it.
 
-    Prints cross-validated precision, recall and F1 per frame and saves the model with skops
-    (never pickle), its metrics and a card describing the training data.
+    The model is TF-IDF with a one-vs-rest linear SVM, each frame calibrated (Platt). Prints
+    cross-validated precision, recall and F1 per frame and saves the model with skops (never
+    pickle), its metrics and a card describing the training data.
     """
     from .frame_model import read_labelled, save_frame_model, train_frame_model
 
@@ -489,10 +490,11 @@ def frames_train(labelled, out, text_column, title_column, label_column, indicat
               help="Also write the predictions to this CSV file (the only output of a model trained with "
                    "--any-labels).")
 def frames_apply(model_path, store, out):
-    """Score every stored article with a frame model (article_frames rows with method 'model').
+    """Predict the frames of every stored article with a trained model.
 
-    Replaces the previous model rows; an article uses a frame when the calibrated probability
-    is at least 0.5. A model of your own frame scheme (--any-labels) writes only --out.
+    Writes article_frames rows with method 'model', replacing the previous model rows; an
+    article uses a frame when the calibrated probability is at least 0.5. A model of your own
+    frame scheme (--any-labels) writes only --out.
     """
     from .frame_model import apply_frame_model
 
