@@ -63,3 +63,61 @@ def show_evidence(ctx, *, outlet: str | None, start: date | None, end: date | No
                                     tables.report_text(report)) if t))
     st.download_button("Download evidence (CSV)", data=exports.to_csv_bytes(download), file_name=file_name,
                        mime="text/csv", on_click="ignore", key=f"dl_{key}", icon=":material/download:")
+
+
+def clicked_trend_cell(fig, selection, cells: pd.DataFrame) -> int | None:
+    """The row of *cells* (:func:`dashboard.tables.evidence_cells`) whose point was clicked on the trend chart.
+
+    Parameters
+    ----------
+    fig : the trend figure as drawn (:func:`dashboard.charts.trend_chart`); a point's trace
+        names its outlet through ``legendgroup`` (lines, partial-period rings, volume bars).
+    selection : the chart's selection state (``event.selection``: ``points`` with
+        ``curve_number`` and ``x``), or ``None``.
+
+    Returns
+    -------
+    int or None
+        The first selected point's cell, or ``None`` (nothing selected, or a point without
+        mentions, which has no cell).
+    """
+    for p in (selection or {}).get("points", []):
+        n = p.get("curve_number")
+        if n is None or not 0 <= n < len(fig.data) or p.get("x") is None:
+            continue
+        trace = fig.data[n]
+        outlet, period = trace.legendgroup or trace.name, pd.Timestamp(p["x"])
+        hit = cells.index[(cells["outlet"] == outlet) & (pd.to_datetime(cells["period"]) == period)]
+        if len(hit):
+            return int(cells.index.get_loc(hit[0]))
+    return None
+
+
+def clicked_matrix_cell(selection, cells: pd.DataFrame) -> int | None:
+    """The row of *cells* (:func:`dashboard.tables.matrix_evidence_cells`) clicked on the heatmap, or ``None``.
+
+    A heatmap point's ``y`` is the outlet and its ``x`` the category's label
+    (:func:`dashboard.charts.category_label`).
+    """
+    from .charts import category_label
+
+    for p in (selection or {}).get("points", []):
+        labels = cells["category"].map(category_label)
+        hit = cells.index[(cells["outlet"] == p.get("y")) & (labels == p.get("x"))]
+        if len(hit):
+            return int(cells.index.get_loc(hit[0]))
+    return None
+
+
+def follow_click(widget_key: str, index: int | None, selection) -> None:
+    """Point the cell selectbox *widget_key* at a clicked cell, once per new click.
+
+    Call before the selectbox is drawn. The chart keeps its selection across reruns, so a
+    click is applied only when the selection differs from the last one seen; choosing
+    another cell in the selectbox afterwards is not overridden.
+    """
+    seen = f"{widget_key}_click_seen"
+    signature = repr(selection)
+    if index is not None and st.session_state.get(seen) != signature:
+        st.session_state[widget_key] = index
+    st.session_state[seen] = signature

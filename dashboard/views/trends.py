@@ -16,7 +16,8 @@ pooled = pool_toggle(c2, key="trend_pooled")
 
 df = loaders.load_trend(ctx.path, ctx.version, ctx.key, ctx.granularity, pooled)
 undated = loaders.load_undated(ctx.path, ctx.version, ctx.key)
-st.plotly_chart(charts.trend_chart(df, measure), key="trend_chart")
+fig = charts.trend_chart(df, measure)
+event = st.plotly_chart(fig, key="trend_chart", on_select="rerun", selection_mode="points")
 
 n = tables.selection_totals(df)
 gaps = tables.gap_rows(df)
@@ -40,8 +41,9 @@ if cells.empty:
 else:
     labels = [f"{p:%Y-%m-%d} · {o} · {tables.count_label(int(k), 'mention')}" for o, p, k in
               zip(cells["outlet"], pd.to_datetime(cells["period"]), cells["n_mentions"])]
-    i = st.selectbox(f"Chart cell ({ctx.granularity} starting)", range(len(cells)), format_func=labels.__getitem__,
-                     key="trend_cell")
+    evidence.follow_click("trend_cell", evidence.clicked_trend_cell(fig, event.selection, cells), event.selection)
+    i = st.selectbox(f"Chart cell ({ctx.granularity} starting; or click a point)", range(len(cells)),
+                     format_func=labels.__getitem__, key="trend_cell")
     cell = cells.iloc[i]
     f = ctx.filters                      # the cell's days inside the selected dates
     start = max(d for d in (pd.Timestamp(cell["period"]).date(), f.start) if d is not None)

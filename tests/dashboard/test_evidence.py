@@ -114,3 +114,34 @@ def test_heatmap_has_evidence_for_a_chosen_cell(big_cell_store_path):
     assert not at.exception
     assert "Showing 200 of 480 mentions" in _captions(at) and set(at.dataframe[0].value["term"]) == {"regime"}
     assert [b.proto.label for b in at.get("download_button")] == ["Download chart data (CSV)", "Download evidence (CSV)"]
+
+
+def test_a_clicked_trend_point_or_volume_bar_chooses_its_cell(store_path):
+    from dashboard.charts import trend_chart
+    from dashboard.evidence import clicked_trend_cell
+    from dashboard.tables import evidence_cells
+    from pipelines.rollups import trend
+    from pipelines.storage import connect
+    from store_factory import ALPHA, OREILLY
+
+    with connect(store_path) as con:
+        df = trend(con, Filters(), "week")
+    fig, cells = trend_chart(df), evidence_cells(df)
+    line = next(i for i, t in enumerate(fig.data) if t.name == OREILLY and t.mode == "lines+markers")
+    bar = next(i for i, t in enumerate(fig.data) if t.type == "bar" and t.legendgroup == ALPHA)
+    picked = clicked_trend_cell(fig, {"points": [{"curve_number": line, "x": "2026-01-12"}]}, cells)
+    assert (cells["outlet"][picked], str(cells["period"][picked])[:10]) == (OREILLY, "2026-01-12")
+    picked = clicked_trend_cell(fig, {"points": [{"curve_number": bar, "x": "2026-01-05 00:00"}]}, cells)
+    assert (cells["outlet"][picked], str(cells["period"][picked])[:10]) == (ALPHA, "2026-01-05")
+    assert clicked_trend_cell(fig, {"points": [{"curve_number": line, "x": "2026-02-02"}]}, cells) is None  # its gap
+    assert clicked_trend_cell(fig, {"points": []}, cells) is None and clicked_trend_cell(fig, None, cells) is None
+
+
+def test_a_clicked_heatmap_cell_chooses_its_outlet_and_category():
+    from dashboard.evidence import clicked_matrix_cell
+
+    cells = pd.DataFrame({"outlet": ["A", "A", "B"], "category": ["pejorative_label", "euphemism", "euphemism"],
+                          "n_mentions": [3, 1, 2]})
+    assert clicked_matrix_cell({"points": [{"x": "pejorative label", "y": "A"}]}, cells) == 0
+    assert clicked_matrix_cell({"points": [{"x": "euphemism", "y": "B"}]}, cells) == 2
+    assert clicked_matrix_cell({"points": [{"x": "euphemism", "y": "C"}]}, cells) is None
