@@ -17,7 +17,7 @@ from datetime import date
 import streamlit as st
 
 from dashboard.charts import MEASURE_LABELS, MEASURES, category_label
-from dashboard.links import CELL_KEYS
+from dashboard.links import PAGE_KEYS
 from pipelines.rollups import COPY_MODES, GRANULARITIES, Filters
 from pipelines.schemas import ALL, VOICES
 
@@ -147,9 +147,9 @@ def _sanitise_state(summary: dict) -> None:
 
 
 def _write_url(values: dict) -> None:
-    """Write the filters to the URL, keeping the Concordance cell's keys (:data:`dashboard.links.CELL_KEYS`)."""
+    """Write the filters to the URL, keeping the pages' own keys (:data:`dashboard.links.PAGE_KEYS`)."""
     want = {k: v for k, v in values.items() if v not in (None, [], "")}
-    want.update({k: st.query_params.get_all(k) for k in CELL_KEYS if k in st.query_params})
+    want.update({k: st.query_params.get_all(k) for k in PAGE_KEYS if k in st.query_params})
     have = {k: st.query_params.get_all(k) for k in st.query_params}
     norm = {k: (v if isinstance(v, list) else [v]) for k, v in want.items()}
     if have != norm:

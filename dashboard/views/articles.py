@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import exports, loaders, render, republication, tables
+from dashboard import exports, links, loaders, render, republication, tables
 from dashboard.context import page_context
 
 ctx = page_context()
@@ -31,8 +31,12 @@ st.download_button("Download article list (CSV)", data=exports.to_csv_bytes(expo
 
 st.subheader("Read an article")
 labels = tables.article_labels(df)
-i = st.selectbox("Article", range(len(df)), format_func=labels.__getitem__, key="article_pick")
-article_id = str(df["article_id"].iloc[i])
+unlisted = links.linked_article(df["article_id"].astype(str).tolist(), "article_pick")   # a Concordance line's
+i = st.selectbox("Article", range(len(df)), format_func=labels.__getitem__, key="article_pick",
+                 on_change=links.forget_linked_article)
+article_id = unlisted or str(df["article_id"].iloc[i])
+if unlisted:
+    st.caption("Shown: the article of the link you followed, which is not among the articles listed above.")
 article, mentions = loaders.load_article(ctx.path, ctx.version, article_id)
 if article is None:
     st.warning("This article is no longer in the store; reload the page.")

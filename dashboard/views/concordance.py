@@ -5,6 +5,7 @@ import streamlit as st
 
 from dashboard import kwic, notes, render, tables
 from dashboard.context import page_context
+from dashboard import links
 from dashboard.links import CELL_KEYS
 from pipelines.concordance import KIND_LABELS, KindUnavailable, available_kinds
 
@@ -94,6 +95,9 @@ if article is None:
 synthetic = article.get("outlet") in ctx.summary.get("synthetic_outlets", ())
 st.markdown(render.article_header_html(article, synthetic=synthetic), unsafe_allow_html=True)
 url = render.safe_url(article.get("url"))
+c1, c2 = st.columns(2)
 if url:
-    st.link_button("Open the source", url, icon=":material/open_in_new:")
+    c1.link_button("Open the source", url, icon=":material/open_in_new:")
+links.article_link(str(line["article_id"]), label="Read it on the Articles page (every mention, its copies)",
+                   container=c2)
 st.markdown(render.highlight_html(article.get("text"), kwic.line_span(line)), unsafe_allow_html=True)

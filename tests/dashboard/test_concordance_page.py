@@ -167,3 +167,30 @@ def test_read_the_article_marks_the_line(store_path):
     article = next(m.value for m in at.markdown if 'class="fw-article"' in m.value)
     assert re.findall(r"<mark[^>]*>(.*?)</mark>", article) == ["hegemon"]
     assert "Story 5 from Alpha Daily" in "\n".join(m.value for m in at.markdown)
+
+
+def test_a_line_links_to_its_article_on_the_articles_page(store_path):
+    at = _app_cell(store_path)
+    at.selectbox(key="conc_read").set_value(2).run()
+    link = next(p.proto for p in at.get("page_link") if p.proto.page == "articles")
+    assert link.query_string == "article=B-7"
+    at.switch_page("views/articles.py")
+    at.query_params["article"] = "B-7"
+    at.run()
+    assert not at.exception
+    assert "Story 5 from Alpha Daily" in "\n".join(m.value for m in at.markdown)
+    assert at.query_params["article"] in ("B-7", ["B-7"])          # kept by the sidebar's URL writer
+
+
+def test_a_linked_article_missing_from_the_list_is_still_shown(store_path):
+    from pipelines.storage import connect
+
+    with connect(store_path) as con:
+        undated = con.execute("SELECT article_id, title FROM articles WHERE day IS NULL").fetchone()
+    at = _concordance(store_path)
+    at.switch_page("views/articles.py")
+    at.query_params["article"] = undated[0]
+    at.run()
+    assert not at.exception
+    assert undated[1] in "\n".join(m.value for m in at.markdown)
+    assert "not among the articles listed above" in _captions(at)
