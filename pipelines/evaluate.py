@@ -539,8 +539,8 @@ def _lexicon_rows(res: dict) -> list[str]:
         o, t = v["overlap"], v["token"]
         rows.append(f"| {res['title']} | {label} | {res['n_items']:,} {res['unit']}s | {v['n_gold_spans']:,} | "
                     f"{v['n_hits']:,} | {_ci(o['precision'])} | {_ci(v['precision_strict'])} | "
-                    f"{_ci(o['recall'])} | {_ci(o['f1'])} | {_ci(t['precision'])} | {_ci(t['recall'])} | "
-                    f"{_ci(t['f1'])} |")
+                    f"{_ci(o['recall'])} | {_ci(o['f1'])} | {v['n_gold_tokens']:,} | {v['n_pred_tokens']:,} | "
+                    f"{_ci(t['precision'])} | {_ci(t['recall'])} | {_ci(t['f1'])} |")
     return rows
 
 
@@ -553,9 +553,10 @@ def render_markdown(report: dict) -> str:
            "by the command; do not edit them by hand. To reproduce:", "",
            "```", report["command"] or "framewatch evaluate --corpora ../shared/corpora --out docs/validation.md",
            "```", "",
-           "Intervals are 95 %: Wilson score intervals for precision and recall, percentile bootstrap "
-           f"({s['n_boot']:,} resamples of sentences or articles, seed {s['seed']}) for F1. The gold sets are "
-           "described in `../shared/corpora/*/SOURCE.md`; the code is `pipelines/evaluate.py`.", ""]
+           "Intervals are 95 %: Wilson score intervals for precision and recall (each hit, gold span or article "
+           "a trial; hits in one BASIL article are not independent, so those are somewhat narrow), percentile "
+           f"bootstrap ({s['n_boot']:,} resamples of whole sentences or articles, seed {s['seed']}) for F1. "
+           "The gold sets are described in `../shared/corpora/*/SOURCE.md`; the code is `pipelines/evaluate.py`.", ""]
     if report["skipped"]:
         out += ["Not evaluated: " + "; ".join(f"{x['name']} ({x['reason']})" for x in report["skipped"]) + ".", ""]
     if report["lexicon"]:
@@ -581,8 +582,8 @@ def _render_lexicon(report: dict) -> list[str]:
            "- **Outlet's own voice** counts only hits outside quotations and reported speech, as the dashboard "
            "does by default; **all voices** counts every hit. Recall is always over all gold spans.", "",
            "| gold set | hits counted | items | gold spans | hits | precision (overlap) | precision (strict) | "
-           "recall (overlap) | F1 | token precision | token recall | token F1 |",
-           "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+           "recall (overlap) | F1 | gold tokens | predicted tokens | token precision | token recall | token F1 |",
+           "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for res in report["lexicon"]:
         out += _lexicon_rows(res)
     met = [r["title"] for r in report["lexicon"] if r["outlet"]["overlap"]["precision"]["value"] >= target]
@@ -841,7 +842,8 @@ def render_frames_section(frames: dict) -> list[str]:
     """The frames section of docs/validation.md (Markdown lines)."""
     out = ["## Frames (frame lexicon)", "",
            f"Gold: `{frames['source']}` (Frermann et al. 2023), {frames['n_articles']:,} climate-change articles "
-           "from 36 outlets, five binary frames aggregated over annotators (an article whose label for a frame is missing is left out of that frame's row). Ours: the frame lexicon "
+           "from 36 outlets, five binary frames aggregated over annotators (an article whose label for a frame "
+           "is missing is left out of that frame's row). Ours: the frame lexicon "
            f"(`{frames['frames_version']}`) scored on each full text with every token counted (no voice), an "
            f"article using a frame at {frames['threshold']} or more frame-lexicon tokens (Field et al. 2018).", "",
            "**Mapping.** The gold frames follow Semetko & Valkenburg (2000); ours are the 15 Media Frames Corpus "

@@ -172,6 +172,8 @@ def test_render_markdown_holds_the_figures_the_command_and_the_definitions():
     # Outlet voice row: 3 sentences, 3 gold spans, 3 hits, precision 0.67.
     assert "| Tiny | outlet's own voice | 3 sentences | 3 | 3 | 0.67 (" in md
     assert "| Tiny | all voices | 3 sentences | 3 | 4 | 0.50 (" in md
+    # ... and, all voices, 3 gold tokens and 5 predicted tokens before the token figures (P 0.40).
+    assert "| 3 | 5 | 0.40 (" in md
     assert "Not met on any gold set." in md
     assert "frame detection (`pipelines.frames`) is not available" in md
 
