@@ -11,6 +11,7 @@ titles, speakers, article text) reaches the page through :func:`html.escape` or
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -91,8 +92,8 @@ def key_label(kind: str, key, labels: dict | None = None) -> str:
 
 
 def key_option_label(kind: str, key, labels: dict, counts: dict) -> str:
-    """A key in the chooser: ``All`` for ``None``, else its label and, for lexicon kinds, its mentions."""
-    if key is None:
+    """A key in the chooser: ``All`` for ``""``, else its label and, for lexicon kinds, its mentions."""
+    if key in (None, ""):
         return "All"
     n = counts.get(key)
     return key_label(kind, key, labels) + ("" if n is None or pd.isna(n) else
@@ -201,6 +202,10 @@ def _text(v) -> str:
     return "" if v is None or (isinstance(v, float) and v != v) or v is pd.NA else str(v)
 
 
+def _folded(text) -> str:
+    return " ".join(re.sub(r"[\W_]+", " ", _text(text).casefold()).split())
+
+
 def _one_line(text: str) -> str:
     return " ".join(text.split())
 
@@ -235,9 +240,9 @@ def kwic_html(lines: pd.DataFrame, first_number: int = 1) -> str:
     http(s) address (no link otherwise). Cut cells show their whole text on hover. Contexts
     are at most :data:`CONTEXT_SHOWN` characters; rows are numbered from *first_number*.
     The ``label`` gets a column of its own (:data:`LABEL_COLUMN`) when any label is not just
-    its match in other case.
+    its match in other case or punctuation ("fake-news" is the term "fake news").
     """
-    with_label = any(_text(lbl).casefold() != _text(m).casefold() for lbl, m in zip(lines["label"], lines["match"]))
+    with_label = any(_folded(lbl) != _folded(m) for lbl, m in zip(lines["label"], lines["match"]))
     columns = list(KWIC_TABLE_COLUMNS)
     if with_label:
         columns.insert(5, LABEL_COLUMN)

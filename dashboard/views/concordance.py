@@ -26,16 +26,16 @@ with st.expander("Choose the cell", expanded=opened_bare or must_type, icon=":ma
                      options=list(dict.fromkeys([*kinds, cell.kind])), format_func=lambda k: KIND_LABELS.get(k, k))
     if labels:
         counts = dict(zip(choices["key"], choices["n_mentions"]))
-        options = [None, *labels, *([cell.key] if cell.key is not None and cell.key not in labels else [])]
-        kwic.cell_widget(c2.selectbox, KIND_LABELS[cell.kind], "key", cell.key, options=options,
+        options = ["", *labels, *([cell.key] if cell.key is not None and cell.key not in labels else [])]
+        kwic.cell_widget(c2.selectbox, KIND_LABELS[cell.kind], "key", cell.key or "", options=options,
                          format_func=lambda k: kwic.key_option_label(cell.kind, k, labels, counts))
     else:
         kwic.cell_widget(c2.text_input, KIND_LABELS.get(cell.kind, cell.kind), "key", cell.key or "",
                          placeholder="empty: all", help="Open this page from the measure's own page to fill it in.")
     outlets = list(ctx.filters.outlets or ctx.summary["outlets"])
-    kwic.cell_widget(c3.selectbox, "Outlet", "cell_outlet", cell.outlet,
-                     options=[None, *dict.fromkeys([*outlets, *([cell.outlet] if cell.outlet else [])])],
-                     format_func=lambda o: "All selected outlets" if o is None else o)
+    kwic.cell_widget(c3.selectbox, "Outlet", "cell_outlet", cell.outlet or "",
+                     options=["", *dict.fromkeys([*outlets, *([cell.outlet] if cell.outlet else [])])],
+                     format_func=lambda o: o or "All selected outlets")
     if cell.start or cell.end:
         st.button("Show the whole selected period", key="conc_whole_period",
                   on_click=kwic.clear_period)

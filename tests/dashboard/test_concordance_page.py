@@ -93,6 +93,7 @@ def test_opened_without_a_cell_offers_the_choice_and_writes_it_to_the_url(store_
     assert at.expander[0].label == "Choose the cell"
     assert _heading(at) == "#### Every lexicon term · All outlets · 2026-01-05 to 2026-03-13 · outlet's own words"
     assert "kind" not in at.query_params
+    assert at.selectbox(key="conc_key").value == "" and at.selectbox(key="conc_cell_outlet").value == ""   # "All"
     at.selectbox(key="conc_kind").set_value("lexicon")
     at.selectbox(key="conc_key").set_value("hegemon").run()
     assert at.query_params["key"] in ("hegemon", ["hegemon"])
