@@ -8,6 +8,8 @@ from dashboard.context import page_context
 from pipelines.frames import FRAMES
 
 METHOD_LABELS = {"lexicon": "Frame lexicon", "model": "Trained model"}
+VOICE_WORDS = {"outlet": "in the outlet's own words", "quoted": "in direct quotations",
+               "attributed": "in reported speech", "all": "in every voice"}
 
 ctx = page_context()
 st.title("Frames")
@@ -21,10 +23,9 @@ c1, c2 = st.columns([3, 2])
 frame = c1.selectbox("Frame", list(FRAMES), format_func=FRAMES.__getitem__, key="frames_frame")
 method = c2.radio("Method", meta["methods"], format_func=METHOD_LABELS.__getitem__, horizontal=True,
                   key="frames_method")
-voice_text = (f"tokens counted in the {ctx.filters.voice} voice" if method == "lexicon"
-              else "whole texts (the voice filter does not apply to the model)")
-how = (f"an article uses a frame at ≥ {meta['threshold']} frame-lexicon tokens, {voice_text}" if method == "lexicon"
-       else f"frames decided by the trained model from {voice_text}")
+how = (f"an article uses a frame at ≥ {meta['threshold']} frame-lexicon tokens {VOICE_WORDS[ctx.filters.voice]}"
+       if method == "lexicon" else "frames decided by the trained model from whole texts (the voice filter does "
+                                   "not apply to the model)")
 
 trend = frame_loaders.load_frame_trend(ctx.path, ctx.version, ctx.key, ctx.granularity, frame, method)
 matrix = frame_loaders.load_frame_matrix(ctx.path, ctx.version, ctx.key, method)
@@ -42,7 +43,7 @@ gaps = tables.gap_rows(trend)
 st.caption(caption + (f" · {tables.gaps_text(gaps.assign(outlet=gaps['outlet'].map(render.md_escape)))}"
                       if len(trend) else ""))
 if tables.partial_text(trend):
-    st.caption(tables.partial_text(trend))
+    st.caption(tables.partial_text(trend).replace("Hollow markers and pale bars", "Hollow points"))
 with st.expander("How this is measured"):
     st.markdown(notes.FRAMES_NOTE + notes.validated("frames"))
 trend_rows = trend.drop(columns=["covered_from", "covered_to"], errors="ignore").assign(

@@ -18,7 +18,7 @@ def test_page_shows_both_charts_n_threshold_version_method_and_downloads(store_p
                                                                   "Download heatmap data (CSV)"]
     caption = at.caption[0].value
     assert caption.startswith("n = 43 scored articles, 0 articles using “Economic”")
-    assert "≥ 3 frame-lexicon tokens, tokens counted in the outlet voice" in caption
+    assert "≥ 3 frame-lexicon tokens in the outlet's own words" in caption
     assert "1 undated article left out" in caption and "frame lexicon version frames-" in caption
     assert at.expander[0].label == "How this is measured"
     assert "Field et al. 2018" in at.expander[0].markdown[0].value
@@ -53,7 +53,7 @@ def test_security_is_used_only_when_every_voice_counts(store_path):
     widget(at.selectbox, "Frame").set_value("security_defense").run()
     assert not at.exception
     assert at.caption[0].value.startswith("n = 43 scored articles, 11 articles using “Security & defense”")
-    assert "tokens counted in the all voice" in at.caption[0].value
+    assert "≥ 3 frame-lexicon tokens in every voice" in at.caption[0].value
 
 
 @pytest.fixture(scope="module")
