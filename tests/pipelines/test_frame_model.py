@@ -394,6 +394,17 @@ def test_apply_writes_one_model_row_per_article_and_frame_and_replaces_them(trai
         con.close()
 
 
+def test_apply_in_chunks_gives_the_same_rows(trained, tmp_path, store):
+    model_path = save_frame_model(trained, tmp_path / "frames.skops")[0]
+    sql = "SELECT article_id, frame, score, uses_frame FROM article_frames WHERE method = 'model' ORDER BY 1, 2"
+    whole = apply_frame_model(store, model_path)
+    rows = _rows(store, sql)
+    chunked = apply_frame_model(store, model_path, chunk=2)  # 3 articles: chunks of 2 and 1
+    assert (chunked.n_rows, chunked.uses) == (whole.n_rows, whole.uses)
+    assert [r[:2] + (round(r[2], 12), r[3]) for r in _rows(store, sql)] == [r[:2] + (round(r[2], 12), r[3])
+                                                                          for r in rows]
+
+
 def test_a_custom_scheme_model_writes_a_file_not_the_store(tmp_path, store):
     rows = [dict(r, frames=r["frames"].replace("security & defense", "Conflict")) for r in SEPARABLE]
     trained = train_frame_model(read_labelled(_write(tmp_path, rows), any_labels=True), folds=5)
