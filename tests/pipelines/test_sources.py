@@ -64,16 +64,6 @@ def test_html_to_text(fragment, expected):
     assert html_to_text(fragment) == expected
 
 
-def test_html_to_text_is_fast_enough_for_30k_cells():
-    import time
-
-    cells = ["<p>Officials described the <b>drills</b> as war&nbsp;games.</p><p>More.</p>"] * 3000
-    start = time.perf_counter()
-    for cell in cells:
-        html_to_text(cell)
-    assert (time.perf_counter() - start) * 10 < 3.0  # 30k cells in well under 3 s
-
-
 # ---------------------------------------------------------------------------------------------
 # HTML pages: text, title, boilerplate
 
