@@ -1,28 +1,32 @@
 """Topic discovery: NMF over TF-IDF proposes topics for the selection; a proposal can be saved as a topic definition."""
 
+import dataclasses
+
 import streamlit as st
 
-from dashboard import exports, notes, render, tables
+from dashboard import exports, loaders, notes, render, tables
 from dashboard import topic_discovery as td
 from dashboard.context import page_context
 from pipelines.errors import FramewatchError
 from pipelines.topic_discovery import MAX_ARTICLES, save_topic, topic_yaml
 
 ctx = page_context()
+# Voice and lexicon categories do not change which articles are read: keep the proposals when they change.
+key = loaders.filters_key(dataclasses.replace(ctx.filters, voice="all", categories=()))
 st.title("Topic discovery")
 st.caption("Proposals are unsupervised: read their terms and articles before you keep one.")
 c1, c2 = st.columns([4, 1], vertical_alignment="bottom")
 k = c1.slider("Number of topics", min_value=2, max_value=20, value=8, key="td_k")
 if c2.button("Run", type="primary", key="td_run", icon=":material/play_arrow:"):
-    st.session_state["td_ran"] = (ctx.key, k)
+    st.session_state["td_ran"] = (key, k)
 method = st.expander("How this is measured")
 method.markdown(notes.TOPIC_DISCOVERY)
-if st.session_state.get("td_ran") != (ctx.key, k):
+if st.session_state.get("td_ran") != (key, k):
     st.info("Choose the number of topics and press **Run** (NMF takes a few seconds; it runs again only when "
             "the filters or the number of topics change).")
     st.stop()
 try:
-    p = td.load_topic_proposals(ctx.path, ctx.version, ctx.key, k)
+    p = td.load_topic_proposals(ctx.path, ctx.version, key, k)
 except FramewatchError as exc:
     st.warning(str(exc))
     st.stop()

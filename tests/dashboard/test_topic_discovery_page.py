@@ -50,6 +50,10 @@ def test_run_proposes_the_two_themes_and_saves_one(topic_store):
     at.button(key="td_save").click().run()                         # the same name again
     assert any("already defined" in e.value for e in at.error)
     assert [t.name for t in read_topics(saved)].count("Theme one") == 1
+    at.sidebar.radio(key="fw_voice").set_value("quoted").run()    # voice does not change the articles read
+    assert at.dataframe[0].value["n_articles"].tolist() == [4, 4]
+    at.sidebar.radio(key="fw_copies").set_value("none").run()     # the copies switch does
+    assert any("press **Run**" in i.value for i in at.info)
 
 
 def test_too_many_topics_for_the_selection_is_a_warning(topic_store):
