@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, exports, frame_charts, frame_loaders, links, loaders, notes, render, tables
+from dashboard import charts, evidence, exports, frame_charts, frame_loaders, links, loaders, notes, render, tables
 from dashboard.context import page_context
 from pipelines.frames import FRAMES
 
@@ -38,7 +38,8 @@ caption = (f"n = {tables.count_label(n_articles, 'scored article')}, "
            f"frame lexicon version {meta['version'] or 'unknown'}")
 
 st.subheader(f"{FRAMES[frame]} over time")
-st.plotly_chart(frame_charts.frame_trend_chart(trend, FRAMES[frame]), key="frames_trend_chart")
+fig = frame_charts.frame_trend_chart(trend, FRAMES[frame])
+event = st.plotly_chart(fig, key="frames_trend_chart", on_select="rerun", selection_mode="points")
 gaps = tables.gap_rows(trend)
 st.caption(caption + (f" · {tables.gaps_text(gaps.assign(outlet=gaps['outlet'].map(render.md_escape)))}"
                       if len(trend) else ""))
@@ -60,9 +61,13 @@ if cells.empty:
     st.info(f"No article in this selection uses “{FRAMES[frame]}”, so there are no lines to show.")
 else:
     labels = [f"{p:%Y-%m-%d} · {o} · {k} of {n} articles" for p, o, k, n in
-              zip(pd.to_datetime(cells["period"]), cells["outlet"], cells["n_articles_with_frame"], cells["n_articles"])]
-    i = st.selectbox(f"Chart cell ({ctx.granularity} starting)", range(len(cells)), format_func=labels.__getitem__,
-                     key="frames_trend_cell")
+              zip(pd.to_datetime(cells["period"]), cells["outlet"], cells["n_articles_with_frame"],
+                  cells["n_articles"])]
+    cells = cells.reset_index(drop=True)
+    evidence.follow_click("frames_trend_cell", evidence.clicked_trend_cell(fig, event.selection, cells),
+                          event.selection)
+    i = st.selectbox(f"Chart cell ({ctx.granularity} starting; or click a point)", range(len(cells)),
+                     format_func=labels.__getitem__, key="frames_trend_cell")
     cell = cells.iloc[i]
     f = ctx.filters
     start = max(d for d in (pd.Timestamp(cell["period"]).date(), f.start) if d is not None)
@@ -70,7 +75,8 @@ else:
     links.concordance_link("frame", key=frame, outlet=cell["outlet"], start=start, end=end)
 
 st.subheader("Outlets × frames")
-st.plotly_chart(frame_charts.frame_heatmap_chart(matrix), key="frames_matrix_chart")
+heat = st.plotly_chart(frame_charts.frame_heatmap_chart(matrix), key="frames_matrix_chart", on_select="rerun",
+                       selection_mode="points")
 st.caption(caption)
 st.download_button("Download heatmap data (CSV)", data=exports.to_csv_bytes(matrix.assign(method=method)),
                    file_name="framewatch-outlets-frames.csv", mime="text/csv", on_click="ignore",
@@ -81,8 +87,12 @@ if used.empty:
 else:
     labels = [f"{o} · {FRAMES[fr]} · {k} of {n} articles" for o, fr, k, n in
               zip(used["outlet"], used["frame"], used["n_articles_with_frame"], used["n_articles"])]
-    j = st.selectbox("Heatmap cell (outlet · frame)", range(len(used)), format_func=labels.__getitem__,
-                     key="frames_matrix_cell")
+    used = used.reset_index(drop=True)
+    by_label = used.assign(category=used["frame"].map(frame_charts.SHORT_LABELS))   # the heatmap's x labels
+    clicked = evidence.clicked_matrix_cell(heat.selection, by_label)
+    evidence.follow_click("frames_matrix_cell", clicked, heat.selection)
+    j = st.selectbox("Heatmap cell (outlet · frame; or click a cell)", range(len(used)),
+                     format_func=labels.__getitem__, key="frames_matrix_cell")
     cell = used.iloc[j]
     links.concordance_link("frame", key=cell["frame"], outlet=cell["outlet"], start=ctx.filters.start,
                            end=ctx.filters.end)
