@@ -50,7 +50,8 @@ st.dataframe(table.drop(columns=["side", "var"]), hide_index=True, key="dt_table
                             "z": st.column_config.NumberColumn("z", format="%.2f"),
                             "per 1,000 terms in outlet": st.column_config.NumberColumn(format="%.2f"),
                             "per 1,000 terms in the rest": st.column_config.NumberColumn(format="%.2f")})
-st.download_button("Download chart data (CSV)", data=exports.to_csv_bytes(df.assign(outlet=outlet)[["outlet", *DISTINCTIVE_COLUMNS]]),
+csv_rows = df.assign(outlet=outlet)[["outlet", *DISTINCTIVE_COLUMNS]]
+st.download_button("Download chart data (CSV)", data=exports.to_csv_bytes(csv_rows),
                    file_name=f"framewatch-distinctive-{tables.file_slug(outlet)}.csv", mime="text/csv",
                    on_click="ignore", key="dl_distinctive", icon=":material/download:",
                    help=f"Every term used at least {int(min_count)} times, not only those in the chart.")
