@@ -59,3 +59,24 @@ class StoreError(FramewatchError):
 
 class GazetteerError(FramewatchError):
     """A gazetteer of targets (``data/targets.yaml`` or ``--targets``) cannot be used as it is."""
+
+
+def read_utf8(path, error: type[FramewatchError], kind: str) -> str:
+    """Text of a definition file (lexicon, topics, frames, pairs, targets, outlets): UTF-8, BOM allowed.
+
+    Raises
+    ------
+    FramewatchError
+        *error* (the caller's subclass) when the file is not UTF-8, naming the file, the line
+        and the byte found.
+    """
+    from pathlib import Path
+
+    data = Path(path).read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise error(f"{kind} is not UTF-8 text", where=f"{path}, line {line}", expected="UTF-8 text",
+                    found=f"byte 0x{data[exc.start]:02x} ({exc.reason})",
+                    fix="save the file as UTF-8 (in a spreadsheet: 'CSV UTF-8')") from None

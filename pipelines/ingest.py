@@ -174,21 +174,81 @@ def normalise_url(url: str | None) -> str | None:
 
 # -- reading sources -------------------------------------------------------------------
 
+def _utf16_encoding(head: bytes) -> str | None:
+    """``"utf-16"`` when *head* starts with a UTF-16 byte-order mark (Excel's "Unicode text")."""
+    return "utf-16" if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else None
+
+
+def _decode_line(line: bytes) -> tuple[str, bool]:
+    """One line as UTF-8, or -- when it is not valid UTF-8 -- as Windows-1252 (True)."""
+    try:
+        return line.decode("utf-8"), False
+    except UnicodeDecodeError:
+        return line.decode("cp1252", errors="replace"), True
+
+
+def _decode_lines(data: bytes) -> str:
+    text = "".join(_decode_line(line)[0] for line in data.splitlines(keepends=True))
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+class _LineDecoder(io.TextIOBase):
+    """A binary file read as text line by line: UTF-8 lines as UTF-8, the others as Windows-1252.
+
+    A file that mixes encodings (UTF-8 rows appended to a Windows-1252 export) keeps both
+    right; a file that is all Windows-1252 reads as before. Line ends are kept as they are
+    (like ``newline=""``), so quoted CSV cells with embedded newlines still parse.
+    """
+
+    def __init__(self, path: Path):
+        self._fh = path.open("rb")
+        self._first = True
+
+    def readable(self) -> bool:
+        return True
+
+    def readline(self, size: int = -1) -> str:
+        text, _ = _decode_line(self._fh.readline(size))
+        if self._first:
+            self._first = False
+            text = text.removeprefix("\ufeff")
+        return text
+
+    def read(self, size: int = -1) -> str:
+        text = _decode_lines(self._fh.read(size))
+        self._first = False
+        return text
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        self._first = offset == 0 and whence == 0
+        return self._fh.seek(offset, whence)
+
+    def close(self) -> None:
+        self._fh.close()
+        super().close()
+
+
 def _decode(path: Path) -> tuple[str, str | None]:
     data = path.read_bytes()
+    if enc := _utf16_encoding(data):
+        return data.decode(enc, errors="replace"), None
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
-        return data.decode("cp1252", errors="replace"), (f"{path}: not UTF-8 ({exc.reason} at byte {exc.start}); "
-                                                         "read as Windows-1252")
+        return _decode_lines(data), (f"{path}: not UTF-8 ({exc.reason} at byte {exc.start}); "
+                                     "lines that are not UTF-8 read as Windows-1252")
 
 
 def _open_text(path: Path) -> tuple[io.TextIOBase, str | None]:
-    """Open *path* for streaming: UTF-8 (with or without BOM), else Windows-1252 with a note.
+    """Open *path* for streaming: UTF-16 with a byte-order mark, UTF-8 (with or without BOM),
+    else line by line -- UTF-8 lines as UTF-8, the others as Windows-1252 -- with a note.
 
     The whole file is checked in 1 MB chunks first, so a bad byte deep in a large file is
     found before any record is read, without holding the file in memory.
     """
+    with path.open("rb") as fh:
+        if enc := _utf16_encoding(fh.read(2)):
+            return path.open("r", encoding=enc, errors="replace", newline=""), None
     decoder = codecs.getincrementaldecoder("utf-8")()
     offset = 0
     with path.open("rb") as fh:
@@ -196,8 +256,9 @@ def _open_text(path: Path) -> tuple[io.TextIOBase, str | None]:
             try:
                 decoder.decode(chunk)
             except UnicodeDecodeError as exc:
-                note = f"{path}: not UTF-8 ({exc.reason} at byte {offset + exc.start}); read as Windows-1252"
-                return path.open("r", encoding="cp1252", errors="replace", newline=""), note
+                note = (f"{path}: not UTF-8 ({exc.reason} at byte {offset + exc.start}); "
+                        "lines that are not UTF-8 read as Windows-1252")
+                return _LineDecoder(path), note
             offset += len(chunk)
     return path.open("r", encoding="utf-8-sig", newline=""), None
 
@@ -220,7 +281,9 @@ def _unique_header(names: list[str]) -> list[str]:
 
 
 def _read_csv(path: Path, warnings: list[str]) -> Iterator[dict]:
-    if b"\x00" in path.open("rb").read(8192):
+    with path.open("rb") as fh:
+        head = fh.read(8192)
+    if b"\x00" in head and not _utf16_encoding(head):
         yield {"_source_file": str(path), "_source_row": None,
                "_reject": ("unreadable_file", "binary data (NUL bytes), not a text/CSV file")}
         return

@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .errors import LexiconError
+from .errors import LexiconError, read_utf8
 from .text import crosses_sentence_end, fold, matching_copy
 
 BUILTIN_LEXICON = Path(__file__).resolve().parent.parent / "data" / "lexicon" / "loaded_wording.csv"
@@ -154,7 +154,7 @@ def _make_entry(row: dict, source: str, line: int, where_col) -> Entry:
 
 
 def _read_csv(path: Path) -> list[Entry]:
-    raw = path.read_text(encoding="utf-8-sig")
+    raw = read_utf8(path, LexiconError, "lexicon file")
     sample = raw[:4096]
     try:
         dialect = csv.Sniffer().sniff(sample.splitlines()[0] if sample else ",", delimiters=",;\t|")
@@ -186,7 +186,7 @@ def _read_csv(path: Path) -> list[Entry]:
 
 
 def _read_yaml(path: Path) -> list[Entry]:
-    text = path.read_text(encoding="utf-8-sig")
+    text = read_utf8(path, LexiconError, "lexicon file")
     try:
         node = yaml.compose(text)
         data = yaml.safe_load(text)
@@ -217,7 +217,7 @@ def _read_yaml(path: Path) -> list[Entry]:
 
 def _read_dic(path: Path) -> list[Entry]:
     """LIWC / quanteda ``.dic``: a ``%``-delimited block of ``id<TAB>category``, then ``term<TAB>ids``."""
-    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    lines = read_utf8(path, LexiconError, "lexicon file").splitlines()
     marks = [i for i, line in enumerate(lines) if line.strip() == "%"]
     if len(marks) < 2:
         raise LexiconError("not a LIWC-style .dic file", where=str(path), expected="two lines holding only '%'",

@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from pipelines.errors import ConfigError
+from pipelines.errors import ConfigError, read_utf8
 
 BUILTIN_REGISTRY = Path(__file__).resolve().parent.parent / "data" / "outlets.yaml"
 
@@ -507,7 +507,7 @@ def read_registry(paths: list[Path] | None = None) -> Registry:
     for path in [BUILTIN_REGISTRY, *(Path(p) for p in paths or [])]:
         source = path.name if path == BUILTIN_REGISTRY else str(path)
         try:
-            document = yaml.safe_load(path.read_text(encoding="utf-8"))
+            document = yaml.safe_load(read_utf8(path, ConfigError, "outlet registry"))
         except OSError as exc:
             raise ConfigError("cannot read outlet registry", where=source,
                               found=exc.strerror or str(exc), fix="check the path") from None

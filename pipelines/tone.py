@@ -59,7 +59,7 @@ import yaml
 from scipy.stats import t as student_t
 
 from .concordance import KWIC_LIMIT, SPAN_COLUMNS, narrowed
-from .errors import GazetteerError
+from .errors import GazetteerError, read_utf8
 from .lexicon import longest_first, outside_urls
 from .quotes import Quote, sentence_spans, voice_of
 from .rollups import (GRANULARITIES, Filters, _in_list, _period_floor, _period_grid, _selection_sql,
@@ -233,7 +233,7 @@ def read_gazetteer(path: str | Path | None = None) -> Gazetteer:
     if not path.is_file():
         raise GazetteerError("gazetteer file not found", where=str(path), expected="a YAML file of targets",
                              found="nothing at this path", fix="check the path given to --targets")
-    loader = yaml.SafeLoader(path.read_text(encoding="utf-8-sig"))
+    loader = yaml.SafeLoader(read_utf8(path, GazetteerError, "gazetteer file"))
     try:   # parsed once: the node tree gives line numbers, the document the values
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None

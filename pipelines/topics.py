@@ -24,7 +24,7 @@ from pathlib import Path
 import ahocorasick
 import yaml
 
-from .errors import TopicError
+from .errors import TopicError, read_utf8
 from .schemas import NO_TOPIC
 from .text import fold
 
@@ -181,9 +181,11 @@ def read_topics(path: str | Path | None = None) -> list[TopicDef]:
         raise TopicError("topics file not found", where=str(path), expected="a YAML file", found="nothing",
                          fix="check the path given to --topics")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        data = yaml.safe_load(read_utf8(path, TopicError, "topics file"))
     except yaml.YAMLError as exc:
-        raise TopicError("not valid YAML", where=str(path), expected="topics: [{name, query}]",
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}, line {mark.line + 1}" if mark is not None else str(path)
+        raise TopicError("not valid YAML", where=where, expected="topics: [{name, query}]",
                          found=str(exc).splitlines()[0], fix="check indentation and quoting") from None
     items = data.get("topics") if isinstance(data, dict) else data
     if not isinstance(items, list):

@@ -53,7 +53,7 @@ import numpy as np
 import pandas as pd
 
 from .concordance import KWIC_LIMIT, SPAN_COLUMNS, narrowed
-from .errors import LexiconError
+from .errors import LexiconError, read_utf8
 from .lexicon import BUILTIN_LEXICON, Entry, Lexicon, LexiconMatcher
 from .quotes import Quote, voice_of
 from .rollups import (GRANULARITIES, Filters, _in_list, _period_floor, _period_grid, _selection_sql,
@@ -134,7 +134,7 @@ def read_pairs(path: str | Path = BUILTIN_PAIRS) -> list[Pair]:
     if not path.is_file():
         raise LexiconError("pairs file not found", where=str(path), expected="a CSV file of counterpart pairs",
                            found="nothing at this path", fix="check the path, or use data/lexicon/pairs.csv")
-    reader = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline=""))
+    reader = csv.DictReader(io.StringIO(read_utf8(path, LexiconError, "pairs file"), newline=""))
     header = [h.strip().lower() for h in reader.fieldnames or []]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
