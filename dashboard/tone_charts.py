@@ -108,6 +108,7 @@ def tone_trend_chart(df: pd.DataFrame, measure: str = "tone") -> go.Figure:
             if wide.any():   # hollow: a white disc with the outlet's ring over the point (the legend keeps a dot)
                 fig.add_trace(go.Scatter(x=x[wide], y=g.loc[wide, val], mode="markers", legendgroup=outlet,
                                          name=f"{outlet} wide interval", showlegend=False, hoverinfo="skip",
+                                         text=[target] * int(wide.sum()),
                                          marker=dict(size=8, color="white", line=dict(width=2, color=colour))),
                               row=r, col=1)
         if measure == "tone":
@@ -199,3 +200,31 @@ def tone_cells(df: pd.DataFrame, measure: str = "tone", granularity: str | None 
                       + pyfmt.format(v).replace("-", "\u2212")
                       for t, o, w, n, v in zip(cells["target"], cells["outlet"], when, cells["n_sentences"], cells[val])]
     return cells
+
+
+def clicked_tone_cell(fig: go.Figure, selection, cells: pd.DataFrame) -> int | None:
+    """The row of *cells* (:func:`tone_cells`) whose point or heatmap cell was clicked, or ``None``.
+
+    Parameters
+    ----------
+    fig : the figure as drawn (:func:`tone_trend_chart` or :func:`tone_heatmap`): a trend point's
+        trace names its outlet in ``legendgroup`` and its target in ``text``; a heatmap point's
+        ``y`` is the outlet and ``x`` the target.
+    selection : the chart's selection state (``event.selection``), or ``None``.
+    """
+    for p in (selection or {}).get("points", []):
+        n = p.get("curve_number")
+        trace = fig.data[n] if n is not None and 0 <= n < len(fig.data) else \
+            next((t for t in fig.data if t.type == "heatmap"), None)
+        if trace is None or p.get("x") is None:
+            continue
+        if trace.type == "heatmap":
+            hit = (cells["outlet"] == p.get("y")) & (cells["target"] == p.get("x"))
+        elif trace.text is not None and len(trace.text) and "period" in cells:
+            hit = ((cells["outlet"] == trace.legendgroup) & (cells["target"] == trace.text[0])
+                   & (pd.to_datetime(cells["period"]) == pd.Timestamp(p["x"])))
+        else:
+            continue
+        if hit.any():
+            return int(np.flatnonzero(hit.to_numpy())[0])
+    return None

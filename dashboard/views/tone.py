@@ -5,7 +5,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, exports, links, notes, tables, tone_charts, tone_loaders
+from dashboard import charts, evidence, exports, links, notes, tables, tone_charts, tone_loaders
 from dashboard.context import page_context
 
 ctx = page_context()
@@ -32,12 +32,16 @@ version_text = f"gazetteer {gazetteer} · lexicon version {ctx.lexicon_version}"
 conc_ok = (Path(__file__).parent / Path(links.CONCORDANCE_PAGE).name).exists()
 
 
-def cell_evidence(cells: pd.DataFrame, key: str, by_period: bool) -> None:
-    """A selectbox of cells, the first lines of the chosen one and a link to all of them in the Concordance."""
+def cell_evidence(cells: pd.DataFrame, key: str, by_period: bool, fig=None, event=None) -> None:
+    """A selectbox of cells (or a click on a point of *fig*), the first lines of the chosen one and a link
+    to all of them in the Concordance."""
     if cells.empty:
         st.info("No sentence names these targets here, so there are no lines to show.")
         return
-    i = st.selectbox("Cell", range(len(cells)), format_func=cells["label"].__getitem__, key=key)
+    if event is not None:
+        evidence.follow_click(key, tone_charts.clicked_tone_cell(fig, event.selection, cells), event.selection)
+    label = "Cell (or click a point of the chart)" if event is not None else "Cell (outlet · target)"
+    i = st.selectbox(label, range(len(cells)), format_func=cells["label"].__getitem__, key=key)
     cell = cells.iloc[i]
     f = ctx.filters
     start = end = None
@@ -62,7 +66,8 @@ if not chosen:
     st.info("Choose at least one target.")
 else:
     trend = tone_loaders.load_tone_trend(ctx.path, ctx.version, ctx.key, ctx.granularity, tuple(chosen))
-    st.plotly_chart(tone_charts.tone_trend_chart(trend, measure), key="tone_trend_chart")
+    trend_fig = tone_charts.tone_trend_chart(trend, measure)
+    trend_event = st.plotly_chart(trend_fig, key="tone_trend_chart", on_select="rerun", selection_mode="points")
     n_sent, n_arts = tone_loaders.load_naming_counts(ctx.path, ctx.version, ctx.key, tuple(chosen))
     st.caption(f"n = {n_sent:,} sentences naming {', '.join(chosen)} in the chosen voice ({voice_text}), "
                f"in {tables.count_label(n_arts, 'article')} (a sentence naming two of them counts for each) · "
@@ -76,7 +81,7 @@ else:
                        file_name=f"framewatch-tone-{ctx.granularity}.csv", mime="text/csv", on_click="ignore",
                        key="dl_tone_trend", icon=":material/download:")
     st.subheader("Evidence")
-    cell_evidence(tone_charts.tone_cells(trend, measure, ctx.granularity), "tone_cell", by_period=True)
+    cell_evidence(tone_charts.tone_cells(trend, measure, ctx.granularity), "tone_cell", True, trend_fig, trend_event)
 
 st.subheader("Outlets × targets")
 matrix = tone_loaders.load_tone_matrix(ctx.path, ctx.version, ctx.key)
@@ -86,4 +91,4 @@ st.caption(f"n = {int(totals['n_sentences'].sum()):,} sentences naming a target 
 st.download_button("Download heatmap data (CSV)", data=exports.to_csv_bytes(matrix),
                    file_name="framewatch-tone-outlets-targets.csv", mime="text/csv", on_click="ignore",
                    key="dl_tone_matrix", icon=":material/download:")
-cell_evidence(tone_charts.tone_cells(matrix, measure), "tone_matrix_cell", by_period=False)
+cell_evidence(tone_charts.tone_cells(matrix, measure), "tone_matrix_cell", False)

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard.tone_charts import tone_cells, tone_heatmap, tone_trend_chart, tone_y_top
+from dashboard.tone_charts import clicked_tone_cell, tone_cells, tone_heatmap, tone_trend_chart, tone_y_top
 
 
 def _trend():
@@ -55,3 +55,21 @@ def test_empty_frames_say_so():
     assert "No sentence" in tone_heatmap(pd.DataFrame(), "negative").layout.annotations[0].text
     with pytest.raises(ValueError):
         tone_trend_chart(_trend(), "rate")
+
+
+def test_a_click_chooses_its_cell():
+    trend = _trend()
+    fig = tone_trend_chart(trend, "tone")
+    cells = tone_cells(trend, "tone", "week")          # Russia and NATO, weeks 1 and 3, most sentences first
+    nato_line = next(i for i, t in enumerate(fig.data) if t.mode == "lines+markers" and t.text[0] == "NATO")
+    hit = clicked_tone_cell(fig, {"points": [{"curve_number": nato_line, "x": "2026-01-19"}]}, cells)
+    assert (cells.loc[hit, "target"], cells.loc[hit, "period"]) == ("NATO", pd.Timestamp("2026-01-19"))
+    assert clicked_tone_cell(fig, {"points": [{"curve_number": nato_line, "x": "2026-01-12"}]}, cells) is None
+    matrix = trend.drop(columns="period").groupby(["outlet", "target"], as_index=False).first()
+    hm = tone_heatmap(matrix, "tone")
+    mcells = tone_cells(matrix, "tone")
+    hit = clicked_tone_cell(hm, {"points": [{"curve_number": 0, "x": "Russia", "y": "A"}]}, mcells)
+    assert mcells.loc[hit, "target"] == "Russia"
+    assert clicked_tone_cell(hm, None, mcells) is None
+    assert clicked_tone_cell(hm, {"points": [{"x": "NATO", "y": "A"}]}, mcells) == \
+        int(mcells.index[mcells["target"] == "NATO"][0])     # a heatmap point may come without curve_number
