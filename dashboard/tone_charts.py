@@ -159,7 +159,8 @@ def tone_heatmap(df: pd.DataFrame, measure: str = "tone") -> go.Figure:
     scale = dict(colorscale="RdBu", zmid=0, zmin=-1, zmax=1) if measure == "tone" else \
         dict(colorscale="Cividis", zmin=0, zmax=1)
     fig.add_trace(go.Heatmap(
-        z=z.to_numpy(float), x=targets, y=outlets, text=text, texttemplate="%{text}", textfont=dict(size=12),
+        z=z.to_numpy(float), x=targets, y=outlets, text=text, texttemplate="%{text}",
+        textfont=dict(size=12 if len(targets) <= 12 else 9),
         colorbar=dict(title=dict(text=unit, side="right"), tickformat=".0%" if measure == "negative" else None),
         customdata=custom, xgap=2, ygap=2, **scale,
         hovertemplate=(f"<b>%{{y}}</b> · %{{x}}<br>%{{z:{fmt}}} {unit}<br>"
