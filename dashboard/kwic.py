@@ -157,6 +157,12 @@ def cell_widget(draw, label: str, url_key: str, value, clears: tuple[str, ...] =
     return draw(label, key=wkey, on_change=_to_url, args=(wkey, url_key, clears), **kw)
 
 
+def drop_stale_choice(widget_key: str, options) -> None:
+    """Forget a selectbox's value that is not among its *options* any more (the cell changed under it)."""
+    if widget_key in st.session_state and st.session_state[widget_key] not in options:
+        del st.session_state[widget_key]
+
+
 def clear_period() -> None:
     """Drop the cell's own days from the URL: the selected dates apply."""
     for k in ("cell_from", "cell_to"):

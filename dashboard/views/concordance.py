@@ -3,9 +3,8 @@
 import duckdb
 import streamlit as st
 
-from dashboard import kwic, notes, render, tables
+from dashboard import kwic, links, notes, render, tables
 from dashboard.context import page_context
-from dashboard import links
 from dashboard.links import CELL_KEYS
 from pipelines.concordance import KIND_LABELS, KindUnavailable, available_kinds
 
@@ -75,6 +74,7 @@ if lines.empty:
     st.stop()
 
 pages = range(0, len(lines), kwic.LINES_PER_PAGE)
+kwic.drop_stale_choice("conc_page", pages)           # another cell: start from its first lines
 page = 0
 if len(pages) > 1:
     page = st.selectbox("Lines", pages, key="conc_page",
@@ -85,8 +85,9 @@ st.markdown(render.legend_html(), unsafe_allow_html=True)
 st.markdown(kwic.kwic_html(shown, first_number=page + 1), unsafe_allow_html=True)
 
 st.subheader("Read the article")
-labels = kwic.line_labels(shown, page + 1)
-i = st.selectbox("Line", range(len(shown)), format_func=labels.__getitem__, key="conc_read")
+line_names = kwic.line_labels(shown, page + 1)
+kwic.drop_stale_choice("conc_read", range(len(shown)))
+i = st.selectbox("Line", range(len(shown)), format_func=line_names.__getitem__, key="conc_read")
 line = shown.iloc[i]
 article = kwic.load_article_text(ctx.path, ctx.version, str(line["article_id"]))
 if article is None:

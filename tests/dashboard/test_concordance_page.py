@@ -148,6 +148,9 @@ def test_a_big_cell_is_paged_with_its_total_stated(big_cell_store_path):
     at.selectbox(key="conc_page").set_value(400).run()
     assert "Lines 401–480 of 480" in _captions(at)
     assert len(_rows(_table(at))) == 80
+    at.selectbox(key="conc_key").set_value("puppet").run()        # 60 lines: one page, from the first
+    assert not at.exception
+    assert "All 60 lines, from 60 articles, by date" in _captions(at) and len(_rows(_table(at))) == 60
 
 
 def test_trends_and_heatmap_evidence_link_to_their_cell(store_path):
