@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import duckdb
 
+from .faults import pause_point
 from .schemas import ALL, ALL_TOPICS, VOICES, column_names
 
 DAILY_SQL = f"""
@@ -46,5 +47,6 @@ def build_daily(con: duckdb.DuckDBPyConnection) -> int:
     """Rebuild the ``daily`` table from the article-level tables; returns its row count."""
     cols = ", ".join(f'"{c}"' for c in column_names("daily"))
     con.execute('DELETE FROM "daily"')
+    pause_point("aggregate:deleted")
     con.execute(f'INSERT INTO "daily" ({cols}) {DAILY_SQL}')
     return con.execute('SELECT count(*) FROM "daily"').fetchall()[0][0]

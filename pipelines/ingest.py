@@ -44,6 +44,7 @@ import pandas as pd
 from . import dates as dates_mod
 from . import sources
 from .errors import ConfigError
+from .faults import pause_point
 from .outlets import Registry, read_registry, strip_boilerplate
 from .text import count_words, text_hash
 
@@ -791,4 +792,5 @@ def ingest_files(inputs: list[Path], options: IngestOptions, run_id: str,
         records = tqdm(records, desc="ingest", unit=" records", file=sys.stderr, leave=False)
     result = ingest_records(records, options, registry, run_id, existing_keys)
     result.warnings[:0] = warnings
+    pause_point("ingest:read")
     return result

@@ -19,6 +19,7 @@ import duckdb
 import pandas as pd
 
 from .errors import StoreError
+from .faults import pause_point
 from .schemas import TABLES, check_frame, column_names, ddl
 
 DEFAULT_STORE = Path("data/store/framewatch.duckdb")
@@ -73,6 +74,7 @@ def writing(path: str | Path, fresh: bool = False) -> Iterator[duckdb.DuckDBPyCo
             yield con
             con.execute("CHECKPOINT")
             con.close()
+            pause_point("store:replace")
             os.replace(tmp, path)
         except BaseException:
             with contextlib.suppress(Exception):
@@ -128,6 +130,7 @@ def write_table(con: duckdb.DuckDBPyConnection, name: str, df: pd.DataFrame, *, 
     Returns the number of rows written.
     """
     df = check_frame(df, name)
+    pause_point(f"write:{name}")
     if replace:
         con.execute(f'DELETE FROM "{name}"')
     if len(df):
