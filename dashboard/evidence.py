@@ -97,7 +97,9 @@ def clicked_matrix_cell(selection, cells: pd.DataFrame) -> int | None:
     """The row of *cells* (:func:`dashboard.tables.matrix_evidence_cells`) clicked on the heatmap, or ``None``.
 
     A heatmap point's ``y`` is the outlet and its ``x`` the category's label
-    (:func:`dashboard.charts.category_label`).
+    (:func:`dashboard.charts.category_label`). Note: Streamlit 1.67 reports no selection for a
+    click on a ``go.Heatmap`` cell (plotly.js cannot select heatmap points; checked in a real
+    browser), so on a plain heatmap this only ever sees an empty selection.
     """
     from .charts import category_label
 
