@@ -164,6 +164,49 @@ def _print_warnings(warnings):
         click.echo(f"Warning: ... and {len(warnings) - 20} more (see the runs table)", err=True)
 
 
+@main.command(epilog="\b\nExample: framewatch collect --feeds data/feeds.yaml --store data/store/news.duckdb "
+                     "--since 2026-01-01 --full-text")
+@click.option("--feeds", "feeds_file", default="data/feeds.yaml", show_default=True, type=click.Path(dir_okay=False),
+              help="Feeds file (YAML: outlet, url, full_text, enabled, notes).")
+@click.option("--store", default=str(DEFAULT_STORE), show_default=True, help="DuckDB store file.")
+@click.option("--since", help="Only items published on or after this date (ISO 8601); for a first run.")
+@click.option("--full-text", is_flag=True, help="Fetch every new item's page and store its main text.")
+@click.option("--rate", default=1.0, show_default=True, type=click.FloatRange(0),
+              help="Seconds between two requests to the same host.")
+@click.option("--timeout", default=20.0, show_default=True, type=click.FloatRange(0, min_open=True),
+              help="Seconds to connect and to wait for data.")
+@click.option("--max-items", type=click.IntRange(1), help="At most N new items per feed in this run.")
+@click.option("--contact", help="URL or e-mail added to the User-Agent, so sites can reach you.")
+@click.option("--outlets", "outlets", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Extra outlet registry (YAML) the feeds' outlets may name. Repeatable.")
+def collect(feeds_file, store, since, full_text, rate, timeout, max_items, contact, outlets):
+    """Read RSS/Atom feeds into the store, politely and incrementally; print a one-line summary.
+
+    Only items not yet in the store are taken; they go through the same ingest as files
+    (outlet registry, dates, duplicates, rejects), then only the new articles are scored
+    (every article when the lexicon or topics changed) and daily is rebuilt. robots.txt is
+    honoured, one request per host per --rate seconds, conditional GET for unchanged feeds.
+    A feed or page that fails is listed and stored in rejects; the others go on.
+    """
+    from .collect import CollectOptions, collect_feeds, parse_since, read_feeds
+    from .outlets import read_registry
+
+    registry = read_registry([Path(p) for p in outlets] or None)
+    feeds = read_feeds(Path(feeds_file), registry)
+    options = CollectOptions(since=parse_since(since), full_text=full_text, min_interval=rate, timeout=timeout,
+                             max_items=max_items, contact=contact)
+    try:
+        summary = collect_feeds(store, feeds, options, registry=registry)
+    except KeyboardInterrupt:
+        click.echo("Interrupted: the batches already written stay in the store; the next collect skips their "
+                   "items and scores what is left unscored.", err=True)
+        sys.exit(130)
+    for failure in summary.failures[:20]:
+        click.echo(f"Failed: {failure}", err=True)
+    _print_warnings(summary.warnings)
+    click.echo(summary.line())
+
+
 @main.command(epilog="\b\nExample: framewatch ingest --input kcna.csv --store data/store/kcna.duckdb")
 @click.option("--input", "inputs", multiple=True, required=True, type=click.Path(exists=True),
               help="Input file or folder.")

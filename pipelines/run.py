@@ -22,7 +22,9 @@ import pandas as pd
 from . import __version__
 from .aggregate import build_daily
 from .csvsafe import to_csv_bytes
-from .frames import FRAME_THRESHOLD, FrameScorer, read_frames_lexicon, reset_frames, write_frames
+from .frames import (FRAME_THRESHOLD, FrameScorer, frame_lexicon_frame, read_frames_lexicon, reset_frames,
+                     stored_threshold, write_frames)
+from .incremental import definitions_digest, unscored_ids
 from .ingest import IngestOptions, duplicate_keys, ingest_files
 from .lexicon import Lexicon, LexiconMatcher, load_lexicon
 from .outlets import Registry, read_registry
@@ -82,9 +84,19 @@ def _record_run(con, run_id: str, stage: str, started: datetime, elapsed: float,
 
 def _ingest(con, inputs: list[Path], options: IngestOptions, run_id: str, summary: RunSummary,
             progress: bool, registry: Registry) -> None:
-    stored = con.execute("SELECT article_id, outlet, published_at, title, text_hash, url_norm, source_id "
-                         "FROM articles").df()
-    result = ingest_files(inputs, options, run_id, duplicate_keys(stored), registry=registry, progress=progress)
+    result = ingest_files(inputs, options, run_id, stored_keys(con), registry=registry, progress=progress)
+    write_ingest(con, result, summary, registry)
+
+
+def stored_keys(con) -> dict[str, str]:
+    """Duplicate keys of the stored articles (:func:`pipelines.ingest.duplicate_keys`)."""
+    stored = con.execute("SELECT article_id, outlet, published_at, title, text_hash, url_norm, "
+                         "coalesce(source_id, '') AS source_id FROM articles").df()
+    return duplicate_keys(stored)
+
+
+def write_ingest(con, result, summary: RunSummary, registry: Registry) -> None:
+    """Write an :class:`pipelines.ingest.IngestResult` (articles, copies, rejects, coverage) and add its counts."""
     articles = result.articles
     if len(articles):
         write_table(con, "articles", articles[column_names("articles")])
@@ -124,11 +136,12 @@ def _refresh_outlets(con, registry: Registry) -> None:
 
 def _score(con, lexicon: Lexicon, topics: list[TopicDef], use_topic_column: bool, summary: RunSummary,
            progress: bool, registry: Registry, frames: FrameScorer | None = None,
-           gazetteer: Gazetteer | None = None) -> None:
-    for table in ("mentions", "quotes", "article_topics", "article_scores", "pair_mentions", "target_mentions"):
-        con.execute(f'DELETE FROM "{table}"')
+           gazetteer: Gazetteer | None = None, only_new: bool = False) -> bool:
+    """Score the stored articles; with *only_new*, only those without scores, unless the lexicon,
+    topics, frames, pairs or targets differ from the store's (then all). Returns True when all were scored."""
     frames = frames or FrameScorer().fit()
-    reset_frames(con, frames)
+    before = definitions_digest(con, stored_threshold(con)) if only_new else None
+    write_table(con, "frame_lexicon", frame_lexicon_frame(frames.lexicon_), replace=True)
     write_table(con, "lexicon", lexicon.to_frame(), replace=True)
     topic_rows = [{"topic": t.name, "query": t.query, "source": Path(t.source).name} for t in topics]
     if use_topic_column:
@@ -143,7 +156,13 @@ def _score(con, lexicon: Lexicon, topics: list[TopicDef], use_topic_column: bool
     topic_matcher = TopicMatcher(topics).fit() if topics else None
     outlet_names = {name: registry.names_of(name)
                     for (name,) in con.execute("SELECT DISTINCT outlet FROM articles").fetchall()}
-    ids = [r[0] for r in con.execute("SELECT article_id FROM articles ORDER BY article_id").fetchall()]
+    full = before is None or before != definitions_digest(con, frames.threshold)
+    if full:
+        for table in ("mentions", "quotes", "article_topics", "article_scores", "pair_mentions", "target_mentions"):
+            con.execute(f'DELETE FROM "{table}"')
+        reset_frames(con, frames)
+    ids = [r[0] for r in con.execute("SELECT article_id FROM articles ORDER BY article_id").fetchall()] if full \
+        else unscored_ids(con)
     n_mentions = 0
     for start in range(0, len(ids), SCORE_CHUNK):
         chunk = ids[start:start + SCORE_CHUNK]
@@ -165,6 +184,7 @@ def _score(con, lexicon: Lexicon, topics: list[TopicDef], use_topic_column: bool
     summary.n_mentions = n_mentions
     summary.n_articles = len(ids)
     summary.lexicon_version = lexicon.version
+    return full
 
 
 @dataclass

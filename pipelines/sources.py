@@ -30,6 +30,7 @@ path (low confidence), never from script literals or sidebar ``<time>`` elements
 from __future__ import annotations
 
 import calendar
+import io
 import json
 import re
 from datetime import datetime, timezone
@@ -629,13 +630,18 @@ def read_folder(path: Path) -> Iterator[dict]:
 # feeds
 
 
-def read_feed(path: Path | str) -> Iterator[dict]:
+def read_feed(path: Path | str, *, data: bytes | None = None, base_url: str | None = None) -> Iterator[dict]:
     """Read an RSS or Atom feed into one record per item (case C03).
 
     Parameters
     ----------
     path : Path or str
-        A local file, or an ``http(s)://`` URL string that feedparser fetches.
+        A local file, or an ``http(s)://`` URL string that feedparser fetches; with *data*,
+        only the name recorded as ``_source_file``.
+    data : bytes, optional
+        The feed's bytes, already fetched (``framewatch collect``).
+    base_url : str, optional
+        URL relative links in *data* are resolved against (default *path*).
 
     Yields
     ------
@@ -651,7 +657,9 @@ def read_feed(path: Path | str) -> Iterator[dict]:
     source = str(path)
     prov_file = {"_source_file": source, "_source_row": None}
     try:
-        if isinstance(path, str) and re.match(r"^https?://", path, re.IGNORECASE):
+        if data is not None:
+            feed = feedparser.parse(io.BytesIO(data), response_headers={"content-location": base_url or source})
+        elif isinstance(path, str) and re.match(r"^https?://", path, re.IGNORECASE):
             feed = feedparser.parse(path)
         else:
             feed = feedparser.parse(Path(path).read_bytes())
