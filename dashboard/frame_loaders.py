@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from pipelines import frames
+from pipelines.frame_model import latest_model_card
 
 from .charts import mark_partial_periods
 from .loaders import FiltersKey, _filters, _Store
@@ -23,14 +24,19 @@ def load_frame_meta(path: str, version: int) -> dict:
     -------
     dict with ``methods`` (list of str: methods with rows in ``article_frames``; empty for a
     store scored before frames existed), ``threshold`` (int: tokens needed, from the last
-    scoring) and ``version`` (str or None: the frame lexicon's ``frames-`` content hash).
+    scoring), ``version`` (str or None: the frame lexicon's version,
+    :func:`pipelines.frames.frames_version`), ``frames`` (method -> the frames it scores,
+    :func:`pipelines.frames.scored_frames`) and ``model_card`` (dict or None:
+    :func:`pipelines.frame_model.latest_model_card`).
     """
     with _Store(path) as con:
         have = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
         if not {"article_frames", "frame_mentions", "frame_lexicon"} <= have:
-            return dict(methods=[], threshold=frames.FRAME_THRESHOLD, version=None)
-        return dict(methods=frames.available_methods(con), threshold=frames.stored_threshold(con),
-                    version=frames.stored_version(con))
+            return dict(methods=[], threshold=frames.FRAME_THRESHOLD, version=None, frames={}, model_card=None)
+        methods = frames.available_methods(con)
+        card = latest_model_card(con) if "model" in methods and "runs" in have else None
+        return dict(methods=methods, threshold=frames.stored_threshold(con), version=frames.stored_version(con),
+                    frames={m: frames.scored_frames(con, m) for m in methods}, model_card=card)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -679,7 +679,9 @@ def validation_summary(report: dict | None, measure: str, lexicon_version: str |
     """One Markdown paragraph with the current figures for *measure* (``"lexicon"`` or ``"frames"``).
 
     Empty when *report* is None or holds no figures for *measure*. When *lexicon_version*
-    (the store's) differs from the evaluated one, the paragraph says so.
+    (the store's loaded-wording lexicon, or for ``"frames"`` its frame lexicon,
+    :func:`pipelines.frames.frames_version`) differs from the evaluated one, the paragraph
+    says so.
     """
     if not report:
         return ""
@@ -703,7 +705,7 @@ def validation_summary(report: dict | None, measure: str, lexicon_version: str |
             text += f" This store uses lexicon `{lexicon_version}`, not the one validated."
         return text
     if measure == "frames" and report.get("frames"):
-        return frames_summary(report["frames"], date)
+        return frames_summary(report["frames"], date, lexicon_version)
     return ""
 
 
@@ -821,7 +823,7 @@ def evaluate_frames(corpora: Path, n_boot: int = N_BOOT, seed: int = SEED) -> di
                           n_boot, seed)
         results.append({"gold": key, "ours": ours, "label": fr.FRAMES[ours], "match": match, "why": why, **m})
     return {"source": FRAMES_FILE, "n_articles": len(gold), "threshold": fr.FRAME_THRESHOLD,
-            "frames_version": lexicon.version, "frames": results}
+            "frames_version": fr.frames_version(lexicon), "frames": results}
 
 
 def evaluate_frames_if_available(corpora: Path, n_boot: int = N_BOOT, seed: int = SEED) -> dict | None:
@@ -867,15 +869,19 @@ def render_frames_section(frames: dict) -> list[str]:
     return out
 
 
-def frames_summary(frames: dict, date: str) -> str:
-    """The dashboard's summary of the frame figures (Markdown: a sentence and a list)."""
+def frames_summary(frames: dict, date: str, frames_version: str | None = None) -> str:
+    """The dashboard's summary of the frame figures (Markdown: a sentence and a list); when
+    *frames_version* (the store's frame lexicon) is not the validated one, a last sentence says so."""
     lines = [f"- {r['label']} (gold: {_GOLD_NAMES[r['gold']].lower()}, {r['match']} match): precision "
              f"{_fmt(r['precision'])}, recall {_fmt(r['recall'])}, F1 {_num(r['f1']['value'])} (always-yes: "
              f"{_num(r['baseline_f1'])})" for r in frames["frames"]]
-    return (f"**Validated** ({date}, docs/validation.md) against {frames['n_articles']:,} climate-change "
-            "articles with human frame labels (Frermann et al. 2023), whole text, every voice; 95 % Wilson "
-            "intervals. The gold frames only partly match the Media Frames Corpus frames (see the mapping "
-            "there).\n\n" + "\n".join(lines))
+    text = (f"**Validated** ({date}, frame lexicon `{frames['frames_version']}`, docs/validation.md) against "
+            f"{frames['n_articles']:,} climate-change articles with human frame labels (Frermann et al. 2023), "
+            "whole text, every voice; 95 % Wilson intervals. The gold frames only partly match the Media Frames "
+            "Corpus frames (see the mapping there).\n\n" + "\n".join(lines))
+    if frames_version and frames_version != frames["frames_version"]:
+        text += f"\n\nThis store uses frame lexicon `{frames_version}`, not the one validated."
+    return text
 
 
 VALIDATION_COLUMNS = ["measure", "gold_set", "compared", "n_items", "unit", "n_gold", "n_predicted", "precision",

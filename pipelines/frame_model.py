@@ -872,10 +872,21 @@ def apply_frame_model(store: str | Path, model_path: str | Path, *, out: str | P
 
 
 def latest_model_card(con) -> dict | None:
-    """The card of the model whose rows are in ``article_frames`` (the last ``frames apply`` run), or None."""
+    """The card of the model whose rows are in ``article_frames`` (the last ``frames apply`` run), or None.
+
+    The card is the one saved with the model (:func:`train_frame_model`), plus ``model_file``
+    (the model file's name, no directory) and ``model_sha256`` (its hash) from that run.
+    """
     rows = con.execute("SELECT settings FROM runs WHERE stage = 'frames apply' ORDER BY started_at DESC LIMIT 1"
                        ).fetchall()
-    return json.loads(rows[0][0]).get("card") if rows else None
+    if not rows:
+        return None
+    settings = json.loads(rows[0][0])
+    card = settings.get("card")
+    if card is None:
+        return None
+    return {**card, "model_file": Path(str(settings.get("model", ""))).name or None,
+            "model_sha256": settings.get("model_sha256")}
 
 
 def _require_article_frames() -> None:

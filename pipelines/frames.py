@@ -193,8 +193,8 @@ class FrameScorer:
 
     @property
     def version(self) -> str:
-        """``frames-`` and the content hash of the lexicon (as :attr:`Lexicon.version`)."""
-        return "frames-" + self.lexicon_.version.removeprefix("lex-")
+        """The frame lexicon's version (:func:`frames_version`)."""
+        return frames_version(self.lexicon_)
 
     def find(self, text: str, quotes: list | None = None, copy: str | None = None,
              offsets: np.ndarray | None = None) -> list[FrameToken]:
@@ -220,6 +220,13 @@ class FrameScorer:
         rows = [(f, float(n), n >= self.threshold) for f, n in counts.items()]
         rows.append((OTHER, 0.0, not any(u for _, _, u in rows)))
         return rows
+
+
+def frames_version(lexicon: Lexicon) -> str:
+    """The frame lexicon's version: ``frames-`` and its content hash (the hash of
+    :attr:`Lexicon.version`, whose ``lex-`` prefix names the loaded-wording lexicon). The one
+    name of a frame lexicon in the store, on the Frames page and in docs/validation.md."""
+    return "frames-" + lexicon.version.removeprefix("lex-")
 
 
 def _as_scorer(frames: Lexicon | FrameScorer | None, threshold: int) -> FrameScorer:
@@ -345,19 +352,29 @@ def stored_threshold(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def stored_version(con: duckdb.DuckDBPyConnection) -> str | None:
-    """Version (``frames-`` + content hash) of the frame lexicon in ``frame_lexicon``; None when empty."""
+    """Version (:func:`frames_version`) of the frame lexicon in ``frame_lexicon``; None when empty."""
     rows = con.execute("SELECT term, variants, frame, note, ignore FROM frame_lexicon").fetchall()
     if not rows:
         return None
     entries = tuple(Entry(term=t, category=f, variants=tuple((v or "").split("|")) if v else (), note=n,
                           ignore=bool(i)) for t, v, f, n, i in rows)
-    return "frames-" + Lexicon(entries, ()).version.removeprefix("lex-")
+    return frames_version(Lexicon(entries, ()))
 
 
 def available_methods(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Methods with rows in ``article_frames``, in :data:`METHODS` order."""
     have = {r[0] for r in con.execute("SELECT DISTINCT method FROM article_frames").fetchall()}
     return [m for m in METHODS if m in have]
+
+
+def scored_frames(con: duckdb.DuckDBPyConnection, method: str) -> list[str]:
+    """Frames that *method* scores, in codebook order: every frame for ``lexicon``; for
+    ``model`` only those with model rows in ``article_frames`` (the frames the model was
+    trained on; the others are not scored, which is not 0)."""
+    if method != "model":
+        return list(FRAMES)
+    have = {r[0] for r in con.execute("SELECT DISTINCT frame FROM article_frames WHERE method = 'model'").fetchall()}
+    return [f for f in FRAMES if f in have]
 
 
 def _frame_facts(con: duckdb.DuckDBPyConnection, filters: Filters, method: str,
@@ -416,15 +433,17 @@ def frame_matrix(con: duckdb.DuckDBPyConnection, filters: Filters, method: str =
 
     Returns
     -------
-    DataFrame with :data:`MATRIX_COLUMNS`, one row per selected outlet × frame (15 frames,
-    zeros included), sorted by outlet then frame order: ``n_articles`` (the outlet's scored
+    DataFrame with :data:`MATRIX_COLUMNS`, one row per selected outlet × scored frame (zeros
+    included; every frame for the lexicon, for the model only the frames it scores,
+    :func:`scored_frames`), sorted by outlet then frame order: ``n_articles`` (the outlet's scored
     articles in the selection, the denominator), ``n_articles_with_frame``, ``n_tokens``
     (frame-lexicon tokens in the voice; NaN for the model), ``share`` with a 95 % Wilson
     interval (``share_low``, ``share_high``).
     """
     arts, used = _frame_facts(con, filters, method, threshold)
     outlets = sorted(set(arts["outlet"]) | set(filters.outlets))
-    grid = pd.MultiIndex.from_product([outlets, list(FRAMES)], names=["outlet", "frame"]).to_frame(index=False)
+    grid = pd.MultiIndex.from_product([outlets, scored_frames(con, method)],
+                                      names=["outlet", "frame"]).to_frame(index=False)
     den = arts.groupby("outlet").size().rename("n_articles")
     u = used.merge(arts[["article_id", "outlet"]], on="article_id")
     num = u.groupby(["outlet", "frame"]).agg(n_articles_with_frame=("uses_frame", "sum"),
@@ -451,10 +470,14 @@ def frame_trend(con: duckdb.DuckDBPyConnection, filters: Filters, frame: str, gr
     Raises
     ------
     ValueError
-        For an unknown *frame*, *method* or *granularity*.
+        For an unknown *frame*, *method* or *granularity*, or a frame the model does not
+        score (:func:`scored_frames`).
     """
     if frame not in FRAMES:
         raise ValueError(f"frame must be one of {tuple(FRAMES)}, not {frame!r}")
+    if method == "model" and frame not in scored_frames(con, method):
+        raise ValueError(f"the frame model in this store does not score {frame!r} (it scores "
+                         f"{', '.join(scored_frames(con, method)) or 'no frame'})")
     arts, used = _frame_facts(con, filters, method, threshold)
     cols = TREND_COLUMNS[:7]
     if arts.empty and not (filters.start and filters.end and filters.outlets):

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import exports, loaders, notes, tables
+from dashboard import exports, frame_loaders, loaders, notes, tables
 from dashboard.context import page_context
 from pipelines.evaluate import read_validation, validation_display, validation_table
 
@@ -67,7 +67,8 @@ else:
                "share of hits on an annotated word or span, or of articles given a frame that carry it in the gold; "
                "recall: share of annotated words, spans or framed articles found; 95 % Wilson intervals, "
                "bootstrap intervals for F1.")
-    st.markdown(notes.validated("lexicon", ctx.lexicon_version) + notes.validated("frames"))
+    st.markdown(notes.validated("lexicon", ctx.lexicon_version)
+                + notes.validated("frames", frame_loaders.load_frame_meta(ctx.path, ctx.version)["version"]))
     figures = validation_table(report)
     st.dataframe(validation_display(figures), hide_index=True, key="validation_table",
                  height=35 * (len(figures) + 1) + 3, column_config={

@@ -20,12 +20,23 @@ if not meta["methods"]:
     st.stop()
 
 c1, c2 = st.columns([3, 2])
-frame = c1.selectbox("Frame", list(FRAMES), format_func=FRAMES.__getitem__, key="frames_frame")
 method = c2.radio("Method", meta["methods"], format_func=METHOD_LABELS.__getitem__, horizontal=True,
                   key="frames_method")
-how = (f"an article uses a frame at ≥ {meta['threshold']} frame-lexicon tokens {VOICE_WORDS[ctx.filters.voice]}"
-       if method == "lexicon" else "frames decided by the trained model from whole texts (the voice filter does "
-                                   "not apply to the model)")
+scored = meta["frames"][method]            # the model scores only the frames it was trained on
+if st.session_state.get("frames_frame") not in scored:
+    st.session_state.pop("frames_frame", None)
+frame = c1.selectbox("Frame", scored, format_func=FRAMES.__getitem__, key="frames_frame",
+                     help=None if method == "lexicon" else "Only the frames the trained model scores.")
+if method == "lexicon":
+    how = f"an article uses a frame at ≥ {meta['threshold']} frame-lexicon tokens {VOICE_WORDS[ctx.filters.voice]}"
+    version = f"frame lexicon version {meta['version'] or 'unknown'}"
+    note = notes.FRAMES_NOTE + notes.validated("frames", meta["version"])
+else:
+    unscored = [FRAMES[f] for f in FRAMES if f not in scored]
+    how = ("frames decided by the trained model from whole texts (the voice filter does not apply to the model)"
+           + (f"; not scored by the model: {', '.join(unscored)}" if unscored else ""))
+    version = notes.model_facts(meta["model_card"])
+    note = notes.FRAMES_MODEL_NOTE + "\n\n**This store's model:** " + version + "."
 
 trend = frame_loaders.load_frame_trend(ctx.path, ctx.version, ctx.key, ctx.granularity, frame, method)
 matrix = frame_loaders.load_frame_matrix(ctx.path, ctx.version, ctx.key, method)
@@ -35,7 +46,7 @@ n_using = int(matrix.loc[matrix["frame"] == frame, "n_articles_with_frame"].sum(
 caption = (f"n = {tables.count_label(n_articles, 'scored article')}, "
            f"{tables.count_label(n_using, 'article')} using “{FRAMES[frame]}” · {how} · "
            f"{tables.wire_text(ctx.filters)} · {tables.count_label(undated, 'undated article')} left out · "
-           f"frame lexicon version {meta['version'] or 'unknown'}")
+           f"{version}")
 
 st.subheader(f"{FRAMES[frame]} over time")
 fig = frame_charts.frame_trend_chart(trend, FRAMES[frame])
@@ -46,7 +57,7 @@ st.caption(caption + (f" · {tables.gaps_text(gaps.assign(outlet=gaps['outlet'].
 if tables.partial_text(trend):
     st.caption(tables.partial_text(trend).replace("Hollow markers and pale bars", "Hollow points"))
 with st.expander("How this is measured"):
-    st.markdown(notes.FRAMES_NOTE + notes.validated("frames"))
+    st.markdown(note)
 trend_rows = trend.drop(columns=["covered_from", "covered_to"], errors="ignore").assign(
     period=pd.to_datetime(trend["period"]).dt.strftime("%Y-%m-%d"), method=method)
 st.download_button("Download chart data (CSV)", data=exports.to_csv_bytes(trend_rows),

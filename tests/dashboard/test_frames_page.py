@@ -101,3 +101,84 @@ def test_model_method_ignores_the_voice_and_says_so(store_with_model):
     assert caption.startswith("n = 43 scored articles, 43 articles using “Security & defense”")
     assert "the voice filter does not apply to the model" in caption
     assert any("The model has no tokens to show" in c.value for c in at.caption)
+
+
+MODEL_FRAMES = {"security_defense": 0.8, "political": 0.2}
+"""A model trained on two frames only (the others left out for too few labelled articles): every
+article uses Security & defense (0.8 ≥ 0.5) and none Political (0.2)."""
+CARD = {"created_at": "2026-11-02T09:00:00+00:00", "training_file": "labels*v2.csv", "n_articles": 60,
+        "frames_skipped": {"economic": "4 labelled articles, fewer than 5"},
+        "cross_validation": {"folds": 5, "macro_f1": 0.61, "macro_baseline_f1": 0.34}}
+
+
+@pytest.fixture(scope="module")
+def store_with_two_frame_model(tmp_path_factory):
+    """The test store plus rows of a model of two frames (:data:`MODEL_FRAMES`), written through
+    ``write_table`` with its ``frames apply`` run and card, as ``framewatch frames apply`` leaves them."""
+    import json
+    from datetime import datetime, timezone
+
+    import pandas as pd
+
+    from pipelines import storage
+    from pipelines.run import RunSummary, _record_run
+
+    path = build_store(tmp_path_factory.mktemp("model2") / "s.duckdb")
+    with storage.writing(path) as con:
+        ids = [r[0] for r in con.execute("SELECT article_id FROM articles").fetchall()]
+        rows = pd.DataFrame([(a, f, "model", p, p >= 0.5) for a in ids for f, p in MODEL_FRAMES.items()],
+                            columns=["article_id", "frame", "method", "score", "uses_frame"])
+        storage.write_table(con, "article_frames", rows)
+        settings = {"model": "/somewhere/frames_model.skops", "model_sha256": "ab12" * 16, "card": CARD}
+        _record_run(con, "apply-1", "frames apply", datetime(2026, 11, 3, tzinfo=timezone.utc), 1.0,
+                    json.loads(json.dumps(settings)), RunSummary("apply-1", n_input=len(ids)), None)
+    return path
+
+
+def _model_page(store):
+    at = _page(store)
+    widget(at.radio, "Method").set_value("model").run()
+    return at
+
+
+def test_model_picker_and_heatmap_hold_only_the_frames_the_model_scores(store_with_two_frame_model):
+    at = _model_page(store_with_two_frame_model)
+    assert not at.exception, [e.value for e in at.exception]
+    assert widget(at.selectbox, "Frame").options == ["Security & defense", "Political"]
+    heat = at.get("plotly_chart")[1].proto.spec
+    import json
+
+    x = json.loads(heat)["data"][0]["x"]
+    assert x == ["Security & defense", "Political"]          # no Economic (or any other) 0 % column
+    caption = at.caption[0].value
+    assert caption.startswith("n = 43 scored articles, 43 articles using “Security & defense”")
+    assert "not scored by the model: Economic, Capacity & resources" in caption
+    # Political is scored, and truly 0: none of the 43 articles reach 0.5.
+    widget(at.selectbox, "Frame").set_value("political").run()
+    assert not at.exception
+    assert at.caption[0].value.startswith("n = 43 scored articles, 0 articles using “Political”")
+
+
+def test_model_caption_and_note_name_the_model_not_the_lexicon(store_with_two_frame_model):
+    at = _model_page(store_with_two_frame_model)
+    caption = at.caption[0].value
+    assert "frame lexicon version" not in caption
+    assert r"model frames\_model\.skops (sha256 ab12ab12ab12…)" in caption
+    assert r"trained 2026\-11\-02 on 60 labelled articles of labels\*v2\.csv" in caption
+    assert "macro F1 0.61 (always-yes 0.34, 5 folds)" in caption
+    assert "left out in training: Economic (4 labelled articles, fewer than 5)" in caption
+    note = at.expander[0].markdown[0].value
+    assert note.startswith("**Model method**") and "Field et al. 2018" not in note
+    assert "60 labelled articles" in note
+    # Back on the lexicon: its version and its note again.
+    widget(at.radio, "Method").set_value("lexicon").run()
+    assert "frame lexicon version frames-" in at.caption[0].value
+    assert "Field et al. 2018" in at.expander[0].markdown[0].value
+
+
+def test_a_frame_chosen_under_the_lexicon_that_the_model_does_not_score_is_dropped(store_with_two_frame_model):
+    at = _page(store_with_two_frame_model)
+    widget(at.selectbox, "Frame").set_value("public_opinion").run()
+    widget(at.radio, "Method").set_value("model").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert widget(at.selectbox, "Frame").value == "security_defense"

@@ -43,3 +43,24 @@ def test_about_page_shows_the_validation_table_and_its_download(store_path):
     assert set(df["gold_set"]) >= {"BABE (expert annotators)", "MBIC (crowd annotators)", "BASIL (lexical-bias spans)"}
     assert "**Validated**" in "\n".join(m.value for m in at.markdown)
     assert "Download validation figures (CSV)" in [b.proto.label for b in at.get("download_button")]
+
+
+def test_frames_note_names_the_validated_frame_lexicon_and_says_when_the_store_differs(store_path):
+    from dashboard.notes import validated
+    from pipelines.frames import BUILTIN_FRAMES, frames_version, read_frames_lexicon
+
+    shipped = frames_version(read_frames_lexicon(BUILTIN_FRAMES)[0])
+    assert read_validation()["frames"]["frames_version"] == shipped      # one name: frames-<hash>
+    assert shipped in (VALIDATION_JSON.parent / "validation.md").read_text(encoding="utf-8")
+    assert f"frame lexicon `{shipped}`" in validated("frames", shipped)
+    assert "not the one validated" not in validated("frames", shipped)
+    # The test store is scored with its own seven-term frame lexicon; the Frames page says so.
+    at = _app(store_path)
+    at.switch_page("views/frames.py").run()
+    note = at.expander[0].markdown[0].value
+    store_version = next(p for p in at.caption[0].value.split(" · ") if p.startswith("frame lexicon version"))
+    mine = store_version.removeprefix("frame lexicon version ")
+    assert mine.startswith("frames-") and mine != shipped
+    assert f"This store uses frame lexicon `{mine}`, not the one validated." in note
+    at.switch_page("views/about.py").run()
+    assert f"This store uses frame lexicon `{mine}`, not the one validated." in "\n".join(m.value for m in at.markdown)

@@ -331,3 +331,29 @@ def test_rescoring_with_another_threshold_keeps_the_model_rows(model_store, fram
         assert _cell(frame_matrix(c, Filters(voice="all")), "Alpha", "security_defense") == (2, 3)
     finally:
         c.close()
+
+
+def test_a_model_of_two_frames_scores_only_those_two(store, tmp_path):
+    """Rows for economic and security only: the matrix has those two columns, not 13 false zeros."""
+    import shutil
+
+    from pipelines.frames import scored_frames
+
+    path = tmp_path / "two.duckdb"
+    shutil.copyfile(store, path)
+    c = duckdb.connect(str(path))
+    try:
+        ids = _ids(c)
+        c.executemany("INSERT INTO article_frames VALUES (?, ?, 'model', ?, ?)",
+                      [(ids[s], f, p, p >= 0.5) for s in ("A1", "B1")
+                       for f, p in (("economic", 0.9 if s == "A1" else 0.2), ("security_defense", 0.3))])
+        assert scored_frames(c, "model") == ["economic", "security_defense"]
+        assert scored_frames(c, "lexicon") == list(FRAMES)
+        m = frame_matrix(c, Filters(voice="outlet"), method="model")
+        assert sorted(set(m["frame"])) == ["economic", "security_defense"]
+        assert _cell(m, "Alpha", "economic") == (1, 1) and _cell(m, "Beta", "economic") == (0, 1)
+        assert _cell(m, "Alpha", "security_defense") == (0, 1)
+        with pytest.raises(ValueError, match="does not score 'morality'"):
+            frame_trend(c, Filters(voice="outlet"), "morality", method="model")
+    finally:
+        c.close()
