@@ -297,7 +297,7 @@ def dashboard_command(store, port: int = 8501, host: str = "127.0.0.1") -> list[
     app = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
     return [sys.executable, "-m", "streamlit", "run", str(app), "--server.headless", "true",
             "--server.port", str(port), "--server.address", host, "--browser.gatherUsageStats", "false",
-            "--client.toolbarMode", "viewer",
+            "--client.toolbarMode", "viewer", "--server.enableXsrfProtection", "true",
             "--", "--store", str(Path(store).resolve())]
 
 
