@@ -137,22 +137,31 @@ def main():
 @click.option("--fresh", is_flag=True, help="Start a new store instead of adding to the existing one.")
 @ingest_flags
 @score_flags
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="Where the score stage runs: here, or on a Dask cluster over Parquet partitions.")
+@click.option("--scheduler", metavar="tcp://HOST:PORT",
+              help="Dask scheduler address (with --engine dask) [default: a LocalCluster of 2 workers].")
+@click.option("--work-dir", metavar="PATH|URL",
+              help="Directory or fsspec URL (s3://, gs://) every Dask worker can read and write, for the "
+                   "Parquet partitions [default: a temporary local directory].")
 def run(inputs, store, fresh, maps, topic_column, default_outlet, dayfirst, source_config, assume_tz, outlets, coverage,
-        lexicons, extra_lexicons, topics, frames, frame_threshold, targets):
+        lexicons, extra_lexicons, topics, frames, frame_threshold, targets, engine, scheduler, work_dir):
     """Ingest, score and aggregate in one go; print a one-line summary.
 
     The store is replaced only when the whole run has finished, so an interrupted run leaves
     the last good store. Records that cannot be used go to the rejects table
     (see `framewatch rejects`).
     """
+    from .engines import EngineOptions
     from .run import run_pipeline
 
+    score_options = _score_options(lexicons, extra_lexicons, topics, bool(topic_column), frames, frame_threshold,
+                                   targets)
+    score_options.engine = EngineOptions(engine, scheduler, work_dir)
     summary = run_pipeline(store, [Path(p) for p in inputs],
                            _ingest_options(maps, topic_column, default_outlet, dayfirst, source_config, assume_tz, outlets,
                                            coverage),
-                           _score_options(lexicons, extra_lexicons, topics, bool(topic_column), frames, frame_threshold,
-                                          targets),
-                           fresh=fresh, progress=_progress())
+                           score_options, fresh=fresh, progress=_progress())
     _print_warnings(summary.warnings)
     click.echo(summary.line())
 
@@ -166,7 +175,7 @@ def _print_warnings(warnings):
 
 @main.command(epilog="\b\nExample: framewatch collect --feeds data/feeds.yaml --store data/store/news.duckdb "
                      "--since 2026-01-01 --full-text")
-@click.option("--feeds", "feeds_file", default="data/feeds.yaml", show_default=True, type=click.Path(dir_okay=False),
+@click.option("--feeds", "feeds_file", type=click.Path(dir_okay=False), show_default="data/feeds.yaml, built in",
               help="Feeds file (YAML: outlet, url, full_text, enabled, notes).")
 @click.option("--store", default=str(DEFAULT_STORE), show_default=True, help="DuckDB store file.")
 @click.option("--since", help="Only items published on or after this date (ISO 8601); for a first run.")
@@ -192,7 +201,7 @@ def collect(feeds_file, store, since, full_text, rate, timeout, max_items, conta
     from .outlets import read_registry
 
     registry = read_registry([Path(p) for p in outlets] or None)
-    feeds = read_feeds(Path(feeds_file), registry)
+    feeds = read_feeds(Path(feeds_file) if feeds_file else None, registry)
     options = CollectOptions(since=parse_since(since), full_text=full_text, min_interval=rate, timeout=timeout,
                              max_items=max_items, contact=contact)
     try:

@@ -22,19 +22,19 @@ import pandas as pd
 from . import __version__
 from .aggregate import build_daily
 from .csvsafe import to_csv_bytes
+from .engines import EngineOptions, ScoreStages, score_dask, score_local
 from .frames import (FRAME_THRESHOLD, FrameScorer, frame_lexicon_frame, read_frames_lexicon, reset_frames,
-                     stored_threshold, write_frames)
+                     stored_threshold)
 from .incremental import definitions_digest, unscored_ids
 from .ingest import IngestOptions, duplicate_keys, ingest_files
 from .lexicon import Lexicon, LexiconMatcher, load_lexicon
 from .outlets import Registry, read_registry
 from .schemas import column_names
-from .score import score_articles
 from .storage import read_table, write_table, writing
 from .syndication import find_clusters
-from .tone import Gazetteer, prepare_targets, read_gazetteer, write_target_mentions
+from .tone import Gazetteer, prepare_targets, read_gazetteer
 from .topics import TopicDef, TopicMatcher, read_topics
-from .wordchoice import find_pair_mentions, start_pairs
+from .wordchoice import start_pairs
 
 SCORE_CHUNK = 5000
 """Articles scored and written per chunk (bounds memory on large stores)."""
@@ -136,7 +136,7 @@ def _refresh_outlets(con, registry: Registry) -> None:
 
 def _score(con, lexicon: Lexicon, topics: list[TopicDef], use_topic_column: bool, summary: RunSummary,
            progress: bool, registry: Registry, frames: FrameScorer | None = None,
-           gazetteer: Gazetteer | None = None, only_new: bool = False) -> bool:
+           gazetteer: Gazetteer | None = None, only_new: bool = False, engine: EngineOptions | None = None) -> bool:
     """Score the stored articles; with *only_new*, only those without scores, unless the lexicon,
     topics, frames, pairs or targets differ from the store's (then all). Returns True when all were scored."""
     frames = frames or FrameScorer().fit()
@@ -163,20 +163,12 @@ def _score(con, lexicon: Lexicon, topics: list[TopicDef], use_topic_column: bool
         reset_frames(con, frames)
     ids = [r[0] for r in con.execute("SELECT article_id FROM articles ORDER BY article_id").fetchall()] if full \
         else unscored_ids(con)
-    n_mentions = 0
-    for start in range(0, len(ids), SCORE_CHUNK):
-        chunk = ids[start:start + SCORE_CHUNK]
-        arts = con.execute("SELECT article_id, outlet, title, text, topics_raw FROM articles WHERE article_id IN "
-                           "(SELECT unnest(?))", [chunk]).df()
-        result = score_articles(arts, lexicon, topic_matcher, use_topic_column=use_topic_column,
-                                progress=progress, matcher=matcher, outlet_names=outlet_names)
-        n_mentions += write_table(con, "mentions", result.mentions)
-        write_table(con, "quotes", result.quotes)
-        write_table(con, "article_topics", result.article_topics)
-        write_table(con, "article_scores", result.article_scores)
-        write_table(con, "pair_mentions", find_pair_mentions(arts, result.quotes, pair_matcher))
-        write_frames(con, arts, result.quotes, frames)
-        write_target_mentions(con, arts, result.quotes, target_matcher)
+    stages = ScoreStages(lexicon, matcher, topic_matcher, use_topic_column, outlet_names, pair_matcher, frames,
+                         target_matcher)
+    if engine is not None and engine.name == "dask":
+        n_mentions = score_dask(con, ids, stages, SCORE_CHUNK, engine)
+    else:
+        n_mentions = score_local(con, ids, stages, SCORE_CHUNK, progress)
     # Clusters cross chunk boundaries, so syndicated copies are found over the whole store.
     texts = con.execute("SELECT article_id, outlet, published_at, text FROM articles").df()
     write_table(con, "article_clusters", find_clusters(texts), replace=True)
@@ -202,6 +194,8 @@ class ScoreOptions:
     frames : frame lexicon file (``--frames``; default ``data/frames/frames.csv``).
     frame_threshold : frame-lexicon tokens an article needs to use a frame (``--frame-threshold``).
     targets : gazetteer of targets for tone (``--targets``; default ``data/targets.yaml``).
+    engine : where the per-batch score stages run (``--engine``, ``--scheduler``, ``--work-dir``;
+        :class:`pipelines.engines.EngineOptions`; default here, batch after batch).
     """
 
     lexicons: list[Path] = field(default_factory=list)
@@ -212,6 +206,7 @@ class ScoreOptions:
     frames: Path | None = None
     frame_threshold: int = FRAME_THRESHOLD
     targets: Path | None = None
+    engine: EngineOptions = field(default_factory=EngineOptions)
 
     def frame_scorer(self) -> FrameScorer:
         """The fitted frame scorer (validates the frames file and threshold)."""
@@ -252,7 +247,7 @@ def run_pipeline(store: str | Path, inputs: list[Path], ingest_options: IngestOp
     with writing(store, fresh=fresh) as con:
         _ingest(con, inputs, ingest_options, run_id, summary, progress, registry)
         _score(con, lexicon, topics, score_options.topic_column, summary, progress, registry, frames,
-               gazetteer=gazetteer)
+               gazetteer=gazetteer, engine=score_options.engine)
         summary.n_daily_rows = build_daily(con)
         summary.elapsed_s = time.perf_counter() - t0
         settings = {"inputs": [str(p) for p in inputs], "ingest": asdict(ingest_options),
@@ -291,7 +286,7 @@ def run_score(store: str | Path, options: ScoreOptions | None = None, progress: 
     started, t0 = datetime.now(timezone.utc), time.perf_counter()
     with writing(store) as con:
         _score(con, lexicon, topics, options.topic_column, summary, progress, read_registry(), frames,
-               gazetteer=gazetteer)
+               gazetteer=gazetteer, engine=options.engine)
         summary.elapsed_s = time.perf_counter() - t0
         _record_run(con, run_id, "score", started, summary.elapsed_s, {"score": asdict(options)}, summary,
                     lexicon.version)

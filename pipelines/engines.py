@@ -1,0 +1,224 @@
+"""Score engines: the per-batch score stages as one pure function, run here or on a Dask cluster.
+
+The score stage is a pure function of a batch of articles (:func:`score_batch`): lexicon
+matching, voice and topics (:func:`pipelines.score.score_articles`), frames
+(:func:`pipelines.frames.score_frames`), word-choice pairs
+(:func:`pipelines.wordchoice.find_pair_mentions`) and tone toward targets
+(:func:`pipelines.tone.score_targets`). An engine only decides where the batches run:
+
+* ``local`` (the default): batch after batch in this process (:func:`score_local`);
+* ``dask``: the batches are written as Parquet partitions to a directory or fsspec URL
+  (``s3://``, ``gs://`` ...), scored on a ``dask.distributed`` cluster -- the scheduler given
+  by address, or a ``LocalCluster`` of two worker processes -- each worker writing its
+  tables as Parquet beside them; this process then appends them to the store partition by
+  partition, in the order the local engine would (:func:`score_dask`).
+
+Both engines give the same rows in the same order: the batches, their contents and the
+functions applied are the same.
+"""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .errors import ConfigError
+from .frames import FrameScorer, score_frames
+from .lexicon import Lexicon, LexiconMatcher
+from .score import score_articles
+from .storage import write_table
+from .tone import TargetMatcher, score_targets
+from .topics import TopicMatcher
+from .wordchoice import PairMatcher, find_pair_mentions
+
+ENGINES = ("local", "dask")
+"""Allowed values of ``framewatch run --engine``."""
+BATCH_TABLES = ("mentions", "quotes", "article_topics", "article_scores", "pair_mentions", "article_frames",
+                "frame_mentions", "target_mentions")
+"""Tables a batch of articles adds rows to, in the order they are written."""
+ARTICLE_COLUMNS = ("article_id", "outlet", "title", "text", "topics_raw")
+"""Columns of ``articles`` the score stages read."""
+
+
+@dataclass(frozen=True)
+class EngineOptions:
+    """Where the score stage runs.
+
+    Parameters
+    ----------
+    name : one of :data:`ENGINES`.
+    scheduler : address of a running Dask scheduler (``tcp://HOST:PORT``); None: start a
+        ``LocalCluster`` of *n_workers* single-threaded worker processes.
+    workdir : directory or fsspec URL for the Parquet partitions (articles in, tables out);
+        every worker must be able to read and write it. None: a temporary local directory,
+        removed afterwards (fine for a LocalCluster only).
+    n_workers : workers of the LocalCluster.
+    """
+
+    name: str = "local"
+    scheduler: str | None = None
+    workdir: str | None = None
+    n_workers: int = 2
+
+    def __post_init__(self):
+        if self.name not in ENGINES:
+            raise ConfigError(f"unknown engine {self.name!r}", where="--engine", expected=" or ".join(ENGINES),
+                              found=repr(self.name), fix="use --engine local (default) or --engine dask")
+        if self.name == "local" and (self.scheduler or self.workdir):
+            raise ConfigError("--scheduler and --work-dir need the Dask engine", where="--engine",
+                              expected="--engine dask", found="--engine local", fix="add --engine dask")
+
+
+@dataclass(frozen=True)
+class ScoreStages:
+    """The fitted per-batch stages of a scoring run (picklable: shipped once to each worker).
+
+    Parameters
+    ----------
+    lexicon, matcher : the lexicon and its fitted :class:`pipelines.lexicon.LexiconMatcher`.
+    topic_matcher : fitted topic queries, or None.
+    use_topic_column : also take topics from ``topics_raw``.
+    outlet_names : outlet -> the names it goes by (voice: the outlet quoting itself).
+    pair_matcher, frames, target_matcher : fitted word-choice pairs, frame scorer, target matcher.
+    """
+
+    lexicon: Lexicon
+    matcher: LexiconMatcher
+    topic_matcher: TopicMatcher | None
+    use_topic_column: bool
+    outlet_names: dict = field(hash=False)
+    pair_matcher: PairMatcher
+    frames: FrameScorer
+    target_matcher: TargetMatcher
+
+
+def score_batch(articles: pd.DataFrame, stages: ScoreStages, progress: bool = False) -> dict[str, pd.DataFrame]:
+    """Score a batch of articles with every per-batch stage (pure: no store).
+
+    Parameters
+    ----------
+    articles : frame with the :data:`ARTICLE_COLUMNS` of the ``articles`` table.
+    stages : the fitted stages.
+
+    Returns
+    -------
+    dict table name -> rows for it, for each of :data:`BATCH_TABLES`.
+    """
+    s = stages
+    result = score_articles(articles, s.lexicon, s.topic_matcher, use_topic_column=s.use_topic_column,
+                            progress=progress, matcher=s.matcher, outlet_names=s.outlet_names)
+    frames = score_frames(articles, result.quotes, s.frames)
+    return {"mentions": result.mentions, "quotes": result.quotes, "article_topics": result.article_topics,
+            "article_scores": result.article_scores,
+            "pair_mentions": find_pair_mentions(articles, result.quotes, s.pair_matcher),
+            "article_frames": frames.article_frames, "frame_mentions": frames.frame_mentions,
+            "target_mentions": score_targets(articles, result.quotes, s.target_matcher)}
+
+
+def write_batch(con, tables: dict[str, pd.DataFrame]) -> int:
+    """Append the rows of :func:`score_batch` to the store, table by table; returns the mentions written."""
+    written = {name: write_table(con, name, tables[name]) for name in BATCH_TABLES}
+    return written["mentions"]
+
+
+def read_articles(con, ids: list[str]) -> pd.DataFrame:
+    """The :data:`ARTICLE_COLUMNS` of the articles *ids* (in store order)."""
+    cols = ", ".join(ARTICLE_COLUMNS)
+    return con.execute(f"SELECT {cols} FROM articles WHERE article_id IN (SELECT unnest(?))", [ids]).df()
+
+
+def batches(ids: list[str], size: int) -> list[list[str]]:
+    """*ids* cut into consecutive batches of *size*."""
+    return [ids[i:i + size] for i in range(0, len(ids), size)]
+
+
+def score_local(con, ids: list[str], stages: ScoreStages, size: int, progress: bool = False) -> int:
+    """Score the articles *ids* here, *size* at a time, and append the rows; returns the mentions written."""
+    return sum(write_batch(con, score_batch(read_articles(con, chunk), stages, progress))
+               for chunk in batches(ids, size))
+
+
+def score_partition(path: str, out: str, stages: ScoreStages) -> dict[str, str]:
+    """Worker side: score the Parquet partition *path*, write each table to ``{out}/{table}/``.
+
+    Returns table name -> the Parquet file written for it.
+    """
+    import fsspec
+
+    articles = pd.read_parquet(path)
+    name = path.rstrip("/").rsplit("/", 1)[-1]
+    fs, _ = fsspec.core.url_to_fs(out)
+    written = {}
+    for table, rows in score_batch(articles, stages).items():
+        target = f"{out}/{table}/{name}"
+        fs.makedirs(f"{out}/{table}", exist_ok=True)
+        rows.to_parquet(target, index=False)
+        written[table] = target
+    return written
+
+
+def score_dask(con, ids: list[str], stages: ScoreStages, size: int, options: EngineOptions) -> int:
+    """Score the articles *ids* on a Dask cluster, one Parquet partition per *size* articles.
+
+    Writes ``{workdir}/articles/part-NNNNN.parquet``, maps :func:`score_partition` over them
+    on the cluster (the fitted *stages* scattered once to every worker), then appends each
+    partition's tables to the store in partition order. Returns the mentions written.
+
+    Raises
+    ------
+    ConfigError
+        When Dask (``pip install "framewatch[dask]"``) is missing or the scheduler cannot be reached.
+    """
+    try:
+        import fsspec
+        from distributed import Client, LocalCluster
+    except ImportError as exc:
+        raise ConfigError("the Dask engine needs dask.distributed", where="--engine dask",
+                          expected="dask[distributed] and fsspec installed", found=str(exc),
+                          fix='pip install "framewatch[dask]"') from exc
+    own_dir = options.workdir is None
+    workdir = (tempfile.mkdtemp(prefix="framewatch-dask-") if own_dir else options.workdir).rstrip("/")
+    fs, _ = fsspec.core.url_to_fs(workdir)
+    run_dir = f"{workdir}/run-{secrets.token_hex(6)}"
+    try:
+        fs.makedirs(f"{run_dir}/articles", exist_ok=True)
+        paths = []
+        for k, chunk in enumerate(batches(ids, size)):
+            path = f"{run_dir}/articles/part-{k:05d}.parquet"
+            read_articles(con, chunk).to_parquet(path, index=False)
+            paths.append(path)
+        if not paths:
+            return 0
+        cluster = None
+        try:
+            if options.scheduler:
+                client = Client(options.scheduler, timeout="10s")
+            else:
+                cluster = LocalCluster(n_workers=options.n_workers, threads_per_worker=1, processes=True,
+                                       dashboard_address=None)
+                client = Client(cluster)
+        except OSError as exc:
+            raise ConfigError("cannot reach the Dask scheduler", where=f"--scheduler {options.scheduler}",
+                              expected="a running dask scheduler at that address", found=str(exc),
+                              fix="start one with `dask scheduler` and workers with `dask worker ADDRESS`") from exc
+        try:
+            shared = client.scatter(stages, broadcast=True)
+            futures = client.map(score_partition, paths, out=run_dir, stages=shared, pure=False)
+            n_mentions = 0
+            for future in futures:  # in partition order, as the local engine writes
+                written = future.result()
+                n_mentions += write_batch(con, {t: pd.read_parquet(p) for t, p in written.items()})
+            return n_mentions
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+    finally:
+        if own_dir:
+            shutil.rmtree(workdir, ignore_errors=True)
+        else:
+            fs.rm(run_dir, recursive=True)
