@@ -24,6 +24,12 @@ The outlets have different, known habits, so the dashboard has something to reve
 * **Riverside Post** (small outlet) publishes little and has one whole month with no
   articles: a collection gap the dashboard must show as a gap, not a zero.
 
+Some stories are **republished** (:data:`_REPUBLICATION`), so the Republication page has
+clusters, flows and lags: Capital Ledger and Riverside Post run Northgate Wire stories
+(verbatim, with a footer, or with the dateline cut and a credit line) and Voice of the
+Fatherland runs Eastern Star Daily's text, 1 to 30 hours after the original. A copy carries the
+original's planted terms, and the ground truth lists them under the copy's id too.
+
 Every loaded term is planted by the generator from templates that contain no other lexicon
 term, so the ground-truth file (one record per planted occurrence, with the voice a careful
 reader would give it) is exact. Only the longest term is recorded where terms nest
@@ -905,6 +911,84 @@ def _write_article(rng: random.Random, outlet: _Outlet, topic: str, local: datet
     return title, body, [t for _, ts in paragraphs for t in ts]
 
 
+_REPUBLICATION = (
+    # source kind, republishing outlet, share of all articles, how the copy differs
+    ("wire", "Capital Ledger", 0.05, ("verbatim", "footer")),
+    ("wire", "Riverside Post", 0.01, ("first line",)),
+    ("state_glorifying", "Voice of the Fatherland", 0.01, ("first line",)),
+)
+"""Who republishes whom: Capital Ledger runs Northgate Wire stories verbatim or with a footer,
+Riverside Post with the wire dateline cut and a credit line, Voice of the Fatherland runs
+Eastern Star Daily's text under a first line of its own, each some hours after the original.
+The shares are of the ``n_articles`` asked for (copies count in it)."""
+
+_COPY_FOOTER = "This story was first published by {source}."
+_COPY_CREDIT = "{source} contributed to this report."
+_COPY_HEADING = "Republished from {source}."
+_WIRE_DATELINE = re.compile(r"^[^\n]*?\(Northgate Wire\) \u2013 ")
+
+
+def _copy_body(body: str, source: _Outlet, target: _Outlet, style: str) -> str:
+    """The text *target* publishes of *source*'s *body*: the same planted sentences (none of
+    the lines added or cut holds a lexicon term, a quotation or a reporting verb)."""
+    if style == "verbatim":
+        return body
+    if style == "footer":
+        return body + "\n\n" + _COPY_FOOTER.format(source=source.name)
+    if source.kind == "wire":                      # first line: the wire's dateline cut, a credit added
+        return _WIRE_DATELINE.sub("", body, count=1) + "\n\n" + _COPY_CREDIT.format(source=source.name)
+    text = _COPY_HEADING.format(source=source.name) + "\n\n" + body
+    return text + " -0-" if target.kind == "state_pejorative" else text
+
+
+def _republish(rng: random.Random, records: list, topic_of: dict, month_starts: list[date],
+               gap_month: int | None, n_articles: int) -> list:
+    """Copies of other outlets' international stories (:data:`_REPUBLICATION`), as records like
+    those of :func:`generate_demo_corpus`, each 1 to 30 hours after its original, at a local
+    hour whose calendar day is the UTC day, inside the covered months (and outside the small
+    outlet's gap month). The copy's truth is the original's: the same planted terms, voices
+    and order."""
+    by_name = {o.name: o for o in DEMO_OUTLETS}
+    next_seq = {o.name: sum(r[2]["outlet"] == o.name for r in records) + 1 for o in DEMO_OUTLETS}
+    end = datetime.combine(month_starts[-1], datetime.min.time(), timezone.utc)
+    copies, used = [], set()
+    for kind, target_name, share, styles in _REPUBLICATION:
+        target = by_name[target_name]
+        tz = timezone(timedelta(minutes=target.utc_offset_minutes))
+        source = next(o for o in DEMO_OUTLETS if o.kind == kind)
+        pool = [r for r in records if r[2]["outlet"] == source.name and topic_of[r[1]] in _INTL]
+        wanted = round(share * n_articles)
+        for when, art_id, original, truth in rng.sample(pool, len(pool)):
+            if wanted == 0:
+                break
+            if (art_id, target_name) in used:
+                continue
+            for _ in range(8):
+                utc = when + timedelta(hours=rng.randint(1, 30), minutes=5 * rng.randrange(12))
+                local = utc.astimezone(tz)
+                month = (local.year - month_starts[0].year) * 12 + local.month - month_starts[0].month
+                if local.date() == utc.date() and utc < end and not (target.gap_month and month == gap_month):
+                    break
+            else:
+                continue
+            seq = next_seq[target_name]
+            next_seq[target_name] += 1
+            used.add((art_id, target_name))
+            wanted -= 1
+            slug = _SLUG.sub("-", original["title"].lower()).strip("-")[:60].rstrip("-")
+            published = local.isoformat()
+            if target.zulu:
+                published = published.replace("+00:00", "Z")
+            record = {
+                "id": f"{target.prefix}-{seq:06d}", "outlet": target.name, "published": published,
+                "title": original["title"], "body": _copy_body(original["body"], source, target, rng.choice(styles)),
+                "url": f"https://{target.slug}.synthetic.example/{local:%Y/%m/%d}/{slug}-{seq}",
+                "synthetic": True,
+            }
+            copies.append((utc, record["id"], record, list(truth)))
+    return copies
+
+
 def _registry_yaml(outlets: tuple[_Outlet, ...]) -> str:
     lines = ["# SYNTHETIC outlets of the framewatch demo corpus. All are fictional.",
              "# Written by pipelines.demo.generate_demo_corpus; same format as "
@@ -969,8 +1053,10 @@ def generate_demo_corpus(out_dir: Path, n_articles: int = 2400, seed: int = 7,
     gap_month = months // 3 if months >= 3 else None
     event_day = month_starts[event_month] + timedelta(days=11)
 
-    per_outlet = _split(n_articles, [o.share for o in DEMO_OUTLETS], rng)
+    n_copies = sum(round(share * n_articles) for _, _, share, _ in _REPUBLICATION)
+    per_outlet = _split(n_articles - n_copies, [o.share for o in DEMO_OUTLETS], rng)
     records: list[tuple[datetime, str, dict, list[tuple[str, str]]]] = []
+    topic_of: dict[str, str] = {}
     for outlet, count in zip(DEMO_OUTLETS, per_outlet):
         active = [k for k in range(months) if not (outlet.gap_month and k == gap_month)]
         weights = [1.0 + 0.3 * rng.random() for _ in active]
@@ -996,6 +1082,7 @@ def generate_demo_corpus(out_dir: Path, n_articles: int = 2400, seed: int = 7,
             title, body, truth = _write_article(rng, outlet, topic, local,
                                                 local.date() >= event_day)
             art_id = f"{outlet.prefix}-{seq:06d}"
+            topic_of[art_id] = topic
             slug = _SLUG.sub("-", title.lower()).strip("-")[:60].rstrip("-")
             published = local.isoformat()
             if outlet.zulu:
@@ -1008,6 +1095,8 @@ def generate_demo_corpus(out_dir: Path, n_articles: int = 2400, seed: int = 7,
                 "synthetic": True,
             }
             records.append((local.astimezone(timezone.utc), art_id, record, truth))
+    copies = _republish(rng, records, topic_of, month_starts, gap_month, n_articles)
+    records += copies
     records.sort(key=lambda r: (r[0], r[1]))
 
     articles_path = out_dir / "articles.jsonl"
@@ -1045,8 +1134,14 @@ def generate_demo_corpus(out_dir: Path, n_articles: int = 2400, seed: int = 7,
     if gap_month is not None:
         lines.append(f"collection gap: Riverside Post has no articles in "
                      f"{month_starts[gap_month]:%Y-%m}")
-    lines += ["", "Articles per outlet:"]
-    lines += [f"  {o.name}: {c}  ({o.note})" for o, c in zip(DEMO_OUTLETS, per_outlet)]
+    lines += ["", "Articles per outlet (own stories, then copies of another outlet's):"]
+    n_copied = {o.name: sum(r[2]["outlet"] == o.name for r in copies) for o in DEMO_OUTLETS}
+    lines += [f"  {o.name}: {c} + {n_copied[o.name]}  ({o.note})" for o, c in zip(DEMO_OUTLETS, per_outlet)]
+    lines += ["", f"republished copies: {len(copies)}, 1 to 30 hours after the original, with the original's "
+                  "planted terms in truth.jsonl"]
+    for kind, target, _, styles in _REPUBLICATION:
+        source = next(o.name for o in DEMO_OUTLETS if o.kind == kind)
+        lines.append(f"  {target} republishes {source} ({' or '.join(styles)}): {n_copied[target]}")
     readme_path.write_text("\n".join(lines) + "\n", encoding="utf-8", newline="\n")
     return DemoCorpus(articles_path=articles_path, outlets_path=outlets_path,
                       truth_path=truth_path, readme_path=readme_path,

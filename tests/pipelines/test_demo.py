@@ -384,3 +384,82 @@ def test_builtin_matcher_counts_exactly_the_planted_terms(articles, truth):
         found = Counter(lexicon.entries[m.entry].term for m in matcher.find(a["body"]))
         assert found == expected.get(a["id"], Counter()), a["id"]
         assert matcher.find(a["title"]) == [], a["id"]
+
+
+# ------------------------------------------------------------------------------ republication
+
+COPIERS = {"Capital Ledger": WIRE, "Riverside Post": WIRE, STATE_PEJORATIVE: STATE_GLORIFYING}
+"""Republishing outlet -> the outlet whose stories it republishes."""
+
+
+def _copies(articles) -> list[tuple[dict, dict]]:
+    """(copy, original) pairs: a copy has the original's title at another outlet, later."""
+    by_title = defaultdict(list)
+    for a in articles:
+        by_title[(a["title"], a["outlet"])].append(a)
+    pairs = []
+    for a in articles:
+        source = COPIERS.get(a["outlet"])
+        for o in by_title.get((a["title"], source), []) if source else []:
+            if _paragraphs_in(o["body"], a["body"]) and o["published"] != a["published"]:
+                pairs.append((a, o))
+    return pairs
+
+
+def _paragraphs_in(original: str, copy: str) -> bool:
+    """Every paragraph of the original but the first is in the copy, in order, unchanged (the
+    end marker of Voice of the Fatherland aside)."""
+    rest = original.split("\n\n")[1:]
+    body = copy.removesuffix(" -0-")
+    return "\n\n".join(rest) in body
+
+
+def test_copies_carry_the_original_text_and_truth_some_hours_later(articles, truth):
+    pairs = _copies(articles)
+    per_copier = Counter(c["outlet"] for c, _ in pairs)
+    n = len(articles)
+    # 5 %, 1 % and 1 % of the 2,400 articles asked for (copies count in them).
+    assert per_copier == {"Capital Ledger": round(0.05 * n), "Riverside Post": round(0.01 * n),
+                          STATE_PEJORATIVE: round(0.01 * n)}
+    by_id = defaultdict(list)
+    for t in truth:
+        by_id[t["id"]].append((t["term"], t["voice"]))
+    styles = Counter()
+    for copy, original in pairs:
+        lag = (datetime.fromisoformat(copy["published"]) - datetime.fromisoformat(original["published"]))
+        assert 1 <= lag.total_seconds() / 3600 <= 31, (copy["id"], lag)
+        assert by_id[copy["id"]] == by_id[original["id"]], copy["id"]
+        assert copy["url"] != original["url"]
+        if copy["body"] == original["body"]:
+            styles["verbatim"] += 1
+        elif copy["body"].endswith("This story was first published by Northgate Wire."):
+            styles["footer"] += 1
+        elif copy["outlet"] == "Riverside Post":
+            assert "(Northgate Wire) \u2013" not in copy["body"].split("\n\n")[0]
+            assert copy["body"].endswith("Northgate Wire contributed to this report.")
+            styles["first line"] += 1
+        else:
+            assert copy["body"].startswith("Republished from Eastern Star Daily.\n\n")
+            assert copy["body"].endswith(" -0-")
+            styles["state"] += 1
+    assert styles["verbatim"] > 0 and styles["footer"] > 0
+    assert styles["first line"] == round(0.01 * n) and styles["state"] == round(0.01 * n)
+
+
+def test_copies_cluster_with_their_original_which_comes_first(articles):
+    """The store's near-duplicate detection (word 5-shingles, Jaccard >= 0.7) groups every copy
+    with its original, and the original is the cluster's first member."""
+    import pandas as pd
+
+    from pipelines.syndication import find_clusters
+
+    pairs = _copies(articles)
+    wanted = {a["id"] for pair in pairs for a in pair}
+    frame = pd.DataFrame([{"article_id": a["id"], "outlet": a["outlet"], "text": a["body"],
+                           "published_at": pd.Timestamp(a["published"]).tz_convert("UTC")}
+                          for a in articles if a["id"] in wanted])
+    clusters = find_clusters(frame).set_index("article_id")
+    for copy, original in pairs:
+        assert clusters.loc[copy["id"], "cluster_id"] == clusters.loc[original["id"], "cluster_id"], copy["id"]
+        assert bool(clusters.loc[original["id"], "is_first"]), original["id"]
+        assert not bool(clusters.loc[copy["id"], "is_first"]), copy["id"]
