@@ -289,6 +289,7 @@ class PoliteClient:
         tries = 0
         while True:
             tries += 1
+            hint = 0.0
             self._wait_turn(host, url)
             try:
                 answer = self.session.get(url, headers={**headers, "User-Agent": self.user_agent},
@@ -308,10 +309,11 @@ class PoliteClient:
                 failure = FetchError("http_error", f"HTTP {status} {answer.reason or ''}".strip(), tries, status)
                 if status not in RETRY_STATUSES:
                     raise failure
+                hint = _retry_after(answer.headers.get("Retry-After"))
             if tries >= self.attempts:
                 failure.detail += f" after {tries} attempts"
                 raise failure
-            self.sleep(self.backoff * 2 ** (tries - 1))
+            self.sleep(max(self.backoff * 2 ** (tries - 1), hint))
 
     def _read(self, answer: requests.Response, tries: int) -> bytes:
         chunks, size = [], 0
@@ -321,6 +323,19 @@ class PoliteClient:
                 raise FetchError("too_large", f"the answer is larger than {self.max_bytes:,} bytes", tries)
             chunks.append(chunk)
         return b"".join(chunks)
+
+
+MAX_RETRY_AFTER = 60.0
+"""Longest wait, in seconds, a ``Retry-After`` answer header is honoured for (a longer one is ignored)."""
+
+
+def _retry_after(value: str | None) -> float:
+    """Seconds of a ``Retry-After`` header given in seconds (0 when absent, a date, or over the cap)."""
+    try:
+        seconds = float(value) if value is not None else 0.0
+    except ValueError:
+        return 0.0
+    return seconds if 0 <= seconds <= MAX_RETRY_AFTER else 0.0
 
 
 def _first_line(exc: object) -> str:
@@ -536,8 +551,13 @@ def _collect_feed(client: PoliteClient, feed: Feed, state: dict | None, known: s
             complete = False
             continue
         if feed.full_text or options.full_text:
-            if not _add_page(client, rec, known, summary, batch):
-                complete = False
+            outcome = _add_page(client, rec, known, summary, batch)
+            if outcome == "failed":
+                complete = False  # keep the old validators: the next run reads the feed and retries
+                continue
+            if outcome == "duplicate":
+                if norm:
+                    known.add(norm)
                 continue
         if norm:
             known.add(norm)
@@ -559,8 +579,11 @@ def _feed_failed(feed: Feed, summary: CollectSummary, batch: _Batch, state: dict
                           "_reject": ("feed_failed", f"{reason}: {detail}"), "outlet": feed.outlet})
 
 
-def _add_page(client: PoliteClient, rec: dict, known: set[str], summary: CollectSummary, batch: _Batch) -> bool:
-    """Fetch the item's page and put its main text in *rec*; False (and a reject) when it fails."""
+def _add_page(client: PoliteClient, rec: dict, known: set[str], summary: CollectSummary, batch: _Batch) -> str:
+    """Fetch the item's page and put its main text in *rec*.
+
+    Returns "ok", "duplicate" (the page's canonical URL is already stored or taken) or "failed"
+    (a ``page_failed`` reject is added to *batch*)."""
     url = rec.get("url")
     fetched_at = datetime.now(timezone.utc)
     page: dict = {}
@@ -583,14 +606,14 @@ def _add_page(client: PoliteClient, rec: dict, known: set[str], summary: Collect
         batch.records.append({"_source_file": url or rec.get("feed", ""), "_source_row": rec.get("_source_row"),
                               "_reject": ("page_failed", failure), "title": rec.get("title"),
                               "feed": rec.get("feed"), "outlet": rec.get("outlet")})
-        return False
+        return "failed"
     canonical = _canonical(page.get("url"), answer.url, url)
     if canonical and normalise_url(canonical) != normalise_url(url):
         rec["feed_link"] = url
         rec["url"] = canonical
         if normalise_url(canonical) in known:
             summary.items_duplicate += 1
-            return False
+            return "duplicate"
         known.add(normalise_url(canonical))
     rec["body"] = page["body"]
     for key in ("title", "lead"):
@@ -603,7 +626,7 @@ def _add_page(client: PoliteClient, rec: dict, known: set[str], summary: Collect
     if page.get("outlet"):
         rec["page_site_name"] = page["outlet"]
     rec["fetched_at"] = fetched_at
-    return True
+    return "ok"
 
 
 def _canonical(declared: str | None, final_url: str, link: str) -> str | None:

@@ -61,16 +61,18 @@ class Site:
         return f"http://{host}:{self.port}{path}"
 
     def add(self, path: str, body: str | bytes, ctype: str = "text/html; charset=utf-8", *, etag: str | None = None,
-            last_modified: str | None = None, fail: tuple[int, ...] = ()) -> None:
+            last_modified: str | None = None, fail: tuple[int, ...] = (), retry_after: str | None = None) -> None:
         self.routes[path] = {"body": body.encode("utf-8") if isinstance(body, str) else body, "ctype": ctype,
-                             "etag": etag, "last_modified": last_modified, "fail": list(fail)}
+                             "etag": etag, "last_modified": last_modified, "fail": list(fail),
+                             "retry_after": retry_after}
 
     @staticmethod
     def answer(route, headers) -> tuple[int, bytes, dict]:
         if route is None:
             return 404, b"not found", {"Content-Type": "text/plain"}
         if route["fail"]:
-            return route["fail"].pop(0), b"server error", {"Content-Type": "text/plain"}
+            extra = {"Retry-After": route["retry_after"]} if route["retry_after"] else {}
+            return route["fail"].pop(0), b"server error", {"Content-Type": "text/plain", **extra}
         validators = {k: v for k, v in (("ETag", route["etag"]), ("Last-Modified", route["last_modified"])) if v}
         if (route["etag"] and headers.get("If-None-Match") == route["etag"]) or (
                 route["last_modified"] and headers.get("If-Modified-Since") == route["last_modified"]):
@@ -309,6 +311,16 @@ def test_retry_after_500_then_success_and_a_feed_that_keeps_failing(site, tmp_pa
         ("502", "HTTP 502 Bad Gateway after 3 attempts")]
 
 
+def test_retry_after_of_a_429_is_waited_for(site):
+    site.add("/busy.xml", "ok", "text/plain", fail=(429, 503), retry_after="7")
+    clock = FakeClock()
+    answer = client(clock).get(site.url("/busy.xml"))
+    assert (answer.status, answer.attempts, answer.content) == (200, 3, b"ok")
+    # The host's interval after robots.txt (0.5 s), then Retry-After (7 s) twice, longer than the
+    # backoff (0.25 s, 0.5 s); after a 7 s wait the 0.5 s interval has passed.
+    assert clock.sleeps == [0.5, 7.0, 7.0]
+
+
 def test_a_malformed_feed_is_reported_and_the_others_go_on(site, tmp_path):
     store = tmp_path / "s.duckdb"
     feeds = serve_feeds(site)
@@ -349,8 +361,15 @@ def test_full_text_pages_robots_canonical_and_failed_pages(site, tmp_path):
                        ("page_failed", f"robots_disallowed: http://127.0.0.1:{site.port}/robots.txt disallows "
                                        "/private/secret.html for framewatch")]
     assert query(store, "SELECT etag FROM feed_state") == [(None,)]  # failed pages: the feed is read again
+    # Another link to the Beta story (its page names the same canonical URL) is a duplicate, not a failure.
+    site.add("/amp/beta.html", page("Beta summit", ["Same story, AMP copy, with enough words to be extracted "
+                                                    "as the main text of the page by the extractor."],
+                                    canonical="/news/2026/beta-summit"))
+    items.append(("Beta summit (AMP)", "/amp/beta.html", "Mon, 02 Mar 2026 10:05:00 EST", "Summit."))
+    site.add("/news/rss.xml", rss(items), "application/rss+xml", etag='"v2"')
     again = collect_feeds(store, feeds, client=client())
-    assert (again.items_new, again.items_duplicate, again.pages_failed) == (0, 2, 2)
+    assert (again.items_new, again.items_duplicate, again.pages_fetched, again.pages_failed) == (0, 3, 1, 2)
+    assert site.count("/amp/beta.html") == 1
     assert site.count("/news/beta.html?ref=rss") == 1  # known items are not fetched again
     assert site.count("/news/alpha.html?utm_source=rss&utm_medium=feed") == 1
     assert site.count("/news/gone.html") == 2  # the failed page is retried
