@@ -14,7 +14,9 @@ st.caption(f"Store: {s['n_articles']:,} articles from {len(s['outlets'])} outlet
            f"{s['first_day'] or '?'} to {s['last_day'] or '?'} · "
            f"{tables.count_label(s.get('n_syndicated', 0), 'wire copy', 'wire copies')} in "
            f"{tables.count_label(s.get('n_clusters', 0), 'cluster')} of near-identical texts · "
-           f"lexicon version {ctx.lexicon_version}. The sidebar filters do not apply on this page.")
+           f"lexicon version {ctx.lexicon_version} · frame lexicon version "
+           f"{frame_loaders.load_frame_meta(ctx.path, ctx.version)['version'] or 'none'}. "
+           "The sidebar filters do not apply on this page.")
 
 st.subheader("Runs")
 runs, _ = tables.typed_table(about["runs"], {"started_at": "datetime", "n_input": "int", "n_ingested": "int",

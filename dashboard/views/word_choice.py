@@ -72,14 +72,15 @@ else:
     table = every.assign(pair=every["pair_id"].map(titles))[
         ["pair", "outlet", "share", "share_low", "share_high", "n_loaded", "n_forms", "n_articles", "article_share",
          "small_n"]]
-    st.dataframe(table, hide_index=True, key="pair_table", column_config={
+    percent = ["share", "share_low", "share_high", "article_share"]     # shown as 12.3%, one decimal in every row
+    st.dataframe(table.assign(**{c: table[c] * 100 for c in percent}), hide_index=True, key="pair_table", column_config={
         "pair": st.column_config.TextColumn("Pair"), "outlet": st.column_config.TextColumn("Outlet"),
-        "share": st.column_config.NumberColumn("Loaded form", format="percent"),
-        "share_low": st.column_config.NumberColumn("95% low", format="percent"),
-        "share_high": st.column_config.NumberColumn("95% high", format="percent"),
+        "share": st.column_config.NumberColumn("Loaded form", format="%.1f%%"),
+        "share_low": st.column_config.NumberColumn("95% low", format="%.1f%%"),
+        "share_high": st.column_config.NumberColumn("95% high", format="%.1f%%"),
         "n_loaded": st.column_config.NumberColumn("Loaded uses"), "n_forms": st.column_config.NumberColumn("Uses"),
         "n_articles": st.column_config.NumberColumn("Articles"),
-        "article_share": st.column_config.NumberColumn("Articles with loaded form", format="percent"),
+        "article_share": st.column_config.NumberColumn("Articles with loaded form", format="%.1f%%"),
         "small_n": st.column_config.CheckboxColumn("Under 5 articles")})
     st.download_button("Download all pairs × outlets (CSV)", data=exports.to_csv_bytes(every),
                        file_name="framewatch-word-choice-all-pairs.csv", mime="text/csv", on_click="ignore",

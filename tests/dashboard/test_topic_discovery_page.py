@@ -36,6 +36,8 @@ def test_run_proposes_the_two_themes_and_saves_one(topic_store):
     assert len(at.get("plotly_chart")) == 1 and at.expander[0].label == "How this is measured"
     proposals = at.dataframe[0].value
     assert proposals["n_articles"].tolist() == [4, 4]
+    assert proposals["share"].tolist() == [50.0, 50.0]                # 4 of 8 each, shown as 50.0%
+    assert '"%.1f%%"' in at.dataframe[0].proto.columns                # one decimal in every row (not 50% / 12.35%)
     themes = [set(t.split(", ")) for t in proposals["top_terms"]]
     assert any("striker" in t for t in themes) and any("wheat" in t for t in themes)
     assert len(at.dataframe[1].value) == 4                          # representative articles of proposal 1

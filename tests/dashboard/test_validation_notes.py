@@ -64,3 +64,4 @@ def test_frames_note_names_the_validated_frame_lexicon_and_says_when_the_store_d
     assert f"This store uses frame lexicon `{mine}`, not the one validated." in note
     at.switch_page("views/about.py").run()
     assert f"This store uses frame lexicon `{mine}`, not the one validated." in "\n".join(m.value for m in at.markdown)
+    assert f"frame lexicon version {mine}." in at.caption[0].value

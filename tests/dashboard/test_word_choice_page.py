@@ -47,6 +47,10 @@ def test_page_shows_the_most_used_pair_with_its_n_method_and_downloads(pair_stor
         "Download chart data (CSV)", "Download outlet summary (CSV)", "Download all pairs \u00d7 outlets (CSV)"]
     assert "How this is measured" in [e.label for e in at.expander]
     assert len(at.get("plotly_chart")) == 2
+    table = next(d for d in at.dataframe if "pair" in d.value.columns)   # all pairs x outlets, shares in %
+    regime = table.value[table.value["pair"].str.startswith("\u2018regime\u2019")].set_index("outlet")
+    assert regime["share"].max() == 50.0 and regime["share"].min() == 0.0   # A: 2 of 4; B: 0 of 3
+    assert '"%.1f%%"' in table.proto.columns                               # 50.0%, not 50% beside 1.15%
 
 
 def test_voice_from_the_url_changes_what_counts(pair_store):
