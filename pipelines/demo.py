@@ -402,15 +402,18 @@ _TOPICS: dict[str, dict] = {
     ),
 }
 
+# The generic sentences below go into every outlet's articles, so they hold no frame-lexicon
+# term (data/frames/frames.csv): frames come from the topic's and the outlet's own sentences,
+# and the Frames page shows outlets that differ.
 _GENERIC_FILLER = [
     "Officials did not respond to a request for comment by {day} evening.",
     "The meeting lasted about {n} hours, according to a schedule seen by reporters.",
-    "Further talks are planned for next month.",
+    "Another meeting is planned for next month.",
     "The statement was published on the ministry's website late on {day}.",
-    "Markets in the region were little changed by the news.",
+    "Traffic in the region was little changed by the news.",
     "Details of the plan have not been made public.",
     "The announcement came {n} days after a similar statement in {place}.",
-    "Diplomats said the two sides remain far apart on key issues.",
+    "The two sides remain far apart on key issues.",
     "It was not possible to verify the figures independently.",
     "The next round of consultations is expected in {place} before the end of the year.",
 ]
@@ -419,20 +422,20 @@ _OPENERS = ["Earlier in the week", "On {day}", "Late on {day}", "By midday on {d
             "In recent days", "Over the weekend", "For now", "As of {day}", "Last month",
             "Within hours", "At the same time", "Separately", "Until now"]
 _SUBJECTS = ["officials in {place}", "local authorities", "the ministry", "aid workers",
-             "economists at two banks", "residents of {place}", "lawmakers", "the cabinet",
-             "a parliamentary committee", "the central bank", "transport operators",
-             "two opposition parties", "the statistics office", "hospital managers",
-             "several embassies", "the city council in {place}", "trade unions"]
+             "analysts at two firms", "people in {place}", "officials in the capital", "the regional office",
+             "a review committee", "the statistics agency", "transport operators",
+             "two local groups", "the statistics office", "event organisers",
+             "several agencies", "the city council in {place}", "trade unions"]
 _PREDICATES = ["met to review the latest figures",
-               "published a new timetable for the talks",
-               "asked for more time to study the proposal",
+               "published a new timetable for the meetings",
+               "asked for more time to study the plan",
                "reported no major change in the situation",
                "released a short summary of the discussions",
-               "postponed a planned visit to {place}",
+               "postponed a planned trip to {place}",
                "called for calm and patience",
                "set up a working group to look at the costs",
                "said little about the next steps",
-               "raised questions about the budget for the coming year",
+               "raised questions about the schedule for the coming year",
                "promised to publish more details within {n} days",
                "cancelled a press conference without explanation",
                "extended the deadline by {n} weeks",
