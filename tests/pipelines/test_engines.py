@@ -25,7 +25,8 @@ def table_rows(path, name: str) -> list[tuple]:
 
 @pytest.fixture(scope="module")
 def stores(tmp_path_factory):
-    """The demo corpus (300 articles) run by both engines, in batches of 40 (8 Parquet partitions)."""
+    """The demo corpus (300 articles) run by both engines, in batches of 40 (8 Parquet partitions);
+    the Dask run keeps its partitions under a ``file://`` URL (the fsspec path a bucket would take)."""
     tmp = tmp_path_factory.mktemp("engines")
     corpus = generate_demo_corpus(tmp / "corpus", n_articles=300)
     inputs = [corpus.articles_path]
@@ -33,25 +34,32 @@ def stores(tmp_path_factory):
     mp.setattr(run_module, "SCORE_CHUNK", 40)
     try:
         local = run_pipeline(tmp / "local.duckdb", inputs, fresh=True)
-        dask = run_pipeline(tmp / "dask.duckdb", inputs, score_options=ScoreOptions(engine=EngineOptions("dask")),
-                            fresh=True)
+        workdir = tmp / "work"
+        workdir.mkdir()
+        engine = EngineOptions("dask", workdir=workdir.as_uri())
+        dask = run_pipeline(tmp / "dask.duckdb", inputs, score_options=ScoreOptions(engine=engine), fresh=True)
     finally:
         mp.undo()
-    return tmp / "local.duckdb", tmp / "dask.duckdb", local, dask
+    return tmp / "local.duckdb", tmp / "dask.duckdb", local, dask, workdir
 
 
 @pytest.mark.parametrize("name", sorted(TABLES))
 def test_dask_engine_builds_every_table_as_the_local_engine(stores, name):
-    local, dask, _, _ = stores
+    local, dask, *_ = stores
     assert table_rows(dask, name) == table_rows(local, name)
 
 
 def test_both_engines_scored_every_article_in_several_partitions(stores):
-    local, _, local_summary, dask_summary = stores
+    local, _, local_summary, dask_summary, _ = stores
     assert dask_summary.n_articles == local_summary.n_articles == 300
     assert dask_summary.n_mentions == local_summary.n_mentions > 0
     # Every per-batch table has rows, so the comparison above compares something.
     assert all(len(table_rows(local, t)) > 0 for t in BATCH_TABLES)
+
+
+def test_dask_engine_removes_its_partitions_from_the_work_dir(stores):
+    workdir = stores[-1]
+    assert workdir.is_dir() and list(workdir.iterdir()) == []
 
 
 def test_batches_cut_ids_in_order():
