@@ -37,9 +37,10 @@ TEXT = ("The regime in Kyiv and the US imperialists held war games near NATO's b
         "<iframe src=\"javascript:alert(1)\"></iframe> The economy and inflation suffered; Russia blamed "
         "Washington. Officials said the special military operation continues. ![pic](x \"a\") $x$ :red[red]")
 
-PAGES = ["trends", "outlets_categories", "frames", "word_choice", "distinctive", "tone", "topic_discovery",
+PAGES = ["", "outlets_categories", "frames", "word_choice", "distinctive", "tone", "topic_discovery",
          "concordance?kind=lexicon", "articles", "republication", "about"]
-"""Every page of the dashboard, by its URL path (the Concordance page with a kind chosen)."""
+"""Every page of the dashboard, by its URL path (Trends is the default page, at "/"; the Concordance
+page with a kind chosen)."""
 
 CHECK = """() => {
   const bad = [];
@@ -108,10 +109,11 @@ def test_every_page_shows_hostile_content_inert(page, hostile_url):
         wait_for_app_idle(page, timeout=60000)
         page.wait_for_timeout(500)                         # let charts and images settle
         expect(page.get_by_test_id("stException")).to_have_count(0)
+        expect(page.get_by_text("Page not found")).to_have_count(0)    # the page itself, not the default one
         assert _inert(page) == [], path
         assert dialogs == [], path
     # The outlet names are shown as text (inert, not dropped): the sidebar lists them verbatim.
-    page.goto(f"{hostile_url}/trends")
+    page.goto(f"{hostile_url}/")
     wait_for_app_idle(page, timeout=60000)
     chips = page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").first
     assert re.search(r"<img src=x onerror=", chips.inner_text())

@@ -1,0 +1,273 @@
+"""Many users at once: concurrent browser sessions changing filters on one ``framewatch dashboard``.
+
+Builds (or reuses) a synthetic store of 100,000 articles with ``framewatch demo``, serves it
+on 127.0.0.1 with the command ``framewatch dashboard`` runs (:func:`pipelines.cli.dashboard_command`),
+and drives N pages of one headless Debian chromium (Playwright) for S seconds each. Every
+session opens the Trends page and then, in a loop, changes a filter the way a user does:
+switches the Measure radio (rate <-> share), removes an outlet chip in the sidebar, adds it
+back through the outlet picker. The latency of a change is the time from the click to the
+updated chart in the browser: the y-axis title changed (measure) or the legend holding one
+outlet fewer / more (outlets). The next change starts once the script run has ended.
+
+Reported: changes made, p50 / p95 / max latency, errors (timeouts, a Streamlit exception on
+the page, a page crash), peak RSS of the server (Streamlit process and its children, sampled
+every 0.25 s), and the load average before and after (the machine is shared).
+
+Bounded: at most 50 sessions and 300 seconds; loopback only.
+
+Usage::
+
+    .venv/bin/python benchmarks/load_dashboard.py                     # 20 sessions x 60 s, 100,000 articles
+    .venv/bin/python benchmarks/load_dashboard.py --sessions 5 --seconds 20 --articles 5000 --json out.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import psutil
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from pipelines.cli import dashboard_command  # noqa: E402
+
+MAX_SESSIONS, MAX_SECONDS = 50, 300
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+FIRST_LOAD = 120
+"""Seconds a session's first page load may take (all sessions open at once; not counted as a change)."""
+
+
+def build_store(store: Path, n_articles: int) -> float:
+    """``framewatch demo`` with *n_articles* into *store* (skipped when it exists); seconds taken."""
+    if store.exists():
+        return 0.0
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "from pipelines.cli import main; main()", "demo", "--store", str(store),
+                    "--out", str(store.parent / f"{store.stem}-corpus"), "--articles", str(n_articles)],
+                   cwd=REPO, check=True)
+    return time.perf_counter() - t0
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class RssSampler(threading.Thread):
+    """Peak resident memory of a process and its children, sampled until stopped."""
+
+    def __init__(self, pid: int, every: float = 0.25):
+        super().__init__(daemon=True)
+        self.proc, self.every, self.peak, self._done = psutil.Process(pid), every, 0, threading.Event()
+
+    def run(self) -> None:
+        while not self._done.is_set():
+            try:
+                procs = [self.proc, *self.proc.children(recursive=True)]
+                self.peak = max(self.peak, sum(p.memory_info().rss for p in procs))
+            except psutil.Error:
+                pass
+            self._done.wait(self.every)
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join()
+
+
+async def _idle(page, timeout: float) -> None:
+    await page.locator(IDLE).wait_for(timeout=timeout * 1000)
+
+
+async def _legend_count(page) -> int:
+    return await page.locator(".js-plotly-plot .legendtext").count()
+
+
+async def _wait_until(check, timeout: float) -> None:
+    deadline = time.perf_counter() + timeout
+    while not await check():
+        if time.perf_counter() > deadline:
+            raise TimeoutError("the chart did not update")
+        await asyncio.sleep(0.02)
+
+
+async def session(browser, url: str, seconds: float, seed: int, timeout: float, out: dict) -> None:
+    """One user: open Trends, then change filters until *seconds* have passed."""
+    rng = random.Random(seed)
+    context = await browser.new_context(viewport={"width": 1300, "height": 1400})
+    page = await context.new_page()
+    try:
+        t0 = time.perf_counter()
+        try:
+            await page.goto(url + "/", timeout=FIRST_LOAD * 1000)
+            await page.locator(".js-plotly-plot .legendtext").first.wait_for(timeout=FIRST_LOAD * 1000)
+            await _idle(page, FIRST_LOAD)
+        except Exception as exc:  # noqa: BLE001
+            out["errors"].append(f"first load: {type(exc).__name__}: {str(exc).splitlines()[0][:160]}")
+            return
+        out["first_load"].append(time.perf_counter() - t0)
+        sidebar = page.get_by_test_id("stSidebar")
+        removed: str | None = None
+        end = time.perf_counter() + seconds
+        while time.perf_counter() < end:
+            try:
+                if removed is None and rng.random() < 0.5:
+                    title = page.locator(".js-plotly-plot .g-ytitle").first
+                    before = await title.text_content()
+                    radio = page.get_by_test_id("stRadio").filter(has_text="Measure")
+                    target = "Rate per 1,000 words" if "share" in (before or "").lower() else "Share of articles"
+                    t0 = time.perf_counter()
+                    await radio.get_by_text(target).click()
+                    await _wait_until(lambda: _ytitle_changed(title, before), timeout)
+                    kind = "measure"
+                elif removed is None:
+                    n = await _legend_count(page)
+                    picker = sidebar.get_by_test_id("stMultiSelect").filter(has_text="Outlets")
+                    chips = picker.get_by_role("button", name="Remove ")
+                    names = [(await c.get_attribute("aria-label") or "")[len("Remove "):] for c in await chips.all()]
+                    names = [x for x in names if x]
+                    if len(names) < 2:
+                        continue
+                    removed = rng.choice(names)
+                    t0 = time.perf_counter()
+                    await sidebar.get_by_role("button", name=f"Remove {removed}", exact=True).click()
+                    await _wait_until(lambda n=n: _count_is(page, n - 1), timeout)
+                    kind = "remove outlet"
+                else:
+                    n = await _legend_count(page)
+                    picker = sidebar.get_by_test_id("stMultiSelect").filter(has_text="Outlets")
+                    await picker.get_by_role("combobox").click()
+                    t0 = time.perf_counter()
+                    await page.get_by_role("option", name=removed, exact=True).click()
+                    await page.keyboard.press("Escape")
+                    await _wait_until(lambda n=n: _count_is(page, n + 1), timeout)
+                    removed, kind = None, "add outlet"
+                out["latencies"].append((kind, time.perf_counter() - t0))
+                await _idle(page, timeout)
+                if await page.get_by_test_id("stException").count():
+                    out["errors"].append("a Streamlit exception is shown on the page")
+            except Exception as exc:  # noqa: BLE001 -- every failure is counted and reported
+                out["errors"].append(f"{type(exc).__name__}: {str(exc).splitlines()[0][:160]}")
+                removed = None
+                await page.goto(url + "/", timeout=timeout * 1000)
+                await _idle(page, timeout)
+    finally:
+        await context.close()
+
+
+async def _ytitle_changed(title, before) -> bool:
+    return (await title.text_content()) != before
+
+
+async def _count_is(page, n: int) -> bool:
+    return await _legend_count(page) == n
+
+
+async def drive(url: str, sessions: int, seconds: float, timeout: float) -> dict:
+    from playwright.async_api import async_playwright
+
+    out = {"latencies": [], "errors": [], "first_load": []}
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
+        try:
+            await asyncio.gather(*(session(browser, url, seconds, seed, timeout, out) for seed in range(sessions)))
+        finally:
+            await browser.close()
+    return out
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    k = max(0, min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--store", type=Path, default=Path("/tmp/framewatch-load/load.duckdb"),
+                    help="store to serve (built with framewatch demo when missing)")
+    ap.add_argument("--articles", type=int, default=100_000, help="articles in a store built here")
+    ap.add_argument("--sessions", type=int, default=20)
+    ap.add_argument("--seconds", type=float, default=60)
+    ap.add_argument("--timeout", type=float, default=30, help="seconds a change may take before it counts as an error")
+    ap.add_argument("--json", type=Path, help="also write the figures as JSON here")
+    args = ap.parse_args()
+    if not 1 <= args.sessions <= MAX_SESSIONS or not 1 <= args.seconds <= MAX_SECONDS:
+        ap.error(f"sessions must be 1..{MAX_SESSIONS} and seconds 1..{MAX_SECONDS}")
+    if not shutil.which("chromium"):
+        ap.error("chromium not found on PATH (apt-get install chromium)")
+    args.store.parent.mkdir(parents=True, exist_ok=True)
+    build_s = build_store(args.store, args.articles)
+    port = _free_port()
+    log = open(args.store.with_suffix(".dashboard.log"), "wb")
+    server = subprocess.Popen(dashboard_command(args.store, port, "127.0.0.1"), cwd=REPO, stdout=log,
+                              stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/_stcore/health", timeout=1) as r:
+                    if r.read().strip() == b"ok":
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline or server.poll() is not None:
+                sys.exit("the dashboard did not start; see " + log.name)
+            time.sleep(0.2)
+        sampler = RssSampler(server.pid)
+        sampler.start()
+        load_before = os.getloadavg()
+        t0 = time.perf_counter()
+        out = asyncio.run(drive(url, args.sessions, args.seconds, args.timeout))
+        wall = time.perf_counter() - t0
+        load_after = os.getloadavg()
+        sampler.stop()
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)  # the group started above: the server and its children only
+        server.wait(timeout=20)
+        log.close()
+    lat = [s for _, s in out["latencies"]]
+    by_kind = {}
+    for kind, s in out["latencies"]:
+        by_kind.setdefault(kind, []).append(s)
+    figures = {
+        "store": str(args.store), "store_build_s": round(build_s, 1), "sessions": args.sessions,
+        "seconds_per_session": args.seconds, "wall_s": round(wall, 1), "changes": len(lat),
+        "p50_s": round(_percentile(lat, 50), 3), "p95_s": round(_percentile(lat, 95), 3),
+        "max_s": round(max(lat), 3) if lat else None, "errors": len(out["errors"]),
+        "error_kinds": sorted(set(out["errors"]))[:10],
+        "by_change": {k: {"n": len(v), "p50_s": round(_percentile(v, 50), 3), "p95_s": round(_percentile(v, 95), 3)}
+                      for k, v in sorted(by_kind.items())},
+        "first_load_p50_s": round(_percentile(out["first_load"], 50), 2),
+        "first_load_max_s": round(max(out["first_load"]), 2) if out["first_load"] else None,
+        "server_peak_rss_mb": round(sampler.peak / 2**20, 1),
+        "load_average_before": [round(x, 2) for x in load_before],
+        "load_average_after": [round(x, 2) for x in load_after], "cpus": os.cpu_count(),
+    }
+    print(json.dumps(figures, indent=2))
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+    print(f"\ntarget: no errors, p95 < 1.5 s -> {'met' if not out['errors'] and figures['p95_s'] < 1.5 else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()
