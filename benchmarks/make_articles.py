@@ -7,7 +7,8 @@ Uses the seeded generator of ``bench_score.py`` (five invented outlets, neutral 
 sentences, quotations and reported speech, about 8 built-in lexicon terms per article) one
 chunk at a time, each chunk with its own seed, so memory stays at one chunk (~40 MB for
 10,000 articles) whatever N is, and the same arguments give the same file. Article ids
-``bench-CCCC-NNNNN`` (chunk, row) are unique; publication times advance 37 minutes an article
+``bench-CCCC-NNNNN`` (chunk, row) and URLs are unique (ingest would drop a repeated URL as a
+copy); publication times advance 37 minutes an article
 from 2024-01-01, as in ``bench_score.py`` (a million articles span about 70 years, which the
 daily table handles like any other span). Prints articles written, bytes and seconds.
 
@@ -40,6 +41,7 @@ def write_articles(out: Path, n: int, chunk: int = 10_000) -> int:
                 i = first + k
                 row["article_id"] = f"bench-{c:04d}-{k:05d}"
                 row["published"] = (START + timedelta(minutes=37 * i)).isoformat().replace("+00:00", "Z")
+                row["url"] = row["url"].rsplit("/", 1)[0] + f"/{i}"  # per chunk, bench_score's would repeat
                 line = json.dumps(row, ensure_ascii=False) + "\n"
                 written += len(line.encode("utf-8"))
                 f.write(line)
