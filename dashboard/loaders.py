@@ -189,7 +189,8 @@ def load_cluster_members(path: str, version: int, article_id: str) -> pd.DataFra
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def load_about(path: str, version: int) -> dict[str, pd.DataFrame]:
-    """Frames for the About page: ``runs``, ``rejects`` (by reason), ``outlets``, ``categories``."""
+    """Frames for the About page: ``runs``, ``rejects`` (by reason), ``outlets``, ``categories``, ``feeds``
+    (:func:`pipelines.collect.feed_status`)."""
     with _Store(path) as con:
         runs = con.execute(
             "SELECT started_at, stage, run_id, code_version, lexicon_version, n_input, n_ingested, "
@@ -205,7 +206,9 @@ def load_about(path: str, version: int) -> dict[str, pd.DataFrame]:
             "SELECT l.category, count(*) FILTER (WHERE NOT l.ignore) AS n_terms, "
             "(SELECT count(*) FROM mentions m WHERE m.category = l.category) AS n_mentions "
             "FROM lexicon l GROUP BY l.category ORDER BY l.category").df()
-    return dict(runs=runs, rejects=rejects, outlets=outlets, categories=categories)
+        from pipelines.collect import feed_status
+        feeds = feed_status(con)
+    return dict(runs=runs, rejects=rejects, outlets=outlets, categories=categories, feeds=feeds)
 
 
 def terms_key(filters: rollups.Filters) -> FiltersKey:

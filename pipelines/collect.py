@@ -469,6 +469,11 @@ def collect_feeds(store: str | Path, feeds: list[Feed], options: CollectOptions 
         _score_and_aggregate(con, scoring, score_options, registry, summary, run_summary)
         summary.elapsed_s = time.perf_counter() - t0
         run_summary.elapsed_s = summary.elapsed_s
+        # Items skipped as already stored never reached the ingest: count them as its duplicates,
+        # so records in = ingested + duplicates + rejected, as for files.
+        skipped = summary.items_duplicate - run_summary.n_duplicates
+        run_summary.n_input += skipped
+        run_summary.n_duplicates += skipped
         settings = {"collect": {**asdict(options), "feeds": [f.url for f in feeds if f.enabled]},
                     "score": asdict(score_options), "summary": summary.line()}
         from .run import _record_run
@@ -804,3 +809,28 @@ def extraction_quality(folder: str | Path, limit: int | None = None) -> pd.DataF
         rows.append({"page": page, "url": truth[page].get("url"), "precision": p, "recall": r, "f1": f,
                      "n_gold": len(_TOKEN.findall(gold)), "n_extracted": len(_TOKEN.findall(body))})
     return pd.DataFrame(rows, columns=["page", "url", "precision", "recall", "f1", "n_gold", "n_extracted"])
+
+
+# --------------------------------------------------------------------------------------------
+# status
+
+
+def feed_status(con) -> pd.DataFrame:
+    """The feeds a store was collected from, for the About page: one row per feed.
+
+    Returns
+    -------
+    DataFrame with ``outlet``, ``feed_url``, ``last_checked`` (UTC), ``last_status``,
+    ``last_error``, ``n_items_last``, ``n_new_last``, ``n_articles`` (stored articles that came
+    from the feed) and ``ok`` (false when the last request failed), failed feeds first; empty
+    (same columns) for a store that was never collected into.
+    """
+    cols = ["outlet", "feed_url", "last_checked", "last_status", "last_error", "n_items_last", "n_new_last",
+            "n_articles", "ok"]
+    have = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    if "feed_state" not in have:
+        return pd.DataFrame(columns=cols)
+    return con.execute(
+        "SELECT f.outlet, f.feed_url, f.last_checked, f.last_status, f.last_error, f.n_items_last, f.n_new_last, "
+        "(SELECT count(*) FROM articles a WHERE a.source_file = f.feed_url) AS n_articles, "
+        "f.last_error IS NULL AS ok FROM feed_state f ORDER BY ok, f.outlet, f.feed_url").df()[cols]

@@ -41,6 +41,23 @@ else:
                        file_name="framewatch-rejects.csv", mime="text/csv", on_click="ignore",
                        key="dl_rejects", icon=":material/download:")
 
+st.subheader("Feeds")
+feeds, _ = tables.typed_table(about["feeds"], {"last_checked": "datetime", "n_items_last": "int",
+                                               "n_new_last": "int", "n_articles": "int", "ok": "bool"})
+if feeds.empty:
+    st.caption("No feed was collected into this store (`framewatch collect`).")
+else:
+    n_failed = int((~about["feeds"]["ok"].astype(bool)).sum())
+    st.caption(f"{len(feeds)} feeds read by `framewatch collect`; "
+               f"{tables.count_label(n_failed, 'feed')} failed at the last check (listed first; "
+               "their items are retried at the next collect).")
+    st.dataframe(feeds, hide_index=True, key="feeds_table", column_order=[
+        "ok", "outlet", "last_checked", "last_status", "n_new_last", "n_items_last", "n_articles", "last_error",
+        "feed_url"], column_config={
+        "ok": "OK", "outlet": "Outlet", "feed_url": "Feed", "last_status": "Last answer", "last_error": "Error",
+        "last_checked": st.column_config.DatetimeColumn("Last checked (UTC)", format="YYYY-MM-DD HH:mm"),
+        "n_new_last": "New then", "n_items_last": "Items in feed", "n_articles": "Articles stored"})
+
 st.subheader("Outlets")
 outlets, _ = tables.typed_table(about["outlets"], {"n_articles": "int", "n_dated": "int", "in_registry": "bool",
                                                    "first_day": "datetime", "last_day": "datetime"})

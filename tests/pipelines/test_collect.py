@@ -222,6 +222,8 @@ def test_items_collected_once_with_offsets_honoured_and_304_on_the_second_run(si
     first = collect_feeds(store, feeds, client=client())
     assert (first.feeds_ok, first.feeds_failed, first.feeds_not_modified) == (2, 0, 0)
     assert (first.items_new, first.items_duplicate) == (4, 1)  # the fbclid copy of Alpha
+    assert query(store, "SELECT stage, n_input, n_ingested, n_duplicates, n_rejected FROM runs") == [
+        ("collect", 5, 4, 1, 0)]
     rows = articles(store)
     got = {r["title"]: (r["outlet"], r["published_at"].isoformat(), r["url_norm"]) for r in rows}
     host = f"127.0.0.1:{site.port}"
