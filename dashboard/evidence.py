@@ -93,24 +93,6 @@ def clicked_trend_cell(fig, selection, cells: pd.DataFrame) -> int | None:
     return None
 
 
-def clicked_matrix_cell(selection, cells: pd.DataFrame) -> int | None:
-    """The row of *cells* (:func:`dashboard.tables.matrix_evidence_cells`) clicked on the heatmap, or ``None``.
-
-    A heatmap point's ``y`` is the outlet and its ``x`` the category's label
-    (:func:`dashboard.charts.category_label`). Note: Streamlit 1.67 reports no selection for a
-    click on a ``go.Heatmap`` cell (plotly.js cannot select heatmap points; checked in a real
-    browser), so on a plain heatmap this only ever sees an empty selection.
-    """
-    from .charts import category_label
-
-    for p in (selection or {}).get("points", []):
-        labels = cells["category"].map(category_label)
-        hit = cells.index[(cells["outlet"] == p.get("y")) & (labels == p.get("x"))]
-        if len(hit):
-            return int(cells.index.get_loc(hit[0]))
-    return None
-
-
 def follow_click(widget_key: str, index: int | None, selection) -> None:
     """Point the cell selectbox *widget_key* at a clicked cell, once per new click.
 

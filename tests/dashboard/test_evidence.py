@@ -135,13 +135,3 @@ def test_a_clicked_trend_point_or_volume_bar_chooses_its_cell(store_path):
     assert (cells["outlet"][picked], str(cells["period"][picked])[:10]) == (ALPHA, "2026-01-05")
     assert clicked_trend_cell(fig, {"points": [{"curve_number": line, "x": "2026-02-02"}]}, cells) is None  # its gap
     assert clicked_trend_cell(fig, {"points": []}, cells) is None and clicked_trend_cell(fig, None, cells) is None
-
-
-def test_a_clicked_heatmap_cell_chooses_its_outlet_and_category():
-    from dashboard.evidence import clicked_matrix_cell
-
-    cells = pd.DataFrame({"outlet": ["A", "A", "B"], "category": ["pejorative_label", "euphemism", "euphemism"],
-                          "n_mentions": [3, 1, 2]})
-    assert clicked_matrix_cell({"points": [{"x": "pejorative label", "y": "A"}]}, cells) == 0
-    assert clicked_matrix_cell({"points": [{"x": "euphemism", "y": "B"}]}, cells) == 2
-    assert clicked_matrix_cell({"points": [{"x": "euphemism", "y": "C"}]}, cells) is None

@@ -43,14 +43,10 @@ def test_heatmap_has_every_frame_in_codebook_order_with_k_of_n():
     assert heat.text[0][0] == "33%<br>1/3" and heat.text[0][1] == "0%<br>0/3"
 
 
-def test_a_click_on_a_point_or_a_cell_finds_its_evidence_cell():
-    from dashboard.evidence import clicked_matrix_cell, clicked_trend_cell
-    from dashboard.frame_charts import SHORT_LABELS
+def test_a_click_on_a_point_finds_its_evidence_cell():
+    from dashboard.evidence import clicked_trend_cell
 
     fig = frame_trend_chart(_trend(), "Economic")
     line = next(i for i, t in enumerate(fig.data) if t.name == "A")
     cells = _trend()[_trend()["n_articles_with_frame"] > 0].reset_index(drop=True)
     assert clicked_trend_cell(fig, {"points": [{"curve_number": line, "x": "2026-01-05"}]}, cells) == 0
-    used = pd.DataFrame({"outlet": ["A", "B"], "frame": ["policy", "external_regulation"]})
-    by_label = used.assign(category=used["frame"].map(SHORT_LABELS))
-    assert clicked_matrix_cell({"points": [{"x": "External regulation", "y": "B"}]}, by_label) == 1
