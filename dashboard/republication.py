@@ -15,10 +15,18 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from pipelines import republication
+from pipelines.syndication import NUM_PERM, SHINGLE, THRESHOLD
 
 from .charts import PALETTE, _empty
 from .loaders import FiltersKey, _filters, _Store
 from .render import _when
+
+SETTINGS_TEXT = (f"copies: estimated Jaccard ≥ {THRESHOLD:g} of {SHINGLE}-word shingles "
+                 f"(MinHash, {NUM_PERM} permutations)")
+"""The clustering settings, for the page's caption (the page uses no lexicon)."""
+STORY_COLUMNS = ("story", "first_outlet", "republished_by", "n_copies", "n_outlets", "max_lag_hours",
+                 "first_published_at", "min_similarity")
+"""Columns of the stories table, in order: who copied whom first, so they show without a horizontal scroll."""
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

@@ -55,6 +55,12 @@ _POSITION_MULTIPLIERS = np.array(
 )
 _MAX_SHINGLE = len(_POSITION_MULTIPLIERS)
 
+THRESHOLD = 0.7
+"""Default minimum estimated Jaccard similarity of two texts' word-shingle sets for a copy (:func:`find_clusters`)."""
+NUM_PERM = 128
+"""Default MinHash permutations per signature (:func:`minhashes`)."""
+SHINGLE = 5
+"""Default words per shingle (:func:`shingle_hashes`)."""
 CHUNK = 2000
 """Texts shingled at a time by :func:`minhashes` (2,000 texts of 600 words: about 50 MB of work arrays)."""
 
@@ -72,7 +78,7 @@ class _WordHashes(dict):
         return value
 
 
-def shingle_hashes(texts: Iterable[str], shingle: int = 5) -> list[np.ndarray]:
+def shingle_hashes(texts: Iterable[str], shingle: int = SHINGLE) -> list[np.ndarray]:
     """Hash the word *shingle*-shingles of each text (case-folded, words = ``\\w+`` runs).
 
     Each distinct word is hashed once (BLAKE2b, 64 bits); a shingle's hash is a
@@ -111,7 +117,7 @@ def shingle_hashes(texts: Iterable[str], shingle: int = 5) -> list[np.ndarray]:
     return out
 
 
-def minhashes(texts: Iterable[str], num_perm: int = 128, shingle: int = 5, seed: int = 1) -> list[MinHash | None]:
+def minhashes(texts: Iterable[str], num_perm: int = NUM_PERM, shingle: int = SHINGLE, seed: int = 1) -> list[MinHash | None]:
     """MinHash signature of each text's word-shingle set (None for a text with no words).
 
     Built with :meth:`datasketch.MinHash.bulk` (default ``affine32`` permutation scheme) from
@@ -130,7 +136,7 @@ def minhashes(texts: Iterable[str], num_perm: int = 128, shingle: int = 5, seed:
     return out
 
 
-def find_clusters(articles: pd.DataFrame, threshold: float = 0.7, num_perm: int = 128, shingle: int = 5,
+def find_clusters(articles: pd.DataFrame, threshold: float = THRESHOLD, num_perm: int = NUM_PERM, shingle: int = SHINGLE,
                   seed: int = 1) -> pd.DataFrame:
     """Group articles whose texts are near-identical copies of one another.
 

@@ -15,7 +15,7 @@ n_articles, n_copies = int(shares["n_articles"].sum()), int(shares["n_copies"].s
 st.caption(f"n = {tables.count_label(n_articles, 'article')} selected (every copy counted) · "
            f"{tables.count_label(len(clusters), 'story', 'stories')} with near-identical copies · "
            f"{tables.count_label(n_copies, 'copy', 'copies')} of another outlet's text · "
-           f"lexicon version {ctx.lexicon_version}")
+           f"{rp.SETTINGS_TEXT}")
 with st.expander("How this is measured"):
     st.markdown(notes.REPUBLICATION)
 
@@ -34,13 +34,13 @@ if clusters.empty:
     st.info("No near-identical copies among the selected articles.")
     st.stop()
 shown = clusters.assign(max_lag_hours=clusters["max_lag_hours"].round(1))
-st.dataframe(shown.drop(columns="cluster_id"), hide_index=True, key="repub_clusters", column_config={
-    "story": st.column_config.TextColumn("Story (first copy's title)", width="large"),
+st.dataframe(shown, hide_index=True, key="repub_clusters", column_order=rp.STORY_COLUMNS, column_config={
+    "story": st.column_config.TextColumn("Story (first copy's title)", width="medium"),
     "first_outlet": st.column_config.TextColumn("First published by"),
     "first_published_at": st.column_config.DatetimeColumn("First published (UTC)", format="YYYY-MM-DD HH:mm"),
     "n_copies": st.column_config.NumberColumn("Copies", help="Selected articles in the cluster, the first included"),
     "n_outlets": st.column_config.NumberColumn("Outlets"),
-    "republished_by": st.column_config.TextColumn("Republished by (hours after the first)", width="large"),
+    "republished_by": st.column_config.TextColumn("Republished by (hours after the first)", width="medium"),
     "max_lag_hours": st.column_config.NumberColumn("Latest copy (h)"),
     "min_similarity": st.column_config.NumberColumn("Lowest similarity", format="%.2f"),
 })

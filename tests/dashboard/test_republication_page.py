@@ -32,10 +32,13 @@ def test_page_lists_the_story_its_copies_lags_and_downloads(repub_store):
     caption = "\n".join(c.value for c in at.caption)
     assert "n = 5 articles selected (every copy counted)" in caption
     assert "1 story with near-identical copies" in caption and "2 copies of another outlet's text" in caption
+    assert "copies: estimated Jaccard ≥ 0.7 of 5-word shingles (MinHash, 128 permutations)" in caption
+    assert "lexicon version" not in caption                     # the page uses no lexicon
     assert at.expander[0].label == "How this is measured"
     assert [b.proto.label for b in at.get("download_button")] == [
         "Download chart data (CSV)", "Download copy shares (CSV)", "Download copies (CSV)"]
     stories = at.dataframe[0].value
+    assert list(at.dataframe[0].proto.column_order)[:3] == ["story", "first_outlet", "republished_by"]
     assert stories["republished_by"].tolist() == ["Outlet B (+2.5 h), Outlet C (+24 h)"]
     members = at.dataframe[1].value
     assert members["outlet"].tolist() == ["Outlet A", "Outlet B", "Outlet C"]
