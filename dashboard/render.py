@@ -128,8 +128,11 @@ def also_published_html(article_id: str, members: pd.DataFrame, limit: int = 8) 
     """The other copies of an article as one escaped HTML line, or ``""`` when it has none.
 
     ``Also published by: Outlet B (2026-03-05 08:20 UTC), Outlet C (…) — first seen at
-    Outlet A 2026-03-05 08:00 UTC``; "(this article)" follows the first copy when it is the
-    one shown. At most *limit* copies are named, then "and N more".
+    Outlet A 2026-03-05 08:00 UTC (this article)`` when the article shown is the first copy.
+    On a later copy the first copy is left out, since
+    :func:`dashboard.republication.first_published_html` names it on a line of its own: the
+    line names the other later copies only, and is ``""`` when there are none (so a copy's one
+    other member is said once). At most *limit* copies are named, then "and N more".
 
     Parameters
     ----------
@@ -138,15 +141,18 @@ def also_published_html(article_id: str, members: pd.DataFrame, limit: int = 8) 
     """
     if members is None or len(members) < 2:
         return ""
-    others = members[members["article_id"] != article_id]
+    first = members.iloc[0]
+    shown_first = first["article_id"] == article_id
+    others = members[(members["article_id"] != article_id) & (members["article_id"] != first["article_id"])]
+    if others.empty and not shown_first:     # the one other member is the first copy, which has its own line
+        return ""
     names = [f"{html.escape(_text(o))} ({_when(w)})" for o, w in zip(others["outlet"], others["published_at"])]
     more = f" and {len(names) - limit:,} more" if len(names) > limit else ""
-    first = members.iloc[0]
-    here = " (this article)" if first["article_id"] == article_id else ""
+    when_first = (f" — first seen at {html.escape(_text(first['outlet']))} {_when(first['published_at'])} "
+                  "(this article)" if shown_first else "")
     wire = bool(members["syndicated"].any())
     title = ("Wire copy: the same text appears at another outlet or repeats with a wire dateline; "
              "'Leave wire copies out' drops it from every count." if wire else
              "Near-identical copy of another article in the store.")
     return (f'<p class="fw-cluster" style="margin:0 0 8px 0" title="{html.escape(title)}">'
-            f"<strong>Also published by:</strong> {', '.join(names[:limit])}{more} — first seen at "
-            f"{html.escape(_text(first['outlet']))} {_when(first['published_at'])}{here}</p>")
+            f"<strong>Also published by:</strong> {', '.join(names[:limit])}{more}{when_first}</p>")

@@ -227,6 +227,18 @@ def with_safe_urls(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def linked_article_label(article: dict | None) -> str:
+    """``Linked (not listed above): date · outlet · title`` for the Articles page's selectbox, from
+    :func:`dashboard.loaders.load_article`'s article (``None``: ``Linked article (not in the store)``)."""
+    if article is None:
+        return "Linked article (not in the store)"
+    when = pd.Timestamp(article.get("published_at")) if article.get("published_at") is not None else pd.NaT
+    day = "undated" if pd.isna(when) else f"{when:%Y-%m-%d}"
+    title = article.get("title")
+    t = "(untitled)" if title is None or pd.isna(title) else str(title)
+    return f"Linked (not listed above): {day} · {article.get('outlet')} · {t[:90]}"
+
+
 def article_labels(df: pd.DataFrame) -> list[str]:
     """``date · outlet · title`` for each row of a typed article list (plain text, for a selectbox).
 

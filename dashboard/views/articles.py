@@ -32,10 +32,18 @@ st.download_button("Download article list (CSV)", data=exports.to_csv_bytes(expo
 st.subheader("Read an article")
 labels = tables.article_labels(df)
 unlisted = links.linked_article(df["article_id"].astype(str).tolist(), "article_pick")   # a Concordance line's
-i = st.selectbox("Article", range(len(df)), format_func=labels.__getitem__, key="article_pick",
+options = list(range(len(df)))
+if unlisted:                      # the linked article heads the options, so what is selected is what is shown
+    linked, _ = loaders.load_article(ctx.path, ctx.version, unlisted)
+    labels = [*labels, tables.linked_article_label(linked)]
+    options = [len(df), *options]
+    if st.session_state.get("article_pick_unlisted") != unlisted:     # once per link, as for a listed one
+        st.session_state["article_pick"] = len(df)
+        st.session_state["article_pick_unlisted"] = unlisted
+i = st.selectbox("Article", options, format_func=labels.__getitem__, key="article_pick",
                  on_change=links.forget_linked_article)
-article_id = unlisted or str(df["article_id"].iloc[i])
-if unlisted:
+article_id = unlisted if i == len(df) else str(df["article_id"].iloc[i])
+if unlisted and i == len(df):
     st.caption("Shown: the article of the link you followed, which is not among the articles listed above.")
 article, mentions = loaders.load_article(ctx.path, ctx.version, article_id)
 if article is None:

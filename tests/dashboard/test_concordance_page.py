@@ -190,7 +190,7 @@ def test_a_linked_article_missing_from_the_list_is_still_shown(store_path):
     from pipelines.storage import connect
 
     with connect(store_path) as con:
-        undated = con.execute("SELECT article_id, title FROM articles WHERE day IS NULL").fetchone()
+        undated = con.execute("SELECT article_id, title, outlet FROM articles WHERE day IS NULL").fetchone()
     at = _concordance(store_path)
     at.switch_page("views/articles.py")
     at.query_params["article"] = undated[0]
@@ -198,3 +198,9 @@ def test_a_linked_article_missing_from_the_list_is_still_shown(store_path):
     assert not at.exception
     assert undated[1] in "\n".join(m.value for m in at.markdown)
     assert "not among the articles listed above" in _captions(at)
+    pick = at.selectbox(key="article_pick")                    # what is selected is what is shown
+    assert pick.options[0] == f"Linked (not listed above): undated · {undated[2]} · {undated[1]}"
+    assert pick.index == 0
+    pick.set_value(0).run()                                     # another article: the link is dropped
+    assert "article" not in at.query_params
+    assert "not among the articles listed above" not in _captions(at)

@@ -89,12 +89,16 @@ C11 = _members(("w1", "Outlet A", "2026-03-05 08:00"), ("w2", "Outlet B", "2026-
 @pytest.mark.parametrize("article_id, expected", [
     ("w1", "Outlet B (2026-03-05 08:20 UTC), Outlet C (2026-03-05 09:05 UTC) — first seen at "
            "Outlet A 2026-03-05 08:00 UTC (this article)"),
-    ("w2", "Outlet A (2026-03-05 08:00 UTC), Outlet C (2026-03-05 09:05 UTC) — first seen at "
-           "Outlet A 2026-03-05 08:00 UTC</p>"),
+    ("w2", "Outlet C (2026-03-05 09:05 UTC)</p>"),   # the first copy has its own line (first_published_html)
 ])
 def test_also_published_names_the_other_copies(article_id, expected):
     html = also_published_html(article_id, C11)
     assert html.startswith('<p class="fw-cluster"') and "Also published by:</strong> " + expected in html
+
+
+def test_a_copy_whose_only_other_member_is_the_first_has_no_also_published_line():
+    assert also_published_html("w2", C11.iloc[:2]) == ""     # "First published by Outlet A" says it once
+    assert "Outlet B (2026-03-05 08:20 UTC) — first seen at Outlet A" in also_published_html("w1", C11.iloc[:2])
 
 
 def test_also_published_is_empty_without_copies_and_escaped_and_capped():

@@ -64,6 +64,8 @@ def test_article_view_says_where_the_text_appeared_first(repub_store):
     pick.set_value(copy).run()
     html = "\n".join(m.value for m in at.markdown)
     assert "<strong>First published by Outlet A</strong> on 2026-03-02 06:00 UTC (24 hours earlier)" in html
+    assert html.count("Outlet A") == 1                          # said once: not again under "Also published by"
+    assert "<strong>Also published by:</strong> Outlet B (" in html
     first = next(j for j, label in enumerate(pick.options) if "Outlet A" in label)
     at.selectbox(key="article_pick").set_value(first).run()
     assert "First published by" not in "\n".join(m.value for m in at.markdown)
