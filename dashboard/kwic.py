@@ -195,6 +195,13 @@ def load_key_choices(path: str, version: int, filters: FiltersKey, kind: str) ->
         return conc.key_choices(con, _filters(filters), kind)
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def load_version_text(path: str, version: int, kind: str) -> str:
+    """:func:`pipelines.concordance.version_text`: the version of what *kind*'s lines were found with."""
+    with _Store(path) as con:
+        return conc.version_text(con, kind)
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def load_article_text(path: str, version: int, article_id: str) -> dict | None:
     """``title, outlet, published_at, url, text`` of one article (``None`` when it is not in the store)."""
@@ -220,14 +227,17 @@ def _day(v) -> str:
     return "undated" if v is None or pd.isna(v) else f"{pd.Timestamp(v):%Y-%m-%d}"
 
 
-KWIC_TABLE_COLUMNS = (("#", "36px", "right"), ("Date", "86px", "left"), ("Outlet", "10%", "left"),
-                      ("Left context", "", "right"), ("Match", "12%", "center"), ("Right context", "", "left"),
-                      ("Voice", "78px", "left"), ("Speaker", "8%", "left"), ("Article", "13%", "left"))
+KWIC_TABLE_COLUMNS = (("#", "36px", "right"), ("Date", "84px", "left"), ("Outlet", "9%", "left"),
+                      ("Left context", "", "right"), ("Match", "10%", "center"), ("Right context", "", "left"),
+                      ("Voice", "66px", "left"), ("Speaker", "6%", "left"), ("Article", "14%", "left"))
 """Header, width (empty: the contexts share what is left) and alignment of each column of :func:`kwic_html`."""
-LABEL_COLUMN = ("Evidence of", "12%", "right")
+LABEL_COLUMN = ("Evidence of", "11%", "left")
 """The column of ``label``, after Match, drawn only when a label says more than its match (a frame, a
 pair form, a target's tone), not for lexicon lines whose label is their term."""
 _CELL = "overflow:hidden;white-space:nowrap;text-overflow:ellipsis;"
+_WRAP = "overflow:hidden;display:-webkit-box;-webkit-box-orient:vertical;-webkit-line-clamp:2;overflow-wrap:anywhere;"
+"""Up to two lines, then cut at the end with an ellipsis: for labels ("Economic: interest rate": the
+frame comes first) and titles, which lose their meaning when cut to one line."""
 _LEFT = "display:flex;justify-content:flex-end;overflow:hidden;white-space:nowrap;"
 """The left context keeps its end (next to the match) when cut: flex-end overflows on the left."""
 
@@ -276,9 +286,9 @@ def kwic_html(lines: pd.DataFrame, first_number: int = 1) -> str:
             _cell(html.escape(right), right),
             _cell(f'<span style="{style}padding:0 4px">{html.escape(voice)}</span>' if voice else "", voice),
             _cell(html.escape(speaker) or tables.PLACEHOLDER, speaker),
-            _cell(article, title)]
+            _cell(article, title, _WRAP)]
         if with_label:
-            cells.insert(5, _cell(f"<span>{html.escape(label)}</span>", label, _LEFT))   # its end is the telling part
+            cells.insert(5, _cell(html.escape(label), label, _WRAP))
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return ("<table class='fw-kwic' style='width:100%;table-layout:fixed;border-collapse:collapse;"
             "font-size:0.85em'><thead><tr>" + head + "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>")

@@ -195,6 +195,37 @@ def key_choices(con: duckdb.DuckDBPyConnection, filters: Filters, kind: str) -> 
                          "n_mentions": pd.Series([None] * len(rows), dtype="Int64")})
 
 
+def version_text(con: duckdb.DuckDBPyConnection, kind: str) -> str:
+    """What the lines of *kind* were found with, in words, for a caption.
+
+    ``frame``: the frame lexicon's version (``frame lexicon version frames-…``,
+    :func:`pipelines.frames.stored_version`); ``target``: the targets gazetteer's
+    (``targets gazetteer version tgt-…``, column ``version`` of ``targets``); ``term``: no
+    list at all (distinctive terms are the articles' own words); ``lexicon``, ``category``
+    and ``pair`` (whose forms are lexicon terms and their counterparts): the loaded-wording
+    lexicon of the last run (``lexicon version lex-…``, from ``runs``). ``unknown`` stands for
+    a version the store does not hold (a table built before the measure existed).
+    Raises ``KeyError`` for a kind not in :data:`KINDS`.
+    """
+    if kind not in KINDS:
+        raise KeyError(f"unknown concordance kind {kind!r}; expected one of {sorted(KINDS)}")
+    if kind == "term":
+        return "no lexicon: distinctive terms are the articles' own words"
+    try:
+        if kind == "frame":
+            from .frames import stored_version
+            return f"frame lexicon version {stored_version(con) or 'unknown'}"
+        if kind == "target":
+            row = con.execute("SELECT any_value(version) FROM targets").fetchone()
+            return f"targets gazetteer version {row[0] if row and row[0] else 'unknown'}"
+        row = con.execute("SELECT lexicon_version FROM runs WHERE lexicon_version IS NOT NULL "
+                          "ORDER BY started_at DESC LIMIT 1").fetchone()
+    except duckdb.CatalogException:          # a store built before that table existed
+        return f"{'frame lexicon' if kind == 'frame' else 'targets gazetteer' if kind == 'target' else 'lexicon'}" \
+               " version unknown"
+    return f"lexicon version {row[0] if row else 'unknown'}"
+
+
 def spans_function(kind: str):
     """The ``evidence_spans`` function of *kind*.
 

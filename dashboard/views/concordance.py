@@ -59,7 +59,7 @@ except ValueError as exc:               # a key the measure does not know (a han
 why_not = kwic.outside_reason(cell, ctx.filters)
 n_articles = lines["article_id"].nunique()
 st.caption(f"n = {tables.count_label(len(lines), 'line')} in {tables.count_label(n_articles, 'article')} "
-           f"· {tables.wire_text(ctx.filters)} · lexicon version {ctx.lexicon_version}")
+           f"· {tables.wire_text(ctx.filters)} · {kwic.load_version_text(ctx.path, ctx.version, cell.kind)}")
 with st.expander("How this is measured"):
     st.markdown(notes.CONCORDANCE_NOTE)
 st.download_button("Download every line (CSV)", data=kwic.load_concordance_csv(*the_cell),

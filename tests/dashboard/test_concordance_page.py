@@ -186,6 +186,24 @@ def test_a_line_links_to_its_article_on_the_articles_page(store_path):
     assert at.query_params["article"] in ("B-7", ["B-7"])          # kept by the sidebar's URL writer
 
 
+def test_frame_lines_name_the_frame_lexicon_version_and_keep_the_frame_name(store_path):
+    from pipelines.frames import stored_version
+    from pipelines.storage import connect
+
+    with connect(store_path, read_only=True) as con:
+        version = stored_version(con)
+    at = _concordance(store_path, kind="frame")
+    assert not at.exception, [e.value for e in at.exception]
+    assert f"frame lexicon version {version}" in _captions(at) and version.startswith("frames-")
+    assert "lex-test-0001" not in _captions(at)                 # the loaded-wording lexicon found none of these
+    table = _table(at)
+    assert "<th style='width:11%;text-align:left" in table and ">Evidence of</th>" in table
+    styles = re.findall(r"<td style='padding:3px 4px'><div style='([^']*)'", _rows(table)[0])
+    label, title = styles[5], styles[-1]                        # Evidence of (after Match), Article
+    assert "flex-end" not in label                              # was cut at its start: "onomic: interest rate"
+    assert "-webkit-line-clamp:2" in label and "-webkit-line-clamp:2" in title   # two lines, then cut at the end
+
+
 def test_a_linked_article_missing_from_the_list_is_still_shown(store_path):
     from pipelines.storage import connect
 

@@ -132,6 +132,29 @@ def test_match_is_always_the_text_at_the_offsets(con):
         assert (t[s:e], t[max(0, s - 80):s], t[e:e + 80]) == (match, left, right)
 
 
+def test_each_kind_names_the_version_of_what_its_lines_were_found_with(con):
+    from pipelines.frames import stored_version
+    lexicon = con.execute("SELECT lexicon_version FROM runs WHERE lexicon_version IS NOT NULL").fetchone()[0]
+    gazetteer = con.execute("SELECT DISTINCT version FROM targets").fetchall()
+    assert lexicon.startswith("lex-") and len(gazetteer) == 1 and gazetteer[0][0].startswith("tgt-")
+    assert conc.version_text(con, "lexicon") == conc.version_text(con, "category") == f"lexicon version {lexicon}"
+    assert conc.version_text(con, "pair") == f"lexicon version {lexicon}"   # its forms are lexicon terms
+    assert conc.version_text(con, "frame") == f"frame lexicon version {stored_version(con)}"
+    assert stored_version(con).startswith("frames-")
+    assert conc.version_text(con, "target") == f"targets gazetteer version {gazetteer[0][0]}"
+    assert "no lexicon" in conc.version_text(con, "term")
+    with pytest.raises(KeyError, match="unknown concordance kind 'nope'"):
+        conc.version_text(con, "nope")
+
+
+def test_a_store_without_a_gazetteer_says_its_version_is_unknown(tmp_path):
+    import duckdb
+
+    bare = duckdb.connect(str(tmp_path / "bare.duckdb"))
+    assert conc.version_text(bare, "target") == "targets gazetteer version unknown"
+    assert conc.version_text(bare, "frame") == "frame lexicon version unknown"
+
+
 def test_unknown_kind_names_the_known_ones(con):
     with pytest.raises(KeyError, match=r"unknown concordance kind 'nope'; expected one of \['category', "):
         conc.concordance(con, Filters(), "nope")
