@@ -28,12 +28,13 @@ import pandas as pd
 
 from .errors import ConfigError
 from .frames import FrameScorer, score_frames
-from .lexicon import Lexicon, LexiconMatcher
+from .lexicon import Lexicon, LexiconMatcher, load_lexicon
+from .prepared import prepare_texts
 from .score import score_articles
 from .storage import write_table
-from .tone import TargetMatcher, score_targets
-from .topics import TopicMatcher
-from .wordchoice import PairMatcher, find_pair_mentions
+from .tone import TargetMatcher, read_gazetteer, score_targets
+from .topics import TopicMatcher, read_topics
+from .wordchoice import PairMatcher, find_pair_mentions, load_pairs
 
 ENGINES = ("local", "dask")
 """Allowed values of ``framewatch run --engine``."""
@@ -96,27 +97,43 @@ class ScoreStages:
     target_matcher: TargetMatcher
 
 
-def score_batch(articles: pd.DataFrame, stages: ScoreStages, progress: bool = False) -> dict[str, pd.DataFrame]:
+def score_batch(articles: pd.DataFrame, stages: ScoreStages, progress: bool = False,
+                shared: bool = True) -> dict[str, pd.DataFrame]:
     """Score a batch of articles with every per-batch stage (pure: no store).
 
     Parameters
     ----------
     articles : frame with the :data:`ARTICLE_COLUMNS` of the ``articles`` table.
     stages : the fitted stages.
+    shared : build each article's matching copy and quotes once and hand them to every stage
+        (:mod:`pipelines.prepared`); False: each stage builds its own (same rows, slower; for
+        tests and benchmarks).
 
     Returns
     -------
     dict table name -> rows for it, for each of :data:`BATCH_TABLES`.
     """
     s = stages
+    prepared = prepare_texts(articles) if shared else None
     result = score_articles(articles, s.lexicon, s.topic_matcher, use_topic_column=s.use_topic_column,
-                            progress=progress, matcher=s.matcher, outlet_names=s.outlet_names)
-    frames = score_frames(articles, result.quotes, s.frames)
+                            progress=progress, matcher=s.matcher, outlet_names=s.outlet_names, prepared=prepared)
+    frames = score_frames(articles, result.quotes, s.frames, prepared)
     return {"mentions": result.mentions, "quotes": result.quotes, "article_topics": result.article_topics,
             "article_scores": result.article_scores,
-            "pair_mentions": find_pair_mentions(articles, result.quotes, s.pair_matcher),
+            "pair_mentions": find_pair_mentions(articles, result.quotes, s.pair_matcher, prepared),
             "article_frames": frames.article_frames, "frame_mentions": frames.frame_mentions,
-            "target_mentions": score_targets(articles, result.quotes, s.target_matcher)}
+            "target_mentions": score_targets(articles, result.quotes, s.target_matcher, prepared)}
+
+
+def default_stages(use_topic_column: bool = False) -> ScoreStages:
+    """The fitted stages of a run with the built-in lexicon, topic queries, pairs, frames and
+    gazetteer, built without a store (as :func:`pipelines.run.run_score` builds them; no
+    outlet aliases). For tests and benchmarks of :func:`score_batch`."""
+    lexicon, _ = load_lexicon()
+    pairs, _ = load_pairs(lexicon)
+    return ScoreStages(lexicon, LexiconMatcher(lexicon).fit(), TopicMatcher(read_topics()).fit(), use_topic_column,
+                       {}, PairMatcher(pairs, lexicon).fit(), FrameScorer().fit(),
+                       TargetMatcher(read_gazetteer()).fit())
 
 
 def write_batch(con, tables: dict[str, pd.DataFrame]) -> int:

@@ -45,11 +45,12 @@ import pandas as pd
 from .concordance import KWIC_LIMIT, SPAN_COLUMNS, narrowed
 from .errors import ConfigError, LexiconError
 from .lexicon import Entry, Lexicon, LexiconMatcher, build_lexicon, read_lexicon
-from .quotes import Quote, voice_of
+from .prepared import PreparedText, matching_of, prepared_quotes
+from .quotes import voice_of
 from .rollups import Filters, _apply_coverage, _period_floor, _period_grid, _selection_sql, wilson_interval
 from .schemas import ALL, column_names
 from .storage import write_table
-from .text import fold, matching_copy
+from .text import fold
 
 FRAMES: dict[str, str] = {
     "economic": "Economic",
@@ -267,18 +268,8 @@ class FrameResult:
     frame_mentions: pd.DataFrame
 
 
-def _quotes_by_article(quotes: pd.DataFrame | None) -> dict[str, list[Quote]]:
-    out: dict[str, list[Quote]] = {}
-    if quotes is None or quotes.empty:
-        return out
-    q = quotes.sort_values(["article_id", "quote_id"])
-    for aid, s, e, kind, speaker in zip(q["article_id"], q["start_char"], q["end_char"], q["kind"], q["speaker"]):
-        out.setdefault(aid, []).append(Quote(int(s), int(e), kind, speaker if isinstance(speaker, str) else None,
-                                             None, True))
-    return out
-
-
-def score_frames(articles: pd.DataFrame, quotes: pd.DataFrame | None, scorer: FrameScorer) -> FrameResult:
+def score_frames(articles: pd.DataFrame, quotes: pd.DataFrame | None, scorer: FrameScorer,
+                 prepared: dict[str, PreparedText] | None = None) -> FrameResult:
     """Score a batch of articles for frames (pure: no store).
 
     Parameters
@@ -289,6 +280,9 @@ def score_frames(articles: pd.DataFrame, quotes: pd.DataFrame | None, scorer: Fr
         ``quote_id`` must be the 0-based position of the span in the article's list, as
         :func:`pipelines.score.score_articles` writes it.
     scorer : a fitted :class:`FrameScorer`.
+    prepared : the batch's shared texts after :func:`pipelines.score.score_articles` filled
+        them (:mod:`pipelines.prepared`): their matching copies and quotes are used instead of
+        building them again (same rows). None: built here.
 
     Returns
     -------
@@ -296,11 +290,11 @@ def score_frames(articles: pd.DataFrame, quotes: pd.DataFrame | None, scorer: Fr
         ``article_frames``: 15 rows per article (method ``lexicon``, score = tokens in every
         voice); ``frame_mentions``: one row per token.
     """
-    by_article = _quotes_by_article(quotes)
+    by_article = prepared_quotes(prepared, quotes)
     af: dict[str, list] = {k: [] for k in column_names("article_frames")}
     fm: dict[str, list] = {k: [] for k in column_names("frame_mentions")}
     for aid, text in zip(articles["article_id"].tolist(), articles["text"].tolist()):
-        copy, offsets = matching_copy(text)
+        copy, offsets = matching_of(prepared, aid, text)
         tokens = scorer.find(text, by_article.get(aid), copy, offsets)
         for t in tokens:
             for k, v in (("article_id", aid), ("frame", t.frame), ("term", t.term), ("start_char", t.start),

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .lexicon import Lexicon, LexiconMatcher
+from .prepared import PreparedText, matching_of
 from .quotes import count_words_by_voice, find_quotes, voice_of
 from .schemas import VOICES
 from .text import matching_copy
@@ -70,7 +71,8 @@ def score_text(text: str, matcher: LexiconMatcher, copy: str | None = None,
 def score_articles(articles: pd.DataFrame, lexicon: Lexicon, topic_matcher: TopicMatcher | None,
                    use_topic_column: bool = True, progress: bool = False,
                    matcher: LexiconMatcher | None = None,
-                   outlet_names: dict[str, tuple[str, ...]] | None = None) -> ScoreResult:
+                   outlet_names: dict[str, tuple[str, ...]] | None = None,
+                   prepared: dict[str, PreparedText] | None = None) -> ScoreResult:
     """Score a batch of articles.
 
     Parameters
@@ -81,6 +83,9 @@ def score_articles(articles: pd.DataFrame, lexicon: Lexicon, topic_matcher: Topi
     use_topic_column : also take topics from ``topics_raw`` (split on ``;`` and ``|``).
     outlet_names : outlet -> the names it goes by (canonical name and aliases); the frame's
         ``outlet`` column, when present, selects them (default: the canonical name alone).
+    prepared : the batch's shared texts (:func:`pipelines.prepared.prepare_texts`): their
+        matching copies are used (built here when missing) and their ``quotes`` set, for the
+        later stages. None: nothing shared (same rows).
 
     Returns
     -------
@@ -105,10 +110,12 @@ def score_articles(articles: pd.DataFrame, lexicon: Lexicon, topic_matcher: Topi
         it = tqdm(it, desc="score", unit=" articles", file=sys.stderr, leave=False)
     for i in it:
         aid, text = ids[i], texts[i]
-        copy, offsets = matching_copy(text)
+        copy, offsets = matching_of(prepared, aid, text)
         outlet = outlets[i] if isinstance(outlets[i], str) else None
         names = outlet_names.get(outlet, (outlet,)) if outlet else ()
         mentions, quotes, words = score_text(text, matcher, copy, offsets, outlet_names=names)
+        if prepared is not None and aid in prepared:
+            prepared[aid].quotes = quotes
         for m in mentions:
             men_rows["article_id"].append(aid)
             men_rows["start_char"].append(m["start"])

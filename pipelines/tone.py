@@ -61,6 +61,7 @@ from scipy.stats import t as student_t
 from .concordance import KWIC_LIMIT, SPAN_COLUMNS, narrowed
 from .errors import GazetteerError, read_utf8
 from .lexicon import longest_first, outside_urls
+from .prepared import PreparedText, matching_of, prepared_quotes
 from .quotes import Quote, sentence_spans, voice_of
 from .rollups import (GRANULARITIES, Filters, _in_list, _period_floor, _period_grid, _selection_sql,
                       ratio_interval, wilson_interval)
@@ -406,19 +407,8 @@ def target_sentences(text: str, quotes: list[Quote], matcher: TargetMatcher, cop
     return rows
 
 
-def _quotes_by_article(quotes: pd.DataFrame) -> dict[str, list[Quote]]:
-    out: dict[str, list[Quote]] = {}
-    if quotes is None or quotes.empty:
-        return out
-    q = quotes.sort_values(["article_id", "quote_id"])
-    for aid, s, e, kind, speaker, cue, closed in zip(q["article_id"], q["start_char"], q["end_char"], q["kind"],
-                                                      q["speaker"], q["cue"], q["closed"]):
-        out.setdefault(aid, []).append(Quote(int(s), int(e), kind, speaker if isinstance(speaker, str) else None,
-                                             cue if isinstance(cue, str) else None, bool(closed)))
-    return out
-
-
-def score_targets(articles: pd.DataFrame, quotes: pd.DataFrame, matcher: TargetMatcher) -> pd.DataFrame:
+def score_targets(articles: pd.DataFrame, quotes: pd.DataFrame, matcher: TargetMatcher,
+                  prepared: dict[str, PreparedText] | None = None) -> pd.DataFrame:
     """Target mentions and sentence tone for a batch of articles.
 
     Parameters
@@ -427,15 +417,19 @@ def score_targets(articles: pd.DataFrame, quotes: pd.DataFrame, matcher: TargetM
     quotes : the batch's ``quotes`` rows (from :func:`pipelines.score.score_articles`), which
         give each mention its voice; quotation spans are not searched again.
     matcher : a fitted :class:`TargetMatcher`.
+    prepared : the batch's shared texts after :func:`pipelines.score.score_articles` filled
+        them (:mod:`pipelines.prepared`): their matching copies and quotes are used instead of
+        building them again (same rows). None: built here.
 
     Returns
     -------
     DataFrame with the columns of the ``target_mentions`` table.
     """
-    by_article = _quotes_by_article(quotes)
+    by_article = prepared_quotes(prepared, quotes)
     rows = []
-    for aid, text in zip(articles["article_id"], articles["text"]):
-        for row in target_sentences(text, by_article.get(aid, []), matcher):
+    for aid, text in zip(articles["article_id"].tolist(), articles["text"].tolist()):
+        copy, offsets = matching_of(prepared, aid, text)
+        for row in target_sentences(text, by_article.get(aid, []), matcher, copy, offsets):
             row["article_id"] = aid
             rows.append(row)
     return pd.DataFrame(rows, columns=column_names("target_mentions"))

@@ -55,7 +55,8 @@ import pandas as pd
 from .concordance import KWIC_LIMIT, SPAN_COLUMNS, narrowed
 from .errors import LexiconError, read_utf8
 from .lexicon import BUILTIN_LEXICON, Entry, Lexicon, LexiconMatcher
-from .quotes import Quote, voice_of
+from .prepared import PreparedText, prepared_quotes
+from .quotes import voice_of
 from .rollups import (GRANULARITIES, Filters, _in_list, _period_floor, _period_grid, _selection_sql,
                       ratio_interval, wilson_interval)
 from .schemas import ALL, column_names
@@ -470,7 +471,8 @@ class PairMatcher:
                                        fix="write the spelling as it appears in running text, in one sentence")
 
 
-def find_pair_mentions(articles: pd.DataFrame, quotes: pd.DataFrame, matcher: PairMatcher) -> pd.DataFrame:
+def find_pair_mentions(articles: pd.DataFrame, quotes: pd.DataFrame, matcher: PairMatcher,
+                       prepared: dict[str, PreparedText] | None = None) -> pd.DataFrame:
     """The ``pair_mentions`` rows of a batch of articles.
 
     Parameters
@@ -479,22 +481,19 @@ def find_pair_mentions(articles: pd.DataFrame, quotes: pd.DataFrame, matcher: Pa
     quotes : the ``quotes`` rows of those articles (from the score stage), which give every
         use its voice and speaker exactly as lexicon mentions get theirs.
     matcher : a fitted :class:`PairMatcher`.
+    prepared : the batch's shared texts after :func:`pipelines.score.score_articles` filled
+        them (:mod:`pipelines.prepared`): their matching copies and quotes are used instead of
+        building them again (same rows). None: built here.
 
     Returns
     -------
     DataFrame with the columns of the ``pair_mentions`` table.
     """
-    by_article: dict[str, list[Quote]] = {}
-    if len(quotes):
-        q = quotes.sort_values(["article_id", "quote_id"])
-        for aid, s, e, kind, speaker, cue, closed in zip(q["article_id"], q["start_char"], q["end_char"], q["kind"],
-                                                          q["speaker"], q["cue"], q["closed"]):
-            by_article.setdefault(aid, []).append(
-                Quote(int(s), int(e), kind, None if pd.isna(speaker) else speaker, None if pd.isna(cue) else cue,
-                      bool(closed)))
+    by_article = prepared_quotes(prepared, quotes)
     rows: dict[str, list] = {c: [] for c in column_names("pair_mentions")}
     for aid, text in zip(articles["article_id"].tolist(), articles["text"].tolist()):
-        found = matcher.find(text)
+        p = prepared.get(aid) if prepared is not None else None
+        found = matcher.find(text, *p.matching) if p is not None else matcher.find(text)
         if not found:
             continue
         qs = by_article.get(aid, [])

@@ -1,0 +1,99 @@
+"""Per-article work shared by the score stages of one batch: the matching copy and the quotes.
+
+Every per-batch stage (:func:`pipelines.score.score_articles`, frames, word-choice pairs,
+tone toward targets) needs the article's matching copy (:func:`pipelines.text.matching_copy`)
+and its quotation spans (:func:`pipelines.quotes.find_quotes`). Built by each stage on its
+own, the copy was folded four or five times per article and the quotes rebuilt from the
+``quotes`` frame three times (issue 4: 7,456 ``matching_copy`` calls for 1,500 demo
+articles). :func:`prepare_texts` makes one :class:`PreparedText` per article of a batch;
+the score stage builds its copy once and records its quotes in it, and the later stages
+read both from it instead of recomputing them.
+
+The stage functions still work without it (``prepared=None``, their default): the result is
+the same rows either way (``tests/pipelines/test_prepared.py`` checks every table).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .quotes import Quote
+from .text import matching_copy
+
+
+class PreparedText:
+    """One article's text with its matching copy (built on first use) and its quotes.
+
+    Attributes
+    ----------
+    text : the stored article text (``articles.text``).
+    quotes : its :class:`pipelines.quotes.Quote` spans as :func:`pipelines.quotes.find_quotes`
+        returned them (list position = ``quote_id``); None until the score stage has run.
+    """
+
+    __slots__ = ("text", "quotes", "_copy")
+
+    def __init__(self, text: str):
+        self.text = text
+        self.quotes: list[Quote] | None = None
+        self._copy: tuple[str, np.ndarray] | None = None
+
+    @property
+    def matching(self) -> tuple[str, np.ndarray]:
+        """``(copy, offsets)`` of :func:`pipelines.text.matching_copy` for :attr:`text`, built once."""
+        if self._copy is None:
+            self._copy = matching_copy(self.text)
+        return self._copy
+
+
+def prepare_texts(articles: pd.DataFrame) -> dict[str, PreparedText]:
+    """One :class:`PreparedText` per article of a batch.
+
+    Parameters
+    ----------
+    articles : frame with ``article_id, text`` (the ``articles`` table); ids are unique.
+
+    Returns
+    -------
+    dict article_id -> PreparedText (nothing computed yet: copies are built on first use).
+    """
+    return {aid: PreparedText(text) for aid, text in zip(articles["article_id"].tolist(),
+                                                          articles["text"].tolist())}
+
+
+def quotes_by_article(quotes: pd.DataFrame | None) -> dict[str, list[Quote]]:
+    """article_id -> its :class:`pipelines.quotes.Quote` spans, rebuilt from ``quotes`` rows.
+
+    *quotes*: rows of the ``quotes`` table (``article_id, quote_id, start_char, end_char, kind,
+    speaker``, and ``cue, closed`` when present: voice needs only the first six); each list is
+    in ``quote_id`` order, so a position is a quote_id.
+    """
+    out: dict[str, list[Quote]] = {}
+    if quotes is None or quotes.empty:
+        return out
+    q = quotes.sort_values(["article_id", "quote_id"])
+    cues = q["cue"] if "cue" in q else [None] * len(q)
+    closes = q["closed"] if "closed" in q else [True] * len(q)
+    for aid, s, e, kind, speaker, cue, closed in zip(q["article_id"], q["start_char"], q["end_char"], q["kind"],
+                                                      q["speaker"], cues, closes):
+        out.setdefault(aid, []).append(Quote(int(s), int(e), kind, speaker if isinstance(speaker, str) else None,
+                                             cue if isinstance(cue, str) else None, bool(closed)))
+    return out
+
+
+def prepared_quotes(prepared: dict[str, PreparedText] | None, quotes: pd.DataFrame | None) -> dict[str, list[Quote]]:
+    """article_id -> quotes: from *prepared* when the score stage filled it, else rebuilt from
+    the *quotes* rows (:func:`quotes_by_article`)."""
+    if prepared is not None and all(p.quotes is not None for p in prepared.values()):
+        return {aid: p.quotes for aid, p in prepared.items()}
+    return quotes_by_article(quotes)
+
+
+def matching_of(prepared: dict[str, PreparedText] | None, aid: str, text: str) -> tuple[str, np.ndarray]:
+    """The matching copy of article *aid*: the shared one when *prepared* holds it, else built now."""
+    if prepared is not None:
+        p = prepared.get(aid)
+        if p is not None:
+            return p.matching
+    return matching_copy(text)
