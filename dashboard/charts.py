@@ -191,17 +191,38 @@ def band_opacity(n_lines: int) -> float:
     return round(max(0.04, 0.13 * min(1.0, 3 / max(1, n_lines))), 3)
 
 
+MIN_BAND_PERIODS = 3
+"""Fewest periods in a row between gaps drawn as a filled band; shorter stretches get error bars."""
+
+
 def band_traces(g: pd.DataFrame, low: str, high: str, name: str, colour: str, alpha: float) -> list[go.Scatter]:
-    """The 95 % band of one series (rows of *g* by ``period``): per stretch between gaps, an invisible
-    upper line and a lower line filled up to it, in *colour* at opacity *alpha*, hidden from the legend."""
-    out = []
+    """The 95 % interval of one series (rows of *g* by ``period``; a missing *low* or *high* is a gap).
+
+    Per stretch of at least :data:`MIN_BAND_PERIODS` periods between gaps, an invisible upper line
+    and a lower line filled up to it, in *colour* at opacity *alpha*. The periods of a shorter
+    stretch (one standing alone, or two between gaps) get error bars instead (one trace
+    ``"<name> 95% interval"`` for all of them, an invisible marker at the interval's middle): a band
+    over one or two periods is a spike or a wedge that looks like data. All hidden from the
+    legend, without hover (the line's hover gives the interval).
+    """
+    out, alone = [], []
     for seg in _runs(g[[high, low]].notna().all(axis=1).to_numpy()):
+        if seg.stop - seg.start < MIN_BAND_PERIODS:
+            alone.extend(range(seg.start, seg.stop))
+            continue
         part = g.iloc[seg]
         band = dict(x=pd.to_datetime(part["period"]), legendgroup=name, mode="lines", line=dict(width=0),
                     hoverinfo="skip", showlegend=False)
         out.append(go.Scatter(y=part[high], name=f"{name} 95% upper", **band))
         out.append(go.Scatter(y=part[low], name=f"{name} 95% lower", fill="tonexty", fillcolor=_rgba(colour, alpha),
                               **band))
+    if alone:
+        part = g.iloc[alone]
+        lo, hi = part[low].to_numpy(float), part[high].to_numpy(float)
+        out.append(go.Scatter(x=pd.to_datetime(part["period"]), y=(lo + hi) / 2, name=f"{name} 95% interval",
+                              legendgroup=name, mode="markers", marker=dict(size=0, opacity=0), showlegend=False,
+                              hoverinfo="skip", error_y=dict(type="data", array=(hi - lo) / 2, color=colour,
+                                                             thickness=1.5, width=4)))
     return out
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .charts import DASHES, PALETTE, _empty, _rgba, _runs, band_opacity
+from .charts import DASHES, PALETTE, _empty, band_opacity, band_traces
 
 TONE_MEASURES = {
     "tone": ("mean_compound", "compound_low", "compound_high", "mean tone (VADER compound, −1 to +1)"),
@@ -19,7 +19,7 @@ TONE_MEASURES = {
 }
 """measure → (value column, low, high, unit label)."""
 TONE_MEASURE_LABELS = {"tone": "Mean tone", "negative": "Share of negative sentences"}
-ROW_PX = 260
+ROW_PX = 300
 """Height of one target's panel in the trend chart, in pixels."""
 BAND_MAX_WIDTH = {"tone": 1.0, "negative": 0.5}
 """A band is drawn only where the interval is at most half the scale wide (±0.5 of tone, ±25 points of
@@ -59,7 +59,8 @@ def tone_trend_chart(df: pd.DataFrame, measure: str = "tone") -> go.Figure:
     -------
     go.Figure
         One row per target (shared x axis); per outlet a line (``connectgaps=False``: a gap is
-        a break, never 0) over its shaded 95 % interval, hollow points where the interval is
+        a break, never 0) over its shaded 95 % interval (an error bar on a period standing alone,
+        :func:`dashboard.charts.band_traces`), hollow points where the interval is
         missing (fewer than two articles) or wider than :data:`BAND_MAX_WIDTH`; a dotted line at
         0 for tone. Hover gives the value, interval and n (sentences, articles naming the
         target, articles).
@@ -86,13 +87,9 @@ def tone_trend_chart(df: pd.DataFrame, measure: str = "tone") -> go.Figure:
             colour, dash = PALETTE[i % len(PALETTE)], DASHES[(i // len(PALETTE)) % len(DASHES)]
             x = pd.to_datetime(g["period"])
             narrow = (g[high] - g[low] <= BAND_MAX_WIDTH[measure]).to_numpy()
-            for seg in _runs(narrow):
-                part = g.iloc[seg]
-                band = dict(x=pd.to_datetime(part["period"]), legendgroup=outlet, mode="lines", line=dict(width=0),
-                            hoverinfo="skip", showlegend=False)
-                fig.add_trace(go.Scatter(y=part[high], name=f"{outlet} 95% upper", **band), row=r, col=1)
-                fig.add_trace(go.Scatter(y=part[low], name=f"{outlet} 95% lower", fill="tonexty",
-                                         fillcolor=_rgba(colour, alpha), **band), row=r, col=1)
+            drawn = g.assign(**{low: g[low].where(narrow), high: g[high].where(narrow)})   # wide: no band
+            for trace in band_traces(drawn, low, high, str(outlet), colour, alpha):   # a lone period: error bar
+                fig.add_trace(trace, row=r, col=1)
             custom = np.column_stack([g[c].to_numpy(float) for c in
                                       (low, high, "n_sentences", "n_articles_naming", "n_articles")]) if len(g) else None
             fig.add_trace(go.Scatter(

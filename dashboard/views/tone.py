@@ -5,7 +5,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, evidence, exports, links, notes, tables, tone_charts, tone_loaders
+from dashboard import charts, evidence, exports, kwic, links, notes, tables, tone_charts, tone_loaders
 from dashboard.context import page_context
 
 ctx = page_context()
@@ -28,7 +28,7 @@ chosen = c1.multiselect("Targets", names, default=names[:3], key="tone_targets",
 measure = c2.radio("Measure", list(tone_charts.TONE_MEASURES), format_func=tone_charts.TONE_MEASURE_LABELS.get,
                    horizontal=True, key="tone_measure")
 voice_text = f"voice: {ctx.filters.voice}"
-version_text = f"gazetteer {gazetteer} · lexicon version {ctx.lexicon_version}"
+version_text = f"targets gazetteer version {gazetteer}"     # tone uses no loaded-wording lexicon
 conc_ok = (Path(__file__).parent / Path(links.CONCORDANCE_PAGE).name).exists()
 
 
@@ -40,7 +40,8 @@ def cell_evidence(cells: pd.DataFrame, key: str, by_period: bool, fig=None, even
         return
     if event is not None:
         evidence.follow_click(key, tone_charts.clicked_tone_cell(fig, event.selection, cells), event.selection)
-    label = "Cell (or click a point of the chart)" if event is not None else "Cell (outlet · target)"
+    label = ("Cell, most sentences first (or click a point of the chart)" if event is not None
+             else "Cell (target · outlet), most sentences first")
     i = st.selectbox(label, range(len(cells)), format_func=cells["label"].__getitem__, key=key)
     cell = cells.iloc[i]
     f = ctx.filters
@@ -49,14 +50,11 @@ def cell_evidence(cells: pd.DataFrame, key: str, by_period: bool, fig=None, even
         start = max(d for d in (pd.Timestamp(cell["period"]).date(), f.start) if d is not None)
         end = min(d for d in (charts.period_end(cell["period"], ctx.granularity).date(), f.end) if d is not None)
     lines = tone_loaders.load_tone_lines(ctx.path, ctx.version, ctx.key, cell["target"], cell["outlet"], start, end)
-    st.dataframe(tables.with_placeholders(lines[["day", "outlet", "left", "match", "right", "label", "voice", "speaker"]],
-                                          ["speaker"]),
-                 hide_index=True, width="stretch",
-                 column_config={**tables.column_config(lines.columns),
-                                "label": st.column_config.TextColumn("Target (sentence tone)")})
+    st.markdown(kwic.kwic_html(lines), unsafe_allow_html=True)     # the Concordance's KWIC lines, escaped
     shown = f"the first {len(lines)} of {int(cell['n_sentences']):,} sentences" if cell["n_sentences"] > len(lines) \
         else f"all {len(lines)} sentences"
-    st.caption(f"Showing {shown}; the label is the target and the sentence's compound score.")
+    st.caption(f"Showing {shown}; *Evidence of* is the target and the sentence's compound score; hover a cut "
+               "context for all of it.")
     if conc_ok:
         links.concordance_link("target", key=cell["target"], outlet=cell["outlet"], start=start, end=end,
                                label="Open every line of this cell in the Concordance")

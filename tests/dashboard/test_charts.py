@@ -50,9 +50,16 @@ def test_trend_band_volume_and_hover():
     assert [b.name for b in bars] == ["A", "B"] and all(b.yaxis == "y2" for b in bars)
     assert list(bars[0].y) == [3, 2, 0, 2]
     fills = [t for t in fig.data if getattr(t, "fill", None) == "tonexty"]
-    # outlet A's band is split at the gap into two stretches, B's is one
-    assert len([f for f in fills if f.legendgroup == "A"]) == 2
+    # outlet A's stretches around the gap (03-01..03-02, 03-04) are too short for a band: error bars;
+    # B's four periods in a row are one band
+    assert len([f for f in fills if f.legendgroup == "A"]) == 0
     assert len([f for f in fills if f.legendgroup == "B"]) == 1
+    bars = {t.legendgroup: t for t in fig.data if t.name.endswith("95% interval")}
+    assert list(bars) == ["A"]
+    assert list(pd.to_datetime(list(bars["A"].x))) == list(pd.to_datetime(["2026-03-01", "2026-03-02", "2026-03-04"]))
+    a = _trend_frame().set_index(["outlet", "period"]).loc["A"].sort_index().drop(pd.Timestamp("2026-03-03"))
+    assert np.array(bars["A"].y) - np.array(bars["A"].error_y.array) == pytest.approx(a["rate_low"].to_numpy())
+    assert np.array(bars["A"].y) + np.array(bars["A"].error_y.array) == pytest.approx(a["rate_high"].to_numpy())
     hover = _lines(fig)[0].hovertemplate
     assert "95% interval" in hover and "articles" in hover and "words" in hover
     assert "per 1,000 words" in fig.layout.yaxis.title.text

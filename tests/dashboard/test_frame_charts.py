@@ -21,8 +21,10 @@ def test_trend_breaks_at_a_gap_and_bands_each_stretch():
     line = next(t for t in fig.data if t.name == "A")
     assert line.connectgaps is False and np.isnan(line.y[1])
     assert list(line.customdata[0][2:4]) == [1.0, 2.0]          # k of n in the hover
-    uppers = [t for t in fig.data if t.name == "A 95% upper"]
-    assert [list(t.y) for t in uppers] == [[0.9055], [0.7935]]   # two stretches around the gap
+    assert not [t for t in fig.data if t.name == "A 95% upper"]  # two lone periods around the gap: no band,
+    bars = next(t for t in fig.data if t.name == "A 95% interval")   # an error bar each, from low to high
+    assert [round(y - e, 4) for y, e in zip(bars.y, bars.error_y.array)] == [0.0945, 0.0]
+    assert [round(y + e, 4) for y, e in zip(bars.y, bars.error_y.array)] == [0.9055, 0.7935]
     assert line.marker.color[2] == "white"                       # the partial period is hollow
     assert "Security & defense" in fig.layout.title.text and fig.layout.yaxis.tickformat == ".0%"
 

@@ -29,8 +29,9 @@ def test_trend_chart_has_a_panel_per_target_gaps_and_hollow_wide_points():
     assert lines[0].connectgaps is False
     hollow = [t for t in fig.data if t.name == "A wide interval"]
     assert len(hollow) == 2 and list(hollow[0].y) == [0.1]      # ±0.9 is wider than the band limit
-    bands = [t for t in fig.data if t.name == "A 95% lower"]
-    assert len(bands) == 2 and list(bands[0].y) == [-0.3]
+    assert not [t for t in fig.data if t.name == "A 95% lower"]   # the one narrow week stands alone: no band,
+    bars = [t for t in fig.data if t.name == "A 95% interval"]     # but an error bar from -0.3 to -0.1
+    assert len(bars) == 2 and list(bars[0].y) == [pytest.approx(-0.2)] and bars[0].error_y.array[0] == pytest.approx(0.1)
     assert tone_y_top(_trend()) == pytest.approx(0.315)         # 1.05 × the drawn band's -0.3
 
 

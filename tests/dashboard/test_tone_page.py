@@ -1,5 +1,7 @@
 """AppTest of the Tone toward targets page on a store built by the real pipeline."""
 
+import re
+
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -42,7 +44,8 @@ def test_tone_page_shows_chart_heatmap_n_method_and_downloads(tone_store):
     # Alpha Daily: 2 + 1 + 1 sentences in 3 articles; the other outlet: 1 + 0 + 1 in 2 of its 3 articles
     assert "n = 6 sentences naming Russia, NATO, United States in the chosen voice (voice: outlet), in 5 articles" \
         in captions
-    assert "gazetteer tgt-" in captions
+    assert "targets gazetteer version tgt-" in captions
+    assert "lexicon version" not in captions.replace("gazetteer version", "")   # tone uses no loaded-wording lexicon
     assert at.expander[0].label == "How this is measured"
     assert "not the stance toward the target" in at.expander[0].markdown[0].value
     labels = [b.proto.label for b in at.get("download_button")]
@@ -53,8 +56,11 @@ def test_tone_cells_lead_to_their_sentences(tone_store):
     at = _page(tone_store, granularity="week")
     cell = at.selectbox(key="tone_cell")
     assert cell.options[0] == "NATO · Alpha Daily · week of 2026-01-05 · 1 sentence, mean tone \u22120.53"
-    lines = at.dataframe[0].value
-    assert lines[["match", "label", "voice"]].values.tolist() == [["NATO", "NATO (\u22120.53)", "outlet"]]
+    assert cell.label == "Cell, most sentences first (or click a point of the chart)"
+    table = next(m.value for m in at.markdown if "fw-kwic" in m.value)     # the Concordance's KWIC layout
+    rows = re.findall(r"<tr><td.*?</tr>", table)
+    assert len(rows) == 1 and re.search(r"<mark[^>]*>NATO</mark>", rows[0]) and "NATO (\u22120.53)" in rows[0]
+    assert ">Right context</th>" in table and "text-overflow:ellipsis" in table   # cut with an ellipsis, whole on hover
     links = [p for p in at.get("page_link")]
     assert links and links[0].proto.page.endswith("concordance")
     # the heatmap's cells: one per outlet and target with sentences; the hostile outlet is plain text
