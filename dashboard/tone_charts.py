@@ -36,15 +36,19 @@ Y_MIN_TOP = 0.25
 
 
 def tone_y_top(df: pd.DataFrame) -> float:
-    """Half the height of the tone axis (symmetric around 0), at least :data:`Y_MIN_TOP`, at most 1:
-    room for every mean tone and every band that is drawn (:data:`BAND_MAX_WIDTH`), so nothing is cut."""
-    values = pd.to_numeric(df["mean_compound"], errors="coerce").abs().dropna().to_numpy(float)
-    if not values.size:
-        return 1.0
+    """Half the height of the tone axis (symmetric around 0, shared by every panel), at least
+    :data:`Y_MIN_TOP`, at most 1: room for every mean tone whose interval is drawn
+    (:data:`BAND_MAX_WIDTH`) and for that interval. A hollow point (no interval, or a wider one)
+    does not widen the axis: one thin period would squeeze every panel around 0; beyond the
+    axis it is drawn as a triangle on the edge (:func:`tone_trend_chart`). 1.0 when no point has a
+    drawn interval."""
+    mean = pd.to_numeric(df["mean_compound"], errors="coerce")
     low, high = pd.to_numeric(df["compound_low"], errors="coerce"), pd.to_numeric(df["compound_high"], errors="coerce")
-    drawn = (high - low) <= BAND_MAX_WIDTH["tone"]
-    bounds = pd.concat([low[drawn].abs(), high[drawn].abs()]).dropna().to_numpy(float)
-    return float(min(1.0, 1.05 * max(Y_MIN_TOP, values.max(), bounds.max() if bounds.size else 0.0)))
+    drawn = ((high - low) <= BAND_MAX_WIDTH["tone"]) & mean.notna()
+    if not drawn.any():
+        return 1.0
+    reach = pd.concat([mean[drawn].abs(), low[drawn].abs(), high[drawn].abs()]).to_numpy(float)
+    return float(min(1.0, 1.05 * max(Y_MIN_TOP, reach.max())))
 
 
 def tone_trend_chart(df: pd.DataFrame, measure: str = "tone") -> go.Figure:
@@ -108,6 +112,16 @@ def tone_trend_chart(df: pd.DataFrame, measure: str = "tone") -> go.Figure:
                                          text=[target] * int(wide.sum()),
                                          marker=dict(size=8, color="white", line=dict(width=2, color=colour))),
                               row=r, col=1)
+            beyond = (g[val].abs() > top).to_numpy() if measure == "tone" else np.zeros(len(g), bool)
+            if beyond.any():   # a hollow point beyond the axis: a triangle on its edge, its value on hover
+                v = g.loc[beyond, val].to_numpy(float)
+                fig.add_trace(go.Scatter(
+                    x=x[beyond], y=np.sign(v) * top, mode="markers", name=f"{outlet} beyond the axis",
+                    legendgroup=outlet, showlegend=False, cliponaxis=False, customdata=v, text=[target] * len(v),
+                    marker=dict(symbol=np.where(v > 0, "triangle-up", "triangle-down").tolist(), size=10,
+                                color="white", line=dict(width=2, color=colour)),
+                    hovertemplate=(f"<b>{outlet}</b> · %{{text}}<br>%{{x|%d %b %Y}}<br>%{{customdata:{fmt}}} {unit} "
+                                   "(beyond the axis)<extra></extra>")), row=r, col=1)
         if measure == "tone":
             fig.add_hline(y=0, line=dict(color="#888", width=1, dash="dot"), row=r, col=1)
             fig.update_yaxes(range=[-top, top], row=r, col=1, title_text="mean tone", zeroline=False)

@@ -71,7 +71,8 @@ else:
                f"in {tables.count_label(n_arts, 'article')} (a sentence naming two of them counts for each) · "
                f"{tables.wire_text(ctx.filters)} · {version_text}")
     st.caption("Hollow point: fewer than two articles, or a 95 % interval wider than half the scale; its band "
-               "is not drawn (it would cover the panel), the hover and the download give it.")
+               "is not drawn (it would cover the panel), the hover and the download give it. The axis fits the points "
+               "with an interval; a hollow point beyond it is a triangle on its edge (hover for its value).")
     with st.expander("How this is measured"):
         st.markdown(notes.TONE_NOTE)
     st.download_button("Download chart data (CSV)",

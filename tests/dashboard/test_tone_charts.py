@@ -35,6 +35,17 @@ def test_trend_chart_has_a_panel_per_target_gaps_and_hollow_wide_points():
     assert tone_y_top(_trend()) == pytest.approx(0.315)         # 1.05 × the drawn band's -0.3
 
 
+def test_a_hollow_point_far_from_0_does_not_squeeze_the_axis_and_sits_on_its_edge():
+    df = _trend()
+    df.loc[2, "mean_compound"] = 0.9                           # Russia, 19 Jan: one sentence, interval -0.9..0.95
+    assert tone_y_top(df) == pytest.approx(0.315)               # still 1.05 x the drawn band's -0.3
+    fig = tone_trend_chart(df, "tone")
+    edge = next(t for t in fig.data if t.name == "A beyond the axis")
+    assert list(edge.y) == [pytest.approx(0.315)] and list(edge.customdata) == [0.9]
+    assert edge.marker.symbol == ("triangle-up",) and fig.layout.yaxis.range == (-0.315, 0.315)
+    assert "(beyond the axis)" in edge.hovertemplate
+
+
 def test_heatmap_labels_values_with_a_true_minus_and_n():
     df = pd.DataFrame([dict(outlet="A", target="Russia", mean_compound=-0.25, compound_low=-0.4, compound_high=-0.1,
                             n_sentences=8, n_articles_naming=3, n_articles=5, share_negative=0.5, negative_low=0.2,
