@@ -202,7 +202,7 @@ def _percentile(values: list[float], q: float) -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--store", type=Path, default=Path("/tmp/framewatch-load/load.duckdb"),
+    ap.add_argument("--store", type=Path, default=Path("data/store/load.duckdb"),
                     help="store to serve (built with framewatch demo when missing)")
     ap.add_argument("--articles", type=int, default=100_000, help="articles in a store built here")
     ap.add_argument("--sessions", type=int, default=20)
