@@ -8,11 +8,12 @@ Ingests N articles (default 1,500) -- of *FILE* (any input ``framewatch run`` re
 score stage does (built-in lexicon, topic queries, pairs, frames, targets), then times, on
 ONE core (``os.sched_setaffinity``), CPU seconds (``time.process_time``):
 
-* **shared** -- :func:`pipelines.engines.score_batch` (one matching copy and one list of
-  quotes per article, :mod:`pipelines.prepared`);
+* **shared** -- :func:`pipelines.engines.score_batch` (one matching copy, one list of quotes
+  and one split into sentences per article, :mod:`pipelines.prepared`);
 * **each stage on its own** -- ``score_batch(..., shared=False)``: the same stages, each
-  building its matching copy and rebuilding the quotes from the ``quotes`` frame (the
-  score stage before the shared work).
+  building its matching copy and sentences and rebuilding the quotes from the ``quotes``
+  frame (the sharing undone; the word-choice matcher's skip of groups without a form is in
+  both).
 
 The two are run alternately, R times each (default 3); prints medians, ms of CPU an article,
 articles/s and the ratio, and checks that both give identical tables.

@@ -1,13 +1,14 @@
-"""Per-article work shared by the score stages of one batch: the matching copy and the quotes.
+"""Per-article work shared by the score stages of one batch: matching copy, quotes, sentences.
 
 Every per-batch stage (:func:`pipelines.score.score_articles`, frames, word-choice pairs,
 tone toward targets) needs the article's matching copy (:func:`pipelines.text.matching_copy`)
 and its quotation spans (:func:`pipelines.quotes.find_quotes`). Built by each stage on its
 own, the copy was folded four or five times per article and the quotes rebuilt from the
 ``quotes`` frame three times (issue 4: 7,456 ``matching_copy`` calls for 1,500 demo
-articles). :func:`prepare_texts` makes one :class:`PreparedText` per article of a batch;
-the score stage builds its copy once and records its quotes in it, and the later stages
-read both from it instead of recomputing them.
+articles); reported speech and tone both split the text into sentences. :func:`prepare_texts`
+makes one :class:`PreparedText` per article of a batch; the score stage builds its copy once
+and records its quotes in it, and the later stages read them from it instead of recomputing
+them; the sentence spans are computed on first need and kept.
 
 The stage functions still work without it (``prepared=None``, their default): the result is
 the same rows either way (``tests/pipelines/test_prepared.py`` checks every table).
@@ -18,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .quotes import Quote
+from .quotes import Quote, sentence_spans
 from .text import matching_copy
 
 
@@ -32,12 +33,13 @@ class PreparedText:
         returned them (list position = ``quote_id``); None until the score stage has run.
     """
 
-    __slots__ = ("text", "quotes", "_copy")
+    __slots__ = ("text", "quotes", "_copy", "_sentences")
 
     def __init__(self, text: str):
         self.text = text
         self.quotes: list[Quote] | None = None
         self._copy: tuple[str, np.ndarray] | None = None
+        self._sentences: list[tuple[int, int]] | None = None
 
     @property
     def matching(self) -> tuple[str, np.ndarray]:
@@ -45,6 +47,16 @@ class PreparedText:
         if self._copy is None:
             self._copy = matching_copy(self.text)
         return self._copy
+
+    def sentences(self) -> list[tuple[int, int]]:
+        """``(start, end)`` of each sentence (:func:`pipelines.quotes.sentence_spans`), built once.
+
+        A method, not a property: stages that need sentences only sometimes (reported speech
+        with dense cues, a sentence holding a target) take it as a callable.
+        """
+        if self._sentences is None:
+            self._sentences = sentence_spans(self.text)
+        return self._sentences
 
 
 def prepare_texts(articles: pd.DataFrame) -> dict[str, PreparedText]:

@@ -1407,7 +1407,7 @@ _CHARS_PER_CUE_LOCAL = 600
 """Sparser cues than this find their sentences locally; denser ones split the whole text."""
 
 
-def _reported(text: str, cues: list, direct: list[list]) -> list[tuple]:
+def _reported(text: str, cues: list, direct: list[list], sentences=None) -> list[tuple]:
     finder: _SentenceFinder | None = None
     sents: list[tuple[int, int]] | None = None
     sent_starts: list[int] = []
@@ -1440,7 +1440,7 @@ def _reported(text: str, cues: list, direct: list[list]) -> list[tuple]:
                     continue
             else:
                 if sents is None:
-                    sents = sentence_spans(text)
+                    sents = sentences() if sentences is not None else sentence_spans(text)
                     sent_starts = [a for a, _ in sents]
                 k = bisect_right(sent_starts, cs) - 1
                 if k < 0:
@@ -1714,7 +1714,7 @@ def _quote_follows(text: str, ce: int, se: int) -> bool:
 # Public API
 
 
-def find_quotes(text: str, outlet_names: tuple[str, ...] = ()) -> list[Quote]:
+def find_quotes(text: str, outlet_names: tuple[str, ...] = (), sentences=None) -> list[Quote]:
     """Find all direct quotations and reported-speech spans in an article.
 
     Parameters
@@ -1726,6 +1726,9 @@ def find_quotes(text: str, outlet_names: tuple[str, ...] = ()) -> list[Quote]:
         the outlet -- the name, case-insensitive, as the whole speaker or a whole word of it
         ("The KCNA in a commentary"), or a self-reference such as "this news agency" -- is
         the outlet's own voice and is left out. Empty: every speaker is kept.
+    sentences : callable, optional
+        Returns ``sentence_spans(text)``, when the caller keeps them (computed at most once
+        for the stages of a batch, :class:`pipelines.prepared.PreparedText`); None: computed here.
 
     Returns
     -------
@@ -1753,7 +1756,7 @@ def find_quotes(text: str, outlet_names: tuple[str, ...] = ()) -> list[Quote]:
         cues = sorted(cues + tail)
     if cues:
         nd = len(rows)
-        reported = _reported(text, cues, direct)
+        reported = _reported(text, cues, direct, sentences)
         # the outlet's own words ("KCNA said", "this newspaper believes") are its own voice
         reported = [r for r in reported if not (r[3] and _is_outlet(r[3], outlet_names))]
         rows += [(r[0], -r[1], True, nd + k, r) for k, r in enumerate(reported)]

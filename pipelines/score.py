@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .lexicon import Lexicon, LexiconMatcher
-from .prepared import PreparedText, matching_of
+from .prepared import PreparedText
 from .quotes import count_words_by_voice, find_quotes, voice_of
 from .schemas import VOICES
 from .text import matching_copy
@@ -39,12 +39,15 @@ class ScoreResult:
 
 
 def score_text(text: str, matcher: LexiconMatcher, copy: str | None = None,
-               offsets=None, outlet_names: tuple[str, ...] = ()) -> tuple[list[dict], list, dict[str, int]]:
+               offsets=None, outlet_names: tuple[str, ...] = (),
+               sentences=None) -> tuple[list[dict], list, dict[str, int]]:
     """Score one text: its mentions (as dicts), its quotation spans, and words per voice.
 
     *copy* and *offsets* are the text's matching copy, when the caller has built it.
     *outlet_names* are the article's own outlet and its aliases: reported speech whose speaker
     is the outlet itself ("the KCNA commentary said ...") stays in the outlet's voice.
+    *sentences*: a callable returning the text's sentence spans, when the caller keeps them
+    (see :func:`pipelines.quotes.find_quotes`).
 
     Returns
     -------
@@ -56,7 +59,7 @@ def score_text(text: str, matcher: LexiconMatcher, copy: str | None = None,
     if copy is None:
         copy, offsets = matching_copy(text)
     matches = matcher.find(text, copy, offsets)
-    quotes = find_quotes(text, outlet_names=outlet_names)
+    quotes = find_quotes(text, outlet_names=outlet_names, sentences=sentences)
     entries = matcher.lexicon.entries
     mentions = []
     for m in matches:
@@ -110,12 +113,14 @@ def score_articles(articles: pd.DataFrame, lexicon: Lexicon, topic_matcher: Topi
         it = tqdm(it, desc="score", unit=" articles", file=sys.stderr, leave=False)
     for i in it:
         aid, text = ids[i], texts[i]
-        copy, offsets = matching_of(prepared, aid, text)
+        p = prepared.get(aid) if prepared is not None else None
+        copy, offsets = p.matching if p is not None else matching_copy(text)
         outlet = outlets[i] if isinstance(outlets[i], str) else None
         names = outlet_names.get(outlet, (outlet,)) if outlet else ()
-        mentions, quotes, words = score_text(text, matcher, copy, offsets, outlet_names=names)
-        if prepared is not None and aid in prepared:
-            prepared[aid].quotes = quotes
+        mentions, quotes, words = score_text(text, matcher, copy, offsets, outlet_names=names,
+                                             sentences=p.sentences if p is not None else None)
+        if p is not None:
+            p.quotes = quotes
         for m in mentions:
             men_rows["article_id"].append(aid)
             men_rows["start_char"].append(m["start"])

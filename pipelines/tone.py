@@ -61,7 +61,7 @@ from scipy.stats import t as student_t
 from .concordance import KWIC_LIMIT, SPAN_COLUMNS, narrowed
 from .errors import GazetteerError, read_utf8
 from .lexicon import longest_first, outside_urls
-from .prepared import PreparedText, matching_of, prepared_quotes
+from .prepared import PreparedText, prepared_quotes
 from .quotes import Quote, sentence_spans, voice_of
 from .rollups import (GRANULARITIES, Filters, _in_list, _period_floor, _period_grid, _selection_sql,
                       ratio_interval, wilson_interval)
@@ -369,13 +369,15 @@ def sentence_tone(sentence: str) -> dict[str, float]:
 
 
 def target_sentences(text: str, quotes: list[Quote], matcher: TargetMatcher, copy: str | None = None,
-                     offsets: np.ndarray | None = None) -> list[dict]:
+                     offsets: np.ndarray | None = None, sentences=None) -> list[dict]:
     """The rows of one article's ``target_mentions`` (without ``article_id``).
 
     Parameters
     ----------
     text : the stored article text; *quotes* its :func:`pipelines.quotes.find_quotes` spans.
     matcher : a fitted :class:`TargetMatcher`; *copy*, *offsets*: the matching copy, if built.
+    sentences : a callable returning ``sentence_spans(text)`` when the caller keeps them; None:
+        computed here (only when a target is found).
 
     Returns
     -------
@@ -385,7 +387,7 @@ def target_sentences(text: str, quotes: list[Quote], matcher: TargetMatcher, cop
     matches = matcher.find(text, copy, offsets)
     if not matches:
         return []
-    sents = sentence_spans(text)
+    sents = sentences() if sentences is not None else sentence_spans(text)
     starts = [a for a, _ in sents]
     groups: dict[int, list[TargetMatch]] = {}
     for m in matches:
@@ -428,8 +430,10 @@ def score_targets(articles: pd.DataFrame, quotes: pd.DataFrame, matcher: TargetM
     by_article = prepared_quotes(prepared, quotes)
     rows = []
     for aid, text in zip(articles["article_id"].tolist(), articles["text"].tolist()):
-        copy, offsets = matching_of(prepared, aid, text)
-        for row in target_sentences(text, by_article.get(aid, []), matcher, copy, offsets):
+        p = prepared.get(aid) if prepared is not None else None
+        copy, offsets = p.matching if p is not None else matching_copy(text)
+        for row in target_sentences(text, by_article.get(aid, []), matcher, copy, offsets,
+                                    p.sentences if p is not None else None):
             row["article_id"] = aid
             rows.append(row)
     return pd.DataFrame(rows, columns=column_names("target_mentions"))

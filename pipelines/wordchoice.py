@@ -419,32 +419,37 @@ class PairMatcher:
             extra = [b for i in ids for b in blockers[i]] + stops
             groups.append((LexiconMatcher(Lexicon(tuple(entries + extra), ())).fit(), meta))
         self.groups_ = groups
-        # Any form at all? One pass of one automaton over every form's key lets most articles
-        # skip the per-group passes (the keys are padded as LexiconMatcher pads them).
+        # Which groups have a form here? One pass of one automaton over every form's key (padded
+        # as LexiconMatcher pads them), valued by the groups holding it, lets an article skip
+        # the passes of groups none of whose forms it contains: those could only find stop
+        # phrases and blockers, which are never returned.
         anywhere = ahocorasick.Automaton()
-        for pair in self.pairs:
-            for s in (*pair.loaded_spellings, *pair.counterpart_spellings):
-                key = " " + fold(s.rstrip("*")) + ("" if s.endswith("*") else " ")
-                anywhere.add_word(key, key)
+        for g, (matcher, _) in enumerate(groups):
+            for entry in matcher.lexicon.entries:
+                if entry.ignore:
+                    continue
+                for s in entry.spellings:
+                    key = " " + fold(s.rstrip("*")) + ("" if s.endswith("*") else " ")
+                    anywhere.add_word(key, anywhere.get(key, frozenset()) | {g})
         anywhere.make_automaton()
         self.anywhere_ = anywhere
         return self
 
-    def _none_in(self, copy: str) -> bool:
-        return next(self.anywhere_.iter(copy), None) is None
+    def _groups_in(self, copy: str) -> list[int]:
+        """Indices of the groups with a form key in *copy*, ascending."""
+        return sorted({g for _, groups in self.anywhere_.iter(copy) for g in groups})
 
     def find(self, text: str, copy: str | None = None, offsets: np.ndarray | None = None) -> list[PairMatch]:
         """Every use of a pair form in *text* (offsets into *text*), sorted by start, then pair."""
         if not self.pairs:
             return []
         if copy is None:
-            if text.isascii() and self._none_in(" " + " ".join(text.translate(_ASCII_FOLD).split()) + " "):
+            if text.isascii() and not self._groups_in(" " + " ".join(text.translate(_ASCII_FOLD).split()) + " "):
                 return []      # the ASCII matching copy, built without offsets, holds no form
             copy, offsets = matching_copy(text)
-        if self._none_in(copy):
-            return []
         out = []
-        for matcher, meta in self.groups_:
+        for g in self._groups_in(copy):
+            matcher, meta = self.groups_[g]
             for m in matcher.find(text, copy, offsets):
                 i, form, term = meta[m.entry]
                 out.append(PairMatch(m.start, m.end, i, form, term))

@@ -9,7 +9,7 @@ import pytest
 from pipelines.demo import generate_demo_corpus
 from pipelines.engines import BATCH_TABLES, default_stages, read_articles, score_batch
 from pipelines.prepared import PreparedText, prepare_texts, prepared_quotes, quotes_by_article
-from pipelines.quotes import find_quotes
+from pipelines.quotes import find_quotes, sentence_spans
 from pipelines.run import run_ingest
 from pipelines.score import score_articles
 from pipelines.storage import connect
@@ -73,6 +73,15 @@ def test_prepared_text_builds_the_matching_copy_once():
     assert p.quotes is None
 
 
+def test_prepared_text_keeps_its_sentences_for_quotes_and_tone():
+    p = PreparedText("Kim said the talks failed. Officials said that. Markets rose.")
+    assert p.sentences() == sentence_spans(p.text) == [(0, 26), (27, 47), (48, 61)]
+    assert p.sentences() is p.sentences()
+    # dense cues: reported speech splits the whole text, with the kept sentences or its own
+    assert find_quotes(p.text, sentences=p.sentences) == find_quotes(p.text)
+    assert [(q.speaker, p.text[q.start:q.end]) for q in find_quotes(p.text)] == [("Kim", "the talks failed")]
+
+
 def test_score_articles_records_each_articles_quotes_for_the_later_stages(stages):
     articles = hand_batch()
     prepared = prepare_texts(articles)
@@ -107,3 +116,22 @@ def test_quotes_rows_without_cue_and_closed_still_give_voices():
                          "kind": ["reported"], "speaker": ["Kim"]})
     assert [(q.start, q.end, q.kind, q.speaker, q.cue, q.closed) for q in quotes_by_article(rows)["a"]] == \
         [(3, 8, "reported", "Kim", None, True)]
+
+
+def test_pair_matcher_skips_only_groups_that_could_find_nothing(stages, demo_articles):
+    """The word-choice matcher runs only the groups with a form in the copy: the uses are those
+    of running every group, as it did before (demo articles and the hand-made ones)."""
+    pm = stages.pair_matcher
+    n_found = 0
+    for text in [*demo_articles["text"], *TEXTS.values()]:
+        copy, offsets = matching_copy(text)
+        every = []
+        for matcher, meta in pm.groups_:
+            for x in matcher.find(text, copy, offsets):
+                pair, form, term = meta[x.entry]
+                every.append((x.start, x.end, pair, form, term))
+        every.sort(key=lambda u: (u[0], u[2]))
+        found = pm.find(text, copy, offsets)
+        assert [(m.start, m.end, m.pair, m.form, m.term) for m in found] == every
+        n_found += len(found)
+    assert n_found > 50 and len(pm.groups_) > 1
