@@ -425,8 +425,23 @@ def longest_first(spans: list[tuple]) -> list[tuple]:
     *spans* are tuples whose first two items are a start and an end (exclusive) in one text; the
     other items ride along. A span overlapping one already kept is dropped.
     """
+    if len(spans) < 2 or any(m[1] <= m[0] for m in spans):
+        taken = []   # one span, or empty ones: the plain scan
+        for sp in sorted(spans, key=lambda m: (-(m[1] - m[0]), m[0])):
+            if not any(sp[0] < t[1] and t[0] < sp[1] for t in taken):
+                taken.append(sp)
+        return sorted(taken, key=lambda m: m[0])
+    # The kept spans are disjoint, so sorted by start their ends are sorted too: a span overlaps
+    # one of them iff the last kept span starting before its end reaches past its start
+    # (a bisection instead of a scan of every kept span; same result, spans being non-empty).
+    starts: list[int] = []
+    ends: list[int] = []
     taken: list[tuple] = []
     for sp in sorted(spans, key=lambda m: (-(m[1] - m[0]), m[0])):
-        if not any(sp[0] < t[1] and t[0] < sp[1] for t in taken):
-            taken.append(sp)
-    return sorted(taken, key=lambda m: m[0])
+        k = bisect.bisect_left(starts, sp[1])
+        if k and ends[k - 1] > sp[0]:
+            continue
+        starts.insert(k, sp[0])
+        ends.insert(k, sp[1])
+        taken.insert(k, sp)
+    return taken

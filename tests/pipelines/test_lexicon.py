@@ -162,3 +162,37 @@ def test_no_match_inside_web_addresses(tmp_path):
     lex, m = _matcher(tmp_path, "term\nevil\nregime\n")
     text = "See http://evil.example/regime and www.regime.example; the regime fell. Evil deeds."
     assert _hits(lex, m, text) == [("regime", "regime"), ("Evil", "evil")]
+
+
+def _longest_first_by_scan(spans):
+    """Reference: every kept span compared with every candidate (spaCy's filter_spans)."""
+    taken = []
+    for sp in sorted(spans, key=lambda m: (-(m[1] - m[0]), m[0])):
+        if not any(sp[0] < t[1] and t[0] < sp[1] for t in taken):
+            taken.append(sp)
+    return sorted(taken, key=lambda m: m[0])
+
+
+def test_longest_first_keeps_the_longest_then_the_earliest():
+    from pipelines.lexicon import longest_first
+    # (0, 5) beats the shorter (3, 6) and (0, 2); (6, 9) and (5, 8) tie in length: the earlier wins
+    spans = [(3, 6, "b"), (0, 5, "a"), (0, 2, "c"), (6, 9, "e"), (5, 8, "d"), (9, 10, "f")]
+    assert longest_first(spans) == [(0, 5, "a"), (5, 8, "d"), (9, 10, "f")]
+
+
+@pytest.mark.parametrize("min_length", [1, 0])   # non-empty spans (as matches are), and empty ones too
+def test_longest_first_is_the_plain_scan_on_any_spans(min_length):
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from pipelines.lexicon import longest_first
+
+    span = st.tuples(st.integers(0, 60), st.integers(min_length, 12)).map(lambda t: (t[0], t[0] + t[1]))
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.lists(span, max_size=40))
+    def check(raw):
+        spans = [(s, e, k) for k, (s, e) in enumerate(raw)]
+        assert longest_first(spans) == _longest_first_by_scan(spans)
+
+    check()
