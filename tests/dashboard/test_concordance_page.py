@@ -7,26 +7,20 @@ once in the outlet's own words, and both terms are pejorative labels.
 """
 
 import re
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from pipelines import concordance
+from app_pages import APP, open_page
 from store_factory import ALPHA, EQUALS, OREILLY
 
-APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 ALPHA_CELL = dict(kind="category", key="pejorative label", cell_outlet=ALPHA, cell_from="2026-01-05",
                   cell_to="2026-01-18")
 
 
 def _concordance(store, **query) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    at.session_state["store_path"] = str(store)
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.run()
-    return at.switch_page("views/concordance.py").run()
+    return open_page(store, "views/concordance.py", **query)
 
 
 def _heading(at) -> str:

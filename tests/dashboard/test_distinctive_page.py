@@ -1,31 +1,19 @@
 """AppTest of the Distinctive terms page on the hand-made store (tests/dashboard/store_factory.py)."""
 
-from pathlib import Path
-
 from streamlit.testing.v1 import AppTest
 
+from app_pages import open_page, widget
 from store_factory import ALPHA, EQUALS, OREILLY
-
-APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 
 
 def _page(store, **query) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    at.session_state["store_path"] = str(store)
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.run()
-    return at.switch_page("views/distinctive.py").run()
-
-
-def _widget(items, label):
-    return next(w for w in items if w.label == label)
+    return open_page(store, "views/distinctive.py", **query)
 
 
 def test_page_compares_the_chosen_outlet_with_the_rest_and_links_a_term(store_path):
     at = _page(store_path)
     assert not at.exception, [e.value for e in at.exception]
-    outlet = _widget(at.selectbox, "Outlet")
+    outlet = widget(at.selectbox, "Outlet")
     assert outlet.options == [EQUALS, ALPHA, OREILLY]
     outlet.set_value(ALPHA).run()
     caption = at.caption[0].value
@@ -37,7 +25,7 @@ def test_page_compares_the_chosen_outlet_with_the_rest_and_links_a_term(store_pa
     table = at.dataframe[0].value
     assert list(table.columns[:3]) == ["term", "count in outlet", "count in the rest"]
     assert table["z"].is_monotonic_decreasing
-    term = _widget(at.selectbox, "Term (or click a bar)")
+    term = widget(at.selectbox, "Term (or click a bar)")
     term.set_value(table["term"].iloc[0]).run()
     lines = at.dataframe[1].value
     assert len(lines) > 0 and set(lines["outlet"]) == {ALPHA}

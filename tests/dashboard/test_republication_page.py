@@ -1,15 +1,11 @@
 """Republication page: AppTest on the hand-made store, chart builders, escaped first-vs-copy view."""
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from dashboard.republication import copy_share_chart, diff_html, first_published_html, flow_heatmap
+from app_pages import open_page
 from store_factory import build_republication_store
-
-APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 
 
 @pytest.fixture(scope="module")
@@ -18,12 +14,7 @@ def repub_store(tmp_path_factory):
 
 
 def _page(store, page="views/republication.py", **query):
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    at.session_state["store_path"] = str(store)
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.run()
-    return at.switch_page(page).run()
+    return open_page(store, page, **query)
 
 
 def test_page_lists_the_story_its_copies_lags_and_downloads(repub_store):

@@ -1,16 +1,14 @@
 """AppTest of the Word choice page on a store built by the real pipeline from hand-written articles."""
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app_pages import open_page
 from dashboard import pair_charts
 from tests.pipelines.test_wordchoice import ARTICLES as PIPELINE_ARTICLES
 from tests.pipelines.test_wordchoice import build_pair_store
 
-APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 PAGE = "views/word_choice.py"
 HOSTILE = "O'Reilly *Wire*"
 ARTICLES = [*PIPELINE_ARTICLES[:1], ("a1b", "Outlet A", "2026-01-05", "The war games went on."),
@@ -24,12 +22,7 @@ def pair_store(tmp_path_factory):
 
 
 def _page(store, **query) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    at.session_state["store_path"] = str(store)
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.run()
-    return at.switch_page(PAGE).run()
+    return open_page(store, PAGE, **query)
 
 
 def test_page_shows_the_most_used_pair_with_its_n_method_and_downloads(pair_store):
