@@ -16,6 +16,8 @@ the same rows either way (``tests/pipelines/test_prepared.py`` checks every tabl
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pandas as pd
 
@@ -72,6 +74,17 @@ def prepare_texts(articles: pd.DataFrame) -> dict[str, PreparedText]:
     """
     return {aid: PreparedText(text) for aid, text in zip(articles["article_id"].tolist(),
                                                           articles["text"].tolist())}
+
+
+def each_prepared(articles: pd.DataFrame,
+                  prepared: dict[str, PreparedText] | None) -> Iterator[tuple[str, str, PreparedText | None]]:
+    """``(article_id, text, its PreparedText or None)`` for each row of *articles*, in order.
+
+    *articles*: frame with ``article_id, text`` (the ``articles`` table); *prepared*: the
+    batch's shared texts, or None (every third item is then None).
+    """
+    for aid, text in zip(articles["article_id"].tolist(), articles["text"].tolist()):
+        yield aid, text, (prepared.get(aid) if prepared is not None else None)
 
 
 def quotes_by_article(quotes: pd.DataFrame | None) -> dict[str, list[Quote]]:

@@ -61,7 +61,7 @@ from scipy.stats import t as student_t
 from .concordance import KWIC_LIMIT, SPAN_COLUMNS, narrowed
 from .errors import GazetteerError, read_utf8
 from .lexicon import longest_first, outside_urls
-from .prepared import PreparedText, prepared_quotes
+from .prepared import PreparedText, each_prepared, prepared_quotes
 from .quotes import Quote, sentence_spans, voice_of
 from .rollups import (GRANULARITIES, Filters, _in_list, _period_floor, _period_grid, _selection_sql,
                       ratio_interval, wilson_interval)
@@ -429,8 +429,7 @@ def score_targets(articles: pd.DataFrame, quotes: pd.DataFrame, matcher: TargetM
     """
     by_article = prepared_quotes(prepared, quotes)
     rows = []
-    for aid, text in zip(articles["article_id"].tolist(), articles["text"].tolist()):
-        p = prepared.get(aid) if prepared is not None else None
+    for aid, text, p in each_prepared(articles, prepared):
         copy, offsets = p.matching if p is not None else matching_copy(text)
         for row in target_sentences(text, by_article.get(aid, []), matcher, copy, offsets,
                                     p.sentences if p is not None else None):

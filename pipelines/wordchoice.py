@@ -55,7 +55,7 @@ import pandas as pd
 from .concordance import KWIC_LIMIT, SPAN_COLUMNS, narrowed
 from .errors import LexiconError, read_utf8
 from .lexicon import BUILTIN_LEXICON, Entry, Lexicon, LexiconMatcher
-from .prepared import PreparedText, prepared_quotes
+from .prepared import PreparedText, each_prepared, prepared_quotes
 from .quotes import voice_of
 from .rollups import (GRANULARITIES, Filters, _in_list, _period_floor, _period_grid, _selection_sql,
                       ratio_interval, wilson_interval)
@@ -496,8 +496,7 @@ def find_pair_mentions(articles: pd.DataFrame, quotes: pd.DataFrame, matcher: Pa
     """
     by_article = prepared_quotes(prepared, quotes)
     rows: dict[str, list] = {c: [] for c in column_names("pair_mentions")}
-    for aid, text in zip(articles["article_id"].tolist(), articles["text"].tolist()):
-        p = prepared.get(aid) if prepared is not None else None
+    for aid, text, p in each_prepared(articles, prepared):
         found = matcher.find(text, *p.matching) if p is not None else matcher.find(text)
         if not found:
             continue

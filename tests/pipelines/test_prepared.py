@@ -8,7 +8,7 @@ import pytest
 
 from pipelines.demo import generate_demo_corpus
 from pipelines.engines import BATCH_TABLES, default_stages, read_articles, score_batch
-from pipelines.prepared import PreparedText, prepare_texts, prepared_quotes, quotes_by_article
+from pipelines.prepared import PreparedText, each_prepared, prepare_texts, prepared_quotes, quotes_by_article
 from pipelines.quotes import find_quotes, sentence_spans
 from pipelines.run import run_ingest
 from pipelines.score import score_articles
@@ -62,6 +62,14 @@ def test_shared_batch_gives_the_tables_of_each_stage_on_its_own(stages, demo_art
     if batch == "hand":
         assert {"mentions", "quotes", "pair_mentions", "frame_mentions", "target_mentions"} <= \
             {name for name in BATCH_TABLES if len(shared[name])}
+
+
+def test_each_prepared_pairs_every_article_with_its_shared_text_or_none():
+    articles = pd.DataFrame({"article_id": ["a3", "a1"], "text": [TEXTS["a3"], TEXTS["a1"]]})
+    shared = prepare_texts(articles.iloc[:1])                   # a1 is not in it
+    assert [(aid, text, p is shared["a3"] if p is not None else None)
+            for aid, text, p in each_prepared(articles, shared)] == [("a3", TEXTS["a3"], True), ("a1", TEXTS["a1"], None)]
+    assert [p for _, _, p in each_prepared(articles, None)] == [None, None]
 
 
 def test_prepared_text_builds_the_matching_copy_once():
