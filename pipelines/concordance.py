@@ -96,24 +96,43 @@ def outside_selection(filters: Filters, outlet: str | None = None, start: date |
     return None
 
 
-def _mention_spans(con: duckdb.DuckDBPyConnection, filters: Filters, column: str | None, key: str | None,
-                   outlet: str | None, start: date | None, end: date | None, limit: int) -> pd.DataFrame:
-    """Mentions behind a cell, narrowed to ``mentions.<column> = key`` when *key* is given."""
-    from .rollups import _mention_conditions, _selection_sql
+def query_spans(con: duckdb.DuckDBPyConnection, filters: Filters, outlet: str | None, start: date | None,
+                end: date | None, limit: int, *, table: str, alias: str, label: str, conditions,
+                equals: dict[str, object], order: str = "") -> pd.DataFrame:
+    """The spans of a per-mention table behind a cell: ``SPAN_COLUMNS``, by day, article, offset.
+
+    *table* (e.g. ``mentions``) is read as *alias* and must have ``article_id, start_char,
+    end_char, voice, speaker``; *label* is the SQL expression of the ``label`` column;
+    *conditions(f, params)* gives the WHERE clauses of the filters *f* (voice, categories ...)
+    and appends their parameters; *equals* narrows ``<alias>.<column> = value`` for each value
+    that is not None; *order* adds tie-breakers after ``start_char`` (e.g. ``", pm.pair_id"``).
+    Articles follow *filters* narrowed to the cell (:func:`narrowed`); at most *limit* rows.
+    """
+    from .rollups import _selection_sql
 
     f = narrowed(filters, outlet, start, end)
     params: list = []
     sel = _selection_sql(f, params)
-    where = _mention_conditions(f, params, "m.")
-    if key is not None:
-        where.append(f"m.{column} = ?")
-        params.append(key)
+    where = conditions(f, params)
+    for col, value in equals.items():
+        if value is not None:
+            where.append(f"{alias}.{col} = ?")
+            params.append(value)
     params.append(int(limit))
     return con.execute(
-        f"WITH sel AS ({sel}) SELECT m.article_id, sel.outlet, sel.day, a.title, a.url, m.start_char, m.end_char, "
-        "m.term AS label, m.voice, m.speaker FROM mentions m JOIN sel USING (article_id) "
-        f"JOIN articles a USING (article_id) WHERE {' AND '.join(where)} "
-        "ORDER BY sel.day, m.article_id, m.start_char LIMIT ?", params).df()[SPAN_COLUMNS]
+        f"WITH sel AS ({sel}) SELECT {alias}.article_id, sel.outlet, sel.day, a.title, a.url, {alias}.start_char, "
+        f"{alias}.end_char, {label} AS label, {alias}.voice, {alias}.speaker FROM {table} {alias} "
+        f"JOIN sel USING (article_id) JOIN articles a USING (article_id) WHERE {' AND '.join(where)} "
+        f"ORDER BY sel.day, {alias}.article_id, {alias}.start_char{order} LIMIT ?", params).df()[SPAN_COLUMNS]
+
+
+def _mention_spans(con: duckdb.DuckDBPyConnection, filters: Filters, column: str | None, key: str | None,
+                   outlet: str | None, start: date | None, end: date | None, limit: int) -> pd.DataFrame:
+    """Mentions behind a cell, narrowed to ``mentions.<column> = key`` when *key* is given."""
+    from .rollups import _mention_conditions
+
+    return query_spans(con, filters, outlet, start, end, limit, table="mentions", alias="m", label="m.term",
+                       conditions=lambda f, params: _mention_conditions(f, params, "m."), equals={column: key})
 
 
 def lexicon_spans(con: duckdb.DuckDBPyConnection, filters: Filters, *, key: str | None = None,

@@ -52,7 +52,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from .concordance import KWIC_LIMIT, SPAN_COLUMNS, narrowed
+from .concordance import KWIC_LIMIT, query_spans
 from .errors import LexiconError, read_utf8
 from .lexicon import BUILTIN_LEXICON, Entry, Lexicon, LexiconMatcher
 from .prepared import PreparedText, each_prepared, prepared_quotes
@@ -696,17 +696,6 @@ def evidence_spans(con: duckdb.DuckDBPyConnection, filters: Filters, *, key: str
     canonical term and which form it is, e.g. ``"regime (loaded)"``.
     """
     pid, form = parse_key(key)
-    f = narrowed(filters, outlet, start, end)
-    params: list = []
-    sel = _selection_sql(f, params)
-    where = _pair_conditions(f, params)
-    for col, value in (("pair_id", pid), ("form", form)):
-        if value is not None:
-            where.append(f"pm.{col} = ?")
-            params.append(value)
-    params.append(int(limit))
-    return con.execute(
-        f"WITH sel AS ({sel}) SELECT pm.article_id, sel.outlet, sel.day, a.title, a.url, pm.start_char, pm.end_char, "
-        "pm.term || ' (' || pm.form || ')' AS label, pm.voice, pm.speaker FROM pair_mentions pm "
-        f"JOIN sel USING (article_id) JOIN articles a USING (article_id) WHERE {' AND '.join(where)} "
-        "ORDER BY sel.day, pm.article_id, pm.start_char, pm.pair_id LIMIT ?", params).df()[SPAN_COLUMNS]
+    return query_spans(con, filters, outlet, start, end, limit, table="pair_mentions", alias="pm",
+                       label="pm.term || ' (' || pm.form || ')'", conditions=_pair_conditions,
+                       equals={"pair_id": pid, "form": form}, order=", pm.pair_id")
