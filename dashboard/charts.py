@@ -78,6 +78,26 @@ def _rgba(hex_colour: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
+def measure_columns(measures: dict[str, tuple], measure: str) -> tuple:
+    """``(value, low, high, unit)`` of *measure* in a chart module's *measures* table.
+
+    Raises ValueError naming the allowed measures when *measure* is not one of them.
+    """
+    if measure not in measures:
+        raise ValueError(f"measure must be one of {tuple(measures)}, not {measure!r}")
+    return measures[measure]
+
+
+def heatmap_grid(df: pd.DataFrame, across: str, outlets: list, keys: list):
+    """A function ``col -> DataFrame`` of *df[col]* with rows *outlets* and columns *keys* (values of *across*).
+
+    Cells *df* has no row for are NaN, so a heatmap leaves them empty.
+    """
+    def grid(col: str) -> pd.DataFrame:
+        return df.pivot(index="outlet", columns=across, values=col).reindex(index=outlets, columns=keys)
+    return grid
+
+
 def _empty(fig: go.Figure, message: str) -> go.Figure:
     """*fig* with only *message*: no empty axes with made-up ranges, and a short height."""
     fig.add_annotation(text=message, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5,
@@ -258,9 +278,7 @@ def trend_chart(df: pd.DataFrame, measure: str = "rate") -> go.Figure:
         number of articles per period. Periods are in ascending order. Only the lines
         appear in the legend (one entry per outlet).
     """
-    if measure not in MEASURES:
-        raise ValueError(f"measure must be one of {tuple(MEASURES)}, not {measure!r}")
-    val, low, high, unit = MEASURES[measure]
+    val, low, high, unit = measure_columns(MEASURES, measure)
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.7, 0.3], vertical_spacing=0.07)
     fmt = _value_format(measure)
     names = [] if df is None or df.empty else sorted(str(o) for o in df["outlet"].unique())
@@ -358,9 +376,7 @@ def heatmap_chart(df: pd.DataFrame, measure: str = "rate") -> go.Figure:
         One heatmap: rows are outlets, columns categories; hover gives the value, its 95 %
         interval and n (mentions, articles, words).
     """
-    if measure not in MEASURES:
-        raise ValueError(f"measure must be one of {tuple(MEASURES)}, not {measure!r}")
-    val, low, high, unit = MEASURES[measure]
+    val, low, high, unit = measure_columns(MEASURES, measure)
     fig = go.Figure()
     fig.update_layout(title=dict(text=f"{TITLES[measure]}, by outlet and lexicon category", x=0),
                       template="plotly_white", margin=dict(l=160, r=20, t=70, b=120))
@@ -368,10 +384,7 @@ def heatmap_chart(df: pd.DataFrame, measure: str = "rate") -> go.Figure:
         return _empty(fig, "No articles in this selection")
     outlets = sorted(df["outlet"].unique())
     categories = sorted(df["category"].unique())
-
-    def grid(col):
-        return df.pivot(index="outlet", columns="category", values=col).reindex(index=outlets, columns=categories)
-
+    grid = heatmap_grid(df, "category", outlets, categories)
     z = grid(val)
     labels = [category_label(c) for c in categories]
     pyfmt = "{:.1%}" if measure == "share" else "{:.2f}"

@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .charts import DASHES, PALETTE, _empty, band_opacity, band_traces
+from .charts import DASHES, PALETTE, _empty, band_opacity, band_traces, heatmap_grid, measure_columns
 
 TONE_MEASURES = {
     "tone": ("mean_compound", "compound_low", "compound_high", "mean tone (VADER compound, −1 to +1)"),
@@ -69,9 +69,7 @@ def tone_trend_chart(df: pd.DataFrame, measure: str = "tone") -> go.Figure:
         0 for tone. Hover gives the value, interval and n (sentences, articles naming the
         target, articles).
     """
-    if measure not in TONE_MEASURES:
-        raise ValueError(f"measure must be one of {tuple(TONE_MEASURES)}, not {measure!r}")
-    val, low, high, unit = TONE_MEASURES[measure]
+    val, low, high, unit = measure_columns(TONE_MEASURES, measure)
     targets = [] if df is None or df.empty else list(dict.fromkeys(df["target"]))
     fig = make_subplots(rows=max(1, len(targets)), cols=1, shared_xaxes=True, vertical_spacing=0.08,
                         subplot_titles=targets or None)
@@ -145,9 +143,7 @@ def tone_heatmap(df: pd.DataFrame, measure: str = "tone") -> go.Figure:
         Rows are outlets, columns targets (in the order of *df*'s first appearance); an empty
         cell is an outlet that never names the target. Hover gives the interval and n.
     """
-    if measure not in TONE_MEASURES:
-        raise ValueError(f"measure must be one of {tuple(TONE_MEASURES)}, not {measure!r}")
-    val, low, high, unit = TONE_MEASURES[measure]
+    val, low, high, unit = measure_columns(TONE_MEASURES, measure)
     fig = go.Figure()
     fig.update_layout(title=dict(text=f"{TONE_MEASURE_LABELS[measure]} by outlet and target, whole selection", x=0),
                       template="plotly_white", margin=dict(l=180, r=20, t=70, b=120))
@@ -155,10 +151,7 @@ def tone_heatmap(df: pd.DataFrame, measure: str = "tone") -> go.Figure:
         return _empty(fig, "No sentence names a target in this selection")
     outlets = sorted(df["outlet"].unique())
     targets = list(dict.fromkeys(df["target"]))
-
-    def grid(col):
-        return df.pivot(index="outlet", columns="target", values=col).reindex(index=outlets, columns=targets)
-
+    grid = heatmap_grid(df, "target", outlets, targets)
     z = grid(val)
     n = grid("n_sentences")
     pyfmt = "{:.0%}" if measure == "negative" else "{:+.2f}"
