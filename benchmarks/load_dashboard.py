@@ -30,12 +30,10 @@ import os
 import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 import psutil
@@ -44,6 +42,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from pipelines.cli import dashboard_command  # noqa: E402
+from pipelines.server import ServerNotStarted, free_port, wait_until_healthy  # noqa: E402
 
 MAX_SESSIONS, MAX_SECONDS = 50, 300
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -62,12 +61,6 @@ def build_store(store: Path, n_articles: int) -> float:
                     "--out", str(store.parent / f"{store.stem}-corpus"), "--articles", str(n_articles)],
                    cwd=REPO, check=True)
     return time.perf_counter() - t0
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class RssSampler(threading.Thread):
@@ -216,23 +209,16 @@ def main() -> None:
         ap.error("chromium not found on PATH (apt-get install chromium)")
     args.store.parent.mkdir(parents=True, exist_ok=True)
     build_s = build_store(args.store, args.articles)
-    port = _free_port()
+    port = free_port()
     log = open(args.store.with_suffix(".dashboard.log"), "wb")
     server = subprocess.Popen(dashboard_command(args.store, port, "127.0.0.1"), cwd=REPO, stdout=log,
                               stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/_stcore/health", timeout=1) as r:
-                    if r.read().strip() == b"ok":
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                sys.exit("the dashboard did not start; see " + log.name)
-            time.sleep(0.2)
+        try:
+            wait_until_healthy(url, server, timeout=60, interval=0.2)
+        except ServerNotStarted:
+            sys.exit("the dashboard did not start; see " + log.name)
         sampler = RssSampler(server.pid)
         sampler.start()
         load_before = os.getloadavg()

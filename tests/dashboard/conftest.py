@@ -35,13 +35,13 @@ def big_cell_store_path(tmp_path_factory):
 import os  # noqa: E402
 import shutil  # noqa: E402
 import signal  # noqa: E402
-import socket  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
-import urllib.request  # noqa: E402
 from contextlib import contextmanager  # noqa: E402
 from pathlib import Path  # noqa: E402
+
+from pipelines.server import ServerNotStarted, free_port, wait_until_healthy  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -54,12 +54,6 @@ def browser_type_launch_args(browser_type_launch_args):
     if not exe:
         pytest.skip("chromium not found on PATH (apt-get install chromium)")
     return {**browser_type_launch_args, "executable_path": exe, "args": CHROMIUM_ARGS}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def dashboard_command(store: Path, port: int) -> list[str]:
@@ -77,26 +71,17 @@ def dashboard_command(store: Path, port: int) -> list[str]:
 @contextmanager
 def serving(store: Path, log: Path):
     """Run the dashboard for *store* until the block ends; yields its base URL once healthy."""
-    port = _free_port()
+    port = free_port()
     with open(log, "wb") as out:
         # A session of its own: `framewatch dashboard` runs streamlit as a child, and both must stop.
         proc = subprocess.Popen(dashboard_command(store, port), cwd=REPO, stdout=out, stderr=subprocess.STDOUT,
                                 start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/_stcore/health", timeout=1) as r:
-                    if r.read().strip() == b"ok":
-                        break
-            except Exception:
-                pass
-            if proc.poll() is not None:
-                pytest.fail(f"dashboard server exited early ({proc.returncode}):\n{log.read_text()}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"dashboard server did not become healthy in 60 s:\n{log.read_text()}")
-            time.sleep(0.1)
+        try:
+            wait_until_healthy(url, proc, timeout=60)
+        except ServerNotStarted as e:
+            pytest.fail(f"dashboard server {e}:\n{log.read_text()}")
         yield url
     finally:
         try:
