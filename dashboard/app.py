@@ -12,7 +12,6 @@ would run the page script alone, without this router and its filters.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import duckdb
 import streamlit as st
@@ -56,7 +55,6 @@ else:
         st.warning(notes.SYNTHETIC_BANNER, icon="⚠️")
     selection = sidebar_filters(summary)
     st.session_state[KEY] = Context(store_path, version, summary, selection)
-    here = Path(__file__).parent
     sections = {
         "Loaded wording": [("views/trends.py", "Trends", ":material/show_chart:"),
                            ("views/outlets_categories.py", "Outlets × categories", ":material/grid_on:")],
@@ -71,6 +69,6 @@ else:
         "About": [("views/about.py", "About the data", ":material/info:")],
     }
     pages = {section: [st.Page(file, title=title, icon=icon, default=file == "views/trends.py")
-                       for file, title, icon in entries if (here / file).exists()]
+                       for file, title, icon in entries]
              for section, entries in sections.items()}
-    st.navigation({section: entries for section, entries in pages.items() if entries}, position="top").run()
+    st.navigation(pages, position="top").run()

@@ -827,12 +827,8 @@ def evaluate_frames(corpora: Path, n_boot: int = N_BOOT, seed: int = SEED) -> di
 
 
 def evaluate_frames_if_available(corpora: Path, n_boot: int = N_BOOT, seed: int = SEED) -> dict | None:
-    """:func:`evaluate_frames`, or None when the gold set or :mod:`pipelines.frames` is missing."""
+    """:func:`evaluate_frames`, or None when the gold set is missing."""
     if not (Path(corpora) / FRAMES_FILE).is_file():
-        return None
-    try:
-        import pipelines.frames  # noqa: F401
-    except ImportError:
         return None
     return evaluate_frames(Path(corpora), n_boot, seed)
 

@@ -24,8 +24,8 @@ missiles is not counted as framing the story as security unless it says so itsel
 rows in ``article_frames`` would have multiplied a table whose columns are fixed (model rows
 share it) by four for a figure that one GROUP BY gives.
 
-Stage: :func:`reset_frames` then :func:`write_frames` per chunk, from
-:func:`pipelines.run._score`. Pure scoring: :func:`score_frames` (a batch of articles with
+Stage: :func:`reset_frames` from :func:`pipelines.run._score`, then :func:`score_frames` per
+batch inside :func:`pipelines.engines.score_batch`. Pure scoring: :func:`score_frames` (a batch of articles with
 their quotation spans) and :func:`score_frame_texts` (plain texts, for evaluation).
 Rollups: :func:`frame_trend`, :func:`frame_matrix`. Evidence: :func:`evidence_spans`.
 """
@@ -323,14 +323,6 @@ def reset_frames(con: duckdb.DuckDBPyConnection, scorer: FrameScorer) -> None:
     con.execute("DELETE FROM article_frames WHERE method = 'lexicon'")
     con.execute("DELETE FROM frame_mentions")
     write_table(con, "frame_lexicon", frame_lexicon_frame(scorer.lexicon_), replace=True)
-
-
-def write_frames(con: duckdb.DuckDBPyConnection, articles: pd.DataFrame, quotes: pd.DataFrame | None,
-                 scorer: FrameScorer) -> int:
-    """Score one chunk of articles (:func:`score_frames`) and append its rows; returns the tokens written."""
-    result = score_frames(articles, quotes, scorer)
-    write_table(con, "article_frames", result.article_frames)
-    return write_table(con, "frame_mentions", result.frame_mentions)
 
 
 # --- rollups --------------------------------------------------------------------------

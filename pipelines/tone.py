@@ -445,12 +445,6 @@ def prepare_targets(con: duckdb.DuckDBPyConnection, gazetteer: Gazetteer | None 
     return TargetMatcher(gazetteer).fit()
 
 
-def write_target_mentions(con: duckdb.DuckDBPyConnection, articles: pd.DataFrame, quotes: pd.DataFrame,
-                          matcher: TargetMatcher) -> int:
-    """Score a chunk of articles (:func:`score_targets`) and append to ``target_mentions``; rows written."""
-    return write_table(con, "target_mentions", score_targets(articles, quotes, matcher))
-
-
 # --------------------------------------------------------------------------------------
 # Rollups
 

@@ -12,7 +12,6 @@ import pandas as pd
 import pytest
 
 from pipelines.collect import CollectOptions, Feed, PoliteClient, collect_feeds
-from pipelines.ingest import IngestOptions
 from pipelines.run import run_pipeline
 from pipelines.storage import connect
 from tests.conftest import corpus_dir

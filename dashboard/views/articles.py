@@ -1,6 +1,5 @@
 """Articles: the selected articles, and one article with every mention highlighted by voice."""
 
-import pandas as pd
 import streamlit as st
 
 from dashboard import exports, links, loaders, render, republication, tables

@@ -163,14 +163,17 @@ every voice counted, by the 11 with k % 3 == 0 and k % 4 != 3; the 10 with k % 4
 
 def score_frames(con) -> None:
     """``article_frames`` and ``frame_mentions`` by the real frame stage, with :data:`FRAME_TERMS`."""
-    from pipelines.frames import FrameScorer, reset_frames, write_frames
+    from pipelines.frames import FrameScorer, reset_frames
+    from pipelines.frames import score_frames as frame_stage
     from pipelines.lexicon import Entry, build_lexicon
 
     lexicon, _ = build_lexicon([Entry(t, f, source="factory", line=i) for i, (t, f) in enumerate(FRAME_TERMS, 2)])
     scorer = FrameScorer(lexicon).fit()
     reset_frames(con, scorer)
-    write_frames(con, con.execute("SELECT article_id, text FROM articles").df(),
-                 con.execute("SELECT * FROM quotes").df(), scorer)
+    result = frame_stage(con.execute("SELECT article_id, text FROM articles").df(),
+                         con.execute("SELECT * FROM quotes").df(), scorer)
+    storage.write_table(con, "article_frames", result.article_frames)
+    storage.write_table(con, "frame_mentions", result.frame_mentions)
 
 
 # --- case C15: a store whose daily shares are those of ../shared/cases/C15/chart_data.csv ---

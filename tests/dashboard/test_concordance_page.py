@@ -8,7 +8,6 @@ once in the outlet's own words, and both terms are pejorative labels.
 
 import re
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from pipelines import concordance

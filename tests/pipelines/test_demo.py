@@ -130,9 +130,10 @@ def test_outlet_registry_is_all_synthetic_and_covers_every_outlet(corpus, articl
 
 
 def test_outlet_registry_loads_with_the_registry_reader(corpus):
-    outlets = pytest.importorskip("pipelines.outlets")
-    registry = outlets.read_registry([corpus.outlets_path])
-    url = f"https://northgate-wire.synthetic.example/2024/01/02/x-1"
+    from pipelines.outlets import read_registry
+
+    registry = read_registry([corpus.outlets_path])
+    url = "https://northgate-wire.synthetic.example/2024/01/02/x-1"
     assert registry.canonical(None, url)[0] == WIRE
     assert registry.info(STATE_PEJORATIVE)["type"] == "synthetic"
 
@@ -374,9 +375,10 @@ def test_every_planted_term_is_in_the_builtin_lexicon(truth):
                     reason=f"built-in lexicon {LEXICON} not written yet")
 def test_builtin_matcher_counts_exactly_the_planted_terms(articles, truth):
     """The whole built-in lexicon (not only the planted terms) finds nothing unplanted."""
-    lexicon_module = pytest.importorskip("pipelines.lexicon")
-    lexicon, _ = lexicon_module.load_lexicon()
-    matcher = lexicon_module.LexiconMatcher(lexicon).fit()
+    from pipelines.lexicon import LexiconMatcher, load_lexicon
+
+    lexicon, _ = load_lexicon()
+    matcher = LexiconMatcher(lexicon).fit()
     expected = defaultdict(Counter)
     for t in truth:
         expected[t["id"]][t["term"]] += 1

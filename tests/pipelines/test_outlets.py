@@ -154,7 +154,7 @@ def test_builtin_registry_is_complete(registry):
 
 @pytest.mark.skipif(not (CORPORA / "rss_world_news_2023").is_dir(), reason="corpus not present")
 def test_every_rss_corpus_row_maps_by_name_and_by_url(registry):
-    pd = pytest.importorskip("pandas")
+    import pandas as pd
     rows = pd.read_csv(CORPORA / "rss_world_news_2023" / "rss_world_news_2023.csv",
                        usecols=["outlet", "url"])
     by_name = {registry.canonical(o) for o in rows["outlet"].unique()}
@@ -371,7 +371,7 @@ def test_outlet_patterns_add_to_global(registry):
 
 @pytest.mark.skipif(not (CORPORA / "kcna_2024").is_dir(), reason="corpus not present")
 def test_kcna_corpus_loses_only_the_marker(registry):
-    pd = pytest.importorskip("pandas")
+    import pandas as pd
     texts = pd.read_csv(CORPORA / "kcna_2024" / "kcna_articles.csv")["story_text"].dropna()
     patterns = registry.boilerplate_patterns("KCNA")
     for text in texts.head(300):
