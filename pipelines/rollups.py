@@ -270,6 +270,40 @@ def _period_grid(first: pd.Timestamp, last: pd.Timestamp, granularity: str) -> p
     return pd.date_range(first, last, freq=freq)
 
 
+PERIOD_SQL = {"day": "day", "week": "date_trunc('week', day)", "month": "date_trunc('month', day)"}
+"""DuckDB expression of a period's first day for each granularity (``date_trunc('week')`` is the ISO Monday)."""
+
+
+def trend_cells(con: duckdb.DuckDBPyConnection, filters: Filters, granularity: str = "week",
+                pooled: bool = False) -> pd.DataFrame:
+    """The sums behind :func:`trend`, one row per outlet (or :data:`POOLED`) and period with articles.
+
+    Returns
+    -------
+    DataFrame, unsorted: ``outlet, period`` (the period's first day), ``n_articles, n_words,
+    n_mentions, n_articles_with_mention`` and the per-article sums of squares ``sum_y2``
+    (mentions²), ``sum_xy`` (mentions × words), ``sum_x2`` (words²) of :func:`ratio_interval`.
+    Summed in DuckDB (``GROUP BY outlet, period``), so only chart cells leave the database,
+    not one row per article; the squares are summed as integers (exact), then read as floats.
+    """
+    params: list = []
+    sel = _selection_sql(filters, params)
+    men = _mentions_sql(filters, params)
+    outlet = "?::VARCHAR" if pooled else "sel.outlet"
+    params += [POOLED] if pooled else []          # after the CTEs' parameters, as in the text
+    sql = (f"WITH sel AS ({sel}), men AS ({men}), "
+           f"f AS (SELECT {outlet} AS outlet, {PERIOD_SQL[granularity].replace('day', 'sel.day')}::DATE AS period, "
+           "sel.n_words::BIGINT AS x, coalesce(men.n, 0)::BIGINT AS y FROM sel LEFT JOIN men USING (article_id)) "
+           "SELECT outlet, period, count(*) AS n_articles, sum(x) AS n_words, sum(y) AS n_mentions, "
+           "count(*) FILTER (WHERE y > 0) AS n_articles_with_mention, "
+           "sum(y * y)::DOUBLE AS sum_y2, sum(x * y)::DOUBLE AS sum_xy, sum(x * x)::DOUBLE AS sum_x2 "
+           "FROM f GROUP BY outlet, period")
+    df = con.execute(sql, params).df()
+    for c in ("n_articles", "n_words", "n_mentions", "n_articles_with_mention"):
+        df[c] = df[c].astype("int64")
+    return df
+
+
 def trend(con: duckdb.DuckDBPyConnection, filters: Filters, granularity: str = "week",
           pooled: bool = False) -> pd.DataFrame:
     """Rate per 1,000 words and share of articles per outlet and period.
@@ -283,31 +317,19 @@ def trend(con: duckdb.DuckDBPyConnection, filters: Filters, granularity: str = "
     ``collected`` (True / False / NA from the coverage table) and ``status`` (``ok``,
     ``no articles``, ``not collected``, ``no data``). Periods without articles have NaN
     rates and shares (gaps). With *pooled*, all selected outlets are summed into one
-    series named :data:`POOLED`.
+    series named :data:`POOLED`. The sums come from :func:`trend_cells` (one row per chart
+    cell from DuckDB).
     """
     if granularity not in GRANULARITIES:
         raise ValueError(f"granularity must be one of {GRANULARITIES}, not {granularity!r}")
-    facts = article_facts(con, filters)
+    agg = trend_cells(con, filters, granularity, pooled)
     cols = ["outlet", "period", "n_articles", "n_words", "n_mentions", "n_articles_with_mention"]
     bounded = filters.start is not None and filters.end is not None and (filters.outlets or pooled)
-    if facts.empty and not bounded:
+    if agg.empty and not bounded:
         return add_measures(pd.DataFrame(columns=cols)).assign(collected=pd.NA, status=pd.Series(dtype=str))
-    facts["period"] = _period_floor(facts["day"], granularity) if len(facts) else pd.Series(dtype="datetime64[us]")
-    if pooled:
-        facts["outlet"] = POOLED
-    facts["has_mention"] = (facts["n_mentions"] > 0).astype("int64")
-    x, y = facts["n_words"].astype(float), facts["n_mentions"].astype(float)
-    facts["y2"], facts["xy"], facts["x2"] = y * y, x * y, x * x
-    g = facts.groupby(["outlet", "period"], sort=True)
-    agg = pd.DataFrame({
-        "n_articles": g.size(),
-        "n_words": g["n_words"].sum(),
-        "n_mentions": g["n_mentions"].sum(),
-        "n_articles_with_mention": g["has_mention"].sum(),
-        "sum_y2": g["y2"].sum(), "sum_xy": g["xy"].sum(), "sum_x2": g["x2"].sum(),
-    }).reset_index()
-    first = pd.Timestamp(filters.start) if filters.start else facts["period"].min()
-    last = pd.Timestamp(filters.end) if filters.end else facts["period"].max()
+    agg["period"] = _period_floor(agg["period"], granularity) if len(agg) else pd.Series(dtype="datetime64[us]")
+    first = pd.Timestamp(filters.start) if filters.start else agg["period"].min()
+    last = pd.Timestamp(filters.end) if filters.end else agg["period"].max()
     grid_periods = _period_grid(_period_floor(pd.Series([first]), granularity).iloc[0], last, granularity)
     # Every selected outlet gets the whole grid: one without articles in the range is a gap.
     outlets = sorted(set(agg["outlet"]) if not filters.outlets else set(filters.outlets))
