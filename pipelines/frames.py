@@ -46,7 +46,7 @@ from .concordance import KWIC_LIMIT, SPAN_COLUMNS, narrowed
 from .errors import ConfigError, LexiconError
 from .lexicon import Entry, Lexicon, LexiconMatcher, build_lexicon, read_lexicon
 from .prepared import PreparedText, matching_of, prepared_quotes
-from .quotes import voice_of
+from .quotes import Voices
 from .rollups import Filters, _apply_coverage, _period_floor, _period_grid, _selection_sql, wilson_interval
 from .schemas import ALL, column_names
 from .storage import write_table
@@ -202,9 +202,10 @@ class FrameScorer:
         """Frame-lexicon tokens of *text*, by start, each with its voice from *quotes*
         (:class:`pipelines.quotes.Quote` spans of the same text; None: every token ``outlet``)."""
         entries = self.lexicon_.entries
+        of = Voices(quotes).of
         out = []
         for m in self.matcher_.find(text, copy, offsets):
-            voice, speaker, _ = voice_of(quotes, m.start, m.end) if quotes else ("outlet", None, None)
+            voice, speaker, _ = of(m.start, m.end)
             e = entries[m.entry]
             out.append(FrameToken(m.start, m.end, e.category, e.term, voice, speaker))
         return out
@@ -218,6 +219,10 @@ class FrameScorer:
         counts = dict.fromkeys(SUBSTANTIVE, 0)
         for t in tokens:
             counts[t.frame] += 1
+        return self._scores(counts)
+
+    def _scores(self, counts: dict[str, int]) -> list[tuple[str, float, bool]]:
+        """:meth:`frame_scores` from ``{substantive frame: tokens}`` (every key of :data:`SUBSTANTIVE`)."""
         rows = [(f, float(n), n >= self.threshold) for f, n in counts.items()]
         rows.append((OTHER, 0.0, not any(u for _, _, u in rows)))
         return rows
@@ -293,16 +298,36 @@ def score_frames(articles: pd.DataFrame, quotes: pd.DataFrame | None, scorer: Fr
     by_article = prepared_quotes(prepared, quotes)
     af: dict[str, list] = {k: [] for k in column_names("article_frames")}
     fm: dict[str, list] = {k: [] for k in column_names("frame_mentions")}
+    # the rows of scorer.find's tokens, appended column by column (no FrameToken per token)
+    entries = scorer.lexicon_.entries
+    find = scorer.matcher_.find
+    fm_aid, fm_frame, fm_term, fm_start, fm_end, fm_voice, fm_speaker = (
+        fm[k] for k in ("article_id", "frame", "term", "start_char", "end_char", "voice", "speaker"))
+    n_frames = len(FRAMES)
     for aid, text in zip(articles["article_id"].tolist(), articles["text"].tolist()):
         copy, offsets = matching_of(prepared, aid, text)
-        tokens = scorer.find(text, by_article.get(aid), copy, offsets)
-        for t in tokens:
-            for k, v in (("article_id", aid), ("frame", t.frame), ("term", t.term), ("start_char", t.start),
-                         ("end_char", t.end), ("voice", t.voice), ("speaker", t.speaker)):
-                fm[k].append(v)
-        for f, s, u in scorer.frame_scores(tokens):
-            for k, v in (("article_id", aid), ("frame", f), ("method", "lexicon"), ("score", s), ("uses_frame", u)):
-                af[k].append(v)
+        of = Voices(by_article.get(aid)).of
+        counts = dict.fromkeys(SUBSTANTIVE, 0)
+        n = 0
+        for m in find(text, copy, offsets):
+            voice, speaker, _ = of(m.start, m.end)
+            e = entries[m.entry]
+            counts[e.category] += 1
+            fm_frame.append(e.category)
+            fm_term.append(e.term)
+            fm_start.append(m.start)
+            fm_end.append(m.end)
+            fm_voice.append(voice)
+            fm_speaker.append(speaker)
+            n += 1
+        fm_aid.extend([aid] * n)
+        scores = scorer._scores(counts)
+        af["article_id"].extend([aid] * n_frames)
+        af["method"].extend(["lexicon"] * n_frames)
+        for f, s, u in scores:
+            af["frame"].append(f)
+            af["score"].append(s)
+            af["uses_frame"].append(u)
     frame_mentions = pd.DataFrame(fm)
     for c in ("start_char", "end_char"):
         frame_mentions[c] = frame_mentions[c].astype("int64")

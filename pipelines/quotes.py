@@ -103,6 +103,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "Quote",
+    "Voices",
     "WORD_RE",
     "count_words_by_voice",
     "find_quotes",
@@ -1804,6 +1805,62 @@ def voice_of(quotes: list[Quote], start: int, end: int) -> tuple[str, str | None
         return ("outlet", None, None)
     q = quotes[best]
     return ("quoted" if best_direct else "attributed", q.speaker, best)
+
+
+_OUTLET = ("outlet", None, None)
+
+
+class Voices:
+    """:func:`voice_of` for many spans of one text: the quotes read once, then each span
+    checked only against the quotes that start at or before it.
+
+    ``Voices(quotes).of(start, end) == voice_of(quotes, start, end)`` for any span (the same
+    quotes in the same order, the same tie-breaking; ``tests/pipelines/test_quotes.py``
+    checks it on random spans). A span that no quote starting at or before it reaches is
+    the outlet's at once (a running maximum of the quotes' ends). Meant for the mentions,
+    frame tokens, pair uses and target names of one article.
+
+    Parameters
+    ----------
+    quotes : list of Quote, as :func:`find_quotes` returned them (sorted by start), or a
+        list in any order (then every span is checked against every quote, as voice_of does).
+    """
+
+    __slots__ = ("quotes", "starts", "reach", "sorted")
+
+    def __init__(self, quotes: list[Quote] | None):
+        self.quotes = quotes or []
+        self.starts = [q.start for q in self.quotes]
+        self.sorted = all(a <= b for a, b in zip(self.starts, self.starts[1:]))
+        reach, r = [], -1
+        for q in self.quotes:
+            r = q.end if q.end > r else r
+            reach.append(r)
+        self.reach = reach
+
+    def of(self, start: int, end: int) -> tuple[str, str | None, int | None]:
+        """``(voice, speaker, index)`` of ``text[start:end]``: see :func:`voice_of`."""
+        quotes = self.quotes
+        if not quotes:
+            return _OUTLET
+        if not self.sorted:
+            return voice_of(quotes, start, end)
+        k = bisect_right(self.starts, start)
+        if k == 0 or self.reach[k - 1] < end:
+            return _OUTLET
+        best = -1
+        best_len = 0
+        best_direct = False
+        for i in range(k):
+            q = quotes[i]
+            if end <= q.end:
+                ln = q.end - q.start
+                d = q.kind == "direct"
+                if best < 0 or ln < best_len or (ln == best_len and d and not best_direct):
+                    best, best_len, best_direct = i, ln, d
+        if best < 0:
+            return _OUTLET
+        return ("quoted" if best_direct else "attributed", quotes[best].speaker, best)
 
 
 def _word_mask_error(exc):

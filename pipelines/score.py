@@ -22,7 +22,7 @@ import pandas as pd
 
 from .lexicon import Lexicon, LexiconMatcher
 from .prepared import PreparedText
-from .quotes import count_words_by_voice, find_quotes, voice_of
+from .quotes import Voices, count_words_by_voice, find_quotes
 from .schemas import VOICES
 from .text import matching_copy
 from .topics import TopicMatcher, assign_topics, split_topic_cell
@@ -61,10 +61,11 @@ def score_text(text: str, matcher: LexiconMatcher, copy: str | None = None,
     matches = matcher.find(text, copy, offsets)
     quotes = find_quotes(text, outlet_names=outlet_names, sentences=sentences)
     entries = matcher.lexicon.entries
+    of = Voices(quotes).of
     mentions = []
     for m in matches:
         entry = entries[m.entry]
-        voice, speaker, qid = voice_of(quotes, m.start, m.end)
+        voice, speaker, qid = of(m.start, m.end)
         mentions.append({"start": m.start, "end": m.end, "text": text[m.start:m.end], "term": entry.term,
                          "category": entry.category, "target": entry.target, "counterpart": entry.counterpart,
                          "voice": voice, "speaker": speaker, "quote_id": qid})
@@ -111,32 +112,53 @@ def score_articles(articles: pd.DataFrame, lexicon: Lexicon, topic_matcher: Topi
     if progress:
         from tqdm import tqdm
         it = tqdm(it, desc="score", unit=" articles", file=sys.stderr, leave=False)
+    # the rows of score_text, appended column by column (no dict per mention)
+    entries = matcher.lexicon.entries
+    m_aid, m_start, m_end, m_text, m_term, m_cat, m_target, m_counter, m_voice, m_speaker, m_qid = (
+        men_rows[k] for k in men_rows)
+    n_voices = len(VOICES)
     for i in it:
         aid, text = ids[i], texts[i]
         p = prepared.get(aid) if prepared is not None else None
         copy, offsets = p.matching if p is not None else matching_copy(text)
         outlet = outlets[i] if isinstance(outlets[i], str) else None
         names = outlet_names.get(outlet, (outlet,)) if outlet else ()
-        mentions, quotes, words = score_text(text, matcher, copy, offsets, outlet_names=names,
-                                             sentences=p.sentences if p is not None else None)
+        matches = matcher.find(text, copy, offsets)
+        quotes = find_quotes(text, outlet_names=names, sentences=p.sentences if p is not None else None)
+        words = count_words_by_voice(text, quotes)
         if p is not None:
             p.quotes = quotes
-        for m in mentions:
-            men_rows["article_id"].append(aid)
-            men_rows["start_char"].append(m["start"])
-            men_rows["end_char"].append(m["end"])
-            for k in ("text", "term", "category", "target", "counterpart", "voice", "speaker", "quote_id"):
-                men_rows[k].append(m[k])
-        for qid, q in enumerate(quotes):
-            for k, v in (("article_id", aid), ("quote_id", qid), ("start_char", q.start), ("end_char", q.end),
-                         ("kind", q.kind), ("speaker", q.speaker), ("cue", q.cue), ("closed", q.closed)):
-                quote_rows[k].append(v)
-        counts = {v: 0 for v in VOICES}
-        for m in mentions:
-            counts[m["voice"]] += 1
+        of = Voices(quotes).of
+        counts = dict.fromkeys(VOICES, 0)
+        for m in matches:
+            entry = entries[m.entry]
+            voice, speaker, qid = of(m.start, m.end)
+            counts[voice] += 1
+            m_start.append(m.start)
+            m_end.append(m.end)
+            m_text.append(text[m.start:m.end])
+            m_term.append(entry.term)
+            m_cat.append(entry.category)
+            m_target.append(entry.target)
+            m_counter.append(entry.counterpart)
+            m_voice.append(voice)
+            m_speaker.append(speaker)
+            m_qid.append(qid)
+        m_aid.extend([aid] * len(matches))
+        nq = len(quotes)
+        if nq:
+            quote_rows["article_id"].extend([aid] * nq)
+            quote_rows["quote_id"].extend(range(nq))
+            for q in quotes:
+                quote_rows["start_char"].append(q.start)
+                quote_rows["end_char"].append(q.end)
+                quote_rows["kind"].append(q.kind)
+                quote_rows["speaker"].append(q.speaker)
+                quote_rows["cue"].append(q.cue)
+                quote_rows["closed"].append(q.closed)
+        score_rows["article_id"].extend([aid] * n_voices)
+        score_rows["voice"].extend(VOICES)
         for v in VOICES:
-            score_rows["article_id"].append(aid)
-            score_rows["voice"].append(v)
             score_rows["n_words"].append(words[v])
             score_rows["n_mentions"].append(counts[v])
         title = titles[i] if isinstance(titles[i], str) else ""

@@ -62,7 +62,7 @@ from .concordance import KWIC_LIMIT, SPAN_COLUMNS, narrowed
 from .errors import GazetteerError, read_utf8
 from .lexicon import longest_first, outside_urls
 from .prepared import PreparedText, each_prepared, prepared_quotes
-from .quotes import Quote, sentence_spans, voice_of
+from .quotes import Quote, Voices, sentence_spans
 from .rollups import (GRANULARITIES, Filters, _in_list, _period_floor, _period_grid, _selection_sql,
                       ratio_interval, wilson_interval)
 from .schemas import ALL, column_names
@@ -363,9 +363,25 @@ def masked_sentence(text: str, start: int, end: int, matches: list[TargetMatch])
     return "".join(parts)
 
 
+_TONE_CACHE: dict[str, dict[str, float]] = {}
+_TONE_CACHE_SIZE = 50_000
+"""Sentences whose VADER scores are kept (a repeated sentence -- boilerplate, a syndicated
+story, a template -- is scored once); the cache is emptied when full."""
+
+
 def sentence_tone(sentence: str) -> dict[str, float]:
-    """VADER scores of *sentence*: ``compound`` in [-1, 1] and ``pos``, ``neu``, ``neg`` (proportions)."""
-    return analyzer().polarity_scores(sentence)
+    """VADER scores of *sentence*: ``compound`` in [-1, 1] and ``pos``, ``neu``, ``neg`` (proportions).
+
+    A pure function of the sentence (VADER has no state between calls), so the scores of a
+    sentence seen before are taken from a bounded cache (a new dict each call).
+    """
+    tone = _TONE_CACHE.get(sentence)
+    if tone is None:
+        tone = analyzer().polarity_scores(sentence)
+        if len(_TONE_CACHE) >= _TONE_CACHE_SIZE:
+            _TONE_CACHE.clear()
+        _TONE_CACHE[sentence] = tone
+    return dict(tone)
 
 
 def target_sentences(text: str, quotes: list[Quote], matcher: TargetMatcher, copy: str | None = None,
@@ -393,6 +409,7 @@ def target_sentences(text: str, quotes: list[Quote], matcher: TargetMatcher, cop
     for m in matches:
         groups.setdefault(max(0, bisect.bisect_right(starts, m.start) - 1), []).append(m)
     aliases = matcher.aliases_
+    of = Voices(quotes).of
     rows = []
     for i, ms in groups.items():
         a, b = sents[i] if sents else (0, len(text))
@@ -402,7 +419,7 @@ def target_sentences(text: str, quotes: list[Quote], matcher: TargetMatcher, cop
         for m in ms:
             firsts.setdefault(aliases[m.alias].target, m)
         for target, m in firsts.items():
-            voice, speaker, _ = voice_of(quotes, m.start, m.end)
+            voice, speaker, _ = of(m.start, m.end)
             rows.append(dict(target=target, alias=aliases[m.alias].text, start_char=m.start, end_char=m.end,
                              sent_start=a, sent_end=b, voice=voice, speaker=speaker, n_targets=len(firsts),
                              compound=tone["compound"], pos=tone["pos"], neu=tone["neu"], neg=tone["neg"]))

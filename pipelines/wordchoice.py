@@ -56,7 +56,7 @@ from .concordance import KWIC_LIMIT, query_spans
 from .errors import LexiconError, read_utf8
 from .lexicon import BUILTIN_LEXICON, Entry, Lexicon, LexiconMatcher
 from .prepared import PreparedText, each_prepared, prepared_quotes
-from .quotes import voice_of
+from .quotes import Voices
 from .rollups import (GRANULARITIES, Filters, _in_list, _period_floor, _period_grid, _selection_sql,
                       ratio_interval, wilson_interval)
 from .schemas import ALL, column_names
@@ -500,9 +500,9 @@ def find_pair_mentions(articles: pd.DataFrame, quotes: pd.DataFrame, matcher: Pa
         found = matcher.find(text, *p.matching) if p is not None else matcher.find(text)
         if not found:
             continue
-        qs = by_article.get(aid, [])
+        of = Voices(by_article.get(aid)).of
         for m in found:
-            voice, speaker, _ = voice_of(qs, m.start, m.end)
+            voice, speaker, _ = of(m.start, m.end)
             for col, value in (("article_id", aid), ("pair_id", matcher.pairs[m.pair].pair_id), ("form", m.form),
                                ("term", m.term), ("start_char", m.start), ("end_char", m.end), ("voice", voice),
                                ("speaker", speaker)):

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from pipelines.quotes import (
     WORD_RE,
     Quote,
+    Voices,
     count_words_by_voice,
     find_quotes,
     sentence_spans,
@@ -337,6 +338,35 @@ def test_count_words_by_voice_on_any_text_and_quotes(text, raw):
     for m in WORD_RE.finditer(text):
         expected[voice_of(quotes, m.start(), m.end())[0]] += 1
     assert count_words_by_voice(text, quotes) == expected
+
+
+_QUOTE_LISTS = st.lists(st.tuples(st.integers(0, 60), st.integers(0, 40), st.booleans(), st.booleans()), max_size=10)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_QUOTE_LISTS, st.lists(st.tuples(st.integers(-5, 110), st.integers(0, 30)), max_size=20), st.booleans())
+def test_voices_equal_voice_of(raw, spans_, by_start):
+    """Voices(quotes).of gives voice_of's answer on any span, for quotes sorted as find_quotes
+    sorts them (bisection and reach pre-check) or in any order (the plain scan), ties included."""
+    quotes = [Quote(a, a + ln, "direct" if d else "reported", f"s{k}" if named else None, None, True)
+              for k, (a, ln, d, named) in enumerate(raw)]
+    if by_start:
+        quotes.sort(key=lambda q: (q.start, -q.end))
+    voices = Voices(quotes)
+    for a, ln in spans_:
+        assert voices.of(a, a + ln) == voice_of(quotes, a, a + ln)
+
+
+def test_voices_on_found_quotes():
+    text = ("“War games,” he said. The ministry said that imperialists lied. "
+            "According to Kim Yo Jong, “the ‘puppets’ will pay,” she added.")
+    quotes = find_quotes(text)
+    voices = Voices(quotes)
+    checked = {voices.of(m.start(), m.end())[0] for m in WORD_RE.finditer(text)}
+    assert checked == {"outlet", "quoted", "attributed"}
+    for m in WORD_RE.finditer(text):
+        assert voices.of(m.start(), m.end()) == voice_of(quotes, m.start(), m.end())
+    assert Voices([]).of(0, 3) == Voices(None).of(0, 3) == ("outlet", None, None)
 
 
 def _sentence_of(text: str, pos: int) -> tuple[int, int] | None:

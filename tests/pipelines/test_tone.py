@@ -112,6 +112,21 @@ def test_sentence_tone_hand_computed(sentence, compound, pos, neu, neg):
     assert sentence_tone(sentence) == {"compound": compound, "pos": pos, "neu": neu, "neg": neg}
 
 
+def test_sentence_tone_cache_gives_vader_scores_and_fresh_dicts():
+    # a repeated sentence comes from the cache: the same scores as VADER's, in a new dict each
+    # time (a caller changing one must not change the next)
+    from pipelines import tone
+    sentence = "The plan is a threat and a good deal at once."
+    expected = tone.analyzer().polarity_scores(sentence)
+    first = sentence_tone(sentence)
+    assert sentence in tone._TONE_CACHE
+    first["compound"] = 99.0
+    second = sentence_tone(sentence)
+    assert second == expected and second is not tone._TONE_CACHE[sentence]
+    tone._TONE_CACHE.clear()
+    assert sentence_tone(sentence) == expected
+
+
 def test_target_names_are_masked_before_scoring(matcher):
     # Unmasked, VADER adds "United" (+1.8): 3.7 / sqrt(3.7² + 15) = 0.6908.
     text = "The United States is a good partner."
