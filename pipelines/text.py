@@ -64,17 +64,9 @@ def _table() -> np.ndarray:
     return _TABLE
 
 
-def matching_copy(text: str) -> tuple[str, np.ndarray]:
-    """Build the matching copy of *text* (see the module docstring).
-
-    Returns
-    -------
-    copy : str
-        `` word word ... `` -- lower case, single spaces, padded with one space each side.
-    offsets : ndarray of int64, shape (len(copy),)
-        ``offsets[i]`` is the index in *text* of the character that gave ``copy[i]``
-        (the padding spaces map to -1 and ``len(text)``).
-    """
+def _matching_copy_general(text: str) -> tuple[str, np.ndarray]:
+    """:func:`matching_copy` for any text (deleted characters, code points outside the BMP),
+    with the offsets as an int64 array of shape ``(len(copy),)``."""
     table = _table()
     if text.isascii():
         # Fast path (most news text): one byte per character, a 128-entry table.
@@ -121,7 +113,151 @@ def matching_copy(text: str) -> tuple[str, np.ndarray]:
     return copy, offsets
 
 
+def _fold_flat(text: str) -> np.ndarray | None:
+    """The code points of *text* folded one for one (step 1), or None when step 2 or a code
+    point outside the BMP needs the general path (a soft hyphen, an emoji)."""
+    if text.isascii():
+        return np.frombuffer(text.encode("ascii").translate(_ascii_bytes()), dtype=np.uint8)
+    arr = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    if arr.max() >= _BMP:
+        return None
+    folded = _table().take(arr)
+    return folded if folded.all() else None   # 0 marks a character to delete
+
+
+def matching_copy(text: str) -> tuple[str, CopyOffsets]:
+    """Build the matching copy of *text* (see the module docstring).
+
+    Returns
+    -------
+    copy : str
+        `` word word ... `` -- lower case, single spaces, padded with one space each side.
+    offsets : CopyOffsets, length ``len(copy)``
+        ``offsets[i]`` is the index in *text* of the character that gave ``copy[i]``
+        (the padding spaces map to -1 and ``len(text)``); it indexes like an int64 array
+        (ints, slices, integer arrays; ``np.asarray(offsets)`` gives the array) and maps
+        many positions at once with :meth:`CopyOffsets.take`.
+
+    Most texts (no soft hyphen or zero-width character, nothing outside the BMP) are folded
+    one character for one, the space runs collapsed by ``str.replace`` and the offsets kept
+    implicit (the positions of the dropped spaces, computed on first use); the rest take
+    the general path, which builds the offsets array outright. Both give the same copy and
+    offsets.
+    """
+    folded = _fold_flat(text)
+    if folded is None:
+        copy, offsets = _matching_copy_general(text)
+        return copy, CopyOffsets(len(text), offsets)
+    drop = _dropped_spaces(folded)
+    body = folded[~drop]
+    if folded.dtype == np.uint8 or body.max(initial=0) < 128:
+        text_body = body.astype(np.uint8, copy=False).tobytes().decode("ascii")
+    else:
+        text_body = body.tobytes().decode("utf-32-le")
+    copy = " " + text_body + " "
+    return copy, CopyOffsets(len(text), dropped=drop, n=len(copy))
+
+
+def _dropped_spaces(folded: np.ndarray) -> np.ndarray:
+    """Boolean mask over folded code points (32 a space): the spaces step 3 drops -- leading,
+    trailing, and every space right after another."""
+    space = folded == _SPACE
+    drop = space.copy()
+    np.logical_and(space[1:], space[:-1], out=drop[1:])
+    if len(space) and space[-1]:
+        letters_from_end = ~space[::-1]
+        tail = int(letters_from_end.argmax()) or len(space)  # 0 only when every character is a space
+        drop[len(space) - tail:] = True
+    return drop
+
+
+class CopyOffsets:
+    """The map from positions of a matching copy to positions of its text (see :func:`matching_copy`).
+
+    Behaves as the int64 array ``offsets`` of shape ``(len(copy),)``: ``len``, indexing (an
+    int, a slice or an integer array, as the array would answer), ``==``, iteration and
+    ``np.asarray``. Built from the mask of the spaces the copy dropped (*dropped*, one flag
+    per character of the text) it keeps only that mask, answers :meth:`take` from the
+    positions of the dropped spaces, and builds the full array on first use of the array
+    interface. Built from an *array* it is that array.
+    """
+
+    __slots__ = ("n_text", "_array", "_dropped", "_n", "_gaps")
+    __hash__ = None
+
+    def __init__(self, n_text: int, array: np.ndarray | None = None, dropped: np.ndarray | None = None,
+                 n: int | None = None):
+        self.n_text = n_text
+        self._array = array
+        self._dropped = dropped
+        self._n = len(array) if array is not None else n
+        self._gaps: np.ndarray | None = None
+
+    def take(self, positions) -> np.ndarray:
+        """``offsets[positions]`` for a sequence of copy positions, as an int64 array.
+
+        Raises IndexError for a position outside ``0 .. len(copy) - 1``.
+        """
+        pos = np.asarray(positions, dtype=np.int64)
+        if self._array is not None:
+            return self._array[pos]
+        if not len(pos):
+            return pos
+        low, high = pos.min(), pos.max()
+        if low < 0 or high >= self._n:
+            raise IndexError(f"copy position out of range 0..{self._n - 1}")
+        if self._gaps is None:
+            dropped = np.flatnonzero(self._dropped)
+            # gaps[j]: how many kept characters precede the j-th dropped one (non-decreasing)
+            self._gaps = dropped - np.arange(len(dropped))
+        kept = pos - 1
+        out = kept + np.searchsorted(self._gaps, kept, side="right")
+        if low == 0 or high == self._n - 1:
+            out[pos == 0] = -1
+            out[pos == self._n - 1] = self.n_text
+        return out
+
+    def _full(self) -> np.ndarray:
+        if self._array is None:
+            kept = np.flatnonzero(~self._dropped)
+            array = np.empty(len(kept) + 2, dtype=np.int64)
+            array[0] = -1
+            array[1:-1] = kept
+            array[-1] = self.n_text
+            self._array = array
+        return self._array
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, key):
+        return self._full()[key]
+
+    def __iter__(self):
+        return iter(self._full())
+
+    def __array__(self, dtype=None, copy=None):
+        array = self._full()
+        return array if dtype is None else array.astype(dtype)
+
+    def __eq__(self, other):
+        return self._full() == np.asarray(other)
+
+    def __repr__(self) -> str:
+        return f"CopyOffsets({self._full()!r})"
+
+
 _ASCII: np.ndarray | None = None
+_ASCII_BYTES: bytes | None = None
+
+
+def _ascii_bytes() -> bytes:
+    """:func:`_ascii_table` as a 256-byte table for ``bytes.translate`` (ASCII input only)."""
+    global _ASCII_BYTES
+    if _ASCII_BYTES is None:
+        _ASCII_BYTES = _ascii_table().tobytes() + bytes(range(128, 256))
+    return _ASCII_BYTES
+
 
 
 def _ascii_table() -> np.ndarray:
