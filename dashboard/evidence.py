@@ -9,6 +9,7 @@ table and the chart above it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
@@ -50,18 +51,50 @@ def evidence_frames(path: str, version: int, filters: tuple, *, outlet: str | No
     return tables.spread_rows(every, shown), every
 
 
+@dataclass(frozen=True)
+class Evidence:
+    """What :func:`show_evidence` draws for one cell, ready to show.
+
+    Parameters
+    ----------
+    table : the on-screen KWIC lines, typed (:func:`dashboard.tables.typed_table`), with
+        placeholders for missing speakers and titles; at most :data:`KWIC_SHOWN` rows.
+    caption : the counts sentence (and unreadable values, if any).
+    csv : the download, every line of the cell as CSV bytes (:func:`dashboard.exports.to_csv_bytes`).
+    """
+
+    table: pd.DataFrame
+    caption: str
+    csv: bytes
+
+
+@st.cache_resource(show_spinner=False, max_entries=16, ttl=3600)
+def load_evidence(path: str, version: int, filters: tuple, outlet: str | None, start: date | None,
+                  end: date | None, category: str | None, n_mentions: int) -> Evidence:
+    """:func:`evidence_frames` of one cell, typed and encoded once and shared by every session.
+
+    A resource, not a copy per rerun: the table (at most :data:`KWIC_SHOWN` rows) and the CSV
+    bytes are only read by Streamlit; do not modify them. Bounded to 16 cells (the largest
+    download, :data:`KWIC_DOWNLOAD_LIMIT` lines, is a few tens of MB of bytes).
+    """
+    on_screen, download = evidence_frames(path, version, filters, outlet=outlet, start=start, end=end,
+                                          category=category, n_mentions=n_mentions)
+    shown, report = tables.typed_table(on_screen, tables.KWIC_SCHEMA)
+    caption = " ".join(t for t in (tables.evidence_text(len(on_screen), max(n_mentions, len(download)),
+                                                        len(download), start, end),
+                                   tables.report_text(report)) if t)
+    return Evidence(tables.with_placeholders(shown[tables.KWIC_COLUMNS], ["speaker", "title"]), caption,
+                    exports.to_csv_bytes(download))
+
+
 def show_evidence(ctx, *, outlet: str | None, start: date | None, end: date | None, category: str | None,
                   n_mentions: int, file_name: str, key: str) -> None:
     """Draw the KWIC table of one cell, a caption with its counts, and the download button."""
-    on_screen, download = evidence_frames(ctx.path, ctx.version, ctx.key, outlet=outlet, start=start, end=end,
-                                          category=category, n_mentions=n_mentions)
-    shown, report = tables.typed_table(on_screen, tables.KWIC_SCHEMA)
-    st.dataframe(tables.with_placeholders(shown[tables.KWIC_COLUMNS], ["speaker", "title"]), hide_index=True,
-                 column_config=tables.column_config(tables.KWIC_COLUMNS), key=f"{key}_table")
-    st.caption(" ".join(t for t in (tables.evidence_text(len(on_screen), max(n_mentions, len(download)),
-                                                         len(download), start, end),
-                                    tables.report_text(report)) if t))
-    st.download_button("Download evidence (CSV)", data=exports.to_csv_bytes(download), file_name=file_name,
+    ev = load_evidence(ctx.path, ctx.version, ctx.key, outlet, start, end, category, n_mentions)
+    st.dataframe(ev.table, hide_index=True, column_config=tables.column_config(tables.KWIC_COLUMNS),
+                 key=f"{key}_table")
+    st.caption(ev.caption)
+    st.download_button("Download evidence (CSV)", data=ev.csv, file_name=file_name,
                        mime="text/csv", on_click="ignore", key=f"dl_{key}", icon=":material/download:")
 
 

@@ -3,6 +3,13 @@
 Every loader is keyed by the store path (a string), the store file's ``mtime_ns`` (so a
 rebuilt store is read again), the filters as a tuple (:func:`filters_key`) and its other
 arguments. Only small, aggregated frames are cached.
+
+The figures of the two main charts (``load_*_chart``) are cached too, as resources: one
+``go.Figure`` per selection shared by every session, because building one costs several times
+the query behind it (plotly validates every property it is given), and a page rerun on every
+click would otherwise rebuild it. A shared figure must not be modified; the pages only pass it
+to ``st.plotly_chart``, which copies it (``to_dict``) before serialising. Each is bounded
+(``max_entries``) and expires after :data:`FIGURE_TTL_S`.
 """
 
 from __future__ import annotations
@@ -14,11 +21,15 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from pipelines import rollups, storage
 
-from . import charts
+from . import charts, exports
+
+FIGURE_TTL_S = 3600
+"""Seconds a cached figure is kept (it is rebuilt from the cached frame after that)."""
 
 FiltersKey = tuple
 """A :class:`pipelines.rollups.Filters` as a plain, hashable tuple (field order)."""
@@ -112,6 +123,20 @@ def load_trend(path: str, version: int, filters: FiltersKey, granularity: str, p
     return charts.mark_partial_periods(df, granularity, start, end)
 
 
+@st.cache_resource(show_spinner=False, max_entries=64, ttl=FIGURE_TTL_S)
+def load_trend_chart(path: str, version: int, filters: FiltersKey, granularity: str, pooled: bool,
+                     measure: str) -> go.Figure:
+    """:func:`dashboard.charts.trend_chart` of :func:`load_trend`, shared by every session (do not modify it)."""
+    return charts.trend_chart(load_trend(path, version, filters, granularity, pooled), measure)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def load_trend_csv(path: str, version: int, filters: FiltersKey, granularity: str, pooled: bool) -> bytes:
+    """The Trends download: :func:`dashboard.exports.trend_rows` of :func:`load_trend` as CSV bytes
+    (:func:`dashboard.exports.to_csv_bytes`; one row per outlet and period, so small)."""
+    return exports.to_csv_bytes(exports.trend_rows(load_trend(path, version, filters, granularity, pooled)))
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def load_undated(path: str, version: int, filters: FiltersKey) -> int:
     """Number of articles matching the outlet and topic filters that have no date."""
@@ -124,6 +149,12 @@ def load_matrix(path: str, version: int, filters: FiltersKey) -> pd.DataFrame:
     """:func:`pipelines.rollups.outlet_category_matrix` for these filters."""
     with _Store(path) as con:
         return rollups.outlet_category_matrix(con, _filters(filters))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64, ttl=FIGURE_TTL_S)
+def load_matrix_chart(path: str, version: int, filters: FiltersKey, measure: str) -> go.Figure:
+    """:func:`dashboard.charts.heatmap_chart` of :func:`load_matrix`, shared by every session (do not modify it)."""
+    return charts.heatmap_chart(load_matrix(path, version, filters), measure)
 
 
 def _kwic(path: str, filters: FiltersKey, outlet: str | None, period_start: date | None,

@@ -11,7 +11,7 @@ st.title("Outlets × lexicon categories")
 measure = measure_radio(st, key="matrix_measure")
 df = loaders.load_matrix(ctx.path, ctx.version, ctx.key)
 undated = loaders.load_undated(ctx.path, ctx.version, ctx.key)
-st.plotly_chart(charts.heatmap_chart(df, measure), key="matrix_chart")
+st.plotly_chart(loaders.load_matrix_chart(ctx.path, ctx.version, ctx.key, measure), key="matrix_chart")
 n = tables.selection_totals(df.drop_duplicates("outlet")) if len(df) else tables.selection_totals(df)
 mentions = int(df["n_mentions"].sum()) if len(df) else 0
 st.caption(f"n = {tables.count_label(n['articles'], 'article')}, {n['words']:,} words in the chosen voice, "

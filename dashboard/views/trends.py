@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, evidence, exports, links, loaders, notes, tables
+from dashboard import charts, evidence, links, loaders, notes, tables
 from dashboard.context import page_context
 from dashboard.filters import measure_radio, pool_toggle
 from pipelines.rollups import POOLED
@@ -16,7 +16,7 @@ pooled = pool_toggle(c2, key="trend_pooled")
 
 df = loaders.load_trend(ctx.path, ctx.version, ctx.key, ctx.granularity, pooled)
 undated = loaders.load_undated(ctx.path, ctx.version, ctx.key)
-fig = charts.trend_chart(df, measure)
+fig = loaders.load_trend_chart(ctx.path, ctx.version, ctx.key, ctx.granularity, pooled, measure)
 event = st.plotly_chart(fig, key="trend_chart", on_select="rerun", selection_mode="points")
 
 n = tables.selection_totals(df)
@@ -30,8 +30,8 @@ if chart_notes:
     st.caption(chart_notes)
 with st.expander("How this is measured"):
     st.markdown(notes.TREND_NOTE + notes.validated("lexicon", ctx.lexicon_version))
-st.download_button("Download chart data (CSV)", data=exports.to_csv_bytes(exports.trend_rows(df)),
-                   file_name=f"framewatch-trend-{ctx.granularity}.csv", mime="text/csv",
+st.download_button("Download chart data (CSV)",
+                   data=loaders.load_trend_csv(ctx.path, ctx.version, ctx.key, ctx.granularity, pooled), file_name=f"framewatch-trend-{ctx.granularity}.csv", mime="text/csv",
                    on_click="ignore", key="dl_trend", icon=":material/download:")
 
 st.subheader("Evidence")
