@@ -7,17 +7,23 @@ session opens the Trends page and then, in a loop, changes a filter the way a us
 switches the Measure radio (rate <-> share), removes an outlet chip in the sidebar, adds it
 back through the outlet picker. The latency of a change is the time from the click to the
 updated chart in the browser: the y-axis title changed (measure) or the legend holding one
-outlet fewer / more (outlets). The next change starts once the script run has ended.
+outlet fewer / more (outlets). The next change starts once the script run has ended, at once
+(``--think 0``, the default: a worst case no reader produces) or after a pause drawn uniformly
+from ``--think LOW-HIGH`` seconds (a user looking at the chart before the next click; the
+pause is not part of any latency).
 
 Reported: changes made, p50 / p95 / max latency, errors (timeouts, a Streamlit exception on
 the page, a page crash), peak RSS of the server (Streamlit process and its children, sampled
-every 0.25 s), and the load average before and after (the machine is shared).
+every 0.25 s), the CPU seconds used during the run by the server and by the client (this
+script, Playwright's driver and chromium: on one machine the browser competes with the server
+for the same cores), and the load average before and after (the machine is shared).
 
 Bounded: at most 50 sessions and 300 seconds; loopback only.
 
 Usage::
 
     .venv/bin/python benchmarks/load_dashboard.py                     # 20 sessions x 60 s, 100,000 articles
+    .venv/bin/python benchmarks/load_dashboard.py --think 1-3                         # users who read the chart
     .venv/bin/python benchmarks/load_dashboard.py --sessions 5 --seconds 20 --articles 5000 --json out.json
 """
 
@@ -63,18 +69,59 @@ def build_store(store: Path, n_articles: int) -> float:
     return time.perf_counter() - t0
 
 
+def parse_think(value: str) -> tuple[float, float]:
+    """``"0"``, ``"2"`` or ``"1-3"`` as the (low, high) seconds of a user's pause between changes."""
+    low, _, high = value.partition("-")
+    try:
+        lo, hi = float(low), float(high or low)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--think takes seconds or LOW-HIGH seconds (e.g. 1-3), not {value!r}")
+    if not 0 <= lo <= hi <= 60:
+        raise argparse.ArgumentTypeError(f"--think needs 0 <= LOW <= HIGH <= 60, not {value!r}")
+    return lo, hi
+
+
 class RssSampler(threading.Thread):
-    """Peak resident memory of a process and its children, sampled until stopped."""
+    """Peak resident memory of a process and its children, and CPU seconds of the server and the client.
+
+    The server is the process *pid* and its children; the client is this process and its other
+    descendants (Playwright's driver, chromium and its renderers). CPU is each process's last
+    sample minus its CPU when the sampler was made, summed; a renderer that exits between two
+    samples loses at most one interval (0.25 s) of its time.
+    """
 
     def __init__(self, pid: int, every: float = 0.25):
         super().__init__(daemon=True)
         self.proc, self.every, self.peak, self._done = psutil.Process(pid), every, 0, threading.Event()
+        self.me = psutil.Process()
+        self.cpu: dict[int, tuple[str, float]] = {}
+        self.cpu0 = self.cpu_now()
+
+    def cpu_now(self) -> dict[int, tuple[str, float]]:
+        """``{pid: ("server" | "client", CPU seconds so far)}`` for this process and its descendants."""
+        server = {self.proc.pid, *(c.pid for c in self.proc.children(recursive=True))}
+        now = {}
+        for p in (self.me, *self.me.children(recursive=True)):
+            try:
+                t = p.cpu_times()
+                now[p.pid] = ("server" if p.pid in server else "client", t.user + t.system)
+            except psutil.Error:
+                pass
+        return now
+
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU seconds used since the sampler was made: ``{"server": s, "client": s}``."""
+        out = {"server": 0.0, "client": 0.0}
+        for pid, (who, t) in self.cpu.items():
+            out[who] += t - self.cpu0.get(pid, (who, 0.0))[1]
+        return {k: round(v, 1) for k, v in out.items()}
 
     def run(self) -> None:
         while not self._done.is_set():
             try:
                 procs = [self.proc, *self.proc.children(recursive=True)]
                 self.peak = max(self.peak, sum(p.memory_info().rss for p in procs))
+                self.cpu.update(self.cpu_now())
             except psutil.Error:
                 pass
             self._done.wait(self.every)
@@ -92,16 +139,29 @@ async def _legend_count(page) -> int:
     return await page.locator(".js-plotly-plot .legendtext").count()
 
 
-async def _wait_until(check, timeout: float) -> None:
-    deadline = time.perf_counter() + timeout
-    while not await check():
-        if time.perf_counter() > deadline:
-            raise TimeoutError("the chart did not update")
-        await asyncio.sleep(0.02)
+YTITLE_CHANGED = """before => {
+    const t = document.querySelector('.js-plotly-plot .g-ytitle');
+    return t !== null && t.textContent !== before;
+}"""
+LEGEND_IS = "n => document.querySelectorAll('.js-plotly-plot .legendtext').length === n"
 
 
-async def session(browser, url: str, seconds: float, seed: int, timeout: float, out: dict) -> None:
-    """One user: open Trends, then change filters until *seconds* have passed."""
+async def _wait_until(page, js: str, arg, timeout: float) -> None:
+    """Wait for the JS predicate *js*(*arg*) to hold, checked in the page on every animation frame.
+
+    In the page rather than by polling from here: 20 sessions polling through Playwright every
+    20 ms cost the client more CPU than the server's reruns, and the browser shares the cores.
+    """
+    try:
+        await page.wait_for_function(js, arg=arg, polling="raf", timeout=timeout * 1000)
+    except Exception as exc:  # noqa: BLE001 -- Playwright's TimeoutError; one message for every kind of change
+        raise TimeoutError("the chart did not update") from exc
+
+
+async def session(browser, url: str, seconds: float, seed: int, timeout: float, out: dict,
+                  think: tuple[float, float] = (0.0, 0.0)) -> None:
+    """One user: open Trends, then change filters until *seconds* have passed, pausing *think*
+    (uniform between low and high seconds) after each updated chart."""
     rng = random.Random(seed)
     context = await browser.new_context(viewport={"width": 1300, "height": 1400})
     page = await context.new_page()
@@ -127,7 +187,7 @@ async def session(browser, url: str, seconds: float, seed: int, timeout: float, 
                     target = "Rate per 1,000 words" if "share" in (before or "").lower() else "Share of articles"
                     t0 = time.perf_counter()
                     await radio.get_by_text(target).click()
-                    await _wait_until(lambda: _ytitle_changed(title, before), timeout)
+                    await _wait_until(page, YTITLE_CHANGED, before, timeout)
                     kind = "measure"
                 elif removed is None:
                     n = await _legend_count(page)
@@ -140,7 +200,7 @@ async def session(browser, url: str, seconds: float, seed: int, timeout: float, 
                     removed = rng.choice(names)
                     t0 = time.perf_counter()
                     await sidebar.get_by_role("button", name=f"Remove {removed}", exact=True).click()
-                    await _wait_until(lambda n=n: _count_is(page, n - 1), timeout)
+                    await _wait_until(page, LEGEND_IS, n - 1, timeout)
                     kind = "remove outlet"
                 else:
                     n = await _legend_count(page)
@@ -149,12 +209,14 @@ async def session(browser, url: str, seconds: float, seed: int, timeout: float, 
                     t0 = time.perf_counter()
                     await page.get_by_role("option", name=removed, exact=True).click()
                     await page.keyboard.press("Escape")
-                    await _wait_until(lambda n=n: _count_is(page, n + 1), timeout)
+                    await _wait_until(page, LEGEND_IS, n + 1, timeout)
                     removed, kind = None, "add outlet"
                 out["latencies"].append((kind, time.perf_counter() - t0))
                 await _idle(page, timeout)
                 if await page.get_by_test_id("stException").count():
                     out["errors"].append("a Streamlit exception is shown on the page")
+                if think[1] > 0:
+                    await asyncio.sleep(rng.uniform(*think))
             except Exception as exc:  # noqa: BLE001 -- every failure is counted and reported
                 out["errors"].append(f"{type(exc).__name__}: {str(exc).splitlines()[0][:160]}")
                 removed = None
@@ -164,22 +226,18 @@ async def session(browser, url: str, seconds: float, seed: int, timeout: float, 
         await context.close()
 
 
-async def _ytitle_changed(title, before) -> bool:
-    return (await title.text_content()) != before
-
-
-async def _count_is(page, n: int) -> bool:
-    return await _legend_count(page) == n
-
-
-async def drive(url: str, sessions: int, seconds: float, timeout: float) -> dict:
+async def drive(url: str, sessions: int, seconds: float, timeout: float, think: tuple[float, float] = (0.0, 0.0),
+                sampler: RssSampler | None = None) -> dict:
     from playwright.async_api import async_playwright
 
     out = {"latencies": [], "errors": [], "first_load": []}
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
         try:
-            await asyncio.gather(*(session(browser, url, seconds, seed, timeout, out) for seed in range(sessions)))
+            await asyncio.gather(*(session(browser, url, seconds, seed, timeout, out, think)
+                                   for seed in range(sessions)))
+            if sampler is not None:                   # before chromium's processes exit
+                sampler.cpu.update(sampler.cpu_now())
         finally:
             await browser.close()
     return out
@@ -201,6 +259,9 @@ def main() -> None:
     ap.add_argument("--sessions", type=int, default=20)
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--timeout", type=float, default=30, help="seconds a change may take before it counts as an error")
+    ap.add_argument("--think", type=parse_think, default=(0.0, 0.0), metavar="SECONDS",
+                    help="pause after each updated chart before the next change: SECONDS or LOW-HIGH "
+                         "(uniform, e.g. 1-3); 0 (default) = no pause")
     ap.add_argument("--json", type=Path, help="also write the figures as JSON here")
     args = ap.parse_args()
     if not 1 <= args.sessions <= MAX_SESSIONS or not 1 <= args.seconds <= MAX_SECONDS:
@@ -223,7 +284,7 @@ def main() -> None:
         sampler.start()
         load_before = os.getloadavg()
         t0 = time.perf_counter()
-        out = asyncio.run(drive(url, args.sessions, args.seconds, args.timeout))
+        out = asyncio.run(drive(url, args.sessions, args.seconds, args.timeout, args.think, sampler))
         wall = time.perf_counter() - t0
         load_after = os.getloadavg()
         sampler.stop()
@@ -245,7 +306,9 @@ def main() -> None:
                       for k, v in sorted(by_kind.items())},
         "first_load_p50_s": round(_percentile(out["first_load"], 50), 2),
         "first_load_max_s": round(max(out["first_load"]), 2) if out["first_load"] else None,
+        "think_s": list(args.think),
         "server_peak_rss_mb": round(sampler.peak / 2**20, 1),
+        "cpu_s": sampler.cpu_seconds(),
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in load_after], "cpus": os.cpu_count(),
     }
