@@ -49,6 +49,7 @@ BUILTIN_LEXICON = Path(__file__).resolve().parent.parent / "data" / "lexicon" / 
 DEFAULT_CATEGORY = "loaded"
 KNOWN_COLUMNS = ("term", "variants", "category", "target", "counterpart", "note", "ignore")
 _URL_RE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_URL_KEYS = ("http", "www")
 _SENTENCE_MARK_RE = re.compile(r"[.!?\n]")
 """A character that :func:`pipelines.text.crosses_sentence_end` needs to find a sentence end."""
 _TRUE = {"true", "yes", "1", "y", "t"}
@@ -382,6 +383,10 @@ class LexiconMatcher:
                 # The first entry claiming a key wins (build_lexicon forbids conflicts).
                 if key not in automaton:
                     automaton.add_word(key, (len(key), idx, prefix, " " in key.strip()))
+        # Unpadded keys that flag a copy holding "http" or "www" (as a text holding "http" or
+        # "www." does): only then does find() look for web addresses in the text.
+        for key in _URL_KEYS:
+            automaton.add_word(key, (0, -1, False, False))
         automaton.make_automaton()
         self.automaton_ = automaton
         self._ignored = frozenset(i for i, e in enumerate(self.lexicon.entries) if e.ignore)
@@ -404,7 +409,11 @@ class LexiconMatcher:
             copy, offsets = matching_copy(text)
         hits = []
         positions = []
+        url = False
         for end_idx, (length, idx, prefix, multiword) in self.automaton_.iter(copy):
+            if idx < 0:
+                url = True
+                continue
             s = end_idx - length + 2  # first character of the word(s), after the padding space
             e = copy.find(" ", end_idx + 1) if prefix else end_idx  # end_idx: the trailing padding space
             hits.append((s, e, idx, multiword))
@@ -413,22 +422,27 @@ class LexiconMatcher:
         if not hits:
             return []
         # every hit's copy positions mapped to the text at once
-        mapped = (offsets.take(positions) if isinstance(offsets, CopyOffsets)
-                  else np.asarray(offsets)[positions]).tolist()
+        mapped = (offsets.take_inner(positions) if isinstance(offsets, CopyOffsets)
+                  else np.asarray(offsets)[positions].tolist())
         spans = []
+        prev_end = 0
+        disjoint = True  # each span ends before the next starts: longest_first would keep them all
         for (s, e, idx, multiword), t_start, t_last in zip(hits, mapped[::2], mapped[1::2]):
             t_end = t_last + 1
             # a sentence end needs one of . ! ? or a line break in the span: test that first, in C
             if multiword and _SENTENCE_MARK_RE.search(text, t_start, t_end) and \
                     crosses_sentence_end(text, t_start, t_end):
                 continue
+            if s < prev_end:
+                disjoint = False
+            prev_end = e
             spans.append((s, e, idx, t_start, t_end))
-        # "http" or "www." in the text leaves "http" or "www" in the copy (a cheaper scan: mostly ASCII)
-        if "http" in copy or "www" in copy:
+        if url:
             spans = outside_urls(text, spans)
+        if not disjoint:
+            spans = longest_first(spans)
         ignored = self._ignored
-        return [Match(t_start, t_end, idx) for _, _, idx, t_start, t_end in longest_first(spans)
-                if idx not in ignored]
+        return [Match(t_start, t_end, idx) for _, _, idx, t_start, t_end in spans if idx not in ignored]
 
 
 def outside_urls(text: str, spans: list[tuple]) -> list[tuple]:

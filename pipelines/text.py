@@ -17,7 +17,10 @@ A lexicon term is folded by the same function, so ``war-games``, ``war\\u00a0gam
 ``War Games`` and ``war  games`` all read `` war games `` and ``regime’s`` reads
 `` regime s `` (which contains `` regime ``). Position ``i`` of the copy maps to position
 ``offsets[i]`` of the stored text; a match ``[i, j)`` in the copy is
-``[offsets[i], offsets[j - 1] + 1)`` in the text.
+``[offsets[i], offsets[j - 1] + 1)`` in the text. ``offsets`` is a :class:`CopyOffsets`:
+it answers as that int64 array does, but for most texts keeps only the mask of the dropped
+spaces and maps the few positions a matcher needs (:meth:`CopyOffsets.take_inner`) without
+building the array (issue 4: the array cost a third of the copy).
 """
 
 from __future__ import annotations
@@ -62,6 +65,17 @@ def _table() -> np.ndarray:
     if _TABLE is None:
         _TABLE = _build_table()
     return _TABLE
+
+
+_TABLE16: np.ndarray | None = None
+
+
+def _table16() -> np.ndarray:
+    """:func:`_table` as uint16 (a BMP character folds to a BMP character): half the memory traffic."""
+    global _TABLE16
+    if _TABLE16 is None:
+        _TABLE16 = _table().astype(np.uint16)
+    return _TABLE16
 
 
 def _matching_copy_general(text: str) -> tuple[str, np.ndarray]:
@@ -121,7 +135,7 @@ def _fold_flat(text: str) -> np.ndarray | None:
     arr = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     if arr.max() >= _BMP:
         return None
-    folded = _table().take(arr)
+    folded = _table16().take(arr)
     return folded if folded.all() else None   # 0 marks a character to delete
 
 
@@ -150,10 +164,7 @@ def matching_copy(text: str) -> tuple[str, CopyOffsets]:
         return copy, CopyOffsets(len(text), offsets)
     drop = _dropped_spaces(folded)
     body = folded[~drop]
-    if folded.dtype == np.uint8 or body.max(initial=0) < 128:
-        text_body = body.astype(np.uint8, copy=False).tobytes().decode("ascii")
-    else:
-        text_body = body.tobytes().decode("utf-32-le")
+    text_body = body.tobytes().decode("ascii" if folded.dtype == np.uint8 else "utf-16-le")
     copy = " " + text_body + " "
     return copy, CopyOffsets(len(text), dropped=drop, n=len(copy))
 
@@ -206,16 +217,28 @@ class CopyOffsets:
         low, high = pos.min(), pos.max()
         if low < 0 or high >= self._n:
             raise IndexError(f"copy position out of range 0..{self._n - 1}")
-        if self._gaps is None:
-            dropped = np.flatnonzero(self._dropped)
-            # gaps[j]: how many kept characters precede the j-th dropped one (non-decreasing)
-            self._gaps = dropped - np.arange(len(dropped))
         kept = pos - 1
-        out = kept + np.searchsorted(self._gaps, kept, side="right")
+        out = kept + np.searchsorted(self._gap_counts(), kept, side="right")
         if low == 0 or high == self._n - 1:
             out[pos == 0] = -1
             out[pos == self._n - 1] = self.n_text
         return out
+
+    def take_inner(self, positions: list[int]) -> list[int]:
+        """:meth:`take` for positions of the copy's words (never a padding space), as a list:
+        no range checks, fewer numpy calls (the per-hit path of the matchers)."""
+        if self._array is not None:
+            return self._array[positions].tolist()
+        kept = np.array(positions, dtype=np.int64) - 1
+        return (kept + np.searchsorted(self._gap_counts(), kept, side="right")).tolist()
+
+    def _gap_counts(self) -> np.ndarray:
+        """gaps[j]: how many kept characters precede the j-th dropped one (non-decreasing), so the
+        k-th kept character is at ``k + #(gaps <= k)``."""
+        if self._gaps is None:
+            dropped = np.flatnonzero(self._dropped)
+            self._gaps = dropped - np.arange(len(dropped))
+        return self._gaps
 
     def _full(self) -> np.ndarray:
         if self._array is None:

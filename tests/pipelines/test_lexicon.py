@@ -196,3 +196,60 @@ def test_longest_first_is_the_plain_scan_on_any_spans(min_length):
         assert longest_first(spans) == _longest_first_by_scan(spans)
 
     check()
+
+
+def _find_by_array(matcher, text):
+    """Reference: find() as it was before CopyOffsets -- every hit mapped through the int64
+    offsets array one by one, every multi-word hit through crosses_sentence_end, the web
+    address filter whenever the text holds "http" or "www.", then longest_first."""
+    import numpy as np
+
+    from pipelines.lexicon import longest_first, outside_urls
+    from pipelines.text import crosses_sentence_end, matching_copy
+
+    copy, offsets = matching_copy(text)
+    offsets = np.asarray(offsets)
+    spans = []
+    for end_idx, (length, idx, prefix, multiword) in matcher.automaton_.iter(copy):
+        if idx < 0:
+            continue
+        s = end_idx - length + 2
+        e = copy.find(" ", end_idx + 1) if prefix else end_idx
+        t_start, t_end = int(offsets[s]), int(offsets[e - 1]) + 1
+        if multiword and crosses_sentence_end(text, t_start, t_end):
+            continue
+        spans.append((s, e, idx, t_start, t_end))
+    entries = matcher.lexicon.entries
+    return [(t_start, t_end, idx) for _, _, idx, t_start, t_end in longest_first(outside_urls(text, spans))
+            if not entries[idx].ignore]
+
+
+def test_find_equals_the_per_hit_reference_on_any_text(tmp_path):
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    import numpy as np
+
+    from pipelines.text import matching_copy
+
+    rows = "".join(line + ",\n" for line in LEX.splitlines()[1:])
+    lex, m = _matcher(tmp_path, "term,category,ignore\n" + rows + "sanctions regime,delegitimising,true\n")
+    words = ["regime", "Regime", "regimes", "puppet", "war", "games", "imperialists", "imperialism", "lackeys",
+             "so", "called", "sanctions", "http://x.example/", "www.", "HTTP://", "www", "http", "U.S.", "Mr."]
+    seps = [" ", "  ", ", ", ". ", "! ", "\n", "-", "\u2019 ", "' ", "\u00a0", "\u00ad", " \u201c", "\U0001F600 "]
+    piece = st.tuples(st.sampled_from(words), st.sampled_from(seps)).map("".join)
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.lists(piece, max_size=25).map("".join))
+    def check(text):
+        expected = _find_by_array(m, text)
+        assert [(x.start, x.end, x.entry) for x in m.find(text)] == expected
+        copy, offsets = matching_copy(text)
+        assert [(x.start, x.end, x.entry) for x in m.find(text, copy, np.asarray(offsets))] == expected
+
+    check()
+
+
+def test_www_or_http_without_an_address_still_matches(tmp_path):
+    lex, m = _matcher(tmp_path, "term\nregime\n")
+    assert _hits(lex, m, "the www regime and the http regime") == [("regime", "regime"), ("regime", "regime")]

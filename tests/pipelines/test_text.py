@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -59,3 +60,43 @@ def test_count_words_and_hash():
     assert count_words("The regime’s “war-games”, 2024.") == 6
     assert text_hash("A  b\nC") == text_hash("a b c")
     assert text_hash("a b") != text_hash("a c")
+
+
+# Characters that take the one-for-one path (ASCII, BMP punctuation, NBSP, accented and
+# upper-case letters, 'İ', the modifier apostrophe) and the general one (soft hyphen,
+# zero-width joiner, an emoji), in runs that make space runs of every length.
+_MIXED = st.lists(st.sampled_from(list("ab Z.,!?-_x9\n\t") + ["  ", "\u00a0", "\u2019", "\u201c", "\u2013", "İ",
+                                                                  "é", "\u02bc", "\u00ad", "\u200d", "\U0001F600",
+                                                                  "Ω"]),
+                  max_size=60).map("".join)
+
+
+@given(_MIXED)
+@settings(max_examples=400, deadline=None)
+def test_fast_copy_and_offsets_equal_the_general_path(text):
+    from pipelines.text import _matching_copy_general
+
+    copy, offsets = matching_copy(text)
+    ref_copy, ref_offsets = _matching_copy_general(text)
+    assert copy == ref_copy
+    positions = list(range(len(copy)))
+    # before the array is built (take answers from the dropped spaces), then after
+    assert np.array_equal(offsets.take(positions), ref_offsets)
+    assert offsets.take_inner(positions[1:-1]) == ref_offsets[1:-1].tolist()
+    assert np.asarray(offsets).dtype == np.int64 and np.array_equal(np.asarray(offsets), ref_offsets)
+    assert offsets.take_inner(positions[1:-1]) == ref_offsets[1:-1].tolist()
+
+
+def test_copy_offsets_answer_as_the_int64_array():
+    copy, offsets = matching_copy("“War,  games”\u00a0now.")
+    assert copy == " war games now "
+    # “ W a r ,  _ _ g a m e s ” NBSP n o w .   (text positions 0..17; a run keeps its first space)
+    array = np.array([-1, 1, 2, 3, 4, 7, 8, 9, 10, 11, 12, 14, 15, 16, 18])
+    assert len(offsets) == len(array)
+    assert offsets[5] == 7 and offsets[-1] == 18
+    assert np.array_equal(offsets[1:-1], array[1:-1])
+    assert np.array_equal(offsets[np.array([1, 5])], [1, 7])
+    assert (offsets == array).all()
+    assert list(offsets) == array.tolist()
+    with pytest.raises(IndexError):
+        matching_copy("war")[1].take([5])
