@@ -357,6 +357,18 @@ def test_voices_equal_voice_of(raw, spans_, by_start):
         assert voices.of(a, a + ln) == voice_of(quotes, a, a + ln)
 
 
+def test_is_title_equals_its_regex_form():
+    from pipelines.quotes import _TITLE_RE, _is_title
+
+    def reference(tok):
+        return bool(_TITLE_RE.match(tok)) and tok[0].isupper() or (len(tok) == 2 and tok[1] == "." and tok[0].isupper())
+
+    toks = ["", ".", "A.", "a.", "Ł.", "Ab", "ab", "1", "1.", "É", "ÿ", "×", "Σ", "Σ.", "ΣA", "Þor", "ß"]
+    toks += [chr(i) + t for i in range(0x250) for t in ("", ".", "x")]
+    for tok in toks:
+        assert _is_title(tok) == reference(tok), tok
+
+
 def test_voices_on_found_quotes():
     text = ("“War games,” he said. The ministry said that imperialists lied. "
             "According to Kim Yo Jong, “the ‘puppets’ will pay,” she added.")
