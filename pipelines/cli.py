@@ -42,7 +42,8 @@ def _progress() -> bool:
     return sys.stderr.isatty()
 
 
-def _ingest_options(maps, topic_column, default_outlet, dayfirst, source_config, assume_tz, outlets, coverage):
+def _ingest_options(maps, topic_column, default_outlet, dayfirst, source_config, assume_tz, outlets, coverage,
+                    ingest_batch=None):
     from .ingest import IngestOptions, parse_mapping
     from .errors import ConfigError
 
@@ -57,7 +58,8 @@ def _ingest_options(maps, topic_column, default_outlet, dayfirst, source_config,
     return IngestOptions(mapping=parse_mapping(list(maps)), topic_column=topic_column,
                          date_order="DMY" if dayfirst else None, source_config=config, assume_tz=assume_tz,
                          outlets=[Path(p) for p in outlets], coverage=[Path(p) for p in coverage],
-                         default_outlet=default_outlet)
+                         default_outlet=default_outlet,
+                         **({"batch_size": ingest_batch} if ingest_batch is not None else {}))
 
 
 def _score_options(lexicons, extra_lexicons, topics, topic_column_given, frames=None, frame_threshold=None,
@@ -90,6 +92,9 @@ def ingest_flags(f):
                      help="Extra outlet registry YAML (same format as data/outlets.yaml). Repeatable."),
         click.option("--coverage", multiple=True, type=click.Path(dir_okay=False),
                      help="CSV of outlet, date, collected: days the collector ran (gaps vs zeros). Repeatable."),
+        click.option("--ingest-batch", type=click.IntRange(min=1), default=None,
+                     help="Records read and written to the store per batch, bounding the texts held in memory "
+                          "[default: 10000]."),
     ]
     for o in reversed(opts):
         f = o(f)
@@ -145,7 +150,7 @@ def main():
               help="Directory or fsspec URL (s3://, gs://) every Dask worker can read and write, for the "
                    "Parquet partitions [default: a temporary local directory].")
 def run(inputs, store, fresh, maps, topic_column, default_outlet, dayfirst, source_config, assume_tz, outlets, coverage,
-        lexicons, extra_lexicons, topics, frames, frame_threshold, targets, engine, scheduler, work_dir):
+        ingest_batch, lexicons, extra_lexicons, topics, frames, frame_threshold, targets, engine, scheduler, work_dir):
     """Ingest, score and aggregate in one go; print a one-line summary.
 
     The store is replaced only when the whole run has finished, so an interrupted run leaves
@@ -160,7 +165,7 @@ def run(inputs, store, fresh, maps, topic_column, default_outlet, dayfirst, sour
     score_options.engine = EngineOptions(engine, scheduler, work_dir)
     summary = run_pipeline(store, [Path(p) for p in inputs],
                            _ingest_options(maps, topic_column, default_outlet, dayfirst, source_config, assume_tz, outlets,
-                                           coverage),
+                                           coverage, ingest_batch),
                            score_options, fresh=fresh, progress=_progress())
     _print_warnings(summary.warnings)
     click.echo(summary.line())
@@ -222,13 +227,14 @@ def collect(feeds_file, store, since, full_text, rate, timeout, max_items, conta
 @click.option("--store", default=str(DEFAULT_STORE), show_default=True, help="DuckDB store file.")
 @click.option("--fresh", is_flag=True, help="Start a new store instead of adding to the existing one.")
 @ingest_flags
-def ingest(inputs, store, fresh, maps, topic_column, default_outlet, dayfirst, source_config, assume_tz, outlets, coverage):
+def ingest(inputs, store, fresh, maps, topic_column, default_outlet, dayfirst, source_config, assume_tz, outlets, coverage,
+           ingest_batch):
     """Ingest only: read inputs into articles and rejects (then run `score` and `aggregate`)."""
     from .run import run_ingest
 
     summary = run_ingest(store, [Path(p) for p in inputs],
                          _ingest_options(maps, topic_column, default_outlet, dayfirst, source_config, assume_tz, outlets,
-                                           coverage),
+                                           coverage, ingest_batch),
                          fresh=fresh, progress=_progress())
     _print_warnings(summary.warnings)
     click.echo(summary.line())

@@ -19,6 +19,7 @@ functions applied are the same.
 
 from __future__ import annotations
 
+import collections
 import secrets
 import shutil
 import tempfile
@@ -32,6 +33,7 @@ from .lexicon import Lexicon, LexiconMatcher, load_lexicon
 from .prepared import prepare_texts
 from .score import score_articles
 from .storage import write_table
+from .syndication import signature_arrays, sketch_articles
 from .tone import TargetMatcher, read_gazetteer, score_targets
 from .topics import TopicMatcher, read_topics
 from .wordchoice import PairMatcher, find_pair_mentions, load_pairs
@@ -98,7 +100,7 @@ class ScoreStages:
 
 
 def score_batch(articles: pd.DataFrame, stages: ScoreStages, progress: bool = False,
-                shared: bool = True) -> dict[str, pd.DataFrame]:
+                shared: bool = True, sketch: bool = False) -> dict[str, pd.DataFrame]:
     """Score a batch of articles with every per-batch stage (pure: no store).
 
     Parameters
@@ -108,17 +110,21 @@ def score_batch(articles: pd.DataFrame, stages: ScoreStages, progress: bool = Fa
     shared : build each article's matching copy and quotes once and hand them to every stage
         (:mod:`pipelines.prepared`); False: each stage builds its own (same rows, slower; for
         tests and benchmarks).
+    sketch : also return ``"sketches"``, the near-duplicate signatures of the batch's texts
+        (:func:`pipelines.syndication.sketch_articles`), so clustering the whole store later
+        needs only the signatures, not the texts.
 
     Returns
     -------
-    dict table name -> rows for it, for each of :data:`BATCH_TABLES`.
+    dict table name -> rows for it, for each of :data:`BATCH_TABLES` (and ``"sketches"``).
     """
     s = stages
     prepared = prepare_texts(articles) if shared else None
     result = score_articles(articles, s.lexicon, s.topic_matcher, use_topic_column=s.use_topic_column,
                             progress=progress, matcher=s.matcher, outlet_names=s.outlet_names, prepared=prepared)
     frames = score_frames(articles, result.quotes, s.frames, prepared)
-    return {"mentions": result.mentions, "quotes": result.quotes, "article_topics": result.article_topics,
+    extra = {"sketches": sketch_articles(articles)} if sketch else {}
+    return {**extra, "mentions": result.mentions, "quotes": result.quotes, "article_topics": result.article_topics,
             "article_scores": result.article_scores,
             "pair_mentions": find_pair_mentions(articles, result.quotes, s.pair_matcher, prepared),
             "article_frames": frames.article_frames, "frame_mentions": frames.frame_mentions,
@@ -153,13 +159,22 @@ def batches(ids: list[str], size: int) -> list[list[str]]:
     return [ids[i:i + size] for i in range(0, len(ids), size)]
 
 
-def score_local(con, ids: list[str], stages: ScoreStages, size: int, progress: bool = False) -> int:
-    """Score the articles *ids* here, *size* at a time, and append the rows; returns the mentions written."""
-    return sum(write_batch(con, score_batch(read_articles(con, chunk), stages, progress))
-               for chunk in batches(ids, size))
+def score_local(con, ids: list[str], stages: ScoreStages, size: int, progress: bool = False,
+                sketches: list | None = None) -> int:
+    """Score the articles *ids* here, *size* at a time, and append the rows; returns the mentions written.
+
+    *sketches*: a list to which each batch's near-duplicate signatures are appended
+    (:func:`pipelines.syndication.signature_arrays` of :func:`score_batch`'s ``"sketches"``)."""
+    n_mentions = 0
+    for chunk in batches(ids, size):
+        tables = score_batch(read_articles(con, chunk), stages, progress, sketch=sketches is not None)
+        if sketches is not None:
+            sketches.append(signature_arrays(tables.pop("sketches")))
+        n_mentions += write_batch(con, tables)
+    return n_mentions
 
 
-def score_partition(path: str, out: str, stages: ScoreStages) -> dict[str, str]:
+def score_partition(path: str, out: str, stages: ScoreStages, sketch: bool = False) -> dict[str, str]:
     """Worker side: score the Parquet partition *path*, write each table to ``{out}/{table}/``.
 
     Returns table name -> the Parquet file written for it.
@@ -170,7 +185,7 @@ def score_partition(path: str, out: str, stages: ScoreStages) -> dict[str, str]:
     name = path.rstrip("/").rsplit("/", 1)[-1]
     fs, _ = fsspec.core.url_to_fs(out)
     written = {}
-    for table, rows in score_batch(articles, stages).items():
+    for table, rows in score_batch(articles, stages, sketch=sketch).items():
         target = f"{out}/{table}/{name}"
         fs.makedirs(f"{out}/{table}", exist_ok=True)
         rows.to_parquet(target, index=False)
@@ -178,12 +193,14 @@ def score_partition(path: str, out: str, stages: ScoreStages) -> dict[str, str]:
     return written
 
 
-def score_dask(con, ids: list[str], stages: ScoreStages, size: int, options: EngineOptions) -> int:
+def score_dask(con, ids: list[str], stages: ScoreStages, size: int, options: EngineOptions,
+               sketches: list | None = None) -> int:
     """Score the articles *ids* on a Dask cluster, one Parquet partition per *size* articles.
 
     Writes ``{workdir}/articles/part-NNNNN.parquet``, maps :func:`score_partition` over them
     on the cluster (the fitted *stages* scattered once to every worker), then appends each
     partition's tables to the store in partition order. Returns the mentions written.
+    *sketches*: as for :func:`score_local` (the workers compute the signatures too).
 
     Raises
     ------
@@ -203,12 +220,8 @@ def score_dask(con, ids: list[str], stages: ScoreStages, size: int, options: Eng
     run_dir = f"{workdir}/run-{secrets.token_hex(6)}"
     try:
         fs.makedirs(f"{run_dir}/articles", exist_ok=True)
-        paths = []
-        for k, chunk in enumerate(batches(ids, size)):
-            path = f"{run_dir}/articles/part-{k:05d}.parquet"
-            read_articles(con, chunk).to_parquet(path, index=False)
-            paths.append(path)
-        if not paths:
+        chunks = batches(ids, size)
+        if not chunks:
             return 0
         cluster = None
         try:
@@ -224,11 +237,32 @@ def score_dask(con, ids: list[str], stages: ScoreStages, size: int, options: Eng
                               fix="start one with `dask scheduler` and workers with `dask worker ADDRESS`") from exc
         try:
             shared = client.scatter(stages, broadcast=True)
-            futures = client.map(score_partition, paths, out=run_dir, stages=shared, pure=False)
+            # A partition is handed to the cluster as soon as it is written, and the scored ones are
+            # appended in partition order (as the local engine writes) while the workers go on, so
+            # this process's reading, writing and appending overlaps the scoring instead of
+            # preceding and following it; at most `ahead` partitions wait, which bounds the disk used.
+            ahead = 2 * max(len(client.scheduler_info().get("workers", {})), 1) + 1
+            pending: collections.deque = collections.deque()
             n_mentions = 0
-            for future in futures:  # in partition order, as the local engine writes
+
+            def append_first() -> int:
+                path, future = pending.popleft()
                 written = future.result()
-                n_mentions += write_batch(con, {t: pd.read_parquet(p) for t, p in written.items()})
+                tables = {t: pd.read_parquet(p) for t, p in written.items()}
+                fs.rm([path, *written.values()])
+                if sketches is not None:
+                    sketches.append(signature_arrays(tables.pop("sketches")))
+                return write_batch(con, tables)
+
+            for k, chunk in enumerate(chunks):
+                path = f"{run_dir}/articles/part-{k:05d}.parquet"
+                read_articles(con, chunk).to_parquet(path, index=False)
+                pending.append((path, client.submit(score_partition, path, out=run_dir, stages=shared,
+                                                    sketch=sketches is not None, pure=False)))
+                while pending and (pending[0][1].done() or len(pending) > ahead):
+                    n_mentions += append_first()
+            while pending:
+                n_mentions += append_first()
             return n_mentions
         finally:
             client.close()

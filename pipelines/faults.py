@@ -3,7 +3,7 @@
 A few places in a run call :func:`pause_point` with a fixed name:
 
 =====================  ============================================================
-``ingest:read``        every record read and ingested in memory, nothing written yet
+``ingest:read``        the first batch of records read and ingested in memory, nothing written yet
 ``write:<table>``      just before the first write of ``<table>`` through
                        :func:`pipelines.storage.write_table` (``write:articles``,
                        ``write:rejects``, ``write:mentions``, ``write:article_clusters``,

@@ -75,6 +75,10 @@ TRACKING_PARAMS = re.compile(r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_ei
                              r"ocid|icid|at_medium|at_campaign|smid|sr_share|rss|feed)$", re.I)
 _HTML_RE = re.compile(r"<[a-zA-Z/!][^>]*>|&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
 _RECORD_MAX = 2000
+INGEST_BATCH = 10_000
+"""Records ingested and written per batch by default (``IngestOptions.batch_size``): about 40 MB
+of text for 600-word articles."""
+_NAIVE_WARNING = re.compile(r"^(.*?: )(\d+)( date-time value\(s\) had no UTC offset .*)$", re.S)
 
 
 @dataclass
@@ -91,6 +95,8 @@ class IngestOptions:
     outlets : extra outlet registry files.
     coverage : coverage files (outlet, date, collected[, articles_fetched]).
     default_outlet : outlet for records that name none (``--outlet``), e.g. a folder of one site's pages.
+    batch_size : records read, checked and written to the store per batch (``--ingest-batch``;
+        :func:`ingest_batches`); bounds the texts held in memory whatever the input's size.
     """
 
     mapping: dict[str, str] = field(default_factory=dict)
@@ -101,8 +107,13 @@ class IngestOptions:
     outlets: list[Path] = field(default_factory=list)
     coverage: list[Path] = field(default_factory=list)
     default_outlet: str | None = None
+    batch_size: int = INGEST_BATCH
 
     def __post_init__(self) -> None:
+        if not isinstance(self.batch_size, int) or self.batch_size < 1:
+            raise ConfigError("the ingest batch size must be a positive whole number", where="--ingest-batch",
+                              expected="an integer of 1 or more", found=repr(self.batch_size),
+                              fix=f"use e.g. --ingest-batch {INGEST_BATCH}")
         bad = [f for f in self.mapping if f not in FIELDS]
         if bad:
             raise ConfigError(f"unknown field in --map: {bad[0]!r}", expected=f"one of {', '.join(FIELDS)}",
@@ -540,45 +551,143 @@ def _stable_id(*parts: str) -> str:
 def ingest_records(records: Iterator[dict], options: IngestOptions, registry: Registry, run_id: str,
                    existing_keys: dict[str, str] | None = None,
                    now: datetime | None = None) -> IngestResult:
-    """Turn raw records into ``articles`` and ``rejects`` rows (pure: no store access).
+    """Turn raw records into ``articles`` and ``rejects`` rows (pure: no store access), all at once.
 
     Parameters
     ----------
     records : raw records from :func:`iter_records`.
     existing_keys : duplicate keys of articles already stored -> their article_id.
+    now : the ingest time (dates more than a day after it are refused as future dates).
 
     Duplicates of stored articles are returned in ``duplicates_of_stored`` as
-    ``article_id -> (copies, merged topic cell)``.
-    now : the ingest time (dates more than a day after it are refused as future dates).
+    ``article_id -> (copies, merged topic cell)``. Every article is held in memory; a large
+    input goes through :func:`ingest_batches` instead, which gives the same rows.
 
     Returns
     -------
     IngestResult
     """
-    now = now or datetime.now(timezone.utc)
-    existing_keys = existing_keys or {}
-    warnings: list[str] = []
-    rejects: list[dict] = []
-    rows: list[dict] = []
-    mappings: dict[tuple, dict[str, str]] = {}
-    n_input = 0
+    return list(ingest_batches(records, options, registry, run_id, existing_keys, now, batch_size=None))[-1]
 
-    def reject(rec, reason, detail):
-        rejects.append({"run_id": run_id, "source_file": str(rec.get("_source_file", "")),
-                        "source_row": rec.get("_source_row"), "reason": reason, "detail": detail,
-                        "record": _record_json(rec)})
 
-    for rec in records:
-        n_input += 1
+def ingest_batches(records: Iterator[dict], options: IngestOptions, registry: Registry, run_id: str,
+                   existing_keys: dict[str, str] | None = None, now: datetime | None = None,
+                   batch_size: int | None = -1, read_warnings: list[str] | None = None) -> Iterator[IngestResult]:
+    """Ingest *records* batch by batch: one :class:`IngestResult` per batch, to be written before the next.
+
+    Gives the rows :func:`ingest_records` gives for the whole input, cut into batches: the
+    duplicate keys of every earlier batch are kept (a copy of an article of an earlier batch is
+    reported in ``duplicates_of_stored``, as a copy of a stored article, so it must be written
+    before the next batch is read), rejects come with the batch they were read in, and the
+    last result (possibly without rows) carries the coverage and the warnings, in the order a
+    whole-input ingest gives them.
+
+    A date column's numeric order (``29/01`` vs ``01/29``) is the whole column's
+    (:func:`pipelines.dates.parse_dates`): when a batch holds numeric dates of a source and outlet
+    without a declared order (``--dayfirst``, ``--source-config``), its rows and every later
+    row are held until the input ends, so the order is inferred from the whole column as
+    before. ISO, RFC 2822, month-name and epoch dates, and declared orders, stream.
+
+    Parameters
+    ----------
+    batch_size : records per batch; -1: ``options.batch_size``; None: the whole input in one.
+    read_warnings : warnings of the reader (:func:`iter_records`), put first in the last result.
+
+    Yields
+    ------
+    IngestResult
+        ``n_input = n_ingested + n_duplicates + n_rejected`` holds for each.
+    """
+    state = _IngestState(options, registry, run_id, existing_keys, now or datetime.now(timezone.utc))
+    if batch_size is None:
+        state.read(records, hold=True)
+    else:
+        size = options.batch_size if batch_size == -1 else batch_size
+        batch: list[dict] = []
+        for rec in records:
+            batch.append(rec)
+            if len(batch) >= size:
+                state.read(batch)
+                batch = []
+                yield state.drain()
+        state.read(batch)
+    final = state.drain(final=True)
+    final.warnings[:0] = read_warnings or []
+    yield final
+
+
+class _IngestState:
+    """What an ingest carries from batch to batch: column mappings, duplicate keys, date warnings
+    per source and outlet, and the rows held for a column's date order (:func:`ingest_batches`)."""
+
+    def __init__(self, options: IngestOptions, registry: Registry, run_id: str,
+                 existing_keys: dict[str, str] | None, now: datetime):
+        self.options, self.registry, self.run_id, self.now = options, registry, run_id, now
+        self.coverage = read_coverage(options.coverage, registry) if options.coverage else _empty_coverage()
+        self.mappings: dict[tuple, dict[str, str]] = {}
+        self.key_to_id = dict(existing_keys or {})
+        self.taken: set[str] = set()
+        self.dates: dict[tuple[str, str], list] = {}  # (file, outlet) -> [order warnings, naive count, naive text]
+        self.held: list[dict] | None = None
+        self.rejects: list[dict] = []
+        self.articles: list[pd.DataFrame] = []
+        self.n_input = self.n_dup = 0
+        self.dup_stored: dict[str, tuple] = {}
+
+    def reject(self, rec, reason, detail):
+        self.rejects.append({"run_id": self.run_id, "source_file": str(rec.get("_source_file", "")),
+                             "source_row": rec.get("_source_row"), "reason": reason, "detail": detail,
+                             "record": _record_json(rec)})
+
+    def read(self, records, hold: bool = False) -> None:
+        """Turn *records* into rows; fold them now, or hold them until the input ends."""
+        rows = []
+        for rec in records:
+            self.n_input += 1
+            row = self.row(rec)
+            if row is not None:
+                rows.append(row)
+        if self.held is None and not hold and self.parse_dates(rows, final=False):
+            self.fold(rows)
+        else:
+            self.held = self.held if self.held is not None else []
+            self.held.extend(rows)
+
+    def drain(self, final: bool = False) -> IngestResult:
+        """The rows and counts since the last drain; *final*: the held rows too, with coverage and warnings."""
+        warnings: list[str] = []
+        if final:
+            if self.held:
+                self.parse_dates(self.held, final=True)
+                self.fold(self.held)
+            self.held = None
+            for order_warnings, n_naive, naive in self.dates.values():
+                warnings += order_warnings
+                if n_naive:
+                    warnings.append(naive[0] + str(n_naive) + naive[1])
+        articles = self.articles[0] if len(self.articles) == 1 else _fold_frame([], self.run_id)
+        rejects_df = pd.DataFrame(self.rejects, columns=["run_id", "source_file", "source_row", "reason", "detail",
+                                                         "record"])
+        rejects_df["source_row"] = rejects_df["source_row"].astype("Int64")
+        result = IngestResult(articles=articles, rejects=rejects_df, duplicates_of_stored=self.dup_stored,
+                              coverage=self.coverage if final else _empty_coverage(), n_input=self.n_input,
+                              n_duplicates=self.n_dup, warnings=warnings)
+        self.articles, self.rejects, self.dup_stored = [], [], {}
+        self.n_input = self.n_dup = 0
+        return result
+
+    def row(self, rec: dict) -> dict | None:
+        """One raw record as an ``articles`` row without date, keys or id; None when rejected."""
+        options, registry, reject = self.options, self.registry, self.reject
         if "_reject" in rec:
             reason, detail = rec["_reject"]
             reject(rec, reason, detail)
-            continue
+            return None
         cols = tuple(k for k in rec if not k.startswith("_"))
-        mapping = mappings.get(cols)
+        mapping = self.mappings.get(cols)
         if mapping is None:
             _check_named_columns(rec, cols, options)
-            mapping = mappings[cols] = detect_mapping(list(cols), options.mapping, options.topic_column)
+            mapping = self.mappings[cols] = detect_mapping(list(cols), options.mapping, options.topic_column)
         get = {fld: rec.get(col) for fld, col in mapping.items()}
         # Records from pages and feeds already carry canonical keys.
         for fld in FIELDS:
@@ -595,7 +704,7 @@ def ingest_records(records: Iterator[dict], options: IngestOptions, registry: Re
                    "no outlet: the outlet field is empty and there is no URL to take one from"
                    if "outlet" in mapping else
                    f"no outlet column found among {list(cols)}; name one with --map outlet=COLUMN")
-            continue
+            return None
         title = _text_value(get.get("title"))
         title = canonical_text(title).replace("\n", " ") if title else None
         body = _text_value(get.get("body"))
@@ -611,10 +720,10 @@ def ingest_records(records: Iterator[dict], options: IngestOptions, registry: Re
             reject(rec, "no_text", "no text: body, title and lead are all empty"
                    + ("" if {"body", "title", "lead"} & set(mapping) or "body" in rec else
                       f"; no text column found among {list(cols)}, name one with --map body=COLUMN"))
-            continue
+            return None
         extra = {k: v for k, v in rec.items() if not k.startswith("_") and k not in mapping.values()
                  and k not in FIELDS and k not in ("date_source", "date_note", "fetched_at")}
-        rows.append({
+        return {
             "outlet": outlet, "outlet_raw": outlet_raw, "published_raw": get.get("published"),
             "date_source": rec.get("date_source") or ("column" if get.get("published") not in (None, "") else None),
             "date_note": rec.get("date_note"), "fetched_at": rec.get("fetched_at"), "title": title, "text": text, "text_origin": origin,
@@ -622,78 +731,92 @@ def ingest_records(records: Iterator[dict], options: IngestOptions, registry: Re
             "source_file": str(rec.get("_source_file", "")), "source_row": rec.get("_source_row"),
             "topics_raw": _text_value(get.get("topic")), "lang": _text_value(get.get("lang")),
             "extra": json.dumps(extra, ensure_ascii=False, default=str)[:_RECORD_MAX] if extra else None,
-        })
+        }
 
-    _parse_row_dates(rows, options, now, warnings)
-    articles, n_dup, dup_stored = _fold_duplicates(rows, existing_keys, run_id)
-    coverage = read_coverage(options.coverage, registry) if options.coverage else _empty_coverage()
-    rejects_df = pd.DataFrame(rejects, columns=["run_id", "source_file", "source_row", "reason", "detail", "record"])
-    rejects_df["source_row"] = rejects_df["source_row"].astype("Int64")
-    return IngestResult(articles=articles, rejects=rejects_df,
-        duplicates_of_stored=dup_stored, coverage=coverage, n_input=n_input, n_duplicates=n_dup,
-        warnings=warnings)
+    def parse_dates(self, rows: list[dict], final: bool) -> bool:
+        """Parse the dates of *rows* per source file and outlet, one date order per column.
+
+        Unless *final*, returns False (rows untouched) when a column holds numeric dates
+        without a declared order: the order is then the whole column's, known at its end."""
+        options = self.options
+        groups: dict[tuple[str, str], list[int]] = {}
+        for i, row in enumerate(rows):
+            groups.setdefault((row["source_file"], row["outlet"]), []).append(i)
+        parsed_groups = []
+        for (src, outlet), idx in groups.items():
+            declared = options.source_config.get(outlet) or options.source_config.get(rows[idx[0]]["outlet_raw"]) or {}
+            order = options.date_order or declared.get("date_order")
+            parsed = dates_mod.parse_dates([rows[i]["published_raw"] for i in idx], order=order,
+                                           assume_tz=options.assume_tz, not_after=self.now + timedelta(days=1),
+                                           where=f"{src}, outlet '{outlet}'")
+            if not final and order is None and parsed.order is not None:
+                return False
+            parsed_groups.append(((src, outlet), idx, parsed))
+        for key, idx, parsed in parsed_groups:
+            state = self.dates.setdefault(key, [[], 0, None])
+            for warning in parsed.warnings:
+                naive = _NAIVE_WARNING.match(warning)
+                if naive:  # counted over the whole column, said once at the end
+                    state[1] += int(naive.group(2))
+                    state[2] = (naive.group(1), naive.group(3))
+                else:
+                    state[0].append(warning)
+            for i, instant, note in zip(idx, parsed.instants, parsed.notes):
+                row = rows[i]
+                fetched = row.get("fetched_at")
+                if instant is not None and isinstance(fetched, datetime) and instant > fetched:
+                    instant, note = None, (f"date {instant.isoformat()} is after the crawl time "
+                                           f"{fetched.isoformat()}; not stored")
+                row["published_at"] = instant
+                if note:
+                    row["date_note"] = f"{row['date_note']}; {note}" if row.get("date_note") else note
+                if instant is None:
+                    row["date_source"] = row["date_source"] if row["published_raw"] not in (None, "") else None
+        return True
+
+    def fold(self, rows: list[dict]) -> None:
+        """Fold exact duplicates of *rows* (against the store, earlier batches and each other) and
+        keep the new articles as a frame."""
+        kept: dict[str, dict] = {}
+        key_to_id = self.key_to_id
+        for row in rows:
+            row["url_norm"] = normalise_url(row["url"])
+            row["text_hash"] = text_hash(row["text"])
+            day = row["published_at"].date().isoformat() if row["published_at"] is not None else ""
+            text_key = "t:" + _stable_id(row["outlet"], row["source_id"] or "", day,
+                                         (row["title"] or "").casefold(), row["text_hash"])
+            url_key = "u:" + row["url_norm"] if row["url_norm"] else None
+            found = (key_to_id.get(url_key) if url_key else None) or key_to_id.get(text_key)
+            if found:
+                self.n_dup += 1
+                if found in kept:
+                    kept[found]["n_copies"] += 1
+                    # A copy listed under another section keeps that topic label too.
+                    kept[found]["topics_raw"] = merge_topic_cells(kept[found]["topics_raw"], row["topics_raw"])
+                else:  # stored, or written with an earlier batch
+                    count, topics = self.dup_stored.get(found, (0, None))
+                    self.dup_stored[found] = (count + 1, merge_topic_cells(topics, row["topics_raw"]))
+                continue
+            article_id = _stable_id(row["outlet"], url_key or text_key)
+            while article_id in self.taken:  # distinct records whose ids collide: keep both
+                article_id = _stable_id(article_id, "again")
+            self.taken.add(article_id)
+            row["article_id"] = article_id
+            row["n_copies"] = 1
+            row["n_words"] = count_words(row["text"])
+            kept[article_id] = row
+            key_to_id[text_key] = article_id
+            if url_key:
+                key_to_id[url_key] = article_id
+        rows.clear()
+        self.articles.append(_fold_frame(list(kept.values()), self.run_id))
 
 
-def _parse_row_dates(rows: list[dict], options: IngestOptions, now: datetime, warnings: list[str]) -> None:
-    groups: dict[tuple[str, str], list[int]] = {}
-    for i, row in enumerate(rows):
-        groups.setdefault((row["source_file"], row["outlet"]), []).append(i)
-    for (src, outlet), idx in groups.items():
-        declared = options.source_config.get(outlet) or options.source_config.get(rows[idx[0]]["outlet_raw"]) or {}
-        order = options.date_order or declared.get("date_order")
-        parsed = dates_mod.parse_dates([rows[i]["published_raw"] for i in idx], order=order,
-                                       assume_tz=options.assume_tz, not_after=now + timedelta(days=1),
-                                       where=f"{src}, outlet '{outlet}'")
-        warnings.extend(parsed.warnings)
-        for i, instant, note in zip(idx, parsed.instants, parsed.notes):
-            row = rows[i]
-            fetched = row.get("fetched_at")
-            if instant is not None and isinstance(fetched, datetime) and instant > fetched:
-                instant, note = None, (f"date {instant.isoformat()} is after the crawl time {fetched.isoformat()}; "
-                                       "not stored")
-            row["published_at"] = instant
-            if note:
-                row["date_note"] = f"{row['date_note']}; {note}" if row.get("date_note") else note
-            if instant is None:
-                row["date_source"] = row["date_source"] if row["published_raw"] not in (None, "") else None
-
-
-def _fold_duplicates(rows: list[dict], existing: dict[str, str], run_id: str) -> tuple[pd.DataFrame, int, dict]:
-    kept: dict[str, dict] = {}
-    key_to_id = dict(existing)
-    dup_stored: dict[str, int] = {}
-    n_dup = 0
-    for row in rows:
-        row["url_norm"] = normalise_url(row["url"])
-        row["text_hash"] = text_hash(row["text"])
-        day = row["published_at"].date().isoformat() if row["published_at"] is not None else ""
-        text_key = "t:" + _stable_id(row["outlet"], row["source_id"] or "", day, (row["title"] or "").casefold(),
-                                     row["text_hash"])
-        url_key = "u:" + row["url_norm"] if row["url_norm"] else None
-        found = (key_to_id.get(url_key) if url_key else None) or key_to_id.get(text_key)
-        if found:
-            n_dup += 1
-            if found in kept:
-                kept[found]["n_copies"] += 1
-                # A copy listed under another section keeps that topic label too.
-                kept[found]["topics_raw"] = merge_topic_cells(kept[found]["topics_raw"], row["topics_raw"])
-            else:
-                count, topics = dup_stored.get(found, (0, None))
-                dup_stored[found] = (count + 1, merge_topic_cells(topics, row["topics_raw"]))
-            continue
-        article_id = _stable_id(row["outlet"], url_key or text_key)
-        while article_id in kept:  # distinct records whose ids collide: keep both
-            article_id = _stable_id(article_id, "again")
-        row["article_id"] = article_id
-        row["n_copies"] = 1
-        row["n_words"] = count_words(row["text"])
-        kept[article_id] = row
-        key_to_id[text_key] = article_id
-        if url_key:
-            key_to_id[url_key] = article_id
+def _fold_frame(rows: list[dict], run_id: str) -> pd.DataFrame:
+    """Kept rows as an ``articles`` frame (dates, counts and run id typed)."""
     # Object columns hold the rows' own str objects: no second copy of every text in Arrow.
-    out = pd.DataFrame(list(kept.values()), dtype=object)
-    kept.clear()
+    out = pd.DataFrame(rows, dtype=object)
+    rows.clear()
     if out.empty:
         out = pd.DataFrame(columns=["article_id", "outlet", "published_at", "text", "n_words", "n_copies"])
     out["published_at"] = pd.to_datetime(out.get("published_at"), utc=True) if len(out) else pd.Series(
@@ -704,7 +827,7 @@ def _fold_duplicates(rows: list[dict], existing: dict[str, str], run_id: str) ->
     out["run_id"] = run_id
     if "source_row" in out:
         out["source_row"] = out["source_row"].astype("Int64")
-    return out, n_dup, dup_stored
+    return out
 
 
 def merge_topic_cells(a: str | None, b: str | None) -> str | None:
@@ -783,14 +906,23 @@ def read_coverage(paths: list[Path], registry: Registry) -> pd.DataFrame:
 def ingest_files(inputs: list[Path], options: IngestOptions, run_id: str,
                  existing_keys: dict[str, str] | None = None, registry: Registry | None = None,
                  progress: bool = False) -> IngestResult:
-    """Read *inputs* and ingest them (no store access; see :func:`pipelines.run.run_ingest`)."""
+    """Read *inputs* and ingest them all at once (no store access; see :func:`pipelines.run.run_ingest`)."""
+    return list(ingest_file_batches(inputs, options, run_id, existing_keys, registry, progress, batch_size=None))[-1]
+
+
+def ingest_file_batches(inputs: list[Path], options: IngestOptions, run_id: str,
+                        existing_keys: dict[str, str] | None = None, registry: Registry | None = None,
+                        progress: bool = False, batch_size: int | None = -1) -> Iterator[IngestResult]:
+    """Read *inputs* and ingest them :func:`ingest_batches`-wise (``options.batch_size`` records at a
+    time; *batch_size* None: all at once); each result must be written before the next is asked for."""
     registry = registry or read_registry(options.outlets or None)
     warnings: list[str] = []
     records = iter_records(inputs, warnings)
     if progress:
         from tqdm import tqdm
         records = tqdm(records, desc="ingest", unit=" records", file=sys.stderr, leave=False)
-    result = ingest_records(records, options, registry, run_id, existing_keys)
-    result.warnings[:0] = warnings
-    pause_point("ingest:read")
-    return result
+    for k, result in enumerate(ingest_batches(records, options, registry, run_id, existing_keys,
+                                              batch_size=batch_size, read_warnings=warnings)):
+        if k == 0:
+            pause_point("ingest:read")
+        yield result

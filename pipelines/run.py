@@ -17,21 +17,22 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from . import __version__
 from .aggregate import build_daily
 from .csvsafe import to_csv_bytes
-from .engines import EngineOptions, ScoreStages, score_dask, score_local
+from .engines import EngineOptions, ScoreStages, batches, score_dask, score_local
 from .frames import (FRAME_THRESHOLD, FrameScorer, frame_lexicon_frame, read_frames_lexicon, reset_frames,
                      stored_threshold)
 from .incremental import definitions_digest, unscored_ids
-from .ingest import IngestOptions, duplicate_keys, ingest_files
+from .ingest import IngestOptions, duplicate_keys, ingest_file_batches
 from .lexicon import Lexicon, LexiconMatcher, load_lexicon
 from .outlets import Registry, read_registry
 from .schemas import column_names
 from .storage import read_table, write_table, writing
-from .syndication import find_clusters
+from .syndication import cluster_signatures, find_clusters, signature_arrays, sketch_articles
 from .tone import Gazetteer, prepare_targets, read_gazetteer
 from .topics import TopicDef, TopicMatcher, read_topics
 from .wordchoice import start_pairs
@@ -56,6 +57,8 @@ class RunSummary:
     lexicon_version: str | None = None
     elapsed_s: float = 0.0
     warnings: list[str] = field(default_factory=list)
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+    """Wall seconds of each step of the run (ingest, score, clusters, aggregate, commit), for benchmarks."""
 
     def line(self) -> str:
         """One-line summary: ingested, duplicates, rejected, mentions, elapsed."""
@@ -84,8 +87,12 @@ def _record_run(con, run_id: str, stage: str, started: datetime, elapsed: float,
 
 def _ingest(con, inputs: list[Path], options: IngestOptions, run_id: str, summary: RunSummary,
             progress: bool, registry: Registry) -> None:
-    result = ingest_files(inputs, options, run_id, stored_keys(con), registry=registry, progress=progress)
-    write_ingest(con, result, summary, registry)
+    # Batch by batch: each batch's articles are in the store before the next is read, so at most
+    # one batch of texts is in memory (duplicates of earlier batches update them like stored ones).
+    for result in ingest_file_batches(inputs, options, run_id, stored_keys(con), registry=registry,
+                                      progress=progress):
+        write_ingest(con, result, summary, registry, refresh=False)
+    _refresh_outlets(con, registry)
 
 
 def stored_keys(con) -> dict[str, str]:
@@ -95,8 +102,10 @@ def stored_keys(con) -> dict[str, str]:
     return duplicate_keys(stored)
 
 
-def write_ingest(con, result, summary: RunSummary, registry: Registry) -> None:
-    """Write an :class:`pipelines.ingest.IngestResult` (articles, copies, rejects, coverage) and add its counts."""
+def write_ingest(con, result, summary: RunSummary, registry: Registry, refresh: bool = True) -> None:
+    """Write an :class:`pipelines.ingest.IngestResult` (articles, copies, rejects, coverage) and add its counts.
+
+    *refresh*: rebuild the ``outlets`` table from the stored articles (once per ingest is enough)."""
     articles = result.articles
     if len(articles):
         write_table(con, "articles", articles[column_names("articles")])
@@ -104,9 +113,16 @@ def write_ingest(con, result, summary: RunSummary, registry: Registry) -> None:
         from .ingest import merge_topic_cells
         stored_topics = dict(con.execute("SELECT article_id, topics_raw FROM articles WHERE article_id IN "
                                          "(SELECT unnest(?))", [list(result.duplicates_of_stored)]).fetchall())
-        con.executemany("UPDATE articles SET n_copies = n_copies + ?, topics_raw = ? WHERE article_id = ?",
-                        [(n, merge_topic_cells(stored_topics.get(aid), topics), aid)
-                         for aid, (n, topics) in result.duplicates_of_stored.items()])
+        copies = pd.DataFrame([(aid, n, merge_topic_cells(stored_topics.get(aid), topics))
+                               for aid, (n, topics) in result.duplicates_of_stored.items()],
+                              columns=["article_id", "n_more", "topics_raw"]).astype({"topics_raw": object})
+        # One set-based update: a batch may hold thousands of copies of earlier batches' articles.
+        con.register("_fw_copies", copies)
+        try:
+            con.execute("UPDATE articles SET n_copies = articles.n_copies + c.n_more, topics_raw = c.topics_raw "
+                        "FROM _fw_copies AS c WHERE articles.article_id = c.article_id")
+        finally:
+            con.unregister("_fw_copies")
     write_table(con, "rejects", result.rejects)
     if len(result.coverage):
         # A newer coverage file replaces what was known of the same outlet-days.
@@ -115,7 +131,8 @@ def write_ingest(con, result, summary: RunSummary, registry: Registry) -> None:
                     "AND coverage.day = _fw_cov.day")
         con.unregister("_fw_cov")
         write_table(con, "coverage", result.coverage)
-    _refresh_outlets(con, registry)
+    if refresh:
+        _refresh_outlets(con, registry)
     summary.n_input += result.n_input
     summary.n_ingested += result.n_ingested
     summary.n_duplicates += result.n_duplicates
@@ -165,18 +182,47 @@ def _score(con, lexicon: Lexicon, topics: list[TopicDef], use_topic_column: bool
         else unscored_ids(con)
     stages = ScoreStages(lexicon, matcher, topic_matcher, use_topic_column, outlet_names, pair_matcher, frames,
                          target_matcher)
+    t_score = time.perf_counter()
+    sketches: list = []
     if engine is not None and engine.name == "dask":
-        n_mentions = score_dask(con, ids, stages, SCORE_CHUNK, engine)
+        n_mentions = score_dask(con, ids, stages, SCORE_CHUNK, engine, sketches)
     else:
-        n_mentions = score_local(con, ids, stages, SCORE_CHUNK, progress)
-    # Clusters cross chunk boundaries, so syndicated copies are found over the whole store.
-    texts = con.execute("SELECT article_id, outlet, published_at, text FROM articles").df()
-    write_table(con, "article_clusters", find_clusters(texts), replace=True)
-    del texts
+        n_mentions = score_local(con, ids, stages, SCORE_CHUNK, progress, sketches)
+    t_clusters = time.perf_counter()
+    summary.stage_seconds["score"] = t_clusters - t_score
+    write_table(con, "article_clusters", _clusters(con, sketches), replace=True)
+    summary.stage_seconds["clusters"] = time.perf_counter() - t_clusters
     summary.n_mentions = n_mentions
     summary.n_articles = len(ids)
     summary.lexicon_version = lexicon.version
     return full
+
+
+def _clusters(con, sketches: list) -> pd.DataFrame:
+    """``article_clusters`` of the whole store from the batches' signatures (clusters cross batch
+    boundaries); the articles not scored in this run (an incremental run) are sketched here, a
+    batch at a time, so no more than a batch of texts is read at once."""
+    done = {aid for ids, *_ in sketches for aid in ids.tolist()}
+    rest = [aid for (aid,) in con.execute("SELECT article_id FROM articles ORDER BY article_id").fetchall()
+            if aid not in done]
+    del done
+    for chunk in batches(rest, SCORE_CHUNK):
+        texts = con.execute("SELECT article_id, text FROM articles WHERE article_id IN (SELECT unnest(?))",
+                            [chunk]).df()
+        sketches.append(signature_arrays(sketch_articles(texts)))
+    if not sketches:
+        return find_clusters(pd.DataFrame(columns=["article_id", "outlet", "published_at", "text"]))
+    ids = np.concatenate([part[0] for part in sketches])
+    wire = np.concatenate([part[1] for part in sketches])
+    has_words = np.concatenate([part[3] for part in sketches])
+    values = np.concatenate([part[2] for part in sketches if len(part[2])]) if has_words.any() else None
+    sketches.clear()
+    facts = con.execute("SELECT article_id, outlet, published_at FROM articles").df().set_index("article_id")
+    facts = facts.reindex(pd.Index(ids, dtype=object))
+    if values is None:
+        return find_clusters(pd.DataFrame(columns=["article_id", "outlet", "published_at", "text"]))
+    return cluster_signatures(ids, wire, values, has_words, facts["outlet"].to_numpy(dtype=object),
+                              facts["published_at"])
 
 
 @dataclass
@@ -244,15 +290,21 @@ def run_pipeline(store: str | Path, inputs: list[Path], ingest_options: IngestOp
     run_id = new_run_id()
     summary = RunSummary(run_id, warnings=list(lex_warnings))
     started, t0 = datetime.now(timezone.utc), time.perf_counter()
+    steps = summary.stage_seconds
     with writing(store, fresh=fresh) as con:
         _ingest(con, inputs, ingest_options, run_id, summary, progress, registry)
+        steps["ingest"] = time.perf_counter() - t0
         _score(con, lexicon, topics, score_options.topic_column, summary, progress, registry, frames,
                gazetteer=gazetteer, engine=score_options.engine)
+        t_aggregate = time.perf_counter()
         summary.n_daily_rows = build_daily(con)
+        steps["aggregate"] = time.perf_counter() - t_aggregate
         summary.elapsed_s = time.perf_counter() - t0
         settings = {"inputs": [str(p) for p in inputs], "ingest": asdict(ingest_options),
                     "score": asdict(score_options), "fresh": fresh, "lexicon_sources": list(lexicon.sources)}
         _record_run(con, run_id, "run", started, summary.elapsed_s, settings, summary, lexicon.version)
+        t_commit = time.perf_counter()
+    steps["commit"] = time.perf_counter() - t_commit  # checkpoint and atomic replace of the store
     return summary
 
 

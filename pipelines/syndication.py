@@ -217,53 +217,155 @@ def find_clusters(articles: pd.DataFrame, threshold: float = THRESHOLD, num_perm
     if articles["article_id"].duplicated().any():
         dup = articles.loc[articles["article_id"].duplicated(), "article_id"].iloc[0]
         raise ValueError(f"article_id must be unique; {dup!r} appears more than once")
-    n = len(articles)
-    if n < 2:
-        return _empty()
-    texts = articles["text"].tolist()
-    # Verbatim copies (common for wire stories) are shingled and sketched once.
-    text_codes, distinct_texts = pd.factorize(articles["text"], sort=False)
-    distinct_sketches = minhashes(distinct_texts, num_perm=num_perm, shingle=shingle, seed=seed)
-    sketches = [distinct_sketches[c] if c >= 0 else None for c in text_codes.tolist()]
+    sketch = sketch_articles(articles, num_perm=num_perm, shingle=shingle, seed=seed)
+    return cluster_sketches(sketch, articles["outlet"], articles["published_at"], threshold=threshold)
 
-    # Identical signatures first: one representative each in the LSH index.
-    rep_of: dict[bytes, int] = {}
-    left: list[int] = []
-    right: list[int] = []
-    reps: list[int] = []
-    for i, m in enumerate(sketches):
-        if m is None:
-            continue
-        key = m.hashvalues.tobytes()
-        r = rep_of.setdefault(key, i)
-        if r == i:
-            reps.append(i)
-        else:
-            left.append(r)
-            right.append(i)
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
-    for i in reps:
-        m = sketches[i]
-        for j in lsh.query(m):
-            if m.jaccard(sketches[j]) >= threshold:
-                left.append(j)
-                right.append(i)
-        lsh.insert(i, m, check_duplication=False)
-    if not left:
+
+def sketch_articles(articles: pd.DataFrame, num_perm: int = NUM_PERM, shingle: int = SHINGLE,
+                    seed: int = 1) -> pd.DataFrame:
+    """The part of :func:`find_clusters` that reads the texts, for one batch of articles.
+
+    A batch's sketches depend only on its own texts, so they can be computed batch by batch
+    (in the score stage, on any engine) and only the signatures kept for
+    :func:`cluster_sketches` over the whole store.
+
+    Parameters
+    ----------
+    articles : DataFrame with columns ``article_id`` and ``text``.
+
+    Returns
+    -------
+    DataFrame with one row per article, in the order given: ``article_id``, ``wire_cue``
+    (bool, :func:`has_wire_dateline`), ``signature`` (bytes: the *num_perm* MinHash values of
+    :func:`minhashes` as little-endian uint32 -- lossless, datasketch's values are below
+    2**32 -- or None for a text with no words).
+    """
+    texts = articles["text"]
+    # Verbatim copies (common for wire stories) are shingled and sketched once.
+    text_codes, distinct_texts = pd.factorize(texts, sort=False)
+    distinct = [None if m is None else m.hashvalues.astype("<u4").tobytes()
+                for m in minhashes(distinct_texts, num_perm=num_perm, shingle=shingle, seed=seed)]
+    return pd.DataFrame({
+        "article_id": articles["article_id"].to_numpy(dtype=object),
+        "wire_cue": np.array([isinstance(t, str) and has_wire_dateline(t) for t in texts.tolist()], dtype=bool),
+        "signature": pd.Series([distinct[c] if c >= 0 else None for c in text_codes.tolist()], dtype=object),
+    })
+
+
+def _row_hashes(values: np.ndarray) -> np.ndarray:
+    """A 64-bit hash of each row of a 2-D uint32 array (equal rows, equal hashes; others almost never)."""
+    out = np.zeros(len(values), dtype=np.uint64)
+    for j in range(values.shape[1]):
+        out *= np.uint64(0x9E3779B97F4A7C15)
+        out ^= values[:, j].astype(np.uint64) * _POSITION_MULTIPLIERS[j % _MAX_SHINGLE]
+        out ^= out >> np.uint64(29)
+    return out
+
+
+def _equal_row_groups(values: np.ndarray) -> list[np.ndarray]:
+    """Row indices of *values* (2-D) grouped by equal rows, groups of two or more, each in row order."""
+    hashes = _row_hashes(values)
+    order = np.argsort(hashes, kind="stable")
+    sorted_hashes = hashes[order]
+    starts = np.flatnonzero(np.r_[True, sorted_hashes[1:] != sorted_hashes[:-1]])
+    ends = np.r_[starts[1:], len(order)]
+    groups = []
+    for a, b in zip(starts[ends - starts >= 2].tolist(), ends[ends - starts >= 2].tolist()):
+        rows = np.sort(order[a:b])
+        exact: dict[bytes, list[int]] = {}  # a hash collision splits into exact groups here
+        for r in rows.tolist():
+            exact.setdefault(values[r].tobytes(), []).append(r)
+        groups += [np.array(g) for g in exact.values() if len(g) >= 2]
+    return groups
+
+
+def cluster_sketches(sketch: pd.DataFrame, outlets, published_at, threshold: float = THRESHOLD) -> pd.DataFrame:
+    """Clusters of near-identical texts from their :func:`sketch_articles` rows (the method of :func:`find_clusters`).
+
+    Parameters
+    ----------
+    sketch : :func:`sketch_articles` rows of every article to cluster (``article_id`` unique),
+        concatenated in any order.
+    outlets, published_at : array-likes of length n_articles aligned with *sketch*: each
+        article's outlet and publication instant (NaT allowed).
+    threshold : minimum estimated Jaccard similarity, in (0, 1].
+
+    Candidate pairs are those that agree on a whole band of the signature, with the bands of
+    ``datasketch.MinHashLSH(threshold, num_perm)`` (so the same pairs as its index), found by
+    sorting each band's rows instead of holding an index of a million entries; a pair is kept
+    when its estimated Jaccard (share of equal signature values) is >= *threshold*.
+
+    Returns
+    -------
+    DataFrame shaped as the ``article_clusters`` table (see :func:`find_clusters`).
+    """
+    return cluster_signatures(*signature_arrays(sketch), outlets, published_at, threshold)
+
+
+def signature_arrays(sketch: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`sketch_articles` rows as compact arrays for :func:`cluster_signatures`: article ids
+    (object, n), wire cues (bool, n), signatures of the texts with words (uint32, (n_with_words,
+    num_perm)) and which texts have words (bool, n)."""
+    signatures = sketch["signature"].tolist()
+    has_words = np.array([sig is not None for sig in signatures], dtype=bool)
+    values = np.frombuffer(b"".join(sig for sig in signatures if sig is not None), dtype="<u4").copy()
+    n_with_words = int(has_words.sum())
+    return (sketch["article_id"].to_numpy(dtype=object), sketch["wire_cue"].to_numpy(dtype=bool),
+            values.reshape(n_with_words, -1) if n_with_words else values.reshape(0, 0), has_words)
+
+
+def cluster_signatures(article_ids: np.ndarray, wire_cue: np.ndarray, values: np.ndarray, has_words: np.ndarray,
+                       outlets, published_at, threshold: float = THRESHOLD) -> pd.DataFrame:
+    """:func:`cluster_sketches` on the compact arrays of :func:`signature_arrays` (article ids,
+    wire cues, uint32 signatures of shape (n_with_words, num_perm), has-words mask), all aligned."""
+    n = len(article_ids)
+    rows = np.flatnonzero(has_words)
+    if n < 2 or len(rows) < 2:
         return _empty()
-    graph = coo_matrix((np.ones(len(left), dtype=np.int8), (left, right)), shape=(n, n))
+    num_perm = values.shape[1]
+    left: list[np.ndarray] = []
+    right: list[np.ndarray] = []
+    # Identical signatures first (estimated Jaccard 1.0): one representative each in the bands.
+    is_rep = np.ones(len(rows), dtype=bool)
+    for group in _equal_row_groups(values):
+        left.append(np.full(len(group) - 1, group[0]))
+        right.append(group[1:])
+        is_rep[group[1:]] = False
+    reps = np.flatnonzero(is_rep)
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    pairs: list[np.ndarray] = []
+    for start, end in lsh.hashranges:
+        for group in _equal_row_groups(values[reps, start:end]):
+            members = reps[group]
+            a, b = np.triu_indices(len(members), k=1)
+            pairs.append(members[a] * np.int64(len(rows)) + members[b])
+    if pairs:
+        keys = np.unique(np.concatenate(pairs))
+        a, b = keys // len(rows), keys % len(rows)
+        for k in range(0, len(keys), 100_000):
+            sa, sb = a[k:k + 100_000], b[k:k + 100_000]
+            similar = np.count_nonzero(values[sa] == values[sb], axis=1) / float(num_perm) >= threshold
+            left.append(sa[similar])
+            right.append(sb[similar])
+    left_rows = rows[np.concatenate(left)] if left else np.empty(0, dtype=np.int64)
+    if not len(left_rows):
+        return _empty()
+    right_rows = rows[np.concatenate(right)]
+    graph = coo_matrix((np.ones(len(left_rows), dtype=np.int8), (left_rows, right_rows)), shape=(n, n))
     _, labels = connected_components(graph, directed=False)
     sizes = np.bincount(labels)
     members = np.flatnonzero(sizes[labels] >= 2)
+    position = np.full(n, -1, dtype=np.int64)
+    position[rows] = np.arange(len(rows))
 
     frame = pd.DataFrame({
         "row": members,
         "label": labels[members],
-        "article_id": articles["article_id"].to_numpy()[members],
-        "outlet": articles["outlet"].to_numpy()[members],
-        "published_at": pd.to_datetime(articles["published_at"], utc=True).to_numpy()[members],
+        "article_id": np.asarray(article_ids, dtype=object)[members],
+        "outlet": np.asarray(outlets, dtype=object)[members],
+        "published_at": pd.to_datetime(pd.Series(published_at), utc=True).to_numpy()[members],
+        "wire_cue": np.asarray(wire_cue, dtype=bool)[members],
     })
-    frame["wire_cue"] = [has_wire_dateline(texts[i]) for i in members]
     frame = frame.sort_values(["label", "published_at", "article_id"], na_position="last", kind="stable")
     groups = frame.groupby("label", sort=False)
     first_row = groups["row"].transform("first")
@@ -272,8 +374,9 @@ def find_clusters(articles: pd.DataFrame, threshold: float = THRESHOLD, num_perm
     frame["n_outlets"] = groups["outlet"].transform("nunique").astype("int64")
     frame["is_first"] = (frame["row"] == first_row).to_numpy()
     frame["syndicated"] = ((frame["n_outlets"] >= 2) | groups["wire_cue"].transform("any")).astype(bool)
-    frame["similarity"] = [1.0 if r == f else sketches[r].jaccard(sketches[f])
-                           for r, f in zip(frame["row"].tolist(), first_row.tolist())]
+    r_pos, f_pos = position[frame["row"].to_numpy()], position[first_row.to_numpy()]
+    frame["similarity"] = np.where(r_pos == f_pos, 1.0,
+                                   np.count_nonzero(values[r_pos] == values[f_pos], axis=1) / float(num_perm))
     frame = frame.sort_values(["cluster_id", "is_first", "published_at", "article_id"],
                               ascending=[True, False, True, True], na_position="last", kind="stable")
     return frame[list(_COLUMNS)].reset_index(drop=True).astype(_DTYPES)

@@ -254,3 +254,29 @@ def test_c11_counts():
     counts = _war_games_by_outlet(own)
     assert {o: counts.get(o, 0) for o in ("Outlet A", "Outlet B", "Outlet C", "Outlet D")} == {
         "Outlet A": 0, "Outlet B": 0, "Outlet C": 0, "Outlet D": 1}
+
+
+def test_clusters_from_batch_sketches_equal_clusters_of_the_whole_corpus():
+    """The run sketches each scored batch and clusters the signatures of the whole store: same table."""
+    from pipelines.syndication import cluster_sketches, sketch_articles
+
+    articles = corpus(("a", "Outlet A", 0, WIRE), ("p", "Outlet B", 30, PARAPHRASE), ("x", "Outlet C", 9, REPEAT),
+                      ("b", "Outlet B", 5, WIRE + FOOTER), ("e", "Outlet E", 3, ""), ("y", "Outlet D", 11, REPEAT),
+                      ("w2", "Outlet A", 45, WIRE + " Updated with more detail."), ("z", "Outlet E", 12, OWN),
+                      ("c", "Outlet C", 65, WIRE))
+    whole = find_clusters(articles)
+    assert len(whole) == 6
+    sketches = pd.concat([sketch_articles(articles.iloc[i:i + 2]) for i in range(0, len(articles), 2)][::-1])
+    facts = articles.set_index("article_id").loc[sketches["article_id"]]
+    got = cluster_sketches(sketches.reset_index(drop=True), facts["outlet"].to_numpy(), facts["published_at"])
+    pd.testing.assert_frame_equal(got, whole)
+
+
+def test_sketch_signatures_are_datasketch_values_losslessly():
+    from pipelines.syndication import minhashes, sketch_articles
+
+    sketch = sketch_articles(corpus(("a", "Outlet A", 0, WIRE), ("e", "Outlet B", 1, "  ")))
+    expected = minhashes([WIRE])[0].hashvalues
+    assert np.array_equal(np.frombuffer(sketch["signature"][0], dtype="<u4").astype(np.uint64), expected)
+    assert sketch["signature"][1] is None
+    assert sketch["wire_cue"].tolist() == [True, False]
