@@ -112,6 +112,33 @@ def test_sentence_tone_hand_computed(sentence, compound, pos, neu, neg):
     assert sentence_tone(sentence) == {"compound": compound, "pos": pos, "neu": neu, "neg": neg}
 
 
+_VADER_WORDS = st.sampled_from([
+    "good", "bad", "threat", "great", "hate", "love", "war", "peace", "no", "not", "never", "without", "doubt",
+    "so", "this", "least", "at", "very", "kind", "of", "sort", "but", "isn't", "nor", "or", "extremely",
+    "GOOD", "BAD", "VERY", "the", "it", "is", "a", "cut", "the", "mustard", "bad", "ass", "yeah", "right",
+    "hand", "to", "mouth", "back", "handed", "blow", "smoke", "kiss", "of", "death", "!", "?", ":)", "US", "puppet"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_VADER_WORDS, max_size=30).map(" ".join))
+def test_windowed_vader_equals_stock_vader(sentence):
+    # the analyzer's negation and idiom checks read a six-word window: the same scores as
+    # stock VADER's whole-sentence checks on sentences dense in negations, idioms and boosters
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    from pipelines.tone import analyzer
+    assert type(analyzer()) is not SentimentIntensityAnalyzer
+    assert analyzer().polarity_scores(sentence) == _STOCK_VADER.polarity_scores(sentence)
+
+
+def _stock_vader():
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+    return SentimentIntensityAnalyzer()
+
+
+_STOCK_VADER = _stock_vader()
+
+
 def test_sentence_tone_cache_gives_vader_scores_and_fresh_dicts():
     # a repeated sentence comes from the cache: the same scores as VADER's, in a new dict each
     # time (a caller changing one must not change the next)
