@@ -16,7 +16,11 @@ ONE core (``os.sched_setaffinity``), CPU seconds (``time.process_time``):
   both).
 
 The two are run alternately, R times each (default 3); prints medians, ms of CPU an article,
-articles/s and the ratio, and checks that both give identical tables.
+articles/s and the ratio, and checks that both give identical tables. Then the shared run's
+stages one by one (``score_articles`` -- matching, voice, topics, article scores, the issue's
+"whole score stage" --, frames, word-choice pairs, tone toward targets), ms of CPU an article
+and articles/s, median of R. The cache of VADER sentence scores is emptied before every timed
+run, so each scores its sentences as a run of new articles does.
 """
 
 from __future__ import annotations
@@ -36,9 +40,36 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_score import make_corpus  # noqa: E402
 from pipelines.engines import default_stages, read_articles, score_batch  # noqa: E402
+from pipelines.frames import score_frames  # noqa: E402
 from pipelines.ingest import IngestOptions  # noqa: E402
 from pipelines.run import run_ingest  # noqa: E402
+from pipelines.prepared import prepare_texts  # noqa: E402
+from pipelines.score import score_articles  # noqa: E402
 from pipelines.storage import connect  # noqa: E402
+from pipelines.tone import clear_tone_cache, score_targets  # noqa: E402
+from pipelines.wordchoice import find_pair_mentions  # noqa: E402
+
+
+def stage_times(articles, stages) -> dict[str, float]:
+    """CPU seconds of each stage of ``score_batch(articles, stages)``, run as it runs them."""
+    s = stages
+    out: dict[str, float] = {}
+
+    def timed(name, fn, *a, **kw):
+        t = time.process_time()
+        r = fn(*a, **kw)
+        out[name] = time.process_time() - t
+        return r
+
+    clear_tone_cache()
+    prepared = timed("prepare (shared texts)", prepare_texts, articles)
+    result = timed("score_articles (match, voice, topics, scores)", score_articles, articles, s.lexicon,
+                   s.topic_matcher, use_topic_column=s.use_topic_column, matcher=s.matcher,
+                   outlet_names=s.outlet_names, prepared=prepared)
+    timed("frames", score_frames, articles, result.quotes, s.frames, prepared)
+    timed("word-choice pairs", find_pair_mentions, articles, result.quotes, s.pair_matcher, prepared)
+    timed("tone toward targets", score_targets, articles, result.quotes, s.target_matcher, prepared)
+    return out
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -70,6 +101,7 @@ def main(argv: list[str] | None = None) -> None:
           f"load average {os.getloadavg()[0]:.1f}; CPU s, median of {args.repeat}\n")
     for _ in range(args.repeat):
         for name, shared in (("each stage on its own", False), ("shared", True)):
+            clear_tone_cache()
             t = time.process_time()
             out[name] = score_batch(articles, stages, shared=shared)
             times[name].append(time.process_time() - t)
@@ -81,6 +113,13 @@ def main(argv: list[str] | None = None) -> None:
               f"{1000 * med[name] / len(articles):.2f} | {len(articles) / med[name]:,.0f} |")
     print(f"\nshared / each on its own: {med['each stage on its own'] / med['shared']:.2f}x faster; "
           f"tables identical: {same}; load average now {os.getloadavg()[0]:.1f}")
+    runs = [stage_times(articles, stages) for _ in range(args.repeat)]
+    print(f"\n| stage (shared) | CPU s, median of {args.repeat} | ms an article | articles/s |\n|---|---|---|---|")
+    for name in runs[0]:
+        m = statistics.median(r[name] for r in runs)
+        print(f"| {name} | {m:.2f} | {1000 * m / len(articles):.3f} | "
+              f"{len(articles) / m if m else float('inf'):,.0f} |")
+    print(f"\nload average now {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -397,6 +397,12 @@ _TONE_CACHE_SIZE = 50_000
 story, a template -- is scored once); the cache is emptied when full."""
 
 
+def clear_tone_cache() -> None:
+    """Forget the cached sentence scores of :func:`sentence_tone` (for benchmarks: a timed
+    run should score its sentences as a run of new articles does)."""
+    _TONE_CACHE.clear()
+
+
 def sentence_tone(sentence: str) -> dict[str, float]:
     """VADER scores of *sentence*: ``compound`` in [-1, 1] and ``pos``, ``neu``, ``neg`` (proportions).
 

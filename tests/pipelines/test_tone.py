@@ -150,7 +150,8 @@ def test_sentence_tone_cache_gives_vader_scores_and_fresh_dicts():
     first["compound"] = 99.0
     second = sentence_tone(sentence)
     assert second == expected and second is not tone._TONE_CACHE[sentence]
-    tone._TONE_CACHE.clear()
+    tone.clear_tone_cache()
+    assert not tone._TONE_CACHE
     assert sentence_tone(sentence) == expected
 
 
