@@ -199,3 +199,35 @@ def test_rate_interval_widens_when_mentions_cluster_in_one_article():
     wilson_width = df["rate_high"][0] - df["rate_low"][0]
     assert df["rate_high"][1] - df["rate_low"][1] > wilson_width          # never narrower than Wilson
     assert "sum_y2" not in df.columns
+
+
+@pytest.mark.parametrize("granularity", ["day", "week", "month"])
+@pytest.mark.parametrize("voice", ["all", "outlet", "quoted"])
+@pytest.mark.parametrize("pooled", [False, True])
+def test_trend_cells_are_the_sums_of_the_article_rows(tmp_path, regime_lexicon, granularity, voice, pooled):
+    from pipelines.rollups import article_facts, trend_cells
+    p = tmp_path / "a.csv"      # two outlets; Monday 2 March and Sunday 8 March share an ISO week, 31 March a month
+    p.write_text('outlet,date,body\n'
+                 'A,2026-03-02,"The regime fell, the regime rose. “The regime must go,” said Ann Lee."\n'
+                 'A,2026-03-08,"Calm day, nothing to see here at all today."\n'
+                 'A,2026-03-09,"War games again. The regime held war games."\n'
+                 'B,2026-03-08,"“War games,” said Bo. Nothing else here."\n'
+                 'B,2026-03-31,"The regime. The regime. The regime said war games."\n'
+                 'B,,"Undated regime story."\n')
+    con = build(tmp_path, [p], regime_lexicon)
+    f = Filters(voice=voice)
+    facts = article_facts(con, f)
+    floor = {"day": "D", "week": "W-SUN", "month": "M"}[granularity]
+    facts["period"] = pd.to_datetime(facts["day"]).dt.to_period(floor).dt.start_time
+    facts["outlet"] = POOLED if pooled else facts["outlet"]
+    x, y = facts["n_words"].astype(int), facts["n_mentions"].astype(int)
+    facts = facts.assign(k=(y > 0).astype(int), y2=y * y, xy=x * y, x2=x * x)
+    want = facts.groupby(["outlet", "period"]).agg(
+        n_articles=("article_id", "size"), n_words=("n_words", "sum"), n_mentions=("n_mentions", "sum"),
+        n_articles_with_mention=("k", "sum"), sum_y2=("y2", "sum"), sum_xy=("xy", "sum"), sum_x2=("x2", "sum"))
+    got = trend_cells(con, f, granularity, pooled)
+    got = got.assign(period=pd.to_datetime(got["period"])).set_index(["outlet", "period"]).sort_index()
+    assert len(got) == len(want) and (got.index == want.index).all()
+    for col in want.columns:
+        assert got[col].astype(float).tolist() == want[col].astype(float).tolist(), col
+    assert got["n_articles"].sum() == 5                       # the undated article is left out
