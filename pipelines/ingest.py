@@ -710,8 +710,10 @@ class _IngestState:
         body = _text_value(get.get("body"))
         lead = _text_value(get.get("lead"))
         patterns = registry.boilerplate_patterns(outlet)
-        if body and canonical_text(strip_boilerplate(canonical_text(body), patterns)):
-            text, origin = canonical_text(strip_boilerplate(canonical_text(body), patterns)), "body"
+        # Stripped once: the boilerplate patterns are searched on every line (most of the ingest's time).
+        stripped = canonical_text(strip_boilerplate(canonical_text(body), patterns)) if body else None
+        if stripped:
+            text, origin = stripped, "body"
         else:
             parts = [p for p in (title, lead and canonical_text(strip_boilerplate(canonical_text(lead), patterns)))
                      if p]
