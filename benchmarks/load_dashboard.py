@@ -14,9 +14,11 @@ pause is not part of any latency).
 
 Reported: changes made, p50 / p95 / max latency, errors (timeouts, a Streamlit exception on
 the page, a page crash), peak RSS of the server (Streamlit process and its children, sampled
-every 0.25 s), the CPU seconds used during the run by the server and by the client (this
-script, Playwright's driver and chromium: on one machine the browser competes with the server
-for the same cores), and the load average before and after (the machine is shared).
+every 0.25 s), the CPU seconds used by the server and by the client (this script,
+Playwright's driver and chromium: on one machine the browser competes with the server for the
+same cores) during the first page loads and during the changes (all sessions start changing
+together once every first load has ended), and the load average before and after (the machine
+is shared).
 
 Bounded: at most 50 sessions and 300 seconds; loopback only.
 
@@ -109,11 +111,13 @@ class RssSampler(threading.Thread):
                 pass
         return now
 
-    def cpu_seconds(self) -> dict[str, float]:
-        """CPU seconds used since the sampler was made: ``{"server": s, "client": s}``."""
+    def cpu_seconds(self, since: dict | None = None, until: dict | None = None) -> dict[str, float]:
+        """CPU seconds used between two :meth:`cpu_now` samples (default: since the sampler was
+        made, until the last sample): ``{"server": s, "client": s}``."""
+        since, until = since or self.cpu0, until or self.cpu
         out = {"server": 0.0, "client": 0.0}
-        for pid, (who, t) in self.cpu.items():
-            out[who] += t - self.cpu0.get(pid, (who, 0.0))[1]
+        for pid, (who, t) in until.items():
+            out[who] += t - since.get(pid, (who, 0.0))[1]
         return {k: round(v, 1) for k, v in out.items()}
 
     def run(self) -> None:
@@ -158,8 +162,26 @@ async def _wait_until(page, js: str, arg, timeout: float) -> None:
         raise TimeoutError("the chart did not update") from exc
 
 
+class Gate:
+    """All sessions start changing filters together, once every first page load has ended
+    (the first loads of 20 pages take minutes on 2 cores and would otherwise overlap the changes)."""
+
+    def __init__(self, sessions: int, sampler: RssSampler | None):
+        self.left, self.sampler, self.opened = sessions, sampler, asyncio.Event()
+        self.cpu_at: dict = {}
+
+    async def loaded(self) -> None:
+        """Count this session's first load as ended and wait for the others'."""
+        self.left -= 1
+        if self.left == 0:
+            if self.sampler is not None:
+                self.cpu_at = self.sampler.cpu_now()
+            self.opened.set()
+        await self.opened.wait()
+
+
 async def session(browser, url: str, seconds: float, seed: int, timeout: float, out: dict,
-                  think: tuple[float, float] = (0.0, 0.0)) -> None:
+                  think: tuple[float, float] = (0.0, 0.0), gate: Gate | None = None) -> None:
     """One user: open Trends, then change filters until *seconds* have passed, pausing *think*
     (uniform between low and high seconds) after each updated chart."""
     rng = random.Random(seed)
@@ -173,8 +195,12 @@ async def session(browser, url: str, seconds: float, seed: int, timeout: float, 
             await _idle(page, FIRST_LOAD)
         except Exception as exc:  # noqa: BLE001
             out["errors"].append(f"first load: {type(exc).__name__}: {str(exc).splitlines()[0][:160]}")
+            if gate is not None:
+                await gate.loaded()
             return
         out["first_load"].append(time.perf_counter() - t0)
+        if gate is not None:
+            await gate.loaded()
         sidebar = page.get_by_test_id("stSidebar")
         removed: str | None = None
         end = time.perf_counter() + seconds
@@ -231,13 +257,15 @@ async def drive(url: str, sessions: int, seconds: float, timeout: float, think: 
     from playwright.async_api import async_playwright
 
     out = {"latencies": [], "errors": [], "first_load": []}
+    gate = Gate(sessions, sampler)
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
         try:
-            await asyncio.gather(*(session(browser, url, seconds, seed, timeout, out, think)
+            await asyncio.gather(*(session(browser, url, seconds, seed, timeout, out, think, gate)
                                    for seed in range(sessions)))
             if sampler is not None:                   # before chromium's processes exit
                 sampler.cpu.update(sampler.cpu_now())
+                out["cpu_at_changes"] = gate.cpu_at
         finally:
             await browser.close()
     return out
@@ -308,7 +336,8 @@ def main() -> None:
         "first_load_max_s": round(max(out["first_load"]), 2) if out["first_load"] else None,
         "think_s": list(args.think),
         "server_peak_rss_mb": round(sampler.peak / 2**20, 1),
-        "cpu_s": sampler.cpu_seconds(),
+        "cpu_s_first_loads": sampler.cpu_seconds(until=out.get("cpu_at_changes")),
+        "cpu_s_changes": sampler.cpu_seconds(since=out.get("cpu_at_changes")),
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in load_after], "cpus": os.cpu_count(),
     }
