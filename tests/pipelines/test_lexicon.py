@@ -253,3 +253,12 @@ def test_find_equals_the_per_hit_reference_on_any_text(tmp_path):
 def test_www_or_http_without_an_address_still_matches(tmp_path):
     lex, m = _matcher(tmp_path, "term\nregime\n")
     assert _hits(lex, m, "the www regime and the http regime") == [("regime", "regime"), ("regime", "regime")]
+
+
+def test_a_pickled_matcher_rebuilds_its_scanner_and_finds_the_same(tmp_path):
+    import pickle
+
+    lex, m = _matcher(tmp_path, LEX)
+    text = "The puppet regime’s war-games; imperialism. See www.regime.example. So-called REGIMES."
+    loaded = pickle.loads(pickle.dumps(m))
+    assert loaded.find(text) == m.find(text) and len(m.find(text)) == 5
