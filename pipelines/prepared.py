@@ -18,11 +18,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import numpy as np
 import pandas as pd
 
 from .quotes import Quote, sentence_spans
-from .text import matching_copy
+from .text import CopyOffsets, matching_copy
 
 
 class PreparedText:
@@ -40,12 +39,14 @@ class PreparedText:
     def __init__(self, text: str):
         self.text = text
         self.quotes: list[Quote] | None = None
-        self._copy: tuple[str, np.ndarray] | None = None
+        self._copy: tuple[str, CopyOffsets] | None = None
         self._sentences: list[tuple[int, int]] | None = None
 
     @property
-    def matching(self) -> tuple[str, np.ndarray]:
-        """``(copy, offsets)`` of :func:`pipelines.text.matching_copy` for :attr:`text`, built once."""
+    def matching(self) -> tuple[str, CopyOffsets]:
+        """``(copy, offsets)`` of :func:`pipelines.text.matching_copy` for :attr:`text`, built once
+        (*offsets* answers as the int64 array; :meth:`pipelines.text.CopyOffsets.take_inner`
+        maps many positions at once without building it)."""
         if self._copy is None:
             self._copy = matching_copy(self.text)
         return self._copy
@@ -115,7 +116,7 @@ def prepared_quotes(prepared: dict[str, PreparedText] | None, quotes: pd.DataFra
     return quotes_by_article(quotes)
 
 
-def matching_of(prepared: dict[str, PreparedText] | None, aid: str, text: str) -> tuple[str, np.ndarray]:
+def matching_of(prepared: dict[str, PreparedText] | None, aid: str, text: str) -> tuple[str, CopyOffsets]:
     """The matching copy of article *aid*: the shared one when *prepared* holds it, else built now."""
     if prepared is not None:
         p = prepared.get(aid)
