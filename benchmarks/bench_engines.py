@@ -8,7 +8,10 @@ stage (matching, voice, topics, frames, pairs, tone) plus the store-wide steps (
 clusters) -- with the local engine (this process, one core), and with ``--engine dask`` on a
 ``LocalCluster`` of one and of two single-threaded worker processes (cluster start
 included), in batches of C articles (default 500, so two workers have work to share).
-Prints wall seconds (median of R, default 3), articles/s and the two-worker speed-up.
+Prints wall seconds (median of R, default 3), articles/s and the two-worker speed-up, and
+what this (the main) process spends: its CPU seconds (``time.process_time``: reading and
+writing the partitions, appending the scored tables, the clusters), which with Dask must
+stay well under the workers' share for two workers to use both cores.
 
 Target (issue 4): two cores at least 1.7x one core. Wall time is what counts here, so the
 figure is only meaningful on an otherwise idle machine; the load average is printed.
@@ -57,17 +60,22 @@ def main(argv: list[str] | None = None) -> None:
                  ("dask, 2 workers", EngineOptions("dask", n_workers=2))]
         print(f"{args.articles:,} articles, batches of {args.chunk}; cores {sorted(os.sched_getaffinity(0))}; "
               f"load average {os.getloadavg()[0]:.1f}; wall time, median of {args.repeat}\n")
-        print("| engine | wall s (runs) | articles/s |\n|---|---|---|")
+        print("| engine | wall s (runs) | articles/s | main process CPU s | score step wall s | clusters wall s | "
+              "load average |\n|---|---|---|---|---|---|---|")
         medians = {}
         for name, engine in cases:
-            times = []
+            times, cpu, steps = [], [], []
             for _ in range(args.repeat):
-                t = time.perf_counter()
-                run_score(store, ScoreOptions(topic_queries=None, engine=engine))
+                t, c = time.perf_counter(), time.process_time()
+                summary = run_score(store, ScoreOptions(topic_queries=None, engine=engine))
                 times.append(time.perf_counter() - t)
+                cpu.append(time.process_time() - c)
+                steps.append(summary.stage_seconds)
             medians[name] = statistics.median(times)
             print(f"| {name} | {medians[name]:.1f} ({' / '.join(f'{x:.1f}' for x in times)}) | "
-                  f"{args.articles / medians[name]:,.0f} |")
+                  f"{args.articles / medians[name]:,.0f} | {statistics.median(cpu):.1f} | "
+                  f"{statistics.median(s['score'] for s in steps):.1f} | "
+                  f"{statistics.median(s['clusters'] for s in steps):.1f} | {os.getloadavg()[0]:.1f} |")
     speedup = medians["dask, 1 worker"] / medians["dask, 2 workers"]
     print(f"\ntwo workers / one worker: {speedup:.2f}x (target >= {TARGET_SPEEDUP}x: "
           f"{'met' if speedup >= TARGET_SPEEDUP else 'NOT met'}); two workers / local engine: "
