@@ -297,29 +297,37 @@ def score_frames(articles: pd.DataFrame, quotes: pd.DataFrame | None, scorer: Fr
     """
     by_article = prepared_quotes(prepared, quotes)
     af: dict[str, list] = {k: [] for k in column_names("article_frames")}
-    # the rows of scorer.find's tokens as plain tuples (no FrameToken per token), in the
-    # column order of frame_mentions: article_id, frame, term, start_char, end_char, voice, speaker
-    tokens: list[tuple] = []
+    fm: dict[str, list] = {k: [] for k in column_names("frame_mentions")}
+    # the rows of scorer.find's tokens, appended column by column (no FrameToken per token)
     entries = scorer.lexicon_.entries
     find = scorer.matcher_.find
+    fm_aid, fm_frame, fm_term, fm_start, fm_end, fm_voice, fm_speaker = (
+        fm[k] for k in ("article_id", "frame", "term", "start_char", "end_char", "voice", "speaker"))
     n_frames = len(FRAMES)
     for aid, text in zip(articles["article_id"].tolist(), articles["text"].tolist()):
         copy, offsets = matching_of(prepared, aid, text)
         of = Voices(by_article.get(aid)).of
         counts = dict.fromkeys(SUBSTANTIVE, 0)
+        n = 0
         for m in find(text, copy, offsets):
             voice, speaker, _ = of(m.start, m.end)
             e = entries[m.entry]
             counts[e.category] += 1
-            tokens.append((aid, e.category, e.term, m.start, m.end, voice, speaker))
+            fm_frame.append(e.category)
+            fm_term.append(e.term)
+            fm_start.append(m.start)
+            fm_end.append(m.end)
+            fm_voice.append(voice)
+            fm_speaker.append(speaker)
+            n += 1
+        fm_aid.extend([aid] * n)
+        scores = scorer._scores(counts)
         af["article_id"].extend([aid] * n_frames)
         af["method"].extend(["lexicon"] * n_frames)
-        for f, sc, u in scorer._scores(counts):
+        for f, s, u in scores:
             af["frame"].append(f)
-            af["score"].append(sc)
+            af["score"].append(s)
             af["uses_frame"].append(u)
-    names = column_names("frame_mentions")
-    fm = dict(zip(names, map(list, zip(*tokens)))) if tokens else {k: [] for k in names}
     frame_mentions = pd.DataFrame(fm)
     for c in ("start_char", "end_char"):
         frame_mentions[c] = frame_mentions[c].astype("int64")
