@@ -50,7 +50,9 @@ class Selection:
     Parameters
     ----------
     filters : the rollup filters, or ``None`` when the selection is empty (see *problem*).
-        A list holding every option is passed as ``()`` ("all").
+        A list holding every option is passed as ``()`` ("all"); any other list as a sorted
+        tuple, so one set of outlets, topics or categories is one cache key whatever the order
+        of its chips.
     granularity : ``"day"``, ``"week"`` or ``"month"``.
     problem : what the user must change (``"Select at least one outlet."``), or ``None``.
     """
@@ -204,8 +206,8 @@ def sidebar_filters(summary: dict) -> Selection:
         if not chosen:
             return Selection(None, granularity, f"Select at least one {what} in the sidebar.")
 
-    def as_filter(chosen, options):
-        return () if set(chosen) == set(options) else tuple(chosen)
+    def as_filter(chosen, options):     # sorted: the same set in another chip order is the same cache key
+        return () if set(chosen) == set(options) else tuple(sorted(chosen))
 
     filters = Filters(outlets=as_filter(outlets, summary["outlets"]), topics=as_filter(topics, summary["topics"]),
                       start=start, end=end, voice=voice,

@@ -260,3 +260,18 @@ def test_invalid_measure_and_pool_are_ignored_with_a_warning(store_path):
     msg = " ".join(w.value for w in at.sidebar.warning)
     assert "unknown measure 'mean'" in msg and "pool='maybe' (use pool=1)" in msg
     assert at.query_params["measure"] in ("rate", ["rate"]) and "pool" not in at.query_params
+
+
+def test_one_set_of_outlets_is_one_filter_whatever_the_chip_order(store_path):
+    from dashboard.context import KEY
+
+    at = _app(store_path)
+    every = list(_multiselect(at, "Outlets").options)
+    assert len(every) >= 3
+    keys = []
+    for chosen in (every[:2], every[1::-1]):               # the same two outlets, chips in both orders
+        _multiselect(at, "Outlets").set_value(chosen).run()
+        assert _qp_list(at, "outlet") == chosen              # the URL keeps the chips' order
+        keys.append(at.session_state[KEY].key)
+    assert keys[0] == keys[1]                                # one cache key for the loaders
+    assert at.session_state[KEY].filters.outlets == tuple(sorted(every[:2]))
