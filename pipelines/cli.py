@@ -308,11 +308,16 @@ def dashboard(store, port, host):
 
 
 def dashboard_command(store, port: int = 8501, host: str = "127.0.0.1") -> list[str]:
-    """The command line that serves the dashboard for *store* on *host*:*port* (pure, no I/O)."""
+    """The command line that serves the dashboard for *store* on *host*:*port* (pure, no I/O).
+
+    No file watcher and no rerun on save: a served dashboard does not re-import its modules
+    under live sessions (a source change mid-rerun failed one with ``KeyError: 'dashboard'``).
+    """
     app = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
     return [sys.executable, "-m", "streamlit", "run", str(app), "--server.headless", "true",
             "--server.port", str(port), "--server.address", host, "--browser.gatherUsageStats", "false",
             "--client.toolbarMode", "viewer", "--server.enableXsrfProtection", "true",
+            "--server.fileWatcherType", "none", "--server.runOnSave", "false",
             "--", "--store", str(Path(store).resolve())]
 
 
