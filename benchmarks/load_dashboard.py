@@ -12,6 +12,24 @@ outlet fewer / more (outlets). The next change starts once the script run has en
 from ``--think LOW-HIGH`` seconds (a user looking at the chart before the next click; the
 pause is not part of any latency).
 
+Two clients (``--client``):
+
+* ``browser`` (the default): the above, in real chromium pages. On one 2-core machine the
+  browsers compete with the server for the same cores (chromium spends ~0.6 s of CPU per
+  change, the server ~0.1 s), so this measures the pair, not the server.
+* ``ws``: protocol-level sessions that do on the wire what Streamlit's frontend does, without
+  rendering: GET the page, ``/_stcore/health`` and ``/_stcore/host-config`` (the XSRF cookie),
+  open the websocket ``/_stcore/stream`` with the frontend's subprotocols (``streamlit``, the
+  XSRF token) and its cookies and Origin, send the ``rerun_script`` ``BackMsg`` with the page's
+  query string, read the ``ForwardMsg`` messages (``streamlit.proto``), keep the current value of
+  every radio, selectbox, multiselect and checkbox the deltas carry (as the frontend's widget
+  manager does; date inputs keep their server-side value), and make the same changes by
+  sending ``rerun_script`` with the changed ``WidgetStates``. Latency = sending the change ->
+  the later of the plotly chart delta holding the updated figure (new y-axis title / one outlet
+  fewer or more in the legend) and ``script_finished``. Errors: an exception delta, a closed
+  socket, a timeout. This measures the server as many users see it, whatever machine their
+  browsers run on.
+
 Reported: changes made, p50 / p95 / max latency, errors (timeouts, a Streamlit exception on
 the page, a page crash), peak RSS of the server (Streamlit process and its children, sampled
 every 0.25 s), the CPU seconds used by the server and by the client (this script,
@@ -27,6 +45,7 @@ Usage::
     .venv/bin/python benchmarks/load_dashboard.py                     # 20 sessions x 60 s, 100,000 articles
     .venv/bin/python benchmarks/load_dashboard.py --think 1-3                         # users who read the chart
     .venv/bin/python benchmarks/load_dashboard.py --sessions 5 --seconds 20 --articles 5000 --json out.json
+    .venv/bin/python benchmarks/load_dashboard.py --client ws                         # protocol-level sessions, no browser
 """
 
 from __future__ import annotations
@@ -49,6 +68,7 @@ import psutil
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from dashboard.charts import MEASURE_LABELS  # noqa: E402 -- the Measure radio's labels
 from pipelines.cli import dashboard_command  # noqa: E402
 from pipelines.server import ServerNotStarted, free_port, wait_until_healthy  # noqa: E402
 
@@ -271,6 +291,249 @@ async def drive(url: str, sessions: int, seconds: float, timeout: float, think: 
     return out
 
 
+# --- protocol-level client (--client ws) ---------------------------------------------------
+
+MEASURE_KEY, OUTLET_KEY = "trend_measure", "fw_outlet"
+"""Widget keys of the Trends page's Measure radio and the sidebar's outlet multiselect
+(Streamlit puts a keyed widget's key at the end of its id: ``$$ID-<hash>-<key>``)."""
+WIDGET_KINDS = ("radio", "selectbox", "multiselect", "checkbox")
+
+
+class RerunFailed(Exception):
+    """A script run shown with an exception, a closed socket or no ``script_finished`` in time."""
+
+
+def widget_value(kind: str, w) -> tuple[str, object] | None:
+    """The ``WidgetState`` field and value the frontend holds for widget proto *w* of element
+    type *kind* when it has only the server's word for it (its default, or the value the
+    script set); ``None`` when it holds none (a selectbox without a choice)."""
+    if kind in ("radio", "selectbox"):
+        if w.set_value or w.HasField("raw_value"):
+            return "string_value", w.raw_value
+        if w.HasField("default") and 0 <= w.default < len(w.options):
+            return "string_value", w.options[w.default]
+        return None
+    if kind == "multiselect":
+        return "string_array_value", list(w.raw_values) if w.set_value else [w.options[i] for i in w.default]
+    if kind == "checkbox":
+        return "bool_value", w.value if w.set_value else w.default
+    return None
+
+
+def legend_names(figure: dict) -> list[str]:
+    """Names of the traces a plotly legend lists (``showlegend`` not false), in order."""
+    return [t.get("name", "") for t in figure.get("data", []) if t.get("showlegend", True) is not False]
+
+
+def y_title(figure: dict) -> str:
+    """The figure's y-axis title text ('' when none)."""
+    title = figure.get("layout", {}).get("yaxis", {}).get("title", "")
+    return title.get("text", "") if isinstance(title, dict) else str(title)
+
+
+class WsSession:
+    """One user of the dashboard on the wire, as Streamlit's frontend talks to the server.
+
+    :meth:`open` loads the page and runs the script once; :meth:`change` sends a rerun with one
+    widget changed and returns when the chart satisfies a predicate and the run has finished.
+    ``figure`` is the last Trends chart (plotly figure JSON as a dict), ``values`` the widget
+    states the frontend would send (``{widget id: (WidgetState field, value)}``).
+    Method: ``streamlit/web/server/starlette/starlette_websocket.py`` (subprotocols, XSRF,
+    Origin), ``runtime/app_session.py`` and ``proto/BackMsg.proto`` / ``ClientState.proto``.
+    """
+
+    def __init__(self, url: str, timeout: float):
+        self.url, self.timeout = url, timeout
+        self.ws = None
+        self.query_string, self.page_hash = "", ""
+        self.values: dict[str, tuple[str, object]] = {}
+        self.ids: dict[str, str] = {}
+        self.cache: dict[str, bytes] = {}
+        self.figure: dict = {}
+
+    async def open(self) -> None:
+        """GET the page and the two endpoints the frontend fetches first, open the websocket, run the script."""
+        import http.cookiejar
+        import urllib.request
+
+        import websockets
+
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+
+        def fetch() -> None:
+            for path in ("/", "/_stcore/health", "/_stcore/host-config"):
+                with opener.open(self.url + path, timeout=self.timeout) as r:
+                    r.read()
+
+        await asyncio.to_thread(fetch)
+        cookies = {c.name: c.value for c in jar}
+        self.ws = await websockets.connect(
+            "ws" + self.url[len("http"):] + "/_stcore/stream",
+            subprotocols=["streamlit", cookies.get("_streamlit_xsrf", "")],
+            additional_headers={"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items()), "Origin": self.url},
+            max_size=None, open_timeout=self.timeout)
+        await self.run(lambda fig: bool(fig.get("data")))
+
+    async def close(self) -> None:
+        if self.ws is not None:
+            await self.ws.close()
+
+    def _backmsg(self) -> bytes:
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+
+        msg = BackMsg()
+        rerun = msg.rerun_script
+        rerun.query_string, rerun.page_script_hash = self.query_string, self.page_hash
+        rerun.cached_message_hashes.extend(self.cache)
+        ctx = rerun.context_info
+        ctx.timezone, ctx.timezone_offset, ctx.locale, ctx.url = "UTC", 0, "en-US", self.url + "/"
+        ctx.is_embedded, ctx.color_scheme = False, "light"
+        for wid, (field, value) in self.values.items():
+            state = rerun.widget_states.widgets.add()
+            state.id = wid
+            if field == "string_array_value":
+                state.string_array_value.data.extend(value)
+            else:
+                setattr(state, field, value)
+        return msg.SerializeToString()
+
+    async def run(self, chart_ok) -> tuple[float, float]:
+        """Send a rerun with the current widget states and read until ``script_finished``.
+
+        Returns (seconds to the chart delta for which ``chart_ok(figure)`` holds, seconds to
+        ``script_finished``); raises :class:`RerunFailed` on an exception delta, a closed
+        socket, a run without such a chart, or *timeout*.
+        """
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        t0 = time.perf_counter()
+        await self.ws.send(self._backmsg())
+        t_chart, seen = None, {}
+        end = t0 + self.timeout
+        while True:
+            try:
+                raw = await asyncio.wait_for(self.ws.recv(), max(0.01, end - time.perf_counter()))
+            except asyncio.TimeoutError:
+                raise RerunFailed("timeout: no script_finished") from None
+            except Exception as exc:  # noqa: BLE001 -- websockets' ConnectionClosed and kin
+                raise RerunFailed(f"socket closed: {type(exc).__name__}") from exc
+            msg = ForwardMsg()
+            msg.ParseFromString(raw)
+            if msg.WhichOneof("type") == "ref_hash":
+                hashed = msg.ref_hash
+                msg = ForwardMsg()
+                msg.ParseFromString(self.cache[hashed])
+            kind = msg.WhichOneof("type")
+            if kind == "new_session":
+                self.page_hash = msg.new_session.page_script_hash
+            elif kind == "page_info_changed":
+                self.query_string = msg.page_info_changed.query_string
+            elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
+                if msg.metadata.cacheable and msg.hash:
+                    self.cache[msg.hash] = raw
+                el = msg.delta.new_element
+                etype = el.WhichOneof("type")
+                if etype == "exception":
+                    raise RerunFailed(f"exception shown: {el.exception.type}: {el.exception.message[:120]}")
+                if etype in WIDGET_KINDS:
+                    w = getattr(el, etype)
+                    seen[w.id] = None
+                    self.ids[w.id.rsplit("-", 1)[-1]] = w.id
+                    if w.id not in self.values or getattr(w, "set_value", False):
+                        value = widget_value(etype, w)
+                        if value is not None:
+                            self.values[w.id] = value
+                elif etype == "plotly_chart" and el.plotly_chart.id.endswith("-trend_chart"):
+                    figure = json.loads(el.plotly_chart.spec)
+                    if chart_ok(figure) and t_chart is None:
+                        t_chart = time.perf_counter() - t0
+                    self.figure = figure
+            elif kind == "script_finished":
+                if msg.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                    continue
+                if t_chart is None:
+                    raise RerunFailed("the chart did not update")
+                self.values = {k: v for k, v in self.values.items() if k in seen}  # the frontend drops unmounted widgets
+                return t_chart, time.perf_counter() - t0
+
+    async def change(self, key: str, value, chart_ok) -> float:
+        """Set widget *key* (its Streamlit key) to *value*, rerun; seconds to the updated chart and the run's end."""
+        wid = self.ids[key]
+        self.values[wid] = (self.values[wid][0], value)
+        t_chart, t_end = await self.run(chart_ok)
+        return max(t_chart, t_end)
+
+
+
+async def ws_session(url: str, seconds: float, seed: int, timeout: float, out: dict,
+                     think: tuple[float, float] = (0.0, 0.0), gate: Gate | None = None) -> None:
+    """One protocol-level user: the changes of :func:`session` (Measure rate <-> share, remove an
+    outlet, add it back), sent as the frontend sends them."""
+    rng = random.Random(seed)
+    user = WsSession(url, timeout)
+    try:
+        t0 = time.perf_counter()
+        try:
+            user.timeout = FIRST_LOAD
+            await user.open()
+            user.timeout = timeout
+        except Exception as exc:  # noqa: BLE001
+            out["errors"].append(f"first load: {type(exc).__name__}: {str(exc).splitlines()[0][:160] if str(exc) else ''}")
+            if gate is not None:
+                await gate.loaded()
+            return
+        out["first_load"].append(time.perf_counter() - t0)
+        if gate is not None:
+            await gate.loaded()
+        removed: str | None = None
+        end = time.perf_counter() + seconds
+        while time.perf_counter() < end:
+            try:
+                outlets = list(user.values[user.ids[OUTLET_KEY]][1])
+                if removed is None and rng.random() < 0.5:
+                    before = y_title(user.figure)
+                    now = user.values[user.ids[MEASURE_KEY]][1]
+                    target = MEASURE_LABELS["rate"] if now == MEASURE_LABELS["share"] else MEASURE_LABELS["share"]
+                    s = await user.change(MEASURE_KEY, target, lambda fig, b=before: y_title(fig) != b)
+                    kind = "measure"
+                elif removed is None:
+                    if len(outlets) < 2:
+                        continue
+                    n = len(legend_names(user.figure))
+                    removed = rng.choice(outlets)
+                    s = await user.change(OUTLET_KEY, [o for o in outlets if o != removed],
+                                          lambda fig, n=n: len(legend_names(fig)) == n - 1)
+                    kind = "remove outlet"
+                else:
+                    n = len(legend_names(user.figure))
+                    s = await user.change(OUTLET_KEY, [*outlets, removed], lambda fig, n=n: len(legend_names(fig)) == n + 1)
+                    removed, kind = None, "add outlet"
+                out["latencies"].append((kind, s))
+                if think[1] > 0:
+                    await asyncio.sleep(rng.uniform(*think))
+            except Exception as exc:  # noqa: BLE001 -- every failure is counted and reported
+                out["errors"].append(f"{type(exc).__name__}: {str(exc).splitlines()[0][:160] if str(exc) else ''}")
+                removed = None
+                await user.close()
+                user = WsSession(url, timeout)
+                await user.open()
+    finally:
+        await user.close()
+
+
+async def drive_ws(url: str, sessions: int, seconds: float, timeout: float, think: tuple[float, float] = (0.0, 0.0),
+                   sampler: RssSampler | None = None) -> dict:
+    """:func:`drive` with :func:`ws_session` users (no browser)."""
+    out = {"latencies": [], "errors": [], "first_load": []}
+    gate = Gate(sessions, sampler)
+    await asyncio.gather(*(ws_session(url, seconds, seed, timeout, out, think, gate) for seed in range(sessions)))
+    if sampler is not None:
+        sampler.cpu.update(sampler.cpu_now())
+        out["cpu_at_changes"] = gate.cpu_at
+    return out
+
+
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     if not ordered:
@@ -290,11 +553,14 @@ def main() -> None:
     ap.add_argument("--think", type=parse_think, default=(0.0, 0.0), metavar="SECONDS",
                     help="pause after each updated chart before the next change: SECONDS or LOW-HIGH "
                          "(uniform, e.g. 1-3); 0 (default) = no pause")
+    ap.add_argument("--client", choices=("browser", "ws"), default="browser",
+                    help="browser: Playwright pages of one headless chromium (default); ws: protocol-level "
+                         "sessions speaking Streamlit's websocket protocol, no rendering")
     ap.add_argument("--json", type=Path, help="also write the figures as JSON here")
     args = ap.parse_args()
     if not 1 <= args.sessions <= MAX_SESSIONS or not 1 <= args.seconds <= MAX_SECONDS:
         ap.error(f"sessions must be 1..{MAX_SESSIONS} and seconds 1..{MAX_SECONDS}")
-    if not shutil.which("chromium"):
+    if args.client == "browser" and not shutil.which("chromium"):
         ap.error("chromium not found on PATH (apt-get install chromium)")
     args.store.parent.mkdir(parents=True, exist_ok=True)
     build_s = build_store(args.store, args.articles)
@@ -312,7 +578,8 @@ def main() -> None:
         sampler.start()
         load_before = os.getloadavg()
         t0 = time.perf_counter()
-        out = asyncio.run(drive(url, args.sessions, args.seconds, args.timeout, args.think, sampler))
+        driver = drive if args.client == "browser" else drive_ws
+        out = asyncio.run(driver(url, args.sessions, args.seconds, args.timeout, args.think, sampler))
         wall = time.perf_counter() - t0
         load_after = os.getloadavg()
         sampler.stop()
@@ -325,7 +592,7 @@ def main() -> None:
     for kind, s in out["latencies"]:
         by_kind.setdefault(kind, []).append(s)
     figures = {
-        "store": str(args.store), "store_build_s": round(build_s, 1), "sessions": args.sessions,
+        "client": args.client, "store": str(args.store), "store_build_s": round(build_s, 1), "sessions": args.sessions,
         "seconds_per_session": args.seconds, "wall_s": round(wall, 1), "changes": len(lat),
         "p50_s": round(_percentile(lat, 50), 3), "p95_s": round(_percentile(lat, 95), 3),
         "max_s": round(max(lat), 3) if lat else None, "errors": len(out["errors"]),

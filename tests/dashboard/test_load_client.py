@@ -1,0 +1,87 @@
+"""The load test's protocol-level client (``benchmarks/load_dashboard.py --client ws``) is faithful.
+
+A ws session against a real ``framewatch dashboard`` on the demo store changes the Measure radio
+and removes an outlet the way the frontend does (a ``rerun_script`` with changed
+``WidgetStates``); the Trends figure it receives must be the one the server draws for that
+selection: the expected y-axis title and legend, and the same figure JSON as a new session
+opened on the link (query string) the change produced -- the page a browser shows for it.
+No timing is asserted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import serving
+from dashboard.charts import MEASURE_LABELS
+from pipelines.cli import dashboard_command
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _load_dashboard_module():
+    spec = importlib.util.spec_from_file_location("load_dashboard", REPO / "benchmarks" / "load_dashboard.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def demo_url(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("ws_demo")
+    store = folder / "demo.duckdb"
+    subprocess.run([sys.executable, "-c", "from pipelines.cli import main; main()", "demo", "--store", str(store),
+                    "--out", str(folder / "corpus"), "--articles", "600"], cwd=REPO, check=True,
+                   capture_output=True)
+    with serving(store, folder / "dashboard.log") as url:
+        yield url
+
+
+def test_a_ws_session_gets_the_chart_of_its_changes(demo_url):
+    ld = _load_dashboard_module()
+
+    async def scenario():
+        user = ld.WsSession(demo_url, timeout=60)
+        await user.open()
+        try:
+            first = user.figure
+            outlets = list(user.values[user.ids[ld.OUTLET_KEY]][1])
+            assert ld.y_title(first) == "mentions per 1,000 words"
+            assert ld.legend_names(first) == outlets and len(outlets) >= 3
+
+            await user.change(ld.MEASURE_KEY, MEASURE_LABELS["share"], lambda fig: ld.y_title(fig) != ld.y_title(first))
+            assert ld.y_title(user.figure) == "share of articles"
+            assert "measure=share" in user.query_string
+
+            removed = outlets[1]
+            kept = [o for o in outlets if o != removed]
+            await user.change(ld.OUTLET_KEY, kept, lambda fig: len(ld.legend_names(fig)) == len(outlets) - 1)
+            changed, link = user.figure, user.query_string
+            assert ld.legend_names(changed) == kept
+            assert not any(removed in t.get("name", "") for t in changed["data"])
+            assert ld.y_title(changed) == "share of articles"
+        finally:
+            await user.close()
+
+        # The page a browser opens on that link draws the very same figure.
+        fresh = ld.WsSession(demo_url, timeout=60)
+        fresh.query_string = link
+        await fresh.open()
+        try:
+            assert fresh.figure == changed
+        finally:
+            await fresh.close()
+
+    asyncio.run(scenario())
+
+
+def test_the_served_dashboard_does_not_reload_modules_under_live_sessions():
+    cmd = dashboard_command("s.duckdb", 8501)
+    assert cmd[cmd.index("--server.fileWatcherType") + 1] == "none"
+    assert cmd[cmd.index("--server.runOnSave") + 1] == "false"
