@@ -420,10 +420,10 @@ class WsSession:
                 raise RerunFailed(f"socket closed: {type(exc).__name__}") from exc
             msg = ForwardMsg()
             msg.ParseFromString(raw)
-            if msg.WhichOneof("type") == "ref_hash":
-                hashed = msg.ref_hash
+            if msg.WhichOneof("type") == "ref_hash":      # a message this session holds (cached_message_hashes)
+                raw = self.cache[msg.ref_hash]
                 msg = ForwardMsg()
-                msg.ParseFromString(self.cache[hashed])
+                msg.ParseFromString(raw)
             kind = msg.WhichOneof("type")
             if kind == "new_session":
                 self.page_hash = msg.new_session.page_script_hash

@@ -66,6 +66,12 @@ def test_a_ws_session_gets_the_chart_of_its_changes(demo_url):
             assert ld.legend_names(changed) == kept
             assert not any(removed in t.get("name", "") for t in changed["data"])
             assert ld.y_title(changed) == "share of articles"
+
+            # Back to where it started (the outlet returns at the end of the chips): the first
+            # figure again, which the server may send as a reference to the one this session holds.
+            await user.change(ld.OUTLET_KEY, [*kept, removed], lambda fig: len(ld.legend_names(fig)) == len(outlets))
+            await user.change(ld.MEASURE_KEY, MEASURE_LABELS["rate"], lambda fig: ld.y_title(fig) == ld.y_title(first))
+            assert user.figure == first
         finally:
             await user.close()
 
