@@ -1,6 +1,6 @@
 """Benchmark the dashboard on a store: what a filter change costs before any chart is drawn, and first render.
 
-Standalone: ``python benchmarks/bench_dashboard_queries.py --store PATH [--store PATH2] [--repeat R] [--render]``.
+Standalone: ``python benchmarks/bench_dashboard_queries.py --store PATH [--store PATH2] [--repeat R] [--render [--no-queries]]``.
 
 Queries: opens each store read-only (as the dashboard does) and, for a series of filter
 settings a user reaches in the sidebar (everything; two outlets; one topic; a date range;
@@ -15,7 +15,17 @@ dashboard`` on the store (:func:`pipelines.cli.dashboard_command`) and times, in
 chromium, the Trends chart drawn (legend in the page, script run ended): *cold* from the
 server's process start (imports, first script run, uncached queries), *cold page* from the
 moment the server answers its health check, and *warm*, a new browser page on the running
-server (a new session, the loaders' caches filled), median of R.
+server (a new session, the loaders' caches filled), median of R. Each page is split with marks
+taken in the page (``performance.now()``, from the navigation start): *socket* when Streamlit's
+websocket opened (HTML + JS bundle loaded and booted), *last message* when the server's last
+message of the run arrived (its script run: queries, figure, elements sent), and the rest to
+the chart drawn (the browser laying out the elements and drawing plotly). The same is timed on
+``render_floor_app.py`` (a trivial page with a two-trace chart, served with the same command
+line): the floor any Streamlit page pays on this machine at this moment.
+
+Server side apart (``--render``): the first script run of a session in Streamlit's AppTest, in
+a new process (*cold*: imports, first plotly figure, uncached queries) and for further new
+sessions in that process (*warm*), CPU (pinned to one core) and wall ms, without a browser.
 
 Targets (issue 4): median < 200 ms for any filter change, first render < 3 s, on the
 million-article store.
@@ -24,6 +34,7 @@ million-article store.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import signal
@@ -35,6 +46,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import duckdb
+import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -45,6 +57,7 @@ TARGET_MS = 200
 TARGET_RENDER_S = 3.0
 CHART = ".js-plotly-plot .legendtext"
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+FLOOR_APP = ROOT / "benchmarks" / "render_floor_app.py"
 
 
 def settings(con) -> list[tuple[str, Filters, str, bool]]:
@@ -102,45 +115,160 @@ def bench_queries(store: str, repeat: int) -> float:
     return worst
 
 
-def bench_render(store: str, repeat: int) -> dict[str, float]:
-    """Seconds to a drawn Trends chart: cold (process start), cold page (server healthy), warm (median)."""
-    from playwright.sync_api import sync_playwright
+WS_MARKS = """
+window.__fw = {ws: null, first: null, last: null, n: 0};
+const _WS = window.WebSocket;
+window.WebSocket = function (...args) {
+  const ws = new _WS(...args);
+  ws.addEventListener("open", () => { window.__fw.ws = performance.now(); });
+  ws.addEventListener("message", () => { const t = performance.now(); window.__fw.first ??= t;
+                                          window.__fw.last = t; window.__fw.n += 1; });
+  return ws;
+};
+window.WebSocket.prototype = _WS.prototype;
+Object.assign(window.WebSocket, {CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3});
+"""
+"""Wraps the page's WebSocket to mark (``performance.now()``, ms from the navigation start) when
+Streamlit's socket opened and when its first and last messages arrived."""
 
-    from pipelines.cli import dashboard_command
+
+def _serve(command: list[str], browser, repeat: int) -> dict[str, float]:
+    """Serve *command*, time a cold page and *repeat* warm pages to a drawn chart (see :func:`bench_render`)."""
     from pipelines.server import free_port, wait_until_healthy
 
     port = free_port()
+    command = [str(port) if prev == "--server.port" else a for prev, a in zip([None, *command], command)]
     url = f"http://127.0.0.1:{port}/"
+
+    def cpu() -> tuple[float, float]:
+        """CPU seconds so far of the server's process tree and of the client (Playwright's driver and chromium)."""
+        def tree(proc, skip=()):
+            total = 0.0
+            for pr in [proc, *proc.children(recursive=True)]:
+                try:
+                    if pr.pid not in skip:
+                        t = pr.cpu_times()
+                        total += t.user + t.system
+                except psutil.Error:
+                    pass
+            return total
+        srv = psutil.Process(server.pid)
+        skip = {srv.pid, *(c.pid for c in srv.children(recursive=True)), os.getpid()}
+        return tree(srv), tree(psutil.Process(), skip)
+
+    def drawn(t0: float) -> dict[str, float]:
+        s0, c0 = cpu()
+        page = browser.new_page(viewport={"width": 1300, "height": 1400})
+        page.add_init_script(WS_MARKS)
+        t_page = time.perf_counter()
+        page.goto(url, timeout=120_000)
+        page.locator(CHART).first.wait_for(timeout=120_000)
+        page.locator(IDLE).wait_for(timeout=120_000)
+        took = time.perf_counter() - t0
+        marks = page.evaluate("window.__fw")
+        s1, c1 = cpu()
+        page.close()
+        lead = t_page - t0                                   # before the navigation started (server start, new page)
+        return {"total": took, "socket": lead + marks["ws"] / 1000, "last": lead + marks["last"] / 1000,
+                "messages": marks["n"], "server_cpu": s1 - s0, "client_cpu": c1 - c0}
+
+    t0 = time.perf_counter()
+    server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              start_new_session=True)
+    try:
+        wait_until_healthy(url.rstrip("/"), server, timeout=60, interval=0.05)
+        t1 = time.perf_counter()
+        cold = drawn(t0)
+        warm = [drawn(time.perf_counter()) for _ in range(repeat)]
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)   # the group started above: the server only
+        server.wait(timeout=20)
+    out = {"healthy_s": t1 - t0, **{f"cold_{k}": v for k, v in cold.items()}}
+    out.update({f"warm_{k}": statistics.median(w[k] for w in warm) for k in warm[0]})
+    return out
+
+
+def _row(label: str, r: dict[str, float], phase: str) -> str:
+    socket, last, total = r[f"{phase}_socket"], r[f"{phase}_last"], r[f"{phase}_total"]
+    return (f"| {label} | {phase} | {total:.1f} | {socket:.1f} | {last - socket:.1f} | {total - last:.1f} | "
+            f"{r[f'{phase}_messages']:.0f} | {r[f'{phase}_server_cpu']:.2f} | {r[f'{phase}_client_cpu']:.2f} |")
+
+
+def bench_render(store: str, repeat: int) -> dict[str, float]:
+    """Seconds to a drawn Trends chart, cold (from the server process start) and warm (a new page on the
+    running server, median of *repeat*), each split into socket open / server's run / drawing, beside the
+    same for :data:`FLOOR_APP`; then the server's first script run alone (:func:`server_first_run`)."""
+    from playwright.sync_api import sync_playwright
+
+    from pipelines.cli import dashboard_command
+
+    command = dashboard_command(store, 0, "127.0.0.1")
+    floor = [str(FLOOR_APP) if a.endswith("app.py") else a for a in command[:command.index("--")]]
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=shutil.which("chromium"),
                                      args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
-
-        def drawn(t0: float) -> float:
-            page = browser.new_page(viewport={"width": 1300, "height": 1400})
-            page.goto(url, timeout=120_000)
-            page.locator(CHART).first.wait_for(timeout=120_000)
-            page.locator(IDLE).wait_for(timeout=120_000)
-            took = time.perf_counter() - t0
-            page.close()
-            return took
-
-        t0 = time.perf_counter()
-        server = subprocess.Popen(dashboard_command(store, port, "127.0.0.1"), cwd=ROOT, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.DEVNULL, start_new_session=True)
         try:
-            wait_until_healthy(url.rstrip("/"), server, timeout=60, interval=0.05)
-            t1 = time.perf_counter()
-            cold = drawn(t1)
-            warm = [drawn(time.perf_counter()) for _ in range(repeat)]
+            load0 = os.getloadavg()[0]
+            out = _serve(command, browser, repeat)
+            base = _serve(floor, browser, repeat)
+            load1 = os.getloadavg()[0]
         finally:
-            os.killpg(server.pid, signal.SIGTERM)   # the group started above: the server only
-            server.wait(timeout=20)
             browser.close()
-    out = {"cold_s": t1 - t0 + cold, "cold_page_s": cold, "warm_s": statistics.median(warm)}
-    print(f"\nfirst render of Trends on {Path(store).name} (load average {os.getloadavg()[0]:.1f}): "
-          f"cold {out['cold_s']:.1f} s from the server's start ({out['cold_page_s']:.1f} s after it answered), "
-          f"warm {out['warm_s']:.1f} s (median of {repeat} new pages; target < {TARGET_RENDER_S:.0f} s: "
-          f"{'met' if out['warm_s'] < TARGET_RENDER_S and out['cold_s'] < TARGET_RENDER_S else 'NOT met'})")
+    print(f"\nfirst render on {Path(store).name} (load average {load0:.1f} -> {load1:.1f}; seconds; cold: from the "
+          f"server's process start, healthy after {out['healthy_s']:.1f} s, floor's {base['healthy_s']:.1f} s; "
+          f"warm: a new page, median of {repeat})\n")
+    print("| page | | drawn | socket open | socket open -> last message | last message -> drawn | messages "
+          "| server CPU s | client CPU s |\n|---|---|---|---|---|---|---|---|---|")
+    for label, r in (("Trends", out), ("floor (trivial app)", base)):
+        for phase in ("cold", "warm"):
+            print(_row(label, r, phase))
+    met = out["warm_total"] < TARGET_RENDER_S and out["cold_total"] < TARGET_RENDER_S
+    print(f"\ntarget < {TARGET_RENDER_S:.0f} s: {'met' if met else 'NOT met'}; Trends minus floor: cold "
+          f"{out['cold_total'] - base['cold_total']:+.1f} s, warm {out['warm_total'] - base['warm_total']:+.1f} s")
+    out.update({f"floor_{k}": v for k, v in base.items()})
+    out.update(server_first_run(store, repeat))
+    return out
+
+
+FIRST_RUN = """
+import json, os, sys, time
+sys.path.insert(0, sys.argv[1])
+os.sched_setaffinity(0, {0})
+from streamlit.testing.v1 import AppTest
+import streamlit.runtime.scriptrunner.script_runner as sr
+spent = []
+_run = sr.ScriptRunner._run_script
+def timed(self, *a, **k):
+    c, w = time.thread_time(), time.perf_counter()
+    try:
+        return _run(self, *a, **k)
+    finally:
+        spent.append((time.thread_time() - c, time.perf_counter() - w))
+sr.ScriptRunner._run_script = timed
+for _ in range(1 + int(sys.argv[3])):
+    at = AppTest.from_file(sys.argv[2], default_timeout=120)
+    at.session_state["store_path"] = sys.argv[4]
+    at.run()
+    assert not at.exception and len(at.get("plotly_chart")) == 1, at.exception
+print(json.dumps(spent))
+"""
+
+
+def server_first_run(store: str, repeat: int) -> dict[str, float]:
+    """The first script run of a session, server side only: AppTest in a new Python process, CPU of
+    the script thread (pinned to one core; DuckDB's own threads not counted) and wall ms, cold (the
+    process's first session) and warm (median of *repeat* new sessions after it)."""
+    app = ROOT / "dashboard" / "app.py"
+    done = subprocess.run([sys.executable, "-c", FIRST_RUN, str(ROOT), str(app), str(repeat), store],
+                          capture_output=True, text=True, check=True, cwd=ROOT)
+    spent = json.loads(done.stdout.strip().splitlines()[-1])
+    cold, warm = spent[0], spent[1:]
+    out = {"server_cold_cpu_ms": cold[0] * 1000, "server_cold_wall_ms": cold[1] * 1000,
+           "server_warm_cpu_ms": statistics.median(w[0] for w in warm) * 1000,
+           "server_warm_wall_ms": statistics.median(w[1] for w in warm) * 1000}
+    print(f"\nserver side, first script run of a session (AppTest, one core; load average {os.getloadavg()[0]:.1f}): "
+          f"cold {out['server_cold_cpu_ms']:.0f} ms CPU / {out['server_cold_wall_ms']:.0f} ms wall, warm (median of "
+          f"{repeat} new sessions) {out['server_warm_cpu_ms']:.0f} ms CPU / {out['server_warm_wall_ms']:.0f} ms wall")
     return out
 
 
@@ -149,9 +277,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--store", required=True, action="append", help="store to time (repeat for several)")
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--render", action="store_true", help="also time the first render in chromium")
+    ap.add_argument("--no-queries", action="store_true", help="skip the query table (with --render)")
     args = ap.parse_args(argv)
     for store in args.store:
-        bench_queries(store, args.repeat)
+        if not args.no_queries:
+            bench_queries(store, args.repeat)
         if args.render:
             bench_render(store, args.repeat)
 
