@@ -91,3 +91,5 @@ def test_the_served_dashboard_does_not_reload_modules_under_live_sessions():
     cmd = dashboard_command("s.duckdb", 8501)
     assert cmd[cmd.index("--server.fileWatcherType") + 1] == "none"
     assert cmd[cmd.index("--server.runOnSave") + 1] == "false"
+    # and does not force a full garbage collection after every run (most of its CPU under 20 users)
+    assert cmd[cmd.index("--runner.postScriptGC") + 1] == "false"
