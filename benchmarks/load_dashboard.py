@@ -200,6 +200,29 @@ class Gate:
         await self.opened.wait()
 
 
+def _error(exc: BaseException) -> str:
+    """``"Type: first line of the message"`` (cut at 160 characters) for the error list."""
+    lines = str(exc).splitlines()
+    return f"{type(exc).__name__}: {lines[0][:160] if lines else ''}"
+
+
+async def _first_load(load, out: dict, gate: Gate | None) -> bool:
+    """Await *load* (a session's first page load), record its seconds or its error in *out*, then
+    wait at *gate* for the other sessions; False when the load failed."""
+    t0 = time.perf_counter()
+    try:
+        await load
+    except Exception as exc:  # noqa: BLE001 -- counted as an error of the first load
+        out["errors"].append("first load: " + _error(exc))
+        ok = False
+    else:
+        out["first_load"].append(time.perf_counter() - t0)
+        ok = True
+    if gate is not None:
+        await gate.loaded()
+    return ok
+
+
 async def session(browser, url: str, seconds: float, seed: int, timeout: float, out: dict,
                   think: tuple[float, float] = (0.0, 0.0), gate: Gate | None = None) -> None:
     """One user: open Trends, then change filters until *seconds* have passed, pausing *think*
@@ -207,20 +230,14 @@ async def session(browser, url: str, seconds: float, seed: int, timeout: float, 
     rng = random.Random(seed)
     context = await browser.new_context(viewport={"width": 1300, "height": 1400})
     page = await context.new_page()
+    async def load() -> None:
+        await page.goto(url + "/", timeout=FIRST_LOAD * 1000)
+        await page.locator(".js-plotly-plot .legendtext").first.wait_for(timeout=FIRST_LOAD * 1000)
+        await _idle(page, FIRST_LOAD)
+
     try:
-        t0 = time.perf_counter()
-        try:
-            await page.goto(url + "/", timeout=FIRST_LOAD * 1000)
-            await page.locator(".js-plotly-plot .legendtext").first.wait_for(timeout=FIRST_LOAD * 1000)
-            await _idle(page, FIRST_LOAD)
-        except Exception as exc:  # noqa: BLE001
-            out["errors"].append(f"first load: {type(exc).__name__}: {str(exc).splitlines()[0][:160]}")
-            if gate is not None:
-                await gate.loaded()
+        if not await _first_load(load(), out, gate):
             return
-        out["first_load"].append(time.perf_counter() - t0)
-        if gate is not None:
-            await gate.loaded()
         sidebar = page.get_by_test_id("stSidebar")
         removed: str | None = None
         end = time.perf_counter() + seconds
@@ -264,7 +281,7 @@ async def session(browser, url: str, seconds: float, seed: int, timeout: float, 
                 if think[1] > 0:
                     await asyncio.sleep(rng.uniform(*think))
             except Exception as exc:  # noqa: BLE001 -- every failure is counted and reported
-                out["errors"].append(f"{type(exc).__name__}: {str(exc).splitlines()[0][:160]}")
+                out["errors"].append(_error(exc))
                 removed = None
                 await page.goto(url + "/", timeout=timeout * 1000)
                 await _idle(page, timeout)
@@ -273,19 +290,28 @@ async def session(browser, url: str, seconds: float, seed: int, timeout: float, 
 
 
 async def drive(url: str, sessions: int, seconds: float, timeout: float, think: tuple[float, float] = (0.0, 0.0),
-                sampler: RssSampler | None = None) -> dict:
-    from playwright.async_api import async_playwright
-
+                sampler: RssSampler | None = None, client: str = "browser") -> dict:
+    """Run *sessions* users at once (:func:`session` in chromium pages, or :func:`ws_session` with
+    *client* ``"ws"``); ``{"latencies": [(kind, s)], "errors": [str], "first_load": [s],
+    "cpu_at_changes": sampler sample}``."""
     out = {"latencies": [], "errors": [], "first_load": []}
     gate = Gate(sessions, sampler)
+
+    async def users(user) -> None:
+        await asyncio.gather(*(user(seed) for seed in range(sessions)))
+        if sampler is not None:                       # before chromium's processes exit
+            sampler.cpu.update(sampler.cpu_now())
+            out["cpu_at_changes"] = gate.cpu_at
+
+    if client == "ws":
+        await users(lambda seed: ws_session(url, seconds, seed, timeout, out, think, gate))
+        return out
+    from playwright.async_api import async_playwright
+
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
         try:
-            await asyncio.gather(*(session(browser, url, seconds, seed, timeout, out, think, gate)
-                                   for seed in range(sessions)))
-            if sampler is not None:                   # before chromium's processes exit
-                sampler.cpu.update(sampler.cpu_now())
-                out["cpu_at_changes"] = gate.cpu_at
+            await users(lambda seed: session(browser, url, seconds, seed, timeout, out, think, gate))
         finally:
             await browser.close()
     return out
@@ -472,20 +498,11 @@ async def ws_session(url: str, seconds: float, seed: int, timeout: float, out: d
     outlet, add it back), sent as the frontend sends them."""
     rng = random.Random(seed)
     user = WsSession(url, timeout)
+    user.timeout = FIRST_LOAD
     try:
-        t0 = time.perf_counter()
-        try:
-            user.timeout = FIRST_LOAD
-            await user.open()
-            user.timeout = timeout
-        except Exception as exc:  # noqa: BLE001
-            out["errors"].append(f"first load: {type(exc).__name__}: {str(exc).splitlines()[0][:160] if str(exc) else ''}")
-            if gate is not None:
-                await gate.loaded()
+        if not await _first_load(user.open(), out, gate):
             return
-        out["first_load"].append(time.perf_counter() - t0)
-        if gate is not None:
-            await gate.loaded()
+        user.timeout = timeout
         removed: str | None = None
         end = time.perf_counter() + seconds
         while time.perf_counter() < end:
@@ -513,25 +530,13 @@ async def ws_session(url: str, seconds: float, seed: int, timeout: float, out: d
                 if think[1] > 0:
                     await asyncio.sleep(rng.uniform(*think))
             except Exception as exc:  # noqa: BLE001 -- every failure is counted and reported
-                out["errors"].append(f"{type(exc).__name__}: {str(exc).splitlines()[0][:160] if str(exc) else ''}")
+                out["errors"].append(_error(exc))
                 removed = None
                 await user.close()
                 user = WsSession(url, timeout)
                 await user.open()
     finally:
         await user.close()
-
-
-async def drive_ws(url: str, sessions: int, seconds: float, timeout: float, think: tuple[float, float] = (0.0, 0.0),
-                   sampler: RssSampler | None = None) -> dict:
-    """:func:`drive` with :func:`ws_session` users (no browser)."""
-    out = {"latencies": [], "errors": [], "first_load": []}
-    gate = Gate(sessions, sampler)
-    await asyncio.gather(*(ws_session(url, seconds, seed, timeout, out, think, gate) for seed in range(sessions)))
-    if sampler is not None:
-        sampler.cpu.update(sampler.cpu_now())
-        out["cpu_at_changes"] = gate.cpu_at
-    return out
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -578,8 +583,7 @@ def main() -> None:
         sampler.start()
         load_before = os.getloadavg()
         t0 = time.perf_counter()
-        driver = drive if args.client == "browser" else drive_ws
-        out = asyncio.run(driver(url, args.sessions, args.seconds, args.timeout, args.think, sampler))
+        out = asyncio.run(drive(url, args.sessions, args.seconds, args.timeout, args.think, sampler, args.client))
         wall = time.perf_counter() - t0
         load_after = os.getloadavg()
         sampler.stop()
