@@ -14,6 +14,7 @@ import asyncio
 import importlib.util
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -84,7 +85,9 @@ def test_a_ws_session_gets_the_chart_of_its_changes(demo_url):
         finally:
             await fresh.close()
 
-    asyncio.run(scenario())
+    # In a thread of its own: pytest-playwright's sync API may hold an event loop in this one.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, scenario()).result()
 
 
 def test_the_served_dashboard_does_not_reload_modules_under_live_sessions():
