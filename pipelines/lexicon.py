@@ -37,7 +37,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import ahocorasick
 import ahocorasick_rs
 import numpy as np
 import pandas as pd
@@ -365,9 +364,9 @@ class LexiconMatcher:
     """Find lexicon terms in texts with one Aho-Corasick automaton.
 
     Follows the estimator pattern: ``__init__`` stores the lexicon, :meth:`fit` compiles the
-    automaton (``automaton_``, pyahocorasick, whose ``iter`` gives every key's end and value)
-    and the same keys as ``scanner_`` (ahocorasick-rs, a Rust automaton that scans a matching
-    copy in about 70 % of pyahocorasick's time: issue 4), :meth:`find` returns matches.
+    automaton ``scanner_`` (ahocorasick-rs, a Rust automaton that scans a matching copy in about
+    70 % of pyahocorasick's time: issue 4) over the padded keys ``keys_`` with their values
+    ``values_`` (key length, entry index, prefix term?, multi-word?), :meth:`find` returns matches.
     ``scanner_`` does not pickle; a pickled matcher rebuilds it when loaded (Dask workers).
 
     Parameters
@@ -379,27 +378,19 @@ class LexiconMatcher:
         self.lexicon = lexicon
 
     def fit(self) -> LexiconMatcher:
-        automaton = ahocorasick.Automaton()
-        keys, values = [], []
+        claimed: dict[str, tuple] = {}
         for idx, entry in enumerate(self.lexicon.entries):
             for spelling in entry.spellings:
                 prefix = spelling.endswith("*")
                 key = " " + fold(spelling[:-1] if prefix else spelling) + ("" if prefix else " ")
                 # The first entry claiming a key wins (build_lexicon forbids conflicts).
-                if key not in automaton:
-                    automaton.add_word(key, (len(key), idx, prefix, " " in key.strip()))
-                    keys.append(key)
-                    values.append((len(key), idx, prefix, " " in key.strip()))
+                claimed.setdefault(key, (len(key), idx, prefix, " " in key.strip()))
         # Unpadded keys that flag a copy holding "http" or "www" (as a text holding "http" or
         # "www." does): only then does find() look for web addresses in the text.
         for key in _URL_KEYS:
-            automaton.add_word(key, (0, -1, False, False))
-            keys.append(key)
-            values.append((0, -1, False, False))
-        automaton.make_automaton()
-        self.automaton_ = automaton
-        self._keys, self._values = keys, values
-        self.scanner_ = ahocorasick_rs.AhoCorasick(keys)
+            claimed.setdefault(key, (0, -1, False, False))
+        self.keys_, self.values_ = list(claimed), list(claimed.values())
+        self.scanner_ = ahocorasick_rs.AhoCorasick(self.keys_)
         self._ignored = frozenset(i for i, e in enumerate(self.lexicon.entries) if e.ignore)
         return self
 
@@ -408,8 +399,8 @@ class LexiconMatcher:
 
     def __setstate__(self, state):
         self.__dict__.update(state)
-        if "_keys" in state:
-            self.scanner_ = ahocorasick_rs.AhoCorasick(self._keys)
+        if "keys_" in state:
+            self.scanner_ = ahocorasick_rs.AhoCorasick(self.keys_)
 
     def find(self, text: str, copy: str | None = None, offsets=None) -> list[Match]:
         """All non-overlapping matches in *text*, sorted by start.
@@ -429,7 +420,7 @@ class LexiconMatcher:
         hits = []
         positions = []
         url = False
-        values = self._values
+        values = self.values_
         # every occurrence of every key (overlapping), by end; positions in characters
         for key, _, end in self.scanner_.find_matches_as_indexes(copy, overlapping=True):
             length, idx, prefix, multiword = values[key]

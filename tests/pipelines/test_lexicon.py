@@ -207,10 +207,16 @@ def _find_by_array(matcher, text):
     from pipelines.lexicon import longest_first, outside_urls
     from pipelines.text import crosses_sentence_end, matching_copy
 
+    import ahocorasick
+
+    automaton = ahocorasick.Automaton()
+    for key, value in zip(matcher.keys_, matcher.values_):
+        automaton.add_word(key, value)
+    automaton.make_automaton()
     copy, offsets = matching_copy(text)
     offsets = np.asarray(offsets)
     spans = []
-    for end_idx, (length, idx, prefix, multiword) in matcher.automaton_.iter(copy):
+    for end_idx, (length, idx, prefix, multiword) in automaton.iter(copy):
         if idx < 0:
             continue
         s = end_idx - length + 2
