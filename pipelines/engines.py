@@ -197,9 +197,11 @@ def score_dask(con, ids: list[str], stages: ScoreStages, size: int, options: Eng
                sketches: list | None = None) -> int:
     """Score the articles *ids* on a Dask cluster, one Parquet partition per *size* articles.
 
-    Writes ``{workdir}/articles/part-NNNNN.parquet``, maps :func:`score_partition` over them
-    on the cluster (the fitted *stages* scattered once to every worker), then appends each
-    partition's tables to the store in partition order. Returns the mentions written.
+    Writes ``{workdir}/articles/part-NNNNN.parquet`` one partition at a time and submits
+    :func:`score_partition` for each as soon as it is written (the fitted *stages* scattered
+    once to every worker); at most 2 x workers + 1 partitions wait. Meanwhile it appends the
+    scored partitions' tables to the store in partition order and deletes each partition (its
+    articles and tables) once appended. Returns the mentions written.
     *sketches*: as for :func:`score_local` (the workers compute the signatures too).
 
     Raises

@@ -153,7 +153,7 @@ def matching_copy(text: str) -> tuple[str, CopyOffsets]:
         many positions at once with :meth:`CopyOffsets.take`.
 
     Most texts (no soft hyphen or zero-width character, nothing outside the BMP) are folded
-    one character for one, the space runs collapsed by ``str.replace`` and the offsets kept
+    one character for one, the space runs collapsed with one mask of dropped spaces and the offsets kept
     implicit (the positions of the dropped spaces, computed on first use); the rest take
     the general path, which builds the offsets array outright. Both give the same copy and
     offsets.
