@@ -394,6 +394,7 @@ class CollectSummary:
     pages_fetched: int = 0
     pages_failed: int = 0
     articles_scored: int = 0
+    model_scored: int = 0
     full_rescore: bool = False
     n_mentions: int = 0
     elapsed_s: float = 0.0
@@ -409,6 +410,8 @@ class CollectSummary:
                  f"pages fetched {self.pages_fetched}, failed {self.pages_failed}",
                  f"scored {self.articles_scored}" + (" (all: lexicon or topics changed)" if self.full_rescore else ""),
                  f"mentions {self.n_mentions}", f"elapsed {self.elapsed_s:.1f}s"]
+        if self.model_scored:
+            parts.insert(-2, f"frame model applied to {self.model_scored}")
         return "; ".join(parts)
 
 
@@ -498,6 +501,8 @@ def _score_and_aggregate(con, scoring, score_options, registry, summary, run_sum
                   frames, gazetteer=gazetteer, only_new=True)
     summary.full_rescore = full and had_scores
     summary.articles_scored = run_summary.n_articles
+    summary.model_scored = run_summary.n_model_articles
+    summary.warnings += [w for w in run_summary.warnings if w.startswith("model rows cover")]
     summary.n_mentions = run_summary.n_mentions
     build_daily(con)
 

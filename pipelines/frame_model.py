@@ -778,9 +778,11 @@ def frame_rows(model: FrameModel, articles: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _predict_store(con, model: FrameModel, step: int):
-    """Yield the prediction rows (:data:`PREDICTION_COLUMNS`) of the store's articles, *step* at a time."""
-    ids = [r[0] for r in con.execute("SELECT article_id FROM articles ORDER BY article_id").fetchall()]
+def _predict_store(con, model: FrameModel, step: int, ids: list[str] | None = None):
+    """Yield the prediction rows (:data:`PREDICTION_COLUMNS`) of the store's articles (or of *ids*),
+    *step* at a time."""
+    if ids is None:
+        ids = [r[0] for r in con.execute("SELECT article_id FROM articles ORDER BY article_id").fetchall()]
     for start in range(0, len(ids), step):
         part = con.execute(f"SELECT article_id, outlet, day, {ARTICLE_TEXT_SQL} AS text FROM articles "
                            "WHERE article_id IN (SELECT unnest(?)) ORDER BY article_id", [ids[start:start + step]]).df()
@@ -796,6 +798,8 @@ def apply_frame_model(store: str | Path, model_path: str | Path, *, out: str | P
     not 0), ``score`` the calibrated probability, ``uses_frame`` = ``score >= threshold`` (0.5).
     Lexicon rows are left as they are. The store is replaced only when every article is done,
     and a ``runs`` row (stage ``frames apply``) records the model file, its hash and its card.
+    Articles added later (``run``, ``score``, ``collect``) get rows of the same model from
+    :func:`apply_to_new_articles` while that file is unchanged.
     A model of the user's own frames (trained with ``any_labels``) is not written to the store,
     whose ``article_frames.frame`` holds MFC keys: its predictions go to *out* only.
 
@@ -848,7 +852,8 @@ def apply_frame_model(store: str | Path, model_path: str | Path, *, out: str | P
                 write_table(con, "article_frames", consume(rows).drop(columns=["outlet", "day"]))
             summary.written.append(f"article_frames in {Path(store).name}")
             summary.elapsed_s = time.perf_counter() - t0
-            settings = {"model": str(model_path), "model_sha256": _file_sha256(Path(model_path)), "card": card,
+            settings = {"model": str(model_path), "model_resolved": str(Path(model_path).resolve()),
+                        "model_sha256": _file_sha256(Path(model_path)), "card": card,
                         "articles_using_each_frame": summary.uses}
             _record_run(con, summary.run_id, "frames apply", started, summary.elapsed_s, settings,
                         RunSummary(summary.run_id, n_input=summary.n_articles), None)
@@ -871,11 +876,90 @@ def apply_frame_model(store: str | Path, model_path: str | Path, *, out: str | P
     return summary
 
 
+@dataclass
+class ModelCoverage:
+    """What :func:`apply_to_new_articles` did: ``n_scored`` articles given model rows now,
+    ``n_covered`` of ``n_articles`` stored articles with model rows after it, and ``warning``
+    (None when every article is covered)."""
+
+    n_scored: int
+    n_covered: int
+    n_articles: int
+    warning: str | None = None
+
+
+def model_coverage(con) -> tuple[int, int]:
+    """(articles with ``model`` rows in ``article_frames``, stored articles)."""
+    return con.execute("SELECT (SELECT count(DISTINCT article_id) FROM article_frames WHERE method = 'model'), "
+                       "(SELECT count(*) FROM articles)").fetchone()
+
+
+def coverage_warning(n_covered: int, n_articles: int, model: str = "MODEL", why: str = "") -> str:
+    """The sentence said when model rows do not cover every article (run summary and Frames page)."""
+    return (f"model rows cover {n_covered:,} of {n_articles:,} articles{why}; run "
+            f"`framewatch frames apply --model {model} --store PATH` to score the rest")
+
+
+def apply_to_new_articles(con, chunk: int | None = None) -> ModelCoverage | None:
+    """Keep a store's ``model`` rows in step with its articles after new ones are scored.
+
+    When the store has ``model`` rows and some articles have none (added by ``run``, ``score``
+    or ``collect`` after ``framewatch frames apply``), the model file that the last
+    ``frames apply`` run recorded (``runs.settings``: its resolved path, else the path as given)
+    is loaded with :func:`load_frame_model` (skops, trusted types only) if it is still there with
+    the recorded sha256, and applied to those articles only: the same rows (:func:`frame_rows`)
+    a full ``frames apply`` gives them, nothing else is touched. If the file is gone, changed or
+    refused, the existing rows are kept and ``warning`` says how many articles they cover.
+
+    Parameters
+    ----------
+    con : an open, writable connection to the store (inside :func:`pipelines.storage.writing`).
+    chunk : articles predicted at a time (default ``SCORE_CHUNK``).
+
+    Returns
+    -------
+    ModelCoverage, or None when the store has no ``model`` rows (nothing to keep in step).
+    """
+    from .run import SCORE_CHUNK
+    from .storage import write_table
+
+    if not con.execute("SELECT count(*) FROM (SELECT 1 FROM article_frames WHERE method = 'model' LIMIT 1)"
+                       ).fetchone()[0]:
+        return None
+    missing = [r[0] for r in con.execute(
+        "SELECT article_id FROM articles WHERE article_id NOT IN "
+        "(SELECT article_id FROM article_frames WHERE method = 'model') ORDER BY article_id").fetchall()]
+    n_covered, n_articles = model_coverage(con)
+    if not missing:
+        return ModelCoverage(0, n_covered, n_articles)
+    rows = con.execute("SELECT settings FROM runs WHERE stage = 'frames apply' ORDER BY started_at DESC LIMIT 1"
+                       ).fetchall()
+    settings = json.loads(rows[0][0]) if rows else {}
+    given = str(settings.get("model") or "")
+    candidates = [Path(p) for p in (settings.get("model_resolved"), given) if p]
+    found = next((p for p in candidates if p.is_file()), None)
+    if found is None:
+        why = f" (the model file {given or 'of the last frames apply'} is not found)"
+    elif _file_sha256(found) != settings.get("model_sha256"):
+        why = f" (the model file {found} has changed since it wrote them)"
+    else:
+        try:
+            model, _ = load_frame_model(found)
+        except ConfigError as exc:
+            why = f" (the model file {found} was not loaded: {exc.what})"
+        else:
+            for part in _predict_store(con, model, chunk or SCORE_CHUNK, missing):
+                write_table(con, "article_frames", part.drop(columns=["outlet", "day"]))
+            return ModelCoverage(len(missing), n_covered + len(missing), n_articles)
+    return ModelCoverage(0, n_covered, n_articles, coverage_warning(n_covered, n_articles, given or "MODEL", why))
+
+
 def latest_model_card(con) -> dict | None:
     """The card of the model whose rows are in ``article_frames`` (the last ``frames apply`` run), or None.
 
     The card is the one saved with the model (:func:`train_frame_model`), plus ``model_file``
-    (the model file's name, no directory) and ``model_sha256`` (its hash) from that run.
+    (the model file's name, no directory) and ``model_sha256`` (its hash) from that run, and
+    ``coverage`` (articles with model rows, stored articles: :func:`model_coverage`).
     """
     rows = con.execute("SELECT settings FROM runs WHERE stage = 'frames apply' ORDER BY started_at DESC LIMIT 1"
                        ).fetchall()
@@ -886,7 +970,7 @@ def latest_model_card(con) -> dict | None:
     if card is None:
         return None
     return {**card, "model_file": Path(str(settings.get("model", ""))).name or None,
-            "model_sha256": settings.get("model_sha256")}
+            "model_sha256": settings.get("model_sha256"), "coverage": list(model_coverage(con))}
 
 
 def _require_article_frames() -> None:

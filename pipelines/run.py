@@ -24,6 +24,7 @@ from . import __version__
 from .aggregate import build_daily
 from .csvsafe import to_csv_bytes
 from .engines import EngineOptions, ScoreStages, batches, score_dask, score_local
+from .frame_model import apply_to_new_articles
 from .frames import (FRAME_THRESHOLD, FrameScorer, frame_lexicon_frame, read_frames_lexicon, reset_frames,
                      stored_threshold)
 from .incremental import definitions_digest, unscored_ids
@@ -54,6 +55,8 @@ class RunSummary:
     n_articles: int = 0
     n_mentions: int = 0
     n_daily_rows: int = 0
+    n_model_articles: int = 0
+    """Articles given rows of the store's frame model in this run (:func:`pipelines.frame_model.apply_to_new_articles`)."""
     lexicon_version: str | None = None
     elapsed_s: float = 0.0
     warnings: list[str] = field(default_factory=list)
@@ -66,6 +69,8 @@ class RunSummary:
                  f"mentions {self.n_mentions}", f"elapsed {self.elapsed_s:.1f}s"]
         if self.n_undated:
             parts.insert(3, f"undated {self.n_undated} (kept)")
+        if self.n_model_articles:
+            parts.insert(-1, f"frame model applied to {self.n_model_articles} new articles")
         return ", ".join(parts)
 
 
@@ -155,7 +160,9 @@ def _score(con, lexicon: Lexicon, topics: list[TopicDef], use_topic_column: bool
            progress: bool, registry: Registry, frames: FrameScorer | None = None,
            gazetteer: Gazetteer | None = None, only_new: bool = False, engine: EngineOptions | None = None) -> bool:
     """Score the stored articles; with *only_new*, only those without scores, unless the lexicon,
-    topics, frames, pairs or targets differ from the store's (then all). Returns True when all were scored."""
+    topics, frames, pairs or targets differ from the store's (then all); then give articles without
+    rows of the store's frame model those rows (:func:`pipelines.frame_model.apply_to_new_articles`).
+    Returns True when all were scored."""
     frames = frames or FrameScorer().fit()
     before = definitions_digest(con, stored_threshold(con)) if only_new else None
     write_table(con, "frame_lexicon", frame_lexicon_frame(frames.lexicon_), replace=True)
@@ -192,6 +199,10 @@ def _score(con, lexicon: Lexicon, topics: list[TopicDef], use_topic_column: bool
     summary.stage_seconds["score"] = t_clusters - t_score
     write_table(con, "article_clusters", _clusters(con, sketches), replace=True)
     summary.stage_seconds["clusters"] = time.perf_counter() - t_clusters
+    coverage = apply_to_new_articles(con)  # model rows for articles that have none, if the model is unchanged
+    if coverage is not None:
+        summary.n_model_articles = coverage.n_scored
+        summary.warnings += [coverage.warning] if coverage.warning else []
     summary.n_mentions = n_mentions
     summary.n_articles = len(ids)
     summary.lexicon_version = lexicon.version

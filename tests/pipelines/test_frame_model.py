@@ -457,3 +457,89 @@ def test_the_method_note_states_the_threshold_and_the_minimum_of_the_code():
     assert FRAMES_MODEL in ALL_NOTES
     assert f"calibrated probability is at least {THRESHOLD}" in FRAMES_MODEL
     assert f"fewer than {min_examples(DEFAULT_FOLDS)} labelled articles (at {DEFAULT_FOLDS} folds)" in FRAMES_MODEL
+
+
+# --------------------------------------------------------------------------- articles added after `frames apply`
+
+NEW_ARTICLES = [
+    ("S4", "Beta", "2026-01-08", "Budget", "parliament debated tariffs budget again"),
+    ("S5", "Alpha", "2026-01-09", "Drills", "troops missiles were seen near the coast"),
+]
+MODEL_ROWS = ("SELECT a.source_id, f.article_id, f.frame, f.score, f.uses_frame FROM article_frames f "
+              "JOIN articles a USING (article_id) WHERE f.method = 'model' ORDER BY 1, 3")
+
+
+def _add_articles(tmp_path: Path, store: Path, rows=NEW_ARTICLES):
+    corpus = tmp_path / "new_articles.csv"
+    pd.DataFrame(rows, columns=["id", "outlet", "published", "title", "text"]).to_csv(corpus, index=False)
+    return run_pipeline(store, [corpus])
+
+
+def test_articles_added_by_a_run_get_the_rows_a_full_apply_gives_them(trained, tmp_path, store, monkeypatch):
+    (tmp_path / "m").mkdir()
+    save_frame_model(trained, tmp_path / "m" / "frames.skops")
+    monkeypatch.chdir(tmp_path)
+    apply_frame_model(store, Path("m") / "frames.skops")  # a relative path, as a user types it
+    before = _rows(store, MODEL_ROWS)
+    monkeypatch.chdir(tmp_path / "m")                    # the next run starts elsewhere
+    summary = _add_articles(tmp_path, store)
+    assert summary.n_model_articles == 2 and not summary.warnings
+    assert "frame model applied to 2 new articles" in summary.line()
+    kept = _rows(store, MODEL_ROWS)
+    assert len(kept) == 5 * 3 and set(before) <= set(kept)                # the old rows are untouched
+    assert {(sid, f) for sid, _, f, _, uses in kept if uses and sid in ("S4", "S5")} == {
+        ("S4", "economic"), ("S5", "security_defense")}
+    monkeypatch.chdir(tmp_path)
+    full = apply_frame_model(store, Path("m") / "frames.skops")
+    assert full.n_articles == 5
+    assert _rows(store, MODEL_ROWS) == kept                               # exactly what a full apply writes
+    # Nothing new: the next run applies the model to nothing.
+    assert _add_articles(tmp_path, store).n_model_articles == 0
+    assert len(_rows(store, MODEL_ROWS)) == 15
+
+
+def test_a_rescore_of_every_article_keeps_the_model_rows_and_fills_the_new_ones(trained, tmp_path, store):
+    from pipelines.run import ScoreOptions, run_ingest, run_score
+
+    model_path = save_frame_model(trained, tmp_path / "frames.skops")[0]
+    apply_frame_model(store, model_path)
+    corpus = tmp_path / "more.csv"
+    pd.DataFrame(NEW_ARTICLES, columns=["id", "outlet", "published", "title", "text"]).to_csv(corpus, index=False)
+    run_ingest(store, [corpus])
+    assert len(_rows(store, MODEL_ROWS)) == 9                            # ingest alone scores nothing
+    extra = tmp_path / "extra.csv"
+    extra.write_text("term,category\nparliament,test\n")
+    summary = run_score(store, ScoreOptions(extra_lexicons=[extra]))
+    assert summary.n_articles == 5 and summary.n_model_articles == 2
+    assert len(_rows(store, MODEL_ROWS)) == 15
+
+
+def test_a_model_file_gone_or_changed_keeps_the_rows_and_says_how_many_articles_they_cover(trained, tmp_path, store):
+    model_path = save_frame_model(trained, tmp_path / "frames.skops")[0]
+    apply_frame_model(store, model_path)
+    before = _rows(store, MODEL_ROWS)
+    model_path.write_bytes(model_path.read_bytes() + b"\0")            # another file under the same name
+    changed = _add_articles(tmp_path, store, NEW_ARTICLES[:1])
+    assert changed.n_model_articles == 0
+    assert changed.warnings == [f"model rows cover 3 of 4 articles (the model file {model_path} has changed since "
+                                f"it wrote them); run `framewatch frames apply --model {model_path} --store PATH` "
+                                "to score the rest"]
+    model_path.unlink()
+    gone = _add_articles(tmp_path, store, NEW_ARTICLES[1:])
+    assert gone.n_model_articles == 0
+    assert gone.warnings == [f"model rows cover 3 of 5 articles (the model file {model_path} is not found); run "
+                             f"`framewatch frames apply --model {model_path} --store PATH` to score the rest"]
+    assert _rows(store, MODEL_ROWS) == before
+    runs = _rows(store, "SELECT warnings FROM runs WHERE stage = 'run' ORDER BY started_at DESC LIMIT 1")
+    assert "model rows cover 3 of 5 articles" in runs[0][0]
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        assert latest_model_card(con)["coverage"] == [3, 5]
+    finally:
+        con.close()
+
+
+def test_a_store_without_model_rows_gets_none(tmp_path, store):
+    summary = _add_articles(tmp_path, store)
+    assert summary.n_model_articles == 0 and not summary.warnings
+    assert _rows(store, "SELECT count(*) FROM article_frames WHERE method = 'model'") == [(0,)]
