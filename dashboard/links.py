@@ -5,10 +5,21 @@ sidebar's own keys (:mod:`dashboard.filters`): ``kind`` (a key of
 :data:`pipelines.concordance.KINDS`), ``key`` (the term, frame, pair or target; absent: all),
 ``cell_outlet`` (absent: every selected outlet), ``cell_from`` and ``cell_to`` (ISO dates;
 absent: the selected dates).
+
+Three pages keep the user's own choice in the URL too, so a shared or reloaded link shows what
+the sender saw (:data:`CHOICE_KEYS`): ``pair`` (a pair id, on Word choice), ``dt_outlet`` and
+``term`` (the outlet compared with the rest and the term whose lines are shown, on Distinctive
+terms), ``target`` (repeated, at most six) and ``tone_measure`` (``tone`` or ``negative``,
+on Tone toward targets). A page reads its keys on load (:func:`url_choice`): a value that is
+not among its current choices, or longer than :data:`MAX_CHOICE_CHARS`, is dropped from the URL
+and the page's default applies. A change writes the key (:func:`write_choice`), and each page
+drops the keys of the other pages (:func:`keep_choice_keys`). The values are only compared with
+the page's options, never shown or rendered.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 import streamlit as st
@@ -19,7 +30,12 @@ CELL_KEYS = ("kind", "key", "cell_outlet", "cell_from", "cell_to")
 """URL keys that describe the cell on the Concordance page (kept by the sidebar's URL writer)."""
 ARTICLE_KEY = "article"
 """URL key of the article a link opens on the Articles page (kept by the sidebar's URL writer)."""
-PAGE_KEYS = (*CELL_KEYS, ARTICLE_KEY)
+CHOICE_KEYS = {"views/word_choice.py": ("pair",), "views/distinctive.py": ("dt_outlet", "term"),
+               "views/tone.py": ("target", "tone_measure")}
+"""URL keys of the choice made on a page, by page (kept by the sidebar's URL writer, dropped by other pages)."""
+MAX_CHOICE_CHARS = 300
+"""Longest URL value :func:`url_choice` compares with the options; a longer one is dropped unread."""
+PAGE_KEYS = (*CELL_KEYS, ARTICLE_KEY, *(k for keys in CHOICE_KEYS.values() for k in keys))
 """Every URL key that belongs to a page rather than to the sidebar."""
 
 
@@ -74,3 +90,63 @@ def linked_article(ids: list[str], widget_key: str) -> str | None:
 def forget_linked_article() -> None:
     """Drop the ``article`` URL key once the user chooses another article."""
     st.query_params.pop(ARTICLE_KEY, None)
+
+
+def keep_choice_keys(page: str) -> None:
+    """Drop the :data:`CHOICE_KEYS` of every page but *page* (``"views/x.py"``) from the URL."""
+    for other, keys in CHOICE_KEYS.items():
+        if other != page:
+            for k in keys:
+                st.query_params.pop(k, None)
+
+
+def _linked_marker(widget_key: str) -> str:
+    return f"{widget_key}_url"
+
+
+def url_choice(url_key: str, values: Sequence[str], widget_key: str, *, widget_values: Sequence | None = None,
+               many: int = 0) -> bool:
+    """Point the widget *widget_key* at the choice named by the URL key *url_key*, once per link.
+
+    Parameters
+    ----------
+    values : the URL text of each current option (e.g. pair ids), in the widget's order.
+    widget_values : what the widget holds for each option (e.g. ``range(len(values))`` for a
+        selectbox over positions); default: *values* themselves.
+    many : 0 for a one-value widget (selectbox, radio); for a multiselect, the most values kept
+        (the URL key is repeated).
+
+    Returns ``True`` when the URL set the widget on this run (call before the widget is drawn).
+    URL values not among *values* (or longer than :data:`MAX_CHOICE_CHARS`) are dropped from
+    the URL; when none is left the key goes and the widget keeps its default. Nothing is raised.
+    """
+    asked = st.query_params.get_all(url_key)
+    if not asked:
+        return False
+    known = set(values)
+    good = [v for v in dict.fromkeys(asked) if len(v) <= MAX_CHOICE_CHARS and v in known][:max(many, 1)]
+    if good != asked:
+        st.query_params.pop(url_key, None)
+        if good:
+            st.query_params[url_key] = good if many else good[0]
+    if not good or st.session_state.get(_linked_marker(widget_key)) == good:
+        return False
+    chosen = [list(widget_values or values)[list(values).index(v)] for v in good]
+    st.session_state[widget_key] = chosen if many else chosen[0]
+    st.session_state[_linked_marker(widget_key)] = good
+    return True
+
+
+def write_choice(url_key: str, widget_key: str, values: Sequence[str], widget_values: Sequence | None = None) -> None:
+    """``on_change`` of a widget read by :func:`url_choice`: write its new value to the URL key *url_key*.
+
+    *values* and *widget_values* are those given to :func:`url_choice` when the widget was
+    drawn. A multiselect's list is written as a repeated key; an empty choice removes the key.
+    """
+    held = list(widget_values or values)
+    value = st.session_state[widget_key]
+    chosen = [values[held.index(v)] for v in (value if isinstance(value, list) else [value]) if v in held]
+    st.query_params.pop(url_key, None)
+    if chosen:
+        st.query_params[url_key] = chosen if isinstance(value, list) else chosen[0]
+    st.session_state[_linked_marker(widget_key)] = chosen

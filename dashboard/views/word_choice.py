@@ -16,6 +16,7 @@ def _text(value) -> str:
 
 
 ctx = page_context()
+links.keep_choice_keys("views/word_choice.py")
 st.title("Word choice")
 if not pair_loaders.load_has_pairs(ctx.path, ctx.version):
     st.info("This store has no word-choice pairs yet: it was scored before they existed, or with a lexicon that "
@@ -28,8 +29,10 @@ if totals.empty:
     st.stop()
 labels = [f"{pair_charts.pair_title(p)} · {tables.count_label(int(p['n_forms']), 'use')}"
           for p in totals.to_dict("records")]
-i = st.selectbox("Pair (most used in this selection first)", range(len(totals)), format_func=labels.__getitem__,
-                 key="pair_choice")
+pair_ids, positions = [str(p) for p in totals["pair_id"]], range(len(totals))
+links.url_choice("pair", pair_ids, "pair_choice", widget_values=positions)    # a shared link's pair
+i = st.selectbox("Pair (most used in this selection first)", positions, format_func=labels.__getitem__,
+                 key="pair_choice", on_change=links.write_choice, args=("pair", "pair_choice", pair_ids, positions))
 pair = totals.iloc[i].to_dict()
 pid = pair["pair_id"]
 about = (f"**{md_escape(_text(pair['concept']) or pid)}** · loaded form: "

@@ -97,3 +97,40 @@ def test_outlet_chart_puts_n_in_the_row_labels_and_hollows_small_cells():
     assert list(trace.y) == ["Y · no use", "X · n = 4 uses, 2 articles"]
     assert list(trace.marker.color) == ["#0072B2", "white"]
     assert "\u2018war games\u2019 (+1 more) vs \u2018military exercises\u2019" in fig.layout.title.text
+
+
+def _url(at, key):
+    """The URL key's values as a list (AppTest holds one value as a string)."""
+    v = at.query_params.get(key, [])
+    return [v] if isinstance(v, str) else list(v)
+
+
+def test_the_pair_is_kept_in_the_url_and_read_from_a_link(pair_store):
+    at = _page(pair_store, voice="all", pair="military_exercises")
+    assert not at.exception, [e.value for e in at.exception]
+    choice = at.selectbox(key="pair_choice")
+    assert choice.format_func(choice.value).startswith("\u2018war games\u2019")       # not the default pair
+    assert "n = 2 uses of either form (1 loaded) in 2 articles, voice: all" in "\n".join(c.value for c in at.caption)
+    assert _url(at, "pair") == ["military_exercises"]
+    choice.set_value(0).run()                                  # the user picks the most used pair
+    assert _url(at, "pair") != ["military_exercises"] and len(_url(at, "pair")) == 1
+    assert at.selectbox(key="pair_choice").value == 0
+    again = _page(pair_store, voice="all", pair=_url(at, "pair")[0])      # the written link opens on it
+    assert again.selectbox(key="pair_choice").value == 0 and _url(again, "pair") == _url(at, "pair")
+
+
+def test_an_unknown_or_overlong_pair_falls_back_to_the_default_and_leaves_the_url(pair_store):
+    for bad in ("<script>alert(1)</script>", "military_exercises" + "x" * 400):
+        at = _page(pair_store, voice="all", pair=bad)
+        assert not at.exception and not at.error and not at.warning
+        choice = at.selectbox(key="pair_choice")
+        assert choice.value == 0 and choice.format_func(0).startswith("\u2018regime\u2019")
+        assert "pair" not in at.query_params
+        assert at.query_params["voice"] in ("all", ["all"])                 # the sidebar's keys are kept
+
+
+def test_the_pair_does_not_follow_to_another_page(pair_store):
+    at = _page(pair_store, pair="military_exercises")
+    assert _url(at, "pair") == ["military_exercises"]
+    at.switch_page("views/tone.py").run()
+    assert not at.exception and "pair" not in at.query_params
