@@ -5,12 +5,15 @@ import streamlit as st
 from dashboard import charts, exports, loaders, notes, tables
 from dashboard.render import md_escape
 from dashboard.context import page_context
-from dashboard.links import concordance_link
+from dashboard.links import concordance_link, keep_choice_keys, url_choice, write_choice
 from pipelines.distinctive import DISTINCTIVE_COLUMNS, MIN_COUNT
 
 KWIC_SHOWN = 10  # lines shown inline under the chosen term (the Concordance page has them all)
 
+PAGE = "views/distinctive.py"
+
 ctx = page_context()
+keep_choice_keys(PAGE)
 st.title("Distinctive terms")
 key = loaders.terms_key(ctx.filters)
 c1, c2, c3, c4 = st.columns([3, 2, 2, 2], vertical_alignment="bottom")
@@ -20,7 +23,9 @@ if len(counts.outlets) < 2:
     st.info("Distinctive terms compare one outlet with the others: select at least two outlets (with articles "
             f"in this selection) in the sidebar. Now: {tables.count_label(len(counts.outlets), 'outlet')}.")
     st.stop()
-outlet = c1.selectbox("Outlet", counts.outlets, key="dt_outlet",
+url_choice("dt_outlet", counts.outlets, "dt_outlet")        # a shared link's outlet
+outlet = c1.selectbox("Outlet", counts.outlets, key="dt_outlet", on_change=write_choice,
+                      args=("dt_outlet", "dt_outlet", counts.outlets),
                       help="Its terms are compared with those of every other selected outlet, pooled.")
 n_shown = c2.number_input("Terms per side", min_value=5, max_value=50, value=15, step=5, key="dt_n")
 min_count = c3.number_input("Minimum count", min_value=1, max_value=1000, value=MIN_COUNT, key="dt_min",
@@ -66,11 +71,12 @@ clicked = next((p.get("y") for p in points if p.get("y") in terms), None)
 if clicked is not None and clicked != st.session_state.get("dt_clicked"):
     st.session_state["dt_clicked"] = clicked      # a new click on a bar chooses its term once
     st.session_state["dt_term"] = clicked
-if st.session_state.get("dt_term") not in terms:
+    write_choice("term", "dt_term", terms)
+elif not url_choice("term", terms, "dt_term") and st.session_state.get("dt_term") not in terms:
     st.session_state.pop("dt_term", None)
 z_of = dict(zip(rows["term"], rows["z"]))
-term = st.selectbox("Term (or click a bar)", terms, key="dt_term",
-                    format_func=lambda t: f"{t} · z = {z_of[t]:.2f}")
+term = st.selectbox("Term (or click a bar)", terms, key="dt_term", on_change=write_choice,
+                    args=("term", "dt_term", terms), format_func=lambda t: f"{t} · z = {z_of[t]:.2f}")
 everyone = "every selected outlet"
 scope = st.radio("Lines from", [outlet, everyone], index=0 if z_of[term] > 0 else 1, horizontal=True,
                  key=f"dt_scope_{term}", format_func=md_escape)    # option labels are markdown

@@ -9,6 +9,7 @@ from dashboard import charts, evidence, exports, kwic, links, notes, tables, ton
 from dashboard.context import page_context
 
 ctx = page_context()
+links.keep_choice_keys("views/tone.py")
 st.title("Tone toward targets")
 totals = tone_loaders.load_target_totals(ctx.path, ctx.version, ctx.key)
 gazetteer = tone_loaders.load_gazetteer_version(ctx.path, ctx.version)
@@ -23,10 +24,16 @@ if totals.empty:
 c1, c2 = st.columns([3, 2])
 names = totals["target"].tolist()
 counts = dict(zip(totals["target"], totals["n_sentences"]))
-chosen = c1.multiselect("Targets", names, default=names[:3], key="tone_targets", max_selections=6,
-                        format_func=lambda t: f"{t} ({counts[t]:,} sentences)")
-measure = c2.radio("Measure", list(tone_charts.TONE_MEASURES), format_func=tone_charts.TONE_MEASURE_LABELS.get,
-                   horizontal=True, key="tone_measure")
+MAX_TARGETS = 6
+linked = links.url_choice("target", names, "tone_targets", many=MAX_TARGETS)      # a shared link's targets
+chosen = c1.multiselect("Targets", names, default=None if linked else names[:3], key="tone_targets",
+                        max_selections=MAX_TARGETS, format_func=lambda t: f"{t} ({counts[t]:,} sentences)",
+                        on_change=links.write_choice, args=("target", "tone_targets", names))
+tone_measures = list(tone_charts.TONE_MEASURES)
+links.url_choice("tone_measure", tone_measures, "tone_measure")
+measure = c2.radio("Measure", tone_measures, format_func=tone_charts.TONE_MEASURE_LABELS.get,
+                   horizontal=True, key="tone_measure", on_change=links.write_choice,
+                   args=("tone_measure", "tone_measure", tone_measures))
 voice_text = f"voice: {ctx.filters.voice}"
 version_text = f"targets gazetteer version {gazetteer}"     # tone uses no loaded-wording lexicon
 conc_ok = (Path(__file__).parent / Path(links.CONCORDANCE_PAGE).name).exists()

@@ -41,3 +41,41 @@ def test_one_outlet_is_not_enough(store_path):
     assert not at.exception
     assert any("select at least two outlets" in i.value for i in at.info)
     assert not at.get("plotly_chart")
+
+
+def _url(at, key):
+    v = at.query_params.get(key, [])
+    return [v] if isinstance(v, str) else list(v)
+
+
+def test_outlet_and_term_are_kept_in_the_url_and_read_from_a_link(store_path):
+    at = _page(store_path)
+    widget(at.selectbox, "Outlet").set_value(ALPHA).run()
+    assert _url(at, "dt_outlet") == [ALPHA]
+    terms = list(at.dataframe[0].value["term"])                  # the widget's options, in its order
+    widget(at.selectbox, "Term (or click a bar)").set_value(terms[2]).run()
+    assert _url(at, "term") == [terms[2]] and _url(at, "dt_outlet") == [ALPHA]
+    shared = _page(store_path, dt_outlet=ALPHA, term=terms[2])     # the link a colleague opens
+    assert not shared.exception, [e.value for e in shared.exception]
+    assert widget(shared.selectbox, "Outlet").value == ALPHA
+    assert shared.caption[0].value.startswith("n = 15 articles of Alpha Daily")
+    assert widget(shared.selectbox, "Term (or click a bar)").value == terms[2]
+    assert all(m.lower() == terms[2] for m in shared.dataframe[1].value["match"])     # its lines
+    assert f"key={terms[2]}" in shared.get("page_link")[0].proto.query_string
+
+
+def test_unknown_outlet_and_term_fall_back_to_the_defaults_and_leave_the_url(store_path):
+    at = _page(store_path, dt_outlet="<b>Nobody</b>", term="x" * 5000, voice="all")
+    assert not at.exception and not at.error
+    assert not any("Nobody" in w.value or "Ignored" in w.value for w in at.warning)   # the synthetic banner only
+    assert widget(at.selectbox, "Outlet").value == EQUALS                 # the first outlet
+    assert widget(at.selectbox, "Term (or click a bar)").value == at.dataframe[0].value["term"].iloc[0]
+    assert "dt_outlet" not in at.query_params and "term" not in at.query_params
+    assert at.query_params["voice"] in ("all", ["all"])
+
+
+def test_outlet_and_term_do_not_follow_to_another_page(store_path):
+    at = _page(store_path, dt_outlet=ALPHA)
+    assert _url(at, "dt_outlet") == [ALPHA]
+    at.switch_page("views/word_choice.py").run()
+    assert "dt_outlet" not in at.query_params and "term" not in at.query_params

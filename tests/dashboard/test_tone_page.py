@@ -84,3 +84,41 @@ def test_store_without_tone_rows_says_how_to_build_them(store_path):
     at = _page(store_path)
     assert not at.exception
     assert any("framewatch score --store PATH" in i.value for i in at.info)
+
+
+def _url(at, key):
+    v = at.query_params.get(key, [])
+    return [v] if isinstance(v, str) else list(v)
+
+
+def test_targets_and_measure_are_kept_in_the_url_and_read_from_a_link(tone_store):
+    at = _page(tone_store, granularity="week")
+    assert "target" not in at.query_params and "tone_measure" not in at.query_params    # defaults: no key
+    at.multiselect(key="tone_targets").set_value(["United States", "NATO"]).run()
+    at.radio(key="tone_measure").set_value("negative").run()
+    assert _url(at, "target") == ["United States", "NATO"] and _url(at, "tone_measure") == ["negative"]
+    shared = _page(tone_store, granularity="week", target=["United States", "NATO"], tone_measure="negative")
+    assert not shared.exception, [e.value for e in shared.exception]
+    assert shared.multiselect(key="tone_targets").value == ["United States", "NATO"]
+    assert shared.radio(key="tone_measure").value == "negative"
+    assert "n = 3 sentences naming United States, NATO in the chosen voice (voice: outlet), in 3 articles" in "\n".join(c.value for c in shared.caption)
+    assert shared.selectbox(key="tone_cell").options[0].endswith("negative 100%")      # the chosen measure
+    shared.multiselect(key="tone_targets").set_value([]).run()
+    assert "target" not in shared.query_params
+
+
+def test_bad_targets_and_measure_fall_back_and_leave_the_url(tone_store):
+    at = _page(tone_store, granularity="week", target=["<i>Mars</i>", "NATO", "x" * 400], tone_measure="loud")
+    assert not at.exception and not at.warning
+    assert at.multiselect(key="tone_targets").value == ["NATO"] and _url(at, "target") == ["NATO"]
+    assert at.radio(key="tone_measure").value == "tone" and "tone_measure" not in at.query_params
+    none_known = _page(tone_store, target="Mars")
+    assert none_known.multiselect(key="tone_targets").value == ["Russia", "NATO", "United States"]
+    assert "target" not in none_known.query_params
+
+
+def test_targets_do_not_follow_to_another_page(tone_store):
+    at = _page(tone_store, target="NATO", tone_measure="negative")
+    assert _url(at, "target") == ["NATO"]
+    at.switch_page("views/distinctive.py").run()
+    assert "target" not in at.query_params and "tone_measure" not in at.query_params
