@@ -5,6 +5,7 @@ import streamlit as st
 
 from dashboard import charts, evidence, exports, frame_charts, frame_loaders, links, loaders, notes, render, tables
 from dashboard.context import page_context
+from pipelines.frame_model import coverage_warning
 from pipelines.frames import FRAMES
 
 METHOD_LABELS = {"lexicon": "Frame lexicon", "model": "Trained model"}
@@ -37,6 +38,10 @@ else:
            + (f"; not scored by the model: {', '.join(unscored)}" if unscored else ""))
     version = notes.model_facts(meta["model_card"])
     note = notes.FRAMES_MODEL_NOTE + "\n\n**This store's model:** " + version + "."
+    n_covered, n_articles = (meta["model_card"] or {}).get("coverage") or (None, None)
+    if n_covered is not None and n_covered < n_articles:  # model file gone or changed since `frames apply`
+        st.warning(coverage_warning(n_covered, n_articles, (meta["model_card"] or {}).get("model_file") or "MODEL")
+                   + ": until then the model's n is smaller than the store's, most of all in recent periods.")
 
 trend = frame_loaders.load_frame_trend(ctx.path, ctx.version, ctx.key, ctx.granularity, frame, method)
 matrix = frame_loaders.load_frame_matrix(ctx.path, ctx.version, ctx.key, method)

@@ -184,3 +184,40 @@ def test_a_frame_chosen_under_the_lexicon_that_the_model_does_not_score_is_dropp
     widget(at.radio, "Method").set_value("model").run()
     assert not at.exception, [e.value for e in at.exception]
     assert widget(at.selectbox, "Frame").value == "security_defense"
+
+
+@pytest.fixture(scope="module")
+def store_with_partial_model(tmp_path_factory):
+    """The two-frame model's rows and run, as above, for all but 3 of the 44 articles (added after
+    ``frames apply`` while the model file was gone)."""
+    import json
+    from datetime import datetime, timezone
+
+    import pandas as pd
+
+    from pipelines import storage
+    from pipelines.run import RunSummary, _record_run
+
+    path = build_store(tmp_path_factory.mktemp("model3") / "s.duckdb")
+    with storage.writing(path) as con:
+        ids = [r[0] for r in con.execute("SELECT article_id FROM articles ORDER BY article_id").fetchall()][3:]
+        rows = pd.DataFrame([(a, f, "model", p, p >= 0.5) for a in ids for f, p in MODEL_FRAMES.items()],
+                            columns=["article_id", "frame", "method", "score", "uses_frame"])
+        storage.write_table(con, "article_frames", rows)
+        settings = {"model": "/somewhere/frames_model.skops", "model_sha256": "ab12" * 16, "card": CARD}
+        _record_run(con, "apply-1", "frames apply", datetime(2026, 11, 3, tzinfo=timezone.utc), 1.0,
+                    json.loads(json.dumps(settings)), RunSummary("apply-1", n_input=len(ids)), None)
+    return path
+
+
+def test_model_rows_that_miss_articles_are_said_with_the_counts(store_with_partial_model, store_with_two_frame_model):
+    at = _model_page(store_with_partial_model)
+    assert not at.exception, [e.value for e in at.exception]
+    warnings = [w.value for w in at.warning if "model rows" in w.value]
+    assert warnings == ["model rows cover 41 of 44 articles; run `framewatch frames apply --model "
+                        "frames_model.skops --store PATH` to score the rest: until then the model's n is smaller "
+                        "than the store's, most of all in recent periods."]
+    assert at.caption[0].value.startswith("n = 40 scored articles")
+    widget(at.radio, "Method").set_value("lexicon").run()
+    assert not [w for w in at.warning if "model rows" in w.value]         # the lexicon covers every article
+    assert not [w for w in _model_page(store_with_two_frame_model).warning if "model rows" in w.value]

@@ -478,6 +478,45 @@ def test_cli_collect_prints_one_summary_line(site, tmp_path):
     assert f"Failed: TASS feed {site.url('/gone.xml')}: HTTP 404 Not Found" in result.stderr
 
 
+def test_collected_articles_get_rows_of_the_stores_frame_model_until_its_file_changes(site, tmp_path):
+    import pandas as pd
+
+    from pipelines.frame_model import apply_frame_model, read_labelled, save_frame_model, train_frame_model
+    from tests.pipelines.test_frame_model import SEPARABLE
+
+    labelled = tmp_path / "labelled.csv"
+    pd.DataFrame(SEPARABLE).to_csv(labelled, index=False)
+    model_path = save_frame_model(train_frame_model(read_labelled(labelled), folds=5), tmp_path / "frames.skops")[0]
+    store = tmp_path / "s.duckdb"
+    feeds = serve_feeds(site)
+    assert collect_feeds(store, feeds, client=client()).model_scored == 0      # no model rows yet: none made
+    apply_frame_model(store, model_path)
+    rows_sql = "SELECT article_id, frame, score, uses_frame FROM article_frames WHERE method = 'model' ORDER BY 1, 2"
+    before = query(store, rows_sql)
+    assert len(before) == 4 * 3
+
+    def add_item(title: str, etag: str) -> None:
+        items = RSS_ITEMS + [(title, f"/news/{title.split()[0].lower()}.html", "Thu, 05 Mar 2026 09:00:00 GMT",
+                              "Puppet forces shelled the town, the ministry said.")]
+        site.add("/news/rss.xml", rss([(t, link.replace("BASE", site.url("")), d, s) for t, link, d, s in items]),
+                 "application/rss+xml", etag=etag)
+
+    add_item("Epsilon shelling", '"rss-v2"')
+    second = collect_feeds(store, feeds, client=client())
+    assert (second.articles_scored, second.model_scored, second.warnings) == (1, 1, [])
+    assert "frame model applied to 1" in second.line()
+    after = query(store, rows_sql)
+    assert len(after) == 5 * 3 and set(before) < set(after)
+    apply_frame_model(store, model_path)
+    assert query(store, rows_sql) == after                                     # what a full apply writes
+    model_path.unlink()
+    add_item("Zeta shelling", '"rss-v3"')
+    third = collect_feeds(store, feeds, client=client())
+    assert (third.articles_scored, third.model_scored) == (1, 0)
+    assert [w for w in third.warnings if "model rows cover 5 of 6 articles" in w and "is not found" in w]
+    assert query(store, rows_sql) == after
+
+
 # ---------------------------------------------------------------------------------------------
 # extraction quality
 
