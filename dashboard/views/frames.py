@@ -41,7 +41,7 @@ else:
     n_covered, n_articles = (meta["model_card"] or {}).get("coverage") or (None, None)
     if n_covered is not None and n_covered < n_articles:  # model file gone or changed since `frames apply`
         st.warning(coverage_warning(n_covered, n_articles, (meta["model_card"] or {}).get("model_file") or "MODEL")
-                   + ": until then the model's n is smaller than the store's, most of all in recent periods.")
+                   + ": until then the model's counts leave those articles out.")
 
 trend = frame_loaders.load_frame_trend(ctx.path, ctx.version, ctx.key, ctx.granularity, frame, method)
 matrix = frame_loaders.load_frame_matrix(ctx.path, ctx.version, ctx.key, method)

@@ -215,8 +215,8 @@ def test_model_rows_that_miss_articles_are_said_with_the_counts(store_with_parti
     assert not at.exception, [e.value for e in at.exception]
     warnings = [w.value for w in at.warning if "model rows" in w.value]
     assert warnings == ["model rows cover 41 of 44 articles; run `framewatch frames apply --model "
-                        "frames_model.skops --store PATH` to score the rest: until then the model's n is smaller "
-                        "than the store's, most of all in recent periods."]
+                        "frames_model.skops --store PATH` to score the rest: until then the model's counts leave "
+                        "those articles out."]
     assert at.caption[0].value.startswith("n = 40 scored articles")
     widget(at.radio, "Method").set_value("lexicon").run()
     assert not [w for w in at.warning if "model rows" in w.value]         # the lexicon covers every article
