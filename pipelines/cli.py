@@ -561,7 +561,8 @@ def frames_apply(model_path, store, out):
 
     Writes article_frames rows with method 'model', replacing the previous model rows; an
     article uses a frame when the calibrated probability is at least 0.5. A model of your own
-    frame scheme (--any-labels) writes only --out.
+    frame scheme (--any-labels) writes only --out. Articles that a later run, score or collect
+    adds get this model's rows too while the model file is unchanged (same path and sha256).
     """
     from .frame_model import apply_frame_model
 
