@@ -5,7 +5,8 @@ and its frames: one cell holding one or several frames separated by ``;`` or ``|
 true/false column per frame), cross-validates a TF-IDF + linear classifier, prints per-frame
 precision, recall and F1, and saves the model with skops beside its metrics and card.
 ``framewatch frames apply`` predicts every stored article and writes ``article_frames`` rows
-with ``method = 'model'``.
+with ``method = 'model'``; articles added later get the same model's rows when they are scored
+(:func:`apply_to_new_articles`), while the model file it recorded is unchanged.
 
 The model (Card et al. 2015 trained such classifiers on the Media Frames Corpus) is a
 scikit-learn ``Pipeline``: ``TfidfVectorizer`` (word 1-2-grams, sublinear tf) →

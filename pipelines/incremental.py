@@ -4,7 +4,8 @@ The score stage (:func:`pipelines.run._score` with ``only_new=True``, used by
 ``framewatch collect``) scores only :func:`unscored_ids` when :func:`definitions_digest` of
 the store is the same before and after it writes the current lexicon, topics, frame lexicon,
 word-choice pairs and targets; any difference (an edited lexicon, a new topic query, another
-frame threshold) means every stored article is scored again.
+frame threshold) means every stored article is scored again. Either way, articles without rows
+of the store's frame model then get them (:func:`pipelines.frame_model.apply_to_new_articles`).
 """
 
 from __future__ import annotations
