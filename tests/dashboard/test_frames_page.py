@@ -113,10 +113,10 @@ CARD = {"created_at": "2026-11-02T09:00:00+00:00", "training_file": "labels*v2.c
         "cross_validation": {"folds": 5, "macro_f1": 0.61, "macro_baseline_f1": 0.34}}
 
 
-@pytest.fixture(scope="module")
-def store_with_two_frame_model(tmp_path_factory):
-    """The test store plus rows of a model of two frames (:data:`MODEL_FRAMES`), written through
-    ``write_table`` with its ``frames apply`` run and card, as ``framewatch frames apply`` leaves them."""
+def _two_frame_model_store(path, skip: int = 0):
+    """The test store plus rows of a model of two frames (:data:`MODEL_FRAMES`) for all but the
+    first *skip* articles, written through ``write_table`` with its ``frames apply`` run and card,
+    as ``framewatch frames apply`` leaves them."""
     import json
     from datetime import datetime, timezone
 
@@ -125,9 +125,9 @@ def store_with_two_frame_model(tmp_path_factory):
     from pipelines import storage
     from pipelines.run import RunSummary, _record_run
 
-    path = build_store(tmp_path_factory.mktemp("model2") / "s.duckdb")
+    build_store(path)
     with storage.writing(path) as con:
-        ids = [r[0] for r in con.execute("SELECT article_id FROM articles").fetchall()]
+        ids = [r[0] for r in con.execute("SELECT article_id FROM articles ORDER BY article_id").fetchall()][skip:]
         rows = pd.DataFrame([(a, f, "model", p, p >= 0.5) for a in ids for f, p in MODEL_FRAMES.items()],
                             columns=["article_id", "frame", "method", "score", "uses_frame"])
         storage.write_table(con, "article_frames", rows)
@@ -135,6 +135,11 @@ def store_with_two_frame_model(tmp_path_factory):
         _record_run(con, "apply-1", "frames apply", datetime(2026, 11, 3, tzinfo=timezone.utc), 1.0,
                     json.loads(json.dumps(settings)), RunSummary("apply-1", n_input=len(ids)), None)
     return path
+
+
+@pytest.fixture(scope="module")
+def store_with_two_frame_model(tmp_path_factory):
+    return _two_frame_model_store(tmp_path_factory.mktemp("model2") / "s.duckdb")
 
 
 def _model_page(store):
@@ -188,26 +193,9 @@ def test_a_frame_chosen_under_the_lexicon_that_the_model_does_not_score_is_dropp
 
 @pytest.fixture(scope="module")
 def store_with_partial_model(tmp_path_factory):
-    """The two-frame model's rows and run, as above, for all but 3 of the 44 articles (added after
+    """The two-frame model's rows and run for all but 3 of the 44 articles (added after
     ``frames apply`` while the model file was gone)."""
-    import json
-    from datetime import datetime, timezone
-
-    import pandas as pd
-
-    from pipelines import storage
-    from pipelines.run import RunSummary, _record_run
-
-    path = build_store(tmp_path_factory.mktemp("model3") / "s.duckdb")
-    with storage.writing(path) as con:
-        ids = [r[0] for r in con.execute("SELECT article_id FROM articles ORDER BY article_id").fetchall()][3:]
-        rows = pd.DataFrame([(a, f, "model", p, p >= 0.5) for a in ids for f, p in MODEL_FRAMES.items()],
-                            columns=["article_id", "frame", "method", "score", "uses_frame"])
-        storage.write_table(con, "article_frames", rows)
-        settings = {"model": "/somewhere/frames_model.skops", "model_sha256": "ab12" * 16, "card": CARD}
-        _record_run(con, "apply-1", "frames apply", datetime(2026, 11, 3, tzinfo=timezone.utc), 1.0,
-                    json.loads(json.dumps(settings)), RunSummary("apply-1", n_input=len(ids)), None)
-    return path
+    return _two_frame_model_store(tmp_path_factory.mktemp("model3") / "s.duckdb", skip=3)
 
 
 def test_model_rows_that_miss_articles_are_said_with_the_counts(store_with_partial_model, store_with_two_frame_model):
