@@ -179,3 +179,18 @@ def test_a_trends_cell_leads_to_exactly_its_concordance_lines(page, c15_url, tmp
     expect(_kwic_rows(cold)).to_have_count(3)
     expect(cold.get_by_test_id("stSidebar").get_by_role("button", name="Remove Outlet A")).to_have_count(0)
     cold.context.close()
+
+
+@pytest.mark.browser
+def test_a_distinctive_terms_link_opens_on_its_outlet_which_stays_on_that_page(page, c15_url):
+    page.set_viewport_size({"width": 1400, "height": 2000})
+    page.goto(f"{c15_url}/distinctive?voice=all&dt_outlet=Outlet+B")      # the default outlet is Outlet A
+    expect(page.get_by_text(re.compile(r"^n = [\d,]+ articles? of Outlet B,"))).to_be_visible(timeout=30000)
+    wait_for_app_idle(page)
+    assert "dt_outlet=Outlet+B" in page.url and "voice=all" in page.url
+    page.get_by_text("Framing", exact=True).first.click()                    # the top navigation's menu
+    page.get_by_test_id("stTopNavDropdownLink").filter(has_text="Tone toward targets").click()
+    expect(page.get_by_role("heading", name="Tone toward targets")).to_be_visible(timeout=20000)
+    wait_for_app_idle(page)
+    expect(page).to_have_url(re.compile(r"voice=all"), timeout=20000)        # the sidebar's keys follow
+    assert "dt_outlet" not in page.url                                        # the page's own choice does not
