@@ -22,3 +22,9 @@ def open_page(store, page: str, **query) -> AppTest:
 def widget(items, label: str):
     """The first widget of *items* (e.g. ``at.selectbox``) with this label."""
     return next(w for w in items if w.label == label)
+
+
+def url_values(at: AppTest, key: str) -> list[str]:
+    """The values of URL key *key* after the last run, as a list (AppTest holds one value as a string)."""
+    v = at.query_params.get(key, [])
+    return [v] if isinstance(v, str) else list(v)

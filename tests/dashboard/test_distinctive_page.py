@@ -2,7 +2,7 @@
 
 from streamlit.testing.v1 import AppTest
 
-from app_pages import open_page, widget
+from app_pages import open_page, url_values as _url, widget
 from store_factory import ALPHA, EQUALS, OREILLY
 
 
@@ -41,11 +41,6 @@ def test_one_outlet_is_not_enough(store_path):
     assert not at.exception
     assert any("select at least two outlets" in i.value for i in at.info)
     assert not at.get("plotly_chart")
-
-
-def _url(at, key):
-    v = at.query_params.get(key, [])
-    return [v] if isinstance(v, str) else list(v)
 
 
 def test_outlet_and_term_are_kept_in_the_url_and_read_from_a_link(store_path):

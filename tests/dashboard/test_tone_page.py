@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app_pages import url_values as _url
 from test_app import _app
 
 from pipelines.ingest import IngestOptions
@@ -84,11 +85,6 @@ def test_store_without_tone_rows_says_how_to_build_them(store_path):
     at = _page(store_path)
     assert not at.exception
     assert any("framewatch score --store PATH" in i.value for i in at.info)
-
-
-def _url(at, key):
-    v = at.query_params.get(key, [])
-    return [v] if isinstance(v, str) else list(v)
 
 
 def test_targets_and_measure_are_kept_in_the_url_and_read_from_a_link(tone_store):

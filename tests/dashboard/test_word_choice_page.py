@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app_pages import open_page
+from app_pages import open_page, url_values as _url
 from dashboard import pair_charts
 from tests.pipelines.test_wordchoice import ARTICLES as PIPELINE_ARTICLES
 from tests.pipelines.test_wordchoice import build_pair_store
@@ -97,12 +97,6 @@ def test_outlet_chart_puts_n_in_the_row_labels_and_hollows_small_cells():
     assert list(trace.y) == ["Y · no use", "X · n = 4 uses, 2 articles"]
     assert list(trace.marker.color) == ["#0072B2", "white"]
     assert "\u2018war games\u2019 (+1 more) vs \u2018military exercises\u2019" in fig.layout.title.text
-
-
-def _url(at, key):
-    """The URL key's values as a list (AppTest holds one value as a string)."""
-    v = at.query_params.get(key, [])
-    return [v] if isinstance(v, str) else list(v)
 
 
 def test_the_pair_is_kept_in_the_url_and_read_from_a_link(pair_store):
