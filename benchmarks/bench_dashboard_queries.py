@@ -3,8 +3,8 @@
 Standalone: ``python benchmarks/bench_dashboard_queries.py --store PATH [--store PATH2] [--repeat R] [--render [--no-queries]]``.
 
 Queries: opens each store read-only (as the dashboard does) and, for a series of filter
-settings a user reaches in the sidebar (everything; two outlets; one topic; a date range;
-the outlet's own voice; wire copies once; pooled by month), times the rollups behind the main
+settings a user reaches in the sidebar (everything, in the outlet's own voice by default; two
+outlets; one topic; a date range; all voices; wire copies once; pooled by month), times the rollups behind the main
 pages -- :func:`pipelines.rollups.trend` (weekly), :func:`pipelines.rollups.outlet_category_matrix`,
 :func:`pipelines.rollups.article_count` -- directly, without Streamlit's cache: the first call
 and the median of R more (default 5), in milliseconds of wall time, and the median CPU time
@@ -13,8 +13,9 @@ of the process (DuckDB's threads included). Prints the store's size and the load
 First render (``--render``, needs Debian's chromium and Playwright): starts ``framewatch
 dashboard`` on the store (:func:`pipelines.cli.dashboard_command`) and times, in one headless
 chromium, the Trends chart drawn (legend in the page, script run ended): *cold* from the
-server's process start (imports, first script run, uncached queries), *cold page* from the
-moment the server answers its health check, and *warm*, a new browser page on the running
+server's process start (imports, first script run, uncached queries; the time until the
+server answered its health check is printed beside it, so the cold page alone is the difference),
+and *warm*, a new browser page on the running
 server (a new session, the loaders' caches filled), median of R. Each page is split with marks
 taken in the page (``performance.now()``, from the navigation start): *socket* when Streamlit's
 websocket opened (HTML + JS bundle loaded and booted), *last message* when the server's last
