@@ -892,7 +892,7 @@ class ModelCoverage:
 def model_coverage(con) -> tuple[int, int]:
     """(articles with ``model`` rows in ``article_frames``, stored articles)."""
     return con.execute("SELECT (SELECT count(DISTINCT article_id) FROM article_frames WHERE method = 'model'), "
-                       "(SELECT count(*) FROM articles)").fetchone()
+                       "(SELECT count(*) FROM articles)").fetchall()[0]
 
 
 def coverage_warning(n_covered: int, n_articles: int, model: str = "MODEL", why: str = "") -> str:
@@ -925,7 +925,7 @@ def apply_to_new_articles(con, chunk: int | None = None) -> ModelCoverage | None
     from .storage import write_table
 
     if not con.execute("SELECT count(*) FROM (SELECT 1 FROM article_frames WHERE method = 'model' LIMIT 1)"
-                       ).fetchone()[0]:
+                       ).fetchall()[0][0]:
         return None
     missing = [r[0] for r in con.execute(
         "SELECT article_id FROM articles WHERE article_id NOT IN "
