@@ -49,8 +49,9 @@ ORDER BY 1, 2, 3, 4, 5
 """
 """The rows of ``daily``. Sums are taken per (outlet, topic, day[, category][, voice]) first
 and then spread over the full grid of categories and voices, so the query's memory grows with
-the number of chart cells, not with articles x categories x voices (a single cross join of
-every article with every category and voice ran out of DuckDB's 512 MB at 100,000 articles)."""
+the number of chart cells, not with articles x categories x voices (crossing every article
+with every category and voice first ran out of the store's memory limit at 100,000 articles:
+``benchmarks/RESULTS.md`` §C.3)."""
 
 
 def build_daily(con: duckdb.DuckDBPyConnection) -> int:

@@ -313,9 +313,8 @@ def dashboard_command(store, port: int = 8501, host: str = "127.0.0.1") -> list[
     No file watcher and no rerun on save: a served dashboard does not re-import its modules
     under live sessions (a source change mid-rerun failed one with ``KeyError: 'dashboard'``).
     No forced full garbage collection after every script run (``runner.postScriptGC``): with
-    the dashboard's caches in the heap it was ~65 % of the server's Python time under 20 users
-    (100,000 articles: 106 -> 38 ms of server CPU per filter change); Python's own collector
-    still runs, peak RSS rose ~5 %.
+    the dashboard's caches in the heap it was most of the server's Python time under 20 users
+    (figures in ``docs/reliability.md``, "Many users"); Python's own collector still runs.
     """
     app = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
     return [sys.executable, "-m", "streamlit", "run", str(app), "--server.headless", "true",

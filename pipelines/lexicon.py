@@ -50,8 +50,6 @@ DEFAULT_CATEGORY = "loaded"
 KNOWN_COLUMNS = ("term", "variants", "category", "target", "counterpart", "note", "ignore")
 _URL_RE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _URL_KEYS = ("http", "www")
-_SENTENCE_MARK_RE = re.compile(r"[.!?\n]")
-"""A character that :func:`pipelines.text.crosses_sentence_end` needs to find a sentence end."""
 _TRUE = {"true", "yes", "1", "y", "t"}
 _FALSE = {"false", "no", "0", "n", "f", ""}
 
@@ -439,22 +437,14 @@ class LexiconMatcher:
         mapped = (offsets.take_inner(positions) if isinstance(offsets, CopyOffsets)
                   else np.asarray(offsets)[positions].tolist())
         spans = []
-        prev_end = 0
-        disjoint = True  # each span ends before the next starts: longest_first would keep them all
         for (s, e, idx, multiword), t_start, t_last in zip(hits, mapped[::2], mapped[1::2]):
             t_end = t_last + 1
-            # a sentence end needs one of . ! ? or a line break in the span: test that first, in C
-            if multiword and _SENTENCE_MARK_RE.search(text, t_start, t_end) and \
-                    crosses_sentence_end(text, t_start, t_end):
+            if multiword and crosses_sentence_end(text, t_start, t_end):
                 continue
-            if s < prev_end:
-                disjoint = False
-            prev_end = e
             spans.append((s, e, idx, t_start, t_end))
         if url:
             spans = outside_urls(text, spans)
-        if not disjoint:
-            spans = longest_first(spans)
+        spans = longest_first(spans)
         ignored = self._ignored
         return [Match(t_start, t_end, idx) for _, _, idx, t_start, t_end in spans if idx not in ignored]
 

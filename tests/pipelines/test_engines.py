@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import duckdb
+import pandas as pd
 import pytest
 
 from pipelines import run as run_module
@@ -37,10 +38,18 @@ def stores(tmp_path_factory):
         workdir = tmp / "work"
         workdir.mkdir()
         engine = EngineOptions("dask", workdir=workdir.as_uri())
+        partitions = []   # where this process writes the articles' partitions
+        to_parquet = pd.DataFrame.to_parquet
+
+        def recording(frame, path, *args, **kwargs):
+            partitions.append(str(path))
+            return to_parquet(frame, path, *args, **kwargs)
+
+        mp.setattr(pd.DataFrame, "to_parquet", recording)
         dask = run_pipeline(tmp / "dask.duckdb", inputs, score_options=ScoreOptions(engine=engine), fresh=True)
     finally:
         mp.undo()
-    return tmp / "local.duckdb", tmp / "dask.duckdb", local, dask, workdir
+    return tmp / "local.duckdb", tmp / "dask.duckdb", local, dask, workdir, partitions
 
 
 @pytest.mark.parametrize("name", sorted(TABLES))
@@ -50,15 +59,16 @@ def test_dask_engine_builds_every_table_as_the_local_engine(stores, name):
 
 
 def test_both_engines_scored_every_article_in_several_partitions(stores):
-    local, _, local_summary, dask_summary, _ = stores
+    local, _, local_summary, dask_summary, *_ = stores
     assert dask_summary.n_articles == local_summary.n_articles == 300
     assert dask_summary.n_mentions == local_summary.n_mentions > 0
     # Every per-batch table has rows, so the comparison above compares something.
     assert all(len(table_rows(local, t)) > 0 for t in BATCH_TABLES)
 
 
-def test_dask_engine_removes_its_partitions_from_the_work_dir(stores):
-    workdir = stores[-1]
+def test_dask_engine_uses_the_work_dir_and_removes_its_partitions(stores):
+    workdir, partitions = stores[-2:]
+    assert len(partitions) == 8 and all(p.startswith(workdir.as_uri() + "/") for p in partitions)
     assert workdir.is_dir() and list(workdir.iterdir()) == []
 
 
