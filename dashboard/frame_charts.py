@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from pipelines.frames import FRAMES
 
 from .charts import (DASHES, LEGEND_ROW_PX, PALETTE, SHARE_TOP, _empty, _partial_notes, band_opacity, band_traces,
-                     legend_rows)
+                     heatmap_grid, legend_rows)
 
 SHORT_LABELS = {**FRAMES, "legality": "Legality & jurisprudence", "policy": "Policy prescription",
                 "external_regulation": "External regulation"}
@@ -92,9 +92,7 @@ def frame_heatmap_chart(df: pd.DataFrame) -> go.Figure:
     outlets = sorted(df["outlet"].unique())
     frames = [f for f in FRAMES if f in set(df["frame"])]
 
-    def grid(col):
-        return df.pivot(index="outlet", columns="frame", values=col).reindex(index=outlets, columns=frames)
-
+    grid = heatmap_grid(df, "frame", outlets, frames)
     z, k, n = grid("share"), grid("n_articles_with_frame"), grid("n_articles")
     text = [[("" if pd.isna(v) else f"{v:.0%}<br>{int(a)}/{int(b)}") for v, a, b in zip(zr, kr, nr)]
             for zr, kr, nr in zip(z.to_numpy(float), k.to_numpy(float), n.to_numpy(float))]

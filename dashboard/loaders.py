@@ -167,25 +167,24 @@ def _kwic(path: str, filters: FiltersKey, outlet: str | None, period_start: date
                                           period_end=period_end, limit=limit)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
 def load_kwic(path: str, version: int, filters: FiltersKey, outlet: str | None,
               period_start: date | None, period_end: date | None, category: str | None = None,
               limit: int = 200) -> pd.DataFrame:
     """:func:`pipelines.rollups.keyword_in_context` for one chart cell, the first *limit* lines by date.
 
     ``outlet=None``: all selected outlets; ``category``: that lexicon category only (an
-    outlet × category cell), else the selected categories.
+    outlet × category cell), else the selected categories. Not cached here: its one caller,
+    :func:`dashboard.evidence.load_evidence`, caches the cell it builds from it.
     """
     return _kwic(path, filters, outlet, period_start, period_end, category, limit)
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
 def load_kwic_all(path: str, version: int, filters: FiltersKey, outlet: str | None,
                   period_start: date | None, period_end: date | None, category: str | None = None,
                   limit: int = 100_000) -> pd.DataFrame:
     """:func:`load_kwic` with a large *limit*: every mention of a big cell, for its download.
 
-    Kept apart, with few cache entries, because these frames can hold 100,000 lines.
+    These frames can hold 100,000 lines; like :func:`load_kwic` it is cached by its caller only.
     """
     return _kwic(path, filters, outlet, period_start, period_end, category, limit)
 
