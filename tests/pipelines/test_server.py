@@ -1,15 +1,17 @@
-"""pipelines.server: a free port, and waiting for a started dashboard to answer healthy."""
+"""pipelines.server: a free port, waiting for a started dashboard to answer healthy, and serving() around both."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
+import urllib.request
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
-from pipelines.server import HEALTH_PATH, ServerNotStarted, free_port, wait_until_healthy
+from pipelines.server import HEALTH_PATH, ServerNotStarted, free_port, serving, wait_until_healthy
 
 
 class _Health(BaseHTTPRequestHandler):
@@ -58,3 +60,68 @@ def test_a_process_that_exits_is_reported_with_its_status():
 def test_no_answer_in_time_says_how_long_it_waited(idle_process):
     with pytest.raises(ServerNotStarted, match=r"^did not become healthy in 0.3 s$"):
         wait_until_healthy(f"http://127.0.0.1:{free_port()}", idle_process, timeout=0.3, interval=0.05)
+
+
+# A server like `framewatch dashboard`: a leader that starts a child (Streamlit) and answers health.
+HEALTH_SERVER = """
+import signal, subprocess, sys
+from http.server import BaseHTTPRequestHandler, HTTPServer
+port, pid_file, ignore_term = int(sys.argv[1]), sys.argv[2], sys.argv[3] == "1"
+if ignore_term:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+open(pid_file, "w").write(str(child.pid))
+class H(BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b"ok")
+    def log_message(self, *a):
+        pass
+print("serving on", port, flush=True)
+HTTPServer(("127.0.0.1", port), H).serve_forever()
+"""
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    with open(f"/proc/{pid}/stat") as f:                # a zombie waiting for its parent counts as gone
+        return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+
+
+@pytest.mark.parametrize("ignore_term", [False, True], ids=["stops on SIGTERM", "killed after stop_timeout"])
+def test_serving_yields_once_healthy_and_stops_the_whole_group(tmp_path, ignore_term):
+    pid_file, log = tmp_path / "child.pid", tmp_path / "server.log"
+    command = [sys.executable, "-c", HEALTH_SERVER]
+    with serving(lambda port: [*command, str(port), str(pid_file), "1" if ignore_term else "0"],
+                 log=log, timeout=30, interval=0.05, stop_timeout=1) as server:
+        assert server.url.startswith("http://127.0.0.1:")
+        with urllib.request.urlopen(server.url + HEALTH_PATH, timeout=5) as r:
+            assert r.read() == b"ok"
+        child = int(pid_file.read_text())
+        assert server.process.poll() is None and not _gone(child)
+    assert server.process.poll() is not None
+    assert _gone(child)
+    assert log.read_text() == f"serving on {server.url.rsplit(':', 1)[1]}\n"
+
+
+def test_serving_a_command_that_exits_raises_with_its_status_and_keeps_its_output(tmp_path):
+    log = tmp_path / "server.log"
+    with pytest.raises(ServerNotStarted, match=r"^exited early \(3\)$"):
+        with serving(lambda port: [sys.executable, "-c", f"print('no store on {port}'); raise SystemExit(3)"],
+                     log=log, timeout=30):
+            pytest.fail("the block must not run")
+    assert log.read_text().startswith("no store on ")
+
+
+def test_serving_stops_a_server_that_never_gets_healthy(tmp_path):
+    pid_file = tmp_path / "child.pid"
+    # the leader starts its child but listens on another port than the one serving() polls
+    with pytest.raises(ServerNotStarted, match=r"^did not become healthy in 3 s$"):
+        with serving(lambda port: [sys.executable, "-c", HEALTH_SERVER, str(free_port()), str(pid_file), "0"],
+                     timeout=3, interval=0.05, stop_timeout=5):
+            pytest.fail("the block must not run")
+    assert _gone(int(pid_file.read_text()))
