@@ -32,16 +32,13 @@ def big_cell_store_path(tmp_path_factory):
 
 
 # --- real browser (Playwright + Debian chromium) --------------------------------------
-import os  # noqa: E402
 import shutil  # noqa: E402
-import signal  # noqa: E402
-import subprocess  # noqa: E402
 import sys  # noqa: E402
-import time  # noqa: E402
 from contextlib import contextmanager  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from pipelines.server import ServerNotStarted, free_port, wait_until_healthy  # noqa: E402
+from pipelines.server import ServerNotStarted  # noqa: E402
+from pipelines.server import serving as serve_command  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -70,33 +67,13 @@ def dashboard_command(store: Path, port: int) -> list[str]:
 
 @contextmanager
 def serving(store: Path, log: Path):
-    """Run the dashboard for *store* until the block ends; yields its base URL once healthy."""
-    port = free_port()
-    with open(log, "wb") as out:
-        # A session of its own: `framewatch dashboard` runs streamlit as a child, and both must stop.
-        proc = subprocess.Popen(dashboard_command(store, port), cwd=REPO, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
+    """Run the dashboard for *store* until the block ends; yields its base URL once healthy
+    (:func:`pipelines.server.serving`: a free port, the process group stopped at the end)."""
     try:
-        try:
-            wait_until_healthy(url, proc, timeout=60)
-        except ServerNotStarted as e:
-            pytest.fail(f"dashboard server {e}:\n{log.read_text()}")
-        yield url
-    finally:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)       # the group of the process started above, nothing else
-        except ProcessLookupError:
-            pass
-        proc.wait(timeout=10)
-        for _ in range(100):                          # streamlit, the child, stops a moment later
-            try:
-                os.killpg(proc.pid, 0)
-            except ProcessLookupError:
-                break
-            time.sleep(0.1)
-        else:
-            os.killpg(proc.pid, signal.SIGKILL)
+        with serve_command(lambda port: dashboard_command(store, port), cwd=REPO, log=log, timeout=60) as server:
+            yield server.url
+    except ServerNotStarted as e:
+        pytest.fail(f"dashboard server {e}:\n{log.read_text()}")
 
 
 def wait_for_app_idle(page, timeout: int = 20000) -> None:
