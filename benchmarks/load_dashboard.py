@@ -56,7 +56,6 @@ import json
 import os
 import random
 import shutil
-import signal
 import subprocess
 import sys
 import threading
@@ -70,7 +69,7 @@ sys.path.insert(0, str(REPO))
 
 from dashboard.charts import MEASURE_LABELS  # noqa: E402 -- the Measure radio's labels
 from pipelines.cli import dashboard_command  # noqa: E402
-from pipelines.server import ServerNotStarted, free_port, wait_until_healthy  # noqa: E402
+from pipelines.server import ServerNotStarted, serving  # noqa: E402
 
 MAX_SESSIONS, MAX_SECONDS = 50, 300
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -569,28 +568,22 @@ def main() -> None:
         ap.error("chromium not found on PATH (apt-get install chromium)")
     args.store.parent.mkdir(parents=True, exist_ok=True)
     build_s = build_store(args.store, args.articles)
-    port = free_port()
-    log = open(args.store.with_suffix(".dashboard.log"), "wb")
-    server = subprocess.Popen(dashboard_command(args.store, port, "127.0.0.1"), cwd=REPO, stdout=log,
-                              stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
+    log = args.store.with_suffix(".dashboard.log")
     try:
-        try:
-            wait_until_healthy(url, server, timeout=60, interval=0.2)
-        except ServerNotStarted:
-            sys.exit("the dashboard did not start; see " + log.name)
-        sampler = RssSampler(server.pid)
-        sampler.start()
-        load_before = os.getloadavg()
-        t0 = time.perf_counter()
-        out = asyncio.run(drive(url, args.sessions, args.seconds, args.timeout, args.think, sampler, args.client))
-        wall = time.perf_counter() - t0
-        load_after = os.getloadavg()
-        sampler.stop()
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)  # the group started above: the server and its children only
-        server.wait(timeout=20)
-        log.close()
+        # the server's process group is stopped when the block ends (pipelines.server.serving)
+        with serving(lambda port: dashboard_command(args.store, port, "127.0.0.1"), cwd=REPO, log=log,
+                     timeout=60, interval=0.2, stop_timeout=20) as server:
+            sampler = RssSampler(server.process.pid)
+            sampler.start()
+            load_before = os.getloadavg()
+            t0 = time.perf_counter()
+            out = asyncio.run(drive(server.url, args.sessions, args.seconds, args.timeout, args.think, sampler,
+                                    args.client))
+            wall = time.perf_counter() - t0
+            load_after = os.getloadavg()
+            sampler.stop()
+    except ServerNotStarted:
+        sys.exit(f"the dashboard did not start; see {log}")
     lat = [s for _, s in out["latencies"]]
     by_kind = {}
     for kind, s in out["latencies"]:
