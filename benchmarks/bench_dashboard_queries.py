@@ -38,7 +38,6 @@ import argparse
 import json
 import os
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -135,11 +134,10 @@ Streamlit's socket opened and when its first and last messages arrived."""
 
 def _serve(command: list[str], browser, repeat: int) -> dict[str, float]:
     """Serve *command*, time a cold page and *repeat* warm pages to a drawn chart (see :func:`bench_render`)."""
-    from pipelines.server import free_port, wait_until_healthy
+    from pipelines.server import serving
 
-    port = free_port()
-    command = [str(port) if prev == "--server.port" else a for prev, a in zip([None, *command], command)]
-    url = f"http://127.0.0.1:{port}/"
+    def on_port(port: int) -> list[str]:
+        return [str(port) if prev == "--server.port" else a for prev, a in zip([None, *command], command)]
 
     def cpu() -> tuple[float, float]:
         """CPU seconds so far of the server's process tree and of the client (Playwright's driver and chromium)."""
@@ -153,7 +151,7 @@ def _serve(command: list[str], browser, repeat: int) -> dict[str, float]:
                 except psutil.Error:
                     pass
             return total
-        srv = psutil.Process(server.pid)
+        srv = psutil.Process(server.process.pid)
         skip = {srv.pid, *(c.pid for c in srv.children(recursive=True)), os.getpid()}
         return tree(srv), tree(psutil.Process(), skip)
 
@@ -162,7 +160,7 @@ def _serve(command: list[str], browser, repeat: int) -> dict[str, float]:
         page = browser.new_page(viewport={"width": 1300, "height": 1400})
         page.add_init_script(WS_MARKS)
         t_page = time.perf_counter()
-        page.goto(url, timeout=120_000)
+        page.goto(server.url + "/", timeout=120_000)
         page.locator(CHART).first.wait_for(timeout=120_000)
         page.locator(IDLE).wait_for(timeout=120_000)
         took = time.perf_counter() - t0
@@ -174,16 +172,11 @@ def _serve(command: list[str], browser, repeat: int) -> dict[str, float]:
                 "messages": marks["n"], "server_cpu": s1 - s0, "client_cpu": c1 - c0}
 
     t0 = time.perf_counter()
-    server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              start_new_session=True)
-    try:
-        wait_until_healthy(url.rstrip("/"), server, timeout=60, interval=0.05)
+    # a free port, healthy before the block, its process group stopped after it
+    with serving(on_port, cwd=ROOT, timeout=60, interval=0.05, stop_timeout=20) as server:
         t1 = time.perf_counter()
         cold = drawn(t0)
         warm = [drawn(time.perf_counter()) for _ in range(repeat)]
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)   # the group started above: the server only
-        server.wait(timeout=20)
     out = {"healthy_s": t1 - t0, **{f"cold_{k}": v for k, v in cold.items()}}
     out.update({f"warm_{k}": statistics.median(w[k] for w in warm) for k in warm[0]})
     return out
