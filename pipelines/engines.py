@@ -25,6 +25,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from .errors import ConfigError
@@ -149,25 +150,80 @@ def write_batch(con, tables: dict[str, pd.DataFrame]) -> int:
 
 
 def read_articles(con, ids: list[str]) -> pd.DataFrame:
-    """The :data:`ARTICLE_COLUMNS` of the articles *ids* (in store order)."""
+    """The :data:`ARTICLE_COLUMNS` of the articles *ids* (in store order).
+
+    A filter on ``article_id`` reads the text of every row group of ``articles``; the score
+    stage reads by :func:`read_batch` instead. For tests and benchmarks of single batches."""
     cols = ", ".join(ARTICLE_COLUMNS)
     return con.execute(f"SELECT {cols} FROM articles WHERE article_id IN (SELECT unnest(?))", [ids]).df()
 
 
-def batches(ids: list[str], size: int) -> list[list[str]]:
-    """*ids* cut into consecutive batches of *size*."""
-    return [ids[i:i + size] for i in range(0, len(ids), size)]
+@dataclass(frozen=True, eq=False)
+class Batch:
+    """One score batch of stored articles, named by DuckDB ``rowid`` (the row's position in ``articles``).
+
+    Parameters
+    ----------
+    first, last : smallest and largest ``rowid`` of the batch (inclusive).
+    rowids : the batch's rowids (sorted int64 array) when it holds only some of the rows
+        between *first* and *last* (an incremental run's subset); None: every row between them.
+
+    A rowid stays the row's as long as no row of ``articles`` is deleted (a checkpoint compacts
+    only row groups with deleted rows, which renumbers them; DuckDB 2.0 ``VACUUM`` docs), and
+    updates of ``n_copies`` and ``topics_raw`` keep it. A plan is used in the connection and
+    run that made it, which delete no article.
+    """
+
+    first: int
+    last: int
+    rowids: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return self.last - self.first + 1 if self.rowids is None else len(self.rowids)
 
 
-def score_local(con, ids: list[str], stages: ScoreStages, size: int, progress: bool = False,
+def store_rowids(con, where: str = "") -> np.ndarray:
+    """Sorted ``rowid`` (int64 array) of the stored articles, or of those matching the SQL
+    condition *where* on ``articles`` (e.g. ``article_id NOT IN (...)``)."""
+    cond = f" WHERE {where}" if where else ""
+    rows = con.execute(f"SELECT rowid AS r FROM articles{cond} ORDER BY rowid").fetchnumpy()["r"]
+    return np.asarray(rows, dtype=np.int64)
+
+
+def plan_batches(rowids: np.ndarray, size: int) -> list[Batch]:
+    """Sorted *rowids* cut into consecutive :class:`Batch` es of *size* (store order), each a
+    plain range when its rows are consecutive, so reading one touches only its row groups."""
+    plan = []
+    for i in range(0, len(rowids), size):
+        part = rowids[i:i + size]
+        first, last = int(part[0]), int(part[-1])
+        plan.append(Batch(first, last, None if last - first + 1 == len(part) else part))
+    return plan
+
+
+def read_batch(con, batch: Batch, columns: tuple[str, ...] = ARTICLE_COLUMNS) -> pd.DataFrame:
+    """The *columns* of the articles of *batch*, in store order (rowid).
+
+    A ``rowid`` range is pushed down to the scan, which reads only the row groups it spans
+    (per batch cost bounded by the batch, not the store, unlike a filter on ``article_id``)."""
+    cols = ", ".join(columns)
+    sql, params = f"SELECT {cols} FROM articles WHERE rowid BETWEEN ? AND ?", [batch.first, batch.last]
+    if batch.rowids is not None:
+        sql += " AND rowid IN (SELECT unnest(?::BIGINT[]))"
+        params.append(batch.rowids.tolist())
+    return con.execute(sql + " ORDER BY rowid", params).df()
+
+
+def score_local(con, plan: list[Batch], stages: ScoreStages, progress: bool = False,
                 sketches: list | None = None) -> int:
-    """Score the articles *ids* here, *size* at a time, and append the rows; returns the mentions written.
+    """Score the batches of *plan* (:func:`plan_batches`) here, one after the other, and append
+    the rows; returns the mentions written.
 
     *sketches*: a list to which each batch's near-duplicate signatures are appended
     (:func:`pipelines.syndication.signature_arrays` of :func:`score_batch`'s ``"sketches"``)."""
     n_mentions = 0
-    for chunk in batches(ids, size):
-        tables = score_batch(read_articles(con, chunk), stages, progress, sketch=sketches is not None)
+    for batch in plan:
+        tables = score_batch(read_batch(con, batch), stages, progress, sketch=sketches is not None)
         if sketches is not None:
             sketches.append(signature_arrays(tables.pop("sketches")))
         n_mentions += write_batch(con, tables)
@@ -193,9 +249,9 @@ def score_partition(path: str, out: str, stages: ScoreStages, sketch: bool = Fal
     return written
 
 
-def score_dask(con, ids: list[str], stages: ScoreStages, size: int, options: EngineOptions,
+def score_dask(con, plan: list[Batch], stages: ScoreStages, options: EngineOptions,
                sketches: list | None = None) -> int:
-    """Score the articles *ids* on a Dask cluster, one Parquet partition per *size* articles.
+    """Score the batches of *plan* (:func:`plan_batches`) on a Dask cluster, one Parquet partition a batch.
 
     Writes ``{workdir}/articles/part-NNNNN.parquet`` one partition at a time and submits
     :func:`score_partition` for each as soon as it is written (the fitted *stages* scattered
@@ -222,8 +278,7 @@ def score_dask(con, ids: list[str], stages: ScoreStages, size: int, options: Eng
     run_dir = f"{workdir}/run-{secrets.token_hex(6)}"
     try:
         fs.makedirs(f"{run_dir}/articles", exist_ok=True)
-        chunks = batches(ids, size)
-        if not chunks:
+        if not plan:
             return 0
         cluster = None
         try:
@@ -256,9 +311,9 @@ def score_dask(con, ids: list[str], stages: ScoreStages, size: int, options: Eng
                     sketches.append(signature_arrays(tables.pop("sketches")))
                 return write_batch(con, tables)
 
-            for k, chunk in enumerate(chunks):
+            for k, batch in enumerate(plan):
                 path = f"{run_dir}/articles/part-{k:05d}.parquet"
-                read_articles(con, chunk).to_parquet(path, index=False)
+                read_batch(con, batch).to_parquet(path, index=False)
                 pending.append((path, client.submit(score_partition, path, out=run_dir, stages=shared,
                                                     sketch=sketches is not None, pure=False)))
                 while pending and (pending[0][1].done() or len(pending) > ahead):

@@ -1,7 +1,7 @@
 """Incremental scoring: which articles still need scores, and whether the old scores still hold.
 
 The score stage (:func:`pipelines.run._score` with ``only_new=True``, used by
-``framewatch collect``) scores only :func:`unscored_ids` when :func:`definitions_digest` of
+``framewatch collect``) scores only :func:`unscored_rowids` when :func:`definitions_digest` of
 the store is the same before and after it writes the current lexicon, topics, frame lexicon,
 word-choice pairs and targets; any difference (an edited lexicon, a new topic query, another
 frame threshold) means every stored article is scored again. Either way, articles without rows
@@ -13,6 +13,9 @@ from __future__ import annotations
 import hashlib
 
 import duckdb
+import numpy as np
+
+from .engines import store_rowids
 
 DEFINITION_QUERIES = {
     "lexicon": "SELECT term, variants, category, target, counterpart, ignore FROM lexicon",
@@ -40,8 +43,7 @@ def definitions_digest(con: duckdb.DuckDBPyConnection, frame_threshold: int) -> 
     return digest.hexdigest()
 
 
-def unscored_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """``article_id`` of the stored articles that have no ``article_scores`` rows yet, sorted."""
-    return [r[0] for r in con.execute(
-        "SELECT article_id FROM articles WHERE article_id NOT IN (SELECT article_id FROM article_scores) "
-        "ORDER BY article_id").fetchall()]
+def unscored_rowids(con: duckdb.DuckDBPyConnection) -> np.ndarray:
+    """``rowid`` of the stored articles that have no ``article_scores`` rows yet, sorted (int64 array;
+    :class:`pipelines.engines.Batch` says how long a rowid holds)."""
+    return store_rowids(con, "article_id NOT IN (SELECT article_id FROM article_scores)")

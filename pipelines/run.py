@@ -23,11 +23,11 @@ import pandas as pd
 from . import __version__
 from .aggregate import build_daily
 from .csvsafe import to_csv_bytes
-from .engines import EngineOptions, ScoreStages, batches, score_dask, score_local
+from .engines import EngineOptions, ScoreStages, plan_batches, read_batch, score_dask, score_local, store_rowids
 from .frame_model import apply_to_new_articles
 from .frames import (FRAME_THRESHOLD, FrameScorer, frame_lexicon_frame, read_frames_lexicon, reset_frames,
                      stored_threshold)
-from .incremental import definitions_digest, unscored_ids
+from .incremental import definitions_digest, unscored_rowids
 from .ingest import IngestOptions, duplicate_keys, ingest_file_batches
 from .lexicon import Lexicon, LexiconMatcher, load_lexicon
 from .outlets import Registry, read_registry
@@ -185,42 +185,38 @@ def _score(con, lexicon: Lexicon, topics: list[TopicDef], use_topic_column: bool
         for table in ("mentions", "quotes", "article_topics", "article_scores", "pair_mentions", "target_mentions"):
             con.execute(f'DELETE FROM "{table}"')
         reset_frames(con, frames)
-    ids = [r[0] for r in con.execute("SELECT article_id FROM articles ORDER BY article_id").fetchall()] if full \
-        else unscored_ids(con)
+    # Batches are cut in store order and read by rowid range: each read touches only its own rows.
+    todo = store_rowids(con) if full else unscored_rowids(con)
+    rest = np.empty(0, dtype=np.int64) if full else np.setdiff1d(store_rowids(con), todo, assume_unique=True)
     stages = ScoreStages(lexicon, matcher, topic_matcher, use_topic_column, outlet_names, pair_matcher, frames,
                          target_matcher)
     t_score = time.perf_counter()
     sketches: list = []
     if engine is not None and engine.name == "dask":
-        n_mentions = score_dask(con, ids, stages, SCORE_CHUNK, engine, sketches)
+        n_mentions = score_dask(con, plan_batches(todo, SCORE_CHUNK), stages, engine, sketches)
     else:
-        n_mentions = score_local(con, ids, stages, SCORE_CHUNK, progress, sketches)
+        n_mentions = score_local(con, plan_batches(todo, SCORE_CHUNK), stages, progress, sketches)
     t_clusters = time.perf_counter()
     summary.stage_seconds["score"] = t_clusters - t_score
-    write_table(con, "article_clusters", _clusters(con, sketches), replace=True)
+    write_table(con, "article_clusters", _clusters(con, sketches, rest), replace=True)
     summary.stage_seconds["clusters"] = time.perf_counter() - t_clusters
     coverage = apply_to_new_articles(con)  # model rows for articles that have none, if the model is unchanged
     if coverage is not None:
         summary.n_model_articles = coverage.n_scored
         summary.warnings += [coverage.warning] if coverage.warning else []
     summary.n_mentions = n_mentions
-    summary.n_articles = len(ids)
+    summary.n_articles = len(todo)
     summary.lexicon_version = lexicon.version
     return full
 
 
-def _clusters(con, sketches: list) -> pd.DataFrame:
+def _clusters(con, sketches: list, rest: np.ndarray) -> pd.DataFrame:
     """``article_clusters`` of the whole store from the batches' signatures (clusters cross batch
-    boundaries); the articles not scored in this run (an incremental run) are sketched here, a
-    batch at a time, so no more than a batch of texts is read at once."""
-    done = {aid for ids, *_ in sketches for aid in ids.tolist()}
-    rest = [aid for (aid,) in con.execute("SELECT article_id FROM articles ORDER BY article_id").fetchall()
-            if aid not in done]
-    del done
-    for chunk in batches(rest, SCORE_CHUNK):
-        texts = con.execute("SELECT article_id, text FROM articles WHERE article_id IN (SELECT unnest(?))",
-                            [chunk]).df()
-        sketches.append(signature_arrays(sketch_articles(texts)))
+    boundaries); *rest*, the sorted rowids of the articles not scored in this run (an incremental
+    run; empty when all were), are sketched here, a batch at a time, so no more than a batch of
+    texts is read at once."""
+    for batch in plan_batches(rest, SCORE_CHUNK):
+        sketches.append(signature_arrays(sketch_articles(read_batch(con, batch, ("article_id", "text")))))
     if not sketches:
         return find_clusters(pd.DataFrame(columns=["article_id", "outlet", "published_at", "text"]))
     ids = np.concatenate([part[0] for part in sketches])

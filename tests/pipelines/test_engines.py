@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 
 from pipelines import run as run_module
 from pipelines.demo import generate_demo_corpus
-from pipelines.engines import BATCH_TABLES, EngineOptions, batches
+from pipelines.engines import BATCH_TABLES, EngineOptions, plan_batches, read_batch, store_rowids
 from pipelines.errors import ConfigError
 from pipelines.run import ScoreOptions, run_pipeline
 from pipelines.schemas import TABLES
@@ -72,9 +73,28 @@ def test_dask_engine_uses_the_work_dir_and_removes_its_partitions(stores):
     assert workdir.is_dir() and list(workdir.iterdir()) == []
 
 
-def test_batches_cut_ids_in_order():
-    assert batches(list("abcde"), 2) == [["a", "b"], ["c", "d"], ["e"]]
-    assert batches([], 3) == []
+def test_plan_cuts_rowids_in_store_order_into_ranges_or_subsets():
+    plan = plan_batches(np.array([0, 1, 2, 3, 4], dtype=np.int64), 2)
+    assert [(b.first, b.last, b.rowids, len(b)) for b in plan] == [(0, 1, None, 2), (2, 3, None, 2), (4, 4, None, 1)]
+    gaps = plan_batches(np.array([3, 7, 8, 20, 21], dtype=np.int64), 3)
+    assert [(b.first, b.last, len(b)) for b in gaps] == [(3, 8, 3), (20, 21, 2)]
+    assert gaps[0].rowids.tolist() == [3, 7, 8] and gaps[1].rowids is None
+    assert plan_batches(np.empty(0, dtype=np.int64), 3) == []
+
+
+def test_read_batch_reads_exactly_the_planned_articles_in_store_order(stores):
+    local, *_ = stores
+    with duckdb.connect(str(local), read_only=True) as con:
+        stored = [r[0] for r in con.execute("SELECT article_id FROM articles ORDER BY rowid").fetchall()]
+        every = store_rowids(con)
+        assert len(every) == len(stored) == 300
+        read = [aid for b in plan_batches(every, 70) for aid in read_batch(con, b)["article_id"]]
+        assert read == stored
+        # A scattered subset (an incremental run): every third article, in batches that skip the others.
+        subset = every[::3]
+        plan = plan_batches(subset, 25)
+        assert any(b.rowids is not None for b in plan)
+        assert [aid for b in plan for aid in read_batch(con, b, ("article_id",))["article_id"]] == stored[::3]
 
 
 @pytest.mark.parametrize("kwargs, message", [
