@@ -16,7 +16,7 @@ import sys
 import duckdb
 import streamlit as st
 
-from dashboard import loaders, notes
+from dashboard import links, loaders, notes
 from dashboard.context import KEY, Context
 from dashboard.filters import sidebar_filters
 from pipelines.errors import FramewatchError
@@ -68,7 +68,12 @@ else:
                      ("views/republication.py", "Republication", ":material/content_copy:")],
         "About": [("views/about.py", "About the data", ":material/info:")],
     }
-    pages = {section: [st.Page(file, title=title, icon=icon, default=file == "views/trends.py")
-                       for file, title, icon in entries]
-             for section, entries in sections.items()}
-    st.navigation(pages, position="top").run()
+    files = {}                                    # url path -> page file, to know whose URL keys to keep
+    pages = {}
+    for section, entries in sections.items():
+        pages[section] = [st.Page(file, title=title, icon=icon, default=file == "views/trends.py")
+                          for file, title, icon in entries]
+        files.update((page.url_path, file) for page, (file, _, _) in zip(pages[section], entries))
+    page = st.navigation(pages, position="top")
+    links.keep_choice_keys(files.get(page.url_path, ""))   # other pages' choices (pair=, target=, ...) leave the URL
+    page.run()

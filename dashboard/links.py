@@ -12,8 +12,9 @@ the sender saw (:data:`CHOICE_KEYS`): ``pair`` (a pair id, on Word choice), ``dt
 terms), ``target`` (repeated, at most six) and ``tone_measure`` (``tone`` or ``negative``,
 on Tone toward targets). A page reads its keys on load (:func:`url_choice`): a value that is
 not among its current choices, or longer than :data:`MAX_CHOICE_CHARS`, is dropped from the URL
-and the page's default applies. A change writes the key (:func:`write_choice`), and each page
-drops the keys of the other pages (:func:`keep_choice_keys`). The values are only compared with
+and the page's default applies. A change writes the key (:func:`write_choice`), and the router
+(``app.py``) drops the keys of every page but the one shown (:func:`keep_choice_keys`), so Trends
+opened with ``pair=`` drops it too. The values are only compared with
 the page's options, never shown or rendered.
 """
 
@@ -71,20 +72,21 @@ def article_link(article_id: str, *, label: str = "Read it on the Articles page"
 def linked_article(ids: list[str], widget_key: str) -> str | None:
     """The article named by the URL's ``article`` key, for the Articles page.
 
-    When it is one of *ids* (the listed articles), the selectbox *widget_key* (over
-    ``range(len(ids))``) is pointed at it, once per link, and ``None`` is returned; when it is
-    not listed, its id is returned so the page can show it anyway. ``None`` without a link.
-    Call before the selectbox is drawn; :func:`forget_linked_article` is its ``on_change``.
+    The selectbox *widget_key* holds positions: ``0 .. len(ids) - 1`` for the listed articles
+    (*ids*), and ``len(ids)`` for a linked article that is not listed. Once per link (a new
+    link, or the same article moving into or out of the list), the selectbox is pointed at the
+    linked article. Returns its id when it is not listed, so the page can add and show it;
+    ``None`` when it is listed or there is no link. Call before the selectbox is drawn;
+    :func:`forget_linked_article` is its ``on_change``.
     """
     linked = st.query_params.get(ARTICLE_KEY)
     if not linked:
         return None
-    if linked not in ids:
-        return linked
-    if st.session_state.get(f"{widget_key}_linked") != linked:
-        st.session_state[widget_key] = ids.index(linked)
-        st.session_state[f"{widget_key}_linked"] = linked
-    return None
+    listed = linked in ids
+    if st.session_state.get(f"{widget_key}_linked") != (linked, listed):
+        st.session_state[widget_key] = ids.index(linked) if listed else len(ids)
+        st.session_state[f"{widget_key}_linked"] = (linked, listed)
+    return None if listed else linked
 
 
 def forget_linked_article() -> None:

@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 
 from pipelines.wordchoice import MIN_ARTICLES
 
-from .charts import DASHES, PALETTE, _empty, _rgba, _runs, band_opacity, legend_rows
+from .charts import DASHES, PALETTE, _empty, band_opacity, band_traces, legend_rows
 
 PLOT_PX = 380
 """Height of the plotting area of the share-over-time chart, in pixels."""
@@ -52,7 +52,8 @@ def pair_trend_chart(df: pd.DataFrame, pair: dict) -> go.Figure:
     -------
     go.Figure
         Per outlet a line with markers (hollow where ``small_n``) over its shaded interval
-        band; y from 0 to 100 %.
+        band (:func:`dashboard.charts.band_traces`: a stretch of one or two periods between
+        gaps gets error bars instead of a band); y from 0 to 100 %.
     """
     fig = go.Figure()
     names = [] if df is None or df.empty else sorted(str(o) for o in df["outlet"].unique())
@@ -71,13 +72,7 @@ def pair_trend_chart(df: pd.DataFrame, pair: dict) -> go.Figure:
     for i, (outlet, g) in enumerate(data.groupby("outlet", sort=True)):
         colour, dash = PALETTE[i % len(PALETTE)], DASHES[(i // len(PALETTE)) % len(DASHES)]
         name = str(outlet)
-        for seg in _runs(g[["share_low", "share_high"]].notna().all(axis=1).to_numpy()):
-            part = g.iloc[seg]
-            band = dict(x=pd.to_datetime(part["period"]), legendgroup=name, mode="lines", line=dict(width=0),
-                        hoverinfo="skip", showlegend=False)
-            fig.add_trace(go.Scatter(y=part["share_high"], name=f"{name} 95% upper", **band))
-            fig.add_trace(go.Scatter(y=part["share_low"], name=f"{name} 95% lower", fill="tonexty",
-                                     fillcolor=_rgba(colour, alpha), **band))
+        fig.add_traces(band_traces(g, "share_low", "share_high", name, colour, alpha))
         custom, template = _hover(g, "<br>%{x|%d %b %Y}")
         small = g["small_n"].astype(bool).to_numpy()
         fig.add_trace(go.Scatter(

@@ -36,9 +36,6 @@ if unlisted:                      # the linked article heads the options, so wha
     linked, _ = loaders.load_article(ctx.path, ctx.version, unlisted)
     labels = [*labels, tables.linked_article_label(linked)]
     options = [len(df), *options]
-    if st.session_state.get("article_pick_unlisted") != unlisted:     # once per link, as for a listed one
-        st.session_state["article_pick"] = len(df)
-        st.session_state["article_pick_unlisted"] = unlisted
 i = st.selectbox("Article", options, format_func=labels.__getitem__, key="article_pick",
                  on_change=links.forget_linked_article)
 article_id = unlisted if i == len(df) else str(df["article_id"].iloc[i])

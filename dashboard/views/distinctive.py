@@ -5,7 +5,7 @@ import streamlit as st
 from dashboard import charts, exports, loaders, notes, tables
 from dashboard.render import md_escape
 from dashboard.context import page_context
-from dashboard.links import concordance_link, keep_choice_keys, url_choice, write_choice
+from dashboard.links import concordance_link, url_choice, write_choice
 from pipelines.distinctive import DISTINCTIVE_COLUMNS, MIN_COUNT
 
 KWIC_SHOWN = 10  # lines shown inline under the chosen term (the Concordance page has them all)
@@ -13,7 +13,6 @@ KWIC_SHOWN = 10  # lines shown inline under the chosen term (the Concordance pag
 PAGE = "views/distinctive.py"
 
 ctx = page_context()
-keep_choice_keys(PAGE)
 st.title("Distinctive terms")
 key = loaders.terms_key(ctx.filters)
 c1, c2, c3, c4 = st.columns([3, 2, 2, 2], vertical_alignment="bottom")

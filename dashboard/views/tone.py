@@ -9,7 +9,6 @@ from dashboard import charts, evidence, exports, kwic, links, notes, tables, ton
 from dashboard.context import page_context
 
 ctx = page_context()
-links.keep_choice_keys("views/tone.py")
 st.title("Tone toward targets")
 totals = tone_loaders.load_target_totals(ctx.path, ctx.version, ctx.key)
 gazetteer = tone_loaders.load_gazetteer_version(ctx.path, ctx.version)

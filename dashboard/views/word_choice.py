@@ -16,7 +16,6 @@ def _text(value) -> str:
 
 
 ctx = page_context()
-links.keep_choice_keys("views/word_choice.py")
 st.title("Word choice")
 if not pair_loaders.load_has_pairs(ctx.path, ctx.version):
     st.info("This store has no word-choice pairs yet: it was scored before they existed, or with a lexicon that "

@@ -10,12 +10,15 @@ APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 
 
 def open_page(store, page: str, **query) -> AppTest:
-    """Run the app on *store* with the URL keys *query*, then switch to *page* (``"views/x.py"``) and run it."""
+    """Run the app on *store* opened straight on *page* (``"views/x.py"``) with the URL keys *query*, as a link does.
+
+    (Running the default page first would lose the keys of *page*'s own choice: the router drops
+    the other pages' keys, :func:`dashboard.links.keep_choice_keys`.)
+    """
     at = AppTest.from_file(str(APP), default_timeout=60)
     at.session_state["store_path"] = str(store)
     for k, v in query.items():
         at.query_params[k] = v
-    at.run()
     return at.switch_page(page).run()
 
 

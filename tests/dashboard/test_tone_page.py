@@ -6,8 +6,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app_pages import url_values as _url
-from test_app import _app
+from app_pages import open_page, url_values as _url
 
 from pipelines.ingest import IngestOptions
 from pipelines.run import ScoreOptions, run_pipeline
@@ -32,7 +31,7 @@ def tone_store(tmp_path_factory):
 
 
 def _page(store, **query) -> AppTest:
-    return _app(store, **query).switch_page("views/tone.py").run()
+    return open_page(store, "views/tone.py", **query)
 
 
 def test_tone_page_shows_chart_heatmap_n_method_and_downloads(tone_store):

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app_pages import open_page, url_values as _url
+from app_pages import APP, open_page, url_values as _url
 from dashboard import pair_charts
 from tests.pipelines.test_wordchoice import ARTICLES as PIPELINE_ARTICLES
 from tests.pipelines.test_wordchoice import build_pair_store
@@ -128,3 +128,46 @@ def test_the_pair_does_not_follow_to_another_page(pair_store):
     assert _url(at, "pair") == ["military_exercises"]
     at.switch_page("views/tone.py").run()
     assert not at.exception and "pair" not in at.query_params
+
+
+def _pair_frame(outlet: str, periods: list[str], shares: list[float]) -> pd.DataFrame:
+    share = pd.Series(shares, dtype=float)
+    return pd.DataFrame(dict(outlet=outlet, period=pd.to_datetime(periods), pair_id="p", n_loaded=1, n_counterpart=1,
+                             n_forms=share.notna().astype(int) * 4, share=share, share_low=share - 0.1,
+                             share_high=share + 0.1, n_articles=2, n_articles_loaded=1, article_share=0.5,
+                             small_n=False))
+
+
+def test_trend_chart_bands_only_stretches_of_three_periods_and_gives_shorter_ones_error_bars():
+    # X: three weeks in a row, a gap, one week alone; Y: two weeks, a gap, two weeks. Before band_traces
+    # every stretch got a band, so X's lone week and Y's pairs drew spikes and wedges
+    weeks = ["2026-01-05", "2026-01-12", "2026-01-19", "2026-01-26", "2026-02-02"]
+    df = pd.concat([_pair_frame("X", weeks, [0.2, 0.4, 0.3, None, 0.5]),
+                    _pair_frame("Y", weeks, [0.6, 0.7, None, 0.8, 0.9])])
+    fig = pair_charts.pair_trend_chart(df, {"loaded": "war games", "counterpart": "military exercises"})
+    fills = [t for t in fig.data if getattr(t, "fill", None) == "tonexty"]
+    assert [f.legendgroup for f in fills] == ["X"]                      # one band: X's three weeks
+    assert list(pd.to_datetime(list(fills[0].x))) == list(pd.to_datetime(weeks[:3]))
+    bars = {t.legendgroup: t for t in fig.data if t.name.endswith("95% interval")}
+    assert list(pd.to_datetime(list(bars["X"].x))) == [pd.Timestamp("2026-02-02")]
+    assert list(pd.to_datetime(list(bars["Y"].x))) == list(pd.to_datetime(weeks[:2] + weeks[3:]))
+    assert list(bars["Y"].y) == pytest.approx([0.6, 0.7, 0.8, 0.9])
+    assert list(bars["Y"].error_y.array) == pytest.approx([0.1] * 4)
+    lines = [t for t in fig.data if t.name in ("X", "Y")]
+    assert [len(t.x) for t in lines] == [5, 5] and all(t.connectgaps is False for t in lines)   # the gap stays a break
+
+
+def test_pages_without_that_choice_drop_the_pair_key_on_load(pair_store):
+    for page in ("views/trends.py", "views/concordance.py", "views/articles.py"):
+        at = _page(pair_store, voice="all", pair="military_exercises")
+        at.switch_page(page).run()
+        assert not at.exception, page
+        assert "pair" not in at.query_params, page
+        assert at.query_params["voice"] in ("all", ["all"]), page        # the sidebar's keys are kept
+    at = AppTest.from_file(str(APP), default_timeout=60)                 # a link opening straight on Trends
+    at.session_state["store_path"] = str(pair_store)
+    at.query_params["pair"] = "military_exercises"
+    at.query_params["target"] = "NATO"
+    at.run()
+    assert not at.exception and "pair" not in at.query_params and "target" not in at.query_params
+    assert at.title[0].value == "Loaded wording over time"
