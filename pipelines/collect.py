@@ -493,6 +493,7 @@ def _load_scoring(score_options) -> tuple:
 
 def _score_and_aggregate(con, scoring, score_options, registry, summary, run_summary) -> None:
     from .aggregate import build_daily
+    from .frame_model import CoverageWarning
     from .run import _score
 
     lexicon, _, topics, frames, gazetteer = scoring
@@ -502,7 +503,7 @@ def _score_and_aggregate(con, scoring, score_options, registry, summary, run_sum
     summary.full_rescore = full and had_scores
     summary.articles_scored = run_summary.n_articles
     summary.model_scored = run_summary.n_model_articles
-    summary.warnings += [w for w in run_summary.warnings if w.startswith("model rows cover")]
+    summary.warnings += [w for w in run_summary.warnings if isinstance(w, CoverageWarning)]  # the frame model's
     summary.n_mentions = run_summary.n_mentions
     build_daily(con)
 

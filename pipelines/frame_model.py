@@ -895,10 +895,18 @@ def model_coverage(con) -> tuple[int, int]:
                        "(SELECT count(*) FROM articles)").fetchall()[0]
 
 
-def coverage_warning(n_covered: int, n_articles: int, model: str = "MODEL", why: str = "") -> str:
+class CoverageWarning(str):
+    """The warning of :func:`coverage_warning`: a plain ``str`` wherever a warning goes (printed,
+    stored as JSON in ``runs.warnings``) whose type says what it is, so a caller picks it out of
+    a run's warnings with ``isinstance`` (``collect`` does), not by its wording."""
+
+    __slots__ = ()
+
+
+def coverage_warning(n_covered: int, n_articles: int, model: str = "MODEL", why: str = "") -> CoverageWarning:
     """The sentence said when model rows do not cover every article (run summary and Frames page)."""
-    return (f"model rows cover {n_covered:,} of {n_articles:,} articles{why}; run "
-            f"`framewatch frames apply --model {model} --store PATH` to score the rest")
+    return CoverageWarning(f"model rows cover {n_covered:,} of {n_articles:,} articles{why}; run "
+                           f"`framewatch frames apply --model {model} --store PATH` to score the rest")
 
 
 def apply_to_new_articles(con, chunk: int | None = None) -> ModelCoverage | None:

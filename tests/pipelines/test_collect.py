@@ -478,10 +478,12 @@ def test_cli_collect_prints_one_summary_line(site, tmp_path):
     assert f"Failed: TASS feed {site.url('/gone.xml')}: HTTP 404 Not Found" in result.stderr
 
 
-def test_collected_articles_get_rows_of_the_stores_frame_model_until_its_file_changes(site, tmp_path):
+def test_collected_articles_get_rows_of_the_stores_frame_model_until_its_file_changes(site, tmp_path, monkeypatch):
     import pandas as pd
 
-    from pipelines.frame_model import apply_frame_model, read_labelled, save_frame_model, train_frame_model
+    from pipelines import frame_model
+    from pipelines.frame_model import (CoverageWarning, apply_frame_model, read_labelled, save_frame_model,
+                                       train_frame_model)
     from tests.pipelines.test_frame_model import SEPARABLE
 
     labelled = tmp_path / "labelled.csv"
@@ -514,7 +516,12 @@ def test_collected_articles_get_rows_of_the_stores_frame_model_until_its_file_ch
     third = collect_feeds(store, feeds, client=client())
     assert (third.articles_scored, third.model_scored) == (1, 0)
     assert [w for w in third.warnings if "model rows cover 5 of 6 articles" in w and "is not found" in w]
+    assert [type(w) for w in third.warnings] == [CoverageWarning]             # picked by its kind, not its words
     assert query(store, rows_sql) == after
+    reworded = "Only 5 of 7 articles have rows of the frame model"               # a later wording of the warning
+    monkeypatch.setattr(frame_model, "coverage_warning", lambda *args: CoverageWarning(reworded))
+    add_item("Eta shelling", '"rss-v4"')
+    assert collect_feeds(store, feeds, client=client()).warnings == [reworded]
 
 
 # ---------------------------------------------------------------------------------------------
