@@ -33,7 +33,9 @@ import csv
 import hashlib
 import io
 import json
+import operator
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -362,10 +364,13 @@ class LexiconMatcher:
     """Find lexicon terms in texts with one Aho-Corasick automaton.
 
     Follows the estimator pattern: ``__init__`` stores the lexicon, :meth:`fit` compiles the
-    automaton ``scanner_`` (ahocorasick-rs, a Rust automaton that scans a matching copy in about
-    70 % of pyahocorasick's time: issue 4) over the padded keys ``keys_`` with their values
-    ``values_`` (key length, entry index, prefix term?, multi-word?), :meth:`find` returns matches.
-    ``scanner_`` does not pickle; a pickled matcher rebuilds it when loaded (Dask workers).
+    automaton (ahocorasick-rs, a Rust automaton that scans a matching copy in about 70 % of
+    pyahocorasick's time: issue 4) over the padded keys ``keys_`` with their values
+    ``values_`` (key length, entry index, prefix term?, multi-word?) twice: ``scanner_`` for
+    copies with a character outside ASCII, ``byte_scanner_`` for the rest, scanned as bytes
+    (offsets are the same for ASCII; it skips the str path's conversion, about an eighth of
+    the scan); :meth:`find` returns matches. The scanners do not pickle; a pickled matcher
+    rebuilds them when loaded (Dask workers).
 
     Parameters
     ----------
@@ -388,17 +393,21 @@ class LexiconMatcher:
         for key in _URL_KEYS:
             claimed.setdefault(key, (0, -1, False, False))
         self.keys_, self.values_ = list(claimed), list(claimed.values())
-        self.scanner_ = ahocorasick_rs.AhoCorasick(self.keys_)
+        self._compile()
         self._ignored = frozenset(i for i, e in enumerate(self.lexicon.entries) if e.ignore)
         return self
 
+    def _compile(self) -> None:
+        self.scanner_ = ahocorasick_rs.AhoCorasick(self.keys_)
+        self.byte_scanner_ = ahocorasick_rs.BytesAhoCorasick([k.encode("utf-8") for k in self.keys_])
+
     def __getstate__(self):
-        return {k: v for k, v in self.__dict__.items() if k != "scanner_"}
+        return {k: v for k, v in self.__dict__.items() if k not in ("scanner_", "byte_scanner_")}
 
     def __setstate__(self, state):
         self.__dict__.update(state)
         if "keys_" in state:
-            self.scanner_ = ahocorasick_rs.AhoCorasick(self.keys_)
+            self._compile()
 
     def find(self, text: str, copy: str | None = None, offsets=None) -> list[Match]:
         """All non-overlapping matches in *text*, sorted by start.
@@ -415,36 +424,40 @@ class LexiconMatcher:
         """
         if copy is None:
             copy, offsets = matching_copy(text)
-        hits = []
-        positions = []
-        url = False
-        values = self.values_
         # every occurrence of every key (overlapping), by end; positions in characters
-        for key, _, end in self.scanner_.find_matches_as_indexes(copy, overlapping=True):
+        if copy.isascii():
+            found = self.byte_scanner_.find_matches_as_indexes(copy.encode("ascii"), overlapping=True)
+        else:
+            found = self.scanner_.find_matches_as_indexes(copy, overlapping=True)
+        if not found:
+            return []
+        if not isinstance(offsets, CopyOffsets):
+            offsets = CopyOffsets(len(text), np.asarray(offsets))
+        gaps = offsets.gap_list()   # copy position p -> text position p - 1 + bisect_right(gaps, p - 1)
+        values = self.values_
+        spans = []
+        url = False
+        for key, _, end in found:
             length, idx, prefix, multiword = values[key]
             if idx < 0:
                 url = True
                 continue
-            end_idx = end - 1  # the key's last character
-            s = end_idx - length + 2  # first character of the word(s), after the padding space
-            e = copy.find(" ", end_idx + 1) if prefix else end_idx  # end_idx: the trailing padding space
-            hits.append((s, e, idx, multiword))
-            positions.append(s)
-            positions.append(e - 1)
-        if not hits:
-            return []
-        # every hit's copy positions mapped to the text at once
-        mapped = (offsets.take_inner(positions) if isinstance(offsets, CopyOffsets)
-                  else np.asarray(offsets)[positions].tolist())
-        spans = []
-        for (s, e, idx, multiword), t_start, t_last in zip(hits, mapped[::2], mapped[1::2]):
-            t_end = t_last + 1
-            if multiword and crosses_sentence_end(text, t_start, t_end):
-                continue
+            s = end - length + 1  # first character of the word(s), after the padding space
+            e = copy.find(" ", end) if prefix else end - 1  # end - 1: the trailing padding space
+            t_start = s - 1 + bisect_right(gaps, s - 1)
+            t_end = e - 1 + bisect_right(gaps, e - 2)  # the last character's position, plus one
+            if multiword:
+                # A span as long as its copy has one character between words: only a line break
+                # there ends a sentence (a '.' must be followed by white space); else the full check.
+                if t_end - t_start == e - s:
+                    if text.find("\n", t_start, t_end) >= 0:
+                        continue
+                elif crosses_sentence_end(text, t_start, t_end):
+                    continue
             spans.append((s, e, idx, t_start, t_end))
         if url:
             spans = outside_urls(text, spans)
-        spans = longest_first(spans)
+        spans = _longest_first_nonempty(spans) if len(spans) > 1 else spans
         ignored = self._ignored
         return [Match(t_start, t_end, idx) for _, _, idx, t_start, t_end in spans if idx not in ignored]
 
@@ -462,7 +475,8 @@ def longest_first(spans: list[tuple]) -> list[tuple]:
     """Non-overlapping spans, longest first, then earliest (spaCy's ``filter_spans``), sorted by start.
 
     *spans* are tuples whose first two items are a start and an end (exclusive) in one text; the
-    other items ride along. A span overlapping one already kept is dropped.
+    other items ride along. A span overlapping one already kept is dropped; of two equal spans
+    the first in *spans* is kept.
     """
     if len(spans) < 2 or any(m[1] <= m[0] for m in spans):
         taken = []   # one span, or empty ones: the plain scan
@@ -470,15 +484,51 @@ def longest_first(spans: list[tuple]) -> list[tuple]:
             if not any(sp[0] < t[1] and t[0] < sp[1] for t in taken):
                 taken.append(sp)
         return sorted(taken, key=lambda m: m[0])
-    if all(a[1] <= b[0] for a, b in zip(spans, spans[1:])):
-        return list(spans)  # already disjoint and in order (as the scan gives them): all kept
-    # The kept spans are disjoint, so sorted by start their ends are sorted too: a span overlaps
-    # one of them iff the last kept span starting before its end reaches past its start
-    # (a bisection instead of a scan of every kept span; same result, spans being non-empty).
+    return _longest_first_nonempty(spans)
+
+
+def _longest_first_nonempty(spans: list[tuple]) -> list[tuple]:
+    """:func:`longest_first` for two or more non-empty spans.
+
+    Sorted by start, the spans fall into clusters (a span starting before the furthest end of
+    the spans before it joins their cluster); spans of different clusters never overlap, so
+    each cluster is resolved on its own, and a cluster of one span (most of them) keeps it.
+    The sort is stable, so equal spans keep their order in *spans*, as in the one-pass rule.
+    """
+    by_start = sorted(spans, key=_START)
+    out: list[tuple] = []
+    cluster = [by_start[0]]
+    reach = by_start[0][1]
+    for sp in by_start[1:]:
+        if sp[0] < reach:
+            cluster.append(sp)
+            if sp[1] > reach:
+                reach = sp[1]
+            continue
+        if len(cluster) == 1:
+            out.append(cluster[0])
+        else:
+            out.extend(_resolve_cluster(cluster))
+        cluster = [sp]
+        reach = sp[1]
+    if len(cluster) == 1:
+        out.append(cluster[0])
+    else:
+        out.extend(_resolve_cluster(cluster))
+    return out
+
+
+def _resolve_cluster(spans: list[tuple]) -> list[tuple]:
+    """Longest first, then earliest, over non-empty *spans*; the kept ones sorted by start.
+
+    The kept spans are disjoint, so sorted by start their ends are sorted too: a span overlaps
+    one of them iff the last kept span starting before its end reaches past its start (a
+    bisection instead of a scan of every kept span).
+    """
     starts: list[int] = []
     ends: list[int] = []
     taken: list[tuple] = []
-    for sp in sorted(spans, key=lambda m: (-(m[1] - m[0]), m[0])):
+    for sp in sorted(spans, key=_longest_then_earliest):
         k = bisect.bisect_left(starts, sp[1])
         if k and ends[k - 1] > sp[0]:
             continue
@@ -486,3 +536,10 @@ def longest_first(spans: list[tuple]) -> list[tuple]:
         ends.insert(k, sp[1])
         taken.insert(k, sp)
     return taken
+
+
+_START = operator.itemgetter(0)
+
+
+def _longest_then_earliest(m: tuple) -> tuple[int, int]:
+    return -(m[1] - m[0]), m[0]

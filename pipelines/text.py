@@ -18,9 +18,10 @@ A lexicon term is folded by the same function, so ``war-games``, ``war\\u00a0gam
 `` regime s `` (which contains `` regime ``). Position ``i`` of the copy maps to position
 ``offsets[i]`` of the stored text; a match ``[i, j)`` in the copy is
 ``[offsets[i], offsets[j - 1] + 1)`` in the text. ``offsets`` is a :class:`CopyOffsets`:
-it answers as that int64 array does, but for most texts keeps only the mask of the dropped
-spaces and maps the few positions a matcher needs (:meth:`CopyOffsets.take_inner`) without
-building the array (issue 4: the array cost a third of the copy).
+it answers as that int64 array does, but for most texts keeps only the mask of the kept
+characters and maps the few positions a matcher needs (:meth:`CopyOffsets.take_inner`,
+:meth:`CopyOffsets.gap_list`) without building the array (issue 4: the array cost a third of
+the copy).
 """
 
 from __future__ import annotations
@@ -153,33 +154,24 @@ def matching_copy(text: str) -> tuple[str, CopyOffsets]:
         many positions at once with :meth:`CopyOffsets.take`.
 
     Most texts (no soft hyphen or zero-width character, nothing outside the BMP) are folded
-    one character for one, the space runs collapsed with one mask of dropped spaces and the offsets kept
-    implicit (the positions of the dropped spaces, computed on first use); the rest take
-    the general path, which builds the offsets array outright. Both give the same copy and
-    offsets.
+    one character for one and the space runs collapsed with one mask of the kept characters
+    (a character is kept unless it and the one before it are both spaces), the offsets kept
+    implicit in that mask; the rest take the general path, which builds the offsets array
+    outright. Both give the same copy and offsets.
     """
     folded = _fold_flat(text)
     if folded is None:
         copy, offsets = _matching_copy_general(text)
         return copy, CopyOffsets(len(text), offsets)
-    drop = _dropped_spaces(folded)
-    body = folded[~drop]
-    text_body = body.tobytes().decode("ascii" if folded.dtype == np.uint8 else "utf-16-le")
-    copy = " " + text_body + " "
-    return copy, CopyOffsets(len(text), dropped=drop, n=len(copy))
-
-
-def _dropped_spaces(folded: np.ndarray) -> np.ndarray:
-    """Boolean mask over folded code points (32 a space): the spaces step 3 drops -- leading,
-    trailing, and every space right after another."""
-    space = folded == _SPACE
-    drop = space.copy()
-    np.logical_and(space[1:], space[:-1], out=drop[1:])
-    if len(space) and space[-1]:
-        letters_from_end = ~space[::-1]
-        tail = int(letters_from_end.argmax()) or len(space)  # 0 only when every character is a space
-        drop[len(space) - tail:] = True
-    return drop
+    letter = folded != _SPACE
+    kept = np.empty_like(letter)
+    if len(letter):
+        kept[0] = letter[0]
+        np.logical_or(letter[1:], letter[:-1], out=kept[1:])
+    body = folded[kept].tobytes().decode("ascii" if folded.dtype == np.uint8 else "utf-16-le")
+    # A trailing run of spaces keeps its first space: the padding takes its place.
+    copy = " " + body if body[-1:] == " " else " " + body + " "
+    return copy, CopyOffsets(len(text), kept=kept, n=len(copy))
 
 
 class CopyOffsets:
@@ -187,22 +179,24 @@ class CopyOffsets:
 
     Behaves as the int64 array ``offsets`` of shape ``(len(copy),)``: ``len``, indexing (an
     int, a slice or an integer array, as the array would answer), ``==``, iteration and
-    ``np.asarray``. Built from the mask of the spaces the copy dropped (*dropped*, one flag
-    per character of the text) it keeps only that mask, answers :meth:`take` from the
-    positions of the dropped spaces, and builds the full array on first use of the array
+    ``np.asarray``. Built from the mask of the characters the copy kept (*kept*, one flag per
+    character of the text; a trailing space it flags is the copy's end padding) it keeps only
+    that mask, answers :meth:`take`, :meth:`take_inner` and :meth:`gap_list` from the
+    positions of the dropped characters, and builds the full array on first use of the array
     interface. Built from an *array* it is that array.
     """
 
-    __slots__ = ("n_text", "_array", "_dropped", "_n", "_gaps")
+    __slots__ = ("n_text", "_array", "_kept", "_n", "_gaps", "_gap_list")
     __hash__ = None
 
-    def __init__(self, n_text: int, array: np.ndarray | None = None, dropped: np.ndarray | None = None,
+    def __init__(self, n_text: int, array: np.ndarray | None = None, kept: np.ndarray | None = None,
                  n: int | None = None):
         self.n_text = n_text
         self._array = array
-        self._dropped = dropped
+        self._kept = kept
         self._n = len(array) if array is not None else n
         self._gaps: np.ndarray | None = None
+        self._gap_list: list[int] | None = None
 
     def take(self, positions) -> np.ndarray:
         """``offsets[positions]`` for a sequence of copy positions, as an int64 array.
@@ -226,23 +220,39 @@ class CopyOffsets:
 
     def take_inner(self, positions: list[int]) -> list[int]:
         """:meth:`take` for positions of the copy's words (never a padding space), as a list:
-        no range checks, fewer numpy calls (the per-hit path of the matchers)."""
+        no range checks, fewer numpy calls."""
         if self._array is not None:
             return self._array[positions].tolist()
         kept = np.array(positions, dtype=np.int64) - 1
         return (kept + np.searchsorted(self._gap_counts(), kept, side="right")).tolist()
 
+    def gap_list(self) -> list[int]:
+        """The map as a sorted list *g*: copy position ``p`` (not a padding space) is text
+        position ``p - 1 + bisect.bisect_right(g, p - 1)``. For a matcher mapping a few
+        positions one at a time (a C bisection each, no numpy call per text beyond this one).
+
+        ``g[j]`` is how many kept characters precede the j-th character the copy dropped.
+        """
+        if self._gap_list is None:
+            if self._array is not None and self._gaps is None:
+                dropped = np.ones(self.n_text, dtype=bool)
+                dropped[self._array[1:-1]] = False
+                dropped = np.flatnonzero(dropped)
+                self._gaps = dropped - np.arange(len(dropped))
+            self._gap_list = self._gap_counts().tolist()
+        return self._gap_list
+
     def _gap_counts(self) -> np.ndarray:
         """gaps[j]: how many kept characters precede the j-th dropped one (non-decreasing), so the
         k-th kept character is at ``k + #(gaps <= k)``."""
         if self._gaps is None:
-            dropped = np.flatnonzero(self._dropped)
+            dropped = np.flatnonzero(~self._kept)
             self._gaps = dropped - np.arange(len(dropped))
         return self._gaps
 
     def _full(self) -> np.ndarray:
         if self._array is None:
-            kept = np.flatnonzero(~self._dropped)
+            kept = np.flatnonzero(self._kept)[:self._n - 2]
             array = np.empty(len(kept) + 2, dtype=np.int64)
             array[0] = -1
             array[1:-1] = kept
