@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -325,11 +324,18 @@ def dashboard_command(store, port: int = 8501, host: str = "127.0.0.1") -> list[
 
 
 def serve_dashboard(store, port: int, host: str = "127.0.0.1") -> None:
-    """Run Streamlit on :func:`dashboard_command` until it stops; exit with its status."""
+    """Run Streamlit on :func:`dashboard_command` until it stops; exit with its status.
+
+    Before it says ready, the default page is run once (:func:`pipelines.server.serve_warmed`),
+    so the first user does not pay the process's imports and first queries.
+    """
+    from .server import local_url, serve_warmed
+
     cmd = dashboard_command(store, port, host)
     click.echo(f"Serving the dashboard for {store} on http://{host}:{port} (Ctrl+C to stop)", err=True)
     try:
-        sys.exit(subprocess.call(cmd, env={**os.environ, "PYTHONUNBUFFERED": "1"}))
+        sys.exit(serve_warmed(cmd, local_url(host, port), lambda line: click.echo(line, err=True),
+                              env={**os.environ, "PYTHONUNBUFFERED": "1"}))
     except KeyboardInterrupt:
         sys.exit(0)
 
