@@ -20,6 +20,7 @@ import subprocess
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -211,9 +212,18 @@ def warm_up(url: str, timeout: float = 300.0) -> float:
     WarmUpFailed
         The page showed an exception, the socket closed, or it did not finish in *timeout* s.
     """
+    def session() -> None:
+        asyncio.run(asyncio.wait_for(_warm_up(url.rstrip("/"), timeout), timeout))
+
     t0 = time.perf_counter()
     try:
-        asyncio.run(asyncio.wait_for(_warm_up(url.rstrip("/"), timeout), timeout))
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:                          # no event loop in this thread (the CLI)
+            session()
+        else:                                         # e.g. under Playwright's sync API: a thread of its own
+            with ThreadPoolExecutor(1) as pool:
+                pool.submit(session).result()
     except (asyncio.TimeoutError, TimeoutError):
         raise WarmUpFailed(f"the default page did not finish in {timeout:g} s") from None
     except OSError as exc:

@@ -78,3 +78,17 @@ def test_framewatch_dashboard_prepares_the_default_page_before_it_says_ready(sto
         text = log.read_text()
     assert f"Ready on {url} (the default page was prepared in " in text, text
     assert "warm-up skipped" not in text and "Traceback" not in text
+
+
+def test_warm_up_works_inside_a_running_event_loop(tmp_path):
+    import asyncio
+
+    app, runs = tmp_path / "counting.py", tmp_path / "runs.txt"
+    app.write_text(COUNTING_APP)
+
+    async def inside() -> float:                          # as under Playwright's sync API
+        return warm_up(server.url)
+
+    with _serve_app(app, str(runs)) as server:
+        assert asyncio.run(inside()) > 0
+    assert runs.read_text() == "{}\n"
