@@ -932,13 +932,15 @@ def apply_to_new_articles(con, chunk: int | None = None) -> ModelCoverage | None
     from .run import SCORE_CHUNK
     from .storage import write_table
 
-    if not con.execute("SELECT count(*) FROM (SELECT 1 FROM article_frames WHERE method = 'model' LIMIT 1)"
-                       ).fetchall()[0][0]:
+    # one query: the counts of model_coverage, and the articles without model rows (none listed
+    # when there are no model rows at all: then nothing is kept in step)
+    n_covered, n_articles, missing = con.execute(
+        "WITH m AS (SELECT DISTINCT article_id FROM article_frames WHERE method = 'model') "
+        "SELECT (SELECT count(*) FROM m), (SELECT count(*) FROM articles), "
+        "(SELECT list(article_id ORDER BY article_id) FROM articles "
+        " WHERE EXISTS (SELECT 1 FROM m) AND article_id NOT IN (SELECT article_id FROM m))").fetchall()[0]
+    if not n_covered:
         return None
-    missing = [r[0] for r in con.execute(
-        "SELECT article_id FROM articles WHERE article_id NOT IN "
-        "(SELECT article_id FROM article_frames WHERE method = 'model') ORDER BY article_id").fetchall()]
-    n_covered, n_articles = model_coverage(con)
     if not missing:
         return ModelCoverage(0, n_covered, n_articles)
     rows = con.execute("SELECT settings FROM runs WHERE stage = 'frames apply' ORDER BY started_at DESC LIMIT 1"

@@ -543,3 +543,32 @@ def test_a_store_without_model_rows_gets_none(tmp_path, store):
     summary = _add_articles(tmp_path, store)
     assert summary.n_model_articles == 0 and not summary.warnings
     assert _rows(store, "SELECT count(*) FROM article_frames WHERE method = 'model'") == [(0,)]
+
+
+def test_apply_to_new_articles_counts_what_it_scored_and_what_the_rows_cover(trained, tmp_path, store):
+    from pipelines.frame_model import ModelCoverage, apply_to_new_articles
+    from pipelines.run import run_ingest
+    from pipelines.storage import writing
+
+    def apply_new() -> ModelCoverage | None:
+        with writing(store) as con:
+            return apply_to_new_articles(con)
+
+    def ingest(rows) -> None:                                            # ingest only: no scoring, no model rows
+        corpus = tmp_path / "ingest.csv"
+        pd.DataFrame(rows, columns=["id", "outlet", "published", "title", "text"]).to_csv(corpus, index=False)
+        run_ingest(store, [corpus])
+
+    assert apply_new() is None                                            # no model rows: nothing to keep in step
+    model_path = save_frame_model(trained, tmp_path / "frames.skops")[0]
+    apply_frame_model(store, model_path)
+    assert apply_new() == ModelCoverage(0, 3, 3)
+    ingest(NEW_ARTICLES)
+    assert apply_new() == ModelCoverage(2, 5, 5)
+    assert len(_rows(store, MODEL_ROWS)) == 5 * 3
+    assert apply_new() == ModelCoverage(0, 5, 5)
+    model_path.unlink()
+    ingest([("S6", "Beta", "2026-01-10", "Talks", "ministers met for talks on the budget")])
+    gone = apply_new()
+    assert (gone.n_scored, gone.n_covered, gone.n_articles) == (0, 5, 6)
+    assert gone.warning.startswith("model rows cover 5 of 6 articles (the model file ")
