@@ -129,15 +129,14 @@ def _matching_copy_general(text: str) -> tuple[str, np.ndarray]:
 
 
 def _fold_flat(text: str) -> np.ndarray | None:
-    """The code points of *text* folded one for one (step 1), or None when step 2 or a code
-    point outside the BMP needs the general path (a soft hyphen, an emoji)."""
+    """The code points of *text* folded one for one (step 1; a character to delete is 0), or
+    None when a code point outside the BMP (an emoji) needs the general path."""
     if text.isascii():
         return np.frombuffer(text.encode("ascii").translate(_ascii_bytes()), dtype=np.uint8)
-    arr = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    if arr.max() >= _BMP:
+    try:
+        return _table16().take(np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32))
+    except IndexError:   # cheaper than looking for the largest code point first
         return None
-    folded = _table16().take(arr)
-    return folded if folded.all() else None   # 0 marks a character to delete
 
 
 def matching_copy(text: str) -> tuple[str, CopyOffsets]:
@@ -168,7 +167,13 @@ def matching_copy(text: str) -> tuple[str, CopyOffsets]:
     if len(letter):
         kept[0] = letter[0]
         np.logical_or(letter[1:], letter[:-1], out=kept[1:])
-    body = folded[kept].tobytes().decode("ascii" if folded.dtype == np.uint8 else "utf-16-le")
+    if folded.dtype == np.uint8:
+        body = folded[kept].tobytes().decode("ascii")
+    else:
+        body = folded[kept].tobytes().decode("utf-16-le")
+        if "\x00" in body:   # a character to delete (soft hyphen, zero-width): 0 is never a space, so kept
+            copy, offsets = _matching_copy_general(text)
+            return copy, CopyOffsets(len(text), offsets)
     # A trailing run of spaces keeps its first space: the padding takes its place.
     copy = " " + body if body[-1:] == " " else " " + body + " "
     return copy, CopyOffsets(len(text), kept=kept, n=len(copy))
@@ -246,8 +251,9 @@ class CopyOffsets:
         """gaps[j]: how many kept characters precede the j-th dropped one (non-decreasing), so the
         k-th kept character is at ``k + #(gaps <= k)``."""
         if self._gaps is None:
-            dropped = np.flatnonzero(~self._kept)
-            self._gaps = dropped - np.arange(len(dropped))
+            dropped = (~self._kept).nonzero()[0]
+            dropped -= np.arange(len(dropped))
+            self._gaps = dropped
         return self._gaps
 
     def _full(self) -> np.ndarray:

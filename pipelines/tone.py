@@ -67,7 +67,7 @@ from .rollups import (GRANULARITIES, Filters, _in_list, _period_floor, _period_g
                       ratio_interval, wilson_interval)
 from .schemas import ALL, column_names
 from .storage import write_table
-from .text import crosses_sentence_end, fold, matching_copy
+from .text import CopyOffsets, crosses_sentence_end, fold, matching_copy
 
 BUILTIN_TARGETS = Path(__file__).resolve().parent.parent / "data" / "targets.yaml"
 KINDS = ("country", "bloc", "organisation", "group")
@@ -317,17 +317,26 @@ class TargetMatcher:
         self.automaton_ = automaton
         return self
 
-    def find(self, text: str, copy: str | None = None, offsets: np.ndarray | None = None) -> list[TargetMatch]:
+    def find(self, text: str, copy: str | None = None, offsets=None) -> list[TargetMatch]:
         """Non-overlapping target names in *text*, sorted by start (blocking phrases removed).
 
-        *copy*, *offsets*: the text's matching copy (:func:`pipelines.text.matching_copy`), if built.
+        *copy*, *offsets*: the text's matching copy (:func:`pipelines.text.matching_copy`), if built
+        (*offsets* a :class:`pipelines.text.CopyOffsets` or an int64 array).
         """
         if copy is None:
             copy, offsets = matching_copy(text)
+        hits = [(end_idx - length + 2, end_idx, idx, multiword)
+                for end_idx, (length, idx, multiword) in self.automaton_.iter(copy)]
+        if not hits:
+            return []
+        # every hit's first and last character mapped to the text at once (indexing a
+        # CopyOffsets one hit at a time would build its whole array)
+        positions = [p for s, e, _, _ in hits for p in (s, e - 1)]
+        mapped = (offsets.take_inner(positions) if isinstance(offsets, CopyOffsets)
+                  else np.asarray(offsets)[positions].tolist())
         spans = []
-        for end_idx, (length, idx, multiword) in self.automaton_.iter(copy):
-            s, e = end_idx - length + 2, end_idx
-            t_start, t_end = int(offsets[s]), int(offsets[e - 1]) + 1
+        for (s, e, idx, multiword), t_start, t_last in zip(hits, mapped[::2], mapped[1::2]):
+            t_end = t_last + 1
             alias = self.aliases_[idx]
             if alias.match_case and not capitals_match(text[t_start:t_end], alias.text):
                 continue

@@ -98,6 +98,21 @@ def test_offsets_point_at_a_name_of_the_target(matcher, words):
             "".join(c for c in alias.text if c.isalnum()).lower()
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(["Moscow", "US", "the", "West", "NATO", "said", "U.S.", "  ", ".", "\u201c", "\u00ad",
+                                 "South", "China", "Sea", "\n", "\u2013", "Russia\u2019s", "www.nato.int"]),
+                min_size=1, max_size=30))
+def test_names_map_through_the_copy_offsets_without_building_their_array(matcher, words):
+    from pipelines.text import matching_copy
+
+    text = " ".join(words)
+    copy, offsets = matching_copy(text)
+    reference = matcher.find(text, copy, np.asarray(matching_copy(text)[1]))   # the int64 array, hit by hit
+    fast_path = offsets._array is None   # the copy kept only its mask (no soft hyphen in the text)
+    assert matcher.find(text, copy, offsets) == reference
+    assert offsets._array is None or not fast_path
+
+
 # --- sentence tone (values worked out by hand from VADER's lexicon) -------------------
 
 @pytest.mark.parametrize("sentence, compound, pos, neu, neg", [
