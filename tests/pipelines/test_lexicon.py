@@ -240,9 +240,13 @@ def test_find_equals_the_per_hit_reference_on_any_text(tmp_path):
 
     rows = "".join(line + ",\n" for line in LEX.splitlines()[1:])
     lex, m = _matcher(tmp_path, "term,category,ignore\n" + rows + "sanctions regime,delegitimising,true\n")
+    # "Réunion" and "режим" give copies outside ASCII (the str scanner; the rest go through the bytes one);
+    # a separator of one character ("-", ".", "\n", ...) keeps a span as long as its copy
     words = ["regime", "Regime", "regimes", "puppet", "war", "games", "imperialists", "imperialism", "lackeys",
-             "so", "called", "sanctions", "http://x.example/", "www.", "HTTP://", "www", "http", "U.S.", "Mr."]
-    seps = [" ", "  ", ", ", ". ", "! ", "\n", "-", "\u2019 ", "' ", "\u00a0", "\u00ad", " \u201c", "\U0001F600 "]
+             "so", "called", "sanctions", "http://x.example/", "www.", "HTTP://", "www", "http", "U.S.", "Mr.",
+             "Réunion", "режим"]
+    seps = [" ", "  ", ", ", ". ", "! ", "\n", "-", ".", "?", "\u2019 ", "' ", "\u00a0", "\u00ad", " \u201c",
+            "\U0001F600 "]
     piece = st.tuples(st.sampled_from(words), st.sampled_from(seps)).map("".join)
 
     @settings(max_examples=400, deadline=None)

@@ -1,9 +1,11 @@
+import bisect
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipelines.text import count_words, crosses_sentence_end, fold, matching_copy, text_hash
+from pipelines.text import CopyOffsets, count_words, crosses_sentence_end, fold, matching_copy, text_hash
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -67,7 +69,7 @@ def test_count_words_and_hash():
 # zero-width joiner, an emoji), in runs that make space runs of every length.
 _MIXED = st.lists(st.sampled_from(list("ab Z.,!?-_x9\n\t") + ["  ", "\u00a0", "\u2019", "\u201c", "\u2013", "İ",
                                                                   "é", "\u02bc", "\u00ad", "\u200d", "\U0001F600",
-                                                                  "Ω"]),
+                                                                  "Ω", "\x00", "\uffff", "\u0301"]),
                   max_size=60).map("".join)
 
 
@@ -83,8 +85,13 @@ def test_fast_copy_and_offsets_equal_the_general_path(text):
     # before the array is built (take answers from the dropped spaces), then after
     assert np.array_equal(offsets.take(positions), ref_offsets)
     assert offsets.take_inner(positions[1:-1]) == ref_offsets[1:-1].tolist()
+    gaps = offsets.gap_list()
+    assert [p - 1 + bisect.bisect_right(gaps, p - 1) for p in positions[1:-1]] == ref_offsets[1:-1].tolist()
     assert np.asarray(offsets).dtype == np.int64 and np.array_equal(np.asarray(offsets), ref_offsets)
     assert offsets.take_inner(positions[1:-1]) == ref_offsets[1:-1].tolist()
+    # the gap list of offsets given as the array (the general path's, or a caller's)
+    gaps = CopyOffsets(len(text), ref_offsets).gap_list()
+    assert [p - 1 + bisect.bisect_right(gaps, p - 1) for p in positions[1:-1]] == ref_offsets[1:-1].tolist()
 
 
 def test_copy_offsets_answer_as_the_int64_array():
