@@ -1,0 +1,134 @@
+"""The ingest's fast paths give what the plain functions give (speed is measured in benchmarks/bench_ingest.py).
+
+``fold_hash`` = ``text.text_hash``, ``word_count`` = ``text.count_words``, ``BoilerplateScreen`` =
+``outlets.strip_boilerplate`` with every pattern, ``canonical_text`` idempotent (the second call
+is skipped when no boilerplate was removed).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipelines.ingest import (_LOWER_UNSAFE, BoilerplateScreen, _required_literal, canonical_text, fold_hash,
+                              word_count)
+from pipelines.outlets import read_registry, strip_boilerplate
+from pipelines.text import count_words, text_hash
+
+@functools.cache
+def _patterns(outlet: str) -> list[re.Pattern]:
+    return read_registry().boilerplate_patterns(outlet)
+
+
+EVERY = "".join(map(chr, range(0x110000)))
+SPACES = [c for c in EVERY if c.isspace()]
+
+TEXTS = [
+    "", " ", "a", "_", "Hello, world!", "  Two  spaces\tand\na line  ", "ß STRASSE Straße", "İstanbul ıi ſs",
+    "“Quoted” — dash’s words 12,5 %", "a\u0301b c_d 12 \u3000x", "\u2028line\u2029sep\x1c\x1d\x1e\x1f\x85end",
+    "日本語のテキスト 和 text", "\ud800 lone surrogate ab", "emoji 😀 x1 y_2", "\xa0nbsp\xa0",
+    " ".join(SPACES) + "x" + "".join(SPACES),
+]
+
+
+def _outcome(fn, text):
+    try:
+        return fn(text)
+    except Exception as exc:  # noqa: BLE001 - a lone surrogate cannot be encoded: both must fail alike
+        return type(exc)
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_fold_hash_and_word_count_equal_the_plain_functions(text):
+    assert _outcome(fold_hash, text) == _outcome(text_hash, text)
+    assert word_count(text) == count_words(text)
+
+
+def test_str_split_breaks_on_exactly_the_characters_regex_s_matches():
+    assert set(re.findall(r"\s", EVERY)) == set(SPACES)
+    assert len(SPACES) > 20  # Unicode spaces, not only ASCII ones
+
+
+def test_word_count_on_every_code_point():
+    # Each character alone, and all of them in a row (runs across every boundary of \w).
+    assert word_count(EVERY.replace("\ud800", "")) == count_words(EVERY.replace("\ud800", ""))
+    sample = EVERY[::997]
+    assert [word_count(c + " " + c + c) for c in sample] == [count_words(c + " " + c + c) for c in sample]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=200))
+def test_fast_paths_on_any_text(text):
+    assert fold_hash(text) == text_hash(text)
+    assert word_count(text) == count_words(text)
+    assert canonical_text(canonical_text(text)) == canonical_text(text)
+
+
+def test_lower_unsafe_characters_are_all_the_ignorecase_exceptions():
+    """Every character that matches an ASCII character ignoring case but has another lower()."""
+    found = set()
+    for i in range(128):
+        p = chr(i)
+        found |= {c for c in re.findall(re.escape(p), EVERY, re.IGNORECASE) if c.lower() != p.lower()}
+    assert found == set(_LOWER_UNSAFE)
+
+
+@pytest.mark.parametrize("pattern, expected", [
+    (r"(?i)(?P<cut>(?:^|\s+)read (?:the )?full (?:article|story) (?:at|on)\s+[\w.-]+)$", "read "),
+    (r"(?i)^\W{0,3}all rights reserved\W{0,3}$", "all rights reserved"),
+    (r"(?P<cut>(?:^|\s+)-0-)\s*$", "-0-"),
+    (r"^a|bcdef", None),                    # alternatives: no run every match holds
+    (r"(?i:abcdef)xy", None),               # a group with its own flags ends the run
+    (r"ab(?:cd)?ef", None),
+    (r"abcd(?=efgh)", "abcd"),              # a look-ahead is not part of the run
+    (r"x{5}", None),
+    (r"[abc]{3}", None),
+])
+def test_required_literal(pattern, expected):
+    assert _required_literal(re.compile(pattern)) == expected
+
+
+FOOTERS = [
+    "Read Full Article at RT.com", "READ FULL ARTICLE AT RT.COM", "Read more: the story", "© 2026 Example Times",
+    "All rights reserved.", "ALL RIGHTS REſERVED", "This report is also available at the following addresses:",
+    "This report is also available at the FOLLOWİNG addresses:", "rEad thE full story at example.org",
+    "The end of the story. -0-", "-0-", "Related stories", "We read full reports at night.",
+    "Say “read” — no full stop", "The people read it. Read full article at kcna.kp",
+]
+WORDS = ["The minister said", "Read", "full", "article", "at", "rt.com", "İ", "ı", "ſ", "“quoted”", "-0-", "  ", ""]
+
+
+@pytest.mark.parametrize("outlet", ["RT", "KCNA", "Unknown Outlet", "BBC News"])
+@pytest.mark.parametrize("footer", FOOTERS)
+def test_screen_strips_as_strip_boilerplate(outlet, footer):
+    patterns = _patterns(outlet)
+    text = canonical_text(f"First paragraph of the story.\n\n{footer}\nLast line.\n{footer}")
+    assert BoilerplateScreen(patterns)(text) == strip_boilerplate(text, patterns)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(FOOTERS), st.lists(st.sampled_from(WORDS), max_size=8).map(" ".join)),
+                max_size=6),
+       st.sampled_from(["RT", "KCNA", "Unknown Outlet"]))
+def test_screen_strips_as_strip_boilerplate_on_any_lines(lines, outlet):
+    patterns = _patterns(outlet)
+    text = canonical_text("\n".join(lines))
+    assert BoilerplateScreen(patterns)(text) == strip_boilerplate(text, patterns)
+
+
+def test_a_pattern_after_a_cut_is_kept_even_when_no_line_holds_its_run():
+    """Cutting ``XX`` out of ``abXXcd`` makes ``abcd``, which the second pattern removes."""
+    patterns = [re.compile(r"(?P<cut>XX)"), re.compile(r"^abcd$")]
+    text = "abXXcd\nother"
+    assert strip_boilerplate(text, patterns) == "other"
+    assert BoilerplateScreen(patterns)(text) == "other"
+
+
+def test_a_text_without_boilerplate_comes_back_as_the_same_object():
+    patterns = _patterns("RT")
+    text = "Nothing to remove here.\n\nA second paragraph."
+    assert BoilerplateScreen(patterns)(text) is text
