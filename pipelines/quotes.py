@@ -416,6 +416,8 @@ _QUOTED_RE = re.compile(
     re.IGNORECASE,
 )
 _OPENING_CHARS = "\"“„«»‘'‚‹「"
+_OPENER_RE = re.compile("[" + _OPENING_CHARS + "]")
+"""An opening mark: the last character of every ``_OPEN_AFTER_CUE_RE`` match."""
 _AS_RE = re.compile(r"\bas\b")
 _OF_RE = re.compile(r"\bof\b")
 _CALLED_OBJ_RE = re.compile(
@@ -566,7 +568,28 @@ def _push_span(text: str, a: int, b: int, out: list[tuple[int, int]]) -> None:
 
 
 def _tokens(text: str, a: int, b: int) -> list[tuple[int, int, str]]:
-    return [(m.start(), m.end(), m.group()) for m in _TOK_RE.finditer(text, a, b)]
+    """``(start, end, token)`` of every ``_TOK_RE`` match in ``text[a:b]`` (pos/endpos semantics).
+
+    No token holds whitespace and every other character starts one (a ``\\w`` run or a
+    single ``[^\\w\\s]``), so the tokens of the window are those of its whitespace-separated
+    chunks, each scanned on its own (same look-behind context, and the space after a chunk
+    ends every token there as ``endpos`` would). A chunk that is all ``str.isalnum`` (``\\w``
+    without ``_``) is one token; only the others ("said,", "“We", "U.S.") go to the regex.
+    ``str.split`` and ``\\s`` agree on whitespace (both ``str.isspace``).
+    """
+    s = text[a:b]
+    out = []
+    find = s.find
+    p = 0
+    for w in s.split():
+        p = find(w, p)  # the next chunk: only whitespace lies between p and it
+        e = p + len(w)
+        if w.isalnum():
+            out.append((a + p, a + e, w))
+        else:
+            out += [(m.start(), m.end(), m.group()) for m in _TOK_RE.finditer(text, a + p, a + e)]
+        p = e
+    return out
 
 
 _TITLE_CHARS = frozenset(c for c in map(chr, range(256)) if _TITLE_RE.match(c) and c.isupper())
@@ -1652,8 +1675,11 @@ def _one_cue(text: str, m, ss: int, se: int):
         if not ob:
             return None
         after = ob.end()
-    t = _THAT_GAP_RE.match(text, after, se + 1)
-    quote_follows = t is None and _quote_follows(text, after, se)
+    # _THAT_GAP_RE ends in "that" (any case; only ASCII letters fold to t/h/a) and
+    # _quote_follows in an opening mark: both need one in text[after:se + 1]
+    t = _THAT_GAP_RE.match(text, after, se + 1) if "that" in text[after:se + 1].lower() else None
+    quote_follows = t is None and _OPENER_RE.search(text, after, se + 1) is not None \
+        and _quote_follows(text, after, se)
     if not participle and t is None and not quote_follows:
         # "CLAUSE, <speaker> said." / "CLAUSE, <speaker> said, CLAUSE": the speaker fills the
         # stretch from the comma to the cue (checked first: it needs no subject search)
@@ -1731,7 +1757,8 @@ def _subject_or_who(text: str, cs: int, floor: int) -> tuple[str | None, int, bo
     r = _subject_before(text, cs, floor)
     if r[0] is None and not r[2]:
         lo = cs - 60 if cs - 60 > floor else floor
-        w = _WHO_RE.search(text, lo, cs)
+        # the pattern holds the literal "who": a C-level find rules most cues out first
+        w = _WHO_RE.search(text, lo, cs) if text.find("who", lo, cs) >= 0 else None
         if w is not None:
             spk, start, passive = _subject_before(text, w.start(), floor)
             if spk is not None and not passive and spk.lower() not in _PRONOUNS:

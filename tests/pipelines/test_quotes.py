@@ -584,3 +584,60 @@ def test_find_cues_str_find_path_matches_cue_patterns():
         keys = {_CUE_TOKENS[t] for t in _CUE_TOKEN_SET.intersection(text.split())}
         ref = sorted((m.start(), m.end(), m.group()) for k in keys for m in _CUE_PATTERNS[k].finditer(text))
         assert _find_cues(text) == ref, text
+
+
+# ----------------------------------------------------------------------------- cheap paths = their regex forms
+
+_TOKEN_WORDS = st.sampled_from([
+    "Mr.", "U.S.", "A.", "a.", "Gen.", "No.", "said,", "“We", "x”,", "don't", "rock-'n'-roll", "_id",
+    "Wörter", "İstanbul", "x²", "½", "٣", "日本語", "é", "\u0301", "🙂", "-", "’", "...", "—", ",”",
+    " ", "  ", "\t", "\n", "\xa0", "\u2009", "\x1c", "\u3000", "Kim", "Yo", "Jong", "3.5", "e.g.",
+])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_TOKEN_WORDS, max_size=30).map("".join) | st.text(max_size=80), st.data())
+def test_tokens_equal_the_token_regex(text, data):
+    """_tokens (whitespace chunks, all-alphanumeric ones taken whole) = _TOK_RE.finditer on any window."""
+    from pipelines import quotes as qmod
+
+    a = data.draw(st.integers(0, len(text)))
+    b = data.draw(st.integers(a, len(text)))
+    ref = [(m.start(), m.end(), m.group()) for m in qmod._TOK_RE.finditer(text, a, b)]
+    assert qmod._tokens(text, a, b) == ref
+
+
+_PRECHECK_TEXT = st.lists(st.sampled_from([
+    " that", " THAT", " tHaT", " thAt", "that", " who ", " WHO", " on Monday", ",", ":", " ", "\n", ".",
+    "“", "\"", "'", "‘", "«", "»", "„", "‚", "‹", "「", "”", "’", " said", " in a statement", "x", "\u0130",
+    "\u212a", "\u017f", " ", "\t",
+]), max_size=25).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_PRECHECK_TEXT, st.data())
+def test_reported_speech_prechecks_never_skip_a_match(text, data):
+    """The substring checks in front of _THAT_GAP_RE, _OPEN_AFTER_CUE_RE and _WHO_RE only skip
+    windows where the pattern cannot match (so _one_cue decides as without them)."""
+    from pipelines import quotes as qmod
+
+    a = data.draw(st.integers(0, len(text)))
+    b = data.draw(st.integers(a, len(text)))
+    if qmod._THAT_GAP_RE.match(text, a, b):
+        assert "that" in text[a:b].lower()
+    m = qmod._OPEN_AFTER_CUE_RE.match(text, a)
+    if m and m.end() <= b:
+        assert qmod._OPENER_RE.search(text, a, b)
+    if qmod._WHO_RE.search(text, a, b):
+        assert text.find("who", a, b) >= 0
+
+
+def test_only_ascii_letters_fold_to_that():
+    """The "that" pre-check lower-cases the window: no other character matches t/h/a under
+    re.IGNORECASE or lower-cases to one of them."""
+    import re
+
+    fold = re.compile("[tha]", re.IGNORECASE)
+    odd = [c for c in map(chr, range(0x110000)) if c not in "tThHaA"
+           and (fold.fullmatch(c) or c.lower() in ("t", "h", "a"))]
+    assert odd == []
