@@ -1,14 +1,32 @@
-"""Benchmark quote finding and word counting by voice on synthetic 600-word articles.
+"""Benchmark quote finding and word counting by voice; optionally this tree against another.
 
-Standalone: ``python benchmarks/bench_quotes.py [n_articles]``. Builds ~2,000 synthetic
-articles (about 600 words each, with direct quotes, reported speech, apostrophes and a few
-unbalanced marks), times :func:`pipelines.quotes.find_quotes` followed by
-:func:`pipelines.quotes.count_words_by_voice` over all of them, three times, and prints the
-median articles per second (and microseconds per article).
+Standalone::
+
+    python benchmarks/bench_quotes.py [n_articles]
+    python benchmarks/bench_quotes.py --baseline OTHER_TREE [--input FILE --outlet-column COL]
+                                      [--articles N] [--repeat R]
+
+Without ``--baseline``: builds ~2,000 synthetic articles (about 600 words each, with direct
+quotes, reported speech, apostrophes and a few unbalanced marks), times
+:func:`pipelines.quotes.find_quotes` followed by :func:`pipelines.quotes.count_words_by_voice`
+over all of them, three times, and prints the median articles per second (and microseconds
+per article).
+
+With ``--baseline OTHER_TREE`` (another checkout, e.g. ``git worktree add /tmp/base <commit>``):
+loads ``OTHER_TREE/pipelines/quotes.py`` next to this tree's module in the same process and
+times ``find_quotes`` of both, alternating, on ONE pinned core (``os.sched_setaffinity``),
+CPU time (``time.process_time``), median of R runs (default 5); prints µs per article of
+each and the ratio, and checks the two give the same quotes (offsets, kind, speaker, cue,
+closed) on every article. The articles are :func:`bench_score.make_corpus`'s synthetic ones
+(``--articles``, default 2,000), or the ``text`` column of ``--input`` (JSONL or CSV; the
+outlet column, when given, gives ``outlet_names`` as the score stage passes them).
 """
 
 from __future__ import annotations
 
+import argparse
+import importlib.util
+import os
 import random
 import statistics
 import sys
@@ -71,20 +89,93 @@ def run(articles: list[str]) -> float:
     return time.perf_counter() - t0
 
 
+def load_quotes_module(tree: Path, name: str):
+    """``tree/pipelines/quotes.py`` imported as module *name* (it imports only the standard library)."""
+    path = Path(tree) / "pipelines" / "quotes.py"
+    if not path.is_file():
+        raise SystemExit(f"--baseline {tree}: no pipelines/quotes.py there; give a checkout of framewatch")
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def read_texts(path: Path | None, outlet_column: str | None, n: int) -> tuple[list[str], list[tuple[str, ...]]]:
+    """Texts and ``outlet_names`` per article: ``--input``'s, or *n* of ``make_corpus``'s."""
+    import pandas as pd
+
+    if path is None:
+        from bench_score import make_corpus
+
+        frame = make_corpus(n)
+        outlet_column = "outlet"
+    elif str(path).endswith((".jsonl", ".json")):
+        frame = pd.read_json(path, lines=str(path).endswith(".jsonl"))
+    else:
+        frame = pd.read_csv(path)
+    frame = frame[frame["text"].map(lambda t: isinstance(t, str))]
+    names = [(o,) if isinstance(o, str) else () for o in frame[outlet_column]] if outlet_column else [()] * len(frame)
+    return frame["text"].tolist(), names
+
+
+def side_by_side(base, new, texts: list[str], names: list[tuple[str, ...]], repeat: int) -> dict[str, float]:
+    """Median µs of CPU per article of each module's ``find_quotes``, alternating which runs first."""
+    times: dict[str, list[float]] = {"baseline": [], "this tree": []}
+    sides = [("baseline", base.find_quotes), ("this tree", new.find_quotes)]
+    for fq in (base.find_quotes, new.find_quotes):  # warm up
+        for text, outlet in zip(texts[:200], names):
+            fq(text, outlet)
+    for r in range(repeat):
+        for label, fq in (sides if r % 2 == 0 else sides[::-1]):
+            t0 = time.process_time()
+            for text, outlet in zip(texts, names):
+                fq(text, outlet)
+            times[label].append((time.process_time() - t0) / len(texts) * 1e6)
+    return {label: statistics.median(v) for label, v in times.items()}
+
+
+def same_quotes(base, new, texts: list[str], names: list[tuple[str, ...]]) -> int:
+    """Number of articles whose quotes differ between the two modules (as field tuples)."""
+    def rows(qs):
+        return [(q.start, q.end, q.kind, q.speaker, q.cue, q.closed) for q in qs]
+    return sum(rows(base.find_quotes(t, o)) != rows(new.find_quotes(t, o)) for t, o in zip(texts, names))
+
+
 def main(argv: list[str]) -> None:
-    n = int(argv[1]) if len(argv) > 1 else 2000
-    articles = make_articles(n)
-    n_words = sum(len(WORD_RE.findall(t)) for t in articles) / len(articles)
-    run(articles[:100])  # warm up
-    times = [run(articles) for _ in range(3)]
-    med = statistics.median(times)
-    t0 = time.perf_counter()
-    for text in articles:
-        find_quotes(text)
-    fq = (time.perf_counter() - t0) / n * 1e6
-    print(f"{n} articles, {n_words:.0f} words each on average")
-    print(f"find_quotes + count_words_by_voice: {n / med:,.0f} articles/s "
-          f"(median of 3; {med / n * 1e6:.1f} µs per article; find_quotes alone {fq:.1f} µs)")
+    if len(argv) > 1 and argv[1].isdigit() or len(argv) == 1:
+        n = int(argv[1]) if len(argv) > 1 else 2000
+        articles = make_articles(n)
+        n_words = sum(len(WORD_RE.findall(t)) for t in articles) / len(articles)
+        run(articles[:100])  # warm up
+        times = [run(articles) for _ in range(3)]
+        med = statistics.median(times)
+        t0 = time.perf_counter()
+        for text in articles:
+            find_quotes(text)
+        fq = (time.perf_counter() - t0) / n * 1e6
+        print(f"{n} articles, {n_words:.0f} words each on average")
+        print(f"find_quotes + count_words_by_voice: {n / med:,.0f} articles/s "
+              f"(median of 3; {med / n * 1e6:.1f} µs per article; find_quotes alone {fq:.1f} µs)")
+        return
+    parser = argparse.ArgumentParser(description="find_quotes of this tree against another checkout's.")
+    parser.add_argument("--baseline", type=Path, required=True, help="another checkout of framewatch")
+    parser.add_argument("--input", type=Path, help="JSONL or CSV with a text column (default: synthetic)")
+    parser.add_argument("--outlet-column", help="column naming each article's outlet (outlet_names)")
+    parser.add_argument("--articles", type=int, default=2000, help="synthetic articles (default 2,000)")
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs of each side (default 5)")
+    args = parser.parse_args(argv[1:])
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    base = load_quotes_module(args.baseline, "baseline_quotes")
+    new = load_quotes_module(Path(__file__).resolve().parents[1], "this_tree_quotes")
+    texts, names = read_texts(args.input, args.outlet_column, args.articles)
+    med = side_by_side(base, new, texts, names, args.repeat)
+    differ = same_quotes(base, new, texts, names)
+    print(f"{len(texts)} articles ({args.input or 'synthetic, make_corpus'}), one core, CPU time, "
+          f"median of {args.repeat}, load average {os.getloadavg()[0]:.1f}")
+    print(f"find_quotes µs per article: baseline {med['baseline']:.1f}, this tree {med['this tree']:.1f}, "
+          f"ratio {med['baseline'] / med['this tree']:.2f}x; articles with different quotes: {differ}")
 
 
 if __name__ == "__main__":
