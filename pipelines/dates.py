@@ -53,7 +53,7 @@ from dateutil import parser as _du_parser
 
 from .errors import ConfigError
 
-__all__ = ["ParsedDates", "parse_dates", "ORDERS", "UNREADABLE_HINT"]
+__all__ = ["ParsedDates", "parse_dates", "naive_warning", "ORDERS", "UNREADABLE_HINT"]
 
 ORDERS = ("DMY", "MDY")
 """Numeric date orders: day/month/year and month/day/year."""
@@ -122,12 +122,17 @@ class ParsedDates:
     warnings : list of str
         Column-level warnings (ambiguous order and the default applied, mixed orders, naive
         times read in ``assume_tz``), each naming the column and ``where``.
+    n_naive : int
+        Date-time values without a UTC offset, read in ``assume_tz``; when above 0 the last
+        warning is :func:`naive_warning` of it (so a caller that parses one column in parts, as
+        the ingest's batches do, sums the counts and says it once).
     """
 
     instants: list[datetime | None]
     notes: list[str | None]
     order: str | None = None
     warnings: list[str] = field(default_factory=list)
+    n_naive: int = 0
 
 
 @dataclass
@@ -237,8 +242,7 @@ def parse_dates(values: Sequence[object], *, order: str | None = None, default_o
             except _Invalid as exc:
                 notes[i] = f"invalid date {_quote(values[i])}: {exc} (order {applied})"
     if n_naive:
-        warns.append(f"{place}: {n_naive} date-time value(s) had no UTC offset and were read in "
-                     f"{assume_tz} (assume_tz); set the source's time zone if that is wrong.")
+        warns.append(naive_warning(n_naive, assume_tz, column=column, where=where))
     if not_after is not None:
         bound = not_after.astimezone(timezone.utc)
         for i, inst in enumerate(instants):
@@ -246,7 +250,14 @@ def parse_dates(values: Sequence[object], *, order: str | None = None, default_o
                 instants[i] = None
                 notes[i] = (f"date {_iso(inst)} is after the crawl/ingest time {_iso(bound)}; "
                             "not stored")
-    return ParsedDates(instants=instants, notes=notes, order=applied, warnings=warns)
+    return ParsedDates(instants=instants, notes=notes, order=applied, warnings=warns, n_naive=n_naive)
+
+
+def naive_warning(n_naive: int, assume_tz: str, *, column: str = "published", where: str = "") -> str:
+    """The column warning of :func:`parse_dates` for *n_naive* date-time values without a UTC offset
+    read in *assume_tz* (a zone name as given), naming the column and ``where``."""
+    return (f"{_place(column, where)}: {n_naive} date-time value(s) had no UTC offset and were read in "
+            f"{assume_tz} (assume_tz); set the source's time zone if that is wrong.")
 
 
 # --------------------------------------------------------------------------------------------

@@ -80,7 +80,6 @@ _RECORD_MAX = 2000
 INGEST_BATCH = 10_000
 """Records ingested and written per batch by default (``IngestOptions.batch_size``): about 40 MB
 of text for 600-word articles."""
-_NAIVE_WARNING = re.compile(r"^(.*?: )(\d+)( date-time value\(s\) had no UTC offset .*)$", re.S)
 
 
 @dataclass
@@ -776,7 +775,7 @@ class _IngestState:
         self.boilerplate: dict[str | None, BoilerplateScreen] = {}  # outlet -> its patterns, screened
         self.key_to_id = dict(existing_keys or {})
         self.taken: set[str] = set()
-        self.dates: dict[tuple[str, str], list] = {}  # (file, outlet) -> [order warnings, naive count, naive text]
+        self.dates: dict[tuple[str, str], list] = {}  # (file, outlet) -> [order warnings, naive count]
         self.held: list[dict] | None = None
         self.rejects: list[dict] = []
         self.articles: list[pd.DataFrame] = []
@@ -810,10 +809,11 @@ class _IngestState:
                 self.parse_dates(self.held, final=True)
                 self.fold(self.held)
             self.held = None
-            for order_warnings, n_naive, naive in self.dates.values():
+            for (src, outlet), (order_warnings, n_naive) in self.dates.items():
                 warnings += order_warnings
-                if n_naive:
-                    warnings.append(naive[0] + str(n_naive) + naive[1])
+                if n_naive:  # counted over the whole column, said once at the end
+                    warnings.append(dates_mod.naive_warning(n_naive, self.options.assume_tz,
+                                                            where=_date_place(src, outlet)))
         articles = self.articles[0] if len(self.articles) == 1 else _fold_frame([], self.run_id)
         rejects_df = pd.DataFrame(self.rejects, columns=["run_id", "source_file", "source_row", "reason", "detail",
                                                          "record"])
@@ -900,19 +900,15 @@ class _IngestState:
             order = options.date_order or declared.get("date_order")
             parsed = dates_mod.parse_dates([rows[i]["published_raw"] for i in idx], order=order,
                                            assume_tz=options.assume_tz, not_after=self.now + timedelta(days=1),
-                                           where=f"{src}, outlet '{outlet}'")
+                                           where=_date_place(src, outlet))
             if not final and order is None and parsed.order is not None:
                 return False
             parsed_groups.append(((src, outlet), idx, parsed))
         for key, idx, parsed in parsed_groups:
-            state = self.dates.setdefault(key, [[], 0, None])
-            for warning in parsed.warnings:
-                naive = _NAIVE_WARNING.match(warning)
-                if naive:  # counted over the whole column, said once at the end
-                    state[1] += int(naive.group(2))
-                    state[2] = (naive.group(1), naive.group(3))
-                else:
-                    state[0].append(warning)
+            state = self.dates.setdefault(key, [[], 0])
+            # The naive-time warning (the last, when n_naive) is said once for the column, in drain().
+            state[0] += parsed.warnings[:-1] if parsed.n_naive else parsed.warnings
+            state[1] += parsed.n_naive
             for i, instant, note in zip(idx, parsed.instants, parsed.notes):
                 row = rows[i]
                 fetched = row.get("fetched_at")
@@ -962,6 +958,11 @@ class _IngestState:
                 key_to_id[url_key] = article_id
         rows.clear()
         self.articles.append(_fold_frame(list(kept.values()), self.run_id))
+
+
+def _date_place(src: str, outlet: str) -> str:
+    """Where a date column is, in date notes and warnings: its file and outlet."""
+    return f"{src}, outlet '{outlet}'"
 
 
 def _fold_frame(rows: list[dict], run_id: str) -> pd.DataFrame:

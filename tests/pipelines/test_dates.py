@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipelines.dates import UNREADABLE_HINT, parse_dates
+from pipelines.dates import UNREADABLE_HINT, naive_warning, parse_dates
 from pipelines.errors import ConfigError
 from tests.conftest import case_dir
 
@@ -173,6 +173,19 @@ def test_naive_times_are_read_in_assume_tz_and_counted_but_dates_stay_on_their_d
     assert got.warnings == [
         "column 'published': 1 date-time value(s) had no UTC offset and were read in Asia/Tokyo "
         "(assume_tz); set the source's time zone if that is wrong."]
+    assert got.n_naive == 1
+
+
+def test_n_naive_counts_the_naive_values_and_the_last_warning_says_it():
+    """The ingest sums ``n_naive`` over a column's batches and says it once with naive_warning."""
+    got = parse_dates(["01/02/2026 10:00", "03/02/2026 11:00", "2026-03-05T10:00:00", "2026-03-05",
+                       "Mar 5, 2026 9:15 PM", "Mon, 02 Mar 2026 00:30:00 +0200"], where="f.csv, outlet 'X'")
+    assert got.n_naive == 4  # two numeric, one ISO, one month-name date-time; the date and RFC 2822 ones are not
+    assert got.warnings[-1] == naive_warning(4, "UTC", where="f.csv, outlet 'X'")
+    assert got.warnings[-1].startswith("f.csv, outlet 'X', column 'published': 4 date-time value(s) had no UTC")
+    assert len(got.warnings) == 2  # the ambiguous order, then the naive times
+    clean = parse_dates(["2026-03-05T10:00:00Z", "2026-03-05"])
+    assert (clean.n_naive, clean.warnings) == (0, [])
 
 
 def test_not_after_drops_later_instants_with_a_note():
