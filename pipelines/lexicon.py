@@ -434,9 +434,13 @@ class LexiconMatcher:
         if not isinstance(offsets, CopyOffsets):
             offsets = CopyOffsets(len(text), np.asarray(offsets))
         gaps = offsets.gap_list()   # copy position p -> text position p - 1 + bisect_right(gaps, p - 1)
+        n_gaps = len(gaps)
         values = self.values_
+        find_in_text = text.find
         spans = []
         url = False
+        reach = 0   # the furthest end so far: a span starting before it may overlap an earlier one
+        overlap = False
         for key, _, end in found:
             length, idx, prefix, multiword = values[key]
             if idx < 0:
@@ -444,20 +448,29 @@ class LexiconMatcher:
                 continue
             s = end - length + 1  # first character of the word(s), after the padding space
             e = copy.find(" ", end) if prefix else end - 1  # end - 1: the trailing padding space
-            t_start = s - 1 + bisect_right(gaps, s - 1)
-            t_end = e - 1 + bisect_right(gaps, e - 2)  # the last character's position, plus one
-            if multiword:
-                # A span as long as its copy has one character between words: only a line break
-                # there ends a sentence (a '.' must be followed by white space); else the full check.
-                if t_end - t_start == e - s:
-                    if text.find("\n", t_start, t_end) >= 0:
-                        continue
-                elif crosses_sentence_end(text, t_start, t_end):
+            i = bisect_right(gaps, s - 1)
+            t_start = s - 1 + i
+            if i < n_gaps and gaps[i] <= e - 2:
+                # the copy dropped (or deleted) characters inside the span: map its end too; a
+                # sentence end may hide there
+                t_end = e - 1 + bisect_right(gaps, e - 2, i)
+                if multiword and crosses_sentence_end(text, t_start, t_end):
                     continue
+            else:
+                # as long as its copy (one word, or one character between words): only a line break
+                # there can end a sentence (a '.' must be followed by white space)
+                t_end = t_start + e - s
+                if multiword and find_in_text("\n", t_start, t_end) >= 0:
+                    continue
+            if s < reach:
+                overlap = True
+            elif e > reach:
+                reach = e
             spans.append((s, e, idx, t_start, t_end))
         if url:
             spans = outside_urls(text, spans)
-        spans = _longest_first_nonempty(spans) if len(spans) > 1 else spans
+        if overlap and len(spans) > 1:   # (the web-address filter may have left fewer)
+            spans = _longest_first_nonempty(spans)
         ignored = self._ignored
         return [Match(t_start, t_end, idx) for _, _, idx, t_start, t_end in spans if idx not in ignored]
 

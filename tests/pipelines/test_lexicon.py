@@ -32,6 +32,8 @@ LEX = ("term,category\nregime,delegitimising\nregimes,delegitimising\nimperialis
     ("imperialism", [("imperialism", "imperialis*")]),                      # prefix term
     ("the puppet. Regime change", [("Regime", "regime")]),                  # no match across sentences
     ("war\ngames", []),                                                     # nor across a line break
+    ("the re\u00adgime fell", [("re\u00adgime", "regime")]),                # a soft hyphen inside a word
+    ("war.games", [("war.games", "war games")]),                            # no white space after the '.'
 ])
 def test_matching_rules(tmp_path, text, expected):
     lex, m = _matcher(tmp_path, LEX)
@@ -244,7 +246,7 @@ def test_find_equals_the_per_hit_reference_on_any_text(tmp_path):
     # a separator of one character ("-", ".", "\n", ...) keeps a span as long as its copy
     words = ["regime", "Regime", "regimes", "puppet", "war", "games", "imperialists", "imperialism", "lackeys",
              "so", "called", "sanctions", "http://x.example/", "www.", "HTTP://", "www", "http", "U.S.", "Mr.",
-             "Réunion", "режим"]
+             "Réunion", "режим", "re\u00adgime", "im\u00adperialism"]
     seps = [" ", "  ", ", ", ". ", "! ", "\n", "-", ".", "?", "\u2019 ", "' ", "\u00a0", "\u00ad", " \u201c",
             "\U0001F600 "]
     piece = st.tuples(st.sampled_from(words), st.sampled_from(seps)).map("".join)
