@@ -1,10 +1,10 @@
 """The evidence under a chart: the concordance (KWIC) lines behind one cell, and their download.
 
-Trends and Outlets × categories both end with it. The table on screen holds at most
-:data:`KWIC_SHOWN` lines, spread evenly over the cell's mentions in date order (so a month is
-not represented by its first ten days); the download holds every mention of the cell (up to
-:data:`KWIC_DOWNLOAD_LIMIT`). Both come from the same run, so the file always matches the
-table and the chart above it.
+Trends and Outlets × categories both end with it. On screen: :data:`KWIC_PREVIEW` lines as
+compact HTML, and a table of at most :data:`KWIC_SHOWN` lines on request, spread evenly over the
+cell's mentions in date order (so a month is not represented by its first ten days); the
+download holds every mention of the cell (up to :data:`KWIC_DOWNLOAD_LIMIT`). All come from
+the same run, so the file always matches the lines and the chart above them.
 """
 
 from __future__ import annotations
@@ -15,10 +15,12 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from . import exports, loaders, tables
+from . import exports, kwic, loaders, tables
 
 KWIC_SHOWN = 200
-"""Concordance lines shown on screen for one cell."""
+"""Concordance lines on screen for one cell (in the table the user can switch on)."""
+KWIC_PREVIEW = 10
+"""Concordance lines of a cell shown as compact HTML on the first paint."""
 KWIC_DOWNLOAD_LIMIT = 100_000
 """Concordance lines in one evidence download (every mention of any realistic cell)."""
 
@@ -89,10 +91,22 @@ def load_evidence(path: str, version: int, filters: tuple, outlet: str | None, s
 
 def show_evidence(ctx, *, outlet: str | None, start: date | None, end: date | None, category: str | None,
                   n_mentions: int, file_name: str, key: str) -> None:
-    """Draw the KWIC table of one cell, a caption with its counts, and the download button."""
+    """Draw the KWIC lines of one cell, a caption with its counts, and the download button.
+
+    First :data:`KWIC_PREVIEW` lines as the Concordance page's compact HTML table
+    (:func:`dashboard.kwic.kwic_html`, one line a row; spread evenly over the on-screen lines), and, when there are more, a toggle (key
+    ``<key>_all``, off by default) that draws every on-screen line as a table (key
+    ``<key>_table``). The interactive table is the heaviest element of the page in the browser
+    (a canvas grid and its script), so the first paint goes without it.
+    """
     ev = load_evidence(ctx.path, ctx.version, ctx.key, outlet, start, end, category, n_mentions)
-    st.dataframe(ev.table, hide_index=True, column_config=tables.column_config(tables.KWIC_COLUMNS),
-                 key=f"{key}_table")
+    preview = tables.spread_rows(ev.table, KWIC_PREVIEW)
+    st.markdown(kwic.kwic_html(preview.assign(label=preview["term"])), unsafe_allow_html=True)
+    if len(ev.table) > len(preview) and st.toggle(
+            f"Show all {len(ev.table):,} lines as a table", key=f"{key}_all",
+            help=f"The {len(preview)} lines above are spread evenly by date over these {len(ev.table):,}."):
+        st.dataframe(ev.table, hide_index=True, column_config=tables.column_config(tables.KWIC_COLUMNS),
+                     key=f"{key}_table")
     st.caption(ev.caption)
     st.download_button("Download evidence (CSV)", data=ev.csv, file_name=file_name,
                        mime="text/csv", on_click="ignore", key=f"dl_{key}", icon=":material/download:")

@@ -205,8 +205,14 @@ def test_article_view_names_the_other_copies(c11_store_path):
     assert "Also published by" not in _all_markdown(at)       # original reporting has no copies
 
 
-def test_evidence_table_shows_a_dash_for_no_speaker(store_path):
+def test_evidence_lines_show_a_dash_for_no_speaker(store_path, big_cell_store_path):
     at = _app(store_path)
+    preview = next(m.value for m in at.markdown if "fw-kwic" in m.value)     # the lines under the chart
+    assert ">—</div>" in preview and ">None<" not in preview
+    from store_factory import BIG_OUTLET
+
+    at = _app(big_cell_store_path, outlet=BIG_OUTLET, granularity="month", voice="all")
+    at.toggle(key="kwic_all").set_value(True).run()                            # more than 10 lines: the table on request
     kwic = at.dataframe[0].value
     assert kwic["speaker"].notna().all()
     assert "—" in set(kwic["speaker"]) and "None" not in set(kwic["speaker"].astype(str))

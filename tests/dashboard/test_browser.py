@@ -145,6 +145,9 @@ def test_a_trends_cell_leads_to_exactly_its_concordance_lines(page, c15_url, tmp
     page.get_by_role("option", name="2026-03-03 · Outlet B · 3 mentions").click()
     wait_for_app_idle(page)
     expect(page.get_by_text(re.compile(r"^All 3 mentions for 2026-03-03 to 2026-03-03"))).to_be_visible(timeout=20000)
+    expect(_kwic_rows(page)).to_have_count(3)                 # the cell's lines, drawn as HTML under the chart
+    expect(_kwic_rows(page).locator("mark")).to_have_text(["regime"] * 3)
+    expect(page.get_by_test_id("stMain").get_by_test_id("stDataFrame")).to_have_count(0)   # no grid: 3 lines only
     link = page.get_by_role("link", name="Open these lines in the Concordance")
     expect(link).to_have_attribute("href", re.compile(r"cell_from=2026-03-03"), timeout=20000)   # not the stale link
     wait_for_app_idle(page)
@@ -194,3 +197,31 @@ def test_a_distinctive_terms_link_opens_on_its_outlet_which_stays_on_that_page(p
     wait_for_app_idle(page)
     expect(page).to_have_url(re.compile(r"voice=all"), timeout=20000)        # the sidebar's keys follow
     assert "dt_outlet" not in page.url                                        # the page's own choice does not
+
+
+@pytest.fixture(scope="module")
+def big_cell_url(big_cell_store_path, tmp_path_factory):
+    with serving(big_cell_store_path, tmp_path_factory.mktemp("big_cell") / "dashboard.log") as url:
+        yield url
+
+
+@pytest.mark.browser
+def test_trends_draws_ten_evidence_lines_first_and_the_table_on_request(page, big_cell_url):
+    from store_factory import BIG_OUTLET
+
+    page.set_viewport_size({"width": 1400, "height": 2600})
+    page.goto(f"{big_cell_url}/?granularity=month&voice=all&outlet={BIG_OUTLET.replace(' ', '+')}")
+    page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=30000)
+    wait_for_app_idle(page)
+    expect(page.get_by_text(re.compile(r"^Showing 200 of 540 mentions"))).to_be_visible(timeout=20000)
+    rows = _kwic_rows(page)
+    expect(rows).to_have_count(10)                            # spread over the month: its first and last day
+    expect(rows.first.locator("td:nth-child(2)")).to_have_text("2024-10-01")
+    expect(rows.last.locator("td:nth-child(2)")).to_have_text("2024-10-31")
+    grid = page.get_by_test_id("stMain").get_by_test_id("stDataFrame")
+    expect(grid).to_have_count(0)
+    page.get_by_text("Show all 200 lines as a table").click()
+    expect(grid).to_have_count(1, timeout=20000)
+    wait_for_app_idle(page)
+    expect(page.get_by_role("button", name="Download evidence (CSV)")).to_be_visible()
+    expect(page.get_by_role("link", name="Open these lines in the Concordance")).to_be_visible()

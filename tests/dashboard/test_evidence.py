@@ -4,6 +4,7 @@ The reviewer's case: KCNA, October 2024, all voices, 467 mentions; the table and
 held the first 200 lines by date (10-01 to 10-11). Here Outlet K has 540 mentions that month.
 """
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -87,12 +88,28 @@ def _captions(at) -> str:
     return "\n".join(c.value for c in at.caption)
 
 
+def _kwic_preview(at) -> str:
+    """The evidence lines drawn as HTML under the chart (:func:`dashboard.kwic.kwic_html`)."""
+    return next(m.value for m in at.markdown if "fw-kwic" in m.value)
+
+
+def _matches(at) -> list[str]:
+    """The marked matches of :func:`_kwic_preview`'s lines."""
+    return re.findall(r'<mark class="fw-match"[^>]*>([^<]*)</mark>', _kwic_preview(at))
+
+
 def test_trends_evidence_says_how_many_are_shown(big_cell_store_path):
     at = _app(big_cell_store_path, outlet=BIG_OUTLET, granularity="month", voice="all")
     assert not at.exception
     assert at.selectbox(key="trend_cell").options == ["2024-10-01 · Outlet K · 540 mentions"]
     assert ("Showing 200 of 540 mentions, spread evenly by date over 2024-10-01 to 2024-10-31 — the download has "
             "all 540.") in _captions(at)
+    preview = _kwic_preview(at)                        # the first paint: 10 lines spread over the month, no grid
+    assert len(at.dataframe) == 0 and preview.count("<tr>") == 1 + 10
+    assert re.findall(r"\d{4}-\d{2}-\d{2}", preview)[0] == "2024-10-01"
+    assert re.findall(r"\d{4}-\d{2}-\d{2}", preview)[-1] == "2024-10-31"
+    at.toggle(key="kwic_all").set_value(True).run()     # "Show all 200 lines as a table"
+    assert at.toggle(key="kwic_all").label == "Show all 200 lines as a table"
     days = at.dataframe[0].value["day"]
     assert len(days) == 200 and f"{days.min():%d}" == "01" and f"{days.max():%d}" == "31"
     button = next(b for b in at.get("download_button") if b.proto.label == "Download evidence (CSV)")
@@ -107,12 +124,15 @@ def test_heatmap_has_evidence_for_a_chosen_cell(big_cell_store_path):
     assert pick.options == ["Outlet K · delegitimising label · 60 mentions",
                             "Outlet K · pejorative label · 480 mentions",
                             "Outlet L · pejorative label · 3 mentions"]
+    assert {m.lower() for m in _matches(at)} == {"puppet"}
+    at.toggle(key="matrix_kwic_all").set_value(True).run()
     table = at.dataframe[0].value
     assert set(table["term"]) == {"puppet"} and set(table["outlet"]) == {BIG_OUTLET}
     assert "All 60 mentions for 2024-10-01 to 2024-10-31" in _captions(at)
     pick.set_value(1).run()
     assert not at.exception
     assert "Showing 200 of 480 mentions" in _captions(at) and set(at.dataframe[0].value["term"]) == {"regime"}
+    assert {m.lower() for m in _matches(at)} == {"regime"} and len(_matches(at)) == 10
     assert [b.proto.label for b in at.get("download_button")] == ["Download chart data (CSV)", "Download evidence (CSV)"]
 
 
