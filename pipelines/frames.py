@@ -201,14 +201,30 @@ class FrameScorer:
              offsets: np.ndarray | None = None) -> list[FrameToken]:
         """Frame-lexicon tokens of *text*, by start, each with its voice from *quotes*
         (:class:`pipelines.quotes.Quote` spans of the same text; None: every token ``outlet``)."""
+        columns: tuple[list, ...] = ([], [], [], [], [], [])
+        self._find_into(columns, text, quotes, copy, offsets)
+        return [FrameToken(s, e, f, t, v, sp) for f, t, s, e, v, sp in zip(*columns)]
+
+    def _find_into(self, columns: tuple[list, ...], text: str, quotes: list | None, copy: str | None,
+                   offsets: np.ndarray | None) -> dict[str, int]:
+        """The core of :meth:`find` and :func:`score_frames`: append each token's ``frame, term,
+        start, end, voice, speaker`` to *columns* (six lists, in that order; no object per token,
+        which a batch would keep alive) and return ``{substantive frame: tokens}``."""
+        c_frame, c_term, c_start, c_end, c_voice, c_speaker = columns
         entries = self.lexicon_.entries
         of = Voices(quotes).of
-        out = []
+        counts = dict.fromkeys(SUBSTANTIVE, 0)
         for m in self.matcher_.find(text, copy, offsets):
             voice, speaker, _ = of(m.start, m.end)
             e = entries[m.entry]
-            out.append(FrameToken(m.start, m.end, e.category, e.term, voice, speaker))
-        return out
+            counts[e.category] += 1
+            c_frame.append(e.category)
+            c_term.append(e.term)
+            c_start.append(m.start)
+            c_end.append(m.end)
+            c_voice.append(voice)
+            c_speaker.append(speaker)
+        return counts
 
     def frame_scores(self, tokens: list[FrameToken]) -> list[tuple[str, float, bool]]:
         """``(frame, score, uses_frame)`` for each of the 15 frames, in :data:`FRAMES` order.
@@ -298,29 +314,15 @@ def score_frames(articles: pd.DataFrame, quotes: pd.DataFrame | None, scorer: Fr
     by_article = prepared_quotes(prepared, quotes)
     af: dict[str, list] = {k: [] for k in column_names("article_frames")}
     fm: dict[str, list] = {k: [] for k in column_names("frame_mentions")}
-    # the rows of scorer.find's tokens, appended column by column (no FrameToken per token)
-    entries = scorer.lexicon_.entries
-    find = scorer.matcher_.find
-    fm_aid, fm_frame, fm_term, fm_start, fm_end, fm_voice, fm_speaker = (
-        fm[k] for k in ("article_id", "frame", "term", "start_char", "end_char", "voice", "speaker"))
+    # scorer.find's tokens go straight into the table's columns (no FrameToken per token)
+    fm_aid = fm["article_id"]
+    fm_columns = tuple(fm[k] for k in ("frame", "term", "start_char", "end_char", "voice", "speaker"))
     n_frames = len(FRAMES)
     for aid, text in zip(articles["article_id"].tolist(), articles["text"].tolist()):
         copy, offsets = matching_of(prepared, aid, text)
-        of = Voices(by_article.get(aid)).of
-        counts = dict.fromkeys(SUBSTANTIVE, 0)
-        n = 0
-        for m in find(text, copy, offsets):
-            voice, speaker, _ = of(m.start, m.end)
-            e = entries[m.entry]
-            counts[e.category] += 1
-            fm_frame.append(e.category)
-            fm_term.append(e.term)
-            fm_start.append(m.start)
-            fm_end.append(m.end)
-            fm_voice.append(voice)
-            fm_speaker.append(speaker)
-            n += 1
-        fm_aid.extend([aid] * n)
+        n = len(fm_aid)
+        counts = scorer._find_into(fm_columns, text, by_article.get(aid), copy, offsets)
+        fm_aid.extend([aid] * (len(fm_columns[0]) - n))
         scores = scorer._scores(counts)
         af["article_id"].extend([aid] * n_frames)
         af["method"].extend(["lexicon"] * n_frames)

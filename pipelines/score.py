@@ -38,6 +38,11 @@ class ScoreResult:
     article_scores: pd.DataFrame
 
 
+MENTION_FIELDS = ("start", "end", "text", "term", "category", "target", "counterpart", "voice", "speaker",
+                  "quote_id")
+"""The fields of a mention, as :func:`score_text` names them (``mentions`` columns without ``article_id``)."""
+
+
 def score_text(text: str, matcher: LexiconMatcher, copy: str | None = None,
                offsets=None, outlet_names: tuple[str, ...] = (),
                sentences=None) -> tuple[list[dict], list, dict[str, int]]:
@@ -58,18 +63,41 @@ def score_text(text: str, matcher: LexiconMatcher, copy: str | None = None,
     """
     if copy is None:
         copy, offsets = matching_copy(text)
+    columns: tuple[list, ...] = tuple([] for _ in MENTION_FIELDS)
+    quotes, words, _ = _score_into(columns, text, copy, offsets, matcher, outlet_names, sentences)
+    return [dict(zip(MENTION_FIELDS, row)) for row in zip(*columns)], quotes, words
+
+
+def _score_into(columns: tuple[list, ...], text: str, copy: str, offsets, matcher: LexiconMatcher,
+                outlet_names: tuple[str, ...], sentences) -> tuple[list, dict[str, int], dict[str, int]]:
+    """The core of :func:`score_text` and :func:`score_articles`: match, find quotes, give each
+    mention its voice, and append its fields to *columns* (one list per :data:`MENTION_FIELDS`,
+    in that order; no dict or tuple per mention, which the batch would keep alive).
+
+    Returns ``(quotes, words by voice, mentions by voice)``; the last two are ``{voice: n}``
+    over :data:`pipelines.schemas.VOICES`.
+    """
+    c_start, c_end, c_text, c_term, c_cat, c_target, c_counter, c_voice, c_speaker, c_qid = columns
     matches = matcher.find(text, copy, offsets)
     quotes = find_quotes(text, outlet_names=outlet_names, sentences=sentences)
     entries = matcher.lexicon.entries
     of = Voices(quotes).of
-    mentions = []
+    counts = dict.fromkeys(VOICES, 0)
     for m in matches:
         entry = entries[m.entry]
         voice, speaker, qid = of(m.start, m.end)
-        mentions.append({"start": m.start, "end": m.end, "text": text[m.start:m.end], "term": entry.term,
-                         "category": entry.category, "target": entry.target, "counterpart": entry.counterpart,
-                         "voice": voice, "speaker": speaker, "quote_id": qid})
-    return mentions, quotes, count_words_by_voice(text, quotes)
+        counts[voice] += 1
+        c_start.append(m.start)
+        c_end.append(m.end)
+        c_text.append(text[m.start:m.end])
+        c_term.append(entry.term)
+        c_cat.append(entry.category)
+        c_target.append(entry.target)
+        c_counter.append(entry.counterpart)
+        c_voice.append(voice)
+        c_speaker.append(speaker)
+        c_qid.append(qid)
+    return quotes, count_words_by_voice(text, quotes), counts
 
 
 def score_articles(articles: pd.DataFrame, lexicon: Lexicon, topic_matcher: TopicMatcher | None,
@@ -112,10 +140,9 @@ def score_articles(articles: pd.DataFrame, lexicon: Lexicon, topic_matcher: Topi
     if progress:
         from tqdm import tqdm
         it = tqdm(it, desc="score", unit=" articles", file=sys.stderr, leave=False)
-    # the rows of score_text, appended column by column (no dict per mention)
-    entries = matcher.lexicon.entries
-    m_aid, m_start, m_end, m_text, m_term, m_cat, m_target, m_counter, m_voice, m_speaker, m_qid = (
-        men_rows[k] for k in men_rows)
+    # the mentions' fields go straight into the table's columns (score_text's rows, no dict per mention)
+    m_aid = men_rows["article_id"]
+    m_columns = tuple(men_rows[k] for k in men_rows if k != "article_id")
     n_voices = len(VOICES)
     for i in it:
         aid, text = ids[i], texts[i]
@@ -123,28 +150,12 @@ def score_articles(articles: pd.DataFrame, lexicon: Lexicon, topic_matcher: Topi
         copy, offsets = p.matching if p is not None else matching_copy(text)
         outlet = outlets[i] if isinstance(outlets[i], str) else None
         names = outlet_names.get(outlet, (outlet,)) if outlet else ()
-        matches = matcher.find(text, copy, offsets)
-        quotes = find_quotes(text, outlet_names=names, sentences=p.sentences if p is not None else None)
-        words = count_words_by_voice(text, quotes)
+        n = len(m_aid)
+        quotes, words, counts = _score_into(m_columns, text, copy, offsets, matcher, names,
+                                            p.sentences if p is not None else None)
         if p is not None:
             p.quotes = quotes
-        of = Voices(quotes).of
-        counts = dict.fromkeys(VOICES, 0)
-        for m in matches:
-            entry = entries[m.entry]
-            voice, speaker, qid = of(m.start, m.end)
-            counts[voice] += 1
-            m_start.append(m.start)
-            m_end.append(m.end)
-            m_text.append(text[m.start:m.end])
-            m_term.append(entry.term)
-            m_cat.append(entry.category)
-            m_target.append(entry.target)
-            m_counter.append(entry.counterpart)
-            m_voice.append(voice)
-            m_speaker.append(speaker)
-            m_qid.append(qid)
-        m_aid.extend([aid] * len(matches))
+        m_aid.extend([aid] * (len(m_columns[0]) - n))
         nq = len(quotes)
         if nq:
             quote_rows["article_id"].extend([aid] * nq)

@@ -24,6 +24,7 @@ from pipelines.run import ScoreOptions, run_pipeline
 from pipelines.schemas import check_frame
 from pipelines.score import score_articles
 from pipelines.lexicon import load_lexicon
+from pipelines.prepared import quotes_by_article
 
 FRAMES_CSV = """term,variants,frame,note,ignore
 missile,missiles,security_defense,,
@@ -113,6 +114,26 @@ def test_tokens_carry_the_voice_of_the_quotation_and_the_article_counts_every_vo
                    ("drills", "quoted", "General Ray"), ("missiles", "quoted", "General Ray")]
     sec = result.article_frames.set_index("frame").loc["security_defense"]
     assert (sec["method"], sec["score"], bool(sec["uses_frame"])) == ("lexicon", 4.0, True)
+
+
+def test_find_gives_the_tokens_and_scores_that_score_frames_writes(scorer):
+    """FrameScorer.find (one text) and score_frames (a batch) run the same per-article core."""
+    texts = [VOICE_TEXT, *TEXTS]
+    arts = pd.DataFrame({"article_id": [f"a{i}" for i in range(len(texts))], "outlet": "Beta", "title": None,
+                         "text": texts, "topics_raw": None})
+    lexicon, _ = load_lexicon()
+    scored = score_articles(arts, lexicon, None)
+    result = score_frames(arts, scored.quotes, scorer)
+    quotes = quotes_by_article(scored.quotes)
+    for aid, text in zip(arts["article_id"], texts):
+        tokens = scorer.find(text, quotes.get(aid))
+        m = result.frame_mentions[result.frame_mentions["article_id"] == aid]
+        assert [(t.frame, t.term, t.start, t.end, t.voice, t.speaker) for t in tokens] == [
+            (f, t, s, e, v, sp if isinstance(sp, str) else None)
+            for f, t, s, e, v, sp in zip(m["frame"], m["term"], m["start_char"], m["end_char"], m["voice"], m["speaker"])]
+        f = result.article_frames[result.article_frames["article_id"] == aid]
+        assert scorer.frame_scores(tokens) == list(zip(f["frame"], f["score"], f["uses_frame"]))
+    assert len(result.frame_mentions) == 4 + 3 + 4 + 1 + 2 + 0 + 2 and set(result.frame_mentions["voice"]) == {"outlet", "quoted", "attributed"}
 
 
 BAD_FILES = [

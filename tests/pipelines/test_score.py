@@ -3,7 +3,8 @@ import pytest
 
 from pipelines.lexicon import load_lexicon
 from pipelines.schemas import NO_TOPIC, check_frame
-from pipelines.score import score_articles
+from pipelines.lexicon import LexiconMatcher
+from pipelines.score import score_articles, score_text
 from pipelines.text import count_words
 from pipelines.topics import TopicDef, TopicMatcher
 
@@ -21,11 +22,15 @@ ARTICLES = pd.DataFrame({
 
 
 @pytest.fixture(scope="module")
-def result(tmp_path_factory):
+def lexicon(tmp_path_factory):
     path = tmp_path_factory.mktemp("lex") / "lex.csv"
     path.write_text("term,category\nregime,delegitimising\npuppet regime,delegitimising\n"
                     "war games,militarised\nprovocation,militarised\n")
-    lexicon, _ = load_lexicon([path])
+    return load_lexicon([path])[0]
+
+
+@pytest.fixture(scope="module")
+def result(lexicon):
     topics = TopicMatcher([TopicDef("NATO", "nato"), TopicDef("War games", '"war games"')]).fit()
     return score_articles(ARTICLES, lexicon, topics)
 
@@ -60,3 +65,20 @@ def test_topics_from_queries_title_and_column_with_no_topic_bucket(result):
     got = sorted(zip(t["article_id"], t["topic"], t["source"]))
     assert got == [("a1", "NATO", "query"), ("a1", "War games", "query"), ("a2", "War games", "query"),
                    ("a2", "bucha", "column"), ("a3", NO_TOPIC, "none")]
+
+
+def test_score_text_gives_each_article_the_rows_of_score_articles(lexicon, result):
+    """One text through score_text and the batch through score_articles: the same mentions,
+    quotes and words per voice (both run the same per-article core)."""
+    matcher = LexiconMatcher(lexicon).fit()
+    for aid, outlet, text in zip(ARTICLES["article_id"], ARTICLES["outlet"], ARTICLES["text"]):
+        mentions, quotes, words = score_text(text, matcher, outlet_names=(outlet,))
+        rows = result.mentions[result.mentions["article_id"] == aid].drop(columns="article_id").rename(
+            columns={"start_char": "start", "end_char": "end"})
+        assert mentions == [{k: (None if pd.isna(v) else v) for k, v in r.items()} for r in rows.to_dict("records")]
+        q = result.quotes[result.quotes["article_id"] == aid]
+        assert [(x.start, x.end, x.kind, x.speaker, x.cue, x.closed) for x in quotes] == list(
+            zip(q["start_char"], q["end_char"], q["kind"], q["speaker"], q["cue"], q["closed"]))
+        s = result.article_scores[result.article_scores["article_id"] == aid]
+        assert words == dict(zip(s["voice"], s["n_words"]))
+    assert sum(len(score_text(t, matcher)[0]) for t in ARTICLES["text"]) == len(result.mentions) == 5
