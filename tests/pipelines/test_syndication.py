@@ -280,3 +280,27 @@ def test_sketch_signatures_are_datasketch_values_losslessly():
     assert np.array_equal(np.frombuffer(sketch["signature"][0], dtype="<u4").astype(np.uint64), expected)
     assert sketch["signature"][1] is None
     assert sketch["wire_cue"].tolist() == [True, False]
+
+
+@pytest.mark.parametrize("segment", [1 << 15, 3])
+def test_signature_values_are_minhashes_values(monkeypatch, segment):
+    """The numpy signatures equal datasketch's MinHash.bulk values, long texts cut into segments too."""
+    from pipelines import syndication
+
+    monkeypatch.setattr(syndication, "_SEGMENT", segment)
+    texts = [WIRE, "", "   ", "one", "two words here", OWN, WIRE + " Updated.", "Ünïcode wörds “quoted” " * 40]
+    values, has_words = syndication.signature_values(texts)
+    expected = syndication.minhashes(texts)
+    assert has_words.tolist() == [m is not None for m in expected] == [True, False, False, True, True, True, True,
+                                                                       True]
+    assert values.dtype == np.uint32 and values.shape == (6, syndication.NUM_PERM)
+    assert np.array_equal(values, np.stack([m.hashvalues for m in expected if m is not None]))
+
+
+def test_signature_values_fall_back_to_datasketch_under_another_scheme(monkeypatch):
+    from pipelines import syndication
+
+    monkeypatch.setattr(syndication, "_affine32_permutations", lambda num_perm, seed: None)
+    values, has_words = syndication.signature_values([WIRE, ""], num_perm=64)
+    assert has_words.tolist() == [True, False]
+    assert np.array_equal(values[0], syndication.minhashes([WIRE], num_perm=64)[0].hashvalues)
