@@ -90,12 +90,8 @@ def time_parts(pkg, path: Path, batch: int, store: Path) -> tuple[dict[str, floa
         spent["read"] += t1 - t0
         if not chunk:
             break
-        rows = []
-        for rec in chunk:
-            state.n_input += 1
-            row = state.row(rec)
-            if row is not None:
-                rows.append(row)
+        state.n_input += len(chunk)  # as _IngestState.read, with the parts timed apart
+        rows = [row for row in map(state.row, chunk) if row is not None]
         t2 = time.process_time()
         state.parse_dates(rows, final=True)
         t3 = time.process_time()
