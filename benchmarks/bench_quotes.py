@@ -3,7 +3,7 @@
 Standalone::
 
     python benchmarks/bench_quotes.py [n_articles]
-    python benchmarks/bench_quotes.py --baseline OTHER_TREE [--input FILE --outlet-column COL]
+    python benchmarks/bench_quotes.py --baseline OTHER_TREE [--input FILE --text-column COL --outlet-column COL]
                                       [--articles N] [--repeat R]
 
 Without ``--baseline``: builds ~2,000 synthetic articles (about 600 words each, with direct
@@ -18,8 +18,8 @@ times ``find_quotes`` of both, alternating, on ONE pinned core (``os.sched_setaf
 CPU time (``time.process_time``), median of R runs (default 5); prints µs per article of
 each and the ratio, and checks the two give the same quotes (offsets, kind, speaker, cue,
 closed) on every article. The articles are :func:`bench_score.make_corpus`'s synthetic ones
-(``--articles``, default 2,000), or the ``text`` column of ``--input`` (JSONL or CSV; the
-outlet column, when given, gives ``outlet_names`` as the score stage passes them).
+(``--articles``, default 2,000), or the text column of ``--input`` (JSONL or CSV; ``--text-column``,
+default ``text``; the outlet column, when given, gives ``outlet_names`` as the score stage passes them).
 """
 
 from __future__ import annotations
@@ -101,7 +101,8 @@ def load_quotes_module(tree: Path, name: str):
     return module
 
 
-def read_texts(path: Path | None, outlet_column: str | None, n: int) -> tuple[list[str], list[tuple[str, ...]]]:
+def read_texts(path: Path | None, text_column: str, outlet_column: str | None,
+               n: int) -> tuple[list[str], list[tuple[str, ...]]]:
     """Texts and ``outlet_names`` per article: ``--input``'s, or *n* of ``make_corpus``'s."""
     import pandas as pd
 
@@ -109,14 +110,17 @@ def read_texts(path: Path | None, outlet_column: str | None, n: int) -> tuple[li
         from bench_score import make_corpus
 
         frame = make_corpus(n)
-        outlet_column = "outlet"
+        text_column, outlet_column = "text", "outlet"
     elif str(path).endswith((".jsonl", ".json")):
         frame = pd.read_json(path, lines=str(path).endswith(".jsonl"))
     else:
         frame = pd.read_csv(path)
-    frame = frame[frame["text"].map(lambda t: isinstance(t, str))]
+    if text_column not in frame:
+        raise SystemExit(f"--input {path}: no column {text_column!r} (columns: {', '.join(map(str, frame.columns))}); "
+                         "name the text column with --text-column")
+    frame = frame[frame[text_column].map(lambda t: isinstance(t, str))]
     names = [(o,) if isinstance(o, str) else () for o in frame[outlet_column]] if outlet_column else [()] * len(frame)
-    return frame["text"].tolist(), names
+    return frame[text_column].tolist(), names
 
 
 def side_by_side(base, new, texts: list[str], names: list[tuple[str, ...]], repeat: int) -> dict[str, float]:
@@ -161,6 +165,7 @@ def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(description="find_quotes of this tree against another checkout's.")
     parser.add_argument("--baseline", type=Path, required=True, help="another checkout of framewatch")
     parser.add_argument("--input", type=Path, help="JSONL or CSV with a text column (default: synthetic)")
+    parser.add_argument("--text-column", default="text", help="text column of --input (default: text)")
     parser.add_argument("--outlet-column", help="column naming each article's outlet (outlet_names)")
     parser.add_argument("--articles", type=int, default=2000, help="synthetic articles (default 2,000)")
     parser.add_argument("--repeat", type=int, default=5, help="timed runs of each side (default 5)")
@@ -169,7 +174,7 @@ def main(argv: list[str]) -> None:
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     base = load_quotes_module(args.baseline, "baseline_quotes")
     new = load_quotes_module(Path(__file__).resolve().parents[1], "this_tree_quotes")
-    texts, names = read_texts(args.input, args.outlet_column, args.articles)
+    texts, names = read_texts(args.input, args.text_column, args.outlet_column, args.articles)
     med = side_by_side(base, new, texts, names, args.repeat)
     differ = same_quotes(base, new, texts, names)
     print(f"{len(texts)} articles ({args.input or 'synthetic, make_corpus'}), one core, CPU time, "
