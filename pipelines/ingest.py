@@ -340,11 +340,32 @@ def _csv_rows(path: Path, fh, warnings: list[str]) -> Iterator[dict]:
         warnings.append(f"{path}: only a header row; no records read")
 
 
-def _object_record(obj, path: Path, n: int, where: str) -> dict:
-    """A JSON value as a raw record: an object's keys cleaned, anything else a reject."""
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _has_surrogate(value) -> bool:
+    """True when a string of a parsed JSON value (keys too) holds a lone UTF-16 surrogate."""
+    if isinstance(value, str):
+        return _SURROGATE.search(value) is not None
+    if isinstance(value, dict):
+        return any(_has_surrogate(k) or _has_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_surrogate(v) for v in value)
+    return False
+
+
+def _object_record(obj, path: Path, n: int, where: str, escapes: str | None = None) -> dict:
+    """A JSON value as a raw record: an object's keys cleaned, anything else a reject.
+
+    *escapes*: the JSON text of the value when it may hold ``\\ud800``-style escapes; a value with
+    a lone surrogate (not text: it cannot be hashed or stored) is rejected as ``bad_json``."""
     if not isinstance(obj, dict):
         return {"_source_file": str(path), "_source_row": n,
                 "_reject": ("not_an_object", f"{where} holds a {type(obj).__name__}, not an object"), "_raw": obj}
+    if escapes is not None and _has_surrogate(obj):
+        return {"_source_file": str(path), "_source_row": n,
+                "_reject": ("bad_json", f"{where}: a lone UTF-16 surrogate escape (\\ud800-\\udfff), not text"),
+                "_raw": escapes}
     rec = {_clean_header(str(k)): v for k, v in obj.items()}
     rec["_source_file"], rec["_source_row"] = str(path), n
     return rec
@@ -368,7 +389,7 @@ def _jsonl_rows(path: Path, lines) -> Iterator[dict]:
             yield {"_source_file": str(path), "_source_row": n, "_reject": ("bad_json", f"line {n}: {exc.msg}"),
                    "_raw": line}
             continue
-        yield _object_record(obj, path, n, f"line {n}")
+        yield _object_record(obj, path, n, f"line {n}", line if "\\ud" in line or "\\uD" in line else None)
 
 
 def _read_json(path: Path, warnings: list[str]) -> Iterator[dict]:
@@ -387,8 +408,10 @@ def _read_json(path: Path, warnings: list[str]) -> Iterator[dict]:
     if isinstance(data, dict):
         lists = [v for v in data.values() if isinstance(v, list)]
         data = lists[0] if len(lists) == 1 else [data]
+    escapes = "\\ud" in text or "\\uD" in text
     for n, obj in enumerate(data, 1):
-        yield _object_record(obj, path, n, f"item {n}")
+        yield _object_record(obj, path, n, f"item {n}",
+                             json.dumps(obj, ensure_ascii=True)[:_RECORD_MAX] if escapes else None)
 
 
 def _read_parquet(path: Path, warnings: list[str]) -> Iterator[dict]:

@@ -104,6 +104,23 @@ def test_rejects_keep_file_row_and_reason_and_counts_reconcile(tmp_path):
     assert result.rejects["detail"].str.len().min() > 10
 
 
+def test_a_lone_surrogate_escape_rejects_its_record_and_the_run_goes_on(tmp_path):
+    """json.loads reads "\\ud800" as a lone surrogate, which cannot be hashed or stored: one bad
+    record, not a crash of the whole ingest (it raised UnicodeEncodeError before)."""
+    jsonl = write(tmp_path, "s.jsonl", '{"outlet": "X", "text": "bad \\ud800 text"}\n'
+                                       '{"outlet": "X", "text": "Korean \\ud55c is text"}\n'
+                                       '{"outlet": "X", "title": "\\uDFFF", "text": "bad title"}\n')
+    array = write(tmp_path, "s.json", '[{"outlet": "Y", "text": "fine"}, {"outlet": "Y", "text": "\\udc00"}]')
+    result = ingest([jsonl, array])
+    assert result.articles["text"].tolist() == ["Korean \ud55c is text", "fine"]
+    assert [(Path(f).name, int(r), reason) for f, r, reason in
+            result.rejects[["source_file", "source_row", "reason"]].itertuples(index=False)] == [
+        ("s.jsonl", 1, "bad_json"), ("s.jsonl", 3, "bad_json"), ("s.json", 2, "bad_json")]
+    assert result.rejects["detail"].iloc[0] == "line 1: a lone UTF-16 surrogate escape (\\ud800-\\udfff), not text"
+    assert "\\ud800" in result.rejects["record"].iloc[0]  # the line as read, escapes kept
+    assert "\\udc00" in result.rejects["record"].iloc[2]
+
+
 def test_mapping_detection_and_override(tmp_path):
     cols = ["outlet_domain", "date", "event", "title", "desc", "url"]
     assert detect_mapping(cols, {}, "event") == {"outlet": "outlet_domain", "published": "date", "title": "title",
