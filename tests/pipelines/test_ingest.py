@@ -108,11 +108,11 @@ def test_a_lone_surrogate_escape_rejects_its_record_and_the_run_goes_on(tmp_path
     """json.loads reads "\\ud800" as a lone surrogate, which cannot be hashed or stored: one bad
     record, not a crash of the whole ingest (it raised UnicodeEncodeError before)."""
     jsonl = write(tmp_path, "s.jsonl", '{"outlet": "X", "text": "bad \\ud800 text"}\n'
-                                       '{"outlet": "X", "text": "Korean \\ud55c is text"}\n'
+                                       '{"outlet": "X", "text": "Korean \\ud55c is text, a pair \\ud83d\\ude00 too"}\n'
                                        '{"outlet": "X", "title": "\\uDFFF", "text": "bad title"}\n')
     array = write(tmp_path, "s.json", '[{"outlet": "Y", "text": "fine"}, {"outlet": "Y", "text": "\\udc00"}]')
     result = ingest([jsonl, array])
-    assert result.articles["text"].tolist() == ["Korean \ud55c is text", "fine"]
+    assert result.articles["text"].tolist() == ["Korean \ud55c is text, a pair \U0001f600 too", "fine"]
     assert [(Path(f).name, int(r), reason) for f, r, reason in
             result.rejects[["source_file", "source_row", "reason"]].itertuples(index=False)] == [
         ("s.jsonl", 1, "bad_json"), ("s.jsonl", 3, "bad_json"), ("s.json", 2, "bad_json")]
