@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import functools
 import hashlib
 import io
 import json
@@ -40,7 +39,6 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import numpy as np
 import pandas as pd
 
 from . import dates as dates_mod
@@ -48,7 +46,7 @@ from . import sources
 from .errors import ConfigError
 from .faults import pause_point
 from .outlets import _CUT, Registry, read_registry, strip_boilerplate
-from .text import WORD_RE, count_words
+from .text import count_words, text_hash
 
 FIELDS = ("outlet", "published", "title", "lead", "body", "url", "id", "lang", "topic")
 
@@ -582,48 +580,6 @@ def _stable_id(*parts: str) -> str:
 
 # -- the per-article work, each done in one pass in C where it can be ------------------
 
-def fold_hash(text: str) -> str:
-    """:func:`pipelines.text.text_hash` of *text* (SHA-1, 16 hex characters, of the text with
-    white space folded to one space, stripped and case-folded), in one pass: ``str.split()``
-    breaks on exactly the characters the regular expression ``\\s`` matches (both use Python's
-    Unicode white-space test), so joining its words with one space is the regex's fold and strip.
-    About 2.3x faster on 600-word articles (``benchmarks/bench_ingest.py``)."""
-    return hashlib.sha1(" ".join(text.split()).casefold().encode("utf-8")).hexdigest()[:16]
-
-
-_ASCII_WORD_MARKS = bytes(0x77 if chr(i).isalnum() or i == 0x5F else 0x20 for i in range(256))
-"""``bytes.translate`` table: an ASCII word character (``\\w``: letter, digit, ``_``) to ``w``, any other to a space."""
-_FAST_WORDS = WORD_RE.pattern == r"\w+" and WORD_RE.flags == re.UNICODE
-
-
-@functools.cache
-def _word_code_points() -> np.ndarray:
-    """Bool of shape (0x110000,): is code point i a word character of :data:`pipelines.text.WORD_RE`
-    (built once, from the regex itself, when the first text that is not ASCII comes)."""
-    every = np.arange(0x110000, dtype="<u4").tobytes().decode("utf-32-le", "surrogatepass")
-    table = np.zeros(len(every), dtype=bool)
-    for m in WORD_RE.finditer(every):
-        table[m.start():m.end()] = True
-    return table
-
-
-def word_count(text: str) -> int:
-    """:func:`pipelines.text.count_words` of *text* (runs of ``\\w``), without a list of the words:
-    the starts of runs are counted -- with ``bytes.translate`` and ``bytes.count`` for an ASCII text,
-    with a code-point table in numpy otherwise. About 8x faster on 600-word articles."""
-    if not _FAST_WORDS:
-        return count_words(text)
-    if text.isascii():
-        marks = text.encode("ascii").translate(_ASCII_WORD_MARKS)
-        return marks.count(b" w") + marks.startswith(b"w")
-    try:
-        codes = np.frombuffer(text.encode("utf-32-le"), dtype="<u4")
-    except UnicodeEncodeError:  # a lone surrogate (JSON's "\ud800")
-        return count_words(text)
-    word = _word_code_points()[codes]
-    return int(word[0]) + int(np.count_nonzero(word[1:] & ~word[:-1]))
-
-
 def _required_literal(pattern: re.Pattern) -> str | None:
     """The longest run of literal characters (3 or more) that every match of *pattern* holds, or None.
 
@@ -952,7 +908,7 @@ class _IngestState:
         key_to_id = self.key_to_id
         for row in rows:
             row["url_norm"] = normalise_url(row["url"])
-            row["text_hash"] = fold_hash(row["text"])
+            row["text_hash"] = text_hash(row["text"])
             day = row["published_at"].date().isoformat() if row["published_at"] is not None else ""
             text_key = "t:" + _stable_id(row["outlet"], row["source_id"] or "", day,
                                          (row["title"] or "").casefold(), row["text_hash"])
@@ -974,7 +930,7 @@ class _IngestState:
             self.taken.add(article_id)
             row["article_id"] = article_id
             row["n_copies"] = 1
-            row["n_words"] = word_count(row["text"])
+            row["n_words"] = count_words(row["text"])
             kept[article_id] = row
             key_to_id[text_key] = article_id
             if url_key:

@@ -26,6 +26,7 @@ the copy).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -318,17 +319,55 @@ def fold(phrase: str) -> str:
     return copy.strip()
 
 
+_ASCII_WORD_MARKS = bytes(0x77 if chr(i).isalnum() or i == 0x5F else 0x20 for i in range(256))
+"""``bytes.translate`` table: an ASCII word character (``\\w``: letter, digit, ``_``) to ``w``, any other to a space."""
+_FAST_WORDS = WORD_RE.pattern == r"\w+" and WORD_RE.flags == re.UNICODE
+
+
+@functools.cache
+def _word_code_points() -> np.ndarray:
+    """Bool of shape (0x110000,): is code point i a word character of :data:`WORD_RE`
+    (built once, from the regex itself, when the first text that is not ASCII comes)."""
+    every = np.arange(0x110000, dtype="<u4").tobytes().decode("utf-32-le", "surrogatepass")
+    table = np.zeros(len(every), dtype=bool)
+    for m in WORD_RE.finditer(every):
+        table[m.start():m.end()] = True
+    return table
+
+
 def count_words(text: str) -> int:
-    """Number of words (:data:`WORD_RE` matches) in *text*."""
-    return len(WORD_RE.findall(text))
+    """Number of words (:data:`WORD_RE` matches, runs of ``\\w``) in *text*.
 
-
-_WS_RE = re.compile(r"\s+")
+    Counts where runs start, without a list of the words: ``bytes.translate`` and ``bytes.count``
+    for an ASCII text, a code-point table in numpy otherwise (about 8x faster than counting
+    ``WORD_RE.findall`` on 600-word articles, ``benchmarks/bench_ingest.py``; the tests check it
+    equals that count on every code point)."""
+    if not _FAST_WORDS:
+        return len(WORD_RE.findall(text))
+    if text.isascii():
+        marks = text.encode("ascii").translate(_ASCII_WORD_MARKS)
+        return marks.count(b" w") + marks.startswith(b"w")
+    try:
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype="<u4")
+    except UnicodeEncodeError:  # a lone surrogate (JSON's "\ud800")
+        return len(WORD_RE.findall(text))
+    word = _word_code_points()[codes]
+    return int(word[0]) + int(np.count_nonzero(word[1:] & ~word[:-1]))
 
 
 def text_hash(text: str) -> str:
-    """SHA-1 (hex, 16 chars) of *text* with case and whitespace folded: equal texts hash equal."""
-    return hashlib.sha1(_WS_RE.sub(" ", text).strip().casefold().encode("utf-8")).hexdigest()[:16]
+    """SHA-1 (hex, 16 chars) of *text* with white space folded to one space, stripped and
+    case-folded: equal texts hash equal.
+
+    ``str.split()`` breaks on exactly the characters the regular expression ``\\s`` matches
+    (both use Python's Unicode white-space test), so joining its words with one space is the fold
+    and the strip in one pass (about 2.3x faster than ``re.sub`` on 600-word articles).
+
+    Raises
+    ------
+    UnicodeEncodeError
+        When *text* holds a lone surrogate (the ingest rejects such records first)."""
+    return hashlib.sha1(" ".join(text.split()).casefold().encode("utf-8")).hexdigest()[:16]
 
 
 _SENTENCE_END_RE = re.compile(r"[.!?]+[\"'”’»)\]]*(?=\s|$)|\n")

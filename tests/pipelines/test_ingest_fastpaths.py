@@ -1,6 +1,6 @@
 """The ingest's fast paths give what the plain functions give (speed is measured in benchmarks/bench_ingest.py).
 
-``fold_hash`` = ``text.text_hash``, ``word_count`` = ``text.count_words``, ``BoilerplateScreen`` =
+``text.text_hash`` and ``text.count_words`` (one-pass forms) = their regular-expression definitions, ``BoilerplateScreen`` =
 ``outlets.strip_boilerplate`` with every pattern, ``canonical_text`` idempotent (the second call
 is skipped when no boilerplate was removed).
 """
@@ -8,16 +8,27 @@ is skipped when no boilerplate was removed).
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipelines.ingest import (_LOWER_UNSAFE, BoilerplateScreen, _required_literal, canonical_text, fold_hash,
-                              word_count)
+from pipelines.ingest import _LOWER_UNSAFE, BoilerplateScreen, _required_literal, canonical_text
 from pipelines.outlets import read_registry, strip_boilerplate
-from pipelines.text import count_words, text_hash
+from pipelines.text import WORD_RE, count_words, text_hash
+
+
+def regex_text_hash(text: str) -> str:
+    """The definition ``text_hash`` must equal: white-space runs to one space by regex, strip, casefold."""
+    return hashlib.sha1(re.sub(r"\s+", " ", text).strip().casefold().encode("utf-8")).hexdigest()[:16]
+
+
+def regex_count_words(text: str) -> int:
+    """The definition ``count_words`` must equal: the number of ``WORD_RE`` matches."""
+    return len(WORD_RE.findall(text))
+
 
 @functools.cache
 def _patterns(outlet: str) -> list[re.Pattern]:
@@ -43,9 +54,9 @@ def _outcome(fn, text):
 
 
 @pytest.mark.parametrize("text", TEXTS)
-def test_fold_hash_and_word_count_equal_the_plain_functions(text):
-    assert _outcome(fold_hash, text) == _outcome(text_hash, text)
-    assert word_count(text) == count_words(text)
+def test_text_hash_and_count_words_equal_their_regex_definitions(text):
+    assert _outcome(text_hash, text) == _outcome(regex_text_hash, text)
+    assert count_words(text) == regex_count_words(text)
 
 
 def test_str_split_breaks_on_exactly_the_characters_regex_s_matches():
@@ -53,18 +64,18 @@ def test_str_split_breaks_on_exactly_the_characters_regex_s_matches():
     assert len(SPACES) > 20  # Unicode spaces, not only ASCII ones
 
 
-def test_word_count_on_every_code_point():
+def test_count_words_on_every_code_point():
     # Each character alone, and all of them in a row (runs across every boundary of \w).
-    assert word_count(EVERY.replace("\ud800", "")) == count_words(EVERY.replace("\ud800", ""))
+    assert count_words(EVERY.replace("\ud800", "")) == regex_count_words(EVERY.replace("\ud800", ""))
     sample = EVERY[::997]
-    assert [word_count(c + " " + c + c) for c in sample] == [count_words(c + " " + c + c) for c in sample]
+    assert [count_words(c + " " + c + c) for c in sample] == [regex_count_words(c + " " + c + c) for c in sample]
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=200))
 def test_fast_paths_on_any_text(text):
-    assert fold_hash(text) == text_hash(text)
-    assert word_count(text) == count_words(text)
+    assert text_hash(text) == regex_text_hash(text)
+    assert count_words(text) == regex_count_words(text)
     assert canonical_text(canonical_text(text)) == canonical_text(text)
 
 
