@@ -226,9 +226,14 @@ def _mention_conditions(filters: Filters, params: list, alias: str = "") -> list
 
 
 def _mentions_sql(filters: Filters, params: list) -> str:
-    """SQL for mention counts per article under the voice and category filters."""
+    """SQL for mention counts per selected article under the voice and category filters.
+
+    Reads the ``sel`` CTE of :func:`_selection_sql`, which every caller defines first: only the
+    mentions of selected articles are grouped (on a million-article store a topic or outlet
+    filter otherwise grouped all 8 million mentions to keep a few)."""
     where = _mention_conditions(filters, params)
-    return f"SELECT article_id, count(*) AS n FROM mentions WHERE {' AND '.join(where)} GROUP BY article_id"
+    return (f"SELECT article_id, count(*) AS n FROM mentions WHERE {' AND '.join(where)} "
+            "AND article_id IN (SELECT article_id FROM sel) GROUP BY article_id")
 
 
 def article_facts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
