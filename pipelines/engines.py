@@ -33,7 +33,7 @@ from .frames import FrameScorer, score_frames
 from .lexicon import Lexicon, LexiconMatcher, load_lexicon
 from .prepared import prepare_texts
 from .score import score_articles
-from .storage import write_table
+from .storage import append_parquet, write_table
 from .syndication import signature_arrays, sketch_articles
 from .tone import TargetMatcher, read_gazetteer, score_targets
 from .topics import TopicMatcher, read_topics
@@ -256,8 +256,10 @@ def score_dask(con, plan: list[Batch], stages: ScoreStages, options: EngineOptio
     Writes ``{workdir}/articles/part-NNNNN.parquet`` one partition at a time and submits
     :func:`score_partition` for each as soon as it is written (the fitted *stages* scattered
     once to every worker); at most 2 x workers + 1 partitions wait. Meanwhile it appends the
-    scored partitions' tables to the store in partition order and deletes each partition (its
-    articles and tables) once appended. Returns the mentions written.
+    scored partitions' tables to the store in partition order (DuckDB reading the workers'
+    Parquet files directly when *workdir* is local: :func:`pipelines.storage.append_parquet`;
+    through pandas for other URLs) and deletes each partition (its articles and tables) once
+    appended. Returns the mentions written.
     *sketches*: as for :func:`score_local` (the workers compute the signatures too).
 
     Raises
@@ -275,6 +277,7 @@ def score_dask(con, plan: list[Batch], stages: ScoreStages, options: EngineOptio
     own_dir = options.workdir is None
     workdir = (tempfile.mkdtemp(prefix="framewatch-dask-") if own_dir else options.workdir).rstrip("/")
     fs, _ = fsspec.core.url_to_fs(workdir)
+    local = "file" in (fs.protocol if isinstance(fs.protocol, tuple) else (fs.protocol,))
     run_dir = f"{workdir}/run-{secrets.token_hex(6)}"
     try:
         fs.makedirs(f"{run_dir}/articles", exist_ok=True)
@@ -305,11 +308,14 @@ def score_dask(con, plan: list[Batch], stages: ScoreStages, options: EngineOptio
             def append_first() -> int:
                 path, future = pending.popleft()
                 written = future.result()
-                tables = {t: pd.read_parquet(p) for t, p in written.items()}
-                fs.rm([path, *written.values()])
                 if sketches is not None:
-                    sketches.append(signature_arrays(tables.pop("sketches")))
-                return write_batch(con, tables)
+                    sketches.append(signature_arrays(pd.read_parquet(written["sketches"])))
+                if local:   # DuckDB reads the workers' files itself: no frame in between
+                    n = {t: append_parquet(con, t, fs._strip_protocol(written[t])) for t in BATCH_TABLES}["mentions"]
+                else:       # a URL DuckDB may not read (s3://, memory:// ...): through fsspec and pandas
+                    n = write_batch(con, {t: pd.read_parquet(written[t]) for t in BATCH_TABLES})
+                fs.rm([path, *written.values()])
+                return n
 
             for k, batch in enumerate(plan):
                 path = f"{run_dir}/articles/part-{k:05d}.parquet"

@@ -143,6 +143,71 @@ def write_table(con: duckdb.DuckDBPyConnection, name: str, df: pd.DataFrame, *, 
     return len(df)
 
 
+def _arrow_fits(sql: str, arrow_type) -> bool:
+    """Whether a Parquet column of *arrow_type* is what a frame of the same kind would hold
+    for a column declared *sql* (an all-null column is written with Arrow's null type; an
+    integer column with missing values as floats, which the INSERT casts as it would a frame's)."""
+    import pyarrow.types as pt
+
+    if pt.is_null(arrow_type):
+        return True
+    if sql == "VARCHAR":
+        return pt.is_string(arrow_type) or pt.is_large_string(arrow_type)
+    if sql in ("INTEGER", "BIGINT", "DOUBLE"):
+        return pt.is_integer(arrow_type) or pt.is_floating(arrow_type)
+    if sql == "BOOLEAN":
+        return pt.is_boolean(arrow_type)
+    if sql in ("DATE", "TIMESTAMPTZ"):
+        return pt.is_timestamp(arrow_type) or pt.is_date(arrow_type)
+    return False
+
+
+def append_parquet(con: duckdb.DuckDBPyConnection, name: str, path: str | Path) -> int:
+    """Append the rows of the local Parquet file *path* to table *name*, read by DuckDB
+    itself (no frame in between: :func:`write_table`'s checks on the file's schema instead).
+
+    The file's columns must be the declared ones (any order), each of a kind that fits its
+    SQL type (text, number, boolean, time; all-null columns fit any), and NOT NULL columns
+    without nulls (the row groups' statistics; the table enforces it too). Returns the number
+    of rows written.
+
+    Raises
+    ------
+    StoreError
+        When *name* is not a table, the file's columns or their types do not match it, or a
+        NOT NULL column holds nulls.
+    """
+    import pyarrow.parquet as pq
+
+    if name not in TABLES:
+        raise StoreError(f"unknown table {name!r}", expected=", ".join(TABLES), found=name)
+    meta = pq.read_metadata(path)
+    schema = meta.schema.to_arrow_schema()
+    have = {f.name: f.type for f in schema}
+    want = {c.name: c.sql for c in TABLES[name]}
+    wrong = [f"{c} {have[c]}" for c, sql in want.items() if c in have and not _arrow_fits(sql, have[c])]
+    if set(have) != set(want) or wrong:
+        raise StoreError(
+            f"Parquet file does not match table {name!r}", where=str(path),
+            expected=f"columns {list(want)} of types {list(want.values())}",
+            found=f"missing {[c for c in want if c not in have]}, extra {[c for c in have if c not in want]}, "
+                  f"wrong type {wrong}",
+            fix="this is a bug in framewatch (or a worker of another version): please report it with the command you ran",
+        )
+    for i, col in enumerate(schema.names):   # the NOT NULL check of check_frame, from the row groups' statistics
+        nulls = [meta.row_group(g).column(i).statistics for g in range(meta.num_row_groups)]
+        n_null = sum(st.null_count for st in nulls if st is not None and st.has_null_count)
+        if n_null and not next(c for c in TABLES[name] if c.name == col).nullable:
+            raise StoreError(f"null values in NOT NULL column {name}.{col}", where=str(path),
+                             expected="a value on every row", found=f"{n_null} nulls",
+                             fix="this is a bug in framewatch: please report it with the command you ran")
+    pause_point(f"write:{name}")
+    if meta.num_rows:
+        cols = ", ".join(f'"{c}"' for c in want)
+        con.execute(f'INSERT INTO "{name}" ({cols}) SELECT {cols} FROM read_parquet(?)', [str(path)])
+    return meta.num_rows
+
+
 def read_table(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
     """Whole table *name* as a frame (columns as declared)."""
     if name not in TABLES:
