@@ -310,8 +310,10 @@ def score_dask(con, plan: list[Batch], stages: ScoreStages, options: EngineOptio
                 written = future.result()
                 if sketches is not None:
                     sketches.append(signature_arrays(pd.read_parquet(written["sketches"])))
-                if local:   # DuckDB reads the workers' files itself: no frame in between
+                if local:   # DuckDB reads the workers' files itself: no frame in between; one commit a partition
+                    con.execute("BEGIN TRANSACTION")
                     n = {t: append_parquet(con, t, fs._strip_protocol(written[t])) for t in BATCH_TABLES}["mentions"]
+                    con.execute("COMMIT")
                 else:       # a URL DuckDB may not read (s3://, memory:// ...): through fsspec and pandas
                     n = write_batch(con, {t: pd.read_parquet(written[t]) for t in BATCH_TABLES})
                 fs.rm([path, *written.values()])
