@@ -93,9 +93,12 @@ def test_append_parquet_refuses_nulls_in_a_not_null_column(scored, tmp_path):
     assert rows(con, "mentions") == []
 
 
-def test_dask_engine_on_a_url_duckdb_does_not_read_appends_through_pandas(corpus, tmp_path, monkeypatch):
+@pytest.mark.parametrize("workdir, by_duckdb", [("memory://fw-append-test", 0), (None, 3 * len(BATCH_TABLES))])
+def test_dask_engine_appends_a_local_work_dir_by_duckdb_and_a_url_through_pandas(corpus, tmp_path, monkeypatch,
+                                                                                workdir, by_duckdb):
     """A ``memory://`` work dir (shared by the in-process workers of this cluster, unreadable by
-    DuckDB) takes the pandas path and builds the same tables as the local engine."""
+    DuckDB) takes the pandas path, a local one DuckDB's (3 partitions x 8 tables); both build the
+    same tables as the local engine."""
     from distributed import LocalCluster
 
     from pipelines import engines
@@ -103,12 +106,17 @@ def test_dask_engine_on_a_url_duckdb_does_not_read_appends_through_pandas(corpus
 
     monkeypatch.setattr(run_module, "SCORE_CHUNK", 20)
     calls = []
-    monkeypatch.setattr(engines, "append_parquet", lambda *a: calls.append(a))
+
+    def counted(*args):
+        calls.append(args[1])
+        return append_parquet(*args)
+
+    monkeypatch.setattr(engines, "append_parquet", counted)
     local = run_pipeline(tmp_path / "local.duckdb", [corpus], fresh=True)
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
-        engine = EngineOptions("dask", scheduler=cluster.scheduler_address, workdir="memory://fw-append-test")
+        engine = EngineOptions("dask", scheduler=cluster.scheduler_address, workdir=workdir)
         dask = run_pipeline(tmp_path / "dask.duckdb", [corpus], fresh=True, score_options=ScoreOptions(engine=engine))
-    assert dask.n_mentions == local.n_mentions > 0 and calls == []
+    assert dask.n_mentions == local.n_mentions > 0 and len(calls) == by_duckdb
     with duckdb.connect(str(tmp_path / "local.duckdb"), read_only=True) as a, \
             duckdb.connect(str(tmp_path / "dask.duckdb"), read_only=True) as b:
         for name in BATCH_TABLES:
