@@ -148,18 +148,12 @@ def measure(fn, texts, repeat):
     return statistics.median(times), hits
 
 
-def scan(matcher, copy):
-    """The bare Aho-Corasick scan as :meth:`LexiconMatcher.find` runs it: bytes for an ASCII copy."""
-    if copy.isascii():
-        return matcher.byte_scanner_.find_matches_as_indexes(copy.encode("ascii"), overlapping=True)
-    return matcher.scanner_.find_matches_as_indexes(copy, overlapping=True)
-
-
 def breakdown(matcher, texts, repeat):
     """CPU microseconds an article (median of *repeat*) of the parts of ``find``: the matching
-    copy, the bare Aho-Corasick scan of it, the copy's gap list (the offset map ``find`` bisects;
-    built only for texts with a hit), and the rest (mapping each hit, sentence ends, overlaps,
-    ``Match`` objects) -- what caps the rate. Each repeat builds fresh copies, so nothing is cached."""
+    copy, the bare Aho-Corasick scan of it (``LexiconMatcher._scan``, as ``find`` runs it), the
+    copy's gap list (the offset map ``find`` bisects; built only for texts with a hit), and the
+    rest (mapping each hit, sentence ends, overlaps, ``Match`` objects) -- what caps the rate.
+    Each repeat builds fresh copies, so nothing is cached."""
     parts = {"matching copy": [], "bare scan": [], "gap list": [], "find on a built copy": []}
     for _ in range(repeat):
         t = time.process_time()
@@ -167,14 +161,14 @@ def breakdown(matcher, texts, repeat):
         parts["matching copy"].append(time.process_time() - t)
         t = time.process_time()
         for c, _ in built:
-            scan(matcher, c)
+            matcher._scan(c)
         parts["bare scan"].append(time.process_time() - t)
         t = time.process_time()
         for x, (c, o) in zip(texts, built):
             matcher.find(x, c, o)
         parts["find on a built copy"].append(time.process_time() - t)
         fresh = [matching_copy(t) for t in texts]
-        hit = [bool(scan(matcher, c)) for c, _ in fresh]
+        hit = [bool(matcher._scan(c)) for c, _ in fresh]
         t = time.process_time()
         for (_, o), h in zip(fresh, hit):
             if h:

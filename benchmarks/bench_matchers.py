@@ -8,8 +8,9 @@ one core, median of R runs (default 3):
 
 * ``aho-corasick, find()``: :meth:`pipelines.lexicon.LexiconMatcher.find` -- the full
   semantics (offset map, sentence-end check, longest-then-earliest resolution, stop phrases);
-* ``aho-corasick, raw scan``: only the scan ``find()`` runs (ahocorasick-rs, every overlapping
-  key occurrence; ``byte_scanner_`` over an ASCII copy's bytes, ``scanner_`` over any other copy);
+* ``aho-corasick, raw scan``: only the scan ``find()`` runs (``LexiconMatcher._scan``:
+  ahocorasick-rs, every overlapping key occurrence; ``byte_scanner_`` over an ASCII copy's
+  bytes, ``scanner_`` over any other copy);
 * ``regex on matching copy``: one compiled alternation of every folded spelling (longest
   first) with space lookarounds, ``finditer`` over the same matching copy -- the like-for-like
   comparison of the two scanning engines;
@@ -69,15 +70,14 @@ def main(argv: list[str] | None = None) -> None:
     on_copy = re.compile(f"(?<= )(?:{alt})(?= )")
     on_text = re.compile(rf"\b(?:{alt.replace(' ', '[ -]')})\b", re.IGNORECASE)
     re_build = time.perf_counter() - t
-    # the automata find() scans with (ahocorasick-rs): bytes for an ASCII copy, str otherwise
-    scanner, byte_scanner = matcher.scanner_, matcher.byte_scanner_
 
     def ac_find():
         return sum(len(matcher.find(x, c, o)) for x, (c, o) in zip(texts, copies))
 
     def ac_raw():
-        return sum(len(byte_scanner.find_matches_as_indexes(c.encode("ascii"), overlapping=True) if c.isascii()
-                       else scanner.find_matches_as_indexes(c, overlapping=True)) for c, _ in copies)
+        # the scan find() runs (ahocorasick-rs): bytes for an ASCII copy, str otherwise
+        scan = matcher._scan
+        return sum(len(scan(c)) for c, _ in copies)
 
     def re_copy():
         return sum(sum(1 for _ in on_copy.finditer(c)) for c, _ in copies)

@@ -409,6 +409,14 @@ class LexiconMatcher:
         if "keys_" in state:
             self._compile()
 
+    def _scan(self, copy: str) -> list[tuple[int, int, int]]:
+        """Every occurrence of every key in the matching *copy* (overlapping), as ``(key index,
+        start, end)`` by end, positions in characters: bytes scanned for an ASCII copy (one
+        byte a character), the str otherwise."""
+        if copy.isascii():
+            return self.byte_scanner_.find_matches_as_indexes(copy.encode("ascii"), overlapping=True)
+        return self.scanner_.find_matches_as_indexes(copy, overlapping=True)
+
     def find(self, text: str, copy: str | None = None, offsets=None) -> list[Match]:
         """All non-overlapping matches in *text*, sorted by start.
 
@@ -424,11 +432,7 @@ class LexiconMatcher:
         """
         if copy is None:
             copy, offsets = matching_copy(text)
-        # every occurrence of every key (overlapping), by end; positions in characters
-        if copy.isascii():
-            found = self.byte_scanner_.find_matches_as_indexes(copy.encode("ascii"), overlapping=True)
-        else:
-            found = self.scanner_.find_matches_as_indexes(copy, overlapping=True)
+        found = self._scan(copy)
         if not found:
             return []
         if not isinstance(offsets, CopyOffsets):
