@@ -779,11 +779,10 @@ def frame_rows(model: FrameModel, articles: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _predict_store(con, model: FrameModel, step: int, ids: list[str] | None = None):
-    """Yield the prediction rows (:data:`PREDICTION_COLUMNS`) of the store's articles (or of *ids*),
-    *step* at a time."""
-    if ids is None:
-        ids = [r[0] for r in con.execute("SELECT article_id FROM articles ORDER BY article_id").fetchall()]
+def _predict_store(con, model: FrameModel, step: int):
+    """Yield the prediction rows (:data:`PREDICTION_COLUMNS`) of the store's articles, *step* at a
+    time, in article_id order (the order of the predictions file)."""
+    ids = [r[0] for r in con.execute("SELECT article_id FROM articles ORDER BY article_id").fetchall()]
     for start in range(0, len(ids), step):
         part = con.execute(f"SELECT article_id, outlet, day, {ARTICLE_TEXT_SQL} AS text FROM articles "
                            "WHERE article_id IN (SELECT unnest(?)) ORDER BY article_id", [ids[start:start + step]]).df()
@@ -929,15 +928,16 @@ def apply_to_new_articles(con, chunk: int | None = None) -> ModelCoverage | None
     -------
     ModelCoverage, or None when the store has no ``model`` rows (nothing to keep in step).
     """
+    from .engines import plan_batches, read_batch
     from .run import SCORE_CHUNK
     from .storage import write_table
 
-    # one query: the counts of model_coverage, and the articles without model rows (none listed
-    # when there are no model rows at all: then nothing is kept in step)
+    # one query: the counts of model_coverage, and the rowids of the articles without model rows
+    # (none listed when there are no model rows at all: then nothing is kept in step)
     n_covered, n_articles, missing = con.execute(
         "WITH m AS (SELECT DISTINCT article_id FROM article_frames WHERE method = 'model') "
         "SELECT (SELECT count(*) FROM m), (SELECT count(*) FROM articles), "
-        "(SELECT list(article_id ORDER BY article_id) FROM articles "
+        "(SELECT list(rowid ORDER BY rowid) FROM articles "
         " WHERE EXISTS (SELECT 1 FROM m) AND article_id NOT IN (SELECT article_id FROM m))").fetchall()[0]
     if not n_covered:
         return None
@@ -959,8 +959,12 @@ def apply_to_new_articles(con, chunk: int | None = None) -> ModelCoverage | None
         except ConfigError as exc:
             why = f" (the model file {found} was not loaded: {exc.what})"
         else:
-            for part in _predict_store(con, model, chunk or SCORE_CHUNK, missing):
-                write_table(con, "article_frames", part.drop(columns=["outlet", "day"]))
+            # read in store order by rowid range, as the score stage does: new articles sit at the
+            # end of the store, and a filter on article_id would read every stored text per chunk
+            for batch in plan_batches(np.asarray(missing, dtype=np.int64), chunk or SCORE_CHUNK):
+                part = read_batch(con, batch, ("article_id", "outlet", "day", f"{ARTICLE_TEXT_SQL} AS text"))
+                write_table(con, "article_frames", frame_rows(model, part)[PREDICTION_COLUMNS].drop(
+                    columns=["outlet", "day"]))
             return ModelCoverage(len(missing), n_covered + len(missing), n_articles)
     return ModelCoverage(0, n_covered, n_articles, coverage_warning(n_covered, n_articles, given or "MODEL", why))
 
