@@ -25,7 +25,7 @@ default ``text``; the outlet column, when given, gives ``outlet_names`` as the s
 from __future__ import annotations
 
 import argparse
-import importlib.util
+import importlib
 import os
 import random
 import statistics
@@ -35,6 +35,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import pipelines.quotes  # noqa: E402
+from bench_ingest import load_baseline  # noqa: E402
 from pipelines.quotes import WORD_RE, count_words_by_voice, find_quotes  # noqa: E402
 
 _FILLER = (
@@ -89,16 +91,12 @@ def run(articles: list[str]) -> float:
     return time.perf_counter() - t0
 
 
-def load_quotes_module(tree: Path, name: str):
-    """``tree/pipelines/quotes.py`` imported as module *name* (it imports only the standard library)."""
-    path = Path(tree) / "pipelines" / "quotes.py"
-    if not path.is_file():
+def load_quotes_module(tree: Path):
+    """``tree/pipelines/quotes.py``, imported in *tree*'s ``pipelines`` package loaded beside this
+    one (:func:`bench_ingest.load_baseline`, as ``pipelines_baseline``)."""
+    if not (Path(tree) / "pipelines" / "quotes.py").is_file():
         raise SystemExit(f"--baseline {tree}: no pipelines/quotes.py there; give a checkout of framewatch")
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+    return importlib.import_module(f"{load_baseline(Path(tree)).__name__}.quotes")
 
 
 def read_texts(path: Path | None, text_column: str, outlet_column: str | None,
@@ -172,8 +170,7 @@ def main(argv: list[str]) -> None:
     args = parser.parse_args(argv[1:])
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
-    base = load_quotes_module(args.baseline, "baseline_quotes")
-    new = load_quotes_module(Path(__file__).resolve().parents[1], "this_tree_quotes")
+    base, new = load_quotes_module(args.baseline), pipelines.quotes
     texts, names = read_texts(args.input, args.text_column, args.outlet_column, args.articles)
     med = side_by_side(base, new, texts, names, args.repeat)
     differ = same_quotes(base, new, texts, names)
