@@ -407,9 +407,9 @@ def _read_json(path: Path, warnings: list[str]) -> Iterator[dict]:
         lists = [v for v in data.values() if isinstance(v, list)]
         data = lists[0] if len(lists) == 1 else [data]
     escapes = "\\ud" in text or "\\uD" in text
-    for n, obj in enumerate(data, 1):
-        yield _object_record(obj, path, n, f"item {n}",
-                             json.dumps(obj, ensure_ascii=True)[:_RECORD_MAX] if escapes else None)
+    for n, obj in enumerate(data, 1):   # the item's JSON text only for an item that will be rejected for it
+        yield _object_record(obj, path, n, f"item {n}", json.dumps(obj, ensure_ascii=True)[:_RECORD_MAX]
+                             if escapes and isinstance(obj, dict) and _has_surrogate(obj) else None)
 
 
 def _read_parquet(path: Path, warnings: list[str]) -> Iterator[dict]:
@@ -614,7 +614,7 @@ def _required_literal(pattern: re.Pattern) -> str | None:
 _LOWER_UNSAFE = ("\u0130", "\u0131", "\u017f")
 """The only characters that match an ASCII character under ``re.IGNORECASE`` while their ``lower()``
 differs from its ``lower()`` (``İ``, ``ı``, ``ſ``; found by trying every code point against every
-ASCII character, ``tests/pipelines/test_ingest_speed.py``). In a text without them, an ASCII run
+ASCII character, ``tests/pipelines/test_ingest_fastpaths.py``). In a text without them, an ASCII run
 matches somewhere ignoring case exactly when its ``lower()`` is in the text's ``lower()``."""
 
 
@@ -629,9 +629,9 @@ class BoilerplateScreen:
     characters of :data:`_LOWER_UNSAFE`; else the run is searched with the pattern's flags).
     A pattern after one that may cut part of a line (a ``cut`` group) is always kept, since the
     cut may join a run that no line held. The patterns kept go to ``strip_boilerplate`` in their
-    order, so the same text comes out as with every pattern. On the synthetic corpus the built-in
-    patterns cost ~30 µs an article instead of ~140 µs (the footer pattern's ``(?:^|\\s+)`` is
-    tried at every space of every line).
+    order, so the same text comes out as with every pattern. (The footer pattern's ``(?:^|\\s+)`` is
+    tried at every space of every line: the "row" part of ``benchmarks/bench_ingest.py`` shows what
+    the screen saves.)
     """
 
     def __init__(self, patterns: list[re.Pattern]):

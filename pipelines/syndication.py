@@ -163,8 +163,7 @@ def signature_values(texts: Iterable[str], num_perm: int = NUM_PERM, shingle: in
     shingle hashes h, of ``a * fmix32(h) + b`` (mod 2^32), one (a, b) per permutation; here the
     text's values are laid out as (num_perm, n_shingles) and reduced along the contiguous rows,
     which numpy does several times faster than ``MinHash.update_batch``'s reduction down the
-    columns of (n_shingles, num_perm): the same uint32 values, 75 instead of ~180 µs of CPU for a
-    600-word text (sketching with the shingles: ~270 instead of ~370 µs). Under another
+    columns of (n_shingles, num_perm): the same uint32 values (the tests compare them). Under another
     scheme, :func:`minhashes`' values.
 
     Returns
@@ -237,8 +236,8 @@ def find_clusters(articles: pd.DataFrame, threshold: float = THRESHOLD, num_perm
 
     Speed: shingles are hashed for a whole chunk of texts at once with numpy and sketched with
     :func:`signature_values` (``MinHash.bulk``'s values, computed along contiguous rows); on one
-    core a 600-word text takes about 0.3 ms of CPU (0.4 ms with ``MinHash.bulk``; 20,000 texts
-    took about 9 s and 13,000 headlines about 1.2 s then, ``benchmarks/bench_syndication.py``). ``num_perm=64`` saves only
+    core a 600-word text takes a few tenths of a millisecond of CPU (``benchmarks/bench_syndication.py``
+    times the sketching). ``num_perm=64`` saves only
     about a tenth of that (tokenising dominates) and raises the standard error at J = 0.7 from
     0.040 to 0.057, so the default stays 128.
 
