@@ -368,8 +368,7 @@ class LexiconMatcher:
     pyahocorasick's time: issue 4) over the padded keys ``keys_`` with their values
     ``values_`` (key length, entry index, prefix term?, multi-word?) twice: ``scanner_`` for
     copies with a character outside ASCII, ``byte_scanner_`` for the rest, scanned as bytes
-    (offsets are the same for ASCII; it skips the str path's conversion, about an eighth of
-    the scan); :meth:`find` returns matches. The scanners do not pickle; a pickled matcher
+    (offsets are the same for ASCII; it skips the str path's conversion); :meth:`find` returns matches. The scanners do not pickle; a pickled matcher
     rebuilds them when loaded (Dask workers).
 
     Parameters
