@@ -69,7 +69,7 @@ sys.path.insert(0, str(REPO))
 
 from dashboard.charts import MEASURE_LABELS  # noqa: E402 -- the Measure radio's labels
 from pipelines.cli import dashboard_command  # noqa: E402
-from pipelines.server import ServerNotStarted, serving  # noqa: E402
+from pipelines.server import ServerNotStarted, open_stream, serving  # noqa: E402
 
 MAX_SESSIONS, MAX_SECONDS = 50, 300
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -378,26 +378,7 @@ class WsSession:
 
     async def open(self) -> None:
         """GET the page and the two endpoints the frontend fetches first, open the websocket, run the script."""
-        import http.cookiejar
-        import urllib.request
-
-        import websockets
-
-        jar = http.cookiejar.CookieJar()
-        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-
-        def fetch() -> None:
-            for path in ("/", "/_stcore/health", "/_stcore/host-config"):
-                with opener.open(self.url + path, timeout=self.timeout) as r:
-                    r.read()
-
-        await asyncio.to_thread(fetch)
-        cookies = {c.name: c.value for c in jar}
-        self.ws = await websockets.connect(
-            "ws" + self.url[len("http"):] + "/_stcore/stream",
-            subprotocols=["streamlit", cookies.get("_streamlit_xsrf", "")],
-            additional_headers={"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items()), "Origin": self.url},
-            max_size=None, open_timeout=self.timeout)
+        self.ws = await open_stream(self.url, self.timeout, also_get=("/_stcore/host-config",))
         await self.run(lambda fig: bool(fig.get("data")))
 
     async def close(self) -> None:

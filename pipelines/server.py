@@ -5,9 +5,10 @@ starts that command itself needs a free loopback port to give it and to know whe
 answers. Both are here so the browser tests and ``benchmarks/load_dashboard.py`` start it the
 same way. :func:`serving` does the whole round -- start on a free port, wait until healthy, stop
 the process group at the end of a ``with`` block -- for the browser tests and the benchmarks.
-:func:`warm_up` opens the default page once over Streamlit's websocket, so a new server's
-imports and first queries are paid before anyone opens it; :func:`serve_warmed` is ``framewatch
-dashboard``'s whole run: serve, warm up, say ready, wait.
+:func:`open_stream` opens Streamlit's websocket as its frontend does (for :func:`warm_up` and
+the load benchmark's protocol-level client). :func:`warm_up` opens the default page once over
+it, so a new server's imports and first queries are paid before anyone opens it;
+:func:`serve_warmed` is ``framewatch dashboard``'s whole run: serve, warm up, say ready, wait.
 """
 
 from __future__ import annotations
@@ -151,24 +152,43 @@ class WarmUpFailed(RuntimeError):
     """The warm-up session of :func:`warm_up` saw an exception on the page, a closed socket, or no end in time."""
 
 
-async def _warm_up(url: str, timeout: float) -> None:
+async def open_stream(url: str, timeout: float, also_get: tuple[str, ...] = ()):
+    """Open Streamlit's websocket ``/_stcore/stream`` of the server at *url* as its frontend does.
+
+    GETs ``/``, the health endpoint (its answer sets the XSRF cookie) and then each path of
+    *also_get*, keeping the cookies as a browser keeps them; then connects with the frontend's
+    subprotocols (``streamlit``, the XSRF token), those cookies and the page's Origin, no limit on
+    a message's size and *timeout* seconds for each GET and for the opening handshake. Returns the
+    open connection (``websockets``' ``ClientConnection``; ``async with`` it, or close it).
+    Used by :func:`warm_up` and ``benchmarks/load_dashboard.py --client ws``.
+    """
     import http.cookiejar
 
     import websockets
-    from streamlit.proto.BackMsg_pb2 import BackMsg
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
     jar = http.cookiejar.CookieJar()                  # cookies kept as a browser keeps them
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    for path in ("/", HEALTH_PATH):                   # the health answer sets the XSRF cookie
-        await asyncio.to_thread(lambda p=path: opener.open(url + p, timeout=timeout).read())
+
+    def fetch() -> None:
+        for path in ("/", HEALTH_PATH, *also_get):  # the health answer sets the XSRF cookie
+            with opener.open(url + path, timeout=timeout) as r:
+                r.read()
+
+    await asyncio.to_thread(fetch)
     cookies = {c.name: c.value for c in jar}
+    return await websockets.connect(
+        "ws" + url[len("http"):] + "/_stcore/stream", max_size=None, open_timeout=timeout,
+        subprotocols=["streamlit", cookies.get("_streamlit_xsrf", "")],
+        additional_headers={"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items()), "Origin": url})
+
+
+async def _warm_up(url: str, timeout: float) -> None:
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
     msg = BackMsg()
     msg.rerun_script.context_info.url = url + "/"     # the default page, no URL keys: the sidebar's defaults
-    async with websockets.connect(
-            "ws" + url[len("http"):] + "/_stcore/stream", max_size=None, open_timeout=timeout,
-            subprotocols=["streamlit", cookies.get("_streamlit_xsrf", "")],
-            additional_headers={"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items()), "Origin": url}) as ws:
+    async with await open_stream(url, timeout) as ws:
         await ws.send(msg.SerializeToString())
         while True:
             fwd = ForwardMsg()
