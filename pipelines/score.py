@@ -41,6 +41,8 @@ class ScoreResult:
 MENTION_FIELDS = ("start", "end", "text", "term", "category", "target", "counterpart", "voice", "speaker",
                   "quote_id")
 """The fields of a mention, as :func:`score_text` names them (``mentions`` columns without ``article_id``)."""
+_MENTION_COLUMN = {"start": "start_char", "end": "end_char"}
+"""The ``mentions`` column of a field of :data:`MENTION_FIELDS` whose name differs."""
 
 
 def score_text(text: str, matcher: LexiconMatcher, copy: str | None = None,
@@ -124,8 +126,8 @@ def score_articles(articles: pd.DataFrame, lexicon: Lexicon, topic_matcher: Topi
     ScoreResult
     """
     matcher = matcher or LexiconMatcher(lexicon).fit()
-    men_rows: dict[str, list] = {k: [] for k in ("article_id", "start_char", "end_char", "text", "term", "category",
-                                                 "target", "counterpart", "voice", "speaker", "quote_id")}
+    # the mentions table's columns, in _score_into's field order (MENTION_FIELDS, offsets renamed)
+    men_rows: dict[str, list] = {k: [] for k in ("article_id", *(_MENTION_COLUMN.get(f, f) for f in MENTION_FIELDS))}
     quote_rows: dict[str, list] = {k: [] for k in ("article_id", "quote_id", "start_char", "end_char", "kind",
                                                    "speaker", "cue", "closed")}
     topic_rows: list[tuple[str, str, str]] = []
