@@ -49,7 +49,7 @@ def evidence_frames(path: str, version: int, filters: tuple, *, outlet: str | No
     if n_mentions <= shown:
         kwic = loaders.load_kwic(path, version, filters, outlet, start, end, category, shown)
         return kwic, kwic
-    every = loaders.load_kwic_all(path, version, filters, outlet, start, end, category, KWIC_DOWNLOAD_LIMIT)
+    every = loaders.load_kwic(path, version, filters, outlet, start, end, category, KWIC_DOWNLOAD_LIMIT)
     return tables.spread_rows(every, shown), every
 
 

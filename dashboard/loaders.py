@@ -157,36 +157,22 @@ def load_matrix_chart(path: str, version: int, filters: FiltersKey, measure: str
     return charts.heatmap_chart(load_matrix(path, version, filters), measure)
 
 
-def _kwic(path: str, filters: FiltersKey, outlet: str | None, period_start: date | None,
-          period_end: date | None, category: str | None, limit: int) -> pd.DataFrame:
-    f = _filters(filters)
-    if category is not None:
-        f = dataclasses.replace(f, categories=(category,))
-    with _Store(path) as con:
-        return rollups.keyword_in_context(con, f, outlet=outlet, period_start=period_start,
-                                          period_end=period_end, limit=limit)
-
-
 def load_kwic(path: str, version: int, filters: FiltersKey, outlet: str | None,
               period_start: date | None, period_end: date | None, category: str | None = None,
               limit: int = 200) -> pd.DataFrame:
     """:func:`pipelines.rollups.keyword_in_context` for one chart cell, the first *limit* lines by date.
 
     ``outlet=None``: all selected outlets; ``category``: that lexicon category only (an
-    outlet × category cell), else the selected categories. Not cached here: its one caller,
+    outlet × category cell), else the selected categories. A large *limit* gives every mention
+    of a big cell, for its download (up to 100,000 lines). Not cached here: its one caller,
     :func:`dashboard.evidence.load_evidence`, caches the cell it builds from it.
     """
-    return _kwic(path, filters, outlet, period_start, period_end, category, limit)
-
-
-def load_kwic_all(path: str, version: int, filters: FiltersKey, outlet: str | None,
-                  period_start: date | None, period_end: date | None, category: str | None = None,
-                  limit: int = 100_000) -> pd.DataFrame:
-    """:func:`load_kwic` with a large *limit*: every mention of a big cell, for its download.
-
-    These frames can hold 100,000 lines; like :func:`load_kwic` it is cached by its caller only.
-    """
-    return _kwic(path, filters, outlet, period_start, period_end, category, limit)
+    f = _filters(filters)
+    if category is not None:
+        f = dataclasses.replace(f, categories=(category,))
+    with _Store(path) as con:
+        return rollups.keyword_in_context(con, f, outlet=outlet, period_start=period_start,
+                                          period_end=period_end, limit=limit)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
