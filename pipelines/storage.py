@@ -194,10 +194,13 @@ def append_parquet(con: duckdb.DuckDBPyConnection, name: str, path: str | Path) 
                   f"wrong type {wrong}",
             fix="this is a bug in framewatch (or a worker of another version): please report it with the command you ran",
         )
+    not_null = {c.name for c in TABLES[name] if not c.nullable}
     for i, col in enumerate(schema.names):   # the NOT NULL check of check_frame, from the row groups' statistics
-        nulls = [meta.row_group(g).column(i).statistics for g in range(meta.num_row_groups)]
-        n_null = sum(st.null_count for st in nulls if st is not None and st.has_null_count)
-        if n_null and not next(c for c in TABLES[name] if c.name == col).nullable:
+        if col not in not_null:
+            continue
+        stats = [meta.row_group(g).column(i).statistics for g in range(meta.num_row_groups)]
+        n_null = sum(st.null_count for st in stats if st is not None and st.has_null_count)
+        if n_null:
             raise StoreError(f"null values in NOT NULL column {name}.{col}", where=str(path),
                              expected="a value on every row", found=f"{n_null} nulls",
                              fix="this is a bug in framewatch: please report it with the command you ran")
