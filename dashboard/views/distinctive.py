@@ -10,8 +10,6 @@ from pipelines.distinctive import DISTINCTIVE_COLUMNS, MIN_COUNT
 
 KWIC_SHOWN = 10  # lines shown inline under the chosen term (the Concordance page has them all)
 
-PAGE = "views/distinctive.py"
-
 ctx = page_context()
 st.title("Distinctive terms")
 key = loaders.terms_key(ctx.filters)
