@@ -96,10 +96,11 @@ speech without any cue, languages other than English for cues.
 
 from __future__ import annotations
 
-import codecs
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+
+from .text import word_mask
 
 __all__ = [
     "Quote",
@@ -1932,31 +1933,6 @@ class Voices:
         return ("quoted" if best_direct else "attributed", quotes[best].speaker, best)
 
 
-def _word_mask_error(exc):
-    """``encode`` error handler: each unencodable character -> ``a`` (word) or space."""
-    if not isinstance(exc, UnicodeEncodeError):
-        raise exc
-    s = exc.object[exc.start:exc.end]
-    return "".join("a" if (c.isalnum() or c == "_") else " " for c in s), exc.end
-
-
-codecs.register_error("framewatch.wordmask", _word_mask_error)
-# ASCII bytes -> b"a" for a word character (``\w``: letters, digits, "_"), b" " otherwise
-_MASK_TABLE = bytes((0x61 if (chr(i).isalnum() or i == 0x5F) else 0x20) if i < 128 else i for i in range(256))
-# common non-ASCII non-word characters, blanked before encoding (same length: offsets kept)
-_BLANK_CHARS = tuple(c for c in "“”‘’—–…«»„‚‹›\xa0\u2009\u200b\u202f·•″′"
-                     if not (c.isalnum() or c == "_"))
-
-
-def _word_mask(text: str) -> bytes:
-    """One byte per character of *text*: ``a`` where ``WORD_RE`` would match, else a space."""
-    if not text.isascii():
-        for c in _BLANK_CHARS:
-            if c in text:
-                text = text.replace(c, " ")
-    return text.encode("ascii", "framewatch.wordmask").translate(_MASK_TABLE)
-
-
 def _runs(mask: bytes, a: int, b: int) -> int:
     """Number of ``WORD_RE`` matches in ``text[a:b]`` (``pos``/``endpos`` semantics)."""
     if a >= b:
@@ -1988,7 +1964,7 @@ def count_words_by_voice(text: str, quotes: list[Quote]) -> dict[str, int]:
     inside quotes are counted; the outlet gets the rest of the total.
     """
     n = len(text)
-    mask = _word_mask(text)
+    mask = word_mask(text)
     total = (mask[0] == 0x61) + mask.count(b" a") if n else 0
     if not quotes:
         return {"outlet": total, "quoted": 0, "attributed": 0}

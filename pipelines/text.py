@@ -319,8 +319,8 @@ def fold(phrase: str) -> str:
     return copy.strip()
 
 
-_ASCII_WORD_MARKS = bytes(0x77 if chr(i).isalnum() or i == 0x5F else 0x20 for i in range(256))
-"""``bytes.translate`` table: an ASCII word character (``\\w``: letter, digit, ``_``) to ``w``, any other to a space."""
+_ASCII_WORD_MARKS = bytes(0x61 if chr(i).isalnum() or i == 0x5F else 0x20 for i in range(256))
+"""``bytes.translate`` table: an ASCII word character (``\\w``: letter, digit, ``_``) to ``a``, any other to a space."""
 
 
 @functools.cache
@@ -334,17 +334,24 @@ def _word_code_points() -> np.ndarray:
     return table
 
 
-def count_words(text: str) -> int:
-    """Number of words (:data:`WORD_RE` matches, runs of ``\\w``) in *text*.
+def word_mask(text: str) -> bytes:
+    """One byte per character of *text*: ``a`` where :data:`WORD_RE` (``\\w``) matches, else a space.
 
-    Counts where runs start, without a list of the words: ``bytes.translate`` and ``bytes.count``
-    for an ASCII text, a code-point table in numpy otherwise (lone surrogates included: they are
-    not word characters). The tests check it equals ``len(WORD_RE.findall(text))`` on every code point."""
+    ``bytes.translate`` for an ASCII text, a code-point table in numpy otherwise (lone surrogates
+    included: they are not word characters). ``mask.count(b" a")`` and ``mask[i]`` then count and
+    find word starts between any offsets (:func:`count_words`, :func:`pipelines.quotes.count_words_by_voice`)."""
     if text.isascii():
-        marks = text.encode("ascii").translate(_ASCII_WORD_MARKS)
-        return marks.count(b" w") + marks.startswith(b"w")
+        return text.encode("ascii").translate(_ASCII_WORD_MARKS)
     word = _word_code_points()[np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")]
-    return int(word[0]) + int(np.count_nonzero(word[1:] & ~word[:-1]))
+    return np.where(word, np.uint8(0x61), np.uint8(0x20)).tobytes()
+
+
+def count_words(text: str) -> int:
+    """Number of words (:data:`WORD_RE` matches, runs of ``\\w``) in *text*: the word starts of
+    its :func:`word_mask`, without a list of the words. The tests check it equals
+    ``len(WORD_RE.findall(text))`` on every code point."""
+    mask = word_mask(text)
+    return mask.count(b" a") + mask.startswith(b"a")
 
 
 def text_hash(text: str) -> str:
