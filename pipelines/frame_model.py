@@ -943,9 +943,7 @@ def apply_to_new_articles(con, chunk: int | None = None) -> ModelCoverage | None
         return None
     if not missing:
         return ModelCoverage(0, n_covered, n_articles)
-    rows = con.execute("SELECT settings FROM runs WHERE stage = 'frames apply' ORDER BY started_at DESC LIMIT 1"
-                       ).fetchall()
-    settings = json.loads(rows[0][0]) if rows else {}
+    settings = _last_apply_settings(con) or {}
     given = str(settings.get("model") or "")
     candidates = [Path(p) for p in (settings.get("model_resolved"), given) if p]
     found = next((p for p in candidates if p.is_file()), None)
@@ -969,6 +967,14 @@ def apply_to_new_articles(con, chunk: int | None = None) -> ModelCoverage | None
     return ModelCoverage(0, n_covered, n_articles, coverage_warning(n_covered, n_articles, given or "MODEL", why))
 
 
+def _last_apply_settings(con) -> dict | None:
+    """The settings (model file, its resolved path and sha256, card) recorded by the last
+    ``frames apply`` run, or None when there was none."""
+    rows = con.execute("SELECT settings FROM runs WHERE stage = 'frames apply' ORDER BY started_at DESC LIMIT 1"
+                       ).fetchall()
+    return json.loads(rows[0][0]) if rows else None
+
+
 def latest_model_card(con) -> dict | None:
     """The card of the model whose rows are in ``article_frames`` (the last ``frames apply`` run), or None.
 
@@ -976,11 +982,9 @@ def latest_model_card(con) -> dict | None:
     (the model file's name, no directory) and ``model_sha256`` (its hash) from that run, and
     ``coverage`` (articles with model rows, stored articles: :func:`model_coverage`).
     """
-    rows = con.execute("SELECT settings FROM runs WHERE stage = 'frames apply' ORDER BY started_at DESC LIMIT 1"
-                       ).fetchall()
-    if not rows:
+    settings = _last_apply_settings(con)
+    if settings is None:
         return None
-    settings = json.loads(rows[0][0])
     card = settings.get("card")
     if card is None:
         return None
