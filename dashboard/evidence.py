@@ -61,13 +61,24 @@ class Evidence:
     ----------
     table : the on-screen KWIC lines, typed (:func:`dashboard.tables.typed_table`), with
         placeholders for missing speakers and titles; at most :data:`KWIC_SHOWN` rows.
-    caption : the counts sentence (and unreadable values, if any).
+    n_total : the cell's mentions; n_download : the lines in the download.
+    start, end : the cell's period (``None``: the selected dates).
+    report : unreadable values found while typing the table, as a sentence (or ``""``).
     csv : the download, every line of the cell as CSV bytes (:func:`dashboard.exports.to_csv_bytes`).
     """
 
     table: pd.DataFrame
-    caption: str
+    n_total: int
+    n_download: int
+    start: date | None
+    end: date | None
+    report: str
     csv: bytes
+
+    def caption(self, n_shown: int) -> str:
+        """The counts sentence for *n_shown* lines on screen (and unreadable values, if any)."""
+        return " ".join(t for t in (tables.evidence_text(n_shown, self.n_total, self.n_download, self.start,
+                                                         self.end), self.report) if t)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16, ttl=3600)
@@ -82,16 +93,16 @@ def load_evidence(path: str, version: int, filters: tuple, outlet: str | None, s
     on_screen, download = evidence_frames(path, version, filters, outlet=outlet, start=start, end=end,
                                           category=category, n_mentions=n_mentions)
     shown, report = tables.typed_table(on_screen, tables.KWIC_SCHEMA)
-    caption = " ".join(t for t in (tables.evidence_text(len(on_screen), max(n_mentions, len(download)),
-                                                        len(download), start, end),
-                                   tables.report_text(report)) if t)
-    return Evidence(tables.with_placeholders(shown[tables.KWIC_COLUMNS], ["speaker", "title"]), caption,
+    return Evidence(tables.with_placeholders(shown[tables.KWIC_COLUMNS], ["speaker", "title"]),
+                    max(n_mentions, len(download)), len(download), start, end, tables.report_text(report),
                     exports.to_csv_bytes(download))
 
 
 def show_evidence(ctx, *, outlet: str | None, start: date | None, end: date | None, category: str | None,
                   n_mentions: int, file_name: str, key: str) -> None:
-    """Draw the KWIC lines of one cell, a caption with its counts, and the download button.
+    """Draw the KWIC lines of one cell, a caption and the download button.
+
+    The caption counts the lines drawn: the preview, or the table when it is switched on.
 
     First :data:`KWIC_PREVIEW` lines as the Concordance page's compact HTML table
     (:func:`dashboard.kwic.kwic_html`, one line a row; spread evenly over the on-screen lines), and, when there are more, a toggle (key
@@ -102,12 +113,14 @@ def show_evidence(ctx, *, outlet: str | None, start: date | None, end: date | No
     ev = load_evidence(ctx.path, ctx.version, ctx.key, outlet, start, end, category, n_mentions)
     preview = tables.spread_rows(ev.table, KWIC_PREVIEW)
     st.markdown(kwic.kwic_html(preview.assign(label=preview["term"])), unsafe_allow_html=True)
+    n_shown = len(preview)
     if len(ev.table) > len(preview) and st.toggle(
             f"Show all {len(ev.table):,} lines as a table", key=f"{key}_all",
             help=f"The {len(preview)} lines above are spread evenly by date over these {len(ev.table):,}."):
         st.dataframe(ev.table, hide_index=True, column_config=tables.column_config(tables.KWIC_COLUMNS),
                      key=f"{key}_table")
-    st.caption(ev.caption)
+        n_shown = len(ev.table)
+    st.caption(ev.caption(n_shown))
     st.download_button("Download evidence (CSV)", data=ev.csv, file_name=file_name,
                        mime="text/csv", on_click="ignore", key=f"dl_{key}", icon=":material/download:")
 

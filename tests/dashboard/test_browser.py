@@ -213,7 +213,7 @@ def test_trends_draws_ten_evidence_lines_first_and_the_table_on_request(page, bi
     page.goto(f"{big_cell_url}/?granularity=month&voice=all&outlet={BIG_OUTLET.replace(' ', '+')}")
     page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=30000)
     wait_for_app_idle(page)
-    expect(page.get_by_text(re.compile(r"^Showing 200 of 540 mentions"))).to_be_visible(timeout=20000)
+    expect(page.get_by_text(re.compile(r"^Showing 10 of 540 mentions"))).to_be_visible(timeout=20000)
     rows = _kwic_rows(page)
     expect(rows).to_have_count(10)                            # spread over the month: its first and last day
     expect(rows.first.locator("td:nth-child(2)")).to_have_text("2024-10-01")
@@ -223,5 +223,6 @@ def test_trends_draws_ten_evidence_lines_first_and_the_table_on_request(page, bi
     page.get_by_text("Show all 200 lines as a table").click()
     expect(grid).to_have_count(1, timeout=20000)
     wait_for_app_idle(page)
+    expect(page.get_by_text(re.compile(r"^Showing 200 of 540 mentions"))).to_be_visible(timeout=20000)
     expect(page.get_by_role("button", name="Download evidence (CSV)")).to_be_visible()
     expect(page.get_by_role("link", name="Open these lines in the Concordance")).to_be_visible()

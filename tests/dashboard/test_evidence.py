@@ -102,14 +102,16 @@ def test_trends_evidence_says_how_many_are_shown(big_cell_store_path):
     at = _app(big_cell_store_path, outlet=BIG_OUTLET, granularity="month", voice="all")
     assert not at.exception
     assert at.selectbox(key="trend_cell").options == ["2024-10-01 · Outlet K · 540 mentions"]
-    assert ("Showing 200 of 540 mentions, spread evenly by date over 2024-10-01 to 2024-10-31 — the download has "
-            "all 540.") in _captions(at)
+    assert ("Showing 10 of 540 mentions, spread evenly by date over 2024-10-01 to 2024-10-31 — the download has "
+            "all 540.") in _captions(at)                # the caption counts the lines drawn, not the table's
     preview = _kwic_preview(at)                        # the first paint: 10 lines spread over the month, no grid
     assert len(at.dataframe) == 0 and preview.count("<tr>") == 1 + 10
     assert re.findall(r"\d{4}-\d{2}-\d{2}", preview)[0] == "2024-10-01"
     assert re.findall(r"\d{4}-\d{2}-\d{2}", preview)[-1] == "2024-10-31"
     at.toggle(key="kwic_all").set_value(True).run()     # "Show all 200 lines as a table"
     assert at.toggle(key="kwic_all").label == "Show all 200 lines as a table"
+    assert "Showing 200 of 540 mentions, spread evenly" in _captions(at)
+    assert "Showing 10 of" not in _captions(at)
     days = at.dataframe[0].value["day"]
     assert len(days) == 200 and f"{days.min():%d}" == "01" and f"{days.max():%d}" == "31"
     button = next(b for b in at.get("download_button") if b.proto.label == "Download evidence (CSV)")
