@@ -1,46 +1,80 @@
 """Incremental scoring: which articles still need scores, and whether the old scores still hold.
 
 The score stage (:func:`pipelines.run._score` with ``only_new=True``, used by
-``framewatch collect``) scores only :func:`unscored_rowids` when :func:`definitions_digest` of
-the store is the same before and after it writes the current lexicon, topics, frame lexicon,
-word-choice pairs and targets; any difference (an edited lexicon, a new topic query, another
-frame threshold) means every stored article is scored again. Either way, articles without rows
-of the store's frame model then get them (:func:`pipelines.frame_model.apply_to_new_articles`).
+``framewatch collect``) scores only :func:`unscored_rowids` when :func:`definition_versions` of
+the store are the same before and after it writes the current lexicon, topics, frame lexicon,
+word-choice pairs and targets; any difference (an edited lexicon or pairs file, a new topic
+query, another frame threshold) means every stored article is scored again. Either way, articles
+without rows of the store's frame model then get them
+(:func:`pipelines.frame_model.apply_to_new_articles`). Every run that scores records the same
+versions in its ``runs`` row, so the store says which definitions its numbers were computed under.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 
 import duckdb
 import numpy as np
 
 from .engines import store_rowids
+from .lexicon import Entry, Lexicon
+from .schemas import column_names
 
-DEFINITION_QUERIES = {
-    "lexicon": "SELECT term, variants, category, target, counterpart, ignore FROM lexicon",
-    "topics": "SELECT topic, query FROM topics WHERE query IS NOT NULL",
-    "frame_lexicon": "SELECT term, variants, frame, ignore FROM frame_lexicon",
-    "pairs": "SELECT pair_id, loaded_spellings, counterpart_spellings, category FROM pairs",
-    "targets": "SELECT target, alias, alias_kind, match_case FROM targets",
+VERSION_COLUMNS = ("pairs_version", "topics_version", "frames_version", "frame_threshold", "targets_version")
+"""The ``runs`` columns beside ``lexicon_version`` that :func:`definition_versions` fills."""
+
+_ROW_VERSIONS = {
+    "pairs_version": ("pairs-", f"SELECT {', '.join(c for c in column_names('pairs') if c != 'source')} FROM pairs"),
+    "topics_version": ("topics-", "SELECT topic, query FROM topics WHERE query IS NOT NULL"),
 }
-"""What the per-article scores depend on, one query per definition table (notes and file names left out).
-Topics from an input column are left out: they belong to the article, not to the definitions."""
+"""Definitions without a version of their own: a prefix and the rows whose content is hashed (file names
+left out; topics from an input column too, as they belong to the article, not to the definitions)."""
 
 
-def definitions_digest(con: duckdb.DuckDBPyConnection, frame_threshold: int) -> str:
-    """Content hash of the definition tables (:data:`DEFINITION_QUERIES`) and the frame threshold.
+def definition_versions(con: duckdb.DuckDBPyConnection, frame_threshold: int) -> dict[str, str | int | None]:
+    """The version of each definition the per-article scores depend on, read from the store's tables.
+
+    ``lexicon_version``: :attr:`pipelines.lexicon.Lexicon.version` of the ``lexicon`` table (the
+    loaded lexicon's own version: entries with their notes, not their files); ``frames_version``:
+    :func:`pipelines.frames.frames_version` of ``frame_lexicon``; ``targets_version``: the
+    ``tgt-`` version stored with ``targets`` (:attr:`pipelines.tone.Gazetteer.version`);
+    ``pairs_version`` and ``topics_version``: ``pairs-`` / ``topics-`` and 12 hex digits of
+    SHA-256 over the rows of ``pairs`` (file name left out) and the topic queries;
+    ``frame_threshold``: *frame_threshold*. An empty table gives None.
 
     Returns
     -------
-    str
-        40 hex digits; equal digests mean per-article scores computed under one are valid under the other.
+    dict
+        ``lexicon_version`` and :data:`VERSION_COLUMNS` (str or None; ``frame_threshold`` int).
+        Equal dicts mean per-article scores computed under one are valid under the other.
     """
-    digest = hashlib.sha1(f"frame_threshold={frame_threshold}".encode())
-    for name, query in DEFINITION_QUERIES.items():
-        rows = sorted(con.execute(query).fetchall(), key=repr)
-        digest.update(f"\n{name}:{rows!r}".encode("utf-8"))
-    return digest.hexdigest()
+    from .frames import frames_version
+
+    lexicon, frame_lexicon = stored_lexicon(con, "lexicon"), stored_lexicon(con, "frame_lexicon")
+    targets = sorted(v for (v,) in con.execute("SELECT DISTINCT version FROM targets").fetchall())
+    versions: dict[str, str | int | None] = {
+        "lexicon_version": lexicon.version if lexicon.entries else None,
+        "frames_version": frames_version(frame_lexicon) if frame_lexicon.entries else None,
+        "frame_threshold": int(frame_threshold),
+        "targets_version": "|".join(targets) or None,
+    }
+    for name, (prefix, query) in _ROW_VERSIONS.items():
+        rows = sorted(json.dumps(row, ensure_ascii=False, default=str) for row in con.execute(query).fetchall())
+        versions[name] = prefix + hashlib.sha256("\n".join(rows).encode("utf-8")).hexdigest()[:12] if rows else None
+    return versions
+
+
+def stored_lexicon(con: duckdb.DuckDBPyConnection, table: str = "lexicon") -> Lexicon:
+    """The entries of the ``lexicon`` or ``frame_lexicon`` table (its ``frame`` as the category) as a
+    :class:`pipelines.lexicon.Lexicon` without sources, whose ``version`` is that of the lexicon written there."""
+    query = {"lexicon": "SELECT term, variants, category, target, counterpart, note, ignore FROM lexicon",
+             "frame_lexicon": "SELECT term, variants, frame, NULL, NULL, note, ignore FROM frame_lexicon"}[table]
+    entries = tuple(Entry(term=term, category=category, variants=tuple(variants.split("|")) if variants else (),
+                          target=target, counterpart=counterpart, note=note, ignore=bool(ignore))
+                    for term, variants, category, target, counterpart, note, ignore in con.execute(query).fetchall())
+    return Lexicon(entries, ())
 
 
 def unscored_rowids(con: duckdb.DuckDBPyConnection) -> np.ndarray:

@@ -27,7 +27,7 @@ from .engines import EngineOptions, ScoreStages, plan_batches, read_batch, score
 from .frame_model import apply_to_new_articles
 from .frames import (FRAME_THRESHOLD, FrameScorer, frame_lexicon_frame, read_frames_lexicon, reset_frames,
                      stored_threshold)
-from .incremental import definitions_digest, unscored_rowids
+from .incremental import VERSION_COLUMNS, definition_versions, unscored_rowids
 from .ingest import IngestOptions, duplicate_keys, ingest_file_batches
 from .lexicon import Lexicon, LexiconMatcher, load_lexicon
 from .outlets import Registry, read_registry
@@ -58,6 +58,9 @@ class RunSummary:
     n_model_articles: int = 0
     """Articles given rows of the store's frame model in this run (:func:`pipelines.frame_model.apply_to_new_articles`)."""
     lexicon_version: str | None = None
+    versions: dict[str, str | int | None] = field(default_factory=dict)
+    """Versions of the definitions scored with, by ``runs`` column (:func:`pipelines.incremental.definition_versions`);
+    empty when the run scored nothing (an ingest)."""
     elapsed_s: float = 0.0
     warnings: list[str] = field(default_factory=list)
     stage_seconds: dict[str, float] = field(default_factory=dict)
@@ -87,6 +90,7 @@ def _record_run(con, run_id: str, stage: str, started: datetime, elapsed: float,
         "n_input": summary.n_input, "n_ingested": summary.n_ingested, "n_duplicates": summary.n_duplicates,
         "n_rejected": summary.n_rejected, "n_mentions": summary.n_mentions,
         "warnings": json.dumps(summary.warnings, ensure_ascii=False),
+        **{name: summary.versions.get(name) for name in VERSION_COLUMNS},
     }]))
 
 
@@ -164,7 +168,7 @@ def _score(con, lexicon: Lexicon, topics: list[TopicDef], use_topic_column: bool
     rows of the store's frame model those rows (:func:`pipelines.frame_model.apply_to_new_articles`).
     Returns True when all were scored."""
     frames = frames or FrameScorer().fit()
-    before = definitions_digest(con, stored_threshold(con)) if only_new else None
+    before = definition_versions(con, stored_threshold(con)) if only_new else None
     write_table(con, "frame_lexicon", frame_lexicon_frame(frames.lexicon_), replace=True)
     write_table(con, "lexicon", lexicon.to_frame(), replace=True)
     topic_rows = [{"topic": t.name, "query": t.query, "source": Path(t.source).name} for t in topics]
@@ -180,7 +184,8 @@ def _score(con, lexicon: Lexicon, topics: list[TopicDef], use_topic_column: bool
     topic_matcher = TopicMatcher(topics).fit() if topics else None
     outlet_names = {name: registry.names_of(name)
                     for (name,) in con.execute("SELECT DISTINCT outlet FROM articles").fetchall()}
-    full = before is None or before != definitions_digest(con, frames.threshold)
+    summary.versions = definition_versions(con, frames.threshold)
+    full = before is None or before != summary.versions
     if full:
         for table in ("mentions", "quotes", "article_topics", "article_scores", "pair_mentions", "target_mentions"):
             con.execute(f'DELETE FROM "{table}"')
@@ -362,9 +367,11 @@ def run_aggregate(store: str | Path) -> RunSummary:
         summary.n_daily_rows = build_daily(con)
         summary.n_mentions = con.execute("SELECT count(*) FROM mentions").fetchall()[0][0]
         summary.elapsed_s = time.perf_counter() - t0
-        version = con.execute("SELECT lexicon_version FROM runs WHERE lexicon_version IS NOT NULL "
-                              "ORDER BY started_at DESC LIMIT 1").fetchall()
-        _record_run(con, run_id, "aggregate", started, summary.elapsed_s, {}, summary, version[0] if version else None)
+        # The definitions of the last scoring (their versions), which the daily rows count.
+        last = con.execute(f"SELECT lexicon_version, {', '.join(VERSION_COLUMNS)} FROM runs "
+                           "WHERE lexicon_version IS NOT NULL ORDER BY started_at DESC LIMIT 1").fetchall()
+        summary.versions = dict(zip(VERSION_COLUMNS, last[0][1:])) if last else {}
+        _record_run(con, run_id, "aggregate", started, summary.elapsed_s, {}, summary, last[0][0] if last else None)
     return summary
 
 

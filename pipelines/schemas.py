@@ -259,6 +259,12 @@ TABLES: dict[str, tuple[Column, ...]] = {
         ("n_rejected", "INTEGER", "records sent to rejects"),
         ("n_mentions", "INTEGER", "mentions found"),
         ("warnings", "VARCHAR", "warnings as a JSON list"),
+        # Added after stores existed: pipelines.storage.ensure_tables adds them to an older store's runs.
+        ("pairs_version", "VARCHAR", "content hash of the word-choice pairs used (pairs-...)"),
+        ("topics_version", "VARCHAR", "content hash of the topic queries used (topics-...; not an input's topic column)"),
+        ("frames_version", "VARCHAR", "content hash of the frame lexicon used (frames-...)"),
+        ("frame_threshold", "INTEGER", "frame-lexicon tokens an article needed to use a frame"),
+        ("targets_version", "VARCHAR", "content hash of the targets gazetteer used (tgt-...)"),
     ),
 }
 

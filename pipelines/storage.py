@@ -117,11 +117,19 @@ def _remove_stale_copies(path: Path) -> None:
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Create every declared table that does not exist yet."""
-    have = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    """Create every declared table that does not exist yet, and add to an existing table the
+    declared nullable columns it lacks (a store written by an older framewatch; its rows get NULL).
+    A missing NOT NULL column is not added (no value could be given to the rows): writing that table fails."""
+    have: dict[str, set[str]] = {}
+    for table, column in con.execute("SELECT table_name, column_name FROM information_schema.columns").fetchall():
+        have.setdefault(table, set()).add(column)
     for name in TABLES:
         if name not in have:
             con.execute(ddl(name))
+            continue
+        for col in TABLES[name]:
+            if col.nullable and col.name not in have[name]:
+                con.execute(f'ALTER TABLE "{name}" ADD COLUMN "{col.name}" {col.sql}')
 
 
 def write_table(con: duckdb.DuckDBPyConnection, name: str, df: pd.DataFrame, *, replace: bool = False) -> int:
