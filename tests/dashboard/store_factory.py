@@ -24,6 +24,7 @@ LEXICON = (("regime", "pejorative label"), ("hegemon", "pejorative label"),
            ("puppet", "delegitimising label"), ("war games", "militarised language"))
 CATEGORIES = ("delegitimising label", "militarised language", "pejorative label")
 LEXICON_VERSION = "lex-test-0001"
+PAIRS_VERSION = "pairs-test-0001"
 FIRST_MONDAY = date(2026, 1, 5)
 GAP_WEEK = 4
 """O'Reilly Wire has no articles in this week: its collector was down."""
@@ -131,7 +132,8 @@ def build_tables(synthetic: bool = True) -> dict[str, pd.DataFrame]:
         run_id="run-1", stage="run", started_at=pd.Timestamp("2026-03-20 10:00", tz="UTC"), elapsed_s=1.5,
         code_version="0.1.0", lexicon_version=LEXICON_VERSION, settings=json.dumps({"input": "test.csv"}),
         n_input=len(art) + 3, n_ingested=len(art), n_duplicates=1, n_rejected=2, n_mentions=len(men),
-        warnings="[]")])
+        warnings="[]", pairs_version=PAIRS_VERSION, topics_version=None, frames_version=None, frame_threshold=3,
+        targets_version=None)])
     rejects = pd.DataFrame([
         dict(run_id="run-1", source_file="test.csv", source_row=90, reason="no_text", detail="empty text", record="{}"),
         dict(run_id="run-1", source_file="test.csv", source_row=91, reason="bad_date_and_text",
