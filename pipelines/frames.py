@@ -366,12 +366,10 @@ def stored_threshold(con: duckdb.DuckDBPyConnection) -> int:
 
 def stored_version(con: duckdb.DuckDBPyConnection) -> str | None:
     """Version (:func:`frames_version`) of the frame lexicon in ``frame_lexicon``; None when empty."""
-    rows = con.execute("SELECT term, variants, frame, note, ignore FROM frame_lexicon").fetchall()
-    if not rows:
-        return None
-    entries = tuple(Entry(term=t, category=f, variants=tuple((v or "").split("|")) if v else (), note=n,
-                          ignore=bool(i)) for t, v, f, n, i in rows)
-    return frames_version(Lexicon(entries, ()))
+    from .incremental import stored_lexicon   # incremental imports the engines, which import this module
+
+    lexicon = stored_lexicon(con, "frame_lexicon")
+    return frames_version(lexicon) if lexicon.entries else None
 
 
 def available_methods(con: duckdb.DuckDBPyConnection) -> list[str]:

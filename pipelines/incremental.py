@@ -38,7 +38,7 @@ def definition_versions(con: duckdb.DuckDBPyConnection, frame_threshold: int) ->
 
     ``lexicon_version``: :attr:`pipelines.lexicon.Lexicon.version` of the ``lexicon`` table (the
     loaded lexicon's own version: entries with their notes, not their files); ``frames_version``:
-    :func:`pipelines.frames.frames_version` of ``frame_lexicon``; ``targets_version``: the
+    :func:`pipelines.frames.stored_version` (of ``frame_lexicon``); ``targets_version``: the
     ``tgt-`` version stored with ``targets`` (:attr:`pipelines.tone.Gazetteer.version`);
     ``pairs_version`` and ``topics_version``: ``pairs-`` / ``topics-`` and 12 hex digits of
     SHA-256 over the rows of ``pairs`` (file name left out) and the topic queries;
@@ -50,13 +50,13 @@ def definition_versions(con: duckdb.DuckDBPyConnection, frame_threshold: int) ->
         ``lexicon_version`` and :data:`VERSION_COLUMNS` (str or None; ``frame_threshold`` int).
         Equal dicts mean per-article scores computed under one are valid under the other.
     """
-    from .frames import frames_version
+    from .frames import stored_version
 
-    lexicon, frame_lexicon = stored_lexicon(con, "lexicon"), stored_lexicon(con, "frame_lexicon")
+    lexicon = stored_lexicon(con, "lexicon")
     targets = sorted(v for (v,) in con.execute("SELECT DISTINCT version FROM targets").fetchall())
     versions: dict[str, str | int | None] = {
         "lexicon_version": lexicon.version if lexicon.entries else None,
-        "frames_version": frames_version(frame_lexicon) if frame_lexicon.entries else None,
+        "frames_version": stored_version(con),
         "frame_threshold": int(frame_threshold),
         "targets_version": "|".join(targets) or None,
     }
