@@ -254,7 +254,7 @@ def score(store, topic_queries, lexicons, extra_lexicons, topics, frames, frame_
     summary = run_score(store, opts, progress=_progress())
     _print_warnings(summary.warnings)
     click.echo(f"scored {summary.n_articles} articles, mentions {summary.n_mentions}, "
-               f"lexicon {summary.lexicon_version}, elapsed {summary.elapsed_s:.1f}s")
+               f"{summary.versions_text()}, elapsed {summary.elapsed_s:.1f}s")
 
 
 @main.command(epilog="\b\nExample: framewatch aggregate --store data/store/kcna.duckdb")

@@ -3,7 +3,9 @@
 :func:`run_ingest`, :func:`run_score`, :func:`run_aggregate` and :func:`run_pipeline` are
 what the ``framewatch`` commands call. Every call works on a copy of the store and replaces
 the store only when it has finished (:func:`pipelines.storage.writing`), and records a
-``runs`` row with the code and lexicon versions, its settings and its counts.
+``runs`` row with the code version, the versions of the definitions it scored with (lexicon,
+pairs, topics, frame lexicon and threshold, targets; :func:`pipelines.incremental.definition_versions`),
+its settings and its counts.
 """
 
 from __future__ import annotations
@@ -75,6 +77,14 @@ class RunSummary:
         if self.n_model_articles:
             parts.insert(-1, f"frame model applied to {self.n_model_articles} new articles")
         return ", ".join(parts)
+
+    def versions_text(self) -> str:
+        """The definitions scored with, as recorded in ``runs``: ``lexicon lex-…, pairs pairs-…, topics
+        topics-…, frames frames-… (threshold 3), targets tgt-…`` (``none`` for an empty definition)."""
+        v = {name: value or "none" for name, value in self.versions.items()}
+        return (f"lexicon {self.lexicon_version or 'none'}, pairs {v.get('pairs_version', 'none')}, "
+                f"topics {v.get('topics_version', 'none')}, frames {v.get('frames_version', 'none')} "
+                f"(threshold {v.get('frame_threshold', 'none')}), targets {v.get('targets_version', 'none')}")
 
 
 def new_run_id() -> str:
