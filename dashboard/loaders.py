@@ -25,6 +25,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from pipelines import rollups, storage
+from pipelines.incremental import VERSION_COLUMNS
 
 from . import charts, exports
 
@@ -203,13 +204,23 @@ def load_cluster_members(path: str, version: int, article_id: str) -> pd.DataFra
         return rollups.cluster_members(con, article_id)
 
 
+def _columns_or_null(con, table: str, names) -> str:
+    """A select list of *names* from *table*, ``NULL AS name`` for the columns that a store written by
+    an older framewatch lacks (the dashboard reads the store as it is; the next run adds them)."""
+    have = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns WHERE table_name = ?",
+                                      [table]).fetchall()}
+    return ", ".join(f'"{n}"' if n in have else f'NULL AS "{n}"' for n in names)
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
 def load_about(path: str, version: int) -> dict[str, pd.DataFrame]:
-    """Frames for the About page: ``runs``, ``rejects`` (by reason), ``outlets``, ``categories``, ``feeds``
+    """Frames for the About page: ``runs`` (with the versions of the definitions each run scored with,
+    NULL where the store predates them), ``rejects`` (by reason), ``outlets``, ``categories``, ``feeds``
     (:func:`pipelines.collect.feed_status`)."""
     with _Store(path) as con:
         runs = con.execute(
-            "SELECT started_at, stage, run_id, code_version, lexicon_version, n_input, n_ingested, "
+            "SELECT started_at, stage, run_id, code_version, lexicon_version, "
+            f"{_columns_or_null(con, 'runs', VERSION_COLUMNS)}, n_input, n_ingested, "
             "n_duplicates, n_rejected, n_mentions, elapsed_s FROM runs ORDER BY started_at DESC").df()
         rejects = con.execute(
             "SELECT reason, count(*) AS n_records, count(DISTINCT source_file) AS n_files, "

@@ -21,12 +21,15 @@ st.caption(f"Store: {s['n_articles']:,} articles from {len(s['outlets'])} outlet
 st.subheader("Runs")
 runs, _ = tables.typed_table(about["runs"], {"started_at": "datetime", "n_input": "int", "n_ingested": "int",
                                              "n_duplicates": "int", "n_rejected": "int", "n_mentions": "int",
-                                             "elapsed_s": "float"})
+                                             "elapsed_s": "float", "frame_threshold": "int"})
 st.dataframe(runs, hide_index=True, key="runs_table", column_order=[  # counts first, identifiers last
     "started_at", "stage", "n_input", "n_ingested", "n_duplicates", "n_rejected", "n_mentions", "elapsed_s",
-    "lexicon_version", "code_version", "run_id"], column_config={
+    "lexicon_version", "pairs_version", "topics_version", "frames_version", "frame_threshold", "targets_version",
+    "code_version", "run_id"], column_config={
     "started_at": st.column_config.DatetimeColumn("Started (UTC)", format="YYYY-MM-DD HH:mm"),
     "stage": "Stage", "run_id": "Run id", "code_version": "Code version", "lexicon_version": "Lexicon version",
+    "pairs_version": "Pairs version", "topics_version": "Topics version", "frames_version": "Frame lexicon version",
+    "frame_threshold": "Frame threshold", "targets_version": "Targets version",
     "n_input": "Records in", "n_ingested": "Ingested", "n_duplicates": "Duplicates", "n_rejected": "Rejected",
     "n_mentions": "Mentions", "elapsed_s": st.column_config.NumberColumn("Seconds", format="%.1f")})
 
