@@ -20,9 +20,11 @@ functions applied are the same.
 from __future__ import annotations
 
 import collections
+import dataclasses
 import secrets
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -33,7 +35,7 @@ from .frames import FrameScorer, score_frames
 from .lexicon import Lexicon, LexiconMatcher, load_lexicon
 from .prepared import prepare_texts
 from .score import score_articles
-from .storage import append_parquet, write_table
+from .storage import append_parquet, transaction, write_table
 from .syndication import signature_arrays, sketch_articles
 from .tone import TargetMatcher, read_gazetteer, score_targets
 from .topics import TopicMatcher, read_topics
@@ -144,8 +146,10 @@ def default_stages(use_topic_column: bool = False) -> ScoreStages:
 
 
 def write_batch(con, tables: dict[str, pd.DataFrame]) -> int:
-    """Append the rows of :func:`score_batch` to the store, table by table; returns the mentions written."""
-    written = {name: write_table(con, name, tables[name]) for name in BATCH_TABLES}
+    """Append the rows of :func:`score_batch` to the store, table by table, in one transaction
+    (one commit a batch; :func:`pipelines.storage.transaction`); returns the mentions written."""
+    with transaction(con):
+        written = {name: write_table(con, name, tables[name]) for name in BATCH_TABLES}
     return written["mentions"]
 
 
@@ -230,13 +234,18 @@ def score_local(con, plan: list[Batch], stages: ScoreStages, progress: bool = Fa
     return n_mentions
 
 
-def score_partition(path: str, out: str, stages: ScoreStages, sketch: bool = False) -> dict[str, str]:
+def score_partition(path: str, out: str, stages: ScoreStages, sketch: bool = False,
+                    outlet_names: dict | None = None) -> dict[str, str]:
     """Worker side: score the Parquet partition *path*, write each table to ``{out}/{table}/``.
 
+    *outlet_names*: outlet -> the names it goes by for this partition's outlets, instead of
+    the *stages*' (an overlapped run fits the stages before the ingest has seen every outlet).
     Returns table name -> the Parquet file written for it.
     """
     import fsspec
 
+    if outlet_names is not None:
+        stages = dataclasses.replace(stages, outlet_names=outlet_names)
     articles = pd.read_parquet(path)
     name = path.rstrip("/").rsplit("/", 1)[-1]
     fs, _ = fsspec.core.url_to_fs(out)
@@ -249,17 +258,160 @@ def score_partition(path: str, out: str, stages: ScoreStages, sketch: bool = Fal
     return written
 
 
+class DaskScorer:
+    """Score batches of stored articles on a Dask cluster while this process goes on, and append
+    their rows to the store in the order they were handed over (the one writer stays here).
+
+    Use it as a context manager: :meth:`submit` writes a batch's articles as one Parquet
+    partition (``{workdir}/run-XXXX/articles/part-NNNNN.parquet``) and hands it to the cluster
+    (the cluster is started, and the fitted *stages* scattered once to every worker, at the
+    first batch, so a run with nothing to score starts none); :meth:`append_ready` appends the
+    partitions already scored, in order, without waiting; :meth:`finish` waits for the rest.
+    At most 2 x workers + 1 partitions wait: :meth:`submit` appends the oldest first (waiting
+    for it) beyond that, which bounds the disk used and holds back a caller that produces
+    batches faster than the workers score them. Each partition's files are deleted once
+    appended, and the run directory (or the temporary work dir) on leaving.
+
+    Parameters
+    ----------
+    con : the store's (only) writable connection.
+    stages : the fitted per-batch stages.
+    options : the engine's settings (scheduler, work dir, workers).
+    sketches : a list to which each partition's near-duplicate signatures are appended
+        (:func:`pipelines.syndication.signature_arrays`), in order; None: none computed.
+    names_of : outlet name -> the names it goes by (:meth:`pipelines.outlets.Registry.names_of`);
+        when given, each partition is sent the names of its own outlets instead of using the
+        *stages*' ``outlet_names``.
+
+    Attributes
+    ----------
+    n_mentions : mentions appended so far.
+    n_submitted, n_appended : articles handed over, and whose rows are in the store.
+    first_submit : ``time.perf_counter()`` of the first batch handed over (None before).
+
+    Raises
+    ------
+    ConfigError
+        When Dask (``pip install "framewatch[dask]"``) is missing or the scheduler cannot be reached.
+    """
+
+    def __init__(self, con, stages: ScoreStages, options: EngineOptions, sketches: list | None = None,
+                 names_of=None):
+        try:
+            import fsspec
+            import distributed  # noqa: F401  (checked here, before any work is done)
+        except ImportError as exc:
+            raise ConfigError("the Dask engine needs dask.distributed", where="--engine dask",
+                              expected="dask[distributed] and fsspec installed", found=str(exc),
+                              fix='pip install "framewatch[dask]"') from exc
+        self.con, self.stages, self.options, self.sketches, self.names_of = con, stages, options, sketches, names_of
+        self.own_dir = options.workdir is None
+        self.workdir = (tempfile.mkdtemp(prefix="framewatch-dask-") if self.own_dir else options.workdir).rstrip("/")
+        self.fs, _ = fsspec.core.url_to_fs(self.workdir)
+        protocols = self.fs.protocol if isinstance(self.fs.protocol, tuple) else (self.fs.protocol,)
+        self.local = "file" in protocols
+        self.run_dir = f"{self.workdir}/run-{secrets.token_hex(6)}"
+        self.client = self.cluster = self.shared = None
+        self.ahead = 1
+        self.pending: collections.deque = collections.deque()
+        self.n_mentions = self.n_submitted = self.n_appended = self.n_partitions = 0
+        self.first_submit: float | None = None
+
+    def __enter__(self) -> DaskScorer:
+        self.fs.makedirs(f"{self.run_dir}/articles", exist_ok=True)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        try:
+            if self.client is not None:
+                self.client.close()
+            if self.cluster is not None:
+                self.cluster.close()
+        finally:
+            if self.own_dir:
+                shutil.rmtree(self.workdir, ignore_errors=True)
+            else:
+                self.fs.rm(self.run_dir, recursive=True)
+
+    def _start(self) -> None:
+        from distributed import Client, LocalCluster
+
+        options = self.options
+        try:
+            if options.scheduler:
+                self.client = Client(options.scheduler, timeout="10s")
+            else:
+                self.cluster = LocalCluster(n_workers=options.n_workers, threads_per_worker=1, processes=True,
+                                            dashboard_address=None)
+                self.client = Client(self.cluster)
+        except OSError as exc:
+            raise ConfigError("cannot reach the Dask scheduler", where=f"--scheduler {options.scheduler}",
+                              expected="a running dask scheduler at that address", found=str(exc),
+                              fix="start one with `dask scheduler` and workers with `dask worker ADDRESS`") from exc
+        self.shared = self.client.scatter(self.stages, broadcast=True)
+        self.ahead = 2 * max(len(self.client.scheduler_info().get("workers", {})), 1) + 1
+
+    def submit(self, batch: Batch, sketch: bool = True) -> None:
+        """Write *batch*'s articles (read from the store now) as a partition and hand it to the
+        cluster; then append what is ready (waiting for the oldest when too many wait).
+        *sketch*: also compute the batch's signatures (when the scorer collects them)."""
+        if self.client is None:
+            self._start()
+            self.first_submit = time.perf_counter()
+        articles = read_batch(self.con, batch)
+        names = None
+        if self.names_of is not None:
+            names = {o: self.names_of(o) for o in articles["outlet"].unique().tolist() if isinstance(o, str)}
+        path = f"{self.run_dir}/articles/part-{self.n_partitions:05d}.parquet"
+        self.n_partitions += 1
+        articles.to_parquet(path, index=False)
+        sketch = sketch and self.sketches is not None
+        future = self.client.submit(score_partition, path, out=self.run_dir, stages=self.shared, sketch=sketch,
+                                    outlet_names=names, pure=False)
+        self.pending.append((path, len(articles), future))
+        self.n_submitted += len(articles)
+        while self.pending and (self.pending[0][2].done() or len(self.pending) > self.ahead):
+            self._append_first()
+
+    def append_ready(self) -> None:
+        """Append the partitions scored so far, in order, up to the first still being scored."""
+        while self.pending and self.pending[0][2].done():
+            self._append_first()
+
+    def finish(self) -> None:
+        """Wait for every partition handed over and append it."""
+        while self.pending:
+            self._append_first()
+
+    def n_scored(self) -> int:
+        """Articles whose partitions are scored (appended, or done and waiting to be)."""
+        return self.n_appended + sum(n for _, n, future in self.pending if future.done())
+
+    def _append_first(self) -> None:
+        path, n_articles, future = self.pending.popleft()
+        written = future.result()
+        if "sketches" in written:
+            self.sketches.append(signature_arrays(pd.read_parquet(written["sketches"])))
+        if self.local:   # DuckDB reads the workers' files itself: no frame in between; one commit a partition
+            with transaction(self.con):
+                n = {t: append_parquet(self.con, t, self.fs._strip_protocol(written[t])) for t in BATCH_TABLES}
+            self.n_mentions += n["mentions"]
+        else:            # a URL DuckDB may not read (s3://, memory:// ...): through fsspec and pandas
+            self.n_mentions += write_batch(self.con, {t: pd.read_parquet(written[t]) for t in BATCH_TABLES})
+        self.fs.rm([path, *written.values()])
+        self.n_appended += n_articles
+
+
 def score_dask(con, plan: list[Batch], stages: ScoreStages, options: EngineOptions,
                sketches: list | None = None) -> int:
     """Score the batches of *plan* (:func:`plan_batches`) on a Dask cluster, one Parquet partition a batch.
 
-    Writes ``{workdir}/articles/part-NNNNN.parquet`` one partition at a time and submits
-    :func:`score_partition` for each as soon as it is written (the fitted *stages* scattered
-    once to every worker); at most 2 x workers + 1 partitions wait. Meanwhile it appends the
-    scored partitions' tables to the store in partition order (DuckDB reading the workers'
-    Parquet files directly when *workdir* is local: :func:`pipelines.storage.append_parquet`;
-    through pandas for other URLs) and deletes each partition (its articles and tables) once
-    appended. Returns the mentions written.
+    Each batch is handed to the cluster as soon as its partition is written, and the scored
+    ones are appended in partition order (as the local engine writes) while the workers go on,
+    so this process's reading, writing and appending overlaps the scoring instead of preceding
+    and following it (:class:`DaskScorer`: DuckDB reads the workers' Parquet files directly
+    when the work dir is local, :func:`pipelines.storage.append_parquet`; through pandas for
+    other URLs). Returns the mentions written.
     *sketches*: as for :func:`score_local` (the workers compute the signatures too).
 
     Raises
@@ -267,74 +419,8 @@ def score_dask(con, plan: list[Batch], stages: ScoreStages, options: EngineOptio
     ConfigError
         When Dask (``pip install "framewatch[dask]"``) is missing or the scheduler cannot be reached.
     """
-    try:
-        import fsspec
-        from distributed import Client, LocalCluster
-    except ImportError as exc:
-        raise ConfigError("the Dask engine needs dask.distributed", where="--engine dask",
-                          expected="dask[distributed] and fsspec installed", found=str(exc),
-                          fix='pip install "framewatch[dask]"') from exc
-    own_dir = options.workdir is None
-    workdir = (tempfile.mkdtemp(prefix="framewatch-dask-") if own_dir else options.workdir).rstrip("/")
-    fs, _ = fsspec.core.url_to_fs(workdir)
-    local = "file" in (fs.protocol if isinstance(fs.protocol, tuple) else (fs.protocol,))
-    run_dir = f"{workdir}/run-{secrets.token_hex(6)}"
-    try:
-        fs.makedirs(f"{run_dir}/articles", exist_ok=True)
-        if not plan:
-            return 0
-        cluster = None
-        try:
-            if options.scheduler:
-                client = Client(options.scheduler, timeout="10s")
-            else:
-                cluster = LocalCluster(n_workers=options.n_workers, threads_per_worker=1, processes=True,
-                                       dashboard_address=None)
-                client = Client(cluster)
-        except OSError as exc:
-            raise ConfigError("cannot reach the Dask scheduler", where=f"--scheduler {options.scheduler}",
-                              expected="a running dask scheduler at that address", found=str(exc),
-                              fix="start one with `dask scheduler` and workers with `dask worker ADDRESS`") from exc
-        try:
-            shared = client.scatter(stages, broadcast=True)
-            # A partition is handed to the cluster as soon as it is written, and the scored ones are
-            # appended in partition order (as the local engine writes) while the workers go on, so
-            # this process's reading, writing and appending overlaps the scoring instead of
-            # preceding and following it; at most `ahead` partitions wait, which bounds the disk used.
-            ahead = 2 * max(len(client.scheduler_info().get("workers", {})), 1) + 1
-            pending: collections.deque = collections.deque()
-            n_mentions = 0
-
-            def append_first() -> int:
-                path, future = pending.popleft()
-                written = future.result()
-                if sketches is not None:
-                    sketches.append(signature_arrays(pd.read_parquet(written["sketches"])))
-                if local:   # DuckDB reads the workers' files itself: no frame in between; one commit a partition
-                    con.execute("BEGIN TRANSACTION")
-                    n = {t: append_parquet(con, t, fs._strip_protocol(written[t])) for t in BATCH_TABLES}["mentions"]
-                    con.execute("COMMIT")
-                else:       # a URL DuckDB may not read (s3://, memory:// ...): through fsspec and pandas
-                    n = write_batch(con, {t: pd.read_parquet(written[t]) for t in BATCH_TABLES})
-                fs.rm([path, *written.values()])
-                return n
-
-            for k, batch in enumerate(plan):
-                path = f"{run_dir}/articles/part-{k:05d}.parquet"
-                read_batch(con, batch).to_parquet(path, index=False)
-                pending.append((path, client.submit(score_partition, path, out=run_dir, stages=shared,
-                                                    sketch=sketches is not None, pure=False)))
-                while pending and (pending[0][1].done() or len(pending) > ahead):
-                    n_mentions += append_first()
-            while pending:
-                n_mentions += append_first()
-            return n_mentions
-        finally:
-            client.close()
-            if cluster is not None:
-                cluster.close()
-    finally:
-        if own_dir:
-            shutil.rmtree(workdir, ignore_errors=True)
-        else:
-            fs.rm(run_dir, recursive=True)
+    with DaskScorer(con, stages, options, sketches) as scorer:
+        for batch in plan:
+            scorer.submit(batch)
+        scorer.finish()
+        return scorer.n_mentions

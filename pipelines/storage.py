@@ -132,6 +132,29 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
                 con.execute(f'ALTER TABLE "{name}" ADD COLUMN "{col.name}" {col.sql}')
 
 
+@contextlib.contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Run the writes of the ``with`` block in one DuckDB transaction: one commit for all of
+    them (each statement outside a transaction commits on its own), rolled back on an error.
+
+    Used for the tables of one score batch. A run killed inside it leaves the working copy
+    without the batch, and the store as it was (:func:`writing`).
+
+    Raises
+    ------
+    duckdb.TransactionException
+        When *con* is already inside a transaction (DuckDB does not nest them).
+    """
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
 def write_table(con: duckdb.DuckDBPyConnection, name: str, df: pd.DataFrame, *, replace: bool = False) -> int:
     """Check *df* against table *name* and append it (or replace the table's rows).
 
