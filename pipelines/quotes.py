@@ -100,6 +100,8 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
+import ahocorasick_rs
+
 from .text import word_mask
 
 __all__ = [
@@ -223,43 +225,74 @@ _CUE_TOKENS, _CUE_PATTERNS = _build_cue_index()
 _CUE_TOKEN_SET = frozenset(_CUE_TOKENS)
 
 
+_CUE_LEADS = frozenset(lead for lead in ("(", "“", '"', "—", "‘", "'"))
+_CUE_TAILS1 = frozenset((",", ".", ":", ";", "!", "?", ")", "”", '"', "’", "'"))
+_CUE_TAILS2 = frozenset((",”", ".”", ',"', '."'))
+"""The leads and tails of :func:`_build_cue_index`'s tokens (one character; one or two)."""
+
+
+def _anchor_index() -> tuple[list[str], list[str]]:
+    """The anchor words of the cue keys and the key of each (the inverse of ``_CUE_TOKENS``
+    on tokens without lead or tail)."""
+    anchors = sorted({t for t in _CUE_TOKENS if t and t[0].isalpha() and t[-1].isalpha()})
+    return anchors, [_CUE_TOKENS[a] for a in anchors]
+
+
+_CUE_ANCHORS, _ANCHOR_KEY = _anchor_index()
+_CUE_AC = ahocorasick_rs.AhoCorasick(_CUE_ANCHORS)
+_CUE_AC_BYTES = ahocorasick_rs.BytesAhoCorasick([a.encode() for a in _CUE_ANCHORS])
+"""Every anchor word (lower-case and capitalised), for one overlapping scan of a text."""
+
+
 def _find_cues(text: str) -> list[tuple[int, int, str]]:
     """All reporting cues as ``(start, end, text as written)``, in text order.
 
-    Fast path: one C-level ``str.split`` and a set intersection tell which cue forms occur;
-    only those are searched with literal-prefixed patterns. ALL-CAPS words fall back to
-    the reference pattern.
+    A cue form is searched for when one of the text's whitespace-separated chunks is its
+    anchor word with at most a lead and a tail of ``_CUE_TOKENS`` ("said,", "(According");
+    then every occurrence with the pattern's word boundaries is a cue. One overlapping
+    Aho-Corasick scan (ahocorasick-rs; bytes for an ASCII text, where byte and character
+    offsets agree) finds every anchor occurrence; each is checked for a chunk of that shape
+    (``str.split`` chunks: whitespace is ``str.isspace``) and for the boundaries of its single
+    word (``\\w`` is ``str.isalnum`` or "_"); multi-word keys run their pattern. ALL-CAPS texts
+    fall back to the reference pattern.
     """
     if text.isupper():
         return [(m.start(), m.end(), m.group()) for m in _CUE_RE.finditer(text)]
-    found = _CUE_TOKEN_SET.intersection(text.split())
-    if not found:
+    if text.isascii():
+        hits = _CUE_AC_BYTES.find_matches_as_indexes(text.encode("ascii"), overlapping=True)
+    else:
+        hits = _CUE_AC.find_matches_as_indexes(text, overlapping=True)
+    if not hits:
         return []
-    keys = {_CUE_TOKENS[t] for t in found}
-    out = []
-    find = text.find
-    for k in keys:
+    n = len(text)
+    present = set()
+    valid = []
+    for idx, s, e in hits:
+        key = _ANCHOR_KEY[idx]
+        c = text[s - 1] if s else " "
+        if key not in present:
+            # the chunk holding the hit: lead + anchor + tail of _build_cue_index
+            if c.isspace() or (c in _CUE_LEADS and (s == 1 or text[s - 2].isspace())):
+                t = text[e:e + 3]
+                if not t or t[0].isspace() or (t[0] in _CUE_TAILS1 and (len(t) == 1 or t[1].isspace())) \
+                        or (t[:2] in _CUE_TAILS2 and (len(t) == 2 or t[2].isspace())):
+                    present.add(key)
+        if key in _MULTIWORD_KEYS:
+            continue
+        if s and (c.isalnum() or c in "_-’'"):
+            continue
+        if e < n:
+            c = text[e]
+            if c.isalnum() or c in "_-":
+                continue
+        valid.append((s, e, key))
+    if not present:
+        return []
+    out = [v for v in valid if v[2] in present]
+    for k in present:
         if k in _MULTIWORD_KEYS:
             out += [(m.start(), m.end(), m.group()) for m in _CUE_PATTERNS[k].finditer(text)]
-        else:  # a single word: the match is the key itself, found with str.find and the
-            # pattern's boundary checks done by hand (``\w`` is str.isalnum or "_")
-            ln = len(k)
-            s = find(k)
-            while s >= 0:
-                e = s + ln
-                if s:
-                    c = text[s - 1]
-                    if c.isalnum() or c in "_-’'":
-                        s = find(k, s + 1)
-                        continue
-                c = text[e:e + 1]
-                if c and (c.isalnum() or c in "_-"):
-                    s = find(k, s + 1)
-                    continue
-                out.append((s, e, k))
-                s = find(k, e)
-    if len(keys) > 1:
-        out.sort()
+    out.sort()
     return out
 
 

@@ -586,6 +586,32 @@ def test_find_cues_str_find_path_matches_cue_patterns():
         assert _find_cues(text) == ref, text
 
 
+_CUE_CHUNKS = st.sampled_from([
+    "said", "Said", "said,", "said,”", "(said", "“According", "according", "to", "According", "words", "In",
+    "in", "the", "of", "quoted", "says", "say", "saying", "told", "Told", "tells", "essay", "unsaid", "said’s",
+    "'said", "‘said", "—said", "said—", "said:“", "said.\"", "said_", "-said", "SAID", "é", "🙂", "said🙂",
+    "called", "calls", "x", ",", ".", "”", '"', "'", "’", "(", ")", ":",
+])
+_CUE_SPACES = st.sampled_from([" ", "  ", "\n", "\t", "\xa0", "\u3000", ""])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.tuples(_CUE_CHUNKS, _CUE_SPACES), max_size=14))
+def test_find_cues_scan_equals_the_token_set_reference(parts):
+    """The Aho-Corasick scan finds the cues of the token-set method it replaced: forms whose
+    anchor is a whitespace chunk (with a lead and a tail of _CUE_TOKENS), every occurrence
+    with the pattern's boundaries, ASCII and non-ASCII texts alike."""
+    from pipelines.quotes import _CUE_PATTERNS, _CUE_RE, _CUE_TOKENS, _CUE_TOKEN_SET, _find_cues
+
+    text = "".join(c + sp for c, sp in parts)
+    if text.isupper():
+        ref = [(m.start(), m.end(), m.group()) for m in _CUE_RE.finditer(text)]
+    else:
+        keys = {_CUE_TOKENS[t] for t in _CUE_TOKEN_SET.intersection(text.split())}
+        ref = sorted((m.start(), m.end(), m.group()) for k in keys for m in _CUE_PATTERNS[k].finditer(text))
+    assert _find_cues(text) == ref
+
+
 # ----------------------------------------------------------------------------- cheap paths = their regex forms
 
 _TOKEN_WORDS = st.sampled_from([
