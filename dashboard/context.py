@@ -46,6 +46,10 @@ class Context:
     def lexicon_version(self) -> str:
         return self.summary.get("lexicon_version") or "unknown"
 
+    @property
+    def pairs_version(self) -> str:
+        return self.summary.get("pairs_version") or "unknown"
+
 
 def page_context(require_selection: bool = True) -> Context:
     """The context set by ``app.py``; stops the page with an info message when the selection is empty."""

@@ -87,7 +87,8 @@ def load_store_summary(path: str, version: int) -> dict:
     dict with ``n_articles`` (int), ``outlets``, ``topics``, ``categories`` (sorted lists of
     str), ``first_day``, ``last_day`` (``datetime.date`` or ``None``), ``synthetic`` (bool:
     any outlet of registry type ``synthetic``), ``synthetic_outlets`` (sorted list of those
-    outlets), ``lexicon_version`` (str or ``None``), ``n_syndicated`` (int: articles flagged
+    outlets), ``lexicon_version`` and ``pairs_version`` (of the last scoring run; str or ``None``,
+    also for a store from before runs recorded the pairs version), ``n_syndicated`` (int: articles flagged
     ``syndicated`` in ``article_clusters``, the wire copies) and ``n_clusters`` (int: clusters
     of near-identical copies).
     """
@@ -100,13 +101,14 @@ def load_store_summary(path: str, version: int) -> dict:
         first, last = con.execute("SELECT min(day), max(day) FROM articles").fetchone()
         synthetic = [r[0] for r in con.execute(
             "SELECT DISTINCT outlet FROM outlets WHERE lower(type) = 'synthetic' ORDER BY 1").fetchall()]
-        row = con.execute("SELECT lexicon_version FROM runs WHERE lexicon_version IS NOT NULL "
-                          "ORDER BY started_at DESC LIMIT 1").fetchone()
+        row = con.execute(f"SELECT lexicon_version, {_columns_or_null(con, 'runs', ['pairs_version'])} FROM runs "
+                          "WHERE lexicon_version IS NOT NULL ORDER BY started_at DESC LIMIT 1").fetchone()
         n_syndicated, n_clusters = con.execute(
             "SELECT count(*) FILTER (WHERE syndicated), count(DISTINCT cluster_id) FROM article_clusters").fetchone()
     return dict(n_articles=int(n), outlets=outlets, topics=topics, categories=cats, first_day=first,
                 last_day=last, synthetic=bool(synthetic), synthetic_outlets=synthetic,
-                lexicon_version=row[0] if row else None, n_syndicated=int(n_syndicated or 0),
+                lexicon_version=row[0] if row else None, pairs_version=row[1] if row else None,
+                n_syndicated=int(n_syndicated or 0),
                 n_clusters=int(n_clusters or 0))
 
 

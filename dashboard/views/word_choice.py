@@ -48,7 +48,8 @@ st.plotly_chart(pair_charts.pair_trend_chart(trend, pair), key="pair_trend")
 n_uses, n_articles = int(overall["n_forms"].sum()), int(overall["n_articles"].sum())
 st.caption(f"n = {tables.count_label(n_uses, 'use')} of either form ({int(overall['n_loaded'].sum()):,} loaded) in "
            f"{tables.count_label(n_articles, 'article')}, voice: {ctx.filters.voice} · {tables.wire_text(ctx.filters)} "
-           f"· {tables.count_label(undated, 'undated article')} left out · lexicon version {ctx.lexicon_version}")
+           f"· {tables.count_label(undated, 'undated article')} left out · lexicon version {ctx.lexicon_version} "
+           f"· pairs version {ctx.pairs_version}")
 small = pair_charts.small_n_text(trend)
 if small:
     st.caption(small)

@@ -35,6 +35,7 @@ def test_page_shows_the_most_used_pair_with_its_n_method_and_downloads(pair_stor
     # outlet voice: A 2 regime + 2 government, B 3 government, the hostile outlet 1 government
     assert "n = 8 uses of either form (2 loaded) in 5 articles, voice: outlet" in captions
     assert "lexicon version lex-" in captions
+    assert "pairs version pairs-" in captions                   # the pairs file's own version, from runs
     assert "Hollow markers: " in captions                       # every cell rests on fewer than 5 articles
     assert [b.proto.label for b in at.get("download_button")] == [
         "Download chart data (CSV)", "Download outlet summary (CSV)", "Download all pairs \u00d7 outlets (CSV)"]
