@@ -611,11 +611,13 @@ def _required_literal(pattern: re.Pattern) -> str | None:
     return best if len(best) >= 3 else None
 
 
-_LOWER_UNSAFE = ("\u0130", "\u0131", "\u017f")
-"""The only characters that match an ASCII character under ``re.IGNORECASE`` while their ``lower()``
-differs from its ``lower()`` (``İ``, ``ı``, ``ſ``; found by trying every code point against every
-ASCII character, ``tests/pipelines/test_ingest_fastpaths.py``). In a text without them, an ASCII run
-matches somewhere ignoring case exactly when its ``lower()`` is in the text's ``lower()``."""
+_ASCII_LOOKALIKES = ("\u0130", "\u0131", "\u017f", "\u212a")
+"""The only characters outside ASCII that match an ASCII character under ``re.IGNORECASE`` (``İ``,
+``ı``, ``ſ`` and the Kelvin sign ``K``; found by trying every code point against every ASCII
+character, ``tests/pipelines/test_ingest_fastpaths.py``). In a text without them, an ASCII run
+matches somewhere ignoring case exactly when its ``lower()`` is in the text's UTF-8 bytes with
+their ASCII letters lowered (``bytes.lower``): every character of such a match is ASCII."""
+_ASCII_BYTES = bytes(range(128))
 
 
 class BoilerplateScreen:
@@ -625,8 +627,9 @@ class BoilerplateScreen:
     ``(?:^|\\s+)read (?:the )?full (?:article|story) ...``) cannot match a line of a text
     that lacks that run (a line is a piece of the text, and a literal matches the same wherever
     it is), so it is searched line by line only when the text holds the run: ``in`` on the text,
-    or on ``text.lower()`` for a pattern that ignores case (an ASCII run, and a text without the
-    characters of :data:`_LOWER_UNSAFE`; else the run is searched with the pattern's flags).
+    or, for a pattern that ignores case, on the text's UTF-8 bytes with ASCII letters lowered (an
+    ASCII run, and a text without the characters of :data:`_ASCII_LOOKALIKES`; else the run is
+    searched with the pattern's flags).
     A pattern after one that may cut part of a line (a ``cut`` group) is always kept, since the
     cut may join a run that no line held. The patterns kept go to ``strip_boilerplate`` in their
     order, so the same text comes out as with every pattern. (The footer pattern's ``(?:^|\\s+)`` is
@@ -636,7 +639,7 @@ class BoilerplateScreen:
 
     def __init__(self, patterns: list[re.Pattern]):
         self.patterns = list(patterns)
-        self.screens: list[tuple[str, bool, re.Pattern] | None] = []
+        self.screens: list[tuple[str | bytes | None, bool, re.Pattern] | None] = []
         for pattern in self.patterns:
             literal = _required_literal(pattern)
             if literal is None:
@@ -644,7 +647,7 @@ class BoilerplateScreen:
                 continue
             ignore_case = bool(pattern.flags & re.IGNORECASE)
             flags = pattern.flags & ~(re.VERBOSE | re.MULTILINE | re.DOTALL)
-            lowered = literal.lower() if ignore_case and literal.isascii() else None
+            lowered = literal.lower().encode("ascii") if ignore_case and literal.isascii() else None
             self.screens.append((literal if not ignore_case else lowered, ignore_case,
                                  re.compile(re.escape(literal), flags)))
         self.lowers = any(s is not None and s[1] and s[0] is not None for s in self.screens)
@@ -654,8 +657,11 @@ class BoilerplateScreen:
         if not self.patterns:
             return text
         folded = None
-        if self.lowers and (text.isascii() or not any(c in text for c in _LOWER_UNSAFE)):
-            folded = text.lower()
+        if self.lowers:
+            data = text.encode("utf-8", "surrogatepass")
+            rare = data.translate(None, _ASCII_BYTES)
+            if not rare or not any(c in rare.decode("utf-8", "surrogatepass") for c in _ASCII_LOOKALIKES):
+                folded = data.lower()
         keep = []
         may_cut = False
         for pattern, screen in zip(self.patterns, self.screens):

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipelines.ingest import _LOWER_UNSAFE, BoilerplateScreen, _required_literal, canonical_text
+from pipelines.ingest import _ASCII_LOOKALIKES, BoilerplateScreen, _required_literal, canonical_text
 from pipelines.outlets import read_registry, strip_boilerplate
 from pipelines.text import WORD_RE, count_words, text_hash
 
@@ -59,6 +59,16 @@ def test_text_hash_and_count_words_equal_their_regex_definitions(text):
     assert count_words(text) == regex_count_words(text)
 
 
+def test_utf8_paths_with_each_character_between_ascii_words():
+    """text_hash and count_words read a text on its UTF-8 bytes when its characters outside ASCII are
+    no white space, unchanged by casefold (hash) or no word characters (count): each character,
+    taking the byte path or not, between ASCII words gives what the definitions give."""
+    for c in EVERY[0x1C:0x20] + EVERY[0x80::61] + "“”‘’–—…\xa0\u2028\u3000\u212aßÉéİ\ud800":
+        text = f"Ab{c}cd  EF {c}{c}x\n\ny_{c}"
+        assert _outcome(text_hash, text) == _outcome(regex_text_hash, text), repr(c)
+        assert count_words(text) == regex_count_words(text), repr(c)
+
+
 def test_str_split_breaks_on_exactly_the_characters_regex_s_matches():
     assert set(re.findall(r"\s", EVERY)) == set(SPACES)
     assert len(SPACES) > 20  # Unicode spaces, not only ASCII ones
@@ -79,13 +89,12 @@ def test_fast_paths_on_any_text(text):
     assert canonical_text(canonical_text(text)) == canonical_text(text)
 
 
-def test_lower_unsafe_characters_are_all_the_ignorecase_exceptions():
-    """Every character that matches an ASCII character ignoring case but has another lower()."""
+def test_ascii_lookalikes_are_all_the_ignorecase_exceptions():
+    """Every character outside ASCII that matches an ASCII character ignoring case."""
     found = set()
     for i in range(128):
-        p = chr(i)
-        found |= {c for c in re.findall(re.escape(p), EVERY, re.IGNORECASE) if c.lower() != p.lower()}
-    assert found == set(_LOWER_UNSAFE)
+        found |= {c for c in re.findall(re.escape(chr(i)), EVERY, re.IGNORECASE) if not c.isascii()}
+    assert found == set(_ASCII_LOOKALIKES)
 
 
 @pytest.mark.parametrize("pattern, expected", [
@@ -137,6 +146,14 @@ def test_a_pattern_after_a_cut_is_kept_even_when_no_line_holds_its_run():
     text = "abXXcd\nother"
     assert strip_boilerplate(text, patterns) == "other"
     assert BoilerplateScreen(patterns)(text) == "other"
+
+
+def test_screen_finds_a_run_spelt_with_the_kelvin_sign():
+    """``K`` (U+212A) matches ``k`` ignoring case: a text holding it is screened with the pattern's own flags."""
+    patterns = [re.compile(r"(?i)^\W*back to top\W*$")]
+    text = "Story.\nBAC\u212a TO TOP"
+    assert strip_boilerplate(text, patterns) == "Story.\n"
+    assert BoilerplateScreen(patterns)(text) == "Story.\n"
 
 
 def test_a_text_without_boilerplate_comes_back_as_the_same_object():
