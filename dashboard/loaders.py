@@ -25,7 +25,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from pipelines import rollups, storage
-from pipelines.incremental import VERSION_COLUMNS
+from pipelines.incremental import VERSION_COLUMNS, recorded_versions, runs_columns
 
 from . import charts, exports
 
@@ -101,15 +101,13 @@ def load_store_summary(path: str, version: int) -> dict:
         first, last = con.execute("SELECT min(day), max(day) FROM articles").fetchone()
         synthetic = [r[0] for r in con.execute(
             "SELECT DISTINCT outlet FROM outlets WHERE lower(type) = 'synthetic' ORDER BY 1").fetchall()]
-        row = con.execute(f"SELECT lexicon_version, {_columns_or_null(con, 'runs', ['pairs_version'])} FROM runs "
-                          "WHERE lexicon_version IS NOT NULL ORDER BY started_at DESC LIMIT 1").fetchone()
+        versions = recorded_versions(con)
         n_syndicated, n_clusters = con.execute(
             "SELECT count(*) FILTER (WHERE syndicated), count(DISTINCT cluster_id) FROM article_clusters").fetchone()
     return dict(n_articles=int(n), outlets=outlets, topics=topics, categories=cats, first_day=first,
                 last_day=last, synthetic=bool(synthetic), synthetic_outlets=synthetic,
-                lexicon_version=row[0] if row else None, pairs_version=row[1] if row else None,
-                n_syndicated=int(n_syndicated or 0),
-                n_clusters=int(n_clusters or 0))
+                lexicon_version=versions["lexicon_version"], pairs_version=versions["pairs_version"],
+                n_syndicated=int(n_syndicated or 0), n_clusters=int(n_clusters or 0))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -206,14 +204,6 @@ def load_cluster_members(path: str, version: int, article_id: str) -> pd.DataFra
         return rollups.cluster_members(con, article_id)
 
 
-def _columns_or_null(con, table: str, names) -> str:
-    """A select list of *names* from *table*, ``NULL AS name`` for the columns that a store written by
-    an older framewatch lacks (the dashboard reads the store as it is; the next run adds them)."""
-    have = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns WHERE table_name = ?",
-                                      [table]).fetchall()}
-    return ", ".join(f'"{n}"' if n in have else f'NULL AS "{n}"' for n in names)
-
-
 @st.cache_data(show_spinner=False, max_entries=8)
 def load_about(path: str, version: int) -> dict[str, pd.DataFrame]:
     """Frames for the About page: ``runs`` (with the versions of the definitions each run scored with,
@@ -222,7 +212,7 @@ def load_about(path: str, version: int) -> dict[str, pd.DataFrame]:
     with _Store(path) as con:
         runs = con.execute(
             "SELECT started_at, stage, run_id, code_version, lexicon_version, "
-            f"{_columns_or_null(con, 'runs', VERSION_COLUMNS)}, n_input, n_ingested, "
+            f"{runs_columns(con, VERSION_COLUMNS)}, n_input, n_ingested, "
             "n_duplicates, n_rejected, n_mentions, elapsed_s FROM runs ORDER BY started_at DESC").df()
         rejects = con.execute(
             "SELECT reason, count(*) AS n_records, count(DISTINCT source_file) AS n_files, "

@@ -222,7 +222,8 @@ def version_text(con: duckdb.DuckDBPyConnection, kind: str) -> str:
     (``targets gazetteer version tgt-…``, column ``version`` of ``targets``); ``term``: no
     list at all (distinctive terms are the articles' own words); ``lexicon``, ``category``
     and ``pair`` (whose forms are lexicon terms and their counterparts): the loaded-wording
-    lexicon of the last run (``lexicon version lex-…``, from ``runs``). ``unknown`` stands for
+    lexicon of the last run (``lexicon version lex-…``, from ``runs``), for ``pair`` with the
+    pairs file's (``lexicon version lex-…, pairs version pairs-…``). ``unknown`` stands for
     a version the store does not hold (a table built before the measure existed).
     Raises ``KeyError`` for a kind not in :data:`KINDS`.
     """
@@ -237,12 +238,13 @@ def version_text(con: duckdb.DuckDBPyConnection, kind: str) -> str:
         if kind == "target":
             row = con.execute("SELECT any_value(version) FROM targets").fetchone()
             return f"targets gazetteer version {row[0] if row and row[0] else 'unknown'}"
-        row = con.execute("SELECT lexicon_version FROM runs WHERE lexicon_version IS NOT NULL "
-                          "ORDER BY started_at DESC LIMIT 1").fetchone()
+        from .incremental import recorded_versions   # incremental imports the engines, which import this module
+        versions = recorded_versions(con)
     except duckdb.CatalogException:          # a store built before that table existed
         return f"{'frame lexicon' if kind == 'frame' else 'targets gazetteer' if kind == 'target' else 'lexicon'}" \
                " version unknown"
-    return f"lexicon version {row[0] if row else 'unknown'}"
+    text = f"lexicon version {versions['lexicon_version'] or 'unknown'}"
+    return text + f", pairs version {versions['pairs_version'] or 'unknown'}" if kind == "pair" else text
 
 
 def spans_function(kind: str):

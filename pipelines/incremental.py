@@ -66,6 +66,25 @@ def definition_versions(con: duckdb.DuckDBPyConnection, frame_threshold: int) ->
     return versions
 
 
+def recorded_versions(con: duckdb.DuckDBPyConnection) -> dict[str, str | int | None]:
+    """The versions recorded by the store's last run that scored (its latest ``runs`` row with a
+    lexicon version): ``lexicon_version`` and :data:`VERSION_COLUMNS`, None where unknown (no such
+    run, or a store written before the column existed, read as it is)."""
+    names = ("lexicon_version", *VERSION_COLUMNS)
+    rows = con.execute(f"SELECT {runs_columns(con, names)} FROM runs WHERE lexicon_version IS NOT NULL "
+                       "ORDER BY started_at DESC LIMIT 1").fetchall()
+    return dict(zip(names, rows[0] if rows else (None,) * len(names)))
+
+
+def runs_columns(con: duckdb.DuckDBPyConnection, names) -> str:
+    """A select list of *names* from ``runs``, ``NULL AS name`` for the columns a store written by an
+    older framewatch lacks (a read-only connection cannot add them; the next run does,
+    :func:`pipelines.storage.ensure_tables`)."""
+    have = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns "
+                                      "WHERE table_name = 'runs'").fetchall()}
+    return ", ".join(f'"{n}"' if n in have else f'NULL AS "{n}"' for n in names)
+
+
 def stored_lexicon(con: duckdb.DuckDBPyConnection, table: str = "lexicon") -> Lexicon:
     """The entries of the ``lexicon`` or ``frame_lexicon`` table (its ``frame`` as the category) as a
     :class:`pipelines.lexicon.Lexicon` without sources, whose ``version`` is that of the lexicon written there."""

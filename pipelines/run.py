@@ -29,7 +29,7 @@ from .engines import EngineOptions, ScoreStages, plan_batches, read_batch, score
 from .frame_model import apply_to_new_articles
 from .frames import (FRAME_THRESHOLD, FrameScorer, frame_lexicon_frame, read_frames_lexicon, reset_frames,
                      stored_threshold)
-from .incremental import VERSION_COLUMNS, definition_versions, unscored_rowids
+from .incremental import VERSION_COLUMNS, definition_versions, recorded_versions, unscored_rowids
 from .ingest import IngestOptions, duplicate_keys, ingest_file_batches
 from .lexicon import Lexicon, LexiconMatcher, load_lexicon
 from .outlets import Registry, read_registry
@@ -377,11 +377,8 @@ def run_aggregate(store: str | Path) -> RunSummary:
         summary.n_daily_rows = build_daily(con)
         summary.n_mentions = con.execute("SELECT count(*) FROM mentions").fetchall()[0][0]
         summary.elapsed_s = time.perf_counter() - t0
-        # The definitions of the last scoring (their versions), which the daily rows count.
-        last = con.execute(f"SELECT lexicon_version, {', '.join(VERSION_COLUMNS)} FROM runs "
-                           "WHERE lexicon_version IS NOT NULL ORDER BY started_at DESC LIMIT 1").fetchall()
-        summary.versions = dict(zip(VERSION_COLUMNS, last[0][1:])) if last else {}
-        _record_run(con, run_id, "aggregate", started, summary.elapsed_s, {}, summary, last[0][0] if last else None)
+        summary.versions = versions = recorded_versions(con)   # of the last scoring, which daily counts
+        _record_run(con, run_id, "aggregate", started, summary.elapsed_s, {}, summary, versions["lexicon_version"])
     return summary
 
 

@@ -14,10 +14,11 @@ from pipelines import wordchoice
 from pipelines.demo import generate_demo_corpus
 from pipelines.engines import BATCH_TABLES
 from pipelines.frames import FRAME_THRESHOLD, FrameScorer
-from pipelines.incremental import VERSION_COLUMNS, stored_lexicon
+from pipelines.concordance import version_text
+from pipelines.incremental import VERSION_COLUMNS, recorded_versions, stored_lexicon
 from pipelines.lexicon import load_lexicon
 from pipelines.outlets import read_registry
-from pipelines.run import RunSummary, _score, run_pipeline
+from pipelines.run import RunSummary, _score, run_aggregate, run_pipeline
 from pipelines.schemas import column_names
 from pipelines.storage import write_table, writing
 from pipelines.tone import read_gazetteer
@@ -92,6 +93,10 @@ def test_the_run_records_the_versions_of_the_loaded_definitions(scored):
         "lexicon_version": load_lexicon()[0].version, "frames_version": FrameScorer().fit().version,
         "frame_threshold": FRAME_THRESHOLD, "targets_version": read_gazetteer().version}
     assert row["pairs_version"].startswith("pairs-") and row["topics_version"].startswith("topics-")
+    with duckdb.connect(str(scored / "full.duckdb"), read_only=True) as con:
+        assert recorded_versions(con) == row
+        assert version_text(con, "pair") == f"lexicon version {row['lexicon_version']}, pairs version " \
+                                            f"{row['pairs_version']}"
 
 
 def test_an_unchanged_rerun_scores_nothing_and_records_the_same_versions(scored):
@@ -143,6 +148,8 @@ def test_a_store_from_before_the_version_columns_still_runs(scored):
     assert runs_row(path, old_run) == {"lexicon_version": load_lexicon()[0].version, **dict.fromkeys(VERSION_COLUMNS)}
     assert runs_row(path, summary.run_id)["pairs_version"].startswith("pairs-")
     assert sorted_rows(path, "mentions") == sorted_rows(scored / "full.duckdb", "mentions")
+    aggregated = run_aggregate(path)    # records the versions of the last scoring, which daily counts
+    assert runs_row(path, aggregated.run_id) == runs_row(path, summary.run_id)
 
 
 @pytest.mark.parametrize("table", ["lexicon", "frame_lexicon"])
