@@ -35,6 +35,7 @@ import io
 import json
 import operator
 import re
+import warnings
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,7 +46,15 @@ import pandas as pd
 import yaml
 
 from .errors import LexiconError, read_utf8
-from .text import CopyOffsets, crosses_sentence_end, fold, matching_copy
+from .text import CopyOffsets, _table16, crosses_sentence_end, fold, matching_copy
+
+try:   # compiled by `pip install [-e] .` (setup.py); without it every text takes the Python path
+    from . import _match
+except ImportError as _exc:   # pragma: no cover - the tests assert the module is built
+    _match = None
+    _MATCH_IMPORT_ERROR: ImportError | None = _exc
+else:
+    _MATCH_IMPORT_ERROR = None
 
 BUILTIN_LEXICON = Path(__file__).resolve().parent.parent / "data" / "lexicon" / "loaded_wording.csv"
 DEFAULT_CATEGORY = "loaded"
@@ -364,12 +373,20 @@ class LexiconMatcher:
     """Find lexicon terms in texts with one Aho-Corasick automaton.
 
     Follows the estimator pattern: ``__init__`` stores the lexicon, :meth:`fit` compiles the
-    automaton (ahocorasick-rs, a Rust automaton that scans a matching copy in about 70 % of
-    pyahocorasick's time: issue 4) over the padded keys ``keys_`` with their values
-    ``values_`` (key length, entry index, prefix term?, multi-word?) twice: ``scanner_`` for
-    copies with a character outside ASCII, ``byte_scanner_`` for the rest, scanned as bytes
-    (offsets are the same for ASCII; it skips the str path's conversion); :meth:`find` returns matches. The scanners do not pickle; a pickled matcher
-    rebuilds them when loaded (Dask workers).
+    padded keys ``keys_`` with their values ``values_`` (key length, entry index, prefix term?,
+    multi-word?) into the automata :meth:`find` runs:
+
+    * ``native_``: the compiled path (:mod:`pipelines._match`, our C module: fold, Aho-Corasick
+      scan and resolve in one pass over the stored text; about 4x faster than the Python path,
+      issue 4). It takes every text whose characters all lie in Unicode's Basic Multilingual
+      Plane -- every synthetic text, English news with curly quotes and dashes, Cyrillic,
+      Chinese (anything CPython stores with one or two bytes a character). None when the module
+      is not built (a warning says so once) or the keys hold more than 252 distinct characters.
+    * ``scanner_`` / ``byte_scanner_``: the Python path (ahocorasick-rs over the matching copy,
+      bytes for an ASCII copy), for the other texts: those holding a character outside the BMP
+      (emoji, rare scripts) or a lone surrogate.
+
+    The automata do not pickle; a pickled matcher rebuilds them when loaded (Dask workers).
 
     Parameters
     ----------
@@ -399,9 +416,10 @@ class LexiconMatcher:
     def _compile(self) -> None:
         self.scanner_ = ahocorasick_rs.AhoCorasick(self.keys_)
         self.byte_scanner_ = ahocorasick_rs.BytesAhoCorasick([k.encode("utf-8") for k in self.keys_])
+        self.native_ = _native_automaton(self.keys_, self.values_, self.lexicon.entries)
 
     def __getstate__(self):
-        return {k: v for k, v in self.__dict__.items() if k not in ("scanner_", "byte_scanner_")}
+        return {k: v for k, v in self.__dict__.items() if k not in ("scanner_", "byte_scanner_", "native_")}
 
     def __setstate__(self, state):
         self.__dict__.update(state)
@@ -423,12 +441,25 @@ class LexiconMatcher:
         ----------
         text : the stored article text.
         copy, offsets : its matching copy (:func:`pipelines.text.matching_copy`), if already built
-            (*offsets* a :class:`pipelines.text.CopyOffsets` or an int64 array).
+            (*offsets* a :class:`pipelines.text.CopyOffsets` or an int64 array). The compiled
+            path folds *text* itself and does not read them; the Python path does.
 
         Returns
         -------
-        list of :class:`Match` (stop phrases removed), offsets into *text*.
+        list of :class:`Match` (stop phrases removed), offsets into *text*. The compiled path
+        (``native_``) answers for every text whose characters lie in the BMP, the Python path
+        (:meth:`_find_python`) for the rest; both give the same matches.
         """
+        native = self.native_
+        if native is not None:
+            found = native.find(text)
+            if found is not None:
+                return found
+        return self._find_python(text, copy, offsets)
+
+    def _find_python(self, text: str, copy: str | None = None, offsets=None) -> list[Match]:
+        """:meth:`find` in Python over the matching copy: the path for texts the compiled one
+        does not cover, and the reference the tests compare it with."""
         if copy is None:
             copy, offsets = matching_copy(text)
         found = self._scan(copy)
@@ -478,11 +509,17 @@ class LexiconMatcher:
         return [Match(t_start, t_end, idx) for _, _, idx, t_start, t_end in spans if idx not in ignored]
 
 
+def web_addresses(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each web address in *text* (``http://``, ``https://`` or ``www.`` and
+    the non-space characters after it, any case), in text order."""
+    return [(u.start(), u.end()) for u in _URL_RE.finditer(text)]
+
+
 def outside_urls(text: str, spans: list[tuple]) -> list[tuple]:
     """The *spans* whose item 3 (start offset in *text*) is not inside a web address of *text*."""
     if not spans or not ("http" in text or "www." in text):
         return spans
-    urls = [(u.start(), u.end()) for u in _URL_RE.finditer(text)]
+    urls = web_addresses(text)
     starts = [u[0] for u in urls]
     return [sp for sp in spans if not ((i := bisect.bisect_right(starts, sp[3]) - 1) >= 0 and sp[3] < urls[i][1])]
 
@@ -555,6 +592,52 @@ def _resolve_cluster(spans: list[tuple]) -> list[tuple]:
 
 
 _START = operator.itemgetter(0)
+
+_NOT_COVERED, _DELETED = 254, 255   # classes of pipelines._match's table beside the character classes
+_MAX_ALPHABET = 252                 # 0 = space, 1..252 the keys' characters, 253 = any other kept character
+_warned_no_native = False
+
+
+def _native_automaton(keys: list[str], values: list[tuple], entries: tuple[Entry, ...]):
+    """The compiled automaton (:class:`pipelines._match.Automaton`) of a matcher's padded *keys*
+    and their *values*, or None (the Python path for every text) when the module is not built
+    -- with a :class:`RuntimeWarning`, once a process -- or the keys hold more than 252 distinct
+    characters.
+
+    Every BMP code point gets a class from the fold table of :mod:`pipelines.text` (the one the
+    matching copy is built with): 0 for a character that folds to a space, one class for each
+    character of the keys, one for any other character the copy keeps, ``_DELETED`` for soft
+    hyphens and zero-width characters, ``_NOT_COVERED`` for lone surrogates (the Python path
+    raises on them). Keys holding a character outside the BMP are left out: only a text the
+    compiled path does not cover can hold them. The two web-address keys (``http``, ``www``,
+    entry -1) flag a copy holding one, as in the Python path.
+    """
+    global _warned_no_native
+    if _match is None:
+        if not _warned_no_native:
+            _warned_no_native = True
+            warnings.warn(f"the compiled lexicon matcher (pipelines._match) is not built ({_MATCH_IMPORT_ERROR}): "
+                          "matching takes the slower Python path; reinstall with `pip install -e .`",
+                          RuntimeWarning, stacklevel=3)
+        return None
+    alphabet = sorted({c for k in keys for c in k if c != " " and ord(c) < 0x10000})
+    if len(alphabet) > _MAX_ALPHABET:
+        return None
+    other = len(alphabet) + 1
+    of_folded = np.full(0x10000, other, dtype=np.uint8)
+    of_folded[ord(" ")] = 0
+    of_folded[0] = _DELETED   # the fold table's value for a character to delete
+    of_folded[[ord(c) for c in alphabet]] = np.arange(1, other, dtype=np.uint8)
+    lut = of_folded[_table16()]
+    lut[0xD800:0xE000] = _NOT_COVERED
+    code = {c: int(of_folded[ord(c)]) for c in " " + "".join(alphabet)}
+    class_keys, info = [], []
+    for key, (_, idx, prefix, multiword) in zip(keys, values):
+        if any(c not in code for c in key):
+            continue
+        class_keys.append(bytes(code[c] for c in key))
+        info.append((idx, prefix, multiword, idx >= 0 and entries[idx].ignore))
+    return _match.Automaton(class_keys, info, lut.tobytes(), other + 1, crosses_sentence_end, web_addresses, Match)
 
 
 def _longest_then_earliest(m: tuple) -> tuple[int, int]:
