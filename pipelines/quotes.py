@@ -98,7 +98,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import ahocorasick_rs
 
@@ -118,9 +118,9 @@ WORD_RE = re.compile(r"\w+")
 """A word, for every word count of the project: a run of ``\\w`` characters."""
 
 
-@dataclass(frozen=True, slots=True)
-class Quote:
-    """A direct quotation or a reported-speech span.
+class Quote(NamedTuple):
+    """A direct quotation or a reported-speech span (an immutable named tuple: cheap to build
+    for the ~15 spans of an article; fields read by name).
 
     Attributes
     ----------
@@ -984,9 +984,45 @@ def _according_speaker(text: str, ce: int, se: int) -> str | None:
     phrase headed by a person or organisation noun ("Western sources", "a spokesman for the
     ministry", "media reports"), or a document noun followed by by/from/of and a speaker
     ("a statement by the ministry", "data from the UN").
+
+    The rules read the tokens of ``text[ce:min(se, ce + 120)]`` from the start, usually only
+    the first few: as in :func:`_speaker_after`, the tokens of a shorter window ending at a
+    space (exactly the first tokens of the full window) are tried first, and the rules go to
+    the full window when they reach the end of the shorter one (:class:`_NeedMore`).
     """
-    toks = _tokens(text, ce, min(se, ce + 120))
-    if not toks or not text[ce:toks[0][0]].isspace():
+    hi = se if se < ce + 120 else ce + 120
+    if hi - ce > _ACCORDING_WINDOW:
+        sp = text.rfind(" ", ce + 1, ce + _ACCORDING_WINDOW)
+        if sp > ce:
+            toks = _tokens(text, ce, sp)
+            if toks:
+                try:
+                    return _according_in(text, toks, ce, True)
+                except _NeedMore:
+                    pass
+    toks = _tokens(text, ce, hi)
+    if not toks:
+        return None
+    return _according_in(text, toks, ce, False)
+
+
+_ACCORDING_WINDOW = 48
+
+
+def _according_in(text: str, toks: list[tuple[int, int, str]], ce: int, trunc: bool) -> str | None:
+    """The rules of :func:`_according_speaker` on ``toks`` (not empty); with ``trunc`` (only
+    the first tokens of the window) raise :class:`_NeedMore` wherever a rule would read past
+    the last token."""
+    n = len(toks)
+
+    def has(k: int) -> bool:  # is toks[k] there? (in a truncated window: ask for more)
+        if k < n:
+            return True
+        if trunc:
+            raise _NeedMore
+        return False
+
+    if not text[ce:toks[0][0]].isspace():
         return None
     t0 = toks[0][2]
     t0l = t0.lower()
@@ -994,8 +1030,7 @@ def _according_speaker(text: str, ce: int, se: int) -> str | None:
         return t0
     i = 1 if t0l in _SPEAKER_DETS else 0
     j = i
-    n = len(toks)
-    while j < n and j - i < 6:
+    while j - i < 6 and has(j):
         w = toks[j][2]
         wl = w.lower()
         if not w[0].isalnum() or wl in _PHRASE_STOP or wl in _SPEAKER_VERBISH or wl in _DOC_LINKS:
@@ -1007,7 +1042,7 @@ def _according_speaker(text: str, ce: int, se: int) -> str | None:
     head = words[-1].lower()
     if words[0].lower() in _NOT_A_SPEAKER_TITLE:
         return None
-    nxt = toks[j][2].lower() if j < n else ""
+    nxt = toks[j][2].lower() if has(j) else ""
     if all(_is_title(w) for w in words):
         ok = True
     elif _is_title(words[-1]):
@@ -1023,15 +1058,16 @@ def _according_speaker(text: str, ce: int, se: int) -> str | None:
             ok = True
         else:
             ok = False
-        if nxt in _DOC_LINKS and j + 1 < n:
+        if nxt in _DOC_LINKS and has(j + 1):
             k = j + 1
             w = toks[k][2]
             if nxt not in ("by", "from", "of"):
                 ok = w.lower() == "by"  # "a schedule seen by reporters", "data released by"
             else:
-                if w.lower() in _SPEAKER_DETS and k + 1 < n:
+                if w.lower() in _SPEAKER_DETS and has(k + 1):
                     k += 1
                     w = toks[k][2]
+                has(k + 2)  # the next three tokens (fewer at the end of the full window)
                 for w in [t[2] for t in toks[k:k + 3]]:
                     wl = w.lower()
                     if _is_title(w) or wl in _ACCORDING_HEADS or wl in _DOC_NOUNS:
@@ -1046,13 +1082,13 @@ def _according_speaker(text: str, ce: int, se: int) -> str | None:
     if not ok:
         return None
     end = toks[j - 1][1]
-    if nxt in _DOC_LINKS and nxt not in ("by", "from", "of") and j + 1 < n:
+    if nxt in _DOC_LINKS and nxt not in ("by", "from", "of") and has(j + 1):
         j += 1  # "seen | by reporters"
         nxt = "by"
-    if nxt in ("for", "of", "from", "at", "by", "in") and j + 1 < n:
+    if nxt in ("for", "of", "from", "at", "by", "in") and has(j + 1):
         k = j + 1
         last = None
-        while k < n and k - j <= 6:
+        while k - j <= 6 and has(k):
             w = toks[k][2]
             wl = w.lower()
             if not w[0].isalnum() or (wl in _STOP_IN_DESC and wl not in ("the",)) \
@@ -1818,6 +1854,10 @@ def _quote_follows(text: str, ce: int, se: int) -> bool:
 # Public API
 
 
+_tuple_new = tuple.__new__
+"""``_tuple_new(Quote, row)`` is ``Quote(*row)`` for a 6-tuple ``row``, without the call overhead."""
+
+
 def find_quotes(text: str, outlet_names: tuple[str, ...] = (), sentences=None) -> list[Quote]:
     """Find all direct quotations and reported-speech spans in an article.
 
@@ -1873,7 +1913,7 @@ def find_quotes(text: str, outlet_names: tuple[str, ...] = (), sentences=None) -
         if key in seen or r[0] > r[1]:
             continue
         seen.add(key)
-        quotes.append(Quote(*r))
+        quotes.append(_tuple_new(Quote, r))
     return quotes
 
 

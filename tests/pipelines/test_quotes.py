@@ -667,3 +667,26 @@ def test_only_ascii_letters_fold_to_that():
     odd = [c for c in map(chr, range(0x110000)) if c not in "tThHaA"
            and (fold.fullmatch(c) or c.lower() in ("t", "h", "a"))]
     assert odd == []
+
+
+_ACCORDING_WORDS = st.sampled_from([
+    "a", "the", "statement", "statements", "by", "from", "of", "seen", "published", "data", "reports", "media",
+    "Western", "sources", "ministry", "Ministry", "Foreign", "spokesman", "for", "analyst", "Priya", "Halden",
+    "UN", "report", "schedule", "after", "meeting", "law", "whether", "him", "officials", "senior", "US",
+    "at", "in", "the", "Lakeside", "Institute", ",", ".", "and", "who", "said", "Kim", "Yo", "Jong", "issued",
+])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_ACCORDING_WORDS, min_size=0, max_size=30), st.integers(0, 200))
+def test_according_speaker_short_window_equals_the_full_window(words, cut):
+    """The shorter token window tried first gives the full window's answer."""
+    from pipelines.quotes import _according_in, _according_speaker, _tokens
+
+    text = "According to " + " ".join(words) + " the end"
+    ce = len("According to")
+    se = min(len(text), ce + cut)
+    hi = min(se, ce + 120)
+    toks = _tokens(text, ce, hi)
+    ref = _according_in(text, toks, ce, False) if toks else None
+    assert _according_speaker(text, ce, se) == ref
