@@ -408,7 +408,8 @@ class CollectSummary:
                  + (f", before --since {self.items_before_since}" if self.items_before_since else "")
                  + (f", left for later (--max-items) {self.items_over_max}" if self.items_over_max else ""),
                  f"pages fetched {self.pages_fetched}, failed {self.pages_failed}",
-                 f"scored {self.articles_scored}" + (" (all: lexicon or topics changed)" if self.full_rescore else ""),
+                 f"scored {self.articles_scored}"
+                 + (" (all: a definition's version changed, see runs)" if self.full_rescore else ""),
                  f"mentions {self.n_mentions}", f"elapsed {self.elapsed_s:.1f}s"]
         if self.model_scored:
             parts.insert(-2, f"frame model applied to {self.model_scored}")

@@ -269,6 +269,9 @@ def test_a_changed_feed_gives_only_its_new_items_and_only_they_are_scored(site, 
     extra.write_text("term,category\nsummit,test\n")
     third = collect_feeds(store, feeds, client=client(), score_options=ScoreOptions(extra_lexicons=[extra]))
     assert third.full_rescore and third.articles_scored == 5
+    assert "; scored 5 (all: a definition's version changed, see runs); " in third.line()
+    lexicons = query(store, "SELECT lexicon_version, pairs_version FROM runs WHERE stage = 'collect' ORDER BY started_at")
+    assert lexicons[-1][0] != lexicons[-2][0] and lexicons[-1][1] == lexicons[-2][1]   # the lexicon changed, the pairs not
     assert query(store, "SELECT count(*) FROM mentions WHERE term = 'summit'") == [(2,)]  # Beta's title and lead
     # ... and the next collect keeps that lexicon (taken from the store's last run), scoring nothing.
     fourth = collect_feeds(store, feeds, client=client())
