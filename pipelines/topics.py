@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import ahocorasick
+import ahocorasick_rs
 import yaml
 
 from .errors import TopicError, read_utf8
@@ -216,8 +216,8 @@ def split_topic_cell(value: str | None) -> list[str]:
 class TopicMatcher:
     """Assign topics to articles with one Aho-Corasick automaton over all query keys.
 
-    ``__init__`` stores the definitions, :meth:`fit` parses the queries and builds
-    ``automaton_``, :meth:`topics_of` evaluates every query on a matching copy.
+    ``__init__`` stores the definitions, :meth:`fit` parses the queries and builds the
+    automata over their keys ``keys_``, :meth:`topics_of` evaluates every query on a matching copy.
     """
 
     def __init__(self, topics: list[TopicDef]):
@@ -226,21 +226,40 @@ class TopicMatcher:
     def fit(self) -> TopicMatcher:
         self.trees_ = [(t.name, parse_query(t.query, where=f"topic '{t.name}'")) for t in self.topics if t.query]
         self.tests_ = [(name, compile_query(tree)) for name, tree in self.trees_]
-        automaton = ahocorasick.Automaton()
+        keys: dict[str, None] = {}
         for _, tree in self.trees_:
-            for key in _keys(tree):
-                if key not in automaton:
-                    automaton.add_word(key, key)
-        if len(automaton):
-            automaton.make_automaton()
-        self.automaton_ = automaton
+            for key in sorted(_keys(tree)):
+                if key:  # an empty key is never found (pyahocorasick, the automaton before, ignored it)
+                    keys.setdefault(key)
+        self.keys_ = list(keys)
+        self._compile()
         return self
 
+    def _compile(self) -> None:
+        # ahocorasick-rs: about 0.6x pyahocorasick's time for one text; bytes for an ASCII copy
+        self.scanner_ = ahocorasick_rs.AhoCorasick(self.keys_) if self.keys_ else None
+        self.byte_scanner_ = ahocorasick_rs.BytesAhoCorasick([k.encode("utf-8") for k in self.keys_]) \
+            if self.keys_ else None
+
+    def __getstate__(self):
+        """The automata do not pickle: a pickled matcher (Dask workers) rebuilds them when loaded."""
+        return {k: v for k, v in self.__dict__.items() if k not in ("scanner_", "byte_scanner_")}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        if "keys_" in state:
+            self._compile()
+
     def keys_in(self, copy: str) -> set[str]:
-        """Query keys found in one matching copy."""
-        if not len(self.automaton_):
+        """Query keys found in one matching copy (as substrings, overlapping occurrences too)."""
+        if not self.keys_:
             return set()
-        return {key for _, key in self.automaton_.iter(copy)}
+        keys = self.keys_
+        if copy.isascii():  # byte offsets are character offsets; only the keys found matter
+            hits = self.byte_scanner_.find_matches_as_indexes(copy.encode("ascii"), overlapping=True)
+        else:
+            hits = self.scanner_.find_matches_as_indexes(copy, overlapping=True)
+        return {keys[i] for i, _, _ in hits}
 
     def topics_of(self, *copies: str) -> list[str]:
         """Names of the topics whose queries hold for the union of *copies* (title, text)."""

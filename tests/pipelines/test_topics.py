@@ -76,3 +76,23 @@ def test_split_topic_cell(cell, expected):
 def test_assign_topics_puts_untopical_articles_in_no_topic():
     assert assign_topics([], []) == [(NO_TOPIC, "none")]
     assert assign_topics(["NATO"], ["NATO", "bucha"]) == [("NATO", "query"), ("bucha", "column")]
+
+
+@pytest.mark.parametrize("text", [
+    "NATO leaders met in Kyiv and Moscow; sanctions on Russia.",
+    "Санкции: NATO and Україна, Kyiv — the North Korean army.",   # a non-ASCII copy: the str scanner
+    "Nothing to see here.",
+    "",
+])
+def test_keys_in_is_every_key_occurring_in_the_copy_and_survives_pickling(text):
+    """keys_in gives the keys that occur in the copy (overlapping ones too), whichever scanner
+    (bytes for ASCII, str otherwise) runs, also after the matcher was pickled as for a Dask worker."""
+    import cloudpickle
+
+    tm = TopicMatcher(read_topics()).fit()
+    copy = matching_copy(text)[0]
+    expected = {k for k in tm.keys_ if k in copy}
+    assert tm.keys_in(copy) == expected
+    assert cloudpickle.loads(cloudpickle.dumps(tm)).keys_in(copy) == expected
+    if "NATO" in text:
+        assert expected  # the check is not vacuous
