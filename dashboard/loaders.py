@@ -25,7 +25,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from pipelines import rollups, storage
-from pipelines.incremental import VERSION_COLUMNS, recorded_versions, runs_columns
+from pipelines.incremental import VERSION_COLUMNS, recorded_versions
 
 from . import charts, exports
 
@@ -212,7 +212,7 @@ def load_about(path: str, version: int) -> dict[str, pd.DataFrame]:
     with _Store(path) as con:
         runs = con.execute(
             "SELECT started_at, stage, run_id, code_version, lexicon_version, "
-            f"{runs_columns(con, VERSION_COLUMNS)}, n_input, n_ingested, "
+            f"{storage.columns_sql(con, 'runs', VERSION_COLUMNS)}, n_input, n_ingested, "
             "n_duplicates, n_rejected, n_mentions, elapsed_s FROM runs ORDER BY started_at DESC").df()
         rejects = con.execute(
             "SELECT reason, count(*) AS n_records, count(DISTINCT source_file) AS n_files, "

@@ -21,6 +21,7 @@ import numpy as np
 from .engines import store_rowids
 from .lexicon import Entry, Lexicon
 from .schemas import column_names
+from .storage import columns_sql
 
 VERSION_COLUMNS = ("pairs_version", "topics_version", "frames_version", "frame_threshold", "targets_version")
 """The ``runs`` columns beside ``lexicon_version`` that :func:`definition_versions` fills."""
@@ -71,18 +72,9 @@ def recorded_versions(con: duckdb.DuckDBPyConnection) -> dict[str, str | int | N
     lexicon version): ``lexicon_version`` and :data:`VERSION_COLUMNS`, None where unknown (no such
     run, or a store written before the column existed, read as it is)."""
     names = ("lexicon_version", *VERSION_COLUMNS)
-    rows = con.execute(f"SELECT {runs_columns(con, names)} FROM runs WHERE lexicon_version IS NOT NULL "
+    rows = con.execute(f"SELECT {columns_sql(con, 'runs', names)} FROM runs WHERE lexicon_version IS NOT NULL "
                        "ORDER BY started_at DESC LIMIT 1").fetchall()
     return dict(zip(names, rows[0] if rows else (None,) * len(names)))
-
-
-def runs_columns(con: duckdb.DuckDBPyConnection, names) -> str:
-    """A select list of *names* from ``runs``, ``NULL AS name`` for the columns a store written by an
-    older framewatch lacks (a read-only connection cannot add them; the next run does,
-    :func:`pipelines.storage.ensure_tables`)."""
-    have = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns "
-                                      "WHERE table_name = 'runs'").fetchall()}
-    return ", ".join(f'"{n}"' if n in have else f'NULL AS "{n}"' for n in names)
 
 
 def stored_lexicon(con: duckdb.DuckDBPyConnection, table: str = "lexicon") -> Lexicon:

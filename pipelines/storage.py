@@ -243,8 +243,17 @@ def append_parquet(con: duckdb.DuckDBPyConnection, name: str, path: str | Path) 
 
 
 def read_table(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
-    """Whole table *name* as a frame (columns as declared)."""
+    """Whole table *name* as a frame (columns as declared; empty where an older store lacks one, :func:`columns_sql`)."""
     if name not in TABLES:
         raise StoreError(f"unknown table {name!r}", expected=", ".join(TABLES), found=name)
-    cols = ", ".join(f'"{c}"' for c in column_names(name))
-    return con.execute(f'SELECT {cols} FROM "{name}"').df()
+    return con.execute(f'SELECT {columns_sql(con, name)} FROM "{name}"').df()
+
+
+def columns_sql(con: duckdb.DuckDBPyConnection, name: str, names=None) -> str:
+    """A select list of the columns *names* (default: every declared one) of table *name*, with
+    ``CAST(NULL AS type)`` for those that a store written by an older framewatch lacks: a read-only
+    connection cannot add them (the next write does, :func:`ensure_tables`)."""
+    have = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns WHERE table_name = ?",
+                                      [name]).fetchall()}
+    sql = {c.name: c.sql for c in TABLES[name]}
+    return ", ".join(f'"{n}"' if n in have else f'CAST(NULL AS {sql[n]}) AS "{n}"' for n in (names or sql))

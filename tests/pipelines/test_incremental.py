@@ -7,6 +7,7 @@ import shutil
 from datetime import datetime, timezone
 
 import duckdb
+import pandas as pd
 import pytest
 
 from pipelines import run as run_module
@@ -18,7 +19,7 @@ from pipelines.concordance import version_text
 from pipelines.incremental import VERSION_COLUMNS, recorded_versions, stored_lexicon
 from pipelines.lexicon import load_lexicon
 from pipelines.outlets import read_registry
-from pipelines.run import RunSummary, _score, run_aggregate, run_pipeline
+from pipelines.run import RunSummary, _score, export_tables, run_aggregate, run_pipeline
 from pipelines.schemas import column_names
 from pipelines.storage import write_table, writing
 from pipelines.tone import read_gazetteer
@@ -143,6 +144,8 @@ def test_a_store_from_before_the_version_columns_still_runs(scored):
         for name in VERSION_COLUMNS:
             con.execute(f'ALTER TABLE runs DROP COLUMN "{name}"')
         (old_run,) = con.execute("SELECT run_id FROM runs").fetchone()
+    (exported,) = export_tables(path, scored / "old-export", ["runs"], ("csv",))   # read as it is
+    assert list(pd.read_csv(exported, encoding="utf-8-sig").columns) == column_names("runs")
     summary = run_pipeline(path, [scored / "corpus" / "articles.jsonl"])
     assert (summary.n_ingested, summary.n_duplicates, summary.n_articles) == (0, 300, 300)
     assert runs_row(path, old_run) == {"lexicon_version": load_lexicon()[0].version, **dict.fromkeys(VERSION_COLUMNS)}
