@@ -39,6 +39,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import orjson
 import pandas as pd
 
 from . import dates as dates_mod
@@ -250,16 +251,12 @@ def _decode(path: Path) -> tuple[str, str | None]:
                                      "lines that are not UTF-8 read as Windows-1252")
 
 
-def _open_text(path: Path) -> tuple[io.TextIOBase, str | None]:
-    """Open *path* for streaming: UTF-16 with a byte-order mark, UTF-8 (with or without BOM),
-    else line by line -- UTF-8 lines as UTF-8, the others as Windows-1252 -- with a note.
+def _utf8_scan(path: Path) -> tuple[str | None, bool]:
+    """Check the whole of *path* as UTF-8 in 1 MB chunks, without holding it in memory.
 
-    The whole file is checked in 1 MB chunks first, so a bad byte deep in a large file is
-    found before any record is read, without holding the file in memory.
-    """
-    with path.open("rb") as fh:
-        if enc := _utf16_encoding(fh.read(2)):
-            return path.open("r", encoding=enc, errors="replace", newline=""), None
+    Returns the note on its first byte that is not UTF-8 (None when there is none) and whether the
+    file is UTF-8 to its last byte (False also for a file that ends inside a character, which the
+    note does not mention: the chunks are decoded as a stream that may go on)."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     offset = 0
     with path.open("rb") as fh:
@@ -267,10 +264,29 @@ def _open_text(path: Path) -> tuple[io.TextIOBase, str | None]:
             try:
                 decoder.decode(chunk)
             except UnicodeDecodeError as exc:
-                note = (f"{path}: not UTF-8 ({exc.reason} at byte {offset + exc.start}); "
-                        "lines that are not UTF-8 read as Windows-1252")
-                return _LineDecoder(path), note
+                return (f"{path}: not UTF-8 ({exc.reason} at byte {offset + exc.start}); "
+                        "lines that are not UTF-8 read as Windows-1252"), False
             offset += len(chunk)
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return None, False
+    return None, True
+
+
+def _open_text(path: Path) -> tuple[io.TextIOBase, str | None]:
+    """Open *path* for streaming: UTF-16 with a byte-order mark, UTF-8 (with or without BOM),
+    else line by line -- UTF-8 lines as UTF-8, the others as Windows-1252 -- with a note.
+
+    The whole file is checked in 1 MB chunks first (:func:`_utf8_scan`), so a bad byte deep in a
+    large file is found before any record is read, without holding the file in memory.
+    """
+    with path.open("rb") as fh:
+        if enc := _utf16_encoding(fh.read(2)):
+            return path.open("r", encoding=enc, errors="replace", newline=""), None
+    note, _ = _utf8_scan(path)
+    if note:
+        return _LineDecoder(path), note
     return path.open("r", encoding="utf-8-sig", newline=""), None
 
 
@@ -370,6 +386,11 @@ def _object_record(obj, path: Path, n: int, where: str, escapes: str | None = No
 
 
 def _read_jsonl(path: Path, warnings: list[str]) -> Iterator[dict]:
+    with path.open("rb") as fh:
+        utf16 = _utf16_encoding(fh.read(2))
+    if not utf16 and _utf8_scan(path)[1]:
+        yield from _jsonl_utf8_rows(path)
+        return
     fh, note = _open_text(path)
     if note:
         warnings.append(note)
@@ -379,15 +400,59 @@ def _read_jsonl(path: Path, warnings: list[str]) -> Iterator[dict]:
 
 def _jsonl_rows(path: Path, lines) -> Iterator[dict]:
     for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield {"_source_file": str(path), "_source_row": n, "_reject": ("bad_json", f"line {n}: {exc.msg}"),
-                   "_raw": line}
-            continue
-        yield _object_record(obj, path, n, f"line {n}", line if "\\ud" in line or "\\uD" in line else None)
+        rec = _jsonl_record(path, line, n)
+        if rec is not None:
+            yield rec
+
+
+def _jsonl_record(path: Path, line: str, n: int) -> dict | None:
+    """Line *n* of a JSON-lines file as a raw record (a reject when it is not a JSON object); None when blank."""
+    if not line.strip():
+        return None
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return {"_source_file": str(path), "_source_row": n, "_reject": ("bad_json", f"line {n}: {exc.msg}"),
+                "_raw": line}
+    return _object_record(obj, path, n, f"line {n}", line if "\\ud" in line or "\\uD" in line else None)
+
+
+_TEXT_LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+"""A line as a text file opened with ``newline=""`` cuts it: up to ``\\n``, ``\\r\\n`` or a lone ``\\r``."""
+_FLAT = (str, int, bool, type(None))
+
+
+def _jsonl_utf8_rows(path: Path) -> Iterator[dict]:
+    """:func:`_jsonl_rows` of a file that is UTF-8 to its last byte (:func:`_utf8_scan`), read as bytes.
+
+    A line is parsed by orjson from its bytes (no text decoding, no look for ``\\ud`` escapes:
+    orjson refuses a lone surrogate, and invalid UTF-8) when it holds one JSON object whose values
+    are strings, integers, booleans or nulls -- the values the standard parser gives alike (orjson
+    turns an integer beyond 64 bits into a float, so floats, lists and objects are not taken from
+    it); any other line, and any line orjson refuses, goes through :func:`_jsonl_record` as text,
+    so rejects and their messages are the standard parser's. Lines are cut as a text file opened
+    with ``newline=""`` cuts them (a lone ``\\r`` ends one too), the byte-order mark is dropped."""
+    n = 0
+    with path.open("rb") as fh:
+        for k, raw in enumerate(fh):
+            if k == 0 and raw.startswith(codecs.BOM_UTF8):
+                raw = raw[len(codecs.BOM_UTF8):]
+            cr = raw.find(b"\r")
+            if cr != -1 and not (cr == len(raw) - 2 and raw.endswith(b"\r\n")):
+                for line in _TEXT_LINE_RE.findall(raw.decode("utf-8")):
+                    n += 1
+                    if (rec := _jsonl_record(path, line, n)) is not None:
+                        yield rec
+                continue
+            n += 1
+            try:
+                obj = orjson.loads(raw)
+            except orjson.JSONDecodeError:
+                obj = None
+            if type(obj) is dict and all(type(v) in _FLAT for v in obj.values()):
+                yield _object_record(obj, path, n, f"line {n}")
+            elif (rec := _jsonl_record(path, raw.decode("utf-8"), n)) is not None:
+                yield rec
 
 
 def _read_json(path: Path, warnings: list[str]) -> Iterator[dict]:

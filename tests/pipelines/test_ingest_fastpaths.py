@@ -2,11 +2,12 @@
 
 ``text.text_hash`` and ``text.count_words`` (one-pass forms) = their regular-expression definitions, ``BoilerplateScreen`` =
 ``outlets.strip_boilerplate`` with every pattern, ``canonical_text`` idempotent (the second call
-is skipped when no boilerplate was removed).
+is skipped when no boilerplate was removed), JSON lines read as bytes by orjson = read as text by ``json``.
 """
 
 from __future__ import annotations
 
+import codecs
 import functools
 import hashlib
 import re
@@ -15,7 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipelines.ingest import _ASCII_LOOKALIKES, BoilerplateScreen, _required_literal, canonical_text
+from pipelines.ingest import (_ASCII_LOOKALIKES, BoilerplateScreen, _jsonl_rows, _open_text, _read_file,
+                              _required_literal, canonical_text)
 from pipelines.outlets import read_registry, strip_boilerplate
 from pipelines.text import WORD_RE, count_words, text_hash
 
@@ -160,3 +162,68 @@ def test_a_text_without_boilerplate_comes_back_as_the_same_object():
     patterns = _patterns("RT")
     text = "Nothing to remove here.\n\nA second paragraph."
     assert BoilerplateScreen(patterns)(text) is text
+
+
+# -- JSON lines read as bytes by orjson = read as text by the standard parser -------------------
+
+def reference_jsonl(path):
+    """The JSON-lines reader before the bytes path: the file as text (``newline=""``), each line by ``json``;
+    a decoding error ends the file with the ``unreadable_file`` reject ``_read_file`` gives."""
+    warnings = []
+    out = []
+    try:
+        fh, note = _open_text(path)
+        if note:
+            warnings.append(note)
+        with fh:
+            for rec in _jsonl_rows(path, fh):
+                out.append(rec)
+    except Exception as exc:  # noqa: BLE001 - as _read_file
+        out.append({"_source_file": str(path), "_source_row": None,
+                    "_reject": ("unreadable_file", f"{type(exc).__name__}: {exc}")})
+    return out, warnings
+
+
+def read_jsonl(path):
+    warnings = []
+    return list(_read_file(path, warnings)), warnings
+
+
+JSON_LINES = [
+    '{"outlet": "A", "text": "plain “curly” — text", "n": 3, "ok": true, "none": null}',
+    '{"outlet": "B", "nested": {"big": 123456789012345678901234567890}, "text": "x"}',
+    '{"big": 123456789012345678901234567890, "neg": -9223372036854775809}',
+    '{"f": 1.0000000000000002, "g": 1e400, "h": NaN}',
+    '{"lone": "\\ud800 x"}', '{"pair": "\\ud83d\\ude00"}', '{"a": 1, "a": 2}',
+    '["not", "an", "object"]', '42', '{"broken": ', '{"ctrl": "a\tb"}', '', '   ', '\u00a0', '{"x": "\u2028y"}',
+    '{"t": "é ü"}  ', '\ufeff{"bom": "inside"}',
+]
+
+
+@pytest.mark.parametrize("sep", ["\n", "\r\n", "\r"])
+@pytest.mark.parametrize("bom", [b"", codecs.BOM_UTF8])
+def test_jsonl_bytes_path_reads_as_the_text_path(tmp_path, sep, bom):
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(bom + sep.join(JSON_LINES).encode("utf-8", "surrogatepass"))
+    assert read_jsonl(path) == reference_jsonl(path)
+    assert read_jsonl(path)[0][0]["text"] == "plain “curly” — text"
+
+
+@pytest.mark.parametrize("data", [
+    b'{"a": "x"}\n{"b": "caf\xe9"}\n{"c": "y"}\n',     # Windows-1252 line: read line by line, with a note
+    b'{"a": "x"}\n{"b": "y"}\n{"c": "\xe2\x80',         # ends inside a character
+    b'\xff\xfe{\x00}\x00',                               # UTF-16 byte-order mark
+])
+def test_jsonl_files_that_are_not_utf8_throughout_read_as_before(tmp_path, data):
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(data)
+    assert read_jsonl(path) == reference_jsonl(path)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(JSON_LINES), st.sampled_from(["\n", "\r\n", "\r", "\n\n", "\r\r\n"])),
+                max_size=8))
+def test_jsonl_bytes_path_on_any_lines(tmp_path_factory, lines):
+    path = tmp_path_factory.mktemp("jsonl") / "in.jsonl"
+    path.write_bytes("".join(line + sep for line, sep in lines).encode("utf-8", "surrogatepass"))
+    assert read_jsonl(path) == reference_jsonl(path)
