@@ -7,9 +7,11 @@ Same texts, same 2,000-term lexicon, same run, one core (``os.sched_setaffinity`
 runs (default 3):
 
 * ``framewatch``: :meth:`pipelines.lexicon.LexiconMatcher.find` from the stored text -- the
-  matching copy (:func:`pipelines.text.matching_copy`, folding case, quotes, dashes, spaces)
-  is built inside the timed loop, then the Aho-Corasick scan, the sentence-end check,
-  longest-then-earliest resolution and stop phrases; offsets into the stored text.
+  fold (case, quotes, dashes, spaces: the matching copy of :mod:`pipelines.text`), the
+  Aho-Corasick scan, the sentence-end check, longest-then-earliest resolution and stop phrases,
+  all inside the timed loop; offsets into the stored text. Every text of these corpora whose
+  characters lie in the BMP takes the compiled path (:mod:`pipelines._match`: the three in one C
+  pass); the rest (a character outside the BMP) the Python path.
 * ``spaCy PhraseMatcher``: ``spacy.blank("en")`` tokenizer (``nlp.make_doc``) and a
   ``PhraseMatcher(attr="LOWER")`` holding every spelling of every term; offsets from
   ``doc[start:end].start_char / end_char``; raw (unfolded) text, as a spaCy user would run it.
@@ -26,12 +28,13 @@ in ``../shared/corpora`` that are present (RUWA descriptions, KCNA full texts, R
 headlines). Prints a table per corpus: median seconds, articles/s, MB/s, the ratio of each
 baseline's time to ours, and the number of mentions each found (they differ by design: ours
 folds dashes and quotes and resolves nested terms; the baselines count every hit). After the
-synthetic table it prints where our time goes: the matching copy, the bare Aho-Corasick scan
-of it (bytes for an ASCII copy, as ``find`` scans it), the copy's gap list (its offset map) and
-the rest of ``find``, in CPU microseconds an article.
+synthetic table it prints where our time goes, in CPU microseconds an article: the compiled
+fold and scan (``native_.count``), the compiled resolve (offsets, sentence ends, overlaps,
+``Match`` objects), the whole ``find``; and the Python path from the same texts
+(``_find_python``: matching copy, ahocorasick-rs scan, resolve) for comparison.
 
 Fairness: both sides start from the stored text and end with character offsets into it, in
-the timed loop -- our matching copy on one side, spaCy's tokenizer (``make_doc``) and its
+the timed loop -- our fold on one side, spaCy's tokenizer (``make_doc``) and its
 ``Span.start_char`` / ``end_char`` on the other. spaCy matches the raw text (no folding of
 dashes, quotes or spaces), which is less work than ours and what a spaCy user would run.
 
@@ -57,7 +60,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_score import NEUTRAL, make_corpus  # noqa: E402
 from pipelines.lexicon import Entry, LexiconMatcher, build_lexicon, load_lexicon  # noqa: E402
-from pipelines.text import matching_copy  # noqa: E402
 
 TARGET_RATE = 15_000
 TARGET_RATIO = 10.0
@@ -149,32 +151,22 @@ def measure(fn, texts, repeat):
 
 
 def breakdown(matcher, texts, repeat):
-    """CPU microseconds an article (median of *repeat*) of the parts of ``find``: the matching
-    copy, the bare Aho-Corasick scan of it (``LexiconMatcher._scan``, as ``find`` runs it), the
-    copy's gap list (the offset map ``find`` bisects; built only for texts with a hit), and the
-    rest (mapping each hit, sentence ends, overlaps, ``Match`` objects) -- what caps the rate.
-    Each repeat builds fresh copies, so nothing is cached."""
-    parts = {"matching copy": [], "bare scan": [], "gap list": [], "find on a built copy": []}
+    """CPU microseconds an article (median of *repeat*) of ``find`` and its parts on *texts*: the
+    compiled fold and Aho-Corasick scan alone (``native_.count``: no resolve), the compiled
+    ``native_.find`` (plus the resolve: offsets, sentence ends, overlaps, ``Match`` objects), the
+    whole :meth:`LexiconMatcher.find` (plus its Python method call), and the Python path from the
+    same texts (``_find_python``: matching copy, ahocorasick-rs scan, resolve)."""
+    native = matcher.native_
+    parts = {"compiled fold + scan": native.count, "compiled find": native.find, "find": matcher.find,
+             "Python path": matcher._find_python}
+    times: dict[str, list[float]] = {k: [] for k in parts}
     for _ in range(repeat):
-        t = time.process_time()
-        built = [matching_copy(t) for t in texts]
-        parts["matching copy"].append(time.process_time() - t)
-        t = time.process_time()
-        for c, _ in built:
-            matcher._scan(c)
-        parts["bare scan"].append(time.process_time() - t)
-        t = time.process_time()
-        for x, (c, o) in zip(texts, built):
-            matcher.find(x, c, o)
-        parts["find on a built copy"].append(time.process_time() - t)
-        fresh = [matching_copy(t) for t in texts]
-        hit = [bool(matcher._scan(c)) for c, _ in fresh]
-        t = time.process_time()
-        for (_, o), h in zip(fresh, hit):
-            if h:
-                o.gap_list()
-        parts["gap list"].append(time.process_time() - t)
-    return {k: statistics.median(v) / len(texts) * 1e6 for k, v in parts.items()}
+        for name, fn in parts.items():
+            t = time.process_time()
+            for x in texts:
+                fn(x)
+            times[name].append(time.process_time() - t)
+    return {k: statistics.median(v) / len(texts) * 1e6 for k, v in times.items()}
 
 
 def read_texts(path: Path, column: str) -> list[str]:
@@ -235,10 +227,11 @@ def main(argv: list[str] | None = None) -> None:
           f"({'met' if ours_rate >= TARGET_RATE else 'NOT met'}); >= {TARGET_RATIO:.0f}x PhraseMatcher -> "
           f"{ratio:.1f}x ({'met' if ratio >= TARGET_RATIO else 'NOT met'})")
     parts = breakdown(matcher, synthetic[:2000], args.repeat)
-    rest = parts["find on a built copy"] - parts["bare scan"] - parts["gap list"]
     print(f"where our time goes ({min(2000, len(synthetic)):,} synthetic articles, CPU us an article): "
-          + "; ".join(f"{k} {v:.0f}" for k, v in parts.items())
-          + f" (the rest of find: {rest:.0f} -- mapping each hit, sentence ends, overlaps, Match objects)")
+          f"compiled fold + scan {parts['compiled fold + scan']:.1f}; compiled resolve (offsets, sentence "
+          f"ends, overlaps, Match objects) {parts['compiled find'] - parts['compiled fold + scan']:.1f}; "
+          f"whole find, with its Python call, {parts['find']:.1f} (the Python path from the same texts: "
+          f"{parts['Python path']:.1f}, {parts['Python path'] / parts['find']:.1f}x)")
     if args.no_corpora:
         return
     for name, rel, column in REAL:
