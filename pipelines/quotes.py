@@ -610,20 +610,45 @@ def _tokens(text: str, a: int, b: int) -> list[tuple[int, int, str]]:
     ends every token there as ``endpos`` would). A chunk that is all ``str.isalnum`` (``\\w``
     without ``_``) is one token; only the others ("said,", "“We", "U.S.") go to the regex.
     ``str.split`` and ``\\s`` agree on whitespace (both ``str.isspace``).
+
+    Two more shapes are split by hand: a word with one trailing mark ("said,", "office.") and
+    one leading mark before a word ("“This", "(the"). The mark is one ``[^\\w\\s]`` token
+    unless it can join the word (``’ ' -`` and ``_`` continue it; a period ends an abbreviation
+    of ``_TOK_RE`` -- Mr., Gen., a capital initial -- which those chunks leave to the regex).
     """
     s = text[a:b]
     out = []
+    append = out.append
     find = s.find
     p = 0
     for w in s.split():
         p = find(w, p)  # the next chunk: only whitespace lies between p and it
         e = p + len(w)
         if w.isalnum():
-            out.append((a + p, a + e, w))
+            append((a + p, a + e, w))
         else:
-            out += [(m.start(), m.end(), m.group()) for m in _TOK_RE.finditer(text, a + p, a + e)]
+            c = w[-1]
+            h = w[:-1]
+            if h.isalnum() and not c.isalnum() and c not in _TOK_JOIN \
+                    and (c != "." or (h not in _TOK_ABBREV and not (len(h) == 1 and "A" <= h <= "Z"))):
+                append((a + p, a + e - 1, h))
+                append((a + e - 1, a + e, c))
+            else:
+                c = w[0]
+                h = w[1:]
+                if h.isalnum() and not c.isalnum() and c != "_":
+                    append((a + p, a + p + 1, c))
+                    append((a + p + 1, a + e, h))
+                else:
+                    out += [(m.start(), m.end(), m.group()) for m in _TOK_RE.finditer(text, a + p, a + e)]
         p = e
     return out
+
+
+_TOK_JOIN = "’'-_"
+"""Characters that continue a ``_TOK_RE`` word (and ``_``, a ``\\w`` that ``str.isalnum`` is not)."""
+_TOK_ABBREV = frozenset(("Mr Mrs Ms Dr Gen Col Lt Sgt Prof Sen Rep Gov Capt Maj Adm St Jr Sr Brig Cmdr Rev").split())
+"""The words whose period ``_TOK_RE`` keeps in the token (its look-behinds; with a capital initial)."""
 
 
 _TITLE_CHARS = frozenset(c for c in map(chr, range(256)) if _TITLE_RE.match(c) and c.isupper())
