@@ -63,12 +63,16 @@ class EngineOptions:
         every worker must be able to read and write it. None: a temporary local directory,
         removed afterwards (fine for a LocalCluster only).
     n_workers : workers of the LocalCluster.
+    overlap : ``framewatch run`` only: hand each ingest batch's articles to the workers as soon as
+        they are stored, so ingest and scoring overlap (:func:`pipelines.run._ingest_and_score`);
+        False: ingest everything, then score (``--no-overlap``). The local engine ignores it.
     """
 
     name: str = "local"
     scheduler: str | None = None
     workdir: str | None = None
     n_workers: int = 2
+    overlap: bool = True
 
     def __post_init__(self):
         if self.name not in ENGINES:

@@ -25,7 +25,8 @@ import pandas as pd
 from . import __version__
 from .aggregate import build_daily
 from .csvsafe import to_csv_bytes
-from .engines import EngineOptions, ScoreStages, plan_batches, read_batch, score_dask, score_local, store_rowids
+from .engines import (BATCH_TABLES, DaskScorer, EngineOptions, ScoreStages, plan_batches, read_batch, score_dask,
+                      score_local, store_rowids)
 from .frame_model import apply_to_new_articles
 from .frames import (FRAME_THRESHOLD, FrameScorer, frame_lexicon_frame, read_frames_lexicon, reset_frames,
                      stored_threshold)
@@ -37,7 +38,7 @@ from .schemas import column_names
 from .storage import read_table, write_table, writing
 from .syndication import cluster_signatures, find_clusters, signature_arrays, sketch_articles
 from .tone import Gazetteer, prepare_targets, read_gazetteer
-from .topics import TopicDef, TopicMatcher, read_topics
+from .topics import TopicDef, TopicMatcher, read_topics, split_topic_cell
 from .wordchoice import start_pairs
 
 SCORE_CHUNK = 5000
@@ -66,7 +67,14 @@ class RunSummary:
     elapsed_s: float = 0.0
     warnings: list[str] = field(default_factory=list)
     stage_seconds: dict[str, float] = field(default_factory=dict)
-    """Wall seconds of each step of the run (ingest, score, clusters, aggregate, commit), for benchmarks."""
+    """Wall seconds of each step of the run (ingest, score, clusters, aggregate, commit), for benchmarks.
+    An overlapped run (:func:`_ingest_and_score`): ``score`` is the scoring left when the ingest
+    ended, ``rescore`` the part of it spent re-scoring, and ``overlap`` the seconds from the
+    first batch handed to the workers to the end of the ingest."""
+    n_scored_during_ingest: int | None = None
+    """Overlapped run: articles scored while the ingest was still going (None: no overlap)."""
+    n_rescored: int | None = None
+    """Overlapped run: articles scored again at the end because a later copy changed their topics."""
 
     def line(self) -> str:
         """One-line summary: ingested, duplicates, rejected, mentions, elapsed."""
@@ -76,6 +84,8 @@ class RunSummary:
             parts.insert(3, f"undated {self.n_undated} (kept)")
         if self.n_model_articles:
             parts.insert(-1, f"frame model applied to {self.n_model_articles} new articles")
+        if self.n_scored_during_ingest is not None:
+            parts.insert(-1, f"scored during ingest {self.n_scored_during_ingest}, re-scored {self.n_rescored}")
         return ", ".join(parts)
 
     def versions_text(self) -> str:
@@ -121,20 +131,33 @@ def stored_keys(con) -> dict[str, str]:
     return duplicate_keys(stored)
 
 
-def write_ingest(con, result, summary: RunSummary, registry: Registry, refresh: bool = True) -> None:
+def write_ingest(con, result, summary: RunSummary, registry: Registry, refresh: bool = True) -> np.ndarray:
     """Write an :class:`pipelines.ingest.IngestResult` (articles, copies, rejects, coverage) and add its counts.
 
-    *refresh*: rebuild the ``outlets`` table from the stored articles (once per ingest is enough)."""
+    *refresh*: rebuild the ``outlets`` table from the stored articles (once per ingest is enough).
+
+    Returns
+    -------
+    ndarray of int64
+        Sorted ``rowid`` of the stored articles whose topic cell a copy in *result* changed (a
+        topic it did not list): the only thing a later record changes in what an earlier
+        article's scores are computed from (``article_topics`` of the topic column).
+    """
     articles = result.articles
+    changed = np.empty(0, dtype=np.int64)
     if len(articles):
         write_table(con, "articles", articles[column_names("articles")])
     if result.duplicates_of_stored:
         from .ingest import merge_topic_cells
-        stored_topics = dict(con.execute("SELECT article_id, topics_raw FROM articles WHERE article_id IN "
-                                         "(SELECT unnest(?))", [list(result.duplicates_of_stored)]).fetchall())
-        copies = pd.DataFrame([(aid, n, merge_topic_cells(stored_topics.get(aid), topics))
+        stored = {aid: (rowid, cell) for aid, rowid, cell in con.execute(
+            "SELECT article_id, rowid, topics_raw FROM articles WHERE article_id IN (SELECT unnest(?))",
+            [list(result.duplicates_of_stored)]).fetchall()}
+        copies = pd.DataFrame([(aid, n, merge_topic_cells(stored[aid][1] if aid in stored else None, topics))
                                for aid, (n, topics) in result.duplicates_of_stored.items()],
                               columns=["article_id", "n_more", "topics_raw"]).astype({"topics_raw": object})
+        changed = np.array(sorted(stored[aid][0] for aid, cell in zip(copies["article_id"], copies["topics_raw"])
+                                  if aid in stored and split_topic_cell(cell) != split_topic_cell(stored[aid][1])),
+                           dtype=np.int64)
         # One set-based update: a batch may hold thousands of copies of earlier batches' articles.
         con.register("_fw_copies", copies)
         try:
@@ -158,6 +181,7 @@ def write_ingest(con, result, summary: RunSummary, registry: Registry, refresh: 
     summary.n_rejected += result.n_rejected
     summary.n_undated += result.n_undated
     summary.warnings += result.warnings
+    return changed
 
 
 def _refresh_outlets(con, registry: Registry) -> None:
@@ -179,50 +203,73 @@ def _score(con, lexicon: Lexicon, topics: list[TopicDef], use_topic_column: bool
     Returns True when all were scored."""
     frames = frames or FrameScorer().fit()
     before = definition_versions(con, stored_threshold(con)) if only_new else None
-    write_table(con, "frame_lexicon", frame_lexicon_frame(frames.lexicon_), replace=True)
-    write_table(con, "lexicon", lexicon.to_frame(), replace=True)
-    topic_rows = [{"topic": t.name, "query": t.query, "source": Path(t.source).name} for t in topics]
-    if use_topic_column:
-        column_topics = con.execute("SELECT DISTINCT topics_raw FROM articles WHERE topics_raw IS NOT NULL").fetchall()
-        from .topics import split_topic_cell
-        names = sorted({t for (cell,) in column_topics for t in split_topic_cell(cell)} - {t.name for t in topics})
-        topic_rows += [{"topic": n, "query": None, "source": "input column"} for n in names]
-    write_table(con, "topics", pd.DataFrame(topic_rows, columns=column_names("topics")), replace=True)
-    matcher = LexiconMatcher(lexicon).fit()
-    target_matcher = prepare_targets(con, gazetteer)
-    pair_matcher = start_pairs(con, lexicon, summary.warnings)
-    topic_matcher = TopicMatcher(topics).fit() if topics else None
+    _write_topics(con, topics, use_topic_column)
     outlet_names = {name: registry.names_of(name)
                     for (name,) in con.execute("SELECT DISTINCT outlet FROM articles").fetchall()}
+    stages = _fit_stages(con, lexicon, topics, use_topic_column, frames, gazetteer, summary.warnings, outlet_names)
     summary.versions = definition_versions(con, frames.threshold)
     full = before is None or before != summary.versions
     if full:
-        for table in ("mentions", "quotes", "article_topics", "article_scores", "pair_mentions", "target_mentions"):
-            con.execute(f'DELETE FROM "{table}"')
-        reset_frames(con, frames)
+        _clear_scores(con, frames)
     # Batches are cut in store order and read by rowid range: each read touches only its own rows.
     todo = store_rowids(con) if full else unscored_rowids(con)
     rest = np.empty(0, dtype=np.int64) if full else np.setdiff1d(store_rowids(con), todo, assume_unique=True)
-    stages = ScoreStages(lexicon, matcher, topic_matcher, use_topic_column, outlet_names, pair_matcher, frames,
-                         target_matcher)
     t_score = time.perf_counter()
     sketches: list = []
     if engine is not None and engine.name == "dask":
         n_mentions = score_dask(con, plan_batches(todo, SCORE_CHUNK), stages, engine, sketches)
     else:
         n_mentions = score_local(con, plan_batches(todo, SCORE_CHUNK), stages, progress, sketches)
+    summary.stage_seconds["score"] = time.perf_counter() - t_score
+    _finish_score(con, sketches, rest, summary, lexicon)
+    summary.n_mentions = n_mentions
+    summary.n_articles = len(todo)
+    return full
+
+
+def _write_topics(con, topics: list[TopicDef], use_topic_column: bool) -> None:
+    """The ``topics`` table: the topic definitions, and with *use_topic_column* the other topics
+    named in the stored articles' topic cells."""
+    topic_rows = [{"topic": t.name, "query": t.query, "source": Path(t.source).name} for t in topics]
+    if use_topic_column:
+        column_topics = con.execute("SELECT DISTINCT topics_raw FROM articles WHERE topics_raw IS NOT NULL").fetchall()
+        names = sorted({t for (cell,) in column_topics for t in split_topic_cell(cell)} - {t.name for t in topics})
+        topic_rows += [{"topic": n, "query": None, "source": "input column"} for n in names]
+    write_table(con, "topics", pd.DataFrame(topic_rows, columns=column_names("topics")), replace=True)
+
+
+def _fit_stages(con, lexicon: Lexicon, topics: list[TopicDef], use_topic_column: bool, frames: FrameScorer,
+                gazetteer: Gazetteer | None, warnings: list[str], outlet_names: dict) -> ScoreStages:
+    """Write the definition tables (``frame_lexicon``, ``lexicon``, ``targets``, ``pairs``) and fit the
+    per-batch stages; the pairs left out are added to *warnings*."""
+    write_table(con, "frame_lexicon", frame_lexicon_frame(frames.lexicon_), replace=True)
+    write_table(con, "lexicon", lexicon.to_frame(), replace=True)
+    matcher = LexiconMatcher(lexicon).fit()
+    target_matcher = prepare_targets(con, gazetteer)
+    pair_matcher = start_pairs(con, lexicon, warnings)
+    topic_matcher = TopicMatcher(topics).fit() if topics else None
+    return ScoreStages(lexicon, matcher, topic_matcher, use_topic_column, outlet_names, pair_matcher, frames,
+                       target_matcher)
+
+
+def _clear_scores(con, frames: FrameScorer) -> None:
+    """Delete every article's scores (before all are scored again)."""
+    for table in ("mentions", "quotes", "article_topics", "article_scores", "pair_mentions", "target_mentions"):
+        con.execute(f'DELETE FROM "{table}"')
+    reset_frames(con, frames)
+
+
+def _finish_score(con, sketches: list, rest: np.ndarray, summary: RunSummary, lexicon: Lexicon) -> None:
+    """After the batches: ``article_clusters`` of the whole store (:func:`_clusters`), then the
+    frame model's rows for articles without them (:func:`pipelines.frame_model.apply_to_new_articles`)."""
     t_clusters = time.perf_counter()
-    summary.stage_seconds["score"] = t_clusters - t_score
     write_table(con, "article_clusters", _clusters(con, sketches, rest), replace=True)
     summary.stage_seconds["clusters"] = time.perf_counter() - t_clusters
     coverage = apply_to_new_articles(con)  # model rows for articles that have none, if the model is unchanged
     if coverage is not None:
         summary.n_model_articles = coverage.n_scored
         summary.warnings += [coverage.warning] if coverage.warning else []
-    summary.n_mentions = n_mentions
-    summary.n_articles = len(todo)
     summary.lexicon_version = lexicon.version
-    return full
 
 
 def _clusters(con, sketches: list, rest: np.ndarray) -> pd.DataFrame:
@@ -245,6 +292,90 @@ def _clusters(con, sketches: list, rest: np.ndarray) -> pd.DataFrame:
         return find_clusters(pd.DataFrame(columns=["article_id", "outlet", "published_at", "text"]))
     return cluster_signatures(ids, wire, values, has_words, facts["outlet"].to_numpy(dtype=object),
                               facts["published_at"])
+
+
+def _ingest_and_score(con, inputs: list[Path], ingest_options: IngestOptions, run_id: str, summary: RunSummary,
+                      progress: bool, registry: Registry, lexicon: Lexicon, topics: list[TopicDef],
+                      use_topic_column: bool, frames: FrameScorer, gazetteer: Gazetteer | None,
+                      engine: EngineOptions, t0: float) -> None:
+    """Ingest and score at once on the Dask engine: the rows of :func:`_ingest` then :func:`_score`.
+
+    The stages are fitted first; the stored articles (a store run again) and then each ingest
+    batch's new articles are handed to the workers (:class:`pipelines.engines.DaskScorer`) in
+    batches of :data:`SCORE_CHUNK` as soon as they are in the store, cut in store order as
+    :func:`_score` cuts them (the last, shorter batch when the ingest ends), so this process
+    ingests the next records while the workers score. An article's scores depend on the other
+    articles only through its topic cell, which a later copy of it can extend
+    (:func:`write_ingest`); an article already handed over whose cell changes is scored again
+    at the end (its rows deleted, then appended again), so the tables hold the rows
+    :func:`_score` writes, the re-scored articles' rows last. The outlets' names are sent with
+    each batch (the registry's, as :func:`_score` takes them), and the ``topics`` table, the
+    pairs' warnings and the versions are written when the ingest has ended, as after
+    :func:`_ingest`. *t0*: the run's start (``perf_counter``) for ``stage_seconds``.
+    """
+    steps = summary.stage_seconds
+    pair_warnings: list[str] = []   # said after the ingest's warnings, as _score says them
+    stages = _fit_stages(con, lexicon, topics, use_topic_column, frames, gazetteer, pair_warnings, {})
+    _clear_scores(con, frames)
+    sketches: list = []
+    todo = store_rowids(con)           # stored before this run: all are scored again, first
+    seen = int(todo[-1]) + 1 if len(todo) else 0   # the first rowid not yet read
+    sent = 0                           # every rowid below it is in a partition handed over
+    rescore: list[np.ndarray] = []
+
+    with DaskScorer(con, stages, engine, sketches, names_of=registry.names_of) as scorer:
+        def hand_over(rowids: np.ndarray, last: bool) -> np.ndarray:
+            nonlocal sent
+            while len(rowids) >= SCORE_CHUNK or (last and len(rowids)):
+                batch = plan_batches(rowids[:SCORE_CHUNK], SCORE_CHUNK)[0]
+                scorer.submit(batch)
+                sent, rowids = batch.last + 1, rowids[SCORE_CHUNK:]
+            return rowids
+
+        todo = hand_over(todo, last=False)
+        for result in ingest_file_batches(inputs, ingest_options, run_id, stored_keys(con), registry=registry,
+                                          progress=progress):
+            changed = write_ingest(con, result, summary, registry, refresh=False)
+            if use_topic_column and len(changed):
+                rescore.append(changed[changed < sent])   # the others are read after the change
+            new = store_rowids(con, f"rowid >= {seen}")
+            if len(new):
+                seen = int(new[-1]) + 1
+                todo = hand_over(np.concatenate([todo, new]), last=False)
+            scorer.append_ready()
+        _refresh_outlets(con, registry)
+        t_ingest = time.perf_counter()
+        steps["ingest"] = t_ingest - t0
+        summary.n_scored_during_ingest = scorer.n_scored()
+        steps["overlap"] = t_ingest - scorer.first_submit if scorer.first_submit is not None else 0.0
+        hand_over(todo, last=True)
+        _write_topics(con, topics, use_topic_column)
+        summary.warnings += pair_warnings
+        summary.versions = definition_versions(con, frames.threshold)
+        scorer.finish()
+        t_rescore = time.perf_counter()
+        again = np.unique(np.concatenate(rescore)) if rescore else np.empty(0, dtype=np.int64)
+        if len(again):
+            _delete_scores(con, again)
+            for batch in plan_batches(again, SCORE_CHUNK):
+                scorer.submit(batch, sketch=False)   # same texts: the signatures are already in
+            scorer.finish()
+        summary.n_rescored = len(again)
+        steps["rescore"] = time.perf_counter() - t_rescore
+    steps["score"] = time.perf_counter() - t_ingest
+    _finish_score(con, sketches, np.empty(0, dtype=np.int64), summary, lexicon)
+    summary.n_mentions = con.execute("SELECT count(*) FROM mentions").fetchall()[0][0]
+    summary.n_articles = con.execute("SELECT count(*) FROM articles").fetchall()[0][0]
+
+
+def _delete_scores(con, rowids: np.ndarray) -> None:
+    """Delete the rows of every per-batch table (:data:`pipelines.engines.BATCH_TABLES`; the frame
+    lexicon's ``article_frames`` rows, not a model's) of the articles *rowids*."""
+    ids = [r[0] for r in con.execute("SELECT article_id FROM articles WHERE rowid IN (SELECT unnest(?::BIGINT[]))",
+                                     [rowids.tolist()]).fetchall()]
+    for table in BATCH_TABLES:
+        extra = " AND method = 'lexicon'" if table == "article_frames" else ""
+        con.execute(f'DELETE FROM "{table}" WHERE article_id IN (SELECT unnest(?)){extra}', [ids])
 
 
 @dataclass
@@ -313,17 +444,25 @@ def run_pipeline(store: str | Path, inputs: list[Path], ingest_options: IngestOp
     summary = RunSummary(run_id, warnings=list(lex_warnings))
     started, t0 = datetime.now(timezone.utc), time.perf_counter()
     steps = summary.stage_seconds
+    engine = score_options.engine
     with writing(store, fresh=fresh) as con:
-        _ingest(con, inputs, ingest_options, run_id, summary, progress, registry)
-        steps["ingest"] = time.perf_counter() - t0
-        _score(con, lexicon, topics, score_options.topic_column, summary, progress, registry, frames,
-               gazetteer=gazetteer, engine=score_options.engine)
+        if engine.name == "dask" and engine.overlap:
+            _ingest_and_score(con, inputs, ingest_options, run_id, summary, progress, registry, lexicon, topics,
+                              score_options.topic_column, frames, gazetteer, engine, t0)
+        else:
+            _ingest(con, inputs, ingest_options, run_id, summary, progress, registry)
+            steps["ingest"] = time.perf_counter() - t0
+            _score(con, lexicon, topics, score_options.topic_column, summary, progress, registry, frames,
+                   gazetteer=gazetteer, engine=engine)
         t_aggregate = time.perf_counter()
         summary.n_daily_rows = build_daily(con)
         steps["aggregate"] = time.perf_counter() - t_aggregate
         summary.elapsed_s = time.perf_counter() - t0
         settings = {"inputs": [str(p) for p in inputs], "ingest": asdict(ingest_options),
                     "score": asdict(score_options), "fresh": fresh, "lexicon_sources": list(lexicon.sources)}
+        if summary.n_scored_during_ingest is not None:   # what the overlap did (not a setting, but the run's record)
+            settings["overlap"] = {"scored_during_ingest": summary.n_scored_during_ingest,
+                                   "rescored": summary.n_rescored, "seconds": round(steps["overlap"], 3)}
         _record_run(con, run_id, "run", started, summary.elapsed_s, settings, summary, lexicon.version)
         t_commit = time.perf_counter()
     steps["commit"] = time.perf_counter() - t_commit  # checkpoint and atomic replace of the store

@@ -198,7 +198,8 @@ def append_parquet(con: duckdb.DuckDBPyConnection, name: str, path: str | Path) 
     itself (no frame in between: :func:`write_table`'s checks on the file's schema instead).
 
     The file's columns must be the declared ones (any order), each of a kind that fits its
-    SQL type (text, number, boolean, time; all-null columns fit any), and NOT NULL columns
+    SQL type (text, number, boolean, time; all-null columns, and any column of a file without
+    rows, fit any), and NOT NULL columns
     without nulls (the row groups' statistics; the table enforces it too). Returns the number
     of rows written.
 
@@ -216,7 +217,10 @@ def append_parquet(con: duckdb.DuckDBPyConnection, name: str, path: str | Path) 
     schema = meta.schema.to_arrow_schema()
     have = {f.name: f.type for f in schema}
     want = {c.name: c.sql for c in TABLES[name]}
-    wrong = [f"{c} {have[c]}" for c, sql in want.items() if c in have and not _arrow_fits(sql, have[c])]
+    # A file without rows adds nothing whatever its types: a batch with no quotes gives pandas'
+    # empty columns, which are float64, not the text the table holds.
+    wrong = [f"{c} {have[c]}" for c, sql in want.items()
+             if c in have and meta.num_rows and not _arrow_fits(sql, have[c])]
     if set(have) != set(want) or wrong:
         raise StoreError(
             f"Parquet file does not match table {name!r}", where=str(path),

@@ -124,3 +124,23 @@ def test_dask_engine_appends_a_local_work_dir_by_duckdb_and_a_url_through_pandas
             select = ", ".join(f'"{c}"' for c in cols)
             assert b.execute(f'SELECT {select} FROM "{name}"').fetchall() == \
                 a.execute(f'SELECT {select} FROM "{name}"').fetchall() != []
+
+
+def test_append_parquet_takes_a_file_without_rows_whatever_its_types(tmp_path):
+    """A batch without quotes gives pandas' empty columns (float64, not text): nothing to append,
+    not an error (a Dask partition of such articles stopped the run). With rows, those types are refused."""
+    import pandas as pd
+
+    articles = pd.DataFrame({"article_id": ["x"], "outlet": ["Reuters"], "title": ["Rain"],
+                             "text": ["Rain fell in the north on Monday."], "topics_raw": [None]})
+    quotes = score_batch(articles, default_stages())["quotes"]
+    assert len(quotes) == 0 and (quotes.dtypes == "float64").any()
+    con = duckdb.connect()
+    ensure_tables(con)
+    path = tmp_path / "empty.parquet"
+    quotes.to_parquet(path, index=False)
+    assert append_parquet(con, "quotes", path) == 0
+    pd.DataFrame({c: [1.0] for c in quotes.columns}).to_parquet(tmp_path / "one.parquet", index=False)
+    with pytest.raises(StoreError, match="does not match table 'quotes'"):
+        append_parquet(con, "quotes", tmp_path / "one.parquet")
+    assert rows(con, "quotes") == []
