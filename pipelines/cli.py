@@ -148,8 +148,12 @@ def main():
 @click.option("--work-dir", metavar="PATH|URL",
               help="Directory or fsspec URL (s3://, gs://) every Dask worker can read and write, for the "
                    "Parquet partitions [default: a temporary local directory].")
+@click.option("--overlap/--no-overlap", default=True, show_default=True,
+              help="With --engine dask: score each ingest batch while the next is read (--no-overlap: ingest "
+                   "everything first, then score; same tables).")
 def run(inputs, store, fresh, maps, topic_column, default_outlet, dayfirst, source_config, assume_tz, outlets, coverage,
-        ingest_batch, lexicons, extra_lexicons, topics, frames, frame_threshold, targets, engine, scheduler, work_dir):
+        ingest_batch, lexicons, extra_lexicons, topics, frames, frame_threshold, targets, engine, scheduler, work_dir,
+        overlap):
     """Ingest, score and aggregate in one go; print a one-line summary.
 
     The store is replaced only when the whole run has finished, so an interrupted run leaves
@@ -161,7 +165,7 @@ def run(inputs, store, fresh, maps, topic_column, default_outlet, dayfirst, sour
 
     score_options = _score_options(lexicons, extra_lexicons, topics, bool(topic_column), frames, frame_threshold,
                                    targets)
-    score_options.engine = EngineOptions(engine, scheduler, work_dir)
+    score_options.engine = EngineOptions(engine, scheduler, work_dir, overlap=overlap)
     summary = run_pipeline(store, [Path(p) for p in inputs],
                            _ingest_options(maps, topic_column, default_outlet, dayfirst, source_config, assume_tz, outlets,
                                            coverage, ingest_batch),
