@@ -1775,6 +1775,7 @@ def _one_cue(text: str, m, ss: int, se: int):
     t = _THAT_GAP_RE.match(text, after, se + 1) if "that" in text[after:se + 1].lower() else None
     quote_follows = t is None and _OPENER_RE.search(text, after, se + 1) is not None \
         and _quote_follows(text, after, se)
+    tr = None
     if not participle and t is None and not quote_follows:
         # "CLAUSE, <speaker> said." / "CLAUSE, <speaker> said, CLAUSE": the speaker fills the
         # stretch from the comma to the cue (checked first: it needs no subject search)
@@ -1829,16 +1830,17 @@ def _one_cue(text: str, m, ss: int, se: int):
     if spk is None:
         return None
     head = text[ss:spk_start].rstrip()
-    if head.endswith(",") and _TRAIL_RE.match(text, after, se + 1):
+    # from here on t is None and neither participle nor quote_follows: tr was matched above
+    if head.endswith(",") and tr:
         clause_end = ss + len(head) - 1
         if clause_end > ss and text[clause_end - 1] not in "\"”’'»":
             return ss, clause_end, spk, word, False
         return None
-    if head.endswith(("”", '"', "’", "»")) and _TRAIL_RE.match(text, after, se + 1):
+    if head.endswith(("”", '"', "’", "»")) and tr:
         return None  # “…” he said: the direct quote covers it
     if after >= se or not text[after:after + 1].isspace():
         return None
-    if _TRAIL_RE.match(text, after, se + 1):
+    if tr:
         return None  # "He said on Monday." -- nothing reported in this sentence
     return after, se, spk, word, False
 
