@@ -20,6 +20,8 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from datasketch import MinHash, MinHashLSH
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
@@ -79,10 +81,56 @@ class _WordHashes(dict):
         return value
 
 
+_ASCII_BYTES = bytes(range(128))
+_ASCII_WORDS = bytes((c + 32 if 0x41 <= c <= 0x5A else c) if c < 128 and (chr(c).isalnum() or c == 0x5F) else 0x20
+                     for c in range(256))
+"""``bytes.translate`` table for UTF-8 bytes: an ASCII word character (``\\w``) to its lower case, any other byte to a space."""
+
+
+def _word_hashes(texts: list, cache: _WordHashes) -> list[np.ndarray]:
+    """The BLAKE2b hash of each word of each text's ``casefold()`` (words = :data:`WORD_RE` runs), uint64 arrays.
+
+    A text whose characters outside ASCII case-fold to no word character (curly quotes, dashes,
+    symbols) has only ASCII words, and ASCII case folding is lower-casing: its words are the runs
+    of ASCII letters, digits and ``_`` of its UTF-8 bytes, lowered (one byte table), which Arrow
+    splits and dictionary-encodes for the whole batch at once, so each distinct word is hashed
+    once and no Python string is made per word. Other texts go through the regular expression.
+    """
+    out: list[np.ndarray | None] = [None] * len(texts)
+    masked: list[bytes] = []
+    where: list[int] = []
+    for i, text in enumerate(texts):
+        if not isinstance(text, str):
+            out[i] = np.empty(0, dtype=np.uint64)
+            continue
+        data = text.encode("utf-8", "surrogatepass")
+        if not text.isascii() and WORD_RE.search(
+                data.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass").casefold()):
+            words = WORD_RE.findall(text.casefold())
+            out[i] = np.fromiter(map(cache.__getitem__, words), dtype=np.uint64, count=len(words))
+            continue
+        runs = data.translate(_ASCII_WORDS).strip()
+        if runs:
+            masked.append(runs)
+            where.append(i)
+        else:
+            out[i] = np.empty(0, dtype=np.uint64)
+    if masked:
+        words = pc.ascii_split_whitespace(pa.array(masked, type=pa.large_string()))
+        codes = pc.dictionary_encode(words.flatten())
+        distinct = codes.dictionary.to_pylist()
+        hashes = np.fromiter(map(cache.__getitem__, distinct), dtype=np.uint64, count=len(distinct))
+        hashes = hashes[codes.indices.to_numpy()]
+        bounds = words.offsets.to_numpy()
+        for k, i in enumerate(where):
+            out[i] = hashes[bounds[k]:bounds[k + 1]]
+    return out
+
+
 def shingle_hashes(texts: Iterable[str], shingle: int = SHINGLE) -> list[np.ndarray]:
     """Hash the word *shingle*-shingles of each text (case-folded, words = ``\\w+`` runs).
 
-    Each distinct word is hashed once (BLAKE2b, 64 bits); a shingle's hash is a
+    Each distinct word is hashed once (BLAKE2b, 64 bits; :func:`_word_hashes`); a shingle's hash is a
     position-weighted sum of its words' hashes (mod 2^64, one odd multiplier per position),
     folded to 32 bits, computed for the whole batch at once with numpy. A text with fewer
     words than *shingle* gives one shingle of all its words; a text with no words gives none.
@@ -94,14 +142,11 @@ def shingle_hashes(texts: Iterable[str], shingle: int = SHINGLE) -> list[np.ndar
     """
     if not 1 <= shingle <= _MAX_SHINGLE:
         raise ValueError(f"shingle must be between 1 and {_MAX_SHINGLE} words, not {shingle!r}")
-    cache = _WordHashes()
-    lookup = cache.__getitem__
     pad = np.zeros(shingle - 1, dtype=np.uint64)
     parts: list[np.ndarray] = []
     lengths: list[int] = []
-    for text in texts:
-        words = WORD_RE.findall(text.casefold()) if isinstance(text, str) else []
-        parts.append(np.fromiter(map(lookup, words), dtype=np.uint64, count=len(words)))
+    for words in _word_hashes(list(texts), _WordHashes()):
+        parts.append(words)
         parts.append(pad)  # zero hashes after each text: a short text's one shingle ends there
         lengths.append(len(words))
     flat = np.concatenate(parts) if parts else np.empty(0, dtype=np.uint64)

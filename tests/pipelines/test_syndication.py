@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +14,9 @@ from hypothesis import strategies as st
 from pipelines.ingest import IngestOptions, ingest_files
 from pipelines.lexicon import LexiconMatcher, load_lexicon
 from pipelines.schemas import check_frame, column_names
-from pipelines.syndication import distinct_stories, find_clusters, has_wire_dateline, shingle_hashes
+from pipelines.syndication import (_word_hashes, _WordHashes, distinct_stories, find_clusters, has_wire_dateline,
+                                  shingle_hashes)
+from pipelines.text import WORD_RE
 
 CASES = Path(__file__).resolve().parents[2].parent / "shared" / "cases"
 
@@ -200,6 +203,37 @@ def test_shingle_hashes_do_not_depend_on_the_batch(texts):
     together = shingle_hashes(texts)
     for text, hashes in zip(texts, together):
         assert np.array_equal(shingle_hashes([text])[0], hashes)
+
+
+def regex_word_hashes(text) -> np.ndarray:
+    """The definition: BLAKE2b (64 bits, little-endian) of each ``WORD_RE`` run of ``text.casefold()``."""
+    words = WORD_RE.findall(text.casefold()) if isinstance(text, str) else []
+    return np.array([int.from_bytes(hashlib.blake2b(w.encode("utf-8", "surrogatepass"), digest_size=8).digest(),
+                                    "little") for w in words], dtype=np.uint64)
+
+
+WORD_TEXTS = [
+    "", "   ", "... --- !!!", "one", "War games near the strait", "“Curly” — quotes’ words_1 2024",
+    "  lead and trail\n\nspaces  ", "café Straße İstanbul", "Москва заявила о войне", "\u0345 x",
+    "ﬀ ligature", "\u212a Kelvin", "emoji 😀 x1", "lone \ud800 surrogate", None,
+]
+
+
+def test_word_hashes_are_the_regex_definition():
+    """Texts whose characters outside ASCII fold to no word character take the byte path, the others the
+    regular expression; together in one batch, every text gets the definition's hashes."""
+    got = _word_hashes(WORD_TEXTS, _WordHashes())
+    for text, hashes in zip(WORD_TEXTS, got):
+        assert np.array_equal(hashes, regex_word_hashes(text)), repr(text)
+
+
+def test_word_hashes_with_each_character_between_ascii_words():
+    """Each character (a sample of every code point, the ones that fold oddly) between ASCII words."""
+    every = "".join(map(chr, range(0x110000)))
+    chars = every[0x80::211] + "\u0345\u212a\u0130\u0131\u017f\ufb00\u00df\u00a0\u2028“”—\ud800"
+    texts = [f"Ab{c}cd  EF {c}{c}x y_{c}" for c in chars]
+    for text, hashes in zip(texts, _word_hashes(texts, _WordHashes())):
+        assert np.array_equal(hashes, regex_word_hashes(text)), repr(text)
 
 
 # ---------------------------------------------------------------------------------------------
