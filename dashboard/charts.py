@@ -98,6 +98,72 @@ def heatmap_grid(df: pd.DataFrame, across: str, outlets: list, keys: list):
     return grid
 
 
+CELL_TARGETS = "cell targets"
+"""The ``name`` of the marker trace :func:`with_cell_targets` adds to a heatmap figure."""
+
+
+def with_cell_targets(fig: go.Figure, keys: list | None = None) -> go.Figure:
+    """Make the filled cells of *fig*'s heatmap clickable in Streamlit (in place; returns *fig*).
+
+    Streamlit's chart selection gives nothing for a click on a heatmap
+    (streamlit/streamlit#8760), so an invisible marker (a scatter trace named
+    :data:`CELL_TARGETS`) sits at the centre of every cell with a value and takes the hover
+    and the click. With ``hoverdistance=-1`` the marker nearest the cursor is the one hovered;
+    on a grid that is the cell under it. The heatmap keeps its colours and cell labels; its
+    hover label moves to the markers unchanged (``%{z}`` becomes the last ``customdata``). The
+    axes keep the heatmap's own range (cell edges; a y axis drawn reversed stays reversed), so
+    call it after the axes are set.
+
+    Parameters
+    ----------
+    fig : a figure whose first ``go.Heatmap`` trace has ``x``, ``y``, ``z`` (rows × columns,
+        NaN for an empty cell), and optionally ``customdata`` (rows × columns × k), ``text``
+        (rows × columns) and ``hovertemplate``.
+    keys : what each column stands for, in the order of the heatmap's ``x`` (e.g. a category's
+        key behind its display label); default the ``x`` labels. Kept in the markers' ``meta``
+        for :func:`dashboard.evidence.clicked_heatmap_cell`.
+    """
+    heat = next((t for t in fig.data if isinstance(t, go.Heatmap)), None)
+    if heat is None:
+        return fig
+    z = np.asarray(heat.z, dtype=float)
+    rows, cols = np.nonzero(~np.isnan(z))
+    x, y = list(heat.x), list(heat.y)
+    keys = list(x if keys is None else keys)
+    if len(keys) != len(x):
+        raise ValueError(f"keys must name each of the heatmap's {len(x)} columns, got {len(keys)}")
+    custom = np.zeros(z.shape + (0,)) if heat.customdata is None else np.asarray(heat.customdata, dtype=float)
+    custom = custom.reshape(z.shape + (-1,))
+    k = custom.shape[2]
+    template = (heat.hovertemplate or "%{y} · %{x}<br>%{z}<extra></extra>").replace("%{z", f"%{{customdata[{k}]")
+    text = None if heat.text is None else [heat.text[r][c] for r, c in zip(rows, cols)]
+    fig.add_trace(go.Scatter(
+        x=[x[c] for c in cols], y=[y[r] for r in rows], mode="markers", name=CELL_TARGETS, showlegend=False,
+        marker=dict(size=1, opacity=0), selected=dict(marker=dict(opacity=0)),
+        unselected=dict(marker=dict(opacity=0)), text=text,
+        customdata=np.concatenate([custom[rows, cols], z[rows, cols, None]], axis=1),
+        hovertemplate=template, meta={"keys": [keys[c] for c in cols]}))
+    heat.update(hoverinfo="skip", hovertemplate=None)
+    fig.update_layout(hoverdistance=-1, clickmode="event+select")
+    # the cells' edges, as the heatmap alone would have them (markers would widen an automatic range)
+    fig.update_xaxes(range=[-0.5, len(x) - 0.5], autorange=False)
+    reversed_y = fig.layout.yaxis.autorange == "reversed"
+    fig.update_yaxes(range=[len(y) - 0.5, -0.5] if reversed_y else [-0.5, len(y) - 0.5], autorange=False)
+    return fig
+
+
+def cell_target(fig: go.Figure, point: dict) -> tuple | None:
+    """``(row label, column key)`` of a selected point on :func:`with_cell_targets`' markers, else ``None``.
+
+    *point* is one of Streamlit's ``event.selection["points"]`` (``curve_number``, ``point_index``).
+    """
+    n, i = point.get("curve_number"), point.get("point_index")
+    if n is None or i is None or not 0 <= n < len(fig.data) or fig.data[n].name != CELL_TARGETS:
+        return None
+    trace = fig.data[n]
+    return (trace.y[i], trace.meta["keys"][i]) if 0 <= i < len(trace.y) else None
+
+
 def _empty(fig: go.Figure, message: str) -> go.Figure:
     """*fig* with only *message*: no empty axes with made-up ranges, and a short height."""
     fig.add_annotation(text=message, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5,
@@ -404,7 +470,7 @@ def heatmap_chart(df: pd.DataFrame, measure: str = "rate") -> go.Figure:
     fig.update_layout(height=max(320, 90 + 60 * len(outlets)))
     fig.update_yaxes(autorange="reversed", title_text="outlet")
     fig.update_xaxes(title_text="lexicon category", side="bottom")
-    return fig
+    return with_cell_targets(fig, keys=categories)
 
 
 Z_CRITICAL = 1.959963984540054

@@ -12,10 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from . import exports, kwic, loaders, tables
+from .charts import cell_target
 
 KWIC_SHOWN = 200
 """Concordance lines on screen for one cell (in the table the user can switch on)."""
@@ -150,6 +152,33 @@ def clicked_trend_cell(fig, selection, cells: pd.DataFrame) -> int | None:
         hit = cells.index[(cells["outlet"] == outlet) & (pd.to_datetime(cells["period"]) == period)]
         if len(hit):
             return int(cells.index.get_loc(hit[0]))
+    return None
+
+
+def clicked_heatmap_cell(fig, selection, cells: pd.DataFrame, row: str, column: str) -> int | None:
+    """The row of *cells* whose heatmap cell was clicked (on :func:`dashboard.charts.with_cell_targets`' markers).
+
+    Parameters
+    ----------
+    fig : the heatmap figure as drawn, with its cell targets.
+    selection : the chart's selection state (``event.selection``: ``points`` with
+        ``curve_number`` and ``point_index``), or ``None``.
+    cells : the selectable cells, one per row, with columns *row* (the heatmap's y labels)
+        and *column* (the keys given to ``with_cell_targets``).
+
+    Returns
+    -------
+    int or None
+        The position in *cells* of the first selected cell, or ``None`` (nothing selected, a
+        click elsewhere, or a cell that is not among *cells*, e.g. one without mentions).
+    """
+    for p in (selection or {}).get("points", []):
+        target = cell_target(fig, p)
+        if target is None:
+            continue
+        hit = np.flatnonzero((cells[row] == target[0]).to_numpy() & (cells[column] == target[1]).to_numpy())
+        if len(hit):
+            return int(hit[0])
     return None
 
 

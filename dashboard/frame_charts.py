@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from pipelines.frames import FRAMES
 
 from .charts import (DASHES, LEGEND_ROW_PX, PALETTE, SHARE_TOP, _empty, _partial_notes, band_opacity, band_traces,
-                     heatmap_grid, legend_rows)
+                     heatmap_grid, legend_rows, with_cell_targets)
 
 SHORT_LABELS = {**FRAMES, "legality": "Legality & jurisprudence", "policy": "Policy prescription",
                 "external_regulation": "External regulation"}
@@ -109,4 +109,4 @@ def frame_heatmap_chart(df: pd.DataFrame) -> go.Figure:
     fig.update_layout(height=max(340, 170 + 48 * len(outlets)))
     fig.update_yaxes(autorange="reversed", title_text="outlet")
     fig.update_xaxes(title_text="frame", tickangle=-35)
-    return fig
+    return with_cell_targets(fig, keys=frames)

@@ -17,7 +17,7 @@ import streamlit as st
 from pipelines import republication
 from pipelines.syndication import NUM_PERM, SHINGLE, THRESHOLD
 
-from .charts import PALETTE, _empty
+from .charts import PALETTE, _empty, with_cell_targets
 from .loaders import FiltersKey, _filters, _Store
 from .render import _when
 
@@ -83,7 +83,7 @@ def flow_heatmap(flows: pd.DataFrame) -> go.Figure:
     fig.update_layout(height=max(320, 150 + 50 * len(firsts)))
     fig.update_yaxes(autorange="reversed", title_text="first published by")
     fig.update_xaxes(title_text="copied by", side="bottom")
-    return fig
+    return with_cell_targets(fig)
 
 
 def copy_share_chart(shares: pd.DataFrame) -> go.Figure:

@@ -11,7 +11,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .charts import DASHES, PALETTE, _empty, band_opacity, band_traces, heatmap_grid, measure_columns
+from .charts import (DASHES, PALETTE, _empty, band_opacity, band_traces, cell_target, heatmap_grid,
+                     measure_columns, with_cell_targets)
 
 TONE_MEASURES = {
     "tone": ("mean_compound", "compound_low", "compound_high", "mean tone (VADER compound, −1 to +1)"),
@@ -174,7 +175,7 @@ def tone_heatmap(df: pd.DataFrame, measure: str = "tone") -> go.Figure:
     fig.update_layout(height=max(320, 120 + 55 * len(outlets)))
     fig.update_yaxes(autorange="reversed", title_text="outlet")
     fig.update_xaxes(title_text="target", side="bottom")
-    return fig
+    return with_cell_targets(fig)
 
 
 def tone_cells(df: pd.DataFrame, measure: str = "tone", granularity: str | None = None) -> pd.DataFrame:
@@ -213,19 +214,18 @@ def clicked_tone_cell(fig: go.Figure, selection, cells: pd.DataFrame) -> int | N
     Parameters
     ----------
     fig : the figure as drawn (:func:`tone_trend_chart` or :func:`tone_heatmap`): a trend point's
-        trace names its outlet in ``legendgroup`` and its target in ``text``; a heatmap point's
-        ``y`` is the outlet and ``x`` the target.
+        trace names its outlet in ``legendgroup`` and its target in ``text``; a heatmap cell is
+        clicked through its marker (:func:`dashboard.charts.with_cell_targets`: outlet, target).
     selection : the chart's selection state (``event.selection``), or ``None``.
     """
     for p in (selection or {}).get("points", []):
         n = p.get("curve_number")
-        trace = fig.data[n] if n is not None and 0 <= n < len(fig.data) else \
-            next((t for t in fig.data if t.type == "heatmap"), None)
-        if trace is None or p.get("x") is None:
+        if n is None or not 0 <= n < len(fig.data):
             continue
-        if trace.type == "heatmap":
-            hit = (cells["outlet"] == p.get("y")) & (cells["target"] == p.get("x"))
-        elif trace.text is not None and len(trace.text) and "period" in cells:
+        trace, target = fig.data[n], cell_target(fig, p)
+        if target is not None:
+            hit = (cells["outlet"] == target[0]) & (cells["target"] == target[1])
+        elif trace.text is not None and len(trace.text) and "period" in cells and p.get("x") is not None:
             hit = ((cells["outlet"] == trace.legendgroup) & (cells["target"] == trace.text[0])
                    & (pd.to_datetime(cells["period"]) == pd.Timestamp(p["x"])))
         else:
@@ -233,3 +233,5 @@ def clicked_tone_cell(fig: go.Figure, selection, cells: pd.DataFrame) -> int | N
         if hit.any():
             return int(np.flatnonzero(hit.to_numpy())[0])
     return None
+
+

@@ -91,7 +91,8 @@ else:
     links.concordance_link("frame", key=frame, outlet=cell["outlet"], start=start, end=end)
 
 st.subheader("Outlets × frames")
-st.plotly_chart(frame_charts.frame_heatmap_chart(matrix), key="frames_matrix_chart")   # no click: Streamlit reports none on a heatmap
+matrix_fig = frame_charts.frame_heatmap_chart(matrix)
+matrix_event = st.plotly_chart(matrix_fig, key="frames_matrix_chart", on_select="rerun", selection_mode="points")
 st.caption(caption)
 st.download_button("Download heatmap data (CSV)", data=exports.to_csv_bytes(matrix.assign(method=method)),
                    file_name="framewatch-outlets-frames.csv", mime="text/csv", on_click="ignore",
@@ -103,7 +104,9 @@ else:
     labels = [f"{o} · {FRAMES[fr]} · {k} of {n} articles" for o, fr, k, n in
               zip(used["outlet"], used["frame"], used["n_articles_with_frame"], used["n_articles"])]
     used = used.reset_index(drop=True)
-    j = st.selectbox("Heatmap cell (outlet · frame)", range(len(used)),
+    evidence.follow_click("frames_matrix_cell", evidence.clicked_heatmap_cell(
+        matrix_fig, matrix_event.selection, used, "outlet", "frame"), matrix_event.selection)
+    j = st.selectbox("Heatmap cell (outlet · frame; or click a cell)", range(len(used)),
                      format_func=labels.__getitem__, key="frames_matrix_cell")
     cell = used.iloc[j]
     links.concordance_link("frame", key=cell["frame"], outlet=cell["outlet"], start=ctx.filters.start,

@@ -11,7 +11,8 @@ st.title("Outlets × lexicon categories")
 measure = measure_radio(st, key="matrix_measure")
 df = loaders.load_matrix(ctx.path, ctx.version, ctx.key)
 undated = loaders.load_undated(ctx.path, ctx.version, ctx.key)
-st.plotly_chart(loaders.load_matrix_chart(ctx.path, ctx.version, ctx.key, measure), key="matrix_chart")
+fig = loaders.load_matrix_chart(ctx.path, ctx.version, ctx.key, measure)
+event = st.plotly_chart(fig, key="matrix_chart", on_select="rerun", selection_mode="points")
 n = tables.selection_totals(df.drop_duplicates("outlet")) if len(df) else tables.selection_totals(df)
 mentions = int(df["n_mentions"].sum()) if len(df) else 0
 st.caption(f"n = {tables.count_label(n['articles'], 'article')}, {n['words']:,} words in the chosen voice, "
@@ -30,8 +31,10 @@ if cells.empty:
 else:
     labels = [f"{o} · {charts.category_label(c)} · {tables.count_label(int(k), 'mention')}" for o, c, k in
               zip(cells["outlet"], cells["category"], cells["n_mentions"])]
-    i = st.selectbox("Heatmap cell (outlet · category)", range(len(cells)), format_func=labels.__getitem__,
-                     key="matrix_cell")
+    evidence.follow_click("matrix_cell", evidence.clicked_heatmap_cell(fig, event.selection, cells, "outlet",
+                                                                       "category"), event.selection)
+    i = st.selectbox("Heatmap cell (outlet · category; or click a cell)", range(len(cells)),
+                     format_func=labels.__getitem__, key="matrix_cell")
     cell = cells.iloc[i]
     evidence.show_evidence(ctx, outlet=cell["outlet"], start=ctx.filters.start, end=ctx.filters.end,
                            category=cell["category"], n_mentions=int(cell["n_mentions"]), key="matrix_kwic",

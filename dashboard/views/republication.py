@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import exports, notes, render, tables
+from dashboard import evidence, exports, notes, render, tables
 from dashboard import republication as rp
 from dashboard.context import page_context
 
@@ -20,7 +20,8 @@ with st.expander("How this is measured"):
     st.markdown(notes.REPUBLICATION)
 
 left, right = st.columns(2)
-left.plotly_chart(rp.flow_heatmap(flows), key="repub_flows")
+flow_fig = rp.flow_heatmap(flows)
+flow_event = left.plotly_chart(flow_fig, key="repub_flows", on_select="rerun", selection_mode="points")
 left.download_button("Download chart data (CSV)", data=exports.to_csv_bytes(flows),
                      file_name="framewatch-republication-flows.csv", mime="text/csv", on_click="ignore",
                      key="dl_repub_flows", icon=":material/download:")
@@ -50,8 +51,10 @@ st.download_button("Download copies (CSV)", data=exports.to_csv_bytes(copies),
 
 st.subheader("Evidence")
 pairs = ["All"] + [f"{a} → {b}" for a, b in zip(flows["first_outlet"], flows["outlet"])]
-pair = st.selectbox("Chart cell (first published by → copied by)", range(len(pairs)), format_func=pairs.__getitem__,
-                    key="repub_pair")
+clicked = evidence.clicked_heatmap_cell(flow_fig, flow_event.selection, flows, "first_outlet", "outlet")
+evidence.follow_click("repub_pair", None if clicked is None else clicked + 1, flow_event.selection)   # 0 is "All"
+pair = st.selectbox("Chart cell (first published by → copied by; or click a cell)", range(len(pairs)),
+                    format_func=pairs.__getitem__, key="repub_pair")
 if pair:
     cell = flows.iloc[pair - 1]
     ids = copies.loc[(copies["first_outlet"] == cell["first_outlet"]) & (copies["outlet"] == cell["outlet"])

@@ -46,8 +46,8 @@ def cell_evidence(cells: pd.DataFrame, key: str, by_period: bool, fig=None, even
         return
     if event is not None:
         evidence.follow_click(key, tone_charts.clicked_tone_cell(fig, event.selection, cells), event.selection)
-    label = ("Cell, most sentences first (or click a point of the chart)" if event is not None
-             else "Cell (target · outlet), most sentences first")
+    label = ("Cell (target · outlet), most sentences first (or click a cell of the heatmap)" if not by_period
+             else "Cell, most sentences first (or click a point of the chart)")
     i = st.selectbox(label, range(len(cells)), format_func=cells["label"].__getitem__, key=key)
     cell = cells.iloc[i]
     f = ctx.filters
@@ -90,10 +90,11 @@ else:
 
 st.subheader("Outlets × targets")
 matrix = tone_loaders.load_tone_matrix(ctx.path, ctx.version, ctx.key)
-st.plotly_chart(tone_charts.tone_heatmap(matrix, measure), key="tone_heatmap")
+matrix_fig = tone_charts.tone_heatmap(matrix, measure)
+matrix_event = st.plotly_chart(matrix_fig, key="tone_heatmap", on_select="rerun", selection_mode="points")
 st.caption(f"n = {int(totals['n_sentences'].sum()):,} sentences naming a target ({voice_text}) · every target named "
            f"in the selection · empty cell: the outlet never names the target · {version_text}")
 st.download_button("Download heatmap data (CSV)", data=exports.to_csv_bytes(matrix),
                    file_name="framewatch-tone-outlets-targets.csv", mime="text/csv", on_click="ignore",
                    key="dl_tone_matrix", icon=":material/download:")
-cell_evidence(tone_charts.tone_cells(matrix, measure), "tone_matrix_cell", False)
+cell_evidence(tone_charts.tone_cells(matrix, measure), "tone_matrix_cell", False, matrix_fig, matrix_event)

@@ -226,3 +226,48 @@ def test_trends_draws_ten_evidence_lines_first_and_the_table_on_request(page, bi
     expect(page.get_by_text(re.compile(r"^Showing 200 of 540 mentions"))).to_be_visible(timeout=20000)
     expect(page.get_by_role("button", name="Download evidence (CSV)")).to_be_visible()
     expect(page.get_by_role("link", name="Open these lines in the Concordance")).to_be_visible()
+
+
+def _click_heatmap_cell(page, x_label: str, y_label: str) -> None:
+    """Click the middle of a heatmap's cell, found from the drawn figure's axes (plotly's ``d2p``)."""
+    plot = page.locator(".js-plotly-plot").first
+    plot.locator(".main-svg").first.wait_for(timeout=30000)
+    # plotly reads two clicks within its doubleClickDelay (500 ms) as a double click, which clears the
+    # selection: wait until the last press on this chart is older than that, as a reader's next click is
+    page.wait_for_function("gd => Date.now() - (gd._mouseDownTime || 0) > gd._context.doubleClickDelay",
+                           arg=plot.element_handle(), timeout=10000)
+    box = plot.bounding_box()
+    x, y = plot.evaluate("(gd, [x, y]) => [gd._fullLayout.xaxis._offset + gd._fullLayout.xaxis.d2p(x),"
+                         " gd._fullLayout.yaxis._offset + gd._fullLayout.yaxis.d2p(y)]", [x_label, y_label])
+    page.mouse.move(box["x"] + x, box["y"] + y)
+    page.mouse.click(box["x"] + x, box["y"] + y)
+
+
+@pytest.mark.browser
+def test_a_clicked_heatmap_cell_shows_its_evidence(page, big_cell_url):
+    from store_factory import BIG_OUTLET
+
+    page.set_viewport_size({"width": 1400, "height": 2200})
+    page.goto(f"{big_cell_url}/outlets_categories?voice=all")
+    wait_for_app_idle(page)
+    box = page.get_by_test_id("stSelectbox").filter(has_text="Heatmap cell")
+    cell = box.get_by_role("combobox")
+    expect(cell).to_have_value(f"{BIG_OUTLET} · delegitimising label · 60 mentions", timeout=20000)
+    _click_heatmap_cell(page, "pejorative label", "Outlet L")
+    hover = page.locator(".hoverlayer .hovertext").first    # the cell's own hover label, from its marker
+    expect(hover).to_contain_text("Outlet L")
+    expect(hover).to_contain_text("mentions per 1,000 words")
+    expect(cell).to_have_value("Outlet L · pejorative label · 3 mentions", timeout=20000)
+    wait_for_app_idle(page)
+    expect(page.get_by_text(re.compile(r"^All 3 mentions for"))).to_be_visible(timeout=20000)
+    expect(_kwic_rows(page)).to_have_count(3)
+    # a click on another cell follows it; the selectbox still chooses freely afterwards
+    _click_heatmap_cell(page, "pejorative label", BIG_OUTLET)
+    expect(cell).to_have_value(f"{BIG_OUTLET} · pejorative label · 480 mentions", timeout=20000)
+    wait_for_app_idle(page)
+    expect(page.get_by_text(re.compile(r"^Showing 10 of 480 mentions"))).to_be_visible(timeout=20000)
+    box.click()
+    page.get_by_role("option", name="Outlet L · pejorative label · 3 mentions").click()
+    wait_for_app_idle(page)
+    expect(cell).to_have_value("Outlet L · pejorative label · 3 mentions")
+    expect(page.get_by_text(re.compile(r"^All 3 mentions for"))).to_be_visible(timeout=20000)

@@ -5,9 +5,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from dashboard.charts import (LEGEND_ROW_PX, PALETTE, Z_CRITICAL, band_opacity, category_label, clipped_counts,
-                              distinctive_chart, distinctive_rows, heatmap_chart, legend_rows, mark_partial_periods,
-                              period_end, trend_chart, trend_y_top)
+from dashboard.charts import (CELL_TARGETS, LEGEND_ROW_PX, PALETTE, Z_CRITICAL, band_opacity, category_label,
+                              cell_target, clipped_counts, distinctive_chart, distinctive_rows, heatmap_chart,
+                              legend_rows, mark_partial_periods, period_end, trend_chart, trend_y_top,
+                              with_cell_targets)
 from pipelines import rollups, storage
 from pipelines.distinctive import DISTINCTIVE_COLUMNS
 from pipelines.rollups import add_measures
@@ -96,8 +97,34 @@ def test_heatmap_values_and_hover():
     hm = fig.data[0]
     assert list(hm.y) == ["A", "B"] and list(hm.x) == ["x", "y"]
     assert hm.z[0][0] == pytest.approx(20.0) and hm.text[1][0] == "10.00"
-    assert "n = " in hm.hovertemplate and hm.colorbar.title.text == "mentions per 1,000 words"
+    assert hm.colorbar.title.text == "mentions per 1,000 words" and hm.hoverinfo == "skip"
+    marks = fig.data[1]                   # the hover label moved to the cells' markers, the value as customdata
+    assert marks.name == CELL_TARGETS and "n = " in marks.hovertemplate and "%{z" not in marks.hovertemplate
+    at = {(y, x): i for i, (y, x) in enumerate(zip(marks.y, marks.x))}
+    assert marks.customdata[at[("A", "x")]][-1] == pytest.approx(20.0)
+    assert marks.customdata[at[("B", "x")]][-1] == pytest.approx(10.0)
+    assert "%{customdata[6]:.2f} mentions per 1,000 words" in marks.hovertemplate
     assert heatmap_chart(df, "share").data[0].text[0][1] == "25.0%"
+
+
+def test_cell_targets_cover_exactly_the_filled_cells_and_name_their_keys():
+    fig = go.Figure(go.Heatmap(z=[[1.0, np.nan], [0.0, 2.0]], x=["Label p", "Label q"], y=["A", "B"],
+                               customdata=[[[7], [8]], [[9], [10]]], text=[["1", ""], ["0", "2"]],
+                               hovertemplate="%{y} %{x} %{z:.1f} (%{customdata[0]}) %{text}"))
+    with_cell_targets(fig, keys=["p", "q"])
+    marks = fig.data[1]
+    assert sorted(zip(marks.y, marks.meta["keys"])) == [("A", "p"), ("B", "p"), ("B", "q")]   # not the empty cell
+    assert marks.hovertemplate == "%{y} %{x} %{customdata[1]:.1f} (%{customdata[0]}) %{text}"
+    i = list(zip(marks.y, marks.meta["keys"])).index(("B", "q"))
+    assert list(marks.customdata[i]) == [10.0, 2.0] and marks.text[i] == "2" and marks.x[i] == "Label q"
+    assert cell_target(fig, {"curve_number": 1, "point_index": i}) == ("B", "q")
+    assert cell_target(fig, {"curve_number": 0, "point_index": 0}) is None          # the heatmap reports nothing
+    assert cell_target(fig, {"curve_number": 1, "point_index": 9}) is None
+    assert fig.layout.hoverdistance == -1
+    with pytest.raises(ValueError, match="keys must name each of the heatmap's 2 columns"):
+        with_cell_targets(go.Figure(go.Heatmap(z=[[1.0, 2.0]], x=["a", "b"], y=["A"])), keys=["a"])
+    empty = heatmap_chart(pd.DataFrame(), "rate")
+    assert [t.name for t in empty.data] == []                                        # no heatmap, no markers
 
 
 def test_trend_chart_on_store(store_path):

@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from dashboard.charts import CELL_TARGETS
 from dashboard.tone_charts import clicked_tone_cell, tone_cells, tone_heatmap, tone_trend_chart, tone_y_top
 
 
@@ -80,8 +81,10 @@ def test_a_click_chooses_its_cell():
     matrix = trend.drop(columns="period").groupby(["outlet", "target"], as_index=False).first()
     hm = tone_heatmap(matrix, "tone")
     mcells = tone_cells(matrix, "tone")
-    hit = clicked_tone_cell(hm, {"points": [{"curve_number": 0, "x": "Russia", "y": "A"}]}, mcells)
-    assert mcells.loc[hit, "target"] == "Russia"
+    markers = next(i for i, t in enumerate(hm.data) if t.name == CELL_TARGETS)    # a cell is clicked on its marker
+    at = {(y, k): i for i, (y, k) in enumerate(zip(hm.data[markers].y, hm.data[markers].meta["keys"]))}
+    for target in ("Russia", "NATO"):
+        hit = clicked_tone_cell(hm, {"points": [{"curve_number": markers, "point_index": at[("A", target)]}]}, mcells)
+        assert (mcells.loc[hit, "outlet"], mcells.loc[hit, "target"]) == ("A", target)
     assert clicked_tone_cell(hm, None, mcells) is None
-    assert clicked_tone_cell(hm, {"points": [{"x": "NATO", "y": "A"}]}, mcells) == \
-        int(mcells.index[mcells["target"] == "NATO"][0])     # a heatmap point may come without curve_number
+    assert clicked_tone_cell(hm, {"points": [{"curve_number": 0, "x": "Russia", "y": "A"}]}, mcells) is None  # the heatmap itself
