@@ -690,3 +690,24 @@ def test_according_speaker_short_window_equals_the_full_window(words, cut):
     toks = _tokens(text, ce, hi)
     ref = _according_in(text, toks, ce, False) if toks else None
     assert _according_speaker(text, ce, se) == ref
+
+
+def test_voice_mask_is_the_word_mask_on_every_code_point():
+    """count_words_by_voice's mask equals text.word_mask: on a text whose characters outside
+    ASCII are all non-word ones (the encode-with-replace path), with every such code point, and
+    on texts holding word characters outside ASCII (the code-point table)."""
+    import re
+
+    from pipelines.quotes import _voice_mask
+    from pipelines.text import word_mask
+
+    word = re.compile(r"\w")
+    non_word = "".join(chr(c) for c in range(0x80, 0x110000) if not word.match(chr(c)))
+    text = "He said “no” — " + non_word + " and left’s \ud800 x"
+    assert "".join(ch for ch in text if ord(ch) > 0x7F and word.match(ch)) == ""  # the fast path's case
+    assert _voice_mask(text) == word_mask(text)
+    words = [chr(c) for c in range(0x80, 0x110000, 7) if word.match(chr(c))]
+    for k in range(0, len(words), 500):
+        text = "It’s “x” " + " ".join(words[k:k + 500]) + "—end"
+        assert _voice_mask(text) == word_mask(text)
+    assert _voice_mask("plain ascii, words_1") == word_mask("plain ascii, words_1")
