@@ -132,7 +132,7 @@ def with_cell_targets(fig: go.Figure, keys: list | None = None) -> go.Figure:
     keys = list(x if keys is None else keys)
     if len(keys) != len(x):
         raise ValueError(f"keys must name each of the heatmap's {len(x)} columns, got {len(keys)}")
-    custom = np.zeros(z.shape + (0,)) if heat.customdata is None else np.asarray(heat.customdata, dtype=float)
+    custom = np.zeros(z.shape + (0,)) if heat.customdata is None else np.asarray(heat.customdata)
     custom = custom.reshape(z.shape + (-1,))
     k = custom.shape[2]
     template = (heat.hovertemplate or "%{y} · %{x}<br>%{z}<extra></extra>").replace("%{z", f"%{{customdata[{k}]")
@@ -141,7 +141,7 @@ def with_cell_targets(fig: go.Figure, keys: list | None = None) -> go.Figure:
         x=[x[c] for c in cols], y=[y[r] for r in rows], mode="markers", name=CELL_TARGETS, showlegend=False,
         marker=dict(size=1, opacity=0), selected=dict(marker=dict(opacity=0)),
         unselected=dict(marker=dict(opacity=0)), text=text,
-        customdata=np.concatenate([custom[rows, cols], z[rows, cols, None]], axis=1),
+        customdata=np.concatenate([custom[rows, cols].astype(object), z[rows, cols, None].astype(object)], axis=1),
         hovertemplate=template, meta={"keys": [keys[c] for c in cols]}))
     heat.update(hoverinfo="skip", hovertemplate=None)
     fig.update_layout(hoverdistance=-1, clickmode="event+select")

@@ -32,6 +32,11 @@ def _fmt(measure: str) -> str:
     return ".1%" if measure == "negative" else "+.2f"
 
 
+def _d3(value: float, fmt: str) -> str:
+    """*value* as plotly's hover shows it with d3 format *fmt* (``".1%"`` or ``"+.2f"``; d3's true minus)."""
+    return (f"{value:.1%}" if fmt == ".1%" else f"{value:+.2f}").replace("-", "\u2212")
+
+
 Y_MIN_TOP = 0.25
 """The tone axis runs at least from −0.25 to +0.25, so noise near 0 is not blown up."""
 
@@ -158,9 +163,13 @@ def tone_heatmap(df: pd.DataFrame, measure: str = "tone") -> go.Figure:
     pyfmt = "{:.0%}" if measure == "negative" else "{:+.2f}"
     text = [[("" if pd.isna(v) else pyfmt.format(v).replace("-", "\u2212") + f"<br>n={int(k)}")
              for v, k in zip(zr, nr)] for zr, nr in zip(z.to_numpy(float), n.to_numpy(float))]
-    custom = np.dstack([grid(c).to_numpy(float) for c in (low, high, "n_sentences", "n_articles_naming",
-                                                          "n_articles")])
     fmt = _fmt(measure)
+    lows, highs = grid(low).to_numpy(float), grid(high).to_numpy(float)
+    interval = np.array([[("no interval: fewer than two sentences" if np.isnan(a) or np.isnan(b) else
+                           f"95% interval {_d3(a, fmt)} – {_d3(b, fmt)}") for a, b in zip(ra, rb)]
+                         for ra, rb in zip(lows, highs)], dtype=object)
+    custom = np.dstack([interval] + [grid(c).to_numpy(float).astype(object) for c in
+                                     ("n_sentences", "n_articles_naming", "n_articles")])
     scale = dict(colorscale="RdBu", zmid=0, zmin=-1, zmax=1) if measure == "tone" else \
         dict(colorscale="Cividis", zmin=0, zmax=1)
     fig.add_trace(go.Heatmap(
@@ -168,9 +177,8 @@ def tone_heatmap(df: pd.DataFrame, measure: str = "tone") -> go.Figure:
         textfont=dict(size=12 if len(targets) <= 12 else 9),
         colorbar=dict(title=dict(text=unit, side="right"), tickformat=".0%" if measure == "negative" else None),
         customdata=custom, xgap=2, ygap=2, **scale,
-        hovertemplate=(f"<b>%{{y}}</b> · %{{x}}<br>%{{z:{fmt}}} {unit}<br>"
-                       f"95% interval %{{customdata[0]:{fmt}}} – %{{customdata[1]:{fmt}}}<br>"
-                       "n = %{customdata[2]:,.0f} sentences in %{customdata[3]:,.0f} of %{customdata[4]:,.0f} "
+        hovertemplate=(f"<b>%{{y}}</b> · %{{x}}<br>%{{z:{fmt}}} {unit}<br>%{{customdata[0]}}<br>"
+                       "n = %{customdata[1]:,.0f} sentences in %{customdata[2]:,.0f} of %{customdata[3]:,.0f} "
                        "articles<extra></extra>")))
     fig.update_layout(height=max(320, 120 + 55 * len(outlets)))
     fig.update_yaxes(autorange="reversed", title_text="outlet")

@@ -59,6 +59,12 @@ def test_heatmap_labels_values_with_a_true_minus_and_n():
     assert fig.data[0].text[0] == ["\u22120.25<br>n=8", ""]
     assert fig.data[0].zmid == 0
     assert tone_heatmap(df, "negative").data[0].text[0][0] == "50%<br>n=8"
+    marks = fig.data[1]                                      # the hover, on the filled cell's marker
+    assert list(marks.x) == ["Russia"] and "%{customdata[0]}" in marks.hovertemplate
+    assert marks.customdata[0][0] == "95% interval \u22120.40 – \u22120.10"       # d3's true minus, as in %{z}
+    one = df.iloc[[0]].assign(n_sentences=1, compound_low=np.nan, compound_high=np.nan)
+    assert tone_heatmap(one, "tone").data[1].customdata[0][0] == "no interval: fewer than two sentences"
+    assert tone_heatmap(df, "negative").data[1].customdata[0][0] == "95% interval 20.0% – 80.0%"
     cells = tone_cells(df, "tone")
     assert cells["label"].tolist() == ["Russia · A · 8 sentences, mean tone \u22120.25"]
 
