@@ -65,7 +65,7 @@ def flow_heatmap(flows: pd.DataFrame) -> go.Figure:
     """
     fig = go.Figure()
     fig.update_layout(title=dict(text="Copies: first published by (row), copied by (column)", x=0),
-                      template="plotly_white", margin=dict(l=160, r=20, t=70, b=120))
+                      template="plotly_white", margin=dict(l=10, r=10, t=70, b=10))   # axes take what labels need
     if flows is None or flows.empty:
         return _empty(fig, "No republished copies in this selection")
     z = flows.pivot(index="first_outlet", columns="outlet", values="n_copies")      # rows and columns sorted
@@ -76,13 +76,13 @@ def flow_heatmap(flows: pd.DataFrame) -> go.Figure:
         z=z.to_numpy(float), x=copiers, y=firsts, text=text.to_numpy(), texttemplate="%{text}",
         textfont=dict(size=14), colorscale="Cividis", zmin=0, zmax=max(1.0, float(np.nanmax(z.to_numpy(float)))),
         xgap=2, ygap=2,
-        colorbar=dict(title=dict(text="copies", side="right")),
+        colorbar=dict(title=dict(text="copies", side="right"), thickness=12),
         customdata=lags.to_numpy(float)[..., None],
         hovertemplate=("first published by <b>%{y}</b>, copied by <b>%{x}</b><br>%{z:,.0f} copies · median lag "
                        "%{customdata[0]:.1f} h<extra></extra>")))
-    fig.update_layout(height=max(320, 150 + 50 * len(firsts)))
-    fig.update_yaxes(autorange="reversed", title_text="first published by")
-    fig.update_xaxes(title_text="copied by", side="bottom")
+    fig.update_layout(height=max(400, 220 + 60 * len(firsts)))
+    fig.update_yaxes(autorange="reversed", title_text="first published by", automargin=True)
+    fig.update_xaxes(title_text="copied by", side="bottom", automargin=True)
     return with_cell_targets(fig)
 
 
