@@ -614,7 +614,9 @@ def _tokens(text: str, a: int, b: int) -> list[tuple[int, int, str]]:
     Two more shapes are split by hand: a word with one trailing mark ("said,", "office.") and
     one leading mark before a word ("“This", "(the"). The mark is one ``[^\\w\\s]`` token
     unless it can join the word (``’ ' -`` and ``_`` continue it; a period ends an abbreviation
-    of ``_TOK_RE`` -- Mr., Gen., a capital initial -- which those chunks leave to the regex).
+    of ``_TOK_RE`` -- Mr., Gen., a capital initial -- which those chunks leave to the regex, as
+    they do a word with a period at a window that starts inside a word: the regex's
+    look-behinds read the text before the window, "G|en.").
     """
     s = text[a:b]
     out = []
@@ -630,7 +632,8 @@ def _tokens(text: str, a: int, b: int) -> list[tuple[int, int, str]]:
             c = w[-1]
             h = w[:-1]
             if h.isalnum() and not c.isalnum() and c not in _TOK_JOIN \
-                    and (c != "." or (h not in _TOK_ABBREV and not (len(h) == 1 and "A" <= h <= "Z"))):
+                    and (c != "." or (h not in _TOK_ABBREV and not (len(h) == 1 and "A" <= h <= "Z")
+                                      and (p or not a or not _is_word_char(text[a - 1])))):
                 append((a + p, a + e - 1, h))
                 append((a + e - 1, a + e, c))
             else:
@@ -643,6 +646,11 @@ def _tokens(text: str, a: int, b: int) -> list[tuple[int, int, str]]:
                     out += [(m.start(), m.end(), m.group()) for m in _TOK_RE.finditer(text, a + p, a + e)]
         p = e
     return out
+
+
+def _is_word_char(ch: str) -> bool:
+    """``\\w`` for one character."""
+    return ch.isalnum() or ch == "_"
 
 
 _TOK_JOIN = "’'-_"
