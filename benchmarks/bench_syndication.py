@@ -11,6 +11,13 @@ CPU time spent in shingle hashing and in MinHash signatures):
 
 The RUWA headline corpus (``../shared/corpora/ruwa_ukraine_war_2022``, 13,276 rows of
 headline + lead) is timed as well when it is present next to the repository.
+
+``--baseline DIR [--input FILE --articles N --repeat R]``: instead, the sketching of the score stage
+(:func:`pipelines.syndication.sketch_articles`: shingles, MinHash signatures, wire datelines) of this
+checkout against an older checkout's (its ``pipelines`` loaded beside this one), on ONE core,
+alternately, CPU time, median of R (default 5), µs an article and ratio, with a check that both give
+the same frame; on the synthetic full texts, or on the ``text`` of the first N records of a JSON-lines
+*FILE* (e.g. ``make_articles.py`` output).
 """
 
 from __future__ import annotations
@@ -132,13 +139,60 @@ def bench(name: str, df: pd.DataFrame, num_perm: int = 128) -> None:
           f"{n_clusters:,} clusters, {len(result):,} clustered articles, {int(result['syndicated'].sum()):,} syndicated")
 
 
+def compare_sketching(baseline: Path, texts: list[str], repeat: int) -> None:
+    """``sketch_articles`` of this checkout and of *baseline*, alternately on one core: µs of CPU an article."""
+    import importlib
+    import os
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_ingest import load_baseline
+
+    from pipelines import syndication
+
+    os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    load_baseline(baseline)
+    sides = {"baseline": importlib.import_module("pipelines_baseline.syndication"), "this": syndication}
+    articles = pd.DataFrame({"article_id": [f"a{i}" for i in range(len(texts))], "text": texts})
+    times: dict[str, list[float]] = {k: [] for k in sides}
+    frames = {}
+    load = os.getloadavg()[0]
+    for _ in range(repeat):
+        for name, module in sides.items():
+            t0 = time.process_time()
+            frames[name] = module.sketch_articles(articles)
+            times[name].append(time.process_time() - t0)
+    med = {k: statistics.median(v) / len(texts) * 1e6 for k, v in times.items()}
+    print(f"sketch_articles, {len(texts):,} texts, one core, median of {repeat}; load average {load:.2f} -> "
+          f"{os.getloadavg()[0]:.2f}: baseline {med['baseline']:.1f} µs an article, this {med['this']:.1f} µs, "
+          f"ratio {med['baseline'] / med['this']:.2f}x; frames identical: "
+          f"{'yes' if frames['baseline'].equals(frames['this']) else 'NO'}")
+
+
 def main(argv: list[str]) -> None:
-    n_full = int(argv[1]) if len(argv) > 1 else 20000
-    n_heads = int(argv[2]) if len(argv) > 2 else 13000
-    full = make_full_texts(n_full)
+    import argparse
+
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("n_full", nargs="?", type=int, default=20000, help="synthetic full texts (default 20,000)")
+    ap.add_argument("n_heads", nargs="?", type=int, default=13000, help="synthetic headlines (default 13,000)")
+    ap.add_argument("--baseline", type=Path, help="older checkout: compare sketch_articles with it instead")
+    ap.add_argument("--input", type=Path, help="with --baseline: JSON-lines file whose 'text' fields are sketched")
+    ap.add_argument("--articles", type=int, default=20000, help="with --input: first N records (default 20,000)")
+    ap.add_argument("--repeat", type=int, default=5, help="with --baseline: timed runs of each side (default 5)")
+    args = ap.parse_args(argv[1:])
+    if args.baseline:
+        if args.input:
+            import json
+
+            with args.input.open("rb") as fh:
+                texts = [json.loads(line)["text"] for line in itertools.islice(fh, args.articles)]
+        else:
+            texts = make_full_texts(args.n_full)["text"].tolist()
+        compare_sketching(args.baseline, texts, args.repeat)
+        return
+    full = make_full_texts(args.n_full)
     bench("full texts", full)
     bench("full texts", full, num_perm=64)
-    bench("headlines", make_headlines(n_heads))
+    bench("headlines", make_headlines(args.n_heads))
     ruwa = read_ruwa()
     if ruwa is not None:
         bench("RUWA headline + lead", ruwa)

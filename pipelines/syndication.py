@@ -187,6 +187,10 @@ _FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2
 of every input under its ``affine32`` permutation scheme."""
 _SEGMENT = 1 << 15
 """Shingles of one text permuted at once by :func:`signature_values` (num_perm x 32,768 uint32: 16 MB at 128)."""
+_GROUP = 5000
+"""Shingles of consecutive texts permuted together by :func:`signature_values`: numpy's broadcast multiply
+and add cost about twice as much an element on the rows of one 600-word text (~630 shingles) as on
+rows of 5,000 or more (``benchmarks/bench_syndication.py``)."""
 
 
 @functools.cache
@@ -206,10 +210,11 @@ def signature_values(texts: Iterable[str], num_perm: int = NUM_PERM, shingle: in
 
     Under datasketch's ``affine32`` scheme a signature value is the minimum, over the text's
     shingle hashes h, of ``a * fmix32(h) + b`` (mod 2^32), one (a, b) per permutation; here the
-    text's values are laid out as (num_perm, n_shingles) and reduced along the contiguous rows,
-    which numpy does several times faster than ``MinHash.update_batch``'s reduction down the
-    columns of (n_shingles, num_perm): the same uint32 values (the tests compare them). Under another
-    scheme, :func:`minhashes`' values.
+    values of consecutive texts (:data:`_GROUP` shingles or more together) are laid out as
+    (num_perm, n_shingles) and reduced along the contiguous rows, text by text
+    (:func:`_signature_rows`), which numpy does several times faster than ``MinHash.update_batch``'s
+    reduction down the columns of (n_shingles, num_perm): the same uint32 values (the tests compare
+    them). Under another scheme, :func:`minhashes`' values.
 
     Returns
     -------
@@ -224,31 +229,53 @@ def signature_values(texts: Iterable[str], num_perm: int = NUM_PERM, shingle: in
         values = [m.hashvalues.astype(np.uint32) for m in sketches if m is not None]
         return (np.stack(values) if values else np.empty((0, num_perm), dtype=np.uint32)), has_words
     a, b = perms[0][:, None], perms[1][:, None]
-    s1, m1, s2, m2, s3 = _FMIX32
     has_words = np.zeros(len(texts), dtype=bool)
     out: list[np.ndarray] = []
     for start in range(0, len(texts), CHUNK):
-        hashes = shingle_hashes(texts[start:start + CHUNK], shingle)
-        for i, hv in enumerate(hashes):
+        group: list[np.ndarray] = []
+        size = 0
+        for i, hv in enumerate(shingle_hashes(texts[start:start + CHUNK], shingle)):
             if not len(hv):
                 continue
             has_words[start + i] = True
-            hv = hv.astype(np.uint32)
-            hv = hv ^ (hv >> s1)
-            hv = hv * m1
-            hv = hv ^ (hv >> s2)
-            hv = hv * m2
-            hv = hv ^ (hv >> s3)
-            # (num_perm, n_shingles), reduced along its rows; a long text in parts of _SEGMENT shingles.
-            sig = None
-            for lo in range(0, len(hv), _SEGMENT):
-                permuted = a * hv[None, lo:lo + _SEGMENT]
-                permuted += b
-                part = permuted.min(axis=1)
-                sig = part if sig is None else np.minimum(sig, part)
-            out.append(sig)
-    values = np.stack(out) if out else np.empty((0, num_perm), dtype=np.uint32)
+            if group and size + len(hv) > _SEGMENT:
+                out.append(_signature_rows(group, a, b))
+                group, size = [], 0
+            group.append(hv)
+            size += len(hv)
+            if size >= _GROUP:
+                out.append(_signature_rows(group, a, b))
+                group, size = [], 0
+        if group:
+            out.append(_signature_rows(group, a, b))
+    values = np.concatenate(out) if out else np.empty((0, num_perm), dtype=np.uint32)
     return values, has_words
+
+
+def _signature_rows(group: list[np.ndarray], a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The affine32 signature of each text of *group* (its shingle hashes, none empty), shape (len(group), num_perm).
+
+    Laid out as (num_perm, n_shingles of the whole group), reduced along the contiguous rows per text
+    (``np.minimum.reduceat``); a text longer than :data:`_SEGMENT` shingles comes alone, in parts."""
+    s1, m1, s2, m2, s3 = _FMIX32
+    hv = np.concatenate(group).astype(np.uint32)
+    hv = hv ^ (hv >> s1)
+    hv = hv * m1
+    hv = hv ^ (hv >> s2)
+    hv = hv * m2
+    hv = hv ^ (hv >> s3)
+    if len(hv) > _SEGMENT:  # one long text
+        sig = None
+        for lo in range(0, len(hv), _SEGMENT):
+            permuted = a * hv[None, lo:lo + _SEGMENT]
+            permuted += b
+            part = permuted.min(axis=1)
+            sig = part if sig is None else np.minimum(sig, part)
+        return sig[None, :]
+    permuted = a * hv[None, :]
+    permuted += b
+    starts = np.cumsum([0] + [len(h) for h in group[:-1]])
+    return np.minimum.reduceat(permuted, starts, axis=1).T
 
 
 def find_clusters(articles: pd.DataFrame, threshold: float = THRESHOLD, num_perm: int = NUM_PERM, shingle: int = SHINGLE,
