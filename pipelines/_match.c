@@ -359,6 +359,11 @@ Automaton_init(Automaton *self, PyObject *args, PyObject *kwds)
         if (negative < 0) {
             goto done;
         }
+        if (!negative && self->klen[k] < (prefix ? 2 : 3)) {
+            /* a term's key is a space, at least one character and (unless a prefix) a space: its span is never empty */
+            PyErr_Format(PyExc_ValueError, "key %zd is too short for a padded term", k);
+            goto done;
+        }
         self->kflags[k] = (uint8_t)((prefix ? FLAG_PREFIX : 0) | (multiword ? FLAG_MULTIWORD : 0)
                                     | (ignored ? FLAG_IGNORED : 0) | (negative ? FLAG_URL : 0));
         Py_INCREF(entry);

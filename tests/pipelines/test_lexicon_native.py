@@ -189,6 +189,8 @@ def test_automaton_rejects_bad_arguments():
         _match.Automaton(*good[:3], 1, *good[4:])
     with pytest.raises(ValueError, match="class"):
         _match.Automaton([b"\x00\x05"], *good[1:])
+    with pytest.raises(ValueError, match="too short"):
+        _match.Automaton([b"\x00\x01"], *good[1:])
     with pytest.raises(ValueError, match="same length"):
         _match.Automaton(good[0], [], *good[2:])
     with pytest.raises(TypeError, match="slot"):
