@@ -668,6 +668,10 @@ scan(const Automaton *self, const uint8_t *cls, int32_t m, HitList *hits)
 static PyObject *
 automaton_run(Automaton *self, PyObject *text, int resolve)
 {
+    if (!self->ready) {
+        PyErr_SetString(PyExc_RuntimeError, "Automaton is not initialised");
+        return NULL;
+    }
     if (!PyUnicode_Check(text)) {
         Py_RETURN_NONE;
     }
@@ -825,20 +829,12 @@ done:
 static PyObject *
 Automaton_find(Automaton *self, PyObject *text)
 {
-    if (!self->ready) {
-        PyErr_SetString(PyExc_RuntimeError, "Automaton is not initialised");
-        return NULL;
-    }
     return automaton_run(self, text, 1);
 }
 
 static PyObject *
 Automaton_count(Automaton *self, PyObject *text)
 {
-    if (!self->ready) {
-        PyErr_SetString(PyExc_RuntimeError, "Automaton is not initialised");
-        return NULL;
-    }
     return automaton_run(self, text, 0);
 }
 
