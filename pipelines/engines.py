@@ -11,7 +11,9 @@ matching, voice and topics (:func:`pipelines.score.score_articles`), frames
   (``s3://``, ``gs://`` ...), scored on a ``dask.distributed`` cluster -- the scheduler given
   by address, or a ``LocalCluster`` of two worker processes -- each worker writing its
   tables as Parquet beside them; this process then appends them to the store partition by
-  partition, in the order the local engine would (:func:`score_dask`).
+  partition, in the order the local engine would (:func:`score_dask`, through
+  :class:`DaskScorer`, which ``framewatch run`` also feeds batch by batch while it ingests:
+  :func:`pipelines.run._ingest_and_score`).
 
 Both engines give the same rows in the same order: the batches, their contents and the
 functions applied are the same.
