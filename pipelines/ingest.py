@@ -616,7 +616,8 @@ def _text_value(value) -> str | None:
 
 def canonical_text(text: str) -> str:
     """Line ends to ``\\n``, Unicode NFC, outer blank space removed (the stored form)."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     return unicodedata.normalize("NFC", text).strip()
 
 

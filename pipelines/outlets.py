@@ -283,6 +283,12 @@ def strip_boilerplate(text: str, patterns: list[re.Pattern]) -> str:
     """
     if not text or not patterns:
         return text
+    bodies = text.splitlines()
+    # Lines broken only at "\n" (or "\r\n"): these are the lines below without their endings, so a text
+    # none of whose lines any pattern matches is returned at once (each pattern over all lines in C).
+    if len(bodies) == text.count("\n") + (not text.endswith("\n")) and not any(
+            any(map(pattern.search, bodies)) for pattern in patterns):
+        return text
     lines = text.splitlines(keepends=True)
     kept: list[str] = []
     changed = False

@@ -379,3 +379,18 @@ def test_kcna_corpus_loses_only_the_marker(registry):
         assert "-0-" not in stripped[-10:]
         assert text.startswith(stripped)
         assert len(text) - len(stripped) <= 6
+
+
+@pytest.mark.parametrize("text, pattern, expected", [
+    # A line ending in another break (U+2028, NEL, form feed, lone CR) keeps it in its body: a text holding one
+    # is never taken as unmatched from its "\n"-lines alone.
+    ("keep\u2028end marker", r"\u2028$", "end marker"),
+    ("a\x0cb", r"^a\x0c$", "b"),
+    ("a\x85Read more", r"(?i)^read more$", "a\x85"),
+    ("x\rRead more\n", r"(?i)^read more$", "x\r"),
+    ("a\r\nREAD MORE\r\nb", r"(?i)^read more$", "a\r\nb"),
+    ("Read more\n\nbody", r"(?i)^read more$", "\nbody"),
+    ("body\nnothing here\n", r"(?i)^read more$", "body\nnothing here\n"),
+])
+def test_strip_boilerplate_line_breaks(text, pattern, expected):
+    assert strip_boilerplate(text, [re.compile(pattern)]) == expected
