@@ -899,7 +899,15 @@ static PyTypeObject AutomatonType = {
 static struct PyModuleDef match_module = {
     PyModuleDef_HEAD_INIT,
     .m_name = "pipelines._match",
-    .m_doc = "Compiled lexicon matching for pipelines.lexicon.LexiconMatcher (fold, Aho-Corasick scan, resolve).",
+    .m_doc = "Compiled lexicon matching for pipelines.lexicon.LexiconMatcher: fold, scan and resolve in one pass.\n\n"
+             "For a text whose characters lie in the Basic Multilingual Plane: (1) fold each character through\n"
+             "the matching copy's table (pipelines.text: lower case; letters, digits and marks kept; every other\n"
+             "character a space; soft hyphens and zero-width characters deleted; space runs collapsed; one space\n"
+             "of padding each side), keeping the offset of each copy position in the text; (2) scan it with a\n"
+             "complete Aho-Corasick DFA of the padded keys (Aho & Corasick 1975, 'Efficient string matching: an\n"
+             "aid to bibliographic search', CACM 18(6)); (3) resolve as LexiconMatcher's Python path does\n"
+             "(sentence ends, web addresses, longest then earliest, stop phrases) into Match objects. Other\n"
+             "texts: find returns None and the caller runs the Python path. Details: pipelines/_match.c.",
     .m_size = -1,
 };
 
