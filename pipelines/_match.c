@@ -27,8 +27,11 @@ tests compare the two on every kind of text.
    state, so the automaton is a complete DFA (one table lookup a character). Each state knows
    whether some key ends there (itself or along its dictionary-suffix links), so the scan emits
    every occurrence of every key, overlapping ones included, ordered by where they end -- the
-   same set ahocorasick-rs's overlapping scan gives the Python path. The fold and the scan are
-   one loop over the text.
+   same set ahocorasick-rs's overlapping scan gives the Python path. A scan step is one table
+   lookup that waits for the previous one, so a copy of more than a few hundred characters is
+   scanned as four pieces in one interleaved loop (each piece after the first starts from the
+   root as many characters early as the longest key, which puts it in the state one scan would
+   be in); their hits are concatenated in order.
 
 3. Resolve, as the Python path: a key's span is its word(s) in the copy (a prefix key runs to
    the end of its word); both ends are mapped back to the text through the offset map; a
