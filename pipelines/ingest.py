@@ -47,7 +47,7 @@ from . import sources
 from .errors import ConfigError
 from .faults import pause_point
 from .outlets import _CUT, Registry, read_registry, strip_boilerplate
-from .text import count_words, text_hash
+from .text import text_hash_and_count
 
 FIELDS = ("outlet", "published", "title", "lead", "body", "url", "id", "lang", "topic")
 
@@ -980,7 +980,7 @@ class _IngestState:
         key_to_id = self.key_to_id
         for row in rows:
             row["url_norm"] = normalise_url(row["url"])
-            row["text_hash"] = text_hash(row["text"])
+            row["text_hash"], n_words = text_hash_and_count(row["text"])
             day = row["published_at"].date().isoformat() if row["published_at"] is not None else ""
             text_key = "t:" + _stable_id(row["outlet"], row["source_id"] or "", day,
                                          (row["title"] or "").casefold(), row["text_hash"])
@@ -1002,7 +1002,7 @@ class _IngestState:
             self.taken.add(article_id)
             row["article_id"] = article_id
             row["n_copies"] = 1
-            row["n_words"] = count_words(row["text"])
+            row["n_words"] = n_words
             kept[article_id] = row
             key_to_id[text_key] = article_id
             if url_key:

@@ -360,9 +360,14 @@ def count_words(text: str) -> int:
     if not text.isascii():
         data = text.encode("utf-8", "surrogatepass")
         if WORD_RE.search(data.translate(None, _ASCII_BYTES_ALL).decode("utf-8", "surrogatepass")) is None:
-            mask = data.translate(_UTF8_WORD_MARKS)
-            return mask.count(b" a") + mask.startswith(b"a")
+            return _byte_word_count(data)
     mask = word_mask(text)
+    return mask.count(b" a") + mask.startswith(b"a")
+
+
+def _byte_word_count(data: bytes) -> int:
+    """Word starts of UTF-8 *data* whose characters outside ASCII are no word characters."""
+    mask = data.translate(_UTF8_WORD_MARKS)
     return mask.count(b" a") + mask.startswith(b"a")
 
 
@@ -394,11 +399,25 @@ def text_hash(text: str) -> str:
     UnicodeEncodeError
         When *text* holds a lone surrogate (the ingest rejects such records first)."""
     data = text.encode("utf-8")
-    rare = data.translate(None, _COMMON_BYTES)
-    if rare:
-        rare_text = rare.decode("utf-8")
-        if rare_text.casefold() != rare_text or "".join(rare_text.split()) != rare_text:
-            return hashlib.sha1(" ".join(text.split()).casefold().encode("utf-8")).hexdigest()[:16]
+    return _text_hash(text, data, data.translate(None, _COMMON_BYTES).decode("utf-8"))
+
+
+def text_hash_and_count(text: str) -> tuple[str, int]:
+    """``(text_hash(text), count_words(text))`` from one UTF-8 encoding of *text* (the ingest needs both).
+
+    Raises
+    ------
+    UnicodeEncodeError
+        As :func:`text_hash`."""
+    data = text.encode("utf-8")
+    rare = data.translate(None, _COMMON_BYTES).decode("utf-8")
+    return _text_hash(text, data, rare), (count_words(text) if WORD_RE.search(rare) else _byte_word_count(data))
+
+
+def _text_hash(text: str, data: bytes, rare: str) -> str:
+    """:func:`text_hash` of *text*, given its UTF-8 *data* and *rare*, its characters outside ASCII and ``\\x1c``-``\\x1f``."""
+    if rare and (rare.casefold() != rare or "".join(rare.split()) != rare):
+        return hashlib.sha1(" ".join(text.split()).casefold().encode("utf-8")).hexdigest()[:16]
     folded = np.frombuffer(data.translate(_HASH_FOLD), dtype=np.uint8)
     other = folded != _SPACE
     kept = other.copy()

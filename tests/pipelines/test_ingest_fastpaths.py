@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from pipelines.ingest import (_ASCII_LOOKALIKES, BoilerplateScreen, _jsonl_rows, _open_text, _read_file,
                               _required_literal, canonical_text)
 from pipelines.outlets import read_registry, strip_boilerplate
-from pipelines.text import WORD_RE, count_words, text_hash
+from pipelines.text import WORD_RE, count_words, text_hash, text_hash_and_count
 
 
 def regex_text_hash(text: str) -> str:
@@ -59,6 +59,11 @@ def _outcome(fn, text):
 def test_text_hash_and_count_words_equal_their_regex_definitions(text):
     assert _outcome(text_hash, text) == _outcome(regex_text_hash, text)
     assert count_words(text) == regex_count_words(text)
+    assert _outcome(text_hash_and_count, text) == _outcome(both_definitions, text)
+
+
+def both_definitions(text: str) -> tuple[str, int]:
+    return regex_text_hash(text), regex_count_words(text)
 
 
 def test_utf8_paths_with_each_character_between_ascii_words():
@@ -69,6 +74,7 @@ def test_utf8_paths_with_each_character_between_ascii_words():
         text = f"Ab{c}cd  EF {c}{c}x\n\ny_{c}"
         assert _outcome(text_hash, text) == _outcome(regex_text_hash, text), repr(c)
         assert count_words(text) == regex_count_words(text), repr(c)
+        assert _outcome(text_hash_and_count, text) == _outcome(both_definitions, text), repr(c)
 
 
 def test_str_split_breaks_on_exactly_the_characters_regex_s_matches():
@@ -88,6 +94,7 @@ def test_count_words_on_every_code_point():
 def test_fast_paths_on_any_text(text):
     assert text_hash(text) == regex_text_hash(text)
     assert count_words(text) == regex_count_words(text)
+    assert text_hash_and_count(text) == both_definitions(text)
     assert canonical_text(canonical_text(text)) == canonical_text(text)
 
 
