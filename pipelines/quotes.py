@@ -1940,14 +1940,14 @@ def find_quotes(text: str, outlet_names: tuple[str, ...] = (), sentences=None) -
         reported = [r for r in reported if not (r[3] and _is_outlet(r[3], outlet_names))]
         rows += [(r[0], -r[1], True, nd + k, r) for k, r in enumerate(reported)]
     rows.sort()
-    seen = set()
+    # rows with equal (start, end, kind) sort next to each other: the first one is kept
     quotes = []
+    last = None
     for row in rows:
         r = row[4]
-        key = (r[0], r[1], r[2])
-        if key in seen or r[0] > r[1]:
+        if r[0] > r[1] or (last is not None and r[0] == last[0] and r[1] == last[1] and r[2] == last[2]):
             continue
-        seen.add(key)
+        last = r
         quotes.append(_tuple_new(Quote, r))
     return quotes
 
