@@ -607,7 +607,7 @@ def _text_value(value) -> str | None:
     if isinstance(value, float) and value != value:
         return None
     text = json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else str(value)
-    if not text.strip():
+    if not text or text.isspace():  # (as "not text.strip()", without the stripped copy)
         return None
     if ("<" in text or "&" in text) and _HTML_RE.search(text):
         text = sources.html_to_text(text)
@@ -823,6 +823,7 @@ class _IngestState:
         self.options, self.registry, self.run_id, self.now = options, registry, run_id, now
         self.coverage = read_coverage(options.coverage, registry) if options.coverage else _empty_coverage()
         self.mappings: dict[tuple, dict[str, str]] = {}
+        self.extras: dict[tuple, tuple[str, ...]] = {}  # columns -> the unmapped ones
         self.boilerplate: dict[str | None, BoilerplateScreen] = {}  # outlet -> its patterns, screened
         self.key_to_id = dict(existing_keys or {})
         self.taken: set[str] = set()
@@ -888,6 +889,9 @@ class _IngestState:
         if mapping is None:
             _check_named_columns(rec, cols, options)
             mapping = self.mappings[cols] = detect_mapping(list(cols), options.mapping, options.topic_column)
+            # The unmapped columns, kept in the row's "extra" JSON, in their order.
+            self.extras[cols] = tuple(k for k in cols if k not in mapping.values() and k not in FIELDS
+                                      and k not in ("date_source", "date_note", "fetched_at"))
         get = {fld: rec.get(col) for fld, col in mapping.items()}
         # Records from pages and feeds already carry canonical keys.
         for fld in FIELDS:
@@ -924,8 +928,7 @@ class _IngestState:
                    + ("" if {"body", "title", "lead"} & set(mapping) or "body" in rec else
                       f"; no text column found among {list(cols)}, name one with --map body=COLUMN"))
             return None
-        extra = {k: v for k, v in rec.items() if not k.startswith("_") and k not in mapping.values()
-                 and k not in FIELDS and k not in ("date_source", "date_note", "fetched_at")}
+        extra = {k: rec[k] for k in self.extras[cols]}
         return {
             "outlet": outlet, "outlet_raw": outlet_raw, "published_raw": get.get("published"),
             "date_source": rec.get("date_source") or ("column" if get.get("published") not in (None, "") else None),
