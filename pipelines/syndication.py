@@ -306,12 +306,12 @@ def find_clusters(articles: pd.DataFrame, threshold: float = THRESHOLD, num_perm
     while an edit of one word in every 15 already brings J down to about 0.5 and a genuine
     paraphrase shares almost no shingles -- rewritten copies are treated as own reporting.
 
-    Speed: shingles are hashed for a whole chunk of texts at once with numpy and sketched with
-    :func:`signature_values` (``MinHash.bulk``'s values, computed along contiguous rows); on one
-    core a 600-word text takes a few tenths of a millisecond of CPU (``benchmarks/bench_syndication.py``
-    times the sketching). ``num_perm=64`` saves only
-    about a tenth of that (tokenising dominates) and raises the standard error at J = 0.7 from
-    0.040 to 0.057, so the default stays 128.
+    Speed: words are split and hashed for a whole chunk of texts at once (Arrow, numpy) and
+    sketched with :func:`signature_values` (``MinHash.bulk``'s values, computed along contiguous
+    rows); on one core a 600-word English text takes about 0.12 ms of CPU, half of it words and
+    shingles (``benchmarks/bench_syndication.py --baseline`` times the sketching). ``num_perm=64``
+    saves about a fifth of that (0.114 -> 0.089 ms on ``make_articles.py`` texts) and raises the
+    standard error at J = 0.7 from 0.040 to 0.057, so the default stays 128.
 
     ``syndicated`` is true for every member of a cluster spanning two or more outlets (the
     first copy included: it is wire copy too), and for every member of a single-outlet cluster
