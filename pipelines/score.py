@@ -42,8 +42,6 @@ MENTION_FIELDS = ("start", "end", "text", "term", "category", "target", "counter
                   "quote_id")
 """The fields of a mention, as :func:`score_text` names them (``mentions`` columns without ``article_id``)."""
 _MENTION_COLUMN = {"start": "start_char", "end": "end_char"}
-_QUOTE_COLUMNS = ("start_char", "end_char", "kind", "speaker", "cue", "closed")
-"""The ``quotes`` columns of the fields of a :class:`pipelines.quotes.Quote`, in field order."""
 """The ``mentions`` column of a field of :data:`MENTION_FIELDS` whose name differs."""
 
 
@@ -164,9 +162,12 @@ def score_articles(articles: pd.DataFrame, lexicon: Lexicon, topic_matcher: Topi
         if nq:
             quote_rows["article_id"].extend([aid] * nq)
             quote_rows["quote_id"].extend(range(nq))
-            # a Quote is a named tuple (start, end, kind, speaker, cue, closed): one column per field
-            for col, values in zip(_QUOTE_COLUMNS, zip(*quotes)):
-                quote_rows[col].extend(values)
+            quote_rows["start_char"].extend([q.start for q in quotes])
+            quote_rows["end_char"].extend([q.end for q in quotes])
+            quote_rows["kind"].extend([q.kind for q in quotes])
+            quote_rows["speaker"].extend([q.speaker for q in quotes])
+            quote_rows["cue"].extend([q.cue for q in quotes])
+            quote_rows["closed"].extend([q.closed for q in quotes])
         score_rows["article_id"].extend([aid] * n_voices)
         score_rows["voice"].extend(VOICES)
         for v in VOICES:

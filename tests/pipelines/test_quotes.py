@@ -711,3 +711,16 @@ def test_voice_mask_is_the_word_mask_on_every_code_point():
         text = "It’s “x” " + " ".join(words[k:k + 500]) + "—end"
         assert _voice_mask(text) == word_mask(text)
     assert _voice_mask("plain ascii, words_1") == word_mask("plain ascii, words_1")
+
+
+def test_quote_built_from_a_row_equals_the_dataclass_init():
+    """find_quotes' fast constructor sets every field as Quote(...) does; the result stays frozen."""
+    import dataclasses
+
+    from pipelines.quotes import _quote
+
+    row = (3, 9, "reported", "the ministry", "said", False)
+    q = _quote(row)
+    assert q == Quote(*row) and hash(q) == hash(Quote(*row)) and repr(q) == repr(Quote(*row))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        q.start = 0
