@@ -191,6 +191,9 @@ _GROUP = 5000
 """Shingles of consecutive texts permuted together by :func:`signature_values`: numpy's broadcast multiply
 and add cost about twice as much an element on the rows of one 600-word text (~630 shingles) as on
 rows of 5,000 or more (``benchmarks/bench_syndication.py``)."""
+_TILE = 32
+"""Permutations computed at once by :func:`_signature_rows` (32 x 5,000 uint32: 640 KB, about a quarter less
+CPU than all 128 at once, whose 2.5 MB work array leaves the cache)."""
 
 
 @functools.cache
@@ -255,8 +258,9 @@ def signature_values(texts: Iterable[str], num_perm: int = NUM_PERM, shingle: in
 def _signature_rows(group: list[np.ndarray], a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """The affine32 signature of each text of *group* (its shingle hashes, none empty), shape (len(group), num_perm).
 
-    Laid out as (num_perm, n_shingles of the whole group), reduced along the contiguous rows per text
-    (``np.minimum.reduceat``); a text longer than :data:`_SEGMENT` shingles comes alone, in parts."""
+    Laid out as (permutations, n_shingles of the whole group), :data:`_TILE` permutations at a time, reduced
+    along the contiguous rows per text (``np.minimum.reduceat``); a text longer than :data:`_SEGMENT`
+    shingles comes alone, in parts."""
     s1, m1, s2, m2, s3 = _FMIX32
     hv = np.concatenate(group).astype(np.uint32)
     hv = hv ^ (hv >> s1)
@@ -272,10 +276,13 @@ def _signature_rows(group: list[np.ndarray], a: np.ndarray, b: np.ndarray) -> np
             part = permuted.min(axis=1)
             sig = part if sig is None else np.minimum(sig, part)
         return sig[None, :]
-    permuted = a * hv[None, :]
-    permuted += b
     starts = np.cumsum([0] + [len(h) for h in group[:-1]])
-    return np.minimum.reduceat(permuted, starts, axis=1).T
+    rows = np.empty((len(group), len(a)), dtype=np.uint32)
+    for k in range(0, len(a), _TILE):  # a few permutations at a time: the work array stays in cache
+        permuted = a[k:k + _TILE] * hv[None, :]
+        permuted += b[k:k + _TILE]
+        rows[:, k:k + _TILE] = np.minimum.reduceat(permuted, starts, axis=1).T
+    return rows
 
 
 def find_clusters(articles: pd.DataFrame, threshold: float = THRESHOLD, num_perm: int = NUM_PERM, shingle: int = SHINGLE,

@@ -316,14 +316,16 @@ def test_sketch_signatures_are_datasketch_values_losslessly():
     assert sketch["wire_cue"].tolist() == [True, False]
 
 
-@pytest.mark.parametrize("segment, group", [(1 << 15, 5000), (3, 5000), (1 << 15, 1), (1 << 15, 40), (60, 40)])
-def test_signature_values_are_minhashes_values(monkeypatch, segment, group):
-    """The numpy signatures equal datasketch's MinHash.bulk values: texts permuted alone or in groups, long
-    texts cut into segments."""
+@pytest.mark.parametrize("segment, group, tile", [(1 << 15, 5000, 32), (3, 5000, 32), (1 << 15, 1, 32),
+                                                 (1 << 15, 40, 32), (60, 40, 32), (1 << 15, 40, 7), (1 << 15, 40, 128)])
+def test_signature_values_are_minhashes_values(monkeypatch, segment, group, tile):
+    """The numpy signatures equal datasketch's MinHash.bulk values: texts permuted alone or in groups, a few
+    permutations at a time or all at once, long texts cut into segments."""
     from pipelines import syndication
 
     monkeypatch.setattr(syndication, "_SEGMENT", segment)
     monkeypatch.setattr(syndication, "_GROUP", group)
+    monkeypatch.setattr(syndication, "_TILE", tile)
     texts = [WIRE, "", "   ", "one", "two words here", OWN, WIRE + " Updated.", "Ünïcode wörds “quoted” " * 40]
     values, has_words = syndication.signature_values(texts)
     expected = syndication.minhashes(texts)
