@@ -315,9 +315,9 @@ def find_clusters(articles: pd.DataFrame, threshold: float = THRESHOLD, num_perm
 
     Speed: words are split and hashed for a whole chunk of texts at once (Arrow, numpy) and
     sketched with :func:`signature_values` (``MinHash.bulk``'s values, computed along contiguous
-    rows); on one core a 600-word English text takes about 0.12 ms of CPU, half of it words and
+    rows); on one core a 600-word English text takes about 0.1 ms of CPU, half of it words and
     shingles (``benchmarks/bench_syndication.py --baseline`` times the sketching). ``num_perm=64``
-    saves about a fifth of that (0.114 -> 0.089 ms on ``make_articles.py`` texts) and raises the
+    saves about a tenth of that (0.102 -> 0.093 ms on ``make_articles.py`` texts) and raises the
     standard error at J = 0.7 from 0.040 to 0.057, so the default stays 128.
 
     ``syndicated`` is true for every member of a cluster spanning two or more outlets (the
