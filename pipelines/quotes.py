@@ -1932,8 +1932,8 @@ def find_quotes(text: str, outlet_names: tuple[str, ...] = (), sentences=None) -
     Notes
     -----
     Never raises on a ``str``: unbalanced marks degrade per paragraph (see the module
-    notes). Runs one regex scan for marks and one for cues; sentence boundaries are only
-    computed when a cue was found.
+    notes). Scans the text once for quotation marks (their characters) and once for cue
+    words (one Aho-Corasick pass); sentence boundaries are only computed when a cue was found.
     """
     if not isinstance(text, str) or not text:
         return []
