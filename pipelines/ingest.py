@@ -682,7 +682,9 @@ _ASCII_LOOKALIKES = ("\u0130", "\u0131", "\u017f", "\u212a")
 ``ı``, ``ſ`` and the Kelvin sign ``K``; found by trying every code point against every ASCII
 character, ``tests/pipelines/test_ingest_fastpaths.py``). In a text without them, an ASCII run
 matches somewhere ignoring case exactly when its ``lower()`` is in the text's UTF-8 bytes with
-their ASCII letters lowered (``bytes.lower``): every character of such a match is ASCII."""
+their ASCII letters lowered (``bytes.lower``): every character of such a match is ASCII. (Nor is it
+elsewhere in ``text.lower()``: the lower case of every other character is no ASCII letter but for
+``K`` and ``İ``'s first character, both characters that match an ASCII letter anyway.)"""
 _ASCII_BYTES = bytes(range(128))
 
 
@@ -693,9 +695,9 @@ class BoilerplateScreen:
     ``(?:^|\\s+)read (?:the )?full (?:article|story) ...``) cannot match a line of a text
     that lacks that run (a line is a piece of the text, and a literal matches the same wherever
     it is), so it is searched line by line only when the text holds the run: ``in`` on the text,
-    or, for a pattern that ignores case, on the text's UTF-8 bytes with ASCII letters lowered (an
-    ASCII run, and a text without the characters of :data:`_ASCII_LOOKALIKES`; else the run is
-    searched with the pattern's flags).
+    or, for a pattern that ignores case, on the text's UTF-8 bytes with ASCII letters lowered
+    (``text.lower()`` for a text mostly in another script; an ASCII run, and a text without the
+    characters of :data:`_ASCII_LOOKALIKES`; else the run is searched with the pattern's flags).
     A pattern after one that may cut part of a line (a ``cut`` group) is always kept, since the
     cut may join a run that no line held. The patterns kept go to ``strip_boilerplate`` in their
     order, so the same text comes out as with every pattern. (The footer pattern's ``(?:^|\\s+)`` is
@@ -705,7 +707,8 @@ class BoilerplateScreen:
 
     def __init__(self, patterns: list[re.Pattern]):
         self.patterns = list(patterns)
-        self.screens: list[tuple[str | bytes | None, bool, re.Pattern] | None] = []
+        # (literal, ignores case, the literal as a regex, its lower() for an ASCII run that ignores case: str, bytes)
+        self.screens: list[tuple[str, bool, re.Pattern, str | None, bytes | None] | None] = []
         for pattern in self.patterns:
             literal = _required_literal(pattern)
             if literal is None:
@@ -713,30 +716,33 @@ class BoilerplateScreen:
                 continue
             ignore_case = bool(pattern.flags & re.IGNORECASE)
             flags = pattern.flags & ~(re.VERBOSE | re.MULTILINE | re.DOTALL)
-            lowered = literal.lower().encode("ascii") if ignore_case and literal.isascii() else None
-            self.screens.append((literal if not ignore_case else lowered, ignore_case,
-                                 re.compile(re.escape(literal), flags)))
-        self.lowers = any(s is not None and s[1] and s[0] is not None for s in self.screens)
+            lowered = literal.lower() if ignore_case and literal.isascii() else None
+            self.screens.append((literal, ignore_case, re.compile(re.escape(literal), flags), lowered,
+                                 lowered.encode("ascii") if lowered is not None else None))
+        self.lowers = any(s is not None and s[3] is not None for s in self.screens)
 
     def __call__(self, text: str) -> str:
         """*text* without its boilerplate lines; *text* itself when nothing matched."""
         if not self.patterns:
             return text
-        folded = None
+        folded: str | bytes | None = None
         if self.lowers:
             data = text.encode("utf-8", "surrogatepass")
-            rare = data.translate(None, _ASCII_BYTES)
-            if not rare or not any(c in rare.decode("utf-8", "surrogatepass") for c in _ASCII_LOOKALIKES):
-                folded = data.lower()
+            if (len(data) - len(text)) * 8 <= len(text):  # mostly ASCII: its bytes, ASCII letters lowered
+                rare = data.translate(None, _ASCII_BYTES)
+                if not rare or not any(c in rare.decode("utf-8", "surrogatepass") for c in _ASCII_LOOKALIKES):
+                    folded = data.lower()
+            elif not any(c in text for c in _ASCII_LOOKALIKES):  # another script: str.lower is cheaper
+                folded = text.lower()
         keep = []
         may_cut = False
         for pattern, screen in zip(self.patterns, self.screens):
             if not may_cut and screen is not None:
-                literal, ignore_case, regex = screen
+                literal, ignore_case, regex, lowered, lowered_bytes = screen
                 if not ignore_case:
                     present = literal in text
-                elif literal is not None and folded is not None:
-                    present = literal in folded
+                elif lowered is not None and folded is not None:
+                    present = (lowered_bytes if isinstance(folded, bytes) else lowered) in folded
                 else:
                     present = regex.search(text) is not None
                 if not present:

@@ -104,8 +104,10 @@ def _word_hashes(texts: list, cache: _WordHashes) -> list[np.ndarray]:
             out[i] = np.empty(0, dtype=np.uint64)
             continue
         data = text.encode("utf-8", "surrogatepass")
-        if not text.isascii() and WORD_RE.search(
-                data.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass").casefold()):
+        # (a text mostly in another script, more than one extra UTF-8 byte in eight characters, goes to the
+        # regular expression at once)
+        if not text.isascii() and ((len(data) - len(text)) * 8 > len(text) or WORD_RE.search(
+                data.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass").casefold())):
             words = WORD_RE.findall(text.casefold())
             out[i] = np.fromiter(map(cache.__getitem__, words), dtype=np.uint64, count=len(words))
             continue

@@ -359,8 +359,20 @@ def count_words(text: str) -> int:
     a space, so the word starts are the same as on the characters, without the code-point table."""
     if not text.isascii():
         data = text.encode("utf-8", "surrogatepass")
-        if WORD_RE.search(data.translate(None, _ASCII_BYTES_ALL).decode("utf-8", "surrogatepass")) is None:
+        if _mostly_ascii(text, data) and WORD_RE.search(
+                data.translate(None, _ASCII_BYTES_ALL).decode("utf-8", "surrogatepass")) is None:
             return _byte_word_count(data)
+    return _mask_word_count(text)
+
+
+def _mostly_ascii(text: str, data: bytes) -> bool:
+    """Whether the UTF-8 *data* of *text* holds at most one byte in eight more than its characters: a text
+    mostly in ASCII (English with curly quotes), worth a look at its other characters for a byte path; a
+    text in another script goes to the character path at once (the look would cost more than it saves)."""
+    return (len(data) - len(text)) * 8 <= len(text)
+
+
+def _mask_word_count(text: str) -> int:
     mask = word_mask(text)
     return mask.count(b" a") + mask.startswith(b"a")
 
@@ -399,7 +411,7 @@ def text_hash(text: str) -> str:
     UnicodeEncodeError
         When *text* holds a lone surrogate (the ingest rejects such records first)."""
     data = text.encode("utf-8")
-    return _text_hash(text, data, data.translate(None, _COMMON_BYTES).decode("utf-8"))
+    return _text_hash(text, data, _rare(text, data))
 
 
 def text_hash_and_count(text: str) -> tuple[str, int]:
@@ -410,13 +422,20 @@ def text_hash_and_count(text: str) -> tuple[str, int]:
     UnicodeEncodeError
         As :func:`text_hash`."""
     data = text.encode("utf-8")
-    rare = data.translate(None, _COMMON_BYTES).decode("utf-8")
-    return _text_hash(text, data, rare), (count_words(text) if WORD_RE.search(rare) else _byte_word_count(data))
+    rare = _rare(text, data)
+    n_words = _mask_word_count(text) if rare is None or WORD_RE.search(rare) else _byte_word_count(data)
+    return _text_hash(text, data, rare), n_words
 
 
-def _text_hash(text: str, data: bytes, rare: str) -> str:
-    """:func:`text_hash` of *text*, given its UTF-8 *data* and *rare*, its characters outside ASCII and ``\\x1c``-``\\x1f``."""
-    if rare and (rare.casefold() != rare or "".join(rare.split()) != rare):
+def _rare(text: str, data: bytes) -> str | None:
+    """The characters of *text* outside ASCII and ``\\x1c``-``\\x1f``, in order, from its UTF-8 *data*;
+    None for a text not mostly in ASCII (:func:`_mostly_ascii`)."""
+    return data.translate(None, _COMMON_BYTES).decode("utf-8") if _mostly_ascii(text, data) else None
+
+
+def _text_hash(text: str, data: bytes, rare: str | None) -> str:
+    """:func:`text_hash` of *text*, given its UTF-8 *data* and :func:`_rare` characters."""
+    if rare is None or (rare and (rare.casefold() != rare or "".join(rare.split()) != rare)):
         return hashlib.sha1(" ".join(text.split()).casefold().encode("utf-8")).hexdigest()[:16]
     folded = np.frombuffer(data.translate(_HASH_FOLD), dtype=np.uint8)
     other = folded != _SPACE

@@ -131,6 +131,21 @@ FOOTERS = [
 WORDS = ["The minister said", "Read", "full", "article", "at", "rt.com", "İ", "ı", "ſ", "“quoted”", "-0-", "  ", ""]
 
 
+def test_lower_case_of_other_characters_holds_no_ascii_but_for_lookalikes():
+    """What lets the screen look for an ASCII run in ``text.lower()`` of a text in another script."""
+    assert {c for c in EVERY[128:] if any(x.isascii() for x in c.lower())} <= set(_ASCII_LOOKALIKES)
+
+
+@pytest.mark.parametrize("footer", FOOTERS[:3] + ["Read full article at RT.com", "ALL RIGHTS RESERVED", "BAC\u212a"])
+@pytest.mark.parametrize("body", ["Москва заявила о переговорах. " * 20, "中国外交部发言人表示。" * 30])
+def test_screen_on_texts_in_another_script(body, footer):
+    """Mostly non-ASCII texts are screened on ``text.lower()``; the same text comes out as with every pattern."""
+    patterns = _patterns("RT")
+    text = canonical_text(f"{body}\n{footer}\n{body}")
+    assert BoilerplateScreen(patterns)(text) == strip_boilerplate(text, patterns)
+    assert "Read" not in BoilerplateScreen(patterns)(canonical_text(f"{body}\nRead full article at RT.com"))
+
+
 @pytest.mark.parametrize("outlet", ["RT", "KCNA", "Unknown Outlet", "BBC News"])
 @pytest.mark.parametrize("footer", FOOTERS)
 def test_screen_strips_as_strip_boilerplate(outlet, footer):
