@@ -68,9 +68,10 @@ class RunSummary:
     warnings: list[str] = field(default_factory=list)
     stage_seconds: dict[str, float] = field(default_factory=dict)
     """Wall seconds of each step of the run (ingest, score, clusters, aggregate, commit), for benchmarks.
-    An overlapped run (:func:`_ingest_and_score`): ``score`` is the scoring left when the ingest
-    ended, ``rescore`` the part of it spent re-scoring, and ``overlap`` the seconds from the
-    first batch handed to the workers to the end of the ingest."""
+    An overlapped run (:func:`_ingest_and_score`): ``ingest`` includes fitting the stages and
+    starting the cluster, ``score`` is the scoring left when the ingest ended, ``rescore`` the
+    part of it spent re-scoring, and ``overlap`` the seconds from the first batch handed to the
+    workers to the end of the ingest."""
     n_scored_during_ingest: int | None = None
     """Overlapped run: articles scored while the ingest was still going (None: no overlap)."""
     n_rescored: int | None = None
