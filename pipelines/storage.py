@@ -12,6 +12,7 @@ import contextlib
 import fcntl
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -35,21 +36,84 @@ def _configure(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     return con
 
 
+def check_store(path: str | Path, *, write: bool) -> Path:
+    """Check, before any work, that *path* can be the store; every command taking ``--store`` calls it.
+
+    A store is a file whose header is DuckDB's (bytes 8-11 ``DUCK``, DuckDB's storage format);
+    with *write* it may also not exist yet, when its folder can be made and written.
+    Creates nothing (the write probe in the folder is removed at once).
+
+    Raises
+    ------
+    StoreError
+        The path is a folder; a folder in it is a file; the file exists but is not a DuckDB
+        database (never replaced, even with ``--fresh``); without *write*, nothing is there;
+        with *write*, this user cannot create files in the folder.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise StoreError("the store path is a folder", where=str(path), expected="the path of a DuckDB file",
+                         found="a folder", fix=f"name a file in it, e.g. --store {path / 'news.duckdb'}")
+    folder = next((a for a in path.parents if a.exists()), Path("."))  # every path has an existing ancestor
+    if not folder.is_dir():
+        raise StoreError("a folder in the store's path is a file", where=str(path),
+                         expected=f"'{folder}' to be a folder", found=f"'{folder}' is a file",
+                         fix="choose a --store path whose folders are folders, e.g. data/store/news.duckdb")
+    if path.exists():
+        try:
+            with open(path, "rb") as fh:
+                head = fh.read(12)
+        except OSError as exc:
+            raise StoreError("cannot read the store", where=str(path), expected="a file this user can read",
+                             found=exc.strerror or str(exc), fix="check the file's permissions") from None
+        if head[8:12] != b"DUCK":
+            raise StoreError("the file is not a DuckDB store", where=str(path),
+                             expected="a DuckDB database file written by framewatch",
+                             found=f"{path.stat().st_size:,} bytes that are not DuckDB's (a file that is not a "
+                                   "store is never replaced)",
+                             fix="give --store the path of a .duckdb store, or a new path to build one there "
+                                 "(articles go in with --input)")
+    elif not write:
+        raise StoreError(
+            "no store at this path", where=str(path), expected="a DuckDB file written by framewatch",
+            found="nothing", fix="build one with `framewatch run --input FILE --store PATH` or `framewatch demo`",
+        )
+    if write:
+        try:
+            fd, probe = tempfile.mkstemp(prefix=".framewatch-probe-", dir=folder)
+        except OSError as exc:
+            raise StoreError("cannot write the store there", where=str(path),
+                             expected=f"a folder ('{folder}') this user can create files in",
+                             found=exc.strerror or str(exc),
+                             fix="choose a --store path in a folder you can write, e.g. data/store/news.duckdb") from None
+        os.close(fd)
+        os.unlink(probe)
+    return path
+
+
+def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    try:
+        return _configure(duckdb.connect(str(path), read_only=read_only))
+    except duckdb.Error as exc:
+        raise StoreError("DuckDB cannot open the store", where=str(path),
+                         expected=f"a database DuckDB {duckdb.__version__} can open",
+                         found=str(exc).splitlines()[0],
+                         fix="rebuild the store with `framewatch run --fresh`, or use the framewatch that wrote it"
+                         ) from None
+
+
 def connect(path: str | Path, read_only: bool = True) -> duckdb.DuckDBPyConnection:
     """Open the store at *path*.
 
     Raises
     ------
     StoreError
-        When *read_only* and the file does not exist.
+        When *read_only* and :func:`check_store` refuses the path, or DuckDB cannot open it.
     """
     path = Path(path)
-    if read_only and not path.exists():
-        raise StoreError(
-            "no store at this path", where=str(path), expected="a DuckDB file written by framewatch",
-            found="nothing", fix="build one with `framewatch run --input FILE --store PATH` or `framewatch demo`",
-        )
-    return _configure(duckdb.connect(str(path), read_only=read_only))
+    if read_only:
+        check_store(path, write=False)
+    return _open(path, read_only)
 
 
 @contextlib.contextmanager
@@ -60,16 +124,22 @@ def writing(path: str | Path, fresh: bool = False) -> Iterator[duckdb.DuckDBPyCo
     ----------
     path : path of the store; created (with its folder) when missing.
     fresh : start from an empty store instead of a copy of the current one.
+
+    Raises
+    ------
+    StoreError
+        :func:`check_store` refuses the path, another writer holds the store, or DuckDB cannot open it.
     """
-    path = Path(path)
+    path = check_store(path, write=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     with _writer_lock(path):
         _remove_stale_copies(path)
         tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
-        if path.exists() and not fresh:
-            shutil.copyfile(path, tmp)
-        con = _configure(duckdb.connect(str(tmp)))
+        con = None
         try:
+            if path.exists() and not fresh:
+                shutil.copyfile(path, tmp)
+            con = _open(tmp, read_only=False)
             ensure_tables(con)
             yield con
             con.execute("CHECKPOINT")
@@ -78,7 +148,8 @@ def writing(path: str | Path, fresh: bool = False) -> Iterator[duckdb.DuckDBPyCo
             os.replace(tmp, path)
         except BaseException:
             with contextlib.suppress(Exception):
-                con.close()
+                if con is not None:
+                    con.close()
             tmp.unlink(missing_ok=True)
             tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
             raise
@@ -87,17 +158,29 @@ def writing(path: str | Path, fresh: bool = False) -> Iterator[duckdb.DuckDBPyCo
 @contextlib.contextmanager
 def _writer_lock(path: Path) -> Iterator[None]:
     """One writer per store: a second run on the same store stops at once instead of
-    silently replacing the first run's work when it finishes."""
+    silently replacing the first run's work when it finishes.
+
+    A lock file left without a store (a first run that failed) is removed while still held; a
+    writer that locked such a removed file meanwhile sees it is no longer at the path and locks again."""
     lock_path = path.with_name(path.name + ".lock")
-    with open(lock_path, "a+") as fh:
+    while True:
+        fh = open(lock_path, "a+")
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             fh.seek(0)
             holder = fh.read().strip() or "another process"
+            fh.close()
             raise StoreError("the store is being written by another framewatch run", where=str(path),
                              expected="one writer at a time", found=f"a lock held by pid {holder}",
                              fix="wait for that run to finish, or use another --store") from None
+        try:
+            if os.stat(lock_path).st_ino == os.fstat(fh.fileno()).st_ino:
+                break
+        except FileNotFoundError:
+            pass
+        fh.close()
+    with fh:
         fh.seek(0)
         fh.truncate()
         fh.write(str(os.getpid()))
@@ -105,6 +188,8 @@ def _writer_lock(path: Path) -> Iterator[None]:
         try:
             yield
         finally:
+            if not path.exists():
+                lock_path.unlink(missing_ok=True)
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
