@@ -37,6 +37,18 @@ class _Group(click.Group):
             sys.exit(130)
 
 
+def store_option(write: bool, default: str = str(DEFAULT_STORE), help: str = "DuckDB store file."):
+    """The ``--store`` option of every command: the path is checked (:func:`pipelines.storage.check_store`)
+    as it is parsed, before the command does any work, so a bad path stops with one ``Error:`` line."""
+    from .storage import check_store
+
+    def check(ctx, param, value):
+        check_store(value, write=write)
+        return value
+
+    return click.option("--store", default=default, show_default=True, help=help, callback=check)
+
+
 def _progress() -> bool:
     return sys.stderr.isatty()
 
@@ -137,7 +149,7 @@ def main():
                      "--topic-column event --store data/store/ruwa.duckdb")
 @click.option("--input", "inputs", multiple=True, required=True, type=click.Path(exists=True),
               help="CSV/TSV, JSONL/JSON, Parquet, RSS/Atom file, or folder of .txt/.html. Repeatable.")
-@click.option("--store", default=str(DEFAULT_STORE), show_default=True, help="DuckDB store file.")
+@store_option(write=True)
 @click.option("--fresh", is_flag=True, help="Start a new store instead of adding to the existing one.")
 @ingest_flags
 @score_flags
@@ -185,7 +197,7 @@ def _print_warnings(warnings):
                      "--since 2026-01-01 --full-text")
 @click.option("--feeds", "feeds_file", type=click.Path(dir_okay=False), show_default="data/feeds.yaml, built in",
               help="Feeds file (YAML: outlet, url, full_text, enabled, notes).")
-@click.option("--store", default=str(DEFAULT_STORE), show_default=True, help="DuckDB store file.")
+@store_option(write=True)
 @click.option("--since", help="Only items published on or after this date (ISO 8601); for a first run.")
 @click.option("--full-text", is_flag=True, help="Fetch every new item's page and store its main text.")
 @click.option("--rate", default=1.0, show_default=True, type=click.FloatRange(0),
@@ -227,7 +239,7 @@ def collect(feeds_file, store, since, full_text, rate, timeout, max_items, conta
 @main.command(epilog="\b\nExample: framewatch ingest --input kcna.csv --store data/store/kcna.duckdb")
 @click.option("--input", "inputs", multiple=True, required=True, type=click.Path(exists=True),
               help="Input file or folder.")
-@click.option("--store", default=str(DEFAULT_STORE), show_default=True, help="DuckDB store file.")
+@store_option(write=True)
 @click.option("--fresh", is_flag=True, help="Start a new store instead of adding to the existing one.")
 @ingest_flags
 def ingest(inputs, store, fresh, maps, topic_column, default_outlet, dayfirst, source_config, assume_tz, outlets, coverage,
@@ -244,7 +256,7 @@ def ingest(inputs, store, fresh, maps, topic_column, default_outlet, dayfirst, s
 
 
 @main.command(epilog="\b\nExample: framewatch score --store data/store/kcna.duckdb --extra-lexicon my_terms.csv")
-@click.option("--store", default=str(DEFAULT_STORE), show_default=True, help="DuckDB store file.")
+@store_option(write=True)
 @click.option("--topic-queries/--no-topic-queries", default=None,
               help="Apply the topic queries, or take topics only from the input's topic column "
                    "[default: as the store's last run did].")
@@ -262,7 +274,7 @@ def score(store, topic_queries, lexicons, extra_lexicons, topics, frames, frame_
 
 
 @main.command(epilog="\b\nExample: framewatch aggregate --store data/store/kcna.duckdb")
-@click.option("--store", default=str(DEFAULT_STORE), show_default=True, help="DuckDB store file.")
+@store_option(write=True)
 def aggregate(store):
     """Rebuild the daily table (outlet × topic × day × category × voice)."""
     from .run import run_aggregate
@@ -298,7 +310,7 @@ def explain(source, outlet, date_, lexicons, extra_lexicons, as_json):
 
 
 @main.command(epilog="\b\nExample: framewatch dashboard --store data/store/ruwa.duckdb --port 8501")
-@click.option("--store", default=str(DEFAULT_STORE), show_default=True, help="DuckDB store file.")
+@store_option(write=False)
 @click.option("--port", default=8501, show_default=True, type=click.IntRange(1, 65535), help="Port to serve on.")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to bind; 0.0.0.0 exposes the dashboard to the network.")
@@ -345,7 +357,7 @@ def serve_dashboard(store, port: int, host: str = "127.0.0.1") -> None:
 
 
 @main.command(epilog="\b\nExample: framewatch demo --store data/store/demo.duckdb --serve")
-@click.option("--store", default="data/store/demo.duckdb", show_default=True, help="DuckDB store file to build.")
+@store_option(write=True, default="data/store/demo.duckdb", help="DuckDB store file to build.")
 @click.option("--out", default="data/demo", show_default=True, help="Folder for the generated corpus.")
 @click.option("--articles", "n_articles", default=2400, show_default=True, type=int, help="Articles to generate.")
 @click.option("--seed", default=7, show_default=True, type=int, help="Random seed (same seed, same corpus).")
@@ -367,7 +379,7 @@ def demo(store, out, n_articles, seed, serve, port):
 
 
 @main.command(epilog="\b\nExample: framewatch export --store data/store/kcna.duckdb --out exports/ --format csv")
-@click.option("--store", default=str(DEFAULT_STORE), show_default=True, help="DuckDB store file.")
+@store_option(write=False)
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="Folder to write into.")
 @click.option("--table", "tables", multiple=True, help="Table to export (repeatable; default: all).")
 @click.option("--format", "fmt", type=click.Choice(["both", "parquet", "csv"]), default="both", show_default=True,
@@ -388,7 +400,7 @@ def export(store, out, tables, fmt):
 
 
 @main.command(epilog="\b\nExample: framewatch rejects --store data/store/ruwa.duckdb --limit 20")
-@click.option("--store", default=str(DEFAULT_STORE), show_default=True, help="DuckDB store file.")
+@store_option(write=False)
 @click.option("--limit", default=20, show_default=True, type=int, help="Rows to list (0: only the summary).")
 def rejects(store, limit):
     """Summarise rejected records by reason and list some of them."""
@@ -561,7 +573,7 @@ def frames_train(labelled, out, text_column, title_column, label_column, indicat
                                 "--store data/store/kcna.duckdb")
 @click.option("--model", "model_path", required=True, type=click.Path(dir_okay=False),
               help="Model file written by `framewatch frames train`.")
-@click.option("--store", default=str(DEFAULT_STORE), show_default=True, help="DuckDB store file.")
+@store_option(write=True)
 @click.option("--out", type=click.Path(dir_okay=False),
               help="Also write the predictions to this CSV file (the only output of a model trained with "
                    "--any-labels).")
@@ -586,7 +598,7 @@ def topics_group():
 
 @topics_group.command("discover", epilog="\b\nExample: framewatch topics discover --store data/store/ruwa.duckdb "
                                          "--outlet RT --from 2022-03-01 --to 2022-06-30 -k 10 --save-to my_topics.yaml")
-@click.option("--store", default=str(DEFAULT_STORE), show_default=True, help="DuckDB store file.")
+@store_option(write=False)
 @click.option("--outlet", "outlets", multiple=True, help="Only these outlets (repeatable) [default: all].")
 @click.option("--topic", "topic_names", multiple=True, help="Only articles in these topics (repeatable).")
 @click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="First UTC day (YYYY-MM-DD).")
