@@ -165,6 +165,35 @@ def _make_entry(row: dict, source: str, line: int, where_col) -> Entry:
                  source=source, line=line, extra={k: str(v) for k, v in extra.items()})
 
 
+def csv_records(reader, path: Path):
+    """``(line, cells)`` of each record of a ``csv.reader`` made with ``strict=True``, *line* its first line.
+
+    Raises
+    ------
+    LexiconError
+        On a quote the reader cannot close, or a record that spans lines: a term, variant or
+        category never holds a line break, so such a record is an unclosed quote that swallowed
+        the lines after it.
+    """
+    line = 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise LexiconError("a quoted cell is not closed where it should be", where=f"{path}, line {line}",
+                               expected='a cell that starts with " to end with " before the delimiter or the line end',
+                               found=f"csv: {exc}",
+                               fix='close the quote, or double a quote inside a quoted cell ("")') from None
+        if reader.line_num > line and any("\n" in c or "\r" in c for c in row):
+            raise LexiconError("a cell spans lines", where=f"{path}, lines {line}-{reader.line_num}",
+                               expected="one record per line", found=f"{reader.line_num - line + 1} lines in one record",
+                               fix=f"end the quoted cell on line {line} (a quote opened there closes later)")
+        yield line, row
+        line = reader.line_num + 1
+
+
 def _read_csv(path: Path) -> list[Entry]:
     raw = read_utf8(path, LexiconError, "lexicon file")
     sample = raw[:4096]
@@ -173,9 +202,10 @@ def _read_csv(path: Path) -> list[Entry]:
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = ","
-    reader = csv.reader(io.StringIO(raw, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(raw, newline=""), delimiter=delimiter, strict=True)
+    rows = csv_records(reader, path)
     try:
-        header = next(reader)
+        _, header = next(rows)
     except StopIteration:
         raise LexiconError("empty lexicon file", where=str(path), expected="a header row with a 'term' column",
                            found="no lines", fix="add a header line 'term' and one term per line") from None
@@ -184,8 +214,7 @@ def _read_csv(path: Path) -> list[Entry]:
         raise LexiconError("no 'term' column", where=f"{path}, line 1", expected="a header row with a 'term' column",
                            found=f"columns {header}", fix="name the column of terms 'term'")
     entries = []
-    for row in reader:
-        line = reader.line_num
+    for line, row in rows:
         if not any(c.strip() for c in row):
             continue
         if len(row) > len(header):

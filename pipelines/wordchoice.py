@@ -54,7 +54,7 @@ import pandas as pd
 
 from .concordance import KWIC_LIMIT, query_spans
 from .errors import LexiconError, read_utf8
-from .lexicon import BUILTIN_LEXICON, Entry, Lexicon, LexiconMatcher
+from .lexicon import BUILTIN_LEXICON, Entry, Lexicon, LexiconMatcher, csv_records
 from .prepared import PreparedText, each_prepared, prepared_quotes
 from .quotes import Voices
 from .rollups import (GRANULARITIES, Filters, _in_list, _period_floor, _period_grid, _selection_sql,
@@ -129,24 +129,25 @@ def read_pairs(path: str | Path = BUILTIN_PAIRS) -> list[Pair]:
     LexiconError
         With file, line and column, for a missing file or column, an empty or malformed
         ``pair_id``, a repeated ``pair_id``, an empty ``loaded`` or ``counterpart``, a
-        counterpart with no letters or digits, or a ``*`` in a counterpart.
+        counterpart with no letters or digits, a ``*`` in a counterpart, or a quoted cell that
+        is not closed (:func:`pipelines.lexicon.csv_records`).
     """
     path = Path(path)
     if not path.is_file():
         raise LexiconError("pairs file not found", where=str(path), expected="a CSV file of counterpart pairs",
                            found="nothing at this path", fix="check the path, or use data/lexicon/pairs.csv")
-    reader = csv.DictReader(io.StringIO(read_utf8(path, LexiconError, "pairs file"), newline=""))
-    header = [h.strip().lower() for h in reader.fieldnames or []]
+    records = csv_records(csv.reader(io.StringIO(read_utf8(path, LexiconError, "pairs file"), newline=""),
+                                     strict=True), path)
+    header = [h.strip().lower() for h in next(records, (1, []))[1]]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise LexiconError("pairs file lacks a required column", where=f"{path}, line 1",
                            expected=f"a header with {', '.join(REQUIRED_COLUMNS)}", found=f"columns {header}",
                            fix=f"add the column(s) {', '.join(missing)}")
-    reader.fieldnames = header
     pairs: list[Pair] = []
     seen: dict[str, int] = {}
-    for row in reader:
-        line = reader.line_num
+    for line, cells in records:
+        row = dict(zip(header, cells))
         if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
             continue
 

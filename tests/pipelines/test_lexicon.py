@@ -88,6 +88,11 @@ def test_c08_hyphens_nbsp_soft_hyphen_and_sentence_ends(tmp_path):
     ("term,category\nregime,a\nRegime,b\n", "'Regime' is listed twice with different categories"),
     ("term,category\nregime,a,extra\n", "line 2: more cells than header columns"),
     ("", "empty lexicon file"),
+    ('term,category\n"unclosed,x\n', "line 2: a quoted cell is not closed where it should be"),     # swallowed ","
+    ('term,category\nregime,a\n"puppet,b\nhegemon,c\n', "line 3: a quoted cell is not closed"),       # ... and lines
+    ('term,category\nregime,a\n"pup"pet,b\n', "line 3: a quoted cell is not closed where it should be"),
+    ('term,category\nregime,a\n"puppet,b\nhegemon",c\nwar games,d\n',
+     "lines 3-4: a cell spans lines; expected one record per line; found 2 lines in one record"),
 ])
 def test_lexicon_errors_name_file_line_column(tmp_path, content, message):
     path = tmp_path / "bad.csv"
@@ -97,6 +102,16 @@ def test_lexicon_errors_name_file_line_column(tmp_path, content, message):
     assert str(path) in str(err.value)
     assert message in str(err.value)
     assert "Fix:" in str(err.value)
+
+
+def test_quoted_cells_with_delimiters_and_doubled_quotes_still_read(tmp_path):
+    path = tmp_path / "quoted.csv"
+    path.write_text('term,variants,category\nregime,"regimes|the regime",a\n"war games, drills",,b\n'
+                    '"say ""hi""",,c\nlast,,d', encoding="utf-8")                       # no line end after the last
+    lexicon, _ = load_lexicon([path])
+    entries = {e.term: e for e in lexicon.entries}
+    assert set(entries) == {"regime", "war games, drills", 'say "hi"', "last"}
+    assert sorted(entries["regime"].variants) == ["regimes", "the regime"] and entries["last"].line == 5
 
 
 def test_term_only_csv_defaults_category_and_keeps_extra_columns(tmp_path):
@@ -156,7 +171,7 @@ def test_builtin_lexicon_loads_and_extra_adds_beside_it(tmp_path):
 def test_unclosed_quote_in_a_lexicon_csv_is_an_error_not_a_merged_term(tmp_path):
     path = tmp_path / "q.csv"
     path.write_text('term,category\n"regime,a\nwar games,b\n', encoding="utf-8")
-    with pytest.raises(LexiconError, match="line break inside a term.*close the quotation mark"):
+    with pytest.raises(LexiconError, match="line 2: a quoted cell is not closed.*Fix: close the quote"):
         load_lexicon([path])
 
 

@@ -161,6 +161,9 @@ def _pairs_file(tmp_path, body: str, header: str = HEADER):
     (HEADER, "a,,,government,,,\n", "empty loaded form", "line 2, column 'loaded'"),
     (HEADER, "a,,regime,--,,,\n", "counterpart has no letters or digits", "line 2, column 'counterpart'"),
     (HEADER, "a,,regime,government,govern*,,\n", "'*' in a counterpart", "column 'counterpart_variants'"),
+    (HEADER, 'a,,regime,government,,,\nb,,"war games,military exercises,,,\n', "a quoted cell is not closed",
+     "line 3"),                                             # the open quote would swallow the rest of the file
+    (HEADER, 'a,,regime,"government\nadministration",,,\n', "a cell spans lines", "lines 2-3"),
 ])
 def test_malformed_pairs_files_stop_with_file_line_and_column(tmp_path, header, body, what, where):
     with pytest.raises(LexiconError) as err:
