@@ -338,7 +338,20 @@ def _numeric_parts(m: re.Match) -> tuple:
             hour = hour % 12 + (12 if ampm[0] in "Pp" else 0)
         hms = (hour, minute, sec, micro)
         zone = m.group(10)
+    if not (_day_month(first, second) or _day_month(second, first)):  # e.g. 13/13/2024: no order makes a date
+        dmy, mdy = _why_not(first, second), _why_not(second, first)
+        return ("bad", f"{dmy} in either order (DMY or MDY)" if dmy == mdy
+                else f"{dmy} (order DMY), {mdy} (order MDY)")
     return ("num", _Numeric(first, second, year, hms, zone))
+
+
+def _day_month(day: int, month: int) -> bool:
+    """Whether the parts can be a day (1-31) and a month (1-12); the month's length is checked later."""
+    return 1 <= month <= 12 and 1 <= day <= 31
+
+
+def _why_not(day: int, month: int) -> str:
+    return f"month {month} is out of range" if not 1 <= month <= 12 else f"day {day} is out of range"
 
 
 def _numeric_instant(num: _Numeric, order: str, tz) -> tuple[datetime, bool]:
@@ -531,8 +544,9 @@ def _infer_order(values, numeric: dict[int, _Numeric], notes: list, default_orde
         return "DMY"
     if mdy:
         return "MDY"
+    n_ambiguous = sum(1 for v in numeric.values() if v.first <= 12 and v.second <= 12)
     warns.append(
-        f"{place}: {len(numeric)} numeric date(s) are ambiguous (day and month both 12 or less) "
+        f"{place}: {n_ambiguous} numeric date(s) are ambiguous (day and month both 12 or less) "
         f"and nothing in the column shows their order; all were read as {default_order} "
         f"({_long(default_order)}, the default). If this outlet writes "
         f"{_long('DMY' if default_order == 'MDY' else 'MDY')}, declare it: "
