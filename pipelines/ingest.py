@@ -338,14 +338,17 @@ def _csv_rows(path: Path, fh, warnings: list[str]) -> Iterator[dict]:
         warnings.append(f"{path}: the file is empty; no records read")
         return
     n = 0
+    end = reader.line_num  # file line where the previous row ended; source_row n is the data row
     for n, row in enumerate(reader, 1):
+        start, end = end + 1, reader.line_num
         if not any(cell.strip() for cell in row):
             yield {"_source_file": str(path), "_source_row": n, "_reject": ("empty_row", "the row has no values")}
             continue
         if len(row) != len(header):
+            lines = f"file line {start}" if start == end else f"file lines {start}-{end}"
             yield {"_source_file": str(path), "_source_row": n,
                    "_reject": ("bad_row", f"{len(row)} cells where the header has {len(header)} "
-                                          f"(line {reader.line_num})"), "_raw": row}
+                                          f"(data row {n}, {lines})"), "_raw": row}
             continue
         rec = dict(zip(header, row))
         rec["_source_file"], rec["_source_row"] = str(path), n
