@@ -403,7 +403,12 @@ def export(store, out, tables, fmt):
 @store_option(write=False)
 @click.option("--limit", default=20, show_default=True, type=int, help="Rows to list (0: only the summary).")
 def rejects(store, limit):
-    """Summarise rejected records by reason and list some of them."""
+    """Summarise rejected records by reason and list some of them.
+
+    Each listed record is FILE:ROW, reason, detail; ROW is the data row of a CSV or Parquet file
+    (the header not counted; a CSV detail also gives the file line), the line of a JSON-lines
+    file, the item of a feed, '-' when the whole file failed.
+    """
     from .storage import connect
 
     con = connect(store)
