@@ -131,8 +131,7 @@ def writing(path: str | Path, fresh: bool = False) -> Iterator[duckdb.DuckDBPyCo
         :func:`check_store` refuses the path, another writer holds the store, or DuckDB cannot open it.
     """
     path = check_store(path, write=True)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with _writer_lock(path):
+    with _folders(path), _writer_lock(path):
         _remove_stale_copies(path)
         tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
         con = None
@@ -153,6 +152,20 @@ def writing(path: str | Path, fresh: bool = False) -> Iterator[duckdb.DuckDBPyCo
             tmp.unlink(missing_ok=True)
             tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
             raise
+
+
+@contextlib.contextmanager
+def _folders(path: Path) -> Iterator[None]:
+    """Make the store's missing folders; remove them again (those left empty) when no store was written."""
+    made = [folder for folder in path.parents if not folder.exists()]  # deepest first
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        yield
+    finally:
+        if made and not path.exists():
+            for folder in made:
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
 
 
 @contextlib.contextmanager
