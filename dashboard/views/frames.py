@@ -48,10 +48,10 @@ matrix = frame_loaders.load_frame_matrix(ctx.path, ctx.version, ctx.key, method)
 undated = loaders.load_undated(ctx.path, ctx.version, ctx.key)
 n_articles = int(matrix.drop_duplicates("outlet")["n_articles"].sum()) if len(matrix) else 0
 n_using = int(matrix.loc[matrix["frame"] == frame, "n_articles_with_frame"].sum()) if len(matrix) else 0
+common = (f"{how} · {tables.wire_text(ctx.filters)} · {tables.count_label(undated, 'undated article')} left out · "
+          f"{version}")
 caption = (f"n = {tables.count_label(n_articles, 'scored article')}, "
-           f"{tables.count_label(n_using, 'article')} using “{FRAMES[frame]}” · {how} · "
-           f"{tables.wire_text(ctx.filters)} · {tables.count_label(undated, 'undated article')} left out · "
-           f"{version}")
+           f"{tables.count_label(n_using, 'article')} using “{FRAMES[frame]}” · {common}")
 
 st.subheader(f"{FRAMES[frame]} over time")
 fig = frame_charts.frame_trend_chart(trend, FRAMES[frame])
@@ -93,7 +93,8 @@ else:
 st.subheader("Outlets × frames")
 matrix_fig = frame_charts.frame_heatmap_chart(matrix)
 matrix_event = st.plotly_chart(matrix_fig, key="frames_matrix_chart", on_select="rerun", selection_mode="points")
-st.caption(caption)
+st.caption(f"n = {tables.count_label(n_articles, 'scored article')} · each cell: the share of the outlet's articles "
+           f"using the frame, with k/n · {common}")
 st.download_button("Download heatmap data (CSV)", data=exports.to_csv_bytes(matrix.assign(method=method)),
                    file_name="framewatch-outlets-frames.csv", mime="text/csv", on_click="ignore",
                    key="dl_frames_matrix", icon=":material/download:")

@@ -31,6 +31,9 @@ def test_own_voice_counts_and_the_cell_links_to_the_concordance(store_path):
     widget(at.selectbox, "Frame").set_value("public_opinion").run()
     assert not at.exception
     assert at.caption[0].value.startswith("n = 43 scored articles, 33 articles using “Public opinion”")
+    heat = next(c.value for c in at.caption if "each cell" in c.value)       # the heatmap's: every frame, not one
+    assert heat.startswith("n = 43 scored articles · each cell: the share of the outlet's articles using the frame")
+    assert "33 articles" not in heat and "Public opinion" not in heat
     cell = widget(at.selectbox, "Chart cell (week starting; or click a point)")
     assert cell.options[0].startswith("2026-01-05 · ")
     links = [p.proto for p in at.get("page_link")]
