@@ -282,3 +282,19 @@ def test_c02_iso_values_mixed_into_a_day_first_column():
     got = parse_dates(values, order="DMY")
     assert got.instants[-1] == utc(2026, 3, 5)
     assert got.instants[1] == utc(2026, 2, 1)
+
+
+@pytest.mark.parametrize("value, note", [
+    ("13/13/2024", "month 13 is out of range in either order (DMY or MDY)"),
+    ("0/5/2024", "day 0 is out of range (order DMY), month 0 is out of range (order MDY)"),
+    ("5/40/2024", "month 40 is out of range (order DMY), day 40 is out of range (order MDY)"),
+])
+@pytest.mark.parametrize("order", [None, "DMY", "MDY"])
+def test_a_numeric_date_no_order_can_read_is_invalid_and_not_ambiguous(value, note, order):
+    got = parse_dates([value, "03/04/2026"], order=order, default_order="DMY")
+    assert got.instants[0] is None and got.notes[0] == f"invalid date '{value}': {note}"
+    assert got.instants[1] == (utc(2026, 4, 3) if order in (None, "DMY") else utc(2026, 3, 4))
+    if order is None:  # only the second value is ambiguous, and the warning says 1
+        assert len(got.warnings) == 1 and ": 1 numeric date(s) are ambiguous" in got.warnings[0]
+    else:
+        assert got.warnings == []
