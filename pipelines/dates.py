@@ -17,7 +17,9 @@ Rules (each one is a fix for a real bug report, see ``../shared/cases`` C02, C03
   second part > 12 proves MDY; the majority wins and the rows that contradict it are invalid;
   when nothing proves an order, ``default_order`` applies to all rows and a warning says so.
   Rows of one column are never parsed under different orders, and impossible dates
-  (``31/04/2026``) are invalid, never rolled over into the next month.
+  (``31/04/2026``) are invalid, never rolled over into the next month. A value no order can
+  read (``13/13/2024``: month 13 either way) is invalid with that reason; it neither proves
+  an order nor counts as ambiguous.
 - **Month names** (``Jan 22, 2020 09:15 PM``, ``22 January 2020``), optionally after a label
   (``Published: ... Updated: ...`` takes the published date), via :mod:`dateutil`.
 - **Epoch numbers** (int, float or digit string): 10 digits are seconds, 13 milliseconds;
