@@ -80,3 +80,49 @@ def read_utf8(path, error: type[FramewatchError], kind: str) -> str:
         raise error(f"{kind} is not UTF-8 text", where=f"{path}, line {line}", expected="UTF-8 text",
                     found=f"byte 0x{data[exc.start]:02x} ({exc.reason})",
                     fix="save the file as UTF-8 (in a spreadsheet: 'CSV UTF-8')") from None
+
+
+def check_path(path, what: str, error: type[FramewatchError], *, option: str, example: str, folder: bool = False,
+               write: bool = True):
+    """Check, before any work, that *path* can be *what* (e.g. ``"the store"``): a file path (a folder
+    path with *folder*) whose existing part is of the right kind and, with *write*, in a folder this
+    user can create files in. Creates nothing (the write probe is removed at once).
+
+    *option* and *example* (a good path, e.g. ``data/store/news.duckdb``) go into the fix.
+
+    Returns
+    -------
+    pathlib.Path
+        *path*.
+
+    Raises
+    ------
+    FramewatchError
+        *error* (the caller's subclass) when the path is a folder where a file is wanted (or the
+        other way round), a folder in it is a file, or, with *write*, its folder cannot be written.
+    """
+    import os
+    import tempfile
+    from pathlib import Path
+
+    path = Path(path)
+    if path.exists() and path.is_dir() != folder:
+        want, other = ("folder", "file") if folder else ("file", "folder")
+        raise error(f"{what} path is a {other}", where=str(path), expected=f"the path of a {want}",
+                    found=f"a {other}", fix=f"name a file in it, e.g. {option} {path / Path(example).name}"
+                    if not folder else f"choose another {option} path, e.g. {option} {example}")
+    parent = next((a for a in path.parents if a.exists()), Path("."))  # every path has an existing ancestor
+    if not parent.is_dir():
+        raise error(f"a folder in {what}'s path is a file", where=str(path), expected=f"'{parent}' to be a folder",
+                    found=f"'{parent}' is a file",
+                    fix=f"choose a {option} path whose folders are folders, e.g. {option} {example}")
+    if write:
+        try:
+            fd, probe = tempfile.mkstemp(prefix=".framewatch-probe-", dir=parent)
+        except OSError as exc:
+            raise error(f"cannot write {what} there", where=str(path),
+                        expected=f"a folder ('{parent}') this user can create files in", found=exc.strerror or str(exc),
+                        fix=f"choose a {option} path in a folder you can write, e.g. {option} {example}") from None
+        os.close(fd)
+        os.unlink(probe)
+    return path

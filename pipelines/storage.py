@@ -12,14 +12,13 @@ import contextlib
 import fcntl
 import os
 import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from .errors import StoreError
+from .errors import StoreError, check_path
 from .faults import pause_point
 from .schemas import TABLES, check_frame, column_names, ddl
 
@@ -50,15 +49,7 @@ def check_store(path: str | Path, *, write: bool) -> Path:
         database (never replaced, even with ``--fresh``); without *write*, nothing is there;
         with *write*, this user cannot create files in the folder.
     """
-    path = Path(path)
-    if path.is_dir():
-        raise StoreError("the store path is a folder", where=str(path), expected="the path of a DuckDB file",
-                         found="a folder", fix=f"name a file in it, e.g. --store {path / 'news.duckdb'}")
-    folder = next((a for a in path.parents if a.exists()), Path("."))  # every path has an existing ancestor
-    if not folder.is_dir():
-        raise StoreError("a folder in the store's path is a file", where=str(path),
-                         expected=f"'{folder}' to be a folder", found=f"'{folder}' is a file",
-                         fix="choose a --store path whose folders are folders, e.g. data/store/news.duckdb")
+    path = check_path(path, "the store", StoreError, option="--store", example="data/store/news.duckdb", write=write)
     if path.exists():
         try:
             with open(path, "rb") as fh:
@@ -78,16 +69,6 @@ def check_store(path: str | Path, *, write: bool) -> Path:
             "no store at this path", where=str(path), expected="a DuckDB file written by framewatch",
             found="nothing", fix="build one with `framewatch run --input FILE --store PATH` or `framewatch demo`",
         )
-    if write:
-        try:
-            fd, probe = tempfile.mkstemp(prefix=".framewatch-probe-", dir=folder)
-        except OSError as exc:
-            raise StoreError("cannot write the store there", where=str(path),
-                             expected=f"a folder ('{folder}') this user can create files in",
-                             found=exc.strerror or str(exc),
-                             fix="choose a --store path in a folder you can write, e.g. data/store/news.duckdb") from None
-        os.close(fd)
-        os.unlink(probe)
     return path
 
 
