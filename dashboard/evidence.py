@@ -182,15 +182,30 @@ def clicked_heatmap_cell(fig, selection, cells: pd.DataFrame, row: str, column: 
     return None
 
 
-def follow_click(widget_key: str, index: int | None, selection) -> None:
+def clicked_cell_name(fig, selection) -> str | None:
+    """``"row · column"`` (as labelled on the chart) of the first clicked heatmap cell, or ``None``."""
+    for p in (selection or {}).get("points", []):
+        if cell_target(fig, p) is not None:
+            trace, i = fig.data[p["curve_number"]], p["point_index"]
+            return f"{trace.y[i]} · {trace.x[i]}"
+    return None
+
+
+def follow_click(widget_key: str, index: int | None, selection, clicked: str | None = None) -> None:
     """Point the cell selectbox *widget_key* at a clicked cell, once per new click.
 
     Call before the selectbox is drawn. The chart keeps its selection across reruns, so a
     click is applied only when the selection differs from the last one seen; choosing
-    another cell in the selectbox afterwards is not overridden.
+    another cell in the selectbox afterwards is not overridden. *clicked* names the clicked
+    cell (:func:`clicked_cell_name`): when it is not among the selectbox's cells (*index* is
+    ``None``: no lines to show), a toast says so once instead of nothing happening.
     """
     seen = f"{widget_key}_click_seen"
     signature = repr(selection)
-    if index is not None and st.session_state.get(seen) != signature:
-        st.session_state[widget_key] = index
+    if st.session_state.get(seen) != signature:
+        if index is not None:
+            st.session_state[widget_key] = index
+        elif clicked:
+            st.toast(f"{clicked}: no lines to show in this selection; the cell below is unchanged.",
+                     icon=":material/info:")
     st.session_state[seen] = signature

@@ -106,7 +106,8 @@ else:
               zip(used["outlet"], used["frame"], used["n_articles_with_frame"], used["n_articles"])]
     used = used.reset_index(drop=True)
     evidence.follow_click("frames_matrix_cell", evidence.clicked_heatmap_cell(
-        matrix_fig, matrix_event.selection, used, "outlet", "frame"), matrix_event.selection)
+        matrix_fig, matrix_event.selection, used, "outlet", "frame"), matrix_event.selection,
+        evidence.clicked_cell_name(matrix_fig, matrix_event.selection))
     j = st.selectbox("Heatmap cell (outlet · frame; or click a cell)", range(len(used)),
                      format_func=labels.__getitem__, key="frames_matrix_cell")
     cell = used.iloc[j]

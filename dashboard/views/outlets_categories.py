@@ -32,7 +32,8 @@ else:
     labels = [f"{o} · {charts.category_label(c)} · {tables.count_label(int(k), 'mention')}" for o, c, k in
               zip(cells["outlet"], cells["category"], cells["n_mentions"])]
     evidence.follow_click("matrix_cell", evidence.clicked_heatmap_cell(fig, event.selection, cells, "outlet",
-                                                                       "category"), event.selection)
+                                                                       "category"), event.selection,
+                          evidence.clicked_cell_name(fig, event.selection))
     i = st.selectbox("Heatmap cell (outlet · category; or click a cell)", range(len(cells)),
                      format_func=labels.__getitem__, key="matrix_cell")
     cell = cells.iloc[i]

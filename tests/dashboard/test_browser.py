@@ -271,3 +271,10 @@ def test_a_clicked_heatmap_cell_shows_its_evidence(page, big_cell_url):
     wait_for_app_idle(page)
     expect(cell).to_have_value("Outlet L · pejorative label · 3 mentions")
     expect(page.get_by_text(re.compile(r"^All 3 mentions for"))).to_be_visible(timeout=20000)
+    # a cell without mentions (0.00) has no lines: a toast says so and the list keeps its cell
+    _click_heatmap_cell(page, "delegitimising label", "Outlet L")
+    expect(page.get_by_test_id("stToast")).to_contain_text("Outlet L · delegitimising label: no lines to show",
+                                                           timeout=20000)
+    wait_for_app_idle(page)
+    expect(cell).to_have_value("Outlet L · pejorative label · 3 mentions")
+    expect(page.get_by_text(re.compile(r"^All 3 mentions for"))).to_be_visible()
