@@ -32,6 +32,11 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except FramewatchError as exc:
             _fail(exc)
+        except OSError as exc:  # a path no check foresaw: still one Error: line, not a traceback
+            _fail(FramewatchError(f"cannot use a file or folder ({type(exc).__name__})",
+                                  where=exc.filename and str(exc.filename),
+                                  expected="a path the command can read or write", found=exc.strerror or str(exc),
+                                  fix="check the path, that its folders exist and that you may write there"))
         except KeyboardInterrupt:
             click.echo("Interrupted: the store was left as it was before this command.", err=True)
             sys.exit(130)
@@ -47,6 +52,19 @@ def store_option(write: bool, default: str = str(DEFAULT_STORE), help: str = "Du
         return value
 
     return click.option("--store", default=default, show_default=True, help=help, callback=check)
+
+
+def _writable(what: str, example: str, folder: bool = False):
+    """Callback of an output option: the path is checked (:func:`pipelines.errors.check_path`) as it
+    is parsed, before the command does any work; the option may be left out."""
+    from .errors import ConfigError, check_path
+
+    def check(ctx, param, value):
+        if value is not None:
+            check_path(value, what, ConfigError, option=param.opts[0], example=example, folder=folder)
+        return value
+
+    return check
 
 
 def _progress() -> bool:
@@ -358,7 +376,7 @@ def serve_dashboard(store, port: int, host: str = "127.0.0.1") -> None:
 
 @main.command(epilog="\b\nExample: framewatch demo --store data/store/demo.duckdb --serve")
 @store_option(write=True, default="data/store/demo.duckdb", help="DuckDB store file to build.")
-@click.option("--out", default="data/demo", show_default=True, help="Folder for the generated corpus.")
+@click.option("--out", callback=_writable("the demo corpus folder", "data/demo", folder=True), default="data/demo", show_default=True, help="Folder for the generated corpus.")
 @click.option("--articles", "n_articles", default=2400, show_default=True, type=int, help="Articles to generate.")
 @click.option("--seed", default=7, show_default=True, type=int, help="Random seed (same seed, same corpus).")
 @click.option("--serve", is_flag=True, help="Serve the dashboard on the store afterwards.")
@@ -380,7 +398,7 @@ def demo(store, out, n_articles, seed, serve, port):
 
 @main.command(epilog="\b\nExample: framewatch export --store data/store/kcna.duckdb --out exports/ --format csv")
 @store_option(write=False)
-@click.option("--out", required=True, type=click.Path(file_okay=False), help="Folder to write into.")
+@click.option("--out", callback=_writable("the export folder", "exports", folder=True), required=True, type=click.Path(file_okay=False), help="Folder to write into.")
 @click.option("--table", "tables", multiple=True, help="Table to export (repeatable; default: all).")
 @click.option("--format", "fmt", type=click.Choice(["both", "parquet", "csv"]), default="both", show_default=True,
               help="File format(s) to write.")
@@ -466,7 +484,7 @@ def lexicon_check(paths, pairs_file):
               help="Leave out words annotated fewer times than this.")
 @click.option("--lexicon", "lexicons", multiple=True, type=click.Path(dir_okay=False),
               help="Lexicon whose terms are flagged instead of proposed [default: the built-in one]. Repeatable.")
-@click.option("--out", type=click.Path(dir_okay=False), help="Write the candidates as CSV (lexicon columns) here.")
+@click.option("--out", callback=_writable("the candidates file", "candidates.csv"), type=click.Path(dir_okay=False), help="Write the candidates as CSV (lexicon columns) here.")
 def lexicon_suggest(labelled, fmt, top, min_annotated, lexicons, out):
     """Rank candidate loaded terms in labelled data (log-odds of annotated vs unannotated words).
 
@@ -495,7 +513,7 @@ def lexicon_suggest(labelled, fmt, top, min_annotated, lexicons, out):
 @click.option("--corpora", required=True, type=click.Path(file_okay=False),
               help="Folder holding the gold sets (gold_babe_mbic/, gold_basil/, gold_narrative_frames_climate/), "
                    "laid out as ../shared/corpora. Sets that are missing are reported as not evaluated.")
-@click.option("--out", default="docs/validation.md", show_default=True, type=click.Path(dir_okay=False),
+@click.option("--out", callback=_writable("the report", "docs/validation.md"), default="docs/validation.md", show_default=True, type=click.Path(dir_okay=False),
               help="Markdown report; the JSON the dashboard reads is written beside it (same name, .json).")
 @click.option("--lexicon", "lexicons", multiple=True, type=click.Path(dir_okay=False),
               help="Lexicon evaluated instead of the built-in one. Repeatable.")
@@ -538,7 +556,7 @@ def frames():
 @frames.command("train", epilog="\b\nExample: framewatch frames train labelled.csv --out models/frames.skops "
                                 "--label-column frames")
 @click.argument("labelled", type=click.Path(exists=True, dir_okay=False))
-@click.option("--out", required=True, type=click.Path(dir_okay=False),
+@click.option("--out", callback=_writable("the model file", "models/frames.skops"), required=True, type=click.Path(dir_okay=False),
               help="Model file to write (.skops); <out>.metrics.csv and <out>.card.json are written beside it.")
 @click.option("--text-column", default="text", show_default=True, help="Column with the article text.")
 @click.option("--title-column", default="title", show_default=True,
@@ -579,7 +597,7 @@ def frames_train(labelled, out, text_column, title_column, label_column, indicat
 @click.option("--model", "model_path", required=True, type=click.Path(dir_okay=False),
               help="Model file written by `framewatch frames train`.")
 @store_option(write=True)
-@click.option("--out", type=click.Path(dir_okay=False),
+@click.option("--out", callback=_writable("the predictions file", "predictions.csv"), type=click.Path(dir_okay=False),
               help="Also write the predictions to this CSV file (the only output of a model trained with "
                    "--any-labels).")
 def frames_apply(model_path, store, out):
@@ -611,7 +629,7 @@ def topics_group():
 @click.option("--copies", type=click.Choice(["every", "once", "none"]), default="every", show_default=True,
               help="Near-identical copies: count every copy, each story once (its first copy), or no wire copies.")
 @click.option("-k", "--n-topics", default=8, show_default=True, type=int, help="Number of topics to propose.")
-@click.option("--save-to", type=click.Path(dir_okay=False),
+@click.option("--save-to", callback=_writable("the topics file", "my_topics.yaml"), type=click.Path(dir_okay=False),
               help="Append every proposal to this topics YAML file (a new file starts as a copy of "
                    "data/topics.yaml, since score --topics replaces the built-in topics).")
 @click.option("--prefix", default="Discovered", show_default=True, help="Name prefix of the saved topics.")

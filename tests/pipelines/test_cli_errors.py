@@ -177,3 +177,42 @@ def test_8_a_bad_row_says_which_number_is_the_data_row_and_which_the_file_line(t
     listed = invoke("rejects", "--store", store).stdout.splitlines()[1:]
     assert listed == [f"{source}:2\tbad_row\t5 cells where the header has 4 (data row 2, file line 3)",
                       f"{source}:3\tbad_row\t5 cells where the header has 4 (data row 3, file lines 4-5)"]
+
+
+# --------------------------------------------------------------------------- output paths, the same check
+
+OUTPUTS = [  # command line before the output option, the option, what the message calls it
+    (["export", "--store", "{store}", "--out"], "the export folder"),
+    (["demo", "--store", "{tmp}/d.duckdb", "--out"], "the demo corpus folder"),
+    (["lexicon", "suggest", "{articles}", "--format", "csv", "--out"], "the candidates file"),
+    (["evaluate", "--corpora", "{tmp}", "--out"], "the report"),
+    (["frames", "train", "{articles}", "--out"], "the model file"),
+    (["frames", "apply", "--model", "{tmp}/m.skops", "--store", "{store}", "--out"], "the predictions file"),
+    (["topics", "discover", "--store", "{store}", "--save-to"], "the topics file"),
+]
+
+
+@pytest.fixture
+def built(tmp_path, articles) -> Path:
+    store = tmp_path / "s.duckdb"
+    assert invoke("run", "--input", articles, "--store", store).exit_code == 0
+    return store
+
+
+@pytest.mark.parametrize("args, what", OUTPUTS, ids=[" ".join(a[:2]) for a, _ in OUTPUTS])
+@pytest.mark.parametrize("bad", ["through_a_file", "unwritable"])
+def test_output_paths_are_checked_before_any_work(tmp_path, articles, built, args, what, bad):
+    out = {"through_a_file": articles / "x", "unwritable": Path("/proc/x")}[bad]
+    message = {"through_a_file": f"a folder in {what}'s path is a file",
+               "unwritable": f"cannot write {what} there"}[bad]
+    before = _listing(tmp_path)
+    result = invoke(*[a.format(store=built, tmp=tmp_path, articles=articles) for a in args], out)
+    _assert_one_error(result, f"{out}: {message}", f"e.g. {args[-1]} ")
+    assert _listing(tmp_path) == before
+
+
+def test_an_os_error_no_check_foresaw_is_one_error_line_too(tmp_path, built):
+    # export writes <out>/articles.parquet; a folder of that name is found only while writing.
+    (tmp_path / "ex" / "articles.parquet").mkdir(parents=True)
+    result = invoke("export", "--store", built, "--out", tmp_path / "ex", "--format", "parquet")
+    _assert_one_error(result, "cannot use a file or folder (IsADirectoryError)", "articles.parquet")
