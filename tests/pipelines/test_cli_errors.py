@@ -14,15 +14,13 @@ import pytest
 
 from pipelines.errors import StoreError
 from pipelines.storage import connect
-from tests.pipelines.test_cli import ALL_COMMANDS, CORPUS_ROWS, invoke, query
+from tests.pipelines.test_cli import ALL_COMMANDS, corpus, invoke, query  # noqa: F401 (corpus: a fixture)
 
 
 @pytest.fixture
-def articles(tmp_path: Path) -> Path:
-    path = tmp_path / "articles.csv"
-    with path.open("w", encoding="utf-8", newline="") as f:
-        csv.writer(f).writerows(CORPUS_ROWS)
-    return path
+def articles(corpus: Path) -> Path:
+    """The tiny corpus of test_cli.py, ``tmp_path/articles.csv``."""
+    return corpus
 
 
 def _listing(folder: Path) -> list[str]:
