@@ -376,7 +376,8 @@ def serve_dashboard(store, port: int, host: str = "127.0.0.1") -> None:
 
 @main.command(epilog="\b\nExample: framewatch demo --store data/store/demo.duckdb --serve")
 @store_option(write=True, default="data/store/demo.duckdb", help="DuckDB store file to build.")
-@click.option("--out", callback=_writable("the demo corpus folder", "data/demo", folder=True), default="data/demo", show_default=True, help="Folder for the generated corpus.")
+@click.option("--out", callback=_writable("the demo corpus folder", "data/demo", folder=True),
+              default="data/demo", show_default=True, help="Folder for the generated corpus.")
 @click.option("--articles", "n_articles", default=2400, show_default=True, type=int, help="Articles to generate.")
 @click.option("--seed", default=7, show_default=True, type=int, help="Random seed (same seed, same corpus).")
 @click.option("--serve", is_flag=True, help="Serve the dashboard on the store afterwards.")
@@ -398,7 +399,8 @@ def demo(store, out, n_articles, seed, serve, port):
 
 @main.command(epilog="\b\nExample: framewatch export --store data/store/kcna.duckdb --out exports/ --format csv")
 @store_option(write=False)
-@click.option("--out", callback=_writable("the export folder", "exports", folder=True), required=True, type=click.Path(file_okay=False), help="Folder to write into.")
+@click.option("--out", callback=_writable("the export folder", "exports", folder=True),
+              required=True, type=click.Path(file_okay=False), help="Folder to write into.")
 @click.option("--table", "tables", multiple=True, help="Table to export (repeatable; default: all).")
 @click.option("--format", "fmt", type=click.Choice(["both", "parquet", "csv"]), default="both", show_default=True,
               help="File format(s) to write.")
@@ -484,7 +486,8 @@ def lexicon_check(paths, pairs_file):
               help="Leave out words annotated fewer times than this.")
 @click.option("--lexicon", "lexicons", multiple=True, type=click.Path(dir_okay=False),
               help="Lexicon whose terms are flagged instead of proposed [default: the built-in one]. Repeatable.")
-@click.option("--out", callback=_writable("the candidates file", "candidates.csv"), type=click.Path(dir_okay=False), help="Write the candidates as CSV (lexicon columns) here.")
+@click.option("--out", callback=_writable("the candidates file", "candidates.csv"),
+              type=click.Path(dir_okay=False), help="Write the candidates as CSV (lexicon columns) here.")
 def lexicon_suggest(labelled, fmt, top, min_annotated, lexicons, out):
     """Rank candidate loaded terms in labelled data (log-odds of annotated vs unannotated words).
 
@@ -513,7 +516,8 @@ def lexicon_suggest(labelled, fmt, top, min_annotated, lexicons, out):
 @click.option("--corpora", required=True, type=click.Path(file_okay=False),
               help="Folder holding the gold sets (gold_babe_mbic/, gold_basil/, gold_narrative_frames_climate/), "
                    "laid out as ../shared/corpora. Sets that are missing are reported as not evaluated.")
-@click.option("--out", callback=_writable("the report", "docs/validation.md"), default="docs/validation.md", show_default=True, type=click.Path(dir_okay=False),
+@click.option("--out", callback=_writable("the report", "docs/validation.md"),
+              default="docs/validation.md", show_default=True, type=click.Path(dir_okay=False),
               help="Markdown report; the JSON the dashboard reads is written beside it (same name, .json).")
 @click.option("--lexicon", "lexicons", multiple=True, type=click.Path(dir_okay=False),
               help="Lexicon evaluated instead of the built-in one. Repeatable.")
@@ -556,7 +560,8 @@ def frames():
 @frames.command("train", epilog="\b\nExample: framewatch frames train labelled.csv --out models/frames.skops "
                                 "--label-column frames")
 @click.argument("labelled", type=click.Path(exists=True, dir_okay=False))
-@click.option("--out", callback=_writable("the model file", "models/frames.skops"), required=True, type=click.Path(dir_okay=False),
+@click.option("--out", callback=_writable("the model file", "models/frames.skops"),
+              required=True, type=click.Path(dir_okay=False),
               help="Model file to write (.skops); <out>.metrics.csv and <out>.card.json are written beside it.")
 @click.option("--text-column", default="text", show_default=True, help="Column with the article text.")
 @click.option("--title-column", default="title", show_default=True,
