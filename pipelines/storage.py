@@ -132,6 +132,7 @@ def writing(path: str | Path, fresh: bool = False) -> Iterator[duckdb.DuckDBPyCo
                     con.close()
             tmp.unlink(missing_ok=True)
             tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+            shutil.rmtree(tmp.with_name(tmp.name + ".tmp"), ignore_errors=True)     # DuckDB's spill folder
             raise
 
 
@@ -188,11 +189,16 @@ def _writer_lock(path: Path) -> Iterator[None]:
 
 
 def _remove_stale_copies(path: Path) -> None:
-    """Delete working copies (``<store>.tmp-<pid>``) left by runs that were killed.
+    """Delete working copies (``<store>.tmp-<pid>``, their ``.wal``) left by runs that were killed,
+    and DuckDB's spill folders of those copies (``<store>.tmp-<pid>.tmp``, made when a query
+    spills to disk; a killed run leaves it behind, and it had made the next run fail).
 
     Called while holding the writer lock, so no live run of this store owns one."""
     for stale in path.parent.glob(path.name + ".tmp-*"):
-        stale.unlink(missing_ok=True)
+        if stale.is_dir() and not stale.is_symlink():
+            shutil.rmtree(stale, ignore_errors=True)
+        else:
+            stale.unlink(missing_ok=True)
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:

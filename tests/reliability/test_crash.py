@@ -142,6 +142,20 @@ def test_a_run_killed_leaves_the_last_good_store_and_a_rerun_completes_it(runs, 
     assert not list(tmp_path.glob("store.duckdb.tmp-*"))
 
 
+def test_a_killed_runs_working_copy_wal_and_spill_folder_are_removed_by_the_next_run(runs, tmp_path):
+    store = tmp_path / "store.duckdb"
+    shutil.copyfile(runs["good"], store)
+    left = [tmp_path / "store.duckdb.tmp-99999", tmp_path / "store.duckdb.tmp-99999.wal"]
+    for f in left:
+        f.write_bytes(b"left by a killed run")
+    spill = tmp_path / "store.duckdb.tmp-99999.tmp"       # DuckDB's temp_directory of that working copy
+    spill.mkdir()
+    (spill / "duckdb_temp_storage-0.tmp").write_bytes(b"\0" * 1024)
+    run_pipeline(store, [runs["second"]])
+    assert_same_tables(store_tables(store), runs["after"])
+    assert not list(tmp_path.glob("store.duckdb.tmp-*"))
+
+
 def test_the_second_input_changed_the_store(runs):
     # Guards the test above: a kill that left the store as it was must differ from a finished run.
     assert len(runs["after"]["articles"]) == 120 and len(runs["good_tables"]["articles"]) == 60
