@@ -120,6 +120,12 @@ def writing(path: str | Path, fresh: bool = False) -> Iterator[duckdb.DuckDBPyCo
             if path.exists() and not fresh:
                 shutil.copyfile(path, tmp)
             con = _open(tmp, read_only=False)
+            # DuckDB checkpoints when the WAL passes 16 MB by default, and each checkpoint
+            # recompresses the row groups appended since: at a million articles the writer spent
+            # most of its time there and the workers waited (benchmarks/RESULTS.md, G.3.2). The
+            # working copy is checkpointed once more before it replaces the store, so a larger
+            # threshold changes no row, only how often the copy is compacted on the way.
+            con.execute("SET checkpoint_threshold = '1GB'")
             ensure_tables(con)
             yield con
             con.execute("CHECKPOINT")
