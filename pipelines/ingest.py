@@ -47,7 +47,7 @@ from . import sources
 from .errors import ConfigError
 from .faults import pause_point
 from .outlets import _CUT, Registry, read_registry, strip_boilerplate
-from .text import text_hash_and_count
+from .text import outside_ascii, text_hash_and_count
 
 FIELDS = ("outlet", "published", "title", "lead", "body", "url", "id", "lang", "topic")
 
@@ -688,7 +688,6 @@ matches somewhere ignoring case exactly when its ``lower()`` is in the text's UT
 their ASCII letters lowered (``bytes.lower``): every character of such a match is ASCII. (Nor is it
 elsewhere in ``text.lower()``: the lower case of every other character is no ASCII letter but for
 ``K`` and ``İ``'s first character, both characters that match an ASCII letter anyway.)"""
-_ASCII_BYTES = bytes(range(128))
 
 
 class BoilerplateScreen:
@@ -732,8 +731,8 @@ class BoilerplateScreen:
         if self.lowers:
             data = text.encode("utf-8", "surrogatepass")
             if (len(data) - len(text)) * 8 <= len(text):  # mostly ASCII: its bytes, ASCII letters lowered
-                rare = data.translate(None, _ASCII_BYTES)
-                if not rare or not any(c in rare.decode("utf-8", "surrogatepass") for c in _ASCII_LOOKALIKES):
+                rare = outside_ascii(data)
+                if not any(c in rare for c in _ASCII_LOOKALIKES):
                     folded = data.lower()
             elif not any(c in text for c in _ASCII_LOOKALIKES):  # another script: str.lower is cheaper
                 folded = text.lower()

@@ -2061,25 +2061,6 @@ def _runs(mask: bytes, a: int, b: int) -> int:
     return (mask[a] == 0x61) + mask.count(b" a", a, b)
 
 
-_ASCII_BYTES = bytes(range(128))
-
-
-def _voice_mask(text: str) -> bytes:
-    """:func:`pipelines.text.word_mask` of *text*, byte for byte.
-
-    A text whose characters outside ASCII are none of them word characters (curly quotes and
-    dashes in English news) has its mask from ``str.encode("ascii", "replace")`` (one ``?``, a
-    non-word byte, per such character, so offsets are kept) and the ASCII table: about half
-    the code-point table's time on a 4,000-character article.
-    """
-    if text.isascii():
-        return text.encode("ascii").translate(_ASCII_WORD_MARKS)
-    rest = text.encode("utf-8", "surrogatepass").translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass")
-    if WORD_RE.search(rest) is None:  # rest: the characters outside ASCII
-        return text.encode("ascii", "replace").translate(_ASCII_WORD_MARKS)
-    return word_mask(text)
-
-
 def count_words_by_voice(text: str, quotes: list[Quote]) -> dict[str, int]:
     """Count the words of a text in each voice.
 
@@ -2104,7 +2085,7 @@ def count_words_by_voice(text: str, quotes: list[Quote]) -> dict[str, int]:
     inside quotes are counted; the outlet gets the rest of the total.
     """
     n = len(text)
-    mask = _voice_mask(text)
+    mask = word_mask(text)
     total = (mask[0] == 0x61) + mask.count(b" a") if n else 0
     if not quotes:
         return {"outlet": total, "quoted": 0, "attributed": 0}

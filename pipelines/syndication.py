@@ -26,7 +26,7 @@ from datasketch import MinHash, MinHashLSH
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from .text import WORD_RE
+from .text import WORD_RE, outside_ascii
 
 WIRE_AGENCIES = (
     "Wire", "Reuters", "AP", "Associated Press", "AFP", "Agence France-Presse", "Xinhua", "TASS",
@@ -81,7 +81,6 @@ class _WordHashes(dict):
         return value
 
 
-_ASCII_BYTES = bytes(range(128))
 _ASCII_WORDS = bytes((c + 32 if 0x41 <= c <= 0x5A else c) if c < 128 and (chr(c).isalnum() or c == 0x5F) else 0x20
                      for c in range(256))
 """``bytes.translate`` table for UTF-8 bytes: an ASCII word character (``\\w``) to its lower case, any other byte to a space."""
@@ -107,7 +106,7 @@ def _word_hashes(texts: list, cache: _WordHashes) -> list[np.ndarray]:
         # (a text mostly in another script, more than one extra UTF-8 byte in eight characters, goes to the
         # regular expression at once)
         if not text.isascii() and ((len(data) - len(text)) * 8 > len(text) or WORD_RE.search(
-                data.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass").casefold())):
+                outside_ascii(data).casefold())):
             words = WORD_RE.findall(text.casefold())
             out[i] = np.fromiter(map(cache.__getitem__, words), dtype=np.uint64, count=len(words))
             continue

@@ -345,6 +345,11 @@ def word_mask(text: str) -> bytes:
     find word starts between any offsets (:func:`count_words`, :func:`pipelines.quotes.count_words_by_voice`)."""
     if text.isascii():
         return text.encode("ascii").translate(_ASCII_WORD_MARKS)
+    data = text.encode("utf-8", "surrogatepass")
+    if _mostly_ascii(text, data) and WORD_RE.search(outside_ascii(data)) is None:
+        # no word character outside ASCII (curly quotes, dashes): one "?" per such character, a
+        # non-word byte, keeps the offsets, and the ASCII table does the rest
+        return text.encode("ascii", "replace").translate(_ASCII_WORD_MARKS)
     word = _word_code_points()[np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")]
     return np.where(word, np.uint8(0x61), np.uint8(0x20)).tobytes()
 
@@ -359,8 +364,7 @@ def count_words(text: str) -> int:
     a space, so the word starts are the same as on the characters, without the code-point table."""
     if not text.isascii():
         data = text.encode("utf-8", "surrogatepass")
-        if _mostly_ascii(text, data) and WORD_RE.search(
-                data.translate(None, _ASCII_BYTES_ALL).decode("utf-8", "surrogatepass")) is None:
+        if _mostly_ascii(text, data) and WORD_RE.search(outside_ascii(data)) is None:
             return _byte_word_count(data)
     return _mask_word_count(text)
 
@@ -383,8 +387,13 @@ def _byte_word_count(data: bytes) -> int:
     return mask.count(b" a") + mask.startswith(b"a")
 
 
-_ASCII_BYTES_ALL = bytes(range(128))
+ASCII_CODES = bytes(range(128))
 """``bytes.translate`` deletions: every ASCII byte (what is left of UTF-8 are the characters outside ASCII)."""
+
+
+def outside_ascii(data: bytes) -> str:
+    """The characters outside ASCII of the UTF-8 (``surrogatepass``) *data*, in order."""
+    return data.translate(None, ASCII_CODES).decode("utf-8", "surrogatepass")
 _COMMON_BYTES = bytes(range(0x1C)) + bytes(range(0x20, 0x80))
 """``bytes.translate`` deletions: every ASCII byte except ``\\x1c``-``\\x1f`` (white space to ``str.split``, not to ``bytes.split``)."""
 _HASH_FOLD = bytes(c + 32 if 0x41 <= c <= 0x5A else 0x20 if c in b" \t\n\r\x0b\x0c" else c for c in range(256))

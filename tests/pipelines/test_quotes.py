@@ -692,25 +692,33 @@ def test_according_speaker_short_window_equals_the_full_window(words, cut):
     assert _according_speaker(text, ce, se) == ref
 
 
-def test_voice_mask_is_the_word_mask_on_every_code_point():
-    """count_words_by_voice's mask equals text.word_mask: on a text whose characters outside
-    ASCII are all non-word ones (the encode-with-replace path), with every such code point, and
-    on texts holding word characters outside ASCII (the code-point table)."""
+def test_word_mask_fast_path_is_the_code_point_mask_on_every_code_point():
+    """text.word_mask (count_words_by_voice's mask): a mostly-ASCII text whose characters outside
+    ASCII are all non-word ones takes the encode-with-replace path; it must equal the code-point
+    table's mask, with every such code point (in chunks padded with ASCII so the path is taken),
+    and texts holding word characters outside ASCII must too."""
     import re
 
-    from pipelines.quotes import _voice_mask
-    from pipelines.text import word_mask
+    import numpy as np
+
+    from pipelines.text import _mostly_ascii, _word_code_points, word_mask
+
+    def by_code_points(text):
+        cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+        return np.where(_word_code_points()[cps], np.uint8(0x61), np.uint8(0x20)).tobytes()
 
     word = re.compile(r"\w")
     non_word = "".join(chr(c) for c in range(0x80, 0x110000) if not word.match(chr(c)))
-    text = "He said “no” — " + non_word + " and left’s \ud800 x"
-    assert "".join(ch for ch in text if ord(ch) > 0x7F and word.match(ch)) == ""  # the fast path's case
-    assert _voice_mask(text) == word_mask(text)
+    pad = "He said no, and left x " * 4000
+    for k in range(0, len(non_word), 2000):
+        text = pad + "“" + non_word[k:k + 2000] + "” \ud800 " + pad
+        assert _mostly_ascii(text, text.encode("utf-8", "surrogatepass"))      # the fast path's case
+        assert word_mask(text) == by_code_points(text)
     words = [chr(c) for c in range(0x80, 0x110000, 7) if word.match(chr(c))]
     for k in range(0, len(words), 500):
         text = "It’s “x” " + " ".join(words[k:k + 500]) + "—end"
-        assert _voice_mask(text) == word_mask(text)
-    assert _voice_mask("plain ascii, words_1") == word_mask("plain ascii, words_1")
+        assert word_mask(text) == by_code_points(text)
+    assert word_mask("plain ascii, words_1") == by_code_points("plain ascii, words_1")
 
 
 def test_quote_built_from_a_row_equals_the_dataclass_init():
