@@ -546,9 +546,8 @@ def _infer_order(values, numeric: dict[int, _Numeric], notes: list, default_orde
         return "DMY"
     if mdy:
         return "MDY"
-    n_ambiguous = sum(1 for v in numeric.values() if v.first <= 12 and v.second <= 12)
-    warns.append(
-        f"{place}: {n_ambiguous} numeric date(s) are ambiguous (day and month both 12 or less) "
+    warns.append(   # every date left is ambiguous: one part above 12 decides the order, two make it bad
+        f"{place}: {len(numeric)} numeric date(s) are ambiguous (day and month both 12 or less) "
         f"and nothing in the column shows their order; all were read as {default_order} "
         f"({_long(default_order)}, the default). If this outlet writes "
         f"{_long('DMY' if default_order == 'MDY' else 'MDY')}, declare it: "
