@@ -11,8 +11,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .charts import (DASHES, PALETTE, _empty, band_opacity, band_traces, cell_target, heatmap_grid,
-                     measure_columns, with_cell_targets)
+from .charts import (DASHES, PALETTE, _empty, band_opacity, band_traces, heatmap_grid, measure_columns,
+                     with_cell_targets)
 
 TONE_MEASURES = {
     "tone": ("mean_compound", "compound_low", "compound_high", "mean tone (VADER compound, −1 to +1)"),
@@ -217,29 +217,24 @@ def tone_cells(df: pd.DataFrame, measure: str = "tone", granularity: str | None 
 
 
 def clicked_tone_cell(fig: go.Figure, selection, cells: pd.DataFrame) -> int | None:
-    """The row of *cells* (:func:`tone_cells`) whose point or heatmap cell was clicked, or ``None``.
+    """The row of *cells* (:func:`tone_cells` of a trend) whose point was clicked, or ``None``.
 
     Parameters
     ----------
-    fig : the figure as drawn (:func:`tone_trend_chart` or :func:`tone_heatmap`): a trend point's
-        trace names its outlet in ``legendgroup`` and its target in ``text``; a heatmap cell is
-        clicked through its marker (:func:`dashboard.charts.with_cell_targets`: outlet, target).
+    fig : the figure as drawn (:func:`tone_trend_chart`): a point's trace names its outlet in
+        ``legendgroup`` and its target in ``text``. (A heatmap cell is found by
+        :func:`dashboard.evidence.clicked_heatmap_cell`.)
     selection : the chart's selection state (``event.selection``), or ``None``.
     """
     for p in (selection or {}).get("points", []):
         n = p.get("curve_number")
-        if n is None or not 0 <= n < len(fig.data):
+        if n is None or not 0 <= n < len(fig.data) or p.get("x") is None:
             continue
-        trace, target = fig.data[n], cell_target(fig, p)
-        if target is not None:
-            hit = (cells["outlet"] == target[0]) & (cells["target"] == target[1])
-        elif trace.text is not None and len(trace.text) and "period" in cells and p.get("x") is not None:
-            hit = ((cells["outlet"] == trace.legendgroup) & (cells["target"] == trace.text[0])
-                   & (pd.to_datetime(cells["period"]) == pd.Timestamp(p["x"])))
-        else:
+        trace = fig.data[n]
+        if trace.text is None or not len(trace.text) or "period" not in cells:
             continue
+        hit = ((cells["outlet"] == trace.legendgroup) & (cells["target"] == trace.text[0])
+               & (pd.to_datetime(cells["period"]) == pd.Timestamp(p["x"])))
         if hit.any():
             return int(np.flatnonzero(hit.to_numpy())[0])
     return None
-
-

@@ -5,6 +5,7 @@ import streamlit as st
 from dashboard import exports, frame_loaders, loaders, notes, tables
 from dashboard.context import page_context
 from pipelines.evaluate import read_validation, validation_display, validation_table
+from pipelines.incremental import VERSION_COLUMNS
 
 ctx = page_context(require_selection=False)
 st.title("About the data")
@@ -24,8 +25,7 @@ runs, _ = tables.typed_table(about["runs"], {"started_at": "datetime", "n_input"
                                              "elapsed_s": "float", "frame_threshold": "int"})
 st.dataframe(runs, hide_index=True, key="runs_table", column_order=[  # counts first, identifiers last
     "started_at", "stage", "n_input", "n_ingested", "n_duplicates", "n_rejected", "n_mentions", "elapsed_s",
-    "lexicon_version", "pairs_version", "topics_version", "frames_version", "frame_threshold", "targets_version",
-    "code_version", "run_id"], column_config={
+    "lexicon_version", *VERSION_COLUMNS, "code_version", "run_id"], column_config={
     "started_at": st.column_config.DatetimeColumn("Started (UTC)", format="YYYY-MM-DD HH:mm"),
     "stage": "Stage", "run_id": "Run id", "code_version": "Code version", "lexicon_version": "Lexicon version",
     "pairs_version": "Pairs version", "topics_version": "Topics version", "frames_version": "Frame lexicon version",

@@ -45,8 +45,9 @@ def cell_evidence(cells: pd.DataFrame, key: str, by_period: bool, fig=None, even
         st.info("No sentence names these targets here, so there are no lines to show.")
         return
     if event is not None:
-        evidence.follow_click(key, tone_charts.clicked_tone_cell(fig, event.selection, cells), event.selection,
-                              evidence.clicked_cell_name(fig, event.selection))
+        index = (tone_charts.clicked_tone_cell(fig, event.selection, cells) if by_period else
+                 evidence.clicked_heatmap_cell(fig, event.selection, cells, "outlet", "target"))
+        evidence.follow_click(key, index, event.selection, evidence.clicked_cell_name(fig, event.selection))
     label = ("Cell (target · outlet), most sentences first (or click a cell of the heatmap)" if not by_period
              else "Cell, most sentences first (or click a point of the chart)")
     i = st.selectbox(label, range(len(cells)), format_func=cells["label"].__getitem__, key=key)

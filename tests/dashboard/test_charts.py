@@ -123,8 +123,7 @@ def test_cell_targets_cover_exactly_the_filled_cells_and_name_their_keys():
     assert fig.layout.hoverdistance == -1
     with pytest.raises(ValueError, match="keys must name each of the heatmap's 2 columns"):
         with_cell_targets(go.Figure(go.Heatmap(z=[[1.0, 2.0]], x=["a", "b"], y=["A"])), keys=["a"])
-    empty = heatmap_chart(pd.DataFrame(), "rate")
-    assert [t.name for t in empty.data] == []                                        # no heatmap, no markers
+    assert with_cell_targets(go.Figure(go.Scatter(x=[1], y=[2]))).data[-1].name != CELL_TARGETS   # no heatmap
 
 
 def test_trend_chart_on_store(store_path):

@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from dashboard.charts import CELL_TARGETS
+from dashboard.evidence import clicked_heatmap_cell
 from dashboard.tone_charts import clicked_tone_cell, tone_cells, tone_heatmap, tone_trend_chart, tone_y_top
 
 
@@ -90,7 +91,11 @@ def test_a_click_chooses_its_cell():
     markers = next(i for i, t in enumerate(hm.data) if t.name == CELL_TARGETS)    # a cell is clicked on its marker
     at = {(y, k): i for i, (y, k) in enumerate(zip(hm.data[markers].y, hm.data[markers].meta["keys"]))}
     for target in ("Russia", "NATO"):
-        hit = clicked_tone_cell(hm, {"points": [{"curve_number": markers, "point_index": at[("A", target)]}]}, mcells)
+        hit = clicked_heatmap_cell(hm, {"points": [{"curve_number": markers, "point_index": at[("A", target)]}]},
+                                   mcells, "outlet", "target")
         assert (mcells.loc[hit, "outlet"], mcells.loc[hit, "target"]) == ("A", target)
-    assert clicked_tone_cell(hm, None, mcells) is None
-    assert clicked_tone_cell(hm, {"points": [{"curve_number": 0, "x": "Russia", "y": "A"}]}, mcells) is None  # the heatmap itself
+    assert clicked_heatmap_cell(hm, None, mcells, "outlet", "target") is None
+    assert clicked_heatmap_cell(hm, {"points": [{"curve_number": 0, "point_index": 0}]}, mcells, "outlet",
+                                "target") is None                                  # the heatmap itself reports nothing
+    assert clicked_tone_cell(hm, {"points": [{"curve_number": markers, "point_index": 0, "x": "Russia"}]},
+                             mcells) is None                                       # trend points only
