@@ -274,17 +274,18 @@ def _utf8_scan(path: Path) -> tuple[str | None, bool]:
     return None, True
 
 
-def _open_text(path: Path) -> tuple[io.TextIOBase, str | None]:
+def _open_text(path: Path, scan: tuple[str | None, bool] | None = None) -> tuple[io.TextIOBase, str | None]:
     """Open *path* for streaming: UTF-16 with a byte-order mark, UTF-8 (with or without BOM),
     else line by line -- UTF-8 lines as UTF-8, the others as Windows-1252 -- with a note.
 
     The whole file is checked in 1 MB chunks first (:func:`_utf8_scan`), so a bad byte deep in a
-    large file is found before any record is read, without holding the file in memory.
+    large file is found before any record is read, without holding the file in memory. *scan*:
+    that check's result when the caller has made it already (the file is then not read twice).
     """
     with path.open("rb") as fh:
         if enc := _utf16_encoding(fh.read(2)):
             return path.open("r", encoding=enc, errors="replace", newline=""), None
-    note, _ = _utf8_scan(path)
+    note, _ = scan or _utf8_scan(path)
     if note:
         return _LineDecoder(path), note
     return path.open("r", encoding="utf-8-sig", newline=""), None
@@ -391,10 +392,11 @@ def _object_record(obj, path: Path, n: int, where: str, escapes: str | None = No
 def _read_jsonl(path: Path, warnings: list[str]) -> Iterator[dict]:
     with path.open("rb") as fh:
         utf16 = _utf16_encoding(fh.read(2))
-    if not utf16 and _utf8_scan(path)[1]:
+    scan = None if utf16 else _utf8_scan(path)
+    if scan and scan[1]:
         yield from _jsonl_utf8_rows(path)
         return
-    fh, note = _open_text(path)
+    fh, note = _open_text(path, scan)   # one scan: a file that is not UTF-8 throughout is not checked again
     if note:
         warnings.append(note)
     with fh:

@@ -211,3 +211,57 @@ def test_duplicate_copies_keep_their_topic_labels(tmp_path):
     result = ingest([p], topic_column="topics")
     assert result.n_ingested == 1 and result.n_duplicates == 1
     assert result.articles.iloc[0]["topics_raw"] == "Latest News; External; Top News"
+
+
+def _stored(store: Path, table: str, order: str) -> pd.DataFrame:
+    """Table *table* of a real store, rows in *order*, without the columns that name the run or the file."""
+    from pipelines.storage import connect, read_table
+
+    con = connect(store)
+    try:
+        df = read_table(con, table)
+    finally:
+        con.close()
+    return df.drop(columns=["run_id", "source_file"]).sort_values(order, ignore_index=True)
+
+
+def test_a_windows_1252_jsonl_is_scanned_once_and_stores_what_its_utf8_twin_stores(tmp_path, monkeypatch):
+    """A JSON-lines file with a Windows-1252 line past the first 1 MB: its encoding is checked once
+    (it was checked twice, by _read_jsonl and again by _open_text), and the store holds the same
+    articles and rejects as the same lines saved as UTF-8, with the note naming the first bad byte."""
+    import pipelines.ingest as ingest_module
+    from pipelines.run import run_ingest
+
+    lines = [json.dumps({"outlet": "Le Monde", "date": f"2024-03-{1 + i % 28:02d}", "id": f"a{i}",
+                         "text": f"Article {i}: " + "talks went on " * 300}) for i in range(300)]
+    lines += ['{"outlet": "Le Monde", "date": "2024-03-02", "id": "cafe", "text": "Café crème à Genève, '
+              '“regime” costs €5 — said"}', '{"outlet": "Le Monde", "text": "broken é', '["é"]', '']
+    text = "\n".join(lines)
+    head = "\n".join(lines[:300]).encode("utf-8")
+    assert len(head) > 1 << 20   # the bad byte is in the scan's second chunk
+    legacy = write(tmp_path, "legacy.jsonl", head + "\n".join([""] + lines[300:]).encode("cp1252"))
+    utf8 = write(tmp_path, "utf8.jsonl", text)
+    scanned = []
+
+    def counting_scan(path):
+        scanned.append(Path(path).name)
+        return real_scan(path)
+
+    real_scan = ingest_module._utf8_scan
+    monkeypatch.setattr(ingest_module, "_utf8_scan", counting_scan)
+    legacy_run = run_ingest(tmp_path / "legacy.duckdb", [legacy])
+    utf8_run = run_ingest(tmp_path / "utf8.duckdb", [utf8])
+    assert scanned == ["legacy.jsonl", "utf8.jsonl"]
+    bad_byte = len(head) + 1 + len('{"outlet": "Le Monde", "date": "2024-03-02", "id": "cafe", "text": "Caf')
+    assert legacy_run.warnings == [f"{legacy}: not UTF-8 (invalid continuation byte at byte {bad_byte}); "
+                                   "lines that are not UTF-8 read as Windows-1252"]
+    assert utf8_run.warnings == []
+    for table, order in (("articles", "article_id"), ("rejects", "source_row")):
+        pd.testing.assert_frame_equal(_stored(tmp_path / "legacy.duckdb", table, order),
+                                      _stored(tmp_path / "utf8.duckdb", table, order))
+    articles = _stored(tmp_path / "legacy.duckdb", "articles", "source_row")
+    assert len(articles) == 301
+    assert articles["text"].iloc[-1] == "Café crème à Genève, “regime” costs €5 — said"
+    rejects = _stored(tmp_path / "legacy.duckdb", "rejects", "source_row")
+    assert rejects[["source_row", "reason"]].values.tolist() == [[302, "bad_json"], [303, "not_an_object"]]
+    assert json.loads(rejects["record"].iloc[0]) == '{"outlet": "Le Monde", "text": "broken é\n'
