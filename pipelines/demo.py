@@ -41,7 +41,7 @@ from __future__ import annotations
 import json
 import random
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -103,6 +103,7 @@ class _Outlet:
     curly: float                   # probability of curly rather than straight quotation marks
     note: str
     gap_month: bool = False
+    frame_angles: dict = field(default_factory=dict)   # frame -> probability per international article
 
 
 _INTL = ("ukraine", "north_korea", "sanctions", "nato", "nuclear", "china_taiwan",
@@ -125,6 +126,8 @@ DEMO_OUTLETS: tuple[_Outlet, ...] = (
         voice_weights=(0.04, 0.56, 0.40), term_weights={}, other_weight=1.0,
         topic_weights=_topics(0.35), curly=0.5,
         note="synthetic wire agency: loaded words mostly in quotes and reported speech",
+        frame_angles={"crime_punishment": 0.14, "legality": 0.10, "health_safety": 0.10,
+                      "capacity_resources": 0.08, "public_opinion": 0.05, "political": 0.05},
     ),
     _Outlet(
         name="Westmark Broadcasting Corporation", slug="westmark-broadcasting", prefix="wbc",
@@ -134,6 +137,8 @@ DEMO_OUTLETS: tuple[_Outlet, ...] = (
                       "nuclear blackmail": 2, "saber-rattling": 1.5, "genocide": 1.5},
         other_weight=0.6, topic_weights=_topics(0.8), curly=1.0,
         note="synthetic public broadcaster: little loaded wording, mostly attributed",
+        frame_angles={"health_safety": 0.16, "public_opinion": 0.14, "fairness_equality": 0.06,
+                      "capacity_resources": 0.08, "crime_punishment": 0.05, "cultural_identity": 0.04},
     ),
     _Outlet(
         name="Voice of the Fatherland", slug="voice-of-the-fatherland", prefix="vf",
@@ -149,6 +154,8 @@ DEMO_OUTLETS: tuple[_Outlet, ...] = (
         other_weight=0.0, topic_weights=_topics(0.25, north_korea=3.0, nato=1.5, nuclear=1.5),
         curly=0.0,
         note="synthetic state outlet: pejorative and delegitimising labels in its own voice",
+        frame_angles={"morality": 0.24, "fairness_equality": 0.16, "legality": 0.16,
+                      "cultural_identity": 0.10},
     ),
     _Outlet(
         name="Eastern Star Daily", slug="eastern-star-daily", prefix="esd",
@@ -162,6 +169,8 @@ DEMO_OUTLETS: tuple[_Outlet, ...] = (
         curly=1.0,
         note="synthetic state outlet: euphemism and glorifying words in its own voice, "
              "rising after the fictional Kessel Strait incident",
+        frame_angles={"cultural_identity": 0.22, "morality": 0.12, "capacity_resources": 0.08,
+                      "public_opinion": 0.04},
     ),
     _Outlet(
         name="Meridian Herald", slug="meridian-herald", prefix="mh", kind="commercial_doubt",
@@ -173,6 +182,8 @@ DEMO_OUTLETS: tuple[_Outlet, ...] = (
                       "terrorists": 1, "orcs": 0.3},
         other_weight=0.0, topic_weights=_topics(0.6), curly=0.85,
         note="synthetic commercial outlet: scare quotes and doubt-casting in its own voice",
+        frame_angles={"crime_punishment": 0.12, "public_opinion": 0.10, "political": 0.08,
+                      "morality": 0.05},
     ),
     _Outlet(
         name="Capital Ledger", slug="capital-ledger", prefix="cl", kind="broadsheet",
@@ -180,6 +191,8 @@ DEMO_OUTLETS: tuple[_Outlet, ...] = (
         voice_weights=(0.25, 0.35, 0.40), term_weights={}, other_weight=1.0,
         topic_weights=_topics(0.5), curly=0.7,
         note="synthetic commercial broadsheet: some own-voice wording, more quoted",
+        frame_angles={"legality": 0.10, "fairness_equality": 0.08, "crime_punishment": 0.06,
+                      "health_safety": 0.06, "political": 0.05},
     ),
     _Outlet(
         name="Riverside Post", slug="riverside-post", prefix="rp", kind="small",
@@ -187,11 +200,14 @@ DEMO_OUTLETS: tuple[_Outlet, ...] = (
         voice_weights=(0.30, 0.30, 0.40), term_weights={}, other_weight=1.0,
         topic_weights=_topics(1.5), curly=0.3, gap_month=True,
         note="synthetic small outlet: low volume, one month with no articles (collection gap)",
+        frame_angles={"health_safety": 0.12, "public_opinion": 0.12, "cultural_identity": 0.06},
     ),
 )
 
 # --------------------------------------------------------------------------------------------
-# Topics: places and filler sentences (none may contain a lexicon term)
+# Topics: places and filler sentences (none may contain a lexicon term). A filler entry that is
+# a tuple is one slot written one of several ways, so a country that only that slot names (Japan
+# in the North Korea stories) is not shown in the same sentence in every article.
 # --------------------------------------------------------------------------------------------
 
 _TOPICS: dict[str, dict] = {
@@ -238,13 +254,22 @@ _TOPICS: dict[str, dict] = {
               "Tension on the Korean Peninsula rose again this week after drills near "
               "{place}."],
         filler=["The missile flew about {n}0\u00a0km before falling into the sea.",
-                "Japan's coast guard issued a warning to ships in the area.",
+                ("Japan's coast guard issued a warning to ships in the area.",
+                 "Tokyo convened its national security council within an hour of the launch.",
+                 "Trains in northern Japan were halted for {n} minutes as a precaution.",
+                 "Japanese destroyers tracked the missile until it fell into the sea.",
+                 "Japan and South Korea agreed on {day} to share missile-warning data in real "
+                 "time."),
                 "North Korea has tested more than {n} missiles this year.",
-                "South Korean and US forces hold exercises several times a year.",
+                ("South Korean and US forces hold exercises several times a year.",
+                 "Seoul and Washington have expanded their joint training since last year.",
+                 "About {n}0,000 US troops are stationed in South Korea."),
                 "State television in Pyongyang showed crowds filling the main square.",
                 "Analysts say the launch was timed to coincide with the drills near {place}.",
                 "Diplomatic contacts with Pyongyang have been frozen for {n} years.",
-                "The United Nations Security Council is expected to discuss the launch."],
+                ("The United Nations Security Council is expected to discuss the launch.",
+                 "Diplomats at the United Nations began drafting a statement on the launch.",
+                 "The UN Security Council last met on the peninsula {n} weeks ago.")],
     ),
     "sanctions": dict(
         places=["Brussels", "Washington", "Moscow", "Geneva"],
@@ -265,6 +290,10 @@ _TOPICS: dict[str, dict] = {
                 "Trade through third countries has grown by {n}0\u00a0% since the rules began.",
                 "Banks have been told to tighten checks on transfers to {place}.",
                 "The measures come into force on the first day of next month.",
+                ("Japan joined the measures on {day} with curbs of its own on exports of "
+                 "machine tools.",
+                 "Canada and Australia are expected to adopt the same list within days.",
+                 "Switzerland and Norway usually follow such packages within weeks."),
                 "Economists disagree about how much the sanctions have cost Moscow."],
     ),
     "nato": dict(
@@ -318,6 +347,10 @@ _TOPICS: dict[str, dict] = {
                 "Beijing regards Taiwan as part of its territory.",
                 "The island holds regular civil defence drills in the spring.",
                 "Chip exports from Taiwan rose by {n}\u00a0% last quarter.",
+                ("Japan has moved troops and missile batteries to its islands closest to Taiwan.",
+                 "Tokyo follows events in the strait closely, since its own shipping lanes run "
+                 "through it.",
+                 "The Philippines has stepped up coast guard patrols in the waters to the south."),
                 "A delegation of lawmakers arrived in Taipei on {day}.",
                 "Coast guard vessels patrolled waters near {place} for {n} days."],
     ),
@@ -336,7 +369,9 @@ _TOPICS: dict[str, dict] = {
                 "Families in {place} have been displaced several times since the war began.",
                 "The proposal includes a phased exchange of hostages and prisoners.",
                 "Talks in Cairo are expected to continue for {n} more days.",
-                "The humanitarian situation in {place} has worsened, the UN said.",
+                ("The humanitarian situation in {place} has worsened, the UN said.",
+                 "A UN convoy reached {place} for the first time in {n} weeks.",
+                 "UN staff in {place} have had no fuel deliveries since {day}."),
                 "Negotiators have met in Doha and Cairo in recent weeks."],
     ),
     "iran": dict(
@@ -499,6 +534,129 @@ _PLAIN_WORDS: dict[str, list[str]] = {
     "iran": ["The government in Tehran has not commented on the report."],
     "sanctions": ["The government in {seat} has not commented on the new measures."],
 }
+
+# Frame angles: a story told through one of the Policy Frames. An outlet takes an angle on an
+# international story with the probability in its ``frame_angles``, and then writes 2 to 4 of
+# the frame's sentences in its own voice (3 frame-lexicon tokens make an article use the frame,
+# data/frames/frames.csv), so every frame of the lexicon occurs and the outlets differ. Each
+# sentence holds at least one term of its frame, no loaded-wording term, no reporting cue and no
+# quotation mark. A sentence is (topics it fits, register, template); "all" is every
+# international topic.
+_HURT = "ukraine middle_east"                 # topics with casualties, hospitals and rubble
+_FRAME_SENTENCES: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "morality": (
+        ("all", "state", "There is no honour in threatening a smaller neighbour."),
+        ("all", "state", "Every decent person can see the hypocrisy of those who lecture others on peace."),
+        ("all", "state", "The moral choice is clear to anyone who looks at the facts."),
+        ("all", "state", "It is a betrayal of the most basic duty a state owes its citizens."),
+        ("all", "state", "Such cynical behaviour leaves a stain that no speech can wash away."),
+        ("all", "state", "The dignity of ordinary families counts for nothing in the calculations of {actor}."),
+        ("all", "state", "Our people answer this disgrace with calm and unity."),
+        ("all", "state", "No nation with a conscience can stay silent."),
+        ("all", "any", "Critics see hypocrisy in lecturing others on peace while selling them arms."),
+        ("all", "any", "The affair raises hard ethical questions for the governments involved."),
+        ("all", "any", "Voters may yet ask whether the deal was morally defensible."),
+        (_HURT, "any", "Even in war there are limits that humanity must never cross."),
+        (_HURT, "state", "The atrocities committed near {place} will not be forgiven."),
+        (_HURT, "any", "The cruelty shown to the wounded near {place} shocked even hardened soldiers."),
+    ),
+    "fairness_equality": (
+        ("all", "any", "The rules are applied selectively: what is forbidden to one country is allowed "
+                "to its rivals."),
+        ("all", "state", "Small nations deserve to sit at the table on an equal footing with the great "
+                "powers."),
+        ("all", "any", "Smaller countries were excluded from the talks once again."),
+        ("all", "state", "Nobody should accept such an unfair deal."),
+        ("all", "any", "Such discriminatory measures hit ordinary families hardest."),
+        ("all", "any", "The whole process has been one-sided from the start."),
+        ("all", "state", "A world order built on privilege for a few cannot last."),
+        ("all", "state", "This injustice has gone on for far too long."),
+        (_HURT, "any", "Aid groups have raised concerns about unequal access to food and shelter in "
+                "{place}."),
+        ("ukraine china_taiwan", "any", "Ethnic minorities in the border areas fear they will lose "
+                                 "their rights as citizens."),
+    ),
+    "legality": (
+        ("all", "any", "Under international law, the borders of a sovereign state cannot be changed by "
+                "force."),
+        ("all", "any", "Legal experts point out that the move breaches the UN Charter."),
+        ("all", "any", "A court in {seat} is due to rule on the case next month."),
+        ("all", "any", "The treaty obliges every party to respect the territorial integrity of its "
+                "neighbours."),
+        ("all", "any", "Judges have yet to decide whether the measures are lawful."),
+        ("all", "any", "The constitution gives parliament the final word on such decisions."),
+        ("all", "any", "The step was a clear violation of earlier commitments."),
+        (_HURT, "any", "Lawyers for the victims have filed a case at the International Court of Justice."),
+    ),
+    "crime_punishment": (
+        ("all", "any", "Police in {seat} arrested {n} people suspected of smuggling military parts."),
+        ("all", "any", "Prosecutors have opened an investigation into the sale of stolen fuel."),
+        ("all", "any", "A former official was sentenced to {n} years in prison for corruption."),
+        ("all", "any", "Investigators traced the money through shell companies in three countries."),
+        ("all", "any", "Customs officers detained a cargo ship suspected of carrying banned goods."),
+        ("all", "any", "The suspects remain in custody."),
+        ("all", "any", "Two businessmen face trial for money laundering."),
+        (_HURT, "any", "War crimes investigators visited {place} on {day}."),
+        (_HURT, "any", "Looting followed the strikes in parts of {place}."),
+    ),
+    "health_safety": (
+        ("all", "any", "Emergency services were placed on alert in {seat}."),
+        ("all", "any", "Shortages of medicines have grown worse over the winter."),
+        ("all", "any", "Doctors in {seat} are treating more patients with fewer staff."),
+        (_HURT, "any", "Hospitals in {place} are treating dozens of injured people."),
+        (_HURT, "any", "Rescuers searched the rubble for survivors through the night."),
+        (_HURT, "any", "Aid agencies fear an outbreak of disease in crowded shelters."),
+        (_HURT, "any", "The death toll rose to {n}0 overnight."),
+        ("ukraine", "any", "The safety of the Zaporizhzhia nuclear power plant remains a concern for "
+                    "inspectors."),
+        ("ukraine", "any", "Engineers restored a back-up power line to the Zaporizhzhia nuclear power "
+                           "plant on {day}."),
+        ("iran", "any", "The nuclear power plant at Bushehr was shut for {n} days of repairs."),
+        ("nuclear iran north_korea", "any", "Radiation monitors near the border showed no change."),
+        ("nuclear iran", "any", "Inspectors checked safety systems at the nuclear power plant."),
+    ),
+    "capacity_resources": (
+        ("all", "any", "Ammunition stockpiles are running out faster than they can be refilled."),
+        ("all", "any", "The army faces a shortage of trained crews and spare parts."),
+        ("all", "any", "Fuel and equipment are reaching the units only slowly."),
+        ("all", "any", "The logistics of moving troops over such distances are daunting."),
+        ("all", "any", "Funding for the programme will run out at the end of the year."),
+        ("ukraine middle_east iran", "any", "Damaged infrastructure will take years to repair."),
+        ("ukraine sanctions", "any", "Grain reserves are lower than at any time in a decade."),
+        ("ukraine", "any", "Repair crews are short of cables and transformers for the power grid."),
+    ),
+    "cultural_identity": (
+        ("all", "state", "The homeland was built by the sacrifices of our ancestors."),
+        ("all", "state", "Our traditions and values have survived far greater trials."),
+        ("all", "state", "Schools across the country marked the anniversary with lessons on national "
+                "history."),
+        ("all", "state", "The nation\u2019s heritage belongs to every generation."),
+        ("all", "state", "Patriotic songs rang out at a concert in the capital on {day}."),
+        ("all", "any", "Compatriots living abroad sent messages of support."),
+        ("all", "any", "Religious leaders held joint prayers for peace in {seat}."),
+        ("all", "any", "A folk festival in {seat} went ahead with music and dancing despite the tension."),
+        ("ukraine china_taiwan", "any", "The dispute also touches on language and national identity."),
+    ),
+    "public_opinion": (
+        ("all", "any", "A new opinion poll shows support for the talks falling."),
+        ("all", "any", "Protesters gathered outside the parliament in {seat} on {day}."),
+        ("all", "any", "Public anger over rising prices has grown for months."),
+        ("all", "any", "A petition demanding an end to the conflict has gathered {n}0,000 signatures."),
+        ("all", "any", "On social media, many users shared images of the damage."),
+        ("all", "any", "Activists held a candlelit vigil in the city centre."),
+        ("all", "any", "Most people surveyed last month wanted their country to stay out of the dispute."),
+        ("all", "any", "The decision caused an uproar among ordinary citizens."),
+    ),
+    "political": (
+        ("all", "any", "The opposition wants a vote in parliament before any deal is signed."),
+        ("all", "any", "Lawmakers in {seat} are divided over the plan."),
+        ("all", "any", "The issue is likely to dominate the election campaign."),
+        ("all", "any", "The cabinet met in emergency session on {day}."),
+        ("all", "any", "Several candidates have made the dispute part of their campaign."),
+    ),
+}
+"""Frame -> (topics, register, sentence template) for the frame angles of ``_Outlet.frame_angles``;
+register ``state`` sentences (the nation, our people, the homeland) are written by state outlets only."""
 
 _SPEAKERS = [
     "Foreign Minister Arlen Voss", "Defence Secretary Maren Holt",
@@ -862,6 +1020,16 @@ def _write_article(rng: random.Random, outlet: _Outlet, topic: str, local: datet
                     voice = "quoted"
                 units.append((sentence, [(term, voice)]))
 
+    # Frame angles: 2 to 4 sentences of a frame in the outlet's own voice.
+    if topic in _INTL:
+        for frame, p in outlet.frame_angles.items():
+            if rng.random() < p:
+                fitting = [t for topics, register, t in _FRAME_SENTENCES[frame]
+                           if (topics == "all" or topic in topics.split())
+                           and (register == "any" or outlet.kind.startswith("state"))]
+                for template in rng.sample(fitting, min(len(fitting), rng.choice((2, 3, 3, 4)))):
+                    units.append((w.fill(template), []))
+
     # Filler up to a target length.
     target = rng.randint(270, 560)
     bank = tp["filler"] + _GENERIC_FILLER + _OUTLET_FILLER[outlet.kind]
@@ -885,6 +1053,8 @@ def _write_article(rng: random.Random, outlet: _Outlet, topic: str, local: datet
         if i < len(pool) and rng.random() < 0.8:
             template = pool[i]
             i += 1
+            if isinstance(template, tuple):     # one filler slot, written one of several ways
+                template = rng.choice(template)
         else:
             template = " ".join([rng.choice(_OPENERS) + ",", rng.choice(_SUBJECTS),
                                  rng.choice(_PREDICATES) + "."])
