@@ -172,10 +172,7 @@ def clicked_heatmap_cell(fig, selection, cells: pd.DataFrame, row: str, column: 
         The position in *cells* of the first selected cell, or ``None`` (nothing selected, a
         click elsewhere, or a cell that is not among *cells*, e.g. one without mentions).
     """
-    for p in (selection or {}).get("points", []):
-        target = cell_target(fig, p)
-        if target is None:
-            continue
+    for _, target in _clicked_targets(fig, selection):
         hit = np.flatnonzero((cells[row] == target[0]).to_numpy() & (cells[column] == target[1]).to_numpy())
         if len(hit):
             return int(hit[0])
@@ -184,11 +181,19 @@ def clicked_heatmap_cell(fig, selection, cells: pd.DataFrame, row: str, column: 
 
 def clicked_cell_name(fig, selection) -> str | None:
     """``"row · column"`` (as labelled on the chart) of the first clicked heatmap cell, or ``None``."""
-    for p in (selection or {}).get("points", []):
-        if cell_target(fig, p) is not None:
-            trace, i = fig.data[p["curve_number"]], p["point_index"]
-            return f"{trace.y[i]} · {trace.x[i]}"
+    for p, _ in _clicked_targets(fig, selection):
+        trace, i = fig.data[p["curve_number"]], p["point_index"]
+        return f"{trace.y[i]} · {trace.x[i]}"
     return None
+
+
+def _clicked_targets(fig, selection):
+    """``(point, (row label, column key))`` for each selected point on a cell target, in selection order
+    (:func:`dashboard.charts.cell_target`); points elsewhere are skipped."""
+    for p in (selection or {}).get("points", []):
+        target = cell_target(fig, p)
+        if target is not None:
+            yield p, target
 
 
 def follow_click(widget_key: str, index: int | None, selection, clicked: str | None = None) -> None:

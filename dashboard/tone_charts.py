@@ -33,8 +33,9 @@ def _fmt(measure: str) -> str:
 
 
 def _d3(value: float, fmt: str) -> str:
-    """*value* as plotly's hover shows it with d3 format *fmt* (``".1%"`` or ``"+.2f"``; d3's true minus)."""
-    return (f"{value:.1%}" if fmt == ".1%" else f"{value:+.2f}").replace("-", "\u2212")
+    """*value* as plotly shows it with d3 format *fmt* (``".1%"``, ``".0%"``, ``"+.2f"``: the same
+    spec in Python's format mini-language), with d3's true minus sign (U+2212) instead of a hyphen."""
+    return format(value, fmt).replace("-", "\u2212")
 
 
 Y_MIN_TOP = 0.25
@@ -160,8 +161,8 @@ def tone_heatmap(df: pd.DataFrame, measure: str = "tone") -> go.Figure:
     grid = heatmap_grid(df, "target", outlets, targets)
     z = grid(val)
     n = grid("n_sentences")
-    pyfmt = "{:.0%}" if measure == "negative" else "{:+.2f}"
-    text = [[("" if pd.isna(v) else pyfmt.format(v).replace("-", "\u2212") + f"<br>n={int(k)}")
+    cell_fmt = ".0%" if measure == "negative" else "+.2f"
+    text = [[("" if pd.isna(v) else _d3(v, cell_fmt) + f"<br>n={int(k)}")
              for v, k in zip(zr, nr)] for zr, nr in zip(z.to_numpy(float), n.to_numpy(float))]
     fmt = _fmt(measure)
     lows, highs = grid(low).to_numpy(float), grid(high).to_numpy(float)
@@ -206,12 +207,12 @@ def tone_cells(df: pd.DataFrame, measure: str = "tone", granularity: str | None 
     cells = df[df["n_sentences"] > 0].copy()
     keys = ["target", "outlet", *(["period"] if "period" in cells else [])]
     cells = cells.sort_values(["n_sentences", *keys], ascending=[False, *[True] * len(keys)], ignore_index=True)
-    pyfmt = "{:.0%}" if measure == "negative" else "{:+.2f}"
+    cell_fmt = ".0%" if measure == "negative" else "+.2f"
     what = "negative" if measure == "negative" else "mean tone"
     when = ([f" · {granularity or 'period'} of {pd.Timestamp(p):%Y-%m-%d}" for p in cells["period"]]
             if "period" in cells else [""] * len(cells))
     cells["label"] = [f"{t} · {o}{w} · {int(n)} sentence{'s' if n != 1 else ''}, {what} "
-                      + pyfmt.format(v).replace("-", "\u2212")
+                      + _d3(v, cell_fmt)
                       for t, o, w, n, v in zip(cells["target"], cells["outlet"], when, cells["n_sentences"], cells[val])]
     return cells
 
