@@ -24,6 +24,13 @@ The outlets have different, known habits, so the dashboard has something to reve
 * **Riverside Post** (small outlet) publishes little and has one whole month with no
   articles: a collection gap the dashboard must show as a gap, not a zero.
 
+Each outlet also takes **frame angles** (:data:`_FRAME_SENTENCES`): on some international stories
+it writes two to four sentences of one Policy Frame in its own voice, so every frame of the frame
+lexicon (``data/frames/frames.csv``) is used and the Frames page shows outlets that differ: Voice
+of the Fatherland leans on morality, fairness and legality, Eastern Star Daily on cultural identity
+and morality, Northgate Wire on crime, legality and health, Westmark Broadcasting on health and
+public opinion, Meridian Herald on crime, public opinion and politics.
+
 Some stories are **republished** (:data:`_REPUBLICATION`), so the Republication page has
 clusters, flows and lags: Capital Ledger and Riverside Post run Northgate Wire stories
 (verbatim, with a footer, or with the dateline cut and a credit line) and Voice of the
@@ -347,6 +354,9 @@ _TOPICS: dict[str, dict] = {
                 "Beijing regards Taiwan as part of its territory.",
                 "The island holds regular civil defence drills in the spring.",
                 "Chip exports from Taiwan rose by {n}\u00a0% last quarter.",
+                ("Washington and Beijing agreed to keep their military hotline open.",
+                 "US and Chinese officials are due to meet again in Geneva next month.",
+                 "Chinese exports to the United States fell by {n}\u00a0% last quarter."),
                 ("Japan has moved troops and missile batteries to its islands closest to Taiwan.",
                  "Tokyo follows events in the strait closely, since its own shipping lanes run "
                  "through it.",

@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlparse
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -476,3 +477,144 @@ def test_sentences_every_outlet_uses_hold_no_frame_term():
     scorer = FrameScorer().fit()
     generic = demo._GENERIC_FILLER + demo._OPENERS + demo._SUBJECTS + demo._PREDICATES
     assert {t: [x.term for x in scorer.find(t)] for t in generic if scorer.find(t)} == {}
+
+
+# ------------------------------------------------------------------------------ the built store
+
+
+def _build_store(corpus: DemoCorpus, path: Path) -> Path:
+    """The demo store as ``framewatch demo`` builds it."""
+    from pipelines.ingest import IngestOptions
+    from pipelines.run import run_pipeline
+
+    run_pipeline(path, [corpus.articles_path], IngestOptions(outlets=[corpus.outlets_path]), fresh=True)
+    return path
+
+
+@pytest.fixture(scope="module")
+def demo_store(corpus, tmp_path_factory) -> Path:
+    return _build_store(corpus, tmp_path_factory.mktemp("store") / "demo.duckdb")
+
+
+def _lexicon_frames() -> set[str]:
+    """The frames of the built-in frame lexicon file (its ``frame`` column, keys or codebook
+    labels; stop phrases have none), plus ``other``, which an article uses when it uses none."""
+    from pipelines.frames import BUILTIN_FRAMES, OTHER, frame_key
+
+    with open(BUILTIN_FRAMES, encoding="utf-8", newline="") as f:
+        return {frame_key(row["frame"]) for row in csv.DictReader(f) if row["frame"].strip()} | {OTHER}
+
+
+def test_every_frame_of_the_frame_lexicon_is_used_and_outlets_differ(demo_store):
+    """What the Frames page shows by default (own voice, every outlet, topic and day): every
+    frame of the lexicon is used by at least 20 articles and by at least two outlets, at shares
+    that differ between outlets (the largest at least 1.3 times the smallest), and the outlets
+    lead on different frames (at least four outlets have the largest share of some frame)."""
+    import duckdb
+
+    from pipelines.frames import frame_matrix
+    from pipelines.rollups import Filters
+
+    frames = _lexicon_frames()
+    assert len(frames) == 15
+    with duckdb.connect(str(demo_store), read_only=True) as con:
+        matrix = frame_matrix(con, Filters())
+    assert set(matrix["frame"]) == frames
+    leaders = {}
+    for frame, rows in matrix.groupby("frame"):
+        assert rows["n_articles_with_frame"].sum() >= 20, frame
+        assert (rows["n_articles_with_frame"] > 0).sum() >= 2, frame
+        assert rows["share"].max() >= 1.3 * rows["share"].min(), frame
+        leaders[frame] = rows.loc[rows["share"].idxmax(), "outlet"]
+    assert len(set(leaders.values())) >= 4, leaders
+    assert leaders["morality"] == STATE_PEJORATIVE and leaders["cultural_identity"] == STATE_GLORIFYING
+
+
+def _slot_values() -> re.Pattern:
+    """Whatever fills a template slot: places, seats, actors, speakers, weekdays."""
+    from pipelines import demo
+
+    values = set(demo._SPEAKERS) | set(demo._WEEKDAYS)
+    for topic in demo._TOPICS.values():
+        for key in ("places", "seats", "actors"):
+            values.update(topic.get(key, []))
+    names = "|".join(sorted(map(re.escape, values), key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{names})(?!\w)", re.IGNORECASE)
+
+
+def _shape(sentence: str, slots: re.Pattern) -> str:
+    """A sentence with its slot fillings, numbers and quotation marks made the same: sentences
+    of one template get one shape."""
+    sentence = re.sub(r"\d+", "N", slots.sub("X", sentence))
+    return re.sub("[\u201c\u201d\u2018\u2019\"']", "'", " ".join(sentence.split()))
+
+
+def _assert_varied(sentences: dict[str, list[str]], what: str) -> None:
+    slots = _slot_values()
+    for name, found in sentences.items():
+        shapes = Counter(_shape(s, slots) for s in found)
+        assert len(shapes) >= 3, (what, name, shapes)
+        if len(found) >= 30:
+            top, n = shapes.most_common(1)[0]
+            assert n <= 0.8 * len(found), (what, name, top, n, len(found))
+
+
+def test_no_target_is_named_in_sentences_of_one_template(demo_store):
+    """The Tone and Evidence pages list the sentences that name a target (a country, bloc or
+    organisation): each target's come from 3 templates or more, none holding 80 % of them (every
+    sentence naming Japan once read "Japan's coast guard issued a warning to ships in the area.")."""
+    import duckdb
+
+    with duckdb.connect(str(demo_store), read_only=True) as con:
+        rows = con.execute("SELECT m.target, substr(a.text, m.sent_start + 1, m.sent_end - m.sent_start) "
+                           "FROM target_mentions m JOIN articles a USING (article_id)").fetchall()
+    sentences = defaultdict(list)
+    for target, sentence in rows:
+        sentences[target].append(sentence)
+    assert {"Japan", "United Nations", "South Korea", "Belarus"} <= set(sentences)
+    _assert_varied(sentences, "target")
+
+
+def test_no_topic_is_named_in_sentences_of_one_template(demo_store):
+    """Each topic of the store (data/topics.yaml) is named, in the sentences whose words match its
+    query, by 3 templates or more, none holding 80 % of them."""
+    import duckdb
+
+    from pipelines.quotes import sentence_spans
+    from pipelines.text import matching_copy
+    from pipelines.topics import TopicMatcher, read_topics
+
+    matcher = TopicMatcher(read_topics()).fit()
+    with duckdb.connect(str(demo_store), read_only=True) as con:
+        texts = [t for (t,) in con.execute("SELECT text FROM articles").fetchall()]
+        stored = {t for (t,) in con.execute("SELECT DISTINCT topic FROM article_topics").fetchall()}
+    sentences = defaultdict(list)
+    for text in texts:
+        for start, end in sentence_spans(text):
+            for topic in matcher.topics_of(matching_copy(text[start:end])[0]):
+                sentences[topic].append(text[start:end])
+    assert set(sentences) <= stored and len(sentences) >= 10
+    _assert_varied(sentences, "topic")
+
+
+def test_two_builds_give_equal_tables(demo_store, tmp_path):
+    """Same seed, same store: every table equal row for row, but for what names the run (its id,
+    time, duration, settings, code version) and the input file's path."""
+    import duckdb
+
+    again = _build_store(generate_demo_corpus(tmp_path / "corpus"), tmp_path / "again.duckdb")
+    volatile = {"run_id", "started_at", "elapsed_s", "settings", "code_version", "source_file"}
+    with duckdb.connect(str(demo_store), read_only=True) as a, duckdb.connect(str(again), read_only=True) as b:
+        tables = [t for (t,) in a.execute("SELECT table_name FROM information_schema.tables ORDER BY 1").fetchall()]
+        assert tables == [t for (t,) in b.execute("SELECT table_name FROM information_schema.tables "
+                                                   "ORDER BY 1").fetchall()]
+        n_rows = 0
+        for table in tables:
+            frames = []
+            for con in (a, b):
+                df = con.execute(f'SELECT * FROM "{table}"').df()
+                df = df[[c for c in df.columns if c not in volatile]].astype(str)
+                frames.append(df.sort_values(list(df.columns)).reset_index(drop=True))
+            pd.testing.assert_frame_equal(frames[0], frames[1], obj=table)
+            n_rows += len(frames[0])
+    assert n_rows > 10_000
