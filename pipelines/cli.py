@@ -44,12 +44,12 @@ class _Group(click.Group):
 
 def store_option(write: bool, default: str = str(DEFAULT_STORE), help: str = "DuckDB store file."):
     """The ``--store`` option of every command: the path is checked (:func:`pipelines.storage.check_store`)
-    as it is parsed, before the command does any work, so a bad path stops with one ``Error:`` line."""
+    as it is parsed, before the command does any work, so a bad path stops with one ``Error:`` line.
+    The command gets the :class:`~pipelines.storage.CheckedStore`, which the store functions do not check again."""
     from .storage import check_store
 
     def check(ctx, param, value):
-        check_store(value, write=write)
-        return value
+        return check_store(value, write=write)
 
     return click.option("--store", default=default, show_default=True, help=help, callback=check)
 

@@ -35,12 +35,36 @@ def _configure(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def check_store(path: str | Path, *, write: bool) -> Path:
+class CheckedStore(type(Path())):
+    """A store path :func:`check_store` has accepted, and for what: checking it again for that returns it
+    at once. A command's ``--store`` is checked as it is parsed; :func:`connect` and :func:`writing`, given
+    that path, do not check it again. A path derived from it (``with_name``, ``Path(...)``, a pickled copy)
+    is not marked, so it is checked like any other.
+
+    Attributes
+    ----------
+    readable : bool
+        It held a DuckDB store when it was checked (for reading, or for writing).
+    writable : bool
+        It was checked for writing: its folder can be made and written.
+    """
+
+    readable = False
+    writable = False
+
+
+def check_store(path: str | Path, *, write: bool) -> CheckedStore:
     """Check, before any work, that *path* can be the store; every command taking ``--store`` calls it.
 
     A store is a file whose header is DuckDB's (bytes 8-11 ``DUCK``, DuckDB's storage format);
     with *write* it may also not exist yet, when its folder can be made and written.
-    Creates nothing (the write probe in the folder is removed at once).
+    Creates nothing (the write probe in the folder is removed at once). A :class:`CheckedStore`
+    already checked for as much (for writing, or with a store there) comes back unchecked.
+
+    Returns
+    -------
+    CheckedStore
+        *path*, marked with what the check found.
 
     Raises
     ------
@@ -49,7 +73,11 @@ def check_store(path: str | Path, *, write: bool) -> Path:
         database (never replaced, even with ``--fresh``); without *write*, nothing is there;
         with *write*, this user cannot create files in the folder.
     """
+    if isinstance(path, CheckedStore) and (path.writable if write else path.readable):
+        return path
     path = check_path(path, "the store", StoreError, option="--store", example="data/store/news.duckdb", write=write)
+    checked = CheckedStore(path)
+    checked.writable = write
     if path.exists():
         try:
             with open(path, "rb") as fh:
@@ -64,12 +92,13 @@ def check_store(path: str | Path, *, write: bool) -> Path:
                                    "store is never replaced)",
                              fix="give --store the path of a .duckdb store, or a new path to build one there "
                                  "(articles go in with --input)")
+        checked.readable = True
     elif not write:
         raise StoreError(
             "no store at this path", where=str(path), expected="a DuckDB file written by framewatch",
             found="nothing", fix="build one with `framewatch run --input FILE --store PATH` or `framewatch demo`",
         )
-    return path
+    return checked
 
 
 def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
@@ -89,12 +118,12 @@ def connect(path: str | Path, read_only: bool = True) -> duckdb.DuckDBPyConnecti
     Raises
     ------
     StoreError
-        When *read_only* and :func:`check_store` refuses the path, or DuckDB cannot open it.
+        When *read_only* and :func:`check_store` refuses the path (not checked again when it is a
+        :class:`CheckedStore` with a store there), or DuckDB cannot open it.
     """
-    path = Path(path)
     if read_only:
-        check_store(path, write=False)
-    return _open(path, read_only)
+        path = check_store(path, write=False)
+    return _open(Path(path), read_only)
 
 
 @contextlib.contextmanager
@@ -109,7 +138,8 @@ def writing(path: str | Path, fresh: bool = False) -> Iterator[duckdb.DuckDBPyCo
     Raises
     ------
     StoreError
-        :func:`check_store` refuses the path, another writer holds the store, or DuckDB cannot open it.
+        :func:`check_store` refuses the path (not checked again when it is a :class:`CheckedStore`
+        checked for writing), another writer holds the store, or DuckDB cannot open it.
     """
     path = check_store(path, write=True)
     with _folders(path), _writer_lock(path):

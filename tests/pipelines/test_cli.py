@@ -506,7 +506,8 @@ def test_dashboard_passes_its_options_to_the_server(store, monkeypatch):
     seen = {}
     monkeypatch.setattr("pipelines.cli.serve_dashboard", lambda s, p, h: seen.update(store=s, port=p, host=h))
     assert invoke("dashboard", "--store", store, "--port", "8600").exit_code == 0
-    assert seen == {"store": str(store), "port": 8600, "host": "127.0.0.1"}
+    assert seen == {"store": store, "port": 8600, "host": "127.0.0.1"}   # the path its --store check accepted
+    assert seen["store"].readable   # so connecting to it does not check it again
 
 
 # --------------------------------------------------------------------------- atomic writes

@@ -137,6 +137,47 @@ def test_read_only_commands_need_an_existing_store(tmp_path, command):
     assert _listing(tmp_path) == []
 
 
+ONCE = {  # a command line that does its work on a real store ({store}: built by `run`, {demo}: by `demo`; {new}: none)
+    "run, new store": ["run", "--input", "{articles}", "--store", "{new}"],
+    "run": ["run", "--input", "{articles}", "--store", "{store}"],
+    "ingest": ["ingest", "--input", "{articles}", "--store", "{store}"],
+    "score": ["score", "--store", "{store}"],
+    "aggregate": ["aggregate", "--store", "{store}"],
+    "collect": ["collect", "--feeds", "{feeds}", "--store", "{store}", "--rate", "0"],
+    "export": ["export", "--store", "{store}", "--out", "{tmp}/out", "--table", "runs"],
+    "rejects": ["rejects", "--store", "{store}"],
+    "dashboard": ["dashboard", "--store", "{store}"],
+    "topics discover": ["topics", "discover", "--store", "{demo}", "-k", "2"],   # the tiny corpus is too small for it
+    "demo": ["demo", "--store", "{new}", "--out", "{tmp}/demo", "--articles", "30"],
+}
+
+
+@pytest.mark.parametrize("name", ONCE)
+def test_each_command_checks_its_store_once(tmp_path, articles, built, monkeypatch, name):
+    """The --store callback checks the path; the store functions given the checked path do not check it again
+    (they did: run checked it twice, score four times). Counted at check_path, which every store check calls."""
+    import pipelines.storage
+
+    feeds = tmp_path / "feeds.yaml"   # a feed that is switched off: collect reads the store, asks no server
+    feeds.write_text("feeds:\n  - outlet: RT\n    url: https://example.org/rss\n    enabled: false\n")
+    demo = tmp_path / "demo.duckdb"
+    if "{demo}" in ONCE[name]:
+        assert invoke("demo", "--store", demo, "--out", tmp_path / "demo_corpus", "--articles", "60").exit_code == 0
+    real_check_path, checked = pipelines.storage.check_path, []
+
+    def counting_check_path(path, what, *args, **kwargs):
+        checked.append(what)
+        return real_check_path(path, what, *args, **kwargs)
+
+    monkeypatch.setattr(pipelines.storage, "check_path", counting_check_path)
+    monkeypatch.setattr("pipelines.cli.serve_dashboard", lambda store, port, host: None)  # no server: its checks are the dashboard's
+    args = [a.format(articles=articles, store=built, demo=demo, new=tmp_path / "new.duckdb", feeds=feeds, tmp=tmp_path)
+            for a in ONCE[name]]
+    result = invoke(*args)
+    assert result.exit_code == 0, result.stderr
+    assert checked == ["the store"]
+
+
 # --------------------------------------------------------------------------- dates (7) and rejects (8)
 
 def _csv(path: Path, rows: list[tuple]) -> Path:
