@@ -18,6 +18,7 @@ import streamlit as st
 
 from dashboard.charts import MEASURE_LABELS, MEASURES, category_label
 from dashboard.links import PAGE_KEYS
+from dashboard.tables import store_copies_text
 from pipelines.rollups import COPY_MODES, GRANULARITIES, Filters
 from pipelines.schemas import ALL, VOICES
 
@@ -189,11 +190,8 @@ def sidebar_filters(summary: dict) -> Selection:
                      help="Whose words are counted: the outlet's own, direct quotations, or reported speech.")
     categories = sb.multiselect("Lexicon categories", summary["categories"], key=_K["category"],
                                 format_func=category_label)
-    n_wire, n_clusters = summary.get("n_syndicated", 0), summary.get("n_clusters", 0)
     copies = sb.radio("Republished copies", COPY_MODES, key=_K["copies"], format_func=COPY_LABELS.get,
-                      help=WIRE_HELP + (f" This store has {n_clusters:,} stor{'ies' if n_clusters != 1 else 'y'} with copies "
-                                        f"and {n_wire:,} wire cop{'ies' if n_wire != 1 else 'y'}." if n_clusters else
-                                        " This store has none."))
+                      help=WIRE_HELP + f" This store (all of it): {store_copies_text(summary)}.")
     _write_url({"outlet": list(outlets), "topic": list(topics),
                 "from": start.isoformat() if start else None, "to": end.isoformat() if end else None,
                 "granularity": granularity, "voice": voice, "category": list(categories),

@@ -89,8 +89,11 @@ def load_store_summary(path: str, version: int) -> dict:
     any outlet of registry type ``synthetic``), ``synthetic_outlets`` (sorted list of those
     outlets), ``lexicon_version`` and ``pairs_version`` (of the last scoring run; str or ``None``,
     also for a store from before runs recorded the pairs version), ``n_syndicated`` (int: articles flagged
-    ``syndicated`` in ``article_clusters``, the wire copies) and ``n_clusters`` (int: clusters
-    of near-identical copies).
+    ``syndicated`` in ``article_clusters``, the wire copies, first copies included), ``n_clusters`` (int:
+    clusters of near-identical copies, the stories), ``n_clustered`` (int: their articles), split into
+    ``n_first_copies`` (each cluster's first), ``n_later_copies`` (later copies of another outlet's text:
+    what the Republication page counts, there within the selection) and ``n_own_repeats`` (later copies
+    at the outlet of the first; ``n_clustered`` is the sum of the three). Whole store, dated or not.
     """
     with _Store(path) as con:
         n = con.execute("SELECT count(*) FROM articles").fetchone()[0]
@@ -102,12 +105,17 @@ def load_store_summary(path: str, version: int) -> dict:
         synthetic = [r[0] for r in con.execute(
             "SELECT DISTINCT outlet FROM outlets WHERE lower(type) = 'synthetic' ORDER BY 1").fetchall()]
         versions = recorded_versions(con)
-        n_syndicated, n_clusters = con.execute(
-            "SELECT count(*) FILTER (WHERE syndicated), count(DISTINCT cluster_id) FROM article_clusters").fetchone()
+        copies = con.execute(
+            "SELECT count(*) FILTER (WHERE c.syndicated), count(DISTINCT c.cluster_id), count(*), "
+            "count(*) FILTER (WHERE c.is_first), count(*) FILTER (WHERE NOT c.is_first AND a.outlet <> f.outlet) "
+            "FROM article_clusters c JOIN articles a USING (article_id) "
+            "JOIN articles f ON f.article_id = c.cluster_id").fetchone()
+        n_wire, n_clusters, n_clustered, n_first, n_later = (int(v or 0) for v in copies)
     return dict(n_articles=int(n), outlets=outlets, topics=topics, categories=cats, first_day=first,
                 last_day=last, synthetic=bool(synthetic), synthetic_outlets=synthetic,
                 lexicon_version=versions["lexicon_version"], pairs_version=versions["pairs_version"],
-                n_syndicated=int(n_syndicated or 0), n_clusters=int(n_clusters or 0))
+                n_syndicated=n_wire, n_clusters=n_clusters, n_clustered=n_clustered, n_first_copies=n_first,
+                n_later_copies=n_later, n_own_repeats=n_clustered - n_first - n_later)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -43,6 +43,17 @@ def load_republication(path: str, version: int, filters: FiltersKey) -> dict[str
                 flows=republication.republication_flows(copies), shares=shares)
 
 
+def copy_counts(copies: pd.DataFrame) -> tuple[int, int, int, int, int]:
+    """``(n_clustered, n_stories, n_first, n_later, n_own)`` of :func:`pipelines.republication.republished_copies`
+    for :func:`dashboard.tables.copies_text`: the selected clustered articles, their clusters, the first copies
+    among them, the later copies of another outlet's text (the sum of ``copy_shares``' ``n_copies``) and the
+    later copies at the first copy's outlet."""
+    first = copies["is_first"].astype(bool)
+    later = int((~first & (copies["outlet"] != copies["first_outlet"])).sum())
+    n_first = int(first.sum())
+    return len(copies), int(copies["cluster_id"].nunique()), n_first, later, len(copies) - n_first - later
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def load_cluster_texts(path: str, version: int, cluster_id: str) -> pd.DataFrame:
     """:func:`pipelines.republication.cluster_texts`: one cluster's members with their texts."""

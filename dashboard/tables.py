@@ -337,3 +337,41 @@ def wire_text(filters) -> str:
     ``"each story counted once"`` (first copies only) or ``"wire copies excluded"``."""
     copies = filters.copies if filters is not None else "every"
     return {"once": "each story counted once", "none": "wire copies excluded"}.get(copies, "wire copies included")
+
+
+def copies_text(n_clustered: int, n_stories: int, n_first: int, n_later: int, n_own: int = 0) -> str:
+    """What the clustered articles are, so two counts of copies read as parts of one whole, e.g.
+    ``"329 articles in 161 stories with near-identical copies: 161 first copies and 168 later copies of
+    another outlet's text"`` (``", … and 3 repeats of an outlet's own text"`` when *n_own*).
+
+    Parameters
+    ----------
+    n_clustered : articles in a cluster of near-identical texts (``article_clusters``), ``n_first +
+        n_later + n_own``.
+    n_stories : their clusters.
+    n_first : each cluster's first copy (the earliest published), when it is among them.
+    n_later : later copies whose first copy is at another outlet (the Republication page's copies).
+    n_own : later copies at the outlet of the first copy (an outlet repeating its own text).
+    """
+    if not n_clustered:
+        return "no near-identical copies"
+    parts = [count_label(n_first, "first copy", "first copies"),
+             count_label(n_later, "later copy of another outlet's text", "later copies of another outlet's text")]
+    if n_own:
+        parts.append(count_label(n_own, "repeat of an outlet's own text", "repeats of an outlet's own text"))
+    return (f"{count_label(n_clustered, 'article')} in {count_label(n_stories, 'story', 'stories')} with "
+            f"near-identical copies: {', '.join(parts[:-1])} and {parts[-1]}")
+
+
+def store_copies_text(summary: dict) -> str:
+    """:func:`copies_text` of the whole store (:func:`dashboard.loaders.load_store_summary`), with its wire
+    copies: ``"…; all 329 are wire copies (first copies included)"``, or ``"…; 12 of them are …"``."""
+    n, n_wire = summary.get("n_clustered", 0), summary.get("n_syndicated", 0)
+    text = copies_text(n, summary.get("n_clusters", 0), summary.get("n_first_copies", 0),
+                       summary.get("n_later_copies", 0), summary.get("n_own_repeats", 0))
+    if not n:
+        return text
+    if not n_wire:
+        return f"{text}; none is a wire copy"
+    wire = ("it is a" if n == 1 else f"all {n:,} are") if n_wire == n else f"{n_wire:,} of them {'is a' if n_wire == 1 else 'are'}"
+    return f"{text}; {wire} wire cop{'y' if n_wire == 1 else 'ies'} (first copies included)"

@@ -12,12 +12,11 @@ st.title("About the data")
 about = loaders.load_about(ctx.path, ctx.version)
 s = ctx.summary
 st.caption(f"Store: {s['n_articles']:,} articles from {len(s['outlets'])} outlets, "
-           f"{s['first_day'] or '?'} to {s['last_day'] or '?'} · "
-           f"{tables.count_label(s.get('n_syndicated', 0), 'wire copy', 'wire copies')} in "
-           f"{tables.count_label(s.get('n_clusters', 0), 'cluster')} of near-identical texts · "
-           f"lexicon version {ctx.lexicon_version} · frame lexicon version "
-           f"{frame_loaders.load_frame_meta(ctx.path, ctx.version)['version'] or 'none'}. "
+           f"{s['first_day'] or '?'} to {s['last_day'] or '?'} · lexicon version {ctx.lexicon_version} · frame lexicon "
+           f"version {frame_loaders.load_frame_meta(ctx.path, ctx.version)['version'] or 'none'}. "
            "The sidebar filters do not apply on this page.")
+st.caption(f"In the whole store, {tables.store_copies_text(s)}. The Republication page counts the same for "
+           "the articles the sidebar selects (dated ones only).")
 
 st.subheader("Runs")
 runs, _ = tables.typed_table(about["runs"], {"started_at": "datetime", "n_input": "int", "n_ingested": "int",

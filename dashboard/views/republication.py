@@ -10,12 +10,11 @@ ctx = page_context()
 st.title("Republication")
 data = rp.load_republication(ctx.path, ctx.version, ctx.key)
 copies, clusters, flows, shares = data["copies"], data["clusters"], data["flows"], data["shares"]
-n_articles, n_copies = int(shares["n_articles"].sum()), int(shares["n_copies"].sum())
+n_articles = int(shares["n_articles"].sum())
 
-st.caption(f"n = {tables.count_label(n_articles, 'article')} selected (every copy counted) · "
-           f"{tables.count_label(len(clusters), 'story', 'stories')} with near-identical copies · "
-           f"{tables.count_label(n_copies, 'copy', 'copies')} of another outlet's text · "
-           f"{rp.SETTINGS_TEXT}")
+st.caption(f"n = {tables.count_label(n_articles, 'article')} selected (every copy counted); among them "
+           f"{tables.copies_text(*rp.copy_counts(copies))} (the bars) · About the data gives these counts for the "
+           f"whole store · {rp.SETTINGS_TEXT}")
 with st.expander("How this is measured"):
     st.markdown(notes.REPUBLICATION)
 
@@ -36,14 +35,18 @@ if clusters.empty:
     st.stop()
 shown = clusters.assign(max_lag_hours=clusters["max_lag_hours"].round(1))
 st.dataframe(shown, hide_index=True, key="repub_clusters", column_order=rp.STORY_COLUMNS, column_config={
-    "story": st.column_config.TextColumn("Story (first copy's title)", width="medium"),
-    "first_outlet": st.column_config.TextColumn("First published by"),
-    "first_published_at": st.column_config.DatetimeColumn("First published (UTC)", format="YYYY-MM-DD HH:mm"),
+    "story": st.column_config.TextColumn("Story", width="medium", help="The first copy's title"),
+    "first_outlet": st.column_config.TextColumn("First by", help="The outlet that published the text first"),
+    "first_published_at": st.column_config.DatetimeColumn("First (UTC)", format="YYYY-MM-DD HH:mm",
+                                                          help="When the first copy was published, UTC"),
     "n_copies": st.column_config.NumberColumn("Copies", help="Selected articles in the cluster, the first included"),
-    "n_outlets": st.column_config.NumberColumn("Outlets"),
-    "republished_by": st.column_config.TextColumn("Republished by (hours after the first)", width="medium"),
-    "max_lag_hours": st.column_config.NumberColumn("Latest copy (h)"),
-    "min_similarity": st.column_config.NumberColumn("Lowest similarity", format="%.2f"),
+    "n_outlets": st.column_config.NumberColumn("Outlets", help="Outlets among those copies"),
+    "republished_by": st.column_config.TextColumn(
+        "Republished by", width="medium", help="The other selected copies' outlets, earliest first, each with its "
+                                               "hours after the first copy"),
+    "max_lag_hours": st.column_config.NumberColumn("Last (h)", help="Hours from the first copy to the latest one"),
+    "min_similarity": st.column_config.NumberColumn(
+        "Min. sim.", format="%.2f", help="The lowest estimated Jaccard similarity of a copy to the first (0 to 1)"),
 })
 st.download_button("Download copies (CSV)", data=exports.to_csv_bytes(copies),
                    file_name="framewatch-republication-copies.csv", mime="text/csv", on_click="ignore",
@@ -72,8 +75,9 @@ st.dataframe(members.drop(columns=["text", "article_id"]).assign(lag_hours=membe
                  "title": st.column_config.TextColumn("Title", width="large"),
                  "url": st.column_config.LinkColumn("Link", display_text="open"),
                  "is_first": st.column_config.CheckboxColumn("First copy"),
-                 "similarity": st.column_config.NumberColumn("Similarity to the first", format="%.2f"),
-                 "lag_hours": st.column_config.NumberColumn("Hours after the first"),
+                 "similarity": st.column_config.NumberColumn(
+                     "Similarity", format="%.2f", help="Estimated Jaccard similarity to the first copy (0 to 1)"),
+                 "lag_hours": st.column_config.NumberColumn("Lag (h)", help="Hours after the first copy"),
              })
 if len(members) < 2:
     st.info("Only one member of this cluster is in the store now.")

@@ -1,9 +1,13 @@
 """Republication page: AppTest on the hand-made store, chart builders, escaped first-vs-copy view."""
 
+import re
+
+import duckdb
 import pandas as pd
 import pytest
 
-from dashboard.republication import copy_share_chart, diff_html, first_published_html, flow_heatmap
+from dashboard.republication import copy_counts, copy_share_chart, diff_html, first_published_html, flow_heatmap
+from dashboard.tables import copies_text, store_copies_text
 from app_pages import open_page
 from store_factory import build_republication_store
 
@@ -22,7 +26,7 @@ def test_page_lists_the_story_its_copies_lags_and_downloads(repub_store):
     assert not at.exception, [e.value for e in at.exception]
     caption = "\n".join(c.value for c in at.caption)
     assert "n = 5 articles selected (every copy counted)" in caption
-    assert "1 story with near-identical copies" in caption and "2 copies of another outlet's text" in caption
+    assert "1 story with near-identical copies" in caption and "2 later copies of another outlet's text" in caption
     assert "copies: estimated Jaccard ≥ 0.7 of 5-word shingles (MinHash, 128 permutations)" in caption
     assert "lexicon version" not in caption                     # the page uses no lexicon
     assert at.expander[0].label == "How this is measured"
@@ -89,3 +93,84 @@ def test_charts_show_counts_and_intervals():
     assert list(bar.y) == ["B", "A"] and list(bar.x) == [0.5, 0.0]
     assert list(bar.error_x.array) == pytest.approx([0.4055, 0.7935])
     assert flow_heatmap(flows.iloc[0:0]).layout.annotations[0].text == "No republished copies in this selection"
+
+
+# --------------------------------------------------------------------------- the counts of copies, page by page
+
+COPIES_SQL = ("SELECT count(*), count(DISTINCT c.cluster_id), count(*) FILTER (WHERE c.is_first), "
+              "count(*) FILTER (WHERE NOT c.is_first AND a.outlet <> f.outlet), count(*) FILTER (WHERE c.syndicated) "
+              "FROM article_clusters c JOIN articles a USING (article_id) JOIN articles f ON f.article_id = c.cluster_id")
+
+
+def _store_counts(store, where: str = "TRUE") -> dict:
+    """The clustered articles of the store (those matching *where*, on ``a``), counted by SQL, not by the page."""
+    with duckdb.connect(str(store), read_only=True) as con:
+        n, stories, first, later, wire = con.execute(f"{COPIES_SQL} WHERE {where}").fetchone()
+    return dict(n=n, stories=stories, first=first, later=later, own=n - first - later, wire=wire)
+
+
+def _copies_sentence(caption: str) -> dict:
+    m = re.search(r"([\d,]+) articles? in ([\d,]+) stor(?:y|ies) with near-identical copies: ([\d,]+) first "
+                  r"cop(?:y|ies)(?:, | and )([\d,]+) later cop(?:y|ies) of another outlet's text"
+                  r"(?: and ([\d,]+) repeats? of an outlet's own text)?", caption)
+    assert m, caption
+    n, stories, first, later, own = (int((g or "0").replace(",", "")) for g in m.groups())
+    return dict(n=n, stories=stories, first=first, later=later, own=own)
+
+
+@pytest.mark.parametrize("outlets", [(), ("Outlet B",), ("Outlet A", "Outlet C")])
+def test_republication_caption_counts_agree_with_the_store(repub_store, outlets):
+    at = _page(repub_store, **({"outlet": list(outlets)} if outlets else {}))
+    assert not at.exception, [e.value for e in at.exception]
+    caption = at.caption[0].value
+    where = "a.day IS NOT NULL" + (f" AND a.outlet IN ({', '.join(repr(o) for o in outlets)})" if outlets else "")
+    expected = _store_counts(repub_store, where)
+    assert _copies_sentence(caption) == {k: expected[k] for k in ("n", "stories", "first", "later", "own")}
+    assert "About the data gives these counts for the whole store" in caption
+    if outlets == ("Outlet B",):                   # its first copy (Outlet A) is outside the selection
+        assert expected == dict(n=1, stories=1, first=0, later=1, own=0, wire=1)
+
+
+def test_about_and_the_sidebar_give_the_whole_store_in_the_same_words(repub_store):
+    at = _page(repub_store, page="views/about.py", outlet=["Outlet B"])   # the sidebar's selection does not apply
+    assert not at.exception, [e.value for e in at.exception]
+    expected = _store_counts(repub_store)
+    caption = next(c.value for c in at.caption if c.value.startswith("In the whole store,"))
+    assert _copies_sentence(caption) == {k: expected[k] for k in ("n", "stories", "first", "later", "own")}
+    assert f"all {expected['n']:,} are wire copies (first copies included)" in caption
+    assert "The Republication page counts the same for the articles the sidebar selects" in caption
+    help_text = next(r.help for r in at.sidebar.radio if r.label == "Republished copies")
+    assert _copies_sentence(help_text) == _copies_sentence(caption)
+    # the Republication page, on every outlet, says the same numbers (the store's articles are all dated)
+    republication = _page(repub_store)
+    assert _copies_sentence(republication.caption[0].value) == _copies_sentence(caption)
+
+
+@pytest.mark.parametrize("counts, text", [
+    ((0, 0, 0, 0, 0), "no near-identical copies"),
+    ((2, 1, 1, 1, 0), "2 articles in 1 story with near-identical copies: 1 first copy and 1 later copy of another "
+                      "outlet's text"),
+    ((6, 2, 1, 3, 2), "6 articles in 2 stories with near-identical copies: 1 first copy, 3 later copies of another "
+                      "outlet's text and 2 repeats of an outlet's own text"),
+])
+def test_copies_text(counts, text):
+    assert copies_text(*counts) == text
+
+
+def test_copy_counts_split_first_copies_later_copies_and_own_repeats():
+    copies = pd.DataFrame({
+        "cluster_id": ["r1", "r1", "r1", "x1", "x1", "y1"],
+        "outlet": ["A", "B", "A", "C", "C", "B"],          # r1: A first, B copies, A repeats itself; x1: C twice
+        "first_outlet": ["A", "A", "A", "C", "C", "A"],    # y1: a copy whose first (at A) is not selected
+        "is_first": [True, False, False, True, False, False]})
+    assert copy_counts(copies) == (6, 3, 2, 2, 2)
+
+
+@pytest.mark.parametrize("n_wire, ending", [(6, "; all 6 are wire copies (first copies included)"),
+                                            (4, "; 4 of them are wire copies (first copies included)"),
+                                            (1, "; 1 of them is a wire copy (first copies included)"),
+                                            (0, "; none is a wire copy")])
+def test_store_copies_text_says_how_many_are_wire_copies(n_wire, ending):
+    summary = dict(n_clustered=6, n_clusters=2, n_first_copies=2, n_later_copies=3, n_own_repeats=1,
+                   n_syndicated=n_wire)
+    assert store_copies_text(summary) == copies_text(6, 2, 2, 3, 1) + ending
