@@ -8,7 +8,10 @@ PORT ?= 8501
 
 .PHONY: demo test install install-test clean
 
-$(VENV)/.installed: pyproject.toml setup.py pipelines/_match.c
+# the compiled modules (setup.py, pipelines/_compiled.py): editing one recompiles on the next make
+COMPILED := $(shell $(PYTHON) -c "import runpy; print(*('pipelines/%s.py' % m for m in runpy.run_path('pipelines/_compiled.py')['COMPILED']))")
+
+$(VENV)/.installed: pyproject.toml setup.py pipelines/_match.c $(COMPILED)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e .

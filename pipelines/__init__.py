@@ -12,3 +12,7 @@ Stages (each a pure core plus one wiring function that reads and writes the stor
 """
 
 __version__ = "0.1.0"
+
+from . import _compiled
+
+_compiled.install()  # before any other module: a module compiled from an older source runs its .py

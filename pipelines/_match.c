@@ -899,6 +899,96 @@ static PyTypeObject AutomatonType = {
     .tp_getset = Automaton_getset,
 };
 
+/* fold_copy(text, table) -> (copy, kept) or None: the matching copy of pipelines.text.matching_copy
+   for a text in the Basic Multilingual Plane with no character to delete, and the mask of the text
+   characters the copy kept (a bytearray, one 0/1 byte a character; a trailing space it keeps is the
+   copy's end padding). `table` holds 65,536 native uint16s (pipelines.text._table16: the fold of
+   each code point, 32 for a space, 0 for a character to delete). A character is kept unless it and
+   the one before it are both spaces; the copy is " " + the kept characters, plus " " unless they
+   end in one. None (the caller takes the numpy path): a character outside the BMP or to delete, or a
+   lone surrogate (which the numpy path rejects with UnicodeEncodeError). */
+static PyObject *
+fold_copy(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "fold_copy(text, table) takes two arguments");
+        return NULL;
+    }
+    PyObject *text = args[0];
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "fold_copy: text must be a str");
+        return NULL;
+    }
+    if (PyUnicode_READY(text) < 0) {
+        return NULL;
+    }
+    int kind = PyUnicode_KIND(text);
+    if (kind == PyUnicode_4BYTE_KIND) {
+        Py_RETURN_NONE;
+    }
+    Py_buffer tb;
+    if (PyObject_GetBuffer(args[1], &tb, PyBUF_SIMPLE) < 0) {
+        return NULL;
+    }
+    if (tb.len != (Py_ssize_t)(LUT_SIZE * sizeof(uint16_t))) {
+        PyBuffer_Release(&tb);
+        PyErr_SetString(PyExc_ValueError, "fold_copy: table must hold 65536 uint16 values");
+        return NULL;
+    }
+    const uint16_t *table = (const uint16_t *)tb.buf;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    const void *data = PyUnicode_DATA(text);
+    PyObject *kept_obj = PyByteArray_FromStringAndSize(NULL, n);
+    uint16_t *buf = PyMem_Malloc(sizeof(uint16_t) * (size_t)(n + 2));
+    if (kept_obj == NULL || buf == NULL) {
+        Py_XDECREF(kept_obj);
+        PyMem_Free(buf);
+        PyBuffer_Release(&tb);
+        return PyErr_NoMemory();
+    }
+    char *kept = PyByteArray_AS_STRING(kept_obj);
+    Py_ssize_t m = 1;
+    int prev_letter = 0;
+    buf[0] = ' ';
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 ch = kind == PyUnicode_1BYTE_KIND ? ((const Py_UCS1 *)data)[i] : ((const Py_UCS2 *)data)[i];
+        uint16_t f = table[ch];
+        if (f == 0 || (ch >= 0xD800 && ch <= 0xDFFF)) {   /* to delete, or a lone surrogate: the numpy path */
+            Py_DECREF(kept_obj);
+            PyMem_Free(buf);
+            PyBuffer_Release(&tb);
+            Py_RETURN_NONE;
+        }
+        int letter = f != ' ';
+        int keep = letter | prev_letter;
+        kept[i] = (char)keep;
+        buf[m] = f;
+        m += keep;
+        prev_letter = letter;
+    }
+    PyBuffer_Release(&tb);
+    if (buf[m - 1] != ' ' || m == 1) {
+        buf[m++] = ' ';
+    }
+    PyObject *copy = PyUnicode_FromKindAndData(PyUnicode_2BYTE_KIND, buf, m);
+    PyMem_Free(buf);
+    if (copy == NULL) {
+        Py_DECREF(kept_obj);
+        return NULL;
+    }
+    PyObject *out = PyTuple_Pack(2, copy, kept_obj);
+    Py_DECREF(copy);
+    Py_DECREF(kept_obj);
+    return out;
+}
+
+static PyMethodDef match_functions[] = {
+    {"fold_copy", (PyCFunction)(void (*)(void))fold_copy, METH_FASTCALL,
+     "fold_copy(text, table) -> (copy, kept) or None: pipelines.text.matching_copy's copy and kept mask "
+     "for a BMP text with no character to delete; None otherwise."},
+    {NULL, NULL, 0, NULL},
+};
+
 static struct PyModuleDef match_module = {
     PyModuleDef_HEAD_INIT,
     .m_name = "pipelines._match",
@@ -912,6 +1002,7 @@ static struct PyModuleDef match_module = {
              "(sentence ends, web addresses, longest then earliest, stop phrases) into Match objects. Other\n"
              "texts: find returns None and the caller runs the Python path. Details: pipelines/_match.c.",
     .m_size = -1,
+    .m_methods = match_functions,
 };
 
 PyMODINIT_FUNC

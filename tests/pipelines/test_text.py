@@ -107,3 +107,53 @@ def test_copy_offsets_answer_as_the_int64_array():
     assert list(offsets) == array.tolist()
     with pytest.raises(IndexError):
         matching_copy("war")[1].take([5])
+
+
+# ---- the compiled fold (pipelines._match.fold_copy) against the numpy path ------------------------
+
+_FOLD_ALPHABET = st.sampled_from(
+    list("aZ09 _-.,'\"\n\t") + ["\u00a0", "\u2019", "\u201c", "\u00ad", "\u200b", "\u0130", "\u00df", "\u00b5",
+                                "\u0301", "\u02bc", "\u2014", "\u3000", "\u0416", "\u05d0", "\U0001f600", "\ud800"])
+
+
+def _same_copy(text: str) -> None:
+    from pipelines.text import _matching_copy_numpy
+    try:
+        ref_copy, ref_offsets = _matching_copy_numpy(text)
+    except UnicodeEncodeError:   # a lone surrogate: both paths refuse it
+        with pytest.raises(UnicodeEncodeError):
+            matching_copy(text)
+        return
+    copy, offsets = matching_copy(text)
+    ref_copy, ref_offsets = _matching_copy_numpy(text)
+    assert copy == ref_copy
+    assert np.array_equal(np.asarray(offsets), np.asarray(ref_offsets))
+    inner = list(range(1, len(copy) - 1))
+    assert offsets.take_inner(inner) == ref_offsets.take_inner(inner)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_FOLD_ALPHABET, max_size=60).map("".join))
+def test_compiled_fold_gives_the_numpy_copy_and_offsets(text):
+    _same_copy(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=80))
+def test_compiled_fold_gives_the_numpy_copy_for_any_text(text):
+    _same_copy(text)
+
+
+def test_compiled_fold_is_built_and_answers():
+    """The compiled fold is in use: it answers for a BMP text and leaves the rest to numpy."""
+    from pipelines import text as text_module
+    assert text_module._fold_copy is not None, "pipelines._match is not built: run `pip install -e .`"
+    table = text_module._table16_bytes()
+    copy, kept = text_module._fold_copy("Ab\u00a0 c\u2019d ", table)
+    assert copy == " ab c d "
+    assert bytes(kept) == bytes([1, 1, 1, 0, 1, 1, 1, 1])
+    assert text_module._fold_copy("soft\u00adhyphen", table) is None
+    assert text_module._fold_copy("emoji \U0001f600", table) is None
+    assert text_module._fold_copy("lone \ud800", table) is None
+    with pytest.raises(ValueError, match="65536"):
+        text_module._fold_copy("x", b"short")
