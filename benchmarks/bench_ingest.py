@@ -75,6 +75,14 @@ def _module(pkg, name: str):
     return importlib.import_module(f"{pkg.__name__}.{name}")
 
 
+def baseline_module(checkout: Path, name: str):
+    """Module ``pipelines.<name>`` of *checkout*, in its package loaded beside this one (:func:`load_baseline`);
+    for the other benchmarks' ``--baseline OTHER_TREE``. Stops (SystemExit) when *checkout* has no such module."""
+    if not (checkout / "pipelines" / f"{name}.py").is_file():
+        raise SystemExit(f"--baseline {checkout}: no pipelines/{name}.py there; give a checkout of framewatch")
+    return _module(load_baseline(checkout), name)
+
+
 def time_parts(pkg, path: Path, batch: int, store: Path) -> tuple[dict[str, float], object, object]:
     """CPU seconds of each part of an ingest of *path* by package *pkg*; the tables it wrote.
 

@@ -25,7 +25,6 @@ default ``text``; the outlet column, when given, gives ``outlet_names`` as the s
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import random
 import statistics
@@ -36,7 +35,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import pipelines.quotes  # noqa: E402
-from bench_ingest import load_baseline  # noqa: E402
+from bench_ingest import baseline_module  # noqa: E402
 from pipelines.quotes import WORD_RE, count_words_by_voice, find_quotes  # noqa: E402
 
 _FILLER = (
@@ -89,14 +88,6 @@ def run(articles: list[str]) -> float:
     for text in articles:
         count_words_by_voice(text, find_quotes(text))
     return time.perf_counter() - t0
-
-
-def load_quotes_module(tree: Path):
-    """``tree/pipelines/quotes.py``, imported in *tree*'s ``pipelines`` package loaded beside this
-    one (:func:`bench_ingest.load_baseline`, as ``pipelines_baseline``)."""
-    if not (Path(tree) / "pipelines" / "quotes.py").is_file():
-        raise SystemExit(f"--baseline {tree}: no pipelines/quotes.py there; give a checkout of framewatch")
-    return importlib.import_module(f"{load_baseline(Path(tree)).__name__}.quotes")
 
 
 def read_texts(path: Path | None, text_column: str, outlet_column: str | None,
@@ -170,7 +161,7 @@ def main(argv: list[str]) -> None:
     args = parser.parse_args(argv[1:])
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
-    base, new = load_quotes_module(args.baseline), pipelines.quotes
+    base, new = baseline_module(args.baseline, "quotes"), pipelines.quotes
     texts, names = read_texts(args.input, args.text_column, args.outlet_column, args.articles)
     med = side_by_side(base, new, texts, names, args.repeat)
     differ = same_quotes(base, new, texts, names)

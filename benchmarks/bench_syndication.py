@@ -12,9 +12,10 @@ CPU time spent in shingle hashing and in MinHash signatures):
 The RUWA headline corpus (``../shared/corpora/ruwa_ukraine_war_2022``, 13,276 rows of
 headline + lead) is timed as well when it is present next to the repository.
 
-``--baseline DIR [--input FILE --articles N --repeat R]``: instead, the sketching of the score stage
+``--baseline OTHER_TREE [--input FILE --articles N --repeat R]``: instead, the sketching of the score stage
 (:func:`pipelines.syndication.sketch_articles`: shingles, MinHash signatures, wire datelines) of this
-checkout against an older checkout's (its ``pipelines`` loaded beside this one), on ONE core,
+checkout against another checkout's (its ``pipelines`` loaded beside this one, as ``bench_ingest.py
+--baseline`` loads it: :func:`bench_ingest.baseline_module`), on ONE core,
 alternately, CPU time, median of R (default 5), µs an article and ratio, with a check that both give
 the same frame; on the synthetic full texts, or on the ``text`` of the first N records of a JSON-lines
 *FILE* (e.g. ``make_articles.py`` output).
@@ -33,6 +34,8 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench_ingest import baseline_module  # noqa: E402 (beside this script)
 
 from pipelines.syndication import find_clusters, minhashes, shingle_hashes  # noqa: E402
 
@@ -141,17 +144,12 @@ def bench(name: str, df: pd.DataFrame, num_perm: int = 128) -> None:
 
 def compare_sketching(baseline: Path, texts: list[str], repeat: int) -> None:
     """``sketch_articles`` of this checkout and of *baseline*, alternately on one core: µs of CPU an article."""
-    import importlib
     import os
-
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    from bench_ingest import load_baseline
 
     from pipelines import syndication
 
     os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
-    load_baseline(baseline)
-    sides = {"baseline": importlib.import_module("pipelines_baseline.syndication"), "this": syndication}
+    sides = {"baseline": baseline_module(baseline, "syndication"), "this": syndication}
     articles = pd.DataFrame({"article_id": [f"a{i}" for i in range(len(texts))], "text": texts})
     times: dict[str, list[float]] = {k: [] for k in sides}
     frames = {}

@@ -405,18 +405,18 @@ class WsSession:
                 setattr(state, field, value)
         return msg.SerializeToString()
 
-    async def run(self, chart_ok) -> tuple[float, float]:
+    async def run(self, chart_ok) -> float:
         """Send a rerun with the current widget states and read until ``script_finished``.
 
-        Returns (seconds to the chart delta for which ``chart_ok(figure)`` holds, seconds to
-        ``script_finished``); raises :class:`RerunFailed` on an exception delta, a closed
-        socket, a run without such a chart, or *timeout*.
+        Returns the seconds to ``script_finished``; raises :class:`RerunFailed` on an exception
+        delta, a closed socket, a run without a chart delta for which ``chart_ok(figure)`` holds
+        (the chart did not update), or *timeout*.
         """
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
         t0 = time.perf_counter()
         await self.ws.send(self._backmsg())
-        t_chart, seen = None, {}
+        chart_updated, seen = False, {}
         end = t0 + self.timeout
         while True:
             try:
@@ -453,16 +453,15 @@ class WsSession:
                             self.values[w.id] = value
                 elif etype == "plotly_chart" and el.plotly_chart.id.endswith("-trend_chart"):
                     figure = json.loads(el.plotly_chart.spec)
-                    if chart_ok(figure) and t_chart is None:
-                        t_chart = time.perf_counter() - t0
+                    chart_updated = chart_updated or chart_ok(figure)
                     self.figure = figure
             elif kind == "script_finished":
                 if msg.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
                     continue
-                if t_chart is None:
+                if not chart_updated:
                     raise RerunFailed("the chart did not update")
                 self.values = {k: v for k, v in self.values.items() if k in seen}  # the frontend drops unmounted widgets
-                return t_chart, time.perf_counter() - t0
+                return time.perf_counter() - t0
 
     async def change(self, key: str, value, chart_ok) -> float:
         """Set widget *key* (its Streamlit key) to *value*, rerun; seconds to the end of a run that updated the chart.
@@ -472,8 +471,7 @@ class WsSession:
         """
         wid = self.ids[key]
         self.values[wid] = (self.values[wid][0], value)
-        _t_chart, t_end = await self.run(chart_ok)      # t_chart: the chart updated (checked by run), before t_end
-        return t_end
+        return await self.run(chart_ok)
 
 
 
