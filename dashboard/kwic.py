@@ -227,17 +227,19 @@ def _day(v) -> str:
     return "undated" if v is None or pd.isna(v) else f"{pd.Timestamp(v):%Y-%m-%d}"
 
 
-KWIC_TABLE_COLUMNS = (("#", "36px", "right"), ("Date", "84px", "left"), ("Outlet", "9%", "left"),
+KWIC_TABLE_COLUMNS = (("#", "36px", "right"), ("Date", "84px", "left"), ("Outlet", "max(10%, 96px)", "left"),
                       ("Left context", "", "right"), ("Match", "10%", "center"), ("Right context", "", "left"),
-                      ("Voice", "66px", "left"), ("Speaker", "6%", "left"), ("Article", "14%", "left"))
-"""Header, width (empty: the contexts share what is left) and alignment of each column of :func:`kwic_html`."""
+                      ("Voice", "66px", "left"), ("Speaker", "max(7%, 74px)", "left"), ("Article", "14%", "left"))
+"""Header, width (empty: the contexts share what is left) and alignment of each column of :func:`kwic_html`.
+A share of the table's width has a floor in pixels (CSS ``max()``), so a narrow page does not cut the header
+("Spea…"); outlets and speakers wrap onto a second line before they are cut."""
 LABEL_COLUMN = ("Evidence of", "11%", "left")
 """The column of ``label``, after Match, drawn only when a label says more than its match (a frame, a
 pair form, a target's tone), not for lexicon lines whose label is their term."""
 _CELL = "overflow:hidden;white-space:nowrap;text-overflow:ellipsis;"
 _WRAP = "overflow:hidden;display:-webkit-box;-webkit-box-orient:vertical;-webkit-line-clamp:2;overflow-wrap:anywhere;"
 """Up to two lines, then cut at the end with an ellipsis: for labels ("Economic: interest rate": the
-frame comes first) and titles, which lose their meaning when cut to one line."""
+frame comes first), titles, outlets and speakers, which lose their meaning when cut to one line."""
 _LEFT = "display:flex;justify-content:flex-end;overflow:hidden;white-space:nowrap;"
 """The left context keeps its end (next to the match) when cut: flex-end overflows on the left."""
 
@@ -279,13 +281,13 @@ def kwic_html(lines: pd.DataFrame, first_number: int = 1) -> str:
         cells = [
             _cell(str(first_number + i), style=_CELL + "text-align:right;color:#777"),
             _cell(_day(r.get("day"))),
-            _cell(html.escape(outlet), outlet),
+            _cell(html.escape(outlet), outlet, _WRAP),
             _cell(f"<span>{html.escape(left)}</span>", left, _LEFT),
             _cell(f'<mark class="fw-match" style="{style}color:inherit;padding:0 2px;font-weight:600">'
                   f"{html.escape(match)}</mark>", f"{match} ({label})", "text-align:center"),
             _cell(html.escape(right), right),
             _cell(f'<span style="{style}padding:0 4px">{html.escape(voice)}</span>' if voice else "", voice),
-            _cell(html.escape(speaker) or tables.PLACEHOLDER, speaker),
+            _cell(html.escape(speaker) or tables.PLACEHOLDER, speaker, _WRAP),
             _cell(article, title, _WRAP)]
         if with_label:
             cells.insert(5, _cell(html.escape(label), label, _WRAP))

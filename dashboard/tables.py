@@ -189,8 +189,13 @@ PLACEHOLDER = "—"
 """Shown in a table cell that has no value (no speaker, no title); the downloads keep it empty."""
 
 
-def column_config(columns) -> dict:
-    """``st.dataframe`` column configs with human labels for the named *columns*."""
+def column_config(columns, title_width: str | int = "medium") -> dict:
+    """``st.dataframe`` column configs with human labels for the named *columns*.
+
+    *title_width* is the title's width (Streamlit's ``"small"``, ``"medium"``, ``"large"`` or pixels):
+    medium by default, so a KWIC line's contexts and voice stay in view at a 1,400-pixel window; the
+    article list, whose title is what a reader scans, gives it more.
+    """
     import streamlit as st  # local: the rest of this module does not need Streamlit
 
     cc = st.column_config
@@ -203,10 +208,10 @@ def column_config(columns) -> dict:
         "voice": cc.TextColumn("Voice"),
         "speaker": cc.TextColumn("Speaker"),
         "term": cc.TextColumn("Lexicon term"),
-        "title": cc.TextColumn("Title", width="large"),
+        "title": cc.TextColumn("Title", width=title_width),
         "published_at": cc.DatetimeColumn("Published (UTC)", format="YYYY-MM-DD HH:mm"),
-        "n_words": cc.NumberColumn("Words"),
-        "n_mentions": cc.NumberColumn("Mentions"),
+        "n_words": cc.NumberColumn("Words", help="Words in the article, every voice"),
+        "n_mentions": cc.NumberColumn("Mentions", help="Lexicon mentions in the chosen voice and categories"),
         "url": cc.LinkColumn("Link", display_text=r"https?://(?:www\.)?([^/?#]+)",
                              help="The outlet's page (its host name shown)."),
         "article_id": cc.TextColumn("Article id"),

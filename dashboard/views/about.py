@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import exports, frame_loaders, loaders, notes, tables
+from dashboard import charts, exports, frame_loaders, loaders, notes, tables
 from dashboard.context import page_context
 from pipelines.evaluate import read_validation, validation_display, validation_table
 from pipelines.incremental import VERSION_COLUMNS
@@ -71,8 +71,11 @@ st.dataframe(outlets, hide_index=True, key="outlets_table", column_config={
 
 st.subheader("Lexicon categories")
 cats, _ = tables.typed_table(about["categories"], {"n_terms": "int", "n_mentions": "int"})
-st.dataframe(cats, hide_index=True, key="categories_table", column_config={
-    "category": "Category", "n_terms": "Terms", "n_mentions": "Mentions (all voices)"})
+st.dataframe(cats.assign(category=cats["category"].map(charts.category_label)), hide_index=True,
+             key="categories_table", column_config={   # the label the sidebar and the charts give the category
+    "category": "Category", "n_terms": st.column_config.NumberColumn("Terms", help="Lexicon terms, ignored ones left out"),
+    "n_mentions": st.column_config.NumberColumn("Mentions (all voices)", help="Mentions in the whole store, "
+                                                "the outlet's own words, quotations and reported speech")})
 
 st.subheader("How each measure is computed")
 st.markdown(notes.ALL_NOTES)

@@ -19,7 +19,7 @@ if df.empty:
     st.stop()
 cols = tables.ARTICLE_COLUMNS
 st.dataframe(tables.article_table(df), hide_index=True,
-             column_config=tables.column_config(cols), key="article_table")
+             column_config=tables.column_config(cols, title_width=330), key="article_table")
 st.caption(f"{tables.article_list_text(len(df), n_selected)} (mentions in the chosen voice and categories) · "
            f"{tables.wire_text(ctx.filters)} · "
            f"{tables.count_label(undated, 'undated article')} left out · lexicon version {ctx.lexicon_version}. "

@@ -45,13 +45,19 @@ with st.expander("How this is measured"):
     st.markdown(notes.DISTINCTIVE_NOTE)
 
 rows = charts.distinctive_rows(df, int(n_shown))
-table = rows.rename(columns={"count_i": "count in outlet", "count_j": "count in the rest",
-                             "per_1k_i": "per 1,000 terms in outlet", "per_1k_j": "per 1,000 terms in the rest"})
-st.dataframe(table.drop(columns=["side", "var"]), hide_index=True, key="dt_table",
-             column_config={"delta": st.column_config.NumberColumn("δ (log-odds ratio)", format="%.3f"),
-                            "z": st.column_config.NumberColumn("z", format="%.2f"),
-                            "per 1,000 terms in outlet": st.column_config.NumberColumn(format="%.2f"),
-                            "per 1,000 terms in the rest": st.column_config.NumberColumn(format="%.2f")})
+cc = st.column_config
+st.dataframe(rows.drop(columns=["side", "var"]), hide_index=True, key="dt_table", column_config={
+    "term": cc.TextColumn("Term"),
+    "count_i": cc.NumberColumn("Count here", help=f"Uses in {outlet}'s selected articles"),
+    "count_j": cc.NumberColumn("Count in rest", help="Uses in the other selected outlets' articles, pooled"),
+    "per_1k_i": cc.NumberColumn("Per 1,000 here", format="%.2f", help=f"Uses per 1,000 counted terms of {outlet}"),
+    "per_1k_j": cc.NumberColumn("Per 1,000 in rest", format="%.2f",
+                                help="Uses per 1,000 counted terms of the other selected outlets"),
+    "delta": cc.NumberColumn("δ", format="%.3f", help="Log-odds ratio with an informative Dirichlet prior "
+                                                      "(Monroe et al. 2008); above 0: more used here"),
+    "z": cc.NumberColumn("z", format="%.2f", help="δ over its standard error; above 1.96 (below −1.96): used "
+                                                  "more (less) here than chance gives at the 5 % level for this one "
+                                                  "term, not corrected for the many terms tested")})
 csv_rows = df.assign(outlet=outlet)[["outlet", *DISTINCTIVE_COLUMNS]]
 st.download_button("Download chart data (CSV)", data=exports.to_csv_bytes(csv_rows),
                    file_name=f"framewatch-distinctive-{tables.file_slug(outlet)}.csv", mime="text/csv",
@@ -84,8 +90,8 @@ if kwic.empty:
 else:
     st.dataframe(tables.with_placeholders(kwic[["day", "outlet", "left", "match", "right", "voice", "speaker",
                                                 "title"]], ["speaker", "title"]), hide_index=True,
-                 key="dt_kwic", column_config={"left": st.column_config.TextColumn(width="medium"),
-                                               "right": st.column_config.TextColumn(width="medium")})
+                 key="dt_kwic", column_config=tables.column_config(["day", "outlet", "left", "match", "right", "voice",
+                                                                    "speaker", "title"]))
     st.caption(f"The first {tables.count_label(len(kwic), 'line')} by date; the Concordance has every line "
                "and its download.")
 concordance_link("term", key=term, outlet=cell_outlet)

@@ -58,7 +58,12 @@ i = st.selectbox("Proposal", range(len(labels)), format_func=labels.__getitem__,
 chosen = p.topics.iloc[i]
 st.markdown("**Representative articles** (largest weight on this topic)")
 st.dataframe(p.articles[p.articles["topic"] == chosen["topic"]].drop(columns="topic"), hide_index=True,
-             key="td_articles")
+             key="td_articles", column_config={
+                 "rank": st.column_config.NumberColumn("Rank"), "article_id": st.column_config.TextColumn("Article id"),
+                 "outlet": st.column_config.TextColumn("Outlet"), "title": st.column_config.TextColumn("Title"),
+                 "weight": st.column_config.NumberColumn(
+                     "Weight", format="%.4f", help="The article's weight on this topic in NMF's article-topic "
+                                                   "matrix W (no unit; larger: more of the article is this topic)")})
 
 st.subheader("Save as topic definition")
 st.markdown("The definition matches an article that contains at least two of the proposal's top terms:")

@@ -8,6 +8,7 @@ import streamlit as st
 from dashboard import charts, exports, links, loaders, notes, pair_charts, pair_loaders, tables
 from dashboard.context import page_context
 from dashboard.render import md_escape
+from pipelines.wordchoice import MIN_ARTICLES
 
 
 
@@ -77,14 +78,18 @@ else:
          "small_n"]]
     percent = ["share", "share_low", "share_high", "article_share"]     # shown as 12.3%, one decimal in every row
     st.dataframe(table.assign(**{c: table[c] * 100 for c in percent}), hide_index=True, key="pair_table", column_config={
-        "pair": st.column_config.TextColumn("Pair"), "outlet": st.column_config.TextColumn("Outlet"),
-        "share": st.column_config.NumberColumn("Loaded form", format="%.1f%%"),
-        "share_low": st.column_config.NumberColumn("95% low", format="%.1f%%"),
-        "share_high": st.column_config.NumberColumn("95% high", format="%.1f%%"),
-        "n_loaded": st.column_config.NumberColumn("Loaded uses"), "n_forms": st.column_config.NumberColumn("Uses"),
-        "n_articles": st.column_config.NumberColumn("Articles"),
-        "article_share": st.column_config.NumberColumn("Articles with loaded form", format="%.1f%%"),
-        "small_n": st.column_config.CheckboxColumn("Under 5 articles")})
+        "pair": st.column_config.TextColumn("Pair", width=170), "outlet": st.column_config.TextColumn("Outlet"),
+        "share": st.column_config.NumberColumn("Loaded", format="%.1f%%",
+                                               help="The loaded form's share of the uses of either form"),
+        "share_low": st.column_config.NumberColumn("95% low", format="%.1f%%", help="95 % interval of the share, low end"),
+        "share_high": st.column_config.NumberColumn("95% high", format="%.1f%%", help="95 % interval of the share, high end"),
+        "n_loaded": st.column_config.NumberColumn("Loaded uses", help="Uses of the loaded form"),
+        "n_forms": st.column_config.NumberColumn("Uses", help="Uses of either form"),
+        "n_articles": st.column_config.NumberColumn("Articles", help="Articles using either form"),
+        "article_share": st.column_config.NumberColumn(
+            "Art. loaded", format="%.1f%%", help="Share of those articles that use the loaded form at least once"),
+        "small_n": st.column_config.CheckboxColumn(f"n < {MIN_ARTICLES}", help=f"Fewer than {MIN_ARTICLES} articles: "
+                                                   "the share says little")})
     st.download_button("Download all pairs × outlets (CSV)", data=exports.to_csv_bytes(every),
                        file_name="framewatch-word-choice-all-pairs.csv", mime="text/csv", on_click="ignore",
                        key="dl_pair_all", icon=":material/download:")

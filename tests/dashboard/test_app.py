@@ -159,7 +159,9 @@ def test_republished_copies_switch_from_url_written_back_and_counted(c11_store_p
     at = _app(c11_store_path)                                   # C11: 3 wire copies (A, B, C) + 1 original (D)
     switch = at.sidebar.radio(key="fw_copies")
     assert switch.label == "Republished copies" and switch.value == "every" and "copies" not in at.query_params
-    assert "another outlet" in switch.proto.help and "1 story with copies and 3 wire copies." in switch.proto.help
+    assert "another outlet" in switch.proto.help and switch.proto.help.endswith(
+        "This store (all of it): 3 articles in 1 story with near-identical copies: 1 first copy and 2 later copies "
+        "of another outlet's text; all 3 are wire copies (first copies included).")
     assert "n = 4 articles," in _captions(at) and "wire copies included" in _captions(at)
     switch.set_value("once").run()
     assert not at.exception

@@ -1,5 +1,7 @@
 """AppTest of the Distinctive terms page on the hand-made store (tests/dashboard/store_factory.py)."""
 
+import json
+
 from streamlit.testing.v1 import AppTest
 
 from app_pages import open_page, url_values as _url, widget
@@ -23,7 +25,10 @@ def test_page_compares_the_chosen_outlet_with_the_rest_and_links_a_term(store_pa
     assert at.expander[0].label == "How this is measured" and "Monroe" in at.expander[0].markdown[0].value
     assert len(at.get("plotly_chart")) == 1
     table = at.dataframe[0].value
-    assert list(table.columns[:3]) == ["term", "count in outlet", "count in the rest"]
+    assert list(table.columns[:3]) == ["term", "count_i", "count_j"]
+    labels = {c: v.get("label") for c, v in json.loads(at.dataframe[0].proto.columns).items()}
+    assert [labels[c] for c in table.columns if c in labels] == [
+        "Term", "Count here", "Count in rest", "Per 1,000 here", "Per 1,000 in rest", "δ", "z"]
     assert table["z"].is_monotonic_decreasing
     term = widget(at.selectbox, "Term (or click a bar)")
     term.set_value(table["term"].iloc[0]).run()
