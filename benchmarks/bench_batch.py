@@ -76,8 +76,8 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--input", type=Path, help="input file (default: the synthetic corpus)")
     ap.add_argument("--topic-column", help="input column of topic labels")
-    ap.add_argument("--articles", type=int, default=1500)
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--articles", type=int, default=1500, help="articles scored (default 1,500)")
+    ap.add_argument("--repeat", type=int, default=3, help="timed runs of each side (default 3)")
     args = ap.parse_args(argv)
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     with tempfile.TemporaryDirectory(prefix="fw-bench-batch-") as tmp:

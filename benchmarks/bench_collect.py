@@ -74,8 +74,8 @@ def feeds_of(rows: pd.DataFrame, outlet_col: str, text_col: str, date_col: str, 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--new", type=int, default=50, help="rows held out and collected from feeds")
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--new", type=int, default=50, help="rows held out and collected from feeds (default 50)")
+    ap.add_argument("--repeat", type=int, default=3, help="timed runs (default 3)")
     args = ap.parse_args()
     registry = read_registry()
     print(f"{'corpus':<24} {'stored':>7} {'new':>5} {'scored':>7} {'collect s':>10} {'full rescore s':>15}")

@@ -324,7 +324,7 @@ def server_first_run(store: str, repeat: int) -> dict[str, float]:
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--store", required=True, action="append", help="store to time (repeat for several)")
-    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--repeat", type=int, default=5, help="timed calls after the first; with --render, warm pages (default 5)")
     ap.add_argument("--render", action="store_true", help="also time the first render in chromium")
     ap.add_argument("--no-queries", action="store_true", help="skip the query table (with --render)")
     args = ap.parse_args(argv)

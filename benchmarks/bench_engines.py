@@ -42,9 +42,9 @@ TARGET_SPEEDUP = 1.7
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--articles", type=int, default=4000)
-    ap.add_argument("--chunk", type=int, default=500)
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--articles", type=int, default=4000, help="synthetic articles scored (default 4,000)")
+    ap.add_argument("--chunk", type=int, default=500, help="articles a batch (default 500)")
+    ap.add_argument("--repeat", type=int, default=3, help="timed runs of each engine (default 3)")
     args = ap.parse_args(argv)
     run_module.SCORE_CHUNK = args.chunk
     with tempfile.TemporaryDirectory(prefix="fw-bench-engines-") as tmp:

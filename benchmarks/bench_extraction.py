@@ -22,7 +22,7 @@ CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "html_extr
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--corpus", type=Path, default=CORPUS)
+    ap.add_argument("--corpus", type=Path, default=CORPUS, help="the benchmark's folder (default: ../shared/corpora/html_extraction_benchmark)")
     ap.add_argument("--out", type=Path, help="write per-page precision, recall and F1 here (CSV)")
     ap.add_argument("--worst", type=int, default=10, help="pages with the lowest F1 to list")
     args = ap.parse_args()

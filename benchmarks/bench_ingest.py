@@ -151,7 +151,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--articles", type=int, default=20_000, help="first N records of the input (default 20,000)")
     ap.add_argument("--repeat", type=int, default=3, help="timed runs of each side (default 3)")
     ap.add_argument("--batch", type=int, default=None, help="records per batch (default: INGEST_BATCH)")
-    ap.add_argument("--baseline", type=Path, help="checkout of an older commit to time beside this one")
+    ap.add_argument("--baseline", type=Path, metavar="OTHER_TREE", help="checkout of an older commit to time beside this one")
     ap.add_argument("--whole", action="store_true", help="also time a whole `framewatch ingest` (new process)")
     args = ap.parse_args(argv)
     os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})

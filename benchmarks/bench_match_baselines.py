@@ -199,10 +199,10 @@ def table(name, texts, cases, repeat, regex_n):
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--articles", type=int, default=20_000)
-    ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--regex-articles", type=int, default=200)
-    ap.add_argument("--no-corpora", action="store_true")
+    ap.add_argument("--articles", type=int, default=20_000, help="synthetic articles (default 20,000)")
+    ap.add_argument("--repeat", type=int, default=3, help="timed runs of each matcher (default 3)")
+    ap.add_argument("--regex-articles", type=int, default=200, help="articles for the slow per-term regex loop (default 200)")
+    ap.add_argument("--no-corpora", action="store_true", help="skip the real corpora of ../shared/corpora")
     args = ap.parse_args(argv)
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})

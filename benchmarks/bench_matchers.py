@@ -53,8 +53,8 @@ def alternation(lexicon) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--articles", type=int, default=2000)
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--articles", type=int, default=2000, help="synthetic articles (default 2,000)")
+    ap.add_argument("--repeat", type=int, default=3, help="timed runs of each matcher (default 3)")
     args = ap.parse_args(argv)
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})

@@ -93,8 +93,10 @@ def main(argv: list[str] | None = None) -> None:
         run_child(Path(corpus), Path(store), engine, int(batch) or None, overlap == "on")
         return
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--articles", type=int, nargs="+", default=[20_000, 100_000])
-    ap.add_argument("--engine", nargs="+", choices=["local", "dask"], default=["local", "dask"])
+    ap.add_argument("--articles", type=int, nargs="+", default=[20_000, 100_000],
+                    help="corpus sizes, each timed [default: 20000 100000]")
+    ap.add_argument("--engine", nargs="+", choices=["local", "dask"], default=["local", "dask"],
+                    help="engines, each timed [default: local dask]")
     ap.add_argument("--overlap", nargs="+", choices=["on", "off"], default=["on"],
                     help="dask: overlap the ingest with the scoring, or not (--no-overlap); both: on off [default: on]")
     ap.add_argument("--corpus-dir", type=Path, default=ROOT / "data" / "bench",

@@ -35,10 +35,10 @@ from pipelines.storage import connect  # noqa: E402
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("store", type=Path)
-    ap.add_argument("--chunk", type=int, default=5000)
+    ap.add_argument("store", type=Path, help="store to read (opened read-only)")
+    ap.add_argument("--chunk", type=int, default=5000, help="articles a batch [default: 5000]")
     ap.add_argument("--sample", type=int, default=0, help="batches timed, spread over the store [default: all]")
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--repeat", type=int, default=3, help="passes over the timed batches [default: 3]")
     args = ap.parse_args(argv)
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # before DuckDB starts its threads
     con = connect(args.store)

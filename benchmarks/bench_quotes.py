@@ -152,7 +152,7 @@ def main(argv: list[str]) -> None:
               f"(median of 3; {med / n * 1e6:.1f} µs per article; find_quotes alone {fq:.1f} µs)")
         return
     parser = argparse.ArgumentParser(description="find_quotes of this tree against another checkout's.")
-    parser.add_argument("--baseline", type=Path, required=True, help="another checkout of framewatch")
+    parser.add_argument("--baseline", type=Path, required=True, metavar="OTHER_TREE", help="another checkout of framewatch")
     parser.add_argument("--input", type=Path, help="JSONL or CSV with a text column (default: synthetic)")
     parser.add_argument("--text-column", default="text", help="text column of --input (default: text)")
     parser.add_argument("--outlet-column", help="column naming each article's outlet (outlet_names)")

@@ -47,8 +47,8 @@ def run_once(corpus: Path, workdir: Path) -> tuple[float, str, float]:
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    ap.add_argument("--repeat", type=int, default=3, help="runs timed (default 3)")
+    ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="the RUWA CSV (default: ../shared/corpora/ruwa_ukraine_war_2022/ruwa_dev.csv)")
     args = ap.parse_args(argv)
     if not args.corpus.is_file():
         raise SystemExit(f"RUWA corpus not found at {args.corpus}; pass --corpus PATH")

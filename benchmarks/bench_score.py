@@ -227,8 +227,8 @@ def table(rows: list[tuple[str, str, str, str]]) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--articles", type=int, default=20_000)
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--articles", type=int, default=20_000, help="synthetic articles (default 20,000)")
+    ap.add_argument("--repeat", type=int, default=3, help="timed runs (default 3)")
     ap.add_argument("--profile", action="store_true", help="cProfile 2,000 articles, print the top 10 by tottime")
     ap.add_argument("--no-run", action="store_true", help="skip the whole-pipeline memory run")
     args = ap.parse_args(argv)

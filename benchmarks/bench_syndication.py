@@ -172,7 +172,8 @@ def main(argv: list[str]) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("n_full", nargs="?", type=int, default=20000, help="synthetic full texts (default 20,000)")
     ap.add_argument("n_heads", nargs="?", type=int, default=13000, help="synthetic headlines (default 13,000)")
-    ap.add_argument("--baseline", type=Path, help="older checkout: compare sketch_articles with it instead")
+    ap.add_argument("--baseline", type=Path, metavar="OTHER_TREE",
+                    help="older checkout: compare sketch_articles with it instead")
     ap.add_argument("--input", type=Path, help="with --baseline: JSON-lines file whose 'text' fields are sketched")
     ap.add_argument("--articles", type=int, default=20000, help="with --input: first N records (default 20,000)")
     ap.add_argument("--repeat", type=int, default=5, help="with --baseline: timed runs of each side (default 5)")

@@ -29,7 +29,7 @@ CASES = [("ruwa_ukraine_war_2022", "ruwa_dev.csv", "event"), ("kcna_2024", "kcna
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--repeat", type=int, default=3, help="timed runs of each corpus (default 3)")
     args = ap.parse_args()
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     matcher = TargetMatcher(read_gazetteer()).fit()

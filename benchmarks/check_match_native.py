@@ -104,9 +104,10 @@ def compare(matcher: LexiconMatcher, texts: list[str]) -> tuple[int, int, int, l
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--input", action="append", default=[], help="a JSONL file of articles (repeatable)")
-    ap.add_argument("--corpora", default=str(ROOT.parent / "shared" / "corpora"))
-    ap.add_argument("--no-demo", action="store_true")
-    ap.add_argument("--synthetic", type=int, default=2000)
+    ap.add_argument("--corpora", default=str(ROOT.parent / "shared" / "corpora"),
+                    help="folder of real corpora whose text cells are checked (default: ../shared/corpora)")
+    ap.add_argument("--no-demo", action="store_true", help="skip the demo corpus (framewatch demo's, seed 7)")
+    ap.add_argument("--synthetic", type=int, default=2000, help="synthetic articles, 0 for none (default 2,000)")
     args = ap.parse_args(argv)
     lexicons = [("2,000-term", make_lexicon()), ("built-in", load_lexicon()[0])]
     matchers = [(name, LexiconMatcher(lex).fit()) for name, lex in lexicons]

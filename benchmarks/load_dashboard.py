@@ -535,8 +535,8 @@ def main() -> None:
     ap.add_argument("--store", type=Path, default=Path("data/store/load.duckdb"),
                     help="store to serve (built with framewatch demo when missing)")
     ap.add_argument("--articles", type=int, default=100_000, help="articles in a store built here")
-    ap.add_argument("--sessions", type=int, default=20)
-    ap.add_argument("--seconds", type=float, default=60)
+    ap.add_argument("--sessions", type=int, default=20, help="concurrent sessions (default 20, at most 50)")
+    ap.add_argument("--seconds", type=float, default=60, help="seconds each session makes changes (default 60, at most 300)")
     ap.add_argument("--timeout", type=float, default=30, help="seconds a change may take before it counts as an error")
     ap.add_argument("--think", type=parse_think, default=(0.0, 0.0), metavar="SECONDS",
                     help="pause after each updated chart before the next change: SECONDS or LOW-HIGH "

@@ -50,9 +50,9 @@ def write_articles(out: Path, n: int, chunk: int = 10_000) -> int:
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--articles", type=int, default=1_000_000)
-    ap.add_argument("--out", type=Path, required=True)
-    ap.add_argument("--chunk", type=int, default=10_000)
+    ap.add_argument("--articles", type=int, default=1_000_000, help="articles written (default 1,000,000)")
+    ap.add_argument("--out", type=Path, required=True, help="the JSONL file to write")
+    ap.add_argument("--chunk", type=int, default=10_000, help="articles generated and written at a time (default 10,000)")
     args = ap.parse_args(argv)
     t = time.perf_counter()
     size = write_articles(args.out, args.articles, args.chunk)
