@@ -12,6 +12,7 @@ would run the page script alone, without this router and its filters.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import duckdb
 import streamlit as st
@@ -27,13 +28,18 @@ HOW_TO_BUILD = ("Build one with `framewatch demo` (synthetic demo data) or "
 
 
 def _store_problem(path: str):
-    """(summary, version, message): message is set when the store cannot be shown."""
-    version = loaders.store_version(path)
-    if version is None:
-        return None, None, f"No framewatch store at `{path}`. {HOW_TO_BUILD}"
+    """(summary, version, message): message is set when the store cannot be shown.
+
+    The store is checked once (:func:`dashboard.loaders.checked_store`, once per file version); the
+    loaders open it through that check and do not repeat it.
+    """
     try:
+        loaders.checked_store(path)
+        version = loaders.store_version(path)
         summary = loaders.load_store_summary(path, version)
     except (FramewatchError, duckdb.Error) as exc:
+        if not Path(path).is_file():      # nothing there, or a folder
+            return None, None, f"No framewatch store at `{path}`. {HOW_TO_BUILD}"
         return None, None, f"The file `{path}` could not be read as a framewatch store ({type(exc).__name__}). {HOW_TO_BUILD}"
     if summary["n_articles"] == 0:
         return None, None, f"The store at `{path}` holds no articles yet. {HOW_TO_BUILD}"

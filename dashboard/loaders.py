@@ -66,12 +66,34 @@ def store_version(path: str) -> int | None:
     return p.stat().st_mtime_ns if p.is_file() else None
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _checked(path: str, version: int | None) -> Path:
+    return storage.check_store(path, write=False)   # a failed check is not cached: the next call checks again
+
+
+def checked_store(path: str) -> Path:
+    """*path* as :func:`pipelines.storage.check_store` accepted it, checked once per store file version.
+
+    The one check of the store in the dashboard: the router calls it before anything else, and every
+    loader opens the store through it, so :func:`pipelines.storage.connect` is handed the checked path
+    (a :class:`~pipelines.storage.CheckedStore`) and does not check it again. A store rebuilt in place
+    (a new modification time) is checked again.
+
+    Raises
+    ------
+    pipelines.errors.StoreError
+        As :func:`pipelines.storage.check_store` (``write=False``): no file there, a folder, or a file
+        that is not a DuckDB store.
+    """
+    return _checked(path, store_version(path))
+
+
 class _Store:
     def __init__(self, path: str):
         self.path = path
 
     def __enter__(self):
-        self.con = storage.connect(self.path, read_only=True)
+        self.con = storage.connect(checked_store(self.path), read_only=True)
         return self.con
 
     def __exit__(self, *exc):

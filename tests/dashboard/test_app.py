@@ -283,3 +283,49 @@ def test_one_set_of_outlets_is_one_filter_whatever_the_chip_order(store_path):
         keys.append(at.session_state[KEY].key)
     assert keys[0] == keys[1]                                # one cache key for the loaders
     assert at.session_state[KEY].filters.outlets == tuple(sorted(every[:2]))
+
+
+# --------------------------------------------------------------------------- the store, checked once
+
+@pytest.mark.parametrize("bad, message", [
+    ("missing", "No framewatch store at `{path}`."),
+    ("folder", "No framewatch store at `{path}`."),
+    ("not_duckdb", "The file `{path}` could not be read as a framewatch store (StoreError)."),
+])
+def test_a_bad_store_path_gets_one_message_and_no_pages(tmp_path, bad, message):
+    path = {"missing": tmp_path / "missing.duckdb", "folder": tmp_path, "not_duckdb": tmp_path / "notes.duckdb"}[bad]
+    if bad == "not_duckdb":
+        path.write_text("not a database\n")
+    at = _app(path)
+    assert not at.exception, [e.value for e in at.exception]
+    assert [e.value for e in at.error] == [message.format(path=path) + " Build one with `framewatch demo` (synthetic "
+                                           "demo data) or `framewatch run --input FILE --store PATH`, then start the "
+                                           "dashboard with `--store PATH` and reload this page."]
+    assert not at.sidebar.multiselect                                # no filters, no pages
+    assert sorted(p.name for p in tmp_path.iterdir()) == (["notes.duckdb"] if bad == "not_duckdb" else [])
+
+
+def test_the_dashboard_checks_its_store_once_per_store_version(tmp_path, store_path, monkeypatch):
+    """The router checks the store (storage.check_store, through check_path); the loaders of a page open it
+    through that check and do not repeat it (each loader checked it again before), nor does a rerun."""
+    import shutil
+
+    import pipelines.storage
+
+    store = shutil.copyfile(store_path, tmp_path / "copy.duckdb")    # a path no cache has seen
+    real_check_path, checked = pipelines.storage.check_path, []
+
+    def counting_check_path(path, what, *args, **kwargs):
+        checked.append((Path(path), what))
+        return real_check_path(path, what, *args, **kwargs)
+
+    monkeypatch.setattr(pipelines.storage, "check_path", counting_check_path)
+    at = _app(store)                                                   # Trends: summary, trend, figure, counts
+    assert not at.exception, [e.value for e in at.exception]
+    at.switch_page("views/articles.py").run()                          # other loaders, same store
+    assert not at.exception and len(at.dataframe) == 1
+    assert checked == [(store, "the store")]
+    store.touch()                                                      # rebuilt in place: checked again, once
+    at.switch_page("views/about.py").run()
+    assert not at.exception
+    assert checked == [(store, "the store")] * 2
