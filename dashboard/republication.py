@@ -92,8 +92,8 @@ def flow_heatmap(flows: pd.DataFrame) -> go.Figure:
         hovertemplate=("first published by <b>%{y}</b>, copied by <b>%{x}</b><br>%{z:,.0f} copies · median lag "
                        "%{customdata[0]:.1f} h<extra></extra>")))
     fig.update_layout(height=max(400, 220 + 60 * len(firsts)))
-    fig.update_yaxes(autorange="reversed", title_text="first published by", automargin=True)
-    fig.update_xaxes(title_text="copied by", side="bottom", automargin=True)
+    fig.update_yaxes(autorange="reversed", title_text="first published by", automargin=True, showgrid=False)
+    fig.update_xaxes(title_text="copied by", side="bottom", automargin=True, showgrid=False)   # no line across a blank
     return with_cell_targets(fig)
 
 

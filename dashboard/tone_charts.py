@@ -182,8 +182,8 @@ def tone_heatmap(df: pd.DataFrame, measure: str = "tone") -> go.Figure:
                        "n = %{customdata[1]:,.0f} sentences in %{customdata[2]:,.0f} of %{customdata[3]:,.0f} "
                        "articles<extra></extra>")))
     fig.update_layout(height=max(320, 120 + 55 * len(outlets)))
-    fig.update_yaxes(autorange="reversed", title_text="outlet")
-    fig.update_xaxes(title_text="target", side="bottom")
+    fig.update_yaxes(autorange="reversed", title_text="outlet", showgrid=False)
+    fig.update_xaxes(title_text="target", side="bottom", showgrid=False)      # no grid line across an empty cell
     return with_cell_targets(fig)
 
 
