@@ -982,10 +982,297 @@ fold_copy(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     return out;
 }
 
+/* ---- sentence_spans: pipelines.quotes.sentence_spans in one pass --------------------------------
+
+   The boundary of quotes._BOUNDARY_FAST_RE, matched at each ".", "!", "?" and line break of the
+   text that lies past the previous match (as finditer visits them), decided by hand: the pattern
+   never backtracks (its character classes are disjoint), so one forward reading gives re's match.
+   Character classes are re's for a str pattern: \w is Py_UNICODE_ISALNUM or "_", \d
+   Py_UNICODE_ISDECIMAL, \s Py_UNICODE_ISSPACE (str.isspace, which strip uses too).
+
+   A line break: the match runs over the white space after it (a paragraph break).
+   ".", "!", "?": the closing run [.!?]*["”’»')\]]*, then one or more white-space characters other
+   than a line break, then (not consumed) an optional opener ["“‘'«(\[] and a capital or digit
+   [A-Z0-9À-ÖØ-Þ]. After "." the match is group 1 when the six characters before the period are
+   word characters or the one before it is not a letter ([^\W\d_]), else group 2: a period after a
+   possible abbreviation, which ends a sentence unless the word before it (back to a space, at most
+   12 characters, opening marks stripped, lower case) is an abbreviation or a single letter and
+   quotes._abbrev_continues says the text goes on. That test runs here for an ASCII word, and in
+   Python (`period_ends(text, start, end)`) for any other. */
+
+static inline int
+uni_word(Py_UCS4 c)
+{
+    return c == '_' || Py_UNICODE_ISALNUM(c);
+}
+
+static inline int
+uni_letterish(Py_UCS4 c)   /* [^\W\d_] */
+{
+    return c != '_' && Py_UNICODE_ISALNUM(c) && !Py_UNICODE_ISDECIMAL(c);
+}
+
+static inline int
+is_closer(Py_UCS4 c)
+{
+    return c == '"' || c == 0x201D || c == 0x2019 || c == 0xBB || c == '\'' || c == ')' || c == ']';
+}
+
+static inline int
+is_opener(Py_UCS4 c)
+{
+    return c == '"' || c == 0x201C || c == 0x2018 || c == '\'' || c == 0xAB || c == '(' || c == '[';
+}
+
+static inline int
+is_title(Py_UCS4 c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || (c >= 0xC0 && c <= 0xD6) || (c >= 0xD8 && c <= 0xDE);
+}
+
+typedef struct {
+    PyObject *text;
+    int kind;
+    const void *data;
+    Py_ssize_t len;
+    PyObject *abbrev, *can_end, *starters, *period_ends;
+} SpanCtx;
+
+/* Does the period at b (group 2, the match ending at after) end a sentence? 1, 0, or -1 on error. */
+static int
+period_ends(const SpanCtx *x, Py_ssize_t b, Py_ssize_t after)
+{
+    /* ws: after the last space in text[b-12:b], else 0 (str.rfind's -1 + 1: the word is then
+       the whole text before the period) */
+    Py_ssize_t lo = b > 12 ? b - 12 : 0, ws = 0;
+    for (Py_ssize_t k = b - 1; k >= lo; k--) {
+        if (PyUnicode_READ(x->kind, x->data, k) == ' ') {
+            ws = k + 1;
+            break;
+        }
+    }
+    for (Py_ssize_t k = ws; k < b; k++) {
+        if (PyUnicode_READ(x->kind, x->data, k) >= 128) {   /* not ASCII: Python decides */
+            PyObject *r = PyObject_CallFunction(x->period_ends, "Onn", x->text, b, after);
+            if (r == NULL) {
+                return -1;
+            }
+            int t = PyObject_IsTrue(r);
+            Py_DECREF(r);
+            return t;
+        }
+    }
+    Py_ssize_t a = ws;   /* opening marks stripped when the word does not start with a letter or digit */
+    if (a < b) {
+        Py_UCS4 c0 = PyUnicode_READ(x->kind, x->data, a);
+        if (!((c0 >= 'a' && c0 <= 'z') || (c0 >= 'A' && c0 <= 'Z') || (c0 >= '0' && c0 <= '9'))) {
+            while (a < b) {
+                Py_UCS4 c = PyUnicode_READ(x->kind, x->data, a);
+                if (c != '(' && c != '"' && c != '\'') break;
+                a++;
+            }
+        }
+    }
+    if (b - a > 12) {   /* longer than any abbreviation */
+        return 1;
+    }
+    char word[13];
+    Py_ssize_t n = 0;
+    for (Py_ssize_t k = a; k < b && n < (Py_ssize_t)sizeof word; k++) {   /* b - a <= 12 */
+        Py_UCS4 c = PyUnicode_READ(x->kind, x->data, k);
+        word[n++] = (char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
+    }
+    const char *w = word;
+    Py_ssize_t wn = n;
+    int abbrev;
+    if (wn == 1 && w[0] >= 'a' && w[0] <= 'z') {
+        abbrev = 1;
+    } else {
+        PyObject *ws_obj = PyUnicode_FromStringAndSize(w, wn);
+        if (ws_obj == NULL) {
+            return -1;
+        }
+        abbrev = PySet_Contains(x->abbrev, ws_obj);
+        if (abbrev > 0 && !(wn == 2 && w[0] == 'n' && w[1] == 'o')) {
+            int can_end = PySet_Contains(x->can_end, ws_obj);
+            Py_DECREF(ws_obj);
+            if (can_end < 0) {
+                return -1;
+            }
+            if (can_end) {   /* "the U.S. The": ends when the next word can only start a sentence */
+                Py_ssize_t e = after;
+                while (e < x->len) {
+                    Py_UCS4 c = PyUnicode_READ(x->kind, x->data, e);
+                    if (!(Py_UNICODE_ISALPHA(c) || c == 0x2019 || c == '\'')) {
+                        break;
+                    }
+                    e++;
+                }
+                PyObject *next = PyUnicode_Substring(x->text, after, e);
+                if (next == NULL) {
+                    return -1;
+                }
+                int starts = PySet_Contains(x->starters, next);
+                Py_DECREF(next);
+                return starts;   /* -1, or whether the period ends the sentence */
+            }
+            return 0;
+        }
+        Py_DECREF(ws_obj);
+        if (abbrev < 0) {
+            return -1;
+        }
+    }
+    if (!abbrev) {
+        return 1;
+    }
+    if (wn == 2 && w[0] == 'n' && w[1] == 'o') {   /* "No. 5" goes on; "said no. The" ends */
+        return !(after < x->len && Py_UNICODE_ISDIGIT(PyUnicode_READ(x->kind, x->data, after)));
+    }
+    return 0;   /* a single letter: an initial */
+}
+
+static int
+push_span(PyObject *out, Py_ssize_t a, Py_ssize_t b)
+{
+    PyObject *t = Py_BuildValue("(nn)", a, b);
+    if (t == NULL) {
+        return -1;
+    }
+    int r = PyList_Append(out, t);
+    Py_DECREF(t);
+    return r;
+}
+
+/* sentence_spans(text, abbrev, can_end, starters, period_ends) -> list of (start, end) */
+static PyObject *
+sentence_spans(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 5) {
+        PyErr_SetString(PyExc_TypeError, "sentence_spans(text, abbrev, can_end, starters, period_ends) takes 5 arguments");
+        return NULL;
+    }
+    if (!PyUnicode_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "sentence_spans: text must be a str");
+        return NULL;
+    }
+    for (int k = 1; k < 4; k++) {
+        if (!PyAnySet_Check(args[k])) {
+            PyErr_SetString(PyExc_TypeError, "sentence_spans: abbrev, can_end and starters must be sets");
+            return NULL;
+        }
+    }
+    if (PyUnicode_READY(args[0]) < 0) {
+        return NULL;
+    }
+    SpanCtx x = {args[0], PyUnicode_KIND(args[0]), PyUnicode_DATA(args[0]), PyUnicode_GET_LENGTH(args[0]),
+                 args[1], args[2], args[3], args[4]};
+    const int kind = x.kind;
+    const void *data = x.data;
+    const Py_ssize_t len = x.len;
+    PyObject *out = PyList_New(0);
+    if (out == NULL) {
+        return NULL;
+    }
+    Py_ssize_t start = 0;
+    while (start < len && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, start))) {
+        start++;
+    }
+    Py_ssize_t p = 0;
+    while (p < len) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, p);
+        if (c != '.' && c != '!' && c != '?' && c != '\n') {
+            p++;
+            continue;
+        }
+        Py_ssize_t seg_end, m_end;
+        if (c == '\n') {   /* a paragraph break */
+            m_end = p + 1;
+            while (m_end < len && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, m_end))) {
+                m_end++;
+            }
+            seg_end = p;
+            while (seg_end > start && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, seg_end - 1))) {
+                seg_end--;
+            }
+        } else {
+            Py_ssize_t k = p + 1;   /* the closing run */
+            while (k < len) {
+                Py_UCS4 d = PyUnicode_READ(kind, data, k);
+                if (d != '.' && d != '!' && d != '?') break;
+                k++;
+            }
+            while (k < len && is_closer(PyUnicode_READ(kind, data, k))) {
+                k++;
+            }
+            Py_ssize_t g_end = k;
+            while (k < len) {
+                Py_UCS4 d = PyUnicode_READ(kind, data, k);
+                if (d == '\n' || !Py_UNICODE_ISSPACE(d)) break;
+                k++;
+            }
+            int ok = k > g_end && k < len;
+            if (ok) {
+                Py_UCS4 d = PyUnicode_READ(kind, data, k);
+                if (!is_title(d)) {
+                    ok = is_opener(d) && k + 1 < len && is_title(PyUnicode_READ(kind, data, k + 1));
+                }
+            }
+            if (!ok) {   /* no match here: the next candidate */
+                p++;
+                continue;
+            }
+            m_end = k;
+            seg_end = g_end;
+            if (c == '.') {
+                int group1 = p == 0 || !uni_letterish(PyUnicode_READ(kind, data, p - 1));
+                if (!group1 && p >= 6) {
+                    group1 = 1;
+                    for (Py_ssize_t q = p - 6; q < p; q++) {
+                        if (!uni_word(PyUnicode_READ(kind, data, q))) {
+                            group1 = 0;
+                            break;
+                        }
+                    }
+                }
+                if (!group1) {
+                    int ends = period_ends(&x, p, m_end);
+                    if (ends < 0) {
+                        Py_DECREF(out);
+                        return NULL;
+                    }
+                    if (!ends) {   /* an abbreviation: no boundary; finditer goes on after the match */
+                        p = m_end;
+                        continue;
+                    }
+                }
+            }
+        }
+        if (seg_end > start && push_span(out, start, seg_end) < 0) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        start = m_end;
+        p = m_end > p ? m_end : p + 1;
+    }
+    Py_ssize_t seg_end = len;
+    while (seg_end > start && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, seg_end - 1))) {
+        seg_end--;
+    }
+    if (seg_end > start && push_span(out, start, seg_end) < 0) {
+        Py_DECREF(out);
+        return NULL;
+    }
+    return out;
+}
+
 static PyMethodDef match_functions[] = {
     {"fold_copy", (PyCFunction)(void (*)(void))fold_copy, METH_FASTCALL,
      "fold_copy(text, table) -> (copy, kept) or None: pipelines.text.matching_copy's copy and kept mask "
      "for a BMP text with no character to delete; None otherwise."},
+    {"sentence_spans", (PyCFunction)(void (*)(void))sentence_spans, METH_FASTCALL,
+     "sentence_spans(text, abbrev, can_end, starters, period_ends) -> list of (start, end): "
+     "pipelines.quotes.sentence_spans in one C pass (see pipelines/_match.c)."},
     {NULL, NULL, 0, NULL},
 };
 

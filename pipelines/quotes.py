@@ -104,6 +104,11 @@ import ahocorasick_rs
 
 from .text import _ASCII_WORD_MARKS, word_mask
 
+try:   # compiled by `pip install [-e] .` (setup.py); without it sentence_spans runs in Python
+    from ._match import sentence_spans as _native_spans
+except ImportError:   # pragma: no cover - the tests assert the module is built
+    _native_spans = None
+
 __all__ = [
     "Quote",
     "Voices",
@@ -553,6 +558,15 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         Character offsets of each sentence, in order, without surrounding whitespace;
         never empty spans. Never raises.
     """
+    if _native_spans is not None and isinstance(text, str):
+        return _native_spans(text, _ABBREV, _ABBREV_CAN_END, _SENT_STARTERS, _period_ends_at)
+    return _sentence_spans_python(text)
+
+
+def _sentence_spans_python(text: str) -> list[tuple[int, int]]:
+    """:func:`sentence_spans` in Python (without the compiled module, and the reference the
+    tests hold ``pipelines._match.sentence_spans`` to): ``_BOUNDARY_FAST_RE`` at each of the
+    text's ``.!?`` and line breaks."""
     spans: list[tuple[int, int]] = []
     append = spans.append
     start = len(text) - len(text.lstrip())
@@ -569,15 +583,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         if g is None:  # paragraph break
             seg_end = start + len(text[start:m.start()].rstrip())
         else:
-            if g == 2:  # a period after a possible abbreviation or initial
-                b = m.start()
-                ws = text.rfind(" ", b - 12 if b > 12 else 0, b) + 1
-                word = text[ws:b].lower()
-                if word and not word[0].isalnum():
-                    word = word.lstrip("(\"“‘'«")
-                if word in _ABBREV or (len(word) == 1 and word.isalpha()):
-                    if _abbrev_continues(text, word, m.end()):
-                        continue
+            if g == 2 and not _period_ends_at(text, m.start(), m.end()):
+                continue  # a period after an abbreviation or initial
             seg_end = m.end(g)
         if seg_end > start:
             append((start, seg_end))
@@ -1483,13 +1490,18 @@ def _period_ends(text: str, m: re.Match) -> bool:
     Not after an abbreviation (Mr, U.S, Jan, ...) or a single initial; "No." only before a
     digit. The same test as in :func:`sentence_spans`.
     """
-    b = m.start()
+    return _period_ends_at(text, m.start(), m.end())
+
+
+def _period_ends_at(text: str, b: int, after: int) -> bool:
+    """:func:`_period_ends` for the period at ``b`` of a boundary match ending at ``after``
+    (the compiled :func:`sentence_spans` asks it about words that are not ASCII)."""
     ws = text.rfind(" ", b - 12 if b > 12 else 0, b) + 1
     word = text[ws:b].lower()
     if word and not word[0].isalnum():
         word = word.lstrip("(\"“‘'«")
     if word in _ABBREV or (len(word) == 1 and word.isalpha()):
-        if _abbrev_continues(text, word, m.end()):
+        if _abbrev_continues(text, word, after):
             return False
     return True
 

@@ -732,3 +732,39 @@ def test_quote_built_from_a_row_equals_the_dataclass_init():
     assert q == Quote(*row) and hash(q) == hash(Quote(*row)) and repr(q) == repr(Quote(*row))
     with pytest.raises(dataclasses.FrozenInstanceError):
         q.start = 0
+
+
+# ---- the compiled sentence splitter (pipelines._match.sentence_spans) against the Python one ----
+
+_SPAN_ALPHABET = st.sampled_from(
+    list("aZ09 .!?\n\t_'\"()[]") + ["Mr", "mr", "No", "no", "U.S", "Inc", "The", "It", "etc", "e.g", "Jan",
+                                    "\u00a0", "\u2019", "\u201c", "\u201d", "\u00ab", "\u00bb", "\u00c9", "\u00d7",
+                                    "\u00e9", "\u0130", "\u0663", "\u00b2", "\u2028", "\u3000", "\U0001d400", "\ud800"])
+
+
+def _same_spans(text: str) -> None:
+    from pipelines import quotes
+    assert quotes.sentence_spans(text) == quotes._sentence_spans_python(text)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(_SPAN_ALPHABET, max_size=40).map("".join))
+def test_compiled_sentence_spans_equal_the_python_ones(text):
+    _same_spans(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=60))
+def test_compiled_sentence_spans_equal_the_python_ones_on_any_text(text):
+    _same_spans(text)
+
+
+@pytest.mark.parametrize("text", [
+    "", " ", "\n\n", "A b. C d.", "Mr. Smith left. He said no. 5 of them. The U.S. The end.",
+    "word" * 5 + ". Next", "((((((((((((((Mr. Smith", "x (Mr. y. Z", "Dr. \u00dcnal. \u00d1o", "Is it? \u201cYes.\u201d No",
+    "end.\u00a0The", "end.\nThe", "a. (B c", "He left at 5 p.m. The", "Jan. 5", "Inc. And", "No. 5", "said no. The",
+])
+def test_compiled_sentence_spans_examples(text):
+    from pipelines import quotes
+    assert quotes._native_spans is not None, "pipelines._match is not built: run `pip install -e .`"
+    _same_spans(text)
