@@ -244,9 +244,12 @@ def _anchor_index() -> tuple[list[str], list[str]]:
 
 
 _CUE_ANCHORS, _ANCHOR_KEY = _anchor_index()
-_CUE_AC = ahocorasick_rs.AhoCorasick(_CUE_ANCHORS)
-_CUE_AC_BYTES = ahocorasick_rs.BytesAhoCorasick([a.encode() for a in _CUE_ANCHORS])
-"""Every anchor word (lower-case and capitalised), for one overlapping scan of a text."""
+_CUE_AC = ahocorasick_rs.AhoCorasick(_CUE_ANCHORS, implementation=ahocorasick_rs.Implementation.DFA)
+_CUE_AC_BYTES = ahocorasick_rs.BytesAhoCorasick([a.encode() for a in _CUE_ANCHORS],
+                                                implementation=ahocorasick_rs.Implementation.DFA)
+"""Every anchor word (lower-case and capitalised), for one overlapping scan of a text. Built as
+a DFA (the same matches; about half the scan time of the default contiguous NFA on 4,000-character
+articles, and the 207 anchors make a small table)."""
 
 
 def _find_cues(text: str) -> list[tuple[int, int, str]]:
