@@ -342,7 +342,8 @@ def trend_chart(df: pd.DataFrame, measure: str = "rate") -> go.Figure:
         Two rows with a shared x axis: per outlet, a line (``connectgaps=False``, so a gap
         is a break, never a zero) over a shaded 95 % interval band; under it, bars of the
         number of articles per period. Periods are in ascending order. Only the lines
-        appear in the legend (one entry per outlet).
+        appear in the legend (one entry per outlet). With no articles at all (an empty frame, or
+        gaps only), no axes: the message "No articles in this selection".
     """
     val, low, high, unit = measure_columns(MEASURES, measure)
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.7, 0.3], vertical_spacing=0.07)
@@ -365,7 +366,7 @@ def trend_chart(df: pd.DataFrame, measure: str = "rate") -> go.Figure:
                      tickformat=".0%" if measure == "share" else None)
     fig.update_yaxes(title_text="articles", row=2, col=1, rangemode="tozero")
     fig.update_xaxes(title_text="period (UTC)", row=2, col=1)
-    if df is None or df.empty:
+    if df is None or df.empty or not (df["n_articles"].fillna(0) > 0).any():   # nothing but gaps: no empty axes
         return _empty(fig, "No articles in this selection")
     data = df.sort_values(["outlet", "period"])
     top = trend_y_top(data, measure)

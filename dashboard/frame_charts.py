@@ -34,7 +34,8 @@ def frame_trend_chart(df: pd.DataFrame, frame_label: str) -> go.Figure:
     go.Figure
         Per outlet a line (a gap is a break, never 0) over a shaded band; a period only partly
         inside the selected dates is a hollow point. The hover gives k of n articles and the
-        interval. The y axis is the share of articles, 0 to 100 %.
+        interval. The y axis is the share of articles, 0 to 100 %. With no articles at all (an
+        empty frame, or gaps only), no axes: the message "No scored articles in this selection".
     """
     fig = go.Figure()
     names = [] if df is None or df.empty else sorted(str(o) for o in df["outlet"].unique())
@@ -45,7 +46,7 @@ def frame_trend_chart(df: pd.DataFrame, frame_label: str) -> go.Figure:
         legend=dict(orientation="h", yref="container", y=0, yanchor="bottom", x=0, xanchor="left", title_text=""))
     fig.update_yaxes(title_text="share of articles", tickformat=".0%", range=[0, SHARE_TOP], autorange=False)
     fig.update_xaxes(title_text="period (UTC)")
-    if df is None or df.empty:
+    if df is None or df.empty or not (df["n_articles"].fillna(0) > 0).any():   # nothing but gaps: no empty axes
         return _empty(fig, "No scored articles in this selection")
     data = df.sort_values(["outlet", "period"])
     alpha = band_opacity(data["outlet"].nunique())

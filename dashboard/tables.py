@@ -202,7 +202,7 @@ def column_config(columns, title_width: str | int = "medium") -> dict:
     known = {
         "day": cc.DateColumn("Day", format="YYYY-MM-DD"),
         "outlet": cc.TextColumn("Outlet"),
-        "left": cc.TextColumn("Left context", width="medium"),
+        "left": cc.TextColumn("Left context", width="medium", alignment="right"),   # its end meets the match
         "match": cc.TextColumn("Match"),
         "right": cc.TextColumn("Right context", width="medium"),
         "voice": cc.TextColumn("Voice"),

@@ -6,7 +6,7 @@ import streamlit as st
 from dashboard import kwic, links, notes, render, tables
 from dashboard.context import page_context
 from dashboard.links import CELL_KEYS
-from pipelines.concordance import KIND_LABELS, KindUnavailable, available_kinds
+from pipelines.concordance import KEY_COLUMNS, KIND_LABELS, KindUnavailable, available_kinds
 
 ctx = page_context()
 st.title("Concordance")
@@ -17,7 +17,9 @@ if cell.problems:
 kinds = available_kinds()
 choices = kwic.load_key_choices(ctx.path, ctx.version, ctx.key, cell.kind) if cell.kind in kinds else None
 labels = dict(zip(choices["key"], choices["label"])) if choices is not None else {}
-must_type = choices is not None and choices.empty and cell.key is None     # e.g. a distinctive term
+# A kind with no list to choose from (a distinctive term) must be typed; an empty list of lexicon terms or
+# categories means the selection has no mentions, which the "No lines" message says.
+must_type = choices is not None and choices.empty and cell.key is None and cell.kind not in KEY_COLUMNS
 opened_bare = not any(k in st.query_params for k in CELL_KEYS)
 with st.expander("Choose the cell", expanded=opened_bare or must_type, icon=":material/tune:"):
     c1, c2, c3 = st.columns(3)

@@ -13,8 +13,8 @@ copies, clusters, flows, shares = data["copies"], data["clusters"], data["flows"
 n_articles = int(shares["n_articles"].sum())
 
 st.caption(f"n = {tables.count_label(n_articles, 'article')} selected (every copy counted); among them "
-           f"{tables.copies_text(*rp.copy_counts(copies))} (the bars) · About the data gives these counts for the "
-           f"whole store · {rp.SETTINGS_TEXT}")
+           f"{tables.copies_text(*rp.copy_counts(copies))}{' (the bars)' if len(copies) else ''} · About the data "
+           f"gives these counts for the whole store · {rp.SETTINGS_TEXT}")
 with st.expander("How this is measured"):
     st.markdown(notes.REPUBLICATION)
 

@@ -45,6 +45,16 @@ def test_trend_one_line_per_outlet_sorted_with_gap(measure, col):
     assert a.line.color == PALETTE[0]
 
 
+@pytest.mark.parametrize("measure", ["rate", "share"])
+def test_trend_of_gaps_only_says_so_instead_of_empty_axes(measure):
+    gaps = _trend_frame()
+    gaps = gaps[gaps["status"] == "not collected"]                    # outlet A's one period with no articles
+    fig = trend_chart(gaps, measure)
+    assert [a.text for a in fig.layout.annotations] == ["No articles in this selection"]
+    assert not fig.data
+    assert len(_lines(trend_chart(_trend_frame(), measure))) == 2     # one period with articles: lines drawn
+
+
 def test_trend_band_volume_and_hover():
     fig = trend_chart(_trend_frame(), "rate")
     bars = [t for t in fig.data if isinstance(t, go.Bar)]

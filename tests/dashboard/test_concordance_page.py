@@ -215,3 +215,15 @@ def test_a_linked_article_missing_from_the_list_is_still_shown(store_path):
     pick.set_value(0).run()                                     # another article: the link is dropped
     assert "article" not in at.query_params
     assert "not among the articles listed above" not in _captions(at)
+
+
+def test_a_selection_without_mentions_says_there_are_no_lines_not_type_a_term(store_path):
+    # O'Reilly Wire's first article is of 2026-01-06: on 2026-01-05 the lexicon-term list is empty because
+    # there is nothing to list, not because a term must be typed (as for a distinctive term).
+    at = _concordance(store_path, outlet=OREILLY, **{"from": "2026-01-05", "to": "2026-01-05"})
+    assert not at.exception, [e.value for e in at.exception]
+    assert [i.value for i in at.info] == ["No lines in this cell under the sidebar's filters (voice, categories, "
+                                          "topics, dates)."]
+    assert at.expander[0].proto.expanded is True                    # opened bare: the cell chooser is open
+    typed = _concordance(store_path, kind="term")                  # a distinctive term has no list: type one
+    assert [i.value for i in typed.info] == ["Type a distinctive term under *Choose the cell* to see its lines."]

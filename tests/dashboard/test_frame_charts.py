@@ -34,6 +34,13 @@ def test_empty_selection_says_so():
     assert fig.layout.annotations[0].text == "No scored articles in this selection"
 
 
+def test_a_selection_of_gaps_only_says_so_instead_of_empty_axes():
+    gap = _trend().iloc[[1]]                                     # one outlet, one period, no articles
+    fig = frame_trend_chart(gap, "Economic")
+    assert [a.text for a in fig.layout.annotations] == ["No scored articles in this selection"]
+    assert not fig.data and fig.layout.xaxis.visible is False
+
+
 def test_heatmap_has_every_frame_in_codebook_order_with_k_of_n():
     rows = [("A", f, 3, 1 if f == "economic" else 0) for f in FRAMES]
     df = pd.DataFrame(rows, columns=["outlet", "frame", "n_articles", "n_articles_with_frame"])
