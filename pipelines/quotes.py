@@ -99,6 +99,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from itertools import accumulate
 
 import ahocorasick_rs
 
@@ -2037,12 +2038,8 @@ class Voices:
     def __init__(self, quotes: list[Quote] | None):
         self.quotes = quotes or []
         self.starts = [q.start for q in self.quotes]
-        self.sorted = all(a <= b for a, b in zip(self.starts, self.starts[1:]))
-        reach, r = [], -1
-        for q in self.quotes:
-            r = q.end if q.end > r else r
-            reach.append(r)
-        self.reach = reach
+        self.sorted = self.starts == sorted(self.starts)
+        self.reach = list(accumulate([q.end for q in self.quotes], max))
 
     def of(self, start: int, end: int) -> tuple[str, str | None, int | None]:
         """``(voice, speaker, index)`` of ``text[start:end]``: see :func:`voice_of`."""
@@ -2052,18 +2049,24 @@ class Voices:
         if not self.sorted:
             return voice_of(quotes, start, end)
         k = bisect_right(self.starts, start)
-        if k == 0 or self.reach[k - 1] < end:
+        reach = self.reach
+        if k == 0 or reach[k - 1] < end:
             return _OUTLET
+        # the quotes starting at or before the span, last first, until none before can reach
+        # its end (reach is the running maximum of the ends): one quote when they do not nest.
+        # Last first, a later quote of the same length and class gives way to an earlier one.
         best = -1
         best_len = 0
         best_direct = False
-        for i in range(k):
+        i = k - 1
+        while i >= 0 and reach[i] >= end:
             q = quotes[i]
             if end <= q.end:
                 ln = q.end - q.start
                 d = q.kind == "direct"
-                if best < 0 or ln < best_len or (ln == best_len and d and not best_direct):
+                if best < 0 or ln < best_len or (ln == best_len and (d or not best_direct)):
                     best, best_len, best_direct = i, ln, d
+            i -= 1
         if best < 0:
             return _OUTLET
         return ("quoted" if best_direct else "attributed", quotes[best].speaker, best)
