@@ -8,6 +8,13 @@ from pipelines.evaluate import read_validation, validation_display, validation_t
 from pipelines.incremental import VERSION_COLUMNS
 
 ctx = page_context(require_selection=False)
+
+
+def _count(label: str, **kw):
+    """A count column with thousands separators (1,427, not 1427)."""
+    return st.column_config.NumberColumn(label, format="localized", **kw)
+
+
 st.title("About the data")
 about = loaders.load_about(ctx.path, ctx.version)
 s = ctx.summary
@@ -29,8 +36,9 @@ st.dataframe(runs, hide_index=True, key="runs_table", column_order=[  # counts f
     "stage": "Stage", "run_id": "Run id", "code_version": "Code version", "lexicon_version": "Lexicon version",
     "pairs_version": "Pairs version", "topics_version": "Topics version", "frames_version": "Frame lexicon version",
     "frame_threshold": "Frame threshold", "targets_version": "Targets version",
-    "n_input": "Records in", "n_ingested": "Ingested", "n_duplicates": "Duplicates", "n_rejected": "Rejected",
-    "n_mentions": "Mentions", "elapsed_s": st.column_config.NumberColumn("Seconds", format="%.1f")})
+    "n_input": _count("Records in"), "n_ingested": _count("Ingested"), "n_duplicates": _count("Duplicates"),
+    "n_rejected": _count("Rejected"), "n_mentions": _count("Mentions"),
+    "elapsed_s": st.column_config.NumberColumn("Seconds", format="%.1f")})
 
 st.subheader("Rejected records")
 rejects, _ = tables.typed_table(about["rejects"], {"n_records": "int", "n_files": "int"})
@@ -38,7 +46,7 @@ if rejects.empty:
     st.caption("No records were rejected.")
 else:
     st.dataframe(rejects, hide_index=True, key="rejects_table", column_config={
-        "reason": "Reason", "n_records": "Records", "n_files": "Files", "example_detail": "Example"})
+        "reason": "Reason", "n_records": _count("Records"), "n_files": _count("Files"), "example_detail": "Example"})
     st.download_button("Download rejects summary (CSV)", data=exports.to_csv_bytes(about["rejects"]),
                        file_name="framewatch-rejects.csv", mime="text/csv", on_click="ignore",
                        key="dl_rejects", icon=":material/download:")
@@ -65,7 +73,7 @@ outlets, _ = tables.typed_table(about["outlets"], {"n_articles": "int", "n_dated
                                                    "first_day": "datetime", "last_day": "datetime"})
 st.dataframe(outlets, hide_index=True, key="outlets_table", column_config={
     "outlet": "Outlet", "type": "Registry type", "country": "Country", "in_registry": "In registry",
-    "n_articles": "Articles", "n_dated": "Dated",
+    "n_articles": _count("Articles"), "n_dated": _count("Dated"),
     "first_day": st.column_config.DateColumn("First day", format="YYYY-MM-DD"),
     "last_day": st.column_config.DateColumn("Last day", format="YYYY-MM-DD")})
 
@@ -73,9 +81,9 @@ st.subheader("Lexicon categories")
 cats, _ = tables.typed_table(about["categories"], {"n_terms": "int", "n_mentions": "int"})
 st.dataframe(cats.assign(category=cats["category"].map(charts.category_label)), hide_index=True,
              key="categories_table", column_config={   # the label the sidebar and the charts give the category
-    "category": "Category", "n_terms": st.column_config.NumberColumn("Terms", help="Lexicon terms, ignored ones left out"),
-    "n_mentions": st.column_config.NumberColumn("Mentions (all voices)", help="Mentions in the whole store, "
-                                                "the outlet's own words, quotations and reported speech")})
+    "category": "Category", "n_terms": _count("Terms", help="Lexicon terms, ignored ones left out"),
+    "n_mentions": _count("Mentions (all voices)", help="Mentions in the whole store: the outlet's own words, "
+                                                      "quotations and reported speech")})
 
 st.subheader("How each measure is computed")
 st.markdown(notes.ALL_NOTES)
