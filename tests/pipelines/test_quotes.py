@@ -340,6 +340,23 @@ def test_count_words_by_voice_on_any_text_and_quotes(text, raw):
     assert count_words_by_voice(text, quotes) == expected
 
 
+@settings(max_examples=300, deadline=None)
+@given(_UNICODE_TEXTS, st.lists(st.tuples(st.integers(0, 12), st.integers(0, 30), st.booleans()), max_size=8))
+def test_count_words_by_voice_on_quotes_apart(text, raw):
+    """Quotes that neither nest nor overlap (most articles; count_words_by_voice's short path),
+    ends on word characters included: the counts of voice_of word by word."""
+    quotes, at = [], 0
+    for gap, ln, d in raw:
+        a = min(at + gap, len(text))
+        b = min(a + ln, len(text))
+        quotes.append(Quote(a, b, "direct" if d else "reported", None, None, True))
+        at = b
+    expected = {"outlet": 0, "quoted": 0, "attributed": 0}
+    for m in WORD_RE.finditer(text):
+        expected[voice_of(quotes, m.start(), m.end())[0]] += 1
+    assert count_words_by_voice(text, quotes) == expected
+
+
 _QUOTE_LISTS = st.lists(st.tuples(st.integers(0, 60), st.integers(0, 40), st.booleans(), st.booleans()), max_size=10)
 
 
