@@ -2072,13 +2072,6 @@ class Voices:
         return ("quoted" if best_direct else "attributed", quotes[best].speaker, best)
 
 
-def _runs(mask: bytes, a: int, b: int) -> int:
-    """Number of ``WORD_RE`` matches in ``text[a:b]`` (``pos``/``endpos`` semantics)."""
-    if a >= b:
-        return 0
-    return (mask[a] == 0x61) + mask.count(b" a", a, b)
-
-
 def _count_apart(mask: bytes, n: int, quotes: list[Quote]) -> tuple[int, int] | None:
     """``(quoted, attributed)`` words of :func:`count_words_by_voice` when each quote starts at or
     after the end of every quote before it (none nests or overlaps: most articles), else None.
