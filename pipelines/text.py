@@ -206,6 +206,18 @@ def _matching_copy_numpy(text: str) -> tuple[str, CopyOffsets]:
     return copy, CopyOffsets(len(text), kept=kept, n=len(copy))
 
 
+def scan_overlapping(text: str, scanner, byte_scanner) -> list[tuple[int, int, int]]:
+    """Every occurrence of an Aho-Corasick automaton's patterns in *text*, overlapping ones too,
+    as ``(pattern index, start, end)`` in characters (ahocorasick-rs ``find_matches_as_indexes``).
+
+    *byte_scanner* (``ahocorasick_rs.BytesAhoCorasick`` over the patterns' UTF-8) scans an ASCII
+    *text*, whose bytes are its characters (about 0.6x the time of the str scanner); *scanner*
+    (``ahocorasick_rs.AhoCorasick`` over the same patterns in the same order) any other text."""
+    if text.isascii():
+        return byte_scanner.find_matches_as_indexes(text.encode("ascii"), overlapping=True)
+    return scanner.find_matches_as_indexes(text, overlapping=True)
+
+
 def matching_copy_text(text: str) -> str:
     """``matching_copy(text)[0]``: the copy alone, without its offsets (topic queries read only
     the copy). An ASCII text is folded by one ``bytes.translate`` with the ASCII rows of the
