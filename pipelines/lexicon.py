@@ -46,7 +46,7 @@ import pandas as pd
 import yaml
 
 from .errors import LexiconError, read_utf8
-from .text import CopyOffsets, _table16, crosses_sentence_end, fold, matching_copy
+from .text import CopyOffsets, _table16, crosses_sentence_end, fold, matching_copy, scan_overlapping
 
 try:   # compiled by `pip install [-e] .` (setup.py); without it every text takes the Python path
     from . import _match
@@ -459,9 +459,7 @@ class LexiconMatcher:
         """Every occurrence of every key in the matching *copy* (overlapping), as ``(key index,
         start, end)`` by end, positions in characters: bytes scanned for an ASCII copy (one
         byte a character), the str otherwise."""
-        if copy.isascii():
-            return self.byte_scanner_.find_matches_as_indexes(copy.encode("ascii"), overlapping=True)
-        return self.scanner_.find_matches_as_indexes(copy, overlapping=True)
+        return scan_overlapping(copy, self.scanner_, self.byte_scanner_)
 
     def find(self, text: str, copy: str | None = None, offsets=None) -> list[Match]:
         """All non-overlapping matches in *text*, sorted by start.
