@@ -103,7 +103,7 @@ from itertools import accumulate
 
 import ahocorasick_rs
 
-from .text import _ASCII_WORD_MARKS, word_mask
+from .text import _ASCII_WORD_MARKS, scan_overlapping, word_mask
 
 try:   # compiled by `pip install [-e] .` (setup.py); without it sentence_spans runs in Python
     from ._match import sentence_spans as _native_spans
@@ -267,10 +267,7 @@ def _find_cues(text: str) -> list[tuple[int, int, str]]:
     """
     if text.isupper():
         return [(m.start(), m.end(), m.group()) for m in _CUE_RE.finditer(text)]
-    if text.isascii():
-        hits = _CUE_AC_BYTES.find_matches_as_indexes(text.encode("ascii"), overlapping=True)
-    else:
-        hits = _CUE_AC.find_matches_as_indexes(text, overlapping=True)
+    hits = scan_overlapping(text, _CUE_AC, _CUE_AC_BYTES)
     if not hits:
         return []
     n = len(text)
