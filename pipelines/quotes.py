@@ -228,7 +228,6 @@ def _build_cue_index() -> tuple[dict[str, str], dict[str, re.Pattern]]:
 
 
 _CUE_TOKENS, _CUE_PATTERNS = _build_cue_index()
-_CUE_TOKEN_SET = frozenset(_CUE_TOKENS)
 
 
 _CUE_LEADS = frozenset(lead for lead in ("(", "“", '"', "—", "‘", "'"))

@@ -594,11 +594,12 @@ def test_outlet_names_default_keeps_the_outlet_as_a_speaker():
 
 def test_find_cues_str_find_path_matches_cue_patterns():
     """The str.find scan of single-word cues keeps the boundaries of the cue patterns."""
-    from pipelines.quotes import _CUE_PATTERNS, _CUE_TOKENS, _CUE_TOKEN_SET, _find_cues
+    from pipelines.quotes import _CUE_PATTERNS, _CUE_TOKENS, _find_cues
 
+    token_set = frozenset(_CUE_TOKENS)   # the old token-set method, the reference
     for text in ["said said", "-said x said", "’said it, he said", "said- x said_ and said", "résaid said",
                  "saidé said٣ ٣said said", "He said. She said: “x”", "it's said’s said", "saidsaid said"]:
-        keys = {_CUE_TOKENS[t] for t in _CUE_TOKEN_SET.intersection(text.split())}
+        keys = {_CUE_TOKENS[t] for t in token_set.intersection(text.split())}
         ref = sorted((m.start(), m.end(), m.group()) for k in keys for m in _CUE_PATTERNS[k].finditer(text))
         assert _find_cues(text) == ref, text
 
@@ -618,13 +619,13 @@ def test_find_cues_scan_equals_the_token_set_reference(parts):
     """The Aho-Corasick scan finds the cues of the token-set method it replaced: forms whose
     anchor is a whitespace chunk (with a lead and a tail of _CUE_TOKENS), every occurrence
     with the pattern's boundaries, ASCII and non-ASCII texts alike."""
-    from pipelines.quotes import _CUE_PATTERNS, _CUE_RE, _CUE_TOKENS, _CUE_TOKEN_SET, _find_cues
+    from pipelines.quotes import _CUE_PATTERNS, _CUE_RE, _CUE_TOKENS, _find_cues
 
     text = "".join(c + sp for c, sp in parts)
     if text.isupper():
         ref = [(m.start(), m.end(), m.group()) for m in _CUE_RE.finditer(text)]
     else:
-        keys = {_CUE_TOKENS[t] for t in _CUE_TOKEN_SET.intersection(text.split())}
+        keys = {_CUE_TOKENS[t] for t in frozenset(_CUE_TOKENS).intersection(text.split())}
         ref = sorted((m.start(), m.end(), m.group()) for k in keys for m in _CUE_PATTERNS[k].finditer(text))
     assert _find_cues(text) == ref
 
