@@ -115,6 +115,8 @@ def summary() -> str:
     """One line for people: ``"compiled: all 6 modules"`` or ``"compiled: 4 of 6; from source: score
     (stale ...), text (...)"``."""
     st = status()
+    if not st:
+        return "compiled: not decided (pipelines/__init__.py did not run the check)"
     src = [f"{n} ({how.removeprefix('source: ')})" for n, how in st.items() if how != "compiled"]
     if not src:
         return f"compiled: all {len(st)} modules"
