@@ -96,3 +96,25 @@ def test_keys_in_is_every_key_occurring_in_the_copy_and_survives_pickling(text):
     assert cloudpickle.loads(cloudpickle.dumps(tm)).keys_in(copy) == expected
     if "NATO" in text:
         assert expected  # the check is not vacuous
+
+
+def test_all_queries_in_one_call_answer_as_each_query_alone():
+    """topics_of evaluates every query in one compiled call (compile_queries): the topics are those
+    whose own compiled query (compile_query) holds, in the file's order, on articles of the
+    built-in topics, on none, and with every topic's keys found at once."""
+    from pipelines.topics import compile_query, compile_queries
+
+    tm = TopicMatcher(read_topics()).fit()
+    each = [(name, compile_query(tree)) for name, tree in tm.trees_]
+    texts = ["NATO leaders met in Kyiv and Moscow; sanctions on Russia.", "Nothing to see here.",
+             "Iran and the IAEA: nuclear talks in Vienna; North Korea tests a missile.", ""]
+    for found in [tm.keys_in(matching_copy(t)[0]) for t in texts] + [set(), set(tm.keys_)]:
+        assert list(tm.holds_(found)) == [test(found) for _, test in each]
+    for text in texts:
+        found = tm.keys_in(matching_copy(text)[0])
+        assert tm.topics_of(matching_copy(text)[0]) == [name for name, test in each if test(found)]
+    assert any(tm.topics_of(matching_copy(texts[0])[0])) and compile_queries([])(set()) == ()
+    import cloudpickle   # as a Dask worker gets it
+
+    clone = cloudpickle.loads(cloudpickle.dumps(tm))
+    assert [clone.topics_of(matching_copy(t)[0]) for t in texts] == [tm.topics_of(matching_copy(t)[0]) for t in texts]
