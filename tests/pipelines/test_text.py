@@ -157,3 +157,15 @@ def test_compiled_fold_is_built_and_answers():
     assert text_module._fold_copy("lone \ud800", table) is None
     with pytest.raises(ValueError, match="65536"):
         text_module._fold_copy("x", b"short")
+
+
+@given(_MIXED | st.text(alphabet=st.characters(max_codepoint=127), max_size=80))
+@settings(max_examples=400, deadline=None)
+def test_matching_copy_text_is_the_copy_of_matching_copy(text):
+    """The copy alone (an ASCII text folded without numpy) is matching_copy's copy, every ASCII
+    character and other scripts included."""
+    from pipelines.text import matching_copy_text
+
+    assert matching_copy_text(text) == matching_copy(text)[0]
+    every_ascii = "".join(map(chr, range(128))) + text
+    assert matching_copy_text(every_ascii) == matching_copy(every_ascii)[0]
