@@ -82,3 +82,26 @@ def test_score_text_gives_each_article_the_rows_of_score_articles(lexicon, resul
         s = result.article_scores[result.article_scores["article_id"] == aid]
         assert words == dict(zip(s["voice"], s["n_words"]))
     assert sum(len(score_text(t, matcher)[0]) for t in ARTICLES["text"]) == len(result.mentions) == 5
+
+
+def test_the_batch_pauses_the_collector_and_restores_it(lexicon):
+    """score_articles pauses Python's cyclic collector for the batch and leaves it as it found it
+    (on, off, or after an error); a batch leaves no reference cycles, so the pause frees no less."""
+    import gc
+
+    topics = TopicMatcher([TopicDef("NATO", "nato")]).fit()
+    assert gc.isenabled()
+    gc.collect()
+    score_articles(pd.concat([ARTICLES] * 20, ignore_index=True).assign(
+        article_id=lambda d: [f"a{i}" for i in range(len(d))]), lexicon, topics)
+    assert gc.isenabled()
+    assert gc.collect() == 0
+    gc.disable()
+    try:
+        score_articles(ARTICLES, lexicon, topics)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    with pytest.raises(KeyError):
+        score_articles(ARTICLES.drop(columns="text"), lexicon, topics)
+    assert gc.isenabled()
