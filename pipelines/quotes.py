@@ -2068,35 +2068,52 @@ class Voices:
         return ("quoted" if best_direct else "attributed", quotes[best].speaker, best)
 
 
-def _count_apart(mask: bytes, n: int, quotes: list[Quote]) -> tuple[int, int] | None:
-    """``(quoted, attributed)`` words of :func:`count_words_by_voice` when each quote starts at or
-    after the end of every quote before it (none nests or overlaps: most articles), else None.
+def _count_nested(mask: bytes, n: int, quotes: list[Quote]) -> tuple[int, int] | None:
+    """``(quoted, attributed)`` words of :func:`count_words_by_voice` when the quotes, in list
+    order, stand apart or nest but never cross (each one starts at or after the start of the one
+    before it and lies inside every earlier quote it starts in, never with the same offsets):
+    most articles, a direct quote inside reported speech included. Else None.
 
-    Each quote is then the innermost quote of every word inside it; a word across one of its
-    ends lies in no quote (a quote holding it would hold that end, so overlap this one) and is
-    the outlet's. A quote counts the word starts in it, less the word running in across its
-    start and the one running out across its end (one word, when no space lies between).
+    A word's innermost quote is then the deepest one holding it whole, and the words a quote
+    holds whole are its own plus those its children (the quotes directly inside it, which do not
+    overlap) hold whole: its own words are the difference. A quote holds whole the word starts in
+    it, less the word running in across its start and the one running out across its end (one
+    word, when no space lies between); a word across an end belongs to an enclosing quote or none.
     """
     a_ch = 0x61
     quoted = attributed = 0
-    reach = 0
+    stack: list[list] = []   # the open quotes, outermost first: [start, end, direct?, words held, children's]
+    last = 0
     for q in quotes:
         a, b = q.start, q.end
-        if a < reach or b > n:   # (reach starts at 0: a negative start goes to the general path too)
+        if a < last or b > n:   # (last starts at 0: a negative start goes to the general path too)
             return None
+        last = a
         if b <= a:
             continue
-        reach = b
+        while stack and stack[-1][1] <= a:
+            _, _, d, held, inner = stack.pop()
+            if d:
+                quoted += held - inner
+            else:
+                attributed += held - inner
+        if stack:
+            top = stack[-1]
+            if b > top[1] or (a == top[0] and b == top[1]):
+                return None
         c = (mask[a] == a_ch) + mask.count(b" a", a, b)
         if c and a and mask[a] == a_ch and mask[a - 1] == a_ch:
             c -= 1
         if c and b < n and mask[b] == a_ch and mask[b - 1] == a_ch:
             c -= 1
-        if c:
-            if q.kind == "direct":
-                quoted += c
-            else:
-                attributed += c
+        if stack:
+            stack[-1][4] += c
+        stack.append([a, b, q.kind == "direct", c, 0])
+    for _, _, d, held, inner in stack:
+        if d:
+            quoted += held - inner
+        else:
+            attributed += held - inner
     return quoted, attributed
 
 
@@ -2128,9 +2145,9 @@ def count_words_by_voice(text: str, quotes: list[Quote]) -> dict[str, int]:
     total = (mask[0] == 0x61) + mask.count(b" a") if n else 0
     if not quotes:
         return {"outlet": total, "quoted": 0, "attributed": 0}
-    apart = _count_apart(mask, n, quotes)
-    if apart is not None:
-        return {"outlet": total - apart[0] - apart[1], "quoted": apart[0], "attributed": apart[1]}
+    nested = _count_nested(mask, n, quotes)
+    if nested is not None:
+        return {"outlet": total - nested[0] - nested[1], "quoted": nested[0], "attributed": nested[1]}
     bounds = {0, n}
     for q in quotes:
         if 0 < q.start < n:

@@ -6,7 +6,7 @@ import csv
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from pipelines.quotes import (
@@ -340,17 +340,21 @@ def test_count_words_by_voice_on_any_text_and_quotes(text, raw):
     assert count_words_by_voice(text, quotes) == expected
 
 
-@settings(max_examples=300, deadline=None)
-@given(_UNICODE_TEXTS, st.lists(st.tuples(st.integers(0, 12), st.integers(0, 30), st.booleans()), max_size=8))
-def test_count_words_by_voice_on_quotes_apart(text, raw):
-    """Quotes that neither nest nor overlap (most articles; count_words_by_voice's short path),
-    ends on word characters included: the counts of voice_of word by word."""
-    quotes, at = [], 0
-    for gap, ln, d in raw:
-        a = min(at + gap, len(text))
-        b = min(a + ln, len(text))
-        quotes.append(Quote(a, b, "direct" if d else "reported", None, None, True))
-        at = b
+@settings(max_examples=400, deadline=None)
+@given(_UNICODE_TEXTS, st.lists(st.tuples(st.integers(0, 120), st.integers(0, 40), st.booleans()), max_size=10),
+       st.booleans())
+@example("He said war games would follow.", [(3, 14, True), (3, 14, False), (0, 30, False)], False)  # equal spans
+def test_count_words_by_voice_on_quotes_apart_or_nested(text, raw, apart):
+    """Quotes that stand apart or nest but never cross, sorted as find_quotes sorts them (most
+    articles; count_words_by_voice's short path), ends inside words and equal spans included:
+    the counts of voice_of word by word."""
+    spans = sorted(((min(a, len(text)), min(a + ln, len(text)), d) for a, ln, d in raw),
+                   key=lambda r: (r[0], -r[1], not r[2]))
+    kept: list[tuple[int, int, bool]] = []
+    for a, b, d in spans:   # keep a span unless it crosses a kept one (or, apart, touches one inside)
+        if all(b <= ka or a >= kb or (not apart and ka <= a and b <= kb) for ka, kb, _ in kept):
+            kept.append((a, b, d))
+    quotes = [Quote(a, b, "direct" if d else "reported", None, None, True) for a, b, d in kept]
     expected = {"outlet": 0, "quoted": 0, "attributed": 0}
     for m in WORD_RE.finditer(text):
         expected[voice_of(quotes, m.start(), m.end())[0]] += 1
@@ -786,3 +790,31 @@ def test_compiled_sentence_spans_examples(text):
     from pipelines import quotes
     assert quotes._native_spans is not None, "pipelines._match is not built: run `pip install -e .`"
     _same_spans(text)
+
+
+# ---- the compiled tokenizer (pipelines._match.tokens) against the Python one --------------------
+
+_TOKEN_ALPHABET = st.sampled_from(
+    list("aZ09 .,;!?\n\t_-'\"()") + ["Mr", "Gen", "Dr.", "U.S", "said", "\u2019", "\u201c", "\u201d", "\u00a0",
+                                     "\u00c9", "\u00e9", "\u0663", "\u00b2", "\u3000", "\u2014", "\U0001d400"])
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(_TOKEN_ALPHABET, max_size=30).map("".join), st.integers(0, 40), st.integers(0, 50))
+def test_compiled_tokens_equal_the_python_ones(text, a, b):
+    from pipelines import quotes
+    assert quotes._tokens(text, a, b) == quotes._tokens_python(text, a, b)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=40), st.integers(0, 45), st.integers(0, 45))
+def test_compiled_tokens_equal_the_python_ones_on_any_text(text, a, b):
+    from pipelines import quotes
+    assert quotes._tokens(text, a, b) == quotes._tokens_python(text, a, b)
+
+
+def test_compiled_tokens_are_built():
+    from pipelines import quotes
+    assert quotes._native_tokens is not None, "pipelines._match is not built: run `pip install -e .`"
+    assert quotes._tokens("Gen. Kim said, \u201cNo.", 0, 21) == [
+        (0, 4, "Gen."), (5, 8, "Kim"), (9, 13, "said"), (13, 14, ","), (15, 16, "\u201c"), (16, 18, "No"), (18, 19, ".")]
