@@ -2081,7 +2081,7 @@ def _count_nested(mask: bytes, n: int, quotes: list[Quote]) -> tuple[int, int] |
     word, when no space lies between); a word across an end belongs to an enclosing quote or none.
     """
     a_ch = 0x61
-    quoted = attributed = 0
+    own = [0, 0]   # words of the reported spans, of the direct quotes
     stack: list[list] = []   # the open quotes, outermost first: [start, end, direct?, words held, children's]
     last = 0
     for q in quotes:
@@ -2093,10 +2093,7 @@ def _count_nested(mask: bytes, n: int, quotes: list[Quote]) -> tuple[int, int] |
             continue
         while stack and stack[-1][1] <= a:
             _, _, d, held, inner = stack.pop()
-            if d:
-                quoted += held - inner
-            else:
-                attributed += held - inner
+            own[d] += held - inner
         if stack:
             top = stack[-1]
             if b > top[1] or (a == top[0] and b == top[1]):
@@ -2110,11 +2107,8 @@ def _count_nested(mask: bytes, n: int, quotes: list[Quote]) -> tuple[int, int] |
             stack[-1][4] += c
         stack.append([a, b, q.kind == "direct", c, 0])
     for _, _, d, held, inner in stack:
-        if d:
-            quoted += held - inner
-        else:
-            attributed += held - inner
-    return quoted, attributed
+        own[d] += held - inner
+    return own[1], own[0]
 
 
 def count_words_by_voice(text: str, quotes: list[Quote]) -> dict[str, int]:
