@@ -1,7 +1,7 @@
 """Benchmark the ingest's own cost per article, part by part, against an older checkout.
 
-Standalone: ``python benchmarks/bench_ingest.py --input FILE.jsonl [--articles N] [--repeat R]
-[--baseline DIR] [--whole]``.
+Standalone: ``python benchmarks/bench_ingest.py --input FILE.jsonl [--articles N] [--repeat R] [--batch B]
+[--baseline OTHER_TREE] [--whole]``.
 
 Reads the first N records (default 20,000) of *FILE* (any input ``framewatch ingest`` reads;
 e.g. ``make_articles.py``'s synthetic JSONL) and runs the ingest's parts as
@@ -24,7 +24,7 @@ streaming input, while a held input is timed as if it streamed, each batch in it
 * **write** -- :func:`pipelines.run.write_ingest` of each batch into a new store file (DuckDB
   inserts, copies of earlier batches, rejects).
 
-With ``--baseline DIR`` (a checkout or ``git worktree`` of an older commit) its ``pipelines``
+With ``--baseline OTHER_TREE`` (a checkout or ``git worktree`` of an older commit) its ``pipelines``
 package is loaded beside this one (as ``pipelines_baseline``) and the two are timed
 alternately in this process, R times each (default 3); medians, µs of CPU an article, ratios,
 and a check that both built the same ``articles`` and ``rejects`` rows (run_id left out).
