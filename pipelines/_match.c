@@ -1266,6 +1266,143 @@ sentence_spans(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     return out;
 }
 
+/* ---- tokens: pipelines.quotes._tokens in one pass -----------------------------------------------
+
+   The (start, end, token) of every quotes._TOK_RE match in text[a:b] (pos/endpos semantics), the
+   window cut into its whitespace-separated chunks (str.split: Py_UNICODE_ISSPACE), as the Python
+   function does: a chunk of letters and digits only (str.isalnum) is one token; a word with one
+   trailing mark ("said,", "office.") or one leading mark ("“This", "(the") is two, unless the mark
+   can join the word (’ ' - _) or the period may end an abbreviation of _TOK_RE (a word of
+   `abbrev`, a capital initial, or a window that starts inside a word); every other chunk goes to
+   `fallback(text, start, end)`, which returns _TOK_RE's tokens of text[start:end] as a list. */
+
+static inline int
+all_alnum(int kind, const void *data, Py_ssize_t s, Py_ssize_t e)
+{
+    if (s >= e) {
+        return 0;
+    }
+    for (Py_ssize_t k = s; k < e; k++) {
+        if (!Py_UNICODE_ISALNUM(PyUnicode_READ(kind, data, k))) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static int
+push_token(PyObject *out, PyObject *text, Py_ssize_t s, Py_ssize_t e)
+{
+    PyObject *tok = PyUnicode_Substring(text, s, e);
+    if (tok == NULL) {
+        return -1;
+    }
+    PyObject *t = Py_BuildValue("(nnN)", s, e, tok);
+    if (t == NULL) {
+        return -1;
+    }
+    int r = PyList_Append(out, t);
+    Py_DECREF(t);
+    return r;
+}
+
+/* tokens(text, a, b, abbrev, fallback) -> list of (start, end, token); a and b as in text[a:b] for 0 <= a */
+static PyObject *
+tokens(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 5) {
+        PyErr_SetString(PyExc_TypeError, "tokens(text, a, b, abbrev, fallback) takes 5 arguments");
+        return NULL;
+    }
+    PyObject *text = args[0], *abbrev = args[3], *fallback = args[4];
+    if (!PyUnicode_Check(text) || !PyAnySet_Check(abbrev)) {
+        PyErr_SetString(PyExc_TypeError, "tokens: text must be a str and abbrev a set");
+        return NULL;
+    }
+    Py_ssize_t a = PyLong_AsSsize_t(args[1]), b = PyLong_AsSsize_t(args[2]);
+    if ((a == -1 || b == -1) && PyErr_Occurred()) {
+        return NULL;
+    }
+    if (PyUnicode_READY(text) < 0) {
+        return NULL;
+    }
+    const int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    const Py_ssize_t len = PyUnicode_GET_LENGTH(text);
+    /* text[a:b] as slicing reads it */
+    if (a < 0) { a += len; if (a < 0) a = 0; }
+    if (b < 0) { b += len; if (b < 0) b = 0; }
+    if (a > len) a = len;
+    if (b > len) b = len;
+    PyObject *out = PyList_New(0);
+    if (out == NULL) {
+        return NULL;
+    }
+    Py_ssize_t i = a;
+    while (i < b) {
+        while (i < b && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i))) {
+            i++;
+        }
+        if (i >= b) {
+            break;
+        }
+        Py_ssize_t s = i;
+        while (i < b && !Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i))) {
+            i++;
+        }
+        Py_ssize_t e = i;   /* the chunk text[s:e] */
+        int done = 0;
+        if (all_alnum(kind, data, s, e)) {
+            if (push_token(out, text, s, e) < 0) goto fail;
+            continue;
+        }
+        Py_UCS4 last = PyUnicode_READ(kind, data, e - 1);
+        if (e - s >= 2 && all_alnum(kind, data, s, e - 1) && !Py_UNICODE_ISALNUM(last)
+                && last != 0x2019 && last != '\'' && last != '-' && last != '_') {
+            int split = 1;
+            if (last == '.') {
+                if (e - s - 1 == 1) {
+                    Py_UCS4 h = PyUnicode_READ(kind, data, s);
+                    if (h >= 'A' && h <= 'Z') split = 0;
+                }
+                if (split) {
+                    PyObject *h = PyUnicode_Substring(text, s, e - 1);
+                    if (h == NULL) goto fail;
+                    int in = PySet_Contains(abbrev, h);
+                    Py_DECREF(h);
+                    if (in < 0) goto fail;
+                    if (in) split = 0;
+                }
+                if (split && s == a && a > 0) {   /* a window that starts inside a word */
+                    Py_UCS4 before = PyUnicode_READ(kind, data, a - 1);
+                    if (before == '_' || Py_UNICODE_ISALNUM(before)) split = 0;
+                }
+            }
+            if (split) {
+                if (push_token(out, text, s, e - 1) < 0 || push_token(out, text, e - 1, e) < 0) goto fail;
+                done = 1;
+            }
+        }
+        if (!done) {
+            Py_UCS4 first = PyUnicode_READ(kind, data, s);
+            if (e - s >= 2 && all_alnum(kind, data, s + 1, e) && !Py_UNICODE_ISALNUM(first) && first != '_') {
+                if (push_token(out, text, s, s + 1) < 0 || push_token(out, text, s + 1, e) < 0) goto fail;
+            } else {
+                PyObject *more = PyObject_CallFunction(fallback, "Onn", text, s, e);
+                if (more == NULL) goto fail;
+                Py_ssize_t n_out = PyList_GET_SIZE(out);
+                int r = PyList_SetSlice(out, n_out, n_out, more);
+                Py_DECREF(more);
+                if (r < 0) goto fail;
+            }
+        }
+    }
+    return out;
+fail:
+    Py_DECREF(out);
+    return NULL;
+}
+
 static PyMethodDef match_functions[] = {
     {"fold_copy", (PyCFunction)(void (*)(void))fold_copy, METH_FASTCALL,
      "fold_copy(text, table) -> (copy, kept) or None: pipelines.text.matching_copy's copy and kept mask "
@@ -1273,6 +1410,9 @@ static PyMethodDef match_functions[] = {
     {"sentence_spans", (PyCFunction)(void (*)(void))sentence_spans, METH_FASTCALL,
      "sentence_spans(text, abbrev, can_end, starters, period_ends) -> list of (start, end): "
      "pipelines.quotes.sentence_spans in one C pass (see pipelines/_match.c)."},
+    {"tokens", (PyCFunction)(void (*)(void))tokens, METH_FASTCALL,
+     "tokens(text, a, b, abbrev, fallback) -> list of (start, end, token): pipelines.quotes._tokens "
+     "in C, the chunks it cannot split by hand given to fallback(text, start, end)."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -105,10 +105,11 @@ import ahocorasick_rs
 
 from .text import _ASCII_WORD_MARKS, scan_overlapping, word_mask
 
-try:   # compiled by `pip install [-e] .` (setup.py); without it sentence_spans runs in Python
+try:   # compiled by `pip install [-e] .` (setup.py); without it sentence_spans and _tokens run in Python
     from ._match import sentence_spans as _native_spans
+    from ._match import tokens as _native_tokens
 except ImportError:   # pragma: no cover - the tests assert the module is built
-    _native_spans = None
+    _native_spans = _native_tokens = None
 
 __all__ = [
     "Quote",
@@ -609,7 +610,21 @@ def _push_span(text: str, a: int, b: int, out: list[tuple[int, int]]) -> None:
 
 
 def _tokens(text: str, a: int, b: int) -> list[tuple[int, int, str]]:
-    """``(start, end, token)`` of every ``_TOK_RE`` match in ``text[a:b]`` (pos/endpos semantics).
+    """``(start, end, token)`` of every ``_TOK_RE`` match in ``text[a:b]`` (pos/endpos semantics;
+    ``0 <= a``): ``pipelines._match.tokens``, the chunks of :func:`_tokens_python` in C (the same
+    tokens; the chunks it cannot split by hand go to :func:`_tok_fallback`), else that function."""
+    if _native_tokens is not None:
+        return _native_tokens(text, a, b, _TOK_ABBREV, _tok_fallback)
+    return _tokens_python(text, a, b)
+
+
+def _tok_fallback(text: str, a: int, b: int) -> list[tuple[int, int, str]]:
+    """``_TOK_RE``'s tokens of one whitespace-free chunk ``text[a:b]``."""
+    return [(m.start(), m.end(), m.group()) for m in _TOK_RE.finditer(text, a, b)]
+
+
+def _tokens_python(text: str, a: int, b: int) -> list[tuple[int, int, str]]:
+    """:func:`_tokens` in Python (without the compiled module, and the reference for the tests).
 
     No token holds whitespace and every other character starts one (a ``\\w`` run or a
     single ``[^\\w\\s]``), so the tokens of the window are those of its whitespace-separated

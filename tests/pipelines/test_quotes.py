@@ -790,3 +790,31 @@ def test_compiled_sentence_spans_examples(text):
     from pipelines import quotes
     assert quotes._native_spans is not None, "pipelines._match is not built: run `pip install -e .`"
     _same_spans(text)
+
+
+# ---- the compiled tokenizer (pipelines._match.tokens) against the Python one --------------------
+
+_TOKEN_ALPHABET = st.sampled_from(
+    list("aZ09 .,;!?\n\t_-'\"()") + ["Mr", "Gen", "Dr.", "U.S", "said", "\u2019", "\u201c", "\u201d", "\u00a0",
+                                     "\u00c9", "\u00e9", "\u0663", "\u00b2", "\u3000", "\u2014", "\U0001d400"])
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(_TOKEN_ALPHABET, max_size=30).map("".join), st.integers(0, 40), st.integers(0, 50))
+def test_compiled_tokens_equal_the_python_ones(text, a, b):
+    from pipelines import quotes
+    assert quotes._tokens(text, a, b) == quotes._tokens_python(text, a, b)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=40), st.integers(0, 45), st.integers(0, 45))
+def test_compiled_tokens_equal_the_python_ones_on_any_text(text, a, b):
+    from pipelines import quotes
+    assert quotes._tokens(text, a, b) == quotes._tokens_python(text, a, b)
+
+
+def test_compiled_tokens_are_built():
+    from pipelines import quotes
+    assert quotes._native_tokens is not None, "pipelines._match is not built: run `pip install -e .`"
+    assert quotes._tokens("Gen. Kim said, \u201cNo.", 0, 21) == [
+        (0, 4, "Gen."), (5, 8, "Kim"), (9, 13, "said"), (13, 14, ","), (15, 16, "\u201c"), (16, 18, "No"), (18, 19, ".")]
