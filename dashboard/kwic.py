@@ -227,12 +227,13 @@ def _day(v) -> str:
     return "undated" if v is None or pd.isna(v) else f"{pd.Timestamp(v):%Y-%m-%d}"
 
 
-KWIC_TABLE_COLUMNS = (("#", "36px", "right"), ("Date", "84px", "left"), ("Outlet", "max(10%, 96px)", "left"),
+KWIC_TABLE_COLUMNS = (("#", "36px", "right"), ("Date", "84px", "left"), ("Outlet", "11%", "left"),
                       ("Left context", "", "right"), ("Match", "10%", "center"), ("Right context", "", "left"),
-                      ("Voice", "66px", "left"), ("Speaker", "max(7%, 74px)", "left"), ("Article", "14%", "left"))
+                      ("Voice", "66px", "left"), ("Speaker", "76px", "left"), ("Article", "14%", "left"))
 """Header, width (empty: the contexts share what is left) and alignment of each column of :func:`kwic_html`.
-A share of the table's width has a floor in pixels (CSS ``max()``), so a narrow page does not cut the header
-("Spea…"); outlets and speakers wrap onto a second line before they are cut."""
+Speaker has a width in pixels, wide enough for its header (at 6 % of the page it read "Spea…"); outlets and
+speakers wrap onto a second line before they are cut. (A ``max(%, px)`` width would be ignored: in a table
+with a fixed layout Chromium treats a width that mixes percent and pixels as ``auto``.)"""
 LABEL_COLUMN = ("Evidence of", "11%", "left")
 """The column of ``label``, after Match, drawn only when a label says more than its match (a frame, a
 pair form, a target's tone), not for lexicon lines whose label is their term."""

@@ -164,6 +164,12 @@ def test_a_trends_cell_leads_to_exactly_its_concordance_lines(page, c15_url, tmp
     assert sorted(rows.locator("td:nth-child(4)").all_inner_texts()) == [s.strip() for s in CELL_LINES]
     expect(rows.locator("mark")).to_have_text(["regime"] * 3)
     expect(rows.locator("td:nth-child(6)")).to_have_text(["spoke about military on 2026-03-03."] * 3)
+    cut = page.locator("table.fw-kwic thead th").evaluate_all(        # 'Spea…' was cut at this width
+        "ths => ths.filter(th => { const r = document.createRange(); r.selectNodeContents(th);"
+        " const cs = getComputedStyle(th); const room = th.clientWidth - parseFloat(cs.paddingLeft)"
+        " - parseFloat(cs.paddingRight); return r.getBoundingClientRect().width > room + 0.5; })"
+        ".map(th => th.textContent)")
+    assert cut == []
 
     with page.expect_download() as dl:
         page.get_by_role("button", name="Download every line (CSV)").click()
