@@ -101,7 +101,7 @@ def frame_heatmap_chart(df: pd.DataFrame) -> go.Figure:
                                                           "n_articles", "n_tokens")])
     fig.add_trace(go.Heatmap(
         z=z.to_numpy(float), x=[SHORT_LABELS[f] for f in frames], y=outlets, text=text, texttemplate="%{text}",
-        textfont=dict(size=11), colorscale="Cividis", zmin=0, xgap=2, ygap=2, customdata=custom,
+        textfont=dict(size=10), colorscale="Cividis", zmin=0, xgap=2, ygap=2, customdata=custom,   # "293/379" fits
         colorbar=dict(title=dict(text="share of articles", side="right"), tickformat=".0%"),
         hovertemplate=("<b>%{y}</b> · %{x}<br>%{z:.1%} of articles use the frame<br>"
                        "95% interval %{customdata[0]:.1%} – %{customdata[1]:.1%}<br>"

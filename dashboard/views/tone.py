@@ -26,7 +26,8 @@ counts = dict(zip(totals["target"], totals["n_sentences"]))
 MAX_TARGETS = 6
 linked = links.url_choice("target", names, "tone_targets", many=MAX_TARGETS)      # a shared link's targets
 chosen = c1.multiselect("Targets", names, default=None if linked else names[:3], key="tone_targets",
-                        max_selections=MAX_TARGETS, format_func=lambda t: f"{t} ({counts[t]:,} sentences)",
+                        max_selections=MAX_TARGETS, format_func=lambda t: f"{t} ({counts[t]:,})",   # short chips
+                        help="In brackets: sentences naming the target in this selection, in the chosen voice.",
                         on_change=links.write_choice, args=("target", "tone_targets", names))
 tone_measures = list(tone_charts.TONE_MEASURES)
 links.url_choice("tone_measure", tone_measures, "tone_measure")
