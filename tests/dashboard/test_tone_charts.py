@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from dashboard.charts import CELL_TARGETS
-from dashboard.evidence import clicked_heatmap_cell
+from dashboard.evidence import clicked_cell_name, clicked_heatmap_cell
 from dashboard.tone_charts import clicked_tone_cell, tone_cells, tone_heatmap, tone_trend_chart, tone_y_top
 
 
@@ -95,6 +95,13 @@ def test_a_click_chooses_its_cell():
                                    mcells, "outlet", "target")
         assert (mcells.loc[hit, "outlet"], mcells.loc[hit, "target"]) == ("A", target)
     assert clicked_heatmap_cell(hm, None, mcells, "outlet", "target") is None
+    nato = {"curve_number": markers, "point_index": at[("A", "NATO")]}
+    assert clicked_cell_name(hm, {"points": [{"curve_number": 0, "point_index": 0}, nato]}) == "A · NATO"
+    assert clicked_cell_name(hm, {"points": [{"curve_number": 0, "point_index": 0}]}) is None   # not on a target
+    assert clicked_cell_name(hm, None) is None
+    # the same first clicked target for both: the name of the cell whose row clicked_heatmap_cell returns
+    hit = clicked_heatmap_cell(hm, {"points": [nato]}, mcells, "outlet", "target")
+    assert f"{mcells.loc[hit, 'outlet']} · {mcells.loc[hit, 'target']}" == clicked_cell_name(hm, {"points": [nato]})
     assert clicked_heatmap_cell(hm, {"points": [{"curve_number": 0, "point_index": 0}]}, mcells, "outlet",
                                 "target") is None                                  # the heatmap itself reports nothing
     assert clicked_tone_cell(hm, {"points": [{"curve_number": markers, "point_index": 0, "x": "Russia"}]},
