@@ -141,8 +141,11 @@ def diff_html(first: str, copy: str) -> str:
     return '<div class="fw-diff" style="line-height:1.6">' + "".join(parts) + "</div>"
 
 
-def member_label(row) -> str:
-    """``Outlet B · 2026-03-02 08:30 UTC · +2.5 h · similarity 1.00`` for a member of :func:`load_cluster_texts`."""
+def member_label(row, similarity: bool = True) -> str:
+    """``Outlet B · 2026-03-02 08:30 UTC · +2.5 h · similarity 1.00`` for a member of :func:`load_cluster_texts`
+    (``first copy`` for the lag of the first; without *similarity*, ``Outlet A · 2026-03-02 06:00 UTC``)."""
+    if not similarity:
+        return f"{row['outlet']} · {_when(row['published_at'])}"
     lag = "first copy" if bool(row["is_first"]) else republication.lag_text(row["lag_hours"])
     return f"{row['outlet']} · {_when(row['published_at'])} · {lag} · similarity {row['similarity']:.2f}"
 

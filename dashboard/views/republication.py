@@ -86,7 +86,8 @@ member_labels = [rp.member_label(r) for _, r in members.iterrows()]
 j = st.selectbox("Compare the first copy with", range(1, len(members)), format_func=member_labels.__getitem__,
                  key="repub_copy")
 first, copy = members.iloc[0], members.iloc[j]
-st.caption(f"First copy: {member_labels[0]}. Struck through in red: words only in the first copy; underlined in "
-           "green: words only in this copy.")
-st.markdown(render.article_header_html(copy.to_dict()), unsafe_allow_html=True)
+st.caption(f"First copy: {rp.member_label(first, similarity=False)}. Struck through in red: words only in the "
+           "first copy; underlined in green: words only in this copy.")
+synthetic = copy["outlet"] in ctx.summary.get("synthetic_outlets", ())      # the badge the Articles page shows
+st.markdown(render.article_header_html(copy.to_dict(), synthetic=synthetic), unsafe_allow_html=True)
 st.markdown(rp.diff_html(first["text"], copy["text"]), unsafe_allow_html=True)

@@ -50,6 +50,8 @@ def test_page_ignores_the_switch_and_compares_texts(repub_store):
     pick.set_value(2).run()                                     # Outlet C, with its footer
     html = "\n".join(m.value for m in at.markdown)
     assert '<ins title="only in this copy"' in html and "Follow Outlet C for more." in html
+    assert "First copy: Outlet A · 2026-03-02 06:00 UTC. Struck through in red" in "\n".join(c.value for c in at.caption)
+    assert "synthetic (demo)" not in html                       # real outlets: no badge on the copy's header
 
 
 def test_article_view_says_where_the_text_appeared_first(repub_store):
