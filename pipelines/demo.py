@@ -616,7 +616,7 @@ _FRAME_SENTENCES: dict[str, tuple[tuple[str, str, str], ...]] = {
          "Investigators traced the money through shell companies in three countries."),
         ("all", "any",
          "Customs officers detained a cargo ship suspected of carrying banned goods."),
-        ("all", "any", "Two suspects remain in custody in {seat}."),
+        ("all", "any", "Two suspects remain in custody."),
         ("sanctions iran north_korea", "any", "Two businessmen face trial for money laundering."),
         (_HURT, "any", "War crimes investigators visited {place} on {day}."),
         (_HURT, "any", "Looting followed the strikes in parts of {place}."),
