@@ -4,8 +4,8 @@ Every ``pip install [-e] .`` compiles, with the C compiler Python was built with
 
 * ``pipelines/_match.c`` -- fold, Aho-Corasick scan and resolve of lexicon matching in one pass
   (:class:`pipelines.lexicon.LexiconMatcher`), our own C; it needs only the Python headers.
-* the score stage's Python modules (:data:`pipelines._compiled.COMPILED`: text, quotes, lexicon,
-  topics, prepared, score), compiled unchanged by Cython (a build requirement in pyproject.toml),
+* the score stages' Python modules (:data:`pipelines._compiled.COMPILED`: text, quotes, lexicon,
+  topics, prepared, score, frames, tone, wordchoice, syndication), compiled unchanged by Cython (a build requirement in pyproject.toml),
   the generated C kept under ``build/cython``. Beside them the build writes
   ``pipelines/_compiled.json``, the SHA-256 of each source it compiled, so that a module edited
   after the build runs from its ``.py`` (:func:`pipelines._compiled.install`).

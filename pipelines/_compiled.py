@@ -27,7 +27,7 @@ import os
 import sys
 from pathlib import Path
 
-COMPILED = ("text", "quotes", "lexicon", "topics", "prepared", "score")
+COMPILED = ("text", "quotes", "lexicon", "topics", "prepared", "score", "frames", "tone", "wordchoice", "syndication")
 """Modules of :mod:`pipelines` that ``setup.py`` compiles (each from ``pipelines/<name>.py``)."""
 
 MANIFEST = "_compiled.json"
