@@ -1,6 +1,6 @@
 """Which pipeline modules run compiled, and the guard that keeps a stale build from running.
 
-``pip install [-e] .`` compiles the score stage's modules (:data:`COMPILED`) with Cython
+``pip install [-e] .`` compiles the per-article stages' modules (:data:`COMPILED`) with Cython
 (``setup.py``): the same Python source, the same behaviour, about 1.3-1.5x less CPU. Beside
 the compiled modules the build writes :data:`MANIFEST`, the SHA-256 of each source file it
 compiled. Python prefers a compiled module (``quotes.cpython-311-*.so``) to its ``quotes.py``,
