@@ -113,6 +113,8 @@ def main(argv: list[str] | None = None) -> None:
     args.corpus_dir.mkdir(parents=True, exist_ok=True)
     args.store_dir.mkdir(parents=True, exist_ok=True)
     print(f"cores: {os.cpu_count()}, load average at start: {os.getloadavg()[0]:.2f}")
+    from pipelines import _compiled   # the runs' processes decide the same way
+    print(_compiled.summary())
     rows = []
     for n in args.articles:
         corpus = args.corpus_dir / f"articles-{n}.jsonl"

@@ -43,6 +43,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from pipelines import _compiled  # noqa: E402
 from pipelines.lexicon import LexiconMatcher, load_lexicon  # noqa: E402
 from pipelines.quotes import count_words_by_voice, find_quotes, voice_of  # noqa: E402
 from pipelines.run import SCORE_CHUNK  # noqa: E402
@@ -245,6 +246,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"corpus: {len(corpus):,} synthetic articles, {words.mean():.0f} words on average "
           f"(generated in {gen_s:.1f}s); lexicon {lexicon.version}, {len(lexicon.entries)} entries; "
           f"chunks of {SCORE_CHUNK}; cores: {sorted(os.sched_getaffinity(0))}")
+    print(_compiled.summary())   # compiled or from source (FRAMEWATCH_PURE_PYTHON=1): say which was timed
 
     time_score(corpus.iloc[:500], lexicon, matcher, topic_matcher)  # warm up
     runs = [time_score(corpus, lexicon, matcher, topic_matcher) for _ in range(args.repeat)]
