@@ -1132,16 +1132,22 @@ period_ends(const SpanCtx *x, Py_ssize_t b, Py_ssize_t after)
     return 0;   /* a single letter: an initial */
 }
 
+/* Append a new reference to a list and drop it; NULL (an error already set) gives -1. */
+static int
+append_new(PyObject *out, PyObject *item)
+{
+    if (item == NULL) {
+        return -1;
+    }
+    int r = PyList_Append(out, item);
+    Py_DECREF(item);
+    return r;
+}
+
 static int
 push_span(PyObject *out, Py_ssize_t a, Py_ssize_t b)
 {
-    PyObject *t = Py_BuildValue("(nn)", a, b);
-    if (t == NULL) {
-        return -1;
-    }
-    int r = PyList_Append(out, t);
-    Py_DECREF(t);
-    return r;
+    return append_new(out, Py_BuildValue("(nn)", a, b));
 }
 
 /* sentence_spans(text, abbrev, can_end, starters, period_ends) -> list of (start, end) */
@@ -1294,16 +1300,7 @@ static int
 push_token(PyObject *out, PyObject *text, Py_ssize_t s, Py_ssize_t e)
 {
     PyObject *tok = PyUnicode_Substring(text, s, e);
-    if (tok == NULL) {
-        return -1;
-    }
-    PyObject *t = Py_BuildValue("(nnN)", s, e, tok);
-    if (t == NULL) {
-        return -1;
-    }
-    int r = PyList_Append(out, t);
-    Py_DECREF(t);
-    return r;
+    return tok == NULL ? -1 : append_new(out, Py_BuildValue("(nnN)", s, e, tok));
 }
 
 /* tokens(text, a, b, abbrev, fallback) -> list of (start, end, token); a and b as in text[a:b] for 0 <= a */
