@@ -138,17 +138,18 @@ def score_articles(articles: pd.DataFrame, lexicon: Lexicon, topic_matcher: Topi
     """
     matcher = matcher or LexiconMatcher(lexicon).fit()
     with _gc_paused():
-        return _score_batch(articles, lexicon, topic_matcher, use_topic_column, progress, matcher, outlet_names,
-                            prepared)
+        return _score_in_passes(articles, lexicon, topic_matcher, use_topic_column, progress, matcher,
+                                outlet_names, prepared)
 
 
 @contextmanager
 def _gc_paused():
     """Pause Python's cyclic garbage collector for the block, then restore it as it was.
 
-    Scoring a batch allocates millions of small containers (the quote finder's tuples) while the
-    batch's results (quotes, matches, rows) stay alive, so the collector's passes keep walking
-    the same growing heap: about 40 µs an article of the bench corpus, 8% of the stage. The
+    Scoring a batch allocates many small containers (the quote finder's tuples) while the
+    batch's results (quotes, matches, voices) stay alive until its tables are built, so the
+    collector's passes keep walking the same growing heap: about 50 µs an article of the bench
+    corpus, a tenth of the stage (pure Python, batches of 5,000). The
     batch makes no reference cycles (a collection after a batch scored with the collector off
     finds nothing unreachable on the bench, demo, KCNA and RUWA corpora), so pausing it frees
     no less memory. Reference counting frees everything else as before.
@@ -162,10 +163,10 @@ def _gc_paused():
             gc.enable()
 
 
-def _score_batch(articles: pd.DataFrame, lexicon: Lexicon, topic_matcher: TopicMatcher | None,
-                 use_topic_column: bool, progress: bool, matcher: LexiconMatcher,
-                 outlet_names: dict[str, tuple[str, ...]] | None,
-                 prepared: dict[str, PreparedText] | None) -> ScoreResult:
+def _score_in_passes(articles: pd.DataFrame, lexicon: Lexicon, topic_matcher: TopicMatcher | None,
+                      use_topic_column: bool, progress: bool, matcher: LexiconMatcher,
+                      outlet_names: dict[str, tuple[str, ...]] | None,
+                      prepared: dict[str, PreparedText] | None) -> ScoreResult:
     """:func:`score_articles` with its fitted *matcher*, the collector paused."""
     ids = articles["article_id"].tolist()
     n = len(ids)
@@ -200,7 +201,7 @@ def _score_batch(articles: pd.DataFrame, lexicon: Lexicon, topic_matcher: TopicM
         by_column = split_topic_cell(raw) if use_topic_column and isinstance(raw, str) else []
         topic_rows += [(aid, topic, source) for topic, source in assign_topics(by_query, by_column)]
 
-    # pass 2: quotes, voices, words by voice
+    # pass 2: quotes
     quotes_of: list[list[Quote]] = []
     voices_of: list[list[tuple]] = []
     mention_texts: list[list[str]] = []
@@ -218,6 +219,7 @@ def _score_batch(articles: pd.DataFrame, lexicon: Lexicon, topic_matcher: TopicM
         if p is not None:
             p.quotes = quotes
         quotes_of.append(quotes)
+    # pass 3: voices and words by voice
     for text, ms, quotes in zip(texts, matches, quotes_of):
         voices = _voices(ms, quotes)
         voices_of.append(voices)
