@@ -72,41 +72,156 @@ def frame_trend_chart(df: pd.DataFrame, frame_label: str) -> go.Figure:
     return fig
 
 
-def frame_heatmap_chart(df: pd.DataFrame) -> go.Figure:
+COLOUR_BY = {"difference": "Difference from the frame's share in all selected outlets", "share": "Share of articles"}
+"""What the outlets × frames heatmap colours (key -> label); the first is the default. The cells read the share
+either way."""
+
+MIN_COLOUR_ARTICLES = 10
+"""Fewest articles an outlet needs in the selection for its heatmap cells to be coloured: below 10, one
+article moves a share by more than 10 points, more than most differences on the chart. Such cells are grey and
+still read their share and k/n."""
+
+FEW_ARTICLES_GREY = "#c8c8c8"
+
+
+def frame_differences(df: pd.DataFrame, min_articles: int = MIN_COLOUR_ARTICLES) -> pd.DataFrame:
+    """Each outlet's share of articles using a frame against that frame's share in all selected outlets.
+
+    Parameters
+    ----------
+    df : the frame of :func:`pipelines.frames.frame_matrix` (one row per outlet × frame); not modified.
+    min_articles : outlets with fewer scored articles than this (``n_articles``) are flagged ``few_articles``.
+
+    Returns
+    -------
+    DataFrame
+        A copy of *df* with ``selection_articles_with_frame`` and ``selection_articles`` (Σ over the
+        outlets of ``n_articles_with_frame`` and ``n_articles``, per frame), ``selection_share``
+        (their ratio, 0-1; NaN when no outlet has articles), ``difference_points`` (100 × (``share`` −
+        ``selection_share``): percentage points, positive when the outlet uses the frame more often
+        than the selection as a whole; NaN where ``share`` is) and ``few_articles`` (bool). The
+        frame's share pools the articles (sums numerators and denominators), so it is the share of all
+        the selected articles, not the mean of the outlets' shares.
+    """
+    out = df.copy()
+    pooled = out.groupby("frame")[["n_articles_with_frame", "n_articles"]].transform("sum")
+    out["selection_articles_with_frame"] = pooled["n_articles_with_frame"].astype("int64")
+    out["selection_articles"] = pooled["n_articles"].astype("int64")
+    k, n = out["selection_articles_with_frame"].to_numpy(float), out["selection_articles"].to_numpy(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["selection_share"] = np.where(n > 0, k / n, np.nan)
+    out["difference_points"] = 100 * (out["share"].astype(float) - out["selection_share"])
+    out["few_articles"] = out["n_articles"].astype(float) < min_articles
+    return out
+
+
+def heatmap_colour_text(colour: str, min_articles: int, n_few_outlets: int = 0) -> str:
+    """What the colour of :func:`frame_heatmap_chart` means, as a caption (markdown); *n_few_outlets* is how
+    many outlets with articles are below *min_articles* (grey).
+
+    Raises ValueError for a *colour* not in :data:`COLOUR_BY`.
+    """
+    if colour not in COLOUR_BY:
+        raise ValueError(f"colour must be one of {tuple(COLOUR_BY)}, not {colour!r}")
+    text = ("Colour: the outlet's share minus the frame's share in all selected outlets' articles together, "
+            "in percentage points (blue: the outlet uses the frame more often than the selection as a whole; "
+            "red: less often; white: as often)" if colour == "difference" else
+            "Colour: the share of the outlet's articles using the frame (one scale for every frame)")
+    if not n_few_outlets:
+        return f"{text}. An outlet with fewer than {min_articles} articles in the selection would be grey (none here)."
+    few = "the outlet" if n_few_outlets == 1 else f"the {n_few_outlets} outlets"
+    return (f"{text}. Grey: {few} with fewer than {min_articles} articles in the selection, not coloured "
+            "(the shares are still printed).")
+
+
+def frame_heatmap_chart(df: pd.DataFrame, colour: str = "difference",
+                        min_articles: int = MIN_COLOUR_ARTICLES) -> go.Figure:
     """Heatmap of the share of articles using each frame, per outlet, over the whole selection.
 
     Parameters
     ----------
     df : the frame of :func:`pipelines.frames.frame_matrix`.
+    colour : ``"difference"`` (default: each cell coloured by ``difference_points`` of
+        :func:`frame_differences`, on a diverging scale centred on 0, so every frame's column shows
+        which outlets use it more or less often than the selection as a whole) or ``"share"`` (the
+        share itself, 0 to the largest share, on one scale for all frames).
+    min_articles : outlets with fewer articles than this get grey cells (the colour of a share of a
+        few articles would shout): :data:`MIN_COLOUR_ARTICLES` by default.
 
     Returns
     -------
     go.Figure
-        Rows are outlets, columns the 15 frames in codebook order; each cell reads its share
-        and "k/n" articles, and the hover adds the 95 % Wilson interval and the frame tokens.
+        Rows are outlets, columns the frames in codebook order; each cell reads its share and "k/n"
+        articles whatever the colour. The first heatmap's ``z`` is the colour's value of every cell
+        (points or share); a second heatmap named ``"fewer than N articles"`` covers the cells of
+        outlets below *min_articles* in grey. The hover gives the share, its 95 % Wilson interval, k of n
+        articles, the frame tokens (lexicon), the frame's share in all selected outlets and the colour's
+        value with its unit. Cells with a share take clicks (:func:`dashboard.charts.with_cell_targets`).
+
+    Raises
+    ------
+    ValueError
+        For a *colour* not in :data:`COLOUR_BY`.
     """
+    if colour not in COLOUR_BY:
+        raise ValueError(f"colour must be one of {tuple(COLOUR_BY)}, not {colour!r}")
     fig = go.Figure()
     fig.update_layout(title=dict(text="Share of articles using each frame, by outlet (whole selection)", x=0),
                       template="plotly_white", margin=dict(l=160, r=20, t=70, b=150))
     if df is None or df.empty:
         return _empty(fig, "No scored articles in this selection")
-    outlets = sorted(df["outlet"].unique())
-    frames = [f for f in FRAMES if f in set(df["frame"])]
+    data = frame_differences(df, min_articles)
+    outlets = sorted(data["outlet"].unique())
+    frames = [f for f in FRAMES if f in set(data["frame"])]
 
-    grid = heatmap_grid(df, "frame", outlets, frames)
-    z, k, n = grid("share"), grid("n_articles_with_frame"), grid("n_articles")
-    text = [[("" if pd.isna(v) else f"{v:.0%}<br>{int(a)}/{int(b)}") for v, a, b in zip(zr, kr, nr)]
-            for zr, kr, nr in zip(z.to_numpy(float), k.to_numpy(float), n.to_numpy(float))]
-    custom = np.dstack([grid(c).to_numpy(float) for c in ("share_low", "share_high", "n_articles_with_frame",
-                                                          "n_articles", "n_tokens")])
+    grid = heatmap_grid(data, "frame", outlets, frames)
+    share, k, n = (grid(c).to_numpy(float) for c in ("share", "n_articles_with_frame", "n_articles"))
+    text = np.array([[("" if np.isnan(v) else f"{v:.0%}<br>{int(a)}/{int(b)}") for v, a, b in zip(*row)]
+                     for row in zip(share, k, n)], dtype=object)
+    few = grid("few_articles").fillna(False).to_numpy(bool) & ~np.isnan(share)
+    z = grid("difference_points" if colour == "difference" else "share").to_numpy(float)
+    solid = z[~few & ~np.isnan(z)]
+    if colour == "difference":
+        reach = max(1.0, float(np.abs(solid).max())) if solid.size else 1.0
+        scale = dict(colorscale="RdBu", zmin=-reach, zmax=reach,
+                     colorbar=dict(title=dict(text="points above (+) or below (−)<br>the frame's share in<br>"
+                                                   "all selected outlets", side="top"),
+                                   tickformat="+.0f", ticksuffix=" pts"))
+    else:
+        scale = dict(colorscale="Cividis", zmin=0, zmax=max(0.01, float(solid.max())) if solid.size else 1.0,
+                     colorbar=dict(title=dict(text="share of articles", side="right"), tickformat=".0%"))
+
+    def colour_line(s: float, d: float, is_few: bool) -> str:
+        if np.isnan(s):
+            return ""
+        if is_few:
+            return f"no colour: fewer than {min_articles} articles"
+        if colour == "share":
+            return f"colour: the share, {s:.1%}"
+        side = f"{abs(d):.1f} {'above' if d > 0 else 'below'}" if abs(d) >= 0.05 else "the same as"
+        return f"colour: {d:+.1f} points ({side} the frame's share in all selected outlets)"
+
+    tokens = grid("n_tokens").to_numpy(float)
+    custom = np.empty(z.shape + (10,), dtype=object)
+    for j, col in enumerate(("share", "share_low", "share_high", "n_articles_with_frame", "n_articles",
+                             "selection_share", "selection_articles_with_frame", "selection_articles")):
+        custom[:, :, j] = grid(col).to_numpy(float)
+    custom[:, :, 8] = [["" if np.isnan(t) else f", {t:,.0f} frame tokens" for t in row] for row in tokens]
+    diff = grid("difference_points").to_numpy(float)
+    custom[:, :, 9] = [[colour_line(*c) for c in zip(*row)] for row in zip(share, diff, few)]
     fig.add_trace(go.Heatmap(
-        z=z.to_numpy(float), x=[SHORT_LABELS[f] for f in frames], y=outlets, text=text, texttemplate="%{text}",
-        textfont=dict(size=10), colorscale="Cividis", zmin=0, xgap=2, ygap=2, customdata=custom,   # "293/379" fits
-        colorbar=dict(title=dict(text="share of articles", side="right"), tickformat=".0%"),
-        hovertemplate=("<b>%{y}</b> · %{x}<br>%{z:.1%} of articles use the frame<br>"
-                       "95% interval %{customdata[0]:.1%} – %{customdata[1]:.1%}<br>"
-                       "n = %{customdata[2]:,.0f} of %{customdata[3]:,.0f} articles, "
-                       "%{customdata[4]:,.0f} frame tokens<extra></extra>")))
+        z=z, x=[SHORT_LABELS[f] for f in frames], y=outlets, text=text.tolist(), texttemplate="%{text}",
+        textfont=dict(size=10), xgap=2, ygap=2, customdata=custom, **scale,   # "293/379" fits
+        hovertemplate=("<b>%{y}</b> · %{x}<br>%{customdata[0]:.1%} of articles use the frame<br>"
+                       "95% interval %{customdata[1]:.1%} – %{customdata[2]:.1%}<br>"
+                       "n = %{customdata[3]:,.0f} of %{customdata[4]:,.0f} articles%{customdata[8]}<br>"
+                       "all selected outlets: %{customdata[5]:.1%} (%{customdata[6]:,.0f} of "
+                       "%{customdata[7]:,.0f} articles)<br>%{customdata[9]}<extra></extra>")))
+    if few.any():   # drawn over the colour; its own labels, as it hides the first heatmap's
+        fig.add_trace(go.Heatmap(
+            z=np.where(few, 0.0, np.nan), x=[SHORT_LABELS[f] for f in frames], y=outlets, name=f"fewer than {min_articles} articles",
+            text=np.where(few, text, "").tolist(), texttemplate="%{text}", textfont=dict(size=10), xgap=2, ygap=2,
+            colorscale=[[0, FEW_ARTICLES_GREY], [1, FEW_ARTICLES_GREY]], showscale=False, hoverinfo="skip"))
     fig.update_layout(height=max(340, 170 + 48 * len(outlets)))
     fig.update_yaxes(autorange="reversed", title_text="outlet")
     fig.update_xaxes(title_text="frame", tickangle=-35)

@@ -91,10 +91,23 @@ else:
     links.concordance_link("frame", key=frame, outlet=cell["outlet"], start=start, end=end)
 
 st.subheader("Outlets × frames")
-matrix_fig = frame_charts.frame_heatmap_chart(matrix)
+h1, h2 = st.columns([3, 2])
+colour = h1.radio("Colour", list(frame_charts.COLOUR_BY), format_func=frame_charts.COLOUR_BY.__getitem__,
+                  horizontal=True, key="frames_colour",
+                  help="The cells read each outlet's share either way. The difference shows, frame by frame, which "
+                       "outlets use a frame more or less often than all selected outlets together; one scale of "
+                       "shares is dominated by the most used frame.")
+min_articles = h2.number_input("Colour outlets with at least … articles", min_value=1, max_value=100_000,
+                               value=frame_charts.MIN_COLOUR_ARTICLES, step=1, key="frames_min_articles",
+                               help="Outlets with fewer articles in the selection get grey cells: one article moves "
+                                    "their shares by many points.")
+matrix = frame_charts.frame_differences(matrix, int(min_articles))
+matrix_fig = frame_charts.frame_heatmap_chart(matrix, colour, int(min_articles))
 matrix_event = st.plotly_chart(matrix_fig, key="frames_matrix_chart", on_select="rerun", selection_mode="points")
+n_few = int(matrix.loc[matrix["few_articles"] & (matrix["n_articles"] > 0), "outlet"].nunique())
 st.caption(f"n = {tables.count_label(n_articles, 'scored article')} · each cell: the share of the outlet's articles "
            f"using the frame, with k/n · {common}")
+st.caption(frame_charts.heatmap_colour_text(colour, int(min_articles), n_few))
 st.download_button("Download heatmap data (CSV)", data=exports.to_csv_bytes(matrix.assign(method=method)),
                    file_name="framewatch-outlets-frames.csv", mime="text/csv", on_click="ignore",
                    key="dl_frames_matrix", icon=":material/download:")
