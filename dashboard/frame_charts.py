@@ -82,6 +82,9 @@ article moves a share by more than 10 points, more than most differences on the 
 still read their share and k/n."""
 
 FEW_ARTICLES_GREY = "#c8c8c8"
+COLOUR_BAR = dict(orientation="h", x=0, xanchor="left", y=1.01, yanchor="bottom", len=0.5, thickness=12)
+"""The heatmap's colour bar lies over the cells, its title above it (from the left, as it is long), so the 15
+columns keep the figure's width."""
 
 
 def frame_differences(df: pd.DataFrame, min_articles: int = MIN_COLOUR_ARTICLES) -> pd.DataFrame:
@@ -167,7 +170,7 @@ def frame_heatmap_chart(df: pd.DataFrame, colour: str = "difference",
         raise ValueError(f"colour must be one of {tuple(COLOUR_BY)}, not {colour!r}")
     fig = go.Figure()
     fig.update_layout(title=dict(text="Share of articles using each frame, by outlet (whole selection)", x=0),
-                      template="plotly_white", margin=dict(l=160, r=20, t=70, b=150))
+                      template="plotly_white", margin=dict(l=160, r=20, t=130, b=150))
     if df is None or df.empty:
         return _empty(fig, "No scored articles in this selection")
     data = frame_differences(df, min_articles)
@@ -183,13 +186,13 @@ def frame_heatmap_chart(df: pd.DataFrame, colour: str = "difference",
     solid = z[~few & ~np.isnan(z)]
     if colour == "difference":
         reach = max(1.0, float(np.abs(solid).max())) if solid.size else 1.0
-        scale = dict(colorscale="RdBu", zmin=-reach, zmax=reach,
-                     colorbar=dict(title=dict(text="points above (+) or below (−)<br>the frame's share in<br>"
-                                                   "all selected outlets", side="top"),
-                                   tickformat="+.0f", ticksuffix=" pts"))
+        scale = dict(colorscale="RdBu", zmin=-reach, zmax=reach, colorbar=dict(
+            title=dict(text="points above (+) or below (−) the frame's share in all selected outlets",
+                       side="top"), tickformat="+.0f", ticksuffix=" pts", **COLOUR_BAR))
     else:
         scale = dict(colorscale="Cividis", zmin=0, zmax=max(0.01, float(solid.max())) if solid.size else 1.0,
-                     colorbar=dict(title=dict(text="share of articles", side="right"), tickformat=".0%"))
+                     colorbar=dict(title=dict(text="share of articles", side="top"), tickformat=".0%",
+                                   **COLOUR_BAR))
 
     def colour_line(s: float, d: float, is_few: bool) -> str:
         if np.isnan(s):
@@ -198,8 +201,8 @@ def frame_heatmap_chart(df: pd.DataFrame, colour: str = "difference",
             return f"no colour: fewer than {min_articles} articles"
         if colour == "share":
             return f"colour: the share, {s:.1%}"
-        side = f"{abs(d):.1f} {'above' if d > 0 else 'below'}" if abs(d) >= 0.05 else "the same as"
-        return f"colour: {d:+.1f} points ({side} the frame's share in all selected outlets)"
+        return (f"colour: {d:+.1f} points".replace("-", "−")
+                + " (the outlet's share minus the frame's share in all selected outlets)")
 
     tokens = grid("n_tokens").to_numpy(float)
     custom = np.empty(z.shape + (10,), dtype=object)
@@ -222,7 +225,7 @@ def frame_heatmap_chart(df: pd.DataFrame, colour: str = "difference",
             z=np.where(few, 0.0, np.nan), x=[SHORT_LABELS[f] for f in frames], y=outlets, name=f"fewer than {min_articles} articles",
             text=np.where(few, text, "").tolist(), texttemplate="%{text}", textfont=dict(size=10), xgap=2, ygap=2,
             colorscale=[[0, FEW_ARTICLES_GREY], [1, FEW_ARTICLES_GREY]], showscale=False, hoverinfo="skip"))
-    fig.update_layout(height=max(340, 170 + 48 * len(outlets)))
+    fig.update_layout(height=max(400, 230 + 48 * len(outlets)))
     fig.update_yaxes(autorange="reversed", title_text="outlet")
     fig.update_xaxes(title_text="frame", tickangle=-35)
     return with_cell_targets(fig, keys=frames)
