@@ -148,10 +148,13 @@ def _keys(tree: tuple) -> set[str]:
 
 
 def _expression(tree: tuple) -> str:
-    """The query as a Python boolean expression over the set ``f`` of keys found."""
+    """The query as a Python boolean expression over the set ``f`` of keys found (a ``("tuple",
+    tree, ...)`` node: the tuple of its queries' expressions, :func:`compile_queries`)."""
     op = tree[0]
     if op == "key":
         return f"({tree[1]!r} in f)"
+    if op == "tuple":
+        return "(" + "".join(_expression(t) + ", " for t in tree[1:]) + ")"
     if op == "not":
         return f"(not {_expression(tree[1])})"
     return "(" + f" {op} ".join(_expression(t) for t in _flatten(tree, op)) + ")"
@@ -165,14 +168,16 @@ def _flatten(tree: tuple, op: str) -> list[tuple]:
 
 def compile_query(tree: tuple):
     """A function ``set[str] -> bool`` that evaluates the parsed query (keys are folded
-    words and spaces only, so the generated expression holds nothing but string literals)."""
+    words and spaces only, so the generated expression holds nothing but string literals).
+    For a ``("tuple", tree, ...)`` node, a function returning a tuple of bools (:func:`compile_queries`)."""
     return eval(f"lambda f: {_expression(tree)}", {"__builtins__": {}})  # noqa: S307
 
 
 def compile_queries(trees: list[tuple]):
     """A function ``set[str] -> tuple[bool, ...]``: every parsed query of *trees* evaluated in one
-    call (one bool per tree, in order), as :func:`compile_query` evaluates each."""
-    return eval(f"lambda f: ({''.join(_expression(t) + ', ' for t in trees)})", {"__builtins__": {}})  # noqa: S307
+    call (one bool per tree, in order), as :func:`compile_query` evaluates each (and through it:
+    the module's one ``eval``)."""
+    return compile_query(("tuple", *trees))
 
 
 def read_topics(path: str | Path | None = None) -> list[TopicDef]:
