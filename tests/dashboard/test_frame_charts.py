@@ -59,3 +59,90 @@ def test_a_click_on_a_point_finds_its_evidence_cell():
     line = next(i for i, t in enumerate(fig.data) if t.name == "A")
     cells = _trend()[_trend()["n_articles_with_frame"] > 0].reset_index(drop=True)
     assert clicked_trend_cell(fig, {"points": [{"curve_number": line, "x": "2026-01-05"}]}, cells) == 0
+
+
+def _matrix() -> pd.DataFrame:
+    """Three outlets × two frames as :func:`pipelines.frames.frame_matrix` gives them: A (40 articles) and
+    B (60) well covered, C only 4; Security & defense is common (70 of 104), Morality rare (8 of 104)."""
+    rows = [("A", "morality", 40, 6), ("A", "security_defense", 40, 20),
+            ("B", "morality", 60, 0), ("B", "security_defense", 60, 48),
+            ("C", "morality", 4, 2), ("C", "security_defense", 4, 2)]
+    df = pd.DataFrame(rows, columns=["outlet", "frame", "n_articles", "n_articles_with_frame"])
+    df["share"] = df["n_articles_with_frame"] / df["n_articles"]
+    df["share_low"], df["share_high"], df["n_tokens"] = df["share"] / 2, (1 + df["share"]) / 2, 7.0
+    return df
+
+
+def test_differences_pool_the_frames_articles_and_flag_outlets_with_few():
+    from dashboard.frame_charts import frame_differences
+
+    df = _matrix()
+    out = frame_differences(df, min_articles=10).set_index(["outlet", "frame"])
+    assert "difference_points" not in df                                   # the input is left alone
+    assert out.loc[("A", "morality"), "selection_articles_with_frame"] == 8
+    assert out.loc[("A", "morality"), "selection_articles"] == 104
+    assert out.loc[("B", "security_defense"), "selection_share"] == 70 / 104   # Σk / Σn, not the mean of shares
+    assert np.isclose(out.loc[("A", "morality"), "difference_points"], 100 * (6 / 40 - 8 / 104))
+    assert np.isclose(out.loc[("B", "security_defense"), "difference_points"], 100 * (48 / 60 - 70 / 104))
+    assert out["few_articles"].tolist() == [False, False, False, False, True, True]
+
+
+def test_heatmap_colours_by_difference_from_the_frame_on_a_scale_centred_on_zero():
+    from dashboard.charts import CELL_TARGETS
+    from dashboard.frame_charts import frame_differences
+
+    fig = frame_heatmap_chart(_matrix(), min_articles=10)
+    heat = fig.data[0]
+    expected = frame_differences(_matrix(), 10).pivot(index="outlet", columns="frame", values="difference_points")
+    expected = expected[["morality", "security_defense"]]                     # codebook order
+    assert np.allclose(np.asarray(heat.z, float), expected.to_numpy())
+    # The scale is symmetric and reaches the largest difference of the outlets with enough articles
+    # (B's Security & defense, +12.7 points), not C's (from 4 articles: +42.3 on Morality).
+    reach = abs(expected.loc[["A", "B"]]).to_numpy().max()
+    assert heat.zmin == -reach and heat.zmax == reach
+    assert heat.colorscale[0][1] == "rgb(103,0,31)" and heat.colorscale[-1][1] == "rgb(5,48,97)"   # red below, blue above
+    assert heat.text[0][0] == "15%<br>6/40"                                  # the cells still read the share
+    assert "the frame's share in all selected outlets" in heat.colorbar.title.text
+    # C's row is covered in grey, with its own labels; its cells still take clicks.
+    grey = next(t for t in fig.data if t.name == "fewer than 10 articles")
+    assert [[not np.isnan(v) for v in row] for row in np.asarray(grey.z, float)] == [[False] * 2, [False] * 2,
+                                                                                      [True] * 2]
+    assert grey.text[2][0] == "50%<br>2/4" and grey.hoverinfo == "skip"
+    targets = next(t for t in fig.data if t.name == CELL_TARGETS)
+    assert list(targets.y).count("C") == 2
+    lines = {(y, k): c[9] for y, k, c in zip(targets.y, targets.meta["keys"], targets.customdata)}
+    assert lines[("C", "morality")] == "no colour: fewer than 10 articles"
+    assert lines[("B", "morality")] == ("colour: −7.7 points (the outlet's share minus the frame's share in all "
+                                        "selected outlets)")
+    assert targets.customdata[0][8] == ", 7 frame tokens"
+
+
+def test_heatmap_coloured_by_share_keeps_one_scale_and_the_model_has_no_tokens_to_show():
+    df = _matrix().assign(n_tokens=np.nan)
+    fig = frame_heatmap_chart(df, colour="share", min_articles=3)
+    heat = fig.data[0]
+    assert np.allclose(np.asarray(heat.z, float)[:, 1], [0.5, 0.8, 0.5])
+    assert heat.zmin == 0 and heat.zmax == 0.8 and heat.colorbar.tickformat == ".0%"
+    assert not [t for t in fig.data if str(t.name).startswith("fewer than")]   # C's 4 articles reach 3
+    targets = fig.data[-1]
+    assert targets.customdata[0][8] == "" and targets.customdata[0][9] == "colour: the share, 15.0%"
+
+
+def test_an_unknown_colour_is_refused_with_the_choices():
+    import pytest
+
+    from dashboard.frame_charts import heatmap_colour_text
+
+    with pytest.raises(ValueError, match=r"colour must be one of \('difference', 'share'\), not 'rate'"):
+        frame_heatmap_chart(_matrix(), colour="rate")
+    with pytest.raises(ValueError, match="colour must be one of"):
+        heatmap_colour_text("rate", 10)
+
+
+def test_the_method_note_states_the_colour_and_the_default_minimum():
+    from dashboard.frame_charts import MIN_COLOUR_ARTICLES
+    from dashboard.notes import ALL_NOTES, FRAMES_HEATMAP, FRAMES_MODEL_NOTE, FRAMES_NOTE
+
+    assert f"({MIN_COLOUR_ARTICLES} unless changed)" in FRAMES_HEATMAP
+    assert "`difference_points`" in FRAMES_HEATMAP and "`few_articles`" in FRAMES_HEATMAP
+    assert all(FRAMES_HEATMAP in note for note in (FRAMES_NOTE, FRAMES_MODEL_NOTE, ALL_NOTES))

@@ -212,3 +212,106 @@ def test_model_rows_that_miss_articles_are_said_with_the_counts(store_with_parti
     widget(at.radio, "Method").set_value("lexicon").run()
     assert not [w for w in at.warning if "model rows" in w.value]         # the lexicon covers every article
     assert not [w for w in _model_page(store_with_two_frame_model).warning if "model rows" in w.value]
+
+
+def _store_cells(store) -> "pd.DataFrame":
+    """Per outlet × frame, straight from the store: k articles using the frame, n the outlet's scored dated
+    articles, the share and its difference from the frame's share in all of them, in points. The lexicon's
+    ``article_frames`` rows count every voice, so they are what the page shows with ``voice=all``."""
+    import duckdb
+
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        return con.execute("""
+            WITH arts AS (SELECT article_id, outlet FROM articles WHERE day IS NOT NULL
+                          AND article_id IN (SELECT article_id FROM article_frames WHERE method = 'lexicon')),
+                 cells AS (SELECT a.outlet, f.frame, count(*) FILTER (WHERE f.uses_frame) AS k
+                           FROM arts a JOIN article_frames f USING (article_id) WHERE f.method = 'lexicon'
+                           GROUP BY 1, 2),
+                 den AS (SELECT outlet, count(*) AS n FROM arts GROUP BY 1)
+            SELECT c.outlet, c.frame, c.k, d.n, c.k / d.n AS share,
+                   100 * (c.k / d.n - sum(c.k) OVER (PARTITION BY c.frame) / (SELECT count(*) FROM arts))
+                       AS difference_points
+            FROM cells c JOIN den d USING (outlet)""").df()
+    finally:
+        con.close()
+
+
+def _heatmap(at) -> dict:
+    import json
+
+    return json.loads(at.get("plotly_chart")[1].proto.spec)
+
+
+def _array(value):
+    """A figure JSON's array as numpy: plotly writes numeric arrays as ``{"dtype", "bdata" (base64), "shape"}``."""
+    import base64
+
+    import numpy as np
+
+    if isinstance(value, dict) and "bdata" in value:
+        flat = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        return flat.reshape([int(d) for d in str(value.get("shape", len(flat))).split(",")])
+    return np.asarray(value, dtype=float)
+
+
+def _z_by_cell(spec: dict) -> dict:
+    from dashboard.frame_charts import SHORT_LABELS
+
+    heat = spec["data"][0]
+    key = {label: f for f, label in SHORT_LABELS.items()}
+    return {(o, key[x]): v for o, row in zip(heat["y"], _array(heat["z"])) for x, v in zip(heat["x"], row)}
+
+
+def test_heatmap_colour_is_each_outlets_share_minus_the_frames_share_on_the_store(store_path):
+    import numpy as np
+
+    at = _page(store_path, voice="all")
+    assert not at.exception, [e.value for e in at.exception]
+    assert widget(at.radio, "Colour").value == "difference"                  # the informative colour by default
+    expected = _store_cells(store_path)
+    assert set(expected["n"]) == {13, 15}                                     # the factory's outlets, all ≥ 10
+    z = _z_by_cell(_heatmap(at))
+    assert len(z) == len(expected) == 3 * 15
+    for row in expected.itertuples():
+        assert np.isclose(z[(row.outlet, row.frame)], row.difference_points), (row.outlet, row.frame)
+    assert expected["difference_points"].abs().max() > 5                     # something to see, not all zeros
+    heat = _heatmap(at)["data"][0]
+    assert heat["zmax"] == -heat["zmin"] and np.isclose(heat["zmax"], expected["difference_points"].abs().max())
+    colour = next(c.value for c in at.caption if c.value.startswith("Colour:"))
+    assert "the outlet's share minus the frame's share in all selected outlets' articles together" in colour
+    assert "would be grey (none here)" in colour
+    # By share: the colour is the share itself, on one scale.
+    widget(at.radio, "Colour").set_value("share").run()
+    assert not at.exception
+    z = _z_by_cell(_heatmap(at))
+    assert all(np.isclose(z[(r.outlet, r.frame)], r.share) for r in expected.itertuples())
+    assert next(c.value for c in at.caption if c.value.startswith("Colour:")).startswith(
+        "Colour: the share of the outlet's articles using the frame")
+
+
+def test_outlets_below_the_minimum_are_grey_yet_readable_and_clickable(store_path):
+    import numpy as np
+
+    from dashboard.charts import CELL_TARGETS
+
+    at = _page(store_path, voice="all")
+    widget(at.number_input, "Colour outlets with at least … articles").set_value(14).run()
+    assert not at.exception, [e.value for e in at.exception]
+    expected = _store_cells(store_path)
+    small = set(expected.loc[expected["n"] < 14, "outlet"])
+    assert small == {OREILLY}                                                 # 13 articles
+    spec = _heatmap(at)
+    grey = next(t for t in spec["data"] if t.get("name") == "fewer than 14 articles")
+    covered = {o for o, row in zip(grey["y"], _array(grey["z"])) if not np.isnan(row).all()}
+    assert covered == small and not np.isnan(_array(grey["z"])[grey["y"].index(OREILLY)]).any()
+    assert grey["text"][grey["y"].index(OREILLY)][0].endswith("/13")          # the share and k/n still read
+    # The scale reaches the largest difference of the outlets that are coloured, not O'Reilly's.
+    heat = spec["data"][0]
+    assert np.isclose(heat["zmax"], expected.loc[expected["n"] >= 14, "difference_points"].abs().max())
+    targets = next(t for t in spec["data"] if t.get("name") == CELL_TARGETS)
+    assert targets["y"].count(OREILLY) == 15
+    assert {c[9] for y, c in zip(targets["y"], targets["customdata"]) if y == OREILLY} == {
+        "no colour: fewer than 14 articles"}
+    colour = next(c.value for c in at.caption if c.value.startswith("Colour:"))
+    assert "Grey: the outlet with fewer than 14 articles in the selection, not coloured" in colour
