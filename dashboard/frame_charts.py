@@ -82,6 +82,7 @@ article moves a share by more than 10 points, more than most differences on the 
 still read their share and k/n."""
 
 FEW_ARTICLES_GREY = "#c8c8c8"
+"""The cells of outlets below the minimum: darker than the diverging scale's white middle ("as often")."""
 COLOUR_BAR = dict(orientation="h", x=0, xanchor="left", y=1.01, yanchor="bottom", len=0.5, thickness=12)
 """The heatmap's colour bar lies over the cells, its title above it (from the left, as it is long), so the 15
 columns keep the figure's width."""
@@ -178,6 +179,7 @@ def frame_heatmap_chart(df: pd.DataFrame, colour: str = "difference",
     frames = [f for f in FRAMES if f in set(data["frame"])]
 
     grid = heatmap_grid(data, "frame", outlets, frames)
+    labels = [SHORT_LABELS[f] for f in frames]
     share, k, n = (grid(c).to_numpy(float) for c in ("share", "n_articles_with_frame", "n_articles"))
     text = np.array([[("" if np.isnan(v) else f"{v:.0%}<br>{int(a)}/{int(b)}") for v, a, b in zip(*row)]
                      for row in zip(share, k, n)], dtype=object)
@@ -213,7 +215,7 @@ def frame_heatmap_chart(df: pd.DataFrame, colour: str = "difference",
     diff = grid("difference_points").to_numpy(float)
     custom[:, :, 9] = [[colour_line(*c) for c in zip(*row)] for row in zip(share, diff, few)]
     fig.add_trace(go.Heatmap(
-        z=z, x=[SHORT_LABELS[f] for f in frames], y=outlets, text=text.tolist(), texttemplate="%{text}",
+        z=z, x=labels, y=outlets, text=text.tolist(), texttemplate="%{text}",
         textfont=dict(size=10), xgap=2, ygap=2, customdata=custom, **scale,   # "293/379" fits
         hovertemplate=("<b>%{y}</b> · %{x}<br>%{customdata[0]:.1%} of articles use the frame<br>"
                        "95% interval %{customdata[1]:.1%} – %{customdata[2]:.1%}<br>"
@@ -222,7 +224,7 @@ def frame_heatmap_chart(df: pd.DataFrame, colour: str = "difference",
                        "%{customdata[7]:,.0f} articles)<br>%{customdata[9]}<extra></extra>")))
     if few.any():   # drawn over the colour; its own labels, as it hides the first heatmap's
         fig.add_trace(go.Heatmap(
-            z=np.where(few, 0.0, np.nan), x=[SHORT_LABELS[f] for f in frames], y=outlets, name=f"fewer than {min_articles} articles",
+            z=np.where(few, 0.0, np.nan), x=labels, y=outlets, name=f"fewer than {min_articles} articles",
             text=np.where(few, text, "").tolist(), texttemplate="%{text}", textfont=dict(size=10), xgap=2, ygap=2,
             colorscale=[[0, FEW_ARTICLES_GREY], [1, FEW_ARTICLES_GREY]], showscale=False, hoverinfo="skip"))
     fig.update_layout(height=max(400, 230 + 48 * len(outlets)))

@@ -100,7 +100,7 @@ def test_heatmap_colours_by_difference_from_the_frame_on_a_scale_centred_on_zero
     # (B's Security & defense, +12.7 points), not C's (from 4 articles: +42.3 on Morality).
     reach = abs(expected.loc[["A", "B"]]).to_numpy().max()
     assert heat.zmin == -reach and heat.zmax == reach
-    assert heat.colorscale[0][1] == "rgb(103,0,31)" and heat.colorscale[-1][1] == "rgb(5,48,97)"   # red below, blue above
+    assert heat.colorscale[0][1] == "rgb(103,0,31)" and heat.colorscale[-1][1] == "rgb(5,48,97)"   # red below
     assert heat.text[0][0] == "15%<br>6/40"                                  # the cells still read the share
     assert "the frame's share in all selected outlets" in heat.colorbar.title.text
     # C's row is covered in grey, with its own labels; its cells still take clicks.

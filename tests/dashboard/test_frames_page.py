@@ -214,7 +214,7 @@ def test_model_rows_that_miss_articles_are_said_with_the_counts(store_with_parti
     assert not [w for w in _model_page(store_with_two_frame_model).warning if "model rows" in w.value]
 
 
-def _store_cells(store) -> "pd.DataFrame":
+def _store_cells(store):
     """Per outlet × frame, straight from the store: k articles using the frame, n the outlet's scored dated
     articles, the share and its difference from the frame's share in all of them, in points. The lexicon's
     ``article_frames`` rows count every voice, so they are what the page shows with ``voice=all``."""
