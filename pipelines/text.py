@@ -373,6 +373,9 @@ _ASCII_WORD_MARKS = bytes(0x61 if chr(i).isalnum() or i == 0x5F else 0x20 for i 
 _UTF8_WORD_MARKS = _ASCII_WORD_MARKS[:128] + b" " * 128
 """``bytes.translate`` table for UTF-8 bytes: an ASCII word character to ``a``, any other byte to a space."""
 
+_UTF8_CONTINUATION = bytes(range(0x80, 0xC0))
+"""``bytes.translate`` deletions: UTF-8 continuation bytes (what is left is one byte a character)."""
+
 
 @functools.cache
 def _word_code_points() -> np.ndarray:
@@ -388,16 +391,18 @@ def _word_code_points() -> np.ndarray:
 def word_mask(text: str) -> bytes:
     """One byte per character of *text*: ``a`` where :data:`WORD_RE` (``\\w``) matches, else a space.
 
-    ``bytes.translate`` for an ASCII text, a code-point table in numpy otherwise (lone surrogates
-    included: they are not word characters). ``mask.count(b" a")`` and ``mask[i]`` then count and
+    ``bytes.translate`` for an ASCII text, and for a mostly-ASCII one whose other characters are no
+    word characters (curly quotes, dashes: its UTF-8 without continuation bytes, one byte a
+    character), a code-point table in numpy otherwise (lone surrogates included: they are not word
+    characters). ``mask.count(b" a")`` and ``mask[i]`` then count and
     find word starts between any offsets (:func:`count_words`, :func:`pipelines.quotes.count_words_by_voice`)."""
     if text.isascii():
         return text.encode("ascii").translate(_ASCII_WORD_MARKS)
     data = text.encode("utf-8", "surrogatepass")
     if _mostly_ascii(text, data) and WORD_RE.search(outside_ascii(data)) is None:
-        # no word character outside ASCII (curly quotes, dashes): one "?" per such character, a
-        # non-word byte, keeps the offsets, and the ASCII table does the rest
-        return text.encode("ascii", "replace").translate(_ASCII_WORD_MARKS)
+        # no word character outside ASCII (curly quotes, dashes): without its continuation bytes
+        # each such character is one lead byte, a space to the table, so the offsets hold
+        return data.translate(_UTF8_WORD_MARKS, _UTF8_CONTINUATION)
     word = _word_code_points()[np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")]
     return np.where(word, np.uint8(0x61), np.uint8(0x20)).tobytes()
 

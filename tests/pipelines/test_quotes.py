@@ -716,7 +716,7 @@ def test_according_speaker_short_window_equals_the_full_window(words, cut):
 
 def test_word_mask_fast_path_is_the_code_point_mask_on_every_code_point():
     """text.word_mask (count_words_by_voice's mask): a mostly-ASCII text whose characters outside
-    ASCII are all non-word ones takes the encode-with-replace path; it must equal the code-point
+    ASCII are all non-word ones takes the UTF-8 bytes path (continuation bytes deleted); it must equal the code-point
     table's mask, with every such code point (in chunks padded with ASCII so the path is taken),
     and texts holding word characters outside ASCII must too."""
     import re
