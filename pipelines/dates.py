@@ -55,7 +55,8 @@ from dateutil import parser as _du_parser
 
 from .errors import ConfigError
 
-__all__ = ["ParsedDates", "parse_dates", "naive_warning", "ORDERS", "UNREADABLE_HINT"]
+__all__ = ["ParsedDates", "parse_dates", "naive_warning", "ORDERS", "UNREADABLE_HINT", "UNDATED_REASONS",
+           "undated_reason", "count_undated_reasons", "undated_reasons_text"]
 
 ORDERS = ("DMY", "MDY")
 """Numeric date orders: day/month/year and month/day/year."""
@@ -260,6 +261,72 @@ def naive_warning(n_naive: int, assume_tz: str, *, column: str = "published", wh
     read in *assume_tz* (a zone name as given), naming the column and ``where``."""
     return (f"{_place(column, where)}: {n_naive} date-time value(s) had no UTC offset and were read in "
             f"{assume_tz} (assume_tz); set the source's time zone if that is wrong.")
+
+
+UNDATED_REASONS = ("invalid date", "no date found", "date after the crawl time", "other reason",
+                   "no reason recorded")
+"""Kinds of reason an undated article's ``articles.date_note`` gives (:func:`undated_reason`), in the
+order summaries list them."""
+
+# The note's clauses (joined by "; " when a source and the ingest both said something), each
+# recognised by how the writers of date notes begin it: parse_dates, the ingest's crawl-time
+# bound, the HTML page and feed readers (pipelines.sources).
+_REASON_STARTS = (
+    (re.compile(r"invalid date\b"), "invalid date"),
+    (re.compile(r"(?:missing date\b|no publication date\b)"), "no date found"),
+    (re.compile(r"(?:URL path )?date \S+ is after the crawl"), "date after the crawl time"),
+)
+
+
+def undated_reason(note: str | None) -> str:
+    """The kind of reason an undated article's date note gives, one of :data:`UNDATED_REASONS`.
+
+    Parameters
+    ----------
+    note : str or None
+        ``articles.date_note`` of an article whose ``published_at`` is NULL.
+
+    Returns
+    -------
+    str
+        ``"invalid date"`` (a value that is not a date: ``invalid date '2024-13-45': month 13 is
+        out of range``), ``"no date found"`` (an empty cell, a page or feed item without one),
+        ``"date after the crawl time"`` (a date later than the crawl or ingest, not stored),
+        ``"other reason"`` for a note none of these begins, ``"no reason recorded"`` for None.
+        The first clause (``; ``-separated) that names a kind decides.
+
+    Examples
+    --------
+    >>> undated_reason("invalid date 'yesterday-ish': " + UNREADABLE_HINT)
+    'invalid date'
+    >>> undated_reason("missing date in column 'published'")
+    'no date found'
+    """
+    if not isinstance(note, str) or not note.strip():
+        return "no reason recorded"
+    for clause in note.split("; "):
+        clause = clause.strip()
+        for pattern, kind in _REASON_STARTS:
+            if pattern.match(clause):
+                return kind
+    return "other reason"
+
+
+def count_undated_reasons(notes: Sequence[str | None]) -> dict[str, int]:
+    """Undated articles by kind of reason: ``{kind: n}`` in the order of :data:`UNDATED_REASONS`,
+    kinds with no article left out. *notes* are the ``date_note`` values of undated articles."""
+    counts = dict.fromkeys(UNDATED_REASONS, 0)
+    for note in notes:
+        counts[undated_reason(note)] += 1
+    return {kind: n for kind, n in counts.items() if n}
+
+
+def undated_reasons_text(counts: dict[str, int]) -> str:
+    """``"2 invalid dates, 1 no date found"`` from :func:`count_undated_reasons`' counts."""
+    return ", ".join(f"{n:,} {_PLURALS.get(kind, kind) if n > 1 else kind}" for kind, n in counts.items() if n)
+
+
+_PLURALS = {"invalid date": "invalid dates", "date after the crawl time": "dates after the crawl time"}
 
 
 # --------------------------------------------------------------------------------------------
