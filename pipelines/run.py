@@ -25,6 +25,7 @@ import pandas as pd
 from . import __version__
 from .aggregate import build_daily
 from .csvsafe import to_csv_bytes
+from .dates import count_undated_reasons, undated_reasons_text
 from .engines import (BATCH_TABLES, DaskScorer, EngineOptions, ScoreStages, plan_batches, read_batch, score_dask,
                       score_local, store_rowids)
 from .frame_model import apply_to_new_articles
@@ -55,6 +56,8 @@ class RunSummary:
     n_duplicates: int = 0
     n_rejected: int = 0
     n_undated: int = 0
+    undated_reasons: dict[str, int] = field(default_factory=dict)
+    """The undated articles stored by this run by kind of reason (:func:`pipelines.dates.count_undated_reasons`)."""
     n_articles: int = 0
     n_mentions: int = 0
     n_daily_rows: int = 0
@@ -78,11 +81,13 @@ class RunSummary:
     """Overlapped run: articles scored again at the end because a later copy changed their topics."""
 
     def line(self) -> str:
-        """One-line summary: ingested, duplicates, rejected, mentions, elapsed."""
+        """One-line summary: ingested, duplicates, rejected, undated (by kind of reason), mentions, elapsed."""
         parts = [f"ingested {self.n_ingested}", f"duplicates {self.n_duplicates}", f"rejected {self.n_rejected}",
                  f"mentions {self.n_mentions}", f"elapsed {self.elapsed_s:.1f}s"]
         if self.n_undated:
-            parts.insert(3, f"undated {self.n_undated} (kept)")
+            reasons = undated_reasons_text(self.undated_reasons)
+            parts.insert(3, f"undated {self.n_undated} (kept; {reasons + ' -- ' if reasons else ''}"
+                            "`framewatch rejects --undated` lists them)")
         if self.n_model_articles:
             parts.insert(-1, f"frame model applied to {self.n_model_articles} new articles")
         if self.n_scored_during_ingest is not None:
@@ -181,6 +186,10 @@ def write_ingest(con, result, summary: RunSummary, registry: Registry, refresh: 
     summary.n_duplicates += result.n_duplicates
     summary.n_rejected += result.n_rejected
     summary.n_undated += result.n_undated
+    if result.n_undated:
+        undated = articles.loc[articles["published_at"].isna(), "date_note"].tolist()
+        for kind, n in count_undated_reasons(undated).items():
+            summary.undated_reasons[kind] = summary.undated_reasons.get(kind, 0) + n
     summary.warnings += result.warnings
     return changed
 

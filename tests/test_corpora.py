@@ -25,7 +25,7 @@ pytestmark = pytest.mark.corpus
 
 CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
 FRAMEWATCH = Path(sys.executable).with_name("framewatch")
-SUMMARY_RE = re.compile(r"^ingested (\d+), duplicates (\d+), rejected (\d+)(?:, undated \d+ \(kept\))?, "
+SUMMARY_RE = re.compile(r"^ingested (\d+), duplicates (\d+), rejected (\d+)(?:, undated \d+ \(kept; [^)]*\))?, "
                         r"mentions (\d+), elapsed \d+\.\ds$")
 
 
