@@ -259,6 +259,54 @@ def undated_count(con: duckdb.DuckDBPyConnection, filters: Filters) -> int:
     return con.execute(f"SELECT count(*) FROM articles WHERE {' AND '.join(where)}", params).fetchall()[0][0]
 
 
+UNDATED_COLUMNS = ("article_id", "source_file", "source_row", "outlet", "title", "reason", "date_note")
+"""Columns of :func:`undated_articles`."""
+
+
+def undated_articles(con: duckdb.DuckDBPyConnection, filters: Filters = Filters(),
+                     limit: int | None = None) -> pd.DataFrame:
+    """The articles :func:`undated_count` counts, each with why it has no date.
+
+    Parameters
+    ----------
+    filters : the outlet, topic and wire-copy filters apply (dates and voice cannot).
+    limit : at most this many rows (None: all), in the order below.
+
+    Returns
+    -------
+    DataFrame of :data:`UNDATED_COLUMNS`, one row per article, ordered by ``source_file``,
+    ``source_row``, ``article_id``: where the record was read (file and 1-based row, line or
+    item; NULL row when the input has none), outlet, title, the kind of reason
+    (:func:`pipelines.dates.undated_reason`) and the ``articles.date_note`` that gives it.
+    """
+    from .dates import undated_reason
+
+    params: list = []
+    where = ["day IS NULL", *_article_conditions(filters, params)]
+    sql = (f"SELECT article_id, source_file, source_row, outlet, title, date_note FROM articles "
+           f"WHERE {' AND '.join(where)} ORDER BY source_file, source_row NULLS LAST, article_id")
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(int(limit))
+    df = con.execute(sql, params).df()
+    df.insert(5, "reason", [undated_reason(n) for n in df["date_note"].astype(object).tolist()])
+    return df[list(UNDATED_COLUMNS)]
+
+
+def undated_reason_counts(con: duckdb.DuckDBPyConnection, filters: Filters = Filters()) -> dict[str, int]:
+    """:func:`undated_articles` by kind of reason, ``{reason: n}`` as
+    :func:`pipelines.dates.count_undated_reasons` gives it (summed over all of them, not a limited list)."""
+    from .dates import UNDATED_REASONS, undated_reason
+
+    params: list = []
+    where = ["day IS NULL", *_article_conditions(filters, params)]
+    counts = dict.fromkeys(UNDATED_REASONS, 0)
+    for note, n in con.execute(f"SELECT date_note, count(*) FROM articles WHERE {' AND '.join(where)} "
+                               "GROUP BY date_note", params).fetchall():
+        counts[undated_reason(note)] += n
+    return {kind: n for kind, n in counts.items() if n}
+
+
 def _period_floor(days: pd.Series, granularity: str) -> pd.Series:
     d = pd.to_datetime(days)
     if granularity == "day":
