@@ -8,9 +8,8 @@ so a module edited after the build would silently run its old code; :func:`insta
 ``pipelines/__init__.py`` before any other module is imported) checks each compiled module
 against its source and sends the import of a stale one to its ``.py``. That costs speed, never
 correctness, so it is silent (a warning would reach every command's error output); :func:`status`
-says how each module runs, ``framewatch --version`` and the benchmarks print it, and
-``tests/pipelines/test_compiled.py`` fails until ``pip install -e .`` (``make`` does it) compiles
-again.
+says how each module runs, :func:`summary` in one line (the benchmarks print it), and
+``tests/pipelines/test_compiled.py`` fails until ``pip install -e .`` or ``make`` compiles again.
 
 Set the environment variable ``FRAMEWATCH_PURE_PYTHON=1`` to run every module from its
 source (benchmarks compare the two; the tests compare their outputs).
