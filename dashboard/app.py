@@ -22,6 +22,12 @@ from dashboard.context import KEY, Context
 from dashboard.filters import sidebar_filters
 from pipelines.errors import FramewatchError
 
+FAVICON = Path(st.__file__).parent / "static" / "favicon.png"
+"""The tab's icon: Streamlit's own, from its installed files. Without a ``page_icon`` Streamlit shows each
+page's icon as the tab's icon, and for a ``:material/...:`` icon it fetches an SVG from fonts.gstatic.com,
+which fails offline (the icons on the page itself come from the font Streamlit bundles). An emoji is the
+fallback should a Streamlit release move the file: it becomes a ``data:`` URL, no request either."""
+
 HOW_TO_BUILD = ("Build one with `framewatch demo` (synthetic demo data) or "
                 "`framewatch run --input FILE --store PATH`, then start the dashboard with "
                 "`--store PATH` and reload this page.")
@@ -46,7 +52,7 @@ def _store_problem(path: str):
     return summary, version, None
 
 
-st.set_page_config(page_title="framewatch", layout="wide")
+st.set_page_config(page_title="framewatch", page_icon=FAVICON if FAVICON.is_file() else "📰", layout="wide")
 store_path = loaders.resolve_store_path(st.session_state, sys.argv[1:])
 summary, version, problem = _store_problem(store_path)
 
