@@ -67,6 +67,43 @@ def _writable(what: str, example: str, folder: bool = False):
     return check
 
 
+class _CheckedPath(click.Path):
+    """A path option or argument checked as it is parsed by :func:`pipelines.errors.check_path` (our
+    ``Error:`` line, exit 1), not by click (its usage text, exit 2): an input (*exists*) must be there,
+    an output (*write*) must be in a folder this user can write; either must be of the right kind
+    (*folder*: True a folder, False a file, None either). *option* (default: the option's name) and
+    *example* go into the fix; ``-`` passes unchecked with *allow_dash*."""
+
+    def __init__(self, what: str, example: str, *, folder: bool | None = False, exists: bool = False,
+                 write: bool = False, allow_dash: bool = False, option: str | None = None):
+        super().__init__(file_okay=folder is not True, dir_okay=folder is not False, allow_dash=allow_dash)
+        self.what, self.example, self.folder, self.exists, self.write, self.option = (
+            what, example, folder, exists, write, option)
+
+    def convert(self, value, param, ctx):
+        from .errors import ConfigError, check_path
+
+        if not (self.allow_dash and value == "-"):
+            check_path(value, self.what, ConfigError, option=self.option or param.opts[0], example=self.example,
+                       folder=self.folder, write=self.write, exists=self.exists)
+        return value
+
+
+def _input(what: str, example: str, **kwargs) -> _CheckedPath:
+    """The type of an input path option: it must exist (see :class:`_CheckedPath`)."""
+    return _CheckedPath(what, example, exists=True, **kwargs)
+
+
+def _work_dir(ctx, param, value):
+    """Callback of ``--work-dir``: a local path is checked as a folder this user can write in; a URL is not."""
+    from .errors import ConfigError, check_path
+
+    if value is not None and "://" not in value:
+        check_path(value, "the work dir", ConfigError, option="--work-dir", example="/shared/framewatch-work",
+                   folder=True)
+    return value
+
+
 def _progress() -> bool:
     return sys.stderr.isatty()
 
@@ -113,13 +150,13 @@ def ingest_flags(f):
         click.option("--outlet", "default_outlet", metavar="NAME",
                      help="Outlet for records that name none (e.g. a folder of one site's pages)."),
         click.option("--dayfirst", is_flag=True, help="Read numeric dates as day/month/year everywhere."),
-        click.option("--source-config", type=click.Path(dir_okay=False),
+        click.option("--source-config", type=_input("the source configuration", "sources.json"),
                      help='JSON: per-outlet settings, e.g. {"Outlet A": {"date_order": "DMY"}}.'),
         click.option("--assume-tz", default="UTC", show_default=True,
                      help="Time zone of dates without an offset (IANA name)."),
-        click.option("--outlets", multiple=True, type=click.Path(dir_okay=False),
+        click.option("--outlets", multiple=True, type=_input("the outlet registry", "my_outlets.yaml"),
                      help="Extra outlet registry YAML (same format as data/outlets.yaml). Repeatable."),
-        click.option("--coverage", multiple=True, type=click.Path(dir_okay=False),
+        click.option("--coverage", multiple=True, type=_input("the coverage file", "coverage.csv"),
                      help="CSV of outlet, date, collected: days the collector ran (gaps vs zeros). Repeatable."),
         click.option("--ingest-batch", type=click.IntRange(min=1), default=None,
                      help="Records read and written to the store per batch, bounding the texts held in memory "
@@ -132,17 +169,17 @@ def ingest_flags(f):
 
 def score_flags(f):
     opts = [
-        click.option("--lexicon", "lexicons", multiple=True, type=click.Path(dir_okay=False),
+        click.option("--lexicon", "lexicons", multiple=True, type=_input("the lexicon file", "my_terms.csv"),
                      help="Lexicon file (CSV, YAML or .dic) used INSTEAD of the built-in one. Repeatable."),
-        click.option("--extra-lexicon", "extra_lexicons", multiple=True, type=click.Path(dir_okay=False),
-                     help="Lexicon file used BESIDE the built-in one (or the --lexicon files). Repeatable."),
-        click.option("--topics", type=click.Path(dir_okay=False),
+        click.option("--extra-lexicon", "extra_lexicons", multiple=True,
+                     type=_input("the lexicon file", "my_terms.csv"), help="Lexicon file used BESIDE the built-in one (or the --lexicon files). Repeatable."),
+        click.option("--topics", type=_input("the topics file", "my_topics.yaml"),
                      help="Topic definitions YAML [default: data/topics.yaml]."),
-        click.option("--frames", type=click.Path(dir_okay=False),
+        click.option("--frames", type=_input("the frame lexicon", "my_frames.csv"),
                      help="Frame lexicon (CSV or YAML: term, variants, frame, note) [default: data/frames/frames.csv]."),
         click.option("--frame-threshold", type=click.IntRange(min=1), default=3, show_default=True,
                      help="Frame-lexicon tokens an article needs to use a frame (Field et al. 2018)."),
-        click.option("--targets", type=click.Path(dir_okay=False),
+        click.option("--targets", type=_input("the gazetteer", "my_targets.yaml"),
                      help="Gazetteer of targets for tone (YAML: target, names, metonyms, demonyms, match_case, not) "
                           "[default: data/targets.yaml]."),
     ]
@@ -165,7 +202,7 @@ def main():
 
 @main.command(epilog="\b\nExample: framewatch run --input ../shared/corpora/ruwa_ukraine_war_2022/ruwa_dev.csv "
                      "--topic-column event --store data/store/ruwa.duckdb")
-@click.option("--input", "inputs", multiple=True, required=True, type=click.Path(exists=True),
+@click.option("--input", "inputs", multiple=True, required=True, type=_input("the input", "articles.csv", folder=None),
               help="CSV/TSV, JSONL/JSON, Parquet, RSS/Atom file, or folder of .txt/.html. Repeatable.")
 @store_option(write=True)
 @click.option("--fresh", is_flag=True, help="Start a new store instead of adding to the existing one.")
@@ -175,7 +212,7 @@ def main():
               help="Where the score stage runs: here, or on a Dask cluster over Parquet partitions.")
 @click.option("--scheduler", metavar="tcp://HOST:PORT",
               help="Dask scheduler address (with --engine dask) [default: a LocalCluster of 2 workers].")
-@click.option("--work-dir", metavar="PATH|URL",
+@click.option("--work-dir", metavar="PATH|URL", callback=_work_dir,
               help="Directory or fsspec URL (s3://, gs://) every Dask worker can read and write, for the "
                    "Parquet partitions [default: a temporary local directory].")
 @click.option("--overlap/--no-overlap", default=True, show_default=True,
@@ -213,7 +250,8 @@ def _print_warnings(warnings):
 
 @main.command(epilog="\b\nExample: framewatch collect --feeds data/feeds.yaml --store data/store/news.duckdb "
                      "--since 2026-01-01 --full-text")
-@click.option("--feeds", "feeds_file", type=click.Path(dir_okay=False), show_default="data/feeds.yaml, built in",
+@click.option("--feeds", "feeds_file", type=_input("the feeds file", "my_feeds.yaml"),
+              show_default="data/feeds.yaml, built in",
               help="Feeds file (YAML: outlet, url, full_text, enabled, notes).")
 @store_option(write=True)
 @click.option("--since", help="Only items published on or after this date (ISO 8601); for a first run.")
@@ -224,7 +262,7 @@ def _print_warnings(warnings):
               help="Seconds to connect and to wait for data.")
 @click.option("--max-items", type=click.IntRange(1), help="At most N new items per feed in this run.")
 @click.option("--contact", help="URL or e-mail added to the User-Agent, so sites can reach you.")
-@click.option("--outlets", "outlets", multiple=True, type=click.Path(exists=True, dir_okay=False),
+@click.option("--outlets", "outlets", multiple=True, type=_input("the outlet registry", "my_outlets.yaml"),
               help="Extra outlet registry (YAML) the feeds' outlets may name. Repeatable.")
 def collect(feeds_file, store, since, full_text, rate, timeout, max_items, contact, outlets):
     """Read RSS/Atom feeds into the store, politely and incrementally; print a one-line summary.
@@ -255,7 +293,7 @@ def collect(feeds_file, store, since, full_text, rate, timeout, max_items, conta
 
 
 @main.command(epilog="\b\nExample: framewatch ingest --input kcna.csv --store data/store/kcna.duckdb")
-@click.option("--input", "inputs", multiple=True, required=True, type=click.Path(exists=True),
+@click.option("--input", "inputs", multiple=True, required=True, type=_input("the input", "articles.csv", folder=None),
               help="Input file or folder.")
 @store_option(write=True)
 @click.option("--fresh", is_flag=True, help="Start a new store instead of adding to the existing one.")
@@ -302,12 +340,12 @@ def aggregate(store):
 
 
 @main.command(epilog="\b\nExample: framewatch explain article.txt --outlet KCNA --date 2024-07-08 --json")
-@click.argument("source", type=click.Path(allow_dash=True))
+@click.argument("source", type=_input("the article", "article.txt", allow_dash=True, option="framewatch explain"))
 @click.option("--outlet", help="Outlet of the article (canonicalised through the registry).")
 @click.option("--date", "date_", help="Publication date or instant (ISO 8601).")
-@click.option("--lexicon", "lexicons", multiple=True, type=click.Path(dir_okay=False),
+@click.option("--lexicon", "lexicons", multiple=True, type=_input("the lexicon file", "my_terms.csv"),
               help="Lexicon file used instead of the built-in one. Repeatable.")
-@click.option("--extra-lexicon", "extra_lexicons", multiple=True, type=click.Path(dir_okay=False),
+@click.option("--extra-lexicon", "extra_lexicons", multiple=True, type=_input("the lexicon file", "my_terms.csv"),
               help="Lexicon file used beside the built-in one. Repeatable.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of the marked-up text.")
 def explain(source, outlet, date_, lexicons, extra_lexicons, as_json):
@@ -376,7 +414,7 @@ def serve_dashboard(store, port: int, host: str = "127.0.0.1") -> None:
 
 @main.command(epilog="\b\nExample: framewatch demo --store data/store/demo.duckdb --serve")
 @store_option(write=True, default="data/store/demo.duckdb", help="DuckDB store file to build.")
-@click.option("--out", callback=_writable("the demo corpus folder", "data/demo", folder=True),
+@click.option("--out", type=_CheckedPath("the demo corpus folder", "data/demo", folder=True, write=True),
               default="data/demo", show_default=True, help="Folder for the generated corpus.")
 @click.option("--articles", "n_articles", default=2400, show_default=True, type=int, help="Articles to generate.")
 @click.option("--seed", default=7, show_default=True, type=int, help="Random seed (same seed, same corpus).")
@@ -399,8 +437,8 @@ def demo(store, out, n_articles, seed, serve, port):
 
 @main.command(epilog="\b\nExample: framewatch export --store data/store/kcna.duckdb --out exports/ --format csv")
 @store_option(write=False)
-@click.option("--out", callback=_writable("the export folder", "exports", folder=True),
-              required=True, type=click.Path(file_okay=False), help="Folder to write into.")
+@click.option("--out", type=_CheckedPath("the export folder", "exports", folder=True, write=True),
+              required=True, help="Folder to write into.")
 @click.option("--table", "tables", multiple=True, help="Table to export (repeatable; default: all).")
 @click.option("--format", "fmt", type=click.Choice(["both", "parquet", "csv"]), default="both", show_default=True,
               help="File format(s) to write.")
@@ -452,7 +490,7 @@ def lexicon():
 @lexicon.command("check", epilog="\b\nExample: framewatch lexicon check data/lexicon/loaded_wording.csv "
                                  "--pairs data/lexicon/pairs.csv")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--pairs", "pairs_file", type=click.Path(dir_okay=False),
+@click.option("--pairs", "pairs_file", type=_input("the pairs file", "data/lexicon/pairs.csv"),
               help="Also check a word-choice pairs file (as data/lexicon/pairs.csv) against these lexicon files: "
                    "terms and counterparts agree, no form on both sides, every form can be matched.")
 def lexicon_check(paths, pairs_file):
@@ -477,17 +515,17 @@ def lexicon_check(paths, pairs_file):
 
 @lexicon.command("suggest", epilog="\b\nExample: framewatch lexicon suggest "
                                    "../shared/corpora/gold_babe_mbic/final_labels_SG2.csv --top 50 --out candidates.csv")
-@click.argument("labelled", type=click.Path(exists=True))
+@click.argument("labelled", type=_input("the labelled data", "final_labels_SG2.csv", folder=None,
+                                        option="framewatch lexicon suggest"))
 @click.option("--format", "fmt", type=click.Choice(["babe", "basil", "csv"]),
               help="babe: BABE/MBIC file (';'-separated CSV or .xlsx); basil: BASIL folder; csv: any delimited file "
                    "with 'text' and 'biased_words' ('|'-separated) columns [default: guessed from the path].")
 @click.option("--top", default=50, show_default=True, type=click.IntRange(1), help="New candidate terms to list.")
 @click.option("--min-annotated", default=3, show_default=True, type=click.IntRange(1),
               help="Leave out words annotated fewer times than this.")
-@click.option("--lexicon", "lexicons", multiple=True, type=click.Path(dir_okay=False),
+@click.option("--lexicon", "lexicons", multiple=True, type=_input("the lexicon file", "my_terms.csv"),
               help="Lexicon whose terms are flagged instead of proposed [default: the built-in one]. Repeatable.")
-@click.option("--out", callback=_writable("the candidates file", "candidates.csv"),
-              type=click.Path(dir_okay=False), help="Write the candidates as CSV (lexicon columns) here.")
+@click.option("--out", type=_CheckedPath("the candidates file", "candidates.csv", write=True), help="Write the candidates as CSV (lexicon columns) here.")
 def lexicon_suggest(labelled, fmt, top, min_annotated, lexicons, out):
     """Rank candidate loaded terms in labelled data (log-odds of annotated vs unannotated words).
 
@@ -513,13 +551,13 @@ def lexicon_suggest(labelled, fmt, top, min_annotated, lexicons, out):
 
 
 @main.command(epilog="\b\nExample: framewatch evaluate --corpora ../shared/corpora --out docs/validation.md")
-@click.option("--corpora", required=True, type=click.Path(file_okay=False),
+@click.option("--corpora", required=True, type=_input("the corpora folder", "../shared/corpora", folder=True),
               help="Folder holding the gold sets (gold_babe_mbic/, gold_basil/, gold_narrative_frames_climate/), "
                    "laid out as ../shared/corpora. Sets that are missing are reported as not evaluated.")
-@click.option("--out", callback=_writable("the report", "docs/validation.md"),
-              default="docs/validation.md", show_default=True, type=click.Path(dir_okay=False),
+@click.option("--out", type=_CheckedPath("the report", "docs/validation.md", write=True),
+              default="docs/validation.md", show_default=True,
               help="Markdown report; the JSON the dashboard reads is written beside it (same name, .json).")
-@click.option("--lexicon", "lexicons", multiple=True, type=click.Path(dir_okay=False),
+@click.option("--lexicon", "lexicons", multiple=True, type=_input("the lexicon file", "my_terms.csv"),
               help="Lexicon evaluated instead of the built-in one. Repeatable.")
 @click.option("--set", "sets", multiple=True, help="Only these loaded-wording gold sets (babe, mbic, basil). "
                                                    "Repeatable [default: all].")
@@ -559,9 +597,8 @@ def frames():
 
 @frames.command("train", epilog="\b\nExample: framewatch frames train labelled.csv --out models/frames.skops "
                                 "--label-column frames")
-@click.argument("labelled", type=click.Path(exists=True, dir_okay=False))
-@click.option("--out", callback=_writable("the model file", "models/frames.skops"),
-              required=True, type=click.Path(dir_okay=False),
+@click.argument("labelled", type=_input("the labelled articles", "labelled.csv", option="framewatch frames train"))
+@click.option("--out", type=_CheckedPath("the model file", "models/frames.skops", write=True), required=True,
               help="Model file to write (.skops); <out>.metrics.csv and <out>.card.json are written beside it.")
 @click.option("--text-column", default="text", show_default=True, help="Column with the article text.")
 @click.option("--title-column", default="title", show_default=True,
@@ -599,10 +636,10 @@ def frames_train(labelled, out, text_column, title_column, label_column, indicat
 
 @frames.command("apply", epilog="\b\nExample: framewatch frames apply --model models/frames.skops "
                                 "--store data/store/kcna.duckdb")
-@click.option("--model", "model_path", required=True, type=click.Path(dir_okay=False),
+@click.option("--model", "model_path", required=True, type=_input("the model file", "models/frames.skops"),
               help="Model file written by `framewatch frames train`.")
 @store_option(write=True)
-@click.option("--out", callback=_writable("the predictions file", "predictions.csv"), type=click.Path(dir_okay=False),
+@click.option("--out", type=_CheckedPath("the predictions file", "predictions.csv", write=True),
               help="Also write the predictions to this CSV file (the only output of a model trained with "
                    "--any-labels).")
 def frames_apply(model_path, store, out):
@@ -634,7 +671,7 @@ def topics_group():
 @click.option("--copies", type=click.Choice(["every", "once", "none"]), default="every", show_default=True,
               help="Near-identical copies: count every copy, each story once (its first copy), or no wire copies.")
 @click.option("-k", "--n-topics", default=8, show_default=True, type=int, help="Number of topics to propose.")
-@click.option("--save-to", callback=_writable("the topics file", "my_topics.yaml"), type=click.Path(dir_okay=False),
+@click.option("--save-to", type=_CheckedPath("the topics file", "my_topics.yaml", write=True),
               help="Append every proposal to this topics YAML file (a new file starts as a copy of "
                    "data/topics.yaml, since score --topics replaces the built-in topics).")
 @click.option("--prefix", default="Discovered", show_default=True, help="Name prefix of the saved topics.")

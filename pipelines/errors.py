@@ -82,11 +82,12 @@ def read_utf8(path, error: type[FramewatchError], kind: str) -> str:
                     fix="save the file as UTF-8 (in a spreadsheet: 'CSV UTF-8')") from None
 
 
-def check_path(path, what: str, error: type[FramewatchError], *, option: str, example: str, folder: bool = False,
-               write: bool = True):
+def check_path(path, what: str, error: type[FramewatchError], *, option: str, example: str,
+               folder: bool | None = False, write: bool = True, exists: bool = False):
     """Check, before any work, that *path* can be *what* (e.g. ``"the store"``): a file path (a folder
-    path with *folder*) whose existing part is of the right kind and, with *write*, in a folder this
-    user can create files in. Creates nothing (the write probe is removed at once).
+    path with *folder*, either with ``folder=None``) whose existing part is of the right kind, that,
+    with *exists*, is there (an input), and, with *write*, is in a folder this user can create files
+    in. Creates nothing (the write probe is removed at once).
 
     *option* and *example* (a good path, e.g. ``data/store/news.duckdb``) go into the fix.
 
@@ -99,14 +100,15 @@ def check_path(path, what: str, error: type[FramewatchError], *, option: str, ex
     ------
     FramewatchError
         *error* (the caller's subclass) when the path is a folder where a file is wanted (or the
-        other way round), a folder in it is a file, or, with *write*, its folder cannot be written.
+        other way round), a folder in it is a file, with *exists* nothing is there, or, with
+        *write*, its folder cannot be written.
     """
     import os
     import tempfile
     from pathlib import Path
 
     path = Path(path)
-    if path.exists() and path.is_dir() != folder:
+    if path.exists() and folder is not None and path.is_dir() != folder:
         want, other = ("folder", "file") if folder else ("file", "folder")
         raise error(f"{what} path is a {other}", where=str(path), expected=f"the path of a {want}",
                     found=f"a {other}", fix=f"name a file in it, e.g. {option} {path / Path(example).name}"
@@ -116,6 +118,11 @@ def check_path(path, what: str, error: type[FramewatchError], *, option: str, ex
         raise error(f"a folder in {what}'s path is a file", where=str(path), expected=f"'{parent}' to be a folder",
                     found=f"'{parent}' is a file",
                     fix=f"choose a {option} path whose folders are folders, e.g. {option} {example}")
+    if exists and not path.exists():
+        want = {None: "file or folder", True: "folder", False: "file"}[folder]
+        raise error(f"{what} was not found", where=str(path), expected=f"an existing {want}",
+                    found="nothing" + ("" if path.is_absolute() else f" (relative paths start in {Path.cwd()})"),
+                    fix=f"check the spelling and the folder, e.g. {option} {example}")
     if write:
         try:
             fd, probe = tempfile.mkstemp(prefix=".framewatch-probe-", dir=parent)
