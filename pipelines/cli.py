@@ -494,14 +494,18 @@ def lexicon():
               help="Also check a word-choice pairs file (as data/lexicon/pairs.csv) against these lexicon files: "
                    "terms and counterparts agree, no form on both sides, every form can be matched.")
 def lexicon_check(paths, pairs_file):
-    """Validate lexicon files; errors name file, line, column, expected and found."""
-    from .lexicon import build_lexicon, read_lexicon
+    """Validate lexicon files; errors name file, line, column, expected and found.
 
-    entries = []
-    for p in paths:
-        entries.extend(read_lexicon(p))
-    lex, warnings = build_lexicon(entries)
+    Every file is checked: one Error: line per bad file (its first problem), exit status 1 if any.
+    """
+    from .lexicon import check_lexicon_files
+
+    lex, warnings, errors = check_lexicon_files(paths)
     _print_warnings(warnings)
+    if errors:
+        for error in errors:
+            click.echo(f"Error: {error}", err=True)
+        sys.exit(1)
     cats = lex.categories
     click.echo(f"ok: {len(lex.entries)} entries in {len(cats)} categories ({', '.join(cats)}), "
                f"version {lex.version}")

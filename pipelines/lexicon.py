@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .errors import LexiconError, read_utf8
+from .errors import LexiconError, check_path, read_utf8
 from .text import CopyOffsets, _table16, crosses_sentence_end, fold, matching_copy, scan_overlapping
 
 try:   # compiled by `pip install [-e] .` (setup.py); without it every text takes the Python path
@@ -383,6 +383,42 @@ def check_lexicon_file(path: str | Path) -> tuple[int, list[str]]:
     """
     lexicon, warnings = build_lexicon(read_lexicon(path))
     return len(lexicon.entries), warnings
+
+
+def check_lexicon_files(paths: list[str | Path]) -> tuple[Lexicon | None, list[str], list[LexiconError]]:
+    """Validate lexicon files as ``framewatch lexicon check`` does: every file, not only up to the first bad one.
+
+    Each file is checked on its own (its path, then :func:`read_lexicon` and :func:`build_lexicon`
+    of its entries); the reader stops at a file's first problem, so a bad file gives one error,
+    its first. The files that pass are then checked together (a term in two categories across
+    files) and, when no file failed, built into one lexicon.
+
+    Returns
+    -------
+    (lexicon, warnings, errors)
+        The lexicon of all the files (None when any error was found), the warnings of the files
+        that passed, and one :class:`~pipelines.errors.LexiconError` per bad file (plus one for a
+        conflict between good files), in the order the files were given.
+    """
+    entries: list[Entry] = []
+    errors: list[LexiconError] = []
+    for path in paths:
+        try:
+            check_path(path, "the lexicon file", LexiconError, option="framewatch lexicon check",
+                       example="my_terms.csv", write=False, exists=True)
+            file_entries = read_lexicon(path)
+            build_lexicon(file_entries)
+        except LexiconError as exc:
+            errors.append(exc)
+            continue
+        entries.extend(file_entries)
+    if not entries:
+        return None, [], errors
+    try:
+        lexicon, warnings = build_lexicon(entries)
+    except LexiconError as exc:
+        return None, [], [*errors, exc]
+    return (None if errors else lexicon), warnings, errors
 
 
 @dataclass(slots=True, unsafe_hash=True)
