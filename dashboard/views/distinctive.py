@@ -40,7 +40,8 @@ st.caption(f"n = {tables.count_label(counts.n_articles[outlet], 'article')} of {
            f"{tables.count_label(counts.n_counted - counts.n_articles[outlet], 'article')} of "
            f"{tables.count_label(len(counts.outlets) - 1, 'other outlet')} · {n_i:,} against {n_j:,} counted terms "
            f"(voice: {counts.voice}) · {tables.count_label(len(df), 'term')} used at least {int(min_count)} times"
-           f"{sample} · {tables.wire_text(ctx.filters)} · lexicon version {ctx.lexicon_version} (not used here)")
+           f"{sample} · {tables.wire_text(ctx.filters)} · terms: every word of the text, English stop words removed "
+           "(no lexicon: the sidebar's lexicon categories do not apply)")
 with st.expander("How this is measured"):
     st.markdown(notes.DISTINCTIVE_NOTE)
 

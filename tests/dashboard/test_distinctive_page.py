@@ -21,7 +21,8 @@ def test_page_compares_the_chosen_outlet_with_the_rest_and_links_a_term(store_pa
     caption = at.caption[0].value
     # Alpha Daily has 15 dated articles, the two others 28; only the outlet's own voice is counted.
     assert caption.startswith("n = 15 articles of Alpha Daily, 28 articles of 2 other outlets")
-    assert "(voice: outlet)" in caption and "lexicon version lex-test-0001" in caption
+    assert "(voice: outlet)" in caption and "English stop words removed" in caption
+    assert "lexicon version" not in caption          # the lexicon plays no part in the terms (a user asked what does)
     assert at.expander[0].label == "How this is measured" and "Monroe" in at.expander[0].markdown[0].value
     assert len(at.get("plotly_chart")) == 1
     table = at.dataframe[0].value
