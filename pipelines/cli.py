@@ -457,27 +457,60 @@ def export(store, out, tables, fmt):
     click.echo(f"wrote {len(paths)} files to {out}")
 
 
-@main.command(epilog="\b\nExample: framewatch rejects --store data/store/ruwa.duckdb --limit 20")
+@main.command(epilog="\b\nExample: framewatch rejects --store data/store/ruwa.duckdb --undated --out undated.csv")
 @store_option(write=False)
 @click.option("--limit", default=20, show_default=True, type=int, help="Rows to list (0: only the summary).")
-def rejects(store, limit):
+@click.option("--undated", is_flag=True,
+              help="List the undated articles instead: kept, but left out of every chart over time.")
+@click.option("--out", callback=_writable("the listing file", "rejects.csv"), type=click.Path(dir_okay=False),
+              help="Also write every row of the listing (not only --limit) to this CSV file.")
+def rejects(store, limit, undated, out):
     """Summarise rejected records by reason and list some of them.
 
     Each listed record is FILE:ROW, reason, detail; ROW is the data row of a CSV or Parquet file
     (the header not counted; a CSV detail also gives the file line), the line of a JSON-lines
     file, the item of a feed, '-' when the whole file failed.
+
+    With --undated: the articles stored without a date (a missing, invalid or future date),
+    by kind of reason, then each as FILE:ROW, article id, outlet, title, date note. Without
+    it, a line on stderr says how many there are.
     """
+    import pandas as pd
+
+    from .csvsafe import to_csv_bytes
+    from .dates import undated_reasons_text
+    from .rollups import undated_articles, undated_reason_counts
     from .storage import connect
 
     con = connect(store)
     try:
-        summary = con.execute("SELECT reason, count(*) FROM rejects GROUP BY 1 ORDER BY 2 DESC").fetchall()
-        total = sum(n for _, n in summary)
-        click.echo(f"{total} rejected records" + (": " + ", ".join(f"{r} {n}" for r, n in summary) if total else ""))
-        rows = con.execute("SELECT source_file, source_row, reason, detail FROM rejects "
-                           "ORDER BY source_file, source_row LIMIT ?", [limit]).fetchall()
-        for src, row, reason, detail in rows:
-            click.echo(f"{src}:{row if row is not None else '-'}\t{reason}\t{detail}")
+        reasons = undated_reason_counts(con)
+        n_undated = sum(reasons.values())
+        if undated:
+            click.echo(f"{n_undated} undated article{'' if n_undated == 1 else 's'} "
+                       "(kept, left out of charts over time)"
+                       + (": " + undated_reasons_text(reasons) if n_undated else ""))
+            listing = undated_articles(con, limit=None if out else limit)
+            for row in listing.head(limit).itertuples(index=False):
+                where = f"{row.source_file}:{'-' if pd.isna(row.source_row) else int(row.source_row)}"
+                click.echo(f"{where}\t{row.article_id}\t{row.outlet}\t{row.title or ''}\t{row.date_note or ''}")
+        else:
+            summary = con.execute("SELECT reason, count(*) FROM rejects GROUP BY 1 ORDER BY 2 DESC").fetchall()
+            total = sum(n for _, n in summary)
+            click.echo(f"{total} rejected records"
+                       + (": " + ", ".join(f"{r} {n}" for r, n in summary) if total else ""))
+            listing = con.execute("SELECT source_file, source_row, reason, detail, record, run_id FROM rejects "
+                                  "ORDER BY source_file, source_row" + ("" if out else " LIMIT ?"),
+                                  [] if out else [limit]).df()
+            for src, row, reason, detail in listing.head(limit)[["source_file", "source_row", "reason",
+                                                                  "detail"]].itertuples(index=False):
+                click.echo(f"{src}:{'-' if pd.isna(row) else int(row)}\t{reason}\t{detail}")
+            if n_undated:
+                click.echo(f"Also {n_undated} undated article{'' if n_undated == 1 else 's'} kept "
+                           f"({undated_reasons_text(reasons)}): `framewatch rejects --undated` lists them", err=True)
+        if out:
+            Path(out).write_bytes(to_csv_bytes(listing))
+            click.echo(f"wrote {len(listing)} rows to {out}")
     finally:
         con.close()
 
