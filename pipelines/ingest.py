@@ -606,6 +606,61 @@ def _check_named_columns(rec: dict, cols: tuple[str, ...], options: IngestOption
                               fix="check the spelling, or run files with different columns separately")
 
 
+_TEXT_FIELDS = ("outlet", "title", "lead", "body", "url", "lang")
+"""Fields whose value must be text: a string (or missing). A number, list, object or boolean rejects the record."""
+
+
+def _kind(value) -> str:
+    """What a value that is not text is, in the words of JSON: a list, an object, a number, a boolean."""
+    if isinstance(value, bool):
+        return f"a boolean ({json.dumps(value)})"
+    if isinstance(value, (int, float)):
+        return f"a number ({value!r})"
+    if isinstance(value, (list, tuple)):
+        return f"a list ({json.dumps(value, ensure_ascii=False, default=str)[:60]})"
+    if isinstance(value, dict):
+        return f"an object ({json.dumps(value, ensure_ascii=False, default=str)[:60]})"
+    return f"a {type(value).__name__} ({str(value)[:60]})"
+
+
+def _wrong_types(get: dict, mapping: dict[str, str]) -> str | None:
+    """The reject detail of a record whose fields hold values of the wrong type, or None.
+
+    The text fields (:data:`_TEXT_FIELDS`) take a string; ``id`` a string or a number; the topic
+    column a string, a number or a list of them (the list's items are its labels). A missing
+    value (None, NaN) is not a wrong type. Columns are named as the input names them."""
+    wrong = []
+    for fld in _TEXT_FIELDS:
+        value = get.get(fld)
+        if value is not None and type(value) is not str and not (type(value) is float and value != value):
+            wrong.append((fld, value, "text (a string)"))
+    value = get.get("id")
+    if value is not None and type(value) is not str and (isinstance(value, bool) or not isinstance(value, (int, float))):
+        wrong.append(("id", value, "a string or a number"))
+    value = get.get("topic")
+    if value is not None and type(value) is not str and not _labels(value):
+        wrong.append(("topic", value, "a string, a number or a list of them"))
+    if not wrong:
+        return None
+    named = [(f"field '{mapping[fld]}' ({fld})" if mapping.get(fld, fld) != fld else f"field '{fld}'", value, expected)
+             for fld, value, expected in wrong]
+    return "; ".join(f"{name} holds {_kind(value)}, expected {expected}" for name, value, expected in named) + (
+        "; give it as text (in JSON: a string in double quotes)")
+
+
+def _labels(value) -> bool:
+    """True when a topic cell that is not a string is a number or a list of strings and numbers."""
+    items = value if isinstance(value, list) else [value]
+    return all(isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in items)
+
+
+def _topic_value(value) -> str | None:
+    """The topic cell as text: a list's items joined with ';' (a label separator), else :func:`_text_value`."""
+    if isinstance(value, list):
+        value = ";".join(str(v) for v in value if v is not None and str(v).strip())
+    return _text_value(value)
+
+
 def _text_value(value) -> str | None:
     if value is None:
         return None
@@ -907,6 +962,10 @@ class _IngestState:
         for fld in FIELDS:
             if fld not in mapping and fld in rec:
                 get[fld] = rec[fld]
+        wrong = _wrong_types(get, mapping)
+        if wrong is not None:
+            reject(rec, "wrong_type", wrong)
+            return None
         url = _text_value(get.get("url"))
         outlet_raw = _text_value(get.get("outlet")) or options.default_outlet
         outlet, _in_registry = registry.canonical(outlet_raw, url)
@@ -945,7 +1004,7 @@ class _IngestState:
             "date_note": rec.get("date_note"), "fetched_at": rec.get("fetched_at"), "title": title, "text": text, "text_origin": origin,
             "url": url, "source_id": _text_value(get.get("id")),
             "source_file": str(rec.get("_source_file", "")), "source_row": rec.get("_source_row"),
-            "topics_raw": _text_value(get.get("topic")), "lang": _text_value(get.get("lang")),
+            "topics_raw": _topic_value(get.get("topic")), "lang": _text_value(get.get("lang")),
             "extra": json.dumps(extra, ensure_ascii=False, default=str)[:_RECORD_MAX] if extra else None,
         }
 
