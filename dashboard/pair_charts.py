@@ -15,6 +15,9 @@ from pipelines.wordchoice import MIN_ARTICLES
 
 from .charts import DASHES, PALETTE, _empty, band_opacity, band_traces, legend_rows
 
+SYMBOLS = ("circle", "square", "diamond", "triangle-up", "triangle-down", "pentagon", "hexagon", "star")
+"""Marker shapes, one an outlet, so outlets whose lines coincide (several at 0 %) stay told apart."""
+
 PLOT_PX = 380
 """Height of the plotting area of the share-over-time chart, in pixels."""
 
@@ -51,7 +54,8 @@ def pair_trend_chart(df: pd.DataFrame, pair: dict) -> go.Figure:
     Returns
     -------
     go.Figure
-        Per outlet a line with markers (hollow where ``small_n``) over its shaded interval
+        Per outlet a line with markers (hollow where ``small_n``; its own colour, dash and marker
+        shape, :data:`SYMBOLS`, so coinciding lines stay apart: :func:`shared_values_text`) over its shaded interval
         band (:func:`dashboard.charts.band_traces`: a stretch of one or two periods between
         gaps gets error bars instead of a band); y from 0 to 100 %.
     """
@@ -70,7 +74,9 @@ def pair_trend_chart(df: pd.DataFrame, pair: dict) -> go.Figure:
     data = df.sort_values(["outlet", "period"])
     alpha = band_opacity(data["outlet"].nunique())
     for i, (outlet, g) in enumerate(data.groupby("outlet", sort=True)):
-        colour, dash = PALETTE[i % len(PALETTE)], DASHES[(i // len(PALETTE)) % len(DASHES)]
+        # every outlet its own colour, dash and marker shape: a dashed line lets a line under it show through
+        colour, dash = PALETTE[i % len(PALETTE)], DASHES[(i + i // len(PALETTE)) % len(DASHES)]
+        symbol = SYMBOLS[i % len(SYMBOLS)]
         name = str(outlet)
         fig.add_traces(band_traces(g, "share_low", "share_high", name, colour, alpha))
         custom, template = _hover(g, "<br>%{x|%d %b %Y}")
@@ -78,7 +84,8 @@ def pair_trend_chart(df: pd.DataFrame, pair: dict) -> go.Figure:
         fig.add_trace(go.Scatter(
             x=pd.to_datetime(g["period"]), y=g["share"], mode="lines+markers", name=name, legendgroup=name,
             connectgaps=False, line=dict(color=colour, width=2.5, dash=dash), customdata=custom,
-            marker=dict(size=8, color=np.where(small, "white", colour).tolist(), line=dict(width=2, color=colour)),
+            marker=dict(size=9, symbol=symbol, color=np.where(small, "white", colour).tolist(),
+                        line=dict(width=2, color=colour)),
             hovertemplate=template.replace("%{x:.1%}", "%{y:.1%}")))
     return fig
 
@@ -131,3 +138,42 @@ def small_n_text(df: pd.DataFrame) -> str:
     n = int(df["small_n"].sum())
     return (f"Hollow markers: {n:,} cell{'s' if n != 1 else ''} resting on fewer than {MIN_ARTICLES} articles; "
             "their share says little.")
+
+
+def shared_values_text(df: pd.DataFrame, granularity: str | None = None) -> str:
+    """A caption sentence on outlets whose lines coincide (the same share in the same period), or ``""``.
+
+    Parameters
+    ----------
+    df : :func:`pipelines.wordchoice.pair_shares` of one pair with a granularity.
+    granularity : ``"day"``, ``"week"`` or ``"month"``, to name the periods (else "periods").
+
+    Returns
+    -------
+    str
+        The groups of outlets sharing a value, most periods first (at most three named, e.g.
+        "Northgate Wire, Riverside Post and Westmark at 0.0 % in 18 months"), and how the chart
+        keeps them apart. Periods where an outlet uses neither form are not values.
+    """
+    if df is None or df.empty:
+        return ""
+    used = df[(df["n_forms"] > 0) & df["share"].notna()]
+    groups: dict[tuple, int] = {}
+    for (_, value), g in used.groupby(["period", used["share"].round(9)], sort=False):
+        if len(g) > 1:
+            key = (tuple(sorted(g["outlet"].astype(str))), float(value))
+            groups[key] = groups.get(key, 0) + 1
+    if not groups:
+        return ""
+    unit = {"day": "day", "week": "week", "month": "month"}.get(granularity or "", "period")
+    ranked = sorted(groups.items(), key=lambda kv: (-kv[1], -len(kv[0][0]), kv[0]))
+    parts = []
+    for (outlets, value), n in ranked[:3]:
+        names = ", ".join(outlets[:-1]) + " and " + outlets[-1]
+        share = f"{value:.0%}" if round(value * 100, 9) == round(value * 100) else f"{value:.1%}"
+        parts.append(f"{names} at {share} in {n:,} {unit}{'s' if n != 1 else ''}")
+    more = len(ranked) - 3
+    rest = f"; {more:,} more such coincidence{'s' if more != 1 else ''}" if more > 0 else ""
+    return ("Several outlets share a value, so their lines coincide: " + "; ".join(parts) + rest
+            + ". Each outlet has its own marker shape and dash: a line drawn under another shows "
+            "through its gaps, a marker under another around its edges.")

@@ -8,6 +8,7 @@ import streamlit as st
 from dashboard import charts, exports, links, loaders, notes, pair_charts, pair_loaders, tables
 from dashboard.context import page_context
 from dashboard.render import md_escape
+from dashboard.undated import show_undated
 from pipelines.wordchoice import MIN_ARTICLES
 
 
@@ -54,6 +55,9 @@ st.caption(f"n = {tables.count_label(n_uses, 'use')} of either form ({int(overal
 small = pair_charts.small_n_text(trend)
 if small:
     st.caption(small)
+shared = pair_charts.shared_values_text(trend, ctx.granularity)
+if shared:
+    st.caption(md_escape(shared))
 st.download_button("Download chart data (CSV)", data=exports.to_csv_bytes(trend),
                    file_name=f"framewatch-word-choice-{tables.file_slug(pid)}-{ctx.granularity}.csv", mime="text/csv",
                    on_click="ignore", key="dl_pair_trend", icon=":material/download:")
@@ -64,6 +68,7 @@ st.download_button("Download outlet summary (CSV)", data=exports.to_csv_bytes(ov
                    on_click="ignore", key="dl_pair_outlets", icon=":material/download:")
 with st.expander("How this is measured"):
     st.markdown(notes.WORD_CHOICE_NOTE)
+show_undated(ctx, undated)
 
 st.subheader("All pairs × outlets")
 every = pair_loaders.load_pair_shares(ctx.path, ctx.version, ctx.key, None, None)
@@ -78,7 +83,8 @@ else:
          "small_n"]]
     percent = ["share", "share_low", "share_high", "article_share"]     # shown as 12.3%, one decimal in every row
     st.dataframe(table.assign(**{c: table[c] * 100 for c in percent}), hide_index=True, key="pair_table", column_config={
-        "pair": st.column_config.TextColumn("Pair", width=170), "outlet": st.column_config.TextColumn("Outlet"),
+        "pair": st.column_config.TextColumn("Pair", width=260, help="Loaded form vs counterpart"),
+        "outlet": st.column_config.TextColumn("Outlet"),
         "share": st.column_config.NumberColumn("Loaded", format="%.1f%%",
                                                help="The loaded form's share of the uses of either form"),
         "share_low": st.column_config.NumberColumn("95% low", format="%.1f%%", help="95 % interval of the share, low end"),

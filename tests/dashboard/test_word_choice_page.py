@@ -172,3 +172,44 @@ def test_pages_without_that_choice_drop_the_pair_key_on_load(pair_store):
     at.run()
     assert not at.exception and "pair" not in at.query_params and "target" not in at.query_params
     assert at.title[0].value == "Loaded wording over time"
+
+
+def test_coinciding_lines_get_their_own_marker_and_dash_and_the_caption_names_them(pair_store):
+    # a new user saw two outlets in the legend whose 0 % lines hid under a third outlet's line
+    import duckdb
+
+    from dashboard.render import md_escape
+    from pipelines import wordchoice
+    from pipelines.rollups import Filters
+
+    at = _page(pair_store)
+    assert not at.exception, [e.value for e in at.exception]
+    granularity = at.session_state["fw_granularity"]
+    with duckdb.connect(str(pair_store), read_only=True) as con:
+        shares = wordchoice.pair_shares(con, Filters(voice="outlet"), granularity, "government")
+    assert not shares.empty
+    expected = pair_charts.shared_values_text(shares, granularity)
+    # outlet voice, week of 5 January: Outlet B 0 of 3 and the hostile outlet 0 of 1 use the loaded form
+    assert f"{HOSTILE} and Outlet B at 0% in 1 {granularity}" in expected    # names sorted
+    captions = [c.value for c in at.caption]
+    assert md_escape(expected) in captions                       # names escaped: "*Wire*" stays literal
+    fig = pair_charts.pair_trend_chart(shares, {"loaded": "regime", "counterpart": "government"})
+    lines = [t for t in fig.data if t.mode == "lines+markers"]
+    assert len(lines) == shares["outlet"].nunique() == 3
+    assert len({t.marker.symbol for t in lines}) == 3 and len({t.line.dash for t in lines}) == 3
+
+
+def test_shared_values_text_groups_outlets_by_period_and_value_and_ignores_periods_without_use():
+    weeks = ["2026-01-05", "2026-01-12", "2026-01-19"]
+    df = pd.concat([_pair_frame("X", weeks, [0.0, 0.5, None]), _pair_frame("Y", weeks, [0.0, 0.5, None]),
+                    _pair_frame("Z", weeks, [0.0, 0.25, None])])
+    text = pair_charts.shared_values_text(df, "week")
+    assert text.startswith("Several outlets share a value, so their lines coincide: X, Y and Z at 0% in 1 week; "
+                           "X and Y at 50% in 1 week.")
+    assert pair_charts.shared_values_text(_pair_frame("X", weeks, [0.0, 0.0, 0.0]), "week") == ""   # one outlet
+    assert pair_charts.shared_values_text(df[df["outlet"] != "Y"].assign(share=[0.1, 0.2, None, 0.3, 0.4, None]),
+                                          "week") == ""
+    # 9 periods each shared by a different pair of outlets: three named, the rest counted
+    many = pd.concat([_pair_frame(o, [f"2026-01-{d:02d}" for d in range(1, 10)],
+                                  [0.1 * (d if o in ("A", "B") else d + 0.5) for d in range(1, 10)]) for o in "ABC"])
+    assert "; 6 more such coincidences. Each outlet" in pair_charts.shared_values_text(many, "month")
