@@ -103,7 +103,7 @@ from itertools import accumulate
 
 import ahocorasick_rs
 
-from .text import _ASCII_WORD_MARKS, scan_overlapping, word_mask
+from .text import scan_overlapping, word_mask
 
 try:   # compiled by `pip install [-e] .` (setup.py); without it sentence_spans and _tokens run in Python
     from ._match import sentence_spans as _native_spans
