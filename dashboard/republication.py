@@ -24,7 +24,7 @@ from .render import _when
 SETTINGS_TEXT = (f"copies: estimated Jaccard ≥ {THRESHOLD:g} of {SHINGLE}-word shingles "
                  f"(MinHash, {NUM_PERM} permutations)")
 """The clustering settings, for the page's caption (the page uses no lexicon)."""
-STORY_COLUMNS = ("story", "first_outlet", "republished_by", "n_copies", "n_outlets", "max_lag_hours",
+STORY_COLUMNS = ("story", "first_outlet", "republished_by", "n_later", "n_outlets", "max_lag_hours",
                  "first_published_at", "min_similarity")
 """Columns of the stories table, in order: who copied whom first, so they show without a horizontal scroll."""
 
@@ -150,11 +150,32 @@ def member_label(row, similarity: bool = True) -> str:
     return f"{row['outlet']} · {_when(row['published_at'])} · {lag} · similarity {row['similarity']:.2f}"
 
 
+def with_later_copies(clusters: pd.DataFrame, copies: pd.DataFrame) -> pd.DataFrame:
+    """A copy of a cluster summary with ``first_selected`` (bool: the cluster's first copy is among the selected
+    articles) and ``n_later`` (int: its selected copies after the first), so "3 copies" cannot be read as three
+    republications of one story (it was the first and two later ones).
+
+    Parameters
+    ----------
+    clusters : :func:`pipelines.republication.cluster_summary` of *copies*.
+    copies : :func:`pipelines.republication.republished_copies` (one row per selected clustered article).
+    """
+    first = copies.loc[copies["is_first"].astype(bool), "cluster_id"]
+    selected = clusters["cluster_id"].isin(set(first))
+    return clusters.assign(first_selected=selected.to_numpy(),
+                           n_later=(clusters["n_copies"] - selected.astype("int64")).astype("int64"))
+
+
 def story_labels(clusters: pd.DataFrame) -> list[str]:
-    """``2026-03-02 06:00 UTC · Outlet A · Grain talks resume · 3 copies`` for each row of a cluster summary."""
-    return [f"{_when(w)} · {o} · {s} · {n:,} cop{'y' if n == 1 else 'ies'}"
-            for w, o, s, n in zip(clusters["first_published_at"], clusters["first_outlet"], clusters["story"],
-                                  clusters["n_copies"].astype(int))]
+    """``2026-03-02 06:00 UTC · Outlet A · Grain talks resume · first + 2 later copies`` for each row of
+    :func:`with_later_copies` (``· 2 later copies, the first not selected`` when the sidebar leaves the first out)."""
+    def copies(n: int, first: bool) -> str:
+        later = f"{n:,} later cop{'y' if n == 1 else 'ies'}"
+        return f"first + {later}" if first else f"{later}, the first not selected"
+
+    return [f"{_when(w)} · {o} · {s} · {copies(n, bool(f))}"
+            for w, o, s, n, f in zip(clusters["first_published_at"], clusters["first_outlet"], clusters["story"],
+                                     clusters["n_later"].astype(int), clusters["first_selected"])]
 
 
 def first_published_html(article_id: str, members: pd.DataFrame) -> str:

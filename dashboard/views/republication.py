@@ -33,13 +33,16 @@ st.subheader("Stories with copies")
 if clusters.empty:
     st.info("No near-identical copies among the selected articles.")
     st.stop()
+clusters = rp.with_later_copies(clusters, copies)
 shown = clusters.assign(max_lag_hours=clusters["max_lag_hours"].round(1))
 st.dataframe(shown, hide_index=True, key="repub_clusters", column_order=rp.STORY_COLUMNS, column_config={
-    "story": st.column_config.TextColumn("Story", width="medium", help="The first copy's title"),
+    "story": st.column_config.TextColumn("Story", width="large", help="The first copy's title"),
     "first_outlet": st.column_config.TextColumn("First by", help="The outlet that published the text first"),
     "first_published_at": st.column_config.DatetimeColumn("First (UTC)", format="YYYY-MM-DD HH:mm",
                                                           help="When the first copy was published, UTC"),
-    "n_copies": st.column_config.NumberColumn("Copies", help="Selected articles in the cluster, the first included"),
+    "n_later": st.column_config.NumberColumn(
+        "Later copies", help="Selected copies published after the first one (the first copy, by the outlet in "
+                             "'First by', is not counted): 1 for a story republished once"),
     "n_outlets": st.column_config.NumberColumn("Outlets", help="Outlets among those copies"),
     "republished_by": st.column_config.TextColumn(
         "Republished by", width="medium", help="The other selected copies' outlets, earliest first, each with its "

@@ -45,7 +45,7 @@ def test_page_ignores_the_switch_and_compares_texts(repub_store):
     assert not at.exception
     assert "n = 5 articles selected" in "\n".join(c.value for c in at.caption)
     at.selectbox(key="repub_pair").set_value(2).run()           # Outlet A → Outlet C
-    assert at.selectbox(key="repub_story").options[0].endswith("Grain corridor talks resume · 3 copies")
+    assert at.selectbox(key="repub_story").options[0].endswith("Grain corridor talks resume · first + 2 later copies")
     pick = at.selectbox(key="repub_copy")
     pick.set_value(2).run()                                     # Outlet C, with its footer
     html = "\n".join(m.value for m in at.markdown)
@@ -176,3 +176,23 @@ def test_store_copies_text_says_how_many_are_wire_copies(n_wire, ending):
     summary = dict(n_clustered=6, n_clusters=2, n_first_copies=2, n_later_copies=3, n_own_repeats=1,
                    n_syndicated=n_wire)
     assert store_copies_text(summary) == copies_text(6, 2, 2, 3, 1) + ending
+
+
+def test_stories_table_counts_the_copies_after_the_first_and_says_when_the_first_is_not_selected(repub_store):
+    # a new user read "Copies 2" for a story republished once: the table now counts the later copies alone
+    with duckdb.connect(str(repub_store), read_only=True) as con:
+        later = con.execute("SELECT count(*) FROM articles WHERE outlet IN ('Outlet B', 'Outlet C') "
+                            "AND title ILIKE '%grain%'").fetchone()[0]
+    assert later == 2
+    at = _page(repub_store)
+    assert not at.exception, [e.value for e in at.exception]
+    table = at.dataframe[0]
+    assert "n_copies" not in table.proto.column_order and "n_later" in table.proto.column_order
+    assert table.value["n_later"].tolist() == [later]
+    assert '"Later copies"' in table.proto.columns
+    assert at.selectbox(key="repub_story").options[0].endswith(f"first + {later} later copies")
+    # without Outlet A the first copy is not among the selected articles; its two copies still are
+    at = _page(repub_store, outlet=["Outlet B", "Outlet C", "Outlet D"])
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.dataframe[0].value["n_later"].tolist() == [later]
+    assert at.selectbox(key="repub_story").options[0].endswith(f"{later} later copies, the first not selected")
