@@ -112,10 +112,10 @@ def cell_heading(cell: Cell, filters, labels: dict | None = None) -> str:
             else f"Every {noun.lower()}")
     if cell.outlet is not None:
         who = f"Outlet {md_escape(cell.outlet)}"
-    elif filters.outlets:
-        who = f"{tables.count_label(len(filters.outlets), 'selected outlet')}"
-    else:
-        who = "All outlets"
+    elif filters.outlets:        # the words of the page's outlet selector ("All selected outlets"), with how many
+        who = f"All selected outlets ({tables.count_label(len(filters.outlets), 'outlet')})"
+    else:                        # the sidebar keeps every outlet: that is every outlet of the store
+        who = "All selected outlets (every outlet)"
     f = conc.narrowed(filters, None, cell.start, cell.end)
     if f.start is not None and f.end is not None:
         when = f"{f.start} to {f.end}"

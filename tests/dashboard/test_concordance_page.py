@@ -71,7 +71,7 @@ def test_titles_are_escaped_and_only_http_links_are_links(store_path):
 def test_shared_link_opened_cold_applies_its_filters_and_its_cell(store_path):
     at = _concordance(store_path, voice="all", outlet=[ALPHA, OREILLY], kind="category", key="militarised language")
     assert not at.exception
-    assert _heading(at).startswith("#### Lexicon category *militarised language* · 2 selected outlets · ")
+    assert _heading(at).startswith("#### Lexicon category *militarised language* · All selected outlets (2 outlets) · ")
     assert _heading(at).endswith(" · all voices")
     rows = _rows(_table(at))
     # "war games" is said in reported speech in every article k with k % 3 == 0, at Alpha and O'Reilly only here.
@@ -84,13 +84,17 @@ def test_opened_without_a_cell_offers_the_choice_and_writes_it_to_the_url(store_
     at = _concordance(store_path)
     assert not at.exception
     assert at.expander[0].label == "Choose the cell"
-    assert _heading(at) == "#### Every lexicon term · All outlets · 2026-01-05 to 2026-03-13 · outlet's own words"
+    # the heading uses the outlet selector's words ("All selected outlets"), true to the sidebar (every outlet)
+    outlet_box = at.selectbox(key="conc_cell_outlet")
+    assert outlet_box.format_func(outlet_box.value) == "All selected outlets"
+    assert _heading(at) == ("#### Every lexicon term · All selected outlets (every outlet) · 2026-01-05 to 2026-03-13 "
+                            "· outlet's own words")
     assert "kind" not in at.query_params
     assert at.selectbox(key="conc_key").value == "" and at.selectbox(key="conc_cell_outlet").value == ""   # "All"
     at.selectbox(key="conc_kind").set_value("lexicon")
     at.selectbox(key="conc_key").set_value("hegemon").run()
     assert at.query_params["key"] in ("hegemon", ["hegemon"])
-    assert _heading(at).startswith("#### Lexicon term *hegemon* · All outlets")
+    assert _heading(at).startswith("#### Lexicon term *hegemon* · All selected outlets (every outlet)")
     marks = re.findall(r"<mark[^>]*>(.*?)</mark>", _table(at))
     assert marks and set(marks) == {"hegemon"}
     at.selectbox(key="conc_kind").set_value("category").run()
