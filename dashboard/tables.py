@@ -213,8 +213,8 @@ def column_config(columns, title_width: str | int = "medium") -> dict:
         "n_words": cc.NumberColumn("Words", format="localized", help="Words in the article, every voice"),
         "n_mentions": cc.NumberColumn("Mentions", format="localized",
                                       help="Lexicon mentions in the chosen voice and categories"),
-        "url": cc.LinkColumn("Link", display_text=r"https?://(?:www\.)?([^/?#]+)",
-                             help="The outlet's page (its host name shown)."),
+        "url": cc.LinkColumn("Link", display_text="open",     # a host name (40 characters) was cut in the column
+                             help="The article's page at its outlet (hover a link for its address)."),
         "article_id": cc.TextColumn("Article id"),
         "syndicated": cc.CheckboxColumn("Wire copy", help="Its text also appears at another outlet, or it "
                                                           "repeats with a wire dateline such as '(Reuters) -'."),

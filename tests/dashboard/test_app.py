@@ -1,5 +1,6 @@
 """AppTest over every page: filters from and to the URL, empty selections, banner, escaping, downloads."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -8,9 +9,10 @@ from streamlit.testing.v1 import AppTest
 from store_factory import ALPHA, EQUALS, OREILLY, SCRIPT_TITLE
 
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
-PAGES = {"views/trends.py": ["Download chart data (CSV)", "Download evidence (CSV)"],
-         "views/outlets_categories.py": ["Download chart data (CSV)", "Download evidence (CSV)"],
-         "views/articles.py": ["Download article list (CSV)"],
+UNDATED = "Download undated articles (CSV)"   # the store has one undated article (dashboard.undated)
+PAGES = {"views/trends.py": ["Download chart data (CSV)", UNDATED, "Download evidence (CSV)"],
+         "views/outlets_categories.py": ["Download chart data (CSV)", UNDATED, "Download evidence (CSV)"],
+         "views/articles.py": ["Download article list (CSV)", UNDATED],
          "views/about.py": ["Download rejects summary (CSV)", "Download validation figures (CSV)"],
          "views/distinctive.py": ["Download chart data (CSV)"],
          "views/frames.py": ["Download chart data (CSV)", "Download heatmap data (CSV)"],
@@ -226,6 +228,9 @@ def test_article_table_link_column_has_no_none(store_path):
     assert not at.exception
     links = at.dataframe[0].value["url"]
     assert links.notna().all() and "" in set(links) and "None" not in set(links.astype(str))
+    # a short "open" (an empty address shows nothing): the host names were cut in the narrow column
+    url_config = json.loads(at.dataframe[0].proto.columns)["url"]
+    assert url_config["type_config"] == {"type": "link", "display_text": "open"}, url_config
 
 
 def test_trends_names_the_partial_periods(store_path):
@@ -323,7 +328,7 @@ def test_the_dashboard_checks_its_store_once_per_store_version(tmp_path, store_p
     at = _app(store)                                                   # Trends: summary, trend, figure, counts
     assert not at.exception, [e.value for e in at.exception]
     at.switch_page("views/articles.py").run()                          # other loaders, same store
-    assert not at.exception and len(at.dataframe) == 1
+    assert not at.exception and len(at.dataframe) == 2                # the article list, the undated articles
     assert checked == [(store, "the store")]
     store.touch()                                                      # rebuilt in place: checked again, once
     at.switch_page("views/about.py").run()
