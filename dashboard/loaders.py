@@ -175,6 +175,20 @@ def load_undated(path: str, version: int, filters: FiltersKey) -> int:
         return int(rollups.undated_count(con, _filters(filters)))
 
 
+UNDATED_LIST_LIMIT = 100_000
+"""Undated articles :func:`load_undated_articles` lists at most (``framewatch rejects --undated --out`` writes all)."""
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def load_undated_articles(path: str, version: int, filters: FiltersKey) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The undated articles :func:`load_undated` counts, each with why it has no date
+    (:func:`pipelines.rollups.undated_articles`, the first :data:`UNDATED_LIST_LIMIT`), and all of
+    them by kind of reason (:func:`pipelines.rollups.undated_reason_counts`)."""
+    with _Store(path) as con:
+        f = _filters(filters)
+        return rollups.undated_articles(con, f, limit=UNDATED_LIST_LIMIT), rollups.undated_reason_counts(con, f)
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def load_matrix(path: str, version: int, filters: FiltersKey) -> pd.DataFrame:
     """:func:`pipelines.rollups.outlet_category_matrix` for these filters."""

@@ -4,6 +4,7 @@ import streamlit as st
 
 from dashboard import exports, links, loaders, render, republication, tables
 from dashboard.context import page_context
+from dashboard.undated import show_undated
 
 ctx = page_context()
 st.title("Articles")
@@ -16,6 +17,7 @@ if df.empty:
     st.info("No dated articles match this selection."
             + (f" Undated articles that match: {undated:,} (they cannot be placed in time)."
                if undated else " Widen the outlets, topics or dates in the sidebar."))
+    show_undated(ctx, undated)
     st.stop()
 cols = tables.ARTICLE_COLUMNS
 st.dataframe(tables.article_table(df), hide_index=True,
@@ -27,6 +29,7 @@ st.caption(f"{tables.article_list_text(len(df), n_selected)} (mentions in the ch
 st.download_button("Download article list (CSV)", data=exports.to_csv_bytes(exports.article_rows(raw)),
                    file_name="framewatch-articles.csv", mime="text/csv", on_click="ignore",
                    key="dl_articles", icon=":material/download:")
+show_undated(ctx, undated)
 
 st.subheader("Read an article")
 labels = tables.article_labels(df)

@@ -5,6 +5,7 @@ import streamlit as st
 from dashboard import charts, evidence, exports, links, loaders, notes, tables
 from dashboard.context import page_context
 from dashboard.filters import measure_radio
+from dashboard.undated import show_undated
 
 ctx = page_context()
 st.title("Outlets × lexicon categories")
@@ -23,6 +24,7 @@ with st.expander("How this is measured"):
 st.download_button("Download chart data (CSV)", data=exports.to_csv_bytes(df),
                    file_name="framewatch-outlets-categories.csv", mime="text/csv", on_click="ignore",
                    key="dl_matrix", icon=":material/download:")
+show_undated(ctx, undated)
 
 st.subheader("Evidence")
 cells = tables.matrix_evidence_cells(df)

@@ -6,6 +6,7 @@ import streamlit as st
 from dashboard import charts, evidence, links, loaders, notes, tables
 from dashboard.context import page_context
 from dashboard.filters import measure_radio, pool_toggle
+from dashboard.undated import show_undated
 from pipelines.rollups import POOLED
 
 ctx = page_context()
@@ -33,6 +34,7 @@ with st.expander("How this is measured"):
 st.download_button("Download chart data (CSV)",
                    data=loaders.load_trend_csv(ctx.path, ctx.version, ctx.key, ctx.granularity, pooled), file_name=f"framewatch-trend-{ctx.granularity}.csv", mime="text/csv",
                    on_click="ignore", key="dl_trend", icon=":material/download:")
+show_undated(ctx, undated)
 
 st.subheader("Evidence")
 cells = tables.evidence_cells(df)
