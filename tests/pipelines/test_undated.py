@@ -26,6 +26,7 @@ ROWS = [  # data row: outlet, published, title, body
     ("Valley Courier", "2099-01-01", "From the future", "Officials met again to discuss the war."),
     ("Valley Courier", "2024-03-02", "Dated", "The talks went on."),
     ("Hill Gazette", "31/04/2024", "Only undated here", "A day April does not have."),
+    ("Coast Ledger", "2024-03-03", "Only dated here", "The ships stayed in port."),
 ]
 REASON_BY_ROW = {2: "invalid date", 3: "invalid date", 4: "no date found", 5: "date after the crawl time",
                  7: "invalid date"}
