@@ -54,19 +54,6 @@ def store_option(write: bool, default: str = str(DEFAULT_STORE), help: str = "Du
     return click.option("--store", default=default, show_default=True, help=help, callback=check)
 
 
-def _writable(what: str, example: str, folder: bool = False):
-    """Callback of an output option: the path is checked (:func:`pipelines.errors.check_path`) as it
-    is parsed, before the command does any work; the option may be left out."""
-    from .errors import ConfigError, check_path
-
-    def check(ctx, param, value):
-        if value is not None:
-            check_path(value, what, ConfigError, option=param.opts[0], example=example, folder=folder)
-        return value
-
-    return check
-
-
 class _CheckedPath(click.Path):
     """A path option or argument checked as it is parsed by :func:`pipelines.errors.check_path` (our
     ``Error:`` line, exit 1), not by click (its usage text, exit 2): an input (*exists*) must be there,
@@ -462,7 +449,7 @@ def export(store, out, tables, fmt):
 @click.option("--limit", default=20, show_default=True, type=int, help="Rows to list (0: only the summary).")
 @click.option("--undated", is_flag=True,
               help="List the undated articles instead: kept, but left out of every chart over time.")
-@click.option("--out", callback=_writable("the listing file", "rejects.csv"), type=click.Path(dir_okay=False),
+@click.option("--out", type=_CheckedPath("the listing file", "rejects.csv", write=True),
               help="Also write every row of the listing (not only --limit) to this CSV file.")
 def rejects(store, limit, undated, out):
     """Summarise rejected records by reason and list some of them.

@@ -106,7 +106,7 @@ def test_6_a_failed_run_on_a_good_store_leaves_it_as_it_was(tmp_path, articles):
 STORE_COMMANDS = sorted(path for path, cmd in ALL_COMMANDS if any(p.name == "store" for p in cmd.params))
 # What each command needs besides --store to get as far as its options are parsed.
 REQUIRED = {("run",): ["--input", "{articles}"], ("ingest",): ["--input", "{articles}"],
-            ("export",): ["--out", "{tmp}/out"], ("frames", "apply"): ["--model", "{tmp}/m.skops"]}
+            ("export",): ["--out", "{tmp}/out"], ("frames", "apply"): ["--model", "{articles}"]}
 
 
 def test_the_commands_with_a_store_are_the_expected_ones():
@@ -226,8 +226,9 @@ OUTPUTS = [  # command line before the output option, the option, what the messa
     (["lexicon", "suggest", "{articles}", "--format", "csv", "--out"], "the candidates file"),
     (["evaluate", "--corpora", "{tmp}", "--out"], "the report"),
     (["frames", "train", "{articles}", "--out"], "the model file"),
-    (["frames", "apply", "--model", "{tmp}/m.skops", "--store", "{store}", "--out"], "the predictions file"),
+    (["frames", "apply", "--model", "{articles}", "--store", "{store}", "--out"], "the predictions file"),
     (["topics", "discover", "--store", "{store}", "--save-to"], "the topics file"),
+    (["rejects", "--store", "{store}", "--out"], "the listing file"),
 ]
 
 
