@@ -83,7 +83,8 @@ else:
          "small_n"]]
     percent = ["share", "share_low", "share_high", "article_share"]     # shown as 12.3%, one decimal in every row
     st.dataframe(table.assign(**{c: table[c] * 100 for c in percent}), hide_index=True, key="pair_table", column_config={
-        "pair": st.column_config.TextColumn("Pair", width=260, help="Loaded form vs counterpart"),
+        "pair": st.column_config.TextColumn("Pair", width=380, pinned=True,     # the longest title, 57 characters
+                                            help="Loaded form vs counterpart"),
         "outlet": st.column_config.TextColumn("Outlet"),
         "share": st.column_config.NumberColumn("Loaded", format="%.1f%%",
                                                help="The loaded form's share of the uses of either form"),

@@ -197,6 +197,8 @@ def test_coinciding_lines_get_their_own_marker_and_dash_and_the_caption_names_th
     lines = [t for t in fig.data if t.mode == "lines+markers"]
     assert len(lines) == shares["outlet"].nunique() == 3
     assert len({t.marker.symbol for t in lines}) == 3 and len({t.line.dash for t in lines}) == 3
+    sizes = [t.marker.size for t in lines]
+    assert sizes == sorted(sizes, reverse=True) and len(set(sizes)) == 3   # the one drawn under is larger
 
 
 def test_shared_values_text_groups_outlets_by_period_and_value_and_ignores_periods_without_use():
