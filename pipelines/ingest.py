@@ -7,7 +7,10 @@ Parquet, RSS/Atom files, and folders of ``.txt`` / ``.html`` files (see
 
 For each record, in this order:
 
-1. map columns to fields; HTML in a text field is reduced to its text;
+1. map columns to fields; a field of the wrong type (an outlet, title, lead, text, URL or lang
+   that is not a string, an id that is not a string or number, a topic cell that is not a
+   string, number or list of them) rejects the record as ``wrong_type``; HTML in a text field
+   is reduced to its text;
 2. canonicalise the outlet through the outlet registry (:mod:`pipelines.outlets`), or keep
    it as given; no outlet (and no URL to take one from) rejects the record;
 3. build the canonical text: the body, or -- when there is none -- title and lead
