@@ -3,7 +3,8 @@ import json
 import pytest
 
 from pipelines.errors import LexiconError
-from pipelines.lexicon import (LexiconMatcher, build_lexicon, check_lexicon_file, load_lexicon, read_lexicon)
+from pipelines.lexicon import (LexiconMatcher, build_lexicon, check_lexicon_file, check_lexicon_files, load_lexicon,
+                               read_lexicon)
 from pipelines.sources import read_html_string
 from tests.conftest import case_dir
 
@@ -122,6 +123,22 @@ def test_term_only_csv_defaults_category_and_keeps_extra_columns(tmp_path):
     assert lex.entries[1].extra == {"lang": "ru"}
     assert json.loads(lex.to_frame()["extra"][0]) == {"lang": "en"}
     assert check_lexicon_file(path) == (2, [])
+
+
+def test_check_lexicon_files_checks_each_file_then_the_good_ones_together(tmp_path):
+    files = {"one.csv": "term,category\nwar games,militarised\n", "bad.yaml": "- term: [unclosed\n",
+             "two.csv": "term,category\nwar-games,euphemism\npuppet regime,delegitimising\n",
+             "three.csv": "term\nregime\n"}
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    lex, warnings, errors = check_lexicon_files([tmp_path / n for n in ("one.csv", "missing.csv", "bad.yaml", "two.csv")])
+    assert lex is None and warnings == []
+    assert [e.what for e in errors] == ["the lexicon file was not found", "not valid YAML",
+                                        "'war-games' is listed twice with different categories"]
+    assert [e.where for e in errors] == [str(tmp_path / "missing.csv"), f"{tmp_path / 'bad.yaml'}, line 2, column 1",
+                                         f"{tmp_path / 'two.csv'}, line 2"]
+    lex, warnings, errors = check_lexicon_files([tmp_path / "one.csv", tmp_path / "three.csv"])
+    assert errors == [] and [e.term for e in lex.entries] == ["war games", "regime"]
 
 
 def test_yaml_and_dic_lexicons(tmp_path):
