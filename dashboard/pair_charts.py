@@ -84,6 +84,7 @@ def pair_trend_chart(df: pd.DataFrame, pair: dict) -> go.Figure:
         fig.add_trace(go.Scatter(
             x=pd.to_datetime(g["period"]), y=g["share"], mode="lines+markers", name=name, legendgroup=name,
             connectgaps=False, line=dict(color=colour, width=2.5, dash=dash), customdata=custom,
+            cliponaxis=False,                     # a marker at 0 % is drawn whole, not cut in half by the axis
             # each outlet drawn over the last a size smaller, so a marker under another shows around it
             marker=dict(size=max(7, 13 - i), symbol=symbol, color=np.where(small, "white", colour).tolist(),
                         line=dict(width=2, color=colour)),

@@ -199,6 +199,7 @@ def test_coinciding_lines_get_their_own_marker_and_dash_and_the_caption_names_th
     assert len({t.marker.symbol for t in lines}) == 3 and len({t.line.dash for t in lines}) == 3
     sizes = [t.marker.size for t in lines]
     assert sizes == sorted(sizes, reverse=True) and len(set(sizes)) == 3   # the one drawn under is larger
+    assert all(t.cliponaxis is False for t in lines)             # markers at 0 % are not cut in half
 
 
 def test_shared_values_text_groups_outlets_by_period_and_value_and_ignores_periods_without_use():
