@@ -178,6 +178,9 @@ def load_undated(path: str, version: int, filters: FiltersKey) -> int:
 UNDATED_LIST_LIMIT = 100_000
 """Undated articles :func:`load_undated_articles` lists at most (``framewatch rejects --undated --out`` writes all)."""
 
+UNDATED_SHOWN = 1_000
+"""Undated articles the expander's table shows (its download has the whole listing)."""
+
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def load_undated_articles(path: str, version: int, filters: FiltersKey) -> tuple[pd.DataFrame, dict[str, int]]:
@@ -187,6 +190,13 @@ def load_undated_articles(path: str, version: int, filters: FiltersKey) -> tuple
     with _Store(path) as con:
         f = _filters(filters)
         return rollups.undated_articles(con, f, limit=UNDATED_LIST_LIMIT), rollups.undated_reason_counts(con, f)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def load_undated_csv(path: str, version: int, filters: FiltersKey) -> bytes:
+    """The listing of :func:`load_undated_articles` as CSV bytes (:func:`dashboard.exports.to_csv_bytes`),
+    built once per selection rather than on every rerun of the page."""
+    return exports.to_csv_bytes(load_undated_articles(path, version, filters)[0])
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -6,7 +6,7 @@ import streamlit as st
 
 from pipelines.dates import undated_reasons_text
 
-from . import exports, loaders, tables
+from . import loaders, tables
 
 UNDATED_SCHEMA = {"article_id": "str", "source_file": "str", "source_row": "int", "outlet": "str", "title": "str",
                   "reason": "str", "date_note": "str"}
@@ -24,18 +24,22 @@ def show_undated(ctx, n_undated: int, key: str = "undated") -> None:
         return
     with st.expander(f"{tables.count_label(n_undated, 'undated article')} left out: which, and why"):
         listing, reasons = loaders.load_undated_articles(ctx.path, ctx.version, ctx.key)
-        shown = ("" if len(listing) == n_undated else
-                 f" The first {len(listing):,} are listed; `framewatch rejects --undated --out FILE.csv` writes all.")
+        shown = ""
+        if len(listing) > loaders.UNDATED_SHOWN:
+            shown = f" The table shows the first {loaders.UNDATED_SHOWN:,}; the download has {len(listing):,}."
+        if len(listing) < n_undated:
+            shown += " `framewatch rejects --undated --out FILE.csv` writes all of them."
         st.caption(f"Kept in the store (their words count where no period is needed), but they cannot be placed in "
                    f"time: {undated_reasons_text(reasons)}. Row is the data row of the input file (the header not "
                    f"counted), the line of a JSON-lines file or the item of a feed.{shown}")
-        typed, _ = tables.typed_table(listing, UNDATED_SCHEMA)
+        typed, _ = tables.typed_table(listing.head(loaders.UNDATED_SHOWN), UNDATED_SCHEMA)
         cc = st.column_config
         st.dataframe(typed, hide_index=True, key=f"{key}_table", column_config={
             "article_id": cc.TextColumn("Article id"), "source_file": cc.TextColumn("Input file"),
             "source_row": cc.NumberColumn("Row", format="%d"), "outlet": cc.TextColumn("Outlet"),
             "title": cc.TextColumn("Title", width="medium"), "reason": cc.TextColumn("Reason"),
             "date_note": cc.TextColumn("Date note", width="large")})
-        st.download_button("Download undated articles (CSV)", data=exports.to_csv_bytes(listing),
+        st.download_button("Download undated articles (CSV)",
+                           data=loaders.load_undated_csv(ctx.path, ctx.version, ctx.key),
                            file_name="framewatch-undated-articles.csv", mime="text/csv", on_click="ignore",
                            key=f"dl_{key}", icon=":material/download:")

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import exports, loaders
+from dashboard import loaders
 from pipelines.dates import count_undated_reasons, undated_reason, undated_reasons_text
 from pipelines.rollups import Filters
 from tests.pipelines.test_cli import invoke, query
@@ -103,8 +103,16 @@ def test_no_expander_without_undated_articles(store):
 
 
 def test_the_download_is_the_listing_as_csv(store):
-    """The bytes the button serves are :func:`dashboard.exports.to_csv_bytes` of the loaded listing."""
-    listing, _ = loaders.load_undated_articles(str(store), store.stat().st_mtime_ns, loaders.filters_key(Filters()))
-    back = pd.read_csv(BytesIO(exports.to_csv_bytes(listing)), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    """The bytes the button serves (:func:`dashboard.loaders.load_undated_csv`) hold every listed article."""
+    data = loaders.load_undated_csv(str(store), store.stat().st_mtime_ns, loaders.filters_key(Filters()))
+    back = pd.read_csv(BytesIO(data), encoding="utf-8-sig", dtype=str, keep_default_na=False)
     assert [tuple(r) for r in back[LISTED].itertuples(index=False)] == \
         [tuple(str(v) for v in row) for row in stored(store)]
+
+
+def test_a_long_listing_shows_its_head_and_says_so(store, monkeypatch):
+    monkeypatch.setattr(loaders, "UNDATED_SHOWN", 2)
+    rows = stored(store)
+    box = undated_expander(app(store, "views/trends.py"), len(rows))
+    assert len(box.dataframe[0].value) == 2
+    assert f"The table shows the first 2; the download has {len(rows)}." in "\n".join(c.value for c in box.caption)
