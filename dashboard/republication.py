@@ -26,7 +26,8 @@ SETTINGS_TEXT = (f"copies: estimated Jaccard ≥ {THRESHOLD:g} of {SHINGLE}-word
 """The clustering settings, for the page's caption (the page uses no lexicon)."""
 STORY_COLUMNS = ("story", "first_outlet", "republished_by", "n_later", "n_outlets", "max_lag_hours",
                  "first_published_at", "min_similarity")
-"""Columns of the stories table, in order: who copied whom first, so they show without a horizontal scroll."""
+"""Columns of the stories table, in order: who copied whom first, so they show beside the story (wide enough for
+most titles) before any horizontal scroll."""
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

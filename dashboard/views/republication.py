@@ -36,7 +36,7 @@ if clusters.empty:
 clusters = rp.with_later_copies(clusters, copies)
 shown = clusters.assign(max_lag_hours=clusters["max_lag_hours"].round(1))
 st.dataframe(shown, hide_index=True, key="repub_clusters", column_order=rp.STORY_COLUMNS, column_config={
-    "story": st.column_config.TextColumn("Story", width="large", help="The first copy's title"),
+    "story": st.column_config.TextColumn("Story", width=320, help="The first copy's title"),
     "first_outlet": st.column_config.TextColumn("First by", help="The outlet that published the text first"),
     "first_published_at": st.column_config.DatetimeColumn("First (UTC)", format="YYYY-MM-DD HH:mm",
                                                           help="When the first copy was published, UTC"),
