@@ -24,7 +24,7 @@ VOICE = ("**Voice:** a mention inside a direct quotation belongs to the speaker 
          "outlet's own words. Charts default to the outlet's own voice.")
 TOPICS = ("**Topics:** an article with several of the selected topics is counted once. Undated "
           "articles are left out of charts over time and counted in the caption; Trends, Outlets × categories, "
-          "Word choice and Articles list them under it, with why each has no date (as `framewatch rejects "
+          "Word choice, Frames and Articles list them under it, with why each has no date (as `framewatch rejects "
           "--undated` does).")
 MATRIX = ("**Outlets × categories:** each cell counts mentions of the category in the chosen voice, over the outlet's articles and "
           "words (in that voice) in the selection. Categories with no mention show 0.")

@@ -5,6 +5,7 @@ import streamlit as st
 
 from dashboard import charts, evidence, exports, frame_charts, frame_loaders, links, loaders, notes, render, tables
 from dashboard.context import page_context
+from dashboard.undated import show_undated
 from pipelines.frame_model import coverage_warning
 from pipelines.frames import FRAMES
 
@@ -68,6 +69,7 @@ trend_rows = trend.drop(columns=["covered_from", "covered_to"], errors="ignore")
 st.download_button("Download chart data (CSV)", data=exports.to_csv_bytes(trend_rows),
                    file_name=f"framewatch-frame-{frame}-{ctx.granularity}.csv", mime="text/csv",
                    on_click="ignore", key="dl_frames_trend", icon=":material/download:")
+show_undated(ctx, undated)
 
 cells = trend[trend["n_articles_with_frame"] > 0].sort_values(["period", "outlet"])
 if method == "model":

@@ -72,7 +72,7 @@ def check_listing(at: AppTest, rows: list[tuple]) -> None:
 
 
 @pytest.mark.parametrize("page", ["views/trends.py", "views/outlets_categories.py", "views/word_choice.py",
-                                  "views/articles.py"])
+                                  "views/articles.py", "views/frames.py"])
 def test_each_page_that_leaves_undated_out_lists_them(store, page):
     rows = stored(store)
     at = app(store, page)
