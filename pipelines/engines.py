@@ -216,12 +216,23 @@ def read_batch(con, batch: Batch, columns: tuple[str, ...] = ARTICLE_COLUMNS) ->
 
     A ``rowid`` range is pushed down to the scan, which reads only the row groups it spans
     (per batch cost bounded by the batch, not the store, unlike a filter on ``article_id``)."""
+    sql, params = _batch_query(batch, columns)
+    return con.execute(sql, params).df()
+
+
+def _batch_query(batch: Batch, columns: tuple[str, ...] = ARTICLE_COLUMNS) -> tuple[str, list]:
+    """The SELECT (and its parameters) of :func:`read_batch`: *batch*'s articles in store order."""
     cols = ", ".join(columns)
     sql, params = f"SELECT {cols} FROM articles WHERE rowid BETWEEN ? AND ?", [batch.first, batch.last]
     if batch.rowids is not None:
         sql += " AND rowid IN (SELECT unnest(?::BIGINT[]))"
         params.append(batch.rowids.tolist())
-    return con.execute(sql + " ORDER BY rowid", params).df()
+    return sql + " ORDER BY rowid", params
+
+
+def _sql_quote(path: str) -> str:
+    """*path* inside a single-quoted SQL string literal."""
+    return path.replace("'", "''")
 
 
 def score_local(con, plan: list[Batch], stages: ScoreStages, progress: bool = False,
@@ -364,18 +375,29 @@ class DaskScorer:
         if self.client is None:
             self._start()
             self.first_submit = time.perf_counter()
-        articles = read_batch(self.con, batch)
-        names = None
-        if self.names_of is not None:
-            names = {o: self.names_of(o) for o in articles["outlet"].unique().tolist() if isinstance(o, str)}
         path = f"{self.run_dir}/articles/part-{self.n_partitions:05d}.parquet"
         self.n_partitions += 1
-        articles.to_parquet(path, index=False)
+        if self.local:   # DuckDB writes the partition itself: no frame in between (the same rows, as
+            # pandas reads them back: tests/pipelines/test_engines.py holds the two engines' tables equal)
+            sql, params = _batch_query(batch)
+            target = self.fs._strip_protocol(path)
+            n_articles = self.con.execute(f"COPY ({sql}) TO '{_sql_quote(target)}' (FORMAT PARQUET)",
+                                          params).fetchone()[0]
+            outlets = [] if self.names_of is None else [r[0] for r in self.con.execute(
+                f"SELECT DISTINCT outlet FROM read_parquet('{_sql_quote(target)}')").fetchall()]
+        else:
+            articles = read_batch(self.con, batch)
+            n_articles = len(articles)
+            outlets = [] if self.names_of is None else articles["outlet"].unique().tolist()
+            articles.to_parquet(path, index=False)
+        names = None
+        if self.names_of is not None:
+            names = {o: self.names_of(o) for o in outlets if isinstance(o, str)}
         sketch = sketch and self.sketches is not None
         future = self.client.submit(score_partition, path, out=self.run_dir, stages=self.shared, sketch=sketch,
                                     outlet_names=names, pure=False)
-        self.pending.append((path, len(articles), future))
-        self.n_submitted += len(articles)
+        self.pending.append((path, n_articles, future))
+        self.n_submitted += n_articles
         while self.pending and (self.pending[0][2].done() or len(self.pending) > self.ahead):
             self._append_first()
 

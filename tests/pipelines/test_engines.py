@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import duckdb
 import numpy as np
-import pandas as pd
 import pytest
 
 from pipelines import run as run_module
 from pipelines.demo import generate_demo_corpus
-from pipelines.engines import BATCH_TABLES, EngineOptions, plan_batches, read_batch, store_rowids
+from pipelines.engines import BATCH_TABLES, DaskScorer, EngineOptions, plan_batches, read_batch, store_rowids
 from pipelines.errors import ConfigError
 from pipelines.run import ScoreOptions, run_pipeline
 from pipelines.schemas import TABLES
@@ -39,14 +38,14 @@ def stores(tmp_path_factory):
         workdir = tmp / "work"
         workdir.mkdir()
         engine = EngineOptions("dask", workdir=workdir.as_uri())
-        partitions = []   # where this process writes the articles' partitions
-        to_parquet = pd.DataFrame.to_parquet
+        partitions = []   # where this process wrote the articles' partitions, as each is appended
+        append_first = DaskScorer._append_first
 
-        def recording(frame, path, *args, **kwargs):
-            partitions.append(str(path))
-            return to_parquet(frame, path, *args, **kwargs)
+        def recording(scorer):
+            partitions.append(str(scorer.pending[0][0]))
+            return append_first(scorer)
 
-        mp.setattr(pd.DataFrame, "to_parquet", recording)
+        mp.setattr(DaskScorer, "_append_first", recording)
         dask = run_pipeline(tmp / "dask.duckdb", inputs, score_options=ScoreOptions(engine=engine), fresh=True)
     finally:
         mp.undo()
