@@ -18,11 +18,17 @@ def show_undated(ctx, n_undated: int, key: str = "undated") -> None:
     outlet, title, kind of reason, date note) with a CSV download. Nothing when *n_undated* is 0.
 
     The listing is :func:`dashboard.loaders.load_undated_articles` for the page's outlet, topic
-    and wire-copy filters, the same articles :func:`pipelines.rollups.undated_count` counts.
+    and wire-copy filters, the same articles :func:`pipelines.rollups.undated_count` counts. It is
+    queried, drawn and offered for download only once the reader turns on the expander's toggle:
+    Streamlit runs a collapsed expander's body too, and on a million-article store the table and
+    its CSV cost every page about a second of first render (benchmarks/RESULTS.md, H.5).
     """
     if not n_undated:
         return
     with st.expander(f"{tables.count_label(n_undated, 'undated article')} left out: which, and why"):
+        if not st.toggle("List them, with why each has no date", key=f"{key}_list"):
+            st.caption("Turn on to list them here and download them (`framewatch rejects --undated` lists them too).")
+            return
         listing, reasons = loaders.load_undated_articles(ctx.path, ctx.version, ctx.key)
         shown = ""
         if len(listing) > loaders.UNDATED_SHOWN:

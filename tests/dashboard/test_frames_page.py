@@ -14,9 +14,7 @@ def test_page_shows_both_charts_n_threshold_version_method_and_downloads(store_p
     at = _page(store_path)
     assert not at.exception, [e.value for e in at.exception]
     assert len(at.get("plotly_chart")) == 2
-    # the store has one undated article: the page lists it under the trend (dashboard.undated)
     assert [b.proto.label for b in at.get("download_button")] == ["Download chart data (CSV)",
-                                                                  "Download undated articles (CSV)",
                                                                   "Download heatmap data (CSV)"]
     caption = at.caption[0].value
     assert caption.startswith("n = 43 scored articles, 0 articles using “Economic”")

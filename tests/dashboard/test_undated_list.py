@@ -47,6 +47,10 @@ def app(store: Path, page: str, **params) -> AppTest:
     at.run()
     if page != "views/trends.py":
         at.switch_page(page).run()
+    listing = [t for t in at.toggle if t.key == "undated_list"]   # the listing is drawn on request
+    if listing:
+        listing[0].set_value(True)
+        at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -69,6 +73,16 @@ def check_listing(at: AppTest, rows: list[tuple]) -> None:
     buttons = box.get("download_button")
     assert [b.proto.label for b in buttons] == ["Download undated articles (CSV)"]
     assert buttons[0].proto.url.endswith(".csv")
+
+
+def test_the_listing_waits_for_the_toggle(store):
+    """Collapsed or not, an expander's body runs: the table and its download come only on request."""
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.session_state["store_path"] = str(store)
+    at.run()
+    box = undated_expander(at, len(stored(store)))
+    assert not box.dataframe and not box.get("download_button")
+    assert [t.label for t in box.toggle] == ["List them, with why each has no date"]
 
 
 @pytest.mark.parametrize("page", ["views/trends.py", "views/outlets_categories.py", "views/word_choice.py",
