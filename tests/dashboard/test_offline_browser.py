@@ -49,9 +49,11 @@ def test_every_page_renders_its_icons_with_no_request_leaving_the_machine(page, 
         assert icons.count() > 0, path
         family = icons.first.evaluate("e => getComputedStyle(e).fontFamily")
         assert "Material Symbols" in family, (path, family)
+        # the font loads on first use, possibly after the app went idle: wait for it (a blocked font never loads)
+        page.wait_for_function(
+            "[...document.fonts].some(f => f.family.includes('Material Symbols') && f.status === 'loaded')",
+            timeout=15000)
         assert page.evaluate("document.fonts.check('24px \"Material Symbols Rounded\"')"), path
-        assert page.evaluate(
-            "[...document.fonts].some(f => f.family.includes('Material Symbols') && f.status === 'loaded')"), path
         favicon = page.evaluate("document.querySelector(\"link[rel='shortcut icon']\")?.href || ''")
         assert urlparse(favicon).hostname in LOCAL | {None}, (path, favicon)
     assert left == [], f"requests that would leave the machine: {sorted(set(left))}"
