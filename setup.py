@@ -14,7 +14,6 @@ Every ``pip install [-e] .`` compiles, with the C compiler Python was built with
 CPython (an ``int`` annotation does not turn away a NumPy integer).
 """
 
-import hashlib
 import json
 import os
 import runpy
@@ -24,12 +23,8 @@ from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-COMPILED = runpy.run_path(os.path.join(HERE, "pipelines", "_compiled.py"))["COMPILED"]  # standard library only
-
-
-def _digest(name: str) -> str:
-    with open(os.path.join(HERE, "pipelines", f"{name}.py"), "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()
+_GUARD = runpy.run_path(os.path.join(HERE, "pipelines", "_compiled.py"))  # standard library only
+COMPILED = _GUARD["COMPILED"]
 
 
 class BuildWithManifest(build_ext):
@@ -44,12 +39,12 @@ class BuildWithManifest(build_ext):
             dirs.add(os.path.join(HERE, "pipelines"))
         for d in dirs:
             os.makedirs(d, exist_ok=True)
-            with open(os.path.join(d, "_compiled.json"), "w", encoding="utf-8") as f:
+            with open(os.path.join(d, _GUARD["MANIFEST"]), "w", encoding="utf-8") as f:
                 f.write(manifest + "\n")
 
 
 # the sources' digests are taken before Cython reads them: a file edited during the build is stale
-DIGESTS = {name: _digest(name) for name in COMPILED}
+DIGESTS = {name: _GUARD["source_digest"](os.path.join(HERE, "pipelines", f"{name}.py")) for name in COMPILED}
 compiled = cythonize(
     [Extension(f"pipelines.{name}", [f"pipelines/{name}.py"]) for name in COMPILED],
     build_dir="build/cython",
