@@ -312,12 +312,13 @@ def undated_reason(note: str | None) -> str:
     return "other reason"
 
 
-def count_undated_reasons(notes: Sequence[str | None]) -> dict[str, int]:
+def count_undated_reasons(notes: Sequence[str | None], weights: Sequence[int] | None = None) -> dict[str, int]:
     """Undated articles by kind of reason: ``{kind: n}`` in the order of :data:`UNDATED_REASONS`,
-    kinds with no article left out. *notes* are the ``date_note`` values of undated articles."""
+    kinds with no article left out. *notes* are the ``date_note`` values of undated articles;
+    *weights*, if given, how many articles hold each note (one each otherwise)."""
     counts = dict.fromkeys(UNDATED_REASONS, 0)
-    for note in notes:
-        counts[undated_reason(note)] += 1
+    for note, n in zip(notes, weights if weights is not None else [1] * len(notes)):
+        counts[undated_reason(note)] += n
     return {kind: n for kind, n in counts.items() if n}
 
 

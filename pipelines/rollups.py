@@ -252,11 +252,15 @@ def article_facts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFr
     return con.execute(sql, params).df()
 
 
+def _undated_where(filters: Filters, params: list) -> str:
+    """The WHERE condition of the undated articles matching *filters* (their parameters appended)."""
+    return " AND ".join(["day IS NULL", *_article_conditions(filters, params)])
+
+
 def undated_count(con: duckdb.DuckDBPyConnection, filters: Filters) -> int:
     """Articles that match the outlet and topic filters but have no valid date (left out of charts)."""
     params: list = []
-    where = ["day IS NULL", *_article_conditions(filters, params)]
-    return con.execute(f"SELECT count(*) FROM articles WHERE {' AND '.join(where)}", params).fetchall()[0][0]
+    return con.execute(f"SELECT count(*) FROM articles WHERE {_undated_where(filters, params)}", params).fetchall()[0][0]
 
 
 UNDATED_COLUMNS = ("article_id", "source_file", "source_row", "outlet", "title", "reason", "date_note")
@@ -282,9 +286,8 @@ def undated_articles(con: duckdb.DuckDBPyConnection, filters: Filters = Filters(
     from .dates import undated_reason
 
     params: list = []
-    where = ["day IS NULL", *_article_conditions(filters, params)]
     sql = (f"SELECT article_id, source_file, source_row, outlet, title, date_note FROM articles "
-           f"WHERE {' AND '.join(where)} ORDER BY source_file, source_row NULLS LAST, article_id")
+           f"WHERE {_undated_where(filters, params)} ORDER BY source_file, source_row NULLS LAST, article_id")
     if limit is not None:
         sql += " LIMIT ?"
         params.append(int(limit))
@@ -296,15 +299,12 @@ def undated_articles(con: duckdb.DuckDBPyConnection, filters: Filters = Filters(
 def undated_reason_counts(con: duckdb.DuckDBPyConnection, filters: Filters = Filters()) -> dict[str, int]:
     """:func:`undated_articles` by kind of reason, ``{reason: n}`` as
     :func:`pipelines.dates.count_undated_reasons` gives it (summed over all of them, not a limited list)."""
-    from .dates import UNDATED_REASONS, undated_reason
+    from .dates import count_undated_reasons
 
     params: list = []
-    where = ["day IS NULL", *_article_conditions(filters, params)]
-    counts = dict.fromkeys(UNDATED_REASONS, 0)
-    for note, n in con.execute(f"SELECT date_note, count(*) FROM articles WHERE {' AND '.join(where)} "
-                               "GROUP BY date_note", params).fetchall():
-        counts[undated_reason(note)] += n
-    return {kind: n for kind, n in counts.items() if n}
+    rows = con.execute(f"SELECT date_note, count(*) FROM articles WHERE {_undated_where(filters, params)} "
+                       "GROUP BY date_note", params).fetchall()
+    return count_undated_reasons([note for note, _ in rows], [n for _, n in rows])
 
 
 def _period_floor(days: pd.Series, granularity: str) -> pd.Series:
