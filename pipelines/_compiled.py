@@ -111,8 +111,8 @@ def status() -> dict[str, str]:
 
 
 def summary() -> str:
-    """One line for people: ``"compiled: all 6 modules"`` or ``"compiled: 4 of 6; from source: score
-    (stale ...), text (...)"``."""
+    """One line for people: ``"compiled: all N modules"`` or ``"compiled: K of N; from source: score
+    (stale ...), text (...)"`` (N = ``len(COMPILED)``)."""
     st = status()
     if not st:
         return "compiled: not decided (pipelines/__init__.py did not run the check)"

@@ -1499,18 +1499,14 @@ def _sentence_floor(text: str, pos: int, a: int) -> int:
 # Reported speech
 
 
-def _period_ends(text: str, m: re.Match) -> bool:
-    """Does the period boundary ``m`` (group 2 of ``_BOUNDARY_FAST_RE``) end a sentence?
+def _period_ends_at(text: str, b: int, after: int) -> bool:
+    """Does the period at ``b`` of a boundary match ending at ``after`` (group 2 of
+    ``_BOUNDARY_FAST_RE``) end a sentence?
 
     Not after an abbreviation (Mr, U.S, Jan, ...) or a single initial; "No." only before a
-    digit. The same test as in :func:`sentence_spans`.
+    digit. The test of :func:`sentence_spans` (the compiled one asks it about words that are
+    not ASCII) and of :class:`_SentenceFinder`.
     """
-    return _period_ends_at(text, m.start(), m.end())
-
-
-def _period_ends_at(text: str, b: int, after: int) -> bool:
-    """:func:`_period_ends` for the period at ``b`` of a boundary match ending at ``after``
-    (the compiled :func:`sentence_spans` asks it about words that are not ASCII)."""
     ws = text.rfind(" ", b - 12 if b > 12 else 0, b) + 1
     word = text[ws:b].lower()
     if word and not word[0].isalnum():
@@ -1554,7 +1550,7 @@ class _SentenceFinder:
         for m in _BOUNDARY_FAST_RE.finditer(text, q):
             if m.start() >= hi:
                 break
-            if m.lastindex != 2 or _period_ends(text, m):
+            if m.lastindex != 2 or _period_ends_at(text, m.start(), m.end()):
                 last = m.end()
         return last
 
@@ -1592,7 +1588,7 @@ class _SentenceFinder:
             if g is None:  # paragraph break
                 self.known = m.end()
                 return ss, ss + len(text[ss:m.start()].rstrip())
-            if g != 2 or _period_ends(text, m):
+            if g != 2 or _period_ends_at(text, m.start(), m.end()):
                 self.known = m.end()
                 return ss, m.end(g)
         self.known = -1
