@@ -119,14 +119,19 @@ def frame_differences(df: pd.DataFrame, min_articles: int = MIN_COLOUR_ARTICLES)
     return out
 
 
+def _check_colour(colour: str) -> None:
+    """Raise ValueError for a *colour* not in :data:`COLOUR_BY`."""
+    if colour not in COLOUR_BY:
+        raise ValueError(f"colour must be one of {tuple(COLOUR_BY)}, not {colour!r}")
+
+
 def heatmap_colour_text(colour: str, min_articles: int, n_few_outlets: int = 0) -> str:
     """What the colour of :func:`frame_heatmap_chart` means, as a caption (markdown); *n_few_outlets* is how
     many outlets with articles are below *min_articles* (grey).
 
     Raises ValueError for a *colour* not in :data:`COLOUR_BY`.
     """
-    if colour not in COLOUR_BY:
-        raise ValueError(f"colour must be one of {tuple(COLOUR_BY)}, not {colour!r}")
+    _check_colour(colour)
     text = ("Colour: the outlet's share minus the frame's share in all selected outlets' articles together, "
             "in percentage points (blue: the outlet uses the frame more often than the selection as a whole; "
             "red: less often; white: as often)" if colour == "difference" else
@@ -167,8 +172,7 @@ def frame_heatmap_chart(df: pd.DataFrame, colour: str = "difference",
     ValueError
         For a *colour* not in :data:`COLOUR_BY`.
     """
-    if colour not in COLOUR_BY:
-        raise ValueError(f"colour must be one of {tuple(COLOUR_BY)}, not {colour!r}")
+    _check_colour(colour)
     fig = go.Figure()
     fig.update_layout(title=dict(text="Share of articles using each frame, by outlet (whole selection)", x=0),
                       template="plotly_white", margin=dict(l=160, r=20, t=130, b=150))
