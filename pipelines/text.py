@@ -409,17 +409,11 @@ def word_mask(text: str) -> bytes:
 
 def count_words(text: str) -> int:
     """Number of words (:data:`WORD_RE` matches, runs of ``\\w``) in *text*: the word starts of
-    its :func:`word_mask`, without a list of the words. The tests check it equals
-    ``len(WORD_RE.findall(text))`` on every code point.
-
-    A text whose characters outside ASCII are none of them word characters (curly quotes and
-    dashes in English news) is counted on its UTF-8 bytes: every byte of such a character marks
-    a space, so the word starts are the same as on the characters, without the code-point table."""
-    if not text.isascii():
-        data = text.encode("utf-8", "surrogatepass")
-        if _mostly_ascii(text, data) and WORD_RE.search(outside_ascii(data)) is None:
-            return _byte_word_count(data)
-    return _mask_word_count(text)
+    its :func:`word_mask` (bytes for ASCII and mostly-ASCII English, the code-point table
+    otherwise), without a list of the words. The tests check it equals
+    ``len(WORD_RE.findall(text))`` on every code point."""
+    mask = word_mask(text)
+    return mask.count(b" a") + mask.startswith(b"a")
 
 
 def _mostly_ascii(text: str, data: bytes) -> bool:
@@ -429,13 +423,9 @@ def _mostly_ascii(text: str, data: bytes) -> bool:
     return (len(data) - len(text)) * 8 <= len(text)
 
 
-def _mask_word_count(text: str) -> int:
-    mask = word_mask(text)
-    return mask.count(b" a") + mask.startswith(b"a")
-
-
 def _byte_word_count(data: bytes) -> int:
-    """Word starts of UTF-8 *data* whose characters outside ASCII are no word characters."""
+    """Word starts of UTF-8 *data* whose characters outside ASCII are no word characters (the
+    ingest's path, which has the UTF-8 already): every byte of such a character marks a space."""
     mask = data.translate(_UTF8_WORD_MARKS)
     return mask.count(b" a") + mask.startswith(b"a")
 
@@ -485,7 +475,7 @@ def text_hash_and_count(text: str) -> tuple[str, int]:
         As :func:`text_hash`."""
     data = text.encode("utf-8")
     rare = _rare(text, data)
-    n_words = _mask_word_count(text) if rare is None or WORD_RE.search(rare) else _byte_word_count(data)
+    n_words = count_words(text) if rare is None or WORD_RE.search(rare) else _byte_word_count(data)
     return _text_hash(text, data, rare), n_words
 
 
