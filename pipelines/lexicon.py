@@ -369,22 +369,6 @@ def load_lexicon(paths: list[str | Path] | None = None, extra: list[str | Path] 
     return build_lexicon(entries)
 
 
-def check_lexicon_file(path: str | Path) -> tuple[int, list[str]]:
-    """Validate one file as ``framewatch lexicon check`` does.
-
-    Returns
-    -------
-    (n_entries, warnings)
-
-    Raises
-    ------
-    LexiconError
-        For the first problem found.
-    """
-    lexicon, warnings = build_lexicon(read_lexicon(path))
-    return len(lexicon.entries), warnings
-
-
 def check_lexicon_files(paths: list[str | Path]) -> tuple[Lexicon | None, list[str], list[LexiconError]]:
     """Validate lexicon files as ``framewatch lexicon check`` does: every file, not only up to the first bad one.
 

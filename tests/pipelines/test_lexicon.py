@@ -3,7 +3,7 @@ import json
 import pytest
 
 from pipelines.errors import LexiconError
-from pipelines.lexicon import (LexiconMatcher, build_lexicon, check_lexicon_file, check_lexicon_files, load_lexicon,
+from pipelines.lexicon import (LexiconMatcher, build_lexicon, check_lexicon_files, load_lexicon,
                                read_lexicon)
 from pipelines.sources import read_html_string
 from tests.conftest import case_dir
@@ -122,7 +122,8 @@ def test_term_only_csv_defaults_category_and_keeps_extra_columns(tmp_path):
     assert [e.category for e in lex.entries] == ["loaded", "loaded"]
     assert lex.entries[1].extra == {"lang": "ru"}
     assert json.loads(lex.to_frame()["extra"][0]) == {"lang": "en"}
-    assert check_lexicon_file(path) == (2, [])
+    checked, warnings, errors = check_lexicon_files([path])
+    assert (len(checked.entries), warnings, errors) == (2, [], [])
 
 
 def test_check_lexicon_files_checks_each_file_then_the_good_ones_together(tmp_path):
