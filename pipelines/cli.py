@@ -59,18 +59,18 @@ class _CheckedPath(click.Path):
     ``Error:`` line, exit 1), not by click (its usage text, exit 2): an input (*exists*) must be there,
     an output (*write*) must be in a folder this user can write; either must be of the right kind
     (*folder*: True a folder, False a file, None either). *option* (default: the option's name) and
-    *example* go into the fix; ``-`` passes unchecked with *allow_dash*."""
+    *example* go into the fix; ``-`` passes unchecked with *allow_dash*, a URL (``s3://...``) with *url_ok*."""
 
     def __init__(self, what: str, example: str, *, folder: bool | None = False, exists: bool = False,
-                 write: bool = False, allow_dash: bool = False, option: str | None = None):
+                 write: bool = False, allow_dash: bool = False, option: str | None = None, url_ok: bool = False):
         super().__init__(file_okay=folder is not True, dir_okay=folder is not False, allow_dash=allow_dash)
-        self.what, self.example, self.folder, self.exists, self.write, self.option = (
-            what, example, folder, exists, write, option)
+        self.what, self.example, self.folder, self.exists, self.write, self.option, self.url_ok = (
+            what, example, folder, exists, write, option, url_ok)
 
     def convert(self, value, param, ctx):
         from .errors import ConfigError, check_path
 
-        if not (self.allow_dash and value == "-"):
+        if not (self.allow_dash and value == "-") and not (self.url_ok and "://" in value):
             check_path(value, self.what, ConfigError, option=self.option or param.opts[0], example=self.example,
                        folder=self.folder, write=self.write, exists=self.exists)
         return value
@@ -79,16 +79,6 @@ class _CheckedPath(click.Path):
 def _input(what: str, example: str, **kwargs) -> _CheckedPath:
     """The type of an input path option: it must exist (see :class:`_CheckedPath`)."""
     return _CheckedPath(what, example, exists=True, **kwargs)
-
-
-def _work_dir(ctx, param, value):
-    """Callback of ``--work-dir``: a local path is checked as a folder this user can write in; a URL is not."""
-    from .errors import ConfigError, check_path
-
-    if value is not None and "://" not in value:
-        check_path(value, "the work dir", ConfigError, option="--work-dir", example="/shared/framewatch-work",
-                   folder=True)
-    return value
 
 
 def _progress() -> bool:
@@ -199,7 +189,8 @@ def main():
               help="Where the score stage runs: here, or on a Dask cluster over Parquet partitions.")
 @click.option("--scheduler", metavar="tcp://HOST:PORT",
               help="Dask scheduler address (with --engine dask) [default: a LocalCluster of 2 workers].")
-@click.option("--work-dir", metavar="PATH|URL", callback=_work_dir,
+@click.option("--work-dir", metavar="PATH|URL",
+              type=_CheckedPath("the work dir", "/shared/framewatch-work", folder=True, write=True, url_ok=True),
               help="Directory or fsspec URL (s3://, gs://) every Dask worker can read and write, for the "
                    "Parquet partitions [default: a temporary local directory].")
 @click.option("--overlap/--no-overlap", default=True, show_default=True,
