@@ -49,10 +49,13 @@ def test_every_page_renders_its_icons_with_no_request_leaving_the_machine(page, 
         assert icons.count() > 0, path
         family = icons.first.evaluate("e => getComputedStyle(e).fontFamily")
         assert "Material Symbols" in family, (path, family)
-        # the font loads on first use, possibly after the app went idle: wait for it (a blocked font never loads)
-        page.wait_for_function(
-            "[...document.fonts].some(f => f.family.includes('Material Symbols') && f.status === 'loaded')",
-            timeout=15000)
+        # The font loads on first use, possibly after the app went idle, and the page's CSS may declare
+        # the family more than once: ask the browser to load every face the icons match and wait for
+        # it. A blocked or missing font rejects the promise or leaves a face that is not loaded.
+        statuses = page.evaluate(
+            """() => document.fonts.load('24px "Material Symbols Rounded"', 'home')
+                    .then(faces => faces.map(f => f.status), err => ['failed: ' + err])""")
+        assert statuses and all(s == "loaded" for s in statuses), (path, statuses)
         assert page.evaluate("document.fonts.check('24px \"Material Symbols Rounded\"')"), path
         favicon = page.evaluate("document.querySelector(\"link[rel='shortcut icon']\")?.href || ''")
         assert urlparse(favicon).hostname in LOCAL | {None}, (path, favicon)
