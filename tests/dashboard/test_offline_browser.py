@@ -56,7 +56,8 @@ def test_every_page_renders_its_icons_with_no_request_leaving_the_machine(page, 
             """() => document.fonts.load('24px "Material Symbols Rounded"', 'home')
                     .then(faces => faces.map(f => f.status), err => ['failed: ' + err])""")
         assert statuses and all(s == "loaded" for s in statuses), (path, statuses)
-        assert page.evaluate("document.fonts.check('24px \"Material Symbols Rounded\"')"), path
+        # the page may declare the face anew while it settles: wait for check() too, not one look
+        page.wait_for_function("document.fonts.check('24px \"Material Symbols Rounded\"')", timeout=15000)
         favicon = page.evaluate("document.querySelector(\"link[rel='shortcut icon']\")?.href || ''")
         assert urlparse(favicon).hostname in LOCAL | {None}, (path, favicon)
     assert left == [], f"requests that would leave the machine: {sorted(set(left))}"
