@@ -22,11 +22,12 @@ from dashboard.context import KEY, Context
 from dashboard.filters import sidebar_filters
 from pipelines.errors import FramewatchError
 
+# The tab's icon: Streamlit's own, from its installed files. Without a ``page_icon`` Streamlit shows each
+# page's icon as the tab's icon, and for a ``:material/...:`` icon it fetches an SVG from fonts.gstatic.com,
+# which fails offline (the icons on the page itself come from the font Streamlit bundles). An emoji is the
+# fallback should a Streamlit release move the file: it becomes a ``data:`` URL, no request either.
+# (A comment, not a string: Streamlit's magic writes a bare string in this script on every page.)
 FAVICON = Path(st.__file__).parent / "static" / "favicon.png"
-"""The tab's icon: Streamlit's own, from its installed files. Without a ``page_icon`` Streamlit shows each
-page's icon as the tab's icon, and for a ``:material/...:`` icon it fetches an SVG from fonts.gstatic.com,
-which fails offline (the icons on the page itself come from the font Streamlit bundles). An emoji is the
-fallback should a Streamlit release move the file: it becomes a ``data:`` URL, no request either."""
 
 HOW_TO_BUILD = ("Build one with `framewatch demo` (synthetic demo data) or "
                 "`framewatch run --input FILE --store PATH`, then start the dashboard with "
