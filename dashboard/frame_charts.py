@@ -149,7 +149,9 @@ def frame_heatmap_chart(df: pd.DataFrame, colour: str = "difference",
 
     Parameters
     ----------
-    df : the frame of :func:`pipelines.frames.frame_matrix`.
+    df : :func:`frame_differences` of the frame of :func:`pipelines.frames.frame_matrix` (the page has it
+        for its download, so it is not computed twice), or that frame itself, whose differences are
+        then computed here with *min_articles*.
     colour : ``"difference"`` (default: each cell coloured by ``difference_points`` of
         :func:`frame_differences`, on a diverging scale centred on 0, so every frame's column shows
         which outlets use it more or less often than the selection as a whole) or ``"share"`` (the
@@ -178,7 +180,8 @@ def frame_heatmap_chart(df: pd.DataFrame, colour: str = "difference",
                       template="plotly_white", margin=dict(l=160, r=20, t=130, b=150))
     if df is None or df.empty:
         return _empty(fig, "No scored articles in this selection")
-    data = frame_differences(df, min_articles)
+    computed = {"difference_points", "few_articles"} <= set(df.columns)
+    data = df if computed else frame_differences(df, min_articles)
     outlets = sorted(data["outlet"].unique())
     frames = [f for f in FRAMES if f in set(data["frame"])]
 

@@ -315,3 +315,36 @@ def test_outlets_below_the_minimum_are_grey_yet_readable_and_clickable(store_pat
         "no colour: fewer than 14 articles"}
     colour = next(c.value for c in at.caption if c.value.startswith("Colour:"))
     assert "Grey: the outlet with fewer than 14 articles in the selection, not coloured" in colour
+
+
+def test_the_heatmap_differences_are_computed_once_per_run(store_path, monkeypatch):
+    """The page computes frame_differences for its download and hands it to the chart, which does not
+    compute it again (it did: twice per run). A spy counts the calls; the real function runs."""
+    import dashboard.frame_charts as fc
+
+    calls = []
+    real = fc.frame_differences
+
+    def counted(*args, **kwargs):
+        calls.append(args[1:] or kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(fc, "frame_differences", counted)
+    at = _page(store_path)
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(calls) == 1
+
+
+def test_the_heatmap_of_precomputed_differences_equals_the_one_it_computes(store_path):
+    import duckdb
+
+    from dashboard.frame_charts import frame_differences, frame_heatmap_chart
+    from pipelines.frames import frame_matrix
+    from pipelines.rollups import Filters
+
+    with duckdb.connect(str(store_path), read_only=True) as con:
+        matrix = frame_matrix(con, Filters())
+    for colour, n in [("difference", 10), ("share", 3), ("difference", 30)]:
+        given = frame_heatmap_chart(frame_differences(matrix, n), colour, n)
+        computed = frame_heatmap_chart(matrix, colour, n)
+        assert given.to_json() == computed.to_json(), (colour, n)
