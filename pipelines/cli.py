@@ -504,18 +504,31 @@ def lexicon():
 @click.option("--pairs", "pairs_file", type=_input("the pairs file", "data/lexicon/pairs.csv"),
               help="Also check a word-choice pairs file (as data/lexicon/pairs.csv) against these lexicon files: "
                    "terms and counterparts agree, no form on both sides, every form can be matched.")
-def lexicon_check(paths, pairs_file):
+@click.option("--max-errors", type=click.IntRange(min=0), default=50, show_default=True,
+              help="Errors printed per file (the rest are counted); 0 prints every one.")
+def lexicon_check(paths, pairs_file, max_errors):
     """Validate lexicon files; errors name file, line, column, expected and found.
 
-    Every file is checked: one Error: line per bad file (its first problem), exit status 1 if any.
+    Every problem of every file is reported in one pass: one Error: line each (a bad line with
+    several faults gets one per fault; a file that cannot be read at all, e.g. not UTF-8 or with no
+    'term' column, gets that one), then a count; exit status 1 if any.
     """
     from .lexicon import check_lexicon_files
 
     lex, warnings, errors = check_lexicon_files(paths)
     _print_warnings(warnings)
-    if errors:
-        for error in errors:
-            click.echo(f"Error: {error}", err=True)
+    n_errors = sum(len(problems) for _, problems in errors)
+    if n_errors:
+        for path, problems in errors:
+            shown = problems if not max_errors else problems[:max_errors]
+            for error in shown:
+                click.echo(f"Error: {error}", err=True)
+            if len(problems) > len(shown):
+                click.echo(f"Error: ... and {len(problems) - len(shown)} more in {path} "
+                           f"(--max-errors 0 prints every one)", err=True)
+        n_bad = sum(1 for _, problems in errors if problems)
+        click.echo(f"{n_errors} error{'s' if n_errors > 1 else ''} in {n_bad} of {len(errors)} lexicon "
+                   f"file{'s' if len(errors) > 1 else ''}; nothing was changed", err=True)
         sys.exit(1)
     cats = lex.categories
     click.echo(f"ok: {len(lex.entries)} entries in {len(cats)} categories ({', '.join(cats)}), "

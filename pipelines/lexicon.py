@@ -135,45 +135,68 @@ def _parse_bool(value, where: str) -> bool:
                        found=repr(value), fix="write true for a stop phrase, false or nothing otherwise")
 
 
-def _make_entry(row: dict, source: str, line: int, where_col) -> Entry:
+def _spelling_problem(spelling: str, where: str) -> LexiconError | None:
+    """What is wrong with one spelling (term or variant) of an entry, or None."""
+    if "\n" in spelling or "\r" in spelling:
+        return LexiconError("line break inside a term", where=where, expected="one term per line",
+                            found=repr(spelling[:60]), fix="close the quotation mark opened on this line")
+    core = spelling[:-1] if spelling.endswith("*") else spelling
+    if "*" in core:
+        return LexiconError("'*' inside a term", where=where, expected="'*' only at the end (prefix match)",
+                            found=repr(spelling), fix="remove the '*' or move it to the end")
+    if not fold(core):
+        return LexiconError("term has no letters or digits", where=where,
+                            expected="at least one letter or digit", found=repr(spelling),
+                            fix="write the word itself; punctuation is ignored when matching")
+    return None
+
+
+def _make_entry(row: dict, source: str, line: int, where_col, problems: list | None = None) -> Entry | None:
+    """The :class:`Entry` of one record; raises its first problem, or, given a *problems* list, appends
+    every problem of the record (empty term, each bad spelling, a bad ``ignore``) and returns None."""
+    found: list[LexiconError] = []
     term = _clean(row.get("term"))
     if term is None:
-        raise LexiconError("empty term", where=where_col("term"), expected="a word or phrase",
-                           found="an empty cell", fix="fill in the term or delete the line")
+        found.append(LexiconError("empty term", where=where_col("term"), expected="a word or phrase",
+                                  found="an empty cell", fix="fill in the term or delete the line"))
     variants_raw = row.get("variants")
     if isinstance(variants_raw, (list, tuple)):
         variants = tuple(v for v in (_clean(x) for x in variants_raw) if v)
     else:
         variants = tuple(v for v in (_clean(x) for x in (str(variants_raw or "")).split("|")) if v)
-    for spelling, col in [(term, "term")] + [(v, "variants") for v in variants]:
-        if "\n" in spelling or "\r" in spelling:
-            raise LexiconError("line break inside a term", where=where_col(col),
-                               expected="one term per line",
-                               found=repr(spelling[:60]), fix="close the quotation mark opened on this line")
-        core = spelling[:-1] if spelling.endswith("*") else spelling
-        if "*" in core:
-            raise LexiconError("'*' inside a term", where=where_col(col), expected="'*' only at the end (prefix match)",
-                               found=repr(spelling), fix="remove the '*' or move it to the end")
-        if not fold(core):
-            raise LexiconError("term has no letters or digits", where=where_col(col),
-                               expected="at least one letter or digit", found=repr(spelling),
-                               fix="write the word itself; punctuation is ignored when matching")
+    for spelling, col in ([(term, "term")] if term is not None else []) + [(v, "variants") for v in variants]:
+        problem = _spelling_problem(spelling, where_col(col))
+        if problem is not None:
+            found.append(problem)
+    ignore = False
+    try:
+        ignore = _parse_bool(row.get("ignore"), where_col("ignore"))
+    except LexiconError as exc:
+        found.append(exc)
+    if found:
+        if problems is None:
+            raise found[0]
+        problems.extend(found)
+        return None
     extra = {k: v for k, v in row.items() if k not in KNOWN_COLUMNS and k is not None and _clean(v) is not None}
     return Entry(term=term, category=_clean(row.get("category")) or DEFAULT_CATEGORY, variants=variants,
                  target=_clean(row.get("target")), counterpart=_clean(row.get("counterpart")),
-                 note=_clean(row.get("note")), ignore=_parse_bool(row.get("ignore"), where_col("ignore")),
+                 note=_clean(row.get("note")), ignore=ignore,
                  source=source, line=line, extra={k: str(v) for k, v in extra.items()})
 
 
-def csv_records(reader, path: Path):
+def csv_records(reader, path: Path, problems: list | None = None):
     """``(line, cells)`` of each record of a ``csv.reader`` made with ``strict=True``, *line* its first line.
+
+    With a *problems* list, a bad record (below) is appended to it as a :class:`LexiconError` and
+    skipped, and reading goes on with the next line.
 
     Raises
     ------
     LexiconError
-        On a quote the reader cannot close, or a record that spans lines: a term, variant or
-        category never holds a line break, so such a record is an unclosed quote that swallowed
-        the lines after it.
+        Without *problems*: on a quote the reader cannot close, or a record that spans lines: a
+        term, variant or category never holds a line break, so such a record is an unclosed quote
+        that swallowed the lines after it.
     """
     line = 1
     while True:
@@ -182,19 +205,28 @@ def csv_records(reader, path: Path):
         except StopIteration:
             return
         except csv.Error as exc:
-            raise LexiconError("a quoted cell is not closed where it should be", where=f"{path}, line {line}",
-                               expected='a cell that starts with " to end with " before the delimiter or the line end',
-                               found=f"csv: {exc}",
-                               fix='close the quote, or double a quote inside a quoted cell ("")') from None
+            error = LexiconError("a quoted cell is not closed where it should be", where=f"{path}, line {line}",
+                                 expected='a cell that starts with " to end with " before the delimiter or the line end',
+                                 found=f"csv: {exc}",
+                                 fix='close the quote, or double a quote inside a quoted cell ("")')
+            if problems is None:
+                raise error from None
+            problems.append(error)
+            line = reader.line_num + 1
+            continue
         if reader.line_num > line and any("\n" in c or "\r" in c for c in row):
-            raise LexiconError("a cell spans lines", where=f"{path}, lines {line}-{reader.line_num}",
-                               expected="one record per line", found=f"{reader.line_num - line + 1} lines in one record",
-                               fix=f"end the quoted cell on line {line} (a quote opened there closes later)")
-        yield line, row
+            error = LexiconError("a cell spans lines", where=f"{path}, lines {line}-{reader.line_num}",
+                                 expected="one record per line", found=f"{reader.line_num - line + 1} lines in one record",
+                                 fix=f"end the quoted cell on line {line} (a quote opened there closes later)")
+            if problems is None:
+                raise error
+            problems.append(error)
+        else:
+            yield line, row
         line = reader.line_num + 1
 
 
-def _read_csv(path: Path) -> list[Entry]:
+def _read_csv(path: Path, problems: list | None = None) -> list[Entry]:
     raw = read_utf8(path, LexiconError, "lexicon file")
     sample = raw[:4096]
     try:
@@ -203,7 +235,7 @@ def _read_csv(path: Path) -> list[Entry]:
     except csv.Error:
         delimiter = ","
     reader = csv.reader(io.StringIO(raw, newline=""), delimiter=delimiter, strict=True)
-    rows = csv_records(reader, path)
+    rows = csv_records(reader, path, problems)
     try:
         _, header = next(rows)
     except StopIteration:
@@ -218,15 +250,20 @@ def _read_csv(path: Path) -> list[Entry]:
         if not any(c.strip() for c in row):
             continue
         if len(row) > len(header):
-            raise LexiconError("more cells than header columns", where=f"{path}, line {line}",
-                               expected=f"{len(header)} cells ({', '.join(header)})", found=f"{len(row)} cells",
-                               fix="quote cells that contain the delimiter")
+            error = LexiconError("more cells than header columns", where=f"{path}, line {line}",
+                                 expected=f"{len(header)} cells ({', '.join(header)})", found=f"{len(row)} cells",
+                                 fix="quote cells that contain the delimiter")
+            if problems is None:
+                raise error
+            problems.append(error)
+            continue
         record = dict(zip(header, row))
-        entries.append(_make_entry(record, str(path), line, lambda c, line=line: f"{path}, line {line}, column '{c}'"))
-    return entries
+        entries.append(_make_entry(record, str(path), line, lambda c, line=line: f"{path}, line {line}, column '{c}'",
+                                   problems))
+    return [e for e in entries if e is not None]
 
 
-def _read_yaml(path: Path) -> list[Entry]:
+def _read_yaml(path: Path, problems: list | None = None) -> list[Entry]:
     text = read_utf8(path, LexiconError, "lexicon file")
     try:
         node = yaml.compose(text)
@@ -249,14 +286,19 @@ def _read_yaml(path: Path) -> list[Entry]:
         if isinstance(item, str):
             item = {"term": item}
         if not isinstance(item, dict):
-            raise LexiconError("entry is not a mapping", where=f"{path}, line {line}", expected="term: ... mapping",
-                               found=repr(item), fix="write the entry as '- term: ...'")
+            error = LexiconError("entry is not a mapping", where=f"{path}, line {line}", expected="term: ... mapping",
+                                 found=repr(item), fix="write the entry as '- term: ...'")
+            if problems is None:
+                raise error
+            problems.append(error)
+            continue
         item = {str(k).lower(): v for k, v in item.items()}
-        entries.append(_make_entry(item, str(path), line, lambda c, line=line: f"{path}, line {line}, key '{c}'"))
-    return entries
+        entries.append(_make_entry(item, str(path), line, lambda c, line=line: f"{path}, line {line}, key '{c}'",
+                                   problems))
+    return [e for e in entries if e is not None]
 
 
-def _read_dic(path: Path) -> list[Entry]:
+def _read_dic(path: Path, problems: list | None = None) -> list[Entry]:
     """LIWC / quanteda ``.dic``: a ``%``-delimited block of ``id<TAB>category``, then ``term<TAB>ids``."""
     lines = read_utf8(path, LexiconError, "lexicon file").splitlines()
     marks = [i for i, line in enumerate(lines) if line.strip() == "%"]
@@ -276,21 +318,40 @@ def _read_dic(path: Path) -> list[Entry]:
         term, ids = parts[0].strip(), [p.strip() for p in parts[1:]]
         for cid in ids or [None]:
             if cid is not None and cid not in cats:
-                raise LexiconError("unknown category id", where=f"{path}, line {i + 1}",
-                                   expected=f"one of {sorted(cats)}", found=repr(cid),
-                                   fix="declare the category in the '%' block")
+                error = LexiconError("unknown category id", where=f"{path}, line {i + 1}",
+                                     expected=f"one of {sorted(cats)}", found=repr(cid),
+                                     fix="declare the category in the '%' block")
+                if problems is None:
+                    raise error
+                problems.append(error)
+                continue
             entries.append(_make_entry({"term": term, "category": cats.get(cid)}, str(path), i + 1,
-                                       lambda c, i=i: f"{path}, line {i + 1}"))
-    return entries
+                                       lambda c, i=i: f"{path}, line {i + 1}", problems))
+    return [e for e in entries if e is not None]
 
 
-def read_lexicon(path: str | Path) -> list[Entry]:
+def read_lexicon(path: str | Path, problems: list[LexiconError] | None = None) -> list[Entry]:
     """Read one lexicon file (``.csv``, ``.tsv``, ``.txt``, ``.yaml``, ``.yml``, ``.dic``).
+
+    Parameters
+    ----------
+    path : the file.
+    problems : optional list. Given, every problem of a record (a bad cell, an unclosed quote, a
+        record with too many cells, an entry that is not a mapping, an unknown ``.dic`` category) is
+        appended to it in file order, each record's problems in column order, and the record is left
+        out; the entries of the good records are returned. A problem with the whole file (below)
+        still raises, since nothing after it can be read.
+
+    Returns
+    -------
+    list of :class:`Entry`, in file order.
 
     Raises
     ------
     LexiconError
-        With file, line, column, what was expected and found, for the first problem.
+        With file, line, column, what was expected and found: for the first problem, or, with
+        *problems*, for a problem with the whole file (not found, not UTF-8, unsupported type,
+        empty, no ``term`` column, not valid YAML or of the wrong shape, no ``%`` block).
     """
     path = Path(path)
     if not path.is_file():
@@ -298,49 +359,63 @@ def read_lexicon(path: str | Path) -> list[Entry]:
                            found="nothing at this path", fix="check the path given to --lexicon")
     suffix = path.suffix.lower()
     if suffix in (".csv", ".tsv", ".txt"):
-        return _read_csv(path)
+        return _read_csv(path, problems)
     if suffix in (".yaml", ".yml"):
-        return _read_yaml(path)
+        return _read_yaml(path, problems)
     if suffix == ".dic":
-        return _read_dic(path)
+        return _read_dic(path, problems)
     raise LexiconError("unsupported lexicon file type", where=str(path), expected=".csv, .tsv, .yaml, .yml or .dic",
                        found=repr(suffix or "no extension"), fix="save the lexicon as CSV or YAML")
 
 
-def build_lexicon(entries: list[Entry]) -> tuple[Lexicon, list[str]]:
+def build_lexicon(entries: list[Entry], problems: list[LexiconError] | None = None) -> tuple[Lexicon | None, list[str]]:
     """Check entries across files and build a :class:`Lexicon`.
 
     The same spelling (after folding) twice with the same category is kept once, with a
     warning; with different categories it is an error, because a mention must have one
     category.
 
+    Parameters
+    ----------
+    entries : the entries of one or several files, in order.
+    problems : optional list. Given, each spelling claimed by two categories is appended to it
+        (named at the later entry, whose :attr:`~pipelines.errors.FramewatchError.where` is its
+        file and line; the entry is left out), and so is an empty lexicon, instead of raising.
+
     Returns
     -------
     (lexicon, warnings)
+        *lexicon* is None when, with *problems*, the entries hold no term that is not a stop phrase.
 
     Raises
     ------
     LexiconError
-        On a spelling claimed by two categories, or an empty lexicon.
+        Without *problems*: on a spelling claimed by two categories, or an empty lexicon.
     """
     seen: dict[str, Entry] = {}
     kept: list[Entry] = []
     warnings: list[str] = []
     for entry in entries:
         duplicate_of = None
+        conflicts = []
         for spelling in entry.spellings:
             key = fold(spelling.rstrip("*")) + ("*" if spelling.endswith("*") else "")
             other = seen.get(key)
             if other is None:
                 continue
             if other.category != entry.category or other.ignore != entry.ignore:
-                raise LexiconError(
+                conflicts.append(LexiconError(
                     f"'{spelling}' is listed twice with different categories",
                     where=f"{entry.source}, line {entry.line}",
                     expected="each term (after folding case, hyphens and apostrophes) in one category",
                     found=f"'{other.category}' at {other.source}, line {other.line} and '{entry.category}' here",
-                    fix="keep one of the two lines")
+                    fix="keep one of the two lines"))
+                if problems is None:
+                    raise conflicts[0]
             duplicate_of = other
+        if conflicts:
+            problems.extend(conflicts)
+            continue
         if duplicate_of is not None and fold(entry.term) == fold(duplicate_of.term):
             warnings.append(f"{entry.source}, line {entry.line}: '{entry.term}' repeats line {duplicate_of.line}; "
                             "kept once")
@@ -349,8 +424,12 @@ def build_lexicon(entries: list[Entry]) -> tuple[Lexicon, list[str]]:
             seen.setdefault(fold(spelling.rstrip("*")) + ("*" if spelling.endswith("*") else ""), entry)
         kept.append(entry)
     if not any(not e.ignore for e in kept):
-        raise LexiconError("the lexicon has no terms", expected="at least one entry that is not a stop phrase",
-                           found=f"{len(kept)} entries", fix="add terms, one per line")
+        error = LexiconError("the lexicon has no terms", expected="at least one entry that is not a stop phrase",
+                             found=f"{len(kept)} entries", fix="add terms, one per line")
+        if problems is None:
+            raise error
+        problems.append(error)
+        return None, warnings
     return Lexicon(tuple(kept), tuple(sorted({e.source for e in kept}))), warnings
 
 
@@ -360,49 +439,84 @@ def load_lexicon(paths: list[str | Path] | None = None, extra: list[str | Path] 
     Returns
     -------
     (lexicon, warnings)
+
+    Raises
+    ------
+    LexiconError
+        The first problem of the files (as :func:`read_lexicon` and :func:`build_lexicon` name it);
+        when they hold more, its fix says how many and that ``framewatch lexicon check`` lists them all.
     """
     files = [Path(p) for p in paths] if paths else [BUILTIN_LEXICON]
     files += [Path(p) for p in extra or ()]
     entries: list[Entry] = []
+    problems: list[LexiconError] = []
     for f in files:
-        entries.extend(read_lexicon(f))
-    return build_lexicon(entries)
+        entries.extend(read_lexicon(f, problems))
+    lexicon, warnings = build_lexicon(entries, problems)
+    if problems:
+        first = problems[0]
+        if len(problems) > 1:
+            more = (f"{len(problems) - 1} more problem{'s' if len(problems) > 2 else ''} in the lexicon files; "
+                    f"`framewatch lexicon check {' '.join(str(f) for f in files)}` lists every one")
+            raise LexiconError(first.what, where=first.where, expected=first.expected, found=first.found,
+                               fix=f"{first.fix} ({more})" if first.fix else more)
+        raise first
+    return lexicon, warnings
 
 
-def check_lexicon_files(paths: list[str | Path]) -> tuple[Lexicon | None, list[str], list[LexiconError]]:
-    """Validate lexicon files as ``framewatch lexicon check`` does: every file, not only up to the first bad one.
+def check_lexicon_files(paths: list[str | Path]) -> tuple[Lexicon | None, list[str], list[tuple[str, list[LexiconError]]]]:
+    """Validate lexicon files as ``framewatch lexicon check`` does: every problem of every file, in one pass.
 
-    Each file is checked on its own (its path, then :func:`read_lexicon` and :func:`build_lexicon`
-    of its entries); the reader stops at a file's first problem, so a bad file gives one error,
-    its first. The files that pass are then checked together (a term in two categories across
-    files) and, when no file failed, built into one lexicon.
+    Each file is read once (its path checked, then :func:`read_lexicon` collecting every bad
+    record); the good records of all the files are then built once (:func:`build_lexicon`,
+    collecting every term claimed by two categories, within a file or across files, named at
+    the later line). A problem with a whole file (not found, not UTF-8, no ``term`` column,
+    broken YAML, ...) is that file's only error, as nothing after it can be read; a file with
+    a header and no record is an error too.
 
     Returns
     -------
     (lexicon, warnings, errors)
-        The lexicon of all the files (None when any error was found), the warnings of the files
-        that passed, and one :class:`~pipelines.errors.LexiconError` per bad file (plus one for a
-        conflict between good files), in the order the files were given.
+        The lexicon of all the files (None when any error was found), the warnings of the build
+        (a term repeated in one category), and ``(file, problems)`` for each file given, in order:
+        its :class:`~pipelines.errors.LexiconError` s in line order (an empty list for a good file).
+        A lexicon of stop phrases only adds one error to the last file.
     """
     entries: list[Entry] = []
-    errors: list[LexiconError] = []
+    errors: list[tuple[str, list[LexiconError]]] = []
     for path in paths:
+        problems: list[LexiconError] = []
         try:
             check_path(path, "the lexicon file", LexiconError, option="framewatch lexicon check",
                        example="my_terms.csv", write=False, exists=True)
-            file_entries = read_lexicon(path)
-            build_lexicon(file_entries)
-        except LexiconError as exc:
-            errors.append(exc)
+            file_entries = read_lexicon(path, problems)
+        except LexiconError as exc:   # the whole file: nothing more to read
+            errors.append((str(Path(path)), [*problems, exc]))
             continue
+        if not file_entries and not problems:
+            problems.append(LexiconError("the lexicon file has no terms", where=str(path),
+                                         expected="a term on a line after the header", found="no entries",
+                                         fix="add terms, one per line, or leave the file out"))
+        errors.append((str(Path(path)), problems))   # as read_lexicon names the entries' source
         entries.extend(file_entries)
     if not entries:
         return None, [], errors
-    try:
-        lexicon, warnings = build_lexicon(entries)
-    except LexiconError as exc:
-        return None, [], [*errors, exc]
-    return (None if errors else lexicon), warnings, errors
+    conflicts: list[LexiconError] = []
+    lexicon, warnings = build_lexicon(entries, conflicts)
+    order = {source: i for i, (source, _) in enumerate(errors)}
+    for error in conflicts:   # named at the later entry: its file's list, then each list in line order
+        source = (error.where or "").rsplit(", line ", 1)[0]
+        errors[order.get(source, len(errors) - 1)][1].append(error)
+    for _, problems in errors:
+        problems.sort(key=_line_of)
+    return (None if any(p for _, p in errors) else lexicon), warnings, errors
+
+
+def _line_of(error: LexiconError) -> int:
+    """The first line a lexicon error's ``where`` names (``"file, line 7, column 'x'"``, ``"file,
+    lines 3-5"``), 0 when it names none (a problem with the whole file)."""
+    m = re.search(r", lines? (\d+)", error.where or "")
+    return int(m.group(1)) if m else 0
 
 
 @dataclass(slots=True, unsafe_hash=True)

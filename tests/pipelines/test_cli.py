@@ -305,6 +305,45 @@ def test_lexicon_check_missing_file(tmp_path):
     assert result.stderr.startswith("Error: ") and "nope.csv" in result.stderr
 
 
+def test_lexicon_check_reports_every_fault_of_every_file_in_one_pass(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("term,category,ignore\nwar games,militarised,\n,empty,\nbad*term,x,maybe\n"
+                   "war-games,euphemism,\ntoo,many,cells,here\n", encoding="utf-8")
+    good = tmp_path / "good.csv"
+    good.write_text("term\nregime\n", encoding="utf-8")
+    result = invoke("lexicon", "check", bad, good, tmp_path / "nope.csv")
+    assert result.exit_code == 1 and result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert [line.split(": ", 2)[1] for line in lines[:-1]] == [
+        f"{bad}, line 3, column 'term'", f"{bad}, line 4, column 'term'", f"{bad}, line 4, column 'ignore'",
+        f"{bad}, line 5", f"{bad}, line 6", str(tmp_path / "nope.csv")]
+    assert all(line.startswith("Error: ") and "expected" in line and "found" in line and "Fix:" in line
+               for line in lines[:-1])
+    assert lines[-1] == "6 errors in 2 of 3 lexicon files; nothing was changed"
+
+
+def test_lexicon_check_caps_the_errors_printed_per_file(tmp_path):
+    path = tmp_path / "stars.csv"
+    path.write_text("term\n" + "".join(f"bad*{i}\n" for i in range(60)), encoding="utf-8")
+    result = invoke("lexicon", "check", path)
+    errors = [line for line in result.stderr.splitlines() if "'*' inside a term" in line]
+    assert result.exit_code == 1 and len(errors) == 50 and "line 51," in errors[-1]
+    assert f"Error: ... and 10 more in {path} (--max-errors 0 prints every one)" in result.stderr
+    assert result.stderr.splitlines()[-1] == "60 errors in 1 of 1 lexicon file; nothing was changed"
+    every = invoke("lexicon", "check", "--max-errors", "0", path)
+    assert every.exit_code == 1 and every.stderr.count("'*' inside a term") == 60 and "more in" not in every.stderr
+
+
+def test_run_stops_on_a_bad_lexicon_naming_its_first_problem_and_how_to_list_the_rest(tmp_path, corpus):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("term,ignore\n,true\nx*y,\nok,maybe\nregime,\n", encoding="utf-8")
+    store = tmp_path / "s.duckdb"
+    result = invoke("run", "--input", corpus, "--store", store, "--lexicon", bad)
+    assert result.exit_code == 1 and not store.exists()
+    assert result.stderr.startswith(f"Error: {bad}, line 2, column 'term': empty term;")
+    assert f"(2 more problems in the lexicon files; `framewatch lexicon check {bad}` lists every one)" in result.stderr
+
+
 def test_term_only_csv_is_valid_with_category_loaded(tmp_path):
     path = tmp_path / "terms.csv"
     path.write_text("term\nwar games\npuppet regime\n", encoding="utf-8")

@@ -167,7 +167,8 @@ def test_lexicon_check_reports_every_bad_file_not_only_the_first(tmp_path):
         f"Error: {bad1}, line 3, column 'term': empty term; expected a word or phrase; found an empty cell. "
         "Fix: fill in the term or delete the line",
         f"Error: {bad2}, line 2, column 'ignore': invalid value in column 'ignore'; expected true or false "
-        "(or empty); found 'maybe'. Fix: write true for a stop phrase, false or nothing otherwise"]
+        "(or empty); found 'maybe'. Fix: write true for a stop phrase, false or nothing otherwise",
+        "2 errors in 2 of 2 lexicon files; nothing was changed"]
 
 
 def test_lexicon_check_goes_on_after_a_missing_file_or_a_folder_and_fails(tmp_path):
@@ -176,7 +177,7 @@ def test_lexicon_check_goes_on_after_a_missing_file_or_a_folder_and_fails(tmp_pa
     result = invoke("lexicon", "check", tmp_path / "nope.csv", good, tmp_path / "somedir")
     assert result.exit_code == 1 and result.stdout == ""
     lines = result.stderr.splitlines()
-    assert len(lines) == 2, result.stderr
+    assert len(lines) == 3 and lines.pop() == "2 errors in 2 of 3 lexicon files; nothing was changed", result.stderr
     assert lines[0].startswith(f"Error: {tmp_path / 'nope.csv'}: the lexicon file was not found; expected an "
                                "existing file; found nothing.")
     assert lines[1].startswith(f"Error: {tmp_path / 'somedir'}: the lexicon file path is a folder;")
@@ -190,6 +191,7 @@ def test_lexicon_check_checks_the_good_files_together(tmp_path):
     result = invoke("lexicon", "check", one, bad, two)
     assert result.exit_code == 1 and result.stdout == ""
     lines = result.stderr.splitlines()
+    assert lines.pop() == "2 errors in 2 of 3 lexicon files; nothing was changed"
     assert [line.split(":")[0] for line in lines] == ["Error"] * 2
     assert f"{bad}, line 2, column 'term': '*' inside a term" in lines[0]
     assert (f"{two}, line 2: 'War-games' is listed twice with different categories" in lines[1]

@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import pytest
 
@@ -123,7 +124,7 @@ def test_term_only_csv_defaults_category_and_keeps_extra_columns(tmp_path):
     assert lex.entries[1].extra == {"lang": "ru"}
     assert json.loads(lex.to_frame()["extra"][0]) == {"lang": "en"}
     checked, warnings, errors = check_lexicon_files([path])
-    assert (len(checked.entries), warnings, errors) == (2, [], [])
+    assert (len(checked.entries), warnings, errors) == (2, [], [(str(path), [])])
 
 
 def test_check_lexicon_files_checks_each_file_then_the_good_ones_together(tmp_path):
@@ -132,14 +133,107 @@ def test_check_lexicon_files_checks_each_file_then_the_good_ones_together(tmp_pa
              "three.csv": "term\nregime\n"}
     for name, text in files.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
-    lex, warnings, errors = check_lexicon_files([tmp_path / n for n in ("one.csv", "missing.csv", "bad.yaml", "two.csv")])
+    names = ("one.csv", "missing.csv", "bad.yaml", "two.csv")
+    lex, warnings, errors = check_lexicon_files([tmp_path / n for n in names])
     assert lex is None and warnings == []
-    assert [e.what for e in errors] == ["the lexicon file was not found", "not valid YAML",
-                                        "'war-games' is listed twice with different categories"]
-    assert [e.where for e in errors] == [str(tmp_path / "missing.csv"), f"{tmp_path / 'bad.yaml'}, line 2, column 1",
-                                         f"{tmp_path / 'two.csv'}, line 2"]
+    assert [f for f, _ in errors] == [str(tmp_path / n) for n in names]
+    assert [[e.what for e in problems] for _, problems in errors] == [
+        [], ["the lexicon file was not found"], ["not valid YAML"],
+        ["'war-games' is listed twice with different categories"]]
+    assert [[e.where for e in problems] for _, problems in errors] == [
+        [], [str(tmp_path / "missing.csv")], [f"{tmp_path / 'bad.yaml'}, line 2, column 1"],
+        [f"{tmp_path / 'two.csv'}, line 2"]]
     lex, warnings, errors = check_lexicon_files([tmp_path / "one.csv", tmp_path / "three.csv"])
-    assert errors == [] and [e.term for e in lex.entries] == ["war games", "regime"]
+    assert all(p == [] for _, p in errors) and [e.term for e in lex.entries] == ["war games", "regime"]
+
+
+# One file with several different faults: every one is reported, in line order, each with its line.
+MANY_FAULTS = (
+    "term,variants,category,ignore\n"
+    "war games,,militarised,\n"           # 2: good
+    ",,empty,\n"                           # 3: empty term
+    "bad*term,,x,maybe\n"                  # 4: '*' inside a term AND a bad ignore value
+    "regime,,a,\n"                         # 5: good
+    '"unclosed"x,,b,\n'                    # 6: a quote closed too early
+    "war-games,,euphemism,\n"              # 7: same term as line 2, other category
+    "ok,--|fine,c,\n"                      # 8: a variant with no letters
+    "too,many,cells,here,now\n"            # 9: more cells than columns
+    "puppet regime,,a,\n"                  # 10: good
+)
+
+
+def test_check_lexicon_files_reports_every_fault_of_a_file(tmp_path):
+    path = tmp_path / "many.csv"
+    path.write_text(MANY_FAULTS, encoding="utf-8")
+    lex, _, [(name, problems)] = check_lexicon_files([path])
+    assert lex is None and name == str(path)
+    assert [(e.where.removeprefix(f"{path}, "), e.what) for e in problems] == [
+        ("line 3, column 'term'", "empty term"),
+        ("line 4, column 'term'", "'*' inside a term"),
+        ("line 4, column 'ignore'", "invalid value in column 'ignore'"),
+        ("line 6", "a quoted cell is not closed where it should be"),
+        ("line 7", "'war-games' is listed twice with different categories"),
+        ("line 8, column 'variants'", "term has no letters or digits"),
+        ("line 9", "more cells than header columns"),
+    ]
+    assert all(e.expected and e.found and e.fix for e in problems)
+    # a run still stops at the first, and says how many more there are and how to list them
+    with pytest.raises(LexiconError) as err:
+        load_lexicon([path])
+    assert err.value.where == f"{path}, line 3, column 'term'"
+    assert f"6 more problems in the lexicon files; `framewatch lexicon check {path}` lists every one" in str(err.value)
+
+
+@pytest.mark.parametrize("name, text, where, what", [
+    ("many.yaml", "- term: war games\n- [a list]\n- term: '--'\n- term: x\n  ignore: maybe\n",
+     ["line 2", "line 3, key 'term'", "line 4, key 'ignore'"],
+     ["entry is not a mapping", "term has no letters or digits", "invalid value in column 'ignore'"]),
+    ("many.dic", "%\n1\tthreat\n%\nwar games\t1\nregime\t7\n*bad\t1\nok\t9\n",
+     ["line 5", "line 6", "line 7"], ["unknown category id", "'*' inside a term", "unknown category id"]),
+])
+def test_yaml_and_dic_files_report_every_fault(tmp_path, name, text, where, what):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    _, _, [(_, problems)] = check_lexicon_files([path])
+    assert [e.where.removeprefix(f"{path}, ") for e in problems] == where
+    assert [e.what for e in problems] == what
+
+
+def test_check_lexicon_files_reads_and_builds_each_file_once(tmp_path, monkeypatch):
+    """Each file is read once and the entries built once (the check used to build a good file twice:
+    alone, then with the others)."""
+    import pipelines.lexicon as lexicon_module
+
+    calls = {"read": [], "build": 0}
+    read, build = lexicon_module.read_lexicon, lexicon_module.build_lexicon
+
+    def counting_read(path, *args, **kwargs):
+        calls["read"].append(Path(path).name)
+        return read(path, *args, **kwargs)
+
+    def counting_build(*args, **kwargs):
+        calls["build"] += 1
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(lexicon_module, "read_lexicon", counting_read)
+    monkeypatch.setattr(lexicon_module, "build_lexicon", counting_build)
+    for name, text in {"a.csv": "term\nregime\n", "b.csv": "term,category\nwar games,m\n"}.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    lex, _, errors = check_lexicon_files([tmp_path / "a.csv", tmp_path / "b.csv"])
+    assert [e.term for e in lex.entries] == ["regime", "war games"] and all(p == [] for _, p in errors)
+    assert calls == {"read": ["a.csv", "b.csv"], "build": 1}
+
+
+def test_a_file_without_terms_is_an_error_but_stop_phrases_beside_terms_are_not(tmp_path):
+    (tmp_path / "header.csv").write_text("term,category\n", encoding="utf-8")
+    (tmp_path / "stops.csv").write_text("term,ignore\nsanctions regime,true\n", encoding="utf-8")
+    (tmp_path / "terms.csv").write_text("term\nregime\n", encoding="utf-8")
+    _, _, [(_, problems)] = check_lexicon_files([tmp_path / "header.csv"])
+    assert [e.what for e in problems] == ["the lexicon file has no terms"]
+    _, _, [(_, problems)] = check_lexicon_files([tmp_path / "stops.csv"])
+    assert [e.what for e in problems] == ["the lexicon has no terms"]
+    lex, _, errors = check_lexicon_files([tmp_path / "terms.csv", tmp_path / "stops.csv"])   # as --extra-lexicon
+    assert [e.term for e in lex.entries] == ["regime", "sanctions regime"] and all(p == [] for _, p in errors)
 
 
 def test_yaml_and_dic_lexicons(tmp_path):
