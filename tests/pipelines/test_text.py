@@ -110,38 +110,81 @@ def test_copy_offsets_answer_as_the_int64_array():
 
 
 # ---- the compiled fold (pipelines._match.fold_copy) against the numpy path ------------------------
+# The C function is called by name, not through matching_copy (which falls back to numpy when the
+# module is missing, so comparing through it would compare numpy with itself): without the module
+# these comparisons skip, saying why, and test_compiled_fold_is_built_and_answers fails.
 
-_FOLD_ALPHABET = st.sampled_from(
-    list("aZ09 _-.,'\"\n\t") + ["\u00a0", "\u2019", "\u201c", "\u00ad", "\u200b", "\u0130", "\u00df", "\u00b5",
-                                "\u0301", "\u02bc", "\u2014", "\u3000", "\u0416", "\u05d0", "\U0001f600", "\ud800"])
+try:
+    from pipelines import _match
+except ImportError as _exc:   # pragma: no cover - test_compiled_fold_is_built_and_answers fails then
+    _match = None
+    _NO_MATCH = f"pipelines._match is not built ({_exc}): run `pip install -e .`; nothing to compare"
+else:
+    _NO_MATCH = ""
+needs_compiled = pytest.mark.skipif(_match is None, reason=_NO_MATCH)
+
+_DECLINED = ["\u00ad", "\u200b", "\U0001f600", "\ud800"]   # to delete, outside the BMP, a lone surrogate
+_FOLD_ALPHABET_C = (list("aZ09 _-.,'\"\n\t") + ["\u00a0", "\u2019", "\u201c", "\u0130", "\u00df", "\u00b5", "\u0301",
+                                               "\u02bc", "\u2014", "\u3000", "\u0416", "\u05d0"])
+_FOLD_ALPHABET = st.sampled_from(_FOLD_ALPHABET_C + _DECLINED)
 
 
-def _same_copy(text: str) -> None:
-    from pipelines.text import _matching_copy_numpy
+def _c_declines(text: str) -> bool:
+    """Whether fold_copy must leave *text* to numpy: a character to delete, outside the BMP, or a surrogate."""
+    from pipelines.text import _table16
+    table = _table16()
+    return any(ord(c) > 0xFFFF or 0xD800 <= ord(c) <= 0xDFFF or table[ord(c)] == 0 for c in text)
+
+
+def _same_copy(text: str) -> bool:
+    """The C fold of *text* equals the numpy one (copy and offsets), or C declines exactly the texts it
+    should and matching_copy then gives numpy's answer. Returns whether C answered."""
+    from pipelines.text import _matching_copy_numpy, _table16_bytes
+    answer = _match.fold_copy(text, _table16_bytes())
+    assert (answer is None) == _c_declines(text)
     try:
         ref_copy, ref_offsets = _matching_copy_numpy(text)
-    except UnicodeEncodeError:   # a lone surrogate: both paths refuse it
+    except UnicodeEncodeError:   # a lone surrogate: numpy refuses it, and so does matching_copy
         with pytest.raises(UnicodeEncodeError):
             matching_copy(text)
-        return
-    copy, offsets = matching_copy(text)
-    ref_copy, ref_offsets = _matching_copy_numpy(text)
+        return False
+    if answer is None:
+        copy, offsets = matching_copy(text)
+    else:
+        copy = answer[0]
+        offsets = CopyOffsets(len(text), kept=np.frombuffer(answer[1], dtype=np.bool_), n=len(copy))
     assert copy == ref_copy
     assert np.array_equal(np.asarray(offsets), np.asarray(ref_offsets))
     inner = list(range(1, len(copy) - 1))
     assert offsets.take_inner(inner) == ref_offsets.take_inner(inner)
+    return answer is not None
 
 
+@needs_compiled
 @settings(max_examples=400, deadline=None)
 @given(st.lists(_FOLD_ALPHABET, max_size=60).map("".join))
 def test_compiled_fold_gives_the_numpy_copy_and_offsets(text):
     _same_copy(text)
 
 
+@needs_compiled
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_FOLD_ALPHABET_C), max_size=60).map("".join))
+def test_compiled_fold_answers_every_bmp_text_without_deletions_as_numpy_does(text):
+    assert _same_copy(text)
+
+
+@needs_compiled
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=80))
 def test_compiled_fold_gives_the_numpy_copy_for_any_text(text):
     _same_copy(text)
+
+
+def test_matching_copy_runs_the_compiled_fold():
+    from pipelines import text as text_module
+    assert _match is not None, _NO_MATCH
+    assert text_module._fold_copy is _match.fold_copy
 
 
 def test_compiled_fold_is_built_and_answers():
