@@ -174,6 +174,10 @@ def main():
     Ingest articles, score them against a lexicon of loaded wording (separating the outlet's
     own voice from quoted and reported speech), aggregate per outlet, topic and day, and
     chart the result in a dashboard.
+
+    The file STORE.lock beside a store stays by design (not a sign of a crash): a command that
+    writes the store locks it while it works, so that two never write at once, and the lock ends
+    with the command, however it ends. It names the last command that held it. Safe to leave.
     """
 
 
@@ -203,7 +207,9 @@ def run(inputs, store, fresh, maps, topic_column, default_outlet, dayfirst, sour
 
     The store is replaced only when the whole run has finished, so an interrupted run leaves
     the last good store. Records that cannot be used go to the rejects table
-    (see `framewatch rejects`).
+    (see `framewatch rejects`). While it runs, the run holds a lock on STORE.lock beside the
+    store (a second run on the same store stops with an error naming it); the file stays after
+    the run, by design, and is safe to leave.
     """
     from .engines import EngineOptions
     from .run import run_pipeline

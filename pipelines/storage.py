@@ -186,13 +186,71 @@ def _folders(path: Path) -> Iterator[None]:
                     folder.rmdir()
 
 
+LOCK_NOTE = ("This file stays beside the store by design; it is not a sign of a crash. A framewatch command\n"
+             "that writes the store holds an OS lock (flock) on it while it works, so that two never write\n"
+             "the store at once; the OS releases that lock when the command ends, however it ends, so a\n"
+             "killed run never leaves the store locked. The lines below name the last command that held it.\n"
+             "Safe to leave; do not delete it while a framewatch command is writing this store.\n")
+"""The explanation at the top of every ``<store>.lock`` file (:func:`_writer_lock`)."""
+
+
+def lock_holder(text: str) -> dict[str, str]:
+    """The ``key: value`` lines of a lock file's *text* (``pid``, ``host``, ``command``, ``started``,
+    ``finished`` once released); a lock file of an older framewatch holds only the pid."""
+    text = text.strip()
+    if text.isdigit():
+        return {"pid": text}
+    pairs = (line.split(": ", 1) for line in text.splitlines() if ": " in line)
+    return {key: value for key, value in pairs if key in ("pid", "host", "command", "started", "finished")}
+
+
+def _holder_text(holder: dict[str, str]) -> str:
+    """Who holds the lock, in words, saying so when its pid is no longer running on this host."""
+    import socket
+
+    pid = holder.get("pid", "")
+    text = f"a lock held by pid {pid or '?'}"
+    if holder.get("host"):
+        text += f" on {holder['host']}"
+    details = [d for d in (holder.get("command"), holder.get("started") and f"started {holder['started']}") if d]
+    if details:
+        text += f" ({', '.join(details)})"
+    if pid.isdigit() and holder.get("host", socket.gethostname()) == socket.gethostname() and not _alive(int(pid)):
+        text += (f"; pid {pid} is no longer running, so a process it started (e.g. a Dask worker) still "
+                 "holds the lock")
+    return text
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:   # another user's process
+        return True
+    return True
+
+
+def _stamp() -> str:
+    from datetime import datetime, timezone
+
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 @contextlib.contextmanager
 def _writer_lock(path: Path) -> Iterator[None]:
     """One writer per store: a second run on the same store stops at once instead of
     silently replacing the first run's work when it finishes.
 
-    A lock file left without a store (a first run that failed) is removed while still held; a
-    writer that locked such a removed file meanwhile sees it is no longer at the path and locks again."""
+    The lock is an OS lock (``flock``) on ``<store>.lock``, released by the OS when the process
+    ends, however it ends. The file stays beside the store; it holds :data:`LOCK_NOTE` and who
+    holds or last held it (``pid``, ``host``, ``command``, ``started``, and ``finished`` once
+    released), which the error of a second writer quotes (:func:`lock_holder`). A lock file left
+    without a store (a first run that failed) is removed while still held; a writer that locked such
+    a removed file meanwhile sees it is no longer at the path and locks again."""
+    import socket
+    import sys
+
     lock_path = path.with_name(path.name + ".lock")
     while True:
         fh = open(lock_path, "a+")
@@ -200,27 +258,35 @@ def _writer_lock(path: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             fh.seek(0)
-            holder = fh.read().strip() or "another process"
+            holder = lock_holder(fh.read())
             fh.close()
             raise StoreError("the store is being written by another framewatch run", where=str(path),
-                             expected="one writer at a time", found=f"a lock held by pid {holder}",
-                             fix="wait for that run to finish, or use another --store") from None
+                             expected="one writer at a time", found=_holder_text(holder),
+                             fix=f"wait for that run to finish, or use another --store ({lock_path.name} is "
+                                 "released when it ends; do not delete it)") from None
         try:
             if os.stat(lock_path).st_ino == os.fstat(fh.fileno()).st_ino:
                 break
         except FileNotFoundError:
             pass
         fh.close()
+    argv = [Path(sys.argv[0]).name, *sys.argv[1:]] if sys.argv and sys.argv[0] else ["python"]
+    held = (f"{LOCK_NOTE}\npid: {os.getpid()}\nhost: {socket.gethostname()}\n"
+            f"command: {' '.join(argv)}\nstarted: {_stamp()}\n")
     with fh:
         fh.seek(0)
         fh.truncate()
-        fh.write(str(os.getpid()))
+        fh.write(held)
         fh.flush()
         try:
             yield
         finally:
             if not path.exists():
                 lock_path.unlink(missing_ok=True)
+            else:
+                with contextlib.suppress(OSError):
+                    fh.write(f"finished: {_stamp()} (the lock is free)\n")
+                    fh.flush()
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 

@@ -1,10 +1,14 @@
+import fcntl
 import multiprocessing
+import re
+import socket
+import subprocess
 
 import pandas as pd
 import pytest
 
 from pipelines.errors import StoreError
-from pipelines.storage import connect, read_table, write_table, writing
+from pipelines.storage import LOCK_NOTE, connect, lock_holder, read_table, write_table, writing
 
 
 def _frame():
@@ -47,3 +51,58 @@ def test_a_second_writer_is_refused_while_the_first_runs(tmp_path):
         holder.join(20)
     with writing(store) as con:  # free again once the first writer is done
         write_table(con, "article_topics", _frame())
+
+
+def test_the_lock_file_says_what_it_is_and_who_holds_it(tmp_path):
+    store = tmp_path / "s.duckdb"
+    lock = tmp_path / "s.duckdb.lock"
+    ctx = multiprocessing.get_context("fork")
+    ready, release = ctx.Event(), ctx.Event()
+    holder = ctx.Process(target=_hold_lock, args=(store, ready, release))
+    holder.start()
+    try:
+        assert ready.wait(20)
+        text = lock.read_text(encoding="utf-8")
+        assert text.startswith(LOCK_NOTE) and "not a sign of a crash" in text and "Safe to leave" in text
+        held = lock_holder(text)
+        assert held["pid"] == str(holder.pid) and held["host"] == socket.gethostname()
+        assert held["command"] and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", held["started"])
+        assert "finished" not in held
+        with pytest.raises(StoreError) as err:
+            with writing(store):
+                pass
+        message = str(err.value)
+        assert f"found a lock held by pid {holder.pid} on {held['host']} ({held['command']}, started {held['started']})" in message
+        assert "no longer running" not in message and "do not delete it" in message
+    finally:
+        release.set()
+        holder.join(20)
+    after = lock_holder(lock.read_text(encoding="utf-8"))
+    assert after["pid"] == str(holder.pid) and after["finished"].endswith("(the lock is free)")
+
+
+def test_a_lock_held_after_its_pid_died_says_so(tmp_path):
+    """The OS lock outlives the pid written in the file only when a process that pid started still
+    holds it (e.g. one that inherited the file); the error says so instead of naming a dead run."""
+    store = tmp_path / "s.duckdb"
+    with writing(store, fresh=True) as con:
+        write_table(con, "article_topics", _frame())
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    with open(tmp_path / "s.duckdb.lock", "a+") as fh:   # another open file: flock conflicts even in one process
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"{LOCK_NOTE}\npid: {dead.pid}\nhost: {socket.gethostname()}\ncommand: framewatch run\n"
+                 "started: 2026-01-01T00:00:00Z\n")
+        fh.flush()
+        with pytest.raises(StoreError, match=f"pid {dead.pid} is no longer running, so a process it started"):
+            with writing(store):
+                pass
+    with writing(store):   # the lock released: the next run takes it
+        pass
+
+
+def test_a_lock_file_of_an_older_framewatch_holds_only_the_pid():
+    assert lock_holder("12345\n") == {"pid": "12345"}
+    assert lock_holder("") == {}
