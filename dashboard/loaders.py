@@ -27,7 +27,7 @@ import streamlit as st
 from pipelines import rollups, storage
 from pipelines.incremental import VERSION_COLUMNS, recorded_versions
 
-from . import charts, exports
+from . import charts, exports, tables
 
 FIGURE_TTL_S = 3600
 """Seconds a cached figure is kept (it is rebuilt from the cached frame after that)."""
@@ -261,13 +261,16 @@ def load_cluster_members(path: str, version: int, article_id: str) -> pd.DataFra
 @st.cache_data(show_spinner=False, max_entries=8)
 def load_about(path: str, version: int) -> dict[str, pd.DataFrame]:
     """Frames for the About page: ``runs`` (with the versions of the definitions each run scored with,
-    NULL where the store predates them), ``rejects`` (by reason), ``outlets``, ``categories``, ``feeds``
-    (:func:`pipelines.collect.feed_status`)."""
+    NULL where the store predates them, the run's ``settings`` and ``warnings`` as stored (JSON) and
+    ``engine``, :func:`dashboard.tables.engine_label` of the settings), ``rejects`` (by reason),
+    ``outlets``, ``categories``, ``feeds`` (:func:`pipelines.collect.feed_status`)."""
     with _Store(path) as con:
         runs = con.execute(
             "SELECT started_at, stage, run_id, code_version, lexicon_version, "
             f"{storage.columns_sql(con, 'runs', VERSION_COLUMNS)}, n_input, n_ingested, "
-            "n_duplicates, n_rejected, n_mentions, elapsed_s FROM runs ORDER BY started_at DESC").df()
+            "n_duplicates, n_rejected, n_mentions, elapsed_s, settings, warnings FROM runs "
+            "ORDER BY started_at DESC").df()
+        runs.insert(2, "engine", runs["settings"].map(tables.engine_label).astype(object))
         rejects = con.execute(
             "SELECT reason, count(*) AS n_records, count(DISTINCT source_file) AS n_files, "
             "min(detail) AS example_detail FROM rejects GROUP BY reason ORDER BY n_records DESC, reason").df()

@@ -7,6 +7,7 @@ gives every column one declared type first and reports what it had to coerce.
 
 from __future__ import annotations
 
+import json
 import re
 
 import numpy as np
@@ -257,6 +258,21 @@ def article_labels(df: pd.DataFrame) -> list[str]:
         t = "(untitled)" if pd.isna(title) else str(title)
         out.append(f"{day} · {outlet} · {t[:90]}" + (" · wire copy" if not pd.isna(w) and w else ""))
     return out
+
+
+def engine_label(settings) -> str | None:
+    """Where a run scored, from its ``runs.settings`` JSON: ``"local"``, ``"dask, 2 local workers"`` or
+    ``"dask, tcp://HOST:8786"`` (:class:`pipelines.engines.EngineOptions`); None for a run that scored
+    nothing (``ingest``, ``aggregate``) or settings that are not JSON."""
+    try:
+        engine = json.loads(settings)["score"]["engine"]
+        name = engine["name"]
+    except (TypeError, ValueError, KeyError):
+        return None
+    if name != "dask":
+        return str(name)
+    where = engine.get("scheduler") or count_label(int(engine.get("n_workers") or 0), "local worker")
+    return f"dask, {where}"
 
 
 def count_label(n: int, noun: str, plural: str | None = None) -> str:

@@ -5,7 +5,22 @@ import streamlit as st
 from dashboard import charts, exports, frame_loaders, loaders, notes, tables
 from dashboard.context import page_context
 from pipelines.evaluate import read_validation, validation_display, validation_table
-from pipelines.incremental import VERSION_COLUMNS
+
+# Two runs tables, each fitting the main column of a 1,400-pixel window (about 940 pixels beside the sidebar)
+# so neither scrolls sideways: which run, when, where it scored and its counts; then the versions of the
+# definitions each run scored with. (Comments, not strings: Streamlit's magic would write a string on the page.)
+RUN_COLUMNS = ["started_at", "stage", "engine", "n_input", "n_ingested", "n_duplicates", "n_rejected", "n_mentions",
+               "elapsed_s", "run_id"]
+VERSION_TABLE_COLUMNS = ["started_at", "lexicon_version", "pairs_version", "topics_version", "frames_version",
+                         "frame_threshold", "targets_version", "code_version"]
+VALIDATION_ROW_HEIGHT = 66   # Streamlit wraps a cell's text only in rows taller than 64 px
+RUN_WIDTHS = {"started_at": 122, "stage": 88, "engine": 97, "n_input": 80, "n_ingested": 72, "n_duplicates": 80,
+              "n_rejected": 72, "n_mentions": 76, "elapsed_s": 66, "run_id": 180,
+              "lexicon_version": 125, "pairs_version": 137, "topics_version": 142, "frames_version": 142,
+              "frame_threshold": 74, "targets_version": 122, "code_version": 70}
+ENGINE_HELP = ("Where the run scored: local, or a Dask cluster (its scheduler, or the local workers it started); "
+               "empty for a run that scored nothing")
+
 
 ctx = page_context(require_selection=False)
 
@@ -13,6 +28,15 @@ ctx = page_context(require_selection=False)
 def _count(label: str, **kw):
     """A count column with thousands separators (1,427, not 1427)."""
     return st.column_config.NumberColumn(label, format="localized", **kw)
+
+
+def _text(label: str, **kw):
+    return st.column_config.TextColumn(label, **kw)
+
+
+def _sized(config: dict) -> dict:
+    """*config* with each column's :data:`RUN_WIDTHS` width."""
+    return {column: {**c, "width": RUN_WIDTHS[column]} for column, c in config.items()}
 
 
 st.title("About the data")
@@ -29,16 +53,26 @@ st.subheader("Runs")
 runs, _ = tables.typed_table(about["runs"], {"started_at": "datetime", "n_input": "int", "n_ingested": "int",
                                              "n_duplicates": "int", "n_rejected": "int", "n_mentions": "int",
                                              "elapsed_s": "float", "frame_threshold": "int"})
-st.dataframe(runs, hide_index=True, key="runs_table", column_order=[  # counts first, identifiers last
-    "started_at", "stage", "n_input", "n_ingested", "n_duplicates", "n_rejected", "n_mentions", "elapsed_s",
-    "lexicon_version", *VERSION_COLUMNS, "code_version", "run_id"], column_config={
-    "started_at": st.column_config.DatetimeColumn("Started (UTC)", format="YYYY-MM-DD HH:mm"),
-    "stage": "Stage", "run_id": "Run id", "code_version": "Code version", "lexicon_version": "Lexicon version",
-    "pairs_version": "Pairs version", "topics_version": "Topics version", "frames_version": "Frame lexicon version",
-    "frame_threshold": "Frame threshold", "targets_version": "Targets version",
+STARTED = st.column_config.DatetimeColumn("Started (UTC)", format="YYYY-MM-DD HH:mm")
+# Two tables that fit the page, both a row per run, latest first: what each run did, then what it scored with.
+st.dataframe(runs, hide_index=True, key="runs_table", column_order=RUN_COLUMNS, column_config=_sized({
+    "started_at": STARTED, "stage": _text("Stage"), "engine": _text("Engine", help=ENGINE_HELP),
     "n_input": _count("Records in"), "n_ingested": _count("Ingested"), "n_duplicates": _count("Duplicates"),
     "n_rejected": _count("Rejected"), "n_mentions": _count("Mentions"),
-    "elapsed_s": st.column_config.NumberColumn("Seconds", format="%.1f")})
+    "elapsed_s": st.column_config.NumberColumn("Seconds", format="%.1f"),
+    "run_id": _text("Run id")}))
+st.dataframe(runs, hide_index=True, key="run_versions_table", column_order=VERSION_TABLE_COLUMNS,
+             column_config=_sized({
+    "started_at": STARTED, "lexicon_version": _text("Lexicon"), "pairs_version": _text("Word-choice pairs"),
+    "topics_version": _text("Topic queries"), "frames_version": _text("Frame lexicon"),
+    "frame_threshold": st.column_config.NumberColumn(
+        "Threshold", help="Frame threshold: frame-lexicon tokens an article needed to use a frame"),
+    "targets_version": _text("Targets"), "code_version": _text("Code", help="framewatch version")}))
+st.caption("Versions are content hashes of the definitions a run scored with (empty: the run scored nothing, or "
+           "the store predates the column). The download has every column of every run, with its settings and "
+           "warnings as stored (JSON).")
+st.download_button("Download runs (CSV)", data=exports.to_csv_bytes(about["runs"]), file_name="framewatch-runs.csv",
+                   mime="text/csv", on_click="ignore", key="dl_runs", icon=":material/download:")
 
 st.subheader("Rejected records")
 rejects, _ = tables.typed_table(about["rejects"], {"n_records": "int", "n_files": "int"})
@@ -103,11 +137,14 @@ else:
                 + notes.validated("frames", frame_loaders.load_frame_meta(ctx.path, ctx.version)["version"]))
     figures = validation_table(report)
     st.dataframe(validation_display(figures), hide_index=True, key="validation_table",
-                 height=35 * (len(figures) + 1) + 3, column_config={
-                     "gold_set": "Gold set", "compared": "Compared", "items": "Items",
-                     "n_gold": st.column_config.NumberColumn("Gold", format="localized"),
-                     "n_predicted": st.column_config.NumberColumn("Predicted", format="localized"),
-                     "precision": "Precision (95 % CI)", "recall": "Recall (95 % CI)", "f1": "F1 (95 % CI)"})
+                 # fixed widths that fit beside the sidebar; rows tall enough (> 64 px) for long labels to wrap
+                 row_height=VALIDATION_ROW_HEIGHT, height=VALIDATION_ROW_HEIGHT * len(figures) + 38, column_config={
+                     "gold_set": _text("Gold set", width=150), "compared": _text("Compared", width=214),
+                     "items": _text("Items", width=92),
+                     "n_gold": st.column_config.NumberColumn("Gold", format="localized", width=58),
+                     "n_predicted": st.column_config.NumberColumn("Predicted", format="localized", width=72),
+                     "precision": _text("Precision (95 % CI)", width=118), "recall": _text("Recall (95 % CI)", width=118),
+                     "f1": _text("F1 (95 % CI)", width=110)})
     st.download_button("Download validation figures (CSV)", data=exports.to_csv_bytes(figures),
                        file_name="framewatch-validation.csv", mime="text/csv", on_click="ignore",
                        key="dl_validation", icon=":material/download:")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 
 import duckdb
+import pytest
 
 from app_pages import open_page
 from pipelines import storage
@@ -45,3 +46,48 @@ def test_a_store_from_before_the_version_columns_opens_and_is_migrated_by_the_ne
         assert columns[-len(VERSION_COLUMNS):] == list(VERSION_COLUMNS)
         assert con.execute(f"SELECT lexicon_version, {', '.join(VERSION_COLUMNS)} FROM runs").fetchall() == [
             (LEXICON_VERSION, None, None, None, None, None)]
+
+
+MAIN_WIDTH = 938
+"""Pixels a table has in the main column of a 1,400-pixel window beside the sidebar (measured in chromium:
+``.dvn-scroller`` clientWidth); a table whose columns are wider scrolls sideways."""
+
+
+def test_the_runs_tables_show_which_run_when_engine_counts_and_versions_and_fit_the_page(store_path, tmp_path):
+    import json
+
+    store = tmp_path / "engine.duckdb"
+    shutil.copyfile(store_path, store)
+    with duckdb.connect(str(store)) as con:   # the test store's run has no engine in its settings; give it one
+        settings = json.loads(con.execute("SELECT settings FROM runs").fetchone()[0])
+        settings["score"] = {"engine": {"name": "dask", "scheduler": None, "n_workers": 2, "overlap": True}}
+        con.execute("UPDATE runs SET settings = ?", [json.dumps(settings)])
+    at = open_page(store, "views/about.py")
+    assert not at.exception
+    what, versions = at.dataframe[0], at.dataframe[1]
+    assert list(what.proto.column_order) == ["started_at", "stage", "engine", "n_input", "n_ingested", "n_duplicates",
+                                             "n_rejected", "n_mentions", "elapsed_s", "run_id"]
+    assert list(versions.proto.column_order) == ["started_at", "lexicon_version", "pairs_version", "topics_version",
+                                                 "frames_version", "frame_threshold", "targets_version", "code_version"]
+    assert what.value["engine"].tolist() == ["dask, 2 local workers"]
+    assert versions.value[["lexicon_version", "pairs_version"]].values.tolist() == [[LEXICON_VERSION, PAIRS_VERSION]]
+    for table in (what, versions):   # every shown column has a width, and together they fit beside the sidebar
+        config = json.loads(table.proto.columns)
+        widths = [config[c].get("width") for c in table.proto.column_order]
+        assert all(isinstance(w, int) for w in widths), widths
+        assert sum(widths) <= MAIN_WIDTH, sum(widths)
+    assert "Download runs (CSV)" in [b.proto.label for b in at.get("download_button")]
+
+
+@pytest.mark.parametrize("settings, expected", [
+    ('{"score": {"engine": {"name": "local", "n_workers": 2}}}', "local"),
+    ('{"score": {"engine": {"name": "dask", "scheduler": null, "n_workers": 2}}}', "dask, 2 local workers"),
+    ('{"score": {"engine": {"name": "dask", "scheduler": "tcp://10.0.0.5:8786", "n_workers": 2}}}',
+     "dask, tcp://10.0.0.5:8786"),
+    ('{"inputs": ["a.csv"], "fresh": false}', None),        # an ingest run scored nothing
+    ('{"score": {"lexicons": []}}', None),                   # written before runs recorded the engine
+    ("not json", None), (None, None)])
+def test_engine_label_reads_the_runs_settings(settings, expected):
+    from dashboard.tables import engine_label
+
+    assert engine_label(settings) == expected

@@ -12,7 +12,7 @@ APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 PAGES = {"views/trends.py": ["Download chart data (CSV)", "Download evidence (CSV)"],
          "views/outlets_categories.py": ["Download chart data (CSV)", "Download evidence (CSV)"],
          "views/articles.py": ["Download article list (CSV)"],
-         "views/about.py": ["Download rejects summary (CSV)", "Download validation figures (CSV)"],
+         "views/about.py": ["Download runs (CSV)", "Download rejects summary (CSV)", "Download validation figures (CSV)"],
          "views/distinctive.py": ["Download chart data (CSV)"],
          "views/frames.py": ["Download chart data (CSV)", "Download heatmap data (CSV)"],
          "views/concordance.py": ["Download every line (CSV)"]}
