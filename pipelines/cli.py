@@ -210,6 +210,11 @@ def run(inputs, store, fresh, maps, topic_column, default_outlet, dayfirst, sour
     (see `framewatch rejects`). While it runs, the run holds a lock on STORE.lock beside the
     store (a second run on the same store stops with an error naming it); the file stays after
     the run, by design, and is safe to leave.
+
+    The summary line counts this run's input records (ingested + duplicates + rejected = records
+    read; a duplicate is a copy folded into an article already read or stored), then the
+    mentions (lexicon hits, every voice) in the articles scored: every stored article, so the
+    whole store when it held articles before. Elapsed: wall seconds of the run's work.
     """
     from .engines import EngineOptions
     from .run import run_pipeline

@@ -56,6 +56,9 @@ class RunSummary:
     n_duplicates: int = 0
     n_rejected: int = 0
     n_undated: int = 0
+    n_title_only: int = 0
+    """Articles stored by this run without a body: their text is the title and lead (``text_origin``
+    ``title+lead``; e.g. KCNA's photo and video items). They count in every denominator."""
     undated_reasons: dict[str, int] = field(default_factory=dict)
     """The undated articles stored by this run by kind of reason (:func:`pipelines.dates.count_undated_reasons`)."""
     n_articles: int = 0
@@ -81,9 +84,21 @@ class RunSummary:
     """Overlapped run: articles scored again at the end because a later copy changed their topics."""
 
     def line(self) -> str:
-        """One-line summary: ingested, duplicates, rejected, undated (by kind of reason), mentions, elapsed."""
-        parts = [f"ingested {self.n_ingested}", f"duplicates {self.n_duplicates}", f"rejected {self.n_rejected}",
-                 f"mentions {self.n_mentions}", f"elapsed {self.elapsed_s:.1f}s"]
+        """One-line summary: ingested (and how many without a body), duplicates, rejected, undated (by kind
+        of reason), mentions and the articles scored (``the whole store, scored again`` when that is more
+        than this run's: a run scores every stored article; an ingest says it scored nothing), elapsed
+        (wall seconds of the run's work; starting Python and reading the definitions not counted)."""
+        ingested = f"ingested {self.n_ingested}"
+        if self.n_title_only:
+            ingested += f" ({self.n_title_only} without a body: title and lead only)"
+        if self.versions:
+            scored = f"mentions {self.n_mentions} in {self.n_articles} articles"
+            if self.n_articles != self.n_ingested:
+                scored += " (the whole store, scored again)"
+        else:
+            scored = "not scored yet (`framewatch score`, then `framewatch aggregate`)"
+        parts = [ingested, f"duplicates {self.n_duplicates}", f"rejected {self.n_rejected}", scored,
+                 f"elapsed {self.elapsed_s:.1f}s"]
         if self.n_undated:
             reasons = undated_reasons_text(self.undated_reasons)
             parts.insert(3, f"undated {self.n_undated} (kept; {reasons + ' -- ' if reasons else ''}"
@@ -186,6 +201,8 @@ def write_ingest(con, result, summary: RunSummary, registry: Registry, refresh: 
     summary.n_duplicates += result.n_duplicates
     summary.n_rejected += result.n_rejected
     summary.n_undated += result.n_undated
+    if len(articles):
+        summary.n_title_only += int((articles["text_origin"] == "title+lead").sum())
     if result.n_undated:
         undated = articles.loc[articles["published_at"].isna(), "date_note"].tolist()
         for kind, n in count_undated_reasons(undated).items():

@@ -25,8 +25,9 @@ pytestmark = pytest.mark.corpus
 
 CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
 FRAMEWATCH = Path(sys.executable).with_name("framewatch")
-SUMMARY_RE = re.compile(r"^ingested (\d+), duplicates (\d+), rejected (\d+)(?:, undated \d+ \(kept; [^)]*\))?, "
-                        r"mentions (\d+), elapsed \d+\.\ds$")
+SUMMARY_RE = re.compile(r"^ingested (\d+)(?: \(\d+ without a body: title and lead only\))?, "
+                        r"duplicates (\d+), rejected (\d+)(?:, undated \d+ \(kept; [^)]*\))?, "
+                        r"mentions (\d+) in \d+ articles(?: \(the whole store, scored again\))?, elapsed \d+\.\ds$")
 
 
 @dataclass(frozen=True)

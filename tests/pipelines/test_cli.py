@@ -27,7 +27,8 @@ from pipelines.cli import dashboard_command, main
 from pipelines.schemas import ALL, ALL_TOPICS, TABLES
 
 FRAMEWATCH = Path(sys.executable).with_name("framewatch")
-SUMMARY_RE = re.compile(r"^ingested (\d+), duplicates (\d+), rejected (\d+), mentions (\d+), elapsed (\d+\.\d)s$")
+SUMMARY_RE = re.compile(r"^ingested (\d+), duplicates (\d+), rejected (\d+), mentions (\d+) in (\d+) articles"
+                        r"(?: \(the whole store, scored again\))?, elapsed (\d+\.\d)s$")
 
 
 def _runner() -> CliRunner:
@@ -231,6 +232,27 @@ def test_run_again_folds_everything_into_duplicates(store, corpus, lexicon_file)
     result = invoke("run", "--input", corpus, "--store", store, "--lexicon", lexicon_file)
     assert summary_counts(result.stdout) == {"ingested": 0, "duplicates": 4, "rejected": 1, "mentions": 3}
     assert query(store, "SELECT count(*) FROM articles") == [(3,)]
+    # the mentions are the whole store's, every article scored again: the line says so
+    assert ", mentions 3 in 3 articles (the whole store, scored again), elapsed " in result.stdout
+
+
+def test_the_summary_line_says_what_was_scored_and_which_articles_have_no_body(tmp_path):
+    articles = tmp_path / "a.csv"
+    articles.write_text("outlet,published,title,body\n"
+                        "Harbour Herald,2024-03-01,Puppet regime holds war games,The puppet regime held war games.\n"
+                        "Harbour Herald,2024-03-02,Photo: war games at sea,\n", encoding="utf-8")
+    store = tmp_path / "s.duckdb"
+    ingested = invoke("ingest", "--input", articles, "--store", store)
+    assert ingested.exit_code == 0, ingested.stderr
+    assert ingested.stdout.startswith("ingested 2 (1 without a body: title and lead only), duplicates 0, rejected 0, "
+                                      "not scored yet (`framewatch score`, then `framewatch aggregate`), elapsed ")
+    assert "mentions" not in ingested.stdout
+    assert query(store, "SELECT text_origin, count(*) FROM articles GROUP BY 1 ORDER BY 1") == [
+        ("body", 1), ("title+lead", 1)]
+    fresh = invoke("run", "--input", articles, "--store", tmp_path / "r.duckdb")
+    n_mentions = query(tmp_path / "r.duckdb", "SELECT count(*) FROM mentions")[0][0]
+    assert fresh.stdout.startswith(f"ingested 2 (1 without a body: title and lead only), duplicates 0, rejected 0, "
+                                   f"mentions {n_mentions} in 2 articles, elapsed ")
 
 
 @pytest.mark.parametrize("command", ["run", "ingest"])
