@@ -1,3 +1,4 @@
+import contextlib
 import fcntl
 import multiprocessing
 import re
@@ -35,20 +36,27 @@ def _hold_lock(store, ready, release):
         release.wait(20)
 
 
-def test_a_second_writer_is_refused_while_the_first_runs(tmp_path):
-    store = tmp_path / "s.duckdb"
+@contextlib.contextmanager
+def _writer_in_another_process(store):
+    """A forked process writing *store* (holding its lock) for the ``with`` block; yields the process."""
     ctx = multiprocessing.get_context("fork")
     ready, release = ctx.Event(), ctx.Event()
     holder = ctx.Process(target=_hold_lock, args=(store, ready, release))
     holder.start()
     try:
         assert ready.wait(20)
-        with pytest.raises(StoreError, match="being written by another framewatch run"):
-            with writing(store):
-                pass
+        yield holder
     finally:
         release.set()
         holder.join(20)
+
+
+def test_a_second_writer_is_refused_while_the_first_runs(tmp_path):
+    store = tmp_path / "s.duckdb"
+    with _writer_in_another_process(store):
+        with pytest.raises(StoreError, match="being written by another framewatch run"):
+            with writing(store):
+                pass
     with writing(store) as con:  # free again once the first writer is done
         write_table(con, "article_topics", _frame())
 
@@ -56,12 +64,7 @@ def test_a_second_writer_is_refused_while_the_first_runs(tmp_path):
 def test_the_lock_file_says_what_it_is_and_who_holds_it(tmp_path):
     store = tmp_path / "s.duckdb"
     lock = tmp_path / "s.duckdb.lock"
-    ctx = multiprocessing.get_context("fork")
-    ready, release = ctx.Event(), ctx.Event()
-    holder = ctx.Process(target=_hold_lock, args=(store, ready, release))
-    holder.start()
-    try:
-        assert ready.wait(20)
+    with _writer_in_another_process(store) as holder:
         text = lock.read_text(encoding="utf-8")
         assert text.startswith(LOCK_NOTE) and "not a sign of a crash" in text and "Safe to leave" in text
         held = lock_holder(text)
@@ -72,11 +75,9 @@ def test_the_lock_file_says_what_it_is_and_who_holds_it(tmp_path):
             with writing(store):
                 pass
         message = str(err.value)
-        assert f"found a lock held by pid {holder.pid} on {held['host']} ({held['command']}, started {held['started']})" in message
+        assert (f"found a lock held by pid {holder.pid} on {held['host']} "
+                f"({held['command']}, started {held['started']})") in message
         assert "no longer running" not in message and "do not delete it" in message
-    finally:
-        release.set()
-        holder.join(20)
     after = lock_holder(lock.read_text(encoding="utf-8"))
     assert after["pid"] == str(holder.pid) and after["finished"].endswith("(the lock is free)")
 
