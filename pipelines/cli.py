@@ -230,11 +230,13 @@ def run(inputs, store, fresh, maps, topic_column, default_outlet, dayfirst, sour
     click.echo(summary.line())
 
 
-def _print_warnings(warnings):
-    for w in warnings[:20]:
+def _print_warnings(warnings, limit: int | None = 20, rest: str = "see the runs table"):
+    """Print up to *limit* warnings (None: all), then how many more and where they are (*rest*)."""
+    shown = warnings if limit is None else warnings[:limit]
+    for w in shown:
         click.echo(f"Warning: {w}", err=True)
-    if len(warnings) > 20:
-        click.echo(f"Warning: ... and {len(warnings) - 20} more (see the runs table)", err=True)
+    if len(warnings) > len(shown):
+        click.echo(f"Warning: ... and {len(warnings) - len(shown)} more ({rest})", err=True)
 
 
 @main.command(epilog="\b\nExample: framewatch collect --feeds data/feeds.yaml --store data/store/news.duckdb "
@@ -516,7 +518,7 @@ def lexicon():
               help="Also check a word-choice pairs file (as data/lexicon/pairs.csv) against these lexicon files: "
                    "terms and counterparts agree, no form on both sides, every form can be matched.")
 @click.option("--max-errors", type=click.IntRange(min=0), default=50, show_default=True,
-              help="Errors printed per file (the rest are counted); 0 prints every one.")
+              help="Errors printed per file, and warnings in all (the rest are counted); 0 prints every one.")
 def lexicon_check(paths, pairs_file, max_errors):
     """Validate lexicon files; errors name file, line, column, expected and found.
 
@@ -527,7 +529,7 @@ def lexicon_check(paths, pairs_file, max_errors):
     from .lexicon import check_lexicon_files
 
     lex, warnings, errors = check_lexicon_files(paths)
-    _print_warnings(warnings)
+    _print_warnings(warnings, max_errors or None, "--max-errors 0 prints every one")
     n_errors = sum(len(problems) for _, problems in errors)
     if n_errors:
         for path, problems in errors:

@@ -356,6 +356,16 @@ def test_lexicon_check_caps_the_errors_printed_per_file(tmp_path):
     assert every.exit_code == 1 and every.stderr.count("'*' inside a term") == 60 and "more in" not in every.stderr
 
 
+def test_lexicon_check_warnings_are_capped_by_max_errors_too(tmp_path):
+    path = tmp_path / "repeats.csv"
+    path.write_text("term\n" + "regime\n" * 31, encoding="utf-8")
+    result = invoke("lexicon", "check", "--max-errors", "5", path)
+    assert result.exit_code == 0 and result.stdout.startswith("ok: 1 entries")
+    assert result.stderr.count("'regime' repeats line 2; kept once") == 5
+    assert result.stderr.splitlines()[-1] == "Warning: ... and 25 more (--max-errors 0 prints every one)"
+    assert invoke("lexicon", "check", "--max-errors", "0", path).stderr.count("repeats line 2") == 30
+
+
 def test_run_stops_on_a_bad_lexicon_naming_its_first_problem_and_how_to_list_the_rest(tmp_path, corpus):
     bad = tmp_path / "bad.csv"
     bad.write_text("term,ignore\n,true\nx*y,\nok,maybe\nregime,\n", encoding="utf-8")
