@@ -226,8 +226,15 @@ def run(inputs, store, fresh, maps, topic_column, default_outlet, dayfirst, sour
                            _ingest_options(maps, topic_column, default_outlet, dayfirst, source_config, assume_tz, outlets,
                                            coverage, ingest_batch),
                            score_options, fresh=fresh, progress=_progress())
+    _print_notes(summary)
     _print_warnings(summary.warnings)
     click.echo(summary.line())
+
+
+def _print_notes(summary) -> None:
+    """Print a run's notes (:attr:`pipelines.run.RunSummary.notes`, e.g. that the last run on the store was killed)."""
+    for note in getattr(summary, "notes", ()):
+        click.echo(f"Note: {note}", err=True)
 
 
 def _print_warnings(warnings, limit: int | None = 20, rest: str = "see the runs table"):
@@ -279,6 +286,7 @@ def collect(feeds_file, store, since, full_text, rate, timeout, max_items, conta
         sys.exit(130)
     for failure in summary.failures[:20]:
         click.echo(f"Failed: {failure}", err=True)
+    _print_notes(summary)
     _print_warnings(summary.warnings)
     click.echo(summary.line())
 
@@ -298,6 +306,7 @@ def ingest(inputs, store, fresh, maps, topic_column, default_outlet, dayfirst, s
                          _ingest_options(maps, topic_column, default_outlet, dayfirst, source_config, assume_tz, outlets,
                                            coverage, ingest_batch),
                          fresh=fresh, progress=_progress())
+    _print_notes(summary)
     _print_warnings(summary.warnings)
     click.echo(summary.line())
 
@@ -315,6 +324,7 @@ def score(store, topic_queries, lexicons, extra_lexicons, topics, frames, frame_
     opts = _score_options(lexicons, extra_lexicons, topics, False, frames, frame_threshold, targets)
     opts.topic_queries = True if topics else topic_queries
     summary = run_score(store, opts, progress=_progress())
+    _print_notes(summary)
     _print_warnings(summary.warnings)
     click.echo(f"scored {summary.n_articles} articles, mentions {summary.n_mentions}, "
                f"{summary.versions_text()}, elapsed {summary.elapsed_s:.1f}s")
@@ -327,6 +337,7 @@ def aggregate(store):
     from .run import run_aggregate
 
     summary = run_aggregate(store)
+    _print_notes(summary)
     click.echo(f"daily rows {summary.n_daily_rows}, mentions {summary.n_mentions}, elapsed {summary.elapsed_s:.1f}s")
 
 
@@ -420,6 +431,7 @@ def demo(store, out, n_articles, seed, serve, port):
     corpus = generate_demo_corpus(Path(out), n_articles=n_articles, seed=seed)
     summary = run_pipeline(store, [corpus.articles_path], IngestOptions(outlets=[corpus.outlets_path]),
                            fresh=True, progress=_progress())
+    _print_notes(summary)
     _print_warnings(summary.warnings)
     click.echo(f"synthetic demo corpus in {out}: " + summary.line())
     if serve:

@@ -82,6 +82,9 @@ class RunSummary:
     """Overlapped run: articles scored while the ingest was still going (None: no overlap)."""
     n_rescored: int | None = None
     """Overlapped run: articles scored again at the end because a later copy changed their topics."""
+    notes: list[str] = field(default_factory=list)
+    """Said to the user beside the line, not recorded in ``runs`` (not about this run's data): that the
+    last command writing the store never ended (:func:`pipelines.storage.writing`)."""
 
     def line(self) -> str:
         """One-line summary: ingested (and how many without a body), duplicates, rejected, undated (by kind
@@ -472,7 +475,7 @@ def run_pipeline(store: str | Path, inputs: list[Path], ingest_options: IngestOp
     started, t0 = datetime.now(timezone.utc), time.perf_counter()
     steps = summary.stage_seconds
     engine = score_options.engine
-    with writing(store, fresh=fresh) as con:
+    with writing(store, fresh=fresh, notes=summary.notes) as con:
         if engine.name == "dask" and engine.overlap:
             _ingest_and_score(con, inputs, ingest_options, run_id, summary, progress, registry, lexicon, topics,
                               score_options.topic_column, frames, gazetteer, engine, t0)
@@ -504,7 +507,7 @@ def run_ingest(store: str | Path, inputs: list[Path], options: IngestOptions | N
     run_id = new_run_id()
     summary = RunSummary(run_id)
     started, t0 = datetime.now(timezone.utc), time.perf_counter()
-    with writing(store, fresh=fresh) as con:
+    with writing(store, fresh=fresh, notes=summary.notes) as con:
         _ingest(con, inputs, options, run_id, summary, progress, registry)
         summary.elapsed_s = time.perf_counter() - t0
         _record_run(con, run_id, "ingest", started, summary.elapsed_s,
@@ -524,7 +527,7 @@ def run_score(store: str | Path, options: ScoreOptions | None = None, progress: 
     run_id = new_run_id()
     summary = RunSummary(run_id, warnings=list(warnings))
     started, t0 = datetime.now(timezone.utc), time.perf_counter()
-    with writing(store) as con:
+    with writing(store, notes=summary.notes) as con:
         _score(con, lexicon, topics, options.topic_column, summary, progress, read_registry(), frames,
                gazetteer=gazetteer, engine=options.engine)
         summary.elapsed_s = time.perf_counter() - t0
@@ -539,7 +542,7 @@ def run_aggregate(store: str | Path) -> RunSummary:
     summary = RunSummary(run_id)
     started, t0 = datetime.now(timezone.utc), time.perf_counter()
     _require_store(store)
-    with writing(store) as con:
+    with writing(store, notes=summary.notes) as con:
         summary.n_daily_rows = build_daily(con)
         summary.n_mentions = con.execute("SELECT count(*) FROM mentions").fetchall()[0][0]
         summary.elapsed_s = time.perf_counter() - t0

@@ -127,13 +127,17 @@ def connect(path: str | Path, read_only: bool = True) -> duckdb.DuckDBPyConnecti
 
 
 @contextlib.contextmanager
-def writing(path: str | Path, fresh: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+def writing(path: str | Path, fresh: bool = False,
+            notes: list[str] | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open a writable copy of the store; replace the store with it only on success.
 
     Parameters
     ----------
     path : path of the store; created (with its folder) when missing.
     fresh : start from an empty store instead of a copy of the current one.
+    notes : optional list (a run's warnings). When the last command that wrote the store never
+        ended (killed: its lock file has no ``ended`` line), a sentence saying so, naming it, is
+        appended, and whether the working copy it left was removed.
 
     Raises
     ------
@@ -142,8 +146,12 @@ def writing(path: str | Path, fresh: bool = False) -> Iterator[duckdb.DuckDBPyCo
         checked for writing), another writer holds the store, or DuckDB cannot open it.
     """
     path = check_store(path, write=True)
-    with _folders(path), _writer_lock(path):
-        _remove_stale_copies(path)
+    with _folders(path), _writer_lock(path) as unfinished:
+        removed = _remove_stale_copies(path)
+        if unfinished and notes is not None:
+            notes.append(f"the last command that wrote this store ({_holder_text(unfinished)}) never ended "
+                         "(killed?); the store is the last good one it found"
+                         + ("; the working copy it left was removed" if removed else ""))
         tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
         con = None
         try:
@@ -196,29 +204,33 @@ LOCK_NOTE = ("This file stays beside the store by design; it is not a sign of a 
 
 def lock_holder(text: str) -> dict[str, str]:
     """The ``key: value`` lines of a lock file's *text* (``pid``, ``host``, ``command``, ``started``,
-    ``finished`` once released); a lock file of an older framewatch holds only the pid."""
+    ``ended`` once released); a lock file of an older framewatch holds only the pid."""
     text = text.strip()
     if text.isdigit():
         return {"pid": text}
     pairs = (line.split(": ", 1) for line in text.splitlines() if ": " in line)
-    return {key: value for key, value in pairs if key in ("pid", "host", "command", "started", "finished")}
+    return {key: value for key, value in pairs if key in ("pid", "host", "command", "started", "ended")}
 
 
 def _holder_text(holder: dict[str, str]) -> str:
-    """Who holds the lock, in words, saying so when its pid is no longer running on this host."""
-    import socket
-
+    """Who holds or held the lock, in words: pid, host, command and start."""
     pid = holder.get("pid", "")
-    text = f"a lock held by pid {pid or '?'}"
+    text = f"pid {pid or '?'}"
     if holder.get("host"):
         text += f" on {holder['host']}"
     details = [d for d in (holder.get("command"), holder.get("started") and f"started {holder['started']}") if d]
     if details:
         text += f" ({', '.join(details)})"
-    if pid.isdigit() and holder.get("host", socket.gethostname()) == socket.gethostname() and not _alive(int(pid)):
-        text += (f"; pid {pid} is no longer running, so a process it started (e.g. a Dask worker) still "
-                 "holds the lock")
     return text
+
+
+def _gone(holder: dict[str, str]) -> bool:
+    """Whether the pid of a lock file's *holder* ran on this host and is no longer running."""
+    import socket
+
+    pid = holder.get("pid", "")
+    return (pid.isdigit() and holder.get("host", socket.gethostname()) == socket.gethostname()
+            and not _alive(int(pid)))
 
 
 def _alive(pid: int) -> bool:
@@ -238,14 +250,16 @@ def _stamp() -> str:
 
 
 @contextlib.contextmanager
-def _writer_lock(path: Path) -> Iterator[None]:
+def _writer_lock(path: Path) -> Iterator[dict[str, str] | None]:
     """One writer per store: a second run on the same store stops at once instead of
     silently replacing the first run's work when it finishes.
 
     The lock is an OS lock (``flock``) on ``<store>.lock``, released by the OS when the process
     ends, however it ends. The file stays beside the store; it holds :data:`LOCK_NOTE` and who
-    holds or last held it (``pid``, ``host``, ``command``, ``started``, and ``finished`` once
-    released), which the error of a second writer quotes (:func:`lock_holder`). A lock file left
+    holds or last held it (``pid``, ``host``, ``command``, ``started``, and ``ended`` once
+    released), which the error of a second writer quotes (:func:`lock_holder`), saying so when that
+    pid is no longer running while a process it started holds the lock. Yields the last holder when
+    it never ended (no ``ended`` line: killed), else None. A lock file left
     without a store (a first run that failed) is removed while still held; a writer that locked such
     a removed file meanwhile sees it is no longer at the path and locks again."""
     import socket
@@ -260,8 +274,12 @@ def _writer_lock(path: Path) -> Iterator[None]:
             fh.seek(0)
             holder = lock_holder(fh.read())
             fh.close()
+            found = "a lock held by " + _holder_text(holder)
+            if _gone(holder):
+                found += (f"; pid {holder['pid']} is no longer running, so a process it started (e.g. a Dask "
+                          "worker) still holds the lock")
             raise StoreError("the store is being written by another framewatch run", where=str(path),
-                             expected="one writer at a time", found=_holder_text(holder),
+                             expected="one writer at a time", found=found,
                              fix=f"wait for that run to finish, or use another --store ({lock_path.name} is "
                                  "released when it ends; do not delete it)") from None
         try:
@@ -275,17 +293,21 @@ def _writer_lock(path: Path) -> Iterator[None]:
             f"command: {' '.join(argv)}\nstarted: {_stamp()}\n")
     with fh:
         fh.seek(0)
+        before = fh.read()
+        last = lock_holder(before)
+        unfinished = last if before.startswith(LOCK_NOTE) and "pid" in last and "ended" not in last else None
+        fh.seek(0)
         fh.truncate()
         fh.write(held)
         fh.flush()
         try:
-            yield
+            yield unfinished
         finally:
             if not path.exists():
                 lock_path.unlink(missing_ok=True)
             else:
                 with contextlib.suppress(OSError):
-                    fh.write(f"finished: {_stamp()} (the lock is free)\n")
+                    fh.write(f"ended: {_stamp()} (the lock is free)\n")
                     fh.flush()
             fcntl.flock(fh, fcntl.LOCK_UN)
 
@@ -295,12 +317,16 @@ def _remove_stale_copies(path: Path) -> None:
     and DuckDB's spill folders of those copies (``<store>.tmp-<pid>.tmp``, made when a query
     spills to disk; a killed run leaves it behind, and it had made the next run fail).
 
-    Called while holding the writer lock, so no live run of this store owns one."""
+    Called while holding the writer lock, so no live run of this store owns one. Returns how many
+    were deleted."""
+    removed = 0
     for stale in path.parent.glob(path.name + ".tmp-*"):
         if stale.is_dir() and not stale.is_symlink():
             shutil.rmtree(stale, ignore_errors=True)
         else:
             stale.unlink(missing_ok=True)
+        removed += 1
+    return removed
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:

@@ -236,6 +236,23 @@ def test_run_again_folds_everything_into_duplicates(store, corpus, lexicon_file)
     assert ", mentions 3 in 3 articles (the whole store, scored again), elapsed " in result.stdout
 
 
+def test_a_run_after_a_killed_one_says_so_on_stderr(tmp_path, corpus):
+    from pipelines.storage import LOCK_NOTE
+
+    store = tmp_path / "s.duckdb"
+    assert invoke("run", "--input", corpus, "--store", store).exit_code == 0
+    # What a run killed with SIGKILL leaves: its lock file without an 'ended' line (the OS lock is gone)
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    (tmp_path / "s.duckdb.lock").write_text(f"{LOCK_NOTE}\npid: {gone.pid}\ncommand: framewatch run --input x.csv\n"
+                                            "started: 2026-01-02T03:04:05Z\n", encoding="utf-8")
+    result = invoke("run", "--input", corpus, "--store", store)
+    assert result.exit_code == 0, result.stderr
+    assert (f"Note: the last command that wrote this store (pid {gone.pid} (framewatch run --input x.csv, started "
+            "2026-01-02T03:04:05Z)) never ended (killed?); the store is the last good one it found\n") in result.stderr
+    assert "Note:" not in invoke("run", "--input", corpus, "--store", store).stderr   # that run ended
+
+
 def test_the_summary_line_says_what_was_scored_and_which_articles_have_no_body(tmp_path):
     articles = tmp_path / "a.csv"
     articles.write_text("outlet,published,title,body\n"

@@ -1,15 +1,23 @@
 import contextlib
 import fcntl
 import multiprocessing
+import os
 import re
+import signal
 import socket
 import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from pipelines.errors import StoreError
+from pipelines.faults import PAUSE_AT, PAUSE_FILE
 from pipelines.storage import LOCK_NOTE, connect, lock_holder, read_table, write_table, writing
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _frame():
@@ -79,7 +87,51 @@ def test_the_lock_file_says_what_it_is_and_who_holds_it(tmp_path):
                 f"({held['command']}, started {held['started']})") in message
         assert "no longer running" not in message and "do not delete it" in message
     after = lock_holder(lock.read_text(encoding="utf-8"))
-    assert after["pid"] == str(holder.pid) and after["finished"].endswith("(the lock is free)")
+    assert after["pid"] == str(holder.pid) and after["ended"].endswith("(the lock is free)")
+    notes = []
+    with writing(store, notes=notes):   # the last writer ended: nothing to say
+        pass
+    assert notes == []
+
+
+_KILLED_WRITER = """
+import sys
+from pipelines.storage import writing
+with writing(sys.argv[1]):
+    pass   # pauses at store:replace, where the test kills it
+"""
+
+
+def test_the_next_writer_notes_that_the_last_one_never_ended(tmp_path):
+    store = tmp_path / "s.duckdb"
+    with writing(store, fresh=True) as con:
+        write_table(con, "article_topics", _frame())
+    marker = tmp_path / "paused"
+    env = dict(os.environ, **{PAUSE_AT: "store:replace", PAUSE_FILE: str(marker)})
+    proc = subprocess.Popen([sys.executable, "-c", _KILLED_WRITER, str(store)], env=env, cwd=ROOT)
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists():
+            assert proc.poll() is None and time.monotonic() < deadline, "the writer did not reach its pause point"
+            time.sleep(0.05)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    assert "ended" not in lock_holder((tmp_path / "s.duckdb.lock").read_text(encoding="utf-8"))
+    notes = []
+    with writing(store, notes=notes):
+        pass
+    assert len(notes) == 1
+    assert notes[0].startswith(f"the last command that wrote this store (pid {proc.pid} on "
+                               f"{socket.gethostname()} (-c {store}, started ")
+    assert notes[0].endswith(") never ended (killed?); the store is the last good one it found; "
+                             "the working copy it left was removed")
+    assert not list(tmp_path.glob("s.duckdb.tmp-*"))
+    (tmp_path / "s.duckdb.lock").write_text(str(proc.pid))   # an older framewatch's lock file: only a pid
+    notes = []
+    with writing(store, notes=notes):
+        pass
+    assert notes == []
 
 
 def test_a_lock_held_after_its_pid_died_says_so(tmp_path):

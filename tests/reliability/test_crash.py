@@ -88,8 +88,8 @@ def assert_same_tables(a: dict[str, pd.DataFrame], b: dict[str, pd.DataFrame]) -
         pd.testing.assert_frame_equal(a[name], b[name], check_dtype=True, obj=f"table {name}")
 
 
-def _kill_at(point: str, store: Path, data: Path, tmp_path: Path) -> None:
-    """Start ``framewatch run`` on *store*, wait until it reaches *point*, SIGKILL it."""
+def _kill_at(point: str, store: Path, data: Path, tmp_path: Path) -> int:
+    """Start ``framewatch run`` on *store*, wait until it reaches *point*, SIGKILL it; return its pid."""
     marker = tmp_path / f"paused-{point.replace(':', '_')}"
     env = dict(os.environ, **{PAUSE_AT: point, PAUSE_FILE: str(marker)})
     proc = subprocess.Popen([sys.executable, "-c", "from pipelines.cli import main; main()", "run",
@@ -108,6 +108,7 @@ def _kill_at(point: str, store: Path, data: Path, tmp_path: Path) -> None:
     proc.stdout.close()
     proc.stderr.close()
     assert proc.returncode == -signal.SIGKILL
+    return proc.pid
 
 
 @pytest.fixture(scope="module")
@@ -129,17 +130,20 @@ def test_a_run_killed_leaves_the_last_good_store_and_a_rerun_completes_it(runs, 
     store = tmp_path / "store.duckdb"
     shutil.copyfile(runs["good"], store)
     before = store.read_bytes()
-    _kill_at(point, store, runs["second"], tmp_path)
+    killed = _kill_at(point, store, runs["second"], tmp_path)
     # The store is the last good one, byte for byte; the killed run's working copy is left over.
     assert store.read_bytes() == before
     assert [p.name for p in tmp_path.glob("store.duckdb.tmp-*")]
     assert_same_tables(store_tables(store), runs["good_tables"])
     summary = load_store_summary(str(store), 0)
     assert summary["n_articles"] == 60 and summary["outlets"] == sorted(OUTLETS)
-    # Running it again finishes with what an uninterrupted run gives, and cleans up.
-    run_pipeline(store, [runs["second"]])
+    # Running it again finishes with what an uninterrupted run gives, cleans up, and says the last run was killed.
+    rerun = run_pipeline(store, [runs["second"]])
     assert_same_tables(store_tables(store), runs["after"])
     assert not list(tmp_path.glob("store.duckdb.tmp-*"))
+    assert len(rerun.notes) == 1 and f"(pid {killed} on " in rerun.notes[0]
+    assert rerun.notes[0].endswith("never ended (killed?); the store is the last good one it found; "
+                                   "the working copy it left was removed")
 
 
 def test_a_killed_runs_working_copy_wal_and_spill_folder_are_removed_by_the_next_run(runs, tmp_path):
