@@ -167,6 +167,59 @@ def with_later_copies(clusters: pd.DataFrame, copies: pd.DataFrame) -> pd.DataFr
                            n_later=(clusters["n_copies"] - selected.astype("int64")).astype("int64"))
 
 
+STORY_LINES = 4
+"""Most later copies a "Republished by" cell lists in the stories table (its rows grow to fit them)."""
+STORY_WIDTHS = {"story": 215, "first_outlet": 120, "republished_by": 205, "n_later": 78, "n_outlets": 56,
+                "max_lag_hours": 54, "first_published_at": 120, "min_similarity": 54}
+"""Pixel widths of the stories table's columns (:data:`STORY_COLUMNS`): 902 in all, which with the row
+selection column (about 36) stays within the ~938 pixels of the main column beside the sidebar at a
+1,400-pixel window, so the table does not scroll sideways."""
+STORY_ROWS_SHOWN = 8
+"""Rows the stories table shows before it scrolls."""
+NBSP = "\u00a0"
+
+
+def republished_lines(clusters: pd.DataFrame, copies: pd.DataFrame, max_lines: int = STORY_LINES) -> pd.Series:
+    """The "Republished by" cell of each row of *clusters*: its later copies, earliest first, for a cell that wraps.
+
+    Each copy reads ``Outlet B (+2.5 h)`` (:func:`pipelines.republication.lag_text`), as in ``republished_by``,
+    but with no-break spaces inside, so a wrapped cell breaks only between copies (Streamlit's table wraps at
+    spaces and draws a newline as a space): one copy a line in the table's column, none cut. Beyond
+    *max_lines* copies the last item says how many more (``… 12 more: choose the story below``); the story's
+    members below the table list them all.
+
+    Parameters
+    ----------
+    clusters : rows of :func:`pipelines.republication.cluster_summary` (``cluster_id``).
+    copies : :func:`pipelines.republication.republished_copies` (a cluster's first copy is the row whose
+        ``article_id`` is its ``cluster_id``).
+
+    Returns
+    -------
+    Series of str aligned with *clusters*, items joined by ``", "`` ("" for a cluster with no later copy).
+    """
+    later = copies[copies["article_id"] != copies["cluster_id"]]
+    items = (later["outlet"].astype(str) + " (" + later["lag_hours"].map(republication.lag_text) + ")").map(
+        lambda item: item.replace(" ", NBSP))
+
+    def cell(group: pd.Series) -> str:
+        group = group.tolist()
+        if len(group) > max_lines:
+            group = group[:max_lines - 1] + [f"… {len(group) - max_lines + 1} more: choose the story below"]
+        return ", ".join(group)
+
+    joined = items.groupby(later["cluster_id"], sort=False).agg(cell)
+    return pd.Series(clusters["cluster_id"].map(joined).fillna("").tolist(), index=clusters.index, dtype=object)
+
+
+def story_row_height(cells: pd.Series) -> int:
+    """Pixel height of the stories table's rows for the "Republished by" *cells* of :func:`republished_lines`:
+    a line for each item of the fullest cell (at least two lines, so a long title wraps too), 21 pixels a line.
+    Streamlit wraps a cell's text only in rows taller than 64 pixels."""
+    n = int(cells.str.count(", ").max() + 1) if len(cells) else 1
+    return max(66, 21 * n + 10)
+
+
 def story_labels(clusters: pd.DataFrame) -> list[str]:
     """``2026-03-02 06:00 UTC · Outlet A · Grain talks resume · first + 2 later copies`` for each row of
     :func:`with_later_copies` (``· 2 later copies, the first not selected`` when the sidebar leaves the first out)."""

@@ -34,23 +34,36 @@ if clusters.empty:
     st.info("No near-identical copies among the selected articles.")
     st.stop()
 clusters = rp.with_later_copies(clusters, copies)
-shown = clusters.assign(max_lag_hours=clusters["max_lag_hours"].round(1))
-st.dataframe(shown, hide_index=True, key="repub_clusters", column_order=rp.STORY_COLUMNS, column_config={
-    "story": st.column_config.TextColumn("Story", width=320, help="The first copy's title"),
-    "first_outlet": st.column_config.TextColumn("First by", help="The outlet that published the text first"),
-    "first_published_at": st.column_config.DatetimeColumn("First (UTC)", format="YYYY-MM-DD HH:mm",
-                                                          help="When the first copy was published, UTC"),
-    "n_later": st.column_config.NumberColumn(
-        "Later copies", help="Selected copies published after the first one (the first copy, by the outlet in "
-                             "'First by', is not counted): 1 for a story republished once"),
-    "n_outlets": st.column_config.NumberColumn("Outlets", help="Outlets among those copies"),
-    "republished_by": st.column_config.TextColumn(
-        "Republished by", width="medium", help="The other selected copies' outlets, earliest first, each with its "
-                                               "hours after the first copy"),
-    "max_lag_hours": st.column_config.NumberColumn("Last (h)", help="Hours from the first copy to the latest one"),
-    "min_similarity": st.column_config.NumberColumn(
-        "Min. sim.", format="%.2f", help="The lowest estimated Jaccard similarity of a copy to the first (0 to 1)"),
-})
+shown = tables.with_placeholders(clusters.assign(max_lag_hours=clusters["max_lag_hours"].round(1),
+                                                republished_by=rp.republished_lines(clusters, copies)), ["story"])
+width, row_height = rp.STORY_WIDTHS, rp.story_row_height(shown["republished_by"])
+story_event = st.dataframe(
+    shown, hide_index=True, key="repub_clusters", column_order=rp.STORY_COLUMNS, on_select="rerun",
+    selection_mode="single-row", row_height=row_height, height=38 + row_height * min(len(shown), rp.STORY_ROWS_SHOWN),
+    column_config={
+        "story": st.column_config.TextColumn("Story", width=width["story"], help="The first copy's title"),
+        "first_outlet": st.column_config.TextColumn("First by", width=width["first_outlet"],
+                                                    help="The outlet that published the text first"),
+        "first_published_at": st.column_config.DatetimeColumn(
+            "First (UTC)", format="YYYY-MM-DD HH:mm", width=width["first_published_at"],
+            help="When the first copy was published, UTC"),
+        "n_later": st.column_config.NumberColumn(
+            "Later copies", width=width["n_later"],
+            help="Selected copies published after the first one (the first copy, by the outlet in "
+                 "'First by', is not counted): 1 for a story republished once"),
+        "n_outlets": st.column_config.NumberColumn("Outlets", width=width["n_outlets"],
+                                                   help="Outlets among those copies"),
+        "republished_by": st.column_config.TextColumn(
+            "Republished by", width=width["republished_by"],
+            help="The other selected copies' outlets, earliest first, each with its hours after the first copy"),
+        "max_lag_hours": st.column_config.NumberColumn("Last (h)", format="%.1f", width=width["max_lag_hours"],
+                                                       help="Hours from the first copy to the latest one"),
+        "min_similarity": st.column_config.NumberColumn(
+            "Min. sim.", format="%.2f", width=width["min_similarity"],
+            help="The lowest estimated Jaccard similarity of a copy to the first (0 to 1)"),
+    })
+st.caption("Republished by: every later copy's outlet, earliest first, with its hours after the first copy. "
+           "Click a row to see its story's copies under Evidence.")
 st.download_button("Download copies (CSV)", data=exports.to_csv_bytes(copies),
                    file_name="framewatch-republication-copies.csv", mime="text/csv", on_click="ignore",
                    key="dl_repub_copies", icon=":material/download:")
@@ -59,6 +72,11 @@ st.subheader("Evidence")
 pairs = ["All"] + [f"{a} → {b}" for a, b in zip(flows["first_outlet"], flows["outlet"])]
 clicked = evidence.clicked_heatmap_cell(flow_fig, flow_event.selection, flows, "first_outlet", "outlet")
 evidence.follow_click("repub_pair", None if clicked is None else clicked + 1, flow_event.selection)   # 0 is "All"
+rows_seen = repr(story_event.selection.rows)   # a row clicked in the stories table: show its story below, once
+if st.session_state.get("repub_story_row_seen") != rows_seen:
+    if story_event.selection.rows:
+        st.session_state["repub_pair"], st.session_state["repub_story"] = 0, story_event.selection.rows[0]
+    st.session_state["repub_story_row_seen"] = rows_seen
 pair = st.selectbox("Chart cell (first published by → copied by; or click a cell)", range(len(pairs)),
                     format_func=pairs.__getitem__, key="repub_pair")
 if pair:

@@ -34,7 +34,8 @@ def test_page_lists_the_story_its_copies_lags_and_downloads(repub_store):
         "Download chart data (CSV)", "Download copy shares (CSV)", "Download copies (CSV)"]
     stories = at.dataframe[0].value
     assert list(at.dataframe[0].proto.column_order)[:3] == ["story", "first_outlet", "republished_by"]
-    assert stories["republished_by"].tolist() == ["Outlet B (+2.5 h), Outlet C (+24 h)"]
+    # no-break spaces inside each copy: the wrapped cell breaks between copies only
+    assert stories["republished_by"].tolist() == ["Outlet\u00a0B\u00a0(+2.5\u00a0h), Outlet\u00a0C\u00a0(+24\u00a0h)"]
     members = at.dataframe[1].value
     assert members["outlet"].tolist() == ["Outlet A", "Outlet B", "Outlet C"]
     assert members["lag_hours"].tolist() == [0.0, 2.5, 24.0]
@@ -196,3 +197,27 @@ def test_stories_table_counts_the_copies_after_the_first_and_says_when_the_first
     assert not at.exception, [e.value for e in at.exception]
     assert at.dataframe[0].value["n_later"].tolist() == [later]
     assert at.selectbox(key="repub_story").options[0].endswith(f"{later} later copies, the first not selected")
+
+
+def test_republished_by_lists_every_later_copy_unbroken_and_the_rows_grow_to_show_them():
+    from dashboard.republication import NBSP, republished_lines, story_row_height
+
+    copies = pd.DataFrame({
+        "cluster_id": ["a1"] * 5 + ["b1"] * 2 + ["c1"],
+        "article_id": ["a1", "a2", "a3", "a4", "a5", "b1", "b2", "c1"],
+        "outlet": ["Wire", "Capital Ledger", "Riverside Post", "Voice of the Fatherland", "Eastern Star Daily",
+                   "Outlet D", "Outlet E", "Outlet F"],
+        "lag_hours": [0.0, 2.5, 17.0, 30.2, float("nan"), 0.0, -1.0, 0.0]})
+    clusters = pd.DataFrame({"cluster_id": ["c1", "a1", "b1"]}, index=[7, 8, 9])
+    cells = republished_lines(clusters, copies)
+    assert cells.index.tolist() == [7, 8, 9]
+    assert cells.str.replace(NBSP, " ").tolist() == [
+        "",                                                               # no later copy selected
+        "Capital Ledger (+2.5 h), Riverside Post (+17 h), Voice of the Fatherland (+30 h), "
+        "Eastern Star Daily (time unknown)",                              # four outlets, none cut
+        "Outlet E (-1.0 h)"]
+    assert " " not in cells[8].replace(", ", "")                          # breaks only between copies
+    assert story_row_height(cells) == 21 * 4 + 10                         # four lines
+    capped = republished_lines(clusters, copies, max_lines=3)
+    assert capped[8].replace(NBSP, " ").endswith("Riverside Post (+17 h), … 2 more: choose the story below")
+    assert story_row_height(pd.Series(["x", "y"])) == 66                  # two lines at least: titles wrap
