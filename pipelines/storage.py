@@ -209,7 +209,9 @@ def lock_holder(text: str) -> dict[str, str]:
     if text.isdigit():
         return {"pid": text}
     pairs = (line.split(": ", 1) for line in text.splitlines() if ": " in line)
-    return {key: value for key, value in pairs if key in ("pid", "host", "command", "started", "ended")}
+    # ("finished" is what the lock files of one earlier version called "ended")
+    return {("ended" if key == "finished" else key): value for key, value in pairs
+            if key in ("pid", "host", "command", "started", "ended", "finished")}
 
 
 def _holder_text(holder: dict[str, str]) -> str:

@@ -159,3 +159,5 @@ def test_a_lock_held_after_its_pid_died_says_so(tmp_path):
 def test_a_lock_file_of_an_older_framewatch_holds_only_the_pid():
     assert lock_holder("12345\n") == {"pid": "12345"}
     assert lock_holder("") == {}
+    assert lock_holder(f"{LOCK_NOTE}\npid: 7\nfinished: 2026-12-01T02:02:04Z (the lock is free)\n") == {
+        "pid": "7", "ended": "2026-12-01T02:02:04Z (the lock is free)"}   # an earlier name of 'ended'
