@@ -66,7 +66,8 @@ class Evidence:
     n_total : the cell's mentions; n_download : the lines in the download.
     start, end : the cell's period (``None``: the selected dates).
     report : unreadable values found while typing the table, as a sentence (or ``""``).
-    csv : the download, every line of the cell as CSV bytes (:func:`dashboard.exports.to_csv_bytes`).
+    download : every line of the cell (at most :data:`KWIC_DOWNLOAD_LIMIT`), the frame of
+        :func:`pipelines.rollups.keyword_in_context`; :meth:`csv` encodes it.
     """
 
     table: pd.DataFrame
@@ -75,7 +76,17 @@ class Evidence:
     start: date | None
     end: date | None
     report: str
-    csv: bytes
+    download: pd.DataFrame
+
+    def csv(self) -> bytes:
+        """The download: every line of the cell as CSV bytes (:func:`dashboard.exports.to_csv_bytes`).
+
+        Built when the reader clicks the download button (:func:`show_evidence` hands this method to
+        ``st.download_button`` as a deferred download), not on each page run: a built file is stored
+        by Streamlit and fetched whole by the browser as soon as the button is drawn, which for a
+        big cell (up to 100,000 lines, tens of MB) cost every page view the encoding and the transfer.
+        """
+        return exports.to_csv_bytes(self.download)
 
     def caption(self, n_shown: int) -> str:
         """The counts sentence for *n_shown* lines on screen (and unreadable values, if any)."""
@@ -88,16 +99,15 @@ def load_evidence(path: str, version: int, filters: tuple, outlet: str | None, s
                   end: date | None, category: str | None, n_mentions: int) -> Evidence:
     """:func:`evidence_frames` of one cell, typed and encoded once and shared by every session.
 
-    A resource, not a copy per rerun: the table (at most :data:`KWIC_SHOWN` rows) and the CSV
-    bytes are only read by Streamlit; do not modify them. Bounded to 16 cells (the largest
-    download, :data:`KWIC_DOWNLOAD_LIMIT` lines, is a few tens of MB of bytes).
+    A resource, not a copy per rerun: the table (at most :data:`KWIC_SHOWN` rows) and the
+    download's frame are only read; do not modify them. Bounded to 16 cells (the largest
+    download, :data:`KWIC_DOWNLOAD_LIMIT` lines, is a few tens of MB).
     """
     on_screen, download = evidence_frames(path, version, filters, outlet=outlet, start=start, end=end,
                                           category=category, n_mentions=n_mentions)
     shown, report = tables.typed_table(on_screen, tables.KWIC_SCHEMA)
     return Evidence(tables.with_placeholders(shown[tables.KWIC_COLUMNS], ["speaker", "title"]),
-                    max(n_mentions, len(download)), len(download), start, end, tables.report_text(report),
-                    exports.to_csv_bytes(download))
+                    max(n_mentions, len(download)), len(download), start, end, tables.report_text(report), download)
 
 
 def show_evidence(ctx, *, outlet: str | None, start: date | None, end: date | None, category: str | None,
@@ -110,7 +120,8 @@ def show_evidence(ctx, *, outlet: str | None, start: date | None, end: date | No
     (:func:`dashboard.kwic.kwic_html`, one line a row; spread evenly over the on-screen lines), and, when there are more, a toggle (key
     ``<key>_all``, off by default) that draws every on-screen line as a table (key
     ``<key>_table``). The interactive table is the heaviest element of the page in the browser
-    (a canvas grid and its script), so the first paint goes without it.
+    (a canvas grid and its script), so the first paint goes without it. The download button's
+    file is built when it is clicked (:meth:`Evidence.csv`), not sent with the page.
     """
     ev = load_evidence(ctx.path, ctx.version, ctx.key, outlet, start, end, category, n_mentions)
     preview = tables.spread_rows(ev.table, KWIC_PREVIEW)

@@ -4,6 +4,7 @@ The reviewer's case: KCNA, October 2024, all voices, 467 mentions; the table and
 held the first 200 lines by date (10-01 to 10-11). Here Outlet K has 540 mentions that month.
 """
 
+import io
 import re
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.evidence import KWIC_SHOWN, evidence_frames
+from dashboard.evidence import KWIC_SHOWN, evidence_frames, load_evidence
 from dashboard.loaders import filters_key
 from dashboard.tables import evidence_text, file_slug, matrix_evidence_cells, spread_rows
 from pipelines.rollups import Filters
@@ -115,7 +116,16 @@ def test_trends_evidence_says_how_many_are_shown(big_cell_store_path):
     days = at.dataframe[0].value["day"]
     assert len(days) == 200 and f"{days.min():%d}" == "01" and f"{days.max():%d}" == "31"
     button = next(b for b in at.get("download_button") if b.proto.label == "Download evidence (CSV)")
-    assert button.proto.url.endswith(".csv")
+    assert button.proto.deferred_file_id and not button.proto.url   # built on click, not sent with the page
+
+
+def test_evidence_download_is_built_on_click_with_every_line(big_cell_store_path):
+    """What the deferred button gives (:meth:`Evidence.csv`): every mention of the cell, not the 200 on screen."""
+    ev = load_evidence(str(big_cell_store_path), 1, filters_key(Filters(voice="all")), BIG_OUTLET, *OCT, None, 540)
+    lines = pd.read_csv(io.BytesIO(ev.csv()), encoding="utf-8-sig")
+    assert ev.csv().startswith(b"\xef\xbb\xbf") and len(ev.table) == KWIC_SHOWN
+    assert len(lines) == 540 and lines["article_id"].nunique() == 240 and set(lines["outlet"]) == {BIG_OUTLET}
+    assert lines["day"].min() == "2024-10-01" and lines["day"].max() == "2024-10-31"
 
 
 def test_heatmap_has_evidence_for_a_chosen_cell(big_cell_store_path):
