@@ -11,8 +11,9 @@ PORT ?= 8501
 # the compiled modules (setup.py, pipelines/_compiled.py)
 COMPILED := $(shell $(PYTHON) -c "import runpy; print(*('pipelines/%s.py' % m for m in runpy.run_path('pipelines/_compiled.py')['COMPILED']))")
 
-# A fresh venv with framewatch installed (pip builds everything: 2-4 minutes the first time).
+# A fresh venv with framewatch installed (pip builds everything: 3-7 minutes the first time).
 $(VENV)/.installed: pyproject.toml setup.py
+	@echo "Installing framewatch into $(VENV): the first time takes 3-7 minutes (downloads, then C and Cython builds); pip runs quietly."
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e .
@@ -20,6 +21,7 @@ $(VENV)/.installed: pyproject.toml setup.py
 
 # The same with the test extras (one build, not two, on a fresh machine).
 $(VENV)/.installed-test: pyproject.toml setup.py
+	@echo "Installing framewatch and its test tools into $(VENV): the first time takes 3-7 minutes; pip runs quietly."
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
