@@ -37,6 +37,12 @@ clusters, flows and lags: Capital Ledger and Riverside Post run Northgate Wire s
 Fatherland runs Eastern Star Daily's text, 1 to 30 hours after the original. A copy carries the
 original's planted terms, and the ground truth lists them under the copy's id too.
 
+Besides the eight international topics there are local stories (weather, sports, culture in
+five fictional towns): short briefs in words of their own, so that topic discovery (the
+dashboard's NMF) finds each of the eleven topics at 11 proposals, and at its default of 8 joins
+the nuclear talks with Iran's inspections and the three local topics into one, rather than
+proposing topics of place names (the generic sentences name no place).
+
 Every loaded term is planted by the generator from templates that contain no other lexicon
 term, so the ground-truth file (one record per planted occurrence, with the voice a careful
 reader would give it) is exact. Only the longest term is recorded where terms nest
@@ -447,9 +453,12 @@ _TOPICS: dict[str, dict] = {
     ),
 }
 
-# The generic sentences below go into every outlet's articles, so they hold no frame-lexicon
-# term (data/frames/frames.csv): frames come from the topic's and the outlet's own sentences,
-# and the Frames page shows outlets that differ.
+# The generic sentences below go into every outlet's international stories, so they hold no
+# frame-lexicon term (data/frames/frames.csv): frames come from the topic's and the outlet's own
+# sentences, and the Frames page shows outlets that differ. They name no place either (nor do
+# _SUBJECTS and _PREDICATES): filled with the topic's places, they named the same four or five
+# places once every 30 words or so, and topic discovery (NMF over TF-IDF) then proposed topics
+# of place names, the first one a catch-all of the nuclear talks' cities and the local towns.
 _GENERIC_FILLER = [
     "Officials did not respond to a request for comment by {day} evening.",
     "The meeting lasted about {n} hours, according to a schedule seen by reporters.",
@@ -457,26 +466,26 @@ _GENERIC_FILLER = [
     "The statement was published on the ministry's website late on {day}.",
     "Traffic in the region was little changed by the news.",
     "Details of the plan have not been made public.",
-    "The announcement came {n} days after a similar statement in {place}.",
+    "The announcement came {n} days after a similar statement.",
     "The two sides remain far apart on key issues.",
     "It was not possible to verify the figures independently.",
-    "The next round of consultations is expected in {place} before the end of the year.",
+    "The next round of consultations is expected before the end of the year.",
 ]
 
 _OPENERS = ["Earlier in the week", "On {day}", "Late on {day}", "By midday on {day}",
             "In recent days", "Over the weekend", "For now", "As of {day}", "Last month",
             "Within hours", "At the same time", "Separately", "Until now"]
-_SUBJECTS = ["officials in {place}", "local authorities", "the ministry", "aid workers",
-             "analysts at two firms", "people in {place}", "officials in the capital", "the regional office",
+_SUBJECTS = ["officials", "local authorities", "the ministry", "aid workers",
+             "analysts at two firms", "people in the area", "officials in the capital", "the regional office",
              "a review committee", "the statistics agency", "transport operators",
              "two local groups", "the statistics office", "event organisers",
-             "several agencies", "the city council in {place}", "trade unions"]
+             "several agencies", "the city council", "trade unions"]
 _PREDICATES = ["met to review the latest figures",
                "published a new timetable for the meetings",
                "asked for more time to study the plan",
                "reported no major change in the situation",
                "released a short summary of the discussions",
-               "postponed a planned trip to {place}",
+               "postponed a planned trip",
                "called for calm and patience",
                "set up a working group to look at the costs",
                "said little about the next steps",
@@ -486,7 +495,7 @@ _PREDICATES = ["met to review the latest figures",
                "extended the deadline by {n} weeks",
                "warned of delays to rail and road traffic",
                "counted {n},{n}00 new applications for support",
-               "moved the next meeting to {place}",
+               "moved the next meeting to another venue",
                "declined to give a figure for the total cost",
                "reopened an office that had been closed since the spring"]
 
@@ -1062,8 +1071,10 @@ def _write_article(rng: random.Random, outlet: _Outlet, topic: str, local: datet
                     units.append((w.fill(template), []))
 
     # Filler up to a target length.
-    target = rng.randint(270, 560)
-    bank = tp["filler"] + _GENERIC_FILLER + _OUTLET_FILLER[outlet.kind]
+    # Local stories (weather, sports, culture) are short briefs in their own words, without the
+    # diplomatic generic sentences, so their topics have words of their own, not only the towns.
+    target = rng.randint(270, 560) if topic in _INTL else rng.randint(110, 220)
+    bank = tp["filler"] + (_GENERIC_FILLER if topic in _INTL else []) + _OUTLET_FILLER[outlet.kind]
     if outlet.kind in _PLAIN_KINDS:
         bank = bank + _PLAIN_WORDS.get(topic, [])
     if topic in _INTL:
