@@ -522,3 +522,44 @@ def crosses_sentence_end(text: str, start: int, end: int) -> bool:
             continue
         return True
     return False
+
+
+# --------------------------------------------------------------------------------------
+# Datelines
+
+_MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?"
+          r"|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
+_DATE = rf"{_MONTH}[ \u00a0]\d{{1,2}}(?:,[ \u00a0]\d{{4}})?"
+_PLACE_WORD = r"[A-Z][A-Za-z.'\u2019-]*"
+_PLACE = rf"{_PLACE_WORD}(?:[ \u00a0]{_PLACE_WORD}){{0,3}}(?:,[ \u00a0]{_PLACE_WORD}(?:[ \u00a0]{_PLACE_WORD}){{0,2}})?"
+_CAPS_PLACE = r"[A-Z][A-Z'\u2019-]{2,}(?:[ \u00a0][A-Z][A-Z'\u2019-]+){0,3}"
+_DATELINE_DASH = r"(?:--?|\u2013|\u2014)"
+DATELINE_RE = re.compile(
+    r"^[ \t\u00a0]*(?:"
+    rf"{_PLACE}(?:,[ \u00a0]{_DATE})?[ \u00a0]*\([A-Z][^()\n]{{0,30}}\)[ \u00a0]*{_DATELINE_DASH}"   # PLACE[, DATE] (AGENCY) --
+    rf"|{_PLACE},[ \u00a0]{_DATE}[ \u00a0]*{_DATELINE_DASH}"                                         # PLACE, Month Day --
+    rf"|{_CAPS_PLACE}(?:,[ \u00a0]{_PLACE_WORD}(?:[ \u00a0]{_PLACE_WORD}){{0,2}})?[ \u00a0]+{_DATELINE_DASH}(?=[ \u00a0])"
+    r")[ \t\u00a0]*",                                                                                # CAPITAL PLACE[, Region] --
+    re.MULTILINE)
+"""A dateline at the start of the text or of a line (paragraph): ``Pyongyang, December 24 (KCNA) --``,
+``BEIJING, March 5 (Xinhua) --``, ``SAN DIEGO (AP) —``, ``WASHINGTON, Oct. 5 —``, ``ADIYAMAN, Turkey —``,
+``JERUSALEM —``. A place (capitalised words, an optional ``, Region``) followed by an agency in
+parentheses (and optionally a date before it), or by a month-and-day date, or a place in capitals
+alone; then a dash, double hyphen, en or em dash. The match takes the spaces after the dash."""
+
+
+def dateline_spans(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each dateline (:data:`DATELINE_RE`) opening *text* or one of its lines, in
+    text order; *end* is after the dash and the spaces after it.
+
+    A dateline says where a story was filed, not what it is about, so a place named in it is no
+    mention of that place (:mod:`pipelines.tone`).
+
+    >>> dateline_spans("Pyongyang, December 24 (KCNA) -- Japan continues discharging water.")
+    [(0, 33)]
+    >>> dateline_spans("Talks in Pyongyang (KCNA) -- no.\\nBEIJING — Bill Gates says")
+    [(33, 43)]
+    """
+    if "(" not in text and "-" not in text and "\u2013" not in text and "\u2014" not in text:
+        return []
+    return [(m.start(), m.end()) for m in DATELINE_RE.finditer(text) if m.end() > m.start()]

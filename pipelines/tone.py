@@ -17,14 +17,18 @@ Method, per article (:func:`target_sentences`):
    "the west", "turkey" do not); several-word names never run across a sentence end; nothing
    matches inside a web address; overlapping names resolve longest first, then earliest, and
    a blocking phrase that wins is dropped (spaCy's ``filter_spans`` rule, as the lexicon).
-2. **Sentences** are those of :func:`pipelines.quotes.sentence_spans`.
-3. **Tone.** Each sentence that names a target is scored once with VADER (Hutto & Gilbert
+2. **Datelines.** A name inside a dateline opening the text or a paragraph ("Pyongyang,
+   December 24 (KCNA) --", "BEIJING (Reuters) -", "JERUSALEM —";
+   :func:`pipelines.text.dateline_spans`) says where the story was filed, not what it is
+   about: it names no target. Its sentence still counts for the targets named elsewhere in it.
+3. **Sentences** are those of :func:`pipelines.quotes.sentence_spans`.
+4. **Tone.** Each sentence that names a target is scored once with VADER (Hutto & Gilbert
    2014, the ``vaderSentiment`` package): ``compound`` in [-1, 1] and the proportions
    ``pos``, ``neu``, ``neg``. Every target name in the sentence is first replaced by the
    neutral word "it", because VADER's lexicon scores some names ("United" +1.8, "Great"
    +3.1, "Security" +1.4, "Defense" +0.5): without this every sentence about the United
    States or Great Britain would lean positive.
-4. **One row per target per sentence** (table ``target_mentions``): a sentence naming the US
+5. **One row per target per sentence** (table ``target_mentions``): a sentence naming the US
    as "Washington" and "the Pentagon" counts once for the United States; a sentence naming
    the US and China counts once for each, with the same tone (``n_targets`` = 2). The row's
    offsets, voice and speaker are those of the target's first name in the sentence; its
@@ -67,7 +71,7 @@ from .rollups import (GRANULARITIES, Filters, _in_list, _period_floor, _period_g
                       ratio_interval, wilson_interval)
 from .schemas import ALL, column_names
 from .storage import write_table
-from .text import CopyOffsets, crosses_sentence_end, fold, matching_copy
+from .text import CopyOffsets, crosses_sentence_end, dateline_spans, fold, matching_copy
 
 BUILTIN_TARGETS = Path(__file__).resolve().parent.parent / "data" / "targets.yaml"
 KINDS = ("country", "bloc", "organisation", "group")
@@ -427,6 +431,12 @@ def sentence_tone(sentence: str) -> dict[str, float]:
     return dict(tone)
 
 
+def _in_dateline(start: int, spans: list[tuple[int, int]], starts: list[int]) -> bool:
+    """Does the name starting at *start* lie inside one of the dateline *spans* (``starts`` their starts)?"""
+    i = bisect.bisect_right(starts, start) - 1
+    return i >= 0 and start < spans[i][1]
+
+
 def target_sentences(text: str, quotes: list[Quote], matcher: TargetMatcher, copy: str | None = None,
                      offsets: np.ndarray | None = None, sentences=None) -> list[dict]:
     """The rows of one article's ``target_mentions`` (without ``article_id``).
@@ -442,6 +452,9 @@ def target_sentences(text: str, quotes: list[Quote], matcher: TargetMatcher, cop
     -------
     list of dicts with ``target, alias, start_char, end_char, sent_start, sent_end, voice,
     speaker, n_targets, compound, pos, neu, neg``, in text order, one per target per sentence.
+    A name inside a dateline (:func:`pipelines.text.dateline_spans`: "Pyongyang, December 24
+    (KCNA) --" opening the text or a paragraph) names no target: the sentence counts only for the
+    targets it names elsewhere (its tone is scored as before, every name masked).
     """
     matches = matcher.find(text, copy, offsets)
     if not matches:
@@ -453,13 +466,20 @@ def target_sentences(text: str, quotes: list[Quote], matcher: TargetMatcher, cop
         groups.setdefault(max(0, bisect.bisect_right(starts, m.start) - 1), []).append(m)
     aliases = matcher.aliases_
     of = Voices(quotes).of
+    filed = dateline_spans(text)
+    filed_starts = [s for s, _ in filed]
     rows = []
     for i, ms in groups.items():
+        # a name inside a dateline ("Pyongyang, December 24 (KCNA) --") says where the story was
+        # filed: it is masked for the tone like any name, but names no target
+        named = [m for m in ms if not _in_dateline(m.start, filed, filed_starts)] if filed else ms
+        if not named:
+            continue
         a, b = sents[i] if sents else (0, len(text))
         b = max(b, ms[-1].end)
         tone = sentence_tone(masked_sentence(text, a, b, ms))
         firsts: dict[str, TargetMatch] = {}
-        for m in ms:
+        for m in named:
             firsts.setdefault(aliases[m.alias].target, m)
         for target, m in firsts.items():
             voice, speaker, _ = of(m.start, m.end)

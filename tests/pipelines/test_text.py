@@ -5,7 +5,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipelines.text import CopyOffsets, count_words, crosses_sentence_end, fold, matching_copy, text_hash
+from pipelines.text import (CopyOffsets, count_words, crosses_sentence_end, dateline_spans, fold, matching_copy,
+                            text_hash)
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -212,3 +213,31 @@ def test_matching_copy_text_is_the_copy_of_matching_copy(text):
     assert matching_copy_text(text) == matching_copy(text)[0]
     every_ascii = "".join(map(chr, range(128))) + text
     assert matching_copy_text(every_ascii) == matching_copy(every_ascii)[0]
+
+
+# Openings from ../shared/corpora (KCNA 2024, RSS world news 2023) and near misses.
+@pytest.mark.parametrize("text, dateline", [
+    ("Pyongyang, December 24 (KCNA) -- Japan continues", "Pyongyang, December 24 (KCNA) -- "),
+    ("Pyongyang, January 12 (KCNA) --Kim Jong Un, president", "Pyongyang, January 12 (KCNA) --"),
+    ("Pyongyang, November 3 (KCNA) \u2013 Avengers are", "Pyongyang, November 3 (KCNA) \u2013 "),
+    ("SAN DIEGO (AP) \u2014 The U.S. is seeing", "SAN DIEGO (AP) \u2014 "),
+    ("WASHINGTON (NEXSTAR) -- B. Taylor is", "WASHINGTON (NEXSTAR) -- "),
+    ("ADIYAMAN, Turkey \u2014 As the temperatures", "ADIYAMAN, Turkey \u2014 "),
+    ("RIO DE JANEIRO \u2014 A man who", "RIO DE JANEIRO \u2014 "),
+    ("BEIJING, March 5 (Xinhua) -- China", "BEIJING, March 5 (Xinhua) -- "),
+    ("WASHINGTON, Oct. 5 \u2014 Officials", "WASHINGTON, Oct. 5 \u2014 "),
+    ("Rangers v Celtic: No room for error", None),
+    ("U.S. - China High Level Agricultural Dialogue", None),
+    ("- He made an important speech. (photos accompanied)", None),
+    ("Russia - China summit opens", None),
+    ("Talks in Pyongyang (KCNA) -- mid-line", None),
+    ("Russian drone takes out Leopard tank (VIDEO) \u2013 RIA", None),
+])
+def test_dateline_spans(text, dateline):
+    spans = dateline_spans(text)
+    assert [text[a:b] for a, b in spans] == ([dateline] if dateline else [])
+
+
+def test_dateline_spans_at_every_paragraph_start():
+    text = "Title line\nPyongyang, May 1 (KCNA) -- Body.\nMOSCOW \u2014 More."
+    assert [text[a:b] for a, b in dateline_spans(text)] == ["Pyongyang, May 1 (KCNA) -- ", "MOSCOW \u2014 "]

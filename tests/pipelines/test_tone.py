@@ -193,6 +193,40 @@ def test_one_row_per_target_per_sentence(matcher):
     assert nato["compound"] == -0.5267 and nato["neg"] == 0.531
 
 
+# Sentences from the corpora in ../shared/corpora (KCNA 2024, RSS world news 2023).
+@pytest.mark.parametrize("text, expected", [
+    # the dateline's place is where the story was filed: no row
+    ("Pyongyang, December 24 (KCNA) -- Japan continues discharging nuclear-contaminated water into sea, "
+     "endangering the lives and security of all mankind.", [("Japan", "Japan")]),
+    ("Pyongyang, January 12 (KCNA) --Kim Jong Un received a message of greeting.", []),
+    ("Pyongyang, November 3 (KCNA) \u2013 Avengers are visiting the class education halls.", []),
+    ("MOSCOW \u2014 Palestinian militants carried out an attack.", [("Palestine", "Palestinian")]),
+    ("BEIJING \u2014 Bill Gates says he is in China to meet old friends.", [("China", "China")]),
+    ("ANCHORAGE, Alaska (AP) \u2014 The U.S. is seeing a big increase in cases.", [("United States", "U.S")]),
+    # the same sentence names the target again outside the dateline: it counts, once
+    ("Pyongyang, January 2 (KCNA) -- The grand art performance is going on with splendor amid the applause "
+     "of citizens in Pyongyang, the capital city of the DPRK.", [("North Korea", "Pyongyang")]),
+    # a dateline opens a later paragraph too
+    ("Talks ended.\nWASHINGTON, Oct. 5 (Reuters) - Officials met.", []),
+    # not datelines: the place is the subject, or the parenthesis is no agency before a dash
+    ("Pyongyang slammed the drills.", [("North Korea", "Pyongyang")]),
+    ("Talks in Pyongyang (KCNA) -- no dateline mid-line.", [("North Korea", "Pyongyang")]),
+    ("U.S. - China High Level Agricultural Dialogue opens", [("United States", "U.S"), ("China", "China")]),
+])
+def test_a_name_in_a_dateline_names_no_target(matcher, text, expected):
+    rows = target_sentences(text, [], matcher)
+    assert [(r["target"], text[r["start_char"]:r["end_char"]]) for r in rows] == expected
+    assert all(r["n_targets"] == len(expected) for r in rows)
+
+
+def test_dateline_name_is_still_masked_for_the_tone(matcher):
+    text = "Pyongyang, January 2 (KCNA) -- Citizens in Pyongyang enjoyed a great performance."
+    [row] = target_sentences(text, [], matcher)
+    assert row["start_char"] == text.index("Pyongyang", 1)
+    assert row["compound"] == sentence_tone("it, January 2 (KCNA) -- Citizens in it enjoyed a great "
+                                            "performance.")["compound"]
+
+
 def test_voice_and_speaker_of_the_target_name(matcher):
     text = ("\u201cWashington is a menace,\u201d Kim Yo Jong said.\n"
             "The ministry said that NATO is a threat.\n"
