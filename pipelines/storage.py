@@ -408,26 +408,49 @@ def _arrow_fits(sql: str, arrow_type) -> bool:
     return False
 
 
-def append_parquet(con: duckdb.DuckDBPyConnection, name: str, path: str | Path) -> int:
-    """Append the rows of the local Parquet file *path* to table *name*, read by DuckDB
-    itself (no frame in between: :func:`write_table`'s checks on the file's schema instead).
+def append_parquet(con: duckdb.DuckDBPyConnection, name: str, path: str | Path | list) -> int:
+    """Append the rows of the local Parquet file *path* (or of each file of a list, in its order)
+    to table *name*, read by DuckDB itself (no frame in between: :func:`write_table`'s checks on
+    the files' schemas instead).
 
-    The file's columns must be the declared ones (any order), each of a kind that fits its
+    Each file's columns must be the declared ones (any order), each of a kind that fits its
     SQL type (text, number, boolean, time; all-null columns, and any column of a file without
     rows, fit any), and NOT NULL columns
-    without nulls (the row groups' statistics; the table enforces it too). Returns the number
-    of rows written.
+    without nulls (the row groups' statistics; the table enforces it too). Consecutive files of
+    the same Arrow schema are read by one ``INSERT`` (``read_parquet`` of the list keeps the
+    files' order and their rows' order). Returns the number of rows written.
 
     Raises
     ------
     StoreError
-        When *name* is not a table, the file's columns or their types do not match it, or a
-        NOT NULL column holds nulls.
+        When *name* is not a table, a file's columns or their types do not match it, or a
+        NOT NULL column holds nulls (nothing is written then).
     """
-    import pyarrow.parquet as pq
-
     if name not in TABLES:
         raise StoreError(f"unknown table {name!r}", expected=", ".join(TABLES), found=name)
+    runs: list[tuple] = []   # (schema, [files]): consecutive files with rows and the same schema
+    n_rows = 0
+    for one in ([path] if isinstance(path, (str, os.PathLike)) else path):
+        schema, num_rows = _checked_parquet(name, one)
+        n_rows += num_rows
+        if not num_rows:
+            continue
+        if runs and runs[-1][0].equals(schema):
+            runs[-1][1].append(str(one))
+        else:
+            runs.append((schema, [str(one)]))
+    pause_point(f"write:{name}")
+    cols = ", ".join(f'"{c.name}"' for c in TABLES[name])
+    for _, files in runs:
+        con.execute(f'INSERT INTO "{name}" ({cols}) SELECT {cols} FROM read_parquet(?)', [files])
+    return n_rows
+
+
+def _checked_parquet(name: str, path: str | Path) -> tuple:
+    """The Arrow schema and row count of the Parquet file *path*, after :func:`append_parquet`'s
+    checks against table *name* (raises its StoreError)."""
+    import pyarrow.parquet as pq
+
     meta = pq.read_metadata(path)
     schema = meta.schema.to_arrow_schema()
     have = {f.name: f.type for f in schema}
@@ -454,11 +477,7 @@ def append_parquet(con: duckdb.DuckDBPyConnection, name: str, path: str | Path) 
             raise StoreError(f"null values in NOT NULL column {name}.{col}", where=str(path),
                              expected="a value on every row", found=f"{n_null} nulls",
                              fix="this is a bug in framewatch: please report it with the command you ran")
-    pause_point(f"write:{name}")
-    if meta.num_rows:
-        cols = ", ".join(f'"{c}"' for c in want)
-        con.execute(f'INSERT INTO "{name}" ({cols}) SELECT {cols} FROM read_parquet(?)', [str(path)])
-    return meta.num_rows
+    return schema, meta.num_rows
 
 
 def read_table(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:

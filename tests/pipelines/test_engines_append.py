@@ -4,6 +4,7 @@ pandas (other fsspec URLs) give the rows the local engine writes; a file of anot
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -61,6 +62,42 @@ def test_append_parquet_writes_the_rows_write_table_writes(scored, tmp_path):
         assert len(rows(a, name)) == 3 * len(frame)
 
 
+def test_append_parquet_of_several_files_writes_their_rows_in_order(scored, tmp_path):
+    """Several partitions' files in one call: files of another schema than the one before (an
+    all-null column, columns in another order, pandas' float64 columns of a file without rows)
+    between files of the same schema; the rows are those of the files one by one, in order."""
+    import pandas as pd
+
+    for name in BATCH_TABLES:
+        frame = scored[name]
+        half = len(frame) // 2
+        speakerless = frame.iloc[:half].assign(speaker=None) if "speaker" in frame else frame.iloc[:half]
+        empty = pd.DataFrame({c: pd.Series([], dtype="float64") for c in frame.columns})
+        versions = [frame.iloc[:half], frame.iloc[half:], speakerless, empty, frame[frame.columns[::-1]], frame]
+        paths = []
+        for k, version in enumerate(versions):
+            paths.append(tmp_path / f"{name}-{k}.parquet")
+            version.to_parquet(paths[-1], index=False)
+        one_by_one, together = duckdb.connect(), duckdb.connect()
+        ensure_tables(one_by_one)
+        ensure_tables(together)
+        assert append_parquet(together, name, paths) == sum(append_parquet(one_by_one, name, p) for p in paths) \
+            == sum(len(v) for v in versions)
+        assert rows(together, name) == rows(one_by_one, name) and len(rows(together, name)) == 3 * len(frame) + half
+
+
+def test_append_parquet_of_several_files_writes_nothing_when_one_is_refused(scored, tmp_path):
+    con = duckdb.connect()
+    ensure_tables(con)
+    good, bad = tmp_path / "good.parquet", tmp_path / "bad.parquet"
+    scored["mentions"].to_parquet(good, index=False)
+    scored["mentions"].drop(columns="term").to_parquet(bad, index=False)
+    with pytest.raises(StoreError, match="does not match table 'mentions'") as err:
+        append_parquet(con, "mentions", [good, bad])
+    assert err.value.where == str(bad)
+    assert rows(con, "mentions") == []
+
+
 @pytest.mark.parametrize("change, message", [
     (lambda f: f.assign(extra_col=1), "extra \\['extra_col'\\]"),
     (lambda f: f.drop(columns="term"), "missing \\['term'\\]"),
@@ -97,7 +134,7 @@ def test_append_parquet_refuses_nulls_in_a_not_null_column(scored, tmp_path):
 def test_dask_engine_appends_a_local_work_dir_by_duckdb_and_a_url_through_pandas(corpus, tmp_path, monkeypatch,
                                                                                 workdir, by_duckdb):
     """A ``memory://`` work dir (shared by the in-process workers of this cluster, unreadable by
-    DuckDB) takes the pandas path, a local one DuckDB's (3 partitions x 8 tables); both build the
+    DuckDB) takes the pandas path, a local one DuckDB's (3 partitions x 8 tables' files); both build the
     same tables as the local engine."""
     from distributed import LocalCluster
 
@@ -105,11 +142,11 @@ def test_dask_engine_appends_a_local_work_dir_by_duckdb_and_a_url_through_pandas
     from pipelines import run as run_module
 
     monkeypatch.setattr(run_module, "SCORE_CHUNK", 20)
-    calls = []
+    calls = []   # one entry a file appended (several partitions' files may come in one call)
 
-    def counted(*args):
-        calls.append(args[1])
-        return append_parquet(*args)
+    def counted(con, name, paths):
+        calls.extend([name] * (1 if isinstance(paths, (str, Path)) else len(paths)))
+        return append_parquet(con, name, paths)
 
     monkeypatch.setattr(engines, "append_parquet", counted)
     local = run_pipeline(tmp_path / "local.duckdb", [corpus], fresh=True)
