@@ -400,18 +400,35 @@ def dashboard_command(store, port: int = 8501, host: str = "127.0.0.1") -> list[
 def serve_dashboard(store, port: int, host: str = "127.0.0.1") -> None:
     """Run Streamlit on :func:`dashboard_command` until it stops; exit with its status.
 
-    Before it says ready, the default page is run once (:func:`pipelines.server.serve_warmed`),
-    so the first user does not pay the process's imports and first queries.
+    The port is checked first (:func:`pipelines.server.check_port`: a taken port is one ``Error:``
+    line naming who holds it); "Ready" is said only once our server answers, after the default
+    page was run once (:func:`pipelines.server.serve_warmed`), so the first user does not pay the
+    process's imports and first queries. Ctrl-C stops the server and exits 0; SIGTERM and SIGHUP
+    stop it, wait for it, and end this process by the same signal (a shell sees 128 + the signal).
     """
-    from .server import local_url, serve_warmed
+    import signal
 
+    from .errors import FramewatchError
+    from .server import ServerNotStarted, Stopped, check_port, local_url, serve_warmed
+
+    check_port(host, port)
     cmd = dashboard_command(store, port, host)
     click.echo(f"Serving the dashboard for {store} on http://{host}:{port} (Ctrl+C to stop)", err=True)
     try:
-        sys.exit(serve_warmed(cmd, local_url(host, port), lambda line: click.echo(line, err=True),
-                              env={**os.environ, "PYTHONUNBUFFERED": "1"}))
+        status = serve_warmed(cmd, local_url(host, port), lambda line: click.echo(line, err=True),
+                              env={**os.environ, "PYTHONUNBUFFERED": "1"})
     except KeyboardInterrupt:
         sys.exit(0)
+    except Stopped as exc:
+        signal.signal(exc.signum, signal.SIG_DFL)
+        os.kill(os.getpid(), exc.signum)
+        raise
+    except ServerNotStarted as exc:
+        check_port(host, port)                        # taken since the check above: say by whom
+        raise FramewatchError("the dashboard server did not start", where=f"{host}:{port}",
+                              expected="Streamlit answering on its health endpoint", found=str(exc),
+                              fix="read the server's output above") from None
+    sys.exit(status)
 
 
 @main.command(epilog="\b\nExample: framewatch demo --store data/store/demo.duckdb --serve")
@@ -427,7 +444,10 @@ def demo(store, out, n_articles, seed, serve, port):
     from .demo import generate_demo_corpus
     from .ingest import IngestOptions
     from .run import run_pipeline
+    from .server import check_port
 
+    if serve:
+        check_port("127.0.0.1", port)                 # before the build, not after it
     corpus = generate_demo_corpus(Path(out), n_articles=n_articles, seed=seed)
     summary = run_pipeline(store, [corpus.articles_path], IngestOptions(outlets=[corpus.outlets_path]),
                            fresh=True, progress=_progress())

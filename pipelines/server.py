@@ -9,15 +9,20 @@ the process group at the end of a ``with`` block -- for the browser tests and th
 the load benchmark's protocol-level client). :func:`warm_up` opens the default page once over
 it, so a new server's imports and first queries are paid before anyone opens it;
 :func:`serve_warmed` is ``framewatch dashboard``'s whole run: serve, warm up, say ready, wait.
+:func:`check_port` says, before a server starts, when its port is taken (and by whom); health only
+counts when the process started holds the listening socket (:func:`listens_on`), so another
+server answering on the same port is never taken for ours.
 """
 
 from __future__ import annotations
 
 import asyncio
+import errno
 import os
 import signal
 import socket
 import subprocess
+import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -25,6 +30,9 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from .errors import ConfigError
 
 HEALTH_PATH = "/_stcore/health"
 """Streamlit's health endpoint: answers ``ok`` once the server takes sessions."""
@@ -34,6 +42,131 @@ class ServerNotStarted(RuntimeError):
     """The dashboard process exited, or did not answer healthy in time; the message says which."""
 
 
+class Stopped(Exception):
+    """:func:`serve_warmed` was stopped by a signal (SIGTERM or SIGHUP): the server was stopped and
+    waited for; ``signum`` is the signal, for the caller to end with it."""
+
+    def __init__(self, signum: int):
+        self.signum = signum
+        super().__init__(f"stopped by {signal.Signals(signum).name}")
+
+
+def listens_on(pid: int, port: int) -> bool:
+    """True when process *pid* or one of its descendants listens on TCP *port*.
+
+    Method: psutil's per-process socket table (Linux ``/proc/PID/fd`` against
+    ``/proc/net/tcp*``; the system's own calls elsewhere). A process whose sockets this user may
+    not read counts as listening (nothing better is known); one that is gone does not.
+    """
+    import psutil
+
+    try:
+        procs = [psutil.Process(pid)]
+        procs += procs[0].children(recursive=True)
+    except psutil.NoSuchProcess:
+        return False
+    for proc in procs:
+        try:
+            conns = proc.net_connections(kind="inet")
+        except psutil.NoSuchProcess:
+            continue
+        except psutil.AccessDenied:
+            return True
+        if any(c.status == psutil.CONN_LISTEN and c.laddr and c.laddr.port == port for c in conns):
+            return True
+    return False
+
+
+def port_in_use(host: str, port: int) -> OSError | None:
+    """The error binding *host*:*port* gives now (``EADDRINUSE`` when another server listens there),
+    or None when it can be bound. Binds as Streamlit's server does (``SO_REUSEADDR``, so a closed
+    connection waiting out TIME_WAIT does not count) and closes at once."""
+    try:
+        infos = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        return OSError(exc.errno, f"unknown host {host!r} ({exc.strerror})")
+    error = None
+    for family, kind, proto, _, addr in infos:
+        with socket.socket(family, kind, proto) as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                s.bind(addr)
+            except OSError as exc:
+                if exc.errno == errno.EADDRINUSE:
+                    return exc
+                error = error or exc
+            else:
+                return None                            # one address of the host is enough
+    return error
+
+
+def _holder(port: int) -> tuple[str, int | None]:
+    """Who listens on TCP *port* here, in words, and the pid to stop (a ``framewatch`` command that
+    started the listener, else the listener); ``("another program", None)`` when unknown."""
+    import psutil
+
+    try:
+        pids = {c.pid for c in psutil.net_connections(kind="inet")
+                if c.status == psutil.CONN_LISTEN and c.laddr and c.laddr.port == port and c.pid}
+    except (psutil.AccessDenied, OSError):
+        pids = set()
+    for pid in sorted(pids):
+        try:
+            proc = psutil.Process(pid)
+            cmd = proc.cmdline()
+        except psutil.Error:
+            continue
+        stop = pid
+        try:
+            parent = proc.parent()
+            if parent is not None and any(Path(a).name == "framewatch" or a.endswith("pipelines.cli")
+                                          for a in parent.cmdline()[:3]):
+                stop = parent.pid
+        except psutil.Error:
+            pass
+        if "--store" in cmd and any(a.endswith(str(Path("dashboard", "app.py"))) for a in cmd):
+            store = cmd[cmd.index("--store") + 1] if cmd.index("--store") + 1 < len(cmd) else "?"
+            return f"a framewatch dashboard for {store} (pid {stop})", stop
+        return f"pid {pid} ({' '.join(cmd)[:120] or proc.name()})", stop
+    return "another program", None
+
+
+def _next_free(host: str, port: int, tries: int = 50) -> int | None:
+    """The first port above *port* that *host* can bind now (None when none of the next *tries*)."""
+    for p in range(port + 1, min(port + 1 + tries, 65536)):
+        if port_in_use(host, p) is None:
+            return p
+    return None
+
+
+def check_port(host: str, port: int, option: str = "--port") -> None:
+    """Check, before a server starts, that it can listen on *host*:*port*.
+
+    Raises
+    ------
+    ConfigError
+        The port is taken: names who holds it (a framewatch dashboard and its store, or the
+        program and its pid, when this user may see it), a free port to use instead (*option*) and
+        what to stop; or the address cannot be bound at all (the system's reason).
+    """
+    exc = port_in_use(host, port)
+    if exc is None:
+        return
+    where = f"{host}:{port}"
+    if exc.errno == errno.EADDRINUSE:
+        who, stop = _holder(port)
+        free = _next_free(host, port)
+        fixes = [f"serve on another port, e.g. {option} {free} (free now)" if free else f"serve on another {option}",
+                 f"or stop the other server (kill {stop})" if stop else "or stop the other server"]
+        raise ConfigError(f"port {port} is already in use", where=where,
+                          expected="a free port to serve the dashboard on", found=f"{who} listening on it",
+                          fix=", ".join(fixes))
+    raise ConfigError("cannot serve on this address", where=where,
+                      expected="an address of this machine and a port this user may bind",
+                      found=exc.strerror or str(exc),
+                      fix=f"check --host, or choose a port above 1023 ({option})")
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that was free a moment ago (the OS picks it)."""
     with socket.socket() as s:
@@ -41,14 +174,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_until_healthy(url: str, proc: subprocess.Popen, timeout: float = 60.0, interval: float = 0.1) -> None:
-    """Poll ``url + /_stcore/health`` until it answers ``ok``.
+def wait_until_healthy(url: str, proc: subprocess.Popen, timeout: float = 60.0, interval: float = 0.1,
+                       owned: bool = True) -> None:
+    """Poll ``url + /_stcore/health`` until it answers ``ok`` from *proc*'s server.
 
     Parameters
     ----------
     url : base URL of the server, e.g. ``"http://127.0.0.1:8600"``.
     proc : the process serving it; its exit ends the wait.
     timeout, interval : seconds to wait in all, and between two polls.
+    owned : an ``ok`` counts only while *proc* (or a process it started) listens on the URL's port
+        (:func:`listens_on`): another server already on that port answers too, and is not ours.
+        False: any ``ok`` counts.
 
     Raises
     ------
@@ -57,13 +194,15 @@ def wait_until_healthy(url: str, proc: subprocess.Popen, timeout: float = 60.0, 
         <timeout> s"`` when the time ran out.
     """
     deadline = time.monotonic() + timeout
+    port = urlsplit(url).port
     while True:
         try:
             with urllib.request.urlopen(url + HEALTH_PATH, timeout=1) as r:
-                if r.read().strip() == b"ok":
-                    return
+                ok = r.read().strip() == b"ok"
         except Exception:                             # not listening yet, reset, half-started
-            pass
+            ok = False
+        if ok and (not owned or listens_on(proc.pid, port)):
+            return
         if proc.poll() is not None:
             raise ServerNotStarted(f"exited early ({proc.returncode})")
         if time.monotonic() > deadline:
@@ -259,8 +398,13 @@ def local_url(host: str, port: int) -> str:
 
 
 def serve_warmed(command: list[str], url: str, say: Callable[[str], None], env: dict | None = None,
-                 timeout: float = 300.0) -> int:
+                 timeout: float = 300.0, stop_timeout: float = 10.0) -> int:
     """Run the dashboard server *command* until it exits; warm it up (:func:`warm_up`) before saying it is ready.
+
+    "Ready" is said only once the server started here answers healthy on *url*'s port
+    (:func:`wait_until_healthy`, which ignores another server on that port). While it serves,
+    SIGTERM and SIGHUP (like Ctrl-C) stop the server and wait for it: a ``kill`` of this process
+    does not leave the server running on its own.
 
     Parameters
     ----------
@@ -270,22 +414,66 @@ def serve_warmed(command: list[str], url: str, say: Callable[[str], None], env: 
         warm-up's seconds, or the warm-up failed (the server goes on: the first user pays the
         first run, as without a warm-up).
     env, timeout : the server's environment; seconds to wait for health and for the warm-up.
+    stop_timeout : seconds the stopped server has to end after SIGTERM before it gets SIGKILL.
 
     Returns
     -------
     int
-        The server's exit status. Raises :class:`ServerNotStarted` when it exits before
-        answering healthy (after it is stopped); an interrupt stops it and is raised again.
+        The server's exit status.
+
+    Raises
+    ------
+    ServerNotStarted
+        It exited before answering healthy (e.g. its port was taken meanwhile), or did not
+        answer in *timeout* seconds (it is stopped first).
+    Stopped
+        This process got SIGTERM or SIGHUP; the server was stopped and has ended.
+    KeyboardInterrupt
+        Ctrl-C; the server was stopped and has ended.
     """
-    with subprocess.Popen(command, env=env) as proc:
-        try:
-            wait_until_healthy(url, proc, timeout=timeout)
+    previous = _raise_on_signals()
+    try:
+        with subprocess.Popen(command, env=env) as proc:
             try:
-                took = warm_up(url, timeout)
-                say(f"Ready on {url} (the default page was prepared in {took:.1f} s)")
-            except WarmUpFailed as exc:
-                say(f"Ready on {url} (warm-up skipped: {exc})")
-            return proc.wait()
-        except BaseException:
-            proc.terminate()
-            raise
+                wait_until_healthy(url, proc, timeout=timeout)
+                try:
+                    took = warm_up(url, timeout)
+                    say(f"Ready on {url} (the default page was prepared in {took:.1f} s)")
+                except WarmUpFailed as exc:
+                    say(f"Ready on {url} (warm-up skipped: {exc})")
+                return proc.wait()
+            except BaseException:
+                _stop(proc, stop_timeout)
+                raise
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+_STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+def _raise_on_signals() -> dict:
+    """Make SIGTERM and SIGHUP raise :class:`Stopped` (the first one; later ones are ignored while
+    the server stops). Returns the handlers they had, to restore; empty outside the main thread,
+    where Python cannot set handlers (the default action then applies)."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+
+    def handler(signum, frame):
+        for s in _STOP_SIGNALS:
+            signal.signal(s, signal.SIG_IGN)
+        raise Stopped(signum)
+
+    return {s: signal.signal(s, handler) for s in _STOP_SIGNALS}
+
+
+def _stop(proc: subprocess.Popen, timeout: float) -> None:
+    """SIGTERM to *proc* (nothing else), wait up to *timeout* seconds, then SIGKILL and wait."""
+    if proc.poll() is None:
+        proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()

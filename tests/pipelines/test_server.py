@@ -11,7 +11,9 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
-from pipelines.server import HEALTH_PATH, ServerNotStarted, free_port, serving, wait_until_healthy
+from pipelines.errors import ConfigError
+from pipelines.server import (HEALTH_PATH, ServerNotStarted, check_port, free_port, port_in_use, serve_warmed,
+                              serving, wait_until_healthy)
 
 
 class _Health(BaseHTTPRequestHandler):
@@ -44,10 +46,57 @@ def test_returns_once_the_health_endpoint_says_ok(idle_process):
     server = HTTPServer(("127.0.0.1", free_port()), _Health)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        assert wait_until_healthy(f"http://127.0.0.1:{server.server_address[1]}", idle_process, timeout=10) is None
+        assert wait_until_healthy(f"http://127.0.0.1:{server.server_address[1]}", idle_process, timeout=10,
+                                  owned=False) is None
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def foreign_server():
+    """A server that answers healthy on a port, started by this test process (not by the process waited for)."""
+    server = HTTPServer(("127.0.0.1", free_port()), _Health)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def test_another_server_answering_on_the_port_is_not_taken_for_ours(foreign_server):
+    # as Streamlit does when its port is taken: it prints "Port N is not available" and exits 1
+    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(1.5); raise SystemExit(1)"])
+    with pytest.raises(ServerNotStarted, match=r"^exited early \(1\)$"):
+        wait_until_healthy(f"http://127.0.0.1:{foreign_server.server_address[1]}", proc, timeout=30, interval=0.05)
+
+
+def test_serve_warmed_never_says_ready_for_another_server_on_its_port(foreign_server):
+    said = []
+    command = [sys.executable, "-c", "import time; time.sleep(1.5); raise SystemExit(1)"]
+    with pytest.raises(ServerNotStarted, match=r"^exited early \(1\)$"):
+        serve_warmed(command, f"http://127.0.0.1:{foreign_server.server_address[1]}", said.append, timeout=30)
+    assert said == []
+
+
+def test_check_port_names_who_listens_a_free_port_and_what_to_stop(foreign_server):
+    port = foreign_server.server_address[1]
+    assert port_in_use("127.0.0.1", port) is not None
+    with pytest.raises(ConfigError) as caught:
+        check_port("127.0.0.1", port)
+    err = caught.value
+    assert (err.where, err.what, err.expected) == (f"127.0.0.1:{port}", f"port {port} is already in use",
+                                                   "a free port to serve the dashboard on")
+    assert err.found.startswith(f"pid {os.getpid()} (") and err.found.endswith(" listening on it")
+    free = int(err.fix.split("--port ")[1].split()[0])
+    assert free > port and port_in_use("127.0.0.1", free) is None
+    assert err.fix == (f"serve on another port, e.g. --port {free} (free now), "
+                       f"or stop the other server (kill {os.getpid()})")
+
+
+def test_check_port_passes_a_free_port():
+    port = free_port()
+    assert port_in_use("127.0.0.1", port) is None
+    assert check_port("127.0.0.1", port) is None
 
 
 def test_a_process_that_exits_is_reported_with_its_status():
