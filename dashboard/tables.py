@@ -224,6 +224,25 @@ def column_config(columns, title_width: str | int = "medium") -> dict:
     return {c: known[c] for c in columns if c in known}
 
 
+MAIN_WIDTH = 936
+"""Pixels a table may use in the main column of a 1,400-pixel window beside the sidebar (the grid has 938;
+a table whose columns add up to more scrolls sideways)."""
+KWIC_WIDTHS = {"day": 88, "outlet": 128, "left": 145, "match": 92, "right": 145, "voice": 58, "speaker": 70,
+               "term": 88}
+"""Pixel widths of the KWIC columns in a fitted evidence table (:func:`fitted_kwic_config`); the title takes
+what is left."""
+
+
+def fitted_kwic_config(columns) -> dict:
+    """:func:`column_config` for a KWIC evidence table whose columns fit :data:`MAIN_WIDTH` (no sideways
+    scroll at a 1,400-pixel window): :data:`KWIC_WIDTHS`, and the title gets the rest (at least 100 pixels).
+    Cut cells show their whole text on hover; the Concordance link under the table gives each line whole."""
+    config = column_config(columns)
+    fixed = {c: KWIC_WIDTHS[c] for c in columns if c in KWIC_WIDTHS}
+    widths = {**fixed, "title": max(100, MAIN_WIDTH - sum(fixed.values()))}
+    return {c: {**cfg, "width": widths[c]} if c in widths else cfg for c, cfg in config.items()}
+
+
 def with_safe_urls(df: pd.DataFrame) -> pd.DataFrame:
     """A copy of *df* whose ``url`` keeps only http(s) addresses (others become missing)."""
     from .render import safe_url

@@ -91,8 +91,8 @@ if kwic.empty:
 else:
     st.dataframe(tables.with_placeholders(kwic[["day", "outlet", "left", "match", "right", "voice", "speaker",
                                                 "title"]], ["speaker", "title"]), hide_index=True,
-                 key="dt_kwic", column_config=tables.column_config(["day", "outlet", "left", "match", "right", "voice",
-                                                                    "speaker", "title"]))
+                 key="dt_kwic", column_config=tables.fitted_kwic_config(["day", "outlet", "left", "match", "right",
+                                                                         "voice", "speaker", "title"]))
     st.caption(f"The first {tables.count_label(len(kwic), 'line')} by date; the Concordance has every line "
                "and its download.")
 concordance_link("term", key=term, outlet=cell_outlet)

@@ -82,21 +82,26 @@ else:
         ["pair", "outlet", "share", "share_low", "share_high", "n_loaded", "n_forms", "n_articles", "article_share",
          "small_n"]]
     percent = ["share", "share_low", "share_high", "article_share"]     # shown as 12.3%, one decimal in every row
-    st.dataframe(table.assign(**{c: table[c] * 100 for c in percent}), hide_index=True, key="pair_table", column_config={
-        "pair": st.column_config.TextColumn("Pair", width=380, pinned=True,     # the longest title, 57 characters
-                                            help="Loaded form vs counterpart"),
-        "outlet": st.column_config.TextColumn("Outlet"),
-        "share": st.column_config.NumberColumn("Loaded", format="%.1f%%",
+    # Widths that fit beside the sidebar at a 1,400-pixel window (936 pixels), rows tall enough (> 64 px) for
+    # Streamlit to wrap a long pair title or outlet name instead of cutting it.
+    st.dataframe(table.assign(**{c: table[c] * 100 for c in percent}), hide_index=True, key="pair_table",
+                 row_height=66, height=38 + 66 * min(len(table), 8), column_config={
+        "pair": st.column_config.TextColumn("Pair", width=240, pinned=True, help="Loaded form vs counterpart"),
+        "outlet": st.column_config.TextColumn("Outlet", width=150),
+        "share": st.column_config.NumberColumn("Loaded", format="%.1f%%", width=68,
                                                help="The loaded form's share of the uses of either form"),
-        "share_low": st.column_config.NumberColumn("95% low", format="%.1f%%", help="95 % interval of the share, low end"),
-        "share_high": st.column_config.NumberColumn("95% high", format="%.1f%%", help="95 % interval of the share, high end"),
-        "n_loaded": st.column_config.NumberColumn("Loaded uses", help="Uses of the loaded form"),
-        "n_forms": st.column_config.NumberColumn("Uses", help="Uses of either form"),
-        "n_articles": st.column_config.NumberColumn("Articles", help="Articles using either form"),
+        "share_low": st.column_config.NumberColumn("95% low", format="%.1f%%", width=68,
+                                                   help="95 % interval of the share, low end"),
+        "share_high": st.column_config.NumberColumn("95% high", format="%.1f%%", width=70,
+                                                    help="95 % interval of the share, high end"),
+        "n_loaded": st.column_config.NumberColumn("Loaded uses", width=86, help="Uses of the loaded form"),
+        "n_forms": st.column_config.NumberColumn("Uses", width=56, help="Uses of either form"),
+        "n_articles": st.column_config.NumberColumn("Articles", width=64, help="Articles using either form"),
         "article_share": st.column_config.NumberColumn(
-            "Art. loaded", format="%.1f%%", help="Share of those articles that use the loaded form at least once"),
-        "small_n": st.column_config.CheckboxColumn(f"n < {MIN_ARTICLES}", help=f"Fewer than {MIN_ARTICLES} articles: "
-                                                   "the share says little")})
+            "Art. loaded", format="%.1f%%", width=80,
+            help="Share of those articles that use the loaded form at least once"),
+        "small_n": st.column_config.CheckboxColumn(f"n < {MIN_ARTICLES}", width=54, help=f"Fewer than {MIN_ARTICLES} "
+                                                   "articles: the share says little")})
     st.download_button("Download all pairs × outlets (CSV)", data=exports.to_csv_bytes(every),
                        file_name="framewatch-word-choice-all-pairs.csv", mime="text/csv", on_click="ignore",
                        key="dl_pair_all", icon=":material/download:")
@@ -123,8 +128,9 @@ else:
     lines = pair_loaders.load_pair_lines(ctx.path, ctx.version, ctx.key, key, outlet, start, end, 50)
     shown, _ = tables.typed_table(lines.rename(columns={"label": "term"}), tables.KWIC_SCHEMA)
     st.dataframe(tables.with_placeholders(shown[tables.KWIC_COLUMNS], ["speaker", "title"]), hide_index=True,
-                 column_config={**tables.column_config(tables.KWIC_COLUMNS),
-                                "term": st.column_config.TextColumn("Form")}, key="pair_kwic")
+                 column_config={**tables.fitted_kwic_config(tables.KWIC_COLUMNS),
+                                "term": st.column_config.TextColumn("Form", width=tables.KWIC_WIDTHS["term"])},
+                 key="pair_kwic")
     st.caption(f"The first {len(lines):,} lines by date; the Concordance has every line of the cell, "
                "with its download.")
     if (Path(__file__).resolve().parents[1] / links.CONCORDANCE_PAGE).exists():
