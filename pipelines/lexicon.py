@@ -15,12 +15,24 @@ Semantics (the matcher, :class:`LexiconMatcher`):
   that is listed as a variant.
 * A trailing ``*`` makes a prefix term: ``imperialis*`` matches "imperialist",
   "imperialism".
+* Terms are literal text, not regular expressions: a term holding one of
+  :data:`NOT_IN_WORDS` (``( ) [ ] { } + ? | \\ ^ $``), which folding reads as a space, is an
+  error that says what the matcher would look for (``(war games`` is matched as "war games",
+  ``imperial[ists`` as the two words "imperial ists").
+* A category must be one of :data:`BUILTIN_CATEGORIES` (or ``loaded``, the default) or be
+  declared by its file (:func:`category_problems`): a near miss of a known one
+  (``pejoratve_label``, ``militarised language``) is an error, any other new one a warning.
 * Overlapping matches resolve longest first, then earliest (as spaCy's ``filter_spans``):
   "imperialists' lackeys" counts once, as that term, not also as "imperialists".
 * A multi-word term never matches across a sentence end or a line break.
 * Nothing matches inside a web address (``http://evil.example`` holds no "evil").
 * An entry with ``ignore: true`` is a *stop phrase*: it takes part in the longest-match
   rule (so ``sanctions regime`` blocks ``regime``) and is then dropped.
+* A term written in lower case that the text writes capitalised inside a run of capitalised
+  words, not opening a sentence or clause and not in a title-case headline, is part of a proper
+  name ("Young Thug", "Mark Savage", "Al-Aqsa Martyrs Hospital"): :func:`name_parts` finds such
+  matches and the score stage does not count them (:func:`pipelines.score.score_text`). Terms
+  written with a capital in the lexicon ("US imperialists", "neo-Nazis") always count.
 
 The lexicon version is a content hash of its entries (:attr:`Lexicon.version`); every run
 records it, so numbers from different lexicons are never mixed silently.
@@ -63,6 +75,14 @@ _URL_RE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _URL_KEYS = ("http", "www")
 _TRUE = {"true", "yes", "1", "y", "t"}
 _FALSE = {"false", "no", "0", "n", "f", ""}
+BUILTIN_CATEGORIES = ("pejorative_label", "delegitimising_label", "militarised_language", "euphemism", "doubt_casting",
+                      "glorifying", "victimhood", "conspiracy_framing", "dehumanising", "hyperbole")
+"""The built-in lexicon's categories (``data/lexicon/README.md``); a test checks they are its file's."""
+NOT_IN_WORDS = "()[]{}+?|\\^$"
+"""Characters a user may write as regular-expression syntax. Folding reads each as a space (none is
+a letter or digit), so a term holding one is an error (:func:`literal_problem`); ``*`` is handled on
+its own (a trailing one makes a prefix term)."""
+_CATEGORIES_COMMENT_RE = re.compile(r"#\s*categories\s*:(.*)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -148,7 +168,56 @@ def _spelling_problem(spelling: str, where: str) -> LexiconError | None:
         return LexiconError("term has no letters or digits", where=where,
                             expected="at least one letter or digit", found=repr(spelling),
                             fix="write the word itself; punctuation is ignored when matching")
-    return None
+    return literal_problem(spelling, where)
+
+
+_ESCAPE_RE = re.compile(r"\\[A-Za-z]")   # \b, \w, \s, \d: a regular-expression escape
+_NOT_IN_WORDS_RE = re.compile("[%s]" % re.escape(NOT_IN_WORDS))
+_INSIDE_WORD_RE = re.compile(r"(?<=\w)[%s]+(?=\w)" % re.escape(NOT_IN_WORDS))   # imperial[ists
+
+
+def literal_problem(spelling: str, where: str) -> LexiconError | None:
+    """The error for a term (or variant) holding a character of :data:`NOT_IN_WORDS`, or None.
+
+    Terms are literal: folding (:func:`pipelines.text.fold`) reads each such character as a space,
+    so ``(war games`` is matched as "war games" and ``imperial[ists`` as the two words "imperial
+    ists" (never "imperialists"). The message quotes what the matcher looks for and the term
+    without the characters (``\\b`` and other escapes dropped whole) as the fix.
+
+    Parameters
+    ----------
+    spelling : a term or variant as written (a trailing ``*`` is a prefix mark, left out here).
+    where : file, line and column, for the error.
+
+    Returns
+    -------
+    LexiconError or None
+    """
+    prefix = spelling.endswith("*")
+    core = spelling[:-1] if prefix else spelling
+    chars = [c for c in dict.fromkeys(core) if c in NOT_IN_WORDS]
+    if not chars:
+        return None
+    star = "*" if prefix else ""
+    looked_for = fold(core) + star
+    named = " and ".join(f"'{c}'" for c in chars)
+    what = f"'{spelling}' is matched as '{looked_for}'"
+    suggestion = " ".join(_NOT_IN_WORDS_RE.sub(" ", _INSIDE_WORD_RE.sub("", _ESCAPE_RE.sub(" ", core))).split()) + star
+    if _INSIDE_WORD_RE.search(core):   # it splits a word: say which it does not match
+        what += f", not '{fold(_INSIDE_WORD_RE.sub('', core))}{star}'"
+    what += f": {named} {'is' if len(chars) == 1 else 'are'} not part of a word (the matcher reads "
+    what += f"{'it' if len(chars) == 1 else 'each'} as a space; a term is literal text, not a regular expression)"
+    if _ESCAPE_RE.search(core):
+        what += f"; after '\\' a letter is just that letter"
+    if "|" in chars:
+        fix = ("'|' separates spellings only in the 'variants' cell (CSV, or a YAML string): "
+               "write one spelling here and the others there")
+    elif suggestion and fold(suggestion.rstrip("*")):
+        fix = f"write '{suggestion}'"
+    else:
+        fix = f"remove {named}"
+    return LexiconError(what, where=where, found=repr(spelling), fix=fix,
+                        expected="a literal term: words, without ( ) [ ] { } + ? | \\ ^ $")
 
 
 def _make_entry(row: dict, source: str, line: int, where_col, problems: list | None = None) -> Entry | None:
@@ -537,7 +606,8 @@ class LexiconMatcher:
 
     Follows the estimator pattern: ``__init__`` stores the lexicon, :meth:`fit` compiles the
     padded keys ``keys_`` with their values ``values_`` (key length, entry index, prefix term?,
-    multi-word?) into the automata :meth:`find` runs:
+    multi-word?) into the automata :meth:`find` runs, and keeps ``lowercase_``, the entries
+    written in lower case (:func:`lowercase_entries`, for :func:`name_parts`):
 
     * ``native_``: the compiled path (:mod:`pipelines._match`, our C module: fold, Aho-Corasick
       scan and resolve in one pass over the stored text; about 4x faster than the Python path,
@@ -574,6 +644,7 @@ class LexiconMatcher:
         self.keys_, self.values_ = list(claimed), list(claimed.values())
         self._compile()
         self._ignored = frozenset(i for i, e in enumerate(self.lexicon.entries) if e.ignore)
+        self.lowercase_ = lowercase_entries(self.lexicon.entries)
         return self
 
     def _compile(self) -> None:
@@ -803,3 +874,99 @@ def _native_automaton(keys: list[str], values: list[tuple], entries: tuple[Entry
 
 def _longest_then_earliest(m: tuple) -> tuple[int, int]:
     return -(m[1] - m[0]), m[0]
+
+
+# --------------------------------------------------------------------------------------
+# Proper names: a lowercase term written as part of a name is not loaded wording
+
+FUNCTION_WORDS = frozenset(
+    "a an and are as at be but by for from in into is it its nor of off on onto or over per so than the to "
+    "under up upon via vs v was with yet".split())
+"""Words that title case may leave in lower case, and that make no name with a capitalised term."""
+_NAME_WORD_RE = re.compile(r"[^\W\d_][\w'\u2019.-]*")
+_WORD_BEFORE_RE = re.compile(r"([^\W\d_][\w'\u2019.-]*)[ \u00a0]+\Z")
+_WORD_AFTER_RE = re.compile(r"[ \u00a0]+([^\W\d_][\w'\u2019.-]*)")
+_CLAUSE_OPENERS = frozenset(":;\"\u201c\u2018'(\u00ab[\u2014\u2013-")
+"""A capital right after one of these (and spaces) comes from the position: a clause or a quotation opens."""
+TITLE_CASE_SHARE = 0.75
+"""A sentence is in title case when at least this share of its words after the first, function words
+left out (and at least two of them), begin with a capital."""
+
+
+def lowercase_entries(entries) -> frozenset[int]:
+    """Indices of the *entries* whose every spelling is written in lower case (no capital letter):
+    the terms :func:`name_parts` may find inside a proper name. A term written with a capital
+    ("US imperialists", "neo-Nazis", "Kyiv regime") was written so on purpose and always counts."""
+    return frozenset(i for i, e in enumerate(entries)
+                     if not any(c.isupper() for spelling in e.spellings for c in spelling))
+
+
+def _capitalised(word: str) -> bool:
+    """Begins with a capital and holds a lower-case letter ("Savage", "Al-Aqsa"; not "US", "NATO")."""
+    return word[:1].isupper() and any(c.islower() for c in word)
+
+
+def _opens_clause(text: str, sent_start: int, start: int) -> bool:
+    """Is ``text[start]`` the first word of its sentence or of a clause or quotation in it?"""
+    before = text[sent_start:start].rstrip(" \u00a0\t")
+    return not any(c.isalnum() for c in before) or before[-1] in _CLAUSE_OPENERS
+
+
+def in_title_case(sentence: str) -> bool:
+    """Is *sentence* written in title case ("Palestinians Sue Biden for Failing to Prevent Genocide in
+    Gaza")? At least :data:`TITLE_CASE_SHARE` of its words after the first, :data:`FUNCTION_WORDS` and
+    all-capital words left out, begin with a capital, and there are at least two such words."""
+    words = [w for w in _NAME_WORD_RE.findall(sentence)[1:] if w.lower() not in FUNCTION_WORDS and not w.isupper()]
+    return len(words) >= 2 and sum(w[0].isupper() for w in words) >= TITLE_CASE_SHARE * len(words)
+
+
+def name_parts(text: str, matches: list[Match], lowercase: frozenset[int], sentences=None) -> list[bool]:
+    """Which *matches* are part of a proper name, not loaded wording ("Young Thug", "Mark Savage",
+    "Al-Aqsa Martyrs Hospital", "Center for Countering Disinformation", "the Barbarians' coach" is not
+    caught: a capitalised word alone is not enough).
+
+    A match is part of a name when all of these hold:
+
+    1. its entry is written in lower case (*lowercase*, :func:`lowercase_entries`);
+    2. it is written capitalised in the text: its first letter a capital, not all capitals
+       ("SAVAGE" and acronyms count);
+    3. it does not open its sentence, or a clause or quotation in it (after ``:``, ``;``, a dash, a
+       quotation mark or a bracket), where a capital comes from the position;
+    4. the word just before or just after it (spaces only between) is capitalised, not all
+       capitals and not a function word (:data:`FUNCTION_WORDS`): a run of capitalised words;
+    5. its sentence is not in title case (:func:`in_title_case`), as headlines are ("Israeli
+       Propaganda", "Wreaths Laid at Martyrs Cemeteries" count).
+
+    Parameters
+    ----------
+    text : the stored text; *matches* its :meth:`LexiconMatcher.find` matches.
+    lowercase : entry indices written in lower case.
+    sentences : a callable returning ``pipelines.quotes.sentence_spans(text)`` when the caller keeps
+        them; None: computed here, only when a match passes the first two tests.
+
+    Returns
+    -------
+    list of bool, one per match (True: a name part, not counted).
+    """
+    flags = [m.entry in lowercase and text[m.start].isupper() and not text[m.start:m.end].isupper()
+             for m in matches]
+    if not any(flags):
+        return flags
+    from .quotes import sentence_spans
+
+    sents = sentences() if sentences is not None else sentence_spans(text)
+    starts = [a for a, _ in sents]
+    for k, m in enumerate(matches):
+        if not flags[k]:
+            continue
+        i = bisect_right(starts, m.start) - 1
+        a, b = sents[i] if i >= 0 else (0, len(text))
+        b = max(b, m.end)
+        if _opens_clause(text, a, m.start) or in_title_case(text[a:b]):
+            flags[k] = False
+            continue
+        before = _WORD_BEFORE_RE.search(text, a, m.start)
+        after = _WORD_AFTER_RE.match(text, m.end, b)
+        flags[k] = any(w is not None and _capitalised(w.group(1)) and w.group(1).lower() not in FUNCTION_WORDS
+                       for w in (before, after))
+    return flags

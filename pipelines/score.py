@@ -6,7 +6,8 @@ one core, in chunks, or on a cluster. For each article it
 1. builds the matching copy of the text (:func:`pipelines.text.matching_copy`) when the topic
    queries, the matcher's Python path or the later stages need it;
 2. finds lexicon mentions (:class:`pipelines.lexicon.LexiconMatcher`: longest match first,
-   no multi-word match across a sentence end);
+   no multi-word match across a sentence end), leaving out those that are part of a proper
+   name (:func:`pipelines.lexicon.name_parts`: "Young Thug", "Mark Savage");
 3. finds direct quotations and reported speech (:func:`pipelines.quotes.find_quotes`) and
    gives every mention its voice -- ``quoted`` inside a direct quotation, ``attributed``
    inside reported speech, ``outlet`` otherwise -- with the speaker when one was found;
@@ -25,7 +26,7 @@ from itertools import chain
 import numpy as np
 import pandas as pd
 
-from .lexicon import Lexicon, LexiconMatcher
+from .lexicon import Lexicon, LexiconMatcher, name_parts
 from .prepared import PreparedText
 from .quotes import Quote, Voices, count_words_by_voice, find_quotes
 from .schemas import VOICES
@@ -69,12 +70,21 @@ def score_text(text: str, matcher: LexiconMatcher, copy: str | None = None,
     quotes : list of :class:`pipelines.quotes.Quote`.
     words : ``{"outlet": n, "quoted": n, "attributed": n}``.
     """
-    matches = matcher.find(text, copy, offsets)
+    matches = without_names(text, matcher.find(text, copy, offsets), matcher, sentences)
     quotes = find_quotes(text, outlet_names=outlet_names, sentences=sentences)
     voices = _voices(matches, quotes)
     columns = _mention_columns([matches], [[text[m.start:m.end] for m in matches]], [voices],
                                matcher.lexicon.entries)
     return [dict(zip(MENTION_FIELDS, row)) for row in zip(*columns)], quotes, count_words_by_voice(text, quotes)
+
+
+def without_names(text: str, matches: list, matcher: LexiconMatcher, sentences=None) -> list:
+    """*matches* (of *matcher* in *text*) without those that are part of a proper name
+    (:func:`pipelines.lexicon.name_parts`); *sentences* as in :func:`score_text`."""
+    if not matches:
+        return matches
+    names = name_parts(text, matches, matcher.lowercase_, sentences)
+    return [m for m, name in zip(matches, names) if not name] if any(names) else matches
 
 
 def _voices(matches: list, quotes: list[Quote]) -> list[tuple[str, str | None, int | None]]:
@@ -189,7 +199,8 @@ def _score_in_passes(articles: pd.DataFrame, lexicon: Lexicon, topic_matcher: To
             copy, offsets = matching_copy(text)
         else:
             copy = offsets = None   # the matcher builds it if its path needs it
-        matches.append(find(text, copy, offsets))
+        matches.append(without_names(text, find(text, copy, offsets), matcher,
+                                     p.sentences if p is not None else None))
         if topic_matcher is None:
             by_query = []
         elif not topics_on:

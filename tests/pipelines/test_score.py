@@ -105,3 +105,54 @@ def test_the_batch_pauses_the_collector_and_restores_it(lexicon):
     with pytest.raises(KeyError):
         score_articles(ARTICLES.drop(columns="text"), lexicon, topics)
     assert gc.isenabled()
+
+
+# --- proper names (pipelines.lexicon.name_parts) ----------------------------------------
+@pytest.fixture(scope="module")
+def builtin():
+    return LexiconMatcher(load_lexicon()[0]).fit()
+
+
+# Sentences from ../shared/corpora (RSS world news 2023, KCNA 2024, RUWA, Chinese state media
+# headlines), with the match the built-in lexicon finds and whether it counts.
+@pytest.mark.parametrize("text, found, counted", [
+    # names: a lower-case term written capitalised in a run of capitalised words
+    ("The judge presiding over the trial of rapper Young Thug ruled that rap lyrics can be admitted.",
+     "Thug", False),
+    ("Barbra Streisand tells the BBC's Mark Savage how she got Apple's digital assistant to pronounce her name",
+     "Savage", False),
+    ("Dozens were taken to the nearby Al-Aqsa Martyrs Hospital, where a photographer was working.", "Martyrs", False),
+    ("Wreaths were laid before the Revolutionary Martyrs Cemetery on Mt Taesong.", "Martyrs", False),
+    ("It is up to three months, Israeli Defense Minister Yoav Gallant said on Sunday.", "Gallant", False),
+    ("Descendants of Nanjing Massacre survivors granted to record history", "Massacre", False),
+    # still counted: sentence or clause start, title case, acronyms, a capitalised word alone
+    ("Savage attacks continued overnight in the south.", "Savage", True),
+    ("Shelling of the Donetsk region: The Rashists attacked the Donetsk region.", "Rashists", True),
+    ('Kim Yo Jong released a press statement "Reckless challenge hysteria will hasten the end".', "Reckless", True),
+    ("Palestinians Sue Biden for Failing to Prevent Genocide in Gaza", "Genocide", True),
+    ("Wreaths Laid at Martyrs Cemeteries", "Martyrs", True),
+    ("The Disinformation Is Real.", "Disinformation", True),
+    ("NATO Aggression was condemned by the ministry.", "Aggression", True),
+    ("e international game in Wales' 49-26 win over the Barbarians in a non-cap test match", "Barbarians", True),
+    ("THE SAVAGE Attack shocked the city.", "SAVAGE", True),
+    # a term written with a capital in the lexicon always counts
+    ("They said the US Imperialists And Their Lackeys staged drills.", "US Imperialists", True),
+    ("Kim Jong Un slammed the Kyiv regime and Moscow.", "Kyiv regime", True),
+])
+def test_a_lowercase_term_inside_a_proper_name_is_not_counted(builtin, text, found, counted):
+    matcher = builtin
+    assert found in [text[m.start:m.end] for m in matcher.find(text)]
+    mentions, _, _ = score_text(text, matcher)
+    assert (found in [m["text"] for m in mentions]) is counted
+
+
+def test_score_articles_leaves_out_the_same_name_parts_as_score_text(builtin):
+    texts = ["Prosecutors allege rapper Young Thug led gang as trial begins.\nProsecutors call him a thug.",
+             "Many citizens visited the Revolutionary Martyrs Cemetery. The martyrs were honoured."]
+    arts = pd.DataFrame({"article_id": ["a", "b"], "title": [None, None], "text": texts, "topics_raw": [None, None]})
+    matcher = builtin
+    res = score_articles(arts, matcher.lexicon, None, matcher=matcher)
+    assert res.mentions["text"].tolist() == ["thug", "martyrs"]
+    for aid, text in zip(["a", "b"], texts):
+        assert ([m["start"] for m in score_text(text, matcher)[0]]
+                == res.mentions.loc[res.mentions["article_id"] == aid, "start_char"].tolist())
