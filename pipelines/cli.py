@@ -120,7 +120,9 @@ def _score_options(lexicons, extra_lexicons, topics, topic_column_given, frames=
 def ingest_flags(f):
     opts = [
         click.option("--map", "maps", multiple=True, metavar="FIELD=COLUMN",
-                     help="Use COLUMN for FIELD (outlet, published, title, lead, body, url, id, lang). Repeatable."),
+                     help="Use COLUMN for FIELD (outlet, published, title, lead, body, url, id, lang, topic). "
+                          "topic=COLUMN adds the column's topic labels to the topic queries' topics "
+                          "(--topic-column uses them instead). Repeatable."),
         click.option("--topic-column", metavar="COLUMN",
                      help="Input column holding topic labels (split on ';' and '|'). Used instead of the topic "
                           "queries unless --topics is also given."),

@@ -154,8 +154,8 @@ class _Invalid(Exception):
 
 
 def parse_dates(values: Sequence[object], *, order: str | None = None, default_order: str = "MDY",
-                assume_tz: str = "UTC", not_after: datetime | None = None,
-                column: str = "published", where: str = "") -> ParsedDates:
+                assume_tz: str = "UTC", not_after: datetime | None = None, allowance: timedelta = timedelta(0),
+                bound: str = "crawl/ingest time", column: str | None = "published", where: str = "") -> ParsedDates:
     """Parse one date column of one outlet into UTC instants under one numeric order.
 
     Parameters
@@ -172,10 +172,16 @@ def parse_dates(values: Sequence[object], *, order: str | None = None, default_o
         IANA zone in which naive date-times (no offset) are read. Date-only values are always
         00:00 UTC of their day.
     not_after : datetime, optional
-        Upper bound (crawl or ingest time); later instants are dropped with a note. A naive
-        value is taken as UTC.
+        Upper bound (crawl or ingest time); instants more than *allowance* later are dropped
+        with a note naming it as *bound* (e.g. ``"date 2031-01-01T00:00:00Z is more than a day
+        after the ingest time 2026-...; not stored"``). A naive value is taken as UTC.
+    allowance : timedelta, default 0
+        How much later than *not_after* a date may be (a source's clock or time zone).
+    bound : str, default "crawl/ingest time"
+        What *not_after* is, in the note.
     column, where : str
-        Column name and place (file, outlet) used in notes and warnings.
+        Column name (as the input names it) and place (file, outlet) used in notes and
+        warnings. ``column=None``: the input has no date column; a missing date's note says so.
 
     Returns
     -------
@@ -189,6 +195,8 @@ def parse_dates(values: Sequence[object], *, order: str | None = None, default_o
         Bad values never raise: they get None and a note.
     """
     place = _place(column, where)
+    missing = (f"missing date in column '{column}'" if column is not None else
+               "missing date: the input has no date column (name one with --map published=COLUMN)")
     if order is not None:
         order = _check_order(order, "order", place)
     default_order = _check_order(default_order, "default_order", place)
@@ -217,7 +225,7 @@ def parse_dates(values: Sequence[object], *, order: str | None = None, default_o
             elif kind == "num":
                 numeric[i] = hit[1]
             elif kind == "missing":
-                notes[i] = f"missing date in column '{column}'"
+                notes[i] = missing
             else:
                 notes[i] = f"invalid date {_quote(value)}: {hit[1]}"
             continue
@@ -227,7 +235,7 @@ def parse_dates(values: Sequence[object], *, order: str | None = None, default_o
             notes[i] = f"invalid date {_quote(value)}: {exc}"
             continue
         if got is None:
-            notes[i] = f"missing date in column '{column}'"
+            notes[i] = missing
         else:
             instants[i], naive = got
             n_naive += naive
@@ -247,12 +255,12 @@ def parse_dates(values: Sequence[object], *, order: str | None = None, default_o
     if n_naive:
         warns.append(naive_warning(n_naive, assume_tz, column=column, where=where))
     if not_after is not None:
-        bound = not_after.astimezone(timezone.utc)
+        limit = not_after.astimezone(timezone.utc)
+        later = f"more than {_span(allowance)} after" if allowance else "after"
         for i, inst in enumerate(instants):
-            if inst is not None and inst > bound:
+            if inst is not None and inst > limit + allowance:
                 instants[i] = None
-                notes[i] = (f"date {_iso(inst)} is after the crawl/ingest time {_iso(bound)}; "
-                            "not stored")
+                notes[i] = f"date {_iso(inst)} is {later} the {bound} {_iso(limit)}; not stored"
     return ParsedDates(instants=instants, notes=notes, order=applied, warnings=warns, n_naive=n_naive)
 
 
@@ -263,7 +271,7 @@ def naive_warning(n_naive: int, assume_tz: str, *, column: str = "published", wh
             f"{assume_tz} (assume_tz); set the source's time zone if that is wrong.")
 
 
-UNDATED_REASONS = ("invalid date", "no date found", "date after the crawl time", "other reason",
+UNDATED_REASONS = ("invalid date", "no date found", "date after the crawl or ingest", "other reason",
                    "no reason recorded")
 """Kinds of reason an undated article's ``articles.date_note`` gives (:func:`undated_reason`), in the
 order summaries list them."""
@@ -274,7 +282,8 @@ order summaries list them."""
 _REASON_STARTS = (
     (re.compile(r"invalid date\b"), "invalid date"),
     (re.compile(r"(?:missing date\b|no publication date\b)"), "no date found"),
-    (re.compile(r"(?:URL path )?date \S+ is after the crawl"), "date after the crawl time"),
+    (re.compile(r"(?:URL path )?date \S+ is (?:more than .+? )?after the (?:crawl|ingest)"),
+     "date after the crawl or ingest"),
 )
 
 
@@ -291,7 +300,7 @@ def undated_reason(note: str | None) -> str:
     str
         ``"invalid date"`` (a value that is not a date: ``invalid date '2024-13-45': month 13 is
         out of range``), ``"no date found"`` (an empty cell, a page or feed item without one),
-        ``"date after the crawl time"`` (a date later than the crawl or ingest, not stored),
+        ``"date after the crawl or ingest"`` (a date later than the crawl or ingest, not stored),
         ``"other reason"`` for a note none of these begins, ``"no reason recorded"`` for None.
         The first clause (``; ``-separated) that names a kind decides.
 
@@ -327,7 +336,7 @@ def undated_reasons_text(counts: dict[str, int]) -> str:
     return ", ".join(f"{n:,} {_PLURALS.get(kind, kind) if n > 1 else kind}" for kind, n in counts.items() if n)
 
 
-_PLURALS = {"invalid date": "invalid dates", "date after the crawl time": "dates after the crawl time"}
+_PLURALS = {"invalid date": "invalid dates", "date after the crawl or ingest": "dates after the crawl or ingest"}
 
 
 # --------------------------------------------------------------------------------------------
@@ -628,12 +637,21 @@ def _infer_order(values, numeric: dict[int, _Numeric], notes: list, default_orde
 # helpers
 
 
+def _span(delta: timedelta) -> str:
+    """``"a day"``, ``"2 days"``, ``"6 hours"``: an allowance in words."""
+    hours = delta.total_seconds() / 3600
+    if hours % 24 == 0:
+        return "a day" if hours == 24 else f"{hours / 24:g} days"
+    return "an hour" if hours == 1 else f"{hours:g} hours"
+
+
 def _long(order: str) -> str:
     return "day first" if order == "DMY" else "month first"
 
 
-def _place(column: str, where: str) -> str:
-    return f"{where}, column '{column}'" if where else f"column '{column}'"
+def _place(column: str | None, where: str) -> str:
+    col = f"column '{column}'" if column is not None else "no date column"
+    return f"{where}, {col}" if where else col
 
 
 def _check_order(order: str, name: str, place: str) -> str:

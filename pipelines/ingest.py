@@ -896,6 +896,9 @@ class _IngestState:
         self.key_to_id = dict(existing_keys or {})
         self.taken: set[str] = set()
         self.dates: dict[tuple[str, str], list] = {}  # (file, outlet) -> [order warnings, naive count]
+        self.date_columns: dict[str, str | None] = {}  # file -> its date column as named there (None: none)
+        self.kept_files: set[str] = set()  # files with a record taken (an article or a duplicate)
+        self.rejected_files: dict[str, tuple[list[str], dict[str, int]]] = {}  # file -> its columns, rejects by reason
         self.held: list[dict] | None = None
         self.rejects: list[dict] = []
         self.articles: list[pd.DataFrame] = []
@@ -903,6 +906,9 @@ class _IngestState:
         self.dup_stored: dict[str, tuple] = {}
 
     def reject(self, rec, reason, detail):
+        src = str(rec.get("_source_file", ""))
+        cols, reasons = self.rejected_files.setdefault(src, ([k for k in rec if not k.startswith("_")], {}))
+        reasons[reason] = reasons.get(reason, 0) + 1
         self.rejects.append({"run_id": self.run_id, "source_file": str(rec.get("_source_file", "")),
                              "source_row": rec.get("_source_row"), "reason": reason, "detail": detail,
                              "record": _record_json(rec)})
@@ -933,7 +939,10 @@ class _IngestState:
                 warnings += order_warnings
                 if n_naive:  # counted over the whole column, said once at the end
                     warnings.append(dates_mod.naive_warning(n_naive, self.options.assume_tz,
+                                                            column=self.date_columns.get(src, "published"),
                                                             where=_date_place(src, outlet)))
+            warnings += [_nothing_taken(src, cols, reasons) for src, (cols, reasons) in self.rejected_files.items()
+                         if src not in self.kept_files]
         articles = self.articles[0] if len(self.articles) == 1 else _fold_frame([], self.run_id)
         rejects_df = pd.DataFrame(self.rejects, columns=["run_id", "source_file", "source_row", "reason", "detail",
                                                          "record"])
@@ -961,6 +970,9 @@ class _IngestState:
             self.extras[cols] = tuple(k for k in cols if k not in mapping.values() and k not in FIELDS
                                       and k not in ("date_source", "date_note", "fetched_at"))
         get = {fld: rec.get(col) for fld, col in mapping.items()}
+        src = rec.get("_source_file", "")
+        if src not in self.date_columns:  # the date column as the file names it, for date notes
+            self.date_columns[src] = mapping.get("published") or ("published" if "published" in rec else None)
         # Records from pages and feeds already carry canonical keys.
         for fld in FIELDS:
             if fld not in mapping and fld in rec:
@@ -1020,12 +1032,15 @@ class _IngestState:
         groups: dict[tuple[str, str], list[int]] = {}
         for i, row in enumerate(rows):
             groups.setdefault((row["source_file"], row["outlet"]), []).append(i)
+        self.kept_files.update(src for src, _ in groups)
         parsed_groups = []
         for (src, outlet), idx in groups.items():
             declared = options.source_config.get(outlet) or options.source_config.get(rows[idx[0]]["outlet_raw"]) or {}
             order = options.date_order or declared.get("date_order")
             parsed = dates_mod.parse_dates([rows[i]["published_raw"] for i in idx], order=order,
-                                           assume_tz=options.assume_tz, not_after=self.now + timedelta(days=1),
+                                           assume_tz=options.assume_tz, not_after=self.now,
+                                           allowance=timedelta(days=1), bound="ingest time",
+                                           column=self.date_columns.get(src, "published"),
                                            where=_date_place(src, outlet))
             if not final and order is None and parsed.order is not None:
                 return False
@@ -1084,6 +1099,28 @@ class _IngestState:
                 key_to_id[url_key] = article_id
         rows.clear()
         self.articles.append(_fold_frame(list(kept.values()), self.run_id))
+
+
+_EXPECTED = {
+    "no_text": ("a text column: body ({body}), title ({title}) or lead ({lead})",
+                "name yours with --map body=COLUMN (or --map title=COLUMN)"),
+    "no_outlet": ("an outlet column ({outlet}), a URL, or --outlet NAME",
+                  "name yours with --map outlet=COLUMN, or give --outlet NAME"),
+}
+
+
+def _nothing_taken(src: str, cols: list[str], reasons: dict[str, int]) -> str:
+    """The warning for an input file none of whose records could be ingested: its columns, the
+    reasons, what a record needs and the ``--map`` that names it."""
+    n = sum(reasons.values())
+    text = (f"{src}: none of its {n:,} record{'s' if n > 1 else ''} could be ingested ("
+            + ", ".join(f"{reason} {k:,}" for reason, k in reasons.items()) + ")")
+    top = max(reasons, key=reasons.get)
+    if top in _EXPECTED:
+        names = {fld: ", ".join(FIELD_NAMES[fld][:4]) + ", ..." for fld in ("body", "title", "lead", "outlet")}
+        expected, fix = _EXPECTED[top]
+        text += (f"; its columns: {', '.join(cols) or 'none'}; expected {expected.format(**names)}; {fix}")
+    return text + "; `framewatch rejects` lists them"
 
 
 def _date_place(src: str, outlet: str) -> str:

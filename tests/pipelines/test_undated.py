@@ -28,7 +28,7 @@ ROWS = [  # data row: outlet, published, title, body
     ("Hill Gazette", "31/04/2024", "Only undated here", "A day April does not have."),
     ("Coast Ledger", "2024-03-03", "Only dated here", "The ships stayed in port."),
 ]
-REASON_BY_ROW = {2: "invalid date", 3: "invalid date", 4: "no date found", 5: "date after the crawl time",
+REASON_BY_ROW = {2: "invalid date", 3: "invalid date", 4: "no date found", 5: "date after the crawl or ingest",
                  7: "invalid date"}
 """What each bad row's date is, as a reader of the CSV above would say it."""
 
@@ -68,7 +68,7 @@ def test_the_summary_counts_the_undated_by_kind_of_reason(run):
     assert sum(counts.values()) == len(rows) and list(counts) == [k for k in UNDATED_REASONS if k in counts]
     assert (f", undated {len(rows)} (kept; {undated_reasons_text(counts)} -- `framewatch rejects --undated` "
             "lists them), ") in stdout
-    assert "3 invalid dates, 1 no date found, 1 date after the crawl time" in stdout   # the words a reader sees
+    assert "3 invalid dates, 1 no date found, 1 date after the crawl or ingest" in stdout   # the words a reader sees
 
 
 def test_rejects_undated_lists_file_row_id_outlet_title_and_note(run):
@@ -145,9 +145,12 @@ def test_a_store_without_undated_articles_says_zero(tmp_path):
      "URL path date 2030-01-01 is after the crawl time 2026-01-01T00:00:00Z)", "no date found"),
     ("no publication date in the feed item", "no date found"),
     ("date 2099-01-01T00:00:00Z is after the crawl/ingest time 2026-12-01T00:00:00Z; not stored",
-     "date after the crawl time"),
+     "date after the crawl or ingest"),
+    ("date 2099-01-01T00:00:00Z is more than a day after the ingest time 2026-12-01T00:00:00Z; not stored",
+     "date after the crawl or ingest"),
+    ("missing date: the input has no date column (name one with --map published=COLUMN)", "no date found"),
     ("the item has no published date; its updated date is used; date 2030-01-01T00:00:00+00:00 is after the "
-     "crawl time 2026-01-01T00:00:00+00:00; not stored", "date after the crawl time"),
+     "crawl time 2026-01-01T00:00:00+00:00; not stored", "date after the crawl or ingest"),
     ("something a future reader writes", "other reason"),
     (None, "no reason recorded"),
     ("", "no reason recorded"),
@@ -163,3 +166,44 @@ def test_reasons_text_counts_and_plurals():
                                                       + ["invalid date 'a': b"] * 2)) == \
         "2 invalid dates, 1,200 no date found"
     assert count_undated_reasons([]) == {} and undated_reasons_text({}) == ""
+
+
+def _user_columns_csv(path: Path, header: tuple, rows: list[tuple]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([header, *rows])
+    return path
+
+
+@pytest.mark.parametrize("header, extra, column", [
+    (("outlet", "date", "headline", "story_text"), [], "date"),                       # auto-detected
+    (("outlet", "when", "headline", "story_text"), ["--map", "published=when"], "when"),  # named by --map
+])
+def test_date_notes_and_warnings_name_the_column_as_the_file_names_it(tmp_path, header, extra, column):
+    src = _user_columns_csv(tmp_path / "user.csv", header, [
+        ("Valley Courier", "", "No date", "Officials met."),
+        ("Valley Courier", "2024-03-02T10:00:00", "Naive time", "The talks went on."),
+        ("Valley Courier", "2099-01-01", "From the future", "Officials met again.")])
+    store = tmp_path / "s.duckdb"
+    result = invoke("run", "--input", src, "--store", store, *extra)
+    assert result.exit_code == 0, result.stderr
+    notes = dict(query(store, "SELECT title, date_note FROM articles WHERE published_at IS NULL"))
+    assert notes["No date"] == f"missing date in column '{column}'"
+    assert "'published'" not in result.stderr
+    assert (f"Warning: {src}, outlet 'Valley Courier', column '{column}': 1 date-time value(s) had no UTC offset"
+            in result.stderr)
+    # the ingest allows a day (a source's clock or zone): the note says so, not that tomorrow is the ingest time
+    future = notes["From the future"]
+    assert future.startswith("date 2099-01-01T00:00:00Z is more than a day after the ingest time "), future
+    assert future.endswith("; not stored") and undated_reason(future) == "date after the crawl or ingest"
+    (ingested_at,) = query(store, "SELECT max(started_at) FROM runs")[0]
+    stamp = future.split("ingest time ")[1].split(";")[0]
+    assert abs(pd.Timestamp(stamp) - pd.Timestamp(ingested_at)) < pd.Timedelta(minutes=5)   # not a day later
+
+
+def test_an_input_without_a_date_column_says_so_in_the_note(tmp_path):
+    src = _user_columns_csv(tmp_path / "nodate.csv", ("outlet", "headline", "story_text"),
+                            [("Valley Courier", "A", "Officials met.")])
+    store = tmp_path / "s.duckdb"
+    assert invoke("run", "--input", src, "--store", store).exit_code == 0
+    assert query(store, "SELECT date_note FROM articles") == [
+        ("missing date: the input has no date column (name one with --map published=COLUMN)",)]

@@ -1,0 +1,78 @@
+"""Messages a new user tripped on, each as the user met it: click's runner on real files and real stores.
+
+- an input file none of whose records could be ingested warns, naming its columns, what a record
+  needs and the ``--map`` that names it (it gave 50 rejects, exit 0 and no word);
+- ``topics discover --outlet Rt`` names the unknown outlet and the store's outlets, with the close
+  one (it said "too few articles ... found 0"); the same for ``--topic``;
+- ``explain -`` with nothing on stdin is an error, not an empty explanation;
+- ``--map`` help lists every field it takes, ``rejects --help`` promises only the file lines it gives.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from pipelines.ingest import FIELDS
+from tests.pipelines.test_cli import invoke, query
+
+
+def _csv(path: Path, header: tuple, rows: list[tuple]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([header, *rows])
+    return path
+
+
+# --------------------------------------------------------------------------- nothing ingested from a file
+
+def test_a_file_none_of_whose_records_could_be_ingested_warns_with_its_columns_and_the_map(tmp_path):
+    bad = _csv(tmp_path / "no_text.csv", ("outlet", "date", "url"),
+               [("KCNA", f"2024-01-{d:02d}", f"http://kcna.kp/{d}") for d in range(1, 6)])
+    good = _csv(tmp_path / "good.csv", ("outlet", "date", "title", "text"),
+                [("KCNA", "2024-01-01", "A", "The puppet regime held war games.")])
+    store = tmp_path / "s.duckdb"
+    result = invoke("run", "--input", bad, "--input", good, "--store", store)
+    assert result.exit_code == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("Warning:")]
+    assert warnings == [
+        f"Warning: {bad}: none of its 5 records could be ingested (no_text 5); its columns: outlet, date, url; "
+        "expected a text column: body (body, text, content, story_text, ...), title (title, headline, heading, "
+        "head, ...) or lead (lead, desc, description, summary, ...); name yours with --map body=COLUMN (or --map "
+        "title=COLUMN); `framewatch rejects` lists them"]
+    assert result.stdout.startswith("ingested 1, duplicates 0, rejected 5,")
+    assert query(store, "SELECT count(*) FROM rejects WHERE reason = 'no_text'") == [(5,)]
+
+    # named with --map, the same file goes in, and nothing is said
+    fixed = invoke("run", "--input", bad, "--store", tmp_path / "t.duckdb", "--map", "body=url")
+    assert fixed.exit_code == 0 and "Warning:" not in fixed.stderr
+    assert fixed.stdout.startswith("ingested 5,")
+
+
+def test_a_file_whose_records_name_no_outlet_warns_with_the_outlet_option(tmp_path):
+    bad = _csv(tmp_path / "no_outlet.csv", ("date", "title", "text"), [("2024-01-01", "A", "Some words.")])
+    result = invoke("ingest", "--input", bad, "--store", tmp_path / "s.duckdb")
+    assert result.exit_code == 0, result.stderr
+    assert (f"Warning: {bad}: none of its 1 record could be ingested (no_outlet 1); its columns: date, title, text; "
+            "expected an outlet column (outlet, outlet_name, source, source_name, ...), a URL, or --outlet NAME; "
+            "name yours with --map outlet=COLUMN, or give --outlet NAME; `framewatch rejects` lists them"
+            ) in result.stderr.splitlines()
+
+
+def test_a_file_of_duplicates_only_is_not_warned_about(tmp_path):
+    good = _csv(tmp_path / "good.csv", ("outlet", "date", "title", "text"),
+                [("KCNA", "2024-01-01", "A", "The puppet regime held war games.")])
+    store = tmp_path / "s.duckdb"
+    assert invoke("run", "--input", good, "--store", store).exit_code == 0
+    again = invoke("run", "--input", good, "--store", store)
+    assert again.exit_code == 0 and "Warning:" not in again.stderr
+
+
+# --------------------------------------------------------------------------- help texts
+
+def test_map_help_lists_every_field_it_takes():
+    for command in ("run", "ingest"):
+        text = " ".join(invoke(command, "--help").stdout.split())
+        listed = text.split("Use COLUMN for FIELD (")[1].split(")")[0]
+        assert listed.split(", ") == list(FIELDS)
