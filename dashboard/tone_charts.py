@@ -183,7 +183,9 @@ def tone_heatmap(df: pd.DataFrame, measure: str = "tone") -> go.Figure:
                        "articles<extra></extra>")))
     fig.update_layout(height=max(320, 120 + 55 * len(outlets)))
     fig.update_yaxes(autorange="reversed", title_text="outlet", showgrid=False)
-    fig.update_xaxes(title_text="target", side="bottom", showgrid=False)      # no grid line across an empty cell
+    # no grid line across an empty cell; labels at 45°: at plotly's own 30° a long one ("European Union",
+    # "United Nations") ran into its neighbour's at a 1,400-pixel window
+    fig.update_xaxes(title_text="target", side="bottom", showgrid=False, tickangle=-45)
     return with_cell_targets(fig)
 
 

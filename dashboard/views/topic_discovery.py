@@ -41,13 +41,15 @@ st.download_button("Download chart data (CSV)", data=exports.to_csv_bytes(p.term
                    mime="text/csv", on_click="ignore", key="dl_td_terms", icon=":material/download:")
 
 st.subheader("Proposed topics")
+# Widths that fit beside the sidebar at a 1,400-pixel window, and rows tall enough (> 64 px) for Streamlit to
+# wrap the ten top terms onto a second line instead of cutting them.
 st.dataframe(p.topics.drop(columns="query").assign(share=p.topics["share"] * 100), hide_index=True, key="td_topics",
-             column_config={
-    "topic": st.column_config.NumberColumn("Topic"),
-    "label": st.column_config.TextColumn("Label (three top terms)"),
-    "top_terms": st.column_config.TextColumn("Top terms, best first", width="large"),
-    "n_articles": st.column_config.NumberColumn("Articles", help="Articles whose strongest topic this is"),
-    "share": st.column_config.NumberColumn("Share of articles", format="%.1f%%"),   # one decimal in every row
+             row_height=66, height=38 + 66 * len(p.topics), column_config={
+    "topic": st.column_config.NumberColumn("Topic", width=56),
+    "label": st.column_config.TextColumn("Label (three top terms)", width=210),
+    "top_terms": st.column_config.TextColumn("Top terms, best first", width=480),
+    "n_articles": st.column_config.NumberColumn("Articles", width=76, help="Articles whose strongest topic this is"),
+    "share": st.column_config.NumberColumn("Share of articles", format="%.1f%%", width=112),   # one decimal in every row
 })
 st.download_button("Download proposals (CSV)", data=exports.to_csv_bytes(p.topics),
                    file_name=f"framewatch-topics-k{k}.csv", mime="text/csv", on_click="ignore",

@@ -106,3 +106,13 @@ def test_a_click_chooses_its_cell():
                                 "target") is None                                  # the heatmap itself reports nothing
     assert clicked_tone_cell(hm, {"points": [{"curve_number": markers, "point_index": 0, "x": "Russia"}]},
                              mcells) is None                                       # trend points only
+
+
+def test_heatmap_target_labels_are_set_at_45_degrees_so_long_names_do_not_run_into_each_other():
+    # at plotly's own angle (30° for these), "European Union" ran into "China" beside it at 1,400 px
+    targets = ["Ukraine", "Taiwan", "United States", "European Union", "China", "United Nations"]
+    df = pd.DataFrame([dict(outlet="A", target=t, mean_compound=0.1, compound_low=0.0, compound_high=0.2, n_sentences=5,
+                            n_articles_naming=2, n_articles=5, share_negative=0.2, negative_low=0.1, negative_high=0.4)
+                       for t in targets])
+    fig = tone_heatmap(df, "tone")
+    assert fig.layout.xaxis.tickangle == -45 and fig.layout.margin.b >= 100

@@ -1,5 +1,6 @@
 """Topic discovery page: nothing runs until Run; proposals, chart data, representative articles, saving."""
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -38,6 +39,10 @@ def test_run_proposes_the_two_themes_and_saves_one(topic_store):
     assert proposals["n_articles"].tolist() == [4, 4]
     assert proposals["share"].tolist() == [50.0, 50.0]                # 4 of 8 each, shown as 50.0%
     assert '"%.1f%%"' in at.dataframe[0].proto.columns                # one decimal in every row (not 50% / 12.35%)
+    # the ten top terms wrap (rows over 64 px) in columns that fit beside the sidebar at 1,400 px; they were cut
+    config = json.loads(at.dataframe[0].proto.columns)
+    assert at.dataframe[0].proto.row_height > 64
+    assert sum(config[c]["width"] for c in ("topic", "label", "top_terms", "n_articles", "share")) <= 936
     themes = [set(t.split(", ")) for t in proposals["top_terms"]]
     assert any("striker" in t for t in themes) and any("wheat" in t for t in themes)
     assert len(at.dataframe[1].value) == 4                          # representative articles of proposal 1
