@@ -495,12 +495,14 @@ def _load_scoring(score_options) -> tuple:
 def _score_and_aggregate(con, scoring, score_options, registry, summary, run_summary) -> None:
     from .aggregate import build_daily
     from .frame_model import CoverageWarning
-    from .run import _score
+    from .run import _score, column_only_runs
 
     lexicon, _, topics, frames, gazetteer = scoring
     had_scores = con.execute("SELECT count(*) FROM article_scores").fetchall()[0][0] > 0
+    # Feed items come without a topic column: the topic queries apply to them (and to every stored
+    # article but those of runs that took topics from their column instead).
     full = _score(con, lexicon, topics, score_options.topic_column, run_summary, False, registry,
-                  frames, gazetteer=gazetteer, only_new=True)
+                  frames, gazetteer=gazetteer, only_new=True, column_only=column_only_runs(con))
     summary.full_rescore = full and had_scores
     summary.articles_scored = run_summary.n_articles
     summary.model_scored = run_summary.n_model_articles

@@ -10,7 +10,6 @@ its settings and its counts.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import secrets
 import time
@@ -34,7 +33,7 @@ from .frames import (FRAME_THRESHOLD, FrameScorer, frame_lexicon_frame, read_fra
 from .incremental import VERSION_COLUMNS, definition_versions, recorded_versions, unscored_rowids
 from .ingest import IngestOptions, duplicate_keys, ingest_file_batches
 from .lexicon import Lexicon, LexiconMatcher, load_lexicon
-from .outlets import Registry, read_registry
+from .outlets import BUILTIN_REGISTRY, Registry, read_registry
 from .schemas import column_names
 from .storage import read_table, write_table, writing
 from .syndication import cluster_signatures, find_clusters, signature_arrays, sketch_articles
@@ -82,6 +81,9 @@ class RunSummary:
     """Overlapped run: articles scored while the ingest was still going (None: no overlap)."""
     n_rescored: int | None = None
     """Overlapped run: articles scored again at the end because a later copy changed their topics."""
+    changed_definitions: list[str] = field(default_factory=list)
+    """The definitions (lexicon, topics, ...) whose version differs from the store's last scoring: why
+    the stored articles' scores changed (the line names them)."""
     notes: list[str] = field(default_factory=list)
     """Said to the user beside the line, not recorded in ``runs`` (not about this run's data): that the
     last command writing the store never ended (:func:`pipelines.storage.writing`)."""
@@ -89,7 +91,8 @@ class RunSummary:
     def line(self) -> str:
         """One-line summary: ingested (and how many without a body), duplicates, rejected, undated (by kind
         of reason), mentions and the articles scored (``the whole store, scored again`` when that is more
-        than this run's: a run scores every stored article; an ingest says it scored nothing), elapsed
+        than this run's: a run scores every stored article; with the definitions that changed since the
+        store's last scoring, ``; changed since its last scoring: topics``; an ingest says it scored nothing), elapsed
         (wall seconds of the run's work; starting Python and reading the definitions not counted)."""
         ingested = f"ingested {self.n_ingested}"
         if self.n_title_only:
@@ -97,7 +100,9 @@ class RunSummary:
         if self.versions:
             scored = f"mentions {self.n_mentions} in {self.n_articles} articles"
             if self.n_articles != self.n_ingested:
-                scored += " (the whole store, scored again)"
+                why = f"; changed since its last scoring: {', '.join(self.changed_definitions)}" \
+                    if self.changed_definitions else ""
+                scored += f" (the whole store, scored again{why})"
         else:
             scored = "not scored yet (`framewatch score`, then `framewatch aggregate`)"
         parts = [ingested, f"duplicates {self.n_duplicates}", f"rejected {self.n_rejected}", scored,
@@ -145,7 +150,7 @@ def _ingest(con, inputs: list[Path], options: IngestOptions, run_id: str, summar
     for result in ingest_file_batches(inputs, options, run_id, stored_keys(con), registry=registry,
                                       progress=progress):
         write_ingest(con, result, summary, registry, refresh=False)
-    _refresh_outlets(con, registry)
+    summary.warnings += _refresh_outlets(con, registry)
 
 
 def stored_keys(con) -> dict[str, str]:
@@ -183,13 +188,17 @@ def write_ingest(con, result, summary: RunSummary, registry: Registry, refresh: 
                                   if aid in stored and split_topic_cell(cell) != split_topic_cell(stored[aid][1])),
                            dtype=np.int64)
         # One set-based update: a batch may hold thousands of copies of earlier batches' articles.
+        # Only copies of this run's own articles count in n_copies: an article stored by an earlier
+        # run read again (the same file run twice) is a duplicate, not one more copy; its topic
+        # labels are still merged (a later listing under another section is data of the article).
         con.register("_fw_copies", copies)
         try:
-            con.execute("UPDATE articles SET n_copies = articles.n_copies + c.n_more, topics_raw = c.topics_raw "
-                        "FROM _fw_copies AS c WHERE articles.article_id = c.article_id")
+            con.execute("UPDATE articles SET n_copies = articles.n_copies + CASE WHEN articles.run_id = ? "
+                        "THEN c.n_more ELSE 0 END, topics_raw = c.topics_raw "
+                        "FROM _fw_copies AS c WHERE articles.article_id = c.article_id", [summary.run_id])
         finally:
             con.unregister("_fw_copies")
-    write_table(con, "rejects", result.rejects)
+    write_table(con, "rejects", _new_rejects(con, result.rejects, summary.run_id))
     if len(result.coverage):
         # A newer coverage file replaces what was known of the same outlet-days.
         con.register("_fw_cov", result.coverage)
@@ -198,7 +207,7 @@ def write_ingest(con, result, summary: RunSummary, registry: Registry, refresh: 
         con.unregister("_fw_cov")
         write_table(con, "coverage", result.coverage)
     if refresh:
-        _refresh_outlets(con, registry)
+        summary.warnings += _refresh_outlets(con, registry)
     summary.n_input += result.n_input
     summary.n_ingested += result.n_ingested
     summary.n_duplicates += result.n_duplicates
@@ -214,30 +223,87 @@ def write_ingest(con, result, summary: RunSummary, registry: Registry, refresh: 
     return changed
 
 
-def _refresh_outlets(con, registry: Registry) -> None:
+_EVENT_REJECTS = ("feed_failed", "page_failed")
+"""Reject reasons that record an event (a fetch that failed this time), not a record: kept at every run."""
+
+
+def _new_rejects(con, rejects: pd.DataFrame, run_id: str) -> pd.DataFrame:
+    """*rejects* without the rows an earlier run already stored (same file, row, reason, detail and
+    record): a file run again is rejected again, but its records are listed and counted once by
+    ``framewatch rejects`` and the dashboard. Failed fetches (:data:`_EVENT_REJECTS`) all stay."""
+    if rejects.empty:
+        return rejects
+    files = sorted(set(rejects["source_file"]))
+    seen = {(f, None if r is None else int(r), reason, detail, record) for f, r, reason, detail, record in con.execute(
+        "SELECT source_file, source_row, reason, detail, record FROM rejects WHERE run_id <> ? "
+        "AND source_file IN (SELECT unnest(?))", [run_id, files]).fetchall()}
+    if not seen:
+        return rejects
+    keys = zip(rejects["source_file"], rejects["source_row"], rejects["reason"], rejects["detail"], rejects["record"])
+    keep = [reason in _EVENT_REJECTS or (f, None if pd.isna(r) else int(r), reason, detail, record) not in seen
+            for f, r, reason, detail, record in keys]
+    return rejects[keep]
+
+
+def _refresh_outlets(con, registry: Registry) -> list[str]:
+    """Rebuild the ``outlets`` table for the outlets of the stored articles, keeping what the store knows.
+
+    An outlet named by a user registry given to this run (``--outlets``) takes that entry's
+    country and type; one the store already knows from a registry keeps its stored row (a run
+    without the user's registry, or with another one, changes nothing the store learnt from an
+    earlier run: e.g. the demo's outlets stay ``synthetic``, which the dashboard's banner reads);
+    the others take the built-in registry's entry, or none (``in_registry`` false).
+
+    Returns
+    -------
+    list of str
+        One warning per stored outlet whose country or type this run's registry changed
+        (``outlet registry FILE changed 'Foo News': type 'x' -> 'y'``); empty when none did.
+    """
     names = [r[0] for r in con.execute("SELECT DISTINCT outlet FROM articles ORDER BY 1").fetchall()]
-    rows = []
+    stored = {outlet: (country, kind, known) for outlet, country, kind, known in
+              con.execute("SELECT outlet, country, type, in_registry FROM outlets").fetchall()}
+    builtin = BUILTIN_REGISTRY.name
+    rows, changes = [], []
     for name in names:
-        info = registry.info(name) or {}
-        rows.append({"outlet": name, "country": info.get("country"), "type": info.get("type"),
-                     "in_registry": bool(info)})
+        entry = registry.outlets.get(name)
+        before = stored.get(name)
+        if entry is not None and (entry.source != builtin or before is None or not before[2]):
+            row = (entry.country, entry.type, True)
+            if entry.source != builtin and before is not None and before[2] and before[:2] != row[:2]:
+                what = "; ".join(f"{field} {old!r} -> {new!r}" for field, old, new
+                                 in zip(("country", "type"), before[:2], row[:2]) if old != new)
+                changes.append(f"outlet registry {entry.source} changed the stored outlet '{name}': {what}")
+        else:
+            row = before if before is not None else (None, None, False)
+        rows.append({"outlet": name, "country": row[0], "type": row[1], "in_registry": bool(row[2])})
     write_table(con, "outlets", pd.DataFrame(rows, columns=column_names("outlets")), replace=True)
+    return changes
 
 
 def _score(con, lexicon: Lexicon, topics: list[TopicDef], use_topic_column: bool, summary: RunSummary,
            progress: bool, registry: Registry, frames: FrameScorer | None = None,
-           gazetteer: Gazetteer | None = None, only_new: bool = False, engine: EngineOptions | None = None) -> bool:
+           gazetteer: Gazetteer | None = None, only_new: bool = False, engine: EngineOptions | None = None,
+           column_only: frozenset = frozenset()) -> bool:
     """Score the stored articles; with *only_new*, only those without scores, unless the lexicon,
     topics, frames, pairs or targets differ from the store's (then all); then give articles without
     rows of the store's frame model those rows (:func:`pipelines.frame_model.apply_to_new_articles`).
+
+    The *topics* queries apply to the articles not stored by a run of *column_only*
+    (:func:`column_only_runs`), which keep their topic column's topics; when every stored article
+    is of such a run, no query is written or applied (as with *topics* empty).
     Returns True when all were scored."""
     frames = frames or FrameScorer().fit()
     before = definition_versions(con, stored_threshold(con)) if only_new else None
+    recorded = recorded_versions(con)
+    topics = topics if _queries_apply(con, topics, column_only) else []
     _write_topics(con, topics, use_topic_column)
     outlet_names = {name: registry.names_of(name)
                     for (name,) in con.execute("SELECT DISTINCT outlet FROM articles").fetchall()}
-    stages = _fit_stages(con, lexicon, topics, use_topic_column, frames, gazetteer, summary.warnings, outlet_names)
+    stages = _fit_stages(con, lexicon, topics, use_topic_column, frames, gazetteer, summary.warnings, outlet_names,
+                         column_only)
     summary.versions = definition_versions(con, frames.threshold)
+    summary.changed_definitions = _changed(recorded, summary.versions, lexicon.version)
     full = before is None or before != summary.versions
     if full:
         _clear_scores(con, frames)
@@ -257,6 +323,39 @@ def _score(con, lexicon: Lexicon, topics: list[TopicDef], use_topic_column: bool
     return full
 
 
+def column_only_runs(con) -> frozenset:
+    """``run_id`` of the store's runs (``framewatch run``) that took topics from the input's topic
+    column instead of the topic queries (``--topic-column`` without ``--topics``: ``topic_queries``
+    false in ``runs.settings``). Their articles' topics are their column's, whatever a later run's
+    topic queries: data of the article, like its text (:func:`pipelines.engines.score_batch`)."""
+    rows = con.execute("SELECT run_id, settings FROM runs WHERE stage = 'run'").fetchall()
+    return frozenset(run_id for run_id, settings in rows
+                     if (json.loads(settings or "{}").get("score") or {}).get("topic_queries") is False)
+
+
+def _queries_apply(con, topics: list[TopicDef], column_only: frozenset) -> bool:
+    """Whether some stored article is to be matched against *topics* (one not of a *column_only* run)."""
+    if not topics:
+        return False
+    if not column_only:
+        return True
+    return con.execute("SELECT count(*) FROM (SELECT 1 FROM articles WHERE run_id NOT IN (SELECT unnest(?)) "
+                       "LIMIT 1)", [sorted(column_only)]).fetchall()[0][0] > 0
+
+
+_DEFINITIONS = {"lexicon_version": "lexicon", "pairs_version": "word-choice pairs", "topics_version": "topics",
+                "frames_version": "frame lexicon", "frame_threshold": "frame threshold", "targets_version": "targets"}
+
+
+def _changed(recorded: dict, versions: dict, lexicon_version: str | None) -> list[str]:
+    """The definitions whose version differs from the store's last scoring (:func:`recorded_versions`),
+    by name; empty for a store never scored."""
+    if recorded.get("lexicon_version") is None:
+        return []
+    now = {**versions, "lexicon_version": lexicon_version}
+    return [label for name, label in _DEFINITIONS.items() if recorded.get(name) != now.get(name)]
+
+
 def _write_topics(con, topics: list[TopicDef], use_topic_column: bool) -> None:
     """The ``topics`` table: the topic definitions, and with *use_topic_column* the other topics
     named in the stored articles' topic cells."""
@@ -269,7 +368,8 @@ def _write_topics(con, topics: list[TopicDef], use_topic_column: bool) -> None:
 
 
 def _fit_stages(con, lexicon: Lexicon, topics: list[TopicDef], use_topic_column: bool, frames: FrameScorer,
-                gazetteer: Gazetteer | None, warnings: list[str], outlet_names: dict) -> ScoreStages:
+                gazetteer: Gazetteer | None, warnings: list[str], outlet_names: dict,
+                column_only: frozenset = frozenset()) -> ScoreStages:
     """Write the definition tables (``frame_lexicon``, ``lexicon``, ``targets``, ``pairs``) and fit the
     per-batch stages; the pairs left out are added to *warnings*."""
     write_table(con, "frame_lexicon", frame_lexicon_frame(frames.lexicon_), replace=True)
@@ -279,7 +379,7 @@ def _fit_stages(con, lexicon: Lexicon, topics: list[TopicDef], use_topic_column:
     pair_matcher = start_pairs(con, lexicon, warnings)
     topic_matcher = TopicMatcher(topics).fit() if topics else None
     return ScoreStages(lexicon, matcher, topic_matcher, use_topic_column, outlet_names, pair_matcher, frames,
-                       target_matcher)
+                       target_matcher, column_only)
 
 
 def _clear_scores(con, frames: FrameScorer) -> None:
@@ -327,7 +427,7 @@ def _clusters(con, sketches: list, rest: np.ndarray) -> pd.DataFrame:
 def _ingest_and_score(con, inputs: list[Path], ingest_options: IngestOptions, run_id: str, summary: RunSummary,
                       progress: bool, registry: Registry, lexicon: Lexicon, topics: list[TopicDef],
                       use_topic_column: bool, frames: FrameScorer, gazetteer: Gazetteer | None,
-                      engine: EngineOptions, t0: float) -> None:
+                      engine: EngineOptions, t0: float, column_only: frozenset = frozenset()) -> None:
     """Ingest and score at once on the Dask engine: the rows of :func:`_ingest` then :func:`_score`.
 
     The stages are fitted first; the stored articles (a store run again) and then each ingest
@@ -341,11 +441,15 @@ def _ingest_and_score(con, inputs: list[Path], ingest_options: IngestOptions, ru
     :func:`_score` writes, the re-scored articles' rows last. The outlets' names are sent with
     each batch (the registry's, as :func:`_score` takes them), and the ``topics`` table, the
     pairs' warnings and the versions are written when the ingest has ended, as after
-    :func:`_ingest`. *t0*: the run's start (``perf_counter``) for ``stage_seconds``.
+    :func:`_ingest`. *t0*: the run's start (``perf_counter``) for ``stage_seconds``. *column_only*: as
+    :func:`_score` takes it (this run's own id among them when its articles take no topic queries).
     """
     steps = summary.stage_seconds
     pair_warnings: list[str] = []   # said after the ingest's warnings, as _score says them
-    stages = _fit_stages(con, lexicon, topics, use_topic_column, frames, gazetteer, pair_warnings, {})
+    recorded = recorded_versions(con)
+    if run_id in column_only:         # the queries serve the stored articles only, if any of them
+        topics = topics if _queries_apply(con, topics, column_only) else []
+    stages = _fit_stages(con, lexicon, topics, use_topic_column, frames, gazetteer, pair_warnings, {}, column_only)
     _clear_scores(con, frames)
     sketches: list = []
     todo = store_rowids(con)           # stored before this run: all are scored again, first
@@ -373,7 +477,7 @@ def _ingest_and_score(con, inputs: list[Path], ingest_options: IngestOptions, ru
                 seen = int(new[-1]) + 1
                 todo = hand_over(np.concatenate([todo, new]), last=False)
             scorer.append_ready()
-        _refresh_outlets(con, registry)
+        summary.warnings += _refresh_outlets(con, registry)
         t_ingest = time.perf_counter()
         steps["ingest"] = t_ingest - t0
         summary.n_scored_during_ingest = scorer.n_scored()
@@ -382,6 +486,7 @@ def _ingest_and_score(con, inputs: list[Path], ingest_options: IngestOptions, ru
         _write_topics(con, topics, use_topic_column)
         summary.warnings += pair_warnings
         summary.versions = definition_versions(con, frames.threshold)
+        summary.changed_definitions = _changed(recorded, summary.versions, lexicon.version)
         scorer.finish()
         t_rescore = time.perf_counter()
         again = np.unique(np.concatenate(rescore)) if rescore else np.empty(0, dtype=np.int64)
@@ -417,8 +522,10 @@ class ScoreOptions:
     lexicons : lexicon files used instead of the built-in one (``--lexicon``).
     extra_lexicons : lexicon files used beside it (``--extra-lexicon``).
     topics : topic definitions file (``--topics``; default ``data/topics.yaml``).
-    topic_queries : apply topic queries (True), or only the input's topic column (False);
-        None: as the store's last scoring did (True for a new store).
+    topic_queries : ``run``: apply the topic queries to this run's articles (True), or give them only
+        their topic column's topics (False; :func:`column_only_runs`); the articles of earlier runs
+        keep theirs either way. ``score``: apply them to every article (True) or to none (False);
+        None: each article as the run that stored it said.
     topic_column : take topics from the input's topic column as well.
     frames : frame lexicon file (``--frames``; default ``data/frames/frames.csv``).
     frame_threshold : frame-lexicon tokens an article needs to use a frame (``--frame-threshold``).
@@ -443,8 +550,8 @@ class ScoreOptions:
 
     def load(self) -> tuple[Lexicon, list[str], list[TopicDef]]:
         lexicon, warnings = load_lexicon(self.lexicons or None, self.extra_lexicons)
-        topics = read_topics(self.topics) if self.topic_queries is not False else []
-        return lexicon, warnings, topics
+        # Read (and checked) even when this run's articles take none: they may serve stored articles.
+        return lexicon, warnings, read_topics(self.topics)
 
 
 def run_pipeline(store: str | Path, inputs: list[Path], ingest_options: IngestOptions | None = None,
@@ -476,14 +583,17 @@ def run_pipeline(store: str | Path, inputs: list[Path], ingest_options: IngestOp
     steps = summary.stage_seconds
     engine = score_options.engine
     with writing(store, fresh=fresh, notes=summary.notes) as con:
+        # Articles of runs that took topics from their column instead of the queries keep them (this
+        # run's too, when it does); the topic queries apply to every other stored article.
+        column_only = column_only_runs(con) | ({run_id} if score_options.topic_queries is False else set())
         if engine.name == "dask" and engine.overlap:
             _ingest_and_score(con, inputs, ingest_options, run_id, summary, progress, registry, lexicon, topics,
-                              score_options.topic_column, frames, gazetteer, engine, t0)
+                              score_options.topic_column, frames, gazetteer, engine, t0, column_only)
         else:
             _ingest(con, inputs, ingest_options, run_id, summary, progress, registry)
             steps["ingest"] = time.perf_counter() - t0
             _score(con, lexicon, topics, score_options.topic_column, summary, progress, registry, frames,
-                   gazetteer=gazetteer, engine=engine)
+                   gazetteer=gazetteer, engine=engine, column_only=column_only)
         t_aggregate = time.perf_counter()
         summary.n_daily_rows = build_daily(con)
         steps["aggregate"] = time.perf_counter() - t_aggregate
@@ -519,17 +629,17 @@ def run_score(store: str | Path, options: ScoreOptions | None = None, progress: 
     """Score every stored article again with the given lexicon and topics."""
     options = options or ScoreOptions(topic_queries=None)
     _require_store(store)
-    if options.topic_queries is None:
-        options = dataclasses.replace(options, topic_queries=_last_topic_queries(store))
     lexicon, warnings, topics = options.load()
+    topics = topics if options.topic_queries is not False else []
     frames = options.frame_scorer()
     gazetteer = read_gazetteer(options.targets)
     run_id = new_run_id()
     summary = RunSummary(run_id, warnings=list(warnings))
     started, t0 = datetime.now(timezone.utc), time.perf_counter()
     with writing(store, notes=summary.notes) as con:
+        column_only = column_only_runs(con) if options.topic_queries is None else frozenset()
         _score(con, lexicon, topics, options.topic_column, summary, progress, read_registry(), frames,
-               gazetteer=gazetteer, engine=options.engine)
+               gazetteer=gazetteer, engine=options.engine, column_only=column_only)
         summary.elapsed_s = time.perf_counter() - t0
         _record_run(con, run_id, "score", started, summary.elapsed_s, {"score": asdict(options)}, summary,
                     lexicon.version)
@@ -549,21 +659,6 @@ def run_aggregate(store: str | Path) -> RunSummary:
         summary.versions = versions = recorded_versions(con)   # of the last scoring, which daily counts
         _record_run(con, run_id, "aggregate", started, summary.elapsed_s, {}, summary, versions["lexicon_version"])
     return summary
-
-
-def _last_topic_queries(store: str | Path) -> bool:
-    """Whether the store's last scoring applied topic queries (True when it has none)."""
-    from .storage import connect
-
-    con = connect(store)
-    try:
-        rows = con.execute("SELECT settings FROM runs WHERE stage IN ('run', 'score') "
-                           "ORDER BY started_at DESC LIMIT 1").fetchall()
-    finally:
-        con.close()
-    if not rows:
-        return True
-    return json.loads(rows[0][0]).get("score", {}).get("topic_queries", True) is not False
 
 
 def _require_store(store: str | Path) -> None:

@@ -60,7 +60,8 @@ TABLES: dict[str, tuple[Column, ...]] = {
         ("source_file", "VARCHAR", "input file the record came from", False),
         ("source_row", "INTEGER", "1-based data row (CSV/Parquet), line (JSONL) or item (feed)"),
         ("n_words", "INTEGER", "number of words in text (runs of letters or digits)", False),
-        ("n_copies", "INTEGER", "copies of this record seen in the inputs (1 = no duplicate)", False),
+        ("n_copies", "INTEGER", "copies of this record in the input of the run that stored it (1 = no duplicate; "
+                                "a later run's copies are duplicates, not counted here)", False),
         ("text_hash", "VARCHAR", "hash of the whitespace- and case-folded text", False),
         ("topics_raw", "VARCHAR", "topic labels from the input's topic column, as given"),
         ("lang", "VARCHAR", "language tag, if given"),
