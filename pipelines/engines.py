@@ -22,6 +22,7 @@ functions applied are the same.
 from __future__ import annotations
 
 import collections
+import contextlib
 import dataclasses
 import secrets
 import shutil
@@ -40,7 +41,7 @@ from .score import score_articles
 from .storage import append_parquet, transaction, write_table
 from .syndication import signature_arrays, sketch_articles
 from .tone import TargetMatcher, read_gazetteer, score_targets
-from .topics import TopicMatcher, assign_topics, read_topics, split_topic_cell
+from .topics import TopicMatcher, read_topics
 from .wordchoice import PairMatcher, find_pair_mentions, load_pairs
 
 ENGINES = ("local", "dask")
@@ -48,8 +49,17 @@ ENGINES = ("local", "dask")
 BATCH_TABLES = ("mentions", "quotes", "article_topics", "article_scores", "pair_mentions", "article_frames",
                 "frame_mentions", "target_mentions")
 """Tables a batch of articles adds rows to, in the order they are written."""
-ARTICLE_COLUMNS = ("article_id", "outlet", "title", "text", "topics_raw", "run_id")
-"""Columns of ``articles`` the score stages read (``run_id``: whether topic queries apply, :class:`ScoreStages`)."""
+QUIET_CLUSTER = {
+    "distributed.admin.tick.interval": "1s",               # event-loop health check (default every 20 ms)
+    "distributed.admin.system-monitor.interval": "5s",     # CPU, memory and disk samples for a dashboard (500 ms)
+    "distributed.worker.memory.monitor-interval": "1s",    # the nanny's look at its worker's memory (100 ms)
+    "distributed.worker.profile.enabled": False,           # the worker's stack sampler, for a dashboard (10 ms)
+}
+"""Dask settings of the ``LocalCluster`` the Dask engine starts itself (no scheduler given). Dask's
+defaults poll for a dashboard we do not serve; in this process (scheduler, nannies) they cost
+about 3 % of a core while the workers score, in each worker about 2 % more (benchmarks/RESULTS.md)."""
+ARTICLE_COLUMNS = ("article_id", "outlet", "title", "text", "topics_raw")
+"""Columns of ``articles`` the score stages read."""
 
 
 @dataclass(frozen=True)
@@ -96,9 +106,6 @@ class ScoreStages:
     use_topic_column : also take topics from ``topics_raw``.
     outlet_names : outlet -> the names it goes by (voice: the outlet quoting itself).
     pair_matcher, frames, target_matcher : fitted word-choice pairs, frame scorer, target matcher.
-    column_only : ``run_id`` of the runs whose articles take their topics from their topic column only
-        (stored by a run with ``--topic-column`` and without topic queries): the topic queries
-        apply to the other articles (:func:`pipelines.run.column_only_runs`).
     """
 
     lexicon: Lexicon
@@ -109,7 +116,6 @@ class ScoreStages:
     pair_matcher: PairMatcher
     frames: FrameScorer
     target_matcher: TargetMatcher
-    column_only: frozenset = frozenset()
 
 
 def score_batch(articles: pd.DataFrame, stages: ScoreStages, progress: bool = False,
@@ -137,31 +143,11 @@ def score_batch(articles: pd.DataFrame, stages: ScoreStages, progress: bool = Fa
                             progress=progress, matcher=s.matcher, outlet_names=s.outlet_names, prepared=prepared)
     frames = score_frames(articles, result.quotes, s.frames, prepared)
     extra = {"sketches": sketch_articles(articles)} if sketch else {}
-    topics = _column_topics_only(articles, result.article_topics, s)
-    return {**extra, "mentions": result.mentions, "quotes": result.quotes, "article_topics": topics,
+    return {**extra, "mentions": result.mentions, "quotes": result.quotes, "article_topics": result.article_topics,
             "article_scores": result.article_scores,
             "pair_mentions": find_pair_mentions(articles, result.quotes, s.pair_matcher, prepared),
             "article_frames": frames.article_frames, "frame_mentions": frames.frame_mentions,
             "target_mentions": score_targets(articles, result.quotes, s.target_matcher, prepared)}
-
-
-def _column_topics_only(articles: pd.DataFrame, topics: pd.DataFrame, s: ScoreStages) -> pd.DataFrame:
-    """*topics* (``article_topics`` rows of the batch) with the articles of ``s.column_only`` runs
-    given their topic column's topics alone (:func:`pipelines.topics.assign_topics` without queries),
-    in their place; unchanged when the queries apply to every article of the batch."""
-    if s.topic_matcher is None or not s.column_only or "run_id" not in articles:
-        return topics
-    own = articles["run_id"].isin(s.column_only).to_numpy()
-    if not own.any():
-        return topics
-    ids = articles["article_id"].to_numpy(dtype=object)[own]
-    cells = articles["topics_raw"].to_numpy(dtype=object)[own] if "topics_raw" in articles else [None] * len(ids)
-    mine = [(aid, topic, source) for aid, cell in zip(ids, cells) for topic, source in
-            assign_topics([], split_topic_cell(cell) if s.use_topic_column and isinstance(cell, str) else [])]
-    out = pd.concat([topics[~topics["article_id"].isin(ids)], pd.DataFrame(mine, columns=list(topics.columns))],
-                    ignore_index=True).astype(topics.dtypes.to_dict())
-    order = pd.Series(range(len(articles)), index=articles["article_id"].to_numpy(dtype=object))
-    return out.iloc[np.argsort(order[out["article_id"]].to_numpy(), kind="stable")].reset_index(drop=True)
 
 
 def default_stages(use_topic_column: bool = False) -> ScoreStages:
@@ -313,6 +299,14 @@ class DaskScorer:
     batches faster than the workers score them. Each partition's files are deleted once
     appended, and the run directory (or the temporary work dir) on leaving.
 
+    The partitions are appended in groups, one transaction a group: :meth:`submit` appends once
+    as many are scored as there are workers (or when too many wait: then it waits for that many),
+    with every scored one after them; DuckDB reads each table's files of the group in one
+    ``INSERT`` (:func:`pipelines.storage.append_parquet`) on one thread, since the workers have the
+    other cores. Fewer, larger commits cost this process less, and with *checkpoint* it
+    compresses what it appended while the workers score, instead of all at once when the run
+    ends (benchmarks/RESULTS.md).
+
     Parameters
     ----------
     con : the store's (only) writable connection.
@@ -323,6 +317,10 @@ class DaskScorer:
     names_of : outlet name -> the names it goes by (:meth:`pipelines.outlets.Registry.names_of`);
         when given, each partition is sent the names of its own outlets instead of using the
         *stages*' ``outlet_names``.
+    checkpoint : ``CHECKPOINT`` the store after each group appended (no row changes: the working
+        copy is checkpointed anyway before it replaces the store). Not while an ingest writes
+        articles beside the scoring (:func:`pipelines.run._ingest_and_score`): each checkpoint
+        would compress the articles' last row group again (benchmarks/RESULTS.md, G.3.2).
 
     Attributes
     ----------
@@ -337,7 +335,7 @@ class DaskScorer:
     """
 
     def __init__(self, con, stages: ScoreStages, options: EngineOptions, sketches: list | None = None,
-                 names_of=None):
+                 names_of=None, checkpoint: bool = False):
         try:
             import fsspec
             import distributed  # noqa: F401  (checked here, before any work is done)
@@ -346,6 +344,7 @@ class DaskScorer:
                               expected="dask[distributed] and fsspec installed", found=str(exc),
                               fix='pip install "framewatch[dask]"') from exc
         self.con, self.stages, self.options, self.sketches, self.names_of = con, stages, options, sketches, names_of
+        self.checkpoint = checkpoint
         self.own_dir = options.workdir is None
         self.workdir = (tempfile.mkdtemp(prefix="framewatch-dask-") if self.own_dir else options.workdir).rstrip("/")
         self.fs, _ = fsspec.core.url_to_fs(self.workdir)
@@ -353,7 +352,7 @@ class DaskScorer:
         self.local = "file" in protocols
         self.run_dir = f"{self.workdir}/run-{secrets.token_hex(6)}"
         self.client = self.cluster = self.shared = None
-        self.ahead = 1
+        self.ahead = self.group = 1
         self.pending: collections.deque = collections.deque()
         self.n_mentions = self.n_submitted = self.n_appended = self.n_partitions = 0
         self.first_submit: float | None = None
@@ -375,6 +374,7 @@ class DaskScorer:
                 self.fs.rm(self.run_dir, recursive=True)
 
     def _start(self) -> None:
+        import dask
         from distributed import Client, LocalCluster
 
         options = self.options
@@ -382,15 +382,18 @@ class DaskScorer:
             if options.scheduler:
                 self.client = Client(options.scheduler, timeout="10s")
             else:
-                self.cluster = LocalCluster(n_workers=options.n_workers, threads_per_worker=1, processes=True,
-                                            dashboard_address=None)
-                self.client = Client(self.cluster)
+                with dask.config.set(QUIET_CLUSTER):   # the nannies hand it to their workers
+                    self.cluster = LocalCluster(n_workers=options.n_workers, threads_per_worker=1, processes=True,
+                                                dashboard_address=None)
+                    self.client = Client(self.cluster)
         except OSError as exc:
             raise ConfigError("cannot reach the Dask scheduler", where=f"--scheduler {options.scheduler}",
                               expected="a running dask scheduler at that address", found=str(exc),
                               fix="start one with `dask scheduler` and workers with `dask worker ADDRESS`") from exc
-        self.shared = self.client.scatter(self.stages, broadcast=True)
-        self.ahead = 2 * max(len(self.client.scheduler_info().get("workers", {})), 1) + 1
+        # hash=False: a random key instead of tokenizing (hashing) every fitted stage first
+        self.shared = self.client.scatter(self.stages, broadcast=True, hash=False)
+        self.group = max(len(self.client.scheduler_info().get("workers", {})), 1)
+        self.ahead = 2 * self.group + 1
 
     def submit(self, batch: Batch, sketch: bool = True) -> None:
         """Write *batch*'s articles (read from the store now) as a partition and hand it to the
@@ -422,36 +425,61 @@ class DaskScorer:
                                     outlet_names=names, pure=False)
         self.pending.append((path, n_articles, future))
         self.n_submitted += n_articles
-        while self.pending and (self.pending[0][2].done() or len(self.pending) > self.ahead):
-            self._append_first()
+        while len(self.pending) > self.ahead or self._n_ready() >= self.group:
+            self._append_group(self.group)
 
     def append_ready(self) -> None:
         """Append the partitions scored so far, in order, up to the first still being scored."""
-        while self.pending and self.pending[0][2].done():
-            self._append_first()
+        if self._n_ready():
+            self._append_group(1)
 
     def finish(self) -> None:
         """Wait for every partition handed over and append it."""
         while self.pending:
-            self._append_first()
+            self._append_group(self.group)
 
     def n_scored(self) -> int:
         """Articles whose partitions are scored (appended, or done and waiting to be)."""
         return self.n_appended + sum(n for _, n, future in self.pending if future.done())
 
-    def _append_first(self) -> None:
-        path, n_articles, future = self.pending.popleft()
-        written = future.result()
-        if "sketches" in written:
-            self.sketches.append(signature_arrays(pd.read_parquet(written["sketches"])))
-        if self.local:   # DuckDB reads the workers' files itself: no frame in between; one commit a partition
-            with transaction(self.con):
-                n = {t: append_parquet(self.con, t, self.fs._strip_protocol(written[t])) for t in BATCH_TABLES}
+    def _n_ready(self) -> int:
+        """Partitions scored at the head of the queue (before the first still being scored)."""
+        return next((k for k, (_, _, future) in enumerate(self.pending) if not future.done()), len(self.pending))
+
+    def _append_group(self, wait_for: int) -> None:
+        """Append the first *wait_for* partitions waiting (waiting for them to be scored) and every
+        scored one after them, in order: one transaction for the group (local work dir)."""
+        group = []
+        while self.pending and (len(group) < wait_for or self.pending[0][2].done()):
+            group.append(self.pending.popleft())
+        written = [future.result() for _, _, future in group]
+        for files in written:
+            if "sketches" in files:
+                self.sketches.append(signature_arrays(pd.read_parquet(files["sketches"])))
+        if self.local:   # DuckDB reads the workers' files itself: no frame in between
+            with _one_thread(self.con):
+                with transaction(self.con):
+                    n = {t: append_parquet(self.con, t, [self.fs._strip_protocol(f[t]) for f in written])
+                         for t in BATCH_TABLES}
+                if self.checkpoint:
+                    self.con.execute("CHECKPOINT")
             self.n_mentions += n["mentions"]
         else:            # a URL DuckDB may not read (s3://, memory:// ...): through fsspec and pandas
-            self.n_mentions += write_batch(self.con, {t: pd.read_parquet(written[t]) for t in BATCH_TABLES})
-        self.fs.rm([path, *written.values()])
-        self.n_appended += n_articles
+            for files in written:
+                self.n_mentions += write_batch(self.con, {t: pd.read_parquet(files[t]) for t in BATCH_TABLES})
+        self.fs.rm([f for (path, _, _), files in zip(group, written) for f in (path, *files.values())])
+        self.n_appended += sum(n_articles for _, n_articles, _ in group)
+
+
+@contextlib.contextmanager
+def _one_thread(con):
+    """DuckDB runs the statements of the ``with`` block on one thread (then as many as before)."""
+    threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
+    con.execute("SET threads = 1")
+    try:
+        yield
+    finally:
+        con.execute(f"SET threads = {int(threads)}")
 
 
 def score_dask(con, plan: list[Batch], stages: ScoreStages, options: EngineOptions,
@@ -463,7 +491,8 @@ def score_dask(con, plan: list[Batch], stages: ScoreStages, options: EngineOptio
     so this process's reading, writing and appending overlaps the scoring instead of preceding
     and following it (:class:`DaskScorer`: DuckDB reads the workers' Parquet files directly
     when the work dir is local, :func:`pipelines.storage.append_parquet`; through pandas for
-    other URLs). Returns the mentions written.
+    other URLs). The store is checkpointed after each group of partitions appended, while the
+    workers go on, so little is left to compress when the run ends. Returns the mentions written.
     *sketches*: as for :func:`score_local` (the workers compute the signatures too).
 
     Raises
@@ -471,7 +500,7 @@ def score_dask(con, plan: list[Batch], stages: ScoreStages, options: EngineOptio
     ConfigError
         When Dask (``pip install "framewatch[dask]"``) is missing or the scheduler cannot be reached.
     """
-    with DaskScorer(con, stages, options, sketches) as scorer:
+    with DaskScorer(con, stages, options, sketches, checkpoint=True) as scorer:
         for batch in plan:
             scorer.submit(batch)
         scorer.finish()

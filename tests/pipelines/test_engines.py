@@ -38,14 +38,15 @@ def stores(tmp_path_factory):
         workdir = tmp / "work"
         workdir.mkdir()
         engine = EngineOptions("dask", workdir=workdir.as_uri())
-        partitions = []   # where this process wrote the articles' partitions, as each is appended
-        append_first = DaskScorer._append_first
+        partitions = []   # where this process wrote the articles' partitions, as each group is appended
+        append_group = DaskScorer._append_group
 
-        def recording(scorer):
-            partitions.append(str(scorer.pending[0][0]))
-            return append_first(scorer)
+        def recording(scorer, wait_for):
+            waiting = [str(path) for path, _, _ in scorer.pending]
+            append_group(scorer, wait_for)
+            partitions.extend(waiting[:len(waiting) - len(scorer.pending)])   # a group leaves from the front
 
-        mp.setattr(DaskScorer, "_append_first", recording)
+        mp.setattr(DaskScorer, "_append_group", recording)
         dask = run_pipeline(tmp / "dask.duckdb", inputs, score_options=ScoreOptions(engine=engine), fresh=True)
     finally:
         mp.undo()
