@@ -294,6 +294,20 @@ def engine_label(settings) -> str | None:
     return f"dask, {where}"
 
 
+def unused_categories_text(df: pd.DataFrame, label=str) -> str:
+    """`` · no mention of hyperbole in this selection (its column reads 0)`` for the categories of an outlets ×
+    categories frame (``category``, ``n_mentions``) that no selected outlet uses, named by *label*; ``""``
+    when every category is used. A column of zeros then has its reason beside the chart."""
+    if df is None or df.empty:
+        return ""
+    totals = df.groupby("category", sort=True)["n_mentions"].sum()
+    unused = [label(c) for c in totals.index[totals == 0]]
+    if not unused:
+        return ""
+    return (f" · no mention of {', '.join(unused)} in this selection "
+            f"({'its column reads' if len(unused) == 1 else 'their columns read'} 0)")
+
+
 def count_label(n: int, noun: str, plural: str | None = None) -> str:
     """``"1 article"`` / ``"3 articles"`` with thousands separators."""
     return f"{n:,} {noun if n == 1 else (plural or noun + 's')}"

@@ -18,7 +18,8 @@ n = tables.selection_totals(df.drop_duplicates("outlet")) if len(df) else tables
 mentions = int(df["n_mentions"].sum()) if len(df) else 0
 st.caption(f"n = {tables.count_label(n['articles'], 'article')}, {n['words']:,} words in the chosen voice, "
            f"{tables.count_label(mentions, 'mention')} · {tables.wire_text(ctx.filters)} "
-           f"· {tables.count_label(undated, 'undated article')} left out · lexicon version {ctx.lexicon_version}")
+           f"· {tables.count_label(undated, 'undated article')} left out · lexicon version {ctx.lexicon_version}"
+           + tables.unused_categories_text(df, charts.category_label))
 with st.expander("How this is measured"):
     st.markdown(notes.MATRIX_NOTE + notes.validated("lexicon", ctx.lexicon_version))
 st.download_button("Download chart data (CSV)", data=exports.to_csv_bytes(df),
