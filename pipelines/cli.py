@@ -125,7 +125,7 @@ def ingest_flags(f):
                           "(--topic-column uses them instead). Repeatable."),
         click.option("--topic-column", metavar="COLUMN",
                      help="Input column holding topic labels (split on ';' and '|'). Used instead of the topic "
-                          "queries unless --topics is also given."),
+                          "queries unless --topics is also given; these articles keep them in later runs."),
         click.option("--outlet", "default_outlet", metavar="NAME",
                      help="Outlet for records that name none (e.g. a folder of one site's pages)."),
         click.option("--dayfirst", is_flag=True, help="Read numeric dates as day/month/year everywhere."),
@@ -316,8 +316,8 @@ def ingest(inputs, store, fresh, maps, topic_column, default_outlet, dayfirst, s
 @main.command(epilog="\b\nExample: framewatch score --store data/store/kcna.duckdb --extra-lexicon my_terms.csv")
 @store_option(write=True)
 @click.option("--topic-queries/--no-topic-queries", default=None,
-              help="Apply the topic queries, or take topics only from the input's topic column "
-                   "[default: as the store's last run did].")
+              help="Apply the topic queries to every article, or take topics only from the input's topic "
+                   "column [default: each article as the run that stored it did].")
 @score_flags
 def score(store, topic_queries, lexicons, extra_lexicons, topics, frames, frame_threshold, targets):
     """Score every stored article: mentions with their voice, quotations, topics, frames, tone toward targets."""
