@@ -21,7 +21,8 @@ For each record, in this order:
    note (it is left out of time charts, which say how many were left out);
 5. fold exact duplicates: the same normalised URL, or the same outlet, id, day, title and
    text, is stored once with ``n_copies`` counting the copies (also against articles
-   already in the store).
+   already in the store: a copy of one stored by an earlier run is a duplicate that adds its
+   topic labels but no copy, :func:`pipelines.run.write_ingest`).
 
 Every record read is counted once: ``n_input = n_ingested + n_duplicates + n_rejected``.
 """
