@@ -22,6 +22,12 @@ GAPS = ("**Gaps:** a period in which an outlet has no articles is a gap, drawn a
 VOICE = ("**Voice:** a mention inside a direct quotation belongs to the speaker (*quoted*), one in "
          "reported speech (\"X said that …\", \"according to X\") is *attributed*; only the rest is the "
          "outlet's own words. Charts default to the outlet's own voice.")
+NAMES = ("**Names are not loaded wording:** a lexicon term written in lower case (*thug*, *martyrs*, "
+         "*savage*) that the text writes capitalised inside a run of capitalised words, not at the start of a "
+         "sentence, clause or quotation and not in a title-case headline, is part of a proper name (*Young Thug*, "
+         "*Al-Aqsa Martyrs Hospital*, *Mark Savage*) and is not counted. Terms the lexicon writes with a capital "
+         "(*US imperialists*, *neo-Nazis*) and words in capitals always count; a capitalised word alone (*the "
+         "Barbarians*) is not taken for a name.")
 TOPICS = ("**Topics:** an article with several of the selected topics is counted once. Undated "
           "articles are left out of charts over time and counted in the caption; Trends, Outlets × categories, "
           "Word choice, Frames and Articles list them under it, with why each has no date (as `framewatch rejects "
@@ -102,7 +108,10 @@ TONE_TARGETS = (
     "its demonyms (*American*, *Russian*), matched as whole words like lexicon terms. *US*, *UN*, *EU*, *UK*, "
     "*DPRK*, *Turkey* and *the West* match only with their capitals (*us*, *un-American*, *turkey* do not); "
     "phrases such as *Washington Post*, *South China Sea* or *Latin American* are not mentions. Capitals are "
-    "also places: a sentence set in Moscow counts as naming Russia. A sentence counts **once per target**, "
+    "also places: a sentence set in Moscow counts as naming Russia, but a **dateline** opening the article or a "
+    "paragraph (*Pyongyang, December 24 (KCNA) --*, *BEIJING (Reuters) -*, *JERUSALEM —*) says where the story "
+    "was filed and names no target; the sentence still counts for targets named elsewhere in it. A sentence "
+    "counts **once per target**, "
     "however many of its names it uses; a sentence naming two targets counts for both, with the same tone.")
 TONE_SCORE = (
     "**Tone** is the sentence's VADER compound score (Hutto & Gilbert 2014; the `vaderSentiment` lexicon and "
@@ -123,8 +132,8 @@ TONE_MEASURES = (
     "the sentences where the outlet itself names the target (*outlet*), or where a quoted or attributed speaker "
     "does. Lexicon categories do not apply to tone.")
 
-TREND_NOTE = "\n\n".join([RATE, SHARE, POOLED, GAPS, VOICE, TOPICS, WIRE])
-MATRIX_NOTE = "\n\n".join([MATRIX, RATE, SHARE, VOICE, TOPICS, WIRE])
+TREND_NOTE = "\n\n".join([RATE, SHARE, POOLED, GAPS, VOICE, NAMES, TOPICS, WIRE])
+MATRIX_NOTE = "\n\n".join([MATRIX, RATE, SHARE, VOICE, NAMES, TOPICS, WIRE])
 WORD_CHOICE = ("**Word choice (counterpart pairs):** a pair names one thing two ways, a *loaded form* (lexicon "
                "terms such as \"regime\", \"war games\", \"special military operation\") and its *counterpart* (the "
                "plain word the lexicon gives for them: \"government\", \"military exercises\", \"invasion\"); the "
@@ -193,12 +202,12 @@ FRAMES_MODEL = (
     "The model reads the whole text, headline and body, so the voice filter does not apply and it has no "
     "tokens to show as evidence.")
 
-ALL_NOTES = "\n\n".join([RATE, SHARE, POOLED, GAPS, VOICE, TOPICS, MATRIX, WIRE, CONCORDANCE, REPUBLICATION, TOPIC_DISCOVERY, DISTINCTIVE,
+ALL_NOTES = "\n\n".join([RATE, SHARE, POOLED, GAPS, VOICE, NAMES, TOPICS, MATRIX, WIRE, CONCORDANCE, REPUBLICATION, TOPIC_DISCOVERY, DISTINCTIVE,
                           TONE_TARGETS, TONE_SCORE, TONE_MEASURES,
                           WORD_CHOICE, WORD_CHOICE_INTERVAL, FRAMES_LEXICON, FRAMES_VOICE, FRAMES_SHARE, FRAMES_HEATMAP,
                           FRAMES_MODEL])
 DISTINCTIVE_NOTE = "\n\n".join([DISTINCTIVE, VOICE, TOPICS, WIRE])
-CONCORDANCE_NOTE = "\n\n".join([CONCORDANCE, VOICE, TOPICS, WIRE])
+CONCORDANCE_NOTE = "\n\n".join([CONCORDANCE, VOICE, NAMES, TOPICS, WIRE])
 
 TONE_NOTE = "\n\n".join([TONE_TARGETS, TONE_SCORE, TONE_MEASURES, TOPICS, WIRE])
 
