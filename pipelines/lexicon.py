@@ -203,7 +203,7 @@ def literal_problem(spelling: str, where: str) -> LexiconError | None:
     named = " and ".join(f"'{c}'" for c in chars)
     what = f"'{spelling}' is matched as '{looked_for}'"
     suggestion = " ".join(_NOT_IN_WORDS_RE.sub(" ", _INSIDE_WORD_RE.sub("", _ESCAPE_RE.sub(" ", core))).split()) + star
-    if _INSIDE_WORD_RE.search(core):   # it splits a word: say which it does not match
+    if _INSIDE_WORD_RE.search(core) and not _ESCAPE_RE.search(core):   # it splits a word: say which it misses
         what += f", not '{fold(_INSIDE_WORD_RE.sub('', core))}{star}'"
     what += f": {named} {'is' if len(chars) == 1 else 'are'} not part of a word (the matcher reads "
     what += f"{'it' if len(chars) == 1 else 'each'} as a space; a term is literal text, not a regular expression)"
@@ -295,24 +295,24 @@ def csv_records(reader, path: Path, problems: list | None = None):
         line = reader.line_num + 1
 
 
-def _read_csv(path: Path, problems: list | None = None) -> list[Entry]:
+def _read_csv(path: Path, problems: list | None = None, declared: dict | None = None) -> list[Entry]:
     raw = read_utf8(path, LexiconError, "lexicon file")
-    sample = raw[:4096]
+    raw, first = _leading_comments(raw, path, declared)
     try:
-        dialect = csv.Sniffer().sniff(sample.splitlines()[0] if sample else ",", delimiters=",;\t|")
+        dialect = csv.Sniffer().sniff(first or ",", delimiters=",;\t|")
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = ","
     reader = csv.reader(io.StringIO(raw, newline=""), delimiter=delimiter, strict=True)
     rows = csv_records(reader, path, problems)
-    try:
-        _, header = next(rows)
-    except StopIteration:
+    header_line, header = next(((n, r) for n, r in rows if r), (0, None))   # after the '#' lines
+    if header is None:
         raise LexiconError("empty lexicon file", where=str(path), expected="a header row with a 'term' column",
-                           found="no lines", fix="add a header line 'term' and one term per line") from None
+                           found="no lines", fix="add a header line 'term' and one term per line")
     header = [h.strip().lower() for h in header]
     if "term" not in header:
-        raise LexiconError("no 'term' column", where=f"{path}, line 1", expected="a header row with a 'term' column",
+        raise LexiconError("no 'term' column", where=f"{path}, line {header_line}",
+                           expected="a header row with a 'term' column",
                            found=f"columns {header}", fix="name the column of terms 'term'")
     entries = []
     for line, row in rows:
@@ -332,7 +332,23 @@ def _read_csv(path: Path, problems: list | None = None) -> list[Entry]:
     return [e for e in entries if e is not None]
 
 
-def _read_yaml(path: Path, problems: list | None = None) -> list[Entry]:
+def _leading_comments(raw: str, path: Path, declared: dict | None) -> tuple[str, str]:
+    """A CSV lexicon's text with the ``#`` lines before its header blanked (line numbers kept), and
+    its header line. A ``# categories: a, b`` line declares categories: added to *declared* (name ->
+    file and line) when given."""
+    lines = raw.split("\n")
+    for i, line in enumerate(lines):
+        text = line.strip()
+        if text and not text.startswith("#"):
+            return "\n".join([""] * i + lines[i:]), text
+        m = _CATEGORIES_COMMENT_RE.match(text)
+        if m and declared is not None:
+            for name in filter(None, (c.strip() for c in m.group(1).split(","))):
+                declared.setdefault(name, f"{path}, line {i + 1}")
+    return "", ""
+
+
+def _read_yaml(path: Path, problems: list | None = None, declared: dict | None = None) -> list[Entry]:
     text = read_utf8(path, LexiconError, "lexicon file")
     try:
         node = yaml.compose(text)
@@ -346,6 +362,7 @@ def _read_yaml(path: Path, problems: list | None = None) -> list[Entry]:
     if isinstance(data, dict) and "entries" in data:
         items = data["entries"]
         nodes = next(v for k, v in node.value if k.value == "entries")
+        _declared_in_yaml(data, node, path, declared)
     if not isinstance(items, list):
         raise LexiconError("wrong YAML shape", where=str(path), expected="a list of entries or {entries: [...]}",
                            found=type(items).__name__, fix="put each entry under 'entries:' as '- term: ...'")
@@ -367,7 +384,25 @@ def _read_yaml(path: Path, problems: list | None = None) -> list[Entry]:
     return [e for e in entries if e is not None]
 
 
-def _read_dic(path: Path, problems: list | None = None) -> list[Entry]:
+def _declared_in_yaml(data: dict, node, path: Path, declared: dict | None) -> None:
+    """Add the ``categories:`` of a YAML lexicon (a list of names, or a mapping of name to
+    description) to *declared* (name -> file and line)."""
+    if "categories" not in data or declared is None:
+        return
+    names = data["categories"]
+    line = next(k.start_mark.line + 1 for k, _ in node.value if k.value == "categories")
+    if isinstance(names, str):
+        names = names.split(",")
+    if not isinstance(names, (list, dict)) or not all(isinstance(n, str) for n in names):
+        raise LexiconError("wrong YAML shape", where=f"{path}, line {line}, key 'categories'",
+                           expected="a list of category names", found=repr(names),
+                           fix="write 'categories: [my_category, other_category]'")
+    for name in names:
+        if name.strip():
+            declared.setdefault(name.strip(), f"{path}, line {line}")
+
+
+def _read_dic(path: Path, problems: list | None = None, declared: dict | None = None) -> list[Entry]:
     """LIWC / quanteda ``.dic``: a ``%``-delimited block of ``id<TAB>category``, then ``term<TAB>ids``."""
     lines = read_utf8(path, LexiconError, "lexicon file").splitlines()
     marks = [i for i, line in enumerate(lines) if line.strip() == "%"]
@@ -379,6 +414,8 @@ def _read_dic(path: Path, problems: list | None = None) -> list[Entry]:
         parts = lines[i].split()
         if len(parts) >= 2:
             cats[parts[0]] = parts[1]
+            if declared is not None:   # a .dic declares every category it uses
+                declared.setdefault(parts[1], f"{path}, line {i + 1}")
     entries = []
     for i in range(marks[1] + 1, len(lines)):
         parts = [p for p in lines[i].split("\t") if p.strip()] if "\t" in lines[i] else lines[i].split()
@@ -399,7 +436,8 @@ def _read_dic(path: Path, problems: list | None = None) -> list[Entry]:
     return [e for e in entries if e is not None]
 
 
-def read_lexicon(path: str | Path, problems: list[LexiconError] | None = None) -> list[Entry]:
+def read_lexicon(path: str | Path, problems: list[LexiconError] | None = None,
+                 declared: dict[str, str] | None = None) -> list[Entry]:
     """Read one lexicon file (``.csv``, ``.tsv``, ``.txt``, ``.yaml``, ``.yml``, ``.dic``).
 
     Parameters
@@ -410,6 +448,9 @@ def read_lexicon(path: str | Path, problems: list[LexiconError] | None = None) -
         appended to it in file order, each record's problems in column order, and the record is left
         out; the entries of the good records are returned. A problem with the whole file (below)
         still raises, since nothing after it can be read.
+    declared : optional dict. Given, the categories the file declares are added to it (name -> file
+        and line): ``# categories: a, b`` lines before a CSV's header, ``categories: [a, b]`` beside a
+        YAML's ``entries:``, a ``.dic`` file's ``%`` block (:func:`category_problems` accepts them).
 
     Returns
     -------
@@ -428,11 +469,11 @@ def read_lexicon(path: str | Path, problems: list[LexiconError] | None = None) -
                            found="nothing at this path", fix="check the path given to --lexicon")
     suffix = path.suffix.lower()
     if suffix in (".csv", ".tsv", ".txt"):
-        return _read_csv(path, problems)
+        return _read_csv(path, problems, declared)
     if suffix in (".yaml", ".yml"):
-        return _read_yaml(path, problems)
+        return _read_yaml(path, problems, declared)
     if suffix == ".dic":
-        return _read_dic(path, problems)
+        return _read_dic(path, problems, declared)
     raise LexiconError("unsupported lexicon file type", where=str(path), expected=".csv, .tsv, .yaml, .yml or .dic",
                        found=repr(suffix or "no extension"), fix="save the lexicon as CSV or YAML")
 
@@ -502,6 +543,84 @@ def build_lexicon(entries: list[Entry], problems: list[LexiconError] | None = No
     return Lexicon(tuple(kept), tuple(sorted({e.source for e in kept}))), warnings
 
 
+_DECLARE_HOW = ("declare it in its file: a line '# categories: {0}' before a CSV's header, or 'categories: [{0}]' "
+                "beside 'entries:' in YAML")
+
+
+def _category_key(name: str) -> str:
+    """A category name compared loosely: lower case, runs of spaces, hyphens and underscores as one '_'."""
+    return re.sub(r"[\s_-]+", "_", name.strip().lower()).strip("_")
+
+
+def _edit_distance(a: str, b: str) -> int:
+    """Optimal string alignment distance: insertions, deletions, substitutions and swaps of two
+    neighbours (Damerau 1964) cost 1 each."""
+    prev2, prev = None, list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        row = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            row[j] = min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], prev2[j - 2] + 1)
+        prev2, prev = prev, row
+    return prev[-1]
+
+
+def near_category(name: str, known) -> str | None:
+    """The *known* category *name* is most likely a misspelling of, or None: equal after
+    :func:`_category_key` (case, spaces, hyphens, underscores), else within an edit distance of 1
+    (names of fewer than 10 characters) or 2 (longer), the closest first, then the first in *known*."""
+    key = _category_key(name)
+    best = None
+    for k in known:
+        d = _edit_distance(key, _category_key(k))
+        if d <= (1 if len(k) < 10 else 2) and (best is None or d < best[0]):
+            best = (d, k)
+    return best[1] if best else None
+
+
+def category_problems(entries: list[Entry], declared: dict[str, str] | None = None) -> tuple[list[LexiconError], list[str]]:
+    """Check the entries' categories against the known ones: :data:`BUILTIN_CATEGORIES`,
+    :data:`DEFAULT_CATEGORY` and those the files declare (*declared*, from :func:`read_lexicon`).
+
+    A category is a name compared exactly, so a typo would be a category of its own with "ok".
+    For each unknown category of each file (named at its first line, with how many lines use it):
+
+    * an error when it is a near miss of a known one (:func:`near_category`: ``pejoratve_label``,
+      ``militarised language``, ``Euphemism``), saying which;
+    * otherwise a warning: users write categories of their own; declaring them silences it.
+
+    Returns
+    -------
+    (errors, warnings)
+        :class:`~pipelines.errors.LexiconError` s whose ``where`` is the file, line and column, and
+        warning lines, in order of first use.
+    """
+    known = dict.fromkeys((*BUILTIN_CATEGORIES, DEFAULT_CATEGORY, *(declared or {})))
+    unknown: dict[tuple[str, str], list[Entry]] = {}
+    for e in entries:
+        if e.category not in known:
+            unknown.setdefault((e.source, e.category), []).append(e)
+    errors: list[LexiconError] = []
+    warns: list[str] = []
+    for (source, name), uses in unknown.items():
+        column = ", key 'category'" if Path(source).suffix.lower() in (".yaml", ".yml") else ", column 'category'"
+        where = f"{source}, line {uses[0].line}{column}"
+        lines = ", ".join(str(e.line) for e in uses[:5]) + (", ..." if len(uses) > 5 else "")
+        on = f"line {lines}" if len(uses) == 1 else f"{len(uses)} lines ({lines})"
+        near = near_category(name, known)
+        if near is not None:
+            errors.append(LexiconError(
+                f"unknown category '{name}': did you mean '{near}'?", where=where,
+                expected=f"a built-in category ({', '.join(BUILTIN_CATEGORIES)}), '{DEFAULT_CATEGORY}' or one "
+                         "the file declares; categories are compared exactly", found=f"'{name}' on {on}",
+                fix=f"write '{near}'; if '{name}' is meant as a category of its own, {_DECLARE_HOW.format(name)}"))
+        else:
+            warns.append(f"{where}: category '{name}' is not a built-in one ({on}); kept as a new category. "
+                         f"If it is meant, {_DECLARE_HOW.format(name)}")
+    return errors, warns
+
+
 def load_lexicon(paths: list[str | Path] | None = None, extra: list[str | Path] | None = None) -> tuple[Lexicon, list[str]]:
     """Load lexicon files *instead of* the built-in one (*paths*) or *beside* it (*extra*).
 
@@ -519,9 +638,13 @@ def load_lexicon(paths: list[str | Path] | None = None, extra: list[str | Path] 
     files += [Path(p) for p in extra or ()]
     entries: list[Entry] = []
     problems: list[LexiconError] = []
+    declared: dict[str, str] = {}
     for f in files:
-        entries.extend(read_lexicon(f, problems))
-    lexicon, warnings = build_lexicon(entries, problems)
+        entries.extend(read_lexicon(f, problems, declared))
+    category_errors, warnings = category_problems(entries, declared)
+    problems += category_errors
+    lexicon, build_warnings = build_lexicon(entries, problems)
+    warnings += build_warnings
     if problems:
         first = problems[0]
         if len(problems) > 1:
@@ -553,12 +676,13 @@ def check_lexicon_files(paths: list[str | Path]) -> tuple[Lexicon | None, list[s
     """
     entries: list[Entry] = []
     errors: list[tuple[str, list[LexiconError]]] = []
+    declared: dict[str, str] = {}
     for path in paths:
         problems: list[LexiconError] = []
         try:
             check_path(path, "the lexicon file", LexiconError, option="framewatch lexicon check",
                        example="my_terms.csv", write=False, exists=True)
-            file_entries = read_lexicon(path, problems)
+            file_entries = read_lexicon(path, problems, declared)
         except LexiconError as exc:   # the whole file: nothing more to read
             errors.append((str(Path(path)), [*problems, exc]))
             continue
@@ -570,8 +694,9 @@ def check_lexicon_files(paths: list[str | Path]) -> tuple[Lexicon | None, list[s
         entries.extend(file_entries)
     if not entries:
         return None, [], errors
-    conflicts: list[LexiconError] = []
-    lexicon, warnings = build_lexicon(entries, conflicts)
+    conflicts, warnings = category_problems(entries, declared)
+    lexicon, build_warnings = build_lexicon(entries, conflicts)
+    warnings += build_warnings
     order = {source: i for i, (source, _) in enumerate(errors)}
     for error in conflicts:   # named at the later entry: its file's list, then each list in line order
         source = (error.where or "").rsplit(", line ", 1)[0]

@@ -117,7 +117,7 @@ def lexicon_file(tmp_path: Path) -> Path:
 @pytest.fixture
 def bad_lexicon(tmp_path: Path) -> Path:
     path = tmp_path / "bad.csv"
-    path.write_text("term,category,ignore\nwar games,militarised,false\npuppet regime,delegitimising,maybe\n",
+    path.write_text("term,category,ignore\nwar games,militarised_language,false\npuppet regime,delegitimising_label,maybe\n",
                     encoding="utf-8")
     return path
 
@@ -326,8 +326,8 @@ def test_lexicon_check_bad_file(bad_lexicon):
 
 
 @pytest.mark.parametrize("content, line, column", [
-    ("term,category\nwar games,militarised\n,empty\n", 3, "term"),
-    ("term,category\nwar games,militarised\nbad*term,x\n", 3, "term"),
+    ("term,category\nwar games,militarised_language\n,empty\n", 3, "term"),
+    ("term,category\nwar games,militarised_language\nbad*term,x\n", 3, "term"),
     ("term,variants\nwar games,war-games|***\n", 2, "variants"),
 ])
 def test_lexicon_check_names_line_and_column(tmp_path, content, line, column):
@@ -346,7 +346,7 @@ def test_lexicon_check_missing_file(tmp_path):
 
 def test_lexicon_check_reports_every_fault_of_every_file_in_one_pass(tmp_path):
     bad = tmp_path / "bad.csv"
-    bad.write_text("term,category,ignore\nwar games,militarised,\n,empty,\nbad*term,x,maybe\n"
+    bad.write_text("term,category,ignore\nwar games,militarised_language,\n,empty,\nbad*term,x,maybe\n"
                    "war-games,euphemism,\ntoo,many,cells,here\n", encoding="utf-8")
     good = tmp_path / "good.csv"
     good.write_text("term\nregime\n", encoding="utf-8")

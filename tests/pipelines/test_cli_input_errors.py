@@ -158,7 +158,7 @@ def _write(path: Path, text: str) -> Path:
 
 
 def test_lexicon_check_reports_every_bad_file_not_only_the_first(tmp_path):
-    bad1 = _write(tmp_path / "bad1.csv", "term,category\nwar games,militarised\n,empty\n")
+    bad1 = _write(tmp_path / "bad1.csv", "term,category\nwar games,militarised_language\n,empty\n")
     bad2 = _write(tmp_path / "bad2.csv", "term,ignore\nregime,maybe\n")
     result = invoke("lexicon", "check", bad1, bad2)
     assert result.exit_code == 1
@@ -172,7 +172,7 @@ def test_lexicon_check_reports_every_bad_file_not_only_the_first(tmp_path):
 
 
 def test_lexicon_check_goes_on_after_a_missing_file_or_a_folder_and_fails(tmp_path):
-    good = _write(tmp_path / "good.csv", "term,category\npuppet regime,delegitimising\n")
+    good = _write(tmp_path / "good.csv", "term,category\npuppet regime,delegitimising_label\n")
     (tmp_path / "somedir").mkdir()
     result = invoke("lexicon", "check", tmp_path / "nope.csv", good, tmp_path / "somedir")
     assert result.exit_code == 1 and result.stdout == ""
@@ -185,7 +185,7 @@ def test_lexicon_check_goes_on_after_a_missing_file_or_a_folder_and_fails(tmp_pa
 
 
 def test_lexicon_check_checks_the_good_files_together(tmp_path):
-    one = _write(tmp_path / "one.csv", "term,category\nwar games,militarised\n")
+    one = _write(tmp_path / "one.csv", "term,category\nwar games,militarised_language\n")
     two = _write(tmp_path / "two.csv", "term,category\nWar-games,euphemism\n")
     bad = _write(tmp_path / "bad.csv", "term\nbad*term\n")
     result = invoke("lexicon", "check", one, bad, two)
@@ -195,7 +195,7 @@ def test_lexicon_check_checks_the_good_files_together(tmp_path):
     assert [line.split(":")[0] for line in lines] == ["Error"] * 2
     assert f"{bad}, line 2, column 'term': '*' inside a term" in lines[0]
     assert (f"{two}, line 2: 'War-games' is listed twice with different categories" in lines[1]
-            and f"found 'militarised' at {one}, line 2 and 'euphemism' here" in lines[1])
+            and f"found 'militarised_language' at {one}, line 2 and 'euphemism' here" in lines[1])
 
 
 def test_lexicon_check_of_good_files_is_unchanged(tmp_path):

@@ -128,8 +128,8 @@ def test_term_only_csv_defaults_category_and_keeps_extra_columns(tmp_path):
 
 
 def test_check_lexicon_files_checks_each_file_then_the_good_ones_together(tmp_path):
-    files = {"one.csv": "term,category\nwar games,militarised\n", "bad.yaml": "- term: [unclosed\n",
-             "two.csv": "term,category\nwar-games,euphemism\npuppet regime,delegitimising\n",
+    files = {"one.csv": "term,category\nwar games,militarised_language\n", "bad.yaml": "- term: [unclosed\n",
+             "two.csv": "term,category\nwar-games,euphemism\npuppet regime,delegitimising_label\n",
              "three.csv": "term\nregime\n"}
     for name, text in files.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
