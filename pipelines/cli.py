@@ -375,7 +375,12 @@ def explain(source, outlet, date_, lexicons, extra_lexicons, as_json):
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to bind; 0.0.0.0 exposes the dashboard to the network.")
 def dashboard(store, port, host):
-    """Serve the Streamlit dashboard for a store on http://HOST:PORT."""
+    """Serve the Streamlit dashboard for a store on http://HOST:PORT.
+
+    "Ready on URL" is printed once this command's own server answers there and has run the
+    default page once. A port already taken stops it with an Error: line naming who holds it.
+    Ctrl-C, SIGTERM and SIGHUP stop the server too.
+    """
     from .storage import connect
 
     connect(store).close()  # a clear error now rather than in the browser
@@ -493,7 +498,8 @@ def rejects(store, limit, undated, out):
     """Summarise rejected records by reason and list some of them.
 
     Each listed record is FILE:ROW, reason, detail; ROW is the data row of a CSV or Parquet file
-    (the header not counted; a CSV detail also gives the file line), the line of a JSON-lines
+    (the header not counted; a CSV row whose cells do not match the header, bad_row, also gives its
+    file line or lines in the detail, since a quoted cell may span lines), the line of a JSON-lines
     file, the item of a feed, '-' when the whole file failed.
 
     With --undated: the articles stored without a date (a missing, invalid or future date),
@@ -756,7 +762,7 @@ def topics_discover(store, outlets, topic_names, start, end, copies, n_topics, s
     Proposals are unsupervised: read them before saving. A saved definition matches an article
     with at least two of the proposal's top six terms.
     """
-    from .rollups import Filters
+    from .rollups import Filters, check_filter_names
     from .storage import connect
     from .topic_discovery import discover_topics, save_topics, selected_articles
 
@@ -764,6 +770,7 @@ def topics_discover(store, outlets, topic_names, start, end, copies, n_topics, s
                       end=end.date() if end else None, copies=copies)
     con = connect(store, read_only=True)
     try:
+        check_filter_names(con, filters, where=str(store))
         articles = selected_articles(con, filters)
     finally:
         con.close()

@@ -57,7 +57,10 @@ def explain_article(source: str, outlet: str | None = None, date: str | None = N
 
     Raises
     ------
-    ConfigError, LexiconError
+    ConfigError
+        The file is missing or unreadable, it or stdin holds no article text, or ``--date`` cannot be read.
+    LexiconError
+        A lexicon file cannot be used.
     """
     lexicon, _ = load_lexicon(lexicons or None, extra_lexicons)
     rec = _read_source(source)
@@ -65,6 +68,13 @@ def explain_article(source: str, outlet: str | None = None, date: str | None = N
     name, _ = registry.canonical(outlet or rec.get("outlet"), rec.get("url"))
     body = rec.get("body") or "\n".join(p for p in (rec.get("title"), rec.get("lead")) if p) or ""
     text = canonical_text(strip_boilerplate(canonical_text(body), registry.boilerplate_patterns(name)))
+    if not text.strip():
+        stdin = source == "-"
+        raise ConfigError("no article text to explain", where="stdin ('-')" if stdin else source,
+                          expected="the text of an article: plain text or an HTML page",
+                          found="nothing" if not body.strip() else "only boilerplate lines",
+                          fix="pipe the article in, e.g. framewatch explain - < article.txt" if stdin else
+                          "check the file (an HTML page needs a main text; a .txt its body after the front matter)")
     published = date or rec.get("published")
     instant = None
     if published not in (None, ""):

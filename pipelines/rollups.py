@@ -173,6 +173,42 @@ def add_measures(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def check_filter_names(con: duckdb.DuckDBPyConnection, filters: Filters, where: str | None = None) -> None:
+    """Check that every outlet and topic *filters* names is one the store holds.
+
+    A command that filters (``topics discover --outlet/--topic``) would otherwise select nothing
+    and say so in other words ("too few articles"). Names are compared exactly, as the filter
+    applies them; a name that differs only in case, or is close (``difflib``), is suggested.
+
+    Raises
+    ------
+    ConfigError
+        For the first unknown name: *where* (e.g. the store's path), the name, the store's names
+        (at most 30, then how many more), the close one if any, and the option to fix.
+    """
+    import difflib
+
+    from .errors import ConfigError
+
+    checks = (("outlet", "--outlet", filters.outlets, "SELECT DISTINCT outlet FROM articles ORDER BY 1"),
+              ("topic", "--topic", filters.topics, "SELECT DISTINCT topic FROM article_topics ORDER BY 1"))
+    for kind, option, wanted, sql in checks:
+        if not wanted:
+            continue
+        names = [r[0] for r in con.execute(sql).fetchall() if r[0] is not None]
+        for name in wanted:
+            if name in names:
+                continue
+            folded = {n.casefold(): n for n in names}
+            close = folded.get(name.casefold()) or next(
+                iter(folded[c] for c in difflib.get_close_matches(name.casefold(), list(folded), n=1, cutoff=0.6)), None)
+            shown = ", ".join(f"'{n}'" for n in names[:30]) + (f" and {len(names) - 30} more" if len(names) > 30 else "")
+            raise ConfigError(f"unknown {kind} '{name}'", where=where,
+                              expected=f"{'an' if kind == 'outlet' else 'a'} {kind} in the store: {shown or 'none'}",
+                              found=repr(name) + (f" (did you mean '{close}'?)" if close else ""),
+                              fix=f"name it as the store does, e.g. {option} '{close or (names[0] if names else name)}'")
+
+
 def _in_list(column: str, values: tuple[str, ...], params: list) -> str:
     params.extend(values)
     return f"{column} IN ({', '.join('?' for _ in values)})"

@@ -76,3 +76,74 @@ def test_map_help_lists_every_field_it_takes():
         text = " ".join(invoke(command, "--help").stdout.split())
         listed = text.split("Use COLUMN for FIELD (")[1].split(")")[0]
         assert listed.split(", ") == list(FIELDS)
+
+
+def test_rejects_help_promises_file_lines_only_where_the_details_give_them(tmp_path):
+    text = " ".join(invoke("rejects", "--help").stdout.split())
+    assert "a CSV row whose cells do not match the header, bad_row, also gives its file line or lines" in text
+    src = tmp_path / "mixed.csv"   # a quoted cell over two lines, then a row with a cell too many, then no text
+    src.write_text('outlet,date,title,text\nKCNA,2024-01-01,A,"two\nlines"\nKCNA,2024-01-02,B,c,extra\n'
+                   "KCNA,2024-01-03,,\n", encoding="utf-8")
+    store = tmp_path / "s.duckdb"
+    assert invoke("run", "--input", src, "--store", store).exit_code == 0
+    details = dict(query(store, "SELECT reason, detail FROM rejects"))
+    assert details["bad_row"] == "5 cells where the header has 4 (data row 2, file line 4)"
+    assert "file line" not in details["no_text"]
+
+
+# --------------------------------------------------------------------------- unknown filter names
+
+@pytest.fixture(scope="module")
+def rt_store(tmp_path_factory) -> Path:
+    tmp = tmp_path_factory.mktemp("filters")
+    rows = [(outlet, f"2024-01-{d:02d}", f"{outlet} {d}", f"Sanctions on the regime, day {d}, and the war games.")
+            for outlet in ("RT", "Harbour Herald") for d in range(1, 4)]
+    src = _csv(tmp / "a.csv", ("outlet", "date", "title", "text"), rows)
+    store = tmp / "s.duckdb"
+    assert invoke("run", "--input", src, "--store", store).exit_code == 0
+    return store
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--outlet", "Rt"], "unknown outlet 'Rt'; expected an outlet in the store: 'Harbour Herald', 'RT'; "
+                         "found 'Rt' (did you mean 'RT'?). Fix: name it as the store does, e.g. --outlet 'RT'"),
+    (["--outlet", "RT", "--outlet", "Harbor Herald"],
+     "unknown outlet 'Harbor Herald'; expected an outlet in the store: 'Harbour Herald', 'RT'; found "
+     "'Harbor Herald' (did you mean 'Harbour Herald'?). Fix: name it as the store does, e.g. --outlet 'Harbour Herald'"),
+    (["--outlet", "TASS"], "unknown outlet 'TASS'; expected an outlet in the store: 'Harbour Herald', 'RT'; "
+                           "found 'TASS'. Fix: name it as the store does, e.g. --outlet 'Harbour Herald'"),
+    (["--topic", "sanction"], "unknown topic 'sanction'; expected a topic in the store: "),
+])
+def test_topics_discover_names_an_unknown_outlet_or_topic_and_the_stores_own(rt_store, args, message):
+    result = invoke("topics", "discover", "--store", rt_store, *args, "-k", "2")
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"Error: {rt_store}: {message}"), lines
+    if args[0] == "--topic":
+        assert "'Sanctions'" in lines[0] and lines[0].endswith("(did you mean 'Sanctions'?). Fix: name it as the "
+                                                               "store does, e.g. --topic 'Sanctions'")
+
+
+def test_topics_discover_with_known_names_is_not_stopped_by_the_check(rt_store):
+    result = invoke("topics", "discover", "--store", rt_store, "--outlet", "RT", "--topic", "Sanctions", "-k", "2")
+    assert "unknown" not in result.stderr
+
+
+# --------------------------------------------------------------------------- explain with no text
+
+@pytest.mark.parametrize("stdin", ["", "  \n\t\n"])
+def test_explain_of_empty_stdin_is_an_error(stdin):
+    result = invoke("explain", "-", input=stdin)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "Error: stdin ('-'): no article text to explain; expected the text of an article: plain text or an HTML "
+        "page; found nothing. Fix: pipe the article in, e.g. framewatch explain - < article.txt"]
+    assert result.stdout == ""
+
+
+def test_explain_of_an_empty_file_is_an_error(tmp_path):
+    empty = tmp_path / "article.txt"
+    empty.write_text("\n")
+    result = invoke("explain", empty, "--json")
+    assert result.exit_code == 1 and result.stderr.startswith(f"Error: {empty}: no article text to explain;")
+    assert invoke("explain", "-", input="The puppet regime held war games.\n").exit_code == 0
