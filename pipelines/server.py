@@ -78,15 +78,15 @@ def listens_on(pid: int, port: int) -> bool:
 
 
 def port_in_use(host: str, port: int) -> OSError | None:
-    """The error binding *host*:*port* gives now (``EADDRINUSE`` when another server listens there),
-    or None when it can be bound. Binds as Streamlit's server does (``SO_REUSEADDR``, so a closed
+    """The error binding *host*:*port* gives now (``EADDRINUSE`` when another server listens on one
+    of the host's addresses; else the first error when none can be bound), or None when it can be bound. Binds as Streamlit's server does (``SO_REUSEADDR``, so a closed
     connection waiting out TIME_WAIT does not count) and closes at once."""
     try:
         infos = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except socket.gaierror as exc:
         return OSError(exc.errno, f"unknown host {host!r} ({exc.strerror})")
-    error = None
-    for family, kind, proto, _, addr in infos:
+    error, bound = None, False
+    for family, kind, proto, _, addr in infos:      # every address of the host (localhost: ::1 and 127.0.0.1)
         with socket.socket(family, kind, proto) as s:
             s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
@@ -94,10 +94,10 @@ def port_in_use(host: str, port: int) -> OSError | None:
             except OSError as exc:
                 if exc.errno == errno.EADDRINUSE:
                     return exc
-                error = error or exc
+                error = error or exc                  # e.g. ::1 on a machine without IPv6
             else:
-                return None                            # one address of the host is enough
-    return error
+                bound = True
+    return None if bound else error
 
 
 def _holder(port: int) -> tuple[str, int | None]:
@@ -127,7 +127,7 @@ def _holder(port: int) -> tuple[str, int | None]:
         if "--store" in cmd and any(a.endswith(str(Path("dashboard", "app.py"))) for a in cmd):
             store = cmd[cmd.index("--store") + 1] if cmd.index("--store") + 1 < len(cmd) else "?"
             return f"a framewatch dashboard for {store} (pid {stop})", stop
-        return f"pid {pid} ({' '.join(cmd)[:120] or proc.name()})", stop
+        return f"pid {pid} ({' '.join(' '.join(cmd).split())[:120] or proc.name()})", stop
     return "another program", None
 
 

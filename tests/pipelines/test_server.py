@@ -93,6 +93,12 @@ def test_check_port_names_who_listens_a_free_port_and_what_to_stop(foreign_serve
                        f"or stop the other server (kill {os.getpid()})")
 
 
+def test_check_port_of_an_address_this_machine_does_not_have_says_so():
+    with pytest.raises(ConfigError, match=r"^192\.0\.2\.1:\d+: cannot serve on this address; expected an address of "
+                                          r"this machine and a port this user may bind; found .+\. Fix: check --host"):
+        check_port("192.0.2.1", free_port())            # TEST-NET-1 (RFC 5737): never a local address
+
+
 def test_check_port_passes_a_free_port():
     port = free_port()
     assert port_in_use("127.0.0.1", port) is None
