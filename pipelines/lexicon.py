@@ -171,7 +171,8 @@ def _spelling_problem(spelling: str, where: str) -> LexiconError | None:
     return literal_problem(spelling, where)
 
 
-_ESCAPE_RE = re.compile(r"\\[A-Za-z]")   # \b, \w, \s, \d: a regular-expression escape
+_ESCAPE_RE = re.compile(r"\\[bBs]")   # \b, \B, \s: the escapes a term list may carry ('\bregime\b')
+_LETTER_ESCAPE_RE = re.compile(r"\\[^\W\d_]")   # a backslash before a letter: the letter stays
 _NOT_IN_WORDS_RE = re.compile("[%s]" % re.escape(NOT_IN_WORDS))
 _INSIDE_WORD_RE = re.compile(r"(?<=\w)[%s]+(?=\w)" % re.escape(NOT_IN_WORDS))   # imperial[ists
 
@@ -182,7 +183,8 @@ def literal_problem(spelling: str, where: str) -> LexiconError | None:
     Terms are literal: folding (:func:`pipelines.text.fold`) reads each such character as a space,
     so ``(war games`` is matched as "war games" and ``imperial[ists`` as the two words "imperial
     ists" (never "imperialists"). The message quotes what the matcher looks for and the term
-    without the characters (``\\b`` and other escapes dropped whole) as the fix.
+    without the characters as the fix (``\\b``, ``\\B`` and ``\\s`` dropped whole: ``\\bregime\\b`` ->
+    "regime").
 
     Parameters
     ----------
@@ -207,7 +209,7 @@ def literal_problem(spelling: str, where: str) -> LexiconError | None:
         what += f", not '{fold(_INSIDE_WORD_RE.sub('', core))}{star}'"
     what += f": {named} {'is' if len(chars) == 1 else 'are'} not part of a word (the matcher reads "
     what += f"{'it' if len(chars) == 1 else 'each'} as a space; a term is literal text, not a regular expression)"
-    if _ESCAPE_RE.search(core):
+    if _LETTER_ESCAPE_RE.search(core):
         what += f"; after '\\' a letter is just that letter"
     if "|" in chars:
         fix = ("'|' separates spellings only in the 'variants' cell (CSV, or a YAML string): "
@@ -642,7 +644,10 @@ def load_lexicon(paths: list[str | Path] | None = None, extra: list[str | Path] 
     for f in files:
         entries.extend(read_lexicon(f, problems, declared))
     category_errors, warnings = category_problems(entries, declared)
-    problems += category_errors
+    if category_errors:   # in file order, then line order, as lexicon check lists them
+        order = {str(f): i for i, f in enumerate(files)}
+        problems[:] = sorted(problems + category_errors,
+                             key=lambda e: (order.get(re.split(r", lines? ", e.where or "")[0], len(order)), _line_of(e)))
     lexicon, build_warnings = build_lexicon(entries, problems)
     warnings += build_warnings
     if problems:
