@@ -565,6 +565,12 @@ def lexicon_check(paths, pairs_file, max_errors):
     Every problem of every file is reported in one pass: one Error: line each (a bad line with
     several faults gets one per fault; a file that cannot be read at all, e.g. not UTF-8 or with no
     'term' column, gets that one), then a count; exit status 1 if any.
+
+    Terms are literal: one holding ( ) [ ] { } + ? | \\ ^ $ is an error saying what would be
+    matched ('(war games' as 'war games'). A category that is a near miss of a built-in one
+    ('pejoratve_label', 'militarised language') is an error; any other new category is a Warning:
+    line until the file declares it ('# categories: my_category' before a CSV's header,
+    'categories: [my_category]' in YAML). A term repeated in one category is a warning too.
     """
     from .lexicon import check_lexicon_files
 
