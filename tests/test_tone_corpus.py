@@ -8,6 +8,7 @@ from pipelines import storage
 from pipelines.ingest import IngestOptions
 from pipelines.rollups import Filters
 from pipelines.run import ScoreOptions, run_pipeline
+from pipelines.text import dateline_spans
 from pipelines.tone import evidence_spans, tone_matrix
 from tests.conftest import corpus_dir
 
@@ -48,3 +49,17 @@ def test_kcna_every_counted_sentence_has_its_evidence_line(kcna):
                        "American", "Americans", "Washington", "Pentagon", "White House", "State Department",
                        "Capitol Hill"}
     assert "us" not in matched
+
+
+def test_kcna_datelines_name_no_target(kcna):
+    # "Pyongyang, December 24 (KCNA) --" opens most KCNA articles: Pyongyang there is where the story
+    # was filed (968 outlet-voice North Korea rows before the rule), not a mention of North Korea.
+    texts = dict(kcna.execute("SELECT article_id, text FROM articles").fetchall())
+    opened = [aid for aid, text in texts.items() if any(a == 0 for a, _ in dateline_spans(text))]
+    assert len(opened) > 900
+    rows = kcna.execute("SELECT article_id, start_char FROM target_mentions").fetchall()
+    assert rows and not any(a <= s < b for aid, s in rows for a, b in dateline_spans(texts[aid]))
+    # a dateline sentence that names the DPRK again still counts for it
+    first = dict(kcna.execute("SELECT article_id, min(sent_start) FROM target_mentions WHERE target = 'North Korea' "
+                              "GROUP BY 1").fetchall())
+    assert sum(first.get(aid) == 0 for aid in opened) > 500
