@@ -942,8 +942,9 @@ class _IngestState:
                     warnings.append(dates_mod.naive_warning(n_naive, self.options.assume_tz,
                                                             column=self.date_columns.get(src, "published"),
                                                             where=_date_place(src, outlet)))
+            # Input files only: a feed or page URL that failed is reported by collect itself.
             warnings += [_nothing_taken(src, cols, reasons) for src, (cols, reasons) in self.rejected_files.items()
-                         if src not in self.kept_files]
+                         if src not in self.kept_files and "://" not in src]
         articles = self.articles[0] if len(self.articles) == 1 else _fold_frame([], self.run_id)
         rejects_df = pd.DataFrame(self.rejects, columns=["run_id", "source_file", "source_row", "reason", "detail",
                                                          "record"])

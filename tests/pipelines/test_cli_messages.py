@@ -147,3 +147,15 @@ def test_explain_of_an_empty_file_is_an_error(tmp_path):
     result = invoke("explain", empty, "--json")
     assert result.exit_code == 1 and result.stderr.startswith(f"Error: {empty}: no article text to explain;")
     assert invoke("explain", "-", input="The puppet regime held war games.\n").exit_code == 0
+
+
+def test_a_failed_feed_url_is_left_to_collect_s_own_report():
+    from pipelines.ingest import IngestOptions, ingest_records
+    from pipelines.outlets import read_registry
+
+    records = [{"_source_file": "https://example.org/rss", "_source_row": None,
+                "_reject": ("feed_failed", "timeout: no answer in 20 s"), "outlet": "RT"},
+               {"_source_file": "local.csv", "_source_row": 1, "_reject": ("bad_row", "2 cells where the header has 3")}]
+    result = ingest_records(iter(records), IngestOptions(), read_registry(), "r1")
+    assert result.warnings == ["local.csv: none of its 1 record could be ingested (bad_row 1); "
+                               "`framewatch rejects` lists them"]
