@@ -302,8 +302,8 @@ class DaskScorer:
     The partitions are appended in groups, one transaction a group: :meth:`submit` appends once
     as many are scored as there are workers (or when too many wait: then it waits for that many),
     with every scored one after them; DuckDB reads each table's files of the group in one
-    ``INSERT`` (:func:`pipelines.storage.append_parquet`) on one thread, since the workers have the
-    other cores. Fewer, larger commits cost this process less, and with *checkpoint* it
+    ``INSERT`` (:func:`pipelines.storage.append_parquet`), on one thread while the workers score
+    (they have the other cores). Fewer, larger commits cost this process less, and with *checkpoint* it
     compresses what it appended while the workers score, instead of all at once when the run
     ends (benchmarks/RESULTS.md).
 
@@ -457,7 +457,8 @@ class DaskScorer:
             if "sketches" in files:
                 self.sketches.append(signature_arrays(pd.read_parquet(files["sketches"])))
         if self.local:   # DuckDB reads the workers' files itself: no frame in between
-            with _one_thread(self.con):
+            busy = any(not future.done() for _, _, future in self.pending)   # the workers have the other cores
+            with _one_thread(self.con) if busy else contextlib.nullcontext():
                 with transaction(self.con):
                     n = {t: append_parquet(self.con, t, [self.fs._strip_protocol(f[t]) for f in written])
                          for t in BATCH_TABLES}
