@@ -3,11 +3,13 @@
 The score stage (:func:`pipelines.run._score` with ``only_new=True``, used by
 ``framewatch collect``) scores only :func:`unscored_rowids` when :func:`definition_versions` of
 the store are the same before and after it writes the current lexicon, topics, frame lexicon,
-word-choice pairs and targets; any difference (an edited lexicon or pairs file, a new topic
-query, another frame threshold) means every stored article is scored again. Either way, articles
+word-choice pairs and targets, and the scoring rules (:data:`pipelines.rules.RULES_VERSION`) are
+those of the store's last scoring; any difference (an edited lexicon or pairs file, a new topic
+query, another frame threshold, a framewatch whose scoring rules changed, or a store whose runs
+never recorded its rules) means every stored article is scored again. Either way, articles
 without rows of the store's frame model then get them
 (:func:`pipelines.frame_model.apply_to_new_articles`). Every run that scores records the same
-versions in its ``runs`` row, so the store says which definitions its numbers were computed under.
+versions in its ``runs`` row, so the store says which definitions and rules its numbers were computed under.
 """
 
 from __future__ import annotations
@@ -20,10 +22,12 @@ import numpy as np
 
 from .engines import store_rowids
 from .lexicon import Entry, Lexicon
+from .rules import RULES_VERSION
 from .schemas import column_names
 from .storage import columns_sql
 
-VERSION_COLUMNS = ("pairs_version", "topics_version", "frames_version", "frame_threshold", "targets_version")
+VERSION_COLUMNS = ("pairs_version", "topics_version", "frames_version", "frame_threshold", "targets_version",
+                   "rules_version")
 """The ``runs`` columns beside ``lexicon_version`` that :func:`definition_versions` fills."""
 
 _ROW_VERSIONS = {
@@ -34,8 +38,10 @@ _ROW_VERSIONS = {
 left out; topics from an input column too, as they belong to the article, not to the definitions)."""
 
 
-def definition_versions(con: duckdb.DuckDBPyConnection, frame_threshold: int) -> dict[str, str | int | None]:
-    """The version of each definition the per-article scores depend on, read from the store's tables.
+def definition_versions(con: duckdb.DuckDBPyConnection, frame_threshold: int,
+                        rules_version: str | None = RULES_VERSION) -> dict[str, str | int | None]:
+    """The version of each definition the per-article scores depend on, read from the store's tables,
+    and of the scoring rules that apply them.
 
     ``lexicon_version``: :attr:`pipelines.lexicon.Lexicon.version` of the ``lexicon`` table (the
     loaded lexicon's own version: entries with their notes, not their files); ``frames_version``:
@@ -43,7 +49,10 @@ def definition_versions(con: duckdb.DuckDBPyConnection, frame_threshold: int) ->
     ``tgt-`` version stored with ``targets`` (:attr:`pipelines.tone.Gazetteer.version`);
     ``pairs_version`` and ``topics_version``: ``pairs-`` / ``topics-`` and 12 hex digits of
     SHA-256 over the rows of ``pairs`` (file name left out) and the topic queries;
-    ``frame_threshold``: *frame_threshold*. An empty table gives None.
+    ``frame_threshold``: *frame_threshold*; ``rules_version``: *rules_version* (the rules are code,
+    not a table: this framewatch's :data:`pipelines.rules.RULES_VERSION`, or for the rows already
+    stored the version the store's last scoring recorded, :func:`recorded_versions`; None: unknown).
+    An empty table gives None.
 
     Returns
     -------
@@ -60,6 +69,7 @@ def definition_versions(con: duckdb.DuckDBPyConnection, frame_threshold: int) ->
         "frames_version": stored_version(con),
         "frame_threshold": int(frame_threshold),
         "targets_version": "|".join(targets) or None,
+        "rules_version": rules_version,
     }
     for name, (prefix, query) in _ROW_VERSIONS.items():
         rows = sorted(json.dumps(row, ensure_ascii=False, default=str) for row in con.execute(query).fetchall())

@@ -266,6 +266,8 @@ TABLES: dict[str, tuple[Column, ...]] = {
         ("frames_version", "VARCHAR", "content hash of the frame lexicon used (frames-...)"),
         ("frame_threshold", "INTEGER", "frame-lexicon tokens an article needed to use a frame"),
         ("targets_version", "VARCHAR", "content hash of the targets gazetteer used (tgt-...)"),
+        ("rules_version", "VARCHAR", "version of the scoring rules used (pipelines.rules.RULES_VERSION: r3 ...; "
+                                     "NULL: a store from before it was recorded, unknown rules)"),
     ),
 }
 
