@@ -396,6 +396,8 @@ class CollectSummary:
     articles_scored: int = 0
     model_scored: int = 0
     full_rescore: bool = False
+    changed: list[str] = field(default_factory=list)
+    """With *full_rescore*: what changed since the store's last scoring (:attr:`pipelines.run.RunSummary.changed_definitions`)."""
     n_mentions: int = 0
     elapsed_s: float = 0.0
     failures: list[str] = field(default_factory=list)
@@ -409,11 +411,18 @@ class CollectSummary:
                  + (f", left for later (--max-items) {self.items_over_max}" if self.items_over_max else ""),
                  f"pages fetched {self.pages_fetched}, failed {self.pages_failed}",
                  f"scored {self.articles_scored}"
-                 + (" (all: a definition's version changed, see runs)" if self.full_rescore else ""),
+                 + (f" (all: {self._why()})" if self.full_rescore else ""),
                  f"mentions {self.n_mentions}", f"elapsed {self.elapsed_s:.1f}s"]
         if self.model_scored:
             parts.insert(-2, f"frame model applied to {self.model_scored}")
         return "; ".join(parts)
+
+    def _why(self) -> str:
+        """Why every stored article was scored again: ``scoring rules changed (r2 -> r3), lexicon changed``."""
+        if not self.changed:
+            return "a definition's version changed, see runs"
+        parts = [item.partition(" (") for item in self.changed]   # "scoring rules (r2 -> r3)"
+        return ", ".join(f"{name} changed" + (f" ({versions}" if versions else "") for name, _, versions in parts)
 
 
 @dataclass
@@ -504,6 +513,7 @@ def _score_and_aggregate(con, scoring, score_options, registry, summary, run_sum
     full = _score(con, lexicon, topics, score_options.topic_column, run_summary, False, registry,
                   frames, gazetteer=gazetteer, only_new=True, column_only=column_only_runs(con))
     summary.full_rescore = full and had_scores
+    summary.changed = list(run_summary.changed_definitions)
     summary.articles_scored = run_summary.n_articles
     summary.model_scored = run_summary.n_model_articles
     summary.warnings += [w for w in run_summary.warnings if isinstance(w, CoverageWarning)]  # the frame model's

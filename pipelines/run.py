@@ -4,7 +4,8 @@
 what the ``framewatch`` commands call. Every call works on a copy of the store and replaces
 the store only when it has finished (:func:`pipelines.storage.writing`), and records a
 ``runs`` row with the code version, the versions of the definitions it scored with (lexicon,
-pairs, topics, frame lexicon and threshold, targets; :func:`pipelines.incremental.definition_versions`),
+pairs, topics, frame lexicon and threshold, targets, and the scoring rules' version;
+:func:`pipelines.incremental.definition_versions`),
 its settings and its counts.
 """
 
@@ -119,11 +120,13 @@ class RunSummary:
 
     def versions_text(self) -> str:
         """The definitions scored with, as recorded in ``runs``: ``lexicon lex-…, pairs pairs-…, topics
-        topics-…, frames frames-… (threshold 3), targets tgt-…`` (``none`` for an empty definition)."""
+        topics-…, frames frames-… (threshold 3), targets tgt-…, scoring rules r3`` (``none`` for an empty
+        definition, ``unknown`` for rules not recorded)."""
         v = {name: value or "none" for name, value in self.versions.items()}
         return (f"lexicon {self.lexicon_version or 'none'}, pairs {v.get('pairs_version', 'none')}, "
                 f"topics {v.get('topics_version', 'none')}, frames {v.get('frames_version', 'none')} "
-                f"(threshold {v.get('frame_threshold', 'none')}), targets {v.get('targets_version', 'none')}")
+                f"(threshold {v.get('frame_threshold', 'none')}), targets {v.get('targets_version', 'none')}, "
+                f"scoring rules {self.versions.get('rules_version') or 'unknown'}")
 
 
 def new_run_id() -> str:
@@ -286,7 +289,8 @@ def _score(con, lexicon: Lexicon, topics: list[TopicDef], use_topic_column: bool
            gazetteer: Gazetteer | None = None, only_new: bool = False, engine: EngineOptions | None = None,
            column_only: frozenset = frozenset()) -> bool:
     """Score the stored articles; with *only_new*, only those without scores, unless the lexicon,
-    topics, frames, pairs or targets differ from the store's (then all); then give articles without
+    topics, frames, pairs or targets differ from the store's, or the scoring rules
+    (:data:`pipelines.rules.RULES_VERSION`) from those its last scoring recorded (then all); then give articles without
     rows of the store's frame model those rows (:func:`pipelines.frame_model.apply_to_new_articles`).
 
     The *topics* queries apply to the articles not stored by a run of *column_only*
@@ -294,8 +298,8 @@ def _score(con, lexicon: Lexicon, topics: list[TopicDef], use_topic_column: bool
     is of such a run, no query is written or applied (as with *topics* empty).
     Returns True when all were scored."""
     frames = frames or FrameScorer().fit()
-    before = definition_versions(con, stored_threshold(con)) if only_new else None
     recorded = recorded_versions(con)
+    before = definition_versions(con, stored_threshold(con), recorded["rules_version"]) if only_new else None
     topics = topics if _queries_apply(con, topics, column_only) else []
     _write_topics(con, topics, use_topic_column)
     outlet_names = {name: registry.names_of(name)
@@ -344,16 +348,20 @@ def _queries_apply(con, topics: list[TopicDef], column_only: frozenset) -> bool:
 
 
 _DEFINITIONS = {"lexicon_version": "lexicon", "pairs_version": "word-choice pairs", "topics_version": "topics",
-                "frames_version": "frame lexicon", "frame_threshold": "frame threshold", "targets_version": "targets"}
+                "frames_version": "frame lexicon", "frame_threshold": "frame threshold", "targets_version": "targets",
+                "rules_version": "scoring rules"}
 
 
 def _changed(recorded: dict, versions: dict, lexicon_version: str | None) -> list[str]:
     """The definitions whose version differs from the store's last scoring (:func:`recorded_versions`),
-    by name; empty for a store never scored."""
+    by name, the scoring rules with both versions (``scoring rules (r2 -> r3)``; ``unknown`` for a
+    store whose runs did not record them); empty for a store never scored."""
     if recorded.get("lexicon_version") is None:
         return []
     now = {**versions, "lexicon_version": lexicon_version}
-    return [label for name, label in _DEFINITIONS.items() if recorded.get(name) != now.get(name)]
+    changed = [name for name in _DEFINITIONS if recorded.get(name) != now.get(name)]
+    return [f"{_DEFINITIONS[name]} ({recorded.get(name) or 'unknown'} -> {now.get(name) or 'unknown'})"
+            if name == "rules_version" else _DEFINITIONS[name] for name in changed]
 
 
 def _write_topics(con, topics: list[TopicDef], use_topic_column: bool) -> None:
