@@ -114,6 +114,20 @@ def _fill(template: str, rng: random.Random, term: str = "") -> str:
                            Speaker=speaker[0].upper() + speaker[1:])
 
 
+CORPUS_START = datetime(2022, 1, 1, tzinfo=timezone.utc)
+CORPUS_END = datetime(2026, 1, 1, tzinfo=timezone.utc)
+"""The synthetic corpora's publication times lie in [CORPUS_START, CORPUS_END): all in the past, so
+ingest dates every article (a date after the ingest time is left undated)."""
+
+
+def published(i: int, n: int) -> str:
+    """Publication time of article *i* of *n* (ISO 8601, UTC): 37 minutes apart from
+    :data:`CORPUS_START` while *n* of them fit before :data:`CORPUS_END` (up to ~56,800 articles),
+    closer for larger *n* (a million: about 2 minutes apart, ~680 a day over four years)."""
+    step = min(37 * 60.0, (CORPUS_END - CORPUS_START).total_seconds() / max(n, 1))
+    return (CORPUS_START + timedelta(seconds=int(i * step))).isoformat().replace("+00:00", "Z")
+
+
 def make_corpus(n: int, words: int = 600, terms_per_article: int = 8, seed: int = 11) -> pd.DataFrame:
     """*n* synthetic articles as a frame with the columns of the ``articles`` table that scoring reads.
 
@@ -122,7 +136,6 @@ def make_corpus(n: int, words: int = 600, terms_per_article: int = 8, seed: int 
     rng = random.Random(seed)
     terms = _terms()
     loaded = [OUTLET_VOICE, QUOTED_VOICE, ATTRIBUTED_VOICE]
-    start = datetime(2024, 1, 1, tzinfo=timezone.utc)
     rows = []
     for i in range(n):
         sentences, count = [], 0
@@ -143,7 +156,7 @@ def make_corpus(n: int, words: int = 600, terms_per_article: int = 8, seed: int 
         rows.append({
             "article_id": f"bench-{i:06d}",
             "outlet": OUTLETS[i % len(OUTLETS)],
-            "published": (start + timedelta(minutes=37 * i)).isoformat().replace("+00:00", "Z"),
+            "published": published(i, n),
             "title": f"{_fill(rng.choice(NEUTRAL), rng).split(',')[0][:80]} ({i})",
             "text": "\n\n".join(paras),
             "topics_raw": None,
