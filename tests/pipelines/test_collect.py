@@ -269,7 +269,7 @@ def test_a_changed_feed_gives_only_its_new_items_and_only_they_are_scored(site, 
     extra.write_text("term,category\nsummit,test\n")
     third = collect_feeds(store, feeds, client=client(), score_options=ScoreOptions(extra_lexicons=[extra]))
     assert third.full_rescore and third.articles_scored == 5
-    assert "; scored 5 (all: a definition's version changed, see runs); " in third.line()
+    assert "; scored 5 (all: lexicon changed); " in third.line()
     lexicons = query(store, "SELECT lexicon_version, pairs_version FROM runs WHERE stage = 'collect' ORDER BY started_at")
     assert lexicons[-1][0] != lexicons[-2][0] and lexicons[-1][1] == lexicons[-2][1]   # the lexicon changed, the pairs not
     assert query(store, "SELECT count(*) FROM mentions WHERE term = 'summit'") == [(2,)]  # Beta's title and lead
@@ -277,6 +277,43 @@ def test_a_changed_feed_gives_only_its_new_items_and_only_they_are_scored(site, 
     fourth = collect_feeds(store, feeds, client=client())
     assert (fourth.articles_scored, fourth.full_rescore) == (0, False)
     assert query(store, "SELECT count(*) FROM mentions WHERE term = 'summit'") == [(2,)]  # Beta's title and lead
+
+
+@pytest.mark.parametrize("recorded", ["r2", None, "no column"])
+def test_a_store_scored_under_other_or_unknown_rules_is_scored_again_once(site, tmp_path, recorded):
+    """A store whose last scoring recorded older scoring rules (r2), none (NULL) or has no rules_version
+    column (written before it) holds rows that may follow other rules: collect scores every article."""
+    import duckdb
+
+    from pipelines.rules import RULES_VERSION
+
+    store = tmp_path / "s.duckdb"
+    feeds = serve_feeds(site)
+    assert collect_feeds(store, feeds, client=client()).articles_scored == 4
+    with duckdb.connect(str(store)) as con:
+        if recorded == "no column":
+            con.execute("ALTER TABLE runs DROP COLUMN rules_version")
+        else:
+            con.execute("UPDATE runs SET rules_version = ?", [recorded])
+    items = RSS_ITEMS + [("Epsilon", "/news/epsilon.html", "Thu, 05 Mar 2026 09:00:00 GMT",
+                          "Puppet forces shelled the town, the ministry said.")]
+    site.add("/news/rss.xml", rss([(t, link.replace("BASE", site.url("")), d, s) for t, link, d, s in items]),
+             "application/rss+xml", etag='"rss-v2"')
+    second = collect_feeds(store, feeds, client=client())
+    assert (second.items_new, second.articles_scored, second.full_rescore) == (1, 5, True)
+    old = recorded if recorded == "r2" else "unknown"
+    assert f"; scored 5 (all: scoring rules changed ({old} -> {RULES_VERSION})); " in second.line()
+    assert query(store, "SELECT rules_version FROM runs WHERE stage = 'collect' ORDER BY started_at") == [
+        (recorded if recorded == "r2" else None,), (RULES_VERSION,)]
+    assert query(store, "SELECT count(DISTINCT article_id) FROM article_scores") == [(5,)]
+    # The store now says its rules: the next collect scores only its new article.
+    items.append(("Zeta", "/news/zeta.html", "Fri, 06 Mar 2026 09:00:00 GMT", "The regime met the envoy."))
+    site.add("/news/rss.xml", rss([(t, link.replace("BASE", site.url("")), d, s) for t, link, d, s in items]),
+             "application/rss+xml", etag='"rss-v3"')
+    third = collect_feeds(store, feeds, client=client())
+    assert (third.items_new, third.articles_scored, third.full_rescore) == (1, 1, False)
+    assert "(all:" not in third.line()
+    assert query(store, "SELECT count(DISTINCT article_id) FROM article_scores") == [(6,)]
 
 
 def test_since_and_max_items(site, tmp_path):
