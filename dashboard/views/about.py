@@ -12,12 +12,18 @@ from pipelines.evaluate import read_validation, validation_display, validation_t
 RUN_COLUMNS = ["started_at", "stage", "engine", "n_input", "n_ingested", "n_duplicates", "n_rejected", "n_mentions",
                "elapsed_s", "run_id"]
 VERSION_TABLE_COLUMNS = ["started_at", "lexicon_version", "pairs_version", "topics_version", "frames_version",
-                         "frame_threshold", "targets_version", "code_version"]
+                         "frame_threshold", "targets_version", "rules_version", "code_version"]
 VALIDATION_ROW_HEIGHT = 66   # Streamlit wraps a cell's text only in rows taller than 64 px
 RUN_WIDTHS = {"started_at": 122, "stage": 88, "engine": 97, "n_input": 80, "n_ingested": 72, "n_duplicates": 80,
               "n_rejected": 72, "n_mentions": 76, "elapsed_s": 66, "run_id": 180,
-              "lexicon_version": 125, "pairs_version": 137, "topics_version": 142, "frames_version": 142,
-              "frame_threshold": 74, "targets_version": 122, "code_version": 70}
+              "lexicon_version": 121, "pairs_version": 131, "topics_version": 137, "frames_version": 142,
+              "frame_threshold": 73, "targets_version": 119, "rules_version": 48, "code_version": 48}
+# The versions table's widths are each column's text at 14 px with 8 px padding a side (hashes of 12 hex digits),
+# its start time too (117), so that the scoring rules' column fits beside the others.
+VERSION_WIDTHS = {**RUN_WIDTHS, "started_at": 117}
+RULES_HELP = ("Version of the scoring rules: the code that applies the definitions (matching, names, voice, "
+              "datelines ...; its changelog is in pipelines/rules.py). A collect under other rules scores every "
+              "article again; empty: the run scored nothing, or the store predates the column (unknown rules)")
 ENGINE_HELP = ("Where the run scored: local, or a Dask cluster (its scheduler, or the local workers it started); "
                "empty for a run that scored nothing")
 
@@ -34,9 +40,9 @@ def _text(label: str, **kw):
     return st.column_config.TextColumn(label, **kw)
 
 
-def _sized(config: dict) -> dict:
-    """*config* with each column's :data:`RUN_WIDTHS` width."""
-    return {column: {**c, "width": RUN_WIDTHS[column]} for column, c in config.items()}
+def _sized(config: dict, widths: dict = RUN_WIDTHS) -> dict:
+    """*config* with each column's width in *widths*."""
+    return {column: {**c, "width": widths[column]} for column, c in config.items()}
 
 
 st.title("About the data")
@@ -67,9 +73,10 @@ st.dataframe(runs, hide_index=True, key="run_versions_table", column_order=VERSI
     "topics_version": _text("Topic queries"), "frames_version": _text("Frame lexicon"),
     "frame_threshold": st.column_config.NumberColumn(
         "Threshold", help="Frame threshold: frame-lexicon tokens an article needed to use a frame"),
-    "targets_version": _text("Targets"), "code_version": _text("Code", help="framewatch version")}))
-st.caption("Versions are content hashes of the definitions a run scored with (empty: the run scored nothing, or "
-           "the store predates the column). The download has every column of every run, with its settings and "
+    "targets_version": _text("Targets"), "rules_version": _text("Rules", help=RULES_HELP),
+    "code_version": _text("Code", help="framewatch version")}, VERSION_WIDTHS))
+st.caption("Versions are content hashes of the definitions a run scored with, and Rules the version of the scoring "
+           "rules that applied them (empty: the run scored nothing, or the store predates the column). The download has every column of every run, with its settings and "
            "warnings as stored (JSON).")
 st.download_button("Download runs (CSV)", data=exports.to_csv_bytes(about["runs"]), file_name="framewatch-runs.csv",
                    mime="text/csv", on_click="ignore", key="dl_runs", icon=":material/download:")

@@ -11,6 +11,7 @@ import pytest
 from app_pages import open_page
 from pipelines import storage
 from pipelines.incremental import VERSION_COLUMNS
+from pipelines.rules import RULES_VERSION
 from store_factory import LEXICON_VERSION, PAIRS_VERSION
 
 
@@ -24,6 +25,7 @@ def test_about_page_lists_each_runs_definition_versions(store_path):
     runs = _runs_table(at)
     assert runs[["lexicon_version", "pairs_version"]].values.tolist() == [[LEXICON_VERSION, PAIRS_VERSION]]
     assert runs["frame_threshold"].tolist() == [3]
+    assert runs["rules_version"].tolist() == [RULES_VERSION]
     assert runs[["topics_version", "frames_version", "targets_version"]].isna().all().all()
 
 
@@ -45,7 +47,7 @@ def test_a_store_from_before_the_version_columns_opens_and_is_migrated_by_the_ne
                                              "WHERE table_name = 'runs'").fetchall()]
         assert columns[-len(VERSION_COLUMNS):] == list(VERSION_COLUMNS)
         assert con.execute(f"SELECT lexicon_version, {', '.join(VERSION_COLUMNS)} FROM runs").fetchall() == [
-            (LEXICON_VERSION, None, None, None, None, None)]
+            (LEXICON_VERSION, *[None] * len(VERSION_COLUMNS))]
 
 
 MAIN_WIDTH = 938
@@ -68,7 +70,8 @@ def test_the_runs_tables_show_which_run_when_engine_counts_and_versions_and_fit_
     assert list(what.proto.column_order) == ["started_at", "stage", "engine", "n_input", "n_ingested", "n_duplicates",
                                              "n_rejected", "n_mentions", "elapsed_s", "run_id"]
     assert list(versions.proto.column_order) == ["started_at", "lexicon_version", "pairs_version", "topics_version",
-                                                 "frames_version", "frame_threshold", "targets_version", "code_version"]
+                                                 "frames_version", "frame_threshold", "targets_version", "rules_version",
+                                                 "code_version"]
     assert what.value["engine"].tolist() == ["dask, 2 local workers"]
     assert versions.value[["lexicon_version", "pairs_version"]].values.tolist() == [[LEXICON_VERSION, PAIRS_VERSION]]
     for table in (what, versions):   # every shown column has a width, and together they fit beside the sidebar
