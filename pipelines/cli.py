@@ -269,7 +269,9 @@ def collect(feeds_file, store, since, full_text, rate, timeout, max_items, conta
 
     Only items not yet in the store are taken; they go through the same ingest as files
     (outlet registry, dates, duplicates, rejects), then only the new articles are scored
-    (every article when the lexicon or topics changed) and daily is rebuilt. robots.txt is
+    (every article, once, when a definition -- lexicon, topics, frames, pairs, targets -- or this
+    framewatch's scoring rules differ from the store's last scoring; the line says which) and daily
+    is rebuilt. robots.txt is
     honoured, one request per host per --rate seconds, conditional GET for unchanged feeds.
     A feed or page that fails is listed and stored in rejects; the others go on.
     """
