@@ -163,3 +163,24 @@ def test_a_stored_lexicon_has_the_version_of_the_lexicon_written(table, tmp_path
         frame = lexicon.to_frame().rename(columns={"category": "frame"} if table == "frame_lexicon" else {})
         write_table(con, table, frame[column_names(table)])
         assert stored_lexicon(con, table).version == lexicon.version
+
+
+@pytest.mark.parametrize("recorded", ["r2", None])
+def test_a_store_scored_under_other_or_unknown_rules_is_scored_again_once(scored, recorded):
+    """The scoring rules are code (pipelines.rules.RULES_VERSION): rows recorded under others, or under
+    rules no run recorded (a store written before runs.rules_version), are all scored again, once."""
+    from pipelines.rules import RULES_VERSION
+
+    path = scored / f"rules-{recorded}.duckdb"
+    shutil.copyfile(scored / "full.duckdb", path)
+    with duckdb.connect(str(path)) as con:
+        con.execute("UPDATE runs SET rules_version = ?", [recorded])
+    full_run, summary, row = score_new(path, "now")
+    assert (full_run, summary.n_articles) == (True, 300)
+    assert summary.changed_definitions == [f"scoring rules ({recorded or 'unknown'} -> {RULES_VERSION})"]
+    assert "(the whole store, scored again; changed since its last scoring: scoring rules" in summary.line()
+    assert row["rules_version"] == RULES_VERSION
+    for table in (*BATCH_TABLES, "article_clusters"):   # the same rules in fact: the same rows
+        assert sorted_rows(path, table) == sorted_rows(scored / "full.duckdb", table), table
+    full_run, summary, _ = score_new(path, "next")       # recorded now: nothing left to score
+    assert (full_run, summary.n_articles, summary.changed_definitions) == (False, 0, [])
