@@ -320,6 +320,14 @@ def _read_csv(path: Path, problems: list | None = None, declared: dict | None = 
     for line, row in rows:
         if not any(c.strip() for c in row):
             continue
+        if _CATEGORIES_COMMENT_RE.match(row[0].strip()):
+            error = LexiconError("a '# categories:' line after the header", where=f"{path}, line {line}",
+                                 expected="the declaration before the header line", found=repr(delimiter.join(row)),
+                                 fix="move the line above the header (after it, it would be read as a term)")
+            if problems is None:
+                raise error
+            problems.append(error)
+            continue
         if len(row) > len(header):
             error = LexiconError("more cells than header columns", where=f"{path}, line {line}",
                                  expected=f"{len(header)} cells ({', '.join(header)})", found=f"{len(row)} cells",

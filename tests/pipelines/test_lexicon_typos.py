@@ -164,6 +164,10 @@ def test_a_comment_line_before_the_header_keeps_line_numbers_and_a_bad_declarati
     _, _, [(_, [error])] = check_lexicon_files([path])
     assert error.where == f"{path}, line 6, column 'term'"
     assert [(e.term, e.line) for e in read_lexicon(_write(tmp_path / "d.csv", "# x\nterm\nregime\n"))] == [("regime", 3)]
+    late = _write(tmp_path / "late.csv", "term,category\n# categories: slurs, other\nvermin,slurs\n")
+    _, warnings, [(_, [error])] = check_lexicon_files([late])
+    assert (error.what, error.where) == ("a '# categories:' line after the header", f"{late}, line 2")
+    assert error.fix.startswith("move the line above the header") and "'slurs' is not a built-in one" in warnings[0]
     with pytest.raises(LexiconError) as err:
         read_lexicon(_write(tmp_path / "only.csv", "# categories: a\n"))
     assert err.value.what == "empty lexicon file"
