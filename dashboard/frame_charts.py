@@ -166,7 +166,8 @@ def frame_heatmap_chart(df: pd.DataFrame, colour: str = "difference",
         articles whatever the colour. The first heatmap's ``z`` is the colour's value of every cell
         (points or share); a second heatmap named ``"fewer than N articles"`` covers the cells of
         outlets below *min_articles* in grey. The hover gives the share, its 95 % Wilson interval, k of n
-        articles, the frame tokens (lexicon), the frame's share in all selected outlets and the colour's
+        articles, the frame's tokens in those k articles (lexicon: the Concordance's lines for the cell,
+        :func:`pipelines.frames.frame_matrix`), the frame's share in all selected outlets and the colour's
         value with its unit. Cells with a share take clicks (:func:`dashboard.charts.with_cell_targets`).
 
     Raises
@@ -218,7 +219,7 @@ def frame_heatmap_chart(df: pd.DataFrame, colour: str = "difference",
     for j, col in enumerate(("share", "share_low", "share_high", "n_articles_with_frame", "n_articles",
                              "selection_share", "selection_articles_with_frame", "selection_articles")):
         custom[:, :, j] = grid(col).to_numpy(float)
-    custom[:, :, 8] = [["" if np.isnan(t) else f", {t:,.0f} frame tokens" for t in row] for row in tokens]
+    custom[:, :, 8] = [["" if np.isnan(t) else f", {t:,.0f} frame tokens in them" for t in row] for row in tokens]
     diff = grid("difference_points").to_numpy(float)
     custom[:, :, 9] = [[colour_line(*c) for c in zip(*row)] for row in zip(share, diff, few)]
     fig.add_trace(go.Heatmap(

@@ -179,7 +179,8 @@ FRAMES_SHARE = (
     "**Share of articles using a frame** = Σ articles using it / Σ scored articles of the outlet in the "
     "period (or the whole selection in the heatmap), with a 95 % Wilson score interval and its n. A period "
     "with no articles is a gap, never 0 %. **Evidence:** the Concordance shows the frame's tokens in exactly "
-    "the articles that count as using it (in the chosen voice); articles below the threshold are not evidence. "
+    "the articles that count as using it (in the chosen voice); articles below the threshold are not evidence, "
+    "and their tokens are not in the heatmap's token count either, so a cell's hover and its Concordance agree. "
     "The sidebar's lexicon categories belong to loaded wording and do not apply to frames.")
 FRAMES_HEATMAP = (
     "**Outlets × frames colour:** every cell reads the outlet's share of articles using the frame and its k/n. By "

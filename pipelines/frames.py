@@ -391,8 +391,10 @@ def scored_frames(con: duckdb.DuckDBPyConnection, method: str) -> list[str]:
 def _frame_facts(con: duckdb.DuckDBPyConnection, filters: Filters, method: str,
                  threshold: int | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The selected articles scored by *method* (``article_id, outlet, day``) and, sparse, their
-    ``article_id, frame, n_tokens, uses_frame`` rows (tokens > 0 or the frame used; every used
-    ``other`` included)."""
+    ``article_id, frame, n_tokens, uses_frame`` rows of the frames each article uses (for the
+    lexicon: at least *threshold* tokens in the voice; every used ``other`` included). Tokens of
+    an article below the threshold are left out, so ``n_tokens`` summed over a cell is the
+    number of lines :func:`evidence_spans` gives for it."""
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, not {method!r}")
     params: list = []
@@ -410,10 +412,10 @@ def _frame_facts(con: duckdb.DuckDBPyConnection, filters: Filters, method: str,
     threshold = stored_threshold(con) if threshold is None else threshold
     voice_sql, vparams = ("", []) if filters.voice == ALL else ("AND voice = ?", [filters.voice])
     used = con.execute(
-        f"SELECT article_id, frame, count(*)::DOUBLE AS n_tokens, count(*) >= ? AS uses_frame FROM frame_mentions "
-        f"WHERE article_id IN (SELECT unnest(?)) {voice_sql} GROUP BY 1, 2",
-        [threshold, arts["article_id"].tolist(), *vparams]).df()
-    using = set(used.loc[used["uses_frame"], "article_id"])
+        f"SELECT article_id, frame, count(*)::DOUBLE AS n_tokens, TRUE AS uses_frame FROM frame_mentions "
+        f"WHERE article_id IN (SELECT unnest(?)) {voice_sql} GROUP BY 1, 2 HAVING count(*) >= ?",
+        [arts["article_id"].tolist(), *vparams, threshold]).df()
+    using = set(used["article_id"])
     none = arts.loc[~arts["article_id"].isin(using), ["article_id"]].assign(frame=OTHER, n_tokens=0.0, uses_frame=True)
     return arts, pd.concat([used, none], ignore_index=True) if len(none) else used
 
@@ -448,7 +450,9 @@ def frame_matrix(con: duckdb.DuckDBPyConnection, filters: Filters, method: str =
     included; every frame for the lexicon, for the model only the frames it scores,
     :func:`scored_frames`), sorted by outlet then frame order: ``n_articles`` (the outlet's scored
     articles in the selection, the denominator), ``n_articles_with_frame``, ``n_tokens``
-    (frame-lexicon tokens in the voice; NaN for the model), ``share`` with a 95 % Wilson
+    (frame-lexicon tokens in the voice in those ``n_articles_with_frame`` articles, the lines
+    :func:`evidence_spans` gives for the cell: tokens of articles below the threshold do not
+    count; NaN for the model), ``share`` with a 95 % Wilson
     interval (``share_low``, ``share_high``).
     """
     arts, used = _frame_facts(con, filters, method, threshold)
@@ -476,7 +480,8 @@ def frame_trend(con: duckdb.DuckDBPyConnection, filters: Filters, frame: str, gr
     -------
     DataFrame with :data:`TREND_COLUMNS`, one row per outlet and period on a complete grid
     (as :func:`pipelines.rollups.trend`): a period without articles is a gap (share NaN,
-    ``status`` ``no articles`` / ``not collected`` / ``no data``), never 0.
+    ``status`` ``no articles`` / ``not collected`` / ``no data``), never 0. ``n_tokens`` counts
+    the frame's tokens in the articles using it, as in :func:`frame_matrix`.
 
     Raises
     ------

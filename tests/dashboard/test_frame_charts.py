@@ -114,7 +114,7 @@ def test_heatmap_colours_by_difference_from_the_frame_on_a_scale_centred_on_zero
     assert lines[("C", "morality")] == "no colour: fewer than 10 articles"
     assert lines[("B", "morality")] == ("colour: −7.7 points (the outlet's share minus the frame's share in all "
                                         "selected outlets)")
-    assert targets.customdata[0][8] == ", 7 frame tokens"
+    assert targets.customdata[0][8] == ", 7 frame tokens in them"
 
 
 def test_heatmap_coloured_by_share_keeps_one_scale_and_the_model_has_no_tokens_to_show():

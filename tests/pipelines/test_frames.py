@@ -378,3 +378,18 @@ def test_a_model_of_two_frames_scores_only_those_two(store, tmp_path):
             frame_trend(c, Filters(voice="outlet"), "morality", method="model")
     finally:
         c.close()
+
+
+def test_a_cells_tokens_are_those_of_its_articles_using_the_frame_the_concordances_lines(con):
+    # A3 holds 2 security tokens (below the threshold of 3): they are not Alpha's evidence, nor its token count.
+    for voice in ("all", "outlet", "quoted"):
+        m = frame_matrix(con, Filters(voice=voice))
+        for outlet, frame, k, tokens in zip(m["outlet"], m["frame"], m["n_articles_with_frame"], m["n_tokens"]):
+            if frame == "other":       # its articles are those with no frame: no tokens to show
+                continue
+            lines = evidence_spans(con, Filters(voice=voice), key=frame, outlet=outlet)
+            assert (tokens, k) == (len(lines), lines["article_id"].nunique()), (voice, outlet, frame)
+    every = frame_matrix(con, Filters(voice="all")).set_index(["outlet", "frame"])
+    assert every.loc[("Alpha", "security_defense"), "n_tokens"] == 3.0      # A1's 3, not A3's 2 as well
+    trend = frame_trend(con, Filters(voice="all"), "security_defense", "month")
+    assert trend.loc[trend["outlet"] == "Alpha", "n_tokens"].sum() == 3.0
