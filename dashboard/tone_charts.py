@@ -136,19 +136,45 @@ def tone_trend_chart(df: pd.DataFrame, measure: str = "tone") -> go.Figure:
     return fig
 
 
-def tone_heatmap(df: pd.DataFrame, measure: str = "tone") -> go.Figure:
+MIN_COLOUR_SENTENCES = 10
+"""Fewest sentences a tone heatmap cell needs to be coloured: the mean of 1-3 sentences (the share of
+negative ones) would shout as loudly as that of 700. Such cells are grey and still read their value and n.
+Ten, as the Frames heatmap's ten articles (:data:`dashboard.frame_charts.MIN_COLOUR_ARTICLES`)."""
+
+FEW_GREY = "#c8c8c8"
+"""The cells below the minimum: darker than the diverging scale's white middle (neutral)."""
+
+
+def tone_colour_text(min_sentences: int, n_few_cells: int = 0) -> str:
+    """The tone heatmap's grey rule as a caption: cells with fewer than *min_sentences* sentences are
+    not coloured; *n_few_cells* is how many cells with sentences are below it."""
+    if not n_few_cells:
+        return (f"A cell with fewer than {min_sentences} sentences would be grey (none here): one sentence moves "
+                "its value a long way.")
+    few = "1 cell" if n_few_cells == 1 else f"{n_few_cells:,} cells"
+    return (f"Grey: {few} with fewer than {min_sentences} sentences, not coloured (one sentence moves the value a "
+            "long way); the value and n are still printed, the interval is in the hover and the download.")
+
+
+def tone_heatmap(df: pd.DataFrame, measure: str = "tone", min_sentences: int = MIN_COLOUR_SENTENCES) -> go.Figure:
     """Heatmap of a tone measure for every outlet × target, each cell labelled with its value and n.
 
     Parameters
     ----------
     df : the frame of :func:`pipelines.tone.tone_matrix`.
     measure : ``"tone"`` or ``"negative"``.
+    min_sentences : cells with sentences but fewer than this (``n_sentences``) are grey, not
+        coloured (:data:`MIN_COLOUR_SENTENCES`), as the Frames heatmap greys outlets with few
+        articles.
 
     Returns
     -------
     go.Figure
         Rows are outlets, columns targets (in the order of *df*'s first appearance); an empty
-        cell is an outlet that never names the target. Hover gives the interval and n.
+        cell is an outlet that never names the target. Hover gives the interval, n and, for a
+        grey cell, why it has no colour. The cells below *min_sentences* are covered by a second
+        heatmap named ``"fewer than N sentences"`` in grey with the same labels; the first
+        heatmap's ``z`` keeps every value.
     """
     val, low, high, unit = measure_columns(TONE_MEASURES, measure)
     fig = go.Figure()
@@ -169,8 +195,11 @@ def tone_heatmap(df: pd.DataFrame, measure: str = "tone") -> go.Figure:
     interval = np.array([[("no interval: fewer than two sentences" if np.isnan(a) or np.isnan(b) else
                            f"95% interval {_d3(a, fmt)} – {_d3(b, fmt)}") for a, b in zip(ra, rb)]
                          for ra, rb in zip(lows, highs)], dtype=object)
+    zs, ns = z.to_numpy(float), n.to_numpy(float)
+    few = ~np.isnan(zs) & (ns < min_sentences)
+    why = np.where(few, f"<br>no colour: fewer than {min_sentences} sentences", "").astype(object)
     custom = np.dstack([interval] + [grid(c).to_numpy(float).astype(object) for c in
-                                     ("n_sentences", "n_articles_naming", "n_articles")])
+                                     ("n_sentences", "n_articles_naming", "n_articles")] + [why])
     scale = dict(colorscale="RdBu", zmid=0, zmin=-1, zmax=1) if measure == "tone" else \
         dict(colorscale="Cividis", zmin=0, zmax=1)
     fig.add_trace(go.Heatmap(
@@ -180,7 +209,13 @@ def tone_heatmap(df: pd.DataFrame, measure: str = "tone") -> go.Figure:
         customdata=custom, xgap=2, ygap=2, **scale,
         hovertemplate=(f"<b>%{{y}}</b> · %{{x}}<br>%{{z:{fmt}}} {unit}<br>%{{customdata[0]}}<br>"
                        "n = %{customdata[1]:,.0f} sentences in %{customdata[2]:,.0f} of %{customdata[3]:,.0f} "
-                       "articles<extra></extra>")))
+                       "articles%{customdata[4]}<extra></extra>")))
+    if few.any():   # drawn over the colour; its own labels, as it hides the first heatmap's
+        fig.add_trace(go.Heatmap(
+            z=np.where(few, 0.0, np.nan), x=targets, y=outlets, name=f"fewer than {min_sentences} sentences",
+            text=np.where(few, np.array(text, dtype=object), "").tolist(), texttemplate="%{text}",
+            textfont=dict(size=12 if len(targets) <= 12 else 9), xgap=2, ygap=2,
+            colorscale=[[0, FEW_GREY], [1, FEW_GREY]], showscale=False, hoverinfo="skip"))
     fig.update_layout(height=max(320, 120 + 55 * len(outlets)))
     fig.update_yaxes(autorange="reversed", title_text="outlet", showgrid=False)
     # no grid line across an empty cell; labels at 45°: at plotly's own 30° a long one ("European Union",

@@ -93,10 +93,18 @@ else:
 
 st.subheader("Outlets × targets")
 matrix = tone_loaders.load_tone_matrix(ctx.path, ctx.version, ctx.key)
-matrix_fig = tone_charts.tone_heatmap(matrix, measure)
+min_sentences = int(st.columns([3, 2])[1].number_input(
+    "Colour cells with at least … sentences", min_value=1, max_value=100_000,
+    value=tone_charts.MIN_COLOUR_SENTENCES, step=1, key="tone_min_sentences",
+    help="Cells with fewer sentences are grey: the mean tone of one to three sentences is as extreme as chance "
+         "makes it. Their value and n are still printed."))
+matrix_fig = tone_charts.tone_heatmap(matrix, measure, min_sentences)
 matrix_event = st.plotly_chart(matrix_fig, key="tone_heatmap", on_select="rerun", selection_mode="points")
+n_few = int(((matrix["n_sentences"] > 0) & (matrix["n_sentences"] < min_sentences)).sum()) if len(matrix) else 0
 st.caption(f"n = {int(totals['n_sentences'].sum()):,} sentences naming a target ({voice_text}) · every target named "
-           f"in the selection · empty cell: the outlet never names the target · {version_text}")
+           f"in the selection · each cell: the value and its n (sentences) · empty cell: the outlet never names the "
+           f"target · {version_text}")
+st.caption(tone_charts.tone_colour_text(min_sentences, n_few))
 st.download_button("Download heatmap data (CSV)", data=exports.to_csv_bytes(matrix),
                    file_name="framewatch-tone-outlets-targets.csv", mime="text/csv", on_click="ignore",
                    key="dl_tone_matrix", icon=":material/download:")

@@ -6,7 +6,8 @@ import pytest
 
 from dashboard.charts import CELL_TARGETS
 from dashboard.evidence import clicked_cell_name, clicked_heatmap_cell
-from dashboard.tone_charts import clicked_tone_cell, tone_cells, tone_heatmap, tone_trend_chart, tone_y_top
+from dashboard.tone_charts import (FEW_GREY, clicked_tone_cell, tone_cells, tone_colour_text, tone_heatmap,
+                                   tone_trend_chart, tone_y_top)
 
 
 def _trend():
@@ -48,6 +49,11 @@ def test_a_hollow_point_far_from_0_does_not_squeeze_the_axis_and_sits_on_its_edg
     assert "(beyond the axis)" in edge.hovertemplate
 
 
+def _marks(fig):
+    """The invisible markers that carry the heatmap's hover and clicks."""
+    return next(t for t in fig.data if t.name == CELL_TARGETS)
+
+
 def test_heatmap_labels_values_with_a_true_minus_and_n():
     df = pd.DataFrame([dict(outlet="A", target="Russia", mean_compound=-0.25, compound_low=-0.4, compound_high=-0.1,
                             n_sentences=8, n_articles_naming=3, n_articles=5, share_negative=0.5, negative_low=0.2,
@@ -60,12 +66,12 @@ def test_heatmap_labels_values_with_a_true_minus_and_n():
     assert fig.data[0].text[0] == ["\u22120.25<br>n=8", ""]
     assert fig.data[0].zmid == 0
     assert tone_heatmap(df, "negative").data[0].text[0][0] == "50%<br>n=8"
-    marks = fig.data[1]                                      # the hover, on the filled cell's marker
+    marks = _marks(fig)                                      # the hover, on the filled cell's marker
     assert list(marks.x) == ["Russia"] and "%{customdata[0]}" in marks.hovertemplate
     assert marks.customdata[0][0] == "95% interval \u22120.40 – \u22120.10"       # d3's true minus, as in %{z}
     one = df.iloc[[0]].assign(n_sentences=1, compound_low=np.nan, compound_high=np.nan)
-    assert tone_heatmap(one, "tone").data[1].customdata[0][0] == "no interval: fewer than two sentences"
-    assert tone_heatmap(df, "negative").data[1].customdata[0][0] == "95% interval 20.0% – 80.0%"
+    assert _marks(tone_heatmap(one, "tone")).customdata[0][0] == "no interval: fewer than two sentences"
+    assert _marks(tone_heatmap(df, "negative")).customdata[0][0] == "95% interval 20.0% – 80.0%"
     cells = tone_cells(df, "tone")
     assert cells["label"].tolist() == ["Russia · A · 8 sentences, mean tone \u22120.25"]
 
@@ -116,3 +122,25 @@ def test_heatmap_target_labels_are_set_at_45_degrees_so_long_names_do_not_run_in
                        for t in targets])
     fig = tone_heatmap(df, "tone")
     assert fig.layout.xaxis.tickangle == -45 and fig.layout.margin.b >= 100
+
+
+def test_heatmap_cells_with_few_sentences_are_grey_yet_read_their_value_n_and_why():
+    # 1, 9, 10 and 700 sentences: at the minimum of 10 the first two are grey, the others coloured.
+    rows = [("A", "Russia", -0.9, 1), ("A", "NATO", -0.3, 700), ("B", "Russia", 0.8, 9), ("B", "NATO", -0.2, 10)]
+    df = pd.DataFrame([dict(outlet=o, target=t, mean_compound=v, compound_low=v - 0.1, compound_high=v + 0.1,
+                            n_sentences=n, n_articles_naming=n, n_articles=800, share_negative=0.5, negative_low=0.4,
+                            negative_high=0.6) for o, t, v, n in rows])
+    fig = tone_heatmap(df, "tone")
+    heat, grey = fig.data[0], next(t for t in fig.data if t.name == "fewer than 10 sentences")
+    assert np.allclose(np.asarray(heat.z, float), [[-0.9, -0.3], [0.8, -0.2]])     # every value kept
+    assert [[not np.isnan(v) for v in row] for row in np.asarray(grey.z, float)] == [[True, False], [True, False]]
+    assert grey.text[0][0] == "\u22120.90<br>n=1" and grey.text[0][1] == "" and grey.hoverinfo == "skip"
+    assert grey.colorscale[0][1] == FEW_GREY and grey.showscale is False
+    marks = _marks(fig)
+    why = {(y, x): c[4] for x, y, c in zip(marks.x, marks.y, marks.customdata)}
+    assert why[("A", "Russia")] == why[("B", "Russia")] == "<br>no colour: fewer than 10 sentences"
+    assert why[("A", "NATO")] == why[("B", "NATO")] == ""
+    assert "%{customdata[4]}" in marks.hovertemplate
+    assert not any(t.name == "fewer than 1 sentences" for t in tone_heatmap(df, "tone", 1).data)   # none below 1
+    assert tone_colour_text(10, 2).startswith("Grey: 2 cells with fewer than 10 sentences, not coloured")
+    assert "(none here)" in tone_colour_text(1, 0)

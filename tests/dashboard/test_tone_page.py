@@ -117,3 +117,21 @@ def test_targets_do_not_follow_to_another_page(tone_store):
     assert _url(at, "target") == ["NATO"]
     at.switch_page("views/distinctive.py").run()
     assert "target" not in at.query_params and "tone_measure" not in at.query_params
+
+
+def test_heatmap_greys_cells_below_the_minimum_of_sentences_and_the_caption_says_so(tone_store):
+    # Every cell of this store has 1-2 sentences: all grey at the default 10, none at a minimum of 1.
+    at = _page(tone_store)
+    assert not at.exception
+    spin = at.number_input(key="tone_min_sentences")
+    assert spin.value == 10 and spin.label == "Colour cells with at least … sentences"
+    captions = "\n".join(c.value for c in at.caption)
+    assert "each cell: the value and its n (sentences)" in captions
+    # Alpha Daily: NATO 2, Russia 2; the other outlet: Russia 1, United States 1 (6 sentences, 4 cells)
+    assert "Grey: 4 cells with fewer than 10 sentences, not coloured" in captions
+    spin.set_value(2).run()
+    captions = "\n".join(c.value for c in at.caption)
+    assert "Grey: 2 cells with fewer than 2 sentences, not coloured" in captions
+    spin.set_value(1).run()
+    assert not at.exception
+    assert "A cell with fewer than 1 sentences would be grey (none here)" in "\n".join(c.value for c in at.caption)
