@@ -56,8 +56,9 @@ QUIET_CLUSTER = {
     "distributed.worker.profile.enabled": False,           # the worker's stack sampler, for a dashboard (10 ms)
 }
 """Dask settings of the ``LocalCluster`` the Dask engine starts itself (no scheduler given). Dask's
-defaults poll for a dashboard we do not serve; in this process (scheduler, nannies) they cost
-about 3 % of a core while the workers score, in each worker about 2 % more (benchmarks/RESULTS.md)."""
+defaults poll and sample for a dashboard we do not serve: an idle cluster of two workers took 3 %
+of a core in this process (scheduler, nannies) and 2 % in each worker, 0.6 % and 0.25 % with these
+(and a busy worker's stack sampler walks the scoring thread's stack every 10 ms)."""
 ARTICLE_COLUMNS = ("article_id", "outlet", "title", "text", "topics_raw")
 """Columns of ``articles`` the score stages read."""
 
