@@ -172,8 +172,8 @@ def test_score_with_topic_queries_applies_them_to_every_article(tmp_path, inputs
     assert topics_of(store)["k1"] == [("Diplomacy", "column"), ("Politics", "column")]
 
 
-def test_an_ingest_copy_of_a_stored_store_gives_the_same_tables(tmp_path, inputs):
-    """The Dask engine's overlapped run keeps the column-only articles' topics too (same rows as local)."""
+def test_the_dask_engine_keeps_column_topics_as_the_local_one_does(tmp_path, inputs):
+    """The Dask engine's overlapped run on a store with column-only articles writes the local run's rows."""
     pytest.importorskip("distributed")
     from pipelines.engines import EngineOptions
 
