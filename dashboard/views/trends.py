@@ -10,7 +10,7 @@ from dashboard.undated import show_undated
 from pipelines.rollups import POOLED
 
 ctx = page_context()
-st.title("Loaded wording over time")
+st.title("Trends in loaded wording")    # the menu calls it "Trends" (app.py); the title says of what
 c1, c2 = st.columns([3, 2])
 measure = measure_radio(c1, key="trend_measure")
 pooled = pool_toggle(c2, key="trend_pooled")

@@ -333,3 +333,23 @@ def test_the_dashboard_checks_its_store_once_per_store_version(tmp_path, store_p
     at.switch_page("views/about.py").run()
     assert not at.exception
     assert checked == [(store, "the store")] * 2
+
+
+def _menu_labels() -> dict[str, str]:
+    """Page file -> its label in the menu, as app.py's ``sections`` name them."""
+    import ast
+
+    tree = ast.parse(APP.read_text(encoding="utf-8"))
+    sections = next(n.value for n in ast.walk(tree) if isinstance(n, ast.Assign)
+                    and any(isinstance(t, ast.Name) and t.id == "sections" for t in n.targets))
+    return {file: label for entries in ast.literal_eval(sections).values() for file, label, _ in entries}
+
+
+def test_the_trends_page_is_titled_by_its_menu_label_and_says_what_it_shows(store_path):
+    # The menu said "Trends" and the page "Loaded wording over time": a user could not tell they were one page.
+    label = _menu_labels()["views/trends.py"]
+    at = _app(store_path)                                              # Trends is the default page
+    assert not at.exception
+    title = at.title[0].value
+    assert label == "Trends" and title == "Trends in loaded wording"
+    assert title.startswith(label + " ")

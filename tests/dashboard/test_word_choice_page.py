@@ -171,7 +171,7 @@ def test_pages_without_that_choice_drop_the_pair_key_on_load(pair_store):
     at.query_params["target"] = "NATO"
     at.run()
     assert not at.exception and "pair" not in at.query_params and "target" not in at.query_params
-    assert at.title[0].value == "Loaded wording over time"
+    assert at.title[0].value == "Trends in loaded wording"
 
 
 def test_coinciding_lines_get_their_own_marker_and_dash_and_the_caption_names_them(pair_store):
