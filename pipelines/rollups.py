@@ -229,8 +229,11 @@ def _article_conditions(filters: Filters, params: list, alias: str = "") -> list
     return where
 
 
-def _selection_sql(filters: Filters, params: list) -> str:
-    """SQL for the selected, dated articles: article_id, outlet, day, n_words (of the voice)."""
+def _selection_sql(filters: Filters, params: list, *, words: bool = True) -> str:
+    """SQL for the selected, dated articles: article_id, outlet, day, n_words (of the voice).
+
+    ``words=False``: ``article_id, outlet, day, row_id`` (the article's ``rowid``) instead, from
+    ``articles`` alone (no join with ``article_scores``), for a query that reads rows back by it."""
     where = ["a.day IS NOT NULL"]
     where += _article_conditions(filters, params, "a.")
     if filters.start is not None:
@@ -239,14 +242,16 @@ def _selection_sql(filters: Filters, params: list) -> str:
     if filters.end is not None:
         where.append("a.day <= ?")
         params.append(filters.end)
+    if not words:
+        return f"SELECT a.article_id, a.outlet, a.day, a.rowid AS row_id FROM articles a WHERE {' AND '.join(where)}"
     if filters.voice == ALL:
-        words = "a.n_words"
+        n_words = "a.n_words"
         join = ""
     else:
-        words = "coalesce(s.n_words, 0)"
+        n_words = "coalesce(s.n_words, 0)"
         join = "LEFT JOIN article_scores s ON s.article_id = a.article_id AND s.voice = ?"
         params.insert(0, filters.voice)
-    return (f"SELECT a.article_id, a.outlet, a.day, {words} AS n_words FROM articles a {join} "
+    return (f"SELECT a.article_id, a.outlet, a.day, {n_words} AS n_words FROM articles a {join} "
             f"WHERE {' AND '.join(where)}")
 
 
@@ -530,29 +535,38 @@ def keyword_in_context(con: duckdb.DuckDBPyConnection, filters: Filters, *, outl
     -------
     DataFrame of at most *limit* rows: ``article_id, outlet, day, title, left, match,
     right, term, category, voice, speaker, start_char, end_char``, where ``left`` and
-    ``right`` are up to *width* characters of the article text on either side of the match.
+    ``right`` are up to *width* characters of the article text on either side of the match;
+    the first *limit* mentions by ``day, article_id, start_char``.
+
+    The Trends page runs it on every filter change (the evidence of its first cell), so on a
+    million-article store it reads as little as it can: the cell's articles from ``articles``
+    alone (outlet, topic and date filters; no word counts), the top *limit* of their mentions
+    sorted on narrow columns only, then the title and the two contexts (``substr`` in DuckDB,
+    counting characters as Python does) of those rows alone, read back by ``rowid``. It used to
+    join every mention of the cell with its whole article text and sort that: 215-790 ms of CPU
+    at a million articles (``benchmarks/bench_dashboard_queries.py``; same rows, same order).
     """
     start = max((d for d in (period_start, filters.start) if d is not None), default=None)
     end = min((d for d in (period_end, filters.end) if d is not None), default=None)
     f = dataclasses.replace(filters, outlets=(outlet,) if outlet is not None else filters.outlets,
                             start=start, end=end)
     params: list = []
-    sel = _selection_sql(f, params)
+    sel = _selection_sql(f, params, words=False)
     where = _mention_conditions(f, params, "m.")
     if term is not None:
         where.append("m.term = ?")
         params.append(term)
-    params.append(int(limit))
-    sql = (f"WITH sel AS ({sel}) SELECT m.article_id, sel.outlet, sel.day, a.title, m.text AS match, "
-           "m.term, m.category, m.voice, m.speaker, m.start_char, m.end_char, a.text AS _text "
-           "FROM mentions m JOIN sel USING (article_id) JOIN articles a USING (article_id) "
-           f"WHERE {' AND '.join(where)} ORDER BY sel.day, m.article_id, m.start_char LIMIT ?")
-    df = con.execute(sql, params).df()
-    df["left"] = [t[max(0, s - width):s] for t, s in zip(df["_text"], df["start_char"])]
-    df["right"] = [t[e:e + width] for t, e in zip(df["_text"], df["end_char"])]
-    cols = ["article_id", "outlet", "day", "title", "left", "match", "right", "term", "category",
-            "voice", "speaker", "start_char", "end_char"]
-    return df[cols]
+    params += [int(limit), int(width), int(width), int(width)]
+    order = "day, article_id, start_char"
+    sql = (f"WITH sel AS ({sel}), top AS (SELECT m.article_id, sel.outlet, sel.day, sel.row_id, m.text AS match, "
+           "m.term, m.category, m.voice, m.speaker, m.start_char, m.end_char "
+           f"FROM mentions m JOIN sel USING (article_id) WHERE {' AND '.join(where)} ORDER BY {order} LIMIT ?) "
+           "SELECT top.article_id, top.outlet, top.day, a.title, "
+           "substr(a.text, greatest(top.start_char - ?, 0) + 1, top.start_char - greatest(top.start_char - ?, 0)) "
+           "AS left, top.match, substr(a.text, top.end_char + 1, ?) AS right, top.term, top.category, top.voice, "
+           f"top.speaker, top.start_char, top.end_char FROM top JOIN articles a ON a.rowid = top.row_id "
+           "ORDER BY top.day, top.article_id, top.start_char")
+    return con.execute(sql, params).df()
 
 
 def article_count(con: duckdb.DuckDBPyConnection, filters: Filters) -> int:
