@@ -6,7 +6,11 @@ Queries: opens each store read-only (as the dashboard does) and, for a series of
 settings a user reaches in the sidebar (everything, in the outlet's own voice by default; two
 outlets; one topic; a date range; all voices; wire copies once; pooled by month), times the rollups behind the main
 pages -- :func:`pipelines.rollups.trend` (weekly), :func:`pipelines.rollups.outlet_category_matrix`,
-:func:`pipelines.rollups.article_count` -- directly, without Streamlit's cache: the first call
+:func:`pipelines.rollups.article_count` -- and the rest of what a filter change on the Trends page
+queries: :func:`pipelines.rollups.undated_count` and the evidence lines of its first chart cell
+(:func:`pipelines.rollups.keyword_in_context` for the cell ``dashboard/views/trends.py`` selects
+first, with the limit ``dashboard.evidence.evidence_frames`` asks: every mention of the cell when it
+has more than ``KWIC_SHOWN``) -- directly, without Streamlit's cache: the first call
 and the median of R more (default 5), in milliseconds of wall time, and the median CPU time
 of the process (DuckDB's threads included). Prints the store's size and the load average.
 
@@ -56,7 +60,8 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipelines.rollups import Filters, article_count, outlet_category_matrix, trend  # noqa: E402
+from pipelines.rollups import (POOLED, Filters, article_count, keyword_in_context,  # noqa: E402
+                               outlet_category_matrix, trend, undated_count)
 
 TARGET_MS = 200
 TARGET_RENDER_S = 3.0
@@ -84,6 +89,29 @@ def settings(con) -> list[tuple[str, Filters, str, bool]]:
             ("pooled, by month", base, "month", True)]
 
 
+def first_cell_evidence(con, f: Filters, granularity: str, pooled: bool):
+    """A call of :func:`keyword_in_context` as the Trends page makes it for its first evidence cell
+    (``dashboard/views/trends.py``: the earliest period's first outlet, its days inside the selected
+    dates; ``dashboard.evidence.evidence_frames``: *shown* lines, or every line up to the download's
+    limit when the cell has more mentions), or ``None`` when the selection has no mention."""
+    from dashboard.charts import period_end
+    from dashboard.tables import evidence_cells
+
+    import streamlit.logger
+    streamlit.logger.set_log_level("error")   # its caches warn, outside a server, when defined
+    from dashboard.evidence import KWIC_DOWNLOAD_LIMIT, KWIC_SHOWN
+
+    cells = evidence_cells(trend(con, f, granularity, pooled=pooled))
+    if cells.empty:
+        return None
+    cell = cells.iloc[0]
+    start = max(d for d in (cell["period"].date(), f.start) if d is not None)
+    end = min(d for d in (period_end(cell["period"], granularity).date(), f.end) if d is not None)
+    limit = KWIC_SHOWN if cell["n_mentions"] <= KWIC_SHOWN else KWIC_DOWNLOAD_LIMIT
+    outlet = None if cell["outlet"] == POOLED else cell["outlet"]
+    return lambda: keyword_in_context(con, f, outlet=outlet, period_start=start, period_end=end, limit=limit)
+
+
 def timed(fn, repeat: int) -> tuple[float, float, float]:
     """(first call, median of *repeat* more, median CPU of those), in ms."""
     t = time.perf_counter()
@@ -104,12 +132,17 @@ def bench_queries(store: str, repeat: int) -> float:
     sizes = {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in ("articles", "mentions", "daily")}
     print(f"\nstore {Path(store).name}: " + ", ".join(f"{n:,} {t}" for t, n in sizes.items())
           + f"; load average {os.getloadavg()[0]:.1f}; ms: first call / median of {repeat} (median CPU)\n")
-    print("| filters | trend | outlets x categories | article count |\n|---|---|---|---|")
+    print("| filters | trend | outlets x categories | article count | undated count | Trends evidence (first cell) |"
+          "\n|---|---|---|---|---|---|")
     worst = 0.0
     for label, f, granularity, pooled in settings(con):
         cells = []
         for fn in (lambda: trend(con, f, granularity, pooled=pooled), lambda: outlet_category_matrix(con, f),
-                   lambda: article_count(con, f)):
+                   lambda: article_count(con, f), lambda: undated_count(con, f),
+                   first_cell_evidence(con, f, granularity, pooled)):
+            if fn is None:
+                cells.append("no mention")
+                continue
             first, median, cpu = timed(fn, repeat)
             worst = max(worst, median)
             cells.append(f"{first:.0f} / {median:.0f} ({cpu:.0f})")
