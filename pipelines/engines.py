@@ -41,7 +41,7 @@ from .score import score_articles
 from .storage import append_parquet, transaction, write_table
 from .syndication import signature_arrays, sketch_articles
 from .tone import TargetMatcher, read_gazetteer, score_targets
-from .topics import TopicMatcher, read_topics
+from .topics import TopicMatcher, assign_topics, read_topics, split_topic_cell
 from .wordchoice import PairMatcher, find_pair_mentions, load_pairs
 
 ENGINES = ("local", "dask")
@@ -59,8 +59,8 @@ QUIET_CLUSTER = {
 defaults poll and sample for a dashboard we do not serve: an idle cluster of two workers took 3 %
 of a core in this process (scheduler, nannies) and 2 % in each worker, 0.6 % and 0.25 % with these
 (and a busy worker's stack sampler walks the scoring thread's stack every 10 ms)."""
-ARTICLE_COLUMNS = ("article_id", "outlet", "title", "text", "topics_raw")
-"""Columns of ``articles`` the score stages read."""
+ARTICLE_COLUMNS = ("article_id", "outlet", "title", "text", "topics_raw", "run_id")
+"""Columns of ``articles`` the score stages read (``run_id``: whether topic queries apply, :class:`ScoreStages`)."""
 
 
 @dataclass(frozen=True)
@@ -107,6 +107,9 @@ class ScoreStages:
     use_topic_column : also take topics from ``topics_raw``.
     outlet_names : outlet -> the names it goes by (voice: the outlet quoting itself).
     pair_matcher, frames, target_matcher : fitted word-choice pairs, frame scorer, target matcher.
+    column_only : ``run_id`` of the runs whose articles take their topics from their topic column only
+        (stored by a run with ``--topic-column`` and without topic queries): the topic queries
+        apply to the other articles (:func:`pipelines.run.column_only_runs`).
     """
 
     lexicon: Lexicon
@@ -117,6 +120,7 @@ class ScoreStages:
     pair_matcher: PairMatcher
     frames: FrameScorer
     target_matcher: TargetMatcher
+    column_only: frozenset = frozenset()
 
 
 def score_batch(articles: pd.DataFrame, stages: ScoreStages, progress: bool = False,
@@ -144,11 +148,31 @@ def score_batch(articles: pd.DataFrame, stages: ScoreStages, progress: bool = Fa
                             progress=progress, matcher=s.matcher, outlet_names=s.outlet_names, prepared=prepared)
     frames = score_frames(articles, result.quotes, s.frames, prepared)
     extra = {"sketches": sketch_articles(articles)} if sketch else {}
-    return {**extra, "mentions": result.mentions, "quotes": result.quotes, "article_topics": result.article_topics,
+    topics = _column_topics_only(articles, result.article_topics, s)
+    return {**extra, "mentions": result.mentions, "quotes": result.quotes, "article_topics": topics,
             "article_scores": result.article_scores,
             "pair_mentions": find_pair_mentions(articles, result.quotes, s.pair_matcher, prepared),
             "article_frames": frames.article_frames, "frame_mentions": frames.frame_mentions,
             "target_mentions": score_targets(articles, result.quotes, s.target_matcher, prepared)}
+
+
+def _column_topics_only(articles: pd.DataFrame, topics: pd.DataFrame, s: ScoreStages) -> pd.DataFrame:
+    """*topics* (``article_topics`` rows of the batch) with the articles of ``s.column_only`` runs
+    given their topic column's topics alone (:func:`pipelines.topics.assign_topics` without queries),
+    in their place; unchanged when the queries apply to every article of the batch."""
+    if s.topic_matcher is None or not s.column_only or "run_id" not in articles:
+        return topics
+    own = articles["run_id"].isin(s.column_only).to_numpy()
+    if not own.any():
+        return topics
+    ids = articles["article_id"].to_numpy(dtype=object)[own]
+    cells = articles["topics_raw"].to_numpy(dtype=object)[own] if "topics_raw" in articles else [None] * len(ids)
+    mine = [(aid, topic, source) for aid, cell in zip(ids, cells) for topic, source in
+            assign_topics([], split_topic_cell(cell) if s.use_topic_column and isinstance(cell, str) else [])]
+    out = pd.concat([topics[~topics["article_id"].isin(ids)], pd.DataFrame(mine, columns=list(topics.columns))],
+                    ignore_index=True).astype(topics.dtypes.to_dict())
+    order = pd.Series(range(len(articles)), index=articles["article_id"].to_numpy(dtype=object))
+    return out.iloc[np.argsort(order[out["article_id"]].to_numpy(), kind="stable")].reset_index(drop=True)
 
 
 def default_stages(use_topic_column: bool = False) -> ScoreStages:
