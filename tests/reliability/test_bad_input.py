@@ -118,9 +118,9 @@ def test_a_5_mb_article_is_stored_whole(tmp_path):
 
 
 @pytest.mark.parametrize("value, day, note", [
-    ("2999-01-01", None, "is after the crawl/ingest time"),
+    ("2999-01-01", None, "is more than a day after the ingest time"),
     ("1850-06-01", "1850-06-01", None),
-    ("", None, "missing date"),
+    ("", None, "missing date in column 'date'"),
     ("yesterday-ish", None, "'yesterday-ish'"),
 ])
 def test_dates_in_the_future_before_1900_missing_or_unreadable(tmp_path, value, day, note):
