@@ -36,6 +36,9 @@ def pause_point(name: str) -> None:
         return
     marker = os.environ.get(PAUSE_FILE)
     if marker:
-        Path(marker).write_text(str(os.getpid()))
+        # written whole, then renamed into place: a test polling for the file never reads it empty
+        part = Path(f"{marker}.part")
+        part.write_text(str(os.getpid()))
+        os.replace(part, marker)
     while True:
         time.sleep(3600)
