@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
-from .aggregate import build_daily
+from .aggregate import build_article_counts, build_daily
 from .csvsafe import to_csv_bytes
 from .dates import count_undated_reasons, undated_reasons_text
 from .engines import (BATCH_TABLES, DaskScorer, EngineOptions, ScoreStages, plan_batches, read_batch, score_dask,
@@ -398,11 +398,15 @@ def _clear_scores(con, frames: FrameScorer) -> None:
 
 
 def _finish_score(con, sketches: list, rest: np.ndarray, summary: RunSummary, lexicon: Lexicon) -> None:
-    """After the batches: ``article_clusters`` of the whole store (:func:`_clusters`), then the
-    frame model's rows for articles without them (:func:`pipelines.frame_model.apply_to_new_articles`)."""
+    """After the batches: ``article_clusters`` of the whole store (:func:`_clusters`),
+    ``article_counts`` (:func:`pipelines.aggregate.build_article_counts`), then the frame model's
+    rows for articles without them (:func:`pipelines.frame_model.apply_to_new_articles`)."""
     t_clusters = time.perf_counter()
     write_table(con, "article_clusters", _clusters(con, sketches, rest), replace=True)
     summary.stage_seconds["clusters"] = time.perf_counter() - t_clusters
+    t_counts = time.perf_counter()
+    build_article_counts(con)   # what the dashboard's rollups read (pipelines.rollups)
+    summary.stage_seconds["article_counts"] = time.perf_counter() - t_counts
     coverage = apply_to_new_articles(con)  # model rows for articles that have none, if the model is unchanged
     if coverage is not None:
         summary.n_model_articles = coverage.n_scored

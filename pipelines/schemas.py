@@ -7,6 +7,17 @@ elsewhere name the table they return instead of repeating its columns.
 Offsets (``start_char``, ``end_char``) are Python string indices (code points) into
 ``articles.text``, end exclusive, so ``text[start_char:end_char]`` is the matched text.
 Times are UTC instants (``TIMESTAMPTZ``; connections are set to ``TimeZone='UTC'``).
+
+``article_counts`` is derived, not scored: one row per dated article × voice (``outlet``,
+``quoted``, ``attributed`` and ``all``, so 4 rows an article) with the article's ``outlet`` and
+``day``, its words in that voice and its mentions in that voice, in all and per category
+(``counts``, an ``INTEGER[]`` indexed by ``article_count_categories.position``: the categories
+found in ``mentions``, sorted by name). It is rebuilt in DuckDB SQL from ``articles``,
+``article_scores`` and ``mentions`` at the end of every scoring
+(:func:`pipelines.aggregate.build_article_counts`), so it is the same whatever the engine, and
+the dashboard's rollups (:mod:`pipelines.rollups`) sum it instead of joining every mention on
+each filter change. A store written before it existed has no such table (or an empty one): the
+rollups then join ``mentions`` as before.
 """
 
 from __future__ import annotations
@@ -179,6 +190,21 @@ TABLES: dict[str, tuple[Column, ...]] = {
         ("n_words", "BIGINT", "words of those articles in this voice (denominator of rates)", False),
         ("n_mentions", "BIGINT", "mentions of the category in this voice", False),
         ("n_articles_with_mention", "INTEGER", "articles with at least one such mention", False),
+    ),
+    "article_counts": _cols(
+        ("article_id", "VARCHAR", "dated article (articles.day not NULL; undated ones are never charted)", False),
+        ("voice", "VARCHAR", "outlet, quoted, attributed, or 'all' (every voice)", False),
+        ("outlet", "VARCHAR", "articles.outlet", False),
+        ("day", "DATE", "articles.day", False),
+        ("n_words", "INTEGER", "words in this voice (article_scores.n_words, 0 without a row; articles.n_words "
+                               "for 'all')", False),
+        ("n_mentions", "INTEGER", "mentions in this voice, every category (count of mentions rows)", False),
+        ("counts", "INTEGER[]", "mentions in this voice per category, in the order of "
+                                "article_count_categories.position (counts[position], 1-based)", False),
+    ),
+    "article_count_categories": _cols(
+        ("position", "INTEGER", "1-based index of the category in article_counts.counts", False),
+        ("category", "VARCHAR", "a category that occurs in mentions (sorted by name)", False),
     ),
     "lexicon": _cols(
         ("term", "VARCHAR", "canonical term", False),

@@ -481,9 +481,12 @@ def _checked_parquet(name: str, path: str | Path) -> tuple:
 
 
 def read_table(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
-    """Whole table *name* as a frame (columns as declared; empty where an older store lacks one, :func:`columns_sql`)."""
+    """Whole table *name* as a frame (columns as declared; empty where an older store lacks one, :func:`columns_sql`;
+    no rows where it lacks the table, e.g. ``article_counts`` before it existed)."""
     if name not in TABLES:
         raise StoreError(f"unknown table {name!r}", expected=", ".join(TABLES), found=name)
+    if not con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchone()[0]:
+        return con.execute(f'SELECT {columns_sql(con, name)} LIMIT 0').df()
     return con.execute(f'SELECT {columns_sql(con, name)} FROM "{name}"').df()
 
 
