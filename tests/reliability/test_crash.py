@@ -18,6 +18,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -76,7 +77,10 @@ def store_tables(store: Path) -> dict[str, pd.DataFrame]:
         for name in TABLES:
             df = read_table(con, name)
             df = df.drop(columns=[c for c in df.columns if c == "run_id" or c in VOLATILE.get(name, [])])
-            out[name] = df.sort_values(list(df.columns)).reset_index(drop=True) if len(df) else df
+            # list cells (article_counts' per-category counts) sort as tuples
+            key = df.apply(lambda col: col.map(lambda v: tuple(v) if isinstance(v, (list, np.ndarray)) else v)
+                           if col.dtype == object else col)
+            out[name] = df.loc[key.sort_values(list(key.columns)).index].reset_index(drop=True) if len(df) else df
         return out
     finally:
         con.close()
