@@ -74,7 +74,9 @@ def build_article_counts(con: duckdb.DuckDBPyConnection) -> int:
     ``mentions``, sorted by name, ``position`` 1-based). The rollups of :mod:`pipelines.rollups` read it
     instead of joining the selected articles with every mention on each filter change (at a million
     articles, 8 million mentions: seconds per query). Called at the end of every scoring
-    (``pipelines.run._finish_score``), whose tables it is derived from."""
+    (``pipelines.run._finish_score``), whose tables it is derived from. Built
+    :data:`ARTICLE_COUNTS_CHUNK` articles (in store order) a statement, each sorted by day, outlet,
+    article and voice."""
     con.execute('DELETE FROM "article_count_categories"')
     con.execute('INSERT INTO "article_count_categories" (position, category) '
                 "SELECT row_number() OVER (ORDER BY category)::INTEGER, category "
@@ -85,8 +87,23 @@ def build_article_counts(con: duckdb.DuckDBPyConnection) -> int:
     voices = ", ".join(f"'{v}'" for v in (*VOICES, ALL))
     cols = ", ".join(f'"{c}"' for c in column_names("article_counts"))
     con.execute('DELETE FROM "article_counts"')
+    first, last = con.execute("SELECT min(rowid), max(rowid) FROM articles").fetchone()
+    for lo in range(first or 0, (last if last is not None else -1) + 1, ARTICLE_COUNTS_CHUNK):
+        _insert_article_counts(con, cols, counts, per_cat, voices, cats, lo, lo + ARTICLE_COUNTS_CHUNK)
+    return con.execute('SELECT count(*) FROM "article_counts"').fetchall()[0][0]
+
+
+ARTICLE_COUNTS_CHUNK = 100_000
+"""Articles (by ``rowid``) whose ``article_counts`` rows one statement builds: within the memory limit
+of a run's store (:func:`pipelines.storage.connect`, 512 MB), which one statement for a million
+articles (4 million rows sorted with their lists) ran out of, at the end of a million-article run."""
+
+
+def _insert_article_counts(con, cols: str, counts: str, per_cat: str, voices: str, cats: list, lo: int, hi: int) -> None:
+    """Insert the ``article_counts`` rows of the articles with ``lo <= rowid < hi`` (see :func:`build_article_counts`)."""
     con.execute(f'INSERT INTO "article_counts" ({cols}) '
-                "WITH art AS (SELECT article_id, outlet, day, n_words FROM articles WHERE day IS NOT NULL), "
+                "WITH art AS (SELECT article_id, outlet, day, n_words FROM articles "
+                f"WHERE day IS NOT NULL AND rowid >= {int(lo)} AND rowid < {int(hi)}), "
                 f"men AS (SELECT article_id, coalesce(voice, '{ALL}') AS voice, count(*) AS n{per_cat} FROM mentions "
                 "WHERE article_id IN (SELECT article_id FROM art) "
                 "GROUP BY GROUPING SETS ((article_id, voice), (article_id))) "
@@ -97,4 +114,3 @@ def build_article_counts(con: duckdb.DuckDBPyConnection) -> int:
                 "LEFT JOIN article_scores s ON s.article_id = art.article_id AND s.voice = v.voice "
                 "LEFT JOIN men ON men.article_id = art.article_id AND men.voice = v.voice "
                 "ORDER BY art.day, art.outlet, art.article_id, v.voice", cats)
-    return con.execute('SELECT count(*) FROM "article_counts"').fetchall()[0][0]
