@@ -56,9 +56,9 @@ QUIET_CLUSTER = {
     "distributed.worker.profile.enabled": False,           # the worker's stack sampler, for a dashboard (10 ms)
 }
 """Dask settings of the ``LocalCluster`` the Dask engine starts itself (no scheduler given). Dask's
-defaults poll and sample for a dashboard we do not serve: an idle cluster of two workers took 3 %
-of a core in this process (scheduler, nannies) and 2 % in each worker, 0.6 % and 0.25 % with these
-(and a busy worker's stack sampler walks the scoring thread's stack every 10 ms)."""
+defaults poll and sample for a dashboard we do not serve, in this process (scheduler, nannies) and in
+each worker (a busy worker's stack sampler walks the scoring thread's stack every 10 ms); the effect on
+a whole run is in ``benchmarks/RESULTS.md`` §I.2 (``bench_engines.py``)."""
 ARTICLE_COLUMNS = ("article_id", "outlet", "title", "text", "topics_raw", "run_id")
 """Columns of ``articles`` the score stages read (``run_id``: whether topic queries apply, :class:`ScoreStages`)."""
 

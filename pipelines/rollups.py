@@ -618,9 +618,9 @@ def keyword_in_context(con: duckdb.DuckDBPyConnection, filters: Filters, *, outl
     alone (outlet, topic and date filters; no word counts), the top *limit* of their mentions
     sorted on narrow columns only, then the title and the two contexts (``substr`` in DuckDB,
     counting characters as Python does) of those rows alone, read back by ``rowid``. It used to
-    join every mention of the cell with its whole article text (and word counts) and sort that:
-    on a dated million-article store, one core, a Trends week cell took 195-330 ms of CPU, now
-    100-150 ms (same rows, same order); what is left is mostly the scan of ``mentions``.
+    join every mention of the cell with its whole article text (and word counts) and sort that.
+    ``benchmarks/bench_dashboard_queries.py`` times it (column "Trends evidence"; figures in
+    ``benchmarks/RESULTS.md`` §I.4); what is left is mostly the scan of ``mentions``.
     """
     start = max((d for d in (period_start, filters.start) if d is not None), default=None)
     end = min((d for d in (period_end, filters.end) if d is not None), default=None)
