@@ -337,7 +337,7 @@ def score(store, topic_queries, lexicons, extra_lexicons, topics, frames, frame_
 @main.command(epilog="\b\nExample: framewatch aggregate --store data/store/kcna.duckdb")
 @store_option(write=True)
 def aggregate(store):
-    """Rebuild the daily table (outlet × topic × day × category × voice)."""
+    """Rebuild the rollups: the daily table (outlet × topic × day × category × voice) and the per-article counts the dashboard sums."""
     from .run import run_aggregate
 
     summary = run_aggregate(store)

@@ -659,13 +659,15 @@ def run_score(store: str | Path, options: ScoreOptions | None = None, progress: 
 
 
 def run_aggregate(store: str | Path) -> RunSummary:
-    """Rebuild ``daily`` from the scored articles."""
+    """Rebuild the rollups of the scored articles: ``daily`` and ``article_counts`` (a store written
+    before ``article_counts`` existed gets it, and with it the dashboard's fast queries)."""
     run_id = new_run_id()
     summary = RunSummary(run_id)
     started, t0 = datetime.now(timezone.utc), time.perf_counter()
     _require_store(store)
     with writing(store, notes=summary.notes) as con:
         summary.n_daily_rows = build_daily(con)
+        build_article_counts(con)
         summary.n_mentions = con.execute("SELECT count(*) FROM mentions").fetchall()[0][0]
         summary.elapsed_s = time.perf_counter() - t0
         summary.versions = versions = recorded_versions(con)   # of the last scoring, which daily counts

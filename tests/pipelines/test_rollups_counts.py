@@ -17,7 +17,7 @@ from pipelines.demo import generate_demo_corpus
 from pipelines.ingest import IngestOptions
 from pipelines.rollups import (Filters, _count_positions, _selection_sql, article_count, outlet_category_matrix,
                                trend, trend_cells)
-from pipelines.run import run_pipeline
+from pipelines.run import run_aggregate, run_pipeline
 
 
 @pytest.fixture(scope="module")
@@ -81,6 +81,17 @@ def test_article_counts_rebuilt_gives_the_same_rows(stores, tmp_path):
                          "GROUP BY ALL) m USING (article_id, voice) "
                          "WHERE a.n_mentions <> coalesce(m.n, 0) OR list_sum(a.counts) <> a.n_mentions").fetchone()[0]
     assert check == 0
+
+
+def test_aggregate_fills_article_counts_of_a_store_without_them(stores, tmp_path):
+    fast, slow = stores
+    path = tmp_path / "old.duckdb"
+    shutil.copy(slow.execute("SELECT path FROM duckdb_databases() WHERE NOT internal").fetchone()[0], path)
+    run_aggregate(path)
+    with duckdb.connect(str(path), read_only=True) as con:
+        assert _count_positions(con) is not None
+        pd.testing.assert_frame_equal(con.execute("SELECT * FROM article_counts").df(),
+                                      fast.execute("SELECT * FROM article_counts").df())
 
 
 def test_rollups_from_article_counts_equal_the_joins_with_mentions(stores):
