@@ -31,7 +31,7 @@ class Context:
     selection: Selection
 
     @property
-    def filters(self) -> Filters | None:
+    def filters(self) -> Filters:
         return self.selection.filters
 
     @property
@@ -51,13 +51,14 @@ class Context:
         return self.summary.get("pairs_version") or "unknown"
 
 
-def page_context(require_selection: bool = True) -> Context:
-    """The context set by ``app.py``; stops the page with an info message when the selection is empty."""
+def page_context() -> Context:
+    """The context set by ``app.py``; stops the page with an info message when there is none.
+
+    Every selection is one the pages can show: an empty list filter means all
+    (:func:`dashboard.filters.sidebar_filters`).
+    """
     ctx: Context | None = st.session_state.get(KEY)
     if ctx is None:
         st.info("Open the dashboard through its main page (`framewatch dashboard`).")
-        st.stop()
-    if require_selection and ctx.filters is None:
-        st.info(ctx.selection.problem or "Select at least one outlet in the sidebar.")
         st.stop()
     return ctx

@@ -28,7 +28,7 @@ ENGINE_HELP = ("Where the run scored: local, or a Dask cluster (its scheduler, o
                "empty for a run that scored nothing")
 
 
-ctx = page_context(require_selection=False)
+ctx = page_context()
 
 
 def _count(label: str, **kw):
