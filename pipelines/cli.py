@@ -569,10 +569,14 @@ def lexicon_check(paths, pairs_file, max_errors):
     'term' column, gets that one), then a count; exit status 1 if any.
 
     Terms are literal: one holding ( ) [ ] { } + ? | \\ ^ $ is an error saying what would be
-    matched ('(war games' as 'war games'). A category that is a near miss of a built-in one
-    ('pejoratve_label', 'militarised language') is an error; any other new category is a Warning:
-    line until the file declares it ('# categories: my_category' before a CSV's header,
-    'categories: [my_category]' in YAML). A term repeated in one category is a warning too.
+    matched ('(war games' as 'war games'). A category that is a near miss of a built-in or
+    declared one ('pejoratve_label', 'militarised language') is an error; any other new category
+    is a Warning: line until it is declared ('# categories: my_category' before a CSV's header,
+    'categories: [my_category]' in YAML). A declaration in any of the files given covers them all,
+    as it does for the files a run loads together (--lexicon, --extra-lexicon): check the files
+    you load together in one command. New categories that look alike ('local_slur' and
+    'locl_slur') get one Warning: line naming both with their lines. A term repeated in one
+    category is a warning too.
     """
     from .lexicon import check_lexicon_files
 

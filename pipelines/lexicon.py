@@ -20,8 +20,10 @@ Semantics (the matcher, :class:`LexiconMatcher`):
   error that says what the matcher would look for (``(war games`` is matched as "war games",
   ``imperial[ists`` as the two words "imperial ists").
 * A category must be one of :data:`BUILTIN_CATEGORIES` (or ``loaded``, the default) or be
-  declared by its file (:func:`category_problems`): a near miss of a known one
-  (``pejoratve_label``, ``militarised language``) is an error, any other new one a warning.
+  declared by one of the lexicon files loaded together (a declaration covers them all, whichever
+  holds it; :func:`category_problems`): a near miss of a known one (``pejoratve_label``,
+  ``militarised language``) is an error, any other new one a warning, and new ones that look
+  alike (``local_slur``, ``locl_slur``) one warning together.
 * Overlapping matches resolve longest first, then earliest (as spaCy's ``filter_spans``):
   "imperialists' lackeys" counts once, as that term, not also as "imperialists".
 * A multi-word term never matches across a sentence end or a line break.
@@ -83,6 +85,7 @@ NOT_IN_WORDS = "()[]{}+?|\\^$"
 a letter or digit), so a term holding one is an error (:func:`literal_problem`); ``*`` is handled on
 its own (a trailing one makes a prefix term)."""
 _CATEGORIES_COMMENT_RE = re.compile(r"#\s*categories\s*:(.*)", re.IGNORECASE)
+_DIGITS_RE = re.compile(r"\d+")
 
 
 @dataclass(frozen=True)
@@ -460,7 +463,9 @@ def read_lexicon(path: str | Path, problems: list[LexiconError] | None = None,
         still raises, since nothing after it can be read.
     declared : optional dict. Given, the categories the file declares are added to it (name -> file
         and line): ``# categories: a, b`` lines before a CSV's header, ``categories: [a, b]`` beside a
-        YAML's ``entries:``, a ``.dic`` file's ``%`` block (:func:`category_problems` accepts them).
+        YAML's ``entries:``, a ``.dic`` file's ``%`` block. Pass one dict to the files read together
+        (:func:`load_lexicon`, :func:`check_lexicon_files` do): :func:`category_problems` accepts its
+        categories in every one of them, not only in the file that declares them.
 
     Returns
     -------
@@ -553,8 +558,11 @@ def build_lexicon(entries: list[Entry], problems: list[LexiconError] | None = No
     return Lexicon(tuple(kept), tuple(sorted({e.source for e in kept}))), warnings
 
 
-_DECLARE_HOW = ("declare it in its file: a line '# categories: {0}' before a CSV's header, or 'categories: [{0}]' "
-                "beside 'entries:' in YAML")
+_DECLARE_HOW = ("declare {1} in any of the lexicon files loaded together: a line '# categories: {0}' before a "
+                "CSV's header, or 'categories: [{0}]' beside 'entries:' in YAML")
+"""How to declare categories (``{0}``: their names; ``{1}``: ``it``, ``them``, ``both`` ...). A declaration covers
+every lexicon file loaded with the one that holds it, whatever their order: the ``--lexicon`` and
+``--extra-lexicon`` files of one command alike, and the files of one ``framewatch lexicon check``."""
 
 
 def _category_key(name: str) -> str:
@@ -589,9 +597,55 @@ def near_category(name: str, known) -> str | None:
     return best[1] if best else None
 
 
+def _look_alike(a: str, b: str) -> bool:
+    """Whether two new category names look like one name and a typo of it: :func:`near_category`
+    either way (so the longer name sets the distance allowed), unless they differ only in their numbers
+    (``frame_1``, ``frame_2``: a series meant as such)."""
+    ka, kb = _category_key(a), _category_key(b)
+    if ka != kb and _DIGITS_RE.sub("0", ka) == _DIGITS_RE.sub("0", kb):
+        return False
+    return near_category(a, (b,)) is not None or near_category(b, (a,)) is not None
+
+
+def _uses_text(uses: list[Entry]) -> str:
+    """The lines of a category's uses: ``line 3``, ``2 lines (9, 10)``, five at most."""
+    lines = ", ".join(str(e.line) for e in uses[:5]) + (", ..." if len(uses) > 5 else "")
+    return f"line {lines}" if len(uses) == 1 else f"{len(uses)} lines ({lines})"
+
+
+def _where(source: str, line: int) -> str:
+    """A category cell's place: file, line and its column (CSV, .dic) or key (YAML)."""
+    column = ", key 'category'" if Path(source).suffix.lower() in (".yaml", ".yml") else ", column 'category'"
+    return f"{source}, line {line}{column}"
+
+
+def _alike_warning(group: list[tuple[str, str]], unknown: dict[tuple[str, str], list[Entry]]) -> str:
+    """One warning for new categories that look alike (:func:`_look_alike`): *group* is their
+    ``(file, name)`` keys of *unknown* in order of first use. Names each with its lines (and its file
+    when not the first's), and the fix: correct the less used names to the most used one (the first
+    used, on a tie), or declare them all."""
+    first = group[0][0]
+    names = list(dict.fromkeys(name for _, name in group))
+    count = {name: sum(len(unknown[key]) for key in group if key[1] == name) for name in names}
+    keep = max(names, key=lambda name: count[name])   # max keeps the first of equals
+    shown = []
+    for source, name in group:
+        uses = _uses_text(unknown[(source, name)])
+        shown.append(f"'{name}' on {uses}" if source == first else f"'{name}' in {source} on {uses}")
+    others = [name for name in names if name != keep]
+    listed = ", ".join(shown[:-1]) + f" and {shown[-1]}"
+    return (f"{_where(first, unknown[group[0]][0].line)}: new categories {listed} look alike: is "
+            f"{'one a typo of the other' if len(names) == 2 else 'one of them a typo'}? Each is kept as a category "
+            f"of its own. If they are one category, write '{keep}' for {' and '.join(repr(n) for n in others)}, "
+            f"then declare '{keep}'; if they are meant as different categories, "
+            f"{_DECLARE_HOW.format(', '.join(names), 'both' if len(names) == 2 else 'them all')}")
+
+
 def category_problems(entries: list[Entry], declared: dict[str, str] | None = None) -> tuple[list[LexiconError], list[str]]:
     """Check the entries' categories against the known ones: :data:`BUILTIN_CATEGORIES`,
-    :data:`DEFAULT_CATEGORY` and those the files declare (*declared*, from :func:`read_lexicon`).
+    :data:`DEFAULT_CATEGORY` and those declared (*declared*, from :func:`read_lexicon`). A
+    declaration covers every file of *entries*: the lexicon files loaded together, whichever of
+    them holds it (:func:`load_lexicon`, :func:`check_lexicon_files`).
 
     A category is a name compared exactly, so a typo would be a category of its own with "ok".
     For each unknown category of each file (named at its first line, with how many lines use it):
@@ -599,6 +653,10 @@ def category_problems(entries: list[Entry], declared: dict[str, str] | None = No
     * an error when it is a near miss of a known one (:func:`near_category`: ``pejoratve_label``,
       ``militarised language``, ``Euphemism``), saying which;
     * otherwise a warning: users write categories of their own; declaring them silences it.
+      New categories that look alike (``local_slur`` and ``locl_slur``: :func:`near_category` of
+      each other, in one file or several; not names that differ only in a number, ``frame_1`` and
+      ``frame_2``) get one warning together, naming each with its lines, that asks whether one is
+      a typo and says both fixes: write one name for all, or declare each.
 
     Returns
     -------
@@ -612,31 +670,62 @@ def category_problems(entries: list[Entry], declared: dict[str, str] | None = No
         if e.category not in known:
             unknown.setdefault((e.source, e.category), []).append(e)
     errors: list[LexiconError] = []
-    warns: list[str] = []
+    new: list[tuple[str, str]] = []
     for (source, name), uses in unknown.items():
-        column = ", key 'category'" if Path(source).suffix.lower() in (".yaml", ".yml") else ", column 'category'"
-        where = f"{source}, line {uses[0].line}{column}"
-        lines = ", ".join(str(e.line) for e in uses[:5]) + (", ..." if len(uses) > 5 else "")
-        on = f"line {lines}" if len(uses) == 1 else f"{len(uses)} lines ({lines})"
         near = near_category(name, known)
-        if near is not None:
-            errors.append(LexiconError(
-                f"unknown category '{name}': did you mean '{near}'?", where=where,
-                expected=f"a built-in category ({', '.join(BUILTIN_CATEGORIES)}), '{DEFAULT_CATEGORY}' or one "
-                         "the file declares; categories are compared exactly", found=f"'{name}' on {on}",
-                fix=f"write '{near}'; if '{name}' is meant as a category of its own, {_DECLARE_HOW.format(name)}"))
-        else:
-            warns.append(f"{where}: category '{name}' is not a built-in one ({on}); kept as a new category. "
-                         f"If it is meant, {_DECLARE_HOW.format(name)}")
+        if near is None:
+            new.append((source, name))
+            continue
+        errors.append(LexiconError(
+            f"unknown category '{name}': did you mean '{near}'?", where=_where(source, uses[0].line),
+            expected=f"a built-in category ({', '.join(BUILTIN_CATEGORIES)}), '{DEFAULT_CATEGORY}' or one "
+                     "declared in the lexicon files loaded together; categories are compared exactly",
+            found=f"'{name}' on {_uses_text(uses)}",
+            fix=f"write '{near}'; if '{name}' is meant as a category of its own, {_DECLARE_HOW.format(name, 'it')}"))
+    names = list(dict.fromkeys(name for _, name in new))
+    parent = list(range(len(names)))   # look-alike names joined into groups (union-find), first use first
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+    for i in range(len(names)):
+        for j in range(i + 1, len(names)):
+            if _look_alike(names[i], names[j]):
+                a, b = sorted((root(i), root(j)))
+                parent[b] = a
+    group = {name: root(i) for i, name in enumerate(names)}
+    groups: dict[int, list[tuple[str, str]]] = {}
+    for key in new:
+        groups.setdefault(group[key[1]], []).append(key)
+    warns: list[str] = []
+    said: set[int] = set()
+    for source, name in new:
+        g = group[name]
+        if len({n for _, n in groups[g]}) > 1:
+            if g not in said:
+                said.add(g)
+                warns.append(_alike_warning(groups[g], unknown))
+            continue
+        warns.append(f"{_where(source, unknown[(source, name)][0].line)}: category '{name}' is not a built-in one "
+                     f"({_uses_text(unknown[(source, name)])}); kept as a new category. If it is meant, "
+                     f"{_DECLARE_HOW.format(name, 'it')}")
     return errors, warns
 
 
 def load_lexicon(paths: list[str | Path] | None = None, extra: list[str | Path] | None = None) -> tuple[Lexicon, list[str]]:
     """Load lexicon files *instead of* the built-in one (*paths*) or *beside* it (*extra*).
 
+    The files are checked together: a category declared in any of them is known in all of them
+    (:func:`category_problems`), and a term may not take two categories across them
+    (:func:`build_lexicon`).
+
     Returns
     -------
     (lexicon, warnings)
+        The warnings: new categories (one per category and file, or one for new categories that
+        look alike) and terms repeated in one category, as :func:`category_problems` and
+        :func:`build_lexicon` word them.
 
     Raises
     ------
@@ -675,15 +764,18 @@ def check_lexicon_files(paths: list[str | Path]) -> tuple[Lexicon | None, list[s
     Each file is read once (its path checked, then :func:`read_lexicon` collecting every bad
     record); the good records of all the files are then built once (:func:`build_lexicon`,
     collecting every term claimed by two categories, within a file or across files, named at
-    the later line). A problem with a whole file (not found, not UTF-8, no ``term`` column,
-    broken YAML, ...) is that file's only error, as nothing after it can be read; a file with
-    a header and no record is an error too.
+    the later line). The categories are checked once for all the files
+    (:func:`category_problems`): a category declared in one of them is known in all of them. A
+    problem with a whole file (not found, not UTF-8, no ``term`` column, broken YAML, ...) is
+    that file's only error, as nothing after it can be read; a file with a header and no record
+    is an error too.
 
     Returns
     -------
     (lexicon, warnings, errors)
-        The lexicon of all the files (None when any error was found), the warnings of the build
-        (a term repeated in one category), and ``(file, problems)`` for each file given, in order:
+        The lexicon of all the files (None when any error was found), the warnings (new
+        categories, one for new categories that look alike, a term repeated in one category), and
+        ``(file, problems)`` for each file given, in order:
         its :class:`~pipelines.errors.LexiconError` s in line order (an empty list for a good file).
         A lexicon of stop phrases only adds one error to the last file.
     """

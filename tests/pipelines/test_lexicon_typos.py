@@ -20,11 +20,11 @@ from pipelines.lexicon import (BUILTIN_CATEGORIES, BUILTIN_LEXICON, NOT_IN_WORDS
                                check_lexicon_files, load_lexicon, near_category, read_lexicon)
 from pipelines.text import fold
 
-DECLARE = ("declare it in its file: a line '# categories: {0}' before a CSV's header, or 'categories: [{0}]' "
-           "beside 'entries:' in YAML")
+DECLARE = ("declare it in any of the lexicon files loaded together: a line '# categories: {0}' before a CSV's "
+           "header, or 'categories: [{0}]' beside 'entries:' in YAML")
 EXPECTED_CATEGORY = ("expected a built-in category (pejorative_label, delegitimising_label, militarised_language, "
                      "euphemism, doubt_casting, glorifying, victimhood, conspiracy_framing, dehumanising, hyperbole), "
-                     "'loaded' or one the file declares; categories are compared exactly")
+                     "'loaded' or one declared in the lexicon files loaded together; categories are compared exactly")
 EXPECTED_LITERAL = "expected a literal term: words, without ( ) [ ] { } + ? | \\ ^ $"
 NOT_A_WORD = "is not part of a word (the matcher reads it as a space; a term is literal text, not a regular expression)"
 
@@ -157,6 +157,111 @@ def test_a_declaration_in_one_file_covers_the_files_loaded_with_it(tmp_path):
     lexicon, warnings = load_lexicon([other, decl])
     assert warnings == [] and lexicon.categories == ["hegemony_talk"]
     assert load_lexicon([other])[1][0].startswith(f"{other}, line 2, column 'category': category 'hegemony_talk'")
+
+
+def test_a_declaration_covers_the_files_checked_and_run_with_it_in_any_order_and_option(tmp_path, articles):
+    """What README, `lexicon check --help` and the docstrings say: a declaration is not its own file's."""
+    decl = _write(tmp_path / "decl.yaml", "categories: [hegemony_talk]\nentries:\n  - term: hegemony\n"
+                                          "    category: hegemony_talk\n")
+    other = _write(tmp_path / "other.csv", "term,category\nhegemonic,hegemony_talk\nhegemon,hegemony_tlk\n")
+    for paths in ([other, decl], [decl, other]):
+        result = invoke("lexicon", "check", *paths)
+        assert result.exit_code == 1 and result.stderr.splitlines()[0] == (
+            f"Error: {other}, line 3, column 'category': unknown category 'hegemony_tlk': did you mean "
+            f"'hegemony_talk'?; {EXPECTED_CATEGORY}; found 'hegemony_tlk' on "
+            f"line 3. Fix: write 'hegemony_talk'; if 'hegemony_tlk' is meant as a category of its own, "
+            f"{DECLARE.format('hegemony_tlk')}")   # a near miss of a category the other file declares
+    good = _write(tmp_path / "good.csv", "term,category\nhegemonic,hegemony_talk\n")
+    assert invoke("lexicon", "check", good, decl).stderr == ""
+    assert invoke("lexicon", "check", good).stderr.startswith(f"Warning: {good}, line 2, column 'category': "
+                                                             "category 'hegemony_talk' is not a built-in one")
+    store = tmp_path / "s.duckdb"   # --extra-lexicon's declaration covers a --lexicon file, and the reverse
+    for options in (["--lexicon", good, "--extra-lexicon", decl], ["--lexicon", decl, "--extra-lexicon", good]):
+        run = invoke("run", "--input", articles, "--store", store, "--fresh", *options)
+        assert run.exit_code == 0 and "category" not in run.stderr, run.stderr   # (pairs of missing terms warn)
+        with duckdb.connect(str(store), read_only=True) as con:
+            assert con.execute("SELECT term, category FROM mentions").fetchall() == [("hegemony", "hegemony_talk")]
+
+
+# Two new categories, neither declared, one a typo of the other (the reviewer's case), and a third
+# new category that looks like neither.
+ALIKE = ("term,category\n"
+         "vermin,local_slur\n"          # 2
+         "cockroaches,local_slur\n"     # 3
+         "rats,locl_slur\n"             # 4: a typo of local_slur
+         "hegemony,hegemony_talk\n")    # 5
+
+
+def _alike(path, other_path=None):
+    """The warning for local_slur (lines 2, 3 of *path*) and locl_slur (line 4, or line 2 of *other_path*)."""
+    locl = "'locl_slur' on line 4" if other_path is None else f"'locl_slur' in {other_path} on line 2"
+    return (f"{path}, line 2, column 'category': new categories 'local_slur' on 2 lines (2, 3) and {locl} look "
+            f"alike: is one a typo of the other? Each is kept as a category of its own. If they are one category, "
+            f"write 'local_slur' for 'locl_slur', then declare 'local_slur'; if they are meant as different "
+            f"categories, declare both in any of the lexicon files loaded together: a line '# categories: "
+            f"local_slur, locl_slur' before a CSV's header, or 'categories: [local_slur, locl_slur]' beside "
+            f"'entries:' in YAML")
+
+
+def test_two_new_categories_that_look_alike_are_one_warning_naming_both_with_their_lines(tmp_path, articles):
+    path = _write(tmp_path / "mine.csv", ALIKE)
+    check = invoke("lexicon", "check", path)
+    assert check.exit_code == 0 and check.stderr.splitlines() == [
+        f"Warning: {_alike(path)}",
+        f"Warning: {path}, line 5, column 'category': category 'hegemony_talk' is not a built-in one (line 5); kept "
+        f"as a new category. If it is meant, {DECLARE.format('hegemony_talk')}"]
+    lex, warnings, errors = check_lexicon_files([path])
+    assert warnings == [_alike(path), check.stderr.splitlines()[1][len("Warning: "):]] and errors == [(str(path), [])]
+    assert load_lexicon([path])[1] == warnings
+    assert lex.categories == ["hegemony_talk", "local_slur", "locl_slur"]   # kept as they are: a warning only
+    run = invoke("run", "--input", articles, "--store", tmp_path / "s.duckdb", "--lexicon", path)
+    assert run.exit_code == 0 and run.stderr.splitlines()[0] == f"Warning: {_alike(path)}"
+    with duckdb.connect(str(tmp_path / "s.duckdb"), read_only=True) as con:
+        assert _alike(path) in json.loads(con.execute("SELECT warnings FROM runs").fetchone()[0])
+
+
+def test_look_alike_categories_in_two_files_are_one_warning_and_each_fix_silences_it(tmp_path):
+    first = _write(tmp_path / "a.csv", "term,category\nvermin,local_slur\ncockroaches,local_slur\n")
+    second = _write(tmp_path / "b.csv", "term,category\nrats,locl_slur\n")
+    _, warnings, _ = check_lexicon_files([first, second])
+    assert warnings == [_alike(first, second)]
+    # the fix "write 'local_slur' for 'locl_slur', then declare it": no warning
+    declared = _write(tmp_path / "a2.csv", "# categories: local_slur\nterm,category\nvermin,local_slur\n")
+    fixed = _write(tmp_path / "b2.csv", "term,category\nrats,local_slur\n")
+    assert check_lexicon_files([declared, fixed])[1] == []
+    # declaring one only: the other is then a near miss of a declared category, an error
+    lex, _, [_, (_, [error])] = check_lexicon_files([declared, second])
+    assert lex is None and error.what == "unknown category 'locl_slur': did you mean 'local_slur'?"
+    # the other fix, both meant: declared, no warning, two categories
+    both = _write(tmp_path / "both.csv", "# categories: local_slur, locl_slur\n" + ALIKE)
+    lex, warnings, _ = check_lexicon_files([both])
+    assert lex.categories == ["hegemony_talk", "local_slur", "locl_slur"] and len(warnings) == 1
+    assert "'hegemony_talk' is not a built-in one" in warnings[0]
+
+
+@pytest.mark.parametrize("names, alike", [
+    (("local_slur", "locl_slur"), True), (("slur", "slurs"), True), (("Local Slur", "local_slur"), True),
+    (("hegemony_talk", "hegemony_tlak"), True),
+    (("frame_1", "frame_2"), False), (("level10", "level11"), False),   # a numbered series is meant
+    (("slurs", "smears"), False), (("hegemony_talk", "local_slur"), False),
+])
+def test_which_new_categories_look_alike(tmp_path, names, alike):
+    path = _write(tmp_path / "n.csv", "term,category\n" + "".join(f"t{i},{n}\n" for i, n in enumerate(names)))
+    _, warnings, _ = check_lexicon_files([path])
+    assert len(warnings) == (1 if alike else 2)
+    assert all(f"'{n}'" in warnings[0] for n in names) == alike
+
+
+def test_three_look_alike_categories_name_the_most_used_as_the_one_to_keep(tmp_path):
+    path = _write(tmp_path / "three.csv", "term,category\nrats,locl_slur\nvermin,local_slur\n"
+                                          "lice,local_slur\nflies,local_slurs\n")
+    [warning] = check_lexicon_files([path])[1]
+    assert warning.startswith(f"{path}, line 2, column 'category': new categories 'locl_slur' on line 2, 'local_slur' "
+                              "on 2 lines (3, 4) and 'local_slurs' on line 5 look alike: is one of them a typo?")
+    assert "write 'local_slur' for 'locl_slur' and 'local_slurs', then declare 'local_slur'" in warning
+    assert warning.endswith("declare them all in any of the lexicon files loaded together: a line '# categories: "
+                            "locl_slur, local_slur, local_slurs' before a CSV's header, or 'categories: [locl_slur, "
+                            "local_slur, local_slurs]' beside 'entries:' in YAML")
 
 
 def test_a_comment_line_before_the_header_keeps_line_numbers_and_a_bad_declaration_is_an_error(tmp_path):
