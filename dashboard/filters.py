@@ -7,6 +7,12 @@ once, as its first copy; ``none``: leave wire copies out; absent: count every co
 shows the same chart: ``measure`` (``rate`` or ``share``, on Trends and Outlets × categories) and ``pool`` (``1``: pool
 the selected outlets on Trends; absent: one line per outlet). The URL is read on the first run
 of a session (invalid values are ignored with a warning) and written back on every run.
+
+The list filters (outlets, topics, lexicon categories) start empty, and **empty means all**, as in
+Media Cloud or GDELT: the box says so ("All 5 outlets") and a chip is a narrowing choice, so the
+sidebar shows what is left out instead of one chip per value (a store whose topics come from its
+data can have hundreds). Absent from the URL means all; a link that lists every value (links
+written before this, when every value started as a chip) opens as all, the same selection.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ import streamlit as st
 
 from dashboard.charts import MEASURE_LABELS, MEASURES, category_label
 from dashboard.links import PAGE_KEYS
-from dashboard.tables import store_copies_text
+from dashboard.tables import count_label, store_copies_text
 from pipelines.rollups import COPY_MODES, GRANULARITIES, Filters
 from pipelines.schemas import ALL, VOICES
 
@@ -50,17 +56,19 @@ class Selection:
 
     Parameters
     ----------
-    filters : the rollup filters, or ``None`` when the selection is empty (see *problem*).
-        A list holding every option is passed as ``()`` ("all"); any other list as a sorted
-        tuple, so one set of outlets, topics or categories is one cache key whatever the order
-        of its chips.
+    filters : the rollup filters. An empty list filter, or one holding every option, is passed
+        as ``()`` ("all"); any other list as a sorted tuple, so one set of outlets, topics or
+        categories is one cache key whatever the order of its chips.
     granularity : ``"day"``, ``"week"`` or ``"month"``.
-    problem : what the user must change (``"Select at least one outlet."``), or ``None``.
     """
 
-    filters: Filters | None
+    filters: Filters
     granularity: str
-    problem: str | None = None
+
+
+def all_placeholder(n: int, noun: str, plural: str | None = None) -> str:
+    """What an empty list filter's box says: ``"All 5 outlets"`` (``"All 1 topic"``), since empty means all."""
+    return "All " + count_label(n, noun, plural)
 
 
 def default_granularity(first: date | None, last: date | None) -> str:
@@ -89,11 +97,11 @@ def _read_url(summary: dict) -> list[str]:
 
     def listed(key: str, options: list[str], what: str) -> list[str]:
         asked = qp.get_all(key)
-        good = [v for v in asked if v in options]
+        good = list(dict.fromkeys(v for v in asked if v in options))
         bad = [v for v in asked if v not in options]
         if bad:
             notes.append(f"unknown {what} {', '.join(repr(b) for b in bad)}")
-        return list(dict.fromkeys(good)) or list(options)
+        return [] if set(good) == set(options) else good     # every value listed (older links): all, shown empty
 
     st.session_state[_K["outlet"]] = listed("outlet", summary["outlets"], "outlet")
     st.session_state[_K["topic"]] = listed("topic", summary["topics"], "topic")
@@ -139,7 +147,7 @@ def _sanitise_state(summary: dict) -> None:
     """Keep widget values valid when the store changed under a running session."""
     for key, options in (("outlet", summary["outlets"]), ("topic", summary["topics"]),
                          ("category", summary["categories"])):
-        st.session_state[_K[key]] = [v for v in st.session_state.get(_K[key], options) if v in options]
+        st.session_state[_K[key]] = [v for v in st.session_state.get(_K[key], []) if v in options]
     first, last = summary["first_day"], summary["last_day"]
     for key, default in (("start", first), ("end", last)):
         d = st.session_state.get(_K[key]) or default
@@ -169,7 +177,8 @@ def sidebar_filters(summary: dict) -> Selection:
     Returns
     -------
     Selection
-        With ``filters=None`` and a *problem* message when a list filter is emptied.
+        An empty list filter is "all" (``()`` in :class:`pipelines.rollups.Filters`), as is one
+        holding every option.
     """
     notes = [] if st.session_state.get(_LOADED) else _read_url(summary)
     st.session_state[_LOADED] = True
@@ -179,8 +188,10 @@ def sidebar_filters(summary: dict) -> Selection:
     sb.header("Filters")
     if notes:
         sb.warning("Ignored in the link: " + "; ".join(notes) + ".", icon="⚠️")
-    outlets = sb.multiselect("Outlets", summary["outlets"], key=_K["outlet"])
+    outlets = sb.multiselect("Outlets", summary["outlets"], key=_K["outlet"],
+                             placeholder=all_placeholder(len(summary["outlets"]), "outlet"))
     topics = sb.multiselect("Topics", summary["topics"], key=_K["topic"],
+                            placeholder=all_placeholder(len(summary["topics"]), "topic"),
                             help="An article with several selected topics is counted once.")
     start = sb.date_input("From", key=_K["start"], min_value=first, max_value=last, format="YYYY-MM-DD")
     end = sb.date_input("To", key=_K["end"], min_value=first, max_value=last, format="YYYY-MM-DD")
@@ -189,6 +200,7 @@ def sidebar_filters(summary: dict) -> Selection:
     voice = sb.radio("Voice", VOICE_OPTIONS, key=_K["voice"], format_func=VOICE_LABELS.get,
                      help="Whose words are counted: the outlet's own, direct quotations, or reported speech.")
     categories = sb.multiselect("Lexicon categories", summary["categories"], key=_K["category"],
+                                placeholder=all_placeholder(len(summary["categories"]), "category", "categories"),
                                 format_func=category_label)
     copies = sb.radio("Republished copies", COPY_MODES, key=_K["copies"], format_func=COPY_LABELS.get,
                       help=WIRE_HELP + f" This store (all of it): {store_copies_text(summary)}.")
@@ -200,12 +212,9 @@ def sidebar_filters(summary: dict) -> Selection:
     if start and end and start > end:
         sb.warning("'From' is after 'To': the dates were swapped.")
         start, end = end, start
-    for chosen, what in ((outlets, "outlet"), (topics, "topic"), (categories, "lexicon category")):
-        if not chosen:
-            return Selection(None, granularity, f"Select at least one {what} in the sidebar.")
 
     def as_filter(chosen, options):     # sorted: the same set in another chip order is the same cache key
-        return () if set(chosen) == set(options) else tuple(sorted(chosen))
+        return () if not chosen or set(chosen) == set(options) else tuple(sorted(chosen))
 
     filters = Filters(outlets=as_filter(outlets, summary["outlets"]), topics=as_filter(topics, summary["topics"]),
                       start=start, end=end, voice=voice,

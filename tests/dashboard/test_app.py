@@ -86,12 +86,71 @@ def test_invalid_url_values_are_ignored_with_a_warning(store_path):
     assert "'Nope'" in msg and "fortnight" in msg and "yesterday" in msg and "nowire='maybe'" in msg
 
 
-def test_empty_outlet_selection_shows_info(store_path):
+def _n_caption(at) -> str:
+    return next(c.value for c in at.caption if c.value.startswith("n = "))
+
+
+@pytest.mark.parametrize("label, noun", [("Outlets", "outlets"), ("Topics", "topics"),
+                                         ("Lexicon categories", "categories")])
+def test_list_filters_start_empty_and_the_box_says_all(store_path, label, noun):
     at = _app(store_path)
-    _multiselect(at, "Outlets").set_value([]).run()
+    box = _multiselect(at, label)
+    assert box.value == []                                      # no chip for every value
+    assert box.proto.placeholder == f"All {len(box.options)} {noun}"
+    assert len(box.options) >= 2
+
+
+def test_an_empty_list_filter_means_all(store_path):
+    from dashboard.context import KEY
+    from dashboard.loaders import load_trend
+
+    at = _app(store_path)
+    assert not at.exception and not at.info
+    ctx = at.session_state[KEY]
+    assert (ctx.filters.outlets, ctx.filters.topics, ctx.filters.categories) == ((), (), ())
+    empty = load_trend(ctx.path, ctx.version, ctx.key, ctx.granularity, False)
+    caption = _n_caption(at)
+    assert "n = 43 articles" in caption and set(empty["outlet"]) == {ALPHA, OREILLY, EQUALS}
+    for label in ("Outlets", "Topics", "Lexicon categories"):      # every value chosen: the same selection
+        box = _multiselect(at, label)
+        box.set_value(list(box.options)).run()
+    every = at.session_state[KEY]
+    assert _n_caption(at) == caption
+    assert every.filters == ctx.filters
+    import pandas as pd
+    pd.testing.assert_frame_equal(load_trend(every.path, every.version, every.key, every.granularity, False), empty)
+
+
+def test_a_chip_narrows_and_removing_it_gives_all_again(store_path):
+    from dashboard.context import KEY
+
+    at = _app(store_path)
+    everything = _n_caption(at)
+    _multiselect(at, "Outlets").set_value([ALPHA]).run()
     assert not at.exception
-    assert any("Select at least one outlet" in i.value for i in at.info)
-    assert not at.get("plotly_chart")
+    assert at.session_state[KEY].filters.outlets == (ALPHA,)
+    assert _qp_list(at, "outlet") == [ALPHA]
+    narrowed = _n_caption(at)
+    assert narrowed != everything and "n = 43 articles" not in narrowed
+    _multiselect(at, "Outlets").set_value([]).run()
+    assert not at.exception and not at.info
+    assert at.session_state[KEY].filters.outlets == ()
+    assert "outlet" not in at.query_params and _n_caption(at) == everything
+
+
+def test_an_old_link_listing_every_value_opens_as_all(store_path):
+    from dashboard.context import KEY
+
+    plain = _app(store_path)
+    every = {label: list(_multiselect(plain, label).options) for label in ("Outlets", "Topics", "Lexicon categories")}
+    old = _app(store_path, outlet=every["Outlets"], topic=every["Topics"], category=every["Lexicon categories"])
+    assert not old.exception and not old.sidebar.warning
+    assert all(_multiselect(old, label).value == [] for label in every)
+    assert old.session_state[KEY].filters == plain.session_state[KEY].filters
+    assert _n_caption(old) == _n_caption(plain)
+    assert not {"outlet", "topic", "category"} & set(old.query_params)   # written back as all: no key
+    some = _app(store_path, outlet=every["Outlets"][:2])            # an old link with a narrowing choice keeps it
+    assert _multiselect(some, "Outlets").value == every["Outlets"][:2]
 
 
 def test_no_banner_without_synthetic_outlets(real_store_path):
