@@ -8,7 +8,7 @@ from dashboard.filters import measure_radio
 from dashboard.undated import show_undated
 
 ctx = page_context()
-st.title("Outlets × lexicon categories")
+st.title("Outlets × categories")
 measure = measure_radio(st, key="matrix_measure")
 df = loaders.load_matrix(ctx.path, ctx.version, ctx.key)
 undated = loaders.load_undated(ctx.path, ctx.version, ctx.key)
