@@ -46,6 +46,17 @@ def _download(page, path):
     return path.read_bytes()
 
 
+def _box(sidebar, label: str):
+    return sidebar.get_by_test_id("stMultiSelect").filter(has_text=label)
+
+
+def _choose(page, sidebar, label: str, option: str) -> None:
+    """Add *option* to the sidebar's *label* filter, as a user does (open, click, close)."""
+    _box(sidebar, label).get_by_role("combobox").click()
+    page.get_by_role("option", name=option, exact=True).click()
+    page.keyboard.press("Escape")                             # else the page behind the dropdown is aria-hidden
+
+
 def _settle(page, n_articles: int, url_pattern: str | None = None) -> None:
     """Wait for the rerun caused by the last interaction to end.
 
@@ -70,16 +81,19 @@ def test_c15_download_keeps_filters_and_matches_the_selection(page, c15_url, tmp
     legend = page.locator(".js-plotly-plot .legendtext")
     points = page.locator(".js-plotly-plot .scatterlayer .trace .points path")
     expect(legend).to_have_text(["Outlet A", "Outlet B"])
+    sidebar = page.get_by_test_id("stSidebar")
+    for box, says in (("Outlets", "All 2 outlets"), ("Topics", "All 2 topics")):   # empty means all, and says so
+        expect(_box(sidebar, box).get_by_role("combobox")).to_have_attribute("placeholder", says)
+        expect(_box(sidebar, box).get_by_role("button", name=re.compile("^Remove "))).to_have_count(0)
 
     # Step 2, through the widgets: measure, outlet, topic, dates.
     page.get_by_test_id("stRadio").filter(has_text="Measure").get_by_text("Share of articles").click()
     expect(page.locator(".js-plotly-plot .g-ytitle").first).to_have_text("share of articles", timeout=20000)
     _settle(page, 62)
-    sidebar = page.get_by_test_id("stSidebar")
-    sidebar.get_by_role("button", name="Remove Outlet A").click()
+    _choose(page, sidebar, "Outlets", "Outlet B")           # a chip narrows the selection
     expect(legend).to_have_text(["Outlet B"], timeout=20000)   # the legend follows the outlet filter
-    _settle(page, 30, r"outlet=Outlet\+B&topic")
-    sidebar.get_by_role("button", name="Remove Diplomacy").click()
+    _settle(page, 30, r"outlet=Outlet\+B&from")
+    _choose(page, sidebar, "Topics", "Military")
     _settle(page, 20, r"topic=Military&from")
     for label, day, n in (("From", "02", 15), ("To", "04", 12)):
         sidebar.get_by_role("spinbutton", name=f"day, {label}").click()
@@ -114,15 +128,20 @@ def test_c15_download_keeps_filters_and_matches_the_selection(page, c15_url, tmp
     page.screenshot(path=str(tmp_path / "trends.png"), full_page=True)
 
     # Step 6: Topic becomes Diplomacy; download straight away (once the rerun has ended).
-    sidebar.get_by_test_id("stMultiSelect").filter(has_text="Topics").get_by_role("combobox").click()
-    page.get_by_role("option", name="Diplomacy").click()
-    page.keyboard.press("Escape")                             # else the page behind the dropdown is aria-hidden
+    _choose(page, sidebar, "Topics", "Diplomacy")
     _settle(page, 19, r"topic=Military&topic=Diplomacy")
     sidebar.get_by_role("button", name="Remove Military").click()
     _settle(page, 7, r"topic=Diplomacy&from")
     third = _download(page, tmp_path / "third.csv")
     assert _rows(third) == DIPLOMACY_B                        # never the Military rows
     expect(points).to_have_count(3)
+
+    # The last outlet chip removed: all outlets again, and the box says so.
+    sidebar.get_by_role("button", name="Remove Outlet B").click()
+    expect(legend).to_have_text(["Outlet A", "Outlet B"], timeout=20000)
+    wait_for_app_idle(page)
+    expect(_box(sidebar, "Outlets").get_by_role("combobox")).to_have_attribute("placeholder", "All 2 outlets")
+    assert "outlet=" not in page.url
 
 
 # --- Evidence: from a Trends chart cell to its Concordance lines --------------------------------------------------
