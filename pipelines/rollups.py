@@ -601,6 +601,28 @@ def article_mentions(con: duckdb.DuckDBPyConnection, article_id: str) -> tuple[d
     return (row.iloc[0].to_dict() if len(row) else None), men
 
 
+def _kwic_cell(filters: Filters, params: list, outlet: str | None, period_start: date | None,
+               period_end: date | None, term: str | None) -> tuple[str, list[str]]:
+    """The SQL of a chart cell's articles (:func:`_selection_sql` with ``words=False``: ``article_id,
+    outlet, day, row_id``) and the WHERE conditions on its mentions (alias ``m.``), parameters appended."""
+    start = max((d for d in (period_start, filters.start) if d is not None), default=None)
+    end = min((d for d in (period_end, filters.end) if d is not None), default=None)
+    f = dataclasses.replace(filters, outlets=(outlet,) if outlet is not None else filters.outlets,
+                            start=start, end=end)
+    sel = _selection_sql(f, params, words=False)
+    where = _mention_conditions(f, params, "m.")
+    if term is not None:
+        where.append("m.term = ?")
+        params.append(term)
+    return sel, where
+
+
+_KWIC_CONTEXTS = ("substr(a.text, greatest({m}.start_char - ?, 0) + 1, {m}.start_char - greatest({m}.start_char - ?, 0)) "
+                  "AS left, {m}.{match}, substr(a.text, {m}.end_char + 1, ?) AS right")
+"""``left, match, right`` of a KWIC line from mention alias ``{m}`` and article ``a`` (three *width* parameters):
+``substr`` counts characters as Python's slices do (``text[max(0, start - width):start]``, ``text[end:end + width]``)."""
+
+
 def keyword_in_context(con: duckdb.DuckDBPyConnection, filters: Filters, *, outlet: str | None = None,
                        period_start: date | None = None, period_end: date | None = None,
                        term: str | None = None, width: int = 80, limit: int = 200) -> pd.DataFrame:
@@ -613,36 +635,89 @@ def keyword_in_context(con: duckdb.DuckDBPyConnection, filters: Filters, *, outl
     ``right`` are up to *width* characters of the article text on either side of the match;
     the first *limit* mentions by ``day, article_id, start_char``.
 
-    The Trends page runs it on every filter change (the evidence of its first cell), so on a
-    million-article store it reads as little as it can: the cell's articles from ``articles``
-    alone (outlet, topic and date filters; no word counts), the top *limit* of their mentions
-    sorted on narrow columns only, then the title and the two contexts (``substr`` in DuckDB,
-    counting characters as Python does) of those rows alone, read back by ``rowid``. It used to
-    join every mention of the cell with its whole article text (and word counts) and sort that.
-    ``benchmarks/bench_dashboard_queries.py`` times it (column "Trends evidence"; figures in
-    ``benchmarks/RESULTS.md`` §I.4); what is left is mostly the scan of ``mentions``.
+    Reads as little as it can: the cell's articles from ``articles`` alone (outlet, topic and date
+    filters; no word counts), the top *limit* of their mentions sorted on narrow columns only, then the
+    title and the two contexts (``substr`` in DuckDB, counting characters as Python does) of those rows
+    alone, read back by ``rowid``. The evidence download of a chart cell is this with a large *limit*
+    (``dashboard.evidence``); the lines on screen are :func:`keyword_in_context_spread`.
     """
-    start = max((d for d in (period_start, filters.start) if d is not None), default=None)
-    end = min((d for d in (period_end, filters.end) if d is not None), default=None)
-    f = dataclasses.replace(filters, outlets=(outlet,) if outlet is not None else filters.outlets,
-                            start=start, end=end)
     params: list = []
-    sel = _selection_sql(f, params, words=False)
-    where = _mention_conditions(f, params, "m.")
-    if term is not None:
-        where.append("m.term = ?")
-        params.append(term)
+    sel, where = _kwic_cell(filters, params, outlet, period_start, period_end, term)
     params += [int(limit), int(width), int(width), int(width)]
     order = "day, article_id, start_char"
+    contexts = _KWIC_CONTEXTS.format(m="top", match="match")
     sql = (f"WITH sel AS ({sel}), top AS (SELECT m.article_id, sel.outlet, sel.day, sel.row_id, m.text AS match, "
            "m.term, m.category, m.voice, m.speaker, m.start_char, m.end_char "
            f"FROM mentions m JOIN sel USING (article_id) WHERE {' AND '.join(where)} ORDER BY {order} LIMIT ?) "
-           "SELECT top.article_id, top.outlet, top.day, a.title, "
-           "substr(a.text, greatest(top.start_char - ?, 0) + 1, top.start_char - greatest(top.start_char - ?, 0)) "
-           "AS left, top.match, substr(a.text, top.end_char + 1, ?) AS right, top.term, top.category, top.voice, "
+           f"SELECT top.article_id, top.outlet, top.day, a.title, {contexts}, top.term, top.category, top.voice, "
            f"top.speaker, top.start_char, top.end_char FROM top JOIN articles a ON a.rowid = top.row_id "
            "ORDER BY top.day, top.article_id, top.start_char")
     return con.execute(sql, params).df()
+
+
+def _spread_condition(shown: int) -> str:
+    """SQL: is position ``pos`` (0-based) of ``n`` rows one of the *shown* spread evenly over them?
+
+    The positions of :func:`dashboard.tables.spread_rows`, ``np.unique(np.linspace(0, n - 1, shown).round())``,
+    with numpy's arithmetic: the i-th value is ``i * ((n - 1) / (shown - 1))`` in doubles, rounded half to
+    even (``round_even``). For ``n > shown`` the step exceeds 1, so the i that lands on ``pos`` is within one
+    of ``round(pos / step)``: those three are tested. Every position when ``n <= shown``.
+    """
+    s = int(shown)
+    if s < 1:
+        raise ValueError(f"shown must be at least 1, not {shown!r}")
+    if s == 1:
+        return "(n <= 1 OR pos = 0)"
+    step = f"((n - 1)::DOUBLE / {s - 1})"
+    tests = [f"round_even(least(greatest(round(pos / {step}) + {d}, 0), {s - 1}) * {step}, 0) = pos" for d in (-1, 0, 1)]
+    return f"(n <= {s} OR {' OR '.join(tests)})"
+
+
+def keyword_in_context_spread(con: duckdb.DuckDBPyConnection, filters: Filters, *, outlet: str | None = None,
+                              period_start: date | None = None, period_end: date | None = None,
+                              term: str | None = None, width: int = 80,
+                              shown: int = 200) -> tuple[pd.DataFrame, int]:
+    """KWIC lines of *shown* mentions of a chart cell spread evenly over all of them by date, and their count.
+
+    Parameters are those of :func:`keyword_in_context`, with *shown* (at least 1) in place of *limit*.
+
+    Returns
+    -------
+    (lines, n_mentions)
+        *lines*: DataFrame with the columns of :func:`keyword_in_context`, at most *shown* rows: of the
+        cell's ``n_mentions`` mentions in ``day, article_id, start_char`` order, those at positions
+        ``np.unique(np.linspace(0, n_mentions - 1, shown).round())``, in that order (every mention when
+        there are at most *shown*). The same rows as :func:`dashboard.tables.spread_rows` of
+        :func:`keyword_in_context` with a *limit* of at least ``n_mentions``, without reading the others.
+        *n_mentions*: int, all of the cell's mentions (not only those listed).
+
+    Method: one query. The cell's mentions are numbered (``row_number``) in that order on narrow columns
+    only (the sort keys and the mention's and its article's ``rowid``; no text) and counted (``count(*)
+    OVER ()``); the spread positions are picked in SQL (:func:`_spread_condition`); the picked rows alone
+    are read back by ``rowid``: their mention, their article's title and the two contexts. The cost is
+    that of :func:`keyword_in_context` with a small *limit* (mostly the scan of ``mentions``), whatever
+    the cell's size. ``benchmarks/bench_dashboard_queries.py`` times it (column "Trends evidence").
+
+    Raises
+    ------
+    ValueError
+        If *shown* is less than 1.
+    """
+    pick = _spread_condition(shown)
+    params: list = []
+    sel, where = _kwic_cell(filters, params, outlet, period_start, period_end, term)
+    params += [int(width), int(width), int(width)]
+    contexts = _KWIC_CONTEXTS.format(m="m", match="text AS match")
+    sql = (f"WITH sel AS ({sel}), numbered AS (SELECT m.rowid AS mention_row, sel.row_id, "
+           "row_number() OVER (ORDER BY sel.day, m.article_id, m.start_char) - 1 AS pos, count(*) OVER () AS n "
+           f"FROM mentions m JOIN sel USING (article_id) WHERE {' AND '.join(where)}), "
+           f"picked AS (SELECT mention_row, row_id, pos, n FROM numbered WHERE {pick}) "
+           f"SELECT m.article_id, a.outlet, a.day, a.title, {contexts}, m.term, m.category, m.voice, m.speaker, "
+           "m.start_char, m.end_char, p.n AS _n FROM picked p JOIN mentions m ON m.rowid = p.mention_row "
+           "JOIN articles a ON a.rowid = p.row_id ORDER BY p.pos")
+    lines = con.execute(sql, params).df()
+    n = int(lines["_n"].iloc[0]) if len(lines) else 0
+    return lines.drop(columns="_n"), n
 
 
 def article_count(con: duckdb.DuckDBPyConnection, filters: Filters) -> int:

@@ -1,6 +1,7 @@
 """keyword_in_context (the evidence lines under a chart cell) gives the rows, order and contexts of
 the query it replaced (before 9c82c26: every mention of the selection joined with its article text,
-sorted, contexts cut in Python), on the demo store and on texts beyond ASCII."""
+sorted, contexts cut in Python), on the demo store and on texts beyond ASCII; keyword_in_context_spread
+(the lines on screen) gives exactly ``spread_rows`` of every such line, and their count."""
 
 from __future__ import annotations
 
@@ -8,12 +9,15 @@ import dataclasses
 from datetime import date, timedelta
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 
+from dashboard.tables import spread_rows
 from pipelines.demo import generate_demo_corpus
 from pipelines.ingest import IngestOptions
-from pipelines.rollups import Filters, _mention_conditions, _selection_sql, keyword_in_context
+from pipelines.rollups import (Filters, _mention_conditions, _selection_sql, _spread_condition, keyword_in_context,
+                               keyword_in_context_spread)
 from pipelines.run import ScoreOptions, run_pipeline
 
 
@@ -106,3 +110,76 @@ def test_contexts_count_characters_beyond_ascii_as_python_does(tmp_path):
         lines = keyword_in_context(con, Filters(voice="all"), width=12)
     assert "é 🚀🚀 — «the " in set(lines["left"]) and " ✓ replied ü" in set(lines["right"])   # 12 characters
     assert ((lines["left"] == "") & (lines["right"] == "")).sum() == 1            # a text that is the match alone
+
+
+@pytest.mark.parametrize("shown", [1, 2, 3, 7, 10, 11, 200, 201])
+def test_spread_positions_are_those_of_spread_rows(shown):
+    """The SQL test of a position (numpy's ``linspace`` in doubles, rounded half to even) picks what
+    ``spread_rows`` picks, for every count up to 1,500 (ties at .5 included: e.g. 16 rows, 11 shown)
+    and for larger ones."""
+    counts = [*range(1500), *np.random.default_rng(shown).integers(1500, 300_000, 12).tolist(), 199 * 500 + 1]
+    with duckdb.connect() as con:
+        got = dict(con.execute(f"SELECT n, list(pos ORDER BY pos) FROM (SELECT n, unnest(range(n)) AS pos FROM "
+                               f"(SELECT unnest(?::BIGINT[]) AS n)) WHERE {_spread_condition(shown)} GROUP BY n",
+                               [counts]).fetchall())
+    for n in counts:
+        want = spread_rows(pd.DataFrame(index=range(n)), shown).index.tolist()
+        assert got.get(n, []) == want, (n, shown)
+
+
+def test_spread_positions_round_half_to_even():
+    """16 rows, 11 shown: ``linspace`` gives 0, 1.5, 3, 4.5, ... 15; numpy rounds each .5 to the even side."""
+    with duckdb.connect() as con:
+        got = [r[0] for r in con.execute("SELECT pos FROM (SELECT 16 AS n, unnest(range(16)) AS pos) "
+                                         f"WHERE {_spread_condition(11)} ORDER BY pos").fetchall()]
+    assert got == [0, 2, 3, 4, 6, 8, 9, 10, 12, 14, 15]
+
+
+def test_spread_condition_needs_a_line():
+    with pytest.raises(ValueError, match="shown must be at least 1, not 0"):
+        _spread_condition(0)
+
+
+def test_spread_lines_are_spread_rows_of_every_line(demo_con):
+    """On screen, a cell's lines are spread_rows of all its lines (the old full read, here the query of
+    before 9c82c26), for cells big and small, pooled and per outlet, and the count is all of them."""
+    con = demo_con
+    outlets = [r[0] for r in con.execute("SELECT outlet FROM articles GROUP BY 1 ORDER BY count(*) DESC").fetchall()]
+    topic = con.execute("SELECT topic FROM article_topics GROUP BY 1 ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
+    category, term = con.execute("SELECT category, term FROM mentions GROUP BY ALL ORDER BY count(*) DESC "
+                                 "LIMIT 1").fetchone()
+    lo, hi = con.execute("SELECT min(day), max(day) FROM articles").fetchone()
+    month = (date(lo.year, lo.month, 1), date(lo.year, lo.month, 28))
+    quiet = con.execute("SELECT a.day FROM mentions m JOIN articles a USING (article_id) WHERE a.outlet = ? "
+                        "AND m.voice = 'outlet' AND a.day IS NOT NULL GROUP BY 1 ORDER BY count(*), 1 LIMIT 1",
+                        [outlets[0]]).fetchone()[0]
+    cases = [
+        (Filters(), dict(outlet=outlets[0], period_start=month[0], period_end=month[1])),    # a Trends cell
+        (Filters(), dict(period_start=month[0], period_end=month[1])),                      # pooled cell
+        (Filters(), {}),                                                                    # everything
+        (Filters(outlets=tuple(outlets[:2])), dict(period_start=lo, period_end=hi, width=7)),
+        (Filters(topics=(topic,)), dict(outlet=outlets[1])),
+        (Filters(categories=(category,)), dict(outlet=outlets[0])),                         # outlet x category
+        (Filters(voice="all", start=month[0]), dict(width=15)),
+        (Filters(voice="quoted"), {}),
+        (Filters(voice="attributed"), dict(outlet=outlets[-1])),
+        (Filters(copies="once", start=month[0]), dict(outlet=outlets[-1])),
+        (Filters(copies="none"), dict(period_start=month[0], period_end=month[1])),
+        (Filters(), dict(term=term, width=0)),
+        (Filters(outlets=(outlets[0],), start=quiet, end=quiet), {}),                        # one day: small
+    ]
+    counts = []
+    for f, kw in cases:
+        every = reference_kwic(con, f, limit=10**9, **kw)
+        for shown in (200, 7, 2, 1):
+            lines, n = keyword_in_context_spread(con, f, shown=shown, **kw)
+            assert n == len(every) > 0, (f, kw)
+            pd.testing.assert_frame_equal(lines.reset_index(drop=True), spread_rows(every, shown).reset_index(drop=True))
+        counts.append(len(every))
+    assert min(counts) <= 7 and max(counts) > 1000 and sum(200 < c for c in counts) >= 5   # small and big cells
+
+
+def test_spread_of_a_cell_without_mentions_is_empty(demo_con):
+    lines, n = keyword_in_context_spread(demo_con, Filters(topics=("no such topic",)))
+    assert n == 0 and lines.empty
+    assert list(lines.columns) == list(keyword_in_context(demo_con, Filters(), limit=1).columns)
