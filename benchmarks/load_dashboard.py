@@ -4,10 +4,10 @@ Builds (or reuses) a synthetic store of 100,000 articles with ``framewatch demo`
 on 127.0.0.1 with the command ``framewatch dashboard`` runs (:func:`pipelines.cli.dashboard_command`),
 and drives N pages of one headless Debian chromium (Playwright) for S seconds each. Every
 session opens the Trends page and then, in a loop, changes a filter the way a user does:
-switches the Measure radio (rate <-> share), removes an outlet chip in the sidebar, adds it
-back through the outlet picker. The latency of a change is the time from the click to the
-updated chart in the browser: the y-axis title changed (measure) or the legend holding one
-outlet fewer / more (outlets). The next change starts once the script run has ended, at once
+switches the Measure radio (rate <-> share), narrows the sidebar's outlets (empty: all of them)
+to one through the outlet picker, then removes that chip (all outlets again). The latency of a
+change is the time from the click to the updated chart in the browser: the y-axis title changed
+(measure) or the legend holding the one outlet / every outlet again (outlets). The next change starts once the script run has ended, at once
 (``--think 0``, the default: a worst case no reader produces) or after a pause drawn uniformly
 from ``--think LOW-HIGH`` seconds (a user looking at the chart before the next click; the
 pause is not part of any latency).
@@ -239,11 +239,12 @@ async def session(browser, url: str, seconds: float, seed: int, timeout: float, 
         if not await _first_load(load(), out, gate):
             return
         sidebar = page.get_by_test_id("stSidebar")
-        removed: str | None = None
+        chosen: str | None = None           # the one outlet chosen in the sidebar; None: all outlets
+        n_all = 0
         end = time.perf_counter() + seconds
         while time.perf_counter() < end:
             try:
-                if removed is None and rng.random() < 0.5:
+                if chosen is None and rng.random() < 0.5:
                     title = page.locator(".js-plotly-plot .g-ytitle").first
                     before = await title.text_content()
                     radio = page.get_by_test_id("stRadio").filter(has_text="Measure")
@@ -252,28 +253,23 @@ async def session(browser, url: str, seconds: float, seed: int, timeout: float, 
                     await radio.get_by_text(target).click()
                     await _wait_until(page, YTITLE_CHANGED, before, timeout)
                     kind = "measure"
-                elif removed is None:
-                    n = await _legend_count(page)
-                    picker = sidebar.get_by_test_id("stMultiSelect").filter(has_text="Outlets")
-                    chips = picker.get_by_role("button", name="Remove ")
-                    names = [(await c.get_attribute("aria-label") or "")[len("Remove "):] for c in await chips.all()]
-                    names = [x for x in names if x]
+                elif chosen is None:
+                    names = await page.locator(".js-plotly-plot .legendtext").all_text_contents()
                     if len(names) < 2:
                         continue
-                    removed = rng.choice(names)
-                    t0 = time.perf_counter()
-                    await sidebar.get_by_role("button", name=f"Remove {removed}", exact=True).click()
-                    await _wait_until(page, LEGEND_IS, n - 1, timeout)
-                    kind = "remove outlet"
-                else:
-                    n = await _legend_count(page)
+                    n_all, chosen = len(names), rng.choice(names)
                     picker = sidebar.get_by_test_id("stMultiSelect").filter(has_text="Outlets")
                     await picker.get_by_role("combobox").click()
                     t0 = time.perf_counter()
-                    await page.get_by_role("option", name=removed, exact=True).click()
+                    await page.get_by_role("option", name=chosen, exact=True).click()
                     await page.keyboard.press("Escape")
-                    await _wait_until(page, LEGEND_IS, n + 1, timeout)
-                    removed, kind = None, "add outlet"
+                    await _wait_until(page, LEGEND_IS, 1, timeout)
+                    kind = "one outlet"
+                else:
+                    t0 = time.perf_counter()
+                    await sidebar.get_by_role("button", name=f"Remove {chosen}", exact=True).click()
+                    await _wait_until(page, LEGEND_IS, n_all, timeout)
+                    chosen, kind = None, "all outlets"
                 out["latencies"].append((kind, time.perf_counter() - t0))
                 await _idle(page, timeout)
                 if await page.get_by_test_id("stException").count():
@@ -282,7 +278,7 @@ async def session(browser, url: str, seconds: float, seed: int, timeout: float, 
                     await asyncio.sleep(rng.uniform(*think))
             except Exception as exc:  # noqa: BLE001 -- every failure is counted and reported
                 out["errors"].append(_error(exc))
-                removed = None
+                chosen = None
                 await page.goto(url + "/", timeout=timeout * 1000)
                 await _idle(page, timeout)
     finally:
@@ -477,8 +473,8 @@ class WsSession:
 
 async def ws_session(url: str, seconds: float, seed: int, timeout: float, out: dict,
                      think: tuple[float, float] = (0.0, 0.0), gate: Gate | None = None) -> None:
-    """One protocol-level user: the changes of :func:`session` (Measure rate <-> share, remove an
-    outlet, add it back), sent as the frontend sends them."""
+    """One protocol-level user: the changes of :func:`session` (Measure rate <-> share, one outlet
+    chosen, then all outlets again), sent as the frontend sends them."""
     rng = random.Random(seed)
     user = WsSession(url, timeout)
     user.timeout = FIRST_LOAD
@@ -486,35 +482,33 @@ async def ws_session(url: str, seconds: float, seed: int, timeout: float, out: d
         if not await _first_load(user.open(), out, gate):
             return
         user.timeout = timeout
-        removed: str | None = None
+        chosen: str | None = None           # the one outlet chosen in the sidebar; None: all outlets
+        n_all = 0
         end = time.perf_counter() + seconds
         while time.perf_counter() < end:
             try:
-                outlets = list(user.values[user.ids[OUTLET_KEY]][1])
-                if removed is None and rng.random() < 0.5:
+                if chosen is None and rng.random() < 0.5:
                     before = y_title(user.figure)
                     now = user.values[user.ids[MEASURE_KEY]][1]
                     target = MEASURE_LABELS["rate"] if now == MEASURE_LABELS["share"] else MEASURE_LABELS["share"]
                     s = await user.change(MEASURE_KEY, target, lambda fig, b=before: y_title(fig) != b)
                     kind = "measure"
-                elif removed is None:
+                elif chosen is None:
+                    outlets = legend_names(user.figure)       # the outlet filter is empty: all of them
                     if len(outlets) < 2:
                         continue
-                    n = len(legend_names(user.figure))
-                    removed = rng.choice(outlets)
-                    s = await user.change(OUTLET_KEY, [o for o in outlets if o != removed],
-                                          lambda fig, n=n: len(legend_names(fig)) == n - 1)
-                    kind = "remove outlet"
+                    n_all, chosen = len(outlets), rng.choice(outlets)
+                    s = await user.change(OUTLET_KEY, [chosen], lambda fig, c=chosen: legend_names(fig) == [c])
+                    kind = "one outlet"
                 else:
-                    n = len(legend_names(user.figure))
-                    s = await user.change(OUTLET_KEY, [*outlets, removed], lambda fig, n=n: len(legend_names(fig)) == n + 1)
-                    removed, kind = None, "add outlet"
+                    s = await user.change(OUTLET_KEY, [], lambda fig, n=n_all: len(legend_names(fig)) == n)
+                    chosen, kind = None, "all outlets"
                 out["latencies"].append((kind, s))
                 if think[1] > 0:
                     await asyncio.sleep(rng.uniform(*think))
             except Exception as exc:  # noqa: BLE001 -- every failure is counted and reported
                 out["errors"].append(_error(exc))
-                removed = None
+                chosen = None
                 await user.close()
                 user = WsSession(url, timeout)
                 await user.open()
