@@ -64,23 +64,33 @@ def build_daily(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def build_article_counts(con: duckdb.DuckDBPyConnection) -> int:
-    """Rebuild ``article_counts`` and ``article_count_categories`` from ``articles``, ``article_scores``
-    and ``mentions`` (in DuckDB, so the same whatever engine scored the store); returns its row count.
+    """Rebuild ``article_counts``, ``article_count_categories`` and ``article_count_topics`` from ``articles``,
+    ``article_scores``, ``mentions`` and ``article_topics`` (in DuckDB, so the same whatever engine scored the
+    store); returns the row count of ``article_counts``.
 
     One row per dated article × voice (``outlet``, ``quoted``, ``attributed``, ``all``): the article's
     ``outlet`` and ``day``, its words in that voice (``article_scores.n_words``, 0 without a row;
     ``articles.n_words`` for ``all``), its mentions in that voice (``n_mentions``) and per category
     (``counts``, an ``INTEGER[]`` in the order of ``article_count_categories``: every category found in
-    ``mentions``, sorted by name, ``position`` 1-based). The rollups of :mod:`pipelines.rollups` read it
-    instead of joining the selected articles with every mention on each filter change (at a million
-    articles, 8 million mentions: seconds per query). Called at the end of every scoring
-    (``pipelines.run._finish_score``), whose tables it is derived from. Built
-    :data:`ARTICLE_COUNTS_CHUNK` articles (in store order) a statement, each sorted by day, outlet,
-    article and voice."""
+    ``mentions``, sorted by name, ``position`` 1-based), and its topics as bits (``topic_bits``, a
+    ``UBIGINT``: bit ``article_count_topics.bit`` set when the article has that topic; the
+    :data:`TOPIC_BITS` topics with the most articles, then by name, get one; an article's other topics
+    are only in ``article_topics``). The rollups of :mod:`pipelines.rollups` read it instead of joining the
+    selected articles with every mention on each filter change (at a million articles, 8 million
+    mentions: seconds per query), and test the bits instead of a semi-join of a million article ids with
+    ``article_topics`` (``benchmarks/bench_dashboard_queries.py``, row "one topic"). Called at the end of
+    every scoring (``pipelines.run._finish_score``), whose tables it is derived from, and by
+    ``framewatch aggregate``. Built :data:`ARTICLE_COUNTS_CHUNK` articles (in store order) a statement,
+    each sorted by day, outlet, article and voice."""
     con.execute('DELETE FROM "article_count_categories"')
     con.execute('INSERT INTO "article_count_categories" (position, category) '
                 "SELECT row_number() OVER (ORDER BY category)::INTEGER, category "
                 "FROM (SELECT DISTINCT category FROM mentions)")
+    con.execute('DELETE FROM "article_count_topics"')
+    con.execute('INSERT INTO "article_count_topics" (bit, topic) '
+                "SELECT (row_number() OVER (ORDER BY n DESC, topic) - 1)::INTEGER AS bit, topic "
+                "FROM (SELECT topic, count(DISTINCT article_id) AS n FROM article_topics GROUP BY topic) "
+                "ORDER BY bit LIMIT ?", [TOPIC_BITS])
     cats = [c for (c,) in con.execute('SELECT category FROM "article_count_categories" ORDER BY position').fetchall()]
     per_cat = "".join(f", count(*) FILTER (WHERE category = ?) AS c{i}" for i in range(len(cats)))
     counts = "[" + ", ".join(f"coalesce(men.c{i}, 0)" for i in range(len(cats))) + "]::INTEGER[]"
@@ -91,6 +101,12 @@ def build_article_counts(con: duckdb.DuckDBPyConnection) -> int:
     for lo in range(first or 0, (last if last is not None else -1) + 1, ARTICLE_COUNTS_CHUNK):
         _insert_article_counts(con, cols, counts, per_cat, voices, cats, lo, lo + ARTICLE_COUNTS_CHUNK)
     return con.execute('SELECT count(*) FROM "article_counts"').fetchall()[0][0]
+
+
+TOPIC_BITS = 64
+"""Topics that get a bit in ``article_counts.topic_bits`` (a ``UBIGINT``): a topic filter made of them is
+a bit test on the rows already read; one that names any other topic keeps the semi-join with
+``article_topics`` for those (:func:`pipelines.rollups._article_conditions`)."""
 
 
 ARTICLE_COUNTS_CHUNK = 100_000
@@ -106,11 +122,15 @@ def _insert_article_counts(con, cols: str, counts: str, per_cat: str, voices: st
                 f"WHERE day IS NOT NULL AND rowid >= {int(lo)} AND rowid < {int(hi)}), "
                 f"men AS (SELECT article_id, coalesce(voice, '{ALL}') AS voice, count(*) AS n{per_cat} FROM mentions "
                 "WHERE article_id IN (SELECT article_id FROM art) "
-                "GROUP BY GROUPING SETS ((article_id, voice), (article_id))) "
+                "GROUP BY GROUPING SETS ((article_id, voice), (article_id))), "
+                "tb AS (SELECT t.article_id, bit_or(1::UBIGINT << p.bit) AS bits FROM article_topics t "
+                "JOIN article_count_topics p USING (topic) WHERE t.article_id IN (SELECT article_id FROM art) "
+                "GROUP BY t.article_id) "
                 "SELECT art.article_id, v.voice, art.outlet, art.day, "
                 f"(CASE WHEN v.voice = '{ALL}' THEN art.n_words ELSE coalesce(s.n_words, 0) END)::INTEGER, "
-                f"coalesce(men.n, 0)::INTEGER, {counts} "
+                f"coalesce(men.n, 0)::INTEGER, {counts}, coalesce(tb.bits, 0)::UBIGINT "
                 f"FROM art CROSS JOIN (SELECT unnest([{voices}]) AS voice) v "
                 "LEFT JOIN article_scores s ON s.article_id = art.article_id AND s.voice = v.voice "
                 "LEFT JOIN men ON men.article_id = art.article_id AND men.voice = v.voice "
+                "LEFT JOIN tb ON tb.article_id = art.article_id "
                 "ORDER BY art.day, art.outlet, art.article_id, v.voice", cats)

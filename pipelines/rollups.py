@@ -214,14 +214,30 @@ def _in_list(column: str, values: tuple[str, ...], params: list) -> str:
     return f"{column} IN ({', '.join('?' for _ in values)})"
 
 
-def _article_conditions(filters: Filters, params: list, alias: str = "") -> list[str]:
-    """WHERE conditions on ``articles`` for the outlet, topic and wire-copy filters."""
+def _article_conditions(filters: Filters, params: list, alias: str = "",
+                        topic_bits: dict[str, int] | None = None) -> list[str]:
+    """WHERE conditions on ``articles`` (or ``article_counts``) for the outlet, topic and wire-copy filters.
+
+    The topic filter is a semi-join with ``article_topics``; with *topic_bits* (``{topic: bit}`` of
+    ``article_count_topics``, for conditions on ``article_counts``) the selected topics that have a bit
+    are one test of ``topic_bits`` against their mask instead, and only the others (a store with more
+    topics than :data:`pipelines.aggregate.TOPIC_BITS`, or names the store does not hold) keep the
+    semi-join, OR-ed with it: the same rows, without hashing a million article ids."""
     where = []
     if filters.outlets:
         where.append(_in_list(f"{alias}outlet", filters.outlets, params))
     if filters.topics:
-        cond = _in_list("topic", filters.topics, params)
-        where.append(f"{alias}article_id IN (SELECT article_id FROM article_topics WHERE {cond})")
+        bits = topic_bits or {}
+        mask = sum(1 << bits[t] for t in set(filters.topics) if t in bits)
+        rest = tuple(t for t in filters.topics if t not in bits)
+        either = []
+        if mask:
+            either.append(f"({alias}topic_bits & ?::UBIGINT) <> 0")
+            params.append(mask)
+        if rest:
+            cond = _in_list("topic", rest, params)
+            either.append(f"{alias}article_id IN (SELECT article_id FROM article_topics WHERE {cond})")
+        where.append(either[0] if len(either) == 1 else f"({' OR '.join(either)})")
     if filters.copies == "none":
         where.append(f"{alias}article_id NOT IN (SELECT article_id FROM article_clusters WHERE syndicated)")
     elif filters.copies == "once":
@@ -282,28 +298,53 @@ def _mentions_sql(filters: Filters, params: list) -> str:
             "AND article_id IN (SELECT article_id FROM sel) GROUP BY article_id")
 
 
-def _count_positions(con: duckdb.DuckDBPyConnection) -> dict[str, int] | None:
-    """``{category: position}`` of ``article_counts.counts`` when the store has that table filled
-    (:func:`pipelines.aggregate.build_article_counts`), else None: a store written before it existed,
-    opened read-only as the dashboard does, is answered by the joins with ``mentions`` instead."""
-    has = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name IN "
-                      "('article_counts', 'article_count_categories') AND schema_name = current_schema()").fetchone()[0]
-    if has < 2 or con.execute("SELECT NOT EXISTS (SELECT 1 FROM article_counts)").fetchone()[0]:
+def _count_layout(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, int], dict[str, int]] | None:
+    """``({category: position}, {topic: bit})`` of ``article_counts.counts`` and ``.topic_bits`` when the
+    store has that table filled and complete (:func:`pipelines.aggregate.build_article_counts`), else None.
+
+    None, so the rollups join ``articles``, ``article_scores`` and ``mentions`` instead, for a store
+    written before the table existed (opened read-only as the dashboard does, nothing can add it), and
+    for one whose table does not cover every dated article: an ``ingest`` since the last scoring adds
+    articles that the joins count (with no mentions, words or topics until they are scored) and the
+    table does not hold yet. Articles are only ever added, so a table with (voices + 1) rows for each
+    dated article holds them all. The topic bits are ``{}`` for a table built before ``topic_bits``
+    existed (the topic filter is then the semi-join with ``article_topics``)."""
+    have = {(t, c) for t, c in con.execute(
+        "SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = current_schema() AND table_name IN "
+        "('article_counts', 'article_count_categories', 'article_count_topics')").fetchall()}
+    if not {t for t, _ in have} >= {"article_counts", "article_count_categories"}:
         return None
-    return dict(con.execute("SELECT category, position FROM article_count_categories").fetchall())
+    n_rows, n_dated = con.execute("SELECT (SELECT count(*) FROM article_counts), "
+                                  "(SELECT count(day) FROM articles)").fetchone()
+    if n_rows == 0 or n_rows != (len(VOICES) + 1) * n_dated:
+        return None
+    positions = dict(con.execute("SELECT category, position FROM article_count_categories").fetchall())
+    bits = {}
+    if ("article_counts", "topic_bits") in have and ("article_count_topics", "bit") in have:
+        bits = dict(con.execute("SELECT topic, bit FROM article_count_topics").fetchall())
+    return positions, bits
 
 
-def _counts_sql(filters: Filters, positions: dict[str, int], params: list) -> str:
+def _count_positions(con: duckdb.DuckDBPyConnection) -> dict[str, int] | None:
+    """``{category: position}`` of ``article_counts.counts`` when the rollups read that table, else None
+    (see :func:`_count_layout`)."""
+    layout = _count_layout(con)
+    return layout[0] if layout is not None else None
+
+
+def _counts_sql(filters: Filters, positions: dict[str, int], params: list,
+                topic_bits: dict[str, int] | None = None) -> str:
     """SQL for the selected, dated articles from ``article_counts``: ``article_id, outlet, day``,
     ``x`` (words of the voice) and ``y`` (mentions of the voice in the selected categories), the
-    rows :func:`_selection_sql` and :func:`_mentions_sql` give joined, without reading ``mentions``."""
+    rows :func:`_selection_sql` and :func:`_mentions_sql` give joined, without reading ``mentions``;
+    the topic filter tests ``topic_bits`` for the topics in *topic_bits* (:func:`_article_conditions`)."""
     if filters.categories:
         picked = sorted({positions[c] for c in filters.categories if c in positions})
         y = " + ".join(f"a.counts[{i}]" for i in picked) or "0"
     else:
         y = "a.n_mentions"
     params.append(filters.voice)
-    where = ["a.voice = ?", *_article_conditions(filters, params, "a."), *_date_conditions(filters, params)]
+    where = ["a.voice = ?", *_article_conditions(filters, params, "a.", topic_bits), *_date_conditions(filters, params)]
     return (f"SELECT a.article_id, a.outlet, a.day, a.n_words AS x, ({y}) AS y, a.counts "
             f"FROM article_counts a WHERE {' AND '.join(where)}")
 
@@ -418,9 +459,9 @@ def trend_cells(con: duckdb.DuckDBPyConnection, filters: Filters, granularity: s
     params: list = []
     outlet = "?::VARCHAR" if pooled else "sel.outlet"
     period = f"{PERIOD_SQL[granularity].replace('day', 'sel.day')}::DATE"
-    positions = _count_positions(con)
-    if positions is not None:
-        sel = _counts_sql(filters, positions, params)
+    layout = _count_layout(con)
+    if layout is not None:
+        sel = _counts_sql(filters, layout[0], params, layout[1])
         params += [POOLED] if pooled else []
         f = (f"f AS (SELECT {outlet} AS outlet, {period} AS period, sel.x::BIGINT AS x, sel.y::BIGINT AS y "
              "FROM sel)")
@@ -512,9 +553,9 @@ def outlet_category_matrix(con: duckdb.DuckDBPyConnection, filters: Filters) -> 
     outlet's articles and words (in the chosen voice) in the selection. Summed from
     ``article_counts`` when the store has it, else from ``mentions`` (same result; see :func:`trend_cells`).
     """
-    positions = _count_positions(con)
-    if positions:
-        df = _matrix_from_counts(con, filters, positions)
+    layout = _count_layout(con)
+    if layout is not None and layout[0]:
+        df = _matrix_from_counts(con, filters, *layout)
     else:
         df = _matrix_from_mentions(con, filters)
     if filters.categories:
@@ -524,11 +565,12 @@ def outlet_category_matrix(con: duckdb.DuckDBPyConnection, filters: Filters) -> 
     return add_measures(df).sort_values(["outlet", "category"], ignore_index=True)
 
 
-def _matrix_from_counts(con: duckdb.DuckDBPyConnection, filters: Filters, positions: dict[str, int]) -> pd.DataFrame:
+def _matrix_from_counts(con: duckdb.DuckDBPyConnection, filters: Filters, positions: dict[str, int],
+                        topic_bits: dict[str, int]) -> pd.DataFrame:
     """The sums of :func:`outlet_category_matrix` from ``article_counts``: per outlet, every category's
     sums as a list (one pass over the selected rows), then picked for each lexicon category."""
     params: list = []
-    sel = _counts_sql(dataclasses.replace(filters, categories=()), positions, params)
+    sel = _counts_sql(dataclasses.replace(filters, categories=()), positions, params, topic_bits)
     k = range(1, max(positions.values()) + 1)
     # Integer sums (exact; read as floats below, as the joins' sums of floats of integers are):
     # a third of the CPU of FILTER and DOUBLE aggregates over list elements.
@@ -723,9 +765,18 @@ def keyword_in_context_spread(con: duckdb.DuckDBPyConnection, filters: Filters, 
 def article_count(con: duckdb.DuckDBPyConnection, filters: Filters) -> int:
     """Number of selected, dated articles: the rows :func:`article_list` would return with no limit.
 
-    Counted from ``articles`` alone: the voice's words (a left join with ``article_scores``, one row
-    per article and voice) do not change the count, and cost most of it at a million articles."""
+    With a topic filter, counted from the ``all`` rows of ``article_counts`` when the rollups read that
+    table (:func:`_count_layout`: filled, and covering every dated article), where the topics are bits
+    (:func:`_article_conditions`); otherwise from ``articles`` alone, which without a topic filter is
+    cheaper still. Never joined with ``article_scores``: the voice's words do not change the count."""
     params: list = []
+    layout = _count_layout(con) if filters.topics else None
+    if layout is not None and layout[1]:
+        params.append(ALL)
+        where = ["a.voice = ?", *_article_conditions(filters, params, "a.", layout[1]),
+                 *_date_conditions(filters, params)]
+        return int(con.execute(f"SELECT count(*) FROM article_counts a WHERE {' AND '.join(where)}",
+                               params).fetchone()[0])
     sel = _selection_sql(filters, params, words=False)
     return int(con.execute(f"SELECT count(*) FROM ({sel})", params).fetchone()[0])
 

@@ -12,8 +12,9 @@ Times are UTC instants (``TIMESTAMPTZ``; connections are set to ``TimeZone='UTC'
 ``quoted``, ``attributed`` and ``all``, so 4 rows an article) with the article's ``outlet`` and
 ``day``, its words in that voice and its mentions in that voice, in all and per category
 (``counts``, an ``INTEGER[]`` indexed by ``article_count_categories.position``: the categories
-found in ``mentions``, sorted by name). It is rebuilt in DuckDB SQL from ``articles``,
-``article_scores`` and ``mentions`` at the end of every scoring
+found in ``mentions``, sorted by name), and its topics as bits (``topic_bits``, bit positions in
+``article_count_topics``: the 64 topics with the most articles). It is rebuilt in DuckDB SQL from
+``articles``, ``article_scores``, ``mentions`` and ``article_topics`` at the end of every scoring
 (:func:`pipelines.aggregate.build_article_counts`), so it is the same whatever the engine, and
 the dashboard's rollups (:mod:`pipelines.rollups`) sum it instead of joining every mention on
 each filter change. A store written before it existed has no such table (or an empty one): the
@@ -201,10 +202,18 @@ TABLES: dict[str, tuple[Column, ...]] = {
         ("n_mentions", "INTEGER", "mentions in this voice, every category (count of mentions rows)", False),
         ("counts", "INTEGER[]", "mentions in this voice per category, in the order of "
                                 "article_count_categories.position (counts[position], 1-based)", False),
+        ("topic_bits", "UBIGINT", "the article's topics that have a bit in article_count_topics: bit b "
+                                  "(1 << b) set for the topic with article_count_topics.bit = b (NULL: a store "
+                                  "whose article_counts was built before the column existed)"),
     ),
     "article_count_categories": _cols(
         ("position", "INTEGER", "1-based index of the category in article_counts.counts", False),
         ("category", "VARCHAR", "a category that occurs in mentions (sorted by name)", False),
+    ),
+    "article_count_topics": _cols(
+        ("bit", "INTEGER", "0-based bit of the topic in article_counts.topic_bits (0 to 63)", False),
+        ("topic", "VARCHAR", "a topic of article_topics: the 64 with the most articles, then by name, "
+                             "bit 0 the most frequent", False),
     ),
     "lexicon": _cols(
         ("term", "VARCHAR", "canonical term", False),
