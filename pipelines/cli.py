@@ -357,9 +357,13 @@ def aggregate(store):
 def explain(source, outlet, date_, lexicons, extra_lexicons, as_json):
     """Score one article (a .txt, .html or '-' for stdin) and show every mention and its voice.
 
+    Then the lexicon hits left out as parts of proper names ('Thug' in 'Young Thug': a term the
+    lexicon writes in lower case, capitalised inside a name), each with the name around it.
+
     With --json, prints {"outlet", "published_at", "n_words", "text", "mentions": [{"start",
-    "end", "text", "term", "category", "voice", "speaker"}]}; start/end are character
-    offsets into "text", the cleaned article text.
+    "end", "text", "term", "category", "voice", "speaker"}], "name_hits": [{"start", "end",
+    "text", "term", "category", "name"}]}; start/end are character offsets into "text", the
+    cleaned article text.
     """
     from .explain import explain_article, render_explanation
 

@@ -59,6 +59,10 @@ QUIET_CLUSTER = {
 defaults poll and sample for a dashboard we do not serve, in this process (scheduler, nannies) and in
 each worker (a busy worker's stack sampler walks the scoring thread's stack every 10 ms); the effect on
 a whole run is in ``benchmarks/RESULTS.md`` §I.2 (``bench_engines.py``)."""
+NAME_HITS = "name_hits"
+"""The key of :func:`score_batch`'s output that is no store table: the batch's lexicon hits left out as
+parts of proper names (:data:`pipelines.score.NAME_HIT_COLUMNS`). Both engines hand each batch's rows
+to the run, which records their count and terms in ``runs`` (:func:`count_name_hits`)."""
 ARTICLE_COLUMNS = ("article_id", "outlet", "title", "text", "topics_raw", "run_id")
 """Columns of ``articles`` the score stages read (``run_id``: whether topic queries apply, :class:`ScoreStages`)."""
 
@@ -140,7 +144,8 @@ def score_batch(articles: pd.DataFrame, stages: ScoreStages, progress: bool = Fa
 
     Returns
     -------
-    dict table name -> rows for it, for each of :data:`BATCH_TABLES` (and ``"sketches"``).
+    dict table name -> rows for it, for each of :data:`BATCH_TABLES`, then :data:`NAME_HITS` (the
+    hits left out as parts of names; not written to the store) (and ``"sketches"``, first).
     """
     s = stages
     prepared = prepare_texts(articles) if shared else None
@@ -153,7 +158,32 @@ def score_batch(articles: pd.DataFrame, stages: ScoreStages, progress: bool = Fa
             "article_scores": result.article_scores,
             "pair_mentions": find_pair_mentions(articles, result.quotes, s.pair_matcher, prepared),
             "article_frames": frames.article_frames, "frame_mentions": frames.frame_mentions,
-            "target_mentions": score_targets(articles, result.quotes, s.target_matcher, prepared)}
+            "target_mentions": score_targets(articles, result.quotes, s.target_matcher, prepared),
+            NAME_HITS: result.name_hits}
+
+
+def count_name_hits(parts: list[pd.DataFrame]) -> tuple[int, dict[str, int]]:
+    """The lexicon hits left out as parts of proper names in a run: how many, and how many of each
+    term, most first (then by term).
+
+    Parameters
+    ----------
+    parts : the :data:`NAME_HITS` rows of the run's batches (:func:`score_batch`), in any order. An
+        article scored twice in the run (an overlapped run scores again the articles whose topic cell
+        a later copy changed, :func:`pipelines.run._ingest_and_score`) counts once: rows are told
+        apart by article and offsets.
+
+    Returns
+    -------
+    (n_hits, {term: n_hits})
+    """
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return 0, {}
+    hits = pd.concat(parts, ignore_index=True).drop_duplicates(["article_id", "start_char", "end_char"])
+    by_term = hits.groupby("term").size()
+    order = sorted(by_term.items(), key=lambda kv: (-kv[1], kv[0]))
+    return len(hits), {str(term): int(n) for term, n in order}
 
 
 def _column_topics_only(articles: pd.DataFrame, topics: pd.DataFrame, s: ScoreStages) -> pd.DataFrame:
@@ -271,17 +301,20 @@ def _sql_quote(path: str) -> str:
 
 
 def score_local(con, plan: list[Batch], stages: ScoreStages, progress: bool = False,
-                sketches: list | None = None) -> int:
+                sketches: list | None = None, name_hits: list | None = None) -> int:
     """Score the batches of *plan* (:func:`plan_batches`) here, one after the other, and append
     the rows; returns the mentions written.
 
     *sketches*: a list to which each batch's near-duplicate signatures are appended
-    (:func:`pipelines.syndication.signature_arrays` of :func:`score_batch`'s ``"sketches"``)."""
+    (:func:`pipelines.syndication.signature_arrays` of :func:`score_batch`'s ``"sketches"``).
+    *name_hits*: a list to which each batch's :data:`NAME_HITS` rows are appended (:func:`count_name_hits`)."""
     n_mentions = 0
     for batch in plan:
         tables = score_batch(read_batch(con, batch), stages, progress, sketch=sketches is not None)
         if sketches is not None:
             sketches.append(signature_arrays(tables.pop("sketches")))
+        if name_hits is not None:
+            name_hits.append(tables[NAME_HITS])
         n_mentions += write_batch(con, tables)
     return n_mentions
 
@@ -339,6 +372,8 @@ class DaskScorer:
     options : the engine's settings (scheduler, work dir, workers).
     sketches : a list to which each partition's near-duplicate signatures are appended
         (:func:`pipelines.syndication.signature_arrays`), in order; None: none computed.
+    name_hits : a list to which each partition's :data:`NAME_HITS` rows (the workers write them beside
+        the tables) are appended as it is appended, in order (:func:`count_name_hits`); None: not read.
     names_of : outlet name -> the names it goes by (:meth:`pipelines.outlets.Registry.names_of`);
         when given, each partition is sent the names of its own outlets instead of using the
         *stages*' ``outlet_names``.
@@ -360,7 +395,7 @@ class DaskScorer:
     """
 
     def __init__(self, con, stages: ScoreStages, options: EngineOptions, sketches: list | None = None,
-                 names_of=None, checkpoint: bool = False):
+                 names_of=None, checkpoint: bool = False, name_hits: list | None = None):
         try:
             import fsspec
             import distributed  # noqa: F401  (checked here, before any work is done)
@@ -369,7 +404,7 @@ class DaskScorer:
                               expected="dask[distributed] and fsspec installed", found=str(exc),
                               fix='pip install "framewatch[dask]"') from exc
         self.con, self.stages, self.options, self.sketches, self.names_of = con, stages, options, sketches, names_of
-        self.checkpoint = checkpoint
+        self.checkpoint, self.name_hits = checkpoint, name_hits
         self.own_dir = options.workdir is None
         self.workdir = (tempfile.mkdtemp(prefix="framewatch-dask-") if self.own_dir else options.workdir).rstrip("/")
         self.fs, _ = fsspec.core.url_to_fs(self.workdir)
@@ -481,6 +516,8 @@ class DaskScorer:
         for files in written:
             if "sketches" in files:
                 self.sketches.append(signature_arrays(pd.read_parquet(files["sketches"])))
+            if self.name_hits is not None:
+                self.name_hits.append(pd.read_parquet(files[NAME_HITS]))
         if self.local:   # DuckDB reads the workers' files itself: no frame in between
             busy = any(not future.done() for _, _, future in self.pending)   # the workers have the other cores
             with _one_thread(self.con) if busy else contextlib.nullcontext():
@@ -509,7 +546,7 @@ def _one_thread(con):
 
 
 def score_dask(con, plan: list[Batch], stages: ScoreStages, options: EngineOptions,
-               sketches: list | None = None) -> int:
+               sketches: list | None = None, name_hits: list | None = None) -> int:
     """Score the batches of *plan* (:func:`plan_batches`) on a Dask cluster, one Parquet partition a batch.
 
     Each batch is handed to the cluster as soon as its partition is written, and the scored
@@ -519,14 +556,14 @@ def score_dask(con, plan: list[Batch], stages: ScoreStages, options: EngineOptio
     when the work dir is local, :func:`pipelines.storage.append_parquet`; through pandas for
     other URLs). The store is checkpointed after each group of partitions appended, while the
     workers go on, so little is left to compress when the run ends. Returns the mentions written.
-    *sketches*: as for :func:`score_local` (the workers compute the signatures too).
+    *sketches*, *name_hits*: as for :func:`score_local` (the workers compute the signatures too).
 
     Raises
     ------
     ConfigError
         When Dask (``pip install "framewatch[dask]"``) is missing or the scheduler cannot be reached.
     """
-    with DaskScorer(con, stages, options, sketches, checkpoint=True) as scorer:
+    with DaskScorer(con, stages, options, sketches, checkpoint=True, name_hits=name_hits) as scorer:
         for batch in plan:
             scorer.submit(batch)
         scorer.finish()

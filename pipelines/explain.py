@@ -1,4 +1,5 @@
-"""Explain one article: its cleaned text and every mention with its voice and speaker.
+"""Explain one article: its cleaned text, every mention with its voice and speaker, and the
+lexicon hits left out as parts of proper names ("Young Thug").
 
 This is the same scoring as the batch pipeline (:func:`pipelines.score.score_text`) on a
 single article, for checking a result by eye or from a script.
@@ -6,6 +7,7 @@ single article, for checking a result by eye or from a script.
 
 from __future__ import annotations
 
+import re
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -21,6 +23,9 @@ from .text import count_words
 
 VOICE_MARKS = {"outlet": ("[", "]", "\033[1;31m"), "quoted": ("{", "}", "\033[1;34m"),
                "attributed": ("<", ">", "\033[1;33m")}
+_NAME_WORD_RE = re.compile(r"[^\W_][\w'\u2019.-]*")
+"""A word of a name as :func:`name_around` reads it: letters and digits, with inner hyphens,
+apostrophes and dots ("Al-Aqsa", "O'Brien", "St.")."""
 
 
 def _read_source(source: str) -> dict:
@@ -52,8 +57,11 @@ def explain_article(source: str, outlet: str | None = None, date: str | None = N
     Returns
     -------
     dict with ``outlet``, ``published_at`` (ISO 8601 UTC or None), ``n_words``, ``text``
-    (the cleaned text) and ``mentions``: a list of ``{start, end, text, term, category,
-    voice, speaker}`` with character offsets into ``text``.
+    (the cleaned text), ``mentions``: a list of ``{start, end, text, term, category,
+    voice, speaker}`` with character offsets into ``text``, and ``name_hits``: the lexicon hits
+    left out as parts of proper names (:func:`pipelines.lexicon.name_parts`; not counted), a list
+    of ``{start, end, text, term, category, name}``, ``name`` the run of capitalised words around
+    the hit (:func:`name_around`).
 
     Raises
     ------
@@ -86,7 +94,9 @@ def explain_article(source: str, outlet: str | None = None, date: str | None = N
             raise ConfigError("cannot read --date", where=f"--date {date!r}",
                               expected="an ISO 8601 date or instant, e.g. 2024-07-08 or 2024-07-08T09:30:00+09:00",
                               found=found, fix="write the date as YYYY-MM-DD")
-    mentions, _, _ = score_text(text, LexiconMatcher(lexicon).fit(), outlet_names=registry.names_of(name))
+    name_hits: list[dict] = []
+    mentions, _, _ = score_text(text, LexiconMatcher(lexicon).fit(), outlet_names=registry.names_of(name),
+                                name_hits=name_hits)
     return {
         "outlet": name,
         "published_at": instant.isoformat().replace("+00:00", "Z") if instant else None,
@@ -94,13 +104,40 @@ def explain_article(source: str, outlet: str | None = None, date: str | None = N
         "text": text,
         "mentions": [{k: m[k] for k in ("start", "end", "text", "term", "category", "voice", "speaker")}
                      for m in mentions],
+        "name_hits": [{**h, "name": name_around(text, h["start"], h["end"])} for h in name_hits],
     }
 
 
-def render_explanation(result: dict, color: bool = False) -> str:
-    """The article with each mention marked by voice, then one line per mention.
+def name_around(text: str, start: int, end: int) -> str:
+    """The run of capitalised words (spaces between, on one line) around ``text[start:end]``, a hit
+    :func:`pipelines.lexicon.name_parts` found inside a proper name: "Young Thug", "Al-Aqsa Martyrs
+    Hospital". A lower-case word ends the run ("Center for Countering Disinformation" gives
+    "Countering Disinformation" for its last word)."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    words = [(w.start(), w.end()) for w in _NAME_WORD_RE.finditer(text, line_start,
+                                                                  len(text) if line_end < 0 else line_end)]
+    first = next((k for k, (a, b) in enumerate(words) if b > start), len(words))
+    last = max(first, next((k for k, (a, b) in enumerate(words) if b >= end), len(words) - 1))
+    if first >= len(words):
+        return text[start:end]
 
-    Marks: ``[outlet's own]``, ``{quoted}``, ``<attributed>`` (and colours on a terminal).
+    def joined(k: int, j: int) -> bool:   # words k and j (= k + 1) are next to each other, spaces between
+        return not text[words[k][1]:words[j][0]].strip(" \u00a0")
+
+    while first > 0 and joined(first - 1, first) and text[words[first - 1][0]].isupper():
+        first -= 1
+    while last + 1 < len(words) and joined(last, last + 1) and text[words[last + 1][0]].isupper():
+        last += 1
+    return text[min(words[first][0], start):max(words[last][1], end)]
+
+
+def render_explanation(result: dict, color: bool = False) -> str:
+    """The article with each mention marked by voice, then one line per mention, then one line per
+    hit left out as part of a name (with the name), when there are some.
+
+    Marks: ``[outlet's own]``, ``{quoted}``, ``<attributed>`` (and colours on a terminal); a hit
+    left out is not marked in the text.
     """
     text, out, pos = result["text"], [], 0
     for m in result["mentions"]:
@@ -110,11 +147,17 @@ def render_explanation(result: dict, color: bool = False) -> str:
                    else f"{left}{text[m['start']:m['end']]}{right}")
         pos = m["end"]
     out.append(text[pos:])
+    names = result.get("name_hits") or []
     head = (f"{result['outlet'] or '(unknown outlet)'} · {result['published_at'] or 'undated'} · "
-            f"{result['n_words']} words · {len(result['mentions'])} mentions")
+            f"{result['n_words']} words · {len(result['mentions'])} mentions"
+            + (f" · {len(names)} left out as parts of names" if names else ""))
     legend = "marks: [outlet's own voice]  {quoted}  <attributed>"
     lines = [head, legend, "", "".join(out), ""]
     for m in result["mentions"]:
         who = f" — {m['speaker']}" if m["speaker"] else ""
         lines.append(f"{m['start']:>6}-{m['end']:<6} {m['voice']:<10} {m['category']:<22} {m['term']}{who}")
+    if names:
+        lines += ["", "left out as parts of names (not counted; the term written capitalised inside a name):"]
+        lines += [f"{h['start']:>6}-{h['end']:<6} {'name':<10} {h['category']:<22} {h['term']} — in "
+                  f"\u201c{h['name']}\u201d" for h in names]
     return "\n".join(lines)

@@ -26,8 +26,8 @@ from . import __version__
 from .aggregate import build_article_counts, build_daily
 from .csvsafe import to_csv_bytes
 from .dates import count_undated_reasons, undated_reasons_text
-from .engines import (BATCH_TABLES, DaskScorer, EngineOptions, ScoreStages, plan_batches, read_batch, score_dask,
-                      score_local, store_rowids)
+from .engines import (BATCH_TABLES, DaskScorer, EngineOptions, ScoreStages, count_name_hits, plan_batches, read_batch,
+                      score_dask, score_local, store_rowids)
 from .frame_model import apply_to_new_articles
 from .frames import (FRAME_THRESHOLD, FrameScorer, frame_lexicon_frame, read_frames_lexicon, reset_frames,
                      stored_threshold)
@@ -63,6 +63,11 @@ class RunSummary:
     """The undated articles stored by this run by kind of reason (:func:`pipelines.dates.count_undated_reasons`)."""
     n_articles: int = 0
     n_mentions: int = 0
+    n_name_hits: int | None = None
+    """Lexicon hits left out as parts of proper names in the articles this run scored
+    (:func:`pipelines.lexicon.name_parts`: "Young Thug"); None when it scored nothing."""
+    name_hit_terms: dict[str, int] = field(default_factory=dict)
+    """Those hits by lexicon term, most first (:func:`pipelines.engines.count_name_hits`)."""
     n_daily_rows: int = 0
     n_model_articles: int = 0
     """Articles given rows of the store's frame model in this run (:func:`pipelines.frame_model.apply_to_new_articles`)."""
@@ -93,7 +98,9 @@ class RunSummary:
         """One-line summary: ingested (and how many without a body), duplicates, rejected, undated (by kind
         of reason), mentions and the articles scored (``the whole store, scored again`` when that is more
         than this run's: a run scores every stored article; with the definitions that changed since the
-        store's last scoring, ``; changed since its last scoring: topics``; an ingest says it scored nothing), elapsed
+        store's last scoring, ``; changed since its last scoring: topics``; an ingest says it scored nothing),
+        the hits left out as parts of names when there were some, with their three most frequent terms
+        (``left out as parts of names 26 (thug 9, savage 5, martyrs 4, ...)``), elapsed
         (wall seconds of the run's work; starting Python and reading the definitions not counted)."""
         ingested = f"ingested {self.n_ingested}"
         if self.n_title_only:
@@ -112,11 +119,19 @@ class RunSummary:
             reasons = undated_reasons_text(self.undated_reasons)
             parts.insert(3, f"undated {self.n_undated} (kept; {reasons + ' -- ' if reasons else ''}"
                             "`framewatch rejects --undated` lists them)")
+        if self.versions and self.n_name_hits:
+            parts.insert(-1, f"left out as parts of names {self.n_name_hits} ({self.name_hits_text()})")
         if self.n_model_articles:
             parts.insert(-1, f"frame model applied to {self.n_model_articles} new articles")
         if self.n_scored_during_ingest is not None:
             parts.insert(-1, f"scored during ingest {self.n_scored_during_ingest}, re-scored {self.n_rescored}")
         return ", ".join(parts)
+
+    def name_hits_text(self, top: int = 3) -> str:
+        """The *top* terms most often left out as parts of names, with their hits: ``thug 9, savage 5,
+        martyrs 4, ...`` (``...`` when there are more terms)."""
+        terms = list(self.name_hit_terms.items())
+        return ", ".join(f"{term} {n}" for term, n in terms[:top]) + (", ..." if len(terms) > top else "")
 
     def versions_text(self) -> str:
         """The definitions scored with, as recorded in ``runs``: ``lexicon lex-…, pairs pairs-…, topics
@@ -143,6 +158,9 @@ def _record_run(con, run_id: str, stage: str, started: datetime, elapsed: float,
         "n_rejected": summary.n_rejected, "n_mentions": summary.n_mentions,
         "warnings": json.dumps(summary.warnings, ensure_ascii=False),
         **{name: summary.versions.get(name) for name in VERSION_COLUMNS},
+        "n_name_hits": summary.n_name_hits,
+        "name_hit_terms": None if summary.n_name_hits is None else json.dumps(summary.name_hit_terms,
+                                                                              ensure_ascii=False),
     }]))
 
 
@@ -316,10 +334,12 @@ def _score(con, lexicon: Lexicon, topics: list[TopicDef], use_topic_column: bool
     rest = np.empty(0, dtype=np.int64) if full else np.setdiff1d(store_rowids(con), todo, assume_unique=True)
     t_score = time.perf_counter()
     sketches: list = []
+    name_hits: list = []
     if engine is not None and engine.name == "dask":
-        n_mentions = score_dask(con, plan_batches(todo, SCORE_CHUNK), stages, engine, sketches)
+        n_mentions = score_dask(con, plan_batches(todo, SCORE_CHUNK), stages, engine, sketches, name_hits)
     else:
-        n_mentions = score_local(con, plan_batches(todo, SCORE_CHUNK), stages, progress, sketches)
+        n_mentions = score_local(con, plan_batches(todo, SCORE_CHUNK), stages, progress, sketches, name_hits)
+    summary.n_name_hits, summary.name_hit_terms = count_name_hits(name_hits)
     summary.stage_seconds["score"] = time.perf_counter() - t_score
     _finish_score(con, sketches, rest, summary, lexicon)
     summary.n_mentions = n_mentions
@@ -464,12 +484,13 @@ def _ingest_and_score(con, inputs: list[Path], ingest_options: IngestOptions, ru
     stages = _fit_stages(con, lexicon, topics, use_topic_column, frames, gazetteer, pair_warnings, {}, column_only)
     _clear_scores(con, frames)
     sketches: list = []
+    name_hits: list = []               # each partition's, as appended (an article scored again: twice)
     todo = store_rowids(con)           # stored before this run: all are scored again, first
     seen = int(todo[-1]) + 1 if len(todo) else 0   # the first rowid not yet read
     sent = 0                           # every rowid below it is in a partition handed over
     rescore: list[np.ndarray] = []
 
-    with DaskScorer(con, stages, engine, sketches, names_of=registry.names_of) as scorer:
+    with DaskScorer(con, stages, engine, sketches, names_of=registry.names_of, name_hits=name_hits) as scorer:
         def hand_over(rowids: np.ndarray, last: bool) -> np.ndarray:
             nonlocal sent
             while len(rowids) >= SCORE_CHUNK or (last and len(rowids)):
@@ -513,6 +534,7 @@ def _ingest_and_score(con, inputs: list[Path], ingest_options: IngestOptions, ru
     _finish_score(con, sketches, np.empty(0, dtype=np.int64), summary, lexicon)
     summary.n_mentions = con.execute("SELECT count(*) FROM mentions").fetchall()[0][0]
     summary.n_articles = con.execute("SELECT count(*) FROM articles").fetchall()[0][0]
+    summary.n_name_hits, summary.name_hit_terms = count_name_hits(name_hits)
 
 
 def _delete_scores(con, rowids: np.ndarray) -> None:

@@ -303,6 +303,10 @@ TABLES: dict[str, tuple[Column, ...]] = {
         ("targets_version", "VARCHAR", "content hash of the targets gazetteer used (tgt-...)"),
         ("rules_version", "VARCHAR", "version of the scoring rules used (pipelines.rules.RULES_VERSION: r3 ...; "
                                      "NULL: a store from before it was recorded, unknown rules)"),
+        ("n_name_hits", "INTEGER", "lexicon hits left out as parts of proper names in the articles this run scored "
+                                   "(pipelines.lexicon.name_parts; NULL: the run scored nothing, or the store "
+                                   "predates the column)"),
+        ("name_hit_terms", "VARCHAR", "those hits by lexicon term, as a JSON object {term: hits}, most first"),
     ),
 }
 

@@ -7,7 +7,9 @@ one core, in chunks, or on a cluster. For each article it
    queries, the matcher's Python path or the later stages need it;
 2. finds lexicon mentions (:class:`pipelines.lexicon.LexiconMatcher`: longest match first,
    no multi-word match across a sentence end), leaving out those that are part of a proper
-   name (:func:`pipelines.lexicon.name_parts`: "Young Thug", "Mark Savage");
+   name (:func:`pipelines.lexicon.name_parts`: "Young Thug", "Mark Savage"), which it returns
+   apart (``ScoreResult.name_hits``: no store table; each run records how many, and of which
+   terms, in ``runs``);
 3. finds direct quotations and reported speech (:func:`pipelines.quotes.find_quotes`) and
    gives every mention its voice -- ``quoted`` inside a direct quotation, ``attributed``
    inside reported speech, ``outlet`` otherwise -- with the speaker when one was found;
@@ -36,12 +38,19 @@ from .topics import TopicMatcher, assign_topics, split_topic_cell
 
 @dataclass
 class ScoreResult:
-    """Rows for the ``mentions``, ``quotes``, ``article_topics`` and ``article_scores`` tables."""
+    """Rows for the ``mentions``, ``quotes``, ``article_topics`` and ``article_scores`` tables, and the
+    hits left out as parts of proper names (``name_hits``: :data:`NAME_HIT_COLUMNS`, no store table)."""
 
     mentions: pd.DataFrame
     quotes: pd.DataFrame
     article_topics: pd.DataFrame
     article_scores: pd.DataFrame
+    name_hits: pd.DataFrame
+
+
+NAME_HIT_COLUMNS = ("article_id", "start_char", "end_char", "text", "term", "category")
+"""Columns of ``ScoreResult.name_hits``: one row per lexicon hit left out as part of a proper name
+(:func:`pipelines.lexicon.name_parts`), with its offsets into ``articles.text``, as ``mentions`` has them."""
 
 
 MENTION_FIELDS = ("start", "end", "text", "term", "category", "target", "counterpart", "voice", "speaker",
@@ -53,7 +62,7 @@ _MENTION_COLUMN = {"start": "start_char", "end": "end_char"}
 
 def score_text(text: str, matcher: LexiconMatcher, copy: str | None = None,
                offsets=None, outlet_names: tuple[str, ...] = (),
-               sentences=None) -> tuple[list[dict], list, dict[str, int]]:
+               sentences=None, name_hits: list | None = None) -> tuple[list[dict], list, dict[str, int]]:
     """Score one text: its mentions (as dicts), its quotation spans, and words per voice.
 
     *copy* and *offsets* are the text's matching copy, when the caller has built it (the
@@ -62,6 +71,8 @@ def score_text(text: str, matcher: LexiconMatcher, copy: str | None = None,
     is the outlet itself ("the KCNA commentary said ...") stays in the outlet's voice.
     *sentences*: a callable returning the text's sentence spans, when the caller keeps them
     (see :func:`pipelines.quotes.find_quotes`).
+    *name_hits*: a list to which the hits left out as parts of proper names are appended, in text
+    order, as dicts with ``start, end, text, term, category``.
 
     Returns
     -------
@@ -70,7 +81,11 @@ def score_text(text: str, matcher: LexiconMatcher, copy: str | None = None,
     quotes : list of :class:`pipelines.quotes.Quote`.
     words : ``{"outlet": n, "quoted": n, "attributed": n}``.
     """
-    matches = without_names(text, matcher.find(text, copy, offsets), matcher, sentences)
+    matches, names = split_names(text, matcher.find(text, copy, offsets), matcher, sentences)
+    if name_hits is not None:
+        entries = matcher.lexicon.entries
+        name_hits += [{"start": m.start, "end": m.end, "text": text[m.start:m.end], "term": entries[m.entry].term,
+                       "category": entries[m.entry].category} for m in names]
     quotes = find_quotes(text, outlet_names=outlet_names, sentences=sentences)
     voices = _voices(matches, quotes)
     columns = _mention_columns([matches], [[text[m.start:m.end] for m in matches]], [voices],
@@ -81,10 +96,19 @@ def score_text(text: str, matcher: LexiconMatcher, copy: str | None = None,
 def without_names(text: str, matches: list, matcher: LexiconMatcher, sentences=None) -> list:
     """*matches* (of *matcher* in *text*) without those that are part of a proper name
     (:func:`pipelines.lexicon.name_parts`); *sentences* as in :func:`score_text`."""
+    return split_names(text, matches, matcher, sentences)[0]
+
+
+def split_names(text: str, matches: list, matcher: LexiconMatcher, sentences=None) -> tuple[list, list]:
+    """*matches* (of *matcher* in *text*) split into those that count and those that are part of a
+    proper name (:func:`pipelines.lexicon.name_parts`), each in the order given; *sentences* as in
+    :func:`score_text`."""
     if not matches:
-        return matches
+        return matches, []
     names = name_parts(text, matches, matcher.lowercase_, sentences)
-    return [m for m, name in zip(matches, names) if not name] if any(names) else matches
+    if not any(names):
+        return matches, []
+    return [m for m, name in zip(matches, names) if not name], [m for m, name in zip(matches, names) if name]
 
 
 def _voices(matches: list, quotes: list[Quote]) -> list[tuple[str, str | None, int | None]]:
@@ -191,6 +215,7 @@ def _score_in_passes(articles: pd.DataFrame, lexicon: Lexicon, topic_matcher: To
 
     # pass 1: lexicon matches and topics
     matches: list[list] = []
+    named: list[tuple[str, str, list]] = []   # (article id, text, its matches left out as parts of names)
     topic_rows: list[tuple[str, str, str]] = []
     for aid, text, title, raw, p in zip(ids, texts, titles, raw_topics, preps):
         if p is not None:
@@ -199,8 +224,10 @@ def _score_in_passes(articles: pd.DataFrame, lexicon: Lexicon, topic_matcher: To
             copy, offsets = matching_copy(text)
         else:
             copy = offsets = None   # the matcher builds it if its path needs it
-        matches.append(without_names(text, find(text, copy, offsets), matcher,
-                                     p.sentences if p is not None else None))
+        kept, names = split_names(text, find(text, copy, offsets), matcher, p.sentences if p is not None else None)
+        matches.append(kept)
+        if names:
+            named.append((aid, text, names))
         if topic_matcher is None:
             by_query = []
         elif not topics_on:
@@ -266,4 +293,14 @@ def _score_in_passes(articles: pd.DataFrame, lexicon: Lexicon, topic_matcher: To
             ["article_id", "topic"], ignore_index=True),
         article_scores=pd.DataFrame({"article_id": [aid for aid in ids for _ in VOICES], "voice": list(VOICES) * n,
                                      "n_words": _int_column(n_words), "n_mentions": _int_column(n_mentions)}),
+        name_hits=_name_hit_rows(named, matcher.lexicon.entries),
     )
+
+
+def _name_hit_rows(named: list[tuple[str, str, list]], entries) -> pd.DataFrame:
+    """``ScoreResult.name_hits`` of a batch: :data:`NAME_HIT_COLUMNS` for each ``(article id, text,
+    matches left out as parts of names)`` of *named*; *entries* are the lexicon's."""
+    rows = [(aid, m.start, m.end, text[m.start:m.end], entries[m.entry].term, entries[m.entry].category)
+            for aid, text, ms in named for m in ms]
+    frame = pd.DataFrame(rows, columns=list(NAME_HIT_COLUMNS)).astype(object)
+    return frame.astype({"start_char": "int64", "end_char": "int64"})

@@ -134,7 +134,7 @@ def build_tables(synthetic: bool = True) -> dict[str, pd.DataFrame]:
         code_version="0.1.0", lexicon_version=LEXICON_VERSION, settings=json.dumps({"input": "test.csv"}),
         n_input=len(art) + 3, n_ingested=len(art), n_duplicates=1, n_rejected=2, n_mentions=len(men),
         warnings="[]", pairs_version=PAIRS_VERSION, topics_version=None, frames_version=None, frame_threshold=3,
-        targets_version=None, rules_version=RULES_VERSION)])
+        targets_version=None, rules_version=RULES_VERSION, n_name_hits=2, name_hit_terms='{"puppet": 2}')])
     rejects = pd.DataFrame([
         dict(run_id="run-1", source_file="test.csv", source_row=90, reason="no_text", detail="empty text", record="{}"),
         dict(run_id="run-1", source_file="test.csv", source_row=91, reason="bad_date_and_text",

@@ -439,7 +439,7 @@ def article(tmp_path: Path) -> Path:
 
 
 def _check_explanation(data: dict) -> None:
-    assert set(data) == {"outlet", "published_at", "n_words", "text", "mentions"}
+    assert set(data) == {"outlet", "published_at", "n_words", "text", "mentions", "name_hits"}
     assert data["n_words"] > 20
     for m in data["mentions"]:
         assert set(m) == {"start", "end", "text", "term", "category", "voice", "speaker"}

@@ -35,7 +35,7 @@ CHUNK = 10
 SENTENCES = [
     "The regime in Kyiv shelled the town on Monday, officials in the region said.",
     "\u201cThe imperialists are waging war games near our border,\u201d the spokesman said.",
-    "Western powers discussed the special military operation at length on Tuesday.",
+    "Western powers discussed the special military operation at length on Tuesday, Mark Savage reported.",
     "According to the ministry, the puppet regime refused the talks and left Geneva.",
     "Talks on trade and the economy resumed in Geneva after a pause of two months.",
     "Farmers said the harvest was late because of the floods in the north.",
@@ -148,6 +148,24 @@ def test_a_late_copy_under_another_topic_is_rescored_and_only_then(stores):
     # A second input copying a stored article (scored again in this run, first) under a new topic.
     assert stores["overlap-again"][1].n_rescored == 1
     assert stores["plain"][1].n_rescored is None and stores["local"][1].n_rescored is None
+
+
+@pytest.mark.parametrize("name", ["", "-again"])
+def test_each_engine_records_the_hits_left_out_as_names_once_per_article(stores, name):
+    """'Savage' in 'Mark Savage' (SENTENCES[2]) is left out in every article holding it; article 1 holds
+    it and is scored twice by the overlapped run (its late copy), yet counts once."""
+    path = stores[f"local{name}"][0]
+    n = query(path, "SELECT count(*) FROM articles WHERE text LIKE '%Mark Savage reported%'")[0][0]
+    assert n > 20 and query(path, "SELECT count(*) FROM articles WHERE source_id = 'a1' AND text LIKE "
+                                  "'%Mark Savage%'") == [(1,)]
+    assert query(path, "SELECT count(*) FROM mentions WHERE term = 'savage'") == [(0,)]
+    for engine in ("local", "plain", "overlap"):
+        path, summary = stores[f"{engine}{name}"]
+        assert (summary.n_name_hits, summary.name_hit_terms) == (n, {"savage": n}), engine
+        assert f"left out as parts of names {n} (savage {n})," in summary.line()
+        assert query(path, "SELECT n_name_hits, name_hit_terms FROM runs ORDER BY started_at DESC LIMIT 1") == [
+            (n, f'{{"savage": {n}}}')]
+    assert stores[f"overlap{name}"][1].n_rescored == 1
 
 
 def test_the_overlap_scored_articles_while_the_ingest_went_on(stores):

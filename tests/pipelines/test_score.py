@@ -4,7 +4,7 @@ import pytest
 from pipelines.lexicon import load_lexicon
 from pipelines.schemas import NO_TOPIC, check_frame
 from pipelines.lexicon import LexiconMatcher
-from pipelines.score import score_articles, score_text
+from pipelines.score import NAME_HIT_COLUMNS, score_articles, score_text
 from pipelines.text import count_words
 from pipelines.topics import TopicDef, TopicMatcher
 
@@ -142,8 +142,10 @@ def builtin():
 def test_a_lowercase_term_inside_a_proper_name_is_not_counted(builtin, text, found, counted):
     matcher = builtin
     assert found in [text[m.start:m.end] for m in matcher.find(text)]
-    mentions, _, _ = score_text(text, matcher)
+    name_hits: list = []
+    mentions, _, _ = score_text(text, matcher, name_hits=name_hits)
     assert (found in [m["text"] for m in mentions]) is counted
+    assert (found in [h["text"] for h in name_hits]) is not counted   # left out: handed back, not lost
 
 
 def test_score_articles_leaves_out_the_same_name_parts_as_score_text(builtin):
@@ -156,3 +158,16 @@ def test_score_articles_leaves_out_the_same_name_parts_as_score_text(builtin):
     for aid, text in zip(["a", "b"], texts):
         assert ([m["start"] for m in score_text(text, matcher)[0]]
                 == res.mentions.loc[res.mentions["article_id"] == aid, "start_char"].tolist())
+    # the hits left out, as score_text hands them back, with their offsets into the text
+    assert res.name_hits.values.tolist() == [["a", 32, 36, "Thug", "thugs", "pejorative_label"],
+                                             ["b", 40, 47, "Martyrs", "martyrs", "victimhood"]]
+    assert list(res.name_hits.columns) == list(NAME_HIT_COLUMNS)
+    for aid, text in zip(["a", "b"], texts):
+        hits: list = []
+        score_text(text, matcher, name_hits=hits)
+        rows = res.name_hits[res.name_hits["article_id"] == aid]
+        assert [(h["start"], h["end"], h["text"], h["term"]) for h in hits] == list(
+            zip(rows["start_char"], rows["end_char"], rows["text"], rows["term"]))
+        assert all(text[h["start"]:h["end"]] == h["text"] for h in hits)
+    none = score_articles(arts.assign(text=["No names here.", "Nor here."]), matcher.lexicon, None, matcher=matcher)
+    assert none.name_hits.empty and list(none.name_hits.columns) == list(NAME_HIT_COLUMNS)
