@@ -2,9 +2,10 @@
 
 Trends and Outlets × categories both end with it. On screen: :data:`KWIC_PREVIEW` lines as
 compact HTML, and a table of at most :data:`KWIC_SHOWN` lines on request, spread evenly over the
-cell's mentions in date order (so a month is not represented by its first ten days); the
-download holds every mention of the cell (up to :data:`KWIC_DOWNLOAD_LIMIT`). All come from
-the same run, so the file always matches the lines and the chart above them.
+cell's mentions in date order (so a month is not represented by its first ten days); only those
+lines are read on a filter change. The download holds every mention of the cell (up to
+:data:`KWIC_DOWNLOAD_LIMIT`, the first by date), read when the reader clicks its button. Both come
+from the same filters and the same order, so the file holds every line on screen.
 """
 
 from __future__ import annotations
@@ -27,10 +28,10 @@ KWIC_DOWNLOAD_LIMIT = 100_000
 """Concordance lines in one evidence download (every mention of any realistic cell)."""
 
 
-def evidence_frames(path: str, version: int, filters: tuple, *, outlet: str | None = None,
-                    start: date | None = None, end: date | None = None, category: str | None = None,
-                    n_mentions: int = 0, shown: int = KWIC_SHOWN) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The KWIC lines of one cell as (on screen, download).
+def evidence_lines(path: str, version: int, filters: tuple, *, outlet: str | None = None,
+                   start: date | None = None, end: date | None = None, category: str | None = None,
+                   shown: int = KWIC_SHOWN) -> tuple[pd.DataFrame, int]:
+    """The on-screen KWIC lines of one cell and the cell's mention count, without the other lines.
 
     Parameters
     ----------
@@ -38,36 +39,47 @@ def evidence_frames(path: str, version: int, filters: tuple, *, outlet: str | No
     outlet : the cell's outlet (``None``: all selected outlets, pooled).
     start, end : the cell's period (``None``: the selected dates).
     category : the cell's lexicon category (``None``: the selected categories).
-    n_mentions : the cell's mention count (from the chart's frame). Up to *shown*, one query
-        of *shown* lines serves both; above it, every line is read once for the download and
-        the screen gets :func:`dashboard.tables.spread_rows` of them.
+    shown : lines wanted on screen.
 
     Returns
     -------
-    (on_screen, download)
-        Frames of :func:`pipelines.rollups.keyword_in_context`; *on_screen* has at most
-        *shown* rows, *download* every mention of the cell (at most :data:`KWIC_DOWNLOAD_LIMIT`).
+    (lines, n_mentions)
+        *lines*: a frame of :func:`pipelines.rollups.keyword_in_context`, at most *shown* rows spread
+        evenly over the cell's mentions by date: :func:`dashboard.tables.spread_rows` of every mention,
+        read as :func:`pipelines.rollups.keyword_in_context_spread` does (only the lines shown).
+        *n_mentions*: all of the cell's mentions (int).
     """
-    if n_mentions <= shown:
-        kwic = loaders.load_kwic(path, version, filters, outlet, start, end, category, shown)
-        return kwic, kwic
-    every = loaders.load_kwic(path, version, filters, outlet, start, end, category, KWIC_DOWNLOAD_LIMIT)
-    return tables.spread_rows(every, shown), every
+    return loaders.load_kwic_spread(path, version, filters, outlet, start, end, category, shown)
+
+
+def evidence_download(path: str, version: int, filters: tuple, *, outlet: str | None = None,
+                      start: date | None = None, end: date | None = None, category: str | None = None,
+                      limit: int = KWIC_DOWNLOAD_LIMIT) -> pd.DataFrame:
+    """Every KWIC line of one cell, for its download (arguments as :func:`evidence_lines`).
+
+    Returns
+    -------
+    DataFrame of :func:`pipelines.rollups.keyword_in_context`: the cell's first *limit* mentions by
+    ``day, article_id, start_char`` (all of them when it has at most *limit*), read on a read-only
+    connection of its own (:func:`dashboard.loaders.load_kwic`).
+    """
+    return loaders.load_kwic(path, version, filters, outlet, start, end, category, limit)
 
 
 @dataclass(frozen=True)
 class Evidence:
-    """What :func:`show_evidence` draws for one cell, ready to show.
+    """What :func:`show_evidence` draws for one cell, ready to show, and how to read its download.
 
     Parameters
     ----------
     table : the on-screen KWIC lines, typed (:func:`dashboard.tables.typed_table`), with
         placeholders for missing speakers and titles; at most :data:`KWIC_SHOWN` rows.
-    n_total : the cell's mentions; n_download : the lines in the download.
+    n_total : the cell's mentions; n_download : the lines in the download (``min(n_total, limit)``).
     start, end : the cell's period (``None``: the selected dates).
-    report : unreadable values found while typing the table, as a sentence (or ``""``).
-    download : every line of the cell (at most :data:`KWIC_DOWNLOAD_LIMIT`), the frame of
-        :func:`pipelines.rollups.keyword_in_context`; :meth:`csv` encodes it.
+    report : unreadable values found while typing the table, and a count that differs from the
+        chart's, as sentences (or ``""``).
+    path, version, filters, outlet, category : the cell, for :meth:`csv` (as :func:`evidence_lines`).
+    limit : the download's limit (:data:`KWIC_DOWNLOAD_LIMIT`).
     """
 
     table: pd.DataFrame
@@ -76,17 +88,25 @@ class Evidence:
     start: date | None
     end: date | None
     report: str
-    download: pd.DataFrame
+    path: str
+    version: int
+    filters: tuple
+    outlet: str | None
+    category: str | None
+    limit: int
 
     def csv(self) -> bytes:
-        """The download: every line of the cell as CSV bytes (:func:`dashboard.exports.to_csv_bytes`).
+        """The download: every line of the cell (:func:`evidence_download`) as CSV bytes
+        (:func:`dashboard.exports.to_csv_bytes`).
 
-        Built when the reader clicks the download button (:func:`show_evidence` hands this method to
-        ``st.download_button`` as a deferred download), not on each page run: a built file is stored
-        by Streamlit and fetched whole by the browser as soon as the button is drawn, which for a
-        big cell (up to 100,000 lines, tens of MB) cost every page view the encoding and the transfer.
+        Read and built when the reader clicks the download button (:func:`show_evidence` hands this
+        method to ``st.download_button`` as a deferred download), on a connection of its own, and not
+        kept: a big cell's download (up to 100,000 lines, tens of MB) cost every filter change the
+        read of every line and, cached, the memory of a few such frames.
         """
-        return exports.to_csv_bytes(self.download)
+        return exports.to_csv_bytes(evidence_download(self.path, self.version, self.filters, outlet=self.outlet,
+                                                      start=self.start, end=self.end, category=self.category,
+                                                      limit=self.limit))
 
     def caption(self, n_shown: int) -> str:
         """The counts sentence for *n_shown* lines on screen (and unreadable values, if any)."""
@@ -94,20 +114,31 @@ class Evidence:
                                                          self.end), self.report) if t)
 
 
+def count_mismatch_text(n_chart: int, n_lines: int) -> str:
+    """A sentence for a cell whose chart counts *n_chart* mentions while the store lists *n_lines*, or ``""``."""
+    if n_chart == n_lines:
+        return ""
+    return (f"The chart counts {tables.count_label(n_chart, 'mention')} in this cell and the store lists "
+            f"{n_lines:,}: the counts above are the lines'. The store's rollups and its mentions differ "
+            "(`framewatch aggregate` rebuilds the rollups from the mentions).")
+
+
 @st.cache_resource(show_spinner=False, max_entries=16, ttl=3600)
 def load_evidence(path: str, version: int, filters: tuple, outlet: str | None, start: date | None,
                   end: date | None, category: str | None, n_mentions: int) -> Evidence:
-    """:func:`evidence_frames` of one cell, typed and encoded once and shared by every session.
+    """:func:`evidence_lines` of one cell, typed once and shared by every session.
 
-    A resource, not a copy per rerun: the table (at most :data:`KWIC_SHOWN` rows) and the
-    download's frame are only read; do not modify them. Bounded to 16 cells (the largest
-    download, :data:`KWIC_DOWNLOAD_LIMIT` lines, is a few tens of MB).
+    Caches only the on-screen table (at most :data:`KWIC_SHOWN` rows) and the counts: the download is
+    read when clicked (:meth:`Evidence.csv`). A resource, not a copy per rerun: the table is only read;
+    do not modify it. The counts in the caption are the query's: *n_mentions* (the chart's count of the
+    cell) is checked against it, and a difference is said in ``report``.
     """
-    on_screen, download = evidence_frames(path, version, filters, outlet=outlet, start=start, end=end,
-                                          category=category, n_mentions=n_mentions)
-    shown, report = tables.typed_table(on_screen, tables.KWIC_SCHEMA)
-    return Evidence(tables.with_placeholders(shown[tables.KWIC_COLUMNS], ["speaker", "title"]),
-                    max(n_mentions, len(download)), len(download), start, end, tables.report_text(report), download)
+    lines, n = evidence_lines(path, version, filters, outlet=outlet, start=start, end=end, category=category)
+    shown, report = tables.typed_table(lines, tables.KWIC_SCHEMA)
+    notes = " ".join(t for t in (tables.report_text(report), count_mismatch_text(n_mentions, n)) if t)
+    return Evidence(tables.with_placeholders(shown[tables.KWIC_COLUMNS], ["speaker", "title"]), n,
+                    min(n, KWIC_DOWNLOAD_LIMIT), start, end, notes, path, version, filters, outlet, category,
+                    KWIC_DOWNLOAD_LIMIT)
 
 
 def show_evidence(ctx, *, outlet: str | None, start: date | None, end: date | None, category: str | None,

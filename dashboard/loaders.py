@@ -212,6 +212,12 @@ def load_matrix_chart(path: str, version: int, filters: FiltersKey, measure: str
     return charts.heatmap_chart(load_matrix(path, version, filters), measure)
 
 
+def _cell_filters(filters: FiltersKey, category: str | None) -> rollups.Filters:
+    """The filters of a chart cell: *filters*, narrowed to *category* when it is given."""
+    f = _filters(filters)
+    return f if category is None else dataclasses.replace(f, categories=(category,))
+
+
 def load_kwic(path: str, version: int, filters: FiltersKey, outlet: str | None,
               period_start: date | None, period_end: date | None, category: str | None = None,
               limit: int = 200) -> pd.DataFrame:
@@ -219,15 +225,23 @@ def load_kwic(path: str, version: int, filters: FiltersKey, outlet: str | None,
 
     ``outlet=None``: all selected outlets; ``category``: that lexicon category only (an
     outlet × category cell), else the selected categories. A large *limit* gives every mention
-    of a big cell, for its download (up to 100,000 lines). Not cached here: its one caller,
-    :func:`dashboard.evidence.load_evidence`, caches the cell it builds from it.
+    of a big cell, for its download (up to 100,000 lines). Not cached: the evidence download
+    (:meth:`dashboard.evidence.Evidence.csv`) reads it when the reader clicks the button.
     """
-    f = _filters(filters)
-    if category is not None:
-        f = dataclasses.replace(f, categories=(category,))
     with _Store(path) as con:
-        return rollups.keyword_in_context(con, f, outlet=outlet, period_start=period_start,
-                                          period_end=period_end, limit=limit)
+        return rollups.keyword_in_context(con, _cell_filters(filters, category), outlet=outlet,
+                                          period_start=period_start, period_end=period_end, limit=limit)
+
+
+def load_kwic_spread(path: str, version: int, filters: FiltersKey, outlet: str | None,
+                     period_start: date | None, period_end: date | None, category: str | None = None,
+                     shown: int = 200) -> tuple[pd.DataFrame, int]:
+    """:func:`pipelines.rollups.keyword_in_context_spread` for one chart cell (arguments as :func:`load_kwic`):
+    *shown* lines spread evenly by date over all its mentions, and how many it has. Not cached here:
+    :func:`dashboard.evidence.load_evidence` caches what it builds from it."""
+    with _Store(path) as con:
+        return rollups.keyword_in_context_spread(con, _cell_filters(filters, category), outlet=outlet,
+                                                 period_start=period_start, period_end=period_end, shown=shown)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -2,20 +2,30 @@
 
 The reviewer's case: KCNA, October 2024, all voices, 467 mentions; the table and its download
 held the first 200 lines by date (10-01 to 10-11). Here Outlet K has 540 mentions that month.
+
+Since the lines on screen are read alone (:func:`pipelines.rollups.keyword_in_context_spread`) and the
+download when clicked, both are checked against the old full read: every line of the cell, of which the
+screen showed ``spread_rows``.
 """
 
+import dataclasses
 import io
 import re
+import threading
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
-from dashboard.evidence import KWIC_SHOWN, evidence_frames, load_evidence
-from dashboard.loaders import filters_key
-from dashboard.tables import evidence_text, file_slug, matrix_evidence_cells, spread_rows
-from pipelines.rollups import Filters
+from dashboard import evidence, exports
+from dashboard.charts import period_end
+from dashboard.evidence import KWIC_DOWNLOAD_LIMIT, KWIC_SHOWN, evidence_download, evidence_lines, load_evidence
+from dashboard.loaders import filters_key, load_kwic
+from dashboard.tables import evidence_cells, evidence_text, file_slug, matrix_evidence_cells, spread_rows
+from pipelines.rollups import POOLED, Filters, outlet_category_matrix, trend
+from pipelines.storage import connect
 from store_factory import BIG_OUTLET, SMALL_OUTLET
 
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
@@ -26,28 +36,112 @@ def _days(df):
     return pd.to_datetime(df["day"]).dt.strftime("%Y-%m-%d")
 
 
-def test_big_cell_download_has_every_mention_and_the_table_spans_the_month(big_cell_store_path):
+def old_full_read(path, key, outlet, start, end, category=None) -> pd.DataFrame:
+    """Every line of a cell, as the evidence read it on every filter change before its lines on screen were
+    read alone: :func:`dashboard.loaders.load_kwic` up to the download's limit (the screen showed its
+    ``spread_rows``, the download all of it)."""
+    return load_kwic(str(path), 1, key, outlet, start, end, category, KWIC_DOWNLOAD_LIMIT)
+
+
+def same_lines(got: pd.DataFrame, want: pd.DataFrame) -> None:
+    """The same rows, columns, order and values. A text column whose values are all missing (no speaker in
+    these lines) comes from DuckDB as objects, and as text when a line has one: some rows of a bigger frame
+    keep its text type. The page types both alike (``tables.typed_table``)."""
+    got, want = got.reset_index(drop=True), want.reset_index(drop=True)
+    differ = [c for c in want.columns if c in got.columns and got[c].dtype != want[c].dtype]
+    assert all(got[c].isna().all() and want[c].isna().all() for c in differ), differ
+    for df in (got, want):
+        for c in differ:
+            df[c] = pd.Series([None] * len(df), dtype=object)
+    pd.testing.assert_frame_equal(got, want)
+
+
+@pytest.fixture(scope="module")
+def demo_store_path(tmp_path_factory):
+    """A small demo store through the real pipeline: five outlets, four months, topics, three voices, wire copies."""
+    from pipelines.demo import generate_demo_corpus
+    from pipelines.ingest import IngestOptions
+    from pipelines.run import run_pipeline
+
+    folder = tmp_path_factory.mktemp("evidence_demo")
+    corpus = generate_demo_corpus(folder / "demo", n_articles=400, months=4)
+    store = folder / "demo.duckdb"
+    run_pipeline(store, [corpus.articles_path], IngestOptions(outlets=[corpus.outlets_path]), fresh=True)
+    return store
+
+
+def chart_cells(path, f: Filters):
+    """The evidence cells the two pages offer for *f*, as (outlet, start, end, category, chart's n_mentions):
+    Trends by month, per outlet and pooled (its days inside the selected dates, as ``views/trends.py``
+    cuts them), and Outlets x categories."""
+    with connect(path, read_only=True) as con:
+        for granularity, pooled in (("month", False), ("month", True)):
+            cells = evidence_cells(trend(con, f, granularity, pooled=pooled))
+            for outlet, period, n in zip(cells["outlet"], cells["period"], cells["n_mentions"]):
+                start = max(d for d in (pd.Timestamp(period).date(), f.start) if d is not None)
+                end = min(d for d in (period_end(period, granularity).date(), f.end) if d is not None)
+                yield (None if outlet == POOLED else outlet), start, end, None, int(n)
+        cells = matrix_evidence_cells(outlet_category_matrix(con, f))
+        for outlet, category, n in zip(cells["outlet"], cells["category"], cells["n_mentions"]):
+            yield outlet, f.start, f.end, category, int(n)
+
+
+def _settings(path):
+    with connect(path, read_only=True) as con:
+        topic = con.execute("SELECT topic FROM article_topics GROUP BY 1 ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
+        category = con.execute("SELECT category FROM mentions GROUP BY 1 ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
+        lo, hi = con.execute("SELECT min(day), max(day) FROM articles").fetchone()
+    mid = lo + (hi - lo) / 2
+    return [Filters(), Filters(voice="all", start=mid), Filters(voice="quoted", end=mid), Filters(topics=(topic,)),
+            Filters(categories=(category,)), Filters(copies="once", start=mid), Filters(copies="none", end=mid)]
+
+
+@pytest.mark.parametrize("store", ["demo_store_path", "store_path", "big_cell_store_path"])
+def test_lines_on_screen_and_download_are_those_of_the_old_full_read(store, request):
+    """For every evidence cell of both pages under many filters: the lines on screen are ``spread_rows`` of
+    every line of the cell (at 200 lines and at 7, so small stores have big cells), the count is the chart's,
+    and the download is every line (or the first *limit*)."""
+    path = request.getfixturevalue(store)
+    sizes = []
+    for f in _settings(path):
+        key, cut = filters_key(f), False
+        for outlet, start, end, category, n_chart in chart_cells(path, f):
+            every = old_full_read(path, key, outlet, start, end, category)
+            cell = dict(outlet=outlet, start=start, end=end, category=category)
+            for shown in (KWIC_SHOWN, 7):
+                lines, n = evidence_lines(str(path), 1, key, shown=shown, **cell)
+                assert n == n_chart == len(every), (f, cell)
+                same_lines(lines, spread_rows(every, shown))
+            pd.testing.assert_frame_equal(evidence_download(str(path), 1, key, **cell), every)
+            if n_chart > 5 and not cut:                        # a download cut at its limit: the first lines
+                same_lines(evidence_download(str(path), 1, key, limit=5, **cell), every.head(5))
+                cut = True
+            sizes.append(n_chart)
+    assert min(sizes) <= 7 < max(sizes)                        # small and big cells
+    if store == "big_cell_store_path":
+        assert max(sizes) > KWIC_SHOWN
+
+
+def test_big_cell_lines_span_the_month(big_cell_store_path):
     key = filters_key(Filters(voice="all"))
-    shown, download = evidence_frames(str(big_cell_store_path), 1, key, outlet=BIG_OUTLET, start=OCT[0], end=OCT[1],
-                                      n_mentions=540)
-    assert len(download) == 540 and download["article_id"].nunique() == 240
+    shown, n = evidence_lines(str(big_cell_store_path), 1, key, outlet=BIG_OUTLET, start=OCT[0], end=OCT[1])
+    download = evidence_download(str(big_cell_store_path), 1, key, outlet=BIG_OUTLET, start=OCT[0], end=OCT[1])
+    assert n == 540 and len(download) == 540 and download["article_id"].nunique() == 240
     assert len(shown) == KWIC_SHOWN
     assert _days(shown).min() == "2024-10-01" and _days(shown).max() == "2024-10-31"   # not 10-01 to 10-11
     assert _days(shown).is_monotonic_increasing
 
 
-def test_small_cell_reads_once_and_lists_everything(big_cell_store_path):
+def test_small_cell_lists_everything(big_cell_store_path):
     key = filters_key(Filters(voice="all"))
-    shown, download = evidence_frames(str(big_cell_store_path), 1, key, outlet=SMALL_OUTLET, start=OCT[0], end=OCT[1],
-                                      n_mentions=3)
-    assert shown is download and len(shown) == 3
+    shown, n = evidence_lines(str(big_cell_store_path), 1, key, outlet=SMALL_OUTLET, start=OCT[0], end=OCT[1])
+    assert n == len(shown) == 3
 
 
 def test_category_cell_keeps_only_that_category(big_cell_store_path):
     key = filters_key(Filters(voice="all"))
-    shown, download = evidence_frames(str(big_cell_store_path), 1, key, outlet=BIG_OUTLET,
-                                      category="delegitimising_label", n_mentions=60)
-    assert len(download) == 60 and set(download["term"]) == {"puppet"}
+    shown, n = evidence_lines(str(big_cell_store_path), 1, key, outlet=BIG_OUTLET, category="delegitimising_label")
+    assert n == 60 and set(shown["term"]) == {"puppet"}
 
 
 @pytest.mark.parametrize("args, expected", [
@@ -99,7 +193,32 @@ def _matches(at) -> list[str]:
     return re.findall(r'<mark class="fw-match"[^>]*>([^<]*)</mark>', _kwic_preview(at))
 
 
-def test_trends_evidence_says_how_many_are_shown(big_cell_store_path):
+@pytest.fixture
+def deferred(monkeypatch):
+    """The download buttons' deferred files as Streamlit registers them, ``{file_id: manager}`` (the real
+    ``MediaFileManager.add_deferred``, recorded: AppTest's runtime is gone once a run ends)."""
+    registered = {}
+    add = MediaFileManager.add_deferred
+
+    def recording(self, *args, **kwargs):
+        file_id = add(self, *args, **kwargs)
+        registered[file_id] = self
+        return file_id
+    monkeypatch.setattr(MediaFileManager, "add_deferred", recording)
+    return registered
+
+
+def click_download(registered, button) -> bytes:
+    """The file a click on *button* gives: Streamlit's manager runs its deferred callable in a thread of its
+    own (as the server does, with no script context) and stores the bytes, read back here."""
+    manager, out = registered[button.proto.deferred_file_id], {}
+    worker = threading.Thread(target=lambda: out.update(url=manager.execute_deferred(button.proto.deferred_file_id)))
+    worker.start()
+    worker.join()
+    return manager.read_file(out["url"].rsplit("/", 1)[-1].split(".")[0]).content
+
+
+def test_trends_evidence_says_how_many_are_shown(big_cell_store_path, deferred):
     at = _app(big_cell_store_path, outlet=BIG_OUTLET, granularity="month", voice="all")
     assert not at.exception
     assert at.selectbox(key="trend_cell").options == ["2024-10-01 · Outlet K · 540 mentions"]
@@ -113,19 +232,58 @@ def test_trends_evidence_says_how_many_are_shown(big_cell_store_path):
     assert at.toggle(key="kwic_all").label == "Show all 200 lines as a table"
     assert "Showing 200 of 540 mentions, spread evenly" in _captions(at)
     assert "Showing 10 of" not in _captions(at)
-    days = at.dataframe[0].value["day"]
-    assert len(days) == 200 and f"{days.min():%d}" == "01" and f"{days.max():%d}" == "31"
+    table = at.dataframe[0].value
+    assert len(table) == 200 and f"{table['day'].min():%d}" == "01" and f"{table['day'].max():%d}" == "31"
+    every = old_full_read(big_cell_store_path, filters_key(Filters(voice="all")), BIG_OUTLET, *OCT)
+    old_screen = spread_rows(every, KWIC_SHOWN)          # the same lines as before, in the same order
+    for column in ("outlet", "left", "match", "right", "term", "voice"):
+        assert table[column].tolist() == old_screen[column].tolist()
     button = next(b for b in at.get("download_button") if b.proto.label == "Download evidence (CSV)")
     assert button.proto.deferred_file_id and not button.proto.url   # built on click, not sent with the page
-
-
-def test_evidence_download_is_built_on_click_with_every_line(big_cell_store_path):
-    """What the deferred button gives (:meth:`Evidence.csv`): every mention of the cell, not the 200 on screen."""
-    ev = load_evidence(str(big_cell_store_path), 1, filters_key(Filters(voice="all")), BIG_OUTLET, *OCT, None, 540)
-    lines = pd.read_csv(io.BytesIO(ev.csv()), encoding="utf-8-sig")
-    assert ev.csv().startswith(b"\xef\xbb\xbf") and len(ev.table) == KWIC_SHOWN
+    clicked = click_download(deferred, button)
+    assert clicked == exports.to_csv_bytes(every)                   # every line, as before
+    lines = pd.read_csv(io.BytesIO(clicked), encoding="utf-8-sig")
     assert len(lines) == 540 and lines["article_id"].nunique() == 240 and set(lines["outlet"]) == {BIG_OUTLET}
     assert lines["day"].min() == "2024-10-01" and lines["day"].max() == "2024-10-31"
+
+
+def test_evidence_caches_the_lines_on_screen_and_counts_only(big_cell_store_path):
+    """The cached evidence of a big cell holds its 200 lines and counts, and the way to read its download."""
+    key = filters_key(Filters(voice="all"))
+    ev = load_evidence(str(big_cell_store_path), 1, key, BIG_OUTLET, *OCT, None, 540)
+    frames = [f.name for f in dataclasses.fields(ev) if isinstance(getattr(ev, f.name), pd.DataFrame)]
+    assert frames == ["table"] and len(ev.table) == KWIC_SHOWN
+    assert (ev.n_total, ev.n_download, ev.report) == (540, 540, "")
+    assert ev.csv() == exports.to_csv_bytes(old_full_read(big_cell_store_path, key, BIG_OUTLET, *OCT))
+
+
+def test_a_cell_above_the_download_limit_says_what_the_download_holds(big_cell_store_path, monkeypatch):
+    """With a limit of 100 lines, the 540-mention cell: 200 lines spread over all 540 on screen, the first
+    100 by date in the file, and the caption says both."""
+    monkeypatch.setattr(evidence, "KWIC_DOWNLOAD_LIMIT", 100)
+    load_evidence.clear()
+    key = filters_key(Filters(voice="all"))
+    try:
+        ev = load_evidence(str(big_cell_store_path), 1, key, BIG_OUTLET, *OCT, None, 540)
+    finally:
+        load_evidence.clear()
+    every = old_full_read(big_cell_store_path, key, BIG_OUTLET, *OCT)
+    assert ev.caption(200) == ("Showing 200 of 540 mentions, spread evenly by date over 2024-10-01 to 2024-10-31 "
+                               "— the download has the first 100 by date.")
+    assert ev.table["match"].tolist() == spread_rows(every, KWIC_SHOWN)["match"].tolist()
+    assert f"{ev.table['day'].max():%d}" == "31"                   # the screen spans the month, the file does not
+    assert ev.csv() == exports.to_csv_bytes(every.head(100))
+
+
+def test_a_chart_count_that_differs_from_the_lines_is_said(big_cell_store_path):
+    """The counts in the caption are the query's; a chart that counted otherwise (rollups older than the
+    mentions) is named, not hidden."""
+    ev = load_evidence(str(big_cell_store_path), 1, filters_key(Filters(voice="all")), BIG_OUTLET, *OCT, None, 530)
+    assert (ev.n_total, ev.n_download) == (540, 540)
+    assert ev.report == ("The chart counts 530 mentions in this cell and the store lists 540: the counts above are "
+                         "the lines'. The store's rollups and its mentions differ (`framewatch aggregate` rebuilds "
+                         "the rollups from the mentions).")
+    assert "the download has all 540." in ev.caption(200)
 
 
 def test_heatmap_has_evidence_for_a_chosen_cell(big_cell_store_path):
