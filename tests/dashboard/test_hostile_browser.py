@@ -112,11 +112,17 @@ def test_every_page_shows_hostile_content_inert(page, hostile_url):
         expect(page.get_by_text("Page not found")).to_have_count(0)    # the page itself, not the default one
         assert _inert(page) == [], path
         assert dialogs == [], path
-    # The outlet names are shown as text (inert, not dropped): the sidebar lists them verbatim.
+    # The outlet names are shown as text (inert, not dropped): the sidebar's picker lists them verbatim,
+    # and a chosen one is a chip (the filter starts empty, meaning all, so there is no chip before).
     page.goto(f"{hostile_url}/")
     wait_for_app_idle(page, timeout=60000)
     chips = page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").first
+    chips.get_by_role("combobox").click()
+    page.get_by_role("option", name=re.compile(r"<img src=x onerror=")).first.click()
+    page.keyboard.press("Escape")
+    wait_for_app_idle(page, timeout=60000)
     assert re.search(r"<img src=x onerror=", chips.inner_text())
+    assert _inert(page) == [] and dialogs == []
     # Streamlit's XSRF protection is on: the server set its token cookie.
     assert "_streamlit_xsrf" in {c["name"] for c in page.context.cookies()}
 
