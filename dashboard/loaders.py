@@ -275,6 +275,7 @@ def load_cluster_members(path: str, version: int, article_id: str) -> pd.DataFra
 @st.cache_data(show_spinner=False, max_entries=8)
 def load_about(path: str, version: int) -> dict[str, pd.DataFrame]:
     """Frames for the About page: ``runs`` (with the versions of the definitions each run scored with,
+    and the hits it left out as parts of names, ``n_name_hits`` and ``name_hit_terms``,
     NULL where the store predates them, the run's ``settings`` and ``warnings`` as stored (JSON) and
     ``engine``, :func:`dashboard.tables.engine_label` of the settings), ``rejects`` (by reason),
     ``outlets``, ``categories``, ``feeds`` (:func:`pipelines.collect.feed_status`)."""
@@ -282,7 +283,9 @@ def load_about(path: str, version: int) -> dict[str, pd.DataFrame]:
         runs = con.execute(
             "SELECT started_at, stage, run_id, code_version, lexicon_version, "
             f"{storage.columns_sql(con, 'runs', VERSION_COLUMNS)}, n_input, n_ingested, "
-            "n_duplicates, n_rejected, n_mentions, elapsed_s, settings, warnings FROM runs "
+            "n_duplicates, n_rejected, n_mentions, "
+            f"{storage.columns_sql(con, 'runs', ('n_name_hits', 'name_hit_terms'))}, "
+            "elapsed_s, settings, warnings FROM runs "
             "ORDER BY started_at DESC").df()
         runs.insert(2, "engine", runs["settings"].map(tables.engine_label).astype(object))
         rejects = con.execute(
