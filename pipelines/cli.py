@@ -330,7 +330,9 @@ def score(store, topic_queries, lexicons, extra_lexicons, topics, frames, frame_
     summary = run_score(store, opts, progress=_progress())
     _print_notes(summary)
     _print_warnings(summary.warnings)
-    click.echo(f"scored {summary.n_articles} articles, mentions {summary.n_mentions}, "
+    names = f"left out as parts of names {summary.n_name_hits} ({summary.name_hits_text()}), " \
+        if summary.n_name_hits else ""
+    click.echo(f"scored {summary.n_articles} articles, mentions {summary.n_mentions}, {names}"
                f"{summary.versions_text()}, elapsed {summary.elapsed_s:.1f}s")
 
 

@@ -399,12 +399,16 @@ class CollectSummary:
     changed: list[str] = field(default_factory=list)
     """With *full_rescore*: what changed since the store's last scoring (:attr:`pipelines.run.RunSummary.changed_definitions`)."""
     n_mentions: int = 0
+    name_hits: str = ""
+    """The hits left out as parts of names in the articles scored, as the run line says them (``17 (martyrs 14,
+    glorious 2, ever-victorious 1)``; :meth:`pipelines.run.RunSummary.name_hits_text`); empty when none."""
     elapsed_s: float = 0.0
     failures: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
     def line(self) -> str:
-        """One line: feeds ok/failed/not modified, items new/duplicate/rejected, pages, mentions."""
+        """One line: feeds ok/failed/not modified, items new/duplicate/rejected, pages, mentions (and the hits
+        left out as parts of names, when some were)."""
         parts = [f"feeds ok {self.feeds_ok}, failed {self.feeds_failed}, not modified {self.feeds_not_modified}",
                  f"items new {self.items_new}, duplicate {self.items_duplicate}, rejected {self.items_rejected}"
                  + (f", before --since {self.items_before_since}" if self.items_before_since else "")
@@ -415,6 +419,8 @@ class CollectSummary:
                  f"mentions {self.n_mentions}", f"elapsed {self.elapsed_s:.1f}s"]
         if self.model_scored:
             parts.insert(-2, f"frame model applied to {self.model_scored}")
+        if self.name_hits:
+            parts.insert(-1, f"left out as parts of names {self.name_hits}")
         return "; ".join(parts)
 
     def _why(self) -> str:
@@ -518,6 +524,8 @@ def _score_and_aggregate(con, scoring, score_options, registry, summary, run_sum
     summary.model_scored = run_summary.n_model_articles
     summary.warnings += [w for w in run_summary.warnings if isinstance(w, CoverageWarning)]  # the frame model's
     summary.n_mentions = run_summary.n_mentions
+    if run_summary.n_name_hits:
+        summary.name_hits = f"{run_summary.n_name_hits} ({run_summary.name_hits_text()})"
     build_daily(con)
 
 

@@ -602,3 +602,20 @@ def test_benchmark_pages_collected_with_full_text_match_their_gold(site, tmp_pat
     # The stored text is exactly what the page extraction gives for the page.
     raw = gzip.decompress((folder / "html" / f"{pages[0]}.html.gz").read_bytes()).decode("utf-8", "replace")
     assert read_html_string(raw)["body"] in stored.values()
+
+
+def test_a_collect_records_and_says_the_hits_its_new_articles_left_out_as_parts_of_names(site, tmp_path):
+    """Only the articles a collect scores count (the new one), as its mentions do."""
+    store = tmp_path / "s.duckdb"
+    feeds = serve_feeds(site)
+    first = collect_feeds(store, feeds, client=client())
+    assert first.articles_scored == 4 and "left out" not in first.line()
+    items = RSS_ITEMS + [("Epsilon", "/news/epsilon.html", "Thu, 05 Mar 2026 09:00:00 GMT",
+                          "Officials said Mark Savage met the envoy of the regime.")]
+    site.add("/news/rss.xml", rss([(t, link.replace("BASE", site.url("")), d, s) for t, link, d, s in items]),
+             "application/rss+xml", etag='"rss-v2"')
+    second = collect_feeds(store, feeds, client=client())
+    assert second.articles_scored == 1
+    assert "; mentions 1; left out as parts of names 1 (savage 1); elapsed" in second.line()
+    assert query(store, "SELECT n_name_hits, name_hit_terms FROM runs WHERE stage = 'collect' ORDER BY started_at") == [
+        (0, "{}"), (1, '{"savage": 1}')]

@@ -1,8 +1,9 @@
 """The hits the proper-name rule leaves out ("Thug" in "Young Thug", rule r3) are recorded, not lost:
-counted per run in ``runs`` (``n_name_hits``, ``name_hit_terms``), said on the run's summary line,
-and listed with the name around each by ``framewatch explain``. Counting them changes no score (the
-rules digest, tests/pipelines/test_rules_version.py, is unchanged). The Dask engine's counts are
-checked in tests/pipelines/test_engines_overlap.py (local, Dask, Dask overlapped with a re-scored article).
+counted per run in ``runs`` (``n_name_hits``, ``name_hit_terms``), said on the run's and score's
+summary lines, and listed with the name around each by ``framewatch explain``. Counting them changes
+no score (the rules digest, tests/pipelines/test_rules_version.py, is unchanged). The Dask engine's
+counts are checked in tests/pipelines/test_engines_overlap.py (local, Dask, Dask overlapped with a
+re-scored article), a collect's in tests/pipelines/test_collect.py.
 """
 
 from __future__ import annotations
@@ -111,6 +112,8 @@ def test_each_scoring_run_records_and_says_the_hits_left_out_and_the_others_reco
     assert invoke("aggregate", "--store", store).exit_code == 0
     score = invoke("score", "--store", store)
     assert score.exit_code == 0, score.stderr
+    assert score.stdout.startswith("scored 2 articles, mentions 3, left out as parts of names 6 (savage 2, thugs 2, "
+                                   "disinformation 1, ...), lexicon lex-")
     assert _runs(store)[1:] == [("ingest", 0, None, None), ("aggregate", 3, None, None),
                                 ("score", 3, 6, json.dumps(terms))]
     # a store with no name in its texts: 0, and nothing said
