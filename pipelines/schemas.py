@@ -17,8 +17,10 @@ found in ``mentions``, sorted by name), and its topics as bits (``topic_bits``, 
 ``articles``, ``article_scores``, ``mentions`` and ``article_topics`` at the end of every scoring
 (:func:`pipelines.aggregate.build_article_counts`), so it is the same whatever the engine, and
 the dashboard's rollups (:mod:`pipelines.rollups`) sum it instead of joining every mention on
-each filter change. A store written before it existed has no such table (or an empty one): the
-rollups then join ``mentions`` as before.
+each filter change. A store written before it existed has no such table (or an empty one), and
+one ingested into since its last scoring has a table without the new articles: the rollups then
+join ``mentions`` as before (:func:`pipelines.rollups._count_layout`); a table without
+``topic_bits`` (built before the column existed) is read with the topic filter as a semi-join.
 """
 
 from __future__ import annotations
