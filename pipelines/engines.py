@@ -144,8 +144,8 @@ def score_batch(articles: pd.DataFrame, stages: ScoreStages, progress: bool = Fa
 
     Returns
     -------
-    dict table name -> rows for it, for each of :data:`BATCH_TABLES`, then :data:`NAME_HITS` (the
-    hits left out as parts of names; not written to the store) (and ``"sketches"``, first).
+    dict name -> rows: ``"sketches"`` first (with *sketch*), then each of :data:`BATCH_TABLES`, then
+    :data:`NAME_HITS` (the hits left out as parts of names, which no table stores).
     """
     s = stages
     prepared = prepare_texts(articles) if shared else None
