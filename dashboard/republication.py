@@ -169,11 +169,12 @@ def with_later_copies(clusters: pd.DataFrame, copies: pd.DataFrame) -> pd.DataFr
 
 STORY_LINES = 4
 """Most later copies a "Republished by" cell lists in the stories table (its rows grow to fit them)."""
-STORY_WIDTHS = {"story": 215, "first_outlet": 120, "republished_by": 205, "n_later": 78, "n_outlets": 56,
-                "max_lag_hours": 54, "first_published_at": 120, "min_similarity": 54}
+STORY_WIDTHS = {"story": 203, "first_outlet": 120, "republished_by": 205, "n_later": 82, "n_outlets": 56,
+                "max_lag_hours": 54, "first_published_at": 120, "min_similarity": 62}
 """Pixel widths of the stories table's columns (:data:`STORY_COLUMNS`): 902 in all, which with the row
 selection column (about 36) stays within the ~938 pixels of the main column beside the sidebar at a
-1,400-pixel window, so the table does not scroll sideways."""
+1,400-pixel window, so the table does not scroll sideways. Each header ends inside its column
+(:func:`dashboard.tables.text_px`): "Min. sim." was cut at 54 pixels; the story's title, which wraps, gave them room."""
 STORY_ROWS_SHOWN = 8
 """Rows the stories table shows before it scrolls."""
 NBSP = "\u00a0"

@@ -233,6 +233,60 @@ KWIC_WIDTHS = {"day": 88, "outlet": 128, "left": 145, "match": 92, "right": 145,
 what is left."""
 
 
+SANS_14_PX = (2.8, 4.1, 6, 7, 7, 11.6, 8.6, 3.5, 4.3, 4.3, 5.9, 7, 3.5, 4.4, 3.5, 4.9, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7,
+              3.5, 3.5, 7, 7, 7, 6, 11.9, 7.7, 8.3, 8, 8.7, 7.4, 7, 8.7, 9.2, 3.7, 6.8, 8.2, 6.9, 10.2, 9.1, 9.3, 8,
+              9.3, 8, 7.5, 7.6, 9.1, 7.3, 11.1, 7.2, 6.7, 7.6, 4.3, 4.9, 4.3, 7, 7, 7.6, 7.1, 7.8, 6.4, 7.8, 7, 4.1,
+              7.1, 7.7, 3.5, 3.5, 7, 3.6, 11.7, 7.7, 7.6, 7.8, 7.8, 4.9, 5.9, 4.8, 7.7, 6.6, 10.1, 6.3, 6.6, 6, 4.3,
+              3.4, 4.3, 7)
+"""Pixel width of each printable ASCII character (space to ``~``) in a table cell or header: Source Sans at
+14 px, regular weight, as Streamlit's tables draw them (measured in chromium with canvas ``measureText``,
+rounded up to 0.1 px). Other characters count :data:`WIDE_CHAR_PX`."""
+WIDE_CHAR_PX = 12.0
+"""Width counted for a character outside :data:`SANS_14_PX` (wider than any ASCII letter but ``W`` and ``@``)."""
+CELL_PADDING_PX = 8
+"""Space Streamlit's tables leave on each side of a cell's text (its ``spacing.sm``)."""
+
+
+def text_px(text) -> float:
+    """Estimated width in pixels of *text* in a table cell (:data:`SANS_14_PX`); ``str(text)`` for others."""
+    return sum(SANS_14_PX[o - 32] if 32 <= (o := ord(c)) < 127 else WIDE_CHAR_PX for c in str(text))
+
+
+def fitted_widths(df: pd.DataFrame, labels: dict, write: dict | None = None, total: int = MAIN_WIDTH) -> dict:
+    """Pixel widths for ``st.dataframe`` columns that show each header and every cell whole.
+
+    A column is as wide as its longest text (header or cell, :func:`text_px`) plus :data:`CELL_PADDING_PX` on
+    both sides, so a value such as a run's engine ``dask, 2 local workers`` is never cut at the column's edge
+    whatever the store holds (fixed widths guessed for typical values cut longer ones). When the columns would
+    add up to more than *total*, their right padding shrinks, evenly, to no less than 2 pixels (the text is
+    drawn from the left padding, so it still ends inside its column).
+
+    Parameters
+    ----------
+    df : the frame as shown (after :func:`shown_table`); not modified.
+    labels : column -> its header, for the columns to size (in the table's order).
+    write : column -> function giving a present value's text as the column's format shows it (``"{:,}".format``
+        for a localized count, ``"{:%Y-%m-%d %H:%M}".format`` for a time); other columns are counted as
+        ``str(value)``. Missing values count as :data:`PLACEHOLDER`.
+
+    Returns
+    -------
+    dict column -> int pixels, for ``width`` in the column configs. The sum exceeds *total* when the texts do
+    (the table then scrolls sideways rather than cut a value).
+    """
+    write = write or {}
+    out = {}
+    for col, label in labels.items():
+        text = write.get(col, str)
+        longest = max((text_px(PLACEHOLDER if pd.isna(v) else text(v)) for v in df[col]), default=0.0)
+        out[col] = int(np.ceil(max(text_px(label), longest))) + 2 * CELL_PADDING_PX
+    excess, room = sum(out.values()) - total, CELL_PADDING_PX - 2
+    if excess > 0 and out:
+        cut = min(room, int(np.ceil(excess / len(out))))
+        out = {col: w - cut for col, w in out.items()}
+    return out
+
+
 def fitted_kwic_config(columns) -> dict:
     """:func:`column_config` for a KWIC evidence table whose columns fit :data:`MAIN_WIDTH` (no sideways
     scroll at a 1,400-pixel window): :data:`KWIC_WIDTHS`, and the title gets the rest (at least 100 pixels).
@@ -349,6 +403,34 @@ def with_placeholders(df: pd.DataFrame, columns, placeholder: str = PLACEHOLDER)
         if col in out.columns:
             out[col] = out[col].astype("string").fillna(placeholder)
     return out
+
+
+def shown_table(df: pd.DataFrame, as_text: dict | None = None, placeholder: str = PLACEHOLDER) -> pd.DataFrame:
+    """A copy of *df* as ``st.dataframe`` shows it, with no cell that reads "None": *placeholder* instead.
+
+    Streamlit draws a grey "None" in every missing cell, whatever the column's type (text, number, date);
+    it has no setting for it. Text columns (``string`` or ``object``) get *placeholder* in their missing
+    cells. A number or date column can hold only its own type, so a column of those that may miss values
+    is named in *as_text*: its cells become text, each written by the function given for it
+    (``{"first_day": "{:%Y-%m-%d}".format}``), and its column config must then be a text column.
+    Downloads are built from the untouched frame.
+
+    Parameters
+    ----------
+    df : DataFrame of shape (n_rows, n_columns); not modified. Column types other than text and those
+        named in *as_text* are kept (a missing value there still reads "None": name the column).
+    as_text : column -> function of one present value returning its text; columns *df* lacks are ignored.
+
+    Returns
+    -------
+    DataFrame of the same shape and column order.
+    """
+    out = df.copy()
+    for col, write in (as_text or {}).items():
+        if col in out.columns:
+            out[col] = pd.array([placeholder if pd.isna(v) else write(v) for v in out[col]], dtype="string")
+    text = [c for c in out.columns if out[c].dtype == object or pd.api.types.is_string_dtype(out[c].dtype)]
+    return with_placeholders(out, text, placeholder)
 
 
 def article_table(df: pd.DataFrame) -> pd.DataFrame:

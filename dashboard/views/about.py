@@ -8,24 +8,29 @@ from pipelines.evaluate import read_validation, validation_display, validation_t
 
 # Two runs tables, each fitting the main column of a 1,400-pixel window (about 940 pixels beside the sidebar)
 # so neither scrolls sideways: which run, when, where it scored and its counts; then the versions of the
-# definitions each run scored with. (Comments, not strings: Streamlit's magic would write a string on the page.)
+# definitions each run scored with. Each column is as wide as its longest text (tables.fitted_widths), so a long
+# value (an engine "dask, 2 local workers") is whole. (Comments, not strings: Streamlit's magic would write a string
+# on the page.)
 RUN_COLUMNS = ["started_at", "stage", "engine", "n_input", "n_ingested", "n_duplicates", "n_rejected", "n_mentions",
                "elapsed_s", "run_id"]
 VERSION_TABLE_COLUMNS = ["started_at", "lexicon_version", "pairs_version", "topics_version", "frames_version",
                          "frame_threshold", "targets_version", "rules_version", "code_version"]
 VALIDATION_ROW_HEIGHT = 66   # Streamlit wraps a cell's text only in rows taller than 64 px
-RUN_WIDTHS = {"started_at": 122, "stage": 88, "engine": 97, "n_input": 80, "n_ingested": 72, "n_duplicates": 80,
-              "n_rejected": 72, "n_mentions": 76, "elapsed_s": 66, "run_id": 180,
-              "lexicon_version": 121, "pairs_version": 131, "topics_version": 137, "frames_version": 142,
-              "frame_threshold": 73, "targets_version": 119, "rules_version": 48, "code_version": 48}
-# The versions table's widths are each column's text at 14 px with 8 px padding a side (hashes of 12 hex digits),
-# its start time too (117), so that the scoring rules' column fits beside the others.
-VERSION_WIDTHS = {**RUN_WIDTHS, "started_at": 117}
+RUN_LABELS = {"started_at": "Started (UTC)", "stage": "Stage", "engine": "Engine", "n_input": "Records in",
+              "n_ingested": "Ingested", "n_duplicates": "Duplicates", "n_rejected": "Rejected",
+              "n_mentions": "Mentions", "elapsed_s": "Seconds", "run_id": "Run id", "lexicon_version": "Lexicon",
+              "pairs_version": "Word-choice pairs", "topics_version": "Topic queries",
+              "frames_version": "Frame lexicon",
+              "frame_threshold": "Threshold", "targets_version": "Targets", "rules_version": "Rules",
+              "code_version": "Code"}
+COUNT_TEXT = "{:,}".format         # a count as format="localized" shows it (English locale)
+RUN_TEXT = {"started_at": "{:%Y-%m-%d %H:%M}".format, "elapsed_s": "{:.1f}".format,
+            **dict.fromkeys(["n_input", "n_ingested", "n_duplicates", "n_rejected", "n_mentions"], COUNT_TEXT)}
 RULES_HELP = ("Version of the scoring rules: the code that applies the definitions (matching, names, voice, "
               "datelines ...; its changelog is in pipelines/rules.py). A collect under other rules scores every "
-              "article again; empty: the run scored nothing, or the store predates the column (unknown rules)")
+              "article again; —: the run scored nothing, or the store predates the column (unknown rules)")
 ENGINE_HELP = ("Where the run scored: local, or a Dask cluster (its scheduler, or the local workers it started); "
-               "empty for a run that scored nothing")
+               "— for a run that scored nothing")
 
 
 ctx = page_context()
@@ -40,7 +45,7 @@ def _text(label: str, **kw):
     return st.column_config.TextColumn(label, **kw)
 
 
-def _sized(config: dict, widths: dict = RUN_WIDTHS) -> dict:
+def _sized(config: dict, widths: dict) -> dict:
     """*config* with each column's width in *widths*."""
     return {column: {**c, "width": widths[column]} for column, c in config.items()}
 
@@ -59,25 +64,29 @@ st.subheader("Runs")
 runs, _ = tables.typed_table(about["runs"], {"started_at": "datetime", "n_input": "int", "n_ingested": "int",
                                              "n_duplicates": "int", "n_rejected": "int", "n_mentions": "int",
                                              "elapsed_s": "float", "frame_threshold": "int"})
-STARTED = st.column_config.DatetimeColumn("Started (UTC)", format="YYYY-MM-DD HH:mm")
+runs = tables.shown_table(runs, as_text={"frame_threshold": "{:d}".format})   # "—", not "None", where empty
+L = RUN_LABELS
+widths = {table: tables.fitted_widths(runs, {c: L[c] for c in columns}, RUN_TEXT)   # each table fits on its own
+          for table, columns in (("runs", RUN_COLUMNS), ("versions", VERSION_TABLE_COLUMNS))}
+STARTED = st.column_config.DatetimeColumn(L["started_at"], format="YYYY-MM-DD HH:mm")
 # Two tables that fit the page, both a row per run, latest first: what each run did, then what it scored with.
 st.dataframe(runs, hide_index=True, key="runs_table", column_order=RUN_COLUMNS, column_config=_sized({
-    "started_at": STARTED, "stage": _text("Stage"), "engine": _text("Engine", help=ENGINE_HELP),
-    "n_input": _count("Records in"), "n_ingested": _count("Ingested"), "n_duplicates": _count("Duplicates"),
-    "n_rejected": _count("Rejected"), "n_mentions": _count("Mentions"),
-    "elapsed_s": st.column_config.NumberColumn("Seconds", format="%.1f"),
-    "run_id": _text("Run id")}))
+    "started_at": STARTED, "stage": _text(L["stage"]), "engine": _text(L["engine"], help=ENGINE_HELP),
+    **{c: _count(L[c]) for c in ("n_input", "n_ingested", "n_duplicates", "n_rejected", "n_mentions")},
+    "elapsed_s": st.column_config.NumberColumn(L["elapsed_s"], format="%.1f"),
+    "run_id": _text(L["run_id"])}, widths["runs"]))
 st.dataframe(runs, hide_index=True, key="run_versions_table", column_order=VERSION_TABLE_COLUMNS,
              column_config=_sized({
-    "started_at": STARTED, "lexicon_version": _text("Lexicon"), "pairs_version": _text("Word-choice pairs"),
-    "topics_version": _text("Topic queries"), "frames_version": _text("Frame lexicon"),
-    "frame_threshold": st.column_config.NumberColumn(
-        "Threshold", help="Frame threshold: frame-lexicon tokens an article needed to use a frame"),
-    "targets_version": _text("Targets"), "rules_version": _text("Rules", help=RULES_HELP),
-    "code_version": _text("Code", help="framewatch version")}, VERSION_WIDTHS))
+    "started_at": STARTED,
+    **{c: _text(L[c]) for c in ("lexicon_version", "pairs_version", "topics_version", "frames_version",
+                                "targets_version")},
+    "frame_threshold": _text(L["frame_threshold"], alignment="right",
+                             help="Frame threshold: frame-lexicon tokens an article needed to use a frame"),
+    "rules_version": _text(L["rules_version"], help=RULES_HELP),
+    "code_version": _text(L["code_version"], help="framewatch version")}, widths["versions"]))
 st.caption("Versions are content hashes of the definitions a run scored with, and Rules the version of the scoring "
-           "rules that applied them (empty: the run scored nothing, or the store predates the column). The download has every column of every run, with its settings and "
-           "warnings as stored (JSON).")
+           "rules that applied them (—: the run scored nothing, or the store predates the column). The download has "
+           "every column of every run, with its settings and warnings as stored (JSON).")
 st.download_button("Download runs (CSV)", data=exports.to_csv_bytes(about["runs"]), file_name="framewatch-runs.csv",
                    mime="text/csv", on_click="ignore", key="dl_runs", icon=":material/download:")
 
@@ -86,7 +95,7 @@ rejects, _ = tables.typed_table(about["rejects"], {"n_records": "int", "n_files"
 if rejects.empty:
     st.caption("No records were rejected.")
 else:
-    st.dataframe(rejects, hide_index=True, key="rejects_table", column_config={
+    st.dataframe(tables.shown_table(rejects), hide_index=True, key="rejects_table", column_config={
         "reason": "Reason", "n_records": _count("Records"), "n_files": _count("Files"), "example_detail": "Example"})
     st.download_button("Download rejects summary (CSV)", data=exports.to_csv_bytes(about["rejects"]),
                        file_name="framewatch-rejects.csv", mime="text/csv", on_click="ignore",
@@ -102,25 +111,30 @@ else:
     st.caption(f"{len(feeds)} feeds read by `framewatch collect`; "
                f"{tables.count_label(n_failed, 'feed')} failed at the last check (listed first; "
                "their items are retried at the next collect).")
+    # a feed that failed at its first request has no answer, error text or item count yet: "—"
+    feeds = tables.shown_table(feeds, as_text={"n_items_last": COUNT_TEXT, "n_new_last": COUNT_TEXT})
     st.dataframe(feeds, hide_index=True, key="feeds_table", column_order=[
         "ok", "outlet", "last_checked", "last_status", "n_new_last", "n_items_last", "n_articles", "last_error",
         "feed_url"], column_config={
         "ok": "OK", "outlet": "Outlet", "feed_url": "Feed", "last_status": "Last answer", "last_error": "Error",
         "last_checked": st.column_config.DatetimeColumn("Last checked (UTC)", format="YYYY-MM-DD HH:mm"),
-        "n_new_last": "New then", "n_items_last": "Items in feed", "n_articles": "Articles stored"})
+        "n_new_last": _text("New then", alignment="right"), "n_items_last": _text("Items in feed", alignment="right"),
+        "n_articles": _count("Articles stored")})
 
 st.subheader("Outlets")
 outlets, _ = tables.typed_table(about["outlets"], {"n_articles": "int", "n_dated": "int", "in_registry": "bool",
                                                    "first_day": "datetime", "last_day": "datetime"})
+# An outlet outside the registry has no type or country, one with only undated articles no first or last day:
+# "—" (ISO days as text sort as dates do).
+outlets = tables.shown_table(outlets, as_text={"first_day": "{:%Y-%m-%d}".format, "last_day": "{:%Y-%m-%d}".format})
 st.dataframe(outlets, hide_index=True, key="outlets_table", column_config={
     "outlet": "Outlet", "type": "Registry type", "country": "Country", "in_registry": "In registry",
     "n_articles": _count("Articles"), "n_dated": _count("Dated"),
-    "first_day": st.column_config.DateColumn("First day", format="YYYY-MM-DD"),
-    "last_day": st.column_config.DateColumn("Last day", format="YYYY-MM-DD")})
+    "first_day": _text("First day"), "last_day": _text("Last day")})
 
 st.subheader("Lexicon categories")
 cats, _ = tables.typed_table(about["categories"], {"n_terms": "int", "n_mentions": "int"})
-st.dataframe(cats.assign(category=cats["category"].map(charts.category_label)), hide_index=True,
+st.dataframe(tables.shown_table(cats.assign(category=cats["category"].map(charts.category_label))), hide_index=True,
              key="categories_table", column_config={   # the label the sidebar and the charts give the category
     "category": "Category", "n_terms": _count("Terms", help="Lexicon terms, ignored ones left out"),
     "n_mentions": _count("Mentions (all voices)", help="Mentions in the whole store: the outlet's own words, "
@@ -143,7 +157,7 @@ else:
     st.markdown(notes.validated("lexicon", ctx.lexicon_version)
                 + notes.validated("frames", frame_loaders.load_frame_meta(ctx.path, ctx.version)["version"]))
     figures = validation_table(report)
-    st.dataframe(validation_display(figures), hide_index=True, key="validation_table",
+    st.dataframe(tables.shown_table(validation_display(figures)), hide_index=True, key="validation_table",
                  # fixed widths that fit beside the sidebar; rows tall enough (> 64 px) for long labels to wrap
                  row_height=VALIDATION_ROW_HEIGHT, height=VALIDATION_ROW_HEIGHT * len(figures) + 38, column_config={
                      "gold_set": _text("Gold set", width=150), "compared": _text("Compared", width=214),

@@ -89,7 +89,8 @@ else:
 labels = rp.story_labels(choices)
 i = st.selectbox("Story", range(len(choices)), format_func=labels.__getitem__, key="repub_story")
 members = tables.with_safe_urls(rp.load_cluster_texts(ctx.path, ctx.version, str(choices["cluster_id"].iloc[i])))
-st.dataframe(members.drop(columns=["text", "article_id"]).assign(lag_hours=members["lag_hours"].round(1)),
+st.dataframe(tables.shown_table(tables.with_placeholders(   # no address: an empty link cell; no title: "—"
+    members.drop(columns=["text", "article_id"]).assign(lag_hours=members["lag_hours"].round(1)), ["url"], "")),
              hide_index=True, key="repub_members", column_config={
                  "outlet": st.column_config.TextColumn("Outlet"),
                  "published_at": st.column_config.DatetimeColumn("Published (UTC)", format="YYYY-MM-DD HH:mm"),

@@ -59,7 +59,8 @@ labels = [f"{t}. {label}" for t, label in zip(p.topics["topic"], p.topics["label
 i = st.selectbox("Proposal", range(len(labels)), format_func=labels.__getitem__, key="td_pick")
 chosen = p.topics.iloc[i]
 st.markdown("**Representative articles** (largest weight on this topic)")
-st.dataframe(p.articles[p.articles["topic"] == chosen["topic"]].drop(columns="topic"), hide_index=True,
+st.dataframe(tables.shown_table(p.articles[p.articles["topic"] == chosen["topic"]].drop(columns="topic")),
+             hide_index=True,
              key="td_articles", column_config={
                  "rank": st.column_config.NumberColumn("Rank"), "article_id": st.column_config.TextColumn("Article id"),
                  "outlet": st.column_config.TextColumn("Outlet"), "title": st.column_config.TextColumn("Title"),

@@ -9,6 +9,7 @@ import duckdb
 import pytest
 
 from app_pages import open_page
+from dashboard.tables import PLACEHOLDER
 from pipelines import storage
 from pipelines.incremental import VERSION_COLUMNS
 from pipelines.rules import RULES_VERSION
@@ -24,9 +25,9 @@ def test_about_page_lists_each_runs_definition_versions(store_path):
     assert not at.exception
     runs = _runs_table(at)
     assert runs[["lexicon_version", "pairs_version"]].values.tolist() == [[LEXICON_VERSION, PAIRS_VERSION]]
-    assert runs["frame_threshold"].tolist() == [3]
+    assert runs["frame_threshold"].tolist() == ["3"]                  # text, so that a run without one reads "—"
     assert runs["rules_version"].tolist() == [RULES_VERSION]
-    assert runs[["topics_version", "frames_version", "targets_version"]].isna().all().all()
+    assert (runs[["topics_version", "frames_version", "targets_version"]] == PLACEHOLDER).all().all()
 
 
 def test_a_store_from_before_the_version_columns_opens_and_is_migrated_by_the_next_write(store_path, tmp_path):
@@ -39,7 +40,7 @@ def test_a_store_from_before_the_version_columns_opens_and_is_migrated_by_the_ne
     assert not at.exception
     runs = _runs_table(at)
     assert runs["lexicon_version"].tolist() == [LEXICON_VERSION]
-    assert runs[list(VERSION_COLUMNS)].isna().all().all()
+    assert (runs[list(VERSION_COLUMNS)] == PLACEHOLDER).all().all()
     with storage.writing(old) as con:       # any write adds the missing columns, empty on the old rows
         pass
     with duckdb.connect(str(old), read_only=True) as con:
