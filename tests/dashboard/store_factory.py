@@ -365,3 +365,18 @@ def build_topic_store(folder: Path) -> Path:
     store = folder / "themes.duckdb"
     run_pipeline(store, [path], IngestOptions(), ScoreOptions(), fresh=True)
     return store
+
+
+# --- a small demo store: the shipped synthetic corpus through the real pipeline ---
+
+def build_demo_store(folder: Path, n_articles: int = 400, months: int = 4) -> Path:
+    """``framewatch demo``'s corpus (:func:`pipelines.demo.generate_demo_corpus`: five outlets, topics, three
+    voices, wire copies) of *n_articles* over *months*, run through the real pipeline into ``folder/demo.duckdb``."""
+    from pipelines.demo import generate_demo_corpus
+    from pipelines.ingest import IngestOptions
+    from pipelines.run import run_pipeline
+
+    corpus = generate_demo_corpus(folder / "demo", n_articles=n_articles, months=months)
+    store = folder / "demo.duckdb"
+    run_pipeline(store, [corpus.articles_path], IngestOptions(outlets=[corpus.outlets_path]), fresh=True)
+    return store

@@ -251,6 +251,11 @@ def test_trends_draws_ten_evidence_lines_first_and_the_table_on_request(page, bi
     expect(page.get_by_text(re.compile(r"^Showing 200 of 540 mentions"))).to_be_visible(timeout=20000)
     expect(page.get_by_role("button", name="Download evidence (CSV)")).to_be_visible()
     expect(page.get_by_role("link", name="Open these lines in the Concordance")).to_be_visible()
+    with page.expect_download(timeout=30000) as dl:         # read by the server when clicked: every line
+        page.get_by_role("button", name="Download evidence (CSV)").click()
+    lines = pd.read_csv(dl.value.path(), encoding="utf-8-sig")
+    assert len(lines) == 540 and lines["article_id"].nunique() == 240 and set(lines["outlet"]) == {BIG_OUTLET}
+    assert lines["day"].min() == "2024-10-01" and lines["day"].max() == "2024-10-31"
 
 
 def _click_heatmap_cell(page, x_label: str, y_label: str) -> None:

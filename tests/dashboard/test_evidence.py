@@ -26,7 +26,7 @@ from dashboard.loaders import filters_key, load_kwic
 from dashboard.tables import evidence_cells, evidence_text, file_slug, matrix_evidence_cells, spread_rows
 from pipelines.rollups import POOLED, Filters, outlet_category_matrix, trend
 from pipelines.storage import connect
-from store_factory import BIG_OUTLET, SMALL_OUTLET
+from store_factory import BIG_OUTLET, SMALL_OUTLET, build_demo_store
 
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 OCT = (pd.Timestamp("2024-10-01").date(), pd.Timestamp("2024-10-31").date())
@@ -59,15 +59,7 @@ def same_lines(got: pd.DataFrame, want: pd.DataFrame) -> None:
 @pytest.fixture(scope="module")
 def demo_store_path(tmp_path_factory):
     """A small demo store through the real pipeline: five outlets, four months, topics, three voices, wire copies."""
-    from pipelines.demo import generate_demo_corpus
-    from pipelines.ingest import IngestOptions
-    from pipelines.run import run_pipeline
-
-    folder = tmp_path_factory.mktemp("evidence_demo")
-    corpus = generate_demo_corpus(folder / "demo", n_articles=400, months=4)
-    store = folder / "demo.duckdb"
-    run_pipeline(store, [corpus.articles_path], IngestOptions(outlets=[corpus.outlets_path]), fresh=True)
-    return store
+    return build_demo_store(tmp_path_factory.mktemp("evidence_demo"))
 
 
 def chart_cells(path, f: Filters):

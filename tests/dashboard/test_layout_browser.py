@@ -16,14 +16,10 @@ stories table, Word choice's two tables and Distinctive terms' evidence scrollin
 
 @pytest.fixture(scope="module")
 def demo_url(tmp_path_factory):
-    from pipelines.demo import generate_demo_corpus
-    from pipelines.ingest import IngestOptions
-    from pipelines.run import run_pipeline
+    from store_factory import build_demo_store
 
     folder = tmp_path_factory.mktemp("layout")
-    corpus = generate_demo_corpus(folder / "demo", n_articles=400, months=4)
-    store = folder / "demo.duckdb"
-    run_pipeline(store, [corpus.articles_path], IngestOptions(outlets=[corpus.outlets_path]), fresh=True)
+    store = build_demo_store(folder)
     with serving(store, folder / "dashboard.log") as url:
         yield url
 

@@ -64,13 +64,19 @@ def demo_con(tmp_path_factory):
     con.close()
 
 
-def test_demo_store_cells_give_the_old_rows(demo_con):
-    con = demo_con
+def store_names(con):
+    """The store's outlets (most articles first), its biggest topic, its most used category and term, and
+    its first and last day."""
     outlets = [r[0] for r in con.execute("SELECT outlet FROM articles GROUP BY 1 ORDER BY count(*) DESC").fetchall()]
     topic = con.execute("SELECT topic FROM article_topics GROUP BY 1 ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
     category, term = con.execute("SELECT category, term FROM mentions GROUP BY ALL ORDER BY count(*) DESC "
                                  "LIMIT 1").fetchone()
-    lo, hi = con.execute("SELECT min(day), max(day) FROM articles").fetchone()
+    return outlets, topic, category, term, con.execute("SELECT min(day), max(day) FROM articles").fetchone()
+
+
+def test_demo_store_cells_give_the_old_rows(demo_con):
+    con = demo_con
+    outlets, topic, category, term, (lo, hi) = store_names(con)
     busiest = con.execute("SELECT date_trunc('week', a.day)::DATE FROM mentions m JOIN articles a USING (article_id) "
                           "WHERE a.outlet = ? AND m.voice = 'outlet' GROUP BY 1 ORDER BY count(*) DESC LIMIT 1",
                           [outlets[0]]).fetchone()[0]
@@ -144,11 +150,7 @@ def test_spread_lines_are_spread_rows_of_every_line(demo_con):
     """On screen, a cell's lines are spread_rows of all its lines (the old full read, here the query of
     before 9c82c26), for cells big and small, pooled and per outlet, and the count is all of them."""
     con = demo_con
-    outlets = [r[0] for r in con.execute("SELECT outlet FROM articles GROUP BY 1 ORDER BY count(*) DESC").fetchall()]
-    topic = con.execute("SELECT topic FROM article_topics GROUP BY 1 ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
-    category, term = con.execute("SELECT category, term FROM mentions GROUP BY ALL ORDER BY count(*) DESC "
-                                 "LIMIT 1").fetchone()
-    lo, hi = con.execute("SELECT min(day), max(day) FROM articles").fetchone()
+    outlets, topic, category, term, (lo, hi) = store_names(con)
     month = (date(lo.year, lo.month, 1), date(lo.year, lo.month, 28))
     quiet = con.execute("SELECT a.day FROM mentions m JOIN articles a USING (article_id) WHERE a.outlet = ? "
                         "AND m.voice = 'outlet' AND a.day IS NOT NULL GROUP BY 1 ORDER BY count(*), 1 LIMIT 1",
