@@ -75,10 +75,12 @@ def build_article_counts(con: duckdb.DuckDBPyConnection) -> int:
     ``mentions``, sorted by name, ``position`` 1-based), and its topics as bits (``topic_bits``, a
     ``UBIGINT``: bit ``article_count_topics.bit`` set when the article has that topic; the
     :data:`TOPIC_BITS` topics with the most articles, then by name, get one; an article's other topics
-    are only in ``article_topics``). The rollups of :mod:`pipelines.rollups` read it instead of joining the
+    are only in ``article_topics``) and what ``article_clusters`` says of it (``copy_flags``:
+    :data:`COPY_FLAG_SYNDICATED`, :data:`COPY_FLAG_LATER`, or-ed; 0 outside any cluster). The rollups of :mod:`pipelines.rollups` read it instead of joining the
     selected articles with every mention on each filter change (at a million articles, 8 million
     mentions: seconds per query), and test the bits instead of a semi-join of a million article ids with
-    ``article_topics`` (``benchmarks/bench_dashboard_queries.py``, row "one topic"). Called at the end of
+    ``article_topics`` or an anti-join with ``article_clusters`` (``benchmarks/bench_dashboard_queries.py``,
+    rows "one topic" and "wire copies once"). Called at the end of
     every scoring (``pipelines.run._finish_score``), whose tables it is derived from, and by
     ``framewatch aggregate``. Built :data:`ARTICLE_COUNTS_CHUNK` articles (in store order) a statement,
     each sorted by day, outlet, article and voice."""
@@ -109,6 +111,15 @@ a bit test on the rows already read; one that names any other topic keeps the se
 ``article_topics`` for those (:func:`pipelines.rollups._article_conditions`)."""
 
 
+COPY_FLAG_SYNDICATED = 1
+"""Bit of ``article_counts.copy_flags``: the article is in a cluster of ``article_clusters`` flagged
+``syndicated`` (left out by the wire-copy filter ``copies="none"``, :class:`pipelines.rollups.Filters`)."""
+
+COPY_FLAG_LATER = 2
+"""Bit of ``article_counts.copy_flags``: the article is a copy, not the first (``is_first`` false), in a
+cluster of ``article_clusters`` (left out by ``copies="once"``)."""
+
+
 ARTICLE_COUNTS_CHUNK = 100_000
 """Articles (by ``rowid``) whose ``article_counts`` rows one statement builds: within the memory limit
 of a run's store (:func:`pipelines.storage.connect`, 512 MB), which one statement for a million
@@ -125,12 +136,15 @@ def _insert_article_counts(con, cols: str, counts: str, per_cat: str, voices: st
                 "GROUP BY GROUPING SETS ((article_id, voice), (article_id))), "
                 "tb AS (SELECT t.article_id, bit_or(1::UBIGINT << p.bit) AS bits FROM article_topics t "
                 "JOIN article_count_topics p USING (topic) WHERE t.article_id IN (SELECT article_id FROM art) "
-                "GROUP BY t.article_id) "
+                "GROUP BY t.article_id), "
+                f"cl AS (SELECT article_id, bit_or((CASE WHEN syndicated THEN {COPY_FLAG_SYNDICATED} ELSE 0 END) "
+                f"| (CASE WHEN NOT is_first THEN {COPY_FLAG_LATER} ELSE 0 END)) AS flags FROM article_clusters "
+                "WHERE article_id IN (SELECT article_id FROM art) GROUP BY article_id) "
                 "SELECT art.article_id, v.voice, art.outlet, art.day, "
                 f"(CASE WHEN v.voice = '{ALL}' THEN art.n_words ELSE coalesce(s.n_words, 0) END)::INTEGER, "
-                f"coalesce(men.n, 0)::INTEGER, {counts}, coalesce(tb.bits, 0)::UBIGINT "
+                f"coalesce(men.n, 0)::INTEGER, {counts}, coalesce(tb.bits, 0)::UBIGINT, coalesce(cl.flags, 0)::UTINYINT "
                 f"FROM art CROSS JOIN (SELECT unnest([{voices}]) AS voice) v "
                 "LEFT JOIN article_scores s ON s.article_id = art.article_id AND s.voice = v.voice "
                 "LEFT JOIN men ON men.article_id = art.article_id AND men.voice = v.voice "
-                "LEFT JOIN tb ON tb.article_id = art.article_id "
+                "LEFT JOIN tb ON tb.article_id = art.article_id LEFT JOIN cl ON cl.article_id = art.article_id "
                 "ORDER BY art.day, art.outlet, art.article_id, v.voice", cats)

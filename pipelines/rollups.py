@@ -29,11 +29,13 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 import duckdb
 import numpy as np
 import pandas as pd
 
+from .aggregate import COPY_FLAG_LATER, COPY_FLAG_SYNDICATED
 from .schemas import ALL, VOICES
 
 GRANULARITIES = ("day", "week", "month")
@@ -214,20 +216,33 @@ def _in_list(column: str, values: tuple[str, ...], params: list) -> str:
     return f"{column} IN ({', '.join('?' for _ in values)})"
 
 
+class CountLayout(NamedTuple):
+    """What ``article_counts`` holds in a store (:func:`_count_layout`)."""
+
+    positions: dict[str, int]
+    """``{category: position}``: ``counts[position]`` (1-based) holds the category's mentions."""
+    topic_bits: dict[str, int]
+    """``{topic: bit}`` of ``article_count_topics``: ``topic_bits`` has bit *bit* set for the topic;
+    ``{}`` for a table built before the column existed."""
+    copy_flags: bool
+    """The table's ``copy_flags`` say which articles ``article_clusters`` marks (False: built before)."""
+
+
 def _article_conditions(filters: Filters, params: list, alias: str = "",
-                        topic_bits: dict[str, int] | None = None) -> list[str]:
+                        counts: CountLayout | None = None) -> list[str]:
     """WHERE conditions on ``articles`` (or ``article_counts``) for the outlet, topic and wire-copy filters.
 
-    The topic filter is a semi-join with ``article_topics``; with *topic_bits* (``{topic: bit}`` of
-    ``article_count_topics``, for conditions on ``article_counts``) the selected topics that have a bit
-    are one test of ``topic_bits`` against their mask instead, and only the others (a store with more
-    topics than :data:`pipelines.aggregate.TOPIC_BITS`, or names the store does not hold) keep the
-    semi-join, OR-ed with it: the same rows, without hashing a million article ids."""
+    The topic filter is a semi-join with ``article_topics``, the wire-copy filter an anti-join with
+    ``article_clusters``. With *counts* (conditions on ``article_counts``, :func:`_count_layout`) the
+    selected topics that have a bit are one test of ``topic_bits`` against their mask instead, and only
+    the others (a store with more topics than :data:`pipelines.aggregate.TOPIC_BITS`, or names the store
+    does not hold) keep the semi-join, OR-ed with it; the wire-copy filter tests ``copy_flags`` when the
+    table has them. The same rows, without hashing a million article ids."""
     where = []
     if filters.outlets:
         where.append(_in_list(f"{alias}outlet", filters.outlets, params))
     if filters.topics:
-        bits = topic_bits or {}
+        bits = counts.topic_bits if counts is not None else {}
         mask = sum(1 << bits[t] for t in set(filters.topics) if t in bits)
         rest = tuple(t for t in filters.topics if t not in bits)
         either = []
@@ -238,10 +253,13 @@ def _article_conditions(filters: Filters, params: list, alias: str = "",
             cond = _in_list("topic", rest, params)
             either.append(f"{alias}article_id IN (SELECT article_id FROM article_topics WHERE {cond})")
         where.append(either[0] if len(either) == 1 else f"({' OR '.join(either)})")
-    if filters.copies == "none":
-        where.append(f"{alias}article_id NOT IN (SELECT article_id FROM article_clusters WHERE syndicated)")
-    elif filters.copies == "once":
-        where.append(f"{alias}article_id NOT IN (SELECT article_id FROM article_clusters WHERE NOT is_first)")
+    if filters.copies != "every":
+        flag, cond = (COPY_FLAG_SYNDICATED, "syndicated") if filters.copies == "none" else (COPY_FLAG_LATER,
+                                                                                             "NOT is_first")
+        if counts is not None and counts.copy_flags:
+            where.append(f"({alias}copy_flags & {flag}) = 0")
+        else:
+            where.append(f"{alias}article_id NOT IN (SELECT article_id FROM article_clusters WHERE {cond})")
     return where
 
 
@@ -298,17 +316,18 @@ def _mentions_sql(filters: Filters, params: list) -> str:
             "AND article_id IN (SELECT article_id FROM sel) GROUP BY article_id")
 
 
-def _count_layout(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, int], dict[str, int]] | None:
-    """``({category: position}, {topic: bit})`` of ``article_counts.counts`` and ``.topic_bits`` when the
-    store has that table filled and complete (:func:`pipelines.aggregate.build_article_counts`), else None.
+def _count_layout(con: duckdb.DuckDBPyConnection) -> CountLayout | None:
+    """What ``article_counts`` holds (:class:`CountLayout`) when the store has that table filled and
+    complete (:func:`pipelines.aggregate.build_article_counts`), else None.
 
     None, so the rollups join ``articles``, ``article_scores`` and ``mentions`` instead, for a store
     written before the table existed (opened read-only as the dashboard does, nothing can add it), and
     for one whose table does not cover every dated article: an ``ingest`` since the last scoring adds
     articles that the joins count (with no mentions, words or topics until they are scored) and the
     table does not hold yet. Articles are only ever added, so a table with (voices + 1) rows for each
-    dated article holds them all. The topic bits are ``{}`` for a table built before ``topic_bits``
-    existed (the topic filter is then the semi-join with ``article_topics``)."""
+    dated article holds them all. A table built before ``topic_bits`` or ``copy_flags`` existed (the
+    columns missing, or NULL where a write added them) is read with the semi-join with ``article_topics``
+    or the anti-join with ``article_clusters`` for those filters."""
     have = {(t, c) for t, c in con.execute(
         "SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = current_schema() AND table_name IN "
         "('article_counts', 'article_count_categories', 'article_count_topics')").fetchall()}
@@ -319,32 +338,36 @@ def _count_layout(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, int], dict[
     if n_rows == 0 or n_rows != (len(VOICES) + 1) * n_dated:
         return None
     positions = dict(con.execute("SELECT category, position FROM article_count_categories").fetchall())
+
+    def filled(column: str) -> bool:
+        return ("article_counts", column) in have and not con.execute(
+            f"SELECT EXISTS (SELECT 1 FROM article_counts WHERE {column} IS NULL)").fetchone()[0]
+
     bits = {}
-    if ("article_counts", "topic_bits") in have and ("article_count_topics", "bit") in have:
+    if ("article_count_topics", "bit") in have and filled("topic_bits"):
         bits = dict(con.execute("SELECT topic, bit FROM article_count_topics").fetchall())
-    return positions, bits
+    return CountLayout(positions, bits, filled("copy_flags"))
 
 
 def _count_positions(con: duckdb.DuckDBPyConnection) -> dict[str, int] | None:
     """``{category: position}`` of ``article_counts.counts`` when the rollups read that table, else None
     (see :func:`_count_layout`)."""
     layout = _count_layout(con)
-    return layout[0] if layout is not None else None
+    return layout.positions if layout is not None else None
 
 
-def _counts_sql(filters: Filters, positions: dict[str, int], params: list,
-                topic_bits: dict[str, int] | None = None) -> str:
+def _counts_sql(filters: Filters, counts: CountLayout, params: list) -> str:
     """SQL for the selected, dated articles from ``article_counts``: ``article_id, outlet, day``,
     ``x`` (words of the voice) and ``y`` (mentions of the voice in the selected categories), the
     rows :func:`_selection_sql` and :func:`_mentions_sql` give joined, without reading ``mentions``;
-    the topic filter tests ``topic_bits`` for the topics in *topic_bits* (:func:`_article_conditions`)."""
+    topic and wire-copy filters test the table's bits where it has them (:func:`_article_conditions`)."""
     if filters.categories:
-        picked = sorted({positions[c] for c in filters.categories if c in positions})
+        picked = sorted({counts.positions[c] for c in filters.categories if c in counts.positions})
         y = " + ".join(f"a.counts[{i}]" for i in picked) or "0"
     else:
         y = "a.n_mentions"
     params.append(filters.voice)
-    where = ["a.voice = ?", *_article_conditions(filters, params, "a.", topic_bits), *_date_conditions(filters, params)]
+    where = ["a.voice = ?", *_article_conditions(filters, params, "a.", counts), *_date_conditions(filters, params)]
     return (f"SELECT a.article_id, a.outlet, a.day, a.n_words AS x, ({y}) AS y, a.counts "
             f"FROM article_counts a WHERE {' AND '.join(where)}")
 
@@ -461,7 +484,7 @@ def trend_cells(con: duckdb.DuckDBPyConnection, filters: Filters, granularity: s
     period = f"{PERIOD_SQL[granularity].replace('day', 'sel.day')}::DATE"
     layout = _count_layout(con)
     if layout is not None:
-        sel = _counts_sql(filters, layout[0], params, layout[1])
+        sel = _counts_sql(filters, layout, params)
         params += [POOLED] if pooled else []
         f = (f"f AS (SELECT {outlet} AS outlet, {period} AS period, sel.x::BIGINT AS x, sel.y::BIGINT AS y "
              "FROM sel)")
@@ -554,8 +577,8 @@ def outlet_category_matrix(con: duckdb.DuckDBPyConnection, filters: Filters) -> 
     ``article_counts`` when the store has it, else from ``mentions`` (same result; see :func:`trend_cells`).
     """
     layout = _count_layout(con)
-    if layout is not None and layout[0]:
-        df = _matrix_from_counts(con, filters, *layout)
+    if layout is not None and layout.positions:
+        df = _matrix_from_counts(con, filters, layout)
     else:
         df = _matrix_from_mentions(con, filters)
     if filters.categories:
@@ -565,13 +588,12 @@ def outlet_category_matrix(con: duckdb.DuckDBPyConnection, filters: Filters) -> 
     return add_measures(df).sort_values(["outlet", "category"], ignore_index=True)
 
 
-def _matrix_from_counts(con: duckdb.DuckDBPyConnection, filters: Filters, positions: dict[str, int],
-                        topic_bits: dict[str, int]) -> pd.DataFrame:
+def _matrix_from_counts(con: duckdb.DuckDBPyConnection, filters: Filters, counts: CountLayout) -> pd.DataFrame:
     """The sums of :func:`outlet_category_matrix` from ``article_counts``: per outlet, every category's
     sums as a list (one pass over the selected rows), then picked for each lexicon category."""
     params: list = []
-    sel = _counts_sql(dataclasses.replace(filters, categories=()), positions, params, topic_bits)
-    k = range(1, max(positions.values()) + 1)
+    sel = _counts_sql(dataclasses.replace(filters, categories=()), counts, params)
+    k = range(1, max(counts.positions.values()) + 1)
     # Integer sums (exact; read as floats below, as the joins' sums of floats of integers are):
     # a third of the CPU of FILTER and DOUBLE aggregates over list elements.
     lists = {"m": "sum(counts[{i}])", "a": "sum((counts[{i}] > 0)::INTEGER)",
@@ -766,15 +788,14 @@ def article_count(con: duckdb.DuckDBPyConnection, filters: Filters) -> int:
     """Number of selected, dated articles: the rows :func:`article_list` would return with no limit.
 
     With a topic filter, counted from the ``all`` rows of ``article_counts`` when the rollups read that
-    table (:func:`_count_layout`: filled, and covering every dated article), where the topics are bits
+    table (:func:`_count_layout`: filled, and covering every dated article) and it holds topic bits
     (:func:`_article_conditions`); otherwise from ``articles`` alone, which without a topic filter is
     cheaper still. Never joined with ``article_scores``: the voice's words do not change the count."""
     params: list = []
     layout = _count_layout(con) if filters.topics else None
-    if layout is not None and layout[1]:
+    if layout is not None and layout.topic_bits:
         params.append(ALL)
-        where = ["a.voice = ?", *_article_conditions(filters, params, "a.", layout[1]),
-                 *_date_conditions(filters, params)]
+        where = ["a.voice = ?", *_article_conditions(filters, params, "a.", layout), *_date_conditions(filters, params)]
         return int(con.execute(f"SELECT count(*) FROM article_counts a WHERE {' AND '.join(where)}",
                                params).fetchone()[0])
     sel = _selection_sql(filters, params, words=False)

@@ -13,14 +13,17 @@ Times are UTC instants (``TIMESTAMPTZ``; connections are set to ``TimeZone='UTC'
 ``day``, its words in that voice and its mentions in that voice, in all and per category
 (``counts``, an ``INTEGER[]`` indexed by ``article_count_categories.position``: the categories
 found in ``mentions``, sorted by name), and its topics as bits (``topic_bits``, bit positions in
-``article_count_topics``: the 64 topics with the most articles). It is rebuilt in DuckDB SQL from
-``articles``, ``article_scores``, ``mentions`` and ``article_topics`` at the end of every scoring
+``article_count_topics``: the 64 topics with the most articles) and wire-copy flags (``copy_flags``,
+from ``article_clusters``). It is rebuilt in DuckDB SQL from
+``articles``, ``article_scores``, ``mentions``, ``article_topics`` and ``article_clusters`` at the end
+of every scoring
 (:func:`pipelines.aggregate.build_article_counts`), so it is the same whatever the engine, and
 the dashboard's rollups (:mod:`pipelines.rollups`) sum it instead of joining every mention on
 each filter change. A store written before it existed has no such table (or an empty one), and
 one ingested into since its last scoring has a table without the new articles: the rollups then
 join ``mentions`` as before (:func:`pipelines.rollups._count_layout`); a table without
-``topic_bits`` (built before the column existed) is read with the topic filter as a semi-join.
+``topic_bits`` or ``copy_flags`` (built before the columns existed) is read with the topic and
+wire-copy filters as joins.
 """
 
 from __future__ import annotations
@@ -207,6 +210,9 @@ TABLES: dict[str, tuple[Column, ...]] = {
         ("topic_bits", "UBIGINT", "the article's topics that have a bit in article_count_topics: bit b "
                                   "(1 << b) set for the topic with article_count_topics.bit = b (NULL: a store "
                                   "whose article_counts was built before the column existed)"),
+        ("copy_flags", "UTINYINT", "what article_clusters says of the article: 1 in a cluster flagged "
+                                   "syndicated, 2 a later copy (not is_first), or-ed; 0 in no cluster (NULL: "
+                                   "built before the column existed)"),
     ),
     "article_count_categories": _cols(
         ("position", "INTEGER", "1-based index of the category in article_counts.counts", False),

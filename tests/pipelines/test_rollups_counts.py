@@ -24,6 +24,7 @@ from pipelines.ingest import IngestOptions
 from pipelines.rollups import (Filters, _count_layout, _count_positions, _selection_sql, article_count,
                                outlet_category_matrix, trend, trend_cells)
 from pipelines.run import ScoreOptions, run_aggregate, run_ingest, run_pipeline
+from pipelines.storage import connect, ensure_tables
 from tests.conftest import corpus_dir
 
 
@@ -159,7 +160,7 @@ def _bits_of_articles_ok(con) -> bool:
 
 def test_topic_bits_are_the_articles_topics_and_filter_as_the_semi_join(stores):
     fast, slow = stores
-    positions, bits = _count_layout(fast)
+    bits = _count_layout(fast).topic_bits
     topics = [r[0] for r in fast.execute("SELECT topic FROM article_topics GROUP BY 1 ORDER BY count(*) DESC, 1").fetchall()]
     assert list(bits) == topics[:TOPIC_BITS] and sorted(bits.values()) == list(range(len(topics)))   # all of them
     assert _bits_of_articles_ok(fast)
@@ -167,20 +168,43 @@ def test_topic_bits_are_the_articles_topics_and_filter_as_the_semi_join(stores):
         assert_same_rollups(fast, slow, f, i)
 
 
-def test_a_store_from_before_topic_bits_takes_the_semi_join(stores, tmp_path):
-    """The dashboard opens a store read-only: one whose ``article_counts`` has no ``topic_bits`` (and no
-    ``article_count_topics``) is still read, the topic filter as a semi-join; ``aggregate`` adds the bits."""
+def test_copy_flags_are_the_articles_clusters(stores):
+    """``copy_flags`` is what ``article_clusters`` says (the demo has wire copies and later copies); the
+    wire-copy filters of the 113-filter grid compare the rollups to the anti-joins."""
+    fast, _ = stores
+    assert _count_layout(fast).copy_flags
+    flags = dict(fast.execute("SELECT flags, count(DISTINCT article_id) FROM (SELECT a.article_id, a.copy_flags AS flags "
+                              "FROM article_counts a) GROUP BY 1").fetchall())
+    assert flags.get(1, 0) + flags.get(3, 0) > 0 and flags.get(3, 0) + flags.get(2, 0) > 0 and flags[0] > 0
+    assert fast.execute(
+        "SELECT count(*) FROM article_counts a LEFT JOIN (SELECT article_id, bool_or(syndicated) AS s, "
+        "bool_or(NOT is_first) AS later FROM article_clusters GROUP BY 1) c USING (article_id) "
+        "WHERE a.copy_flags <> (CASE WHEN coalesce(c.s, false) THEN 1 ELSE 0 END) "
+        "+ (CASE WHEN coalesce(c.later, false) THEN 2 ELSE 0 END)").fetchone()[0] == 0
+
+
+def test_a_store_from_before_topic_bits_takes_the_joins(stores, tmp_path):
+    """The dashboard opens a store read-only: one whose ``article_counts`` has no ``topic_bits`` and
+    ``copy_flags`` (and no ``article_count_topics``) is still read, the topic filter as a semi-join, the
+    wire-copy filter as an anti-join; ``aggregate`` adds the bits; a write that only adds the columns
+    (NULL) leaves the joins in place."""
     fast, slow = stores
     path = tmp_path / "before.duckdb"
     shutil.copy(_path(fast), path)
     with duckdb.connect(str(path)) as con:
         con.execute("ALTER TABLE article_counts DROP COLUMN topic_bits")
+        con.execute("ALTER TABLE article_counts DROP COLUMN copy_flags")
         con.execute("DROP TABLE article_count_topics")
     with duckdb.connect(str(path), read_only=True) as old:
-        assert _count_layout(old) == (_count_positions(fast), {})
+        assert _count_layout(old) == (_count_positions(fast), {}, False)
         topics = [r[0] for r in old.execute("SELECT topic FROM article_topics GROUP BY 1 ORDER BY count(*) DESC").fetchall()]
-        for i, f in enumerate(topic_grid(old, topics[:4])[:12]):
+        for i, f in enumerate(topic_grid(old, topics[:4])[:12] + grid(old)[::9]):   # topics, copies
             assert_same_rollups(old, slow, f, i)
+    with connect(path, read_only=False) as con:        # a writing connection adds the columns, empty
+        ensure_tables(con)
+    with duckdb.connect(str(path), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM article_counts WHERE topic_bits IS NULL").fetchone()[0] > 0
+        assert _count_layout(con) == (_count_positions(fast), {}, False)
     run_aggregate(path)
     with duckdb.connect(str(path), read_only=True) as con:
         assert _count_layout(con) == _count_layout(fast)
@@ -227,7 +251,7 @@ def test_column_topics_of_kcna(tmp_path):
     run_pipeline(store, [corpus], IngestOptions(topic_column="topics"), fresh=True)
     with duckdb.connect(str(store), read_only=True) as fast, _with_joins(store) as slow:
         topics = [r[0] for r in fast.execute("SELECT topic FROM article_topics GROUP BY 1 ORDER BY count(*) DESC, 1").fetchall()]
-        assert len(topics) > 10 and list(_count_layout(fast)[1]) == topics
+        assert len(topics) > 10 and list(_count_layout(fast).topic_bits) == topics
         assert fast.execute("SELECT count(*) FROM (SELECT article_id FROM article_topics GROUP BY 1 "
                             "HAVING count(*) > 1)").fetchone()[0] > 0   # articles with several topics
         assert _bits_of_articles_ok(fast)
@@ -253,7 +277,7 @@ def test_more_topics_than_bits(tmp_path):
     run_pipeline(store, [data], IngestOptions(topic_column="topic"), ScoreOptions(lexicons=[lexicon]), fresh=True)
     with duckdb.connect(str(store), read_only=True) as fast, _with_joins(store) as slow:
         topics = [r[0] for r in fast.execute("SELECT topic FROM article_topics GROUP BY 1 ORDER BY count(*) DESC, 1").fetchall()]
-        bits = _count_layout(fast)[1]
+        bits = _count_layout(fast).topic_bits
         assert len(topics) >= n_topics and list(bits) == topics[:TOPIC_BITS]     # (and the queries' topics)
         assert bits[topics[TOPIC_BITS - 1]] == 63 and fast.execute(
             "SELECT count(*) FROM article_counts WHERE topic_bits >= (1::UBIGINT << 63)").fetchone()[0] > 0
