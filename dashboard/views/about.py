@@ -12,13 +12,13 @@ from pipelines.evaluate import read_validation, validation_display, validation_t
 # value (an engine "dask, 2 local workers") is whole. (Comments, not strings: Streamlit's magic would write a string
 # on the page.)
 RUN_COLUMNS = ["started_at", "stage", "engine", "n_input", "n_ingested", "n_duplicates", "n_rejected", "n_mentions",
-               "elapsed_s", "run_id"]
+               "n_name_hits", "elapsed_s", "run_id"]
 VERSION_TABLE_COLUMNS = ["started_at", "lexicon_version", "pairs_version", "topics_version", "frames_version",
                          "frame_threshold", "targets_version", "rules_version", "code_version"]
 VALIDATION_ROW_HEIGHT = 66   # Streamlit wraps a cell's text only in rows taller than 64 px
 RUN_LABELS = {"started_at": "Started (UTC)", "stage": "Stage", "engine": "Engine", "n_input": "Records in",
               "n_ingested": "Ingested", "n_duplicates": "Duplicates", "n_rejected": "Rejected",
-              "n_mentions": "Mentions", "elapsed_s": "Seconds", "run_id": "Run id", "lexicon_version": "Lexicon",
+              "n_mentions": "Mentions", "n_name_hits": "In names", "elapsed_s": "Seconds", "run_id": "Run id", "lexicon_version": "Lexicon",
               "pairs_version": "Word-choice pairs", "topics_version": "Topic queries",
               "frames_version": "Frame lexicon",
               "frame_threshold": "Threshold", "targets_version": "Targets", "rules_version": "Rules",
@@ -29,6 +29,10 @@ RUN_TEXT = {"started_at": "{:%Y-%m-%d %H:%M}".format, "elapsed_s": "{:.1f}".form
 RULES_HELP = ("Version of the scoring rules: the code that applies the definitions (matching, names, voice, "
               "datelines ...; its changelog is in pipelines/rules.py). A collect under other rules scores every "
               "article again; —: the run scored nothing, or the store predates the column (unknown rules)")
+NAME_HITS_HELP = ("Lexicon hits left out as parts of proper names ('Thug' in 'Young Thug': a lower-case term "
+                  "capitalised inside a name) in the articles the run scored; the download gives them by term "
+                  "(name_hit_terms), and framewatch explain lists an article's; —: the run scored nothing, or the "
+                  "store predates the column")
 ENGINE_HELP = ("Where the run scored: local, or a Dask cluster (its scheduler, or the local workers it started); "
                "— for a run that scored nothing")
 
@@ -63,8 +67,9 @@ st.caption(f"In the whole store, {tables.store_copies_text(s)}. The Republicatio
 st.subheader("Runs")
 runs, _ = tables.typed_table(about["runs"], {"started_at": "datetime", "n_input": "int", "n_ingested": "int",
                                              "n_duplicates": "int", "n_rejected": "int", "n_mentions": "int",
-                                             "elapsed_s": "float", "frame_threshold": "int"})
-runs = tables.shown_table(runs, as_text={"frame_threshold": "{:d}".format})   # "—", not "None", where empty
+                                             "n_name_hits": "int", "elapsed_s": "float", "frame_threshold": "int"})
+runs = tables.shown_table(runs, as_text={"frame_threshold": "{:d}".format,     # "—", not "None", where empty
+                                          "n_name_hits": COUNT_TEXT})
 L = RUN_LABELS
 widths = {table: tables.fitted_widths(runs, {c: L[c] for c in columns}, RUN_TEXT)   # each table fits on its own
           for table, columns in (("runs", RUN_COLUMNS), ("versions", VERSION_TABLE_COLUMNS))}
@@ -73,6 +78,7 @@ STARTED = st.column_config.DatetimeColumn(L["started_at"], format="YYYY-MM-DD HH
 st.dataframe(runs, hide_index=True, key="runs_table", column_order=RUN_COLUMNS, column_config=_sized({
     "started_at": STARTED, "stage": _text(L["stage"]), "engine": _text(L["engine"], help=ENGINE_HELP),
     **{c: _count(L[c]) for c in ("n_input", "n_ingested", "n_duplicates", "n_rejected", "n_mentions")},
+    "n_name_hits": _text(L["n_name_hits"], alignment="right", help=NAME_HITS_HELP),
     "elapsed_s": st.column_config.NumberColumn(L["elapsed_s"], format="%.1f"),
     "run_id": _text(L["run_id"])}, widths["runs"]))
 st.dataframe(runs, hide_index=True, key="run_versions_table", column_order=VERSION_TABLE_COLUMNS,

@@ -69,7 +69,8 @@ def test_the_runs_tables_show_which_run_when_engine_counts_and_versions_and_fit_
     assert not at.exception
     what, versions = at.dataframe[0], at.dataframe[1]
     assert list(what.proto.column_order) == ["started_at", "stage", "engine", "n_input", "n_ingested", "n_duplicates",
-                                             "n_rejected", "n_mentions", "elapsed_s", "run_id"]
+                                             "n_rejected", "n_mentions", "n_name_hits", "elapsed_s", "run_id"]
+    assert what.value["n_name_hits"].tolist() == ["2"]   # the hits left out as parts of names (text: "—" if none)
     assert list(versions.proto.column_order) == ["started_at", "lexicon_version", "pairs_version", "topics_version",
                                                  "frames_version", "frame_threshold", "targets_version", "rules_version",
                                                  "code_version"]
@@ -95,3 +96,16 @@ def test_engine_label_reads_the_runs_settings(settings, expected):
     from dashboard.tables import engine_label
 
     assert engine_label(settings) == expected
+
+
+@pytest.mark.parametrize("old", ["NULL", "no column"])
+def test_a_run_without_a_count_of_hits_left_out_as_names_shows_the_placeholder(store_path, tmp_path, old):
+    """An ingest (NULL: it scored nothing), or a store written before the columns (read as it is)."""
+    store = tmp_path / "old.duckdb"
+    shutil.copyfile(store_path, store)
+    with duckdb.connect(str(store)) as con:
+        con.execute("UPDATE runs SET n_name_hits = NULL" if old == "NULL" else
+                    "ALTER TABLE runs DROP COLUMN n_name_hits; ALTER TABLE runs DROP COLUMN name_hit_terms")
+    at = open_page(store, "views/about.py")
+    assert not at.exception
+    assert _runs_table(at)["n_name_hits"].tolist() == [PLACEHOLDER]
