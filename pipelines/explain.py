@@ -30,10 +30,13 @@ apostrophes and dots ("Al-Aqsa", "O'Brien", "St.")."""
 
 def _read_source(source: str) -> dict:
     if source == "-":
-        raw = sys.stdin.read()
-        if raw.lstrip().startswith("<"):
-            return sources.read_html_string(raw)
-        return {"body": raw}
+        # Bytes, decoded as a file is (UTF-8 with its BOM dropped, else the page's charset or
+        # cp1252): the text layer of stdin would keep a BOM in the text, shifting every offset,
+        # and stop on (or smuggle surrogates out of) a pipe that is not UTF-8.
+        data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
+        html = data.lstrip().startswith(b"<")
+        raw, _ = sources._decode(data, html=html)
+        return sources.read_html_string(raw) if html else {"body": raw}
     path = Path(source)
     if not path.is_file():
         raise ConfigError("article file not found", where=source, expected="a .txt or .html file, or '-' for stdin",

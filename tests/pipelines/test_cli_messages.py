@@ -4,13 +4,16 @@
   needs and the ``--map`` that names it (it gave 50 rejects, exit 0 and no word);
 - ``topics discover --outlet Rt`` names the unknown outlet and the store's outlets, with the close
   one (it said "too few articles ... found 0"); the same for ``--topic``;
-- ``explain -`` with nothing on stdin is an error, not an empty explanation;
+- ``explain -`` with nothing on stdin is an error, not an empty explanation; stdin that is not
+  UTF-8 is read as a file is (it stopped with a UnicodeEncodeError traceback), and its BOM is
+  not kept in the text (every offset was one too far);
 - ``--map`` help lists every field it takes, ``rejects --help`` promises only the file lines it gives.
 """
 
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import pytest
@@ -148,6 +151,21 @@ def test_explain_of_an_empty_file_is_an_error(tmp_path):
     assert result.exit_code == 1 and result.stderr.startswith(f"Error: {empty}: no article text to explain;")
     assert invoke("explain", "-", input="The puppet regime held war games.\n").exit_code == 0
 
+
+
+@pytest.mark.parametrize("stdin", [
+    "Le r\u00e9gime fantoche. The puppet regime held war games.".encode("cp1252"),  # a Windows pipe
+    b"\xef\xbb\xbfLe r\xc3\xa9gime fantoche. The puppet regime held war games.",   # UTF-8 with a BOM
+])
+def test_explain_reads_stdin_as_a_file_is_read(stdin, tmp_path):
+    result = invoke("explain", "-", "--json", input=stdin)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["text"] == "Le r\u00e9gime fantoche. The puppet regime held war games."
+    assert [(m["start"], m["end"], m["text"]) for m in data["mentions"]] == [(24, 37, "puppet regime"), (43, 52, "war games")]
+    article = tmp_path / "article.txt"
+    article.write_bytes(stdin)
+    assert json.loads(invoke("explain", article, "--json").stdout)["mentions"] == data["mentions"]
 
 def test_a_failed_feed_url_is_left_to_collect_s_own_report():
     from pipelines.ingest import IngestOptions, ingest_records
