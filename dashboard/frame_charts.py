@@ -8,19 +8,65 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from pipelines.frames import FRAMES
 
-from .charts import (DASHES, LEGEND_ROW_PX, PALETTE, SHARE_TOP, _empty, _partial_notes, band_opacity, band_traces,
-                     heatmap_grid, legend_rows, with_cell_targets)
+from .charts import (PALETTE, SHARE_TOP, _empty, _partial_notes, band_opacity, band_traces, heatmap_grid,
+                     with_cell_targets)
+from .tables import count_label
 
 SHORT_LABELS = {**FRAMES, "legality": "Legality & jurisprudence", "policy": "Policy prescription",
                 "external_regulation": "External regulation"}
 """Frame labels short enough for a heatmap axis (the codebook labels are in :data:`FRAMES`)."""
 
 
+SELECTION = "all selected outlets"
+"""Name (and legend group) of the grey reference line in every panel of :func:`frame_trend_chart`: the frame's
+share in the articles of all selected outlets together. A click on it selects no evidence cell."""
+SELECTION_GREY = "#8c8c8c"
+PANEL_PX = 170
+"""Height of one outlet's panel in :func:`frame_trend_chart` when there are several rows of them (one row: 330)."""
+PANEL_GAP_PX = 56
+"""Space between two rows of panels, for the lower panel's title."""
+
+
+def panel_grid(n_panels: int) -> tuple[int, int]:
+    """(rows, columns) of the small multiples for *n_panels* outlets: one column for one, two up to four, then
+    three, so that each panel stays wider than ~280 pixels in the main column of a 1,400-pixel window."""
+    cols = 1 if n_panels <= 1 else 2 if n_panels <= 4 else 3
+    return -(-max(1, n_panels) // cols), cols
+
+
+def selection_trend(df: pd.DataFrame) -> pd.DataFrame:
+    """The frame's share in all the outlets of a trend frame together, per period (numerators and denominators
+    summed, so it is the share of the selected articles, not a mean of the outlets' shares).
+
+    Parameters
+    ----------
+    df : the frame of :func:`pipelines.frames.frame_trend`; not modified.
+
+    Returns
+    -------
+    DataFrame with ``period``, ``n_articles``, ``n_articles_with_frame`` and ``share`` (NaN for a period
+    without articles: a gap), one row per period, in order.
+    """
+    out = (df.groupby("period", sort=True)[["n_articles", "n_articles_with_frame"]].sum().reset_index()
+           if len(df) else pd.DataFrame(columns=["period", "n_articles", "n_articles_with_frame"]))
+    n, k = out["n_articles"].to_numpy(float), out["n_articles_with_frame"].to_numpy(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["share"] = np.where(n > 0, k / n, np.nan)
+    return out
+
+
 def frame_trend_chart(df: pd.DataFrame, frame_label: str) -> go.Figure:
-    """Share of articles using one frame, per outlet over time, with its 95 % Wilson band.
+    """Share of articles using one frame over time: a small panel per outlet, with its 95 % Wilson band.
+
+    One chart with a line and a band per outlet crowded into a tangle at seven outlets (the demo), so each
+    outlet has its own panel (outlets in name order, left to right; one to three panels a row), all on the same
+    axes (0 to 100 %, the same periods), titled with the outlet and its articles. Behind the outlet's line in
+    every panel, a thin grey line gives the frame's share in all selected outlets together
+    (:func:`selection_trend`; not drawn for a single outlet, where it is the outlet's own line).
 
     Parameters
     ----------
@@ -32,43 +78,69 @@ def frame_trend_chart(df: pd.DataFrame, frame_label: str) -> go.Figure:
     Returns
     -------
     go.Figure
-        Per outlet a line (a gap is a break, never 0) over a shaded band; a period only partly
-        inside the selected dates is a hollow point. The hover gives k of n articles and the
-        interval. The y axis is the share of articles, 0 to 100 %. With no articles at all (an
-        empty frame, or gaps only), no axes: the message "No scored articles in this selection".
+        Per outlet a line (a gap is a break, never 0) over a shaded band, its traces in the legend group of
+        the outlet (a click on a point names its evidence cell, :func:`dashboard.evidence.clicked_trend_cell`);
+        a period only partly inside the selected dates is a hollow point. The hover gives k of n articles and
+        the interval; the grey line's, the selection's k of n. The y axes are the share of articles, 0 to
+        100 %. With no articles at all (an empty frame, or gaps only), no axes: the message "No scored
+        articles in this selection".
     """
-    fig = go.Figure()
-    names = [] if df is None or df.empty else sorted(str(o) for o in df["outlet"].unique())
-    bottom = 60 + (LEGEND_ROW_PX * legend_rows(names) + 8 if names else 0)
-    fig.update_layout(
-        title=dict(text=f"Share of articles using the frame “{frame_label}”, per outlet (band: 95% interval)", x=0),
-        template="plotly_white", height=420 + bottom, hovermode="closest", margin=dict(l=70, r=20, t=60, b=bottom),
-        legend=dict(orientation="h", yref="container", y=0, yanchor="bottom", x=0, xanchor="left", title_text=""))
-    fig.update_yaxes(title_text="share of articles", tickformat=".0%", range=[0, SHARE_TOP], autorange=False)
-    fig.update_xaxes(title_text="period (UTC)")
+    outlets = [] if df is None or df.empty else sorted(str(o) for o in df["outlet"].unique())
+    rows, cols = panel_grid(len(outlets))
+    title = f"Share of articles using the frame “{frame_label}”, one panel per outlet"
+    subtitle = ("line: the outlet's share (band: 95% interval)"
+                + (f"; grey: {SELECTION} together" if len(outlets) > 1 else ""))
     if df is None or df.empty or not (df["n_articles"].fillna(0) > 0).any():   # nothing but gaps: no empty axes
+        fig = go.Figure()
+        fig.update_layout(title=dict(text=title, x=0), template="plotly_white")
         return _empty(fig, "No scored articles in this selection")
-    data = df.sort_values(["outlet", "period"])
-    alpha = band_opacity(data["outlet"].nunique())
+    data = df.assign(outlet=df["outlet"].astype(str)).sort_values(["outlet", "period"])
+    counts = data.groupby("outlet")["n_articles"].sum()
+    panel_px = 330 if rows == 1 else PANEL_PX
+    area = rows * panel_px + (rows - 1) * PANEL_GAP_PX
+    fig = make_subplots(rows=rows, cols=cols, horizontal_spacing=0.07, vertical_spacing=PANEL_GAP_PX / area,
+                        subplot_titles=[f"{o} · {count_label(int(counts[o]), 'article')}" for o in outlets])
+    fig.update_layout(
+        title=dict(text=title, x=0, subtitle=dict(text=subtitle, font=dict(size=13))), template="plotly_white",
+        hovermode="closest", height=area + 120 + 64, margin=dict(l=70, r=20, t=120, b=64), showlegend=False)
+    for annotation in fig.layout.annotations:   # the panels' titles: the outlet, its articles
+        annotation.update(font=dict(size=13), x=annotation.x - 0.5 / cols + 0.005, xanchor="left")
+    reference = selection_trend(data) if len(outlets) > 1 else None
+    colour = PALETTE[0]
     for i, (outlet, g) in enumerate(data.groupby("outlet", sort=True)):
-        colour, name = PALETTE[i % len(PALETTE)], str(outlet)
-        x = pd.to_datetime(g["period"])
-        fig.add_traces(band_traces(g, "share_low", "share_high", name, colour, alpha))
+        at = dict(row=i // cols + 1, col=i % cols + 1)
+        if reference is not None:
+            fig.add_trace(go.Scatter(
+                x=pd.to_datetime(reference["period"]), y=reference["share"], mode="lines", name=SELECTION,
+                legendgroup=SELECTION, connectgaps=False, line=dict(color=SELECTION_GREY, width=1.5),
+                customdata=reference[["n_articles_with_frame", "n_articles"]].to_numpy(float),
+                hovertemplate=(f"<b>{SELECTION}</b><br>%{{x|%d %b %Y}}<br>%{{y:.1%}} of articles use the frame<br>"
+                               "n = %{customdata[0]:,.0f} of %{customdata[1]:,.0f} articles<extra></extra>")), **at)
+        fig.add_traces(band_traces(g, "share_low", "share_high", outlet, colour, band_opacity(1)),
+                       rows=at["row"], cols=at["col"])
         partial = g["partial"].fillna(False).astype(bool).to_numpy() if "partial" in g else np.zeros(len(g), bool)
         custom = np.empty((len(g), 5), dtype=object)
         for j, col in enumerate(("share_low", "share_high", "n_articles_with_frame", "n_articles")):
             custom[:, j] = g[col].to_numpy(float)
         custom[:, 4] = _partial_notes(g, partial)
         fig.add_trace(go.Scatter(
-            x=x, y=g["share"], mode="lines+markers", name=name, legendgroup=name, connectgaps=False,
-            line=dict(color=colour, width=2.5, dash=DASHES[(i // len(PALETTE)) % len(DASHES)]),
-            marker=dict(size=np.where(partial, 9, 7).tolist(), color=np.where(partial, "white", colour).tolist(),
+            x=pd.to_datetime(g["period"]), y=g["share"], mode="lines+markers", name=outlet, legendgroup=outlet,
+            connectgaps=False, line=dict(color=colour, width=2),
+            marker=dict(size=np.where(partial, 8, 6).tolist(), color=np.where(partial, "white", colour).tolist(),
                         line=dict(width=2, color=colour)),
             customdata=custom,
             hovertemplate=("<b>%{fullData.name}</b><br>%{x|%d %b %Y}<br>%{y:.1%} of articles use the frame<br>"
                            "95% interval %{customdata[0]:.1%} – %{customdata[1]:.1%}<br>"
                            "n = %{customdata[2]:,.0f} of %{customdata[3]:,.0f} articles%{customdata[4]}"
-                           "<extra></extra>")))
+                           "<extra></extra>")), **at)
+    fig.update_yaxes(tickformat=".0%", range=[0, SHARE_TOP], autorange=False, dtick=0.5 if rows > 1 else 0.2)
+    fig.update_xaxes(matches="x", showticklabels=False)
+    for i in range(len(outlets)):
+        axis = "" if i == 0 else str(i + 1)
+        if i % cols == 0:
+            fig.layout[f"yaxis{axis}"].title.text = "share of articles"
+        if i + cols >= len(outlets):       # the lowest panel of its column: dates and the axis title
+            fig.layout[f"xaxis{axis}"].update(showticklabels=True, title_text="period (UTC)")
     return fig
 
 
@@ -198,7 +270,8 @@ def frame_heatmap_chart(df: pd.DataFrame, colour: str = "difference",
         reach = max(1.0, float(np.abs(solid).max())) if solid.size else 1.0
         scale = dict(colorscale="RdBu", zmin=-reach, zmax=reach, colorbar=dict(
             title=dict(text="points above (+) or below (−) the frame's share in all selected outlets",
-                       side="top"), tickformat="+.0f", ticksuffix=" pts", **COLOUR_BAR))
+                       side="top"), tickformat="+.0f" if reach >= 4 else "+.1f", ticksuffix=" pts",   # no "+1, +1"
+            **COLOUR_BAR))
     else:
         scale = dict(colorscale="Cividis", zmin=0, zmax=max(0.01, float(solid.max())) if solid.size else 1.0,
                      colorbar=dict(title=dict(text="share of articles", side="top"), tickformat=".0%",

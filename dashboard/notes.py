@@ -178,8 +178,9 @@ FRAMES_VOICE = (
 FRAMES_SHARE = (
     "**Share of articles using a frame** = Σ articles using it / Σ scored articles of the outlet in the "
     "period (or the whole selection in the heatmap), with a 95 % Wilson score interval and its n. A period "
-    "with no articles is a gap, never 0 %. **Evidence:** the Concordance shows the frame's tokens in exactly "
-    "the articles that count as using it (in the chosen voice); articles below the threshold are not evidence, "
+    "with no articles is a gap, never 0 %. Over time, each outlet has its own panel; the grey line in each is "
+    "the frame's share in all selected outlets' articles together (Σ over the outlets, per period). "
+    "**Evidence:** the Concordance shows the frame's tokens in exactly the articles that count as using it (in the chosen voice); articles below the threshold are not evidence, "
     "and their tokens are not in the heatmap's token count either, so a cell's hover and its Concordance agree. "
     "The sidebar's lexicon categories belong to loaded wording and do not apply to frames.")
 FRAMES_HEATMAP = (
@@ -188,7 +189,8 @@ FRAMES_HEATMAP = (
     "articles using it / Σ scored articles), in percentage points, on a diverging scale centred on 0 (blue: more "
     "often than the selection as a whole, red: less often), so each frame's column shows which outlets lean on "
     "it however common the frame is. *Share of articles* colours the share itself on one scale instead, where "
-    "the most used frame sets the top. Outlets with fewer articles in the selection than the page's minimum "
+    "the most used frame sets the top; with a single outlet selected it is the only colour (the difference "
+    "would be 0 in every cell). Outlets with fewer articles in the selection than the page's minimum "
     "(10 unless changed) are grey: one article moves their shares by many points. The CSV holds both values "
     "(`share`, `difference_points`, with `selection_share` and `few_articles`).")
 FRAMES_NOTE = "\n\n".join([FRAMES_LEXICON, FRAMES_VOICE, FRAMES_SHARE, FRAMES_HEATMAP, TOPICS, WIRE])

@@ -94,11 +94,17 @@ else:
 
 st.subheader("Outlets × frames")
 h1, h2 = st.columns([3, 2])
-colour = h1.radio("Colour", list(frame_charts.COLOUR_BY), format_func=frame_charts.COLOUR_BY.__getitem__,
-                  horizontal=True, key="frames_colour",
-                  help="The cells read each outlet's share either way. The difference shows, frame by frame, which "
-                       "outlets use a frame more or less often than all selected outlets together; one scale of "
-                       "shares is dominated by the most used frame.")
+n_outlets = int(matrix.loc[matrix["n_articles"] > 0, "outlet"].nunique()) if len(matrix) else 0
+if n_outlets > 1:
+    colour = h1.radio("Colour", list(frame_charts.COLOUR_BY), format_func=frame_charts.COLOUR_BY.__getitem__,
+                      horizontal=True, key="frames_colour",
+                      help="The cells read each outlet's share either way. The difference shows, frame by frame, "
+                           "which outlets use a frame more or less often than all selected outlets together; one "
+                           "scale of shares is dominated by the most used frame.")
+else:   # one outlet is the whole selection: its difference from it is 0 in every cell, a white chart
+    colour = "share"
+    h1.caption("Colour: the share of articles (one outlet selected: its difference from all selected outlets "
+               "would be 0 in every cell).")
 min_articles = h2.number_input("Colour outlets with at least … articles", min_value=1, max_value=100_000,
                                value=frame_charts.MIN_COLOUR_ARTICLES, step=1, key="frames_min_articles",
                                help="Outlets with fewer articles in the selection get grey cells: one article moves "

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from dashboard.frame_charts import frame_heatmap_chart, frame_trend_chart
 from pipelines.frames import FRAMES
@@ -146,3 +147,71 @@ def test_the_method_note_states_the_colour_and_the_default_minimum():
     assert f"({MIN_COLOUR_ARTICLES} unless changed)" in FRAMES_HEATMAP
     assert "`difference_points`" in FRAMES_HEATMAP and "`few_articles`" in FRAMES_HEATMAP
     assert all(FRAMES_HEATMAP in note for note in (FRAMES_NOTE, FRAMES_MODEL_NOTE, ALL_NOTES))
+
+
+def _three_outlets() -> pd.DataFrame:
+    """A, B, C over two weeks: A 1 of 2 then 2 of 4, B 0 of 2 then 1 of 1, C a gap then 3 of 3."""
+    rows = [("A", "2026-01-05", 2, 1), ("A", "2026-01-12", 4, 2), ("B", "2026-01-05", 2, 0),
+            ("B", "2026-01-12", 1, 1), ("C", "2026-01-05", 0, 0), ("C", "2026-01-12", 3, 3)]
+    df = pd.DataFrame(rows, columns=["outlet", "period", "n_articles", "n_articles_with_frame"])
+    df["period"] = pd.to_datetime(df["period"])
+    df["share"] = np.where(df["n_articles"] > 0, df["n_articles_with_frame"] / df["n_articles"].clip(lower=1), np.nan)
+    df["share_low"], df["share_high"] = df["share"] / 2, (1 + df["share"]) / 2
+    return df
+
+
+def test_each_outlet_has_its_own_panel_with_all_selected_outlets_behind_it():
+    from dashboard.frame_charts import SELECTION
+
+    fig = frame_trend_chart(_three_outlets(), "Economic")
+    lines = {t.name: t for t in fig.data if t.name in ("A", "B", "C")}
+    assert len({t.xaxis for t in lines.values()}) == 3                  # one panel each, not one tangle
+    titles = [a.text for a in fig.layout.annotations]
+    assert titles == ["A · 6 articles", "B · 3 articles", "C · 3 articles"]
+    grey = [t for t in fig.data if t.name == SELECTION]
+    assert sorted(t.xaxis for t in grey) == sorted(t.xaxis for t in lines.values())   # behind every outlet
+    assert np.allclose(np.asarray(grey[0].y, float), [1 / 4, 6 / 8])    # pooled: Σk / Σn, not a mean of shares
+    assert not fig.layout.showlegend and "grey: all selected outlets" in fig.layout.title.subtitle.text
+    for axis in [k for k in fig.layout if k.startswith("yaxis")]:       # the same scale in every panel
+        assert list(fig.layout[axis].range) == [0, 1.04] and fig.layout[axis].tickformat == ".0%"
+    # 2 × 2 panels: A, B on top, C under A; dates under C and under B (the lowest panel of its column)
+    assert [bool(fig.layout[f"xaxis{s}"].showticklabels) for s in ("", "2", "3")] == [False, True, True]
+
+
+def test_a_single_outlet_has_one_panel_and_no_selection_line():
+    from dashboard.frame_charts import SELECTION
+
+    fig = frame_trend_chart(_trend(), "Economic")
+    assert not [t for t in fig.data if t.name == SELECTION]
+    assert [a.text for a in fig.layout.annotations] == ["A · 3 articles"]
+    assert "grey" not in fig.layout.title.subtitle.text
+
+
+def test_a_click_finds_the_outlets_cell_and_none_on_the_selection_line():
+    from dashboard.evidence import clicked_trend_cell
+    from dashboard.frame_charts import SELECTION
+
+    df = _three_outlets()
+    fig = frame_trend_chart(df, "Economic")
+    cells = df[df["n_articles_with_frame"] > 0].reset_index(drop=True)
+    b = next(i for i, t in enumerate(fig.data) if t.name == "B")
+    grey = next(i for i, t in enumerate(fig.data) if t.name == SELECTION)
+    assert cells.iloc[clicked_trend_cell(fig, {"points": [{"curve_number": b, "x": "2026-01-12"}]}, cells)][
+        ["outlet", "n_articles"]].tolist() == ["B", 1]
+    assert clicked_trend_cell(fig, {"points": [{"curve_number": grey, "x": "2026-01-12"}]}, cells) is None
+
+
+@pytest.mark.parametrize("n, grid", [(1, (1, 1)), (2, (1, 2)), (4, (2, 2)), (5, (2, 3)), (7, (3, 3)), (10, (4, 3))])
+def test_panels_fill_rows_of_one_to_three(n, grid):
+    from dashboard.frame_charts import panel_grid
+
+    assert panel_grid(n) == grid
+
+
+def test_a_small_difference_scale_has_distinct_tick_labels():
+    df = _matrix()
+    df.loc[df["outlet"] == "B", ["n_articles", "n_articles_with_frame"]] = [[40, 6], [40, 20]]   # B = A
+    df = df[df["outlet"] != "C"]
+    df["share"] = df["n_articles_with_frame"] / df["n_articles"]
+    bar = frame_heatmap_chart(df).data[0].colorbar
+    assert bar.tickformat == "+.1f"                 # ±1 point: "+0.5", not "+1" twice

@@ -1,5 +1,7 @@
 """AppTest of the Frames page on the hand-made store (tests/dashboard/store_factory.py, FRAME_TERMS)."""
 
+import json
+
 import pytest
 
 from app_pages import open_page, widget
@@ -348,3 +350,20 @@ def test_the_heatmap_of_precomputed_differences_equals_the_one_it_computes(store
         given = frame_heatmap_chart(frame_differences(matrix, n), colour, n)
         computed = frame_heatmap_chart(matrix, colour, n)
         assert given.to_json() == computed.to_json(), (colour, n)
+
+
+def test_one_outlet_is_coloured_by_its_share_not_a_white_difference_of_zero(store_path):
+    import numpy as np
+
+    at = _page(store_path, outlet=ALPHA, voice="all")
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Colour" not in [r.label for r in at.radio]           # no choice to make: the difference is 0 everywhere
+    assert any("one outlet selected" in c.value for c in at.caption)
+    heat = _heatmap(at)["data"][0]
+    assert heat["colorscale"][0][1] != heat["colorscale"][-1][1] and heat["zmin"] == 0
+    expected = _store_cells(store_path)
+    expected = expected[expected["outlet"] == ALPHA]
+    z = _z_by_cell(_heatmap(at))
+    assert all(np.isclose(z[(ALPHA, r.frame)], r.share) for r in expected.itertuples())
+    trend = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert [a["text"] for a in trend["layout"]["annotations"]] == [f"{ALPHA} · {expected['n'].iloc[0]} articles"]
