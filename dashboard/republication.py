@@ -98,8 +98,13 @@ def flow_heatmap(flows: pd.DataFrame) -> go.Figure:
     return with_cell_targets(fig)
 
 
+NO_COPIES_TEXT = "No selected article copies another outlet's text (0 % for each)"
+"""Said over :func:`copy_share_chart` when every bar is 0 (an outlet repeating its own text is not a copy here)."""
+
+
 def copy_share_chart(shares: pd.DataFrame) -> go.Figure:
-    """Horizontal bars: each outlet's share of articles that copy another outlet's text, with Wilson 95 % bars.
+    """Horizontal bars: each outlet's share of articles that copy another outlet's text, with Wilson 95 % bars;
+    when no article does, :data:`NO_COPIES_TEXT` over them.
 
     Parameters
     ----------
@@ -120,6 +125,9 @@ def copy_share_chart(shares: pd.DataFrame) -> go.Figure:
                        "<br>95% interval %{customdata[2]:.1%} – %{customdata[3]:.1%}<extra></extra>")))
     fig.update_xaxes(tickformat=".0%", range=[0, 1.04], title_text="share of articles (Wilson 95 % interval)")
     fig.update_layout(height=max(260, 120 + 40 * len(df)))
+    if not df["n_copies"].sum():   # bars of 0 only: say why, or the chart looks broken (one outlet, KCNA)
+        fig.add_annotation(text=NO_COPIES_TEXT, showarrow=False, xref="paper", yref="paper", x=0.5, y=1.0,
+                           yanchor="bottom", font=dict(size=13, color="#555"))
     return fig
 
 

@@ -96,6 +96,16 @@ def test_charts_show_counts_and_intervals():
     assert list(bar.y) == ["B", "A"] and list(bar.x) == [0.5, 0.0]
     assert list(bar.error_x.array) == pytest.approx([0.4055, 0.7935])
     assert flow_heatmap(flows.iloc[0:0]).layout.annotations[0].text == "No republished copies in this selection"
+    assert not copy_share_chart(shares).layout.annotations                       # bars to read: nothing to say
+
+
+def test_bars_of_zero_only_say_that_no_article_copies_another_outlet():
+    from dashboard.republication import NO_COPIES_TEXT
+
+    shares = pd.DataFrame({"outlet": ["KCNA"], "n_articles": [1275], "n_copies": [0], "share": [0.0],
+                           "share_low": [0.0], "share_high": [0.003]})    # one outlet: its own repeats are no copy
+    fig = copy_share_chart(shares)
+    assert [a.text for a in fig.layout.annotations] == [NO_COPIES_TEXT] and list(fig.data[0].x) == [0.0]
 
 
 # --------------------------------------------------------------------------- the counts of copies, page by page
