@@ -98,7 +98,7 @@ def flow_heatmap(flows: pd.DataFrame) -> go.Figure:
     return with_cell_targets(fig)
 
 
-NO_COPIES_TEXT = "No selected article copies another outlet's text (0 % for each)"
+NO_COPIES_TEXT = "No selected article copies<br>another outlet's text"
 """Said over :func:`copy_share_chart` when every bar is 0 (an outlet repeating its own text is not a copy here)."""
 
 
@@ -126,8 +126,8 @@ def copy_share_chart(shares: pd.DataFrame) -> go.Figure:
     fig.update_xaxes(tickformat=".0%", range=[0, 1.04], title_text="share of articles (Wilson 95 % interval)")
     fig.update_layout(height=max(260, 120 + 40 * len(df)))
     if not df["n_copies"].sum():   # bars of 0 only: say why, or the chart looks broken (one outlet, KCNA)
-        fig.add_annotation(text=NO_COPIES_TEXT, showarrow=False, xref="paper", yref="paper", x=0.5, y=1.0,
-                           yanchor="bottom", font=dict(size=13, color="#555"))
+        fig.add_annotation(text=NO_COPIES_TEXT, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5,
+                           font=dict(size=13, color="#555"))   # in the plot, half a page wide: two short lines
     return fig
 
 
