@@ -138,3 +138,13 @@ def test_fitted_widths_fit_the_longest_text_of_each_column():
     assert {c: widths[c] - squeezed[c] for c in widths} == {"engine": 5, "n": 5}        # right padding, evenly
     tight = fitted_widths(df, {"engine": "Engine", "n": "Records in"}, {"n": "{:,}".format}, total=100)
     assert {c: widths[c] - tight[c] for c in widths} == {"engine": 6, "n": 6}           # never under 2 pixels
+
+
+def test_about_counts_one_outlet_in_the_singular(store_path, tmp_path):
+    store = tmp_path / "one.duckdb"             # KCNA's store read "1,275 articles from 1 outlets"
+    shutil.copyfile(store_path, store)
+    with duckdb.connect(str(store)) as con:
+        con.execute("DELETE FROM articles WHERE outlet <> (SELECT min(outlet) FROM articles)")
+    at = open_page(store, "views/about.py")
+    assert not at.exception, [e.value for e in at.exception]
+    assert " from 1 outlet, " in at.caption[0].value, at.caption[0].value
