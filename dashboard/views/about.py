@@ -58,7 +58,8 @@ st.title("About the data")
 about = loaders.load_about(ctx.path, ctx.version)
 s = ctx.summary
 st.caption(f"Store: {tables.count_label(s['n_articles'], 'article')} from "
-           f"{tables.count_label(len(s['outlets']), 'outlet')}, {s['first_day'] or '?'} to {s['last_day'] or '?'} · lexicon version {ctx.lexicon_version} · frame lexicon "
+           f"{tables.count_label(len(s['outlets']), 'outlet')}, {s['first_day'] or '?'} to {s['last_day'] or '?'} "
+           f"· lexicon version {ctx.lexicon_version} · frame lexicon "
            f"version {frame_loaders.load_frame_meta(ctx.path, ctx.version)['version'] or 'none'}. "
            "The sidebar filters do not apply on this page.")
 st.caption(f"In the whole store, {tables.store_copies_text(s)}. The Republication page counts the same for "
