@@ -129,9 +129,9 @@ def tone_trend_chart(df: pd.DataFrame, measure: str = "tone") -> go.Figure:
                                    "(beyond the axis)<extra></extra>")), row=r, col=1)
         if measure == "tone":
             fig.add_hline(y=0, line=dict(color="#888", width=1, dash="dot"), row=r, col=1)
-            fig.update_yaxes(range=[-top, top], row=r, col=1, title_text="mean tone", zeroline=False)
-        else:
-            fig.update_yaxes(range=[0, 1.02], row=r, col=1, tickformat=".0%", title_text="negative")
+            fig.update_yaxes(range=[-top, top], row=r, col=1, title_text="mean tone (−1 to +1)", zeroline=False)
+        else:   # short titles: a panel is ~170 pixels tall
+            fig.update_yaxes(range=[0, 1.02], row=r, col=1, tickformat=".0%", title_text="negative sentences")
     fig.update_xaxes(title_text="period (UTC)", row=len(targets), col=1)
     return fig
 

@@ -144,3 +144,11 @@ def test_heatmap_cells_with_few_sentences_are_grey_yet_read_their_value_n_and_wh
     assert not any(t.name == "fewer than 1 sentences" for t in tone_heatmap(df, "tone", 1).data)   # none below 1
     assert tone_colour_text(10, 2).startswith("Grey: 2 cells with fewer than 10 sentences, not coloured")
     assert "(none here)" in tone_colour_text(1, 0)
+
+
+@pytest.mark.parametrize("measure, title, tickformat", [("tone", "mean tone (−1 to +1)", None),
+                                                        ("negative", "negative sentences", ".0%")])
+def test_each_panels_y_axis_names_its_measure_with_its_scale(measure, title, tickformat):
+    fig = tone_trend_chart(_trend(), measure)     # the axis said "mean tone" without the scale, "negative" alone
+    axes = [fig.layout[k] for k in fig.layout if k.startswith("yaxis")]
+    assert len(axes) == 2 and all(a.title.text == title and a.tickformat == tickformat for a in axes)
