@@ -943,8 +943,10 @@ class _IngestState:
                                                             column=self.date_columns.get(src, "published"),
                                                             where=_date_place(src, outlet)))
             # Input files only: a feed or page URL that failed is reported by collect itself.
-            warnings += [_nothing_taken(src, cols, reasons) for src, (cols, reasons) in self.rejected_files.items()
-                         if src not in self.kept_files and "://" not in src]
+            nothing = [(src, cols, reasons) for src, (cols, reasons) in self.rejected_files.items()
+                       if src not in self.kept_files and "://" not in src]
+            warnings += [_nothing_taken(src, cols, reasons) for src, cols, reasons in nothing if not _is_page(src)]
+            warnings += _pages_not_taken([(src, reasons) for src, _, reasons in nothing if _is_page(src)])
         articles = self.articles[0] if len(self.articles) == 1 else _fold_frame([], self.run_id)
         rejects_df = pd.DataFrame(self.rejects, columns=["run_id", "source_file", "source_row", "reason", "detail",
                                                          "record"])
@@ -1123,6 +1125,42 @@ def _nothing_taken(src: str, cols: list[str], reasons: dict[str, int]) -> str:
         expected, fix = _EXPECTED[top]
         text += (f"; its columns: {', '.join(cols) or 'none'}; expected {expected.format(**names)}; {fix}")
     return text + "; `framewatch rejects` lists them"
+
+
+_PAGE_EXPECTED = {
+    "no_text": ("a main text (an HTML page's article, a .txt file's words after its front matter)",
+                "check the pages"),
+    "no_outlet": ("an outlet: 'outlet:' in a page's front matter or sidecar (name.json), an HTML page's "
+                  "og:site_name or URL, or --outlet NAME",
+                  "give --outlet NAME, or add 'outlet:' to each page's front matter or sidecar"),
+}
+
+
+def _is_page(src: str) -> bool:
+    """Whether *src* is a page of a folder input (.txt or .html): one record, no columns."""
+    return Path(src).suffix.lower() in sources.HTML_SUFFIXES + sources.TEXT_SUFFIXES
+
+
+def _pages_not_taken(pages: list[tuple[str, dict[str, int]]]) -> list[str]:
+    """The warnings for pages (.txt, .html) none of whose records could be ingested: one a folder,
+    with the reasons and what a page needs, not one a page naming a "column" and ``--map``
+    (a folder of 1,000 pages without an outlet gave 20 such lines and "... and 980 more")."""
+    by_folder: dict[str, dict[str, int]] = {}
+    for src, reasons in pages:
+        counts = by_folder.setdefault(str(Path(src).parent), {})
+        for reason, k in reasons.items():
+            counts[reason] = counts.get(reason, 0) + k
+    out = []
+    for folder, reasons in by_folder.items():
+        n = sum(reasons.values())
+        text = (f"{folder}: {n:,} page{'s' if n > 1 else ''} could not be ingested ("
+                + ", ".join(f"{reason} {k:,}" for reason, k in reasons.items()) + ")")
+        top = max(reasons, key=reasons.get)
+        if top in _PAGE_EXPECTED:
+            expected, fix = _PAGE_EXPECTED[top]
+            text += f"; expected {expected}; {fix}"
+        out.append(text + "; `framewatch rejects` lists them")
+    return out
 
 
 def _date_place(src: str, outlet: str) -> str:

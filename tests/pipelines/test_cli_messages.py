@@ -2,6 +2,8 @@
 
 - an input file none of whose records could be ingested warns, naming its columns, what a record
   needs and the ``--map`` that names it (it gave 50 rejects, exit 0 and no word);
+- pages (.txt, .html) of a folder that could not be ingested warn once a folder, with what a page
+  needs (each page warned of its "columns: body" and ``--map``, 20 lines and "... and N more");
 - ``topics discover --outlet Rt`` names the unknown outlet and the store's outlets, with the close
   one (it said "too few articles ... found 0"); the same for ``--topic``;
 - ``explain -`` with nothing on stdin is an error, not an empty explanation; stdin that is not
@@ -62,6 +64,27 @@ def test_a_file_whose_records_name_no_outlet_warns_with_the_outlet_option(tmp_pa
             "name yours with --map outlet=COLUMN, or give --outlet NAME; `framewatch rejects` lists them"
             ) in result.stderr.splitlines()
 
+
+
+def test_pages_without_an_outlet_warn_once_a_folder_with_what_a_page_needs(tmp_path):
+    folder, sub = tmp_path / "pages", tmp_path / "pages" / "more"
+    sub.mkdir(parents=True)
+    for k in range(25):
+        (folder / f"story{k}.txt").write_text(f"Story {k}: the puppet regime held war games.\n")
+    (sub / "page.html").write_text("<html><body><article><p>The puppet regime held war games again, "
+                                   "officials said on Monday.</p></article></body></html>")
+    (folder / "kept.txt").write_text("---\noutlet: KCNA\ndate: 2024-01-01\n---\nThe puppet regime held war games.\n")
+    result = invoke("run", "--input", folder, "--store", tmp_path / "s.duckdb")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("ingested 1, duplicates 0, rejected 26,")
+    need = ("expected an outlet: 'outlet:' in a page's front matter or sidecar (name.json), an HTML page's og:site_name "
+            "or URL, or --outlet NAME; give --outlet NAME, or add 'outlet:' to each page's front matter or sidecar; "
+            "`framewatch rejects` lists them")
+    assert sorted(line for line in result.stderr.splitlines() if line.startswith("Warning:")) == sorted([
+        f"Warning: {folder}: 25 pages could not be ingested (no_outlet 25); {need}",
+        f"Warning: {sub}: 1 page could not be ingested (no_outlet 1); {need}"])
+    fixed = invoke("run", "--input", folder, "--outlet", "KCNA", "--store", tmp_path / "t.duckdb")
+    assert "Warning:" not in fixed.stderr and fixed.stdout.startswith("ingested 27,")
 
 def test_a_file_of_duplicates_only_is_not_warned_about(tmp_path):
     good = _csv(tmp_path / "good.csv", ("outlet", "date", "title", "text"),
