@@ -787,13 +787,14 @@ def keyword_in_context_spread(con: duckdb.DuckDBPyConnection, filters: Filters, 
 def article_count(con: duckdb.DuckDBPyConnection, filters: Filters) -> int:
     """Number of selected, dated articles: the rows :func:`article_list` would return with no limit.
 
-    With a topic filter, counted from the ``all`` rows of ``article_counts`` when the rollups read that
-    table (:func:`_count_layout`: filled, and covering every dated article) and it holds topic bits
-    (:func:`_article_conditions`); otherwise from ``articles`` alone, which without a topic filter is
-    cheaper still. Never joined with ``article_scores``: the voice's words do not change the count."""
+    With a topic or wire-copy filter, counted from the ``all`` rows of ``article_counts`` when the
+    rollups read that table (:func:`_count_layout`: filled, and covering every dated article) and it
+    holds the bits of that filter (:func:`_article_conditions`); otherwise from ``articles`` alone,
+    which without those filters is cheaper still. Never joined with ``article_scores``: the voice's
+    words do not change the count."""
     params: list = []
-    layout = _count_layout(con) if filters.topics else None
-    if layout is not None and layout.topic_bits:
+    layout = _count_layout(con) if filters.topics or filters.copies != "every" else None
+    if layout is not None and (layout.topic_bits if filters.topics else layout.copy_flags):
         params.append(ALL)
         where = ["a.voice = ?", *_article_conditions(filters, params, "a.", layout), *_date_conditions(filters, params)]
         return int(con.execute(f"SELECT count(*) FROM article_counts a WHERE {' AND '.join(where)}",
