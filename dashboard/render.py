@@ -80,6 +80,37 @@ def highlight_html(text: str, mentions: pd.DataFrame) -> str:
     return '<div class="fw-article" style="line-height:1.7;">' + "".join(parts) + "</div>"
 
 
+ARTICLE_CHAR_LIMIT = 100_000
+"""Characters of an article the Articles page renders before asking: about 15,000 words, far more
+than a news article. A scraped page with a runaway body (2 MB, 120,000 mentions) took over a
+minute to render, and its page was 490,000 px tall."""
+
+
+def clip_article(text: str, mentions: pd.DataFrame, limit: int = ARTICLE_CHAR_LIMIT) -> tuple[str, pd.DataFrame]:
+    """The start of a long article and its mentions, for :func:`highlight_html`.
+
+    Parameters
+    ----------
+    text : the canonical article text (``articles.text``).
+    mentions : ``mentions`` rows of that article (``start_char``, ``end_char`` offsets into *text*).
+    limit : characters to keep at most.
+
+    Returns
+    -------
+    (str, DataFrame)
+        *text* and *mentions* unchanged when *text* has at most *limit* characters; else the text
+        up to its last line break within *limit* (or *limit* itself when there is none in its second
+        half) and the mentions that end within it. Offsets stay those of the whole text.
+    """
+    text = _text(text)
+    if len(text) <= limit:
+        return text, mentions
+    cut = text.rfind("\n", 0, limit + 1)
+    cut = cut if cut >= limit // 2 else limit
+    kept = mentions if mentions is None or not len(mentions) else mentions[mentions["end_char"] <= cut]
+    return text[:cut], kept
+
+
 def legend_html() -> str:
     """A small legend of the three voice styles (HTML)."""
     items = "".join(f'<span style="{VOICE_STYLES[v]}padding:0 4px;margin-right:12px;">'

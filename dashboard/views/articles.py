@@ -62,7 +62,14 @@ if url:
 else:
     st.caption("No web link for this article (missing or not an http(s) address).")
 st.markdown(render.legend_html(), unsafe_allow_html=True)
-st.markdown(render.highlight_html(article.get("text"), mentions), unsafe_allow_html=True)
+shown, shown_mentions = render.clip_article(article.get("text"), mentions)
+if len(shown) < len(article.get("text") or "") and st.toggle(
+        f"Show the whole text ({len(article['text']):,} characters; slow to render)", key="article_whole"):
+    shown, shown_mentions = article["text"], mentions
+st.markdown(render.highlight_html(shown, shown_mentions), unsafe_allow_html=True)
+if len(shown) < len(article.get("text") or ""):
+    st.caption(f"Shown: the first {len(shown):,} of {len(article['text']):,} characters, with "
+               f"{len(shown_mentions):,} of {len(mentions):,} mentions; the switch above shows the whole text.")
 by_voice = mentions["voice"].value_counts().reindex(["outlet", "quoted", "attributed"], fill_value=0)
 st.caption(f"{tables.count_label(len(mentions), 'mention')} in all voices: {by_voice['outlet']} outlet, {by_voice['quoted']} quoted, "
            f"{by_voice['attributed']} attributed. Hover a highlight for its term, category, voice and speaker.")
