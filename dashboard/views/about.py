@@ -9,10 +9,11 @@ from pipelines.evaluate import read_validation, validation_display, validation_t
 # Two runs tables, each fitting the main column of a 1,400-pixel window (about 940 pixels beside the sidebar)
 # so neither scrolls sideways: which run, when, where it scored and its counts; then the versions of the
 # definitions each run scored with. Each column is as wide as its longest text (tables.fitted_widths), so a long
-# value (an engine "dask, 2 local workers") is whole. (Comments, not strings: Streamlit's magic would write a string
+# value (an engine "dask, 2 local workers") is whole. The run id is left to the download: it repeats the start time
+# (20261201T061503Z-a1b2c3), and its 170 pixels pushed the table past the page on some start times. (Comments, not strings: Streamlit's magic would write a string
 # on the page.)
 RUN_COLUMNS = ["started_at", "stage", "engine", "n_input", "n_ingested", "n_duplicates", "n_rejected", "n_mentions",
-               "n_name_hits", "elapsed_s", "run_id"]
+               "n_name_hits", "elapsed_s"]
 VERSION_TABLE_COLUMNS = ["started_at", "lexicon_version", "pairs_version", "topics_version", "frames_version",
                          "frame_threshold", "targets_version", "rules_version", "code_version"]
 VALIDATION_ROW_HEIGHT = 66   # Streamlit wraps a cell's text only in rows taller than 64 px
@@ -81,7 +82,7 @@ st.dataframe(runs, hide_index=True, key="runs_table", column_order=RUN_COLUMNS, 
     **{c: _count(L[c]) for c in ("n_input", "n_ingested", "n_duplicates", "n_rejected", "n_mentions")},
     "n_name_hits": _text(L["n_name_hits"], alignment="right", help=NAME_HITS_HELP),
     "elapsed_s": st.column_config.NumberColumn(L["elapsed_s"], format="%.1f"),
-    "run_id": _text(L["run_id"])}, widths["runs"]))
+    }, widths["runs"]))
 st.dataframe(runs, hide_index=True, key="run_versions_table", column_order=VERSION_TABLE_COLUMNS,
              column_config=_sized({
     "started_at": STARTED,
@@ -93,7 +94,7 @@ st.dataframe(runs, hide_index=True, key="run_versions_table", column_order=VERSI
     "code_version": _text(L["code_version"], help="framewatch version")}, widths["versions"]))
 st.caption("Versions are content hashes of the definitions a run scored with, and Rules the version of the scoring "
            "rules that applied them (—: the run scored nothing, or the store predates the column). The download has "
-           "every column of every run, with its settings and warnings as stored (JSON).")
+           "every column of every run, with its run id, settings and warnings as stored (JSON).")
 st.download_button("Download runs (CSV)", data=exports.to_csv_bytes(about["runs"]), file_name="framewatch-runs.csv",
                    mime="text/csv", on_click="ignore", key="dl_runs", icon=":material/download:")
 

@@ -69,7 +69,7 @@ def test_the_runs_tables_show_which_run_when_engine_counts_and_versions_and_fit_
     assert not at.exception
     what, versions = at.dataframe[0], at.dataframe[1]
     assert list(what.proto.column_order) == ["started_at", "stage", "engine", "n_input", "n_ingested", "n_duplicates",
-                                             "n_rejected", "n_mentions", "n_name_hits", "elapsed_s", "run_id"]
+                                             "n_rejected", "n_mentions", "n_name_hits", "elapsed_s"]
     assert what.value["n_name_hits"].tolist() == ["2"]   # the hits left out as parts of names (text: "—" if none)
     assert list(versions.proto.column_order) == ["started_at", "lexicon_version", "pairs_version", "topics_version",
                                                  "frames_version", "frame_threshold", "targets_version", "rules_version",
