@@ -27,7 +27,8 @@ CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
 FRAMEWATCH = Path(sys.executable).with_name("framewatch")
 SUMMARY_RE = re.compile(r"^ingested (\d+)(?: \(\d+ without a body: title and lead only\))?, "
                         r"duplicates (\d+), rejected (\d+)(?:, undated \d+ \(kept; [^)]*\))?, "
-                        r"mentions (\d+) in \d+ articles(?: \(the whole store, scored again\))?, elapsed \d+\.\ds$")
+                        r"mentions (\d+) in \d+ articles(?: \(the whole store, scored again\))?"
+                        r"(?:, left out as parts of names \d+ \([^)]*\))?, elapsed \d+\.\ds$")
 
 
 @dataclass(frozen=True)
