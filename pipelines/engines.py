@@ -162,7 +162,7 @@ def score_batch(articles: pd.DataFrame, stages: ScoreStages, progress: bool = Fa
             NAME_HITS: result.name_hits}
 
 
-def count_name_hits(parts: list[pd.DataFrame]) -> tuple[int, dict[str, int]]:
+def count_name_hits(parts: list[pd.DataFrame]) -> tuple[int | None, dict[str, int]]:
     """The lexicon hits left out as parts of proper names in a run: how many, and how many of each
     term, most first (then by term).
 
@@ -176,7 +176,12 @@ def count_name_hits(parts: list[pd.DataFrame]) -> tuple[int, dict[str, int]]:
     Returns
     -------
     (n_hits, {term: n_hits})
+        ``(None, {})`` when *parts* is empty: the run scored no batch (a ``collect`` with nothing new), which
+        ``runs`` records as NULL ("scored nothing"), not as 0 hits; ``(0, {})`` when batches were scored
+        without such hits.
     """
+    if not parts:
+        return None, {}
     parts = [p for p in parts if len(p)]
     if not parts:
         return 0, {}

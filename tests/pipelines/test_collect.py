@@ -617,5 +617,7 @@ def test_a_collect_records_and_says_the_hits_its_new_articles_left_out_as_parts_
     second = collect_feeds(store, feeds, client=client())
     assert second.articles_scored == 1
     assert "; mentions 1; left out as parts of names 1 (savage 1); elapsed" in second.line()
+    third = collect_feeds(store, feeds, client=client())     # nothing new: scores nothing, records NULL, not 0
+    assert third.articles_scored == 0 and "left out" not in third.line()
     assert query(store, "SELECT n_name_hits, name_hit_terms FROM runs WHERE stage = 'collect' ORDER BY started_at") == [
-        (0, "{}"), (1, '{"savage": 1}')]
+        (0, "{}"), (1, '{"savage": 1}'), (None, None)]

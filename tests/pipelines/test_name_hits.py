@@ -54,7 +54,8 @@ def test_count_name_hits_counts_each_hit_once_by_term_most_first():
     assert count_name_hits([first, again, _hits([]), other]) == (
         6, {"martyrs": 2, "savage": 2, "thugs": 2})                     # equal counts: by term
     assert list(count_name_hits([first, again])[1].items()) == [("savage", 2), ("thugs", 1)]
-    assert count_name_hits([]) == count_name_hits([_hits([])]) == (0, {})
+    assert count_name_hits([_hits([])]) == (0, {})      # a batch scored, nothing left out
+    assert count_name_hits([]) == (None, {})            # no batch scored: NULL in runs ("scored nothing")
 
 
 def test_explain_lists_the_hits_left_out_with_the_name_around_each(tmp_path):
