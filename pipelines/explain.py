@@ -7,6 +7,7 @@ single article, for checking a result by eye or from a script.
 
 from __future__ import annotations
 
+import codecs
 import re
 import sys
 from datetime import datetime, timezone
@@ -34,7 +35,7 @@ def _read_source(source: str) -> dict:
         # cp1252): the text layer of stdin would keep a BOM in the text, shifting every offset,
         # and stop on (or smuggle surrogates out of) a pipe that is not UTF-8.
         data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
-        html = data.lstrip().startswith(b"<")
+        html = data.removeprefix(codecs.BOM_UTF8).lstrip().startswith(b"<")   # a page, as its .html path is read
         raw, _ = sources._decode(data, html=html)
         return sources.read_html_string(raw) if html else {"body": raw}
     path = Path(source)

@@ -190,6 +190,20 @@ def test_explain_reads_stdin_as_a_file_is_read(stdin, tmp_path):
     article.write_bytes(stdin)
     assert json.loads(invoke("explain", article, "--json").stdout)["mentions"] == data["mentions"]
 
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+def test_explain_reads_a_page_on_stdin_as_its_html_file_is_read(bom, tmp_path):
+    """A page piped in is parsed as HTML (outlet from og:site_name, text without markup) with or without a
+    UTF-8 BOM: with one, it was read as plain text, its tags scored and no outlet read."""
+    page = bom + (b'<html><head><meta property="og:site_name" content="Alpha"></head>'
+                  b"<body><p>The puppet regime held war games on Friday.</p></body></html>")
+    article = tmp_path / "article.html"
+    article.write_bytes(page)
+    piped, read = (json.loads(invoke("explain", src, "--json", input=page).stdout) for src in ("-", article))
+    assert piped["outlet"] == read["outlet"] == "Alpha"
+    assert piped["text"] == read["text"] and "<" not in piped["text"]
+    assert piped["mentions"] == read["mentions"] and [m["text"] for m in piped["mentions"]] == ["puppet regime", "war games"]
+
+
 def test_a_failed_feed_url_is_left_to_collect_s_own_report():
     from pipelines.ingest import IngestOptions, ingest_records
     from pipelines.outlets import read_registry
