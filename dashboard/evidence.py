@@ -4,8 +4,11 @@ Trends and Outlets × categories both end with it. On screen: :data:`KWIC_PREVIE
 compact HTML, and a table of at most :data:`KWIC_SHOWN` lines on request, spread evenly over the
 cell's mentions in date order (so a month is not represented by its first ten days); only those
 lines are read on a filter change. The download holds every mention of the cell (up to
-:data:`KWIC_DOWNLOAD_LIMIT`, the first by date), read when the reader clicks its button. Both come
-from the same filters and the same order, so the file holds every line on screen.
+:data:`KWIC_DOWNLOAD_LIMIT`, the first by date), read when the reader clicks its button, from the
+store the page was drawn from (a store replaced since, by a run or a collect, is refused with a
+message, not read). Both come from the same filters and the same order, so the file holds every
+line on screen when the cell has at most :data:`KWIC_DOWNLOAD_LIMIT` mentions; above that, the
+first :data:`KWIC_DOWNLOAD_LIMIT` by date (the caption says so).
 """
 
 from __future__ import annotations
@@ -103,7 +106,18 @@ class Evidence:
         method to ``st.download_button`` as a deferred download), on a connection of its own, and not
         kept: a big cell's download (up to 100,000 lines, tens of MB) cost every filter change the
         read of every line and, cached, the memory of a few such frames.
+
+        Raises
+        ------
+        RuntimeError
+            When the store file is not the one the page was drawn from (its version, the modification
+            time, differs: a run or collect replaced it since): the file would not hold the lines and
+            counts on screen. The message says to rerun the page.
         """
+        if loaders.store_version(self.path) != self.version:
+            raise RuntimeError("The store changed since this page was drawn (a run or collect replaced it), so "
+                               "its evidence would not match the lines on screen: rerun the page (press R) and "
+                               "download again.")
         return exports.to_csv_bytes(evidence_download(self.path, self.version, self.filters, outlet=self.outlet,
                                                       start=self.start, end=self.end, category=self.category,
                                                       limit=self.limit))

@@ -22,11 +22,12 @@ from streamlit.testing.v1 import AppTest
 from dashboard import evidence, exports
 from dashboard.charts import period_end
 from dashboard.evidence import KWIC_DOWNLOAD_LIMIT, KWIC_SHOWN, evidence_download, evidence_lines, load_evidence
-from dashboard.loaders import filters_key, load_kwic
+from dashboard.loaders import _cell_filters, filters_key, store_version
 from dashboard.tables import evidence_cells, evidence_text, file_slug, matrix_evidence_cells, spread_rows
 from pipelines.rollups import POOLED, Filters, outlet_category_matrix, trend
 from pipelines.storage import connect
 from store_factory import BIG_OUTLET, SMALL_OUTLET, build_demo_store
+from tests.pipelines.test_rollups_kwic import reference_kwic
 
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 OCT = (pd.Timestamp("2024-10-01").date(), pd.Timestamp("2024-10-31").date())
@@ -38,9 +39,17 @@ def _days(df):
 
 def old_full_read(path, key, outlet, start, end, category=None) -> pd.DataFrame:
     """Every line of a cell, as the evidence read it on every filter change before its lines on screen were
-    read alone: :func:`dashboard.loaders.load_kwic` up to the download's limit (the screen showed its
-    ``spread_rows``, the download all of it)."""
-    return load_kwic(str(path), 1, key, outlet, start, end, category, KWIC_DOWNLOAD_LIMIT)
+    read alone, up to the download's limit (the screen showed its ``spread_rows``, the download all of it):
+    the query as it was before keyword_in_context was rewritten (``reference_kwic``), so that neither the
+    lines on screen nor the download is checked against the code that makes it."""
+    with connect(path, read_only=True) as con:
+        return reference_kwic(con, _cell_filters(key, category), outlet=outlet, period_start=start, period_end=end,
+                              limit=KWIC_DOWNLOAD_LIMIT)
+
+
+def version(path) -> int:
+    """The store's version as the page keys it (its modification time): the download refuses any other."""
+    return store_version(str(path))
 
 
 def same_lines(got: pd.DataFrame, want: pd.DataFrame) -> None:
@@ -104,7 +113,7 @@ def test_lines_on_screen_and_download_are_those_of_the_old_full_read(store, requ
                 lines, n = evidence_lines(str(path), 1, key, shown=shown, **cell)
                 assert n == n_chart == len(every), (f, cell)
                 same_lines(lines, spread_rows(every, shown))
-            pd.testing.assert_frame_equal(evidence_download(str(path), 1, key, **cell), every)
+            same_lines(evidence_download(str(path), 1, key, **cell), every)
             if n_chart > 5 and not cut:                        # a download cut at its limit: the first lines
                 same_lines(evidence_download(str(path), 1, key, limit=5, **cell), every.head(5))
                 cut = True
@@ -242,11 +251,27 @@ def test_trends_evidence_says_how_many_are_shown(big_cell_store_path, deferred):
 def test_evidence_caches_the_lines_on_screen_and_counts_only(big_cell_store_path):
     """The cached evidence of a big cell holds its 200 lines and counts, and the way to read its download."""
     key = filters_key(Filters(voice="all"))
-    ev = load_evidence(str(big_cell_store_path), 1, key, BIG_OUTLET, *OCT, None, 540)
+    ev = load_evidence(str(big_cell_store_path), version(big_cell_store_path), key, BIG_OUTLET, *OCT, None, 540)
     frames = [f.name for f in dataclasses.fields(ev) if isinstance(getattr(ev, f.name), pd.DataFrame)]
     assert frames == ["table"] and len(ev.table) == KWIC_SHOWN
     assert (ev.n_total, ev.n_download, ev.report) == (540, 540, "")
     assert ev.csv() == exports.to_csv_bytes(old_full_read(big_cell_store_path, key, BIG_OUTLET, *OCT))
+
+
+def test_the_download_of_a_page_whose_store_was_replaced_since_is_refused(big_cell_store_path, tmp_path):
+    """A run or collect that replaces the store after the page was drawn: the lines clicked for would be the new
+    store's, not those on screen, so the download stops with a message that says to rerun the page."""
+    import os
+    import shutil
+
+    path = tmp_path / "replaced.duckdb"
+    shutil.copyfile(big_cell_store_path, path)
+    key = filters_key(Filters(voice="all"))
+    ev = load_evidence(str(path), version(path), key, BIG_OUTLET, *OCT, None, 540)
+    assert len(pd.read_csv(io.BytesIO(ev.csv()), encoding="utf-8-sig")) == 540
+    os.utime(path, ns=(version(path) + 10**9,) * 2)        # as an atomic replace leaves it: another file version
+    with pytest.raises(RuntimeError, match=r"The store changed since this page was drawn .* rerun the page"):
+        ev.csv()
 
 
 def test_a_cell_above_the_download_limit_says_what_the_download_holds(big_cell_store_path, monkeypatch):
@@ -256,7 +281,7 @@ def test_a_cell_above_the_download_limit_says_what_the_download_holds(big_cell_s
     load_evidence.clear()
     key = filters_key(Filters(voice="all"))
     try:
-        ev = load_evidence(str(big_cell_store_path), 1, key, BIG_OUTLET, *OCT, None, 540)
+        ev = load_evidence(str(big_cell_store_path), version(big_cell_store_path), key, BIG_OUTLET, *OCT, None, 540)
     finally:
         load_evidence.clear()
     every = old_full_read(big_cell_store_path, key, BIG_OUTLET, *OCT)
@@ -270,7 +295,7 @@ def test_a_cell_above_the_download_limit_says_what_the_download_holds(big_cell_s
 def test_a_chart_count_that_differs_from_the_lines_is_said(big_cell_store_path):
     """The counts in the caption are the query's; a chart that counted otherwise (rollups older than the
     mentions) is named, not hidden."""
-    ev = load_evidence(str(big_cell_store_path), 1, filters_key(Filters(voice="all")), BIG_OUTLET, *OCT, None, 530)
+    ev = load_evidence(str(big_cell_store_path), version(big_cell_store_path), filters_key(Filters(voice="all")), BIG_OUTLET, *OCT, None, 530)
     assert (ev.n_total, ev.n_download) == (540, 540)
     assert ev.report == ("The chart counts 530 mentions in this cell and the store lists 540: the counts above are "
                          "the lines'. The store's rollups and its mentions differ (`framewatch aggregate` rebuilds "
