@@ -33,7 +33,8 @@ PANEL_GAP_PX = 56
 
 def panel_grid(n_panels: int) -> tuple[int, int]:
     """(rows, columns) of the small multiples for *n_panels* outlets: one column for one, two up to four, then
-    three, so that each panel stays wider than ~280 pixels in the main column of a 1,400-pixel window."""
+    three, so that each panel's plot stays at least ~240 pixels wide in the main column of a 1,400-pixel window
+    (about 850 pixels between the figure's margins: ~395 at two columns, ~245 at three)."""
     cols = 1 if n_panels <= 1 else 2 if n_panels <= 4 else 3
     return -(-max(1, n_panels) // cols), cols
 
@@ -66,7 +67,8 @@ def frame_trend_chart(df: pd.DataFrame, frame_label: str) -> go.Figure:
     outlet has its own panel (outlets in name order, left to right; one to three panels a row), all on the same
     axes (0 to 100 %, the same periods), titled with the outlet and its articles. Behind the outlet's line in
     every panel, a thin grey line gives the frame's share in all selected outlets together
-    (:func:`selection_trend`; not drawn for a single outlet, where it is the outlet's own line).
+    (:func:`selection_trend`; not drawn when only one outlet has articles, where it is that outlet's own line, as
+    the Frames page counts one outlet). Grid cells left over in the last row draw no axes.
 
     Parameters
     ----------
@@ -87,9 +89,10 @@ def frame_trend_chart(df: pd.DataFrame, frame_label: str) -> go.Figure:
     """
     outlets = [] if df is None or df.empty else sorted(str(o) for o in df["outlet"].unique())
     rows, cols = panel_grid(len(outlets))
+    with_articles = 0 if df is None or df.empty else int((df.groupby("outlet")["n_articles"].sum() > 0).sum())
     title = f"Share of articles using the frame “{frame_label}”, one panel per outlet"
     subtitle = ("line: the outlet's share (band: 95% interval)"
-                + (f"; grey: {SELECTION} together" if len(outlets) > 1 else ""))
+                + (f"; grey: {SELECTION} together" if with_articles > 1 else ""))
     if df is None or df.empty or not (df["n_articles"].fillna(0) > 0).any():   # nothing but gaps: no empty axes
         fig = go.Figure()
         fig.update_layout(title=dict(text=title, x=0), template="plotly_white")
@@ -103,9 +106,11 @@ def frame_trend_chart(df: pd.DataFrame, frame_label: str) -> go.Figure:
     fig.update_layout(
         title=dict(text=title, x=0, subtitle=dict(text=subtitle, font=dict(size=13))), template="plotly_white",
         hovermode="closest", height=area + 120 + 64, margin=dict(l=70, r=20, t=120, b=64), showlegend=False)
-    for annotation in fig.layout.annotations:   # the panels' titles: the outlet, its articles
-        annotation.update(font=dict(size=13), x=annotation.x - 0.5 / cols + 0.005, xanchor="left")
-    reference = selection_trend(data) if len(outlets) > 1 else None
+    for i, annotation in enumerate(fig.layout.annotations):   # the panels' titles (outlet, articles) at their left edge
+        annotation.update(font=dict(size=13), x=fig.layout[f"xaxis{i + 1 if i else ''}"].domain[0], xanchor="left")
+    for i in range(len(outlets), rows * cols):                  # cells left over in the last row: no bare axes
+        fig.layout[f"xaxis{i + 1}"].visible = fig.layout[f"yaxis{i + 1}"].visible = False
+    reference = selection_trend(data) if with_articles > 1 else None
     colour = PALETTE[0]
     for i, (outlet, g) in enumerate(data.groupby("outlet", sort=True)):
         at = dict(row=i // cols + 1, col=i % cols + 1)

@@ -201,6 +201,28 @@ def test_a_click_finds_the_outlets_cell_and_none_on_the_selection_line():
     assert clicked_trend_cell(fig, {"points": [{"curve_number": grey, "x": "2026-01-12"}]}, cells) is None
 
 
+def test_panel_titles_start_at_their_panels_and_leftover_cells_draw_no_axes():
+    fig = frame_trend_chart(_three_outlets(), "Economic")                 # 2 x 2: the fourth cell is empty
+    for i, annotation in enumerate(fig.layout.annotations):
+        assert annotation.xanchor == "left" and annotation.x == fig.layout[f"xaxis{i + 1 if i else ''}"].domain[0]
+    assert fig.layout.xaxis.domain[0] == 0 and fig.layout.xaxis2.domain[0] > 0.5   # not left of the plot
+    assert fig.layout.xaxis4.visible is False and fig.layout.yaxis4.visible is False
+    assert all(fig.layout[f"{a}axis{k}"].visible is not False for a in "xy" for k in ("", "2", "3"))
+
+
+def test_an_outlet_without_articles_adds_no_selection_line():
+    """Two outlets chosen, one with no articles: the selection is the other outlet alone (as the Frames page
+    counts it), so no grey line repeats its line."""
+    from dashboard.frame_charts import SELECTION
+
+    df = _trend()
+    empty = df.assign(outlet="B", n_articles=0, n_articles_with_frame=0, share=np.nan, share_low=np.nan,
+                      share_high=np.nan)
+    fig = frame_trend_chart(pd.concat([df, empty], ignore_index=True), "Economic")
+    assert [a.text for a in fig.layout.annotations] == ["A · 3 articles", "B · 0 articles"]
+    assert not [t for t in fig.data if t.name == SELECTION] and "grey" not in fig.layout.title.subtitle.text
+
+
 @pytest.mark.parametrize("n, grid", [(1, (1, 1)), (2, (1, 2)), (4, (2, 2)), (5, (2, 3)), (7, (3, 3)), (10, (4, 3))])
 def test_panels_fill_rows_of_one_to_three(n, grid):
     from dashboard.frame_charts import panel_grid
