@@ -143,11 +143,26 @@ def _flag(raw: str | None, key: str, notes: list[str]) -> bool:
     return NOWIRE_VALUES.get((raw or "").lower(), False)
 
 
-def _sanitise_state(summary: dict) -> None:
-    """Keep widget values valid when the store changed under a running session."""
-    for key, options in (("outlet", summary["outlets"]), ("topic", summary["topics"]),
-                         ("category", summary["categories"])):
-        st.session_state[_K[key]] = [v for v in st.session_state.get(_K[key], []) if v in options]
+def _sanitise_state(summary: dict) -> list[str]:
+    """Keep widget values valid when the store changed under a running session.
+
+    Returns
+    -------
+    list of str
+        A sentence for each list filter that lost chosen values the store no longer has (for the sidebar's
+        warning), saying when nothing chosen is left, which means all: the selection widened.
+    """
+    notes = []
+    for key, options, what in (("outlet", summary["outlets"], "outlets"), ("topic", summary["topics"], "topics"),
+                               ("category", summary["categories"], "categories")):
+        chosen = st.session_state.get(_K[key], [])
+        kept = [v for v in chosen if v in options]
+        gone = [v for v in chosen if v not in options]
+        if gone:
+            notes.append(f"{what[:-3] + 'y' if what == 'categories' else what[:-1]} "
+                         f"{', '.join(repr(v) for v in gone)} no longer in the store"
+                         + ("" if kept else f": showing all {what}"))
+        st.session_state[_K[key]] = kept
     first, last = summary["first_day"], summary["last_day"]
     for key, default in (("start", first), ("end", last)):
         d = st.session_state.get(_K[key]) or default
@@ -155,6 +170,7 @@ def _sanitise_state(summary: dict) -> None:
     if st.session_state.get(_K["measure"]) not in MEASURES:
         st.session_state[_K["measure"]] = "rate"
     st.session_state[_K["pool"]] = bool(st.session_state.get(_K["pool"], False))
+    return notes
 
 
 def _write_url(values: dict) -> None:
@@ -182,12 +198,14 @@ def sidebar_filters(summary: dict) -> Selection:
     """
     notes = [] if st.session_state.get(_LOADED) else _read_url(summary)
     st.session_state[_LOADED] = True
-    _sanitise_state(summary)
+    changed = _sanitise_state(summary)
     first, last = summary["first_day"], summary["last_day"]
     sb = st.sidebar
     sb.header("Filters")
     if notes:
         sb.warning("Ignored in the link: " + "; ".join(notes) + ".", icon="⚠️")
+    if changed:
+        sb.warning("The store changed: " + "; ".join(changed) + ".", icon="⚠️")
     outlets = sb.multiselect("Outlets", summary["outlets"], key=_K["outlet"],
                              placeholder=all_placeholder(len(summary["outlets"]), "outlet"))
     topics = sb.multiselect("Topics", summary["topics"], key=_K["topic"],

@@ -86,6 +86,24 @@ def test_invalid_url_values_are_ignored_with_a_warning(store_path):
     assert "'Nope'" in msg and "fortnight" in msg and "yesterday" in msg and "nowire='maybe'" in msg
 
 
+def test_chosen_values_the_store_no_longer_has_are_dropped_with_a_warning(store_path):
+    """A store replaced under a running session (a run, a collect) may lack a chosen outlet, topic or category:
+    the value is dropped, and when nothing chosen is left (which means all) the sidebar says the selection widened,
+    instead of silently showing every outlet."""
+    at = _app(store_path)
+    at.session_state["fw_outlet"] = ["Gone Outlet"]
+    at.session_state["fw_category"] = ["Gone category", "delegitimising label"]
+    at.run()
+    assert not at.exception
+    assert _multiselect(at, "Outlets").value == [] and _multiselect(at, "Lexicon categories").value == [
+        "delegitimising label"]
+    msg = " ".join(w.value for w in at.sidebar.warning)
+    assert "The store changed: outlet 'Gone Outlet' no longer in the store: showing all outlets" in msg
+    assert "category 'Gone category' no longer in the store." in msg        # one left: not widened
+    at.run()                                                                # said once, when it happened
+    assert not at.sidebar.warning
+
+
 def _n_caption(at) -> str:
     return next(c.value for c in at.caption if c.value.startswith("n = "))
 
