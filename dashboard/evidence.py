@@ -5,8 +5,8 @@ compact HTML, and a table of at most :data:`KWIC_SHOWN` lines on request, spread
 cell's mentions in date order (so a month is not represented by its first ten days); only those
 lines are read on a filter change. The download holds every mention of the cell (up to
 :data:`KWIC_DOWNLOAD_LIMIT`, the first by date), read when the reader clicks its button, from the
-store the page was drawn from (a store replaced since, by a run or a collect, is refused with a
-message, not read). Both come from the same filters and the same order, so the file holds every
+store the page was drawn from (a store replaced since, by a run or a collect, is refused, not
+read: the browser says the file failed). Both come from the same filters and the same order, so the file holds every
 line on screen when the cell has at most :data:`KWIC_DOWNLOAD_LIMIT` mentions; above that, the
 first :data:`KWIC_DOWNLOAD_LIMIT` by date (the caption says so).
 """
@@ -112,7 +112,9 @@ class Evidence:
         RuntimeError
             When the store file is not the one the page was drawn from (its version, the modification
             time, differs: a run or collect replaced it since): the file would not hold the lines and
-            counts on screen. The message says to rerun the page.
+            counts on screen. Streamlit runs this in a thread of its own and the browser shows only
+            "Failed to generate file for download" (the message is in the server's log); a rerun of
+            the page draws the new store's lines and a download that matches them.
         """
         if loaders.store_version(self.path) != self.version:
             raise RuntimeError("The store changed since this page was drawn (a run or collect replaced it), so "
