@@ -6,9 +6,9 @@ cell's mentions in date order (so a month is not represented by its first ten da
 lines are read on a filter change. The download holds every mention of the cell (up to
 :data:`KWIC_DOWNLOAD_LIMIT`, the first by date), read when the reader clicks its button, from the
 store the page was drawn from (a store replaced since, by a run or a collect, is refused, not
-read: the browser says the file failed). Both come from the same filters and the same order, so the file holds every
-line on screen when the cell has at most :data:`KWIC_DOWNLOAD_LIMIT` mentions; above that, the
-first :data:`KWIC_DOWNLOAD_LIMIT` by date (the caption says so).
+read: the browser says the file failed). Both come from the same filters and the same order, so
+the file holds every line on screen when the cell has at most :data:`KWIC_DOWNLOAD_LIMIT`
+mentions; above that, the first :data:`KWIC_DOWNLOAD_LIMIT` by date (the caption says so).
 """
 
 from __future__ import annotations

@@ -9,9 +9,9 @@ from pipelines.evaluate import read_validation, validation_display, validation_t
 # Two runs tables, each fitting the main column of a 1,400-pixel window (about 940 pixels beside the sidebar)
 # so neither scrolls sideways: which run, when, where it scored and its counts; then the versions of the
 # definitions each run scored with. Each column is as wide as its longest text (tables.fitted_widths), so a long
-# value (an engine "dask, 2 local workers") is whole. The run id is left to the download: it repeats the start time
-# (20261201T061503Z-a1b2c3), and its 170 pixels pushed the table past the page on some start times. (Comments, not strings: Streamlit's magic would write a string
-# on the page.)
+# value (an engine "dask, 2 local workers") is whole. The run id is left to the download: it repeats the start
+# time (20261201T061503Z-a1b2c3), and its 170 pixels pushed the table past the page on some start times.
+# (Comments, not strings: Streamlit's magic would write a string on the page.)
 RUN_COLUMNS = ["started_at", "stage", "engine", "n_input", "n_ingested", "n_duplicates", "n_rejected", "n_mentions",
                "n_name_hits", "elapsed_s"]
 VERSION_TABLE_COLUMNS = ["started_at", "lexicon_version", "pairs_version", "topics_version", "frames_version",

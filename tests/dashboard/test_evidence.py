@@ -295,7 +295,8 @@ def test_a_cell_above_the_download_limit_says_what_the_download_holds(big_cell_s
 def test_a_chart_count_that_differs_from_the_lines_is_said(big_cell_store_path):
     """The counts in the caption are the query's; a chart that counted otherwise (rollups older than the
     mentions) is named, not hidden."""
-    ev = load_evidence(str(big_cell_store_path), version(big_cell_store_path), filters_key(Filters(voice="all")), BIG_OUTLET, *OCT, None, 530)
+    ev = load_evidence(str(big_cell_store_path), version(big_cell_store_path), filters_key(Filters(voice="all")),
+                       BIG_OUTLET, *OCT, None, 530)
     assert (ev.n_total, ev.n_download) == (540, 540)
     assert ev.report == ("The chart counts 530 mentions in this cell and the store lists 540: the counts above are "
                          "the lines'. The store's rollups and its mentions differ (`framewatch aggregate` rebuilds "
