@@ -346,6 +346,14 @@ _PLURALS = {"invalid date": "invalid dates", "date after the crawl or ingest": "
 def _classify_string(s: str, tz) -> tuple:
     """Classify one stripped string: ("ok", instant, naive) | ("num", _Numeric) |
     ("missing",) | ("bad", reason). Independent of the column order, so it can be cached."""
+    try:
+        return _classify_string_unchecked(s, tz)
+    except _Invalid as exc:          # e.g. a time zone offset out of range, found while converting to UTC
+        return ("bad", str(exc))
+
+
+def _classify_string_unchecked(s: str, tz) -> tuple:
+    """:func:`_classify_string`, which may raise :class:`_Invalid`."""
     if not s or s.lower() in ("nan", "nat", "none", "null"):
         return ("missing",)
     c0 = s[0]
@@ -452,13 +460,31 @@ def _numeric_instant(num: _Numeric, order: str, tz) -> tuple[datetime, bool]:
     return _to_utc(dt.replace(tzinfo=_zone_from_token(num.zone)), tz, date_only=False)
 
 
+MAX_OFFSET_HOURS = 23
+"""Largest hour of a numeric time zone offset (ISO 8601 and RFC 2822 both allow hh 00-23, mm 00-59;
+real zones lie between -12:00 and +14:00)."""
+
+
+def _offset_text(seconds: float) -> str:
+    sign, m = ("-" if seconds < 0 else "+"), int(abs(seconds)) // 60
+    return f"{sign}{m // 60:02d}:{m % 60:02d}"
+
+
+def _check_offset(token: str, hours: int, minutes: int) -> None:
+    """Raise :class:`_Invalid` for a numeric offset that no clock has (``+25:00``, ``+0199``)."""
+    if hours > MAX_OFFSET_HOURS or minutes > 59:
+        raise _Invalid(f"time zone offset {token} is out of range (an offset is at most "
+                       f"±{MAX_OFFSET_HOURS}:59; real zones lie between -12:00 and +14:00)")
+
+
 def _zone_from_token(token: str) -> timezone:
     up = token.upper()
     if up in ZONE_OFFSETS:
         return timezone(timedelta(seconds=ZONE_OFFSETS[up]))
     if token[0] in "+-":
         digits = token[1:].replace(":", "")
-        off = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+        _check_offset(token, int(digits[:2]), int(digits[2:] or 0))
+        off = timedelta(hours=int(digits[:2]), minutes=int(digits[2:] or 0))
         return timezone(-off if token[0] == "-" else off)
     raise _Invalid(f"time zone '{token}' is not one framewatch reads (use a numeric offset "
                    "such as +0200, or UTC/GMT/EST/EDT/CST/CDT/MST/MDT/PST/PDT)")
@@ -470,6 +496,11 @@ def _rfc2822(s: str, tz) -> tuple:
 
     zone = _RFC2822.match(s).group(1)
     offset = None
+    if zone is not None and re.fullmatch(r"[+-]\d{4}", zone):
+        try:
+            _check_offset(zone, int(zone[1:3]), int(zone[3:5]))
+        except _Invalid as exc:
+            return ("bad", str(exc))
     if zone is not None and not re.fullmatch(r"[+-]\d{4}", zone):
         up = zone.upper()
         if up not in ZONE_OFFSETS:
@@ -581,8 +612,19 @@ def _epoch(x: int | float, text: str) -> datetime:
 
 
 def _to_utc(dt: datetime, tz, *, date_only: bool) -> tuple[datetime, bool]:
-    """(UTC instant, was_naive_with_time). Date-only values are 00:00 UTC of their day."""
-    if dt.tzinfo is not None and dt.utcoffset() is not None:
+    """(UTC instant, was_naive_with_time). Date-only values are 00:00 UTC of their day.
+
+    Raises :class:`_Invalid` for an offset of a day or more (``+25:00``), which a parser may accept
+    and Python's datetime refuses to apply."""
+    try:
+        offset = dt.utcoffset() if dt.tzinfo is not None else None
+    except ValueError:
+        try:
+            token = _offset_text(dt.tzinfo.utcoffset(None).total_seconds())
+        except Exception:            # noqa: BLE001 - only for the message
+            token = str(dt.tzinfo)
+        _check_offset(token, MAX_OFFSET_HOURS + 1, 0)
+    if offset is not None:
         return dt.astimezone(timezone.utc), False
     if date_only:
         return dt.replace(tzinfo=timezone.utc), False

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -202,6 +203,25 @@ def test_explain_reads_a_page_on_stdin_as_its_html_file_is_read(bom, tmp_path):
     assert piped["outlet"] == read["outlet"] == "Alpha"
     assert piped["text"] == read["text"] and "<" not in piped["text"]
     assert piped["mentions"] == read["mentions"] and [m["text"] for m in piped["mentions"]] == ["puppet regime", "war games"]
+
+
+def test_an_offset_of_a_day_keeps_the_run_and_the_article_and_explain_says_so(tmp_path):
+    """'+25:00' stopped run with a ValueError traceback, storing nothing (the good rows neither), and explain
+    --date likewise."""
+    path = tmp_path / "a.csv"
+    path.write_text("outlet,published,title,body\nA,2024-01-02T10:00:00+25:00,T,The puppet regime held war games.\n"
+                    "A,2024-01-03T10:00:00+02:00,U,The regime said so.\n", encoding="utf-8")
+    store = tmp_path / "s.duckdb"
+    result = invoke("run", "--input", path, "--store", store)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("ingested 2, duplicates 0, rejected 0, undated 1 (kept; 1 invalid date")
+    assert query(store, "SELECT title, day FROM articles ORDER BY title") == [("T", None), ("U", date(2024, 1, 3))]
+    article = tmp_path / "a.txt"
+    article.write_text("The puppet regime held war games.\n", encoding="utf-8")
+    explained = invoke("explain", article, "--date", "2024-01-02T10:00:00+25:00")
+    assert explained.exit_code == 1 and "Traceback" not in explained.output
+    assert explained.stderr.startswith("Error: --date '2024-01-02T10:00:00+25:00': cannot read --date;")
+    assert "time zone offset +25:00 is out of range" in explained.stderr
 
 
 def test_a_failed_feed_url_is_left_to_collect_s_own_report():

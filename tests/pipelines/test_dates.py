@@ -96,6 +96,36 @@ def test_unreadable_and_missing_values_get_none_and_a_note(value, note):
     assert got.notes == [note]
 
 
+OFFSET_RANGE = "(an offset is at most ±23:59; real zones lie between -12:00 and +14:00)"
+
+
+@pytest.mark.parametrize("value, offset", [
+    ("2024-01-02T10:00:00+25:00", "+25:00"),            # fromisoformat takes it; datetime cannot apply it
+    ("2024-01-02T10:00:00+24:00", "+24:00"),
+    ("2024-01-02T10:00:00-24:00", "-24:00"),
+    ("2024-01-02 10:00 +2500", "+25:00"),               # dateutil's reading
+    ("Tue, 02 Jan 2024 10:00:00 +2500", "+2500"),       # RFC 2822: was stored as 2024-01-01 09:00 UTC
+    ("Tue, 02 Jan 2024 10:00:00 +0199", "+0199"),       # 99 minutes
+    ("2 January 2024 10:00 +2500", "+2500"),
+    ("01/02/2024 10:00 +2500", "+2500"),                # a numeric date: the column's order is applied first
+])
+def test_an_offset_no_clock_has_is_an_invalid_date_not_a_crash(value, offset):
+    """A time zone offset of a day or more (or over 59 minutes) made the run stop with a ValueError traceback
+    (ISO forms) or stored a wrong instant (RFC 2822); it is an invalid date: the article is kept, undated."""
+    got = parse_dates([value, "2024-01-03T10:00:00+02:00"])
+    assert got.instants == [None, utc(2024, 1, 3, 8)]
+    assert got.notes[0].startswith(f"invalid date '{value}': time zone offset {offset} is out of range {OFFSET_RANGE}")
+    assert got.notes[1] is None
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("2024-01-02T10:00:00+14:00", utc(2024, 1, 1, 20)), ("2024-01-02T10:00:00-12:00", utc(2024, 1, 2, 22)),
+    ("2024-01-02T10:00:00+23:59", utc(2024, 1, 1, 10, 1)), ("Tue, 02 Jan 2024 10:00:00 -2359", utc(2024, 1, 3, 9, 59)),
+])
+def test_offsets_up_to_23_59_are_read(value, expected):
+    assert parse_dates([value]).instants == [expected]
+
+
 # ---------------------------------------------------------------------------------------------
 # numeric orders
 
