@@ -536,7 +536,7 @@ def rejects(store, limit, undated, out):
         else:
             summary = con.execute("SELECT reason, count(*) FROM rejects GROUP BY 1 ORDER BY 2 DESC").fetchall()
             total = sum(n for _, n in summary)
-            click.echo(f"{total} rejected records"
+            click.echo(f"{total} rejected record{'' if total == 1 else 's'}"
                        + (": " + ", ".join(f"{r} {n}" for r, n in summary) if total else ""))
             listing = con.execute("SELECT source_file, source_row, reason, detail, record, run_id FROM rejects "
                                   "ORDER BY source_file, source_row" + ("" if out else " LIMIT ?"),

@@ -351,9 +351,14 @@ def _csv_rows(path: Path, fh, warnings: list[str]) -> Iterator[dict]:
             continue
         if len(row) != len(header):
             lines = f"file line {start}" if start == end else f"file lines {start}-{end}"
+            quote = ""
+            if len(row) < len(header) and start != end and any("\n" in cell for cell in row):   # lines swallowed
+                quote = (f"; a cell runs from file line {start} to {end}: a quote opened there is probably not "
+                         "closed, and the lines after it were read into that cell (close the quote; a quote "
+                         "inside a cell is written twice, \"\")")
             yield {"_source_file": str(path), "_source_row": n,
                    "_reject": ("bad_row", f"{len(row)} cells where the header has {len(header)} "
-                                          f"(data row {n}, {lines})"), "_raw": row}
+                                          f"(data row {n}, {lines}){quote}"), "_raw": row}
             continue
         rec = dict(zip(header, row))
         rec["_source_file"], rec["_source_row"] = str(path), n

@@ -550,7 +550,7 @@ def test_rejects_lists_reasons(store):
     result = invoke("rejects", "--store", store)
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0] == "1 rejected records: no_text 1"
+    assert lines[0] == "1 rejected record: no_text 1"
     assert re.match(r"^.*articles\.csv:4\tno_text\t", lines[1]), lines
 
 

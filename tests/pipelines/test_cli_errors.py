@@ -218,6 +218,21 @@ def test_8_a_bad_row_says_which_number_is_the_data_row_and_which_the_file_line(t
                       f"{source}:3\tbad_row\t5 cells where the header has 4 (data row 3, file lines 4-5)"]
 
 
+def test_9_a_quote_never_closed_is_named_where_it_swallowed_the_lines_after_it(tmp_path):
+    """An unclosed quote reads the rest of the file into one cell: the row is short of cells and the reason
+    said only that, so the good rows it swallowed went unexplained."""
+    source = tmp_path / "quote.csv"
+    source.write_text('outlet,published,title,body\nHarbour Herald,2024-03-01,"Talks,The talks stalled.\n'
+                      "Harbour Herald,2024-03-02,Drills,The drills went on.\n", encoding="utf-8")
+    store = tmp_path / "s.duckdb"
+    assert invoke("run", "--input", source, "--store", store).exit_code == 0
+    listing = invoke("rejects", "--store", store).stdout.splitlines()
+    assert listing[0] == "1 rejected record: bad_row 1"
+    assert listing[1] == (f"{source}:1\tbad_row\t3 cells where the header has 4 (data row 1, file lines 2-3); a "
+                          "cell runs from file line 2 to 3: a quote opened there is probably not closed, and the lines "
+                          'after it were read into that cell (close the quote; a quote inside a cell is written twice, "")')
+
+
 # --------------------------------------------------------------------------- output paths, the same check
 
 OUTPUTS = [  # command line before the output option, the option, what the message calls it
