@@ -153,14 +153,13 @@ def _sanitise_state(summary: dict) -> list[str]:
         warning), saying when nothing chosen is left, which means all: the selection widened.
     """
     notes = []
-    for key, options, what in (("outlet", summary["outlets"], "outlets"), ("topic", summary["topics"], "topics"),
-                               ("category", summary["categories"], "categories")):
+    for key, what in (("outlet", "outlets"), ("topic", "topics"), ("category", "categories")):
+        options = summary[what]
         chosen = st.session_state.get(_K[key], [])
         kept = [v for v in chosen if v in options]
         gone = [v for v in chosen if v not in options]
         if gone:
-            notes.append(f"{what[:-3] + 'y' if what == 'categories' else what[:-1]} "
-                         f"{', '.join(repr(v) for v in gone)} no longer in the store"
+            notes.append(f"{key} {', '.join(repr(v) for v in gone)} no longer in the store"
                          + ("" if kept else f": showing all {what}"))
         st.session_state[_K[key]] = kept
     first, last = summary["first_day"], summary["last_day"]

@@ -89,7 +89,9 @@ def frame_trend_chart(df: pd.DataFrame, frame_label: str) -> go.Figure:
     """
     outlets = [] if df is None or df.empty else sorted(str(o) for o in df["outlet"].unique())
     rows, cols = panel_grid(len(outlets))
-    with_articles = 0 if df is None or df.empty else int((df.groupby("outlet")["n_articles"].sum() > 0).sum())
+    counts = (pd.Series(dtype=float) if df is None or df.empty     # articles per outlet, for titles and the grey line
+              else df.groupby(df["outlet"].astype(str))["n_articles"].sum())
+    with_articles = int((counts > 0).sum())
     title = f"Share of articles using the frame “{frame_label}”, one panel per outlet"
     subtitle = ("line: the outlet's share (band: 95% interval)"
                 + (f"; grey: {SELECTION} together" if with_articles > 1 else ""))
@@ -98,7 +100,6 @@ def frame_trend_chart(df: pd.DataFrame, frame_label: str) -> go.Figure:
         fig.update_layout(title=dict(text=title, x=0), template="plotly_white")
         return _empty(fig, "No scored articles in this selection")
     data = df.assign(outlet=df["outlet"].astype(str)).sort_values(["outlet", "period"])
-    counts = data.groupby("outlet")["n_articles"].sum()
     panel_px = 330 if rows == 1 else PANEL_PX
     area = rows * panel_px + (rows - 1) * PANEL_GAP_PX
     fig = make_subplots(rows=rows, cols=cols, horizontal_spacing=0.07, vertical_spacing=PANEL_GAP_PX / area,

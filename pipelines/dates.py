@@ -470,11 +470,15 @@ def _offset_text(seconds: float) -> str:
     return f"{sign}{m // 60:02d}:{m % 60:02d}"
 
 
+def _offset_out_of_range(token: str) -> _Invalid:
+    return _Invalid(f"time zone offset {token} is out of range (an offset is at most "
+                    f"±{MAX_OFFSET_HOURS}:59; real zones lie between -12:00 and +14:00)")
+
+
 def _check_offset(token: str, hours: int, minutes: int) -> None:
     """Raise :class:`_Invalid` for a numeric offset that no clock has (``+25:00``, ``+0199``)."""
     if hours > MAX_OFFSET_HOURS or minutes > 59:
-        raise _Invalid(f"time zone offset {token} is out of range (an offset is at most "
-                       f"±{MAX_OFFSET_HOURS}:59; real zones lie between -12:00 and +14:00)")
+        raise _offset_out_of_range(token)
 
 
 def _zone_from_token(token: str) -> timezone:
@@ -483,8 +487,9 @@ def _zone_from_token(token: str) -> timezone:
         return timezone(timedelta(seconds=ZONE_OFFSETS[up]))
     if token[0] in "+-":
         digits = token[1:].replace(":", "")
-        _check_offset(token, int(digits[:2]), int(digits[2:] or 0))
-        off = timedelta(hours=int(digits[:2]), minutes=int(digits[2:] or 0))
+        hours, minutes = int(digits[:2]), int(digits[2:] or 0)
+        _check_offset(token, hours, minutes)
+        off = timedelta(hours=hours, minutes=minutes)
         return timezone(-off if token[0] == "-" else off)
     raise _Invalid(f"time zone '{token}' is not one framewatch reads (use a numeric offset "
                    "such as +0200, or UTC/GMT/EST/EDT/CST/CDT/MST/MDT/PST/PDT)")
@@ -623,7 +628,7 @@ def _to_utc(dt: datetime, tz, *, date_only: bool) -> tuple[datetime, bool]:
             token = _offset_text(dt.tzinfo.utcoffset(None).total_seconds())
         except Exception:            # noqa: BLE001 - only for the message
             token = str(dt.tzinfo)
-        _check_offset(token, MAX_OFFSET_HOURS + 1, 0)
+        raise _offset_out_of_range(token) from None
     if offset is not None:
         return dt.astimezone(timezone.utc), False
     if date_only:
