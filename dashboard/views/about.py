@@ -19,7 +19,7 @@ VERSION_TABLE_COLUMNS = ["started_at", "lexicon_version", "pairs_version", "topi
 VALIDATION_ROW_HEIGHT = 66   # Streamlit wraps a cell's text only in rows taller than 64 px
 RUN_LABELS = {"started_at": "Started (UTC)", "stage": "Stage", "engine": "Engine", "n_input": "Records in",
               "n_ingested": "Ingested", "n_duplicates": "Duplicates", "n_rejected": "Rejected",
-              "n_mentions": "Mentions", "n_name_hits": "In names", "elapsed_s": "Seconds", "run_id": "Run id", "lexicon_version": "Lexicon",
+              "n_mentions": "Mentions", "n_name_hits": "In names", "elapsed_s": "Seconds", "lexicon_version": "Lexicon",
               "pairs_version": "Word-choice pairs", "topics_version": "Topic queries",
               "frames_version": "Frame lexicon",
               "frame_threshold": "Threshold", "targets_version": "Targets", "rules_version": "Rules",
@@ -81,8 +81,7 @@ st.dataframe(runs, hide_index=True, key="runs_table", column_order=RUN_COLUMNS, 
     "started_at": STARTED, "stage": _text(L["stage"]), "engine": _text(L["engine"], help=ENGINE_HELP),
     **{c: _count(L[c]) for c in ("n_input", "n_ingested", "n_duplicates", "n_rejected", "n_mentions")},
     "n_name_hits": _text(L["n_name_hits"], alignment="right", help=NAME_HITS_HELP),
-    "elapsed_s": st.column_config.NumberColumn(L["elapsed_s"], format="%.1f"),
-    }, widths["runs"]))
+    "elapsed_s": st.column_config.NumberColumn(L["elapsed_s"], format="%.1f")}, widths["runs"]))
 st.dataframe(runs, hide_index=True, key="run_versions_table", column_order=VERSION_TABLE_COLUMNS,
              column_config=_sized({
     "started_at": STARTED,
