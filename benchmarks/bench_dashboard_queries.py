@@ -67,7 +67,8 @@ from pipelines.rollups import (POOLED, Filters, article_count, keyword_in_contex
 
 TARGET_MS = 200
 TARGET_RENDER_S = 3.0
-CHART = ".js-plotly-plot .legendtext"
+CHART = '[data-testid="stVegaLiteChart"] .role-legend-label, [data-testid="stVegaLiteChart"] canvas'
+"""A drawn chart: the Trends chart's legend (SVG) or its canvas (Streamlit draws over 2,000 marks on a canvas)."""
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 FLOOR_APP = ROOT / "benchmarks" / "render_floor_app.py"
 
@@ -206,8 +207,9 @@ new MutationObserver((records) => {        // when each kind of element (data-te
   const t = performance.now(), seen = window.__fw.seen;
   for (const r of records) for (const node of r.addedNodes) {
     if (node.nodeType !== 1) continue;
-    for (const el of [node, ...node.querySelectorAll("[data-testid], .main-svg")]) {
-      const id = el.classList.contains("main-svg") ? "plotly main-svg" : el.dataset.testid;
+    for (const el of [node, ...node.querySelectorAll("[data-testid], .main-svg, .marks")]) {
+      const id = el.classList.contains("main-svg") ? "plotly main-svg" : el.classList.contains("marks") ? "vega marks"
+                 : el.dataset.testid;
       if (id && !(id in seen)) seen[id] = t;
     }
   }
@@ -230,10 +232,10 @@ Object.assign(window.WebSocket, {CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3})
 """
 """Wraps the page's WebSocket to mark (``performance.now()``, ms from the navigation start) when
 Streamlit's socket opened and when its first and last messages arrived; marks when each kind of
-element (its ``data-testid``; ``plotly main-svg``: the chart's drawing surface) first entered the
+element (its ``data-testid``; ``vega marks``: the chart's drawing surface, SVG or canvas) first entered the
 page (a ``MutationObserver``); sums the main thread's long tasks (> 50 ms, ``PerformanceObserver``)."""
 
-ELEMENTS = ("stSidebar", "stHeading", "stMultiSelect", "stDateInput", "stRadio", "stPlotlyChart", "plotly main-svg",
+ELEMENTS = ("stSidebar", "stHeading", "stMultiSelect", "stDateInput", "stRadio", "stVegaLiteChart", "vega marks",
             "stExpander", "stDownloadButton", "stSelectbox", "stDataFrame", "stPageLink")
 """Elements whose first appearance :func:`bench_render` prints (those the Trends page and the floor draw)."""
 
@@ -378,7 +380,7 @@ for _ in range(1 + int(sys.argv[3])):
     at = AppTest.from_file(sys.argv[2], default_timeout=120)
     at.session_state["store_path"] = sys.argv[4]
     at.run()
-    assert not at.exception and len(at.get("plotly_chart")) == 1, at.exception
+    assert not at.exception and len(at.get("vega_lite_chart")) == 1, at.exception
 print(json.dumps(spent))
 """
 

@@ -25,7 +25,7 @@ Two clients (``--client``):
   every radio, selectbox, multiselect and checkbox the deltas carry (as the frontend's widget
   manager does; date inputs keep their server-side value), and make the same changes by
   sending ``rerun_script`` with the changed ``WidgetStates``. Latency = sending the change ->
-  ``script_finished`` of a run whose plotly chart delta held the updated figure (new y-axis
+  ``script_finished`` of a run whose Vega-Lite chart delta held the updated spec (new y-axis
   title / one outlet fewer or more in the legend; that delta always comes before the run's
   end, a run without it is an error). Errors: an exception delta, a closed socket, a timeout,
   a chart not updated. This measures the server as many users see it, whatever machine their
@@ -160,14 +160,19 @@ async def _idle(page, timeout: float) -> None:
 
 
 async def _legend_count(page) -> int:
-    return await page.locator(".js-plotly-plot .legendtext").count()
+    return await page.locator(LEGEND_TEXT).count()
 
 
+CHART = '[data-testid="stVegaLiteChart"]'
+"""The Trends chart (Vega-Lite, SVG at the load test's sizes: under Streamlit's 2,000 marks for a canvas)."""
+LEGEND_TEXT = f"{CHART} .role-legend-label text"
+Y_TITLE = f"{CHART} .role-axis-title text"
+"""The axis titles: the lines' y axis, the volume bars' ("articles"), the time axis; compared joined by "|"."""
 YTITLE_CHANGED = """before => {
-    const t = document.querySelector('.js-plotly-plot .g-ytitle');
-    return t !== null && t.textContent !== before;
+    const t = Array.from(document.querySelectorAll('[data-testid="stVegaLiteChart"] .role-axis-title text'));
+    return t.length > 0 && t.map(e => e.textContent).join("|") !== before;
 }"""
-LEGEND_IS = "n => document.querySelectorAll('.js-plotly-plot .legendtext').length === n"
+LEGEND_IS = """n => document.querySelectorAll('[data-testid="stVegaLiteChart"] .role-legend-label text').length === n"""
 
 
 async def _wait_until(page, js: str, arg, timeout: float) -> None:
@@ -232,7 +237,7 @@ async def session(browser, url: str, seconds: float, seed: int, timeout: float, 
     page = await context.new_page()
     async def load() -> None:
         await page.goto(url + "/", timeout=FIRST_LOAD * 1000)
-        await page.locator(".js-plotly-plot .legendtext").first.wait_for(timeout=FIRST_LOAD * 1000)
+        await page.locator(LEGEND_TEXT).first.wait_for(timeout=FIRST_LOAD * 1000)
         await _idle(page, FIRST_LOAD)
 
     try:
@@ -245,8 +250,7 @@ async def session(browser, url: str, seconds: float, seed: int, timeout: float, 
         while time.perf_counter() < end:
             try:
                 if chosen is None and rng.random() < 0.5:
-                    title = page.locator(".js-plotly-plot .g-ytitle").first
-                    before = await title.text_content()
+                    before = "|".join(await page.locator(Y_TITLE).all_text_contents())
                     radio = page.get_by_test_id("stRadio").filter(has_text="Measure")
                     target = "Rate per 1,000 words" if "share" in (before or "").lower() else "Share of articles"
                     t0 = time.perf_counter()
@@ -254,7 +258,7 @@ async def session(browser, url: str, seconds: float, seed: int, timeout: float, 
                     await _wait_until(page, YTITLE_CHANGED, before, timeout)
                     kind = "measure"
                 elif chosen is None:
-                    names = await page.locator(".js-plotly-plot .legendtext").all_text_contents()
+                    names = await page.locator(LEGEND_TEXT).all_text_contents()
                     if len(names) < 2:
                         continue
                     n_all, chosen = len(names), rng.choice(names)
@@ -342,15 +346,27 @@ def widget_value(kind: str, w) -> tuple[str, object] | None:
     return None
 
 
+def _line_encoding(spec: dict) -> dict:
+    """The encoding of the Trends chart's line layer (:func:`dashboard.charts.trend_chart`), or ``{}``."""
+    stack = [spec]
+    while stack:
+        view = stack.pop()
+        if isinstance(view, dict):
+            mark = view.get("mark")
+            if (mark.get("type") if isinstance(mark, dict) else mark) == "line":
+                return view.get("encoding", {})
+            stack.extend(view.get("layer", []))
+    return {}
+
+
 def legend_names(figure: dict) -> list[str]:
-    """Names of the traces a plotly legend lists (``showlegend`` not false), in order."""
-    return [t.get("name", "") for t in figure.get("data", []) if t.get("showlegend", True) is not False]
+    """The outlets the Trends chart's legend lists (its colour scale's domain), in order."""
+    return list(_line_encoding(figure).get("color", {}).get("scale", {}).get("domain", []))
 
 
 def y_title(figure: dict) -> str:
-    """The figure's y-axis title text ('' when none)."""
-    title = figure.get("layout", {}).get("yaxis", {}).get("title", "")
-    return title.get("text", "") if isinstance(title, dict) else str(title)
+    """The Trends chart's y-axis title ('' when none)."""
+    return str(_line_encoding(figure).get("y", {}).get("axis", {}).get("title", ""))
 
 
 class WsSession:
@@ -358,7 +374,7 @@ class WsSession:
 
     :meth:`open` loads the page and runs the script once; :meth:`change` sends a rerun with one
     widget changed and returns when the chart satisfies a predicate and the run has finished.
-    ``figure`` is the last Trends chart (plotly figure JSON as a dict), ``values`` the widget
+    ``figure`` is the last Trends chart (its Vega-Lite spec as a dict), ``values`` the widget
     states the frontend would send (``{widget id: (WidgetState field, value)}``).
     Method: ``streamlit/web/server/starlette/starlette_websocket.py`` (subprotocols, XSRF,
     Origin), ``runtime/app_session.py`` and ``proto/BackMsg.proto`` / ``ClientState.proto``.
@@ -376,7 +392,7 @@ class WsSession:
     async def open(self) -> None:
         """GET the page and the two endpoints the frontend fetches first, open the websocket, run the script."""
         self.ws = await open_stream(self.url, self.timeout, also_get=("/_stcore/host-config",))
-        await self.run(lambda fig: bool(fig.get("data")))
+        await self.run(lambda fig: bool(legend_names(fig)))
 
     async def close(self) -> None:
         if self.ws is not None:
@@ -447,8 +463,8 @@ class WsSession:
                         value = widget_value(etype, w)
                         if value is not None:
                             self.values[w.id] = value
-                elif etype == "plotly_chart" and el.plotly_chart.id.endswith("-trend_chart"):
-                    figure = json.loads(el.plotly_chart.spec)
+                elif etype == "vega_lite_chart" and el.vega_lite_chart.id.endswith("-trend_chart"):
+                    figure = json.loads(el.vega_lite_chart.spec)
                     chart_updated = chart_updated or chart_ok(figure)
                     self.figure = figure
             elif kind == "script_finished":

@@ -327,106 +327,177 @@ def _value_format(measure: str) -> str:
     return ".1%" if measure == "share" else ".2f"
 
 
-def trend_chart(df: pd.DataFrame, measure: str = "rate") -> go.Figure:
+TREND_CELL = "cell"
+"""Name of the trend chart's point selection on its points; ``cell_bar`` on its volume bars. Each selected
+datum carries ``cell`` = :func:`trend_cell_key` of its outlet and period."""
+VEGA_DASHES = ([1, 0], [6, 3], [2, 2], [6, 2, 2, 2])
+"""Vega-Lite stroke dashes of :data:`DASHES`, in the same order."""
+TREND_VOLUME_PX = 100
+TREND_GAP_PX = 24
+"""Height of the trend chart's volume bars, and of the gap above them, in pixels (the lines get the rest of
+:data:`TREND_PLOT_PX`)."""
+
+
+def trend_cell_key(outlet, period) -> str:
+    """``"<outlet>|<YYYY-MM-DD>"``: a trend cell as the chart's selection reports it (split on the last ``|``)."""
+    return f"{outlet}|{pd.Timestamp(period):%Y-%m-%d}"
+
+
+def _utc(ts) -> str:
+    """A timestamp as Vega reads it in UTC (an ISO string with ``Z``; without it a browser reads local time)."""
+    return f"{pd.Timestamp(ts):%Y-%m-%dT%H:%M:%S}Z"
+
+
+def _num(x) -> float | None:
+    """A float for the chart's JSON, ``None`` (a gap: a break in the line) for a missing value."""
+    return None if x is None or pd.isna(x) else float(x)
+
+
+def _period_spans(periods: pd.Series) -> dict:
+    """period → (start, end) of its volume bar: 85 % of the way to the next period (the last period and a
+    lone one: as long as the one before, or a day), so the bars of months, weeks and days all keep a gap."""
+    p = sorted(pd.to_datetime(periods).drop_duplicates())
+    step = [b - a for a, b in zip(p, p[1:])]
+    lengths = step + [step[-1] if step else pd.Timedelta(days=1)]
+    return {a: (a, a + 0.85 * d) for a, d in zip(p, lengths)}
+
+
+def _empty_spec(title: str, message: str) -> dict:
+    """A chart spec with only *message*: no empty axes with made-up ranges, and a short height."""
+    return {"title": {"text": title, "anchor": "start"}, "height": 200, "width": "container",
+            "data": {"values": [{"message": message}]},
+            "mark": {"type": "text", "fontSize": 16, "color": "#555"},
+            "encoding": {"text": {"field": "message", "type": "nominal"}},
+            "config": {"view": {"stroke": None}}}
+
+
+def trend_chart(df: pd.DataFrame, measure: str = "rate") -> dict:
     """Line chart of a measure per outlet over time, with a 95 % interval band and article volume.
 
     Parameters
     ----------
     df : the frame of :func:`pipelines.rollups.trend` (one row per outlet and period, gaps
-        as rows with missing measures).
+        as rows with missing measures; optionally ``partial``, ``covered_from``, ``covered_to`` of
+        :func:`mark_partial_periods`).
     measure : ``"rate"`` (mentions per 1,000 words) or ``"share"`` (share of articles).
 
     Returns
     -------
-    go.Figure
-        Two rows with a shared x axis: per outlet, a line (``connectgaps=False``, so a gap
-        is a break, never a zero) over a shaded 95 % interval band; under it, bars of the
-        number of articles per period. Periods are in ascending order. Only the lines
-        appear in the legend (one entry per outlet). With no articles at all (an empty frame, or
-        gaps only), no axes: the message "No articles in this selection".
+    dict
+        A Vega-Lite spec for ``st.vega_lite_chart`` (Vega-Lite, not plotly: the first page then
+        loads no plotly, whose 4.7 MB script was most of the dashboard's first render;
+        benchmarks/RESULTS.md, section K). Two views on one time axis (UTC): per outlet, a line
+        (a missing value is a break, never a zero) with points, over a shaded 95 % interval band
+        for stretches of at least :data:`MIN_BAND_PERIODS` periods and an error bar for shorter
+        ones; a partial period's point is hollow; a point above the y axis (:func:`trend_y_top`)
+        is a triangle at its top edge with its value in the tooltip. Under it, the number of
+        articles per period, stacked by outlet (a partial period pale). One legend entry per
+        outlet (colour, and past the eighth a dash). Clicking a point selects :data:`TREND_CELL`,
+        a bar ``cell_bar``. With no articles at all (an empty frame, or gaps only), no axes: the
+        message "No articles in this selection". The rows are in ``data.values``, one per outlet
+        and period, sorted by outlet, then period.
+
+    Raises
+    ------
+    ValueError
+        *measure* is not one of :data:`MEASURES`.
     """
     val, low, high, unit = measure_columns(MEASURES, measure)
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.7, 0.3], vertical_spacing=0.07)
-    fmt = _value_format(measure)
     names = [] if df is None or df.empty else sorted(str(o) for o in df["outlet"].unique())
-    legend_px = LEGEND_ROW_PX * legend_rows(names) + 8 if names else 0
-    # The title keeps the top margin to itself; the legend sits under the volume bars, anchored
-    # to the bottom of the figure, in a bottom margin grown by its rows (so it never overlaps).
-    top, bottom = 60, _AXIS_BELOW_PX + legend_px
-    fig.update_layout(
-        title=dict(text=f"{TITLES[measure]}, {'selected outlets pooled' if names == [POOLED] else 'per outlet'} "
-                        "(band: 95% interval)", x=0, xanchor="left",
-                   y=1, yref="container", yanchor="top", pad=dict(t=16)),
-        template="plotly_white", height=TREND_PLOT_PX + top + bottom, hovermode="closest", barmode="group",
-        legend=dict(orientation="h", yref="container", y=0, yanchor="bottom", x=0, xanchor="left",
-                    title_text="", tracegroupgap=0),
-        margin=dict(l=70, r=20, t=top, b=bottom),
-    )
-    fig.update_yaxes(title_text=unit, row=1, col=1, rangemode="tozero",
-                     tickformat=".0%" if measure == "share" else None)
-    fig.update_yaxes(title_text="articles", row=2, col=1, rangemode="tozero")
-    fig.update_xaxes(title_text="period (UTC)", row=2, col=1)
+    title = (f"{TITLES[measure]}, {'selected outlets pooled' if names == [POOLED] else 'per outlet'} "
+             "(band: 95% interval)")
     if df is None or df.empty or not (df["n_articles"].fillna(0) > 0).any():   # nothing but gaps: no empty axes
-        return _empty(fig, "No articles in this selection")
-    data = df.sort_values(["outlet", "period"])
+        return _empty_spec(title, "No articles in this selection")
+    data = df.assign(outlet=df["outlet"].astype(str)).sort_values(["outlet", "period"])
     top = trend_y_top(data, measure)
-    fig.update_yaxes(range=[0, top], autorange=False, row=1, col=1)
-    band_alpha = band_opacity(data["outlet"].nunique())
-    for i, (outlet, g) in enumerate(data.groupby("outlet", sort=True)):
-        g = g.sort_values("period")
-        colour = PALETTE[i % len(PALETTE)]
-        dash = DASHES[(i // len(PALETTE)) % len(DASHES)]
-        x = pd.to_datetime(g["period"])
-        name = str(outlet)
-        common = dict(x=x, legendgroup=name, connectgaps=False)
-        for trace in band_traces(g, low, high, name, colour, band_alpha):
-            fig.add_trace(trace, row=1, col=1)
+    fmt = _value_format(measure)
+    spans = _period_spans(data["period"])
+    stacked: dict = {}                                   # period -> articles of the outlets stacked below
+    rows = []
+    for outlet, g in data.groupby("outlet", sort=True):
+        ok = g[[high, low]].notna().all(axis=1).to_numpy()
+        banded = np.zeros(len(g), bool)
+        for seg in _runs(ok):
+            banded[seg] = seg.stop - seg.start >= MIN_BAND_PERIODS
         partial = g["partial"].fillna(False).astype(bool).to_numpy() if "partial" in g else np.zeros(len(g), bool)
-        notes = _partial_notes(g, partial)
-        custom = np.empty((len(g), 7), dtype=object)
-        for j, col in enumerate((low, high, "n_articles", "n_words", "n_mentions", "n_articles_with_mention")):
-            custom[:, j] = g[col].to_numpy(float)
-        custom[:, 6] = notes
-        fig.add_trace(go.Scatter(
-            y=g[val], mode="lines+markers", name=name, line=dict(color=colour, width=2.5, dash=dash),
-            marker=dict(size=7, color=colour), customdata=custom,
-            hovertemplate=(f"<b>%{{fullData.name}}</b><br>%{{x|%d %b %Y}}<br>"
-                           f"%{{y:{fmt}}} {unit}<br>95% interval %{{customdata[0]:{fmt}}} – %{{customdata[1]:{fmt}}}"
-                           "<br>n = %{customdata[2]:,.0f} articles, %{customdata[3]:,.0f} words, "
-                           "%{customdata[4]:,.0f} mentions%{customdata[6]}<extra></extra>"),
-            **common), row=1, col=1)
-        fig.add_trace(go.Bar(x=x, y=g["n_articles"], name=name, legendgroup=name, showlegend=False,
-                             marker=dict(color=colour, opacity=np.where(partial, 0.35, 0.8).tolist()),
-                             customdata=notes,
-                             hovertemplate="<b>%{fullData.name}</b><br>%{x|%d %b %Y}: %{y} articles"
-                                           "%{customdata}<extra></extra>"),
-                      row=2, col=1)
-        if partial.any():   # hollow: a white disc with the outlet's ring over the point (the legend keeps a dot)
-            fig.add_trace(go.Scatter(
-                x=x[partial], y=g.loc[partial, val], mode="markers", name=f"{name} partial period", legendgroup=name,
-                showlegend=False, hoverinfo="skip",
-                marker=dict(symbol="circle", size=9, color="white", line=dict(width=2, color=colour))), row=1, col=1)
-        if top is not None:
-            above = (g[val] > top).to_numpy()
-            if above.any():   # a point above the axis: a triangle at its top edge, its value on hover
-                fig.add_trace(go.Scatter(
-                    x=x[above], y=[top] * int(above.sum()), mode="markers", name=f"{name} above the axis", cliponaxis=False,
-                    legendgroup=name, showlegend=False, customdata=g.loc[above, val].to_numpy(float),
-                    text=[name] * int(above.sum()), marker=dict(symbol="triangle-up", size=11, color=colour),
-                    hovertemplate=(f"<b>%{{text}}</b><br>%{{x|%d %b %Y}}<br>%{{customdata:{fmt}}} {unit} "
-                                   "(above the axis)<extra></extra>")), row=1, col=1)
-    periods = pd.to_datetime(data["period"]).drop_duplicates()
-    if len(periods) == 1:
-        # One period: plotly would zoom its autorange to milliseconds ("23:59:59.9996" ticks) and
-        # stretch the bar across them. Show a few days around the period, labelled by its date.
-        p = periods.iloc[0]
-        fig.update_xaxes(range=[p - pd.Timedelta(days=3), p + pd.Timedelta(days=3)], tickvals=[p],
-                         ticktext=[f"{p:%d %b %Y}"])
-        bars = [t for t in fig.data if t.type == "bar"]
-        day_ms, w = 86_400_000, 0.8 * 86_400_000 / max(1, len(bars))
-        for i, bar in enumerate(bars):                 # side by side, 0.8 day in all, centred on the period
-            bar.update(width=w, offset=-0.4 * day_ms + i * w)
-    return fig
+        notes = [n.replace("<br>", "") for n in _partial_notes(g, partial)]
+        cols = zip(pd.to_datetime(g["period"]), g[val], g[low], g[high], g["n_articles"], g["n_words"], g["n_mentions"])
+        for j, (period, v, lo, hi, n, words, mentions) in enumerate(cols):
+            v, lo, hi = _num(v), _num(lo), _num(hi)
+            n = int(n) if pd.notna(n) else 0
+            y0 = stacked.get(period, 0)
+            stacked[period] = y0 + n
+            band, bar = banded[j], ok[j] and not banded[j]
+            rows.append({
+                "outlet": outlet, "period": _utc(period), "bar_end": _utc(spans[period][1]),
+                "cell": trend_cell_key(outlet, period),
+                "value": v, "drawn": None if v is None else min(v, top), "above": v is not None and v > top,
+                "band_low": lo if band else None, "band_high": min(hi, top) if band else None,
+                "bar_low": lo if bar else None, "bar_high": min(hi, top) if bar else None,
+                "partial": bool(partial[j]), "n_articles": n, "y0": y0, "y1": y0 + n,
+                "when": f"{period:%d %b %Y}",
+                "measured": ("no articles" if v is None else
+                             f"{format(v, fmt)} {unit}" + (" (above the axis)" if v > top else "")),
+                "interval": "" if lo is None or hi is None else f"{format(lo, fmt)} – {format(hi, fmt)}",
+                "n": (f"{n:,} articles, {int(words) if pd.notna(words) else 0:,} words, "
+                      f"{int(mentions) if pd.notna(mentions) else 0:,} mentions"),
+                "note": notes[j]})
+    colour = {"field": "outlet", "type": "nominal", "title": None,
+              "scale": {"domain": names, "range": [PALETTE[i % len(PALETTE)] for i in range(len(names))]},
+              "legend": {"orient": "bottom", "direction": "horizontal", "columns": min(len(names), 4),
+                         "labelLimit": 260, "symbolType": "stroke", "symbolStrokeWidth": 3, "symbolOpacity": 1}}
+    dash = {"field": "outlet", "type": "nominal", "title": None, "legend": None,
+            "scale": {"domain": names, "range": [VEGA_DASHES[(i // len(PALETTE)) % len(VEGA_DASHES)]
+                                                 for i in range(len(names))]}}
+    if len(names) > len(PALETTE):      # past the eighth outlet the colours repeat: the legend shows the dash too
+        dash["legend"] = colour["legend"]
+    plain = colour          # every layer names the same legend, or Vega-Lite drops it (as for the axis)
+    # One view, two stacked y scales (the lines above, the volume bars under them): a Vega-Lite concat
+    # cannot fill the page's width (only a single or layered view can: width "container").
+    lines_px = TREND_PLOT_PX - TREND_VOLUME_PX - TREND_GAP_PX
+    x = {"field": "period", "type": "temporal", "title": "period (UTC)", "scale": {"type": "utc"},
+         "axis": {"formatType": "utc", "labelOverlap": True, "grid": False, "tickCount": min(len(spans), 12)}}
+    if len(spans) == 1:   # one period: a few days around it, labelled by its date (not hours of one day)
+        (p, _), = spans.values()
+        x["scale"]["domain"] = [_utc(p - pd.Timedelta(days=3)), _utc(p + pd.Timedelta(days=3))]
+        x["axis"].update(values=[_utc(p)], format="%d %b %Y")
+    y = {"type": "quantitative", "scale": {"domain": [0, top], "nice": False, "range": [lines_px, 0]},
+         "axis": {"title": unit, **({"format": ".0%"} if measure == "share" else {})}}
+    tooltip = [{"field": f, "type": "nominal", "title": t} for f, t in (
+        ("outlet", "outlet"), ("when", "period starting"), ("measured", "value"), ("interval", "95% interval"),
+        ("n", "n"), *((("note", "note"),) if any(r["note"] for r in rows) else ()))]
+    clickable = {"name": TREND_CELL, "select": {"type": "point", "fields": ["cell"], "on": "click", "clear": "dblclick"}}
+    lines = {"layer": [
+        {"mark": {"type": "area", "opacity": band_opacity(len(names)), "tooltip": False},
+         "encoding": {"x": x, "y": {**y, "field": "band_low"}, "y2": {"field": "band_high"}, "color": plain}},
+        {"mark": {"type": "rule", "strokeWidth": 1.5},
+         "transform": [{"filter": "isValid(datum.bar_low)"}],
+         "encoding": {"x": x, "y": {**y, "field": "bar_low"}, "y2": {"field": "bar_high"}, "color": plain}},
+        {"mark": {"type": "line", "strokeWidth": 2.5},
+         "encoding": {"x": x, "y": {**y, "field": "drawn"}, "color": colour, "strokeDash": dash}},
+        {"mark": {"type": "point", "filled": True, "strokeWidth": 2, "opacity": 1, "cursor": "pointer"},
+         "transform": [{"filter": "isValid(datum.drawn)"}], "params": [clickable],
+         "encoding": {"x": x, "y": {**y, "field": "drawn"}, "stroke": plain,
+                      "fill": {"condition": {"test": "datum.partial", "value": "white"}, **plain},
+                      "shape": {"condition": {"test": "datum.above", "value": "triangle-up"}, "value": "circle"},
+                      "size": {"condition": {"test": "datum.above", "value": 110}, "value": 45},
+                      "opacity": {"condition": {"param": TREND_CELL, "empty": True, "value": 1}, "value": 0.35},
+                      "tooltip": tooltip}}]}
+    volume = {"mark": {"type": "rect", "cursor": "pointer"},
+              "params": [{**clickable, "name": f"{TREND_CELL}_bar"}],
+              "encoding": {"x": x, "x2": {"field": "bar_end"},
+                           "y": {"field": "y0", "type": "quantitative",
+                                 "scale": {"range": [TREND_PLOT_PX, TREND_PLOT_PX - TREND_VOLUME_PX], "nice": True},
+                                 "axis": {"title": "articles", "orient": "left", "tickCount": 3, "grid": False}},
+                           "y2": {"field": "y1"}, "color": plain,
+                           "opacity": {"condition": {"test": "datum.partial", "value": 0.35}, "value": 0.8},
+                           "tooltip": tooltip}}
+    return {"$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+            "title": {"text": title, "anchor": "start"}, "data": {"values": rows},
+            "width": "container", "height": TREND_PLOT_PX, "layer": [lines, volume],
+            "autosize": {"type": "fit-x", "contains": "padding"},     # the page's width; the height is the plot's
+            "resolve": {"scale": {"y": "independent"}, "axis": {"y": "independent"}},
+            "config": {"view": {"stroke": None}, "legend": {"labelFontSize": 13}}}
 
 
 def heatmap_chart(df: pd.DataFrame, measure: str = "rate") -> go.Figure:

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from . import exports, kwic, loaders, tables
+from . import charts, exports, kwic, loaders, tables
 from .charts import cell_target
 
 KWIC_SHOWN = 200
@@ -185,31 +185,27 @@ def show_evidence(ctx, *, outlet: str | None, start: date | None, end: date | No
                        mime="text/csv", on_click="ignore", key=f"dl_{key}", icon=":material/download:")
 
 
-def clicked_trend_cell(fig, selection, cells: pd.DataFrame) -> int | None:
-    """The row of *cells* (:func:`dashboard.tables.evidence_cells`) whose point was clicked on the trend chart.
+def clicked_trend_cell(selection, cells: pd.DataFrame) -> int | None:
+    """The row of *cells* (:func:`dashboard.tables.evidence_cells`) whose point or volume bar was clicked on the trend chart.
 
     Parameters
     ----------
-    fig : the trend figure as drawn (:func:`dashboard.charts.trend_chart`); a point's trace
-        names its outlet through ``legendgroup`` (lines, partial-period rings, volume bars).
-    selection : the chart's selection state (``event.selection``: ``points`` with
-        ``curve_number`` and ``x``), or ``None``.
+    selection : the chart's selection state (``event.selection`` of :func:`dashboard.charts.trend_chart`:
+        per selection parameter, ``cell`` and ``cell_bar``, a list of the clicked data, each with ``cell``,
+        :func:`dashboard.charts.trend_cell_key`), or ``None``.
 
     Returns
     -------
     int or None
-        The first selected point's cell, or ``None`` (nothing selected, or a point without
-        mentions, which has no cell).
+        The first selected point's cell, else the first selected bar's, or ``None`` (nothing selected,
+        or a period without mentions, which has no cell).
     """
-    for p in (selection or {}).get("points", []):
-        n = p.get("curve_number")
-        if n is None or not 0 <= n < len(fig.data) or p.get("x") is None:
-            continue
-        trace = fig.data[n]
-        outlet, period = trace.legendgroup or trace.name, pd.Timestamp(p["x"])
-        hit = cells.index[(cells["outlet"] == outlet) & (pd.to_datetime(cells["period"]) == period)]
-        if len(hit):
-            return int(cells.index.get_loc(hit[0]))
+    keys = [charts.trend_cell_key(o, p) for o, p in zip(cells["outlet"], cells["period"])]
+    for param in (charts.TREND_CELL, f"{charts.TREND_CELL}_bar"):
+        for datum in (selection or {}).get(param) or []:
+            key = datum.get("cell") if isinstance(datum, dict) else None
+            if key in keys:
+                return keys.index(key)
     return None
 
 

@@ -4,11 +4,12 @@ Every loader is keyed by the store path (a string), the store file's ``mtime_ns`
 rebuilt store is read again), the filters as a tuple (:func:`filters_key`) and its other
 arguments. Only small, aggregated frames are cached.
 
-The figures of the two main charts (``load_*_chart``) are cached too, as resources: one
-``go.Figure`` per selection shared by every session, because building one costs several times
-the query behind it (plotly validates every property it is given), and a page rerun on every
-click would otherwise rebuild it. A shared figure must not be modified; the pages only pass it
-to ``st.plotly_chart``, which copies it (``to_dict``) before serialising. Each is bounded
+The charts of the two main pages (``load_*_chart``) are cached too, as resources: one per selection
+shared by every session (the Trends chart a Vega-Lite spec, Outlets × categories a ``go.Figure``),
+because building one costs several times the query behind it (plotly validates every property it is
+given), and a page rerun on every click would otherwise rebuild it. A shared chart must not be
+modified; the pages only pass it to ``st.vega_lite_chart`` / ``st.plotly_chart``, which copy it
+before serialising. Each is bounded
 (``max_entries``) and expires after :data:`FIGURE_TTL_S`.
 """
 
@@ -156,8 +157,9 @@ def load_trend(path: str, version: int, filters: FiltersKey, granularity: str, p
 
 @st.cache_resource(show_spinner=False, max_entries=64, ttl=FIGURE_TTL_S)
 def load_trend_chart(path: str, version: int, filters: FiltersKey, granularity: str, pooled: bool,
-                     measure: str) -> go.Figure:
-    """:func:`dashboard.charts.trend_chart` of :func:`load_trend`, shared by every session (do not modify it)."""
+                     measure: str) -> dict:
+    """:func:`dashboard.charts.trend_chart` (a Vega-Lite spec) of :func:`load_trend`, shared by every session
+    (do not modify it)."""
     return charts.trend_chart(load_trend(path, version, filters, granularity, pooled), measure)
 
 

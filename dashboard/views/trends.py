@@ -18,7 +18,8 @@ pooled = pool_toggle(c2, key="trend_pooled")
 df = loaders.load_trend(ctx.path, ctx.version, ctx.key, ctx.granularity, pooled)
 undated = loaders.load_undated(ctx.path, ctx.version, ctx.key)
 fig = loaders.load_trend_chart(ctx.path, ctx.version, ctx.key, ctx.granularity, pooled, measure)
-event = st.plotly_chart(fig, key="trend_chart", on_select="rerun", selection_mode="points")
+event = st.vega_lite_chart(fig, key="trend_chart", on_select="rerun", width="stretch",
+                           selection_mode=[charts.TREND_CELL, f"{charts.TREND_CELL}_bar"] if "vconcat" in fig else None)
 
 n = tables.selection_totals(df)
 gaps = tables.gap_rows(df)
@@ -43,7 +44,7 @@ if cells.empty:
 else:
     labels = [f"{p:%Y-%m-%d} · {o} · {tables.count_label(int(k), 'mention')}" for o, p, k in
               zip(cells["outlet"], pd.to_datetime(cells["period"]), cells["n_mentions"])]
-    evidence.follow_click("trend_cell", evidence.clicked_trend_cell(fig, event.selection, cells), event.selection)
+    evidence.follow_click("trend_cell", evidence.clicked_trend_cell(event.selection, cells), event.selection)
     i = st.selectbox(f"Chart cell ({ctx.granularity} starting; or click a point)", range(len(cells)),
                      format_func=labels.__getitem__, key="trend_cell")
     cell = cells.iloc[i]

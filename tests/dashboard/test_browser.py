@@ -57,6 +57,11 @@ def _choose(page, sidebar, label: str, option: str) -> None:
     page.keyboard.press("Escape")                             # else the page behind the dropdown is aria-hidden
 
 
+TREND = '[data-testid="stVegaLiteChart"]'
+"""The Trends chart (Vega-Lite, drawn as SVG at these sizes)."""
+TREND_DRAWN = f"{TREND} svg .role-title-text"
+
+
 def _settle(page, n_articles: int, url_pattern: str | None = None) -> None:
     """Wait for the rerun caused by the last interaction to end.
 
@@ -76,10 +81,10 @@ def _settle(page, n_articles: int, url_pattern: str | None = None) -> None:
 def test_c15_download_keeps_filters_and_matches_the_selection(page, c15_url, tmp_path):
     page.set_viewport_size({"width": 1400, "height": 2600})   # Streamlit scrolls an inner container
     page.goto(f"{c15_url}/?granularity=day&voice=all")       # URL for the initial state only
-    page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=30000)
+    page.locator(TREND_DRAWN).first.wait_for(timeout=30000)
     _settle(page, 62)                                        # all of C15: 2 outlets × 2 topics × 5 days
-    legend = page.locator(".js-plotly-plot .legendtext")
-    points = page.locator(".js-plotly-plot .scatterlayer .trace .points path")
+    legend = page.locator(f"{TREND} .role-legend-label text")
+    points = page.locator(f"{TREND} .mark-symbol.role-mark path")
     expect(legend).to_have_text(["Outlet A", "Outlet B"])
     sidebar = page.get_by_test_id("stSidebar")
     for box, says in (("Outlets", "All 2 outlets"), ("Topics", "All 2 topics")):   # empty means all, and says so
@@ -88,7 +93,7 @@ def test_c15_download_keeps_filters_and_matches_the_selection(page, c15_url, tmp
 
     # Step 2, through the widgets: measure, outlet, topic, dates.
     page.get_by_test_id("stRadio").filter(has_text="Measure").get_by_text("Share of articles").click()
-    expect(page.locator(".js-plotly-plot .g-ytitle").first).to_have_text("share of articles", timeout=20000)
+    expect(page.locator(f"{TREND} .role-axis-title text", has_text="share of articles")).to_have_count(1, timeout=20000)
     _settle(page, 62)
     _choose(page, sidebar, "Outlets", "Outlet B")           # a chip narrows the selection
     expect(legend).to_have_text(["Outlet B"], timeout=20000)   # the legend follows the outlet filter
@@ -154,15 +159,34 @@ def _kwic_rows(page):
     return page.locator("table.fw-kwic tbody tr")
 
 
+def _click_point(page, point, shown, tries: int = 4) -> None:
+    """Click *point* on the Trends chart until *shown* (a locator of the clicked cell's evidence) is visible.
+
+    Vega-Lite draws the marks before its view takes events (vega-embed finishes asynchronously, and
+    Streamlit embeds the chart again once it knows its width), so a click right after the page is idle
+    can fall on a view being replaced; a user would click again, and so does this, at most *tries* times.
+    """
+    for attempt in range(tries):
+        box = point.bounding_box()
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        try:
+            expect(shown).to_be_visible(timeout=5000)
+            break
+        except AssertionError:
+            if attempt == tries - 1:
+                raise
+    wait_for_app_idle(page)
+
+
 @pytest.mark.browser
 def test_a_trends_cell_leads_to_exactly_its_concordance_lines(page, c15_url, tmp_path):
     page.set_viewport_size({"width": 1400, "height": 2600})
     page.goto(f"{c15_url}/?granularity=day&voice=all&outlet=Outlet+B&topic=Military")
-    page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=30000)
+    page.locator(TREND_DRAWN).first.wait_for(timeout=30000)
     _settle(page, 20)                                         # Outlet B, Military: 5 + 4 + 6 + 2 + 3 articles
-    page.get_by_test_id("stSelectbox").filter(has_text="Chart cell").click()
-    page.get_by_role("option", name="2026-03-03 · Outlet B · 3 mentions").click()
-    wait_for_app_idle(page)
+    points = page.locator(f"{TREND} .mark-symbol.role-mark path")
+    expect(points).to_have_count(5)                           # 2026-03-01 .. 05: a click on the third is its cell
+    _click_point(page, points.nth(2), page.get_by_text(re.compile(r"^All 3 mentions for 2026-03-03 to 2026-03-03")))
     expect(page.get_by_text(re.compile(r"^All 3 mentions for 2026-03-03 to 2026-03-03"))).to_be_visible(timeout=20000)
     expect(_kwic_rows(page)).to_have_count(3)                 # the cell's lines, drawn as HTML under the chart
     expect(_kwic_rows(page).locator("mark")).to_have_text(["regime"] * 3)
@@ -236,7 +260,7 @@ def test_trends_draws_ten_evidence_lines_first_and_the_table_on_request(page, bi
 
     page.set_viewport_size({"width": 1400, "height": 2600})
     page.goto(f"{big_cell_url}/?granularity=month&voice=all&outlet={BIG_OUTLET.replace(' ', '+')}")
-    page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=30000)
+    page.locator(TREND_DRAWN).first.wait_for(timeout=30000)
     wait_for_app_idle(page)
     expect(page.get_by_text(re.compile(r"^Showing 10 of 540 mentions"))).to_be_visible(timeout=20000)
     rows = _kwic_rows(page)

@@ -5,7 +5,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from dashboard.charts import (CELL_TARGETS, LEGEND_ROW_PX, PALETTE, Z_CRITICAL, band_opacity, category_label,
+from dashboard.charts import (CELL_TARGETS, LEGEND_ROW_PX, PALETTE, TREND_PLOT_PX, Z_CRITICAL, band_opacity, category_label,
                               cell_target, clipped_counts, distinctive_chart, distinctive_rows, heatmap_chart,
                               legend_rows, mark_partial_periods, period_end, trend_chart, trend_y_top,
                               with_cell_targets)
@@ -26,66 +26,76 @@ def _trend_frame():
     return add_measures(df)
 
 
-def _lines(fig):
-    return [t for t in fig.data if isinstance(t, go.Scatter) and t.showlegend is not False]
+def _rows(spec, outlet=None):
+    """The chart's rows (one per outlet and period), of one outlet when given."""
+    return [r for r in spec["data"]["values"] if outlet is None or r["outlet"] == outlet]
+
+
+def _layers(spec):
+    """Every drawn layer of the trend spec: the lines' layers, then the volume bars."""
+    lines, volume = spec["layer"]
+    return [*lines["layer"], volume]
+
+
+def _layer(spec, mark, shape=None):
+    return next(l for l in _layers(spec) if l["mark"]["type"] == mark and l["mark"].get("shape") == shape)
 
 
 @pytest.mark.parametrize("measure, col", [("rate", "rate_per_1k"), ("share", "share")])
 def test_trend_one_line_per_outlet_sorted_with_gap(measure, col):
-    fig = trend_chart(_trend_frame(), measure)
-    lines = _lines(fig)
-    assert [t.name for t in lines] == ["A", "B"]
-    a = lines[0]
-    x = pd.to_datetime(list(a.x))
-    assert list(x) == sorted(x)                                     # x ascending
-    assert a.connectgaps is False
-    y = np.array(a.y, dtype=float)
-    assert np.isnan(y[2])                                           # the gap is present, null
-    assert y[3] == 0.0                                              # a real zero is drawn at 0
-    assert a.line.color == PALETTE[0]
+    spec = trend_chart(_trend_frame(), measure)
+    line = _layer(spec, "line")
+    assert line["encoding"]["color"]["scale"] == {"domain": ["A", "B"], "range": [PALETTE[0], PALETTE[1]]}
+    a = _rows(spec, "A")
+    assert [r["period"] for r in a] == ["2026-03-01T00:00:00Z", "2026-03-02T00:00:00Z", "2026-03-03T00:00:00Z",
+                                        "2026-03-04T00:00:00Z"]               # ascending, read as UTC
+    assert a[2]["drawn"] is None and a[2]["measured"] == "no articles"    # the gap: null, a break in the line
+    assert a[3]["drawn"] == 0.0                                           # a real zero is drawn at 0
+    expected = _trend_frame().set_index(["outlet", "period"]).loc[("A", pd.Timestamp("2026-03-01")), col]
+    assert a[0]["drawn"] == pytest.approx(expected)
+    assert [r["outlet"] for r in _rows(spec)] == ["A"] * 4 + ["B"] * 4
 
 
 @pytest.mark.parametrize("measure", ["rate", "share"])
 def test_trend_of_gaps_only_says_so_instead_of_empty_axes(measure):
     gaps = _trend_frame()
     gaps = gaps[gaps["status"] == "not collected"]                    # outlet A's one period with no articles
-    fig = trend_chart(gaps, measure)
-    assert [a.text for a in fig.layout.annotations] == ["No articles in this selection"]
-    assert not fig.data
-    assert len(_lines(trend_chart(_trend_frame(), measure))) == 2     # one period with articles: lines drawn
+    spec = trend_chart(gaps, measure)
+    assert spec["data"]["values"] == [{"message": "No articles in this selection"}] and spec["mark"]["type"] == "text"
+    assert "layer" not in spec                                         # no axes of nothing
+    assert len(_rows(trend_chart(_trend_frame(), measure))) == 8       # one period with articles: lines drawn
 
 
 def test_trend_band_volume_and_hover():
-    fig = trend_chart(_trend_frame(), "rate")
-    bars = [t for t in fig.data if isinstance(t, go.Bar)]
-    assert [b.name for b in bars] == ["A", "B"] and all(b.yaxis == "y2" for b in bars)
-    assert list(bars[0].y) == [3, 2, 0, 2]
-    fills = [t for t in fig.data if getattr(t, "fill", None) == "tonexty"]
+    spec = trend_chart(_trend_frame(), "rate")
+    a, b = _rows(spec, "A"), _rows(spec, "B")
+    assert [r["y1"] - r["y0"] for r in a] == [3, 2, 0, 2]              # articles per period
+    assert [r["y0"] for r in b] == [3, 2, 0, 2]                        # B stacked on A
     # outlet A's stretches around the gap (03-01..03-02, 03-04) are too short for a band: error bars;
     # B's four periods in a row are one band
-    assert len([f for f in fills if f.legendgroup == "A"]) == 0
-    assert len([f for f in fills if f.legendgroup == "B"]) == 1
-    bars = {t.legendgroup: t for t in fig.data if t.name.endswith("95% interval")}
-    assert list(bars) == ["A"]
-    assert list(pd.to_datetime(list(bars["A"].x))) == list(pd.to_datetime(["2026-03-01", "2026-03-02", "2026-03-04"]))
-    a = _trend_frame().set_index(["outlet", "period"]).loc["A"].sort_index().drop(pd.Timestamp("2026-03-03"))
-    assert np.array(bars["A"].y) - np.array(bars["A"].error_y.array) == pytest.approx(a["rate_low"].to_numpy())
-    assert np.array(bars["A"].y) + np.array(bars["A"].error_y.array) == pytest.approx(a["rate_high"].to_numpy())
-    hover = _lines(fig)[0].hovertemplate
-    assert "95% interval" in hover and "articles" in hover and "words" in hover
-    assert "per 1,000 words" in fig.layout.yaxis.title.text
-    assert fig.layout.yaxis2.title.text == "articles"
+    assert all(r["band_low"] is None for r in a) and all(r["band_low"] is not None for r in b)
+    frame = _trend_frame().set_index(["outlet", "period"]).loc["A"].sort_index()
+    bars = [(r["bar_low"], r["bar_high"]) for r in a]
+    assert bars[2] == (None, None)                                      # the gap has no interval
+    kept = frame.drop(pd.Timestamp("2026-03-03"))
+    assert [lo for lo, _ in bars if lo is not None] == pytest.approx(kept["rate_low"].to_list())
+    assert [hi for _, hi in bars if hi is not None] == pytest.approx(kept["rate_high"].clip(upper=trend_y_top(_trend_frame())).to_list())
+    points = _layer(spec, "point")
+    assert [t["title"] for t in points["encoding"]["tooltip"]] == ["outlet", "period starting", "value", "95% interval", "n"]
+    assert a[0]["n"] == "3 articles, 100 words, 1 mentions" and "per 1,000 words" in a[0]["measured"]
+    assert "per 1,000 words" in points["encoding"]["y"]["axis"]["title"]
+    assert spec["layer"][1]["encoding"]["y"]["axis"]["title"] == "articles"
 
 
 def test_share_axis_is_percent():
-    fig = trend_chart(_trend_frame(), "share")
-    assert fig.layout.yaxis.tickformat == ".0%" and "share of articles" in fig.layout.yaxis.title.text
+    spec = trend_chart(_trend_frame(), "share")
+    axis = _layer(spec, "line")["encoding"]["y"]["axis"]
+    assert axis["format"] == ".0%" and "share of articles" in axis["title"]
 
 
 def test_empty_trend_has_message():
-    fig = trend_chart(_trend_frame().iloc[0:0], "rate")
-    assert not fig.data and "No articles" in fig.layout.annotations[0].text
-    assert fig.layout.xaxis.visible is False and fig.layout.yaxis2.visible is False   # no axes of nothing
+    spec = trend_chart(_trend_frame().iloc[0:0], "rate")
+    assert "No articles" in spec["data"]["values"][0]["message"] and "layer" not in spec
 
 
 def test_empty_heatmap_has_message_and_no_axes():
@@ -142,11 +152,11 @@ def test_trend_chart_on_store(store_path):
         df = rollups.trend(con, rollups.Filters(), "week")
     finally:
         con.close()
-    fig = trend_chart(df, "rate")
-    names = [t.name for t in _lines(fig)]
+    spec = trend_chart(df, "rate")
+    names = _layer(spec, "line")["encoding"]["color"]["scale"]["domain"]
     assert names == sorted(df["outlet"].unique())
-    gap = _lines(fig)[names.index("O'Reilly Wire")]
-    assert np.isnan(np.array(gap.y, dtype=float)).sum() == 1        # the outage week is a break
+    gap = _rows(spec, "O'Reilly Wire")
+    assert sum(r["drawn"] is None for r in gap) == 1                   # the outage week is a break
 
 
 LONG_NAMES = ["Capital Ledger", "Eastern Star Daily", "Meridian Herald", "Northgate Wire", "Riverside Post",
@@ -163,26 +173,19 @@ def _outlets_frame(n):
 @pytest.mark.parametrize("n", [2, 7, 12])
 def test_trend_legend_sits_under_the_chart_not_on_the_title(n):
     # The title once shared the top margin with a 7-outlet legend and was drawn over by it.
-    fig = trend_chart(_outlets_frame(n), "rate")
-    legend, margin, title = fig.layout.legend, fig.layout.margin, fig.layout.title
-    assert legend.orientation == "h"
-    assert legend.yref == "container" and legend.y == 0 and legend.yanchor == "bottom"   # at the figure's foot
-    assert title.yref == "container" and title.y == 1 and title.yanchor == "top"         # alone at the top
-    rows = legend_rows(LONG_NAMES[:n])
-    assert margin.b >= 60 + rows * LEGEND_ROW_PX                     # axis labels + every legend row fit below
-    plot_px = fig.layout.height - margin.t - margin.b
-    assert plot_px >= 400                                            # the chart does not shrink as outlets grow
-    assert len(_lines(fig)) == n
-
-
-def test_legend_rows_grow_with_names():
-    assert legend_rows(["A", "B"]) == 1
-    assert legend_rows(LONG_NAMES[:7]) >= 2 and legend_rows(LONG_NAMES) > legend_rows(LONG_NAMES[:7])
+    spec = trend_chart(_outlets_frame(n), "rate")
+    legends = [l["encoding"][c]["legend"] for l in _layers(spec) for c in ("color", "strokeDash")
+               if c in l["encoding"] and l["encoding"][c].get("legend")]
+    assert legends and all(g["orient"] == "bottom" for g in legends)     # under the chart, never on the title
+    assert spec["title"]["anchor"] == "start"
+    assert spec["height"] == TREND_PLOT_PX and spec["autosize"]["type"] == "fit-x"   # the plot keeps its height
+    assert _layer(spec, "line")["encoding"]["color"]["scale"]["domain"] == sorted(LONG_NAMES[:n])
 
 
 def test_twelve_outlets_are_told_apart_by_colour_and_dash():
-    styles = [(t.line.color, t.line.dash) for t in _lines(trend_chart(_outlets_frame(12), "rate"))]
-    assert len(set(styles)) == 12
+    enc = _layer(trend_chart(_outlets_frame(12), "rate"), "line")["encoding"]
+    styles = list(zip(enc["color"]["scale"]["range"], map(tuple, enc["strokeDash"]["scale"]["range"])))
+    assert len(set(styles)) == 12 and enc["strokeDash"]["legend"]        # past eight colours the legend shows the dash
 
 
 def test_heatmap_category_labels_are_words_but_data_keeps_raw():
@@ -194,15 +197,16 @@ def test_heatmap_category_labels_are_words_but_data_keeps_raw():
     assert category_label("militarised_language") == "militarised language"
 
 
-def test_one_period_is_a_labelled_day_not_milliseconds():
+def test_one_period_is_a_labelled_day_not_hours():
     df = add_measures(pd.DataFrame({"outlet": ["A", "B"], "period": pd.to_datetime(["2026-03-05"] * 2),
                                     "n_articles": [1, 2], "n_words": [20, 30], "n_mentions": [1, 0],
                                     "n_articles_with_mention": [1, 0]}))
-    fig = trend_chart(df)
-    axis = fig.layout.xaxis2
-    assert list(axis.ticktext) == ["05 Mar 2026"] and axis.range[0] < pd.Timestamp("2026-03-05") < axis.range[1]
-    bars = [t for t in fig.data if t.type == "bar"]
-    assert [b.offset for b in bars] == [-0.4 * 86_400_000, 0.0]       # side by side, not on top of each other
+    x = _layer(trend_chart(df), "line")["encoding"]["x"]
+    assert x["axis"]["values"] == ["2026-03-05T00:00:00Z"] and x["axis"]["format"] == "%d %b %Y"
+    assert x["scale"]["domain"] == ["2026-03-02T00:00:00Z", "2026-03-08T00:00:00Z"]
+    rows = _rows(trend_chart(df))
+    assert [(r["y0"], r["y1"]) for r in rows] == [(0, 1), (1, 3)]            # stacked, not on top of each other
+    assert {r["bar_end"] for r in rows} == {"2026-03-05T20:24:00Z"}          # 0.85 of the day
 
 
 # --- y axis from the plotted values (RUWA: tiny-n weeks had bands up to 500 per 1,000 words) ---
@@ -225,15 +229,17 @@ def test_y_axis_follows_the_lines_not_the_tiny_n_bands():
     top = trend_y_top(df, "rate")
     solid = df[df["n_articles"] >= 5]
     assert solid["rate_per_1k"].max() < top < 15                        # every well-measured line fits, none squashed
-    fig = trend_chart(df, "rate")
-    assert tuple(fig.layout.yaxis.range) == (0, top) and fig.layout.yaxis.autorange is False
+    spec = trend_chart(df, "rate")
+    assert _layer(spec, "line")["encoding"]["y"]["scale"]["domain"] == [0, top]
     clipped = clipped_counts(df, "rate", top)
     assert clipped["bands"] >= 3 and clipped["points"] == 3             # the 125-per-1,000 weeks lie above
-    above = [t for t in fig.data if t.name and t.name.endswith("above the axis")]
-    assert sorted(t.legendgroup for t in above) == ["Outlet 0", "Outlet 4", "Outlet 7"]
-    assert all(max(t.y) <= top for t in above) and above[0].customdata[0] == pytest.approx(125.0)
-    fills = {t.fillcolor for t in fig.data if getattr(t, "fill", None) == "tonexty"}
-    assert all(f.endswith(",0.043)") for f in fills)                   # nine bands overlap: each is faint
+    above = [r for r in _rows(spec) if r["above"]]
+    assert sorted(r["outlet"] for r in above) == ["Outlet 0", "Outlet 4", "Outlet 7"]
+    assert all(r["drawn"] == top for r in above) and above[0]["measured"] == "125.00 mentions per 1,000 words (above the axis)"
+    assert _layer(spec, "point")["encoding"]["shape"] == {"condition": {"test": "datum.above", "value": "triangle-up"},
+                                                          "value": "circle"}          # a triangle at the top edge
+    assert all(r["band_high"] is None or r["band_high"] <= top for r in _rows(spec))   # bands cut at the top
+    assert _layer(spec, "area")["mark"]["opacity"] == 0.043             # nine bands overlap: each is faint
     assert band_opacity(2) == 0.13 and band_opacity(9) < band_opacity(4) < 0.13
 
 
@@ -280,23 +286,22 @@ def test_partial_period_is_hollow_with_a_hover_note():
     df = add_measures(pd.DataFrame({"outlet": ["KCNA"] * 2, "period": pd.to_datetime(["2024-10-01", "2024-11-01"]),
                                     "n_articles": [300, 90], "n_words": [90000, 27000], "n_mentions": [400.0, 120.0],
                                     "n_articles_with_mention": [200, 60]}))
-    fig = trend_chart(mark_partial_periods(df, "month", pd.Timestamp("2024-10-01").date(),
-                                           pd.Timestamp("2024-11-10").date()))
-    line = _lines(fig)[0]
-    assert line.marker.symbol is None and line.marker.size == 7        # the legend keeps a solid dot
-    ring = next(t for t in fig.data if t.name == "KCNA partial period")
-    assert list(pd.to_datetime(list(ring.x))) == [pd.Timestamp("2024-11-01")] and ring.marker.color == "white"
-    assert ring.marker.line.color == line.line.color and ring.hoverinfo == "skip"
-    assert line.customdata[1][6] == "<br>partial period: 2024-11-01 to 2024-11-10" and line.customdata[0][6] == ""
-    assert "%{customdata[6]}" in line.hovertemplate
-    bar = next(t for t in fig.data if t.type == "bar")
-    assert list(bar.marker.opacity) == [0.8, 0.35]                     # the short month's volume is pale too
+    spec = trend_chart(mark_partial_periods(df, "month", pd.Timestamp("2024-10-01").date(),
+                                            pd.Timestamp("2024-11-10").date()))
+    rows = _rows(spec)
+    assert [r["partial"] for r in rows] == [False, True]
+    assert [r["note"] for r in rows] == ["", "partial period: 2024-11-01 to 2024-11-10"]
+    points = _layer(spec, "point")["encoding"]
+    assert points["fill"]["condition"] == {"test": "datum.partial", "value": "white"}   # hollow: a white disc in a ring
+    assert points["stroke"]["scale"] == points["fill"]["scale"]                         # of the outlet's colour
+    assert "note" in [t["field"] for t in points["tooltip"]]
+    assert spec["layer"][1]["encoding"]["opacity"] == {"condition": {"test": "datum.partial", "value": 0.35}, "value": 0.8}
 
 
 def test_pooled_title_does_not_say_per_outlet():
     pooled = _outlets_frame(1).assign(outlet=rollups.POOLED)
-    assert "selected outlets pooled" in trend_chart(pooled).layout.title.text
-    assert "per outlet" in trend_chart(_outlets_frame(2)).layout.title.text
+    assert "selected outlets pooled" in trend_chart(pooled)["title"]["text"]
+    assert "per outlet" in trend_chart(_outlets_frame(2))["title"]["text"]
 
 
 def _distinctive_frame():

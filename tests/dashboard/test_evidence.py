@@ -334,12 +334,13 @@ def test_a_clicked_trend_point_or_volume_bar_chooses_its_cell(store_path):
 
     with connect(store_path) as con:
         df = trend(con, Filters(), "week")
-    fig, cells = trend_chart(df), evidence_cells(df)
-    line = next(i for i, t in enumerate(fig.data) if t.name == OREILLY and t.mode == "lines+markers")
-    bar = next(i for i, t in enumerate(fig.data) if t.type == "bar" and t.legendgroup == ALPHA)
-    picked = clicked_trend_cell(fig, {"points": [{"curve_number": line, "x": "2026-01-12"}]}, cells)
+    spec, cells = trend_chart(df), evidence_cells(df)
+    oreilly = next(r for r in spec["data"]["values"] if r["outlet"] == OREILLY and r["period"].startswith("2026-01-12"))
+    alpha = next(r for r in spec["data"]["values"] if r["outlet"] == ALPHA and r["period"].startswith("2026-01-05"))
+    picked = clicked_trend_cell({"cell": [{"cell": oreilly["cell"]}]}, cells)           # a point, as Streamlit reports it
     assert (cells["outlet"][picked], str(cells["period"][picked])[:10]) == (OREILLY, "2026-01-12")
-    picked = clicked_trend_cell(fig, {"points": [{"curve_number": bar, "x": "2026-01-05 00:00"}]}, cells)
+    picked = clicked_trend_cell({"cell": [], "cell_bar": [{"cell": alpha["cell"]}]}, cells)   # its volume bar
     assert (cells["outlet"][picked], str(cells["period"][picked])[:10]) == (ALPHA, "2026-01-05")
-    assert clicked_trend_cell(fig, {"points": [{"curve_number": line, "x": "2026-02-02"}]}, cells) is None  # its gap
-    assert clicked_trend_cell(fig, {"points": []}, cells) is None and clicked_trend_cell(fig, None, cells) is None
+    gap = next(r for r in spec["data"]["values"] if r["outlet"] == OREILLY and r["drawn"] is None)
+    assert clicked_trend_cell({"cell_bar": [{"cell": gap["cell"]}]}, cells) is None      # its gap has no cell
+    assert clicked_trend_cell({"cell": []}, cells) is None and clicked_trend_cell(None, cells) is None
