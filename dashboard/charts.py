@@ -429,6 +429,77 @@ def trend_chart(df: pd.DataFrame, measure: str = "rate") -> go.Figure:
     return fig
 
 
+UNCERTAIN_SCALE_SHARE = 0.5
+"""A heatmap cell of :func:`heatmap_chart` is grey, not coloured, when its 95 % interval is wider than this share
+of the colour scale: its colour could then stand for almost any value on the scale. (RUWA's News-Front: 4
+mentions of a category in 612 words read 6.54 per 1,000 words with an interval of 2.1 to 18.6, wider than the
+whole scale of 0 to 7.03, next to cells resting on 250,000 words.) The rule follows the value-suppressing
+uncertainty palettes of Correll, Moritz & Heer (CHI 2018), in two steps: coloured, or grey."""
+UNCERTAIN_GREY = "#c8c8c8"
+"""The colour of the uncertain cells (the Frames and Tone heatmaps' grey for their few-article cells)."""
+UNCERTAIN_COLUMNS = {"rate": "rate_uncertain", "share": "share_uncertain"}
+"""measure → the column of :func:`mark_uncertain_cells` that says a cell is grey for it."""
+
+
+def _scale_of(values: np.ndarray, highs: np.ndarray) -> float:
+    """The top of a colour scale from 0 that holds *values* (their largest; when all are 0, the largest upper
+    bound, so a chart of zeros still tells a solid zero from a guess); 0 when there is nothing."""
+    for pool in (values, highs):
+        pool = pool[np.isfinite(pool)]
+        if pool.size and pool.max() > 0:
+            return float(pool.max())
+    return 0.0
+
+
+def uncertain_cells(df: pd.DataFrame, measure: str = "rate") -> tuple[np.ndarray, float]:
+    """Which rows of an outlet × category frame are too uncertain to colour, and the colour scale's top.
+
+    Parameters
+    ----------
+    df : the frame of :func:`pipelines.rollups.outlet_category_matrix`; not modified.
+    measure : ``"rate"`` or ``"share"``.
+
+    Returns
+    -------
+    (uncertain, top)
+        *uncertain*: bool array of ``len(df)``: the row's 95 % interval (``high - low``) is wider than
+        :data:`UNCERTAIN_SCALE_SHARE` × the scale of all rows (:func:`_scale_of`). *top*: the top of the colour
+        scale of the coloured rows (their largest value; that of all rows when none is coloured), so one grey
+        cell's large value does not wash out the colours of the others.
+    """
+    val, low, high, _ = measure_columns(MEASURES, measure)
+    if df is None or df.empty:
+        return np.zeros(0, bool), 0.0
+    values, lows, highs = (pd.to_numeric(df[c], errors="coerce").to_numpy(float) for c in (val, low, high))
+    scale = _scale_of(values, highs)
+    width = highs - lows
+    uncertain = np.isfinite(values) & (~np.isfinite(width) | (width > UNCERTAIN_SCALE_SHARE * scale)) \
+        if scale > 0 else np.zeros(len(df), bool)
+    solid = values[~uncertain & np.isfinite(values)]
+    top = _scale_of(solid, highs[~uncertain]) if solid.size else scale
+    return uncertain, top
+
+
+def mark_uncertain_cells(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of an outlet × category frame with ``rate_uncertain`` and ``share_uncertain`` (bool): the cells
+    :func:`heatmap_chart` greys for that measure (:func:`uncertain_cells`), so the download says what the chart
+    shows grey."""
+    out = df.copy()
+    for measure, col in UNCERTAIN_COLUMNS.items():
+        out[col] = uncertain_cells(out, measure)[0] if len(out) else pd.Series(dtype=bool)
+    return out
+
+
+def outlet_n_label(outlet, n_articles, n_words) -> str:
+    """A heatmap row label: the outlet (escaped) over its denominators in small grey type, e.g.
+    ``News-Front<br><span ...>68 articles · 612 words</span>``."""
+    import html
+
+    arts = f"{int(n_articles):,} article{'s' if int(n_articles) != 1 else ''}"
+    words = f"{int(n_words):,} word{'s' if int(n_words) != 1 else ''}"
+    return (f"{html.escape(str(outlet))}<br><span style='font-size:10px;color:#666'>{arts} · {words}</span>")
+
+
 def heatmap_chart(df: pd.DataFrame, measure: str = "rate") -> go.Figure:
     """Heatmap of a measure for every outlet × category, each cell labelled with its value.
 
@@ -440,8 +511,12 @@ def heatmap_chart(df: pd.DataFrame, measure: str = "rate") -> go.Figure:
     Returns
     -------
     go.Figure
-        One heatmap: rows are outlets, columns categories; hover gives the value, its 95 %
-        interval and n (mentions, articles, words).
+        One heatmap: rows are outlets, each labelled with its n (articles, and words in the chosen voice:
+        the denominators of every cell in the row), columns categories; hover gives the value, its 95 %
+        interval and n (mentions, articles, words). Cells whose interval is too wide to colour
+        (:func:`uncertain_cells`) are covered by a second heatmap named ``"uncertain"`` in grey, which reads the
+        value and its interval; the first heatmap's ``z`` keeps every value, and its colour scale runs from 0
+        to the largest coloured value.
     """
     val, low, high, unit = measure_columns(MEASURES, measure)
     fig = go.Figure()
@@ -456,20 +531,36 @@ def heatmap_chart(df: pd.DataFrame, measure: str = "rate") -> go.Figure:
     labels = [category_label(c) for c in categories]
     pyfmt = "{:.1%}" if measure == "share" else "{:.2f}"
     text = z.map(lambda v: "" if pd.isna(v) else pyfmt.format(v))
-    custom = np.dstack([grid(c).to_numpy(float) for c in
-                        (low, high, "n_mentions", "n_articles_with_mention", "n_articles", "n_words")])
+    uncertain, top = uncertain_cells(df, measure)
+    grey = heatmap_grid(df.assign(_grey=uncertain), "category", outlets, categories)("_grey")
+    grey = grey.fillna(False).to_numpy(bool) & ~np.isnan(z.to_numpy(float))
+    lows, highs = grid(low).to_numpy(float), grid(high).to_numpy(float)
+    why = np.where(grey, "<br>grey: the 95% interval is wider than half the colour scale", "").astype(object)
+    custom = np.dstack([grid(c).to_numpy(float).astype(object) for c in
+                        (low, high, "n_mentions", "n_articles_with_mention", "n_articles", "n_words")] + [why])
     fmt = _value_format(measure)
     fig.add_trace(go.Heatmap(
         z=z.to_numpy(float), x=labels, y=outlets, text=text.to_numpy(), texttemplate="%{text}",
-        textfont=dict(size=14), colorscale="Cividis", zmin=0,
+        textfont=dict(size=14), colorscale="Cividis", zmin=0, zmax=top if top > 0 else None,
         colorbar=dict(title=dict(text=unit, side="right"), tickformat=".0%" if measure == "share" else None),
         customdata=custom, xgap=2, ygap=2,
         hovertemplate=(f"<b>%{{y}}</b> · %{{x}}<br>%{{z:{fmt}}} {unit}<br>"
                        f"95% interval %{{customdata[0]:{fmt}}} – %{{customdata[1]:{fmt}}}<br>"
                        "n = %{customdata[2]:,.0f} mentions in %{customdata[3]:,.0f} of %{customdata[4]:,.0f} "
-                       "articles, %{customdata[5]:,.0f} words<extra></extra>")))
+                       "articles, %{customdata[5]:,.0f} words%{customdata[6]}<extra></extra>")))
+    if grey.any():   # drawn over the colour, with the value and its interval (it hides the first heatmap's labels)
+        short = "{:.0%}" if measure == "share" else "{:.1f}"
+        grey_text = [[(f"{t}<br><span style='font-size:10px'>{short.format(a)}–{short.format(b)}</span>"
+                       if g else "") for t, g, a, b in zip(tr, gr, ar, br)]
+                     for tr, gr, ar, br in zip(text.to_numpy(), grey, lows, highs)]
+        fig.add_trace(go.Heatmap(
+            z=np.where(grey, 0.0, np.nan), x=labels, y=outlets, name="uncertain", text=grey_text,
+            texttemplate="%{text}", textfont=dict(size=13, color="#333"), xgap=2, ygap=2,
+            colorscale=[[0, UNCERTAIN_GREY], [1, UNCERTAIN_GREY]], showscale=False, hoverinfo="skip"))
+    n = df.drop_duplicates("outlet").set_index("outlet")
     fig.update_layout(height=max(320, 90 + 60 * len(outlets)))
-    fig.update_yaxes(autorange="reversed", title_text="outlet")
+    fig.update_yaxes(autorange="reversed", title_text=None, automargin=True, tickmode="array", tickvals=outlets,
+                     ticktext=[outlet_n_label(o, n.at[o, "n_articles"], n.at[o, "n_words"]) for o in outlets])
     fig.update_xaxes(title_text="lexicon category", side="bottom")
     return with_cell_targets(fig, keys=categories)
 

@@ -201,9 +201,10 @@ def load_undated_csv(path: str, version: int, filters: FiltersKey) -> bytes:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def load_matrix(path: str, version: int, filters: FiltersKey) -> pd.DataFrame:
-    """:func:`pipelines.rollups.outlet_category_matrix` for these filters."""
+    """:func:`pipelines.rollups.outlet_category_matrix` for these filters, with the cells the heatmap greys for
+    each measure flagged (:func:`dashboard.charts.mark_uncertain_cells`: ``rate_uncertain``, ``share_uncertain``)."""
     with _Store(path) as con:
-        return rollups.outlet_category_matrix(con, _filters(filters))
+        return charts.mark_uncertain_cells(rollups.outlet_category_matrix(con, _filters(filters)))
 
 
 @st.cache_resource(show_spinner=False, max_entries=64, ttl=FIGURE_TTL_S)

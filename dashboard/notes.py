@@ -33,7 +33,12 @@ TOPICS = ("**Topics:** an article with several of the selected topics is counted
           "Word choice, Frames and Articles list them under it, with why each has no date (as `framewatch rejects "
           "--undated` does).")
 MATRIX = ("**Outlets × categories:** each cell counts mentions of the category in the chosen voice, over the outlet's articles and "
-          "words (in that voice) in the selection. Categories with no mention show 0.")
+          "words (in that voice) in the selection, which each row gives under its outlet. Categories with no mention show 0. "
+          "**Grey cells:** a cell whose 95 % interval is wider than half the colour scale is grey, not coloured, "
+          "and reads its value with the interval under it: on a few hundred words one mention moves the rate by "
+          "several per 1,000, so its colour could stand for almost any value on the scale (after the "
+          "value-suppressing uncertainty palettes of Correll, Moritz & Heer 2018). The scale runs from 0 to the "
+          "largest coloured value. The download flags these cells (`rate_uncertain`, `share_uncertain`).")
 WIRE = ("**Wire copies:** an article whose text (word 5-shingles, estimated Jaccard similarity 0.7 or more) "
         "also appears at another outlet, or that repeats with a wire dateline such as \"(Reuters) -\", is a "
         "wire copy; the first copy is one too. *Republished copies* in the sidebar chooses how copies "

@@ -362,6 +362,25 @@ def unused_categories_text(df: pd.DataFrame, label=str) -> str:
             f"({'its column reads' if len(unused) == 1 else 'their columns read'} 0)")
 
 
+def uncertain_text(df: pd.DataFrame, measure: str = "rate") -> str:
+    """The grey rule of the outlets × categories heatmap as a caption sentence, with how many cells it greys
+    and the colour scale's top (:func:`dashboard.charts.uncertain_cells`); ``""`` for an empty frame."""
+    from .charts import MEASURES, UNCERTAIN_SCALE_SHARE, uncertain_cells
+
+    if df is None or df.empty:
+        return ""
+    uncertain, top = uncertain_cells(df, measure)
+    scale = f"0 to {top:.0%}" if measure == "share" else f"0 to {top:.2f} {MEASURES[measure][3]}"
+    wider = f"wider than {'half' if UNCERTAIN_SCALE_SHARE == 0.5 else f'{UNCERTAIN_SCALE_SHARE:.0%} of'} the colour scale ({scale})"
+    n_text = "Under each outlet, its n: articles, and words in the chosen voice (every cell's denominators)."
+    n = int(uncertain.sum())
+    if not n:
+        return f"{n_text} A cell whose 95 % interval is {wider} would be grey (none here)."
+    cells = "1 cell whose 95 % interval is" if n == 1 else f"{n:,} cells whose 95 % intervals are"
+    return (f"{n_text} Grey: {cells} {wider}, so a colour would claim more than the n supports; "
+            f"{'it reads its' if n == 1 else 'each reads its'} value with the interval under it.")
+
+
 def count_label(n: int, noun: str, plural: str | None = None) -> str:
     """``"1 article"`` / ``"3 articles"`` with thousands separators."""
     return f"{n:,} {noun if n == 1 else (plural or noun + 's')}"

@@ -108,13 +108,79 @@ def test_heatmap_values_and_hover():
     assert list(hm.y) == ["A", "B"] and list(hm.x) == ["x", "y"]
     assert hm.z[0][0] == pytest.approx(20.0) and hm.text[1][0] == "10.00"
     assert hm.colorbar.title.text == "mentions per 1,000 words" and hm.hoverinfo == "skip"
-    marks = fig.data[1]                   # the hover label moved to the cells' markers, the value as customdata
+    marks = fig.data[-1]                  # the hover label moved to the cells' markers, the value as customdata
     assert marks.name == CELL_TARGETS and "n = " in marks.hovertemplate and "%{z" not in marks.hovertemplate
     at = {(y, x): i for i, (y, x) in enumerate(zip(marks.y, marks.x))}
     assert marks.customdata[at[("A", "x")]][-1] == pytest.approx(20.0)
     assert marks.customdata[at[("B", "x")]][-1] == pytest.approx(10.0)
-    assert "%{customdata[6]:.2f} mentions per 1,000 words" in marks.hovertemplate
+    assert "%{customdata[7]:.2f} mentions per 1,000 words" in marks.hovertemplate
     assert heatmap_chart(df, "share").data[0].text[0][1] == "25.0%"
+
+
+def _two_outlets():
+    """Big: 3 mentions per 1,000 words on 100,000 words; Tiny: 4 mentions in 500 words (8.0) and 0 in 500."""
+    return add_measures(pd.DataFrame({
+        "outlet": ["Big", "Big", "Tiny", "Tiny"], "category": ["x", "y", "x", "y"], "n_articles": [900, 900, 9, 9],
+        "n_words": [100_000, 100_000, 500, 500], "n_mentions": [300, 100, 4, 0],
+        "n_articles_with_mention": [250, 90, 3, 0]}))
+
+
+def test_cells_on_a_tiny_denominator_are_uncertain_and_leave_the_colour_scale_to_the_others():
+    from dashboard.charts import UNCERTAIN_SCALE_SHARE, mark_uncertain_cells, uncertain_cells
+
+    df = _two_outlets()
+    uncertain, top = uncertain_cells(df, "rate")
+    assert uncertain.tolist() == [False, False, True, True]     # Tiny's intervals span most of the scale, its 0 too
+    assert top == pytest.approx(3.0)                             # Big's 3.0, not Tiny's 8.0
+    width = (df["rate_high"] - df["rate_low"]).to_numpy()
+    assert (width[2:] > UNCERTAIN_SCALE_SHARE * 8.0).all() and (width[:2] < UNCERTAIN_SCALE_SHARE * 8.0).all()
+    marked = mark_uncertain_cells(df)
+    assert marked["rate_uncertain"].tolist() == [False, False, True, True]
+    assert marked["share_uncertain"].tolist() == uncertain_cells(df, "share")[0].tolist()
+    assert "rate_uncertain" not in df                            # not modified
+    # the same outlet on as many words as Big is coloured
+    solid = df.assign(n_words=100_000, n_articles=900, n_mentions=[300, 100, 800, 0],
+                      n_articles_with_mention=[250, 90, 500, 0])
+    assert not uncertain_cells(add_measures(solid.drop(columns=[c for c in solid if "rate" in c or "share" in c])),
+                               "rate")[0].any()
+
+
+def test_heatmap_greys_uncertain_cells_with_their_interval_and_labels_rows_with_their_n():
+    df = _two_outlets()
+    fig = heatmap_chart(df, "rate")
+    heat, grey = fig.data[0], fig.data[1]
+    assert grey.name == "uncertain" and fig.data[2].name == CELL_TARGETS
+    assert np.isnan(np.asarray(grey.z, float)[0]).all() and not np.isnan(np.asarray(grey.z, float)[1]).any()
+    lo, hi = df.loc[2, "rate_low"], df.loc[2, "rate_high"]
+    assert grey.text[1][0] == f"8.00<br><span style='font-size:10px'>{lo:.1f}–{hi:.1f}</span>"
+    assert grey.text[0] == ["", ""]
+    assert heat.zmax == pytest.approx(3.0) and heat.z[1][0] == pytest.approx(8.0)   # the value is kept
+    assert list(fig.layout.yaxis.tickvals) == ["Big", "Tiny"]                     # clicks still name outlets
+    assert [t.split("<br>")[0] for t in fig.layout.yaxis.ticktext] == ["Big", "Tiny"]
+    assert "900 articles · 100,000 words" in fig.layout.yaxis.ticktext[0]
+    assert "9 articles · 500 words" in fig.layout.yaxis.ticktext[1]
+    marks = fig.data[2]
+    i = list(zip(marks.y, marks.meta["keys"])).index(("Tiny", "x"))
+    assert "wider than half the colour scale" in marks.customdata[i][6]
+    assert cell_target(fig, {"curve_number": 2, "point_index": i}) == ("Tiny", "x")
+
+
+def test_heatmap_row_label_escapes_the_outlet():
+    df = _two_outlets().replace({"Tiny": "<b>Bold</b> & co"})
+    labels = heatmap_chart(df, "rate").layout.yaxis.ticktext
+    assert any(t.startswith("&lt;b&gt;Bold&lt;/b&gt; &amp; co<br>") for t in labels)
+
+
+def test_uncertain_text_counts_the_grey_cells_and_names_the_scale():
+    from dashboard.tables import uncertain_text
+
+    df = _two_outlets()
+    text = uncertain_text(df, "rate")
+    assert "Grey: 2 cells whose 95 % intervals are wider than half the colour scale (0 to 3.00 mentions per 1,000 " \
+           "words)" in text
+    assert "A cell whose" in uncertain_text(df[df["outlet"] == "Big"], "rate") and "(none here)" in \
+        uncertain_text(df[df["outlet"] == "Big"], "rate")
+    assert uncertain_text(df.iloc[0:0], "rate") == ""
 
 
 def test_cell_targets_cover_exactly_the_filled_cells_and_name_their_keys():
