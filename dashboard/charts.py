@@ -50,6 +50,14 @@ PERIOD_OFFSETS = {"day": "1D", "week": "7D", "month": "MS"}
 """Length of a period (:data:`pipelines.rollups.GRANULARITIES`), as a pandas offset from its first day."""
 
 
+def panel_grid(n_panels: int) -> tuple[int, int]:
+    """(rows, columns) of the small multiples for *n_panels* outlets: one column for one, two up to four, then
+    three, so that each panel's plot stays at least ~240 pixels wide in the main column of a 1,400-pixel window
+    (about 850 pixels between the figure's margins: ~395 at two columns, ~245 at three)."""
+    cols = 1 if n_panels <= 1 else 2 if n_panels <= 4 else 3
+    return -(-max(1, n_panels) // cols), cols
+
+
 def category_label(category: str) -> str:
     """A lexicon category as a label: ``"pejorative_label"`` → ``"pejorative label"``.
 
@@ -327,8 +335,137 @@ def _value_format(measure: str) -> str:
     return ".1%" if measure == "share" else ".2f"
 
 
+MAX_OVERLAID = 3
+"""Most outlets :func:`trend_chart` draws in one chart. With more, their bands overlap into a haze that hides the
+lines (RUWA's nine outlets by week: about 120 bands over each other), so each outlet gets a panel of its own on
+the same axes (small multiples, as the Frames page draws its trend), with the selected outlets together as a
+grey reference line."""
+PANEL_PX = 170
+"""Height of one outlet's panel in the small multiples of :func:`trend_chart` (several rows of them)."""
+PANEL_GAP_PX = 56
+"""Space between two rows of panels, for the lower panel's title."""
+REFERENCE_GREY = "#8c8c8c"
+VOLUME_GREY = "rgba(120,120,120,0.28)"
+VOLUME_SHARE = 0.25
+"""The article bars of a panel fill at most this share of its height (the most articles of any outlet's period)."""
+
+
+def uses_panels(df: pd.DataFrame) -> bool:
+    """True when :func:`trend_chart` draws *df* (a trend frame) as one panel per outlet: more than
+    :data:`MAX_OVERLAID` outlets (a pooled frame has one)."""
+    return df is not None and len(df) > 0 and df["outlet"].nunique() > MAX_OVERLAID
+
+
+def pooled_trend(df: pd.DataFrame) -> pd.DataFrame:
+    """All the outlets of a trend frame together, per period: numerators and denominators summed, then divided.
+
+    The grey reference line of the small multiples and its rows in the download. The point values are those
+    the "Pool selected outlets" switch gives (the same sums); the interval is left empty, since the rate's
+    cluster interval needs per-article sums the per-outlet rows do not carry (switch pooling on for the band).
+
+    Parameters
+    ----------
+    df : a trend frame (:func:`pipelines.rollups.trend`, per outlet and period); not modified.
+
+    Returns
+    -------
+    DataFrame with one row per period, ``outlet`` = :data:`pipelines.rollups.POOLED`, the four sums
+    (``n_mentions`` missing only where no outlet has a count), ``rate_per_1k`` and ``share`` (NaN for a period
+    without articles: a gap), empty ``rate_low``, ``rate_high``, ``share_low``, ``share_high``, ``status``
+    (``ok``, or ``no data`` for a gap), and ``partial``, ``covered_from``, ``covered_to`` when *df* has them.
+    """
+    sums = ["n_articles", "n_words", "n_mentions", "n_articles_with_mention"]
+    if df is None or df.empty:
+        return pd.DataFrame(columns=["outlet", "period", *sums, "rate_per_1k", "share", "status"])
+    g = df.groupby("period", sort=True)
+    out = g[["n_articles", "n_words", "n_articles_with_mention"]].sum()
+    out["n_mentions"] = g["n_mentions"].sum(min_count=1)
+    for col in ("partial", "covered_from", "covered_to"):
+        if col in df.columns:
+            out[col] = g[col].first()
+    out = out.reset_index()
+    words, n = out["n_words"].to_numpy(float), out["n_articles"].to_numpy(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["rate_per_1k"] = np.where(words > 0, 1000 * out["n_mentions"].to_numpy(float) / words, np.nan)
+        out["share"] = np.where(n > 0, out["n_articles_with_mention"].to_numpy(float) / n, np.nan)
+    for col in ("rate_low", "rate_high", "share_low", "share_high"):
+        out[col] = np.nan
+    out["status"] = np.where(n > 0, "ok", "no data")
+    out.insert(0, "outlet", POOLED)
+    return out[["outlet", "period", *sums, *[c for c in out.columns if c not in ("outlet", "period", *sums)]]]
+
+
+def _outlet_traces(g: pd.DataFrame, name: str, colour: str, measure: str, band_alpha: float, top: float | None,
+                   dash: str = "solid", bar_colour: str | None = None) -> tuple[list, go.Bar]:
+    """The traces of one outlet's series in :func:`trend_chart`: (traces of the measure's axis, its volume bar).
+
+    The band (:func:`band_traces`), the line with markers (hover: value, interval, n), hollow rings on partial
+    periods, triangles at the axis's top for values above it; every trace in the legend group *name*, so a
+    click on any of them names the outlet (:func:`dashboard.evidence.clicked_trend_cell`).
+    """
+    val, low, high, unit = MEASURES[measure]
+    fmt = _value_format(measure)
+    g = g.sort_values("period")
+    x = pd.to_datetime(g["period"])
+    lines = list(band_traces(g, low, high, name, colour, band_alpha))
+    partial = g["partial"].fillna(False).astype(bool).to_numpy() if "partial" in g else np.zeros(len(g), bool)
+    notes = _partial_notes(g, partial)
+    custom = np.empty((len(g), 7), dtype=object)
+    for j, col in enumerate((low, high, "n_articles", "n_words", "n_mentions", "n_articles_with_mention")):
+        custom[:, j] = g[col].to_numpy(float)
+    custom[:, 6] = notes
+    lines.append(go.Scatter(
+        x=x, y=g[val], mode="lines+markers", name=name, legendgroup=name, connectgaps=False,
+        line=dict(color=colour, width=2.5 if bar_colour is None else 2, dash=dash),
+        marker=dict(size=7 if bar_colour is None else 5, color=colour), customdata=custom,
+        hovertemplate=(f"<b>%{{fullData.name}}</b><br>%{{x|%d %b %Y}}<br>"
+                       f"%{{y:{fmt}}} {unit}<br>95% interval %{{customdata[0]:{fmt}}} – %{{customdata[1]:{fmt}}}"
+                       "<br>n = %{customdata[2]:,.0f} articles, %{customdata[3]:,.0f} words, "
+                       "%{customdata[4]:,.0f} mentions%{customdata[6]}<extra></extra>")))
+    if partial.any():   # hollow: a white disc with the outlet's ring over the point (the legend keeps a dot)
+        lines.append(go.Scatter(
+            x=x[partial], y=g.loc[partial, val], mode="markers", name=f"{name} partial period", legendgroup=name,
+            showlegend=False, hoverinfo="skip",
+            marker=dict(symbol="circle", size=9, color="white", line=dict(width=2, color=colour))))
+    if top is not None:
+        above = (g[val] > top).to_numpy()
+        if above.any():   # a point above the axis: a triangle at its top edge, its value on hover
+            lines.append(go.Scatter(
+                x=x[above], y=[top] * int(above.sum()), mode="markers", name=f"{name} above the axis", cliponaxis=False,
+                legendgroup=name, showlegend=False, customdata=g.loc[above, val].to_numpy(float),
+                text=[name] * int(above.sum()), marker=dict(symbol="triangle-up", size=11, color=colour),
+                hovertemplate=(f"<b>%{{text}}</b><br>%{{x|%d %b %Y}}<br>%{{customdata:{fmt}}} {unit} "
+                               "(above the axis)<extra></extra>")))
+    opacity = np.where(partial, 0.35, 0.8) if bar_colour is None else np.where(partial, 0.5, 1.0)
+    bar = go.Bar(x=x, y=g["n_articles"], name=name, legendgroup=name, showlegend=False,
+                 marker=dict(color=bar_colour or colour, opacity=opacity.tolist()), customdata=notes,
+                 hovertemplate="<b>%{fullData.name}</b><br>%{x|%d %b %Y}: %{y} articles"
+                               "%{customdata}<extra></extra>")
+    return lines, bar
+
+
+def _one_period_axis(fig: go.Figure, data: pd.DataFrame) -> None:
+    """One period only: plotly would zoom its autorange to milliseconds ("23:59:59.9996" ticks) and stretch the
+    bar across them. Show a few days around the period, labelled by its date, the bars side by side."""
+    periods = pd.to_datetime(data["period"]).drop_duplicates()
+    if len(periods) != 1:
+        return
+    p = periods.iloc[0]
+    fig.update_xaxes(range=[p - pd.Timedelta(days=3), p + pd.Timedelta(days=3)], tickvals=[p],
+                     ticktext=[f"{p:%d %b %Y}"])
+    bars = [t for t in fig.data if t.type == "bar"]
+    per_axis: dict = {}
+    for bar in bars:
+        per_axis.setdefault(bar.xaxis, []).append(bar)
+    day_ms = 86_400_000
+    for group in per_axis.values():                # side by side, 0.8 day in all, centred on the period
+        w = 0.8 * day_ms / len(group)
+        for i, bar in enumerate(group):
+            bar.update(width=w, offset=-0.4 * day_ms + i * w)
+
+
 def trend_chart(df: pd.DataFrame, measure: str = "rate") -> go.Figure:
-    """Line chart of a measure per outlet over time, with a 95 % interval band and article volume.
+    """A measure per outlet over time, with a 95 % interval band and article volume.
 
     Parameters
     ----------
@@ -339,15 +476,17 @@ def trend_chart(df: pd.DataFrame, measure: str = "rate") -> go.Figure:
     Returns
     -------
     go.Figure
-        Two rows with a shared x axis: per outlet, a line (``connectgaps=False``, so a gap
-        is a break, never a zero) over a shaded 95 % interval band; under it, bars of the
-        number of articles per period. Periods are in ascending order. Only the lines
-        appear in the legend (one entry per outlet). With no articles at all (an empty frame, or
-        gaps only), no axes: the message "No articles in this selection".
+        Up to :data:`MAX_OVERLAID` outlets (or the pooled series): two rows with a shared x axis: per outlet, a
+        line (``connectgaps=False``, so a gap is a break, never a zero) over a shaded 95 % interval band; under
+        it, bars of the number of articles per period. Only the lines appear in the legend (one entry per
+        outlet). More outlets: :func:`trend_panels` (one panel per outlet). Periods are in ascending order.
+        With no articles at all (an empty frame, or gaps only), no axes: the message "No articles in this
+        selection".
     """
+    if uses_panels(df):
+        return trend_panels(df, measure)
     val, low, high, unit = measure_columns(MEASURES, measure)
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.7, 0.3], vertical_spacing=0.07)
-    fmt = _value_format(measure)
     names = [] if df is None or df.empty else sorted(str(o) for o in df["outlet"].unique())
     legend_px = LEGEND_ROW_PX * legend_rows(names) + 8 if names else 0
     # The title keeps the top margin to itself; the legend sits under the volume bars, anchored
@@ -373,59 +512,86 @@ def trend_chart(df: pd.DataFrame, measure: str = "rate") -> go.Figure:
     fig.update_yaxes(range=[0, top], autorange=False, row=1, col=1)
     band_alpha = band_opacity(data["outlet"].nunique())
     for i, (outlet, g) in enumerate(data.groupby("outlet", sort=True)):
-        g = g.sort_values("period")
-        colour = PALETTE[i % len(PALETTE)]
-        dash = DASHES[(i // len(PALETTE)) % len(DASHES)]
-        x = pd.to_datetime(g["period"])
-        name = str(outlet)
-        common = dict(x=x, legendgroup=name, connectgaps=False)
-        for trace in band_traces(g, low, high, name, colour, band_alpha):
-            fig.add_trace(trace, row=1, col=1)
-        partial = g["partial"].fillna(False).astype(bool).to_numpy() if "partial" in g else np.zeros(len(g), bool)
-        notes = _partial_notes(g, partial)
-        custom = np.empty((len(g), 7), dtype=object)
-        for j, col in enumerate((low, high, "n_articles", "n_words", "n_mentions", "n_articles_with_mention")):
-            custom[:, j] = g[col].to_numpy(float)
-        custom[:, 6] = notes
-        fig.add_trace(go.Scatter(
-            y=g[val], mode="lines+markers", name=name, line=dict(color=colour, width=2.5, dash=dash),
-            marker=dict(size=7, color=colour), customdata=custom,
-            hovertemplate=(f"<b>%{{fullData.name}}</b><br>%{{x|%d %b %Y}}<br>"
-                           f"%{{y:{fmt}}} {unit}<br>95% interval %{{customdata[0]:{fmt}}} – %{{customdata[1]:{fmt}}}"
-                           "<br>n = %{customdata[2]:,.0f} articles, %{customdata[3]:,.0f} words, "
-                           "%{customdata[4]:,.0f} mentions%{customdata[6]}<extra></extra>"),
-            **common), row=1, col=1)
-        fig.add_trace(go.Bar(x=x, y=g["n_articles"], name=name, legendgroup=name, showlegend=False,
-                             marker=dict(color=colour, opacity=np.where(partial, 0.35, 0.8).tolist()),
-                             customdata=notes,
-                             hovertemplate="<b>%{fullData.name}</b><br>%{x|%d %b %Y}: %{y} articles"
-                                           "%{customdata}<extra></extra>"),
-                      row=2, col=1)
-        if partial.any():   # hollow: a white disc with the outlet's ring over the point (the legend keeps a dot)
+        lines, bar = _outlet_traces(g, str(outlet), PALETTE[i % len(PALETTE)], measure, band_alpha, top,
+                                    dash=DASHES[(i // len(PALETTE)) % len(DASHES)])
+        fig.add_traces(lines, rows=1, cols=1)
+        fig.add_trace(bar, row=2, col=1)
+    _one_period_axis(fig, data)
+    return fig
+
+
+def trend_panels(df: pd.DataFrame, measure: str = "rate") -> go.Figure:
+    """The trend of many outlets as small multiples: one panel per outlet, all on the same axes.
+
+    Per outlet (name order, left to right, one to three panels a row, :func:`panel_grid`): its line over its
+    95 % band (:func:`_outlet_traces`), its articles per period as pale bars along the bottom of the panel (a
+    second y axis, the same scale in every panel, at most :data:`VOLUME_SHARE` of its height) and, behind them,
+    a thin grey line of all the selected outlets together (:func:`pooled_trend`; only when more than one outlet
+    has articles). Every panel has the y axis of :func:`trend_y_top` over all outlets, so heights compare
+    across panels. Each trace is in its outlet's legend group (the grey line's is
+    :data:`pipelines.rollups.POOLED`), so a click names its evidence cell. No legend: the panel titles name the
+    outlets and their articles. Empty selection: as :func:`trend_chart`.
+    """
+    val, low, high, unit = measure_columns(MEASURES, measure)
+    outlets = [] if df is None or df.empty else sorted(str(o) for o in df["outlet"].unique())
+    title = f"{TITLES[measure]}, one panel per outlet"
+    if df is None or df.empty or not (df["n_articles"].fillna(0) > 0).any():
+        fig = go.Figure()
+        fig.update_layout(title=dict(text=title, x=0), template="plotly_white")
+        return _empty(fig, "No articles in this selection")
+    import html
+
+    data = df.assign(outlet=df["outlet"].astype(str)).sort_values(["outlet", "period"])
+    counts = data.groupby("outlet")["n_articles"].sum()
+    reference = pooled_trend(data) if int((counts > 0).sum()) > 1 else None
+    rows, cols = panel_grid(len(outlets))
+    area = rows * PANEL_PX + (rows - 1) * PANEL_GAP_PX
+    fig = make_subplots(rows=rows, cols=cols, horizontal_spacing=0.06, vertical_spacing=PANEL_GAP_PX / area,
+                        specs=[[{"secondary_y": True}] * cols for _ in range(rows)],
+                        subplot_titles=[f"{html.escape(o, quote=False)} · {int(counts[o]):,} articles"
+                                        for o in outlets])
+    subtitle = ("line: the outlet (band: 95% interval)"
+                + ("; grey line: all selected outlets together" if reference is not None else "")
+                + "; pale bars: its articles per period (same scale in every panel)")
+    fig.update_layout(
+        title=dict(text=title, x=0, subtitle=dict(text=subtitle, font=dict(size=13))), template="plotly_white",
+        hovermode="closest", barmode="overlay", showlegend=False, height=area + 120 + 64,
+        margin=dict(l=70, r=20, t=120, b=64))
+    for annotation, o in zip(fig.layout.annotations, outlets):   # the panels' titles at their left edge
+        i = outlets.index(o)
+        axis = fig.get_subplot(i // cols + 1, i % cols + 1).xaxis
+        annotation.update(font=dict(size=13), x=axis.domain[0], xanchor="left")
+    top = trend_y_top(data, measure)
+    most = float(data["n_articles"].max()) or 1.0
+    colour = PALETTE[0]
+    for i, (outlet, g) in enumerate(data.groupby("outlet", sort=True)):
+        at = dict(row=i // cols + 1, col=i % cols + 1)
+        lines, bar = _outlet_traces(g, outlet, colour, measure, band_opacity(1), top, bar_colour=VOLUME_GREY)
+        fig.add_trace(bar, secondary_y=True, **at)
+        if reference is not None:
+            custom = reference[["n_articles", "n_words", "n_mentions"]].to_numpy(float)
             fig.add_trace(go.Scatter(
-                x=x[partial], y=g.loc[partial, val], mode="markers", name=f"{name} partial period", legendgroup=name,
-                showlegend=False, hoverinfo="skip",
-                marker=dict(symbol="circle", size=9, color="white", line=dict(width=2, color=colour))), row=1, col=1)
-        if top is not None:
-            above = (g[val] > top).to_numpy()
-            if above.any():   # a point above the axis: a triangle at its top edge, its value on hover
-                fig.add_trace(go.Scatter(
-                    x=x[above], y=[top] * int(above.sum()), mode="markers", name=f"{name} above the axis", cliponaxis=False,
-                    legendgroup=name, showlegend=False, customdata=g.loc[above, val].to_numpy(float),
-                    text=[name] * int(above.sum()), marker=dict(symbol="triangle-up", size=11, color=colour),
-                    hovertemplate=(f"<b>%{{text}}</b><br>%{{x|%d %b %Y}}<br>%{{customdata:{fmt}}} {unit} "
-                                   "(above the axis)<extra></extra>")), row=1, col=1)
-    periods = pd.to_datetime(data["period"]).drop_duplicates()
-    if len(periods) == 1:
-        # One period: plotly would zoom its autorange to milliseconds ("23:59:59.9996" ticks) and
-        # stretch the bar across them. Show a few days around the period, labelled by its date.
-        p = periods.iloc[0]
-        fig.update_xaxes(range=[p - pd.Timedelta(days=3), p + pd.Timedelta(days=3)], tickvals=[p],
-                         ticktext=[f"{p:%d %b %Y}"])
-        bars = [t for t in fig.data if t.type == "bar"]
-        day_ms, w = 86_400_000, 0.8 * 86_400_000 / max(1, len(bars))
-        for i, bar in enumerate(bars):                 # side by side, 0.8 day in all, centred on the period
-            bar.update(width=w, offset=-0.4 * day_ms + i * w)
+                x=pd.to_datetime(reference["period"]), y=reference[val], mode="lines", name=POOLED,
+                legendgroup=POOLED, connectgaps=False, line=dict(color=REFERENCE_GREY, width=1.5), customdata=custom,
+                hovertemplate=(f"<b>{POOLED}</b> (together)<br>%{{x|%d %b %Y}}<br>%{{y:{_value_format(measure)}}} "
+                               f"{unit}<br>n = %{{customdata[0]:,.0f}} articles, %{{customdata[1]:,.0f}} words, "
+                               "%{customdata[2]:,.0f} mentions<br>band: switch on Pool selected outlets"
+                               "<extra></extra>")), secondary_y=False, **at)
+        for trace in lines:
+            fig.add_trace(trace, secondary_y=False, **at)
+        fig.update_yaxes(range=[0, most / VOLUME_SHARE], autorange=False, showticklabels=False, showgrid=False,
+                         zeroline=False, secondary_y=True, **at)
+        fig.update_yaxes(range=[0, top], autorange=False, tickformat=".0%" if measure == "share" else None,
+                         title_text=unit if i % cols == 0 else None, title_font=dict(size=11),
+                         secondary_y=False, **at)
+        last_in_column = i + cols >= len(outlets)
+        fig.update_xaxes(showticklabels=last_in_column, title_text="period (UTC)" if last_in_column else None, **at)
+    for i in range(len(outlets), rows * cols):                  # cells left over in the last row: no bare axes
+        sub = fig.get_subplot(i // cols + 1, i % cols + 1)
+        sub.xaxis.visible = sub.yaxis.visible = False
+        fig.update_yaxes(visible=False, secondary_y=True, row=i // cols + 1, col=i % cols + 1)
+    fig.update_xaxes(matches="x")
+    _one_period_axis(fig, data)
     return fig
 
 

@@ -164,8 +164,13 @@ def load_trend_chart(path: str, version: int, filters: FiltersKey, granularity: 
 @st.cache_data(show_spinner=False, max_entries=64)
 def load_trend_csv(path: str, version: int, filters: FiltersKey, granularity: str, pooled: bool) -> bytes:
     """The Trends download: :func:`dashboard.exports.trend_rows` of :func:`load_trend` as CSV bytes
-    (:func:`dashboard.exports.to_csv_bytes`; one row per outlet and period, so small)."""
-    return exports.to_csv_bytes(exports.trend_rows(load_trend(path, version, filters, granularity, pooled)))
+    (:func:`dashboard.exports.to_csv_bytes`; one row per outlet and period, so small). When the chart draws a
+    panel per outlet (:func:`dashboard.charts.uses_panels`), the grey line it draws in each, all selected outlets
+    together (:func:`dashboard.charts.pooled_trend`, outlet ``All selected outlets``, no interval), is in it too."""
+    df = load_trend(path, version, filters, granularity, pooled)
+    if charts.uses_panels(df):
+        df = pd.concat([df, charts.pooled_trend(df)], ignore_index=True)
+    return exports.to_csv_bytes(exports.trend_rows(df))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

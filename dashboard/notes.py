@@ -16,6 +16,12 @@ SHARE = ("**Share of articles** = Σ articles with at least one mention / Σ art
          "DasGupta 2001).")
 POOLED = ("**Pooled** (\"All selected outlets\"): numerators and denominators are summed over the "
           "selected outlets first, then divided; it is not the mean of the outlets' shares.")
+PANELS = ("**Many outlets:** with more than three outlets the chart has one panel per outlet, all on the same "
+          "axes, since their bands drawn in one chart hide each other. Each panel has the outlet's line and band, its "
+          "articles per period as pale bars (one scale for every panel), and a grey line of all selected outlets "
+          "together (numerators and denominators summed, then divided: the pooled series without its band, which "
+          "*Pool selected outlets* draws). The grey line's points have their evidence and their rows in the download "
+          "(outlet *All selected outlets*, interval empty).")
 GAPS = ("**Gaps:** a period in which an outlet has no articles is a gap, drawn as a break in the "
         "line and exported with empty values, never zero. Status *no articles*: the collector ran and "
         "found nothing; *not collected*: the collector was down; *no data*: no coverage information.")
@@ -137,7 +143,7 @@ TONE_MEASURES = (
     "the sentences where the outlet itself names the target (*outlet*), or where a quoted or attributed speaker "
     "does. Lexicon categories do not apply to tone.")
 
-TREND_NOTE = "\n\n".join([RATE, SHARE, POOLED, GAPS, VOICE, NAMES, TOPICS, WIRE])
+TREND_NOTE = "\n\n".join([RATE, SHARE, POOLED, PANELS, GAPS, VOICE, NAMES, TOPICS, WIRE])
 MATRIX_NOTE = "\n\n".join([MATRIX, RATE, SHARE, VOICE, NAMES, TOPICS, WIRE])
 WORD_CHOICE = ("**Word choice (counterpart pairs):** a pair names one thing two ways, a *loaded form* (lexicon "
                "terms such as \"regime\", \"war games\", \"special military operation\") and its *counterpart* (the "

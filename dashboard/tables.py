@@ -475,6 +475,16 @@ def partial_text(df: pd.DataFrame) -> str:
             + "; ".join(spans) + "), so they hold fewer days than the others.")
 
 
+def panels_text(df: pd.DataFrame) -> str:
+    """The caption sentence of a trend drawn as one panel per outlet (:func:`dashboard.charts.uses_panels`)."""
+    from .charts import MAX_OVERLAID
+
+    n = df["outlet"].nunique()
+    return (f"One panel per outlet: {n} outlets' bands in one chart hide each other. Every panel has the same axes; "
+            "the grey line is all selected outlets together (sums divided, its band with Pool selected outlets). "
+            f"Choose up to {MAX_OVERLAID} outlets in the sidebar to draw them in one chart.")
+
+
 def clip_text(clipped: dict[str, int]) -> str:
     """A caption sentence on what lies above the trend's y axis (:func:`dashboard.charts.clipped_counts`)."""
     parts = []

@@ -26,7 +26,9 @@ st.caption(f"n = {tables.count_label(n['articles'], 'article')}, {n['words']:,} 
            f"{tables.count_label(n['mentions'], 'mention')} · {tables.wire_text(ctx.filters)} "
            f"· {tables.count_label(undated, 'undated article')} left out · lexicon version {ctx.lexicon_version}"
            + (f" · {tables.gaps_text(gaps)}" if len(df) else ""))
-chart_notes = " ".join(t for t in (tables.partial_text(df), tables.clip_text(charts.clipped_counts(df, measure))) if t)
+panels = charts.uses_panels(df)
+chart_notes = " ".join(t for t in (tables.panels_text(df) if panels else "", tables.partial_text(df),
+                                   tables.clip_text(charts.clipped_counts(df, measure))) if t)
 if chart_notes:
     st.caption(chart_notes)
 with st.expander("How this is measured"):
@@ -37,7 +39,7 @@ st.download_button("Download chart data (CSV)",
 show_undated(ctx, undated)
 
 st.subheader("Evidence")
-cells = tables.evidence_cells(df)
+cells = tables.evidence_cells(pd.concat([df, charts.pooled_trend(df)]) if panels else df)   # the grey line's too
 if cells.empty:
     st.info("No mentions in this selection, so there are no lines to show.")
 else:

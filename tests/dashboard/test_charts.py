@@ -11,7 +11,7 @@ from dashboard.charts import (CELL_TARGETS, LEGEND_ROW_PX, PALETTE, Z_CRITICAL, 
                               with_cell_targets)
 from pipelines import rollups, storage
 from pipelines.distinctive import DISTINCTIVE_COLUMNS
-from pipelines.rollups import add_measures
+from pipelines.rollups import POOLED, add_measures
 
 
 def _trend_frame():
@@ -226,7 +226,7 @@ def _outlets_frame(n):
                                                     "n_articles_with_mention"]))
 
 
-@pytest.mark.parametrize("n", [2, 7, 12])
+@pytest.mark.parametrize("n", [1, 2, 3])
 def test_trend_legend_sits_under_the_chart_not_on_the_title(n):
     # The title once shared the top margin with a 7-outlet legend and was drawn over by it.
     fig = trend_chart(_outlets_frame(n), "rate")
@@ -246,9 +246,61 @@ def test_legend_rows_grow_with_names():
     assert legend_rows(LONG_NAMES[:7]) >= 2 and legend_rows(LONG_NAMES) > legend_rows(LONG_NAMES[:7])
 
 
-def test_twelve_outlets_are_told_apart_by_colour_and_dash():
-    styles = [(t.line.color, t.line.dash) for t in _lines(trend_chart(_outlets_frame(12), "rate"))]
-    assert len(set(styles)) == 12
+def test_three_outlets_are_told_apart_by_colour():
+    styles = [(t.line.color, t.line.dash) for t in _lines(trend_chart(_outlets_frame(3), "rate"))]
+    assert len({c for c, _ in styles}) == 3
+
+
+def _primary_y_axes(fig):
+    """The layout names of the axes the lines are drawn on (the panels' left axes, not their volume axes)."""
+    return sorted({t.yaxis for t in fig.data if isinstance(t, go.Scatter)})
+
+
+@pytest.mark.parametrize("n", [4, 9, 12])
+def test_more_than_three_outlets_get_a_panel_each_on_the_same_axes(n):
+    """Past three outlets the bands overlapped into a haze (RUWA: nine outlets by week); each outlet now has its
+    own panel with its own band, on one y scale, with the outlets together as a grey line behind it."""
+    from dashboard.charts import MAX_OVERLAID, REFERENCE_GREY, trend_panels, uses_panels
+
+    df = _outlets_frame(n)
+    assert uses_panels(df) and not uses_panels(_outlets_frame(MAX_OVERLAID))
+    fig = trend_chart(df, "rate")
+    titles = [a.text for a in fig.layout.annotations]
+    assert titles == [f"{o} · 12 articles" for o in sorted(LONG_NAMES[:n])]
+    lines = [t for t in fig.data if getattr(t, "mode", None) == "lines+markers"]
+    assert sorted(t.name for t in lines) == sorted(LONG_NAMES[:n])
+    assert len({t.yaxis for t in lines}) == n and len({t.xaxis for t in lines}) == n     # one panel each
+    grey = [t for t in fig.data if t.name == POOLED]
+    assert len(grey) == n and all(t.line.color == REFERENCE_GREY and t.legendgroup == POOLED for t in grey)
+    assert {t.yaxis for t in grey} == {t.yaxis for t in lines}                            # behind each line
+    assert list(grey[0].y) == pytest.approx([1000 * n / (300 * n)] * 4)                   # summed, then divided
+    top = trend_y_top(df, "rate")
+    for axis in _primary_y_axes(fig):
+        assert tuple(fig.layout[axis.replace("y", "yaxis")].range) == (0, top)            # heights compare
+    bars = [t for t in fig.data if t.type == "bar"]
+    assert len(bars) == n and {t.yaxis for t in bars}.isdisjoint({t.yaxis for t in lines})   # own volume axes
+    assert fig.layout.showlegend is False
+    fills = {t.fillcolor for t in fig.data if getattr(t, "fill", None) == "tonexty"}
+    assert fills and all(f.endswith(",0.13)") for f in fills)                            # one band a panel
+    assert fig.to_json() == trend_panels(df, "rate").to_json()
+
+
+def test_the_grey_line_of_the_panels_is_the_pooled_series_and_a_gap_stays_a_gap():
+    from dashboard.charts import pooled_trend
+
+    df = _outlets_frame(4)
+    first = df["period"].min()
+    df.loc[df["period"] == first, ["n_articles", "n_words", "n_articles_with_mention"]] = 0
+    df.loc[df["period"] == first, "n_mentions"] = np.nan                      # no outlet has articles that week
+    df.loc[(df["outlet"] == LONG_NAMES[0]) & (df["period"] != first), "n_mentions"] = 4.0
+    pooled = pooled_trend(df)
+    assert (pooled["outlet"] == POOLED).all() and len(pooled) == 4
+    assert np.isnan(pooled["rate_per_1k"].iloc[0]) and pooled["status"].iloc[0] == "no data"
+    assert pooled["rate_per_1k"].iloc[1] == pytest.approx(1000 * (4 + 3) / 1200)
+    assert pooled["share"].iloc[1] == pytest.approx(4 / 12)
+    assert pooled[["rate_low", "share_high"]].isna().all().all()              # no interval without per-article sums
+    assert "rate_low" in df and len(df) == 16                                  # not modified
+    assert pooled_trend(df.iloc[0:0]).empty
 
 
 def test_heatmap_category_labels_are_words_but_data_keeps_raw():
@@ -291,15 +343,14 @@ def test_y_axis_follows_the_lines_not_the_tiny_n_bands():
     top = trend_y_top(df, "rate")
     solid = df[df["n_articles"] >= 5]
     assert solid["rate_per_1k"].max() < top < 15                        # every well-measured line fits, none squashed
-    fig = trend_chart(df, "rate")
-    assert tuple(fig.layout.yaxis.range) == (0, top) and fig.layout.yaxis.autorange is False
+    fig = trend_chart(df, "rate")                                        # nine outlets: a panel each
+    assert all(tuple(fig.layout[a.replace("y", "yaxis")].range) == (0, top) for a in _primary_y_axes(fig))
+    assert fig.layout.yaxis.autorange is False
     clipped = clipped_counts(df, "rate", top)
     assert clipped["bands"] >= 3 and clipped["points"] == 3             # the 125-per-1,000 weeks lie above
     above = [t for t in fig.data if t.name and t.name.endswith("above the axis")]
     assert sorted(t.legendgroup for t in above) == ["Outlet 0", "Outlet 4", "Outlet 7"]
     assert all(max(t.y) <= top for t in above) and above[0].customdata[0] == pytest.approx(125.0)
-    fills = {t.fillcolor for t in fig.data if getattr(t, "fill", None) == "tonexty"}
-    assert all(f.endswith(",0.043)") for f in fills)                   # nine bands overlap: each is faint
     assert band_opacity(2) == 0.13 and band_opacity(9) < band_opacity(4) < 0.13
 
 
