@@ -151,6 +151,7 @@ def load_evidence(path: str, version: int, filters: tuple, outlet: str | None, s
     """
     lines, n = evidence_lines(path, version, filters, outlet=outlet, start=start, end=end, category=category)
     shown, report = tables.typed_table(lines, tables.KWIC_SCHEMA)
+    shown = loaders.with_lead_titles(path, version, shown)          # an untitled article: its first words, marked
     notes = " ".join(t for t in (tables.report_text(report), count_mismatch_text(n_mentions, n)) if t)
     return Evidence(tables.with_placeholders(shown[tables.KWIC_COLUMNS], ["speaker", "title"]), n,
                     min(n, KWIC_DOWNLOAD_LIMIT), start, end, notes, path, version, filters, outlet, category,

@@ -257,6 +257,30 @@ def load_article_list(path: str, version: int, filters: FiltersKey, limit: int =
         return rollups.article_list(con, _filters(filters), limit=limit)
 
 
+LEAD_CHARS = 300
+"""Characters of an untitled article's text :func:`load_leads` reads (enough for :data:`dashboard.tables.LEAD_WORDS`
+words)."""
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def load_leads(path: str, version: int, article_ids: tuple[str, ...]) -> dict[str, str]:
+    """The start of the text (:data:`LEAD_CHARS` characters) of each article in *article_ids* that has no title,
+    for :func:`dashboard.tables.shown_titles` (:func:`dashboard.tables.untitled_ids` gives the ids)."""
+    if not article_ids:
+        return {}
+    with _Store(path) as con:
+        rows = con.execute(f"SELECT article_id, left(text, {LEAD_CHARS}) FROM articles WHERE article_id IN "
+                           f"(SELECT unnest(?::VARCHAR[])) AND nullif(trim(title), '') IS NULL",
+                           [list(article_ids)]).fetchall()
+    return {str(i): t for i, t in rows}
+
+
+def with_lead_titles(path: str, version: int, df: pd.DataFrame, id_column: str = "article_id") -> pd.DataFrame:
+    """*df* with each missing title shown as the start of its article's text (:func:`dashboard.tables.shown_titles`
+    of :func:`load_leads`); for display only, downloads keep the empty title."""
+    return tables.shown_titles(df, load_leads(path, version, tables.untitled_ids(df, id_column)), id_column)
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def load_article_count(path: str, version: int, filters: FiltersKey) -> int:
     """:func:`pipelines.rollups.article_count`: how many dated articles the selection holds."""
