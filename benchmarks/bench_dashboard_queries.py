@@ -67,8 +67,8 @@ from pipelines.rollups import (POOLED, Filters, article_count, keyword_in_contex
 
 TARGET_MS = 200
 TARGET_RENDER_S = 3.0
-CHART = '[data-testid="stVegaLiteChart"] .role-legend-label, [data-testid="stVegaLiteChart"] canvas'
-"""A drawn chart: the Trends chart's legend (SVG) or its canvas (Streamlit draws over 2,000 marks on a canvas)."""
+CHART = '[data-testid="stVegaLiteChart"] .role-title-text, [data-testid="stVegaLiteChart"] canvas'
+"""A drawn chart: the Trends chart's title drawn in its SVG, or its canvas (Streamlit draws over 2,000 marks on one)."""
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 FLOOR_APP = ROOT / "benchmarks" / "render_floor_app.py"
 

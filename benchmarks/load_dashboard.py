@@ -165,14 +165,16 @@ async def _legend_count(page) -> int:
 
 CHART = '[data-testid="stVegaLiteChart"]'
 """The Trends chart (Vega-Lite, SVG at the load test's sizes: under Streamlit's 2,000 marks for a canvas)."""
-LEGEND_TEXT = f"{CHART} .role-legend-label text"
+LEGEND_TEXT = f"{CHART} .role-legend-label text, {CHART} .role-header-label text"
+"""The outlets the chart names: its legend, or past three outlets its panels' titles ("Outlet · 12 articles")."""
 Y_TITLE = f"{CHART} .role-axis-title text"
 """The axis titles: the lines' y axis, the volume bars' ("articles"), the time axis; compared joined by "|"."""
 YTITLE_CHANGED = """before => {
     const t = Array.from(document.querySelectorAll('[data-testid="stVegaLiteChart"] .role-axis-title text'));
     return t.length > 0 && t.map(e => e.textContent).join("|") !== before;
 }"""
-LEGEND_IS = """n => document.querySelectorAll('[data-testid="stVegaLiteChart"] .role-legend-label text').length === n"""
+LEGEND_IS = ("n => document.querySelectorAll('[data-testid=\"stVegaLiteChart\"] .role-legend-label text, "
+             "[data-testid=\"stVegaLiteChart\"] .role-header-label text').length === n")
 
 
 async def _wait_until(page, js: str, arg, timeout: float) -> None:
@@ -258,7 +260,7 @@ async def session(browser, url: str, seconds: float, seed: int, timeout: float, 
                     await _wait_until(page, YTITLE_CHANGED, before, timeout)
                     kind = "measure"
                 elif chosen is None:
-                    names = await page.locator(LEGEND_TEXT).all_text_contents()
+                    names = [t.rsplit(" · ", 1)[0] for t in await page.locator(LEGEND_TEXT).all_text_contents()]
                     if len(names) < 2:
                         continue
                     n_all, chosen = len(names), rng.choice(names)
@@ -360,7 +362,10 @@ def _line_encoding(spec: dict) -> dict:
 
 
 def legend_names(figure: dict) -> list[str]:
-    """The outlets the Trends chart's legend lists (its colour scale's domain), in order."""
+    """The outlets the Trends chart names, in order: its legend (its colour scale's domain), or with more than three
+    outlets its panels' titles ("Outlet · 12 articles")."""
+    if "facet" in figure:
+        return [str(t).rsplit(" · ", 1)[0] for t in figure["facet"].get("sort", [])]
     return list(_line_encoding(figure).get("color", {}).get("scale", {}).get("domain", []))
 
 

@@ -50,6 +50,14 @@ PERIOD_OFFSETS = {"day": "1D", "week": "7D", "month": "MS"}
 """Length of a period (:data:`pipelines.rollups.GRANULARITIES`), as a pandas offset from its first day."""
 
 
+def panel_grid(n_panels: int) -> tuple[int, int]:
+    """(rows, columns) of the small multiples for *n_panels* outlets: one column for one, two up to four, then
+    three, so that each panel's plot stays at least ~240 pixels wide in the main column of a 1,400-pixel window
+    (about 850 pixels between the figure's margins: ~395 at two columns, ~245 at three)."""
+    cols = 1 if n_panels <= 1 else 2 if n_panels <= 4 else 3
+    return -(-max(1, n_panels) // cols), cols
+
+
 def category_label(category: str) -> str:
     """A lexicon category as a label: ``"pejorative_label"`` → ``"pejorative label"``.
 
@@ -327,15 +335,80 @@ def _value_format(measure: str) -> str:
     return ".1%" if measure == "share" else ".2f"
 
 
+MAX_OVERLAID = 3
+"""Most outlets :func:`trend_chart` draws in one chart. With more, their bands overlap into a haze that hides the
+lines (RUWA's nine outlets by week: about 120 bands over each other), so each outlet gets a panel of its own on
+the same axes (small multiples, as the Frames page draws its trend), with the selected outlets together as a
+grey reference line."""
+PANEL_PX = 170
+"""Height of one outlet's panel in the small multiples of :func:`trend_chart` (several rows of them)."""
+PANEL_GAP_PX = 56
+"""Space between two rows of panels, for the lower panel's title."""
+REFERENCE_GREY = "#8c8c8c"
+VOLUME_GREY = "rgba(120,120,120,0.28)"
+VOLUME_SHARE = 0.25
+"""The article bars of a panel fill at most this share of its height (the most articles of any outlet's period)."""
+
+
+def uses_panels(df: pd.DataFrame) -> bool:
+    """True when :func:`trend_chart` draws *df* (a trend frame) as one panel per outlet: more than
+    :data:`MAX_OVERLAID` outlets (a pooled frame has one)."""
+    return df is not None and len(df) > 0 and df["outlet"].nunique() > MAX_OVERLAID
+
+
+def pooled_trend(df: pd.DataFrame) -> pd.DataFrame:
+    """All the outlets of a trend frame together, per period: numerators and denominators summed, then divided.
+
+    The grey reference line of the small multiples and its rows in the download. The point values are those
+    the "Pool selected outlets" switch gives (the same sums); the interval is left empty, since the rate's
+    cluster interval needs per-article sums the per-outlet rows do not carry (switch pooling on for the band).
+
+    Parameters
+    ----------
+    df : a trend frame (:func:`pipelines.rollups.trend`, per outlet and period); not modified.
+
+    Returns
+    -------
+    DataFrame with one row per period, ``outlet`` = :data:`pipelines.rollups.POOLED`, the four sums
+    (``n_mentions`` missing only where no outlet has a count), ``rate_per_1k`` and ``share`` (NaN for a period
+    without articles: a gap), empty ``rate_low``, ``rate_high``, ``share_low``, ``share_high``, ``status``
+    (``ok``, or ``no data`` for a gap), and ``partial``, ``covered_from``, ``covered_to`` when *df* has them.
+    """
+    sums = ["n_articles", "n_words", "n_mentions", "n_articles_with_mention"]
+    if df is None or df.empty:
+        return pd.DataFrame(columns=["outlet", "period", *sums, "rate_per_1k", "share", "status"])
+    g = df.groupby("period", sort=True)
+    out = g[["n_articles", "n_words", "n_articles_with_mention"]].sum()
+    out["n_mentions"] = g["n_mentions"].sum(min_count=1)
+    for col in ("partial", "covered_from", "covered_to"):
+        if col in df.columns:
+            out[col] = g[col].first()
+    out = out.reset_index()
+    words, n = out["n_words"].to_numpy(float), out["n_articles"].to_numpy(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["rate_per_1k"] = np.where(words > 0, 1000 * out["n_mentions"].to_numpy(float) / words, np.nan)
+        out["share"] = np.where(n > 0, out["n_articles_with_mention"].to_numpy(float) / n, np.nan)
+    for col in ("rate_low", "rate_high", "share_low", "share_high"):
+        out[col] = np.nan
+    out["status"] = np.where(n > 0, "ok", "no data")
+    out.insert(0, "outlet", POOLED)
+    return out[["outlet", "period", *sums, *[c for c in out.columns if c not in ("outlet", "period", *sums)]]]
+
+
 TREND_CELL = "cell"
 """Name of the trend chart's point selection on its points; ``cell_bar`` on its volume bars. Each selected
-datum carries ``cell`` = :func:`trend_cell_key` of its outlet and period."""
+datum carries ``cell`` = :func:`trend_cell_key` of its outlet (or :data:`pipelines.rollups.POOLED`) and period."""
+TREND_SELECTIONS = (TREND_CELL, f"{TREND_CELL}_bar")
+"""The selection parameters of :func:`trend_chart` (``st.vega_lite_chart(selection_mode=...)``)."""
 VEGA_DASHES = ([1, 0], [6, 3], [2, 2], [6, 2, 2, 2])
 """Vega-Lite stroke dashes of :data:`DASHES`, in the same order."""
 TREND_VOLUME_PX = 100
 TREND_GAP_PX = 24
 """Height of the trend chart's volume bars, and of the gap above them, in pixels (the lines get the rest of
 :data:`TREND_PLOT_PX`)."""
+PANEL_WIDTH_PX = {1: 820, 2: 390, 3: 258}
+"""Width of one panel's plot in the small multiples, by panels a row (:func:`panel_grid`): what fits the main
+column of a 1,400-pixel window beside the y axes. A Vega-Lite facet cannot take the page's width."""
 
 
 def trend_cell_key(outlet, period) -> str:
@@ -371,47 +444,19 @@ def _empty_spec(title: str, message: str) -> dict:
             "config": {"view": {"stroke": None}}}
 
 
-def trend_chart(df: pd.DataFrame, measure: str = "rate") -> dict:
-    """Line chart of a measure per outlet over time, with a 95 % interval band and article volume.
+def _trend_rows(data: pd.DataFrame, measure: str, top: float, spans: dict, kind: str = "outlet",
+                panel: str | None = None) -> list[dict]:
+    """The chart rows of a trend frame sorted by outlet and period: one per outlet and period.
 
-    Parameters
-    ----------
-    df : the frame of :func:`pipelines.rollups.trend` (one row per outlet and period, gaps
-        as rows with missing measures; optionally ``partial``, ``covered_from``, ``covered_to`` of
-        :func:`mark_partial_periods`).
-    measure : ``"rate"`` (mentions per 1,000 words) or ``"share"`` (share of articles).
-
-    Returns
-    -------
-    dict
-        A Vega-Lite spec for ``st.vega_lite_chart`` (Vega-Lite, not plotly: the first page then
-        loads no plotly, whose 4.7 MB script was most of the dashboard's first render;
-        benchmarks/RESULTS.md, section K). Two views on one time axis (UTC): per outlet, a line
-        (a missing value is a break, never a zero) with points, over a shaded 95 % interval band
-        for stretches of at least :data:`MIN_BAND_PERIODS` periods and an error bar for shorter
-        ones; a partial period's point is hollow; a point above the y axis (:func:`trend_y_top`)
-        is a triangle at its top edge with its value in the tooltip. Under it, the number of
-        articles per period, stacked by outlet (a partial period pale). One legend entry per
-        outlet (colour, and past the eighth a dash). Clicking a point selects :data:`TREND_CELL`,
-        a bar ``cell_bar``. With no articles at all (an empty frame, or gaps only), no axes: the
-        message "No articles in this selection". The rows are in ``data.values``, one per outlet
-        and period, sorted by outlet, then period.
-
-    Raises
-    ------
-    ValueError
-        *measure* is not one of :data:`MEASURES`.
+    Each: ``outlet``, ``period`` and ``bar_end`` (UTC ISO), ``cell`` (:func:`trend_cell_key`), the value
+    (``value``; ``drawn``: cut at *top*, ``None`` for a gap), ``above`` (the value is over *top*), the interval as a
+    band (``band_low``/``band_high``, stretches of :data:`MIN_BAND_PERIODS` periods or more, the top cut) or as an
+    error bar (``bar_low``/``bar_high``, shorter stretches), ``partial``, ``n_articles``, ``y0``/``y1`` (the
+    articles stacked over the outlets before it), ``kind`` and ``panel``, and the tooltip's texts (``when``,
+    ``measured``, ``interval``, ``n``, ``note``).
     """
-    val, low, high, unit = measure_columns(MEASURES, measure)
-    names = [] if df is None or df.empty else sorted(str(o) for o in df["outlet"].unique())
-    title = (f"{TITLES[measure]}, {'selected outlets pooled' if names == [POOLED] else 'per outlet'} "
-             "(band: 95% interval)")
-    if df is None or df.empty or not (df["n_articles"].fillna(0) > 0).any():   # nothing but gaps: no empty axes
-        return _empty_spec(title, "No articles in this selection")
-    data = df.assign(outlet=df["outlet"].astype(str)).sort_values(["outlet", "period"])
-    top = trend_y_top(data, measure)
+    val, low, high, unit = MEASURES[measure]
     fmt = _value_format(measure)
-    spans = _period_spans(data["period"])
     stacked: dict = {}                                   # period -> articles of the outlets stacked below
     rows = []
     for outlet, g in data.groupby("outlet", sort=True):
@@ -430,7 +475,7 @@ def trend_chart(df: pd.DataFrame, measure: str = "rate") -> dict:
             band, bar = banded[j], ok[j] and not banded[j]
             rows.append({
                 "outlet": outlet, "period": _utc(period), "bar_end": _utc(spans[period][1]),
-                "cell": trend_cell_key(outlet, period),
+                "cell": trend_cell_key(outlet, period), "kind": kind, "panel": panel or outlet,
                 "value": v, "drawn": None if v is None else min(v, top), "above": v is not None and v > top,
                 "band_low": lo if band else None, "band_high": min(hi, top) if band else None,
                 "bar_low": lo if bar else None, "bar_high": min(hi, top) if bar else None,
@@ -438,10 +483,103 @@ def trend_chart(df: pd.DataFrame, measure: str = "rate") -> dict:
                 "when": f"{period:%d %b %Y}",
                 "measured": ("no articles" if v is None else
                              f"{format(v, fmt)} {unit}" + (" (above the axis)" if v > top else "")),
-                "interval": "" if lo is None or hi is None else f"{format(lo, fmt)} – {format(hi, fmt)}",
+                "interval": ("switch on Pool selected outlets" if kind == "reference" else "") if lo is None or hi is None
+                            else f"{format(lo, fmt)} – {format(hi, fmt)}",
                 "n": (f"{n:,} articles, {int(words) if pd.notna(words) else 0:,} words, "
                       f"{int(mentions) if pd.notna(mentions) else 0:,} mentions"),
                 "note": notes[j]})
+    return rows
+
+
+def _time_axis(spans: dict) -> dict:
+    """The x encoding (UTC): at most 12 ticks; one period alone: a few days around it, labelled by its date."""
+    x = {"field": "period", "type": "temporal", "title": "period (UTC)", "scale": {"type": "utc"},
+         "axis": {"formatType": "utc", "labelOverlap": True, "grid": False, "tickCount": min(len(spans), 12)}}
+    if len(spans) == 1:
+        (p, _), = spans.values()
+        x["scale"]["domain"] = [_utc(p - pd.Timedelta(days=3)), _utc(p + pd.Timedelta(days=3))]
+        x["axis"].update(values=[_utc(p)], format="%d %b %Y")
+    return x
+
+
+def _tooltip(rows: list[dict]) -> list[dict]:
+    return [{"field": f, "type": "nominal", "title": t} for f, t in (
+        ("outlet", "outlet"), ("when", "period starting"), ("measured", "value"), ("interval", "95% interval"),
+        ("n", "n"), *((("note", "note"),) if any(r["note"] for r in rows) else ()))]
+
+
+def _measure_layers(x: dict, y: dict, colour: dict, tooltip: list, band_alpha: float, line: dict) -> list[dict]:
+    """The layers on the measure's axis: the bands, the short stretches' error bars, the line (*line*: its
+    encoding beyond x and y), and the points, clickable (:data:`TREND_CELL`; a triangle for a point over the
+    axis, hollow for a partial period, faded when another point is selected)."""
+    return [
+        {"mark": {"type": "area", "opacity": band_alpha, "tooltip": False},
+         "transform": [{"filter": "datum.kind == 'outlet'"}],
+         "encoding": {"x": x, "y": {**y, "field": "band_low"}, "y2": {"field": "band_high"}, "color": colour}},
+        {"mark": {"type": "rule", "strokeWidth": 1.5},
+         "transform": [{"filter": "isValid(datum.bar_low)"}],
+         "encoding": {"x": x, "y": {**y, "field": "bar_low"}, "y2": {"field": "bar_high"}, "color": colour}},
+        {"mark": {"type": "line"}, "encoding": {"x": x, "y": {**y, "field": "drawn"}, **line}},
+        {"mark": {"type": "point", "filled": True, "strokeWidth": 2, "opacity": 1, "cursor": "pointer"},
+         "transform": [{"filter": "isValid(datum.drawn)"}],
+         "params": [{"name": TREND_CELL, "select": {"type": "point", "fields": ["cell"], "on": "click",
+                                                    "clear": "dblclick"}}],
+         "encoding": {"x": x, "y": {**y, "field": "drawn"}, "stroke": colour,
+                      "fill": {"condition": {"test": "datum.partial", "value": "white"}, **colour},
+                      "shape": {"condition": {"test": "datum.above", "value": "triangle-up"}, "value": "circle"},
+                      "size": {"condition": {"test": "datum.above", "value": 110}, "value": 45},
+                      "opacity": {"condition": {"param": TREND_CELL, "empty": True, "value": 1}, "value": 0.35},
+                      "tooltip": tooltip}}]
+
+
+def _bar_params() -> list[dict]:
+    return [{"name": TREND_SELECTIONS[1], "select": {"type": "point", "fields": ["cell"], "on": "click",
+                                                      "clear": "dblclick"}}]
+
+
+def trend_chart(df: pd.DataFrame, measure: str = "rate") -> dict:
+    """A measure per outlet over time, with a 95 % interval band and article volume.
+
+    Parameters
+    ----------
+    df : the frame of :func:`pipelines.rollups.trend` (one row per outlet and period, gaps
+        as rows with missing measures; optionally ``partial``, ``covered_from``, ``covered_to`` of
+        :func:`mark_partial_periods`).
+    measure : ``"rate"`` (mentions per 1,000 words) or ``"share"`` (share of articles).
+
+    Returns
+    -------
+    dict
+        A Vega-Lite spec for ``st.vega_lite_chart`` (Vega-Lite, not plotly: the first page then loads
+        no plotly, whose 4.7 MB script was most of the dashboard's first render; benchmarks/RESULTS.md,
+        section K). Up to :data:`MAX_OVERLAID` outlets (or the pooled series), one view on one time axis
+        (UTC): per outlet, a line (a missing value is a break, never a zero) with points, over a shaded
+        95 % interval band for stretches of at least :data:`MIN_BAND_PERIODS` periods and an error bar
+        for shorter ones; a partial period's point is hollow; a point above the y axis
+        (:func:`trend_y_top`) is a triangle at its top edge with its value in the tooltip. Under it, the
+        number of articles per period, stacked by outlet (a partial period pale). One legend entry per
+        outlet (colour, and past the eighth a dash). More outlets: :func:`trend_panels`. Clicking a point
+        selects :data:`TREND_CELL`, a bar ``cell_bar`` (:data:`TREND_SELECTIONS`). With no articles at
+        all (an empty frame, or gaps only), no axes: the message "No articles in this selection". The
+        rows (:func:`_trend_rows`) are in ``data.values``, sorted by outlet, then period.
+
+    Raises
+    ------
+    ValueError
+        *measure* is not one of :data:`MEASURES`.
+    """
+    val, low, high, unit = measure_columns(MEASURES, measure)
+    if uses_panels(df):
+        return trend_panels(df, measure)
+    names = [] if df is None or df.empty else sorted(str(o) for o in df["outlet"].unique())
+    title = (f"{TITLES[measure]}, {'selected outlets pooled' if names == [POOLED] else 'per outlet'} "
+             "(band: 95% interval)")
+    if df is None or df.empty or not (df["n_articles"].fillna(0) > 0).any():   # nothing but gaps: no empty axes
+        return _empty_spec(title, "No articles in this selection")
+    data = df.assign(outlet=df["outlet"].astype(str)).sort_values(["outlet", "period"])
+    top = trend_y_top(data, measure)
+    spans = _period_spans(data["period"])
+    rows = _trend_rows(data, measure, top, spans)
     colour = {"field": "outlet", "type": "nominal", "title": None,
               "scale": {"domain": names, "range": [PALETTE[i % len(PALETTE)] for i in range(len(names))]},
               "legend": {"orient": "bottom", "direction": "horizontal", "columns": min(len(names), 4),
@@ -451,45 +589,22 @@ def trend_chart(df: pd.DataFrame, measure: str = "rate") -> dict:
                                                  for i in range(len(names))]}}
     if len(names) > len(PALETTE):      # past the eighth outlet the colours repeat: the legend shows the dash too
         dash["legend"] = colour["legend"]
-    plain = colour          # every layer names the same legend, or Vega-Lite drops it (as for the axis)
     # One view, two stacked y scales (the lines above, the volume bars under them): a Vega-Lite concat
-    # cannot fill the page's width (only a single or layered view can: width "container").
-    lines_px = TREND_PLOT_PX - TREND_VOLUME_PX - TREND_GAP_PX
-    x = {"field": "period", "type": "temporal", "title": "period (UTC)", "scale": {"type": "utc"},
-         "axis": {"formatType": "utc", "labelOverlap": True, "grid": False, "tickCount": min(len(spans), 12)}}
-    if len(spans) == 1:   # one period: a few days around it, labelled by its date (not hours of one day)
-        (p, _), = spans.values()
-        x["scale"]["domain"] = [_utc(p - pd.Timedelta(days=3)), _utc(p + pd.Timedelta(days=3))]
-        x["axis"].update(values=[_utc(p)], format="%d %b %Y")
-    y = {"type": "quantitative", "scale": {"domain": [0, top], "nice": False, "range": [lines_px, 0]},
+    # cannot fill the page's width (only a single or layered view can: width "container"). Every layer
+    # names the same legend and axis, or Vega-Lite drops them when it merges the layers.
+    x = _time_axis(spans)
+    y = {"type": "quantitative",
+         "scale": {"domain": [0, top], "nice": False, "range": [TREND_PLOT_PX - TREND_VOLUME_PX - TREND_GAP_PX, 0]},
          "axis": {"title": unit, **({"format": ".0%"} if measure == "share" else {})}}
-    tooltip = [{"field": f, "type": "nominal", "title": t} for f, t in (
-        ("outlet", "outlet"), ("when", "period starting"), ("measured", "value"), ("interval", "95% interval"),
-        ("n", "n"), *((("note", "note"),) if any(r["note"] for r in rows) else ()))]
-    clickable = {"name": TREND_CELL, "select": {"type": "point", "fields": ["cell"], "on": "click", "clear": "dblclick"}}
-    lines = {"layer": [
-        {"mark": {"type": "area", "opacity": band_opacity(len(names)), "tooltip": False},
-         "encoding": {"x": x, "y": {**y, "field": "band_low"}, "y2": {"field": "band_high"}, "color": plain}},
-        {"mark": {"type": "rule", "strokeWidth": 1.5},
-         "transform": [{"filter": "isValid(datum.bar_low)"}],
-         "encoding": {"x": x, "y": {**y, "field": "bar_low"}, "y2": {"field": "bar_high"}, "color": plain}},
-        {"mark": {"type": "line", "strokeWidth": 2.5},
-         "encoding": {"x": x, "y": {**y, "field": "drawn"}, "color": colour, "strokeDash": dash}},
-        {"mark": {"type": "point", "filled": True, "strokeWidth": 2, "opacity": 1, "cursor": "pointer"},
-         "transform": [{"filter": "isValid(datum.drawn)"}], "params": [clickable],
-         "encoding": {"x": x, "y": {**y, "field": "drawn"}, "stroke": plain,
-                      "fill": {"condition": {"test": "datum.partial", "value": "white"}, **plain},
-                      "shape": {"condition": {"test": "datum.above", "value": "triangle-up"}, "value": "circle"},
-                      "size": {"condition": {"test": "datum.above", "value": 110}, "value": 45},
-                      "opacity": {"condition": {"param": TREND_CELL, "empty": True, "value": 1}, "value": 0.35},
-                      "tooltip": tooltip}}]}
-    volume = {"mark": {"type": "rect", "cursor": "pointer"},
-              "params": [{**clickable, "name": f"{TREND_CELL}_bar"}],
+    tooltip = _tooltip(rows)
+    lines = {"layer": _measure_layers(x, y, colour, tooltip, band_opacity(len(names)),
+                                      {"color": colour, "strokeDash": dash, "strokeWidth": {"value": 2.5}})}
+    volume = {"mark": {"type": "rect", "cursor": "pointer"}, "params": _bar_params(),
               "encoding": {"x": x, "x2": {"field": "bar_end"},
                            "y": {"field": "y0", "type": "quantitative",
                                  "scale": {"range": [TREND_PLOT_PX, TREND_PLOT_PX - TREND_VOLUME_PX], "nice": True},
                                  "axis": {"title": "articles", "orient": "left", "tickCount": 3, "grid": False}},
-                           "y2": {"field": "y1"}, "color": plain,
+                           "y2": {"field": "y1"}, "color": colour,
                            "opacity": {"condition": {"test": "datum.partial", "value": 0.35}, "value": 0.8},
                            "tooltip": tooltip}}
     return {"$schema": "https://vega.github.io/schema/vega-lite/v6.json",
@@ -498,6 +613,144 @@ def trend_chart(df: pd.DataFrame, measure: str = "rate") -> dict:
             "autosize": {"type": "fit-x", "contains": "padding"},     # the page's width; the height is the plot's
             "resolve": {"scale": {"y": "independent"}, "axis": {"y": "independent"}},
             "config": {"view": {"stroke": None}, "legend": {"labelFontSize": 13}}}
+
+
+def trend_panels(df: pd.DataFrame, measure: str = "rate") -> dict:
+    """The trend of many outlets as small multiples: one panel per outlet, all on the same axes.
+
+    A Vega-Lite facet (:func:`trend_chart`'s rows, ``panel`` = the outlet), per outlet in name order, left
+    to right, one to three panels a row (:func:`panel_grid`), each titled with its outlet and its articles:
+    its line over its 95 % band, points and error bars as in :func:`trend_chart`, its articles per period
+    as pale bars along the bottom of the panel (a second y scale, the same in every panel, at most
+    :data:`VOLUME_SHARE` of its height) and, behind them, a thin grey line with small points of all the
+    selected outlets together (:func:`pooled_trend`, its rows' ``kind`` ``"reference"``, ``outlet``
+    :data:`pipelines.rollups.POOLED`; only when more than one outlet has articles). Every panel has the y
+    axis of :func:`trend_y_top` over all outlets, so heights compare across panels. No legend: the panel
+    titles name the outlets. Empty selection: as :func:`trend_chart`.
+    """
+    val, low, high, unit = measure_columns(MEASURES, measure)
+    outlets = [] if df is None or df.empty else sorted(str(o) for o in df["outlet"].unique())
+    title = f"{TITLES[measure]}, one panel per outlet"
+    if df is None or df.empty or not (df["n_articles"].fillna(0) > 0).any():
+        return _empty_spec(title, "No articles in this selection")
+    data = df.assign(outlet=df["outlet"].astype(str)).sort_values(["outlet", "period"])
+    counts = data.groupby("outlet")["n_articles"].sum()
+    reference = pooled_trend(data) if int((counts > 0).sum()) > 1 else None
+    top = trend_y_top(data, measure)
+    most = float(data["n_articles"].max()) or 1.0
+    spans = _period_spans(data["period"])
+    label = {o: f"{o} · {int(counts[o]):,} articles" for o in outlets}
+    # the articles on the measure's own scale (a Vega-Lite facet fails on a second, independent y scale):
+    # the most articles of any outlet's period reach VOLUME_SHARE of the axis; the tooltip gives the count
+    rows = [{**r, "panel": label[r["outlet"]], "volume": r["n_articles"] / most * VOLUME_SHARE * top}
+            for r in _trend_rows(data, measure, top, spans)]
+    if reference is not None:
+        shared = _trend_rows(reference.assign(outlet=POOLED), measure, top, spans, kind="reference")
+        rows += [{**r, "panel": label[o]} for o in outlets for r in shared]
+    rows_n, cols = panel_grid(len(outlets))
+    subtitle = ("line: the outlet (band: 95% interval)"
+                + ("; grey line: all selected outlets together" if reference is not None else "")
+                + "; pale bars: its articles per period (same scale in every panel); periods in UTC")
+    colour = {"field": "kind", "type": "nominal", "legend": None,
+              "scale": {"domain": ["outlet", "reference"], "range": [PALETTE[0], REFERENCE_GREY]}}
+    x = {**_time_axis(spans), "title": None}      # the subtitle says UTC, once
+    y = {"type": "quantitative", "scale": {"domain": [0, top], "nice": False},
+         "axis": {"title": unit, **({"format": ".0%"} if measure == "share" else {})}}
+    tooltip = _tooltip(rows)
+    measure_layers = _measure_layers(x, y, colour, tooltip, band_opacity(1),
+                                     {"color": colour, "detail": {"field": "kind"},
+                                      "strokeWidth": {"condition": {"test": "datum.kind == 'reference'", "value": 1.5},
+                                                      "value": 2}})
+    measure_layers[-1]["encoding"]["size"] = {"condition": [{"test": "datum.above", "value": 90},
+                                                            {"test": "datum.kind == 'reference'", "value": 12}],
+                                              "value": 30}
+    volume = {"mark": {"type": "rect", "cursor": "pointer", "color": "#787878"}, "params": _bar_params(),
+              "transform": [{"filter": "datum.kind == 'outlet'"}],
+              "encoding": {"x": x, "x2": {"field": "bar_end"},
+                           "y": {**y, "field": "volume"}, "y2": {"datum": 0},
+                           "opacity": {"condition": {"test": "datum.partial", "value": 0.14}, "value": 0.28},
+                           "tooltip": tooltip}}
+    return {"$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+            "title": {"text": title, "subtitle": subtitle, "anchor": "start"}, "data": {"values": rows},
+            "facet": {"field": "panel", "type": "nominal", "sort": [label[o] for o in outlets],
+                      "header": {"title": None, "labelAnchor": "start", "labelFontSize": 13, "labelLimit": 0}},
+            "columns": cols,
+            "spec": {"width": PANEL_WIDTH_PX[cols], "height": PANEL_PX,
+                     "layer": [volume, *measure_layers]},
+            "spacing": {"row": 24, "column": 16},
+            "resolve": {"axis": {"x": "independent"}},   # each panel its time axis: none under the empty cells
+            "config": {"view": {"stroke": None}}}
+
+
+UNCERTAIN_SCALE_SHARE = 0.5
+"""A heatmap cell of :func:`heatmap_chart` is grey, not coloured, when its 95 % interval is wider than this share
+of the colour scale: its colour could then stand for almost any value on the scale. (RUWA's News-Front: 4
+mentions of a category in 612 words read 6.54 per 1,000 words with an interval of 2.1 to 18.6, wider than the
+whole scale of 0 to 7.03, next to cells resting on 250,000 words.) The rule follows the value-suppressing
+uncertainty palettes of Correll, Moritz & Heer (CHI 2018), in two steps: coloured, or grey."""
+UNCERTAIN_GREY = "#c8c8c8"
+"""The colour of the uncertain cells (the Frames and Tone heatmaps' grey for their few-article cells)."""
+UNCERTAIN_COLUMNS = {"rate": "rate_uncertain", "share": "share_uncertain"}
+"""measure → the column of :func:`mark_uncertain_cells` that says a cell is grey for it."""
+
+
+def _scale_of(values: np.ndarray, highs: np.ndarray) -> float:
+    """The top of a colour scale from 0 that holds *values* (their largest; when all are 0, the largest upper
+    bound, so a chart of zeros still tells a solid zero from a guess); 0 when there is nothing."""
+    for pool in (values, highs):
+        pool = pool[np.isfinite(pool)]
+        if pool.size and pool.max() > 0:
+            return float(pool.max())
+    return 0.0
+
+
+def uncertain_cells(df: pd.DataFrame, measure: str = "rate") -> tuple[np.ndarray, float]:
+    """Which rows of an outlet × category frame are too uncertain to colour, and the colour scale's top.
+
+    Parameters
+    ----------
+    df : the frame of :func:`pipelines.rollups.outlet_category_matrix`; not modified.
+    measure : ``"rate"`` or ``"share"``.
+
+    Returns
+    -------
+    (uncertain, top)
+        *uncertain*: bool array of ``len(df)``: the row's 95 % interval (``high - low``) is wider than
+        :data:`UNCERTAIN_SCALE_SHARE` × the scale of all rows (:func:`_scale_of`). *top*: the top of the colour
+        scale of the coloured rows (their largest value; that of all rows when none is coloured), so one grey
+        cell's large value does not wash out the colours of the others.
+    """
+    val, low, high, _ = measure_columns(MEASURES, measure)
+    if df is None or df.empty:
+        return np.zeros(0, bool), 0.0
+    values, lows, highs = (pd.to_numeric(df[c], errors="coerce").to_numpy(float) for c in (val, low, high))
+    scale = _scale_of(values, highs)
+    width = highs - lows
+    uncertain = np.isfinite(values) & (~np.isfinite(width) | (width > UNCERTAIN_SCALE_SHARE * scale)) \
+        if scale > 0 else np.zeros(len(df), bool)
+    solid = values[~uncertain & np.isfinite(values)]
+    top = _scale_of(solid, highs[~uncertain]) if solid.size else scale
+    return uncertain, top
+
+
+def mark_uncertain_cells(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of an outlet × category frame with ``rate_uncertain`` and ``share_uncertain`` (bool): the cells
+    :func:`heatmap_chart` greys for that measure (:func:`uncertain_cells`), so the download says what the chart
+    shows grey."""
+    out = df.copy()
+    for measure, col in UNCERTAIN_COLUMNS.items():
+        out[col] = uncertain_cells(out, measure)[0] if len(out) else pd.Series(dtype=bool)
+    return out
+
+
+def outlet_n_label(outlet, n_articles, n_words) -> str:
+    """A heatmap row label: the outlet (escaped) over its denominators in small grey type, e.g.
+    ``News-Front<br><span ...>68 articles · 612 words</span>``."""
+    import html
+
+    arts = f"{int(n_articles):,} article{'s' if int(n_articles) != 1 else ''}"
+    words = f"{int(n_words):,} word{'s' if int(n_words) != 1 else ''}"
+    return (f"{html.escape(str(outlet))}<br><span style='font-size:10px;color:#666'>{arts} · {words}</span>")
 
 
 def heatmap_chart(df: pd.DataFrame, measure: str = "rate") -> go.Figure:
@@ -511,8 +764,12 @@ def heatmap_chart(df: pd.DataFrame, measure: str = "rate") -> go.Figure:
     Returns
     -------
     go.Figure
-        One heatmap: rows are outlets, columns categories; hover gives the value, its 95 %
-        interval and n (mentions, articles, words).
+        One heatmap: rows are outlets, each labelled with its n (articles, and words in the chosen voice:
+        the denominators of every cell in the row), columns categories; hover gives the value, its 95 %
+        interval and n (mentions, articles, words). Cells whose interval is too wide to colour
+        (:func:`uncertain_cells`) are covered by a second heatmap named ``"uncertain"`` in grey, which reads the
+        value and its interval; the first heatmap's ``z`` keeps every value, and its colour scale runs from 0
+        to the largest coloured value.
     """
     val, low, high, unit = measure_columns(MEASURES, measure)
     fig = go.Figure()
@@ -527,20 +784,36 @@ def heatmap_chart(df: pd.DataFrame, measure: str = "rate") -> go.Figure:
     labels = [category_label(c) for c in categories]
     pyfmt = "{:.1%}" if measure == "share" else "{:.2f}"
     text = z.map(lambda v: "" if pd.isna(v) else pyfmt.format(v))
-    custom = np.dstack([grid(c).to_numpy(float) for c in
-                        (low, high, "n_mentions", "n_articles_with_mention", "n_articles", "n_words")])
+    uncertain, top = uncertain_cells(df, measure)
+    grey = heatmap_grid(df.assign(_grey=uncertain), "category", outlets, categories)("_grey")
+    grey = grey.fillna(False).to_numpy(bool) & ~np.isnan(z.to_numpy(float))
+    lows, highs = grid(low).to_numpy(float), grid(high).to_numpy(float)
+    why = np.where(grey, "<br>grey: the 95% interval is wider than half the colour scale", "").astype(object)
+    custom = np.dstack([grid(c).to_numpy(float).astype(object) for c in
+                        (low, high, "n_mentions", "n_articles_with_mention", "n_articles", "n_words")] + [why])
     fmt = _value_format(measure)
     fig.add_trace(go.Heatmap(
         z=z.to_numpy(float), x=labels, y=outlets, text=text.to_numpy(), texttemplate="%{text}",
-        textfont=dict(size=14), colorscale="Cividis", zmin=0,
+        textfont=dict(size=14), colorscale="Cividis", zmin=0, zmax=top if top > 0 else None,
         colorbar=dict(title=dict(text=unit, side="right"), tickformat=".0%" if measure == "share" else None),
         customdata=custom, xgap=2, ygap=2,
         hovertemplate=(f"<b>%{{y}}</b> · %{{x}}<br>%{{z:{fmt}}} {unit}<br>"
                        f"95% interval %{{customdata[0]:{fmt}}} – %{{customdata[1]:{fmt}}}<br>"
                        "n = %{customdata[2]:,.0f} mentions in %{customdata[3]:,.0f} of %{customdata[4]:,.0f} "
-                       "articles, %{customdata[5]:,.0f} words<extra></extra>")))
+                       "articles, %{customdata[5]:,.0f} words%{customdata[6]}<extra></extra>")))
+    if grey.any():   # drawn over the colour, with the value and its interval (it hides the first heatmap's labels)
+        short = "{:.0%}" if measure == "share" else "{:.1f}"
+        grey_text = [[(f"{t}<br><span style='font-size:10px'>{short.format(a)}–{short.format(b)}</span>"
+                       if g else "") for t, g, a, b in zip(tr, gr, ar, br)]
+                     for tr, gr, ar, br in zip(text.to_numpy(), grey, lows, highs)]
+        fig.add_trace(go.Heatmap(
+            z=np.where(grey, 0.0, np.nan), x=labels, y=outlets, name="uncertain", text=grey_text,
+            texttemplate="%{text}", textfont=dict(size=13, color="#333"), xgap=2, ygap=2,
+            colorscale=[[0, UNCERTAIN_GREY], [1, UNCERTAIN_GREY]], showscale=False, hoverinfo="skip"))
+    n = df.drop_duplicates("outlet").set_index("outlet")
     fig.update_layout(height=max(320, 90 + 60 * len(outlets)))
-    fig.update_yaxes(autorange="reversed", title_text="outlet")
+    fig.update_yaxes(autorange="reversed", title_text=None, automargin=True, tickmode="array", tickvals=outlets,
+                     ticktext=[outlet_n_label(o, n.at[o, "n_articles"], n.at[o, "n_words"]) for o in outlets])
     fig.update_xaxes(title_text="lexicon category", side="bottom")
     return with_cell_targets(fig, keys=categories)
 

@@ -151,6 +151,7 @@ def load_evidence(path: str, version: int, filters: tuple, outlet: str | None, s
     """
     lines, n = evidence_lines(path, version, filters, outlet=outlet, start=start, end=end, category=category)
     shown, report = tables.typed_table(lines, tables.KWIC_SCHEMA)
+    shown = loaders.with_lead_titles(path, version, shown)          # an untitled article: its first words, marked
     notes = " ".join(t for t in (tables.report_text(report), count_mismatch_text(n_mentions, n)) if t)
     return Evidence(tables.with_placeholders(shown[tables.KWIC_COLUMNS], ["speaker", "title"]), n,
                     min(n, KWIC_DOWNLOAD_LIMIT), start, end, notes, path, version, filters, outlet, category,
@@ -201,11 +202,39 @@ def clicked_trend_cell(selection, cells: pd.DataFrame) -> int | None:
         or a period without mentions, which has no cell).
     """
     keys = [charts.trend_cell_key(o, p) for o, p in zip(cells["outlet"], cells["period"])]
-    for param in (charts.TREND_CELL, f"{charts.TREND_CELL}_bar"):
+    for param in charts.TREND_SELECTIONS:
         for datum in (selection or {}).get(param) or []:
             key = datum.get("cell") if isinstance(datum, dict) else None
             if key in keys:
                 return keys.index(key)
+    return None
+
+
+def clicked_trace_cell(fig, selection, cells: pd.DataFrame) -> int | None:
+    """The row of *cells* whose point was clicked on a plotly trend (the Frames page's panels).
+
+    Parameters
+    ----------
+    fig : the plotly figure as drawn (:func:`dashboard.frame_charts.frame_trend_chart`); a point's trace
+        names its outlet through ``legendgroup`` (lines, partial-period rings, volume bars).
+    selection : the chart's selection state (``event.selection``: ``points`` with
+        ``curve_number`` and ``x``), or ``None``.
+
+    Returns
+    -------
+    int or None
+        The first selected point's cell, or ``None`` (nothing selected, or a point without
+        mentions, which has no cell).
+    """
+    for p in (selection or {}).get("points", []):
+        n = p.get("curve_number")
+        if n is None or not 0 <= n < len(fig.data) or p.get("x") is None:
+            continue
+        trace = fig.data[n]
+        outlet, period = trace.legendgroup or trace.name, pd.Timestamp(p["x"])
+        hit = cells.index[(cells["outlet"] == outlet) & (pd.to_datetime(cells["period"]) == period)]
+        if len(hit):
+            return int(cells.index.get_loc(hit[0]))
     return None
 
 

@@ -12,8 +12,8 @@ from plotly.subplots import make_subplots
 
 from pipelines.frames import FRAMES
 
-from .charts import (PALETTE, SHARE_TOP, _empty, _partial_notes, band_opacity, band_traces, heatmap_grid,
-                     with_cell_targets)
+from .charts import (PALETTE, SHARE_TOP, _empty, _partial_notes, band_opacity, band_traces, heatmap_grid,  # noqa: F401
+                     panel_grid, with_cell_targets)
 from .tables import count_label
 
 SHORT_LABELS = {**FRAMES, "legality": "Legality & jurisprudence", "policy": "Policy prescription",
@@ -29,14 +29,6 @@ PANEL_PX = 170
 """Height of one outlet's panel in :func:`frame_trend_chart` when there are several rows of them (one row: 330)."""
 PANEL_GAP_PX = 56
 """Space between two rows of panels, for the lower panel's title."""
-
-
-def panel_grid(n_panels: int) -> tuple[int, int]:
-    """(rows, columns) of the small multiples for *n_panels* outlets: one column for one, two up to four, then
-    three, so that each panel's plot stays at least ~240 pixels wide in the main column of a 1,400-pixel window
-    (about 850 pixels between the figure's margins: ~395 at two columns, ~245 at three)."""
-    cols = 1 if n_panels <= 1 else 2 if n_panels <= 4 else 3
-    return -(-max(1, n_panels) // cols), cols
 
 
 def selection_trend(df: pd.DataFrame) -> pd.DataFrame:
@@ -81,7 +73,7 @@ def frame_trend_chart(df: pd.DataFrame, frame_label: str) -> go.Figure:
     -------
     go.Figure
         Per outlet a line (a gap is a break, never 0) over a shaded band, its traces in the legend group of
-        the outlet (a click on a point names its evidence cell, :func:`dashboard.evidence.clicked_trend_cell`);
+        the outlet (a click on a point names its evidence cell, :func:`dashboard.evidence.clicked_trace_cell`);
         a period only partly inside the selected dates is a hollow point. The hover gives k of n articles and
         the interval; the grey line's, the selection's k of n. The y axes are the share of articles, 0 to
         100 %. With no articles at all (an empty frame, or gaps only), no axes: the message "No scored

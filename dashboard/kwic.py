@@ -274,7 +274,7 @@ def kwic_html(lines: pd.DataFrame, first_number: int = 1) -> str:
         left = _one_line(_text(r.get("left")))[-CONTEXT_SHOWN:]
         right = _one_line(_text(r.get("right")))[:CONTEXT_SHOWN]
         match = _one_line(_text(r.get("match")))
-        title = _text(r.get("title")) or "(untitled)"
+        title = _text(r.get("title")) or tables.NO_TITLE
         url = safe_url(r.get("url"))
         article = (f'<a href="{html.escape(url)}" target="_blank" rel="noopener noreferrer">{html.escape(title)}</a>'
                    if url else html.escape(title))
@@ -299,7 +299,7 @@ def kwic_html(lines: pd.DataFrame, first_number: int = 1) -> str:
 
 def line_labels(lines: pd.DataFrame, first_number: int = 1) -> list[str]:
     """``#12 · 2024-01-29 · KCNA · title`` for each KWIC line (plain text, for a selectbox)."""
-    return [f"#{first_number + i} · {_day(d)} · {_text(o)} · {(_text(t) or '(untitled)')[:80]}"
+    return [f"#{first_number + i} · {_day(d)} · {_text(o)} · {(_text(t) or tables.NO_TITLE)[:80]}"
             for i, (d, o, t) in enumerate(zip(lines["day"], lines["outlet"], lines["title"]))]
 
 

@@ -166,8 +166,13 @@ def load_trend_chart(path: str, version: int, filters: FiltersKey, granularity: 
 @st.cache_data(show_spinner=False, max_entries=64)
 def load_trend_csv(path: str, version: int, filters: FiltersKey, granularity: str, pooled: bool) -> bytes:
     """The Trends download: :func:`dashboard.exports.trend_rows` of :func:`load_trend` as CSV bytes
-    (:func:`dashboard.exports.to_csv_bytes`; one row per outlet and period, so small)."""
-    return exports.to_csv_bytes(exports.trend_rows(load_trend(path, version, filters, granularity, pooled)))
+    (:func:`dashboard.exports.to_csv_bytes`; one row per outlet and period, so small). When the chart draws a
+    panel per outlet (:func:`dashboard.charts.uses_panels`), the grey line it draws in each, all selected outlets
+    together (:func:`dashboard.charts.pooled_trend`, outlet ``All selected outlets``, no interval), is in it too."""
+    df = load_trend(path, version, filters, granularity, pooled)
+    if charts.uses_panels(df):
+        df = pd.concat([df, charts.pooled_trend(df)], ignore_index=True)
+    return exports.to_csv_bytes(exports.trend_rows(df))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -203,9 +208,10 @@ def load_undated_csv(path: str, version: int, filters: FiltersKey) -> bytes:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def load_matrix(path: str, version: int, filters: FiltersKey) -> pd.DataFrame:
-    """:func:`pipelines.rollups.outlet_category_matrix` for these filters."""
+    """:func:`pipelines.rollups.outlet_category_matrix` for these filters, with the cells the heatmap greys for
+    each measure flagged (:func:`dashboard.charts.mark_uncertain_cells`: ``rate_uncertain``, ``share_uncertain``)."""
     with _Store(path) as con:
-        return rollups.outlet_category_matrix(con, _filters(filters))
+        return charts.mark_uncertain_cells(rollups.outlet_category_matrix(con, _filters(filters)))
 
 
 @st.cache_resource(show_spinner=False, max_entries=64, ttl=FIGURE_TTL_S)
@@ -251,6 +257,30 @@ def load_article_list(path: str, version: int, filters: FiltersKey, limit: int =
     """:func:`pipelines.rollups.article_list` for these filters."""
     with _Store(path) as con:
         return rollups.article_list(con, _filters(filters), limit=limit)
+
+
+LEAD_CHARS = 300
+"""Characters of an untitled article's text :func:`load_leads` reads (enough for :data:`dashboard.tables.LEAD_WORDS`
+words)."""
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def load_leads(path: str, version: int, article_ids: tuple[str, ...]) -> dict[str, str]:
+    """The start of the text (:data:`LEAD_CHARS` characters) of each article in *article_ids* that has no title,
+    for :func:`dashboard.tables.shown_titles` (:func:`dashboard.tables.untitled_ids` gives the ids)."""
+    if not article_ids:
+        return {}
+    with _Store(path) as con:
+        rows = con.execute(f"SELECT article_id, left(text, {LEAD_CHARS}) FROM articles WHERE article_id IN "
+                           f"(SELECT unnest(?::VARCHAR[])) AND nullif(trim(title), '') IS NULL",
+                           [list(article_ids)]).fetchall()
+    return {str(i): t for i, t in rows}
+
+
+def with_lead_titles(path: str, version: int, df: pd.DataFrame, id_column: str = "article_id") -> pd.DataFrame:
+    """*df* with each missing title shown as the start of its article's text (:func:`dashboard.tables.shown_titles`
+    of :func:`load_leads`); for display only, downloads keep the empty title."""
+    return tables.shown_titles(df, load_leads(path, version, tables.untitled_ids(df, id_column)), id_column)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -16,6 +16,12 @@ SHARE = ("**Share of articles** = Σ articles with at least one mention / Σ art
          "DasGupta 2001).")
 POOLED = ("**Pooled** (\"All selected outlets\"): numerators and denominators are summed over the "
           "selected outlets first, then divided; it is not the mean of the outlets' shares.")
+PANELS = ("**Many outlets:** with more than three outlets the chart has one panel per outlet, all on the same "
+          "axes, since their bands drawn in one chart hide each other. Each panel has the outlet's line and band, its "
+          "articles per period as pale bars (one scale for every panel), and a grey line of all selected outlets "
+          "together (numerators and denominators summed, then divided: the pooled series without its band, which "
+          "*Pool selected outlets* draws). The grey line's points have their evidence and their rows in the download "
+          "(outlet *All selected outlets*, interval empty).")
 GAPS = ("**Gaps:** a period in which an outlet has no articles is a gap, drawn as a break in the "
         "line and exported with empty values, never zero. Status *no articles*: the collector ran and "
         "found nothing; *not collected*: the collector was down; *no data*: no coverage information.")
@@ -33,7 +39,12 @@ TOPICS = ("**Topics:** an article with several of the selected topics is counted
           "Word choice, Frames and Articles list them under it, with why each has no date (as `framewatch rejects "
           "--undated` does).")
 MATRIX = ("**Outlets × categories:** each cell counts mentions of the category in the chosen voice, over the outlet's articles and "
-          "words (in that voice) in the selection. Categories with no mention show 0.")
+          "words (in that voice) in the selection, which each row gives under its outlet. Categories with no mention show 0. "
+          "**Grey cells:** a cell whose 95 % interval is wider than half the colour scale is grey, not coloured, "
+          "and reads its value with the interval under it: on a few hundred words one mention moves the rate by "
+          "several per 1,000, so its colour could stand for almost any value on the scale (after the "
+          "value-suppressing uncertainty palettes of Correll, Moritz & Heer 2018). The scale runs from 0 to the "
+          "largest coloured value. The download flags these cells (`rate_uncertain`, `share_uncertain`).")
 WIRE = ("**Wire copies:** an article whose text (word 5-shingles, estimated Jaccard similarity 0.7 or more) "
         "also appears at another outlet, or that repeats with a wire dateline such as \"(Reuters) -\", is a "
         "wire copy; the first copy is one too. *Republished copies* in the sidebar chooses how copies "
@@ -61,6 +72,15 @@ REPUBLICATION = (
     "0.7 or more. Clusters are the connected groups of kept pairs, so a chain A~B~C joins A and C even when they "
     "differ more; *similarity* is each copy's estimate against the first copy. Rewritten stories (paraphrases) "
     "share few shingles and count as own reporting; texts shorter than 5 words cluster only when identical. "
+    "**Short texts at their own outlet:** a text of fewer than 25 words (a headline, a photo caption, a title "
+    "and lead without a body) is a copy only of another outlet's text. Outlets reuse their own short texts for "
+    "different articles (a caption on a second photo item, a recurring headline such as \"What you need to "
+    "know right now\", a flash's words again in the full story), so alike short texts at one outlet show a "
+    "template, not a republished article, while the same words at another outlet still show copying; "
+    "near-duplicate detection is known to be unreliable between pages of one site and precise between sites "
+    "(Henzinger 2006). In a cluster, an outlet with a text under 25 words keeps only its earliest member; its "
+    "later ones there are in no cluster, so they count under every setting of *Republished copies*. A cluster "
+    "of one outlet (an outlet repeating its own text under another URL) holds texts of 25 words or more only. "
     "**First** is the member with the earliest publication time; on a tie, the smallest article id (a stable "
     "but arbitrary choice: two outlets stamping the same minute may both have copied a third source); undated "
     "members come last and their lag is unknown. The first copy is the first in the whole store, even when it "
@@ -132,7 +152,7 @@ TONE_MEASURES = (
     "the sentences where the outlet itself names the target (*outlet*), or where a quoted or attributed speaker "
     "does. Lexicon categories do not apply to tone.")
 
-TREND_NOTE = "\n\n".join([RATE, SHARE, POOLED, GAPS, VOICE, NAMES, TOPICS, WIRE])
+TREND_NOTE = "\n\n".join([RATE, SHARE, POOLED, PANELS, GAPS, VOICE, NAMES, TOPICS, WIRE])
 MATRIX_NOTE = "\n\n".join([MATRIX, RATE, SHARE, VOICE, NAMES, TOPICS, WIRE])
 WORD_CHOICE = ("**Word choice (counterpart pairs):** a pair names one thing two ways, a *loaded form* (lexicon "
                "terms such as \"regime\", \"war games\", \"special military operation\") and its *counterpart* (the "

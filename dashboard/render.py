@@ -152,7 +152,14 @@ def article_header_html(article: dict, synthetic: bool = False) -> str:
 
 
 def _when(value) -> str:
-    return "undated" if not _text(value) or pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d %H:%M UTC")
+    """``"2026-03-05 08:20 UTC"``; the day alone at exactly 00:00:00 UTC, the time a source that gives only a
+    date is stored at (the store does not record which did, so "00:00 UTC" would invent a time); ``"undated"``."""
+    if not _text(value) or pd.isna(value):
+        return "undated"
+    t = pd.Timestamp(value)
+    t = t.tz_convert("UTC") if t.tzinfo is not None else t
+    return t.strftime("%Y-%m-%d") if (t.hour, t.minute, t.second, t.microsecond) == (0, 0, 0, 0) \
+        else t.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def also_published_html(article_id: str, members: pd.DataFrame, limit: int = 8) -> str:

@@ -15,14 +15,15 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from pipelines import republication
-from pipelines.syndication import NUM_PERM, SHINGLE, THRESHOLD
+from pipelines.syndication import MIN_OWN_WORDS, NUM_PERM, SHINGLE, THRESHOLD
 
 from .charts import PALETTE, _empty, with_cell_targets
 from .loaders import FiltersKey, _filters, _Store
 from .render import _when
 
 SETTINGS_TEXT = (f"copies: estimated Jaccard ≥ {THRESHOLD:g} of {SHINGLE}-word shingles "
-                 f"(MinHash, {NUM_PERM} permutations)")
+                 f"(MinHash, {NUM_PERM} permutations); a text under {MIN_OWN_WORDS} words is a copy only of "
+                 "another outlet's text")
 """The clustering settings, for the page's caption (the page uses no lexicon)."""
 STORY_COLUMNS = ("story", "first_outlet", "republished_by", "n_later", "n_outlets", "max_lag_hours",
                  "first_published_at", "min_similarity")

@@ -188,6 +188,69 @@ ARTICLE_COLUMNS = ["published_at", "outlet", "title", "n_mentions", "n_words", "
 """Columns of the article list as shown (the download has all of :data:`dashboard.exports.ARTICLE_COLUMNS`)."""
 PLACEHOLDER = "—"
 """Shown in a table cell that has no value (no speaker, no title); the downloads keep it empty."""
+NO_TITLE = "(no title)"
+"""Starts the title shown for an article whose source gave none (RUWA's RT items are a lead without a headline):
+the first words of its text follow (:func:`lead_title`). Downloads keep the title empty."""
+LEAD_WORDS = 12
+"""Words of the text :func:`lead_title` shows for an article without a title."""
+
+
+def lead_title(text, words: int = LEAD_WORDS) -> str:
+    """What to show for an article without a title: ``"(no title) The British singer suggested authorities
+    use his music to get anti-vaccine demonstrators …"``, the first *words* words of *text* (its lead, for a
+    title-and-lead record) after :data:`NO_TITLE`; :data:`NO_TITLE` alone when *text* is empty or missing."""
+    parts = str(text).split() if isinstance(text, str) else []
+    if not parts:
+        return NO_TITLE
+    return f"{NO_TITLE} {' '.join(parts[:words])}{' …' if len(parts) > words else ''}"
+
+
+def has_title(title) -> bool:
+    """True when *title* is a non-blank string."""
+    return isinstance(title, str) and bool(title.strip())
+
+
+def shown_titles(df: pd.DataFrame, leads: dict, id_column: str = "article_id") -> pd.DataFrame:
+    """A copy of *df* whose missing or blank ``title`` reads :func:`lead_title` of the article's text in *leads*
+    (article id -> the start of its text, :func:`dashboard.loaders.load_leads`), for display only."""
+    out = df.copy()
+    if "title" not in out.columns or id_column not in out.columns:
+        return out
+    out["title"] = pd.array([t if has_title(t) else lead_title(leads.get(str(i)))
+                             for t, i in zip(out["title"].astype(object), out[id_column])], dtype="string")
+    return out
+
+
+def untitled_ids(df: pd.DataFrame, id_column: str = "article_id") -> tuple[str, ...]:
+    """The ids of the rows of *df* without a title, sorted and unique (a hashable cache key for the leads)."""
+    if df is None or df.empty or "title" not in df.columns:
+        return ()
+    return tuple(sorted({str(i) for t, i in zip(df["title"].astype(object), df[id_column]) if not has_title(t)}))
+
+
+def article_with_title(article: dict) -> dict:
+    """*article* (an ``articles`` row as a dict, with ``text``) whose missing title reads :func:`lead_title` of its
+    text, for the article's header."""
+    return article if has_title(article.get("title")) else {**article, "title": lead_title(article.get("text"))}
+
+
+def when_text(value) -> str | None:
+    """A publication time as the dashboard shows it, in UTC: ``"2024-03-05 14:05"``, or the day alone,
+    ``"2024-03-05"``, at exactly 00:00:00. A source that gives a date without a time is stored at 00:00 UTC
+    (:mod:`pipelines.dates`) and the store does not record which did, so a time of 00:00 would be invented
+    for it; the rare article stamped exactly at midnight shows its day only too. ``None`` when missing.
+    ISO text, so a column of it sorts as the times do."""
+    if value is None or pd.isna(value):
+        return None
+    t = pd.Timestamp(value)
+    if t.tzinfo is not None:
+        t = t.tz_convert("UTC")
+    return f"{t:%Y-%m-%d}" if (t.hour, t.minute, t.second, t.microsecond) == (0, 0, 0, 0) else f"{t:%Y-%m-%d %H:%M}"
+
+
+MIDNIGHT_NOTE = ("A time of exactly 00:00 UTC is not shown, only the day: a source that gives a date without a "
+                 "time is stored at 00:00 UTC, and the store does not record which did.")
+"""Said where publication times are listed (:func:`when_text`)."""
 
 
 def column_config(columns, title_width: str | int = "medium") -> dict:
@@ -210,7 +273,9 @@ def column_config(columns, title_width: str | int = "medium") -> dict:
         "speaker": cc.TextColumn("Speaker"),
         "term": cc.TextColumn("Lexicon term"),
         "title": cc.TextColumn("Title", width=title_width),
-        "published_at": cc.DatetimeColumn("Published (UTC)", format="YYYY-MM-DD HH:mm"),
+        "published_at": cc.TextColumn("Published (UTC)", help="Day and time in UTC; the day alone where the "
+                                                              "time is 00:00, which is what a source giving only a "
+                                                              "date is stored at (see the caption)"),
         "n_words": cc.NumberColumn("Words", format="localized", help="Words in the article, every voice"),
         "n_mentions": cc.NumberColumn("Mentions", format="localized",
                                       help="Lexicon mentions in the chosen voice and categories"),
@@ -315,7 +380,7 @@ def linked_article_label(article: dict | None) -> str:
     when = pd.Timestamp(article.get("published_at")) if article.get("published_at") is not None else pd.NaT
     day = "undated" if pd.isna(when) else f"{when:%Y-%m-%d}"
     title = article.get("title")
-    t = "(untitled)" if title is None or pd.isna(title) else str(title)
+    t = str(title) if has_title(title) else lead_title(article.get("text"))
     return f"Linked (not listed above): {day} · {article.get('outlet')} · {t[:90]}"
 
 
@@ -328,7 +393,7 @@ def article_labels(df: pd.DataFrame) -> list[str]:
     wire = df["syndicated"] if "syndicated" in df.columns else pd.Series(False, index=df.index)
     for when, outlet, title, w in zip(df["published_at"], df["outlet"], df["title"], wire):
         day = "undated" if pd.isna(when) else f"{when:%Y-%m-%d}"
-        t = "(untitled)" if pd.isna(title) else str(title)
+        t = NO_TITLE if pd.isna(title) else str(title)
         out.append(f"{day} · {outlet} · {t[:90]}" + (" · wire copy" if not pd.isna(w) and w else ""))
     return out
 
@@ -360,6 +425,25 @@ def unused_categories_text(df: pd.DataFrame, label=str) -> str:
         return ""
     return (f" · no mention of {', '.join(unused)} in this selection "
             f"({'its column reads' if len(unused) == 1 else 'their columns read'} 0)")
+
+
+def uncertain_text(df: pd.DataFrame, measure: str = "rate") -> str:
+    """The grey rule of the outlets × categories heatmap as a caption sentence, with how many cells it greys
+    and the colour scale's top (:func:`dashboard.charts.uncertain_cells`); ``""`` for an empty frame."""
+    from .charts import MEASURES, UNCERTAIN_SCALE_SHARE, uncertain_cells
+
+    if df is None or df.empty:
+        return ""
+    uncertain, top = uncertain_cells(df, measure)
+    scale = f"0 to {top:.0%}" if measure == "share" else f"0 to {top:.2f} {MEASURES[measure][3]}"
+    wider = f"wider than {'half' if UNCERTAIN_SCALE_SHARE == 0.5 else f'{UNCERTAIN_SCALE_SHARE:.0%} of'} the colour scale ({scale})"
+    n_text = "Under each outlet, its n: articles, and words in the chosen voice (every cell's denominators)."
+    n = int(uncertain.sum())
+    if not n:
+        return f"{n_text} A cell whose 95 % interval is {wider} would be grey (none here)."
+    cells = "1 cell whose 95 % interval is" if n == 1 else f"{n:,} cells whose 95 % intervals are"
+    return (f"{n_text} Grey: {cells} {wider}, so a colour would claim more than the n supports; "
+            f"{'it reads its' if n == 1 else 'each reads its'} value with the interval under it.")
 
 
 def count_label(n: int, noun: str, plural: str | None = None) -> str:
@@ -434,15 +518,18 @@ def shown_table(df: pd.DataFrame, as_text: dict | None = None, placeholder: str 
 
 
 def article_table(df: pd.DataFrame) -> pd.DataFrame:
-    """The typed article list as shown: :data:`ARTICLE_COLUMNS`, a dash for a missing title and an
-    empty Link cell (not a grey "None") for an article with no usable web address.
+    """The typed article list as shown: :data:`ARTICLE_COLUMNS`, the publication time as :func:`when_text`
+    (the day alone at 00:00), a dash for a missing title (pass the list through :func:`shown_titles` first to
+    show the start of its text instead) and an empty Link cell (not a grey "None") for an article with no usable
+    web address.
 
     Parameters
     ----------
     df : the article list after :func:`with_safe_urls` and :func:`typed_table`; not modified.
     """
     shown = with_placeholders(df[ARTICLE_COLUMNS], ["title"])
-    return with_placeholders(shown, ["url"], placeholder="")
+    shown["published_at"] = pd.array([when_text(v) for v in shown["published_at"]], dtype="string")
+    return with_placeholders(shown, ["url", "published_at"], placeholder="")
 
 
 def partial_text(df: pd.DataFrame) -> str:
@@ -454,6 +541,16 @@ def partial_text(df: pd.DataFrame) -> str:
     spans = [f"{a:%Y-%m-%d} to {b:%Y-%m-%d}" for a, b in zip(part["covered_from"], part["covered_to"])]
     return ("Hollow markers and pale bars: partial periods, only partly inside the dates ("
             + "; ".join(spans) + "), so they hold fewer days than the others.")
+
+
+def panels_text(df: pd.DataFrame) -> str:
+    """The caption sentence of a trend drawn as one panel per outlet (:func:`dashboard.charts.uses_panels`)."""
+    from .charts import MAX_OVERLAID
+
+    n = df["outlet"].nunique()
+    return (f"One panel per outlet: {n} outlets' bands in one chart hide each other. Every panel has the same axes; "
+            "the grey line is all selected outlets together (sums divided, its band with Pool selected outlets). "
+            f"Choose up to {MAX_OVERLAID} outlets in the sidebar to draw them in one chart.")
 
 
 def clip_text(clipped: dict[str, int]) -> str:

@@ -48,7 +48,8 @@ def top_terms_chart(terms, topics, n_terms: int = CHART_TERMS) -> go.Figure:
     -------
     go.Figure
         Panels in three columns, best term on top; weights are NMF units, comparable within a
-        panel only, so each panel has its own x axis.
+        panel only, so each panel has its own x axis, from 0, with its values (about three ticks)
+        and, under the lowest panel of each column, the title "NMF weight".
     """
     if terms is None or terms.empty:
         return _empty(go.Figure(), "No topics proposed")
@@ -65,7 +66,11 @@ def top_terms_chart(terms, topics, n_terms: int = CHART_TERMS) -> go.Figure:
                              showlegend=False, hovertemplate="%{y}: weight %{x:.3f}<extra>topic " + str(t) + "</extra>"),
                       row=i // cols + 1, col=i % cols + 1)
     fig.update_layout(title=dict(text="Top terms of each proposed topic (NMF weight)", x=0), template="plotly_white",
-                      height=80 + 230 * rows, margin=dict(l=10, r=10, t=90, b=30))
+                      height=80 + 230 * rows, margin=dict(l=10, r=10, t=90, b=60))
     fig.update_annotations(font_size=12)
-    fig.update_xaxes(showticklabels=False)
+    # Each panel's own axis values: a bar's length is read against them (weights compare within a panel only).
+    fig.update_xaxes(showticklabels=True, rangemode="tozero", nticks=4, tickformat=".2~f", tickfont=dict(size=10))
+    for i in range(len(ids)):
+        if i + cols >= len(ids):           # the lowest panel of its column
+            fig.layout[f"xaxis{i + 1 if i else ''}"].title = dict(text="NMF weight", font=dict(size=11))
     return fig

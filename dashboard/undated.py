@@ -39,6 +39,7 @@ def show_undated(ctx, n_undated: int, key: str = "undated") -> None:
                    f"time: {undated_reasons_text(reasons)}. Row is the data row of the input file (the header not "
                    f"counted), the line of a JSON-lines file or the item of a feed.{shown}")
         typed, _ = tables.typed_table(listing.head(loaders.UNDATED_SHOWN), UNDATED_SCHEMA)
+        typed = loaders.with_lead_titles(ctx.path, ctx.version, typed)     # untitled: its first words, marked
         cc = st.column_config
         # "—", not "None", for an untitled article, a feed item's missing row, an empty note
         st.dataframe(tables.shown_table(typed, as_text={"source_row": "{:d}".format}), hide_index=True,

@@ -2,8 +2,11 @@
 
 :mod:`pipelines.syndication` groups near-identical texts into clusters (MinHash over word
 5-shingles, estimated Jaccard ≥ 0.7) and marks each cluster's first member (``is_first``:
-the earliest ``published_at``, then the smallest ``article_id``; undated members last). This
-module reads those clusters for the current selection:
+the earliest ``published_at``, then the smallest ``article_id``; undated members last). A text
+under :data:`pipelines.syndication.MIN_OWN_WORDS` words (a headline, a caption) is a copy only of
+another outlet's text, so a repeat of an outlet's own text (the diagonal of the flows, the
+``own`` of the page's counts) is always a text of that many words or more. This module reads
+those clusters for the current selection:
 
 * :func:`republished_copies` -- one row per selected article that belongs to a cluster, with
   its cluster's first copy (outlet, time) and its lag in hours behind it;

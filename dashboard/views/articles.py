@@ -20,12 +20,14 @@ if df.empty:
     show_undated(ctx, undated)
     st.stop()
 cols = tables.ARTICLE_COLUMNS
+df = loaders.with_lead_titles(ctx.path, ctx.version, df)     # an untitled article shows its first words, marked
 st.dataframe(tables.article_table(df), hide_index=True,
              column_config=tables.column_config(cols, title_width=330), key="article_table")
 st.caption(f"{tables.article_list_text(len(df), n_selected)} (mentions in the chosen voice and categories) · "
            f"{tables.wire_text(ctx.filters)} · "
            f"{tables.count_label(undated, 'undated article')} left out · lexicon version {ctx.lexicon_version}. "
-           f"{tables.report_text(report)}")
+           f"{tables.MIDNIGHT_NOTE} A title starting “{tables.NO_TITLE}” is the article's first words: its source "
+           f"gave no headline (the download leaves the title empty). {tables.report_text(report)}")
 st.download_button("Download article list (CSV)", data=exports.to_csv_bytes(exports.article_rows(raw)),
                    file_name="framewatch-articles.csv", mime="text/csv", on_click="ignore",
                    key="dl_articles", icon=":material/download:")
@@ -49,7 +51,7 @@ if article is None:
     st.warning("This article is no longer in the store; reload the page.")
     st.stop()
 synthetic = article.get("outlet") in ctx.summary.get("synthetic_outlets", ())
-st.markdown(render.article_header_html(article, synthetic=synthetic), unsafe_allow_html=True)
+st.markdown(render.article_header_html(tables.article_with_title(article), synthetic=synthetic), unsafe_allow_html=True)
 members = loaders.load_cluster_members(ctx.path, ctx.version, article_id)
 if first := republication.first_published_html(article_id, members):
     st.markdown(first, unsafe_allow_html=True)

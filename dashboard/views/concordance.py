@@ -3,7 +3,7 @@
 import duckdb
 import streamlit as st
 
-from dashboard import kwic, links, notes, render, tables
+from dashboard import kwic, links, loaders, notes, render, tables
 from dashboard.context import page_context
 from dashboard.links import CELL_KEYS
 from pipelines.concordance import KEY_COLUMNS, KIND_LABELS, KindUnavailable, available_kinds
@@ -81,7 +81,7 @@ page = 0
 if len(pages) > 1:
     page = st.selectbox("Lines", pages, key="conc_page",
                         format_func=lambda p: f"{p + 1:,}–{min(p + kwic.LINES_PER_PAGE, len(lines)):,}")
-shown = lines.iloc[page:page + kwic.LINES_PER_PAGE]
+shown = loaders.with_lead_titles(ctx.path, ctx.version, lines.iloc[page:page + kwic.LINES_PER_PAGE])
 st.caption(kwic.lines_text(len(lines), n_articles, page + 1, page + len(shown)))
 st.markdown(render.legend_html(), unsafe_allow_html=True)
 st.markdown(kwic.kwic_html(shown, first_number=page + 1), unsafe_allow_html=True)
@@ -96,7 +96,7 @@ if article is None:
     st.warning("This article is no longer in the store; reload the page.")
     st.stop()
 synthetic = article.get("outlet") in ctx.summary.get("synthetic_outlets", ())
-st.markdown(render.article_header_html(article, synthetic=synthetic), unsafe_allow_html=True)
+st.markdown(render.article_header_html(tables.article_with_title(article), synthetic=synthetic), unsafe_allow_html=True)
 url = render.safe_url(article.get("url"))
 c1, c2 = st.columns(2)
 if url:

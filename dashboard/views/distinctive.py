@@ -89,6 +89,7 @@ kwic = loaders.load_term_kwic(ctx.path, ctx.version, key, term, cell_outlet, KWI
 if kwic.empty:
     st.info("No occurrence of this term in the chosen voice here.")
 else:
+    kwic = loaders.with_lead_titles(ctx.path, ctx.version, kwic)    # an untitled article: its first words, marked
     st.dataframe(tables.with_placeholders(kwic[["day", "outlet", "left", "match", "right", "voice", "speaker",
                                                 "title"]], ["speaker", "title"]), hide_index=True,
                  key="dt_kwic", column_config=tables.fitted_kwic_config(["day", "outlet", "left", "match", "right",

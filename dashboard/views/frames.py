@@ -82,7 +82,7 @@ else:
               zip(pd.to_datetime(cells["period"]), cells["outlet"], cells["n_articles_with_frame"],
                   cells["n_articles"])]
     cells = cells.reset_index(drop=True)
-    evidence.follow_click("frames_trend_cell", evidence.clicked_trend_cell(fig, event.selection, cells),
+    evidence.follow_click("frames_trend_cell", evidence.clicked_trace_cell(fig, event.selection, cells),
                           event.selection)
     i = st.selectbox(f"Chart cell ({ctx.granularity} starting; or click a point)", range(len(cells)),
                      format_func=labels.__getitem__, key="frames_trend_cell")

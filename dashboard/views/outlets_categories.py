@@ -20,6 +20,7 @@ st.caption(f"n = {tables.count_label(n['articles'], 'article')}, {n['words']:,} 
            f"{tables.count_label(mentions, 'mention')} · {tables.wire_text(ctx.filters)} "
            f"· {tables.count_label(undated, 'undated article')} left out · lexicon version {ctx.lexicon_version}"
            + tables.unused_categories_text(df, charts.category_label))
+st.caption(tables.uncertain_text(df, measure))
 with st.expander("How this is measured"):
     st.markdown(notes.MATRIX_NOTE + notes.validated("lexicon", ctx.lexicon_version))
 st.download_button("Download chart data (CSV)", data=exports.to_csv_bytes(df),

@@ -59,7 +59,9 @@ labels = [f"{t}. {label}" for t, label in zip(p.topics["topic"], p.topics["label
 i = st.selectbox("Proposal", range(len(labels)), format_func=labels.__getitem__, key="td_pick")
 chosen = p.topics.iloc[i]
 st.markdown("**Representative articles** (largest weight on this topic)")
-st.dataframe(tables.shown_table(p.articles[p.articles["topic"] == chosen["topic"]].drop(columns="topic")),
+representative = loaders.with_lead_titles(ctx.path, ctx.version,   # an untitled article: its first words, marked
+                                          p.articles[p.articles["topic"] == chosen["topic"]].drop(columns="topic"))
+st.dataframe(tables.shown_table(representative),
              hide_index=True,
              key="td_articles", column_config={
                  "rank": st.column_config.NumberColumn("Rank"), "article_id": st.column_config.TextColumn("Article id"),

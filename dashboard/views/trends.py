@@ -18,8 +18,9 @@ pooled = pool_toggle(c2, key="trend_pooled")
 df = loaders.load_trend(ctx.path, ctx.version, ctx.key, ctx.granularity, pooled)
 undated = loaders.load_undated(ctx.path, ctx.version, ctx.key)
 fig = loaders.load_trend_chart(ctx.path, ctx.version, ctx.key, ctx.granularity, pooled, measure)
-event = st.vega_lite_chart(fig, key="trend_chart", on_select="rerun", width="stretch",
-                           selection_mode=[charts.TREND_CELL, f"{charts.TREND_CELL}_bar"] if "vconcat" in fig else None)
+clickable = "layer" in fig or "facet" in fig           # not the message of an empty selection
+event = st.vega_lite_chart(fig, key="trend_chart", width="stretch", on_select="rerun" if clickable else "ignore",
+                           selection_mode=list(charts.TREND_SELECTIONS) if clickable else None)
 
 n = tables.selection_totals(df)
 gaps = tables.gap_rows(df)
@@ -27,7 +28,9 @@ st.caption(f"n = {tables.count_label(n['articles'], 'article')}, {n['words']:,} 
            f"{tables.count_label(n['mentions'], 'mention')} · {tables.wire_text(ctx.filters)} "
            f"· {tables.count_label(undated, 'undated article')} left out · lexicon version {ctx.lexicon_version}"
            + (f" · {tables.gaps_text(gaps)}" if len(df) else ""))
-chart_notes = " ".join(t for t in (tables.partial_text(df), tables.clip_text(charts.clipped_counts(df, measure))) if t)
+panels = charts.uses_panels(df)
+chart_notes = " ".join(t for t in (tables.panels_text(df) if panels else "", tables.partial_text(df),
+                                   tables.clip_text(charts.clipped_counts(df, measure))) if t)
 if chart_notes:
     st.caption(chart_notes)
 with st.expander("How this is measured"):
@@ -38,13 +41,13 @@ st.download_button("Download chart data (CSV)",
 show_undated(ctx, undated)
 
 st.subheader("Evidence")
-cells = tables.evidence_cells(df)
+cells = tables.evidence_cells(pd.concat([df, charts.pooled_trend(df)]) if panels else df)   # the grey line's too
 if cells.empty:
     st.info("No mentions in this selection, so there are no lines to show.")
 else:
     labels = [f"{p:%Y-%m-%d} · {o} · {tables.count_label(int(k), 'mention')}" for o, p, k in
               zip(cells["outlet"], pd.to_datetime(cells["period"]), cells["n_mentions"])]
-    evidence.follow_click("trend_cell", evidence.clicked_trend_cell(event.selection, cells), event.selection)
+    evidence.follow_click("trend_cell", evidence.clicked_trend_cell(event.selection if clickable else None, cells), event.selection)
     i = st.selectbox(f"Chart cell ({ctx.granularity} starting; or click a point)", range(len(cells)),
                      format_func=labels.__getitem__, key="trend_cell")
     cell = cells.iloc[i]

@@ -127,6 +127,7 @@ else:
     key = pid if form == "both" else f"{pid}:{form}"
     lines = pair_loaders.load_pair_lines(ctx.path, ctx.version, ctx.key, key, outlet, start, end, 50)
     shown, _ = tables.typed_table(lines.rename(columns={"label": "term"}), tables.KWIC_SCHEMA)
+    shown = loaders.with_lead_titles(ctx.path, ctx.version, shown)  # an untitled article: its first words, marked
     st.dataframe(tables.with_placeholders(shown[tables.KWIC_COLUMNS], ["speaker", "title"]), hide_index=True,
                  column_config={**tables.fitted_kwic_config(tables.KWIC_COLUMNS),
                                 "term": st.column_config.TextColumn("Form", width=tables.KWIC_WIDTHS["term"])},

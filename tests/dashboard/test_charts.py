@@ -11,7 +11,7 @@ from dashboard.charts import (CELL_TARGETS, LEGEND_ROW_PX, PALETTE, TREND_PLOT_P
                               with_cell_targets)
 from pipelines import rollups, storage
 from pipelines.distinctive import DISTINCTIVE_COLUMNS
-from pipelines.rollups import add_measures
+from pipelines.rollups import POOLED, add_measures
 
 
 def _trend_frame():
@@ -118,13 +118,79 @@ def test_heatmap_values_and_hover():
     assert list(hm.y) == ["A", "B"] and list(hm.x) == ["x", "y"]
     assert hm.z[0][0] == pytest.approx(20.0) and hm.text[1][0] == "10.00"
     assert hm.colorbar.title.text == "mentions per 1,000 words" and hm.hoverinfo == "skip"
-    marks = fig.data[1]                   # the hover label moved to the cells' markers, the value as customdata
+    marks = fig.data[-1]                  # the hover label moved to the cells' markers, the value as customdata
     assert marks.name == CELL_TARGETS and "n = " in marks.hovertemplate and "%{z" not in marks.hovertemplate
     at = {(y, x): i for i, (y, x) in enumerate(zip(marks.y, marks.x))}
     assert marks.customdata[at[("A", "x")]][-1] == pytest.approx(20.0)
     assert marks.customdata[at[("B", "x")]][-1] == pytest.approx(10.0)
-    assert "%{customdata[6]:.2f} mentions per 1,000 words" in marks.hovertemplate
+    assert "%{customdata[7]:.2f} mentions per 1,000 words" in marks.hovertemplate
     assert heatmap_chart(df, "share").data[0].text[0][1] == "25.0%"
+
+
+def _two_outlets():
+    """Big: 3 mentions per 1,000 words on 100,000 words; Tiny: 4 mentions in 500 words (8.0) and 0 in 500."""
+    return add_measures(pd.DataFrame({
+        "outlet": ["Big", "Big", "Tiny", "Tiny"], "category": ["x", "y", "x", "y"], "n_articles": [900, 900, 9, 9],
+        "n_words": [100_000, 100_000, 500, 500], "n_mentions": [300, 100, 4, 0],
+        "n_articles_with_mention": [250, 90, 3, 0]}))
+
+
+def test_cells_on_a_tiny_denominator_are_uncertain_and_leave_the_colour_scale_to_the_others():
+    from dashboard.charts import UNCERTAIN_SCALE_SHARE, mark_uncertain_cells, uncertain_cells
+
+    df = _two_outlets()
+    uncertain, top = uncertain_cells(df, "rate")
+    assert uncertain.tolist() == [False, False, True, True]     # Tiny's intervals span most of the scale, its 0 too
+    assert top == pytest.approx(3.0)                             # Big's 3.0, not Tiny's 8.0
+    width = (df["rate_high"] - df["rate_low"]).to_numpy()
+    assert (width[2:] > UNCERTAIN_SCALE_SHARE * 8.0).all() and (width[:2] < UNCERTAIN_SCALE_SHARE * 8.0).all()
+    marked = mark_uncertain_cells(df)
+    assert marked["rate_uncertain"].tolist() == [False, False, True, True]
+    assert marked["share_uncertain"].tolist() == uncertain_cells(df, "share")[0].tolist()
+    assert "rate_uncertain" not in df                            # not modified
+    # the same outlet on as many words as Big is coloured
+    solid = df.assign(n_words=100_000, n_articles=900, n_mentions=[300, 100, 800, 0],
+                      n_articles_with_mention=[250, 90, 500, 0])
+    assert not uncertain_cells(add_measures(solid.drop(columns=[c for c in solid if "rate" in c or "share" in c])),
+                               "rate")[0].any()
+
+
+def test_heatmap_greys_uncertain_cells_with_their_interval_and_labels_rows_with_their_n():
+    df = _two_outlets()
+    fig = heatmap_chart(df, "rate")
+    heat, grey = fig.data[0], fig.data[1]
+    assert grey.name == "uncertain" and fig.data[2].name == CELL_TARGETS
+    assert np.isnan(np.asarray(grey.z, float)[0]).all() and not np.isnan(np.asarray(grey.z, float)[1]).any()
+    lo, hi = df.loc[2, "rate_low"], df.loc[2, "rate_high"]
+    assert grey.text[1][0] == f"8.00<br><span style='font-size:10px'>{lo:.1f}–{hi:.1f}</span>"
+    assert grey.text[0] == ["", ""]
+    assert heat.zmax == pytest.approx(3.0) and heat.z[1][0] == pytest.approx(8.0)   # the value is kept
+    assert list(fig.layout.yaxis.tickvals) == ["Big", "Tiny"]                     # clicks still name outlets
+    assert [t.split("<br>")[0] for t in fig.layout.yaxis.ticktext] == ["Big", "Tiny"]
+    assert "900 articles · 100,000 words" in fig.layout.yaxis.ticktext[0]
+    assert "9 articles · 500 words" in fig.layout.yaxis.ticktext[1]
+    marks = fig.data[2]
+    i = list(zip(marks.y, marks.meta["keys"])).index(("Tiny", "x"))
+    assert "wider than half the colour scale" in marks.customdata[i][6]
+    assert cell_target(fig, {"curve_number": 2, "point_index": i}) == ("Tiny", "x")
+
+
+def test_heatmap_row_label_escapes_the_outlet():
+    df = _two_outlets().replace({"Tiny": "<b>Bold</b> & co"})
+    labels = heatmap_chart(df, "rate").layout.yaxis.ticktext
+    assert any(t.startswith("&lt;b&gt;Bold&lt;/b&gt; &amp; co<br>") for t in labels)
+
+
+def test_uncertain_text_counts_the_grey_cells_and_names_the_scale():
+    from dashboard.tables import uncertain_text
+
+    df = _two_outlets()
+    text = uncertain_text(df, "rate")
+    assert "Grey: 2 cells whose 95 % intervals are wider than half the colour scale (0 to 3.00 mentions per 1,000 " \
+           "words)" in text
+    assert "A cell whose" in uncertain_text(df[df["outlet"] == "Big"], "rate") and "(none here)" in \
+        uncertain_text(df[df["outlet"] == "Big"], "rate")
+    assert uncertain_text(df.iloc[0:0], "rate") == ""
 
 
 def test_cell_targets_cover_exactly_the_filled_cells_and_name_their_keys():
@@ -170,7 +236,7 @@ def _outlets_frame(n):
                                                     "n_articles_with_mention"]))
 
 
-@pytest.mark.parametrize("n", [2, 7, 12])
+@pytest.mark.parametrize("n", [1, 2, 3])
 def test_trend_legend_sits_under_the_chart_not_on_the_title(n):
     # The title once shared the top margin with a 7-outlet legend and was drawn over by it.
     spec = trend_chart(_outlets_frame(n), "rate")
@@ -182,10 +248,62 @@ def test_trend_legend_sits_under_the_chart_not_on_the_title(n):
     assert _layer(spec, "line")["encoding"]["color"]["scale"]["domain"] == sorted(LONG_NAMES[:n])
 
 
-def test_twelve_outlets_are_told_apart_by_colour_and_dash():
-    enc = _layer(trend_chart(_outlets_frame(12), "rate"), "line")["encoding"]
-    styles = list(zip(enc["color"]["scale"]["range"], map(tuple, enc["strokeDash"]["scale"]["range"])))
-    assert len(set(styles)) == 12 and enc["strokeDash"]["legend"]        # past eight colours the legend shows the dash
+def test_three_outlets_are_told_apart_by_colour():
+    enc = _layer(trend_chart(_outlets_frame(3), "rate"), "line")["encoding"]
+    assert len(set(enc["color"]["scale"]["range"])) == 3 and enc["color"]["scale"]["domain"] == sorted(LONG_NAMES[:3])
+
+
+def _panel_layer(spec, mark):
+    return next(l for l in spec["spec"]["layer"] if l["mark"]["type"] == mark)
+
+
+@pytest.mark.parametrize("n", [4, 9, 12])
+def test_more_than_three_outlets_get_a_panel_each_on_the_same_axes(n):
+    """Past three outlets the bands overlapped into a haze (RUWA: nine outlets by week); each outlet now has its
+    own panel with its own band, on one y scale, with the outlets together as a grey line behind it."""
+    from dashboard.charts import MAX_OVERLAID, REFERENCE_GREY, trend_panels, uses_panels
+
+    df = _outlets_frame(n)
+    assert uses_panels(df) and not uses_panels(_outlets_frame(MAX_OVERLAID))
+    spec = trend_chart(df, "rate")
+    names = sorted(LONG_NAMES[:n])
+    assert spec["facet"]["field"] == "panel" and spec["facet"]["sort"] == [f"{o} · 12 articles" for o in names]
+    rows = _rows(spec)
+    own = [r for r in rows if r["kind"] == "outlet"]
+    assert sorted({r["outlet"] for r in own}) == names and all(r["panel"].startswith(r["outlet"]) for r in own)
+    grey = [r for r in rows if r["kind"] == "reference"]
+    assert {r["outlet"] for r in grey} == {POOLED} and len(grey) == 4 * n                 # behind each line
+    assert {r["panel"] for r in grey} == set(spec["facet"]["sort"])
+    assert [r["drawn"] for r in grey[:4]] == pytest.approx([1000 * n / (300 * n)] * 4)   # summed, then divided
+    line = _panel_layer(spec, "line")["encoding"]
+    assert line["color"]["scale"]["range"][1] == REFERENCE_GREY and line["detail"] == {"field": "kind"}
+    assert line["y"]["scale"]["domain"] == [0, trend_y_top(df, "rate")]                  # heights compare
+    assert "resolve" not in spec["spec"]                                                  # one y scale in every panel
+    assert line["color"]["legend"] is None                                                # the titles name the outlets
+    assert _panel_layer(spec, "area")["mark"]["opacity"] == 0.13                          # one band a panel
+    assert _panel_layer(spec, "rect")["encoding"]["y"]["field"] == "volume"
+    assert max(r["volume"] for r in own) == pytest.approx(0.25 * trend_y_top(df, "rate"))  # pale, along the bottom
+    assert spec == trend_panels(df, "rate")
+
+
+def test_the_grey_line_of_the_panels_is_the_pooled_series_and_a_gap_stays_a_gap():
+    from dashboard.charts import pooled_trend
+
+    df = _outlets_frame(4)
+    first = df["period"].min()
+    df.loc[df["period"] == first, ["n_articles", "n_words", "n_articles_with_mention"]] = 0
+    df.loc[df["period"] == first, "n_mentions"] = np.nan                      # no outlet has articles that week
+    df.loc[(df["outlet"] == LONG_NAMES[0]) & (df["period"] != first), "n_mentions"] = 4.0
+    pooled = pooled_trend(df)
+    assert (pooled["outlet"] == POOLED).all() and len(pooled) == 4
+    assert np.isnan(pooled["rate_per_1k"].iloc[0]) and pooled["status"].iloc[0] == "no data"
+    assert pooled["rate_per_1k"].iloc[1] == pytest.approx(1000 * (4 + 3) / 1200)
+    assert pooled["share"].iloc[1] == pytest.approx(4 / 12)
+    assert pooled[["rate_low", "share_high"]].isna().all().all()              # no interval without per-article sums
+    assert "rate_low" in df and len(df) == 16                                  # not modified
+    assert pooled_trend(df.iloc[0:0]).empty
+    grey = [r for r in _rows(trend_chart(df)) if r["kind"] == "reference"][:4]
+    assert grey[0]["value"] is None and grey[1]["value"] == pytest.approx(1000 * 7 / 1200)   # the gap stays a gap
 
 
 def test_heatmap_category_labels_are_words_but_data_keeps_raw():
@@ -229,17 +347,16 @@ def test_y_axis_follows_the_lines_not_the_tiny_n_bands():
     top = trend_y_top(df, "rate")
     solid = df[df["n_articles"] >= 5]
     assert solid["rate_per_1k"].max() < top < 15                        # every well-measured line fits, none squashed
-    spec = trend_chart(df, "rate")
-    assert _layer(spec, "line")["encoding"]["y"]["scale"]["domain"] == [0, top]
+    spec = trend_chart(df, "rate")                                       # nine outlets: a panel each
+    assert _panel_layer(spec, "line")["encoding"]["y"]["scale"]["domain"] == [0, top]
     clipped = clipped_counts(df, "rate", top)
     assert clipped["bands"] >= 3 and clipped["points"] == 3             # the 125-per-1,000 weeks lie above
     above = [r for r in _rows(spec) if r["above"]]
     assert sorted(r["outlet"] for r in above) == ["Outlet 0", "Outlet 4", "Outlet 7"]
     assert all(r["drawn"] == top for r in above) and above[0]["measured"] == "125.00 mentions per 1,000 words (above the axis)"
-    assert _layer(spec, "point")["encoding"]["shape"] == {"condition": {"test": "datum.above", "value": "triangle-up"},
-                                                          "value": "circle"}          # a triangle at the top edge
+    assert _panel_layer(spec, "point")["encoding"]["shape"] == {
+        "condition": {"test": "datum.above", "value": "triangle-up"}, "value": "circle"}   # a triangle at the top edge
     assert all(r["band_high"] is None or r["band_high"] <= top for r in _rows(spec))   # bands cut at the top
-    assert _layer(spec, "area")["mark"]["opacity"] == 0.043             # nine bands overlap: each is faint
     assert band_opacity(2) == 0.13 and band_opacity(9) < band_opacity(4) < 0.13
 
 

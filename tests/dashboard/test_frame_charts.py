@@ -54,12 +54,12 @@ def test_heatmap_has_every_frame_in_codebook_order_with_k_of_n():
 
 
 def test_a_click_on_a_point_finds_its_evidence_cell():
-    from dashboard.evidence import clicked_trend_cell
+    from dashboard.evidence import clicked_trace_cell
 
     fig = frame_trend_chart(_trend(), "Economic")
     line = next(i for i, t in enumerate(fig.data) if t.name == "A")
     cells = _trend()[_trend()["n_articles_with_frame"] > 0].reset_index(drop=True)
-    assert clicked_trend_cell(fig, {"points": [{"curve_number": line, "x": "2026-01-05"}]}, cells) == 0
+    assert clicked_trace_cell(fig, {"points": [{"curve_number": line, "x": "2026-01-05"}]}, cells) == 0
 
 
 def _matrix() -> pd.DataFrame:
@@ -188,7 +188,7 @@ def test_a_single_outlet_has_one_panel_and_no_selection_line():
 
 
 def test_a_click_finds_the_outlets_cell_and_none_on_the_selection_line():
-    from dashboard.evidence import clicked_trend_cell
+    from dashboard.evidence import clicked_trace_cell
     from dashboard.frame_charts import SELECTION
 
     df = _three_outlets()
@@ -196,9 +196,9 @@ def test_a_click_finds_the_outlets_cell_and_none_on_the_selection_line():
     cells = df[df["n_articles_with_frame"] > 0].reset_index(drop=True)
     b = next(i for i, t in enumerate(fig.data) if t.name == "B")
     grey = next(i for i, t in enumerate(fig.data) if t.name == SELECTION)
-    assert cells.iloc[clicked_trend_cell(fig, {"points": [{"curve_number": b, "x": "2026-01-12"}]}, cells)][
+    assert cells.iloc[clicked_trace_cell(fig, {"points": [{"curve_number": b, "x": "2026-01-12"}]}, cells)][
         ["outlet", "n_articles"]].tolist() == ["B", 1]
-    assert clicked_trend_cell(fig, {"points": [{"curve_number": grey, "x": "2026-01-12"}]}, cells) is None
+    assert clicked_trace_cell(fig, {"points": [{"curve_number": grey, "x": "2026-01-12"}]}, cells) is None
 
 
 def test_panel_titles_start_at_their_panels_and_leftover_cells_draw_no_axes():

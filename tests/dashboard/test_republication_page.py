@@ -27,7 +27,8 @@ def test_page_lists_the_story_its_copies_lags_and_downloads(repub_store):
     caption = "\n".join(c.value for c in at.caption)
     assert "n = 5 articles selected (every copy counted)" in caption
     assert "1 story with near-identical copies" in caption and "2 later copies of another outlet's text" in caption
-    assert "copies: estimated Jaccard ≥ 0.7 of 5-word shingles (MinHash, 128 permutations)" in caption
+    assert ("copies: estimated Jaccard ≥ 0.7 of 5-word shingles (MinHash, 128 permutations); a text under 25 "
+            "words is a copy only of another outlet's text") in caption
     assert "lexicon version" not in caption                     # the page uses no lexicon
     assert at.expander[0].label == "How this is measured"
     assert [b.proto.label for b in at.get("download_button")] == [
@@ -231,3 +232,53 @@ def test_republished_by_lists_every_later_copy_unbroken_and_the_rows_grow_to_sho
     capped = republished_lines(clusters, copies, max_lines=3)
     assert capped[8].replace(NBSP, " ").endswith("Riverside Post (+17 h), … 2 more: choose the story below")
     assert story_row_height(pd.Series(["x", "y"])) == 66                  # two lines at least: titles wrap
+
+
+# --------------------------------------------------------------------------- an outlet's repeated short texts
+
+CAPTIONS = [  # (id, outlet, date, title) of items with no body: the text is the title (a photo item's caption)
+    ("k1", "KCNA", "2024-09-17T00:00:00Z", "DPRK Foreign Minister Leaves for Russia"),
+    ("k2", "KCNA", "2024-10-29T00:00:00Z", "DPRK Foreign Minister Leaves for Russia"),       # the next trip
+    ("k3", "KCNA", "2024-09-25T00:00:00Z", "DPRK Foreign Minister Back Home"),
+    ("k4", "KCNA", "2024-11-07T00:00:00Z", "DPRK Foreign Minister Back Home"),
+    ("y1", "Yonhap", "2024-09-17T06:00:00Z", "DPRK Foreign Minister Leaves for Russia"),     # a copy elsewhere
+]
+
+
+@pytest.fixture(scope="module")
+def captions_store(tmp_path_factory):
+    from pipelines.ingest import IngestOptions
+    from pipelines.run import ScoreOptions, run_pipeline
+
+    folder = tmp_path_factory.mktemp("captions")
+    path = folder / "captions.csv"
+    pd.DataFrame([dict(id=i, outlet=o, date=d, title=t) for i, o, d, t in CAPTIONS]).to_csv(path, index=False)
+    store = folder / "captions.duckdb"
+    run_pipeline(store, [path], IngestOptions(), ScoreOptions(), fresh=True)
+    return store
+
+
+def test_an_outlets_repeated_captions_are_no_copies_a_copy_at_another_outlet_is(captions_store):
+    """A new user saw KCNA's photo captions (title only, repeated on a later trip) counted as copies:
+    under 25 words, a text is a copy only of another outlet's text."""
+    at = _page(captions_store)
+    assert not at.exception, [e.value for e in at.exception]
+    assert _copies_sentence(at.caption[0].value) == dict(n=2, stories=1, first=1, later=1, own=0)
+    stories = at.dataframe[0].value
+    assert stories["first_outlet"].tolist() == ["KCNA"] and stories["n_later"].tolist() == [1]
+    assert stories["republished_by"].str.replace("\u00a0", " ").tolist() == ["Yonhap (+6.0 h)"]
+    members = at.dataframe[1].value
+    assert members["outlet"].tolist() == ["KCNA", "Yonhap"]
+    assert members["published_at"].dt.strftime("%Y-%m-%d").tolist() == ["2024-09-17", "2024-09-17"]
+    assert _store_counts(captions_store) == dict(n=2, stories=1, first=1, later=1, own=0, wire=2)
+
+
+def test_method_note_and_caption_state_the_rule_on_short_texts():
+    from dashboard import notes
+    from dashboard.republication import SETTINGS_TEXT
+    from pipelines.syndication import MIN_OWN_WORDS
+
+    assert f"a text of fewer than {MIN_OWN_WORDS} words" in notes.REPUBLICATION
+    assert "is a copy only of another outlet's text" in notes.REPUBLICATION
+    assert "keeps only its earliest member" in notes.REPUBLICATION and "(Henzinger 2006)" in notes.REPUBLICATION
+    assert f"a text under {MIN_OWN_WORDS} words is a copy only of another outlet's text" in SETTINGS_TEXT

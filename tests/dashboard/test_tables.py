@@ -121,7 +121,7 @@ def test_article_labels_mark_wire_copies():
                        "outlet": ["Outlet A", "Outlet D"], "title": ["Drills begin", None],
                        "syndicated": pd.array([True, False], dtype="boolean")})
     assert article_labels(df) == ["2026-03-05 · Outlet A · Drills begin · wire copy",
-                                  "undated · Outlet D · (untitled)"]
+                                  "undated · Outlet D · (no title)"]
     assert article_labels(df.drop(columns="syndicated"))[0] == "2026-03-05 · Outlet A · Drills begin"
 
 

@@ -78,3 +78,17 @@ def test_top_terms_chart_has_one_panel_per_topic():
     fig = top_terms_chart(terms, topics)
     assert len(fig.data) == 2 and list(fig.data[0].y) == ["wheat", "grain"]     # best term on top
     assert [a.text for a in fig.layout.annotations] == ["1. grain / wheat (4 articles)", "2. goal (4 articles)"]
+
+
+def test_top_terms_chart_panels_show_their_weights_on_their_own_axes():
+    """A bar's length needs values to be read against: every panel's x axis shows its ticks from 0, and the lowest
+    panel of each column names the unit (the chart had no axis values)."""
+    terms = pd.DataFrame({"topic": [t for t in range(1, 5) for _ in range(2)], "rank": [1, 2] * 4,
+                          "term": list("abcdefgh"), "weight": [0.9, 0.5, 0.07, 0.03, 2.0, 1.0, 0.4, 0.2]})
+    topics = pd.DataFrame({"topic": [1, 2, 3, 4], "label": ["a", "c", "e", "g"], "n_articles": [3, 3, 3, 3]})
+    fig = top_terms_chart(terms, topics)
+    axes = [fig.layout[f"xaxis{i if i > 1 else ''}"] for i in range(1, 5)]
+    assert all(a.showticklabels for a in axes) and all(a.rangemode == "tozero" for a in axes)
+    assert [a.matches for a in axes] == [None] * 4                 # each panel its own scale (NMF units)
+    # four panels in three columns: the lowest of columns 1 (panel 4) and 2, 3 (panels 2, 3 of the first row)
+    assert [a.title.text for a in axes] == [None, "NMF weight", "NMF weight", "NMF weight"]

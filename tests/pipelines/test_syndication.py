@@ -34,6 +34,13 @@ OWN = ("Our correspondent watched the war games from the shore, where families h
 REPEAT = ("The city council voted on Tuesday to close the old harbour bridge for repairs that will "
           "take most of the summer, and said ferries would run every half hour in the meantime.")
 HEADLINE = "Navy drills begin near the strait"
+CAPTION = "DPRK Foreign Minister Leaves for Russia"             # a photo item's caption: title, no body
+RECURRING = "Ukraine and Russia: What you need to know right now"   # a headline used every few days
+FLASH = "Urgent: Russia closes airspace on borders with Ukraine, Belarus"
+STORY = "Russia closes airspace on borders with Ukraine, Belarus"    # the flash's words again: J = 4/5
+WORDS_25 = " ".join(REPEAT.split()[:25])                    # MIN_OWN_WORDS words, as shingled
+WORDS_24 = " ".join(REPEAT.split()[:24])
+DAY = 24 * 60
 
 
 def corpus(*rows: tuple[str, str, int, str]) -> pd.DataFrame:
@@ -71,6 +78,29 @@ CASES_TABLE = [
     pytest.param(corpus(("a", "Outlet A", 0, WIRE), ("b", "Outlet B", 5, WIRE), ("x", "Outlet C", 9, REPEAT),
                         ("y", "Outlet D", 11, REPEAT), ("z", "Outlet E", 12, OWN)),
                  {"a": {"a", "b"}, "x": {"x", "y"}}, {"a", "b", "x", "y"}, id="two-stories"),
+    # Short texts (under MIN_OWN_WORDS words) are copies only of another outlet's text.
+    pytest.param(corpus(("k1", "KCNA", 0, CAPTION), ("k2", "KCNA", 42 * DAY, CAPTION)),
+                 {}, set(), id="own-caption-repeated-is-no-copy"),
+    pytest.param(corpus(("r1", "Reuters", 0, RECURRING), ("r2", "Reuters", 12 * DAY, RECURRING),
+                        ("r3", "Reuters", 19 * DAY, RECURRING)),
+                 {}, set(), id="own-recurring-headline-is-no-copy"),
+    pytest.param(corpus(("x1", "Xinhua", 0, FLASH), ("x2", "Xinhua", 25, STORY)),
+                 {}, set(), id="own-flash-then-story-is-no-copy"),
+    pytest.param(corpus(("k1", "KCNA", 0, CAPTION), ("y", "Yonhap", 30, CAPTION)),
+                 {"k1": {"k1", "y"}}, {"k1", "y"}, id="caption-at-another-outlet-is-a-copy"),
+    pytest.param(corpus(("k2", "KCNA", 90, CAPTION), ("y", "Yonhap", 30, CAPTION), ("k1", "KCNA", 0, CAPTION)),
+                 {"k1": {"k1", "y"}}, {"k1", "y"}, id="own-repeat-beside-a-copy-left-out"),
+    pytest.param(corpus(("x", "Xinhua", 0, HEADLINE), ("c1", "China Daily", 10, HEADLINE),
+                        ("c2", "China Daily", 600, HEADLINE.upper())),
+                 {"x": {"x", "c1"}}, {"x", "c1"}, id="copier-repeating-its-copy-counts-once"),
+    pytest.param(corpus(("x1", "Xinhua", 0, FLASH), ("g", "Global Times", 12, STORY), ("x2", "Xinhua", 25, STORY)),
+                 {"x1": {"x1", "g"}}, {"x1", "g"}, id="own-variant-joined-through-a-copy-left-out"),
+    pytest.param(corpus(("s1", "Outlet A", 0, WORDS_25), ("s2", "Outlet A", 45, WORDS_25)),
+                 {"s1": {"s1", "s2"}}, set(), id="own-repeat-of-25-words-is-a-copy"),
+    pytest.param(corpus(("s1", "Outlet A", 0, WORDS_24), ("s2", "Outlet A", 45, WORDS_24)),
+                 {}, set(), id="own-repeat-of-24-words-is-not"),
+    pytest.param(corpus(("s1", "Outlet A", 0, WORDS_24), ("s2", "Outlet A", 45, WORDS_25)),
+                 {}, set(), id="own-pair-with-one-short-text-is-not"),
 ]
 
 
@@ -138,10 +168,83 @@ def test_same_result_whatever_the_order():
 @pytest.mark.parametrize("kwargs, message", [
     ({"threshold": 0}, "threshold must be in (0, 1]"),
     ({"shingle": 0}, "shingle must be between 1 and"),
+    ({"min_own_words": -1}, "min_own_words must be a whole number of words, 0 or more, not -1"),
+    ({"min_own_words": 2.5}, "min_own_words must be a whole number of words, 0 or more, not 2.5"),
+    ({"min_own_words": True}, "min_own_words must be a whole number of words, 0 or more, not True"),
 ])
 def test_bad_settings(kwargs, message):
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace("]", r"\]")):
         find_clusters(corpus(("a", "Outlet A", 0, WIRE), ("b", "Outlet B", 5, WIRE)), **kwargs)
+
+
+def test_min_own_words_zero_lets_an_outlet_repeat_its_short_texts():
+    """The rule on short texts is the only thing that keeps an outlet's repeated caption out: without it
+    (min_own_words=0) the caption is a cluster of one outlet, as it was before the rule."""
+    articles = corpus(("k1", "KCNA", 0, CAPTION), ("k2", "KCNA", 42 * DAY, CAPTION), ("y", "Yonhap", 30, CAPTION))
+    assert as_clusters(find_clusters(articles)) == {"k1": {"k1", "y"}}
+    assert as_clusters(find_clusters(articles, min_own_words=0)) == {"k1": {"k1", "k2", "y"}}
+    assert as_clusters(find_clusters(articles, min_own_words=7)) == {"k1": {"k1", "y"}}     # CAPTION: 6 words
+    assert as_clusters(find_clusters(articles, min_own_words=6)) == {"k1": {"k1", "k2", "y"}}
+
+
+def test_own_short_repeat_left_out_is_the_later_one_whatever_the_order():
+    """The outlet's earliest short text stays (publication, then article id; undated last), so the
+    members and the first copy do not depend on the rows' order."""
+    rows = [("k3", "KCNA", None, CAPTION), ("k2", "KCNA", 50, CAPTION.upper()), ("y", "Yonhap", 30, CAPTION),
+            ("k1", "KCNA", 50, CAPTION), ("x", "Xinhua", 70, CAPTION)]
+    for order in (rows, rows[::-1], rows[2:] + rows[:2]):
+        articles = corpus(*[(a, o, 0 if m is None else m, t) for a, o, m, t in order])
+        articles.loc[articles["article_id"] == "k3", "published_at"] = pd.NaT
+        result = find_clusters(articles).set_index("article_id")
+        assert as_clusters(result.reset_index()) == {"y": {"y", "k1", "x"}}       # k1 before k2 (same minute), k3 undated
+        assert result["n_members"].tolist() == [3, 3, 3] and result["n_outlets"].tolist() == [3, 3, 3]
+
+
+# Texts for the reference test: short and long ones, alike in pairs at several similarities, none of them
+# near the threshold (where the bands may miss a pair the reference keeps: a known limit, not this rule).
+POOL = [CAPTION, RECURRING, FLASH, STORY, HEADLINE, WIRE, WIRE + FOOTER, OWN, WORDS_24, WORDS_25,
+        WORDS_25 + " Updated."]
+
+
+def reference_clusters(articles: pd.DataFrame, threshold: float = 0.7, min_own_words: int = 25) -> dict:
+    """The rule of find_clusters the slow way: every pair's estimated Jaccard from the signatures (no
+    merging of equal signatures, no bands), connected components, then in each cluster an outlet with a
+    text under min_own_words words keeps only its earliest member. {first member: members}."""
+    from pipelines.syndication import _signature_values
+
+    values, n_words = _signature_values(articles["text"].tolist())
+    n = len(articles)
+    parent = list(range(n))
+
+    def root(i):
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    for i in range(n):
+        for j in range(i + 1, n):
+            if np.count_nonzero(values[i] == values[j]) / values.shape[1] >= threshold:
+                parent[root(i)] = root(j)
+    order = articles.assign(nat=articles["published_at"].isna(), short=n_words < min_own_words,
+                            root=[root(i) for i in range(n)])
+    order = order.sort_values(["nat", "published_at", "article_id"], kind="stable")
+    out = {}
+    for _, group in order.groupby("root", sort=False):
+        has_short = group.groupby("outlet")["short"].transform("any")
+        group = group[~(has_short & group.duplicated("outlet"))]
+        if len(group) >= 2:
+            out[group["article_id"].iloc[0]] = set(group["article_id"])
+    return out
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["Outlet A", "Outlet B", "Outlet C"]), st.integers(0, 30),
+                          st.integers(0, len(POOL) - 1)), min_size=2, max_size=12))
+def test_clusters_equal_the_rule_computed_pair_by_pair(rows):
+    """Merging equal signatures before the bands (an outlet's equal short texts cut to the earliest first)
+    gives the clusters of the rule applied to every pair."""
+    articles = corpus(*[(f"a{i:02d}", outlet, minute, POOL[k]) for i, (outlet, minute, k) in enumerate(rows)])
+    assert as_clusters(find_clusters(articles)) == reference_clusters(articles)
 
 
 def test_bad_input():
@@ -297,9 +400,10 @@ def test_clusters_from_batch_sketches_equal_clusters_of_the_whole_corpus():
     articles = corpus(("a", "Outlet A", 0, WIRE), ("p", "Outlet B", 30, PARAPHRASE), ("x", "Outlet C", 9, REPEAT),
                       ("b", "Outlet B", 5, WIRE + FOOTER), ("e", "Outlet E", 3, ""), ("y", "Outlet D", 11, REPEAT),
                       ("w2", "Outlet A", 45, WIRE + " Updated with more detail."), ("z", "Outlet E", 12, OWN),
-                      ("c", "Outlet C", 65, WIRE))
+                      ("c", "Outlet C", 65, WIRE), ("k2", "KCNA", 90, CAPTION), ("k1", "KCNA", 0, CAPTION),
+                      ("kx", "Yonhap", 30, CAPTION))
     whole = find_clusters(articles)
-    assert len(whole) == 6
+    assert len(whole) == 8 and set(whole["article_id"]) >= {"k1", "kx"} and "k2" not in set(whole["article_id"])
     sketches = pd.concat([sketch_articles(articles.iloc[i:i + 2]) for i in range(0, len(articles), 2)][::-1])
     facts = articles.set_index("article_id").loc[sketches["article_id"]]
     got = cluster_sketches(sketches.reset_index(drop=True), facts["outlet"].to_numpy(), facts["published_at"])
@@ -314,6 +418,20 @@ def test_sketch_signatures_are_datasketch_values_losslessly():
     assert np.array_equal(np.frombuffer(sketch["signature"][0], dtype="<u4").astype(np.uint64), expected)
     assert sketch["signature"][1] is None
     assert sketch["wire_cue"].tolist() == [True, False]
+    assert sketch["n_words"].tolist() == [len(WORD_RE.findall(WIRE)), 0] and sketch["n_words"].dtype == np.int32
+
+
+def test_signature_arrays_carry_word_counts_and_clustering_refuses_a_mask():
+    from pipelines.syndication import cluster_signatures, signature_arrays, sketch_articles
+
+    articles = corpus(("k1", "KCNA", 0, CAPTION), ("e", "Outlet B", 1, "  "), ("k2", "KCNA", 5, CAPTION))
+    ids, wire, values, n_words = signature_arrays(sketch_articles(articles))
+    assert n_words.tolist() == [6, 0, 6] and values.shape == (2, 128)
+    with pytest.raises(TypeError, match="number of words"):
+        cluster_signatures(ids, wire, values, n_words > 0, articles["outlet"], articles["published_at"])
+    assert cluster_signatures(ids, wire, values, n_words, articles["outlet"], articles["published_at"]).empty
+    assert len(cluster_signatures(ids, wire, values, n_words, articles["outlet"], articles["published_at"],
+                                  min_own_words=0)) == 2
 
 
 @pytest.mark.parametrize("segment, group, tile", [(1 << 15, 5000, 32), (3, 5000, 32), (1 << 15, 1, 32),
