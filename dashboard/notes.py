@@ -225,7 +225,7 @@ FRAMES_MODEL = (
     "The model reads the whole text, headline and body, so the voice filter does not apply and it has no "
     "tokens to show as evidence.")
 
-ALL_NOTES = "\n\n".join([RATE, SHARE, POOLED, GAPS, VOICE, NAMES, TOPICS, MATRIX, WIRE, CONCORDANCE, REPUBLICATION, TOPIC_DISCOVERY, DISTINCTIVE,
+ALL_NOTES = "\n\n".join([RATE, SHARE, POOLED, PANELS, GAPS, VOICE, NAMES, TOPICS, MATRIX, WIRE, CONCORDANCE, REPUBLICATION, TOPIC_DISCOVERY, DISTINCTIVE,
                           TONE_TARGETS, TONE_SCORE, TONE_MEASURES,
                           WORD_CHOICE, WORD_CHOICE_INTERVAL, FRAMES_LEXICON, FRAMES_VOICE, FRAMES_SHARE, FRAMES_HEATMAP,
                           FRAMES_MODEL])

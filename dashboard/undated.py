@@ -41,11 +41,12 @@ def show_undated(ctx, n_undated: int, key: str = "undated") -> None:
         typed, _ = tables.typed_table(listing.head(loaders.UNDATED_SHOWN), UNDATED_SCHEMA)
         typed = loaders.with_lead_titles(ctx.path, ctx.version, typed)     # untitled: its first words, marked
         cc = st.column_config
-        # "—", not "None", for an untitled article, a feed item's missing row, an empty note
-        st.dataframe(tables.shown_table(typed, as_text={"source_row": "{:d}".format}), hide_index=True,
+        # "—", not "None", for an empty note; the row stays a number, so it sorts as one (None for a feed item)
+        st.dataframe(tables.shown_table(typed), hide_index=True,
                      key=f"{key}_table", column_config={
             "article_id": cc.TextColumn("Article id"), "source_file": cc.TextColumn("Input file"),
-            "source_row": cc.TextColumn("Row", alignment="right"), "outlet": cc.TextColumn("Outlet"),
+            "source_row": cc.NumberColumn("Row", format="%d", help="None: a feed item, which has no row"),
+            "outlet": cc.TextColumn("Outlet"),
             "title": cc.TextColumn("Title", width="medium"), "reason": cc.TextColumn("Reason"),
             "date_note": cc.TextColumn("Date note", width="large")})
         st.download_button("Download undated articles (CSV)",

@@ -25,15 +25,16 @@ RUN_LABELS = {"started_at": "Started (UTC)", "stage": "Stage", "engine": "Engine
               "frame_threshold": "Threshold", "targets_version": "Targets", "rules_version": "Rules",
               "code_version": "Code"}
 COUNT_TEXT = "{:,}".format         # a count as format="localized" shows it (English locale)
-RUN_TEXT = {"started_at": "{:%Y-%m-%d %H:%M}".format, "elapsed_s": "{:.1f}".format,
-            **dict.fromkeys(["n_input", "n_ingested", "n_duplicates", "n_rejected", "n_mentions"], COUNT_TEXT)}
+RUN_TEXT = {"started_at": "{:%Y-%m-%d %H:%M}".format, "elapsed_s": "{:.1f}".format, "frame_threshold": "{:d}".format,
+            **dict.fromkeys(["n_input", "n_ingested", "n_duplicates", "n_rejected", "n_mentions", "n_name_hits"],
+                            COUNT_TEXT)}
 RULES_HELP = ("Version of the scoring rules: the code that applies the definitions (matching, names, voice, "
               "datelines ...; its changelog is in pipelines/rules.py). A collect under other rules scores every "
               "article again; —: the run scored nothing, or the store predates the column (unknown rules)")
 NAME_HITS_HELP = ("Lexicon hits left out as parts of proper names ('Thug' in 'Young Thug': a lower-case term "
                   "capitalised inside a name) in the articles the run scored; the download gives them by term "
-                  "(name_hit_terms), and framewatch explain lists an article's; —: the run scored nothing, or the "
-                  "store predates the column")
+                  "(name_hit_terms), and framewatch explain lists an article's; None: the run scored nothing, or "
+                  "the store predates the column")
 ENGINE_HELP = ("Where the run scored: local, or a Dask cluster (its scheduler, or the local workers it started); "
                "— for a run that scored nothing")
 
@@ -70,8 +71,7 @@ st.subheader("Runs")
 runs, _ = tables.typed_table(about["runs"], {"started_at": "datetime", "n_input": "int", "n_ingested": "int",
                                              "n_duplicates": "int", "n_rejected": "int", "n_mentions": "int",
                                              "n_name_hits": "int", "elapsed_s": "float", "frame_threshold": "int"})
-runs = tables.shown_table(runs, as_text={"frame_threshold": "{:d}".format,     # "—", not "None", where empty
-                                          "n_name_hits": COUNT_TEXT})
+runs = tables.shown_table(runs)   # "—", not "None", in an empty text cell; counts stay numbers, so they sort as such
 L = RUN_LABELS
 widths = {table: tables.fitted_widths(runs, {c: L[c] for c in columns}, RUN_TEXT)   # each table fits on its own
           for table, columns in (("runs", RUN_COLUMNS), ("versions", VERSION_TABLE_COLUMNS))}
@@ -80,15 +80,16 @@ STARTED = st.column_config.DatetimeColumn(L["started_at"], format="YYYY-MM-DD HH
 st.dataframe(runs, hide_index=True, key="runs_table", column_order=RUN_COLUMNS, column_config=_sized({
     "started_at": STARTED, "stage": _text(L["stage"]), "engine": _text(L["engine"], help=ENGINE_HELP),
     **{c: _count(L[c]) for c in ("n_input", "n_ingested", "n_duplicates", "n_rejected", "n_mentions")},
-    "n_name_hits": _text(L["n_name_hits"], alignment="right", help=NAME_HITS_HELP),
+    "n_name_hits": _count(L["n_name_hits"], help=NAME_HITS_HELP),
     "elapsed_s": st.column_config.NumberColumn(L["elapsed_s"], format="%.1f")}, widths["runs"]))
 st.dataframe(runs, hide_index=True, key="run_versions_table", column_order=VERSION_TABLE_COLUMNS,
              column_config=_sized({
     "started_at": STARTED,
     **{c: _text(L[c]) for c in ("lexicon_version", "pairs_version", "topics_version", "frames_version",
                                 "targets_version")},
-    "frame_threshold": _text(L["frame_threshold"], alignment="right",
-                             help="Frame threshold: frame-lexicon tokens an article needed to use a frame"),
+    "frame_threshold": st.column_config.NumberColumn(
+        L["frame_threshold"], format="%d", help="Frame threshold: frame-lexicon tokens an article needed to use a "
+                                                "frame; None: the run scored nothing"),
     "rules_version": _text(L["rules_version"], help=RULES_HELP),
     "code_version": _text(L["code_version"], help="framewatch version")}, widths["versions"]))
 st.caption("Versions are content hashes of the definitions a run scored with, and Rules the version of the scoring "
@@ -118,14 +119,15 @@ else:
     st.caption(f"{len(feeds)} feeds read by `framewatch collect`; "
                f"{tables.count_label(n_failed, 'feed')} failed at the last check (listed first; "
                "their items are retried at the next collect).")
-    # a feed that failed at its first request has no answer, error text or item count yet: "—"
-    feeds = tables.shown_table(feeds, as_text={"n_items_last": COUNT_TEXT, "n_new_last": COUNT_TEXT})
+    # a feed that failed at its first request has no answer or error text yet ("—"), nor item counts (None)
+    feeds = tables.shown_table(feeds)
     st.dataframe(feeds, hide_index=True, key="feeds_table", column_order=[
         "ok", "outlet", "last_checked", "last_status", "n_new_last", "n_items_last", "n_articles", "last_error",
         "feed_url"], column_config={
         "ok": "OK", "outlet": "Outlet", "feed_url": "Feed", "last_status": "Last answer", "last_error": "Error",
         "last_checked": st.column_config.DatetimeColumn("Last checked (UTC)", format="YYYY-MM-DD HH:mm"),
-        "n_new_last": _text("New then", alignment="right"), "n_items_last": _text("Items in feed", alignment="right"),
+        "n_new_last": _count("New then", help="Items new to the store at the last check; None: no answer yet"),
+        "n_items_last": _count("Items in feed", help="Items the feed listed at the last check; None: no answer yet"),
         "n_articles": _count("Articles stored")})
 
 st.subheader("Outlets")

@@ -49,8 +49,9 @@ rows = charts.distinctive_rows(df, int(n_shown))
 cc = st.column_config
 st.dataframe(rows.drop(columns=["side", "var"]), hide_index=True, key="dt_table", column_config={
     "term": cc.TextColumn("Term"),
-    "count_i": cc.NumberColumn("Count here", help=f"Uses in {outlet}'s selected articles"),
-    "count_j": cc.NumberColumn("Count in rest", help="Uses in the other selected outlets' articles, pooled"),
+    "count_i": cc.NumberColumn("Count here", format="localized", help=f"Uses in {outlet}'s selected articles"),
+    "count_j": cc.NumberColumn("Count in rest", format="localized",
+                               help="Uses in the other selected outlets' articles, pooled"),
     "per_1k_i": cc.NumberColumn("Per 1,000 here", format="%.2f", help=f"Uses per 1,000 counted terms of {outlet}"),
     "per_1k_j": cc.NumberColumn("Per 1,000 in rest", format="%.2f",
                                 help="Uses per 1,000 counted terms of the other selected outlets"),

@@ -48,7 +48,8 @@ st.dataframe(p.topics.drop(columns="query").assign(share=p.topics["share"] * 100
     "topic": st.column_config.NumberColumn("Topic", width=56),
     "label": st.column_config.TextColumn("Label (three top terms)", width=210),
     "top_terms": st.column_config.TextColumn("Top terms, best first", width=480),
-    "n_articles": st.column_config.NumberColumn("Articles", width=76, help="Articles whose strongest topic this is"),
+    "n_articles": st.column_config.NumberColumn("Articles", format="localized", width=76,
+                                                help="Articles whose strongest topic this is"),
     "share": st.column_config.NumberColumn("Share of articles", format="%.1f%%", width=112),   # one decimal in every row
 })
 st.download_button("Download proposals (CSV)", data=exports.to_csv_bytes(p.topics),

@@ -3,6 +3,7 @@ written before runs recorded them (read as it is; the next run adds the columns)
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import duckdb
@@ -25,7 +26,7 @@ def test_about_page_lists_each_runs_definition_versions(store_path):
     assert not at.exception
     runs = _runs_table(at)
     assert runs[["lexicon_version", "pairs_version"]].values.tolist() == [[LEXICON_VERSION, PAIRS_VERSION]]
-    assert runs["frame_threshold"].tolist() == ["3"]                  # text, so that a run without one reads "—"
+    assert runs["frame_threshold"].tolist() == [3]                    # a number, so that it sorts as one
     assert runs["rules_version"].tolist() == [RULES_VERSION]
     assert (runs[["topics_version", "frames_version", "targets_version"]] == PLACEHOLDER).all().all()
 
@@ -70,7 +71,7 @@ def test_the_runs_tables_show_which_run_when_engine_counts_and_versions_and_fit_
     what, versions = at.dataframe[0], at.dataframe[1]
     assert list(what.proto.column_order) == ["started_at", "stage", "engine", "n_input", "n_ingested", "n_duplicates",
                                              "n_rejected", "n_mentions", "n_name_hits", "elapsed_s"]
-    assert what.value["n_name_hits"].tolist() == ["2"]   # the hits left out as parts of names (text: "—" if none)
+    assert what.value["n_name_hits"].tolist() == [2]     # the hits left out as parts of names (a number: it sorts)
     assert list(versions.proto.column_order) == ["started_at", "lexicon_version", "pairs_version", "topics_version",
                                                  "frames_version", "frame_threshold", "targets_version", "rules_version",
                                                  "code_version"]
@@ -99,7 +100,7 @@ def test_engine_label_reads_the_runs_settings(settings, expected):
 
 
 @pytest.mark.parametrize("old", ["NULL", "no column"])
-def test_a_run_without_a_count_of_hits_left_out_as_names_shows_the_placeholder(store_path, tmp_path, old):
+def test_a_run_without_a_count_of_hits_left_out_as_names_is_missing_and_explained(store_path, tmp_path, old):
     """An ingest (NULL: it scored nothing), or a store written before the columns (read as it is)."""
     store = tmp_path / "old.duckdb"
     shutil.copyfile(store_path, store)
@@ -108,4 +109,7 @@ def test_a_run_without_a_count_of_hits_left_out_as_names_shows_the_placeholder(s
                     "ALTER TABLE runs DROP COLUMN n_name_hits; ALTER TABLE runs DROP COLUMN name_hit_terms")
     at = open_page(store, "views/about.py")
     assert not at.exception
-    assert _runs_table(at)["n_name_hits"].tolist() == [PLACEHOLDER]
+    assert _runs_table(at)["n_name_hits"].isna().tolist() == [True]     # a number column: Streamlit shows None
+    config = json.loads(next(d for d in at.dataframe if "run_id" in d.value.columns).proto.columns)["n_name_hits"]
+    assert config["type_config"] == {"type": "number", "format": "localized"}
+    assert "None: the run scored nothing" in config["help"]

@@ -1,9 +1,12 @@
-"""Tables as a user reads them: no cell says "None", no value or header is cut at its column's edge.
+"""Tables as a user reads them: no text cell says "None", counts sort as numbers, no value or header is cut at
+its column's edge.
 
 Streamlit draws a grey "None" in every missing cell (text, number or date alike): About the data showed it for
 an outlet outside the registry (type, country), a run that scored nothing (engine, versions), a feed that failed
-at its first request. The house placeholder is "—" (:data:`dashboard.tables.PLACEHOLDER`). And About's fixed
-column widths cut a run's engine "dask, 2 local workers" at 1,400 pixels; Republication's "Min. sim." header too.
+at its first request. The house placeholder is "—" (:data:`dashboard.tables.PLACEHOLDER`). A count written as
+text to show "—" sorted as text ("1,234" before "987"), so counts are number columns, and a missing count reads
+Streamlit's "None", which the column's help explains. And About's fixed column widths cut a run's engine "dask, 2
+local workers" at 1,400 pixels; Republication's "Min. sim." header too.
 """
 
 from __future__ import annotations
@@ -56,33 +59,63 @@ def _shown_columns(table) -> list[str]:
     return order or list(table.value.columns)
 
 
+def _config(table) -> dict:
+    return {k: v or {} for k, v in json.loads(table.proto.columns or "{}").items()}
+
+
+def _missing_explained(table) -> None:
+    """Every shown cell holds a value (or "—"), except a number column's, whose help then says what None is."""
+    config = _config(table)
+    shown = table.value[_shown_columns(table)]
+    for col in shown.columns[shown.isna().any()]:
+        assert pd.api.types.is_numeric_dtype(shown[col]), (col, "a missing text or date cell reads None")
+        assert "None" in (config.get(col, {}).get("help") or ""), (col, "a missing count needs its None explained")
+
+
+COUNT_COLUMNS = {"source_row", "frame_threshold", "count_i", "count_j", "rank", "topic"}
+"""Columns holding counts (besides ``n_*``) that a table may show."""
+
+
+def _assert_counts_are_numbers(table) -> None:
+    """A count column is a number column with a format, holding numbers, so it sorts as numbers."""
+    config = _config(table)
+    for col in _shown_columns(table):
+        if col.startswith("n_") or col in COUNT_COLUMNS:
+            assert pd.api.types.is_numeric_dtype(table.value[col]), (col, table.value[col].dtype)
+            kind = (config.get(col, {}).get("type_config") or {})
+            assert kind.get("type") in (None, "number"), (col, kind)
+            assert col in ("rank", "topic") or kind.get("format"), (col, "a count column needs a format")
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_no_table_cell_on_any_page_is_missing(store_path, page):
-    """A missing cell is drawn "None": every shown cell of every table must hold a value (or "—")."""
+    """A missing cell is drawn "None": every shown cell of every table holds a value (or "—"), and counts are
+    number columns (a missing one explained in the help)."""
     at = open_page(store_path, page)
     assert not at.exception, [e.value for e in at.exception]
     for table in at.dataframe:
-        shown = table.value[_shown_columns(table)]
-        assert not shown.isna().any().any(), (page, shown.columns[shown.isna().any()].tolist())
+        _missing_explained(table)
+        _assert_counts_are_numbers(table)
 
 
 def test_about_shows_a_dash_where_a_run_outlet_or_feed_has_no_value(gappy_store):
     at = open_page(gappy_store, "views/about.py")
     assert not at.exception, [e.value for e in at.exception]
     for table in at.dataframe:
-        shown = table.value[_shown_columns(table)]
-        assert not shown.isna().any().any(), shown.columns[shown.isna().any()].tolist()
+        _missing_explained(table)
+        _assert_counts_are_numbers(table)
     tables = [t.value for t in at.dataframe]
     runs = next(v for v in tables if "engine" in v.columns)
     ingest = runs[runs["stage"] == "ingest"].iloc[0]
-    assert ingest["engine"] == ingest["topics_version"] == ingest["frame_threshold"] == PLACEHOLDER
+    assert ingest["engine"] == ingest["topics_version"] == PLACEHOLDER
+    assert pd.isna(ingest["frame_threshold"])                        # a number: None, explained in its help
     assert sorted(runs["engine"]) == sorted(["dask, 2 local workers", "dask, tcp://10.0.0.5:8786", PLACEHOLDER,
                                              PLACEHOLDER])   # the hand-made run scored with no engine recorded
     outlets = next(v for v in tables if "in_registry" in v.columns).set_index("outlet")
     assert outlets.loc["Lone Undated", ["type", "country", "first_day", "last_day"]].tolist() == [PLACEHOLDER] * 4
     assert outlets["first_day"].drop("Lone Undated").str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()
     feed = next(v for v in tables if "feed_url" in v.columns).iloc[0]
-    assert [feed["last_status"], feed["n_items_last"], feed["n_new_last"]] == ["timeout", PLACEHOLDER, PLACEHOLDER]
+    assert feed["last_status"] == "timeout" and pd.isna(feed["n_items_last"]) and pd.isna(feed["n_new_last"])
     assert "—: the run scored nothing" in " ".join(c.value for c in at.caption)
 
 

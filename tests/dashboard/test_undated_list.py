@@ -7,6 +7,8 @@ The store is built by ``framewatch run`` from the CSV with bad dates of
 
 from __future__ import annotations
 
+import json
+
 from io import BytesIO
 from pathlib import Path
 
@@ -66,6 +68,8 @@ def check_listing(at: AppTest, rows: list[tuple]) -> None:
     box = undated_expander(at, len(rows))
     table = box.dataframe[0].value
     got = [(a, f, int(r), o, t, n) for a, f, r, o, t, n in table[LISTED].itertuples(index=False)]
+    assert table["source_row"].dtype == "Int64"              # a number column, so row 10 sorts after row 9
+    assert json.loads(box.dataframe[0].proto.columns)["source_row"]["type_config"] == {"type": "number", "format": "%d"}
     assert got == [(a, f, r, o, t, n) for a, f, r, o, t, n in rows]
     assert table["reason"].tolist() == [undated_reason(note) for *_, note in rows]
     counts = count_undated_reasons([note for *_, note in rows])
