@@ -357,7 +357,7 @@ def _line_encoding(spec: dict) -> dict:
             mark = view.get("mark")
             if (mark.get("type") if isinstance(mark, dict) else mark) == "line":
                 return view.get("encoding", {})
-            stack.extend(view.get("layer", []))
+            stack.extend([*view.get("layer", []), *([view["spec"]] if "spec" in view else [])])   # a facet's panel
     return {}
 
 

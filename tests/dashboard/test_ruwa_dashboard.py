@@ -47,12 +47,11 @@ def test_heatmap_greys_the_outlets_resting_on_a_few_hundred_words(ruwa_store):
 def test_default_trends_draw_a_panel_per_outlet(ruwa_store):
     at = open_page(ruwa_store, "views/trends.py")
     assert not at.exception, [e.value for e in at.exception]
-    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
-    assert len(spec["layout"]["annotations"]) == 9                     # one titled panel per outlet
-    lines = [t for t in spec["data"] if t.get("mode") == "lines+markers"]
-    assert len(lines) == 9 and len({t.get("yaxis", "y") for t in lines}) == 9      # not one chart of nine lines
-    bands = {t.get("yaxis", "y") for t in spec["data"] if t.get("fill") == "tonexty"}
-    assert bands <= {t.get("yaxis", "y") for t in lines} and len(bands) > 1       # each band in its own panel
+    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    assert spec["facet"]["field"] == "panel" and len(spec["facet"]["sort"]) == 9   # one titled panel per outlet
+    layers = {l["mark"]["type"]: l for l in spec["spec"]["layer"]}
+    assert {"area", "line", "point"} <= set(layers)                                # each panel its band and line
+    assert layers["area"]["mark"]["opacity"] == 0.13                               # one band a panel, not nine
 
 
 def test_rt_items_show_their_first_words_and_no_invented_midnight(ruwa_store):
