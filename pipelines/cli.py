@@ -15,31 +15,74 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import FramewatchError
+from .errors import FramewatchError, plural
 from .storage import DEFAULT_STORE
 
 STORE_HELP = f"DuckDB store file [default: {DEFAULT_STORE}]"
 
 
+EXIT_ERROR = 1
+"""An ``Error:`` line: nothing was done (a bad option, path, lexicon, ...); the store is as it was."""
+EXIT_NOTHING_STORED = 3
+"""``run`` / ``ingest`` read their input but stored none of it (every record rejected, or no records):
+the store holds the rejects and the run's row; ``Error: nothing was stored: ...`` says why."""
+EXIT_INTERRUPTED = 130
+"""Ctrl-C (128 + SIGINT); SIGTERM gives 143 and SIGHUP 129 (128 + the signal), the store kept as Ctrl-C keeps it."""
+
+EXIT_STATUS_HELP = ("Exit status: 0 done; 1 an Error: line, nothing done (the store as it was); 2 a usage error "
+                    "(click's message); 3 run or ingest stored nothing (every record rejected, or the input "
+                    "held no records: see `framewatch rejects`); 130 Ctrl-C, 143 SIGTERM, 129 SIGHUP: stopped, "
+                    "the store left as it was before the command (collect keeps the batches it wrote).")
+
+
 def _fail(exc: Exception) -> None:
     click.echo(f"Error: {exc}", err=True)
-    sys.exit(1)
+    sys.exit(EXIT_ERROR)
+
+
+def _stopped(exc: KeyboardInterrupt, kept: str = "the store was left as it was before this command") -> None:
+    """Say that the command was stopped (Ctrl-C, or SIGTERM / SIGHUP: :class:`pipelines.errors.Terminated`)
+    and what was *kept*; exit 130, or 128 + the signal."""
+    from .errors import Terminated
+
+    if isinstance(exc, Terminated):
+        click.echo(f"Stopped by {exc.name}: {kept}.", err=True)
+        sys.exit(exc.exit_status)
+    click.echo(f"Interrupted: {kept}.", err=True)
+    sys.exit(EXIT_INTERRUPTED)
+
+
+def _quoted_path(message: str) -> str | None:
+    """The first quoted path in an ``OSError``'s message, for one raised without ``filename`` (pyarrow's
+    "[Errno 21] Failed to open local file '/x/articles.parquet'. Detail: ..."), or None."""
+    import re
+
+    m = re.search(r"'([^']*[/\\.][^']*)'", message)
+    return m.group(1) if m else None
 
 
 class _Group(click.Group):
     def invoke(self, ctx):
+        from .errors import describe_os_error, raise_on_stop_signals
+
+        # The outermost group: SIGTERM and SIGHUP stop a command as Ctrl-C does (the store kept), not silently.
+        previous = raise_on_stop_signals() if ctx.parent is None else {}
         try:
             return super().invoke(ctx)
         except FramewatchError as exc:
             _fail(exc)
         except OSError as exc:  # a path no check foresaw: still one Error: line, not a traceback
-            _fail(FramewatchError(f"cannot use a file or folder ({type(exc).__name__})",
-                                  where=exc.filename and str(exc.filename),
-                                  expected="a path the command can read or write", found=exc.strerror or str(exc),
+            where = " and ".join(str(f) for f in (exc.filename, exc.filename2) if f) or _quoted_path(str(exc))
+            _fail(FramewatchError("cannot use a file or folder", where=where,
+                                  expected="a path the command can read or write", found=describe_os_error(exc),
                                   fix="check the path, that its folders exist and that you may write there"))
-        except KeyboardInterrupt:
-            click.echo("Interrupted: the store was left as it was before this command.", err=True)
-            sys.exit(130)
+        except KeyboardInterrupt as exc:
+            _stopped(exc)
+        finally:
+            import signal
+
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
 
 
 def store_option(write: bool, default: str = str(DEFAULT_STORE), help: str = "DuckDB store file."):
@@ -87,17 +130,26 @@ def _progress() -> bool:
 
 def _ingest_options(maps, topic_column, default_outlet, dayfirst, source_config, assume_tz, outlets, coverage,
                     ingest_batch=None):
+    from .errors import ConfigError, describe_os_error
     from .ingest import IngestOptions, parse_mapping
-    from .errors import ConfigError
 
     config = {}
     if source_config:
         try:
             config = json.loads(Path(source_config).read_text(encoding="utf-8-sig"))
-        except (OSError, json.JSONDecodeError) as exc:
+        except OSError as exc:
             raise ConfigError("cannot read the source configuration", where=str(source_config),
-                              expected='JSON like {"Outlet A": {"date_order": "DMY"}}', found=str(exc),
-                              fix="check the file's path and JSON syntax") from None
+                              expected="a JSON file this user can read", found=describe_os_error(exc),
+                              fix="check the file's path and permissions") from None
+        except json.JSONDecodeError as exc:
+            raise ConfigError("the source configuration is not valid JSON",
+                              where=f"{source_config}, line {exc.lineno}, column {exc.colno}",
+                              expected='JSON like {"Outlet A": {"date_order": "DMY"}}', found=exc.msg,
+                              fix="check the file's JSON syntax (double quotes around names and values)") from None
+        if not isinstance(config, dict):
+            raise ConfigError("the source configuration is not a JSON object", where=str(source_config),
+                              expected='an object of outlet -> settings, like {"Outlet A": {"date_order": "DMY"}}',
+                              found=f"a JSON {type(config).__name__}", fix="wrap the settings in { } by outlet")
     return IngestOptions(mapping=parse_mapping(list(maps)), topic_column=topic_column,
                          date_order="DMY" if dayfirst else None, source_config=config, assume_tz=assume_tz,
                          outlets=[Path(p) for p in outlets], coverage=[Path(p) for p in coverage],
@@ -132,7 +184,8 @@ def ingest_flags(f):
         click.option("--source-config", type=_input("the source configuration", "sources.json"),
                      help='JSON: per-outlet settings, e.g. {"Outlet A": {"date_order": "DMY"}}.'),
         click.option("--assume-tz", default="UTC", show_default=True,
-                     help="Time zone of dates without an offset (IANA name)."),
+                     help="Time zone of dates without an offset (IANA name, e.g. Europe/Moscow; an unknown "
+                          "name stops the command before any work)."),
         click.option("--outlets", multiple=True, type=_input("the outlet registry", "my_outlets.yaml"),
                      help="Extra outlet registry YAML (same format as data/outlets.yaml). Repeatable."),
         click.option("--coverage", multiple=True, type=_input("the coverage file", "coverage.csv"),
@@ -168,7 +221,8 @@ def score_flags(f):
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
-             epilog="\b\nExample: framewatch run --input articles.csv --store data/store/news.duckdb")
+             epilog=EXIT_STATUS_HELP + "\n\n\b\nExample: framewatch run --input articles.csv "
+                                       "--store data/store/news.duckdb")
 @click.version_option(__version__, prog_name="framewatch")
 def main():
     """framewatch: loaded wording, voice and topics per outlet over time.
@@ -183,8 +237,9 @@ def main():
     """
 
 
-@main.command(epilog="\b\nExample: framewatch run --input ../shared/corpora/ruwa_ukraine_war_2022/ruwa_dev.csv "
-                     "--topic-column event --store data/store/ruwa.duckdb")
+@main.command(epilog=EXIT_STATUS_HELP + "\n\n\b\nExample: framewatch run --input "
+                     "../shared/corpora/ruwa_ukraine_war_2022/ruwa_dev.csv --topic-column event "
+                     "--store data/store/ruwa.duckdb")
 @click.option("--input", "inputs", multiple=True, required=True, type=_input("the input", "articles.csv", folder=None),
               help="CSV/TSV, JSONL/JSON, Parquet, RSS/Atom file, or folder of .txt/.html. Repeatable.")
 @store_option(write=True)
@@ -217,6 +272,11 @@ def run(inputs, store, fresh, maps, topic_column, default_outlet, dayfirst, sour
     read; a duplicate is a copy folded into an article already read or stored), then the
     mentions (lexicon hits, every voice) in the articles scored: every stored article, so the
     whole store when it held articles before. Elapsed: wall seconds of the run's work.
+
+    A run that stores none of its input (every record rejected, or files with no records: empty,
+    only a header row, only blank lines) still writes its rejects, then prints "Error: nothing was
+    stored: ..." saying why and exits with status 3. SIGTERM stops it as Ctrl-C does: the store
+    is left as it was before the run (exit status 143; Ctrl-C 130).
     """
     from .engines import EngineOptions
     from .run import run_pipeline
@@ -231,6 +291,15 @@ def run(inputs, store, fresh, maps, topic_column, default_outlet, dayfirst, sour
     _print_notes(summary)
     _print_warnings(summary.warnings)
     click.echo(summary.line())
+    _exit_if_nothing_stored(summary, store)
+
+
+def _exit_if_nothing_stored(summary, store) -> None:
+    """The ``Error:`` line and exit status 3 of a run or ingest that stored none of its input
+    (:meth:`pipelines.run.RunSummary.stored_nothing`), after its summary line."""
+    if summary.stored_nothing():
+        click.echo(f"Error: {summary.nothing_stored_text(store)}.", err=True)
+        sys.exit(EXIT_NOTHING_STORED)
 
 
 def _print_notes(summary) -> None:
@@ -245,7 +314,7 @@ def _print_warnings(warnings, limit: int | None = 20, rest: str = "see the runs 
     for w in shown:
         click.echo(f"Warning: {w}", err=True)
     if len(warnings) > len(shown):
-        click.echo(f"Warning: ... and {len(warnings) - len(shown)} more ({rest})", err=True)
+        click.echo(f"Warning: ... and {len(warnings) - len(shown):,} more ({rest})", err=True)
 
 
 @main.command(epilog="\b\nExample: framewatch collect --feeds data/feeds.yaml --store data/store/news.duckdb "
@@ -284,10 +353,9 @@ def collect(feeds_file, store, since, full_text, rate, timeout, max_items, conta
                              max_items=max_items, contact=contact)
     try:
         summary = collect_feeds(store, feeds, options, registry=registry)
-    except KeyboardInterrupt:
-        click.echo("Interrupted: the batches already written stay in the store; the next collect skips their "
-                   "items and scores what is left unscored.", err=True)
-        sys.exit(130)
+    except KeyboardInterrupt as exc:
+        _stopped(exc, "the batches already written stay in the store; the next collect skips their items and "
+                      "scores what is left unscored")
     for failure in summary.failures[:20]:
         click.echo(f"Failed: {failure}", err=True)
     _print_notes(summary)
@@ -295,7 +363,8 @@ def collect(feeds_file, store, since, full_text, rate, timeout, max_items, conta
     click.echo(summary.line())
 
 
-@main.command(epilog="\b\nExample: framewatch ingest --input kcna.csv --store data/store/kcna.duckdb")
+@main.command(epilog=EXIT_STATUS_HELP + "\n\n\b\nExample: framewatch ingest --input kcna.csv "
+                                        "--store data/store/kcna.duckdb")
 @click.option("--input", "inputs", multiple=True, required=True, type=_input("the input", "articles.csv", folder=None),
               help="Input file or folder.")
 @store_option(write=True)
@@ -303,7 +372,11 @@ def collect(feeds_file, store, since, full_text, rate, timeout, max_items, conta
 @ingest_flags
 def ingest(inputs, store, fresh, maps, topic_column, default_outlet, dayfirst, source_config, assume_tz, outlets, coverage,
            ingest_batch):
-    """Ingest only: read inputs into articles and rejects (then run `score` and `aggregate`)."""
+    """Ingest only: read inputs into articles and rejects (then run `score` and `aggregate`).
+
+    Like `run`, an ingest that stores none of its input says why ("Error: nothing was stored: ...")
+    and exits with status 3.
+    """
     from .run import run_ingest
 
     summary = run_ingest(store, [Path(p) for p in inputs],
@@ -313,6 +386,7 @@ def ingest(inputs, store, fresh, maps, topic_column, default_outlet, dayfirst, s
     _print_notes(summary)
     _print_warnings(summary.warnings)
     click.echo(summary.line())
+    _exit_if_nothing_stored(summary, store)
 
 
 @main.command(epilog="\b\nExample: framewatch score --store data/store/kcna.duckdb --extra-lexicon my_terms.csv")
@@ -332,7 +406,7 @@ def score(store, topic_queries, lexicons, extra_lexicons, topics, frames, frame_
     _print_warnings(summary.warnings)
     names = f"left out as parts of names {summary.n_name_hits} ({summary.name_hits_text()}), " \
         if summary.n_name_hits else ""
-    click.echo(f"scored {summary.n_articles} articles, mentions {summary.n_mentions}, {names}"
+    click.echo(f"scored {plural(summary.n_articles, 'article')}, mentions {summary.n_mentions}, {names}"
                f"{summary.versions_text()}, elapsed {summary.elapsed_s:.1f}s")
 
 
@@ -492,7 +566,7 @@ def export(store, out, tables, fmt):
                           fix="name one of the tables listed")
     formats = ("parquet", "csv") if fmt == "both" else (fmt,)
     paths = export_tables(store, out, list(tables) or None, formats)
-    click.echo(f"wrote {len(paths)} files to {out}")
+    click.echo(f"wrote {plural(len(paths), 'file')} to {out}")
 
 
 @main.command(epilog="\b\nExample: framewatch rejects --store data/store/ruwa.duckdb --undated --out undated.csv")
@@ -505,19 +579,21 @@ def export(store, out, tables, fmt):
 def rejects(store, limit, undated, out):
     """Summarise rejected records by reason and list some of them.
 
-    Each listed record is FILE:ROW, reason, detail; ROW is the data row of a CSV or Parquet file
-    (the header not counted; a CSV row whose cells do not match the header, bad_row, also gives its
-    file line or lines in the detail, since a quoted cell may span lines), the line of a JSON-lines
-    file, the item of a feed, '-' when the whole file failed.
+    Each listed record is PLACE, reason, detail, tab-separated. PLACE says what it counts:
+    "FILE row N" for the Nth data row of a CSV/TSV or Parquet file (the header and blank lines not
+    counted; a CSV record's detail ends with its file line, "(file line 7)", or lines, "(file
+    lines 7-9)", since a quoted cell may span lines), "FILE line N" for a line of a JSON-lines
+    file, "FILE item N" for an item of a JSON list or a feed, and FILE alone for a page (.txt,
+    .html) or a whole file that was not read (unreadable_file, unsupported_file: the detail says
+    what the file is and how to fix it).
 
     With --undated: the articles stored without a date (a missing, invalid or future date),
-    by kind of reason, then each as FILE:ROW, article id, outlet, title, date note. Without
+    by kind of reason, then each as PLACE, article id, outlet, title, date note. Without
     it, a line on stderr says how many there are.
     """
-    import pandas as pd
-
     from .csvsafe import to_csv_bytes
     from .dates import undated_reasons_text
+    from .ingest import record_place
     from .rollups import undated_articles, undated_reason_counts
     from .storage import connect
 
@@ -531,8 +607,8 @@ def rejects(store, limit, undated, out):
                        + (": " + undated_reasons_text(reasons) if n_undated else ""))
             listing = undated_articles(con, limit=None if out else limit)
             for row in listing.head(limit).itertuples(index=False):
-                where = f"{row.source_file}:{'-' if pd.isna(row.source_row) else int(row.source_row)}"
-                click.echo(f"{where}\t{row.article_id}\t{row.outlet}\t{row.title or ''}\t{row.date_note or ''}")
+                click.echo(f"{record_place(row.source_file, row.source_row)}\t{row.article_id}\t{row.outlet}\t"
+                           f"{row.title or ''}\t{row.date_note or ''}")
         else:
             summary = con.execute("SELECT reason, count(*) FROM rejects GROUP BY 1 ORDER BY 2 DESC").fetchall()
             total = sum(n for _, n in summary)
@@ -543,13 +619,13 @@ def rejects(store, limit, undated, out):
                                   [] if out else [limit]).df()
             for src, row, reason, detail in listing.head(limit)[["source_file", "source_row", "reason",
                                                                   "detail"]].itertuples(index=False):
-                click.echo(f"{src}:{'-' if pd.isna(row) else int(row)}\t{reason}\t{detail}")
+                click.echo(f"{record_place(src, row)}\t{reason}\t{detail}")
             if n_undated:
                 click.echo(f"Also {n_undated} undated article{'' if n_undated == 1 else 's'} kept "
                            f"({undated_reasons_text(reasons)}): `framewatch rejects --undated` lists them", err=True)
         if out:
             Path(out).write_bytes(to_csv_bytes(listing))
-            click.echo(f"wrote {len(listing)} rows to {out}")
+            click.echo(f"wrote {plural(len(listing), 'row')} to {out}")
     finally:
         con.close()
 
@@ -569,6 +645,10 @@ def lexicon():
               help="Errors printed per file, and warnings in all (the rest are counted); 0 prints every one.")
 def lexicon_check(paths, pairs_file, max_errors):
     """Validate lexicon files; errors name file, line, column, expected and found.
+
+    A good set prints "ok:" and its counts: the terms (entries counted when matched) by category,
+    their variant spellings, and the stop phrases (entries marked ignore: true, which only block a
+    shorter term inside them); terms and stop phrases are the entries, the file's records.
 
     Every problem of every file is reported in one pass: one Error: line each (a bad line with
     several faults gets one per fault; a file that cannot be read at all, e.g. not UTF-8 or with no
@@ -598,18 +678,16 @@ def lexicon_check(paths, pairs_file, max_errors):
                 click.echo(f"Error: ... and {len(problems) - len(shown)} more in {path} "
                            f"(--max-errors 0 prints every one)", err=True)
         n_bad = sum(1 for _, problems in errors if problems)
-        click.echo(f"{n_errors} error{'s' if n_errors > 1 else ''} in {n_bad} of {len(errors)} lexicon "
-                   f"file{'s' if len(errors) > 1 else ''}; nothing was changed", err=True)
+        click.echo(f"{plural(n_errors, 'error')} in {n_bad} of {plural(len(errors), 'lexicon file')}; "
+                   "nothing was changed", err=True)
         sys.exit(1)
-    cats = lex.categories
-    click.echo(f"ok: {len(lex.entries)} entries in {len(cats)} categories ({', '.join(cats)}), "
-               f"version {lex.version}")
+    click.echo(f"ok: {lex.counts_text()}, version {lex.version}")
     if pairs_file:
         from .wordchoice import PairMatcher, read_pairs, resolve_pairs
 
         pairs, _ = resolve_pairs(read_pairs(pairs_file), lex, strict=True)
         PairMatcher(pairs, lex).fit().check()
-        click.echo(f"ok: {len(pairs)} word-choice pairs")
+        click.echo(f"ok: {plural(len(pairs), 'word-choice pair')}")
 
 
 @lexicon.command("suggest", epilog="\b\nExample: framewatch lexicon suggest "
@@ -643,8 +721,8 @@ def lexicon_suggest(labelled, fmt, top, min_annotated, lexicons, out):
         from .csvsafe import to_csv_bytes
 
         Path(out).write_bytes(to_csv_bytes(table))
-        click.echo(f"{n_new} candidate terms ({len(table) - n_new} already in the lexicon, flagged) from "
-                   f"{len(gold.texts):,} texts written to {out}; the lexicon was not changed")
+        click.echo(f"{plural(n_new, 'candidate term')} ({len(table) - n_new:,} already in the lexicon, flagged) from "
+                   f"{plural(len(gold.texts), 'text')} written to {out}; the lexicon was not changed")
     else:
         click.echo(table[["term", "n_annotated", "n_unannotated", "log_odds", "z", "in_lexicon"]].to_string(index=False))
 
@@ -728,7 +806,8 @@ def frames_train(labelled, out, text_column, title_column, label_column, indicat
                                                   "baseline_f1"], na_rep="-"))
     paths = save_frame_model(trained, out)
     cv = trained.card["cross_validation"]
-    click.echo(f"trained on {len(data.texts)} articles, {len(trained.model.frames_)} frames, {folds}-fold macro F1 "
+    click.echo(f"trained on {plural(len(data.texts), 'article')}, {plural(len(trained.model.frames_), 'frame')}, "
+               f"{folds}-fold macro F1 "
                f"{cv['macro_f1']:.3f} (labelling every article: {cv['macro_baseline_f1']:.3f}); wrote "
                + ", ".join(str(p) for p in paths))
 
@@ -794,14 +873,14 @@ def topics_discover(store, outlets, topic_names, start, end, copies, n_topics, s
         con.close()
     found = discover_topics(articles, n_topics)
     for row in found.topics.itertuples():
-        click.echo(f"{row.topic}. {row.label}: {row.n_articles:,} articles ({row.share:.1%}); {row.top_terms}")
-    click.echo(f"{n_topics} topics from {found.n_used:,} of {found.n_selected:,} selected articles"
-               + (" (a fixed sample)" if found.capped else "") + f", {found.n_terms:,} terms")
+        click.echo(f"{row.topic}. {row.label}: {plural(row.n_articles, 'article')} ({row.share:.1%}); {row.top_terms}")
+    click.echo(f"{plural(n_topics, 'topic')} from {found.n_used:,} of {plural(found.n_selected, 'selected article')}"
+               + (" (a fixed sample)" if found.capped else "") + f", {plural(found.n_terms, 'term')}")
     if save_to:
         save_topics(save_to, [(f"{prefix} {row.topic}: {row.label}", row.query,
-                               f"Proposed by framewatch topic discovery (NMF, {n_topics} topics); top terms: "
+                               f"Proposed by framewatch topic discovery (NMF, {plural(n_topics, 'topic')}); top terms: "
                                f"{row.top_terms}.") for row in found.topics.itertuples()])
-        click.echo(f"saved {n_topics} topic definitions to {save_to}; re-score with: "
+        click.echo(f"saved {plural(n_topics, 'topic definition')} to {save_to}; re-score with: "
                    f"framewatch score --store {store} --topics {save_to}")
 
 if __name__ == "__main__":  # pragma: no cover

@@ -53,9 +53,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil import parser as _du_parser
 
-from .errors import ConfigError
+from .errors import ConfigError, plural as _plural
 
-__all__ = ["ParsedDates", "parse_dates", "naive_warning", "ORDERS", "UNREADABLE_HINT", "UNDATED_REASONS",
+__all__ = ["ParsedDates", "parse_dates", "naive_warning", "check_zone", "ORDERS", "UNREADABLE_HINT", "UNDATED_REASONS",
            "undated_reason", "count_undated_reasons", "undated_reasons_text"]
 
 ORDERS = ("DMY", "MDY")
@@ -267,8 +267,10 @@ def parse_dates(values: Sequence[object], *, order: str | None = None, default_o
 def naive_warning(n_naive: int, assume_tz: str, *, column: str = "published", where: str = "") -> str:
     """The column warning of :func:`parse_dates` for *n_naive* date-time values without a UTC offset
     read in *assume_tz* (a zone name as given), naming the column and ``where``."""
-    return (f"{_place(column, where)}: {n_naive} date-time value(s) had no UTC offset and were read in "
-            f"{assume_tz} (assume_tz); set the source's time zone if that is wrong.")
+    values = "1 date-time value had" if n_naive == 1 else f"{n_naive:,} date-time values had"
+    return (f"{_place(column, where)}: {values} no UTC offset and {'was' if n_naive == 1 else 'were'} read in "
+            f"{assume_tz} (--assume-tz {assume_tz}); if the outlet wrote them in another time zone, give it with "
+            f"--assume-tz ZONE (an IANA name, e.g. --assume-tz Europe/Moscow) and run again.")
 
 
 UNDATED_REASONS = ("invalid date", "no date found", "date after the crawl or ingest", "other reason",
@@ -651,16 +653,17 @@ def _infer_order(values, numeric: dict[int, _Numeric], notes: list, default_orde
         if len(dmy) == len(mdy):
             chosen = default_order
             warns.append(
-                f"{place}: numeric dates prove both orders equally ({len(dmy)} only day-first, "
-                f"{len(mdy)} only month-first); read as {default_order} (the default) and the "
-                f"{len(mdy) if chosen == 'DMY' else len(dmy)} values that contradict it are "
+                f"{place}: numeric dates prove both orders equally ({len(dmy):,} only day-first, "
+                f"{len(mdy):,} only month-first); read as {default_order} (the default) and the "
+                f"{_plural(len(mdy) if chosen == 'DMY' else len(dmy), 'value')} that contradict it are "
                 "invalid. Set the order explicitly (date_order: DMY or MDY).")
         else:
             chosen = "DMY" if len(dmy) > len(mdy) else "MDY"
             warns.append(
-                f"{place}: numeric dates are mostly {_long(chosen)} ({max(len(dmy), len(mdy))} "
-                f"values prove it) but {min(len(dmy), len(mdy))} only read the other way; those "
-                f"are invalid. Set the order explicitly (date_order: {chosen}) and check them.")
+                f"{place}: numeric dates are mostly {_long(chosen)} ({_plural(max(len(dmy), len(mdy)), 'value')} "
+                f"prove it) but {min(len(dmy), len(mdy)):,} only read the other way; "
+                f"{'it is' if min(len(dmy), len(mdy)) == 1 else 'those are'} invalid. Set the order explicitly "
+                f"(date_order: {chosen}) and check them.")
         for i in (mdy if chosen == "DMY" else dmy):
             notes[i] = (f"invalid date {_quote(values[i])}: only reads as "
                         f"{'MDY' if chosen == 'DMY' else 'DMY'}, but {place} is {chosen} (the "
@@ -671,8 +674,9 @@ def _infer_order(values, numeric: dict[int, _Numeric], notes: list, default_orde
     if mdy:
         return "MDY"
     warns.append(   # every date left is ambiguous: one part above 12 decides the order, two make it bad
-        f"{place}: {len(numeric)} numeric date(s) are ambiguous (day and month both 12 or less) "
-        f"and nothing in the column shows their order; all were read as {default_order} "
+        f"{place}: {_plural(len(numeric), 'numeric date')} {'is' if len(numeric) == 1 else 'are'} ambiguous "
+        f"(day and month both 12 or less) and nothing in the column shows "
+        f"{'its order; it was' if len(numeric) == 1 else 'their order; all were'} read as {default_order} "
         f"({_long(default_order)}, the default). If this outlet writes "
         f"{_long('DMY' if default_order == 'MDY' else 'MDY')}, declare it: "
         + ("run with --dayfirst, or give the outlet {\"date_order\": \"DMY\"} in --source-config."
@@ -711,14 +715,42 @@ def _check_order(order: str, name: str, place: str) -> str:
 
 
 def _zone(name: str, place: str):
-    if name.upper() in ("UTC", "Z", "GMT", "ETC/UTC"):
+    return check_zone(name, where=place)
+
+
+def check_zone(name: str, option: str = "--assume-tz", where: str | None = None):
+    """The time zone named *name* (an IANA name such as ``Europe/Moscow``; ``UTC``, ``Z`` and ``GMT`` are UTC).
+
+    Called when the options are read (:class:`pipelines.ingest.IngestOptions`), so a bad name stops
+    a run before any work, not when the first date without an offset needs it.
+
+    Raises
+    ------
+    ConfigError
+        Naming *option* (or *where*), the name found, the closest IANA names and how to list them all.
+    """
+    if isinstance(name, str) and name.upper() in ("UTC", "Z", "GMT", "ETC/UTC"):
         return timezone.utc
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError("unknown time zone for assume_tz", where=place,
-                          expected="an IANA zone name such as 'UTC' or 'Europe/Moscow'",
-                          found=repr(name), fix="use a name from the IANA tz database") from None
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        pass
+    import difflib
+    from zoneinfo import available_timezones
+
+    zones = sorted(available_timezones())
+    folded = {z.casefold(): z for z in zones}
+    text = str(name)
+    near = ([folded[text.casefold()]] if text.casefold() in folded else
+            difflib.get_close_matches(text, zones, n=3, cutoff=0.6)
+            or [z for z in zones if "/" in z and z.rsplit("/", 1)[1].casefold() == text.casefold().replace(" ", "_")])
+    hint = f"did you mean {' or '.join(repr(z) for z in near)}? Write" if near else "write"
+    raise ConfigError("unknown time zone", where=where or option,
+                      expected="an IANA time zone name such as 'UTC', 'Europe/Moscow' or 'Asia/Pyongyang' "
+                               "(the zone in which dates without a UTC offset are read)",
+                      found=repr(name),
+                      fix=f"{hint} e.g. {option} {near[0] if near else 'Europe/Moscow'}; `python -c \"import zoneinfo; "
+                          "print(*sorted(zoneinfo.available_timezones()))\"` lists every name") from None
 
 
 def _quote(value: object) -> str:

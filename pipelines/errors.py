@@ -128,8 +128,95 @@ def check_path(path, what: str, error: type[FramewatchError], *, option: str, ex
             fd, probe = tempfile.mkstemp(prefix=".framewatch-probe-", dir=parent)
         except OSError as exc:
             raise error(f"cannot write {what} there", where=str(path),
-                        expected=f"a folder ('{parent}') this user can create files in", found=exc.strerror or str(exc),
+                        expected=f"a folder ('{parent}') this user can create files in", found=describe_os_error(exc),
                         fix=f"choose a {option} path in a folder you can write, e.g. {option} {example}") from None
         os.close(fd)
         os.unlink(probe)
     return path
+
+
+class Terminated(KeyboardInterrupt):
+    """The process was asked to stop by a signal (SIGTERM, SIGHUP): raised in the main thread by
+    :func:`raise_on_stop_signals`'s handler, and handled like Ctrl-C (a ``KeyboardInterrupt``:
+    every ``finally`` and ``except BaseException`` runs, so a store being written is left as it
+    was), but the command ends with status 128 + *signum* (143 for SIGTERM), as a shell reports a
+    process the signal ended."""
+
+    def __init__(self, signum: int):
+        import signal
+
+        self.signum = signum
+        self.name = signal.Signals(signum).name
+        super().__init__(f"stopped by {self.name}")
+
+    @property
+    def exit_status(self) -> int:
+        return 128 + self.signum
+
+
+def raise_on_stop_signals() -> dict:
+    """Make SIGTERM and SIGHUP raise :class:`Terminated` in the main thread (the first one; later
+    ones are ignored while the command cleans up). A signal this process was started ignoring
+    (``nohup`` ignores SIGHUP) stays ignored. Returns the handlers replaced, to restore; empty
+    outside the main thread, where Python cannot set handlers."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    signals = [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+
+    def handler(signum, frame):
+        for s in signals:
+            signal.signal(s, signal.SIG_IGN)
+        raise Terminated(signum)
+
+    return {s: signal.signal(s, handler) for s in signals if signal.getsignal(s) is not signal.SIG_IGN}
+
+
+def plural(n: int, noun: str, many: str | None = None) -> str:
+    """*n* and *noun*, in the plural unless *n* is 1: ``plural(1, "word")`` is ``"1 word"``,
+    ``plural(1200, "entry", "entries")`` is ``"1,200 entries"``."""
+    return f"{n:,} {noun if n == 1 else (many or noun + 's')}"
+
+
+def listed(items, limit: int = 5, quote: bool = False) -> str:
+    """Up to *limit* of *items*, comma-separated, then how many more: ``"a, b, c and 7 more"``, so a
+    message naming the columns or categories of a file stays one readable line. *quote*: each
+    item in single quotes."""
+    items = [f"'{i}'" if quote else str(i) for i in items]
+    if len(items) <= limit:
+        return ", ".join(items) if len(items) < 2 else ", ".join(items[:-1]) + " and " + items[-1]
+    return ", ".join(items[:limit]) + f" and {len(items) - limit:,} more"
+
+
+_ERRNO_SENTENCES = {
+    "ENOENT": "nothing is there (no such file or folder)",
+    "EACCES": "this user may not open it (permission denied)",
+    "EPERM": "this user may not do that there (operation not permitted)",
+    "EISDIR": "it is a folder, not a file",
+    "ENOTDIR": "a part of the path is a file, not a folder",
+    "ENOSPC": "the disk is full",
+    "EDQUOT": "this user's disk quota is used up",
+    "EROFS": "the file system there is read-only",
+    "ENAMETOOLONG": "the path is too long",
+    "ELOOP": "the path loops through symbolic links",
+    "EMFILE": "this process has too many files open",
+    "EIO": "the disk could not be read or written (input/output error)",
+    "EEXIST": "something is already there",
+    "EBUSY": "it is in use by another program",
+    "ETXTBSY": "it is in use by another program",
+}
+
+
+def describe_os_error(exc: OSError) -> str:
+    """What an ``OSError`` means, as a phrase to put in a sentence: ``"nothing is there (no such file
+    or folder)"``, never Python's ``[Errno 2] No such file or directory: 'x'`` (the path is said
+    where the sentence names the place)."""
+    import errno
+
+    name = errno.errorcode.get(exc.errno or -1)
+    if name in _ERRNO_SENTENCES:
+        return _ERRNO_SENTENCES[name]
+    text = exc.strerror or exc.__class__.__name__
+    return text[:1].lower() + text[1:]

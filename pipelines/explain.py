@@ -15,8 +15,8 @@ from pathlib import Path
 
 from . import dates as dates_mod
 from . import sources
-from .errors import ConfigError
-from .ingest import canonical_text
+from .errors import ConfigError, describe_os_error, plural
+from .ingest import binary_content, canonical_text
 from .lexicon import LexiconMatcher, load_lexicon
 from .outlets import read_registry, strip_boilerplate
 from .score import score_text
@@ -42,6 +42,16 @@ def _read_source(source: str) -> dict:
     if not path.is_file():
         raise ConfigError("article file not found", where=source, expected="a .txt or .html file, or '-' for stdin",
                           found="nothing at this path", fix="check the path")
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8192)
+    except OSError as exc:
+        raise ConfigError("cannot read the article", where=source, expected="a .txt or .html file this user can read",
+                          found=describe_os_error(exc), fix="check the file's permissions") from None
+    binary = binary_content(path, head)
+    if binary is not None:
+        raise ConfigError("the article is not a text file", where=source,
+                          expected="a .txt or .html file (text)", found=binary[0], fix=binary[1])
     rec = sources.read_html_file(path) if path.suffix.lower() in (".html", ".htm") else sources.read_text_file(path)
     if "_reject" in rec:
         raise ConfigError("cannot read the article", where=source, expected="a readable .txt or .html file",
@@ -133,7 +143,25 @@ def name_around(text: str, start: int, end: int) -> str:
         first -= 1
     while last + 1 < len(words) and joined(last, last + 1) and text[words[last + 1][0]].isupper():
         last += 1
-    return text[min(words[first][0], start):max(words[last][1], end)]
+    name_end = max(_word_end(text, *words[last]), end)
+    return text[min(words[first][0], start):name_end]
+
+
+_ABBREVIATION_RE = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W\d_]\.|"
+                              r"(?:St|Jr|Sr|Dr|Mr|Mrs|Ms|Mt|Ft|Gen|Col|Lt|Sgt|Capt|Gov|Sen|Rep|Rev|Prof|"
+                              r"Co|Corp|Inc|Ltd|Bros|No)\.")
+"""A word that ends in a dot of its own: initials and letters with dots ("U.S.", "J."), and the
+usual abbreviations of names and titles ("St.", "Jr.", "Inc.")."""
+
+
+def _word_end(text: str, a: int, b: int) -> int:
+    """The end of the word ``text[a:b]`` of a name without the punctuation after it: a dot that ends
+    the sentence ("... said Young Thug." gives "Thug"), a hyphen or an apostrophe that closes it
+    ("Thugs'"), unless the word is an abbreviation whose dot is its own ("St.", "U.S.")."""
+    word = text[a:b]
+    if word.endswith(".") and _ABBREVIATION_RE.fullmatch(word):
+        return b
+    return a + len(word.rstrip(".-'\u2019")) if word.rstrip(".-'\u2019") else b
 
 
 def render_explanation(result: dict, color: bool = False) -> str:
@@ -153,8 +181,9 @@ def render_explanation(result: dict, color: bool = False) -> str:
     out.append(text[pos:])
     names = result.get("name_hits") or []
     head = (f"{result['outlet'] or '(unknown outlet)'} · {result['published_at'] or 'undated'} · "
-            f"{result['n_words']} words · {len(result['mentions'])} mentions"
-            + (f" · {len(names)} left out as parts of names" if names else ""))
+            f"{plural(result['n_words'], 'word')} · {plural(len(result['mentions']), 'mention')}"
+            + (f" · {len(names):,} left out as {'part of a name' if len(names) == 1 else 'parts of names'}"
+               if names else ""))
     legend = "marks: [outlet's own voice]  {quoted}  <attributed>"
     lines = [head, legend, "", "".join(out), ""]
     for m in result["mentions"]:

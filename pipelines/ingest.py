@@ -48,7 +48,7 @@ import pandas as pd
 
 from . import dates as dates_mod
 from . import sources
-from .errors import ConfigError
+from .errors import ConfigError, FramewatchError, describe_os_error, listed, plural
 from .faults import pause_point
 from .outlets import _CUT, Registry, read_registry, strip_boilerplate
 from .text import outside_ascii, text_hash_and_count
@@ -95,7 +95,8 @@ class IngestOptions:
     topic_column : input column holding topic labels (``--topic-column``).
     date_order : ``"DMY"`` or ``"MDY"`` for every source (``--dayfirst`` sets DMY); None: infer.
     source_config : outlet -> {"date_order": "DMY"|"MDY"} (``--source-config``).
-    assume_tz : zone for dates without an offset (default UTC).
+    assume_tz : zone for dates without an offset (default UTC; ``--assume-tz``), checked here
+        (:func:`pipelines.dates.check_zone`), before any record is read.
     outlets : extra outlet registry files.
     coverage : coverage files (outlet, date, collected[, articles_fetched]).
     default_outlet : outlet for records that name none (``--outlet``), e.g. a folder of one site's pages.
@@ -122,6 +123,7 @@ class IngestOptions:
         if bad:
             raise ConfigError(f"unknown field in --map: {bad[0]!r}", expected=f"one of {', '.join(FIELDS)}",
                               found=bad[0], fix="write --map FIELD=COLUMN, e.g. --map body=story_text")
+        dates_mod.check_zone(self.assume_tz)
         if self.date_order not in (None, "DMY", "MDY"):
             raise ConfigError("unknown date order", expected="DMY or MDY", found=repr(self.date_order),
                               fix="use --dayfirst for day-first dates")
@@ -302,23 +304,24 @@ def _clean_header(name: str) -> str:
 csv.field_size_limit(2**31 - 1)  # a long transcript in one cell is still one record
 
 
-def _unique_header(names: list[str]) -> list[str]:
-    """Header names made unique (``text``, ``text_2``...) so no column is silently dropped."""
+def _unique_header(names: list[str]) -> tuple[list[str], dict[str, list[tuple[int, str, str]]]]:
+    """Header names made unique (``text``, ``text_2``...) so no column is silently dropped, and the
+    names given to more than one column (compared ignoring case, as columns are mapped to fields;
+    unnamed columns left out) -> ``(position, name as written, name given)`` of each such column,
+    position counted from 1 at the left. :meth:`_IngestState.row` stops on such a name when a field
+    is read from it (which column would it be?) and warns of the others (:func:`_repeated_columns`)."""
     seen: dict[str, int] = {}
+    positions: dict[str, list[tuple[int, str, str]]] = {}
     out = []
-    for name in names:
+    for k, name in enumerate(names, 1):
         seen[name] = seen.get(name, 0) + 1
         out.append(name if seen[name] == 1 else f"{name}_{seen[name]}")
-    return out
+        if name:
+            positions.setdefault(name.casefold(), []).append((k, name, out[-1]))
+    return out, {cols[0][1]: cols for cols in positions.values() if len(cols) > 1}
 
 
 def _read_csv(path: Path, warnings: list[str]) -> Iterator[dict]:
-    with path.open("rb") as fh:
-        head = fh.read(8192)
-    if b"\x00" in head and not _utf16_encoding(head):
-        yield {"_source_file": str(path), "_source_row": None,
-               "_reject": ("unreadable_file", "binary data (NUL bytes), not a text/CSV file")}
-        return
     fh, note = _open_text(path)
     if note:
         warnings.append(note)
@@ -326,45 +329,67 @@ def _read_csv(path: Path, warnings: list[str]) -> Iterator[dict]:
         yield from _csv_rows(path, fh, warnings)
 
 
+def _blank(row: list[str]) -> bool:
+    """A CSV line with nothing on it but spaces: not a record (a row of empty cells, ``,,``, is one)."""
+    return not row or (len(row) == 1 and not row[0].strip())
+
+
 def _csv_rows(path: Path, fh, warnings: list[str]) -> Iterator[dict]:
+    """The records of a CSV/TSV file. Blank lines are not records: skipped, before the header too
+    (``source_row`` counts the data rows, header and blank lines not counted; each record carries
+    ``_source_lines``, the file lines it spans, for its reject's detail)."""
     first = fh.read(8192)
     fh.seek(0)
     if path.suffix.lower() in (".tsv", ".tab"):
         delimiter = "\t"
     else:
         try:
-            delimiter = csv.Sniffer().sniff(first.split("\n", 1)[0], delimiters=",;\t|").delimiter
+            delimiter = csv.Sniffer().sniff(first.lstrip("\r\n \t").split("\n", 1)[0],
+                                            delimiters=",;\t|").delimiter
         except csv.Error:
             delimiter = ","
     reader = csv.reader(fh, delimiter=delimiter)
-    try:
-        header = _unique_header([_clean_header(h) for h in next(reader)])
-    except StopIteration:
-        warnings.append(f"{path}: the file is empty; no records read")
+    raw_header = next((row for row in reader if not _blank(row)), None)
+    if raw_header is None:
+        what = "the file is empty" if reader.line_num == 0 else f"only blank lines ({plural(reader.line_num, 'line')})"
+        warnings.append(f"{path}: {what}; no records read")
         return
+    header, repeated = _unique_header([_clean_header(h) for h in raw_header])
     n = 0
-    end = reader.line_num  # file line where the previous row ended; source_row n is the data row
-    for n, row in enumerate(reader, 1):
+    end = reader.line_num  # file line where the previous row ended
+    for row in reader:
         start, end = end + 1, reader.line_num
+        if _blank(row):
+            continue
+        n += 1
+        lines = (start, end)
         if not any(cell.strip() for cell in row):
-            yield {"_source_file": str(path), "_source_row": n, "_reject": ("empty_row", "the row has no values")}
+            yield {"_source_file": str(path), "_source_row": n, "_source_lines": lines,
+                   "_reject": ("empty_row", "the row has no values")}
             continue
         if len(row) != len(header):
-            lines = f"file line {start}" if start == end else f"file lines {start}-{end}"
             quote = ""
             if len(row) < len(header) and start != end and any("\n" in cell for cell in row):   # lines swallowed
                 quote = (f"; a cell runs from file line {start} to {end}: a quote opened there is probably not "
                          "closed, and the lines after it were read into that cell (close the quote; a quote "
                          "inside a cell is written twice, \"\")")
-            yield {"_source_file": str(path), "_source_row": n,
-                   "_reject": ("bad_row", f"{len(row)} cells where the header has {len(header)} "
-                                          f"(data row {n}, {lines}){quote}"), "_raw": row}
+            yield {"_source_file": str(path), "_source_row": n, "_source_lines": lines,
+                   "_reject": ("bad_row", f"{plural(len(row), 'cell')} where the header has {len(header)} "
+                                          f"({file_lines_text(lines)}){quote}"), "_raw": row}
             continue
         rec = dict(zip(header, row))
-        rec["_source_file"], rec["_source_row"] = str(path), n
+        rec["_source_file"], rec["_source_row"], rec["_source_lines"] = str(path), n, lines
+        if repeated:
+            rec["_repeated"] = repeated
         yield rec
     if n == 0:
         warnings.append(f"{path}: only a header row; no records read")
+
+
+def file_lines_text(lines: tuple[int, int]) -> str:
+    """``file line 7`` or ``file lines 7-9`` (a CSV record whose quoted cell spans lines)."""
+    start, end = lines
+    return f"file line {start}" if start == end else f"file lines {start}-{end}"
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -503,29 +528,181 @@ def _read_parquet(path: Path, warnings: list[str]) -> Iterator[dict]:
             yield rec
 
 
+FILE_REJECTS = ("unreadable_file", "unsupported_file")
+"""Reject reasons of a whole file (``source_row`` NULL): its detail says what the file is and how to fix it."""
+
+_SIGNATURES: tuple[tuple[int, bytes, str, str | None], ...] = (
+    # (offset, signature, what the file is, the command that gives the file inside: {path} -> {out})
+    (0, b"\x1f\x8b", "a gzip-compressed file", "gzip -dc {path} > {out}"),
+    (0, b"BZh", "a bzip2-compressed file", "bzip2 -dc {path} > {out}"),
+    (0, b"\xfd7zXZ\x00", "an xz-compressed file", "xz -dc {path} > {out}"),
+    (0, b"(\xb5/\xfd", "a zstd-compressed file", "zstd -dc {path} -o {out}"),
+    (0, b"PK\x03\x04", "a ZIP archive (an Excel .xlsx or OpenDocument sheet is one too)", None),
+    (0, b"PK\x05\x06", "an empty ZIP archive", None),
+    (0, b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive", None),
+    (0, b"Rar!\x1a\x07", "a RAR archive", None),
+    (257, b"ustar", "a tar archive", None),
+    (0, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Microsoft Office file (e.g. an Excel .xls sheet)", None),
+    (0, b"%PDF-", "a PDF document", None),
+    (0, b"\x89PNG\r\n\x1a\n", "a PNG image", None),
+    (0, b"\xff\xd8\xff", "a JPEG image", None),
+    (0, b"GIF87a", "a GIF image", None),
+    (0, b"GIF89a", "a GIF image", None),
+    (0, b"PAR1", "a Parquet file", None),
+    (0, b"SQLite format 3\x00", "an SQLite database", None),
+    (8, b"DUCK", "a DuckDB database (a framewatch store is one)", None),
+)
+"""Signatures ("magic numbers") of the binary files most often given by mistake where framewatch
+reads text (:func:`binary_content`): compressed files and archives, office files, images, databases."""
+
+_TEXT_KINDS = {".csv": "a CSV file (text)", ".tsv": "a TSV file (text)", ".tab": "a TSV file (text)",
+               ".jsonl": "JSON lines (text)", ".ndjson": "JSON lines (text)", ".json": "JSON (text)",
+               ".xml": "an RSS/Atom feed (XML text)", ".rss": "an RSS feed (XML text)",
+               ".atom": "an Atom feed (XML text)", ".html": "an HTML page (text)", ".htm": "an HTML page (text)",
+               ".txt": "a text file"}
+"""What framewatch expects in a file, by its suffix: text, never binary (:func:`binary_content`)."""
+_COMPRESSED = {".gz", ".bz2", ".xz", ".zst"}
+
+
+def binary_content(path: Path, head: bytes) -> tuple[str, str] | None:
+    """What a file is when its first bytes (*head*, 8 KB) show it is not text, with how to fix it; None for text.
+
+    A known signature (:data:`_SIGNATURES`: gzip, ZIP/xlsx, PDF, PNG, Parquet ...) names the kind
+    of file and the bytes that show it; any other file holding a NUL byte (no text does, but
+    UTF-16, which starts with its byte-order mark) is binary data, named by the byte's place.
+
+    Returns
+    -------
+    (found, fix) or None
+        *found*: ``"a gzip-compressed file (it starts with the bytes 1f 8b)"``;
+        *fix*: e.g. ``"decompress it first (gzip -dc a.csv > a.decompressed.csv), then give a.decompressed.csv"``.
+    """
+    for offset, signature, what, command in _SIGNATURES:
+        if head[offset:offset + len(signature)] == signature:
+            at = "it starts with" if offset == 0 else f"at byte {offset} it holds"
+            found = f"{what} ({at} the bytes {signature.hex(' ')})"
+            if command:
+                inner = path.with_suffix("") if path.suffix.lower() in _COMPRESSED else \
+                    path.with_name(f"{path.stem}.decompressed{path.suffix}")
+                return found, f"decompress it first ({command.format(path=path, out=inner)}), then give {inner}"
+            if signature == b"PAR1":
+                return found, f"name it .parquet ({path.with_suffix('.parquet').name}) so it is read as Parquet"
+            if signature.startswith(b"PK") or signature.startswith(b"\xd0\xcf"):
+                return found, ("unzip it and give the file inside, or, for a sheet, save it from the spreadsheet "
+                               "as 'CSV UTF-8'")
+            if signature.startswith((b"%PDF", b"\x89PNG", b"\xff\xd8", b"GIF")):
+                return found, "give the articles' text instead: a CSV or JSON lines file, or the text as .txt"
+            if signature in (b"DUCK", b"SQLite format 3\x00"):
+                return found, "give the articles' file with --input; a framewatch store is named with --store"
+            return found, "extract it and give the files inside (a folder works)"
+    if _utf16_encoding(head) is None and (nul := head.find(b"\x00")) != -1:
+        return (f"binary data: a NUL byte at byte {nul} (text holds none)",
+                "give the articles as text (CSV or JSON lines, UTF-8); a UTF-16 text file needs its byte-order "
+                "mark (Excel's 'Unicode text' has one), or save it as UTF-8")
+    return None
+
+
+def _not_text_detail(path: Path, expected: str) -> str | None:
+    """The reject detail of a file that is binary where *expected* text is read, or None when it is text."""
+    with path.open("rb") as fh:
+        head = fh.read(8192)
+    binary = binary_content(path, head)
+    if binary is None:
+        return None
+    found, fix = binary
+    return FramewatchError("not a text file", expected=expected, found=found, fix=fix).message
+
+
 def _read_file(path: Path, warnings: list[str]) -> Iterator[dict]:
+    """The records of one input file (a reject for the whole file when it cannot be read: one
+    unreadable file never stops the run), and a warning naming the file when it holds none."""
     suffix = path.suffix.lower()
+    n = 0
+    said = len(warnings)
     try:
+        if suffix in _TEXT_KINDS or suffix in (".parquet", ".pq"):
+            detail = _not_text_detail(path, _TEXT_KINDS[suffix]) if suffix in _TEXT_KINDS else _not_parquet(path)
+            if detail:
+                yield {"_source_file": str(path), "_source_row": None, "_reject": ("unreadable_file", detail)}
+                return
         if suffix in (".csv", ".tsv", ".tab"):
-            yield from _read_csv(path, warnings)
+            records = _read_csv(path, warnings)
         elif suffix in (".jsonl", ".ndjson"):
-            yield from _read_jsonl(path, warnings)
+            records = _read_jsonl(path, warnings)
         elif suffix == ".json":
-            yield from _read_json(path, warnings)
+            records = _read_json(path, warnings)
         elif suffix in (".parquet", ".pq"):
-            yield from _read_parquet(path, warnings)
+            records = _read_parquet(path, warnings)
         elif suffix in FEEDS:
-            yield from sources.read_feed(path)
+            records = sources.read_feed(path)
         elif suffix in (".html", ".htm"):
-            yield sources.read_html_file(path)
+            records = iter([sources.read_html_file(path)])
         elif suffix == ".txt":
-            yield sources.read_text_file(path)
+            records = iter([sources.read_text_file(path)])
         else:
-            yield {"_source_file": str(path), "_source_row": None,
-                   "_reject": ("unsupported_file", f"framewatch does not read '{suffix or path.name}' files")}
-    except Exception as exc:  # one unreadable file never stops the run
+            detail = f"framewatch does not read '{suffix or path.name}' files"
+            with path.open("rb") as fh:
+                binary = binary_content(path, fh.read(8192))
+            if binary is not None:   # say what it is; a compressed file: how to get the file inside
+                detail += f": this is {binary[0]}" + (f"; {binary[1]}" if binary[1].startswith("decompress") else "")
+            yield {"_source_file": str(path), "_source_row": None, "_reject": ("unsupported_file", detail)}
+            return
+        for rec in records:
+            n += 1
+            yield rec
+    except OSError as exc:  # one unreadable file never stops the run
+        yield {"_source_file": str(path), "_source_row": None,
+               "_reject": ("unreadable_file", f"cannot read the file: {describe_os_error(exc)}")}
+        return
+    except Exception as exc:  # noqa: BLE001 - as above
         yield {"_source_file": str(path), "_source_row": None,
                "_reject": ("unreadable_file", f"{type(exc).__name__}: {exc}")}
+        return
+    if n == 0 and len(warnings) == said:   # the CSV reader says why itself
+        warnings.append(f"{path}: {_why_no_records(path)}; no records read")
+
+
+_PLACE_WORDS = {".csv": "row", ".tsv": "row", ".tab": "row", ".parquet": "row", ".pq": "row",
+                ".jsonl": "line", ".ndjson": "line", ".json": "item", ".xml": "item", ".rss": "item", ".atom": "item"}
+
+
+def record_place(source_file: str, source_row) -> str:
+    """Where a stored record (an article or a reject) was read, in words, as ``framewatch rejects``
+    lists it: ``a.csv row 3`` (the 3rd data row of a CSV/TSV or Parquet file: header and blank lines
+    not counted; a CSV reject's detail gives its file line), ``b.jsonl line 7`` (the file line of
+    a JSON-lines file), ``c.json item 2`` (of a JSON list or a feed), or the file alone (a page,
+    or a whole file that was not read). Never ``a.csv:3``, which reads as a file line."""
+    if source_row is None or pd.isna(source_row):
+        return str(source_file)
+    suffix = Path(str(source_file).split("?", 1)[0]).suffix.lower()
+    word = _PLACE_WORDS.get(suffix, "item" if "://" in str(source_file) else "record")
+    return f"{source_file} {word} {int(source_row)}"
+
+
+def _not_parquet(path: Path) -> str | None:
+    """The reject detail of a ``.parquet`` file that is not one (no ``PAR1`` at its start), or None."""
+    with path.open("rb") as fh:
+        head = fh.read(8192)
+    if head.startswith(b"PAR1"):
+        return None
+    binary = binary_content(path, head)
+    found = binary[0] if binary else ("text" if head.strip() else "an empty file" if not head else "only blank lines")
+    fix = binary[1] if binary and "PAR1" not in binary[0] else "give a Parquet file, or name the file for what it holds"
+    return FramewatchError("not a Parquet file", found=found, fix=fix,
+                           expected="a Parquet file (it starts with the bytes 50 41 52 31, 'PAR1')").message
+
+
+def _why_no_records(path: Path) -> str:
+    """Why an input file gave no record, in words: ``the file is empty``, ``only blank lines (3 lines)``,
+    ``no records in it`` (an empty JSON list, a feed without items)."""
+    with path.open("rb") as fh:
+        head = fh.read(1 << 16)
+    if not head:
+        return "the file is empty"
+    if not head.strip() and len(head) < 1 << 16:
+        n = len(head.splitlines())
+        return f"only blank lines ({plural(n, 'line')})"
+    return "no records in it"
 
 
 def _is_sidecar(p: Path) -> bool:
@@ -905,6 +1082,8 @@ class _IngestState:
         self.date_columns: dict[str, str | None] = {}  # file -> its date column as named there (None: none)
         self.kept_files: set[str] = set()  # files with a record taken (an article or a duplicate)
         self.rejected_files: dict[str, tuple[list[str], dict[str, int]]] = {}  # file -> its columns, rejects by reason
+        self.column_warnings: list[str] = []  # columns named twice that no field uses, said at the end
+        self.file_rejects: dict[str, tuple[str, str]] = {}  # file -> the reason and detail of its whole-file reject
         self.held: list[dict] | None = None
         self.rejects: list[dict] = []
         self.articles: list[pd.DataFrame] = []
@@ -915,6 +1094,11 @@ class _IngestState:
         src = str(rec.get("_source_file", ""))
         cols, reasons = self.rejected_files.setdefault(src, ([k for k in rec if not k.startswith("_")], {}))
         reasons[reason] = reasons.get(reason, 0) + 1
+        if reason in FILE_REJECTS and rec.get("_source_row") is None:
+            self.file_rejects[src] = (reason, detail)
+        lines = rec.get("_source_lines")
+        if lines is not None and "file line" not in detail:   # a CSV record: where it is in the file
+            detail = f"{detail} ({file_lines_text(lines)})"
         self.rejects.append({"run_id": self.run_id, "source_file": str(rec.get("_source_file", "")),
                              "source_row": rec.get("_source_row"), "reason": reason, "detail": detail,
                              "record": _record_json(rec)})
@@ -947,11 +1131,15 @@ class _IngestState:
                     warnings.append(dates_mod.naive_warning(n_naive, self.options.assume_tz,
                                                             column=self.date_columns.get(src, "published"),
                                                             where=_date_place(src, outlet)))
+            warnings += self.column_warnings
             # Input files only: a feed or page URL that failed is reported by collect itself.
             nothing = [(src, cols, reasons) for src, (cols, reasons) in self.rejected_files.items()
                        if src not in self.kept_files and "://" not in src]
-            warnings += [_nothing_taken(src, cols, reasons) for src, cols, reasons in nothing if not _is_page(src)]
-            warnings += _pages_not_taken([(src, reasons) for src, _, reasons in nothing if _is_page(src)])
+            warnings += [f"{src}: not read ({self.file_rejects[src][0]}): {self.file_rejects[src][1]}"
+                         if src in self.file_rejects else _nothing_taken(src, cols, reasons)
+                         for src, cols, reasons in nothing if src in self.file_rejects or not _is_page(src)]
+            warnings += _pages_not_taken([(src, reasons) for src, _, reasons in nothing
+                                          if _is_page(src) and src not in self.file_rejects])
         articles = self.articles[0] if len(self.articles) == 1 else _fold_frame([], self.run_id)
         rejects_df = pd.DataFrame(self.rejects, columns=["run_id", "source_file", "source_row", "reason", "detail",
                                                          "record"])
@@ -982,6 +1170,8 @@ class _IngestState:
         src = rec.get("_source_file", "")
         if src not in self.date_columns:  # the date column as the file names it, for date notes
             self.date_columns[src] = mapping.get("published") or ("published" if "published" in rec else None)
+            if "_repeated" in rec:   # once per file: a column name the header gives twice
+                self.column_warnings += _repeated_columns(src, rec["_repeated"], mapping)
         # Records from pages and feeds already carry canonical keys.
         for fld in FIELDS:
             if fld not in mapping and fld in rec:
@@ -1108,6 +1298,48 @@ class _IngestState:
                 key_to_id[url_key] = article_id
         rows.clear()
         self.articles.append(_fold_frame(list(kept.values()), self.run_id))
+
+
+def _times(n: int) -> str:
+    return "twice" if n == 2 else f"{n} times"
+
+
+def _repeated_columns(src: str, repeated: dict[str, list[tuple[int, str, str]]],
+                      mapping: dict[str, str]) -> list[str]:
+    """Check the column names a CSV header gives more than once (:func:`_unique_header`; compared
+    ignoring case). pandas would read them as ``title`` and ``title.1`` and go on; here a name
+    that a field is read from is an error, since framewatch cannot know which column holds the
+    field, and the others (no field reads them) are kept, each in the article's ``extra`` under
+    the name it is given (``notes``, ``notes_2``), with a warning.
+
+    Returns
+    -------
+    list of str
+        The warnings, one a repeated name no field reads.
+
+    Raises
+    ------
+    ConfigError
+        Naming the file, the column, its positions (counted from 1 at the left) and the field.
+    """
+    field_of = {col.casefold(): fld for fld, col in mapping.items()}
+    out = []
+    for name, columns in repeated.items():
+        where_cols = f"columns {listed([k for k, _, _ in columns])}"
+        written = {raw for _, raw, _ in columns}
+        fld = next((field_of[given.casefold()] for _, _, given in columns if given.casefold() in field_of), None)
+        if fld is not None:
+            raise ConfigError(f"the header names the column '{name}' {_times(len(columns))}", where=f"{src}, header",
+                              expected=f"each column name once (ignoring case): the {fld} is read from the column "
+                                       f"named '{name}', and framewatch cannot tell which of them holds it",
+                              found=f"'{name}' as {where_cols} (counted from 1 at the left)"
+                                    + ("" if len(written) == 1 else
+                                       f", written {listed([raw for _, raw, _ in columns], quote=True)}"),
+                              fix=f"rename or delete all but one of the {where_cols} in the file's header")
+        out.append(f"{src}: the header names the column '{name}' {_times(len(columns))} ({where_cols}); no field is "
+                   "read from it, so each is kept in the article's extra, as "
+                   f"{listed([given for _, _, given in columns], quote=True)}")
+    return out
 
 
 _EXPECTED = {

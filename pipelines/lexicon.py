@@ -59,7 +59,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .errors import LexiconError, check_path, read_utf8
+from .errors import LexiconError, check_path, listed, plural, read_utf8
 from .text import CopyOffsets, _table16, crosses_sentence_end, fold, matching_copy, scan_overlapping
 
 try:   # compiled by `pip install [-e] .` (setup.py); without it every text takes the Python path
@@ -125,6 +125,36 @@ class Lexicon:
     @property
     def categories(self) -> list[str]:
         return sorted({e.category for e in self.entries if not e.ignore})
+
+    @property
+    def n_terms(self) -> int:
+        """Entries that are terms (counted when matched): every entry but the stop phrases."""
+        return sum(1 for e in self.entries if not e.ignore)
+
+    @property
+    def n_stop_phrases(self) -> int:
+        """Entries marked ``ignore`` (stop phrases: they block a shorter term inside them, never counted)."""
+        return sum(1 for e in self.entries if e.ignore)
+
+    @property
+    def n_variants(self) -> int:
+        """Other spellings of the terms (``variants``), stop phrases' not counted."""
+        return sum(len(e.variants) for e in self.entries if not e.ignore)
+
+    def counts_text(self) -> str:
+        """The lexicon in numbers, as ``framewatch lexicon check`` says them: ``344 terms in 10 categories
+        (conspiracy_framing, ...), with 325 variant spellings; 22 stop phrases (366 entries in all)``. A
+        term is an entry that is counted when matched; a stop phrase is an entry that only blocks a
+        shorter term inside it (``ignore: true``); entries are the lexicon's records, both kinds."""
+        cats = self.categories
+        text = (f"{plural(self.n_terms, 'term')} in {plural(len(cats), 'category', 'categories')} "
+                f"({', '.join(cats) if len(cats) <= 10 else listed(cats, 10)})")
+        if self.n_variants:
+            text += f", with {plural(self.n_variants, 'variant spelling')}"
+        if self.n_stop_phrases:
+            text += (f"; {plural(self.n_stop_phrases, 'stop phrase')} "
+                     f"({plural(len(self.entries), 'entry', 'entries')} in all)")
+        return text
 
     def to_frame(self) -> pd.DataFrame:
         """The ``lexicon`` table."""
@@ -318,7 +348,7 @@ def _read_csv(path: Path, problems: list | None = None, declared: dict | None = 
     if "term" not in header:
         raise LexiconError("no 'term' column", where=f"{path}, line {header_line}",
                            expected="a header row with a 'term' column",
-                           found=f"columns {header}", fix="name the column of terms 'term'")
+                           found=f"the columns {listed(header, 6, quote=True)}", fix="name the column of terms 'term'")
     entries = []
     for line, row in rows:
         if not any(c.strip() for c in row):
@@ -333,7 +363,8 @@ def _read_csv(path: Path, problems: list | None = None, declared: dict | None = 
             continue
         if len(row) > len(header):
             error = LexiconError("more cells than header columns", where=f"{path}, line {line}",
-                                 expected=f"{len(header)} cells ({', '.join(header)})", found=f"{len(row)} cells",
+                                 expected=f"{plural(len(header), 'cell')} ({listed(header, 6)})",
+                                 found=plural(len(row), "cell"),
                                  fix="quote cells that contain the delimiter")
             if problems is None:
                 raise error
@@ -438,7 +469,8 @@ def _read_dic(path: Path, problems: list | None = None, declared: dict | None = 
         for cid in ids or [None]:
             if cid is not None and cid not in cats:
                 error = LexiconError("unknown category id", where=f"{path}, line {i + 1}",
-                                     expected=f"one of {sorted(cats)}", found=repr(cid),
+                                     expected=f"an id of the '%' block ({listed(sorted(cats), 6, quote=True)})",
+                                     found=repr(cid),
                                      fix="declare the category in the '%' block")
                 if problems is None:
                     raise error
@@ -550,7 +582,8 @@ def build_lexicon(entries: list[Entry], problems: list[LexiconError] | None = No
         kept.append(entry)
     if not any(not e.ignore for e in kept):
         error = LexiconError("the lexicon has no terms", expected="at least one entry that is not a stop phrase",
-                             found=f"{len(kept)} entries", fix="add terms, one per line")
+                             found=f"only {plural(len(kept), 'stop phrase')}" if kept else "no entries",
+                             fix="add terms, one per line")
         if problems is None:
             raise error
         problems.append(error)
@@ -558,11 +591,15 @@ def build_lexicon(entries: list[Entry], problems: list[LexiconError] | None = No
     return Lexicon(tuple(kept), tuple(sorted({e.source for e in kept}))), warnings
 
 
-_DECLARE_HOW = ("declare {1} in any of the lexicon files loaded together: a line '# categories: {0}' before a "
-                "CSV's header, or 'categories: [{0}]' beside 'entries:' in YAML")
-"""How to declare categories (``{0}``: their names; ``{1}``: ``it``, ``them``, ``both`` ...). A declaration covers
-every lexicon file loaded with the one that holds it, whatever their order: the ``--lexicon`` and
-``--extra-lexicon`` files of one command alike, and the files of one ``framewatch lexicon check``."""
+def _declare_how(names: str, source: str) -> str:
+    """How to declare the categories *names* in a lexicon file like *source*: ``'# categories: a, b' above
+    the header`` (CSV), ``'categories: [a, b]' beside 'entries:'`` (YAML). A declaration covers every
+    lexicon file loaded with the one that holds it, whatever their order: the ``--lexicon`` and
+    ``--extra-lexicon`` files of one command alike, and the files of one ``framewatch lexicon check``
+    (its help says so; the messages stay short)."""
+    if Path(source).suffix.lower() in (".yaml", ".yml"):
+        return f"'categories: [{names}]' beside 'entries:'"
+    return f"'# categories: {names}' above the header"
 
 
 def _category_key(name: str) -> str:
@@ -610,7 +647,7 @@ def _look_alike(a: str, b: str) -> bool:
 def _uses_text(uses: list[Entry]) -> str:
     """The lines of a category's uses: ``line 3``, ``2 lines (9, 10)``, five at most."""
     lines = ", ".join(str(e.line) for e in uses[:5]) + (", ..." if len(uses) > 5 else "")
-    return f"line {lines}" if len(uses) == 1 else f"{len(uses)} lines ({lines})"
+    return f"line {lines}" if len(uses) == 1 else f"{plural(len(uses), 'line')} ({lines})"
 
 
 def _where(source: str, line: int) -> str:
@@ -633,12 +670,16 @@ def _alike_warning(group: list[tuple[str, str]], unknown: dict[tuple[str, str], 
         uses = _uses_text(unknown[(source, name)])
         shown.append(f"'{name}' on {uses}" if source == first else f"'{name}' in {source} on {uses}")
     others = [name for name in names if name != keep]
-    listed = ", ".join(shown[:-1]) + f" and {shown[-1]}"
-    return (f"{_where(first, unknown[group[0]][0].line)}: new categories {listed} look alike: is "
-            f"{'one a typo of the other' if len(names) == 2 else 'one of them a typo'}? Each is kept as a category "
-            f"of its own. If they are one category, write '{keep}' for {' and '.join(repr(n) for n in others)}, "
-            f"then declare '{keep}'; if they are meant as different categories, "
-            f"{_DECLARE_HOW.format(', '.join(names), 'both' if len(names) == 2 else 'them all')}")
+    # Three names at most are written out (a group of many would make a line of hundreds of characters).
+    few = len(names) <= 3
+    alike = listed(shown, 3 if few else 2)
+    for_others = " and ".join(repr(n) for n in others) if few else f"the {len(others)} others"
+    declare = _declare_how(", ".join(names), first) if few else \
+        _declare_how(", ".join(names[:2]) + f", ... ({len(names)} names)", first)
+    return (f"{_where(first, unknown[group[0]][0].line)}: new categories {alike} look alike: is "
+            f"{'one a typo of the other' if len(names) == 2 else 'one of them a typo'}? Each is kept as its own "
+            f"category. If they are one, write '{keep}' for {for_others}, then declare '{keep}'; if not, "
+            f"declare {'both' if len(names) == 2 else 'them all'} ({declare})")
 
 
 def category_problems(entries: list[Entry], declared: dict[str, str] | None = None) -> tuple[list[LexiconError], list[str]]:
@@ -678,10 +719,9 @@ def category_problems(entries: list[Entry], declared: dict[str, str] | None = No
             continue
         errors.append(LexiconError(
             f"unknown category '{name}': did you mean '{near}'?", where=_where(source, uses[0].line),
-            expected=f"a built-in category ({', '.join(BUILTIN_CATEGORIES)}), '{DEFAULT_CATEGORY}' or one "
-                     "declared in the lexicon files loaded together; categories are compared exactly",
+            expected=f"a built-in category ({listed(BUILTIN_CATEGORIES, 2)}), '{DEFAULT_CATEGORY}' or a declared one",
             found=f"'{name}' on {_uses_text(uses)}",
-            fix=f"write '{near}'; if '{name}' is meant as a category of its own, {_DECLARE_HOW.format(name, 'it')}"))
+            fix=f"write '{near}', or declare '{name}' ({_declare_how(name, source)})"))
     names = list(dict.fromkeys(name for _, name in new))
     parent = list(range(len(names)))   # look-alike names joined into groups (union-find), first use first
 
@@ -709,7 +749,7 @@ def category_problems(entries: list[Entry], declared: dict[str, str] | None = No
             continue
         warns.append(f"{_where(source, unknown[(source, name)][0].line)}: category '{name}' is not a built-in one "
                      f"({_uses_text(unknown[(source, name)])}); kept as a new category. If it is meant, "
-                     f"{_DECLARE_HOW.format(name, 'it')}")
+                     f"declare it ({_declare_how(name, source)})")
     return errors, warns
 
 

@@ -28,6 +28,7 @@ from .csvsafe import to_csv_bytes
 from .dates import count_undated_reasons, undated_reasons_text
 from .engines import (BATCH_TABLES, DaskScorer, EngineOptions, ScoreStages, count_name_hits, plan_batches, read_batch,
                       score_dask, score_local, store_rowids)
+from .errors import plural
 from .frame_model import apply_to_new_articles
 from .frames import (FRAME_THRESHOLD, FrameScorer, frame_lexicon_frame, read_frames_lexicon, reset_frames,
                      stored_threshold)
@@ -59,6 +60,8 @@ class RunSummary:
     n_title_only: int = 0
     """Articles stored by this run without a body: their text is the title and lead (``text_origin``
     ``title+lead``; e.g. KCNA's photo and video items). They count in every denominator."""
+    reject_reasons: dict[str, int] = field(default_factory=dict)
+    """This run's rejected records by reason (``no_text 12``), most first as they came."""
     undated_reasons: dict[str, int] = field(default_factory=dict)
     """The undated articles stored by this run by kind of reason (:func:`pipelines.dates.count_undated_reasons`)."""
     n_articles: int = 0
@@ -106,7 +109,7 @@ class RunSummary:
         if self.n_title_only:
             ingested += f" ({self.n_title_only} without a body: title and lead only)"
         if self.versions:
-            scored = f"mentions {self.n_mentions} in {self.n_articles} articles"
+            scored = f"mentions {self.n_mentions} in {self.n_articles} article{'' if self.n_articles == 1 else 's'}"
             if self.n_articles != self.n_ingested:
                 why = f"; changed since its last scoring: {', '.join(self.changed_definitions)}" \
                     if self.changed_definitions else ""
@@ -122,10 +125,29 @@ class RunSummary:
         if self.versions and self.n_name_hits:
             parts.insert(-1, f"left out as parts of names {self.n_name_hits} ({self.name_hits_text()})")
         if self.n_model_articles:
-            parts.insert(-1, f"frame model applied to {self.n_model_articles} new articles")
+            parts.insert(-1, f"frame model applied to {plural(self.n_model_articles, 'new article')}")
         if self.n_scored_during_ingest is not None:
             parts.insert(-1, f"scored during ingest {self.n_scored_during_ingest}, re-scored {self.n_rescored}")
         return ", ".join(parts)
+
+    def stored_nothing(self) -> bool:
+        """True when the run read its input and the store holds none of it: every record rejected,
+        or no records at all (an empty file, only a header row or blank lines, files not read). A
+        record folded into a stored article (the same file run again) is held, so it counts as stored."""
+        return self.n_ingested == 0 and self.n_duplicates == 0
+
+    def nothing_stored_text(self, store: str | Path) -> str:
+        """Why :meth:`stored_nothing`, in one sentence for the ``Error:`` line: ``nothing was stored: 0 of
+        12 records ingested: 12 rejected (no_text 12); `framewatch rejects --store S` lists why``, or, when
+        no record was read, that the input held none (the warnings before it name each file and why)."""
+        if self.n_input == 0:
+            return ("nothing was stored: the input held no records (the Warning: lines above say why for each "
+                    "file: empty, only a header row or only blank lines); give a file with a header row and at "
+                    "least one record")
+        reasons = ", ".join(f"{reason} {n:,}" for reason, n in sorted(self.reject_reasons.items(),
+                                                                       key=lambda kv: -kv[1]))
+        return (f"nothing was stored: 0 of {plural(self.n_input, 'record')} ingested: {self.n_rejected:,} rejected"
+                + (f" ({reasons})" if reasons else "") + f"; `framewatch rejects --store {store}` lists why")
 
     def name_hits_text(self, top: int = 3) -> str:
         """The *top* terms most often left out as parts of names, with their hits: ``thug 9, savage 5,
@@ -233,6 +255,8 @@ def write_ingest(con, result, summary: RunSummary, registry: Registry, refresh: 
     summary.n_ingested += result.n_ingested
     summary.n_duplicates += result.n_duplicates
     summary.n_rejected += result.n_rejected
+    for reason, n in result.rejects["reason"].value_counts(sort=False).items():
+        summary.reject_reasons[reason] = summary.reject_reasons.get(reason, 0) + int(n)
     summary.n_undated += result.n_undated
     if len(articles):
         summary.n_title_only += int((articles["text_origin"] == "title+lead").sum())

@@ -309,14 +309,26 @@ def test_run_with_a_bad_lexicon_fails_and_leaves_the_store_as_it_was(store, corp
 def test_lexicon_check_good_file(lexicon_file):
     result = invoke("lexicon", "check", lexicon_file)
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.startswith("ok: 3 entries")
+    assert result.stdout.startswith("ok: 3 terms in 3 categories (delegitimising, militarised, pejorative), "
+                                    "version lex-")
 
 
 def test_lexicon_check_builtin_file():
     builtin = Path(__file__).resolve().parents[2] / "data" / "lexicon" / "loaded_wording.csv"
     result = invoke("lexicon", "check", builtin)
     assert result.exit_code == 0, result.stderr
-    assert re.match(r"ok: \d+ entries", result.stdout)
+    # Terms and stop phrases counted apart, as README's Lexicon section counts them: the same numbers.
+    m = re.match(r"ok: (\d+) terms in 10 categories \(.*\), with (\d+) variant spellings; (\d+) stop phrases "
+                 r"\((\d+) entries in all\), version lex-", result.stdout)
+    assert m, result.stdout
+    terms, variants, stops, entries = map(int, m.groups())
+    assert terms + stops == entries
+    with builtin.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert entries == len(rows) and stops == sum(r["ignore"].strip().lower() == "true" for r in rows)
+    readme = " ".join((builtin.parents[2] / "README.md").read_text(encoding="utf-8").split())
+    assert f"{terms} terms in 10 categories" in readme and f"plus {stops} stop phrases" in readme
+    assert f"{variants} variant spellings" in readme
 
 
 def test_lexicon_check_bad_file(bad_lexicon):
@@ -377,7 +389,7 @@ def test_lexicon_check_warnings_are_capped_by_max_errors_too(tmp_path):
     path = tmp_path / "repeats.csv"
     path.write_text("term\n" + "regime\n" * 31, encoding="utf-8")
     result = invoke("lexicon", "check", "--max-errors", "5", path)
-    assert result.exit_code == 0 and result.stdout.startswith("ok: 1 entries")
+    assert result.exit_code == 0 and result.stdout.startswith("ok: 1 term in 1 category (loaded), version")
     assert result.stderr.count("'regime' repeats line 2; kept once") == 5
     assert result.stderr.splitlines()[-1] == "Warning: ... and 25 more (--max-errors 0 prints every one)"
     assert invoke("lexicon", "check", "--max-errors", "0", path).stderr.count("repeats line 2") == 30
@@ -398,7 +410,7 @@ def test_term_only_csv_is_valid_with_category_loaded(tmp_path):
     path.write_text("term\nwar games\npuppet regime\n", encoding="utf-8")
     result = invoke("lexicon", "check", path)
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.startswith("ok: 2 entries in 1 categories (loaded)")
+    assert result.stdout.startswith("ok: 2 terms in 1 category (loaded), version")
 
 
 def test_yaml_lexicon_is_valid(tmp_path):
@@ -407,7 +419,8 @@ def test_yaml_lexicon_is_valid(tmp_path):
                     "  - term: puppet regime\n    category: delegitimising\n", encoding="utf-8")
     result = invoke("lexicon", "check", path)
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.startswith("ok: 2 entries in 2 categories")
+    assert result.stdout.startswith("ok: 2 terms in 2 categories (delegitimising, militarised), with 1 variant "
+                                    "spelling, version")
 
 
 def test_extra_lexicon_columns_are_kept(store):
@@ -551,7 +564,8 @@ def test_rejects_lists_reasons(store):
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "1 rejected record: no_text 1"
-    assert re.match(r"^.*articles\.csv:4\tno_text\t", lines[1]), lines
+    # Row 4 of the data (the header not counted) is line 5 of the file: the label says which it is.
+    assert re.match(r"^.*articles\.csv row 4\tno_text\tno text: .* \(file line 5\)$", lines[1]), lines
 
 
 def test_stages_one_by_one_match_run(tmp_path, corpus, lexicon_file, store):

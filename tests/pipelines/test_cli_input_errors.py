@@ -203,7 +203,7 @@ def test_lexicon_check_of_good_files_is_unchanged(tmp_path):
     two = _write(tmp_path / "two.csv", "term,category\npuppet regime,delegitimising\n")
     result = invoke("lexicon", "check", one, two)
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.startswith("ok: 2 entries in 2 categories (delegitimising, militarised), version lex-")
+    assert result.stdout.startswith("ok: 2 terms in 2 categories (delegitimising, militarised), version lex-")
 
 
 # --------------------------------------------------------------------------- 3. fields of the wrong type

@@ -58,12 +58,15 @@ def test_a_file_none_of_whose_records_could_be_ingested_warns_with_its_columns_a
 
 def test_a_file_whose_records_name_no_outlet_warns_with_the_outlet_option(tmp_path):
     bad = _csv(tmp_path / "no_outlet.csv", ("date", "title", "text"), [("2024-01-01", "A", "Some words.")])
-    result = invoke("ingest", "--input", bad, "--store", tmp_path / "s.duckdb")
-    assert result.exit_code == 0, result.stderr
+    store = tmp_path / "s.duckdb"
+    result = invoke("ingest", "--input", bad, "--store", store)
+    assert result.exit_code == 3, result.stderr   # nothing stored
     assert (f"Warning: {bad}: none of its 1 record could be ingested (no_outlet 1); its columns: date, title, text; "
             "expected an outlet column (outlet, outlet_name, source, source_name, ...), a URL, or --outlet NAME; "
             "name yours with --map outlet=COLUMN, or give --outlet NAME; `framewatch rejects` lists them"
             ) in result.stderr.splitlines()
+    assert result.stderr.splitlines()[-1] == (f"Error: nothing was stored: 0 of 1 record ingested: 1 rejected "
+                                              f"(no_outlet 1); `framewatch rejects --store {store}` lists why.")
 
 
 
@@ -105,17 +108,24 @@ def test_map_help_lists_every_field_it_takes():
         assert listed.split(", ") == list(FIELDS)
 
 
-def test_rejects_help_promises_file_lines_only_where_the_details_give_them(tmp_path):
+def test_rejects_help_says_what_each_place_counts_and_the_listing_keeps_to_it(tmp_path):
     text = " ".join(invoke("rejects", "--help").stdout.split())
-    assert "a CSV row whose cells do not match the header, bad_row, also gives its file line or lines" in text
-    src = tmp_path / "mixed.csv"   # a quoted cell over two lines, then a row with a cell too many, then no text
-    src.write_text('outlet,date,title,text\nKCNA,2024-01-01,A,"two\nlines"\nKCNA,2024-01-02,B,c,extra\n'
+    assert ('"FILE row N" for the Nth data row of a CSV/TSV or Parquet file (the header and blank lines not counted; '
+            'a CSV record\'s detail ends with its file line, "(file line 7)", or lines, "(file lines 7-9)"') in text
+    assert '"FILE line N" for a line of a JSON-lines file' in text
+    # a blank line, a quoted cell over two lines, then a row with a cell too many, then no text
+    src = tmp_path / "mixed.csv"
+    src.write_text('outlet,date,title,text\n\nKCNA,2024-01-01,A,"two\nlines"\nKCNA,2024-01-02,B,c,extra\n'
                    "KCNA,2024-01-03,,\n", encoding="utf-8")
+    lines = tmp_path / "mixed.jsonl"
+    lines.write_text('\n{"outlet": "KCNA", "text": "fine words"}\n{"outlet": "KCNA"}\n', encoding="utf-8")
     store = tmp_path / "s.duckdb"
-    assert invoke("run", "--input", src, "--store", store).exit_code == 0
-    details = dict(query(store, "SELECT reason, detail FROM rejects"))
-    assert details["bad_row"] == "5 cells where the header has 4 (data row 2, file line 4)"
-    assert "file line" not in details["no_text"]
+    assert invoke("run", "--input", src, "--input", lines, "--store", store).exit_code == 0
+    details = dict(query(store, "SELECT reason, detail FROM rejects WHERE source_file = ?", [str(src)]))
+    assert details["bad_row"] == "5 cells where the header has 4 (file line 5)"
+    assert details["no_text"].endswith("(file line 6)")   # the blank line 2 is not a row, but is a line
+    listing = invoke("rejects", "--store", store).stdout.splitlines()[1:]
+    assert [line.split("\t")[0] for line in listing] == [f"{src} row 2", f"{src} row 3", f"{lines} line 3"]
 
 
 # --------------------------------------------------------------------------- unknown filter names

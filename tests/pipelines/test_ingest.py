@@ -190,18 +190,127 @@ def test_a_mapped_column_that_does_not_exist_stops_the_run(tmp_path):
 def test_long_cells_binary_files_empty_files_and_repeated_headers(tmp_path):
     long = write(tmp_path, "long.csv", "outlet,date,body\n" + "".join(f"A,2026-01-01,short {i}\n" for i in range(3))
                  + "A,2026-01-02," + "word " * 60_000 + "\nA,2026-01-03,after\n")
-    junk = write(tmp_path, "junk.csv", b"\x00\x01\x02binary\xff" * 100)
+    junk = write(tmp_path, "junk.csv", b"\x01\x02\x00binary\xff" * 100)
     empty = write(tmp_path, "empty.csv", "")
     header = write(tmp_path, "header.csv", "outlet,date,body\n")
-    twice = write(tmp_path, "twice.csv", "outlet,text,text\nA,first,second\n")
+    twice = write(tmp_path, "twice.csv", "outlet,text,notes,Notes\nA,first,one,two\n")
     result = ingest([long, junk, empty, header, twice])
     assert result.n_input == result.n_ingested + result.n_duplicates + result.n_rejected
     assert result.n_ingested == 4 + 1 + 1  # no row after the long cell is lost
-    assert result.rejects["detail"].tolist() == ["binary data (NUL bytes), not a text/CSV file"]
+    assert result.rejects["detail"].tolist() == [
+        "not a text file; expected a CSV file (text); found binary data: a NUL byte at byte 2 (text holds none). "
+        "Fix: give the articles as text (CSV or JSON lines, UTF-8); a UTF-16 text file needs its byte-order mark "
+        "(Excel's 'Unicode text' has one), or save it as UTF-8"]
+    assert f"{junk}: not read (unreadable_file): not a text file; " in " ".join(result.warnings)
     assert any("empty.csv: the file is empty" in w for w in result.warnings)
     assert any("header.csv: only a header row" in w for w in result.warnings)
+    # a name given twice that no field reads: both kept, each under its own name, and said
     row = result.articles[result.articles["source_file"].str.endswith("twice.csv")].iloc[0]
-    assert row["text"] == "first" and json.loads(row["extra"]) == {"text_2": "second"}
+    assert row["text"] == "first" and json.loads(row["extra"]) == {"notes": "one", "Notes": "two"}
+    assert (f"{twice}: the header names the column 'notes' twice (columns 3 and 4); no field is read from it, so "
+            "each is kept in the article's extra, as 'notes' and 'Notes'") in result.warnings
+
+
+@pytest.mark.parametrize("header, column, times, positions, written", [
+    ("outlet,title,title,body", "title", "twice", "2 and 3", ""),
+    ("outlet,Title,body,title", "Title", "twice", "2 and 4", ", written 'Title' and 'title'"),   # fields ignore case
+    ("outlet,text,title,text,text", "text", "3 times", "2, 4 and 5", ""),
+])
+def test_a_column_a_field_is_read_from_given_twice_stops_naming_it_and_its_positions(tmp_path, header, column, times,
+                                                                                     positions, written):
+    """pandas reads the second as 'title.1' and goes on; which of them holds the title is not ours to guess."""
+    p = write(tmp_path, "dup.csv", header + "\n" + ",".join(["A"] + ["some words"] * (header.count(",")))
+              + "\n")
+    with pytest.raises(ConfigError) as err:
+        ingest([p])
+    field = {"title": "title", "text": "body"}[column.lower()]
+    assert str(err.value) == (
+        f"{p}, header: the header names the column '{column}' {times}; expected each column name once (ignoring case): "
+        f"the {field} is read from the column named '{column}', and framewatch cannot tell which of them holds it; "
+        f"found '{column}' as columns {positions} (counted from 1 at the left){written}. Fix: rename or delete all "
+        f"but one of the columns {positions} in the file's header")
+    # named by --map instead: the other field is not read from the repeated name, so the file is read
+    if column == "title":
+        assert ingest([p], mapping={"title": "outlet"}).n_ingested == 1
+
+
+def test_a_binary_file_is_named_for_what_it_is_with_the_fix(tmp_path):
+    """A gzip or PNG given as a CSV was read as text: 'only a header row', or a reject of NUL bytes only."""
+    import gzip
+
+    text = b"outlet,date,body\nA,2026-01-01,some words\n"
+    packed = write(tmp_path, "news.csv", gzip.compress(text, mtime=0))
+    sheet = write(tmp_path, "sheet.csv", b"PK\x03\x04" + b"\x14" * 40)
+    png = write(tmp_path, "lines.jsonl", b"\x89PNG\r\n\x1a\n" + b"\x11" * 40)
+    parquet = write(tmp_path, "table.parquet", text)
+    result = ingest([packed, sheet, png, parquet])
+    assert result.n_ingested == 0 and result.n_rejected == 4
+    details = dict(zip(result.rejects["source_file"].map(lambda f: Path(f).name), result.rejects["detail"]))
+    assert details["news.csv"] == (
+        "not a text file; expected a CSV file (text); found a gzip-compressed file (it starts with the bytes 1f 8b). "
+        f"Fix: decompress it first (gzip -dc {packed} > {tmp_path / 'news.decompressed.csv'}), then give "
+        f"{tmp_path / 'news.decompressed.csv'}")
+    assert "found a ZIP archive (an Excel .xlsx or OpenDocument sheet is one too) (it starts with the bytes 50 4b 03 " \
+           "04). Fix: unzip it and give the file inside, or, for a sheet, save it from the spreadsheet as 'CSV UTF-8'" \
+        in details["sheet.csv"]
+    assert details["lines.jsonl"].startswith("not a text file; expected JSON lines (text); found a PNG image")
+    assert details["table.parquet"].startswith("not a Parquet file; expected a Parquet file (it starts with the "
+                                               "bytes 50 41 52 31, 'PAR1'); found text.")
+    assert set(result.rejects["reason"]) == {"unreadable_file"} and result.rejects["source_row"].isna().all()
+    # the fix works: the decompressed file is read
+    unpacked = write(tmp_path, "news.decompressed.csv", gzip.decompress(packed.read_bytes()))
+    assert ingest([unpacked]).n_ingested == 1
+
+
+def test_a_compressed_file_framewatch_does_not_read_says_how_to_get_the_file_inside(tmp_path):
+    import gzip
+
+    packed = write(tmp_path, "news.csv.gz", gzip.compress(b"outlet,body\nA,words\n", mtime=0))
+    result = ingest([packed])
+    assert result.rejects["detail"].tolist() == [
+        f"framewatch does not read '.gz' files: this is a gzip-compressed file (it starts with the bytes 1f 8b); "
+        f"decompress it first (gzip -dc {packed} > {tmp_path / 'news.csv'}), then give {tmp_path / 'news.csv'}"]
+
+
+@pytest.mark.parametrize("name, content, why", [
+    ("blank.csv", "\n\n  \n", "only blank lines (3 lines)"),
+    ("blank.jsonl", "\n\n", "only blank lines (2 lines)"),
+    ("crlf.tsv", "\r\n\r\n", "only blank lines (2 lines)"),
+    ("empty.jsonl", "", "the file is empty"),
+    ("list.json", "[]", "no records in it"),
+])
+def test_blank_lines_are_not_records_and_a_file_of_them_is_an_empty_input(tmp_path, name, content, why):
+    p = write(tmp_path, name, content)
+    result = ingest([p])
+    assert (result.n_input, result.n_rejected) == (0, 0)
+    assert result.warnings == [f"{p}: {why}; no records read"]
+
+
+def test_blank_lines_between_and_before_csv_records_are_skipped_and_rows_count_records(tmp_path):
+    p = write(tmp_path, "gaps.csv", "\n\noutlet,date,body\n\nA,2026-01-01,one\n   \n\nA,2026-01-02,\n,,\n")
+    result = ingest([p])
+    assert (result.n_input, result.n_ingested, result.n_rejected) == (3, 1, 2)
+    assert result.articles["source_row"].tolist() == [1]
+    # a row of empty cells is a record with no values, not a blank line; each reject names its file line
+    assert list(zip(result.rejects["source_row"], result.rejects["reason"], result.rejects["detail"])) == [
+        (2, "no_text", "no text: body, title and lead are all empty (file line 8)"),
+        (3, "empty_row", "the row has no values (file line 9)")]
+
+
+@pytest.mark.parametrize("zone, hint", [
+    ("Europe/Moskow", "did you mean 'Europe/Moscow'"),
+    ("europe/moscow", "did you mean 'Europe/Moscow'? Write e.g. --assume-tz Europe/Moscow"),
+    ("Moscow", "did you mean 'Europe/Moscow'"),
+    ("Mars/Olympus", "write e.g. --assume-tz Europe/Moscow"),
+])
+def test_a_bad_assume_tz_stops_when_the_options_are_made_not_when_a_date_needs_it(tmp_path, zone, hint):
+    with pytest.raises(ConfigError) as err:
+        IngestOptions(assume_tz=zone)
+    assert str(err.value).startswith(f"--assume-tz: unknown time zone; expected an IANA time zone name such as "
+                                     f"'UTC', 'Europe/Moscow' or 'Asia/Pyongyang' (the zone in which dates without a "
+                                     f"UTC offset are read); found '{zone}'. Fix: ")
+    assert hint in str(err.value)
+    assert IngestOptions(assume_tz="Asia/Pyongyang").assume_tz == "Asia/Pyongyang"
 
 
 def test_duplicate_copies_keep_their_topic_labels(tmp_path):

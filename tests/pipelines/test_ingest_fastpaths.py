@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipelines.ingest import (_ASCII_LOOKALIKES, BoilerplateScreen, _jsonl_rows, _open_text, _read_file,
-                              _required_literal, canonical_text)
+                              _required_literal, _why_no_records, canonical_text)
 from pipelines.outlets import read_registry, strip_boilerplate
 from pipelines.text import WORD_RE, count_words, text_hash, text_hash_and_count
 
@@ -203,6 +203,8 @@ def reference_jsonl(path):
     except Exception as exc:  # noqa: BLE001 - as _read_file
         out.append({"_source_file": str(path), "_source_row": None,
                     "_reject": ("unreadable_file", f"{type(exc).__name__}: {exc}")})
+    if not out:   # as _read_file: a file that gives no record is named, with why
+        warnings.append(f"{path}: {_why_no_records(path)}; no records read")
     return out, warnings
 
 

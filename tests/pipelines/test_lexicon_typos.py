@@ -20,11 +20,10 @@ from pipelines.lexicon import (BUILTIN_CATEGORIES, BUILTIN_LEXICON, NOT_IN_WORDS
                                check_lexicon_files, load_lexicon, near_category, read_lexicon)
 from pipelines.text import fold
 
-DECLARE = ("declare it in any of the lexicon files loaded together: a line '# categories: {0}' before a CSV's "
-           "header, or 'categories: [{0}]' beside 'entries:' in YAML")
-EXPECTED_CATEGORY = ("expected a built-in category (pejorative_label, delegitimising_label, militarised_language, "
-                     "euphemism, doubt_casting, glorifying, victimhood, conspiracy_framing, dehumanising, hyperbole), "
-                     "'loaded' or one declared in the lexicon files loaded together; categories are compared exactly")
+DECLARE = "declare it ('# categories: {0}' above the header)"
+NEW_CATEGORY = "write '{0}', or declare '{1}' ('# categories: {1}' above the header)"
+EXPECTED_CATEGORY = ("expected a built-in category (pejorative_label, delegitimising_label and 8 more), 'loaded' "
+                     "or a declared one")
 EXPECTED_LITERAL = "expected a literal term: words, without ( ) [ ] { } + ? | \\ ^ $"
 NOT_A_WORD = "is not part of a word (the matcher reads it as a space; a term is literal text, not a regular expression)"
 
@@ -76,12 +75,11 @@ def test_lexicon_check_flags_each_typo_with_file_line_found_and_fix(tmp_path):
         f"Warning: {path}, line 10: 'hegemony' repeats line 9; kept once"]
     assert lines[2:-1] == [
         f"Error: {path}, line 2, column 'category': unknown category 'pejoratve_label': did you mean "
-        f"'pejorative_label'?; {EXPECTED_CATEGORY}; found 'pejoratve_label' on 2 lines (2, 8). Fix: write "
-        f"'pejorative_label'; if 'pejoratve_label' is meant as a category of its own, {DECLARE.format('pejoratve_label')}",
+        f"'pejorative_label'?; {EXPECTED_CATEGORY}; found 'pejoratve_label' on 2 lines (2, 8). Fix: "
+        f"{NEW_CATEGORY.format('pejorative_label', 'pejoratve_label')}",
         f"Error: {path}, line 3, column 'category': unknown category 'militarised language': did you mean "
-        f"'militarised_language'?; {EXPECTED_CATEGORY}; found 'militarised language' on line 3. Fix: write "
-        f"'militarised_language'; if 'militarised language' is meant as a category of its own, "
-        f"{DECLARE.format('militarised language')}",
+        f"'militarised_language'?; {EXPECTED_CATEGORY}; found 'militarised language' on line 3. Fix: "
+        f"{NEW_CATEGORY.format('militarised_language', 'militarised language')}",
         f"Error: {path}, line 4, column 'term': '(war games' is matched as 'war games': '(' {NOT_A_WORD}; "
         f"{EXPECTED_LITERAL}; found '(war games'. Fix: write 'war games'",
         f"Error: {path}, line 5, column 'term': 'imperial[ists' is matched as 'imperial ists', not 'imperialists': "
@@ -113,7 +111,7 @@ def test_a_new_category_is_a_warning_in_check_and_in_run_and_its_runs_row(tmp_pa
                f"a new category. If it is meant, {DECLARE.format('hegemony_talk')}")
     check = invoke("lexicon", "check", path)
     assert check.exit_code == 0 and check.stderr == f"Warning: {warning}\n"
-    assert check.stdout.startswith("ok: 2 entries in 2 categories (hegemony_talk, militarised_language)")
+    assert check.stdout.startswith("ok: 2 terms in 2 categories (hegemony_talk, militarised_language)")
     store = tmp_path / "s.duckdb"
     run = invoke("run", "--input", articles, "--store", store, "--lexicon", path)
     assert run.exit_code == 0, run.stderr
@@ -138,7 +136,7 @@ def test_declared_categories_are_accepted_and_their_near_misses_are_errors(tmp_p
     path = _write(tmp_path / name, text)
     result = invoke("lexicon", "check", path)
     assert result.exit_code == 0 and result.stderr == "", result.stderr
-    assert result.stdout.startswith("ok: 3 entries in 3 categories (hegemony_talk, militarised_language, slurs)")
+    assert result.stdout.startswith("ok: 3 terms in 3 categories (hegemony_talk, militarised_language, slurs)")
     assert [e.line for e in read_lexicon(path)] == ([4, 5, 6] if name.endswith(".csv") else
                                                     [3, 5, 7] if name.endswith(".yaml") else [6, 7, 8])
     if name.endswith(".dic"):
@@ -169,8 +167,8 @@ def test_a_declaration_covers_the_files_checked_and_run_with_it_in_any_order_and
         assert result.exit_code == 1 and result.stderr.splitlines()[0] == (
             f"Error: {other}, line 3, column 'category': unknown category 'hegemony_tlk': did you mean "
             f"'hegemony_talk'?; {EXPECTED_CATEGORY}; found 'hegemony_tlk' on "
-            f"line 3. Fix: write 'hegemony_talk'; if 'hegemony_tlk' is meant as a category of its own, "
-            f"{DECLARE.format('hegemony_tlk')}")   # a near miss of a category the other file declares
+            # a near miss of a category the other file declares
+            f"line 3. Fix: {NEW_CATEGORY.format('hegemony_talk', 'hegemony_tlk')}")
     good = _write(tmp_path / "good.csv", "term,category\nhegemonic,hegemony_talk\n")
     assert invoke("lexicon", "check", good, decl).stderr == ""
     assert invoke("lexicon", "check", good).stderr.startswith(f"Warning: {good}, line 2, column 'category': "
@@ -196,11 +194,9 @@ def _alike(path, other_path=None):
     """The warning for local_slur (lines 2, 3 of *path*) and locl_slur (line 4, or line 2 of *other_path*)."""
     locl = "'locl_slur' on line 4" if other_path is None else f"'locl_slur' in {other_path} on line 2"
     return (f"{path}, line 2, column 'category': new categories 'local_slur' on 2 lines (2, 3) and {locl} look "
-            f"alike: is one a typo of the other? Each is kept as a category of its own. If they are one category, "
-            f"write 'local_slur' for 'locl_slur', then declare 'local_slur'; if they are meant as different "
-            f"categories, declare both in any of the lexicon files loaded together: a line '# categories: "
-            f"local_slur, locl_slur' before a CSV's header, or 'categories: [local_slur, locl_slur]' beside "
-            f"'entries:' in YAML")
+            f"alike: is one a typo of the other? Each is kept as its own category. If they are one, "
+            f"write 'local_slur' for 'locl_slur', then declare 'local_slur'; if not, "
+            f"declare both ('# categories: local_slur, locl_slur' above the header)")
 
 
 def test_two_new_categories_that_look_alike_are_one_warning_naming_both_with_their_lines(tmp_path, articles):
@@ -259,9 +255,7 @@ def test_three_look_alike_categories_name_the_most_used_as_the_one_to_keep(tmp_p
     assert warning.startswith(f"{path}, line 2, column 'category': new categories 'locl_slur' on line 2, 'local_slur' "
                               "on 2 lines (3, 4) and 'local_slurs' on line 5 look alike: is one of them a typo?")
     assert "write 'local_slur' for 'locl_slur' and 'local_slurs', then declare 'local_slur'" in warning
-    assert warning.endswith("declare them all in any of the lexicon files loaded together: a line '# categories: "
-                            "locl_slur, local_slur, local_slurs' before a CSV's header, or 'categories: [locl_slur, "
-                            "local_slur, local_slurs]' beside 'entries:' in YAML")
+    assert warning.endswith("declare them all ('# categories: locl_slur, local_slur, local_slurs' above the header)")
 
 
 def test_a_comment_line_before_the_header_keeps_line_numbers_and_a_bad_declaration_is_an_error(tmp_path):

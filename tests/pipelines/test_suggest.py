@@ -95,7 +95,7 @@ def test_cli_writes_a_reviewable_lexicon_csv_and_never_touches_the_lexicon(tmp_p
     result = CliRunner().invoke(main, ["lexicon", "suggest", str(labelled), "--lexicon", str(lexicon), "--top", "5",
                                        "--min-annotated", "1", "--out", str(out)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    assert "1 candidate terms (1 already in the lexicon, flagged)" in result.output
+    assert "1 candidate term (1 already in the lexicon, flagged) from 4 texts" in result.output
     assert "the lexicon was not changed" in result.output
     assert hashlib.sha256(lexicon.read_bytes()).hexdigest() == before
     assert hashlib.sha256(BUILTIN_LEXICON.read_bytes()).hexdigest() == builtin_before

@@ -80,7 +80,8 @@ def test_rejects_undated_lists_file_row_id_outlet_title_and_note(run):
     counts = count_undated_reasons([note for *_, note in rows])
     assert lines[0] == (f"{len(rows)} undated articles (kept, left out of charts over time): "
                         f"{undated_reasons_text(counts)}")
-    assert lines[1:] == [f"{src}:{row}\t{aid}\t{outlet}\t{title}\t{note}" for src, row, aid, outlet, title, note in rows]
+    assert lines[1:] == [f"{src} row {row}\t{aid}\t{outlet}\t{title}\t{note}"   # a CSV's data row, said so
+                         for src, row, aid, outlet, title, note in rows]
 
 
 def test_rejects_undated_limit_and_out_file(run, tmp_path):
@@ -90,7 +91,7 @@ def test_rejects_undated_limit_and_out_file(run, tmp_path):
     result = invoke("rejects", "--store", store, "--undated", "--limit", "1", "--out", out)
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert len(lines) == 3 and lines[1].startswith(f"{rows[0][0]}:{rows[0][1]}\t{rows[0][2]}\t")
+    assert len(lines) == 3 and lines[1].startswith(f"{rows[0][0]} row {rows[0][1]}\t{rows[0][2]}\t")
     assert lines[2] == f"wrote {len(rows)} rows to {out}"                      # the file has every row
     written = pd.read_csv(out, encoding="utf-8-sig", dtype=str, keep_default_na=False)
     assert list(written.columns) == list(UNDATED_COLUMNS)
@@ -189,8 +190,9 @@ def test_date_notes_and_warnings_name_the_column_as_the_file_names_it(tmp_path, 
     notes = dict(query(store, "SELECT title, date_note FROM articles WHERE published_at IS NULL"))
     assert notes["No date"] == f"missing date in column '{column}'"
     assert "'published'" not in result.stderr
-    assert (f"Warning: {src}, outlet 'Valley Courier', column '{column}': 1 date-time value(s) had no UTC offset"
-            in result.stderr)
+    assert (f"Warning: {src}, outlet 'Valley Courier', column '{column}': 1 date-time value had no UTC offset and "
+            "was read in UTC (--assume-tz UTC); if the outlet wrote them in another time zone, give it with "
+            "--assume-tz ZONE (an IANA name, e.g. --assume-tz Europe/Moscow) and run again.") in result.stderr
     # the ingest allows a day (a source's clock or zone): the note says so, not that tomorrow is the ingest time
     future = notes["From the future"]
     assert future.startswith("date 2099-01-01T00:00:00Z is more than a day after the ingest time "), future

@@ -185,7 +185,7 @@ BAD_DEFINITIONS = [
     ("lexicon.csv", b"term,category,ignore\nregime,label,maybe\n", _load_lexicon, LexiconError,
      "line 2, column 'ignore'", "true or false", "'maybe'"),
     ("lexicon.csv", b"word,cat\nregime,x\n", _load_lexicon, LexiconError,
-     "line 1", "a 'term' column", "['word', 'cat']"),
+     "line 1", "a 'term' column", "the columns 'word' and 'cat'"),
     ("lexicon.csv", b"term,category\nregime,label,extra\n", _load_lexicon, LexiconError,
      "line 2", "2 cells", "3 cells"),
     ("lexicon.csv", b"term,category\nre*gime,label\n", _load_lexicon, LexiconError,
