@@ -444,6 +444,12 @@ def _empty_spec(title: str, message: str) -> dict:
             "config": {"view": {"stroke": None}}}
 
 
+def _count(k, noun: str) -> str:
+    """``"1 mention"``, ``"2,345 mentions"`` (a missing count is 0)."""
+    k = int(k) if pd.notna(k) else 0
+    return f"{k:,} {noun}{'' if k == 1 else 's'}"
+
+
 def _trend_rows(data: pd.DataFrame, measure: str, top: float, spans: dict, kind: str = "outlet",
                 panel: str | None = None) -> list[dict]:
     """The chart rows of a trend frame sorted by outlet and period: one per outlet and period.
@@ -485,20 +491,20 @@ def _trend_rows(data: pd.DataFrame, measure: str, top: float, spans: dict, kind:
                              f"{format(v, fmt)} {unit}" + (" (above the axis)" if v > top else "")),
                 "interval": ("switch on Pool selected outlets" if kind == "reference" else "") if lo is None or hi is None
                             else f"{format(lo, fmt)} – {format(hi, fmt)}",
-                "n": (f"{n:,} articles, {int(words) if pd.notna(words) else 0:,} words, "
-                      f"{int(mentions) if pd.notna(mentions) else 0:,} mentions"),
+                "n": ", ".join(_count(k, noun) for k, noun in ((n, "article"), (words, "word"), (mentions, "mention"))),
                 "note": notes[j]})
     return rows
 
 
 def _time_axis(spans: dict) -> dict:
     """The x encoding (UTC): at most 12 ticks; one period alone: a few days around it, labelled by its date."""
-    x = {"field": "period", "type": "temporal", "title": "period (UTC)", "scale": {"type": "utc"},
-         "axis": {"formatType": "utc", "labelOverlap": True, "grid": False, "tickCount": min(len(spans), 12)}}
+    x = {"field": "period", "type": "temporal", "title": "period (UTC)", "scale": {"type": "utc"},   # utc: UTC labels
+         "axis": {"labelOverlap": True, "grid": False, "tickCount": min(len(spans), 12)}}
+    if len(spans) <= 12:   # few periods: a tick on each period's first day, named by its date (not "March" alone)
+        x["axis"].update(values=[_utc(p) for p in spans], format="%d %b %Y")
     if len(spans) == 1:
         (p, _), = spans.values()
         x["scale"]["domain"] = [_utc(p - pd.Timedelta(days=3)), _utc(p + pd.Timedelta(days=3))]
-        x["axis"].update(values=[_utc(p)], format="%d %b %Y")
     return x
 
 
@@ -595,7 +601,7 @@ def trend_chart(df: pd.DataFrame, measure: str = "rate") -> dict:
     x = _time_axis(spans)
     y = {"type": "quantitative",
          "scale": {"domain": [0, top], "nice": False, "range": [TREND_PLOT_PX - TREND_VOLUME_PX - TREND_GAP_PX, 0]},
-         "axis": {"title": unit, **({"format": ".0%"} if measure == "share" else {})}}
+         "axis": {"title": unit, "labelFlush": False, **({"format": ".0%"} if measure == "share" else {})}}
     tooltip = _tooltip(rows)
     lines = {"layer": _measure_layers(x, y, colour, tooltip, band_opacity(len(names)),
                                       {"color": colour, "strokeDash": dash, "strokeWidth": {"value": 2.5}})}
@@ -655,7 +661,7 @@ def trend_panels(df: pd.DataFrame, measure: str = "rate") -> dict:
               "scale": {"domain": ["outlet", "reference"], "range": [PALETTE[0], REFERENCE_GREY]}}
     x = {**_time_axis(spans), "title": None}      # the subtitle says UTC, once
     y = {"type": "quantitative", "scale": {"domain": [0, top], "nice": False},
-         "axis": {"title": unit, **({"format": ".0%"} if measure == "share" else {})}}
+         "axis": {"title": unit, "labelFlush": False, **({"format": ".0%"} if measure == "share" else {})}}
     tooltip = _tooltip(rows)
     measure_layers = _measure_layers(x, y, colour, tooltip, band_opacity(1),
                                      {"color": colour, "detail": {"field": "kind"},

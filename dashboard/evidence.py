@@ -210,6 +210,18 @@ def clicked_trend_cell(selection, cells: pd.DataFrame) -> int | None:
     return None
 
 
+def clicked_trend_name(selection) -> str | None:
+    """``"<outlet> · <YYYY-MM-DD>"`` of the first point or bar clicked on the trend chart, or ``None`` (for the toast
+    of :func:`follow_click` when the clicked cell has no mentions)."""
+    for param in charts.TREND_SELECTIONS:
+        for datum in (selection or {}).get(param) or []:
+            key = datum.get("cell") if isinstance(datum, dict) else None
+            if isinstance(key, str) and "|" in key:
+                outlet, day = key.rsplit("|", 1)
+                return f"{outlet} · {day}"
+    return None
+
+
 def clicked_trace_cell(fig, selection, cells: pd.DataFrame) -> int | None:
     """The row of *cells* whose point was clicked on a plotly trend (the Frames page's panels).
 

@@ -47,7 +47,9 @@ if cells.empty:
 else:
     labels = [f"{p:%Y-%m-%d} · {o} · {tables.count_label(int(k), 'mention')}" for o, p, k in
               zip(cells["outlet"], pd.to_datetime(cells["period"]), cells["n_mentions"])]
-    evidence.follow_click("trend_cell", evidence.clicked_trend_cell(event.selection if clickable else None, cells), event.selection)
+    selection = event.selection if clickable else None
+    evidence.follow_click("trend_cell", evidence.clicked_trend_cell(selection, cells), selection,
+                          evidence.clicked_trend_name(selection))
     i = st.selectbox(f"Chart cell ({ctx.granularity} starting; or click a point)", range(len(cells)),
                      format_func=labels.__getitem__, key="trend_cell")
     cell = cells.iloc[i]

@@ -344,3 +344,6 @@ def test_a_clicked_trend_point_or_volume_bar_chooses_its_cell(store_path):
     gap = next(r for r in spec["data"]["values"] if r["outlet"] == OREILLY and r["drawn"] is None)
     assert clicked_trend_cell({"cell_bar": [{"cell": gap["cell"]}]}, cells) is None      # its gap has no cell
     assert clicked_trend_cell({"cell": []}, cells) is None and clicked_trend_cell(None, cells) is None
+    from dashboard.evidence import clicked_trend_name                                   # the toast's name of a cell
+    assert clicked_trend_name({"cell_bar": [{"cell": gap["cell"]}]}) == f"{OREILLY} · {gap['period'][:10]}"
+    assert clicked_trend_name({"cell": []}) is None and clicked_trend_name(None) is None
