@@ -108,13 +108,24 @@ def test_the_exit_statuses_are_in_the_help_and_the_readme():
 
 # --------------------------------------------------------------------------- SIGTERM, SIGHUP and Ctrl-C
 
+def _as_in_a_terminal() -> None:
+    """In the child, before exec: SIGINT, SIGTERM and SIGHUP do what they do for a command typed in a terminal.
+
+    A test run started in the background or under ``nohup`` (a CI job) passes on SIGINT and SIGHUP *ignored*, and
+    the run keeps a signal ignored from its start (as ``nohup framewatch run`` wants): the signal sent below would
+    then do nothing and the test would wait for its timeout."""
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_DFL)
+
+
 def _stop_at(point: str, signum: int, store: Path, data: Path, tmp_path: Path) -> subprocess.CompletedProcess:
     """Run ``framewatch run`` until it reaches *point*, send it *signum*, and return how it ended."""
     marker = tmp_path / f"paused-{point.replace(':', '_')}-{signum}"
     env = dict(os.environ, **{PAUSE_AT: point, PAUSE_FILE: str(marker)})
     proc = subprocess.Popen([sys.executable, "-c", "from pipelines.cli import main; main()", "run",
                              "--input", str(data), "--store", str(store)],
-                            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=_as_in_a_terminal)
     try:
         while not marker.exists():   # waits for the run to get there; no timing is measured
             if proc.poll() is not None:
@@ -166,7 +177,8 @@ def test_a_signal_ignored_from_the_start_stays_ignored(tmp_path, built):
     env = dict(os.environ, **{PAUSE_AT: "ingest:read", PAUSE_FILE: str(marker)})
     proc = subprocess.Popen(["nohup", sys.executable, "-c", "from pipelines.cli import main; main()", "run",
                              "--input", str(more), "--store", str(store)],
-                            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=_as_in_a_terminal)   # then nohup ignores SIGHUP, as from a terminal
     try:
         while not marker.exists():
             assert proc.poll() is None, proc.stderr.read()
