@@ -9,7 +9,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from pipelines.rollups import POOLED
 
@@ -32,8 +31,6 @@ TREND_PLOT_PX = 420
 LEGEND_ROW_PX = 24
 LEGEND_WIDTH_PX = 760
 """A conservative width for the legend under the chart (narrow windows wrap it sooner)."""
-_AXIS_BELOW_PX = 64
-"""Space under the volume bars for tick labels and the x axis title."""
 
 Y_QUANTILE = 0.98
 Y_HEADROOM = 1.15
@@ -342,10 +339,7 @@ the same axes (small multiples, as the Frames page draws its trend), with the se
 grey reference line."""
 PANEL_PX = 170
 """Height of one outlet's panel in the small multiples of :func:`trend_chart` (several rows of them)."""
-PANEL_GAP_PX = 56
-"""Space between two rows of panels, for the lower panel's title."""
 REFERENCE_GREY = "#8c8c8c"
-VOLUME_GREY = "rgba(120,120,120,0.28)"
 VOLUME_SHARE = 0.25
 """The article bars of a panel fill at most this share of its height (the most articles of any outlet's period)."""
 
@@ -528,8 +522,7 @@ def _measure_layers(x: dict, y: dict, colour: dict, tooltip: list, band_alpha: f
         {"mark": {"type": "line"}, "encoding": {"x": x, "y": {**y, "field": "drawn"}, **line}},
         {"mark": {"type": "point", "filled": True, "strokeWidth": 2, "opacity": 1, "cursor": "pointer"},
          "transform": [{"filter": "isValid(datum.drawn)"}],
-         "params": [{"name": TREND_CELL, "select": {"type": "point", "fields": ["cell"], "on": "click",
-                                                    "clear": "dblclick"}}],
+         "params": [_click_param(TREND_CELL)],
          "encoding": {"x": x, "y": {**y, "field": "drawn"}, "stroke": colour,
                       "fill": {"condition": {"test": "datum.partial", "value": "white"}, **colour},
                       "shape": {"condition": {"test": "datum.above", "value": "triangle-up"}, "value": "circle"},
@@ -538,9 +531,9 @@ def _measure_layers(x: dict, y: dict, colour: dict, tooltip: list, band_alpha: f
                       "tooltip": tooltip}}]
 
 
-def _bar_params() -> list[dict]:
-    return [{"name": TREND_SELECTIONS[1], "select": {"type": "point", "fields": ["cell"], "on": "click",
-                                                      "clear": "dblclick"}}]
+def _click_param(name: str) -> dict:
+    """A selection parameter *name* that a click sets to the clicked datum's ``cell`` (a double click clears it)."""
+    return {"name": name, "select": {"type": "point", "fields": ["cell"], "on": "click", "clear": "dblclick"}}
 
 
 def trend_chart(df: pd.DataFrame, measure: str = "rate") -> dict:
@@ -605,7 +598,7 @@ def trend_chart(df: pd.DataFrame, measure: str = "rate") -> dict:
     tooltip = _tooltip(rows)
     lines = {"layer": _measure_layers(x, y, colour, tooltip, band_opacity(len(names)),
                                       {"color": colour, "strokeDash": dash, "strokeWidth": {"value": 2.5}})}
-    volume = {"mark": {"type": "rect", "cursor": "pointer"}, "params": _bar_params(),
+    volume = {"mark": {"type": "rect", "cursor": "pointer"}, "params": [_click_param(TREND_SELECTIONS[1])],
               "encoding": {"x": x, "x2": {"field": "bar_end"},
                            "y": {"field": "y0", "type": "quantitative",
                                  "scale": {"range": [TREND_PLOT_PX, TREND_PLOT_PX - TREND_VOLUME_PX], "nice": True},
@@ -670,7 +663,7 @@ def trend_panels(df: pd.DataFrame, measure: str = "rate") -> dict:
     measure_layers[-1]["encoding"]["size"] = {"condition": [{"test": "datum.above", "value": 90},
                                                             {"test": "datum.kind == 'reference'", "value": 12}],
                                               "value": 30}
-    volume = {"mark": {"type": "rect", "cursor": "pointer", "color": "#787878"}, "params": _bar_params(),
+    volume = {"mark": {"type": "rect", "cursor": "pointer", "color": "#787878"}, "params": [_click_param(TREND_SELECTIONS[1])],
               "transform": [{"filter": "datum.kind == 'outlet'"}],
               "encoding": {"x": x, "x2": {"field": "bar_end"},
                            "y": {**y, "field": "volume"}, "y2": {"datum": 0},

@@ -202,24 +202,23 @@ def clicked_trend_cell(selection, cells: pd.DataFrame) -> int | None:
         or a period without mentions, which has no cell).
     """
     keys = [charts.trend_cell_key(o, p) for o, p in zip(cells["outlet"], cells["period"])]
-    for param in charts.TREND_SELECTIONS:
-        for datum in (selection or {}).get(param) or []:
-            key = datum.get("cell") if isinstance(datum, dict) else None
-            if key in keys:
-                return keys.index(key)
-    return None
+    return next((keys.index(key) for key in _clicked_trend_keys(selection) if key in keys), None)
 
 
 def clicked_trend_name(selection) -> str | None:
     """``"<outlet> · <YYYY-MM-DD>"`` of the first point or bar clicked on the trend chart, or ``None`` (for the toast
     of :func:`follow_click` when the clicked cell has no mentions)."""
+    key = next((k for k in _clicked_trend_keys(selection) if "|" in k), None)
+    return None if key is None else " · ".join(key.rsplit("|", 1))
+
+
+def _clicked_trend_keys(selection):
+    """The ``cell`` keys (:func:`dashboard.charts.trend_cell_key`) of the trend chart's clicked points, then bars."""
     for param in charts.TREND_SELECTIONS:
         for datum in (selection or {}).get(param) or []:
             key = datum.get("cell") if isinstance(datum, dict) else None
-            if isinstance(key, str) and "|" in key:
-                outlet, day = key.rsplit("|", 1)
-                return f"{outlet} · {day}"
-    return None
+            if isinstance(key, str):
+                yield key
 
 
 def clicked_trace_cell(fig, selection, cells: pd.DataFrame) -> int | None:
