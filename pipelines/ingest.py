@@ -9,8 +9,9 @@ For each record, in this order:
 
 1. map columns to fields; a field of the wrong type (an outlet, title, lead, text, URL or lang
    that is not a string, an id that is not a string or number, a topic cell that is not a
-   string, number or list of them) rejects the record as ``wrong_type``; HTML in a text field
-   is reduced to its text;
+   string, number or list of them) rejects the record as ``wrong_type``, a JSON key a field is
+   read from that the record gives twice (or twice but for case) as ``repeated_key``; HTML in a
+   text field is reduced to its text;
 2. canonicalise the outlet through the outlet registry (:mod:`pipelines.outlets`), or keep
    it as given; no outlet (and no URL to take one from) rejects the record;
 3. build the canonical text: the body, or -- when there is none -- title and lead
@@ -406,11 +407,63 @@ def _has_surrogate(value) -> bool:
     return False
 
 
+class _RepeatedKeys(dict):
+    """A JSON object that gives a key more than once: the standard parser's dict (the last value of
+    each key) with ``pairs``, every (key, value) as written, so no value is lost (:func:`_object_pairs`)."""
+
+    __slots__ = ("pairs",)
+
+
+def _object_pairs(pairs: list[tuple[str, object]]) -> dict:
+    """``object_pairs_hook`` of every JSON parse of records: a plain dict, or -- only when a key is
+    given twice, which the parser would settle silently by keeping the last value -- a
+    :class:`_RepeatedKeys` holding every pair. One ``dict()`` and one length compare an object."""
+    obj = dict(pairs)
+    if len(obj) == len(pairs):
+        return obj
+    out = _RepeatedKeys(obj)
+    out.pairs = pairs
+    return out
+
+
+def _loads(text: str):
+    """:func:`json.loads` of records, with :func:`_object_pairs` marking an object that repeats a key."""
+    return json.loads(text, object_pairs_hook=_object_pairs)
+
+
+def _keep_repeated(pairs, where: str) -> dict:
+    """The raw record of an object some key of which is given more than once (as written, or once its
+    name is cleaned: ``"text"`` and ``" text"``): every value kept, the first under its name, the
+    later ones as ``text_2``, ``text_3`` (a name not taken), as a CSV header's repeated column is;
+    ``_repeated_keys`` is (*where*, name -> the names its values are kept under), which
+    :meth:`_IngestState.row` rejects (``repeated_key``) when a field is read from the key, and
+    otherwise keeps with a warning."""
+    names = [_clean_header(str(k)) for k, _ in pairs]
+    taken = set(names)
+    rec: dict = {}
+    repeated: dict[str, list[str]] = {}
+    for name, (_, value) in zip(names, pairs):
+        if name not in rec:
+            rec[name] = value
+            continue
+        given = repeated.setdefault(name, [name])
+        k = len(given) + 1
+        while f"{name}_{k}" in taken:
+            k += 1
+        taken.add(f"{name}_{k}")
+        given.append(f"{name}_{k}")
+        rec[given[-1]] = value
+    rec["_repeated_keys"] = (where, repeated)
+    return rec
+
+
 def _object_record(obj, path: Path, n: int, where: str, escapes: str | None = None) -> dict:
     """A JSON value as a raw record: an object's keys cleaned, anything else a reject.
 
     *escapes*: the JSON text of the value when it may hold ``\\ud800``-style escapes; a value with
-    a lone surrogate (not text: it cannot be hashed or stored) is rejected as ``bad_json``."""
+    a lone surrogate (not text: it cannot be hashed or stored) is rejected as ``bad_json``. An
+    object that gives a key twice (:class:`_RepeatedKeys`, or two names the same once cleaned)
+    keeps every value (:func:`_keep_repeated`)."""
     if not isinstance(obj, dict):
         return {"_source_file": str(path), "_source_row": n,
                 "_reject": ("not_an_object", f"{where} holds a {type(obj).__name__}, not an object"), "_raw": obj}
@@ -418,7 +471,10 @@ def _object_record(obj, path: Path, n: int, where: str, escapes: str | None = No
         return {"_source_file": str(path), "_source_row": n,
                 "_reject": ("bad_json", f"{where}: a lone UTF-16 surrogate escape (\\ud800-\\udfff), not text"),
                 "_raw": escapes}
-    rec = {_clean_header(str(k)): v for k, v in obj.items()}
+    pairs = obj.pairs if type(obj) is _RepeatedKeys else obj.items()
+    rec = {_clean_header(str(k)): v for k, v in pairs}
+    if len(rec) != len(pairs):
+        rec = _keep_repeated(pairs, where)
     rec["_source_file"], rec["_source_row"] = str(path), n
     return rec
 
@@ -449,13 +505,17 @@ def _jsonl_record(path: Path, line: str, n: int) -> dict | None:
     if not line.strip():
         return None
     try:
-        obj = json.loads(line)
+        obj = _loads(line)
     except json.JSONDecodeError as exc:
         return {"_source_file": str(path), "_source_row": n, "_reject": ("bad_json", f"line {n}: {exc.msg}"),
                 "_raw": line}
     return _object_record(obj, path, n, f"line {n}", line if "\\ud" in line or "\\uD" in line else None)
 
 
+_KEY_END = re.compile(rb'"[ \t\r\n]*:')
+"""The end of an object's key: its closing quote and colon. A line holds one for each key it gives
+(and one for each '":' inside a value), so a line with no more of them than its parsed object has
+keys gives no key twice."""
 _TEXT_LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 """A line as a text file opened with ``newline=""`` cuts it: up to ``\\n``, ``\\r\\n`` or a lone ``\\r``."""
 _FLAT = (str, int, bool, type(None))
@@ -488,7 +548,10 @@ def _jsonl_utf8_rows(path: Path) -> Iterator[dict]:
                 obj = orjson.loads(raw)
             except orjson.JSONDecodeError:
                 obj = None
-            if type(obj) is dict and all(type(v) in _FLAT for v in obj.values()):
+            # orjson keeps the last value of a key given twice, unseen: a line that may give one (more
+            # key ends than keys; a value holding '":' is one too) is parsed again by _jsonl_record.
+            if type(obj) is dict and all(type(v) in _FLAT for v in obj.values()) \
+                    and len(_KEY_END.findall(raw)) == len(obj):
                 yield _object_record(obj, path, n, f"line {n}")
             elif (rec := _jsonl_record(path, raw.decode("utf-8"), n)) is not None:
                 yield rec
@@ -503,12 +566,12 @@ def _read_json(path: Path, warnings: list[str]) -> Iterator[dict]:
         yield from _jsonl_rows(path, text.splitlines())
         return
     try:
-        data = json.loads(text)
+        data = _loads(text)
     except json.JSONDecodeError:
         yield from _jsonl_rows(path, text.splitlines())
         return
     if isinstance(data, dict):
-        lists = [v for v in data.values() if isinstance(v, list)]
+        lists = [v for _, v in (data.pairs if type(data) is _RepeatedKeys else data.items()) if isinstance(v, list)]
         data = lists[0] if len(lists) == 1 else [data]
     escapes = "\\ud" in text or "\\uD" in text
     for n, obj in enumerate(data, 1):   # the item's JSON text only for an item that will be rejected for it
@@ -1083,6 +1146,8 @@ class _IngestState:
         self.kept_files: set[str] = set()  # files with a record taken (an article or a duplicate)
         self.rejected_files: dict[str, tuple[list[str], dict[str, int]]] = {}  # file -> its columns, rejects by reason
         self.column_warnings: list[str] = []  # columns named twice that no field uses, said at the end
+        self.case_keys: dict[tuple, dict[str, list[str]]] = {}  # columns -> names the same ignoring case
+        self.kept_keys: dict[tuple[str, str], list] = {}  # (file, key) -> [first place, records, names], said at the end
         self.file_rejects: dict[str, tuple[str, str]] = {}  # file -> the reason and detail of its whole-file reject
         self.held: list[dict] | None = None
         self.rejects: list[dict] = []
@@ -1132,6 +1197,7 @@ class _IngestState:
                                                             column=self.date_columns.get(src, "published"),
                                                             where=_date_place(src, outlet)))
             warnings += self.column_warnings
+            warnings += [_kept_keys_warning(src, name, *seen) for (src, name), seen in self.kept_keys.items()]
             # Input files only: a feed or page URL that failed is reported by collect itself.
             nothing = [(src, cols, reasons) for src, (cols, reasons) in self.rejected_files.items()
                        if src not in self.kept_files and "://" not in src]
@@ -1166,6 +1232,9 @@ class _IngestState:
             # The unmapped columns, kept in the row's "extra" JSON, in their order.
             self.extras[cols] = tuple(k for k in cols if k not in mapping.values() and k not in FIELDS
                                       and k not in ("date_source", "date_note", "fetched_at"))
+            # Keys the same but for case ('Title', 'title'): which is the title? (A CSV header's are
+            # checked with the header, _repeated_columns.) Looked for once a set of columns.
+            self.case_keys[cols] = {} if "_repeated" in rec else _same_ignoring_case(cols)
         get = {fld: rec.get(col) for fld, col in mapping.items()}
         src = rec.get("_source_file", "")
         if src not in self.date_columns:  # the date column as the file names it, for date notes
@@ -1176,6 +1245,12 @@ class _IngestState:
         for fld in FIELDS:
             if fld not in mapping and fld in rec:
                 get[fld] = rec[fld]
+        kept_keys = None
+        if "_repeated_keys" in rec or self.case_keys[cols]:
+            kept_keys = _repeated_keys(rec, self.case_keys[cols], mapping)
+            if isinstance(kept_keys, str):
+                reject(rec, "repeated_key", kept_keys)
+                return None
         wrong = _wrong_types(get, mapping)
         if wrong is not None:
             reject(rec, "wrong_type", wrong)
@@ -1212,6 +1287,9 @@ class _IngestState:
                       f"; no text column found among {list(cols)}, name one with --map body=COLUMN"))
             return None
         extra = {k: rec[k] for k in self.extras[cols]}
+        for name, where, names in kept_keys or ():   # said once a file and key, at the end
+            seen = self.kept_keys.setdefault((src, name), [where, 0, names])
+            seen[1] += 1
         return {
             "outlet": outlet, "outlet_raw": outlet_raw, "published_raw": get.get("published"),
             "date_source": rec.get("date_source") or ("column" if get.get("published") not in (None, "") else None),
@@ -1340,6 +1418,70 @@ def _repeated_columns(src: str, repeated: dict[str, list[tuple[int, str, str]]],
                    "read from it, so each is kept in the article's extra, as "
                    f"{listed([given for _, _, given in columns], quote=True)}")
     return out
+
+
+def _same_ignoring_case(cols: tuple[str, ...]) -> dict[str, list[str]]:
+    """The names in *cols* that are one name ignoring case (``Title``, ``title``): the first -> all of
+    them, as written. Fields are read from keys matched ignoring case, so which one holds the title
+    is not known."""
+    groups: dict[str, list[str]] = {}
+    for col in cols:
+        if not col.startswith("_"):
+            groups.setdefault(col.casefold(), []).append(col)
+    return {names[0]: names for names in groups.values() if len(names) > 1}
+
+
+def _repeated_keys(rec: dict, case_keys: dict[str, list[str]],
+                   mapping: dict[str, str]) -> str | list[tuple[str, str, list[str]]]:
+    """Check the keys a JSON record gives more than once (``_repeated_keys``, :func:`_keep_repeated`:
+    the standard parser would keep the last value silently) or twice but for case (*case_keys*,
+    :func:`_same_ignoring_case`).
+
+    Returns
+    -------
+    str or list
+        The ``repeated_key`` reject's detail when a field is read from such a key (which value
+        holds the title is not framewatch's to guess); else each such key as (name, place, the
+        names its values are kept under in the article's extra), for the warning.
+    """
+    where, exact = rec.get("_repeated_keys") or (None, {})
+    if where is None:
+        row = rec.get("_source_row")
+        suffix = Path(str(rec.get("_source_file", ""))).suffix.lower()
+        where = f"{_PLACE_WORDS.get(suffix, 'record')} {row}" if row is not None else "the record"
+    # name -> [(the name its value is kept under, the name as written)]
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for name, names in exact.items():
+        groups[name.casefold()] = [(given, name) for given in names]
+    for names in case_keys.values():
+        group = groups.setdefault(names[0].casefold(), [])
+        group += [(name, name) for name in names if all(given != name for given, _ in group)]
+    read = {col.casefold(): fld for fld, col in mapping.items()}
+    for fld in FIELDS:   # a page's or feed's canonical keys are read as they are
+        read.setdefault(fld, fld)
+    for key in ("date_source", "date_note", "fetched_at"):
+        read.setdefault(key, key.replace("_", " "))
+    kept = []
+    for group in groups.values():
+        written = [raw for _, raw in group]
+        name = written[0]
+        fld = next((read[given.casefold()] for given, _ in group if given.casefold() in read), None)
+        if fld is None:
+            kept.append((name, where, [given for given, _ in group]))
+            continue
+        how = (f"the key '{name}' is given {_times(len(group))}" if len(set(written)) == 1 else
+               f"the key '{name}' is given {_times(len(group))}, written {listed(written, quote=True)} (keys are "
+               "matched ignoring case)")
+        return (f"{where}: {how}; the {fld} is read from it, and framewatch cannot tell which value holds the "
+                f"{fld}; give the key once in the record")
+    return kept
+
+
+def _kept_keys_warning(src: str, name: str, where: str, n: int, names: list[str]) -> str:
+    """The warning for a key that records of *src* give more than once and no field reads (:func:`_repeated_keys`)."""
+    records = where if n == 1 else f"{n:,} records (the first: {where})"
+    return (f"{src}: the key '{name}' is given {_times(len(names))} in {records}; no field is read from it, so "
+            f"each value is kept in the article's extra, as {listed(names, quote=True)}")
 
 
 _EXPECTED = {

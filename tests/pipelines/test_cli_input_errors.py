@@ -292,3 +292,26 @@ def test_a_list_in_the_topic_column_is_its_labels_an_object_is_rejected(tmp_path
     assert _rejects(store) == [(3, "wrong_type", "field 'section' (topic) holds an object ({\"name\": \"Port\"}), "
                                 "expected a string, a number or a list of them; give it as text (in JSON: a string "
                                 "in double quotes)")]
+
+
+def test_a_key_given_twice_is_a_reject_when_a_field_reads_it_and_kept_with_a_warning_when_none_does(tmp_path):
+    """JSON readers keep the last of a key given twice without a word: the body was 'second'."""
+    source = _write(tmp_path / "a.jsonl",
+                    '{"outlet": "Harbour Herald", "title": "A", "text": "first", "text": "second", "section": "A"}\n'
+                    '{"outlet": "Harbour Herald", "text": "The talks went on.", "section": "Talks", "section": "Ports"}\n'
+                    '{"outlet": "Harbour Herald", "text": "The drills went on.", "note": "x", "note": "y", '
+                    '"section": "Drills"}\n')
+    store = tmp_path / "s.duckdb"
+    result = invoke("ingest", "--input", source, "--store", store, "--topic-column", "section")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("ingested 1, duplicates 0, rejected 2,")
+    assert (f"Warning: {source}: the key 'note' is given twice in line 3; no field is read from it, so each value "
+            "is kept in the article's extra, as 'note' and 'note_2'") in result.stderr.splitlines()
+    assert _rejects(store) == [
+        (1, "repeated_key", "line 1: the key 'text' is given twice; the body is read from it, and framewatch cannot "
+                            "tell which value holds the body; give the key once in the record"),
+        (2, "repeated_key", "line 2: the key 'section' is given twice; the topic is read from it, and framewatch "
+                            "cannot tell which value holds the topic; give the key once in the record")]
+    assert query(store, "SELECT text, extra FROM articles") == [("The drills went on.", '{"note": "x", "note_2": "y"}')]
+    listing = invoke("rejects", "--store", store)
+    assert f"{source} line 1\trepeated_key\tline 1: the key 'text' is given twice" in listing.stdout

@@ -234,6 +234,66 @@ def test_a_column_a_field_is_read_from_given_twice_stops_naming_it_and_its_posit
         assert ingest([p], mapping={"title": "outlet"}).n_ingested == 1
 
 
+_TWICE = '{"outlet": "RT", "title": "A", "text": "first", "text": "second"}'
+_ONCE = '{"outlet": "RT", "title": "B", "text": "kept"}'
+
+
+@pytest.mark.parametrize("name, content, place", [
+    ("a.jsonl", f"{_ONCE}\n{_TWICE}\n", "line 2"),                          # UTF-8 throughout: read as bytes (orjson)
+    ("b.jsonl", f"{_ONCE}\n{_TWICE}\n".encode() + b'{"outlet": "RT", "text": "caf\xe9"}\n', "line 2"),  # as text
+    ("c.json", f"[{_ONCE}, {_TWICE}]", "item 2"),                            # a JSON array
+    ("d.json", f'{{"articles": [{_ONCE}, {_TWICE}]}}', "item 2"),            # a list inside an object
+    ("e.jsonl", f'{_ONCE}\n{{"outlet": "RT", "text" : "first", "title": "A", "text" : "second"}}\n', "line 2"),
+    ("f.jsonl", f'{_ONCE}\n{{"outlet": "RT", "text": "first", " text": "second"}}\n', "line 2"),  # once cleaned
+])
+def test_a_key_a_field_is_read_from_given_twice_rejects_its_record_and_the_run_goes_on(tmp_path, name, content,
+                                                                                       place):
+    """json keeps the last of a key given twice ('second'), silently: which value holds the body is not
+    ours to guess, so the record is a reject naming the key and its place, holding both values."""
+    result = ingest([write(tmp_path, name, content)])
+    assert "kept" in result.articles["text"].tolist() and "second" not in result.articles["text"].tolist()
+    assert "first" not in result.articles["text"].tolist()
+    rejects = result.rejects[result.rejects["reason"] == "repeated_key"]
+    assert len(rejects) == 1 and int(rejects["source_row"].iloc[0]) == int(place.split()[1])
+    assert rejects["detail"].iloc[0] == (
+        f"{place}: the key 'text' is given twice; the body is read from it, and framewatch cannot tell which "
+        "value holds the body; give the key once in the record")
+    record = json.loads(rejects["record"].iloc[0])
+    assert (record["text"], record["text_2"]) == ("first", "second")
+    assert result.n_input == result.n_ingested + result.n_duplicates + result.n_rejected
+
+
+def test_keys_the_same_but_for_case_that_a_field_reads_reject_and_other_repeated_keys_are_kept_with_a_warning(
+        tmp_path):
+    lines = write(tmp_path, "k.jsonl", '{"outlet": "RT", "Title": "Big", "title": "small", "text": "a"}\n'
+                                       '{"outlet": "RT", "text": "b", "tag": 1, "tag": 2, "tag": 3}\n'
+                                       '{"outlet": "RT", "text": "c", "tag": 4, "tag": 5, "tag": 6}\n'
+                                       '{"outlet": "RT", "text": "d", "Note": "x", "note": "y"}\n')
+    result = ingest([lines])
+    assert result.rejects[["reason", "detail"]].values.tolist() == [[
+        "repeated_key", "line 1: the key 'Title' is given twice, written 'Title' and 'title' (keys are matched "
+                        "ignoring case); the title is read from it, and framewatch cannot tell which value holds the "
+                        "title; give the key once in the record"]]
+    extra = dict(zip(result.articles["text"], result.articles["extra"].map(json.loads)))
+    assert extra == {"b": {"tag": 1, "tag_2": 2, "tag_3": 3}, "c": {"tag": 4, "tag_2": 5, "tag_3": 6},
+                     "d": {"Note": "x", "note": "y"}}
+    assert [w for w in result.warnings if "is given" in w] == [
+        f"{lines}: the key 'tag' is given 3 times in 2 records (the first: line 2); no field is read from it, so "
+        "each value is kept in the article's extra, as 'tag', 'tag_2' and 'tag_3'",
+        f"{lines}: the key 'Note' is given twice in line 4; no field is read from it, so each value is kept in the "
+        "article's extra, as 'Note' and 'note'"]
+
+
+@pytest.mark.parametrize("line", [
+    '{"outlet": "RT", "title": "say \\":\\" twice", "text": "a \\": b \\":"}',   # '":' inside values, no key twice
+    '{"outlet" : "RT", "title":"T",\t"text"\t:\t"spaced"}',
+])
+def test_a_line_that_only_looks_like_it_repeats_a_key_is_read_as_it_is(tmp_path, line):
+    result = ingest([write(tmp_path, "l.jsonl", line + "\n")])
+    assert result.n_rejected == 0 and result.n_ingested == 1 and not result.warnings
+    assert result.articles["extra"].isna().all()
+
+
 def test_a_binary_file_is_named_for_what_it_is_with_the_fix(tmp_path):
     """A gzip or PNG given as a CSV was read as text: 'only a header row', or a reject of NUL bytes only."""
     import gzip
