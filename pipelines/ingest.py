@@ -1479,7 +1479,7 @@ def _repeated_keys(rec: dict, case_keys: dict[str, list[str]],
 
 def _kept_keys_warning(src: str, name: str, where: str, n: int, names: list[str]) -> str:
     """The warning for a key that records of *src* give more than once and no field reads (:func:`_repeated_keys`)."""
-    records = where if n == 1 else f"{n:,} records (the first: {where})"
+    records = where if n == 1 else f"{plural(n, 'record')} (the first: {where})"
     return (f"{src}: the key '{name}' is given {_times(len(names))} in {records}; no field is read from it, so "
             f"each value is kept in the article's extra, as {listed(names, quote=True)}")
 
