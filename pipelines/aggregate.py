@@ -18,16 +18,17 @@ from .faults import pause_point
 from .schemas import ALL, ALL_TOPICS, VOICES, column_names
 
 DAILY_SQL = f"""
-WITH art AS (SELECT article_id, outlet, day, n_words FROM articles WHERE day IS NOT NULL),
-top AS (SELECT article_id, topic FROM article_topics
+WITH art AS (SELECT article_id, outlet, day, n_words FROM articles
+             WHERE day IS NOT NULL AND outlet = $outlet AND day BETWEEN $first AND $last),
+top AS (SELECT article_id, topic FROM article_topics SEMI JOIN art USING (article_id)
         UNION ALL SELECT article_id, '{ALL_TOPICS}' FROM art),
-words AS (SELECT article_id, voice, n_words FROM article_scores
+words AS (SELECT article_id, voice, n_words FROM article_scores SEMI JOIN art USING (article_id)
           UNION ALL SELECT article_id, '{ALL}', n_words FROM art),
 cats AS (SELECT DISTINCT category FROM lexicon WHERE NOT ignore UNION SELECT '{ALL}'),
 voices AS (SELECT unnest([{", ".join(f"'{v}'" for v in (*VOICES, ALL))}]) AS voice),
 men AS (SELECT article_id, coalesce(category, '{ALL}') AS category, coalesce(voice, '{ALL}') AS voice,
                count(*) AS n
-        FROM mentions GROUP BY GROUPING SETS ((article_id, category, voice), (article_id, category),
+        FROM mentions SEMI JOIN art USING (article_id) GROUP BY GROUPING SETS ((article_id, category, voice), (article_id, category),
                                               (article_id, voice), (article_id))),
 base AS (SELECT art.outlet, top.topic, art.day, art.article_id FROM art JOIN top USING (article_id)),
 cells AS (SELECT outlet, topic, day, count(*) AS n_articles FROM base GROUP BY ALL),
@@ -47,19 +48,60 @@ LEFT JOIN cell_mentions m ON m.outlet = c.outlet AND m.topic = c.topic AND m.day
                          AND m.category = k.category AND m.voice = v.voice
 ORDER BY 1, 2, 3, 4, 5
 """
-"""The rows of ``daily``. Sums are taken per (outlet, topic, day[, category][, voice]) first
-and then spread over the full grid of categories and voices, so the query's memory grows with
-the number of chart cells, not with articles x categories x voices (crossing every article
-with every category and voice first ran out of the store's memory limit at 100,000 articles:
-``benchmarks/RESULTS.md`` §C.3)."""
+"""The rows of ``daily`` for one outlet's days from ``$first`` to ``$last`` (both counted). Sums are
+taken per (outlet, topic, day[, category][, voice]) first and then spread over the full grid of
+categories and voices, so the query's memory grows with the number of chart cells, not with articles
+x categories x voices (crossing every article with every category and voice first ran out of the
+store's memory limit at 100,000 articles: ``benchmarks/RESULTS.md`` §C.3)."""
+
+DAILY_CHUNK_ARTICLES = 25_000
+"""At most about this many articles (one day's may be more) go into one run of :data:`DAILY_SQL`.
+A row of ``daily`` depends only on its outlet's articles of its day, so the table is the union of
+the chunks' rows. Unchunked, the query's hash tables grew with the whole store and ran out of the
+store's 512 MB memory limit (``storage._configure``) in 2 of 3 runs at 100,000 articles, where the
+run's own unwritten tables already held part of that memory (``benchmarks/RESULTS.md`` §L)."""
 
 
-def build_daily(con: duckdb.DuckDBPyConnection) -> int:
-    """Rebuild the ``daily`` table from the article-level tables; returns its row count."""
+def daily_chunks(con: duckdb.DuckDBPyConnection,
+                 max_articles: int = DAILY_CHUNK_ARTICLES) -> list[tuple[str, object, object]]:
+    """The ``(outlet, first_day, last_day)`` spans :func:`build_daily` aggregates one at a time.
+
+    Each outlet's dated articles are cut, in day order, into runs of whole days holding at most
+    *max_articles* articles (a single day holding more is a span of its own). Returns a list,
+    ordered by outlet and day, that covers every dated article exactly once; empty for a store
+    without dated articles. Raises ValueError when *max_articles* is below 1.
+    """
+    if max_articles < 1:
+        raise ValueError(f"max_articles must be at least 1, got {max_articles}")
+    per_day = con.execute("SELECT outlet, day, count(*) FROM articles WHERE day IS NOT NULL "
+                          "GROUP BY ALL ORDER BY outlet, day").fetchall()
+    spans: list[tuple[str, object, object]] = []
+    outlet = first = last = None
+    held = 0
+    for o, day, n in per_day:
+        if o != outlet or held + n > max_articles:
+            if outlet is not None:
+                spans.append((outlet, first, last))
+            outlet, first, held = o, day, 0
+        last, held = day, held + n
+    if outlet is not None:
+        spans.append((outlet, first, last))
+    return spans
+
+
+def build_daily(con: duckdb.DuckDBPyConnection, max_articles: int = DAILY_CHUNK_ARTICLES) -> int:
+    """Rebuild the ``daily`` table from the article-level tables; returns its row count.
+
+    The rows are written one :func:`daily_chunks` span at a time (*max_articles* articles at most
+    in each), so the memory this takes is bounded by the span, not by the store; the table is the
+    same whatever *max_articles* is. Raises ValueError when *max_articles* is below 1.
+    """
     cols = ", ".join(f'"{c}"' for c in column_names("daily"))
+    spans = daily_chunks(con, max_articles)
     con.execute('DELETE FROM "daily"')
     pause_point("aggregate:deleted")
-    con.execute(f'INSERT INTO "daily" ({cols}) {DAILY_SQL}')
+    for outlet, first, last in spans:
+        con.execute(f'INSERT INTO "daily" ({cols}) {DAILY_SQL}', {"outlet": outlet, "first": first, "last": last})
     return con.execute('SELECT count(*) FROM "daily"').fetchall()[0][0]
 
 

@@ -1,10 +1,12 @@
+import duckdb
 import pandas as pd
+import pytest
 
-from pipelines.aggregate import build_daily
+from pipelines.aggregate import DAILY_CHUNK_ARTICLES, build_daily, daily_chunks
 from pipelines.ingest import IngestOptions
 from pipelines.run import ScoreOptions, run_pipeline
 from pipelines.schemas import ALL, ALL_TOPICS, VOICES
-from pipelines.storage import connect
+from pipelines.storage import _configure, connect, ensure_tables
 from tests.dashboard.store_factory import build_store, build_tables
 
 
@@ -68,13 +70,15 @@ def _daily_by_hand(tables) -> "pd.DataFrame":
     return pd.DataFrame(rows)
 
 
-def test_daily_equals_the_sums_taken_article_by_article(tmp_path):
+@pytest.mark.parametrize("max_articles", [1, 2, DAILY_CHUNK_ARTICLES])
+def test_daily_equals_the_sums_taken_article_by_article(tmp_path, max_articles):
     """Every row of ``daily`` (full grid of categories and voices, zero rows included) equals the
-    per-article sums done by hand, on a store with several topics, voices, categories and an undated article."""
+    per-article sums done by hand, on a store with several topics, voices, categories and an undated
+    article, whatever the number of articles aggregated at a time (one day's articles per span too)."""
     tables = build_tables()
     store = build_store(tmp_path / "s.duckdb")
     con = connect(store, read_only=False)
-    n = build_daily(con)
+    n = build_daily(con, max_articles)
     got = con.execute("SELECT * FROM daily ORDER BY outlet, topic, day, category, voice").df()
     con.close()
     want = _daily_by_hand(tables).sort_values(["outlet", "topic", "day", "category", "voice"]).reset_index(drop=True)
@@ -86,3 +90,74 @@ def test_daily_equals_the_sums_taken_article_by_article(tmp_path):
     assert [str(d)[:10] for d in got["day"]] == [str(d)[:10] for d in want["day"]]
     for col in ("n_articles", "n_words", "n_mentions", "n_articles_with_mention"):
         assert got[col].astype(int).tolist() == want[col].astype(int).tolist(), col
+
+
+def test_daily_chunks_cover_every_dated_article_once_in_whole_days(tmp_path):
+    con = _synthetic_store(tmp_path / "s.duckdb", outlets=2, days=9, per_day=3)
+    con.execute("UPDATE articles SET day = NULL WHERE article_id IN ('a0', 'a5')")      # undated: in no span
+    per_day = con.execute("SELECT outlet, day, count(*) AS n FROM articles WHERE day IS NOT NULL GROUP BY ALL").df()
+    for cap in (1, 2, 3, 7, 10**9):
+        spans = daily_chunks(con, cap)
+        covered = []
+        for outlet, first, last in spans:
+            inside = per_day[(per_day["outlet"] == outlet) & (per_day["day"] >= pd.Timestamp(first))
+                             & (per_day["day"] <= pd.Timestamp(last))]
+            assert inside["n"].sum() <= cap or len(inside) == 1, (cap, outlet, first, last)   # a day is never split
+            covered += list(zip(inside["outlet"], inside["day"]))
+        assert sorted(covered) == sorted(zip(per_day["outlet"], per_day["day"]))           # each day once
+        assert spans == sorted(spans)
+    assert len(daily_chunks(con, 9)) == 2 * 3              # days 1-3 (8 articles: one undated), 4-6, 7-9
+    assert len(daily_chunks(con, 10**9)) == 2                                              # never two outlets in one
+    with pytest.raises(ValueError, match="at least 1"):
+        daily_chunks(con, 0)
+    con.close()
+
+
+def _synthetic_store(path, outlets=1, days=1461, per_day=4) -> duckdb.DuckDBPyConnection:
+    """*outlets* outlets with *per_day* articles a day each for *days* days, of 600 words, each in three
+    of nine topics and with eight mentions (in ten categories and three voices). One outlet over four
+    years: 5,844 articles and a ``daily`` grid of about 450,000 rows."""
+    con = duckdb.connect(str(path))
+    ensure_tables(con)
+    n = outlets * days * per_day
+    con.execute(f"""INSERT INTO articles (article_id, outlet, day, text, text_origin, source_file, n_words,
+                                          n_copies, text_hash, run_id)
+                    SELECT 'a' || i, 'Outlet ' || (i % {outlets}),
+                           DATE '2022-01-01' + (i // {outlets * per_day})::INTEGER, 'x', 'text', 'f',
+                           600, 1, 'h' || i, 'r' FROM range({n}) t(i)""")
+    con.execute(f"INSERT INTO article_topics SELECT 'a' || i, 'topic ' || ((i + k) % 9), 'query' "
+                f"FROM range({n}) t(i), range(3) u(k)")
+    con.execute(f"INSERT INTO article_scores SELECT 'a' || i, v, 200, 2 FROM range({n}) t(i), "
+                "(VALUES ('outlet'), ('quoted'), ('attributed')) w(v)")
+    con.execute(f"""INSERT INTO mentions (article_id, start_char, end_char, text, term, category, voice)
+                    SELECT 'a' || i, k, k + 1, 't', 't', 'cat ' || ((i + k) % 10),
+                           ['outlet', 'quoted', 'attributed'][1 + k % 3] FROM range({n}) t(i), range(8) u(k)""")
+    con.execute("INSERT INTO lexicon (term, category, ignore, source) "
+                "SELECT 't' || c, 'cat ' || c, false, 'x' FROM range(10) t(c)")
+    return con
+
+
+def test_daily_in_spans_fits_a_memory_limit_the_whole_store_at_once_does_not(tmp_path):
+    """The store's tables in one pass ran out of DuckDB's memory limit (in a 100,000-article run at
+    512 MB; here a 5,844-article store at 32 MB); spans of 200 articles build the same table within it."""
+    path = tmp_path / "s.duckdb"
+    _synthetic_store(path).close()
+
+    def build(max_articles):
+        con = _configure(duckdb.connect(str(path)))
+        con.execute("SET threads = 2")
+        con.execute("SET memory_limit = '32MB'")
+        try:
+            cells = con.execute("SELECT count(DISTINCT (a.day, t.topic)) FROM articles a "
+                                "JOIN article_topics t USING (article_id)").fetchone()[0] + 1461   # + (all topics)
+            return build_daily(con, max_articles), cells, con.execute(
+                "SELECT sum(n_articles), sum(n_words), sum(n_mentions), sum(n_articles_with_mention) FROM daily "
+                "WHERE category = 'all' AND voice = 'all' AND topic = '(all topics)'").fetchone()
+        finally:
+            con.close()
+
+    with pytest.raises(duckdb.OutOfMemoryException):
+        build(10**9)
+    rows, cells, sums = build(200)
+    assert rows == cells * 11 * 4                        # days x topics, x (10 categories + all) x 4 voices
+    assert sums == (5844, 5844 * 600, 5844 * 8, 5844)
