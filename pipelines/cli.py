@@ -169,6 +169,13 @@ def _score_options(lexicons, extra_lexicons, topics, topic_column_given, frames=
                         targets=Path(targets) if targets else None)
 
 
+def assume_tz_option(what: str):
+    """``--assume-tz ZONE``: the zone *what* without a UTC offset are read in (run, ingest, collect)."""
+    return click.option("--assume-tz", default="UTC", show_default=True,
+                        help=f"Time zone of {what} without an offset (IANA name, e.g. Europe/Moscow; an unknown "
+                             "name stops the command before any work).")
+
+
 def ingest_flags(f):
     opts = [
         click.option("--map", "maps", multiple=True, metavar="FIELD=COLUMN",
@@ -183,9 +190,7 @@ def ingest_flags(f):
         click.option("--dayfirst", is_flag=True, help="Read numeric dates as day/month/year everywhere."),
         click.option("--source-config", type=_input("the source configuration", "sources.json"),
                      help='JSON: per-outlet settings, e.g. {"Outlet A": {"date_order": "DMY"}}.'),
-        click.option("--assume-tz", default="UTC", show_default=True,
-                     help="Time zone of dates without an offset (IANA name, e.g. Europe/Moscow; an unknown "
-                          "name stops the command before any work)."),
+        assume_tz_option("dates"),
         click.option("--outlets", multiple=True, type=_input("the outlet registry", "my_outlets.yaml"),
                      help="Extra outlet registry YAML (same format as data/outlets.yaml). Repeatable."),
         click.option("--coverage", multiple=True, type=_input("the coverage file", "coverage.csv"),
@@ -333,7 +338,8 @@ def _print_warnings(warnings, limit: int | None = 20, rest: str = "see the runs 
 @click.option("--contact", help="URL or e-mail added to the User-Agent, so sites can reach you.")
 @click.option("--outlets", "outlets", multiple=True, type=_input("the outlet registry", "my_outlets.yaml"),
               help="Extra outlet registry (YAML) the feeds' outlets may name. Repeatable.")
-def collect(feeds_file, store, since, full_text, rate, timeout, max_items, contact, outlets):
+@assume_tz_option("feed and page dates")
+def collect(feeds_file, store, since, full_text, rate, timeout, max_items, contact, outlets, assume_tz):
     """Read RSS/Atom feeds into the store, politely and incrementally; print a one-line summary.
 
     Only items not yet in the store are taken; they go through the same ingest as files
@@ -347,10 +353,10 @@ def collect(feeds_file, store, since, full_text, rate, timeout, max_items, conta
     from .collect import CollectOptions, collect_feeds, parse_since, read_feeds
     from .outlets import read_registry
 
+    options = CollectOptions(since=parse_since(since), full_text=full_text, min_interval=rate, timeout=timeout,
+                             max_items=max_items, contact=contact, assume_tz=assume_tz)
     registry = read_registry([Path(p) for p in outlets] or None)
     feeds = read_feeds(Path(feeds_file) if feeds_file else None, registry)
-    options = CollectOptions(since=parse_since(since), full_text=full_text, min_interval=rate, timeout=timeout,
-                             max_items=max_items, contact=contact)
     try:
         summary = collect_feeds(store, feeds, options, registry=registry)
     except KeyboardInterrupt as exc:

@@ -41,8 +41,8 @@ import requests
 import yaml
 
 from . import __version__
-from .dates import parse_dates
-from .errors import ConfigError
+from .dates import check_zone, parse_dates
+from .errors import ConfigError, plural
 from .ingest import IngestOptions, ingest_records, normalise_url
 from .outlets import Registry, read_registry
 from .schemas import column_names
@@ -360,6 +360,8 @@ class CollectOptions:
     attempts, backoff : tries per URL and the first backoff in seconds (doubled each retry).
     batch_size : new items written to the store per atomic batch.
     contact : URL or e-mail put in the User-Agent (``--contact``).
+    assume_tz : zone in which a feed's or page's date-time without a UTC offset is read (default
+        UTC; ``--assume-tz``), checked here (:func:`pipelines.dates.check_zone`), before any request.
     """
 
     since: datetime | None = None
@@ -371,6 +373,10 @@ class CollectOptions:
     backoff: float = 1.0
     batch_size: int = 200
     contact: str | None = None
+    assume_tz: str = "UTC"
+
+    def __post_init__(self) -> None:
+        check_zone(self.assume_tz)
 
     def client(self) -> PoliteClient:
         return PoliteClient(user_agent(self.contact), min_interval=self.min_interval, timeout=self.timeout,
@@ -481,10 +487,10 @@ def collect_feeds(store: str | Path, feeds: list[Feed], options: CollectOptions 
         _collect_feed(client, feed, states.get(feed.url), known, options, summary, batch)
         if len(batch.records) >= options.batch_size:
             with writing(store) as con:
-                _write_batch(con, batch, registry, run_id, summary, run_summary)
+                _write_batch(con, batch, registry, run_id, summary, run_summary, options.assume_tz)
             batch = _Batch()
     with writing(store) as con:
-        _write_batch(con, batch, registry, run_id, summary, run_summary)
+        _write_batch(con, batch, registry, run_id, summary, run_summary, options.assume_tz)
         _score_and_aggregate(con, scoring, score_options, registry, summary, run_summary)
         summary.elapsed_s = time.perf_counter() - t0
         run_summary.elapsed_s = summary.elapsed_s
@@ -552,14 +558,14 @@ def _collect_feed(client: PoliteClient, feed: Feed, state: dict | None, known: s
     if answer.status == 304:
         summary.feeds_not_modified += 1
         return
-    records = list(read_feed(feed.url, data=answer.content, base_url=answer.url))
+    records = list(read_feed(feed.url, data=answer.content, base_url=answer.url, assume_tz=options.assume_tz))
     if len(records) == 1 and records[0].get("_source_row") is None and "_reject" in records[0]:
         _feed_failed(feed, summary, batch, new_state, "not_a_feed", records[0]["_reject"][1], answer.status)
         return
     summary.feeds_ok += 1
     new_state["n_items_last"] = len(records)
     complete = True  # every item handled: the feed's validators may be kept
-    n_new = 0
+    n_new = n_naive = 0
     for rec in records:
         summary.items_seen += 1
         if "_reject" in rec:
@@ -583,7 +589,7 @@ def _collect_feed(client: PoliteClient, feed: Feed, state: dict | None, known: s
             complete = False
             continue
         if feed.full_text or options.full_text:
-            outcome = _add_page(client, rec, known, summary, batch)
+            outcome = _add_page(client, rec, known, summary, batch, options.assume_tz)
             if outcome == "failed":
                 complete = False  # keep the old validators: the next run reads the feed and retries
                 continue
@@ -594,11 +600,26 @@ def _collect_feed(client: PoliteClient, feed: Feed, state: dict | None, known: s
         if norm:
             known.add(norm)
         n_new += 1
+        n_naive += rec.get("_naive_date", False)
         batch.records.append(rec)
     new_state["n_new_last"] = n_new
+    if n_naive:
+        summary.warnings.append(naive_items_warning(feed, n_naive, options.assume_tz))
     if complete:
         new_state["etag"] = answer.headers.get("ETag") or answer.headers.get("etag")
         new_state["last_modified"] = answer.headers.get("Last-Modified") or answer.headers.get("last-modified")
+
+
+def naive_items_warning(feed: Feed, n_naive: int, assume_tz: str) -> str:
+    """The warning for *n_naive* new items of *feed* whose date (the feed's, or their page's) had no UTC
+    offset and was read in *assume_tz*: how ``--assume-tz`` fixes the next collect, and that the items
+    stored now keep their times (a later collect skips them as known)."""
+    one = n_naive == 1
+    return (f"{feed.outlet} feed {feed.url}: the date{'' if one else 's'} of {plural(n_naive, 'new item')} had no "
+            f"UTC offset and {'was' if one else 'were'} read in {assume_tz} (--assume-tz {assume_tz}); if the outlet "
+            "writes them in another time zone, give it with --assume-tz ZONE (an IANA name, e.g. --assume-tz "
+            "Europe/Moscow) from the next collect on; the items stored now keep their times (a later collect "
+            "skips items already stored)")
 
 
 def _feed_failed(feed: Feed, summary: CollectSummary, batch: _Batch, state: dict, reason: str, detail: str,
@@ -611,7 +632,8 @@ def _feed_failed(feed: Feed, summary: CollectSummary, batch: _Batch, state: dict
                           "_reject": ("feed_failed", f"{reason}: {detail}"), "outlet": feed.outlet})
 
 
-def _add_page(client: PoliteClient, rec: dict, known: set[str], summary: CollectSummary, batch: _Batch) -> str:
+def _add_page(client: PoliteClient, rec: dict, known: set[str], summary: CollectSummary, batch: _Batch,
+              assume_tz: str = "UTC") -> str:
     """Fetch the item's page and put its main text in *rec*.
 
     Returns "ok", "duplicate" (the page's canonical URL is already stored or taken) or "failed"
@@ -629,7 +651,8 @@ def _add_page(client: PoliteClient, rec: dict, known: set[str], summary: Collect
             failure = f"{exc.reason}: {exc.detail}"
         else:
             summary.pages_fetched += 1
-            page = read_html_string(decode_page(answer.content, html=True)[0], fetched_at=fetched_at)
+            page = read_html_string(decode_page(answer.content, html=True)[0], fetched_at=fetched_at,
+                                    assume_tz=assume_tz)
             if "_reject" in page:
                 failure = f"no_text: {page['_reject'][1]}"
     if failure:
@@ -655,6 +678,8 @@ def _add_page(client: PoliteClient, rec: dict, known: set[str], summary: Collect
         rec["published"] = page["published"]
         rec["date_source"] = page.get("date_source")
         rec["date_note"] = page.get("date_note")
+        if page.get("_naive_date"):
+            rec["_naive_date"] = True
     if page.get("outlet"):
         rec["page_site_name"] = page["outlet"]
     rec["fetched_at"] = fetched_at
@@ -679,11 +704,12 @@ def _site(netloc: str) -> str:
 
 
 def _write_batch(con, batch: _Batch, registry: Registry, run_id: str, summary: CollectSummary,
-                 run_summary) -> None:
+                 run_summary, assume_tz: str = "UTC") -> None:
     """Ingest the batch's records and store its feeds' state, in the caller's atomic write."""
     from .run import stored_keys, write_ingest
 
-    result = ingest_records(iter(batch.records), IngestOptions(), registry, run_id, stored_keys(con))
+    result = ingest_records(iter(batch.records), IngestOptions(assume_tz=assume_tz), registry, run_id,
+                            stored_keys(con))
     write_ingest(con, result, run_summary, registry)
     summary.items_new += result.n_ingested
     summary.items_duplicate += result.n_duplicates

@@ -200,7 +200,7 @@ def _tree_text(root) -> str:
 
 
 def read_html_string(html: str, *, url: str | None = None,
-                     fetched_at: datetime | None = None) -> dict:
+                     fetched_at: datetime | None = None, assume_tz: str = "UTC") -> dict:
     """Read one HTML page (or fragment) into a record: title, body, publication date, URL.
 
     Parameters
@@ -212,6 +212,9 @@ def read_html_string(html: str, *, url: str | None = None,
     fetched_at : datetime, optional
         Crawl time (tz-aware; naive is taken as UTC). Date candidates later than it are
         discarded and the next source is tried.
+    assume_tz : str, default "UTC"
+        Zone in which a date-time without a UTC offset is read (``collect --assume-tz``); the
+        record then carries ``_naive_date`` and a note.
 
     Returns
     -------
@@ -252,8 +255,10 @@ def read_html_string(html: str, *, url: str | None = None,
     if lead:
         record["lead"] = _tidy_lines(lead)
 
-    published, source, note = _page_date(tree, [canonical, og_url, url], fetched_at)
+    published, source, note = _page_date(tree, [canonical, og_url, url], fetched_at, assume_tz)
     record["published"] = published
+    if note and "has no UTC offset" in note:
+        record["_naive_date"] = True
     if source:
         record["date_source"] = source
     if note:
@@ -377,18 +382,19 @@ def _fold(text: str) -> str:
     return _HTML_SPACE.sub(" ", text.replace("\u00a0", " ")).strip().casefold()
 
 
-def _page_date(tree, urls: list[str | None], fetched_at: datetime | None
+def _page_date(tree, urls: list[str | None], fetched_at: datetime | None, assume_tz: str = "UTC"
                ) -> tuple[datetime | None, str | None, str | None]:
-    """(published, date_source, date_note) from metadata, then the URL path (case C05)."""
+    """(published, date_source, date_note) from metadata, then the URL path (case C05); a
+    date-time without a UTC offset is read in *assume_tz*."""
     discarded: list[str] = []
     for origin, raw in _metadata_dates(tree):
-        parsed = parse_dates([raw], not_after=fetched_at)
+        parsed = parse_dates([raw], not_after=fetched_at, assume_tz=assume_tz)
         inst, note = parsed.instants[0], parsed.notes[0]
         if inst is None:
             discarded.append(f"{origin} {note}")
             continue
         if _HAS_TIME.search(raw) and not _HAS_OFFSET.search(raw.strip()):
-            return inst, "metadata", f"{origin} '{raw}' has no UTC offset; read as UTC"
+            return inst, "metadata", f"{origin} '{raw}' has no UTC offset; {_read_in(assume_tz)}"
         return inst, "metadata", None
     for candidate in urls:
         if not candidate:
@@ -630,7 +636,13 @@ def read_folder(path: Path) -> Iterator[dict]:
 # feeds
 
 
-def read_feed(path: Path | str, *, data: bytes | None = None, base_url: str | None = None) -> Iterator[dict]:
+def _read_in(assume_tz: str) -> str:
+    """How a date-time without a UTC offset was read, for its note: ``read as UTC`` or ``read in Europe/Moscow``."""
+    return "read as UTC" if assume_tz.upper() in ("UTC", "Z", "GMT", "ETC/UTC") else f"read in {assume_tz}"
+
+
+def read_feed(path: Path | str, *, data: bytes | None = None, base_url: str | None = None,
+              assume_tz: str = "UTC") -> Iterator[dict]:
     """Read an RSS or Atom feed into one record per item (case C03).
 
     Parameters
@@ -642,6 +654,8 @@ def read_feed(path: Path | str, *, data: bytes | None = None, base_url: str | No
         The feed's bytes, already fetched (``framewatch collect``).
     base_url : str, optional
         URL relative links in *data* are resolved against (default *path*).
+    assume_tz : str, default "UTC"
+        Zone in which an item's date-time without a UTC offset is read (``collect --assume-tz``).
 
     Yields
     ------
@@ -649,7 +663,8 @@ def read_feed(path: Path | str, *, data: bytes | None = None, base_url: str | No
         Records with ``outlet`` (the channel title), ``title``, ``lead`` (summary as text),
         ``body`` (content:encoded / Atom content as text, when present), ``url``, ``id``,
         ``lang``, ``published`` (UTC datetime or None), ``date_source`` "feed",
-        ``date_note``, ``_source_row`` = 1-based item number. A feed that cannot be read gives
+        ``date_note``, ``_source_row`` = 1-based item number, and ``_naive_date`` True when the
+        date had no UTC offset (read in *assume_tz*, with a note). A feed that cannot be read gives
         one ``unreadable_file`` reject.
     """
     import feedparser
@@ -677,7 +692,7 @@ def read_feed(path: Path | str, *, data: bytes | None = None, base_url: str | No
     for row, entry in enumerate(feed.entries, start=1):
         prov = {"_source_file": source, "_source_row": row}
         try:
-            record = _feed_record(entry, outlet, lang)
+            record = _feed_record(entry, outlet, lang, assume_tz)
         except Exception as exc:
             yield {**prov, "_reject": ("unreadable_item", f"{type(exc).__name__}: {exc}")}
             continue
@@ -685,7 +700,7 @@ def read_feed(path: Path | str, *, data: bytes | None = None, base_url: str | No
         yield record
 
 
-def _feed_record(entry, outlet: str | None, lang: str | None) -> dict:
+def _feed_record(entry, outlet: str | None, lang: str | None, assume_tz: str = "UTC") -> dict:
     record: dict = {}
     if outlet:
         record["outlet"] = outlet
@@ -705,16 +720,19 @@ def _feed_record(entry, outlet: str | None, lang: str | None) -> dict:
         record["url"] = entry["link"]
     if entry.get("id"):
         record["id"] = entry["id"]
-    published, note = _feed_date(entry)
+    published, note, naive = _feed_date(entry, assume_tz)
     record["published"] = published
     record["date_source"] = "feed"
     if note:
         record["date_note"] = note
+    if naive:
+        record["_naive_date"] = True
     return record
 
 
-def _feed_date(entry) -> tuple[datetime | None, str | None]:
-    """Own RFC 2822 / ISO reading of the raw string first; feedparser's UTC struct second."""
+def _feed_date(entry, assume_tz: str = "UTC") -> tuple[datetime | None, str | None, bool]:
+    """Own RFC 2822 / ISO reading of the raw string first (a date-time without a UTC offset read in
+    *assume_tz*: True last); feedparser's UTC struct second."""
     for key, label in (("published", None),
                        ("updated", "the item has no published date; its updated date is used")):
         raw = entry.get(key)
@@ -723,17 +741,20 @@ def _feed_date(entry) -> tuple[datetime | None, str | None]:
             continue
         note = label
         if raw:
-            parsed = parse_dates([raw])
+            parsed = parse_dates([raw], assume_tz=assume_tz)
             if parsed.instants[0] is not None:
-                return parsed.instants[0], note
+                if parsed.n_naive:
+                    naive = f"the feed's date '{raw.strip()}' has no UTC offset; {_read_in(assume_tz)}"
+                    return parsed.instants[0], f"{note}; {naive}" if note else naive, True
+                return parsed.instants[0], note, False
             own_note = parsed.notes[0]
         else:
             own_note = None
         if parsed_struct:
             inst = datetime.fromtimestamp(calendar.timegm(parsed_struct), tz=timezone.utc)
-            return inst, note
-        return None, own_note
-    return None, "no publication date in the feed item"
+            return inst, note, False
+        return None, own_note, False
+    return None, "no publication date in the feed item", False
 
 
 # --------------------------------------------------------------------------------------------

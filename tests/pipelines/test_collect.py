@@ -621,3 +621,80 @@ def test_a_collect_records_and_says_the_hits_its_new_articles_left_out_as_parts_
     assert third.articles_scored == 0 and "left out" not in third.line()
     assert query(store, "SELECT n_name_hits, name_hit_terms FROM runs WHERE stage = 'collect' ORDER BY started_at") == [
         (0, "{}"), (1, '{"savage": 1}'), (None, None)]
+
+
+def test_the_time_zone_warning_names_collects_own_assume_tz_and_its_advice_works(site, tmp_path):
+    """The warning told a collect user to give --assume-tz, which collect did not have; now it has it,
+    checked before any request, for the feeds' and the pages' dates."""
+    items = [("Alpha offensive", "/n/alpha.html", "2026-03-01 10:00:00", "The regime launched an offensive."),
+             ("Beta summit", "/n/beta.html", "2026-03-01T11:30:00", "Leaders met at a summit on trade.")]
+    site.add("/naive.xml", rss(items), "application/rss+xml")
+    feeds_file = tmp_path / "feeds.yaml"
+    feeds_file.write_text(f"feeds:\n  - outlet: RT\n    url: {site.url('/naive.xml')}\n")
+    store = tmp_path / "s.duckdb"
+
+    def collect(*extra):
+        result = CliRunner().invoke(main, ["collect", "--feeds", str(feeds_file), "--store", str(store),
+                                           "--rate", "0", *extra])
+        assert result.exit_code == 0, result.output
+        return [line for line in result.stderr.splitlines() if "UTC offset" in line]
+
+    warned = collect()
+    assert warned == [
+        f"Warning: RT feed {site.url('/naive.xml')}: the dates of 2 new items had no UTC offset and were read in UTC "
+        "(--assume-tz UTC); if the outlet writes them in another time zone, give it with --assume-tz ZONE (an IANA "
+        "name, e.g. --assume-tz Europe/Moscow) from the next collect on; the items stored now keep their times (a "
+        "later collect skips items already stored)"]
+    # The advice, followed: the next collect reads a new item's date in the zone given (UTC+3).
+    site.add("/naive.xml", rss(items + [("Gamma talks", "/n/gamma.html", "2026-03-02 09:15:00", "Talks began.")]),
+             "application/rss+xml")
+    assert collect("--assume-tz", "Europe/Moscow") == [
+        f"Warning: RT feed {site.url('/naive.xml')}: the date of 1 new item had no UTC offset and was read in "
+        "Europe/Moscow (--assume-tz Europe/Moscow); if the outlet writes them in another time zone, give it with "
+        "--assume-tz ZONE (an IANA name, e.g. --assume-tz Europe/Moscow) from the next collect on; the items stored "
+        "now keep their times (a later collect skips items already stored)"]
+    assert query(store, "SELECT title, strftime(published_at AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M'), date_note "
+                        "FROM articles ORDER BY title") == [
+        ("Alpha offensive", "2026-03-01 10:00", "the feed's date '2026-03-01 10:00:00' has no UTC offset; read as UTC"),
+        ("Beta summit", "2026-03-01 11:30", "the feed's date '2026-03-01T11:30:00' has no UTC offset; read as UTC"),
+        ("Gamma talks", "2026-03-02 06:15",
+         "the feed's date '2026-03-02 09:15:00' has no UTC offset; read in Europe/Moscow")]
+    assert json.loads(query(store, "SELECT settings FROM runs ORDER BY started_at DESC LIMIT 1")[0][0])[
+        "collect"]["assume_tz"] == "Europe/Moscow"
+
+
+def test_collect_reads_a_pages_date_without_offset_in_assume_tz_and_an_offset_needs_no_warning(site, tmp_path):
+    site.add("/feed.xml", rss([("Delta drills", "/n/delta.html", "", "War games began."),
+                               ("Echo port", "/n/echo.html", "Mon, 02 Mar 2026 10:00:00 +0000", "The port reopened.")]),
+             "application/rss+xml")
+    site.add("/n/delta.html", page("Delta drills", ["War games began near the border on Monday."] * 3).replace(
+        "</head>", '<meta property="article:published_time" content="2026-03-01T08:00:00"></head>'))
+    feeds_file = tmp_path / "feeds.yaml"
+    feeds_file.write_text(f"feeds:\n  - outlet: RT\n    url: {site.url('/feed.xml')}\n    full_text: true\n")
+    store = tmp_path / "s.duckdb"
+    site.add("/n/echo.html", page("Echo port", ["The port reopened on Monday after the storm."] * 3))
+    result = CliRunner().invoke(main, ["collect", "--feeds", str(feeds_file), "--store", str(store), "--rate", "0",
+                                       "--assume-tz", "Asia/Tokyo"])
+    assert result.exit_code == 0, result.output
+    assert [line for line in result.stderr.splitlines() if "UTC offset" in line] == [
+        f"Warning: RT feed {site.url('/feed.xml')}: the date of 1 new item had no UTC offset and was read in "
+        "Asia/Tokyo (--assume-tz Asia/Tokyo); if the outlet writes them in another time zone, give it with "
+        "--assume-tz ZONE (an IANA name, e.g. --assume-tz Europe/Moscow) from the next collect on; the items stored "
+        "now keep their times (a later collect skips items already stored)"]
+    assert query(store, "SELECT title, strftime(published_at AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M') FROM articles "
+                        "ORDER BY title") == [("Delta drills", "2026-02-28 23:00"), ("Echo port", "2026-03-02 10:00")]
+
+
+def test_a_bad_assume_tz_stops_collect_before_any_request_and_the_flag_is_in_its_help(site, tmp_path):
+    feeds_file = tmp_path / "feeds.yaml"
+    feeds_file.write_text(f"feeds:\n  - outlet: RT\n    url: {site.url('/news/rss.xml')}\n")
+    result = CliRunner().invoke(main, ["collect", "--feeds", str(feeds_file), "--store", str(tmp_path / "s.duckdb"),
+                                       "--assume-tz", "Moscow"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: --assume-tz: unknown time zone; ")
+    assert "did you mean 'Europe/Moscow'? Write e.g. --assume-tz Europe/Moscow" in result.stderr
+    assert site.requests == [] and not (tmp_path / "s.duckdb").exists()
+    with pytest.raises(ConfigError, match="unknown time zone"):
+        CollectOptions(assume_tz="Mars/Olympus")
+    assert "--assume-tz TEXT Time zone of feed and page dates without an offset" in " ".join(
+        CliRunner().invoke(main, ["collect", "--help"]).stdout.split())
