@@ -93,7 +93,9 @@ class IngestOptions:
     Parameters
     ----------
     mapping : field -> input column, overriding auto-detection (``--map``).
-    topic_column : input column holding topic labels (``--topic-column``).
+    topic_column : input column holding topic labels (``--topic-column``). It and *mapping*'s columns
+        must be in a CSV's header; a JSON record may leave such a key out (no value there), but at
+        least one record of each JSON file must give it.
     date_order : ``"DMY"`` or ``"MDY"`` for every source (``--dayfirst`` sets DMY); None: infer.
     source_config : outlet -> {"date_order": "DMY"|"MDY"} (``--source-config``).
     assume_tz : zone for dates without an offset (default UTC; ``--assume-tz``), checked here
@@ -809,8 +811,12 @@ def iter_records(inputs: list[Path], warnings: list[str]) -> Iterator[dict]:
 
 # -- mapping and cleaning ----------------------------------------------------------------
 
-def detect_mapping(columns: list[str], override: dict[str, str], topic_column: str | None) -> dict[str, str]:
-    """Field -> column for one source's columns: *override* first, then :data:`FIELD_NAMES`."""
+def detect_mapping(columns: list[str], override: dict[str, str], topic_column: str | None,
+                   keep_missing: bool = False) -> dict[str, str]:
+    """Field -> column for one source's columns: *override* first, then :data:`FIELD_NAMES`.
+
+    *keep_missing*: an *override* column not among *columns* is mapped as given, so the field has
+    no value (a JSON record without the key, as an empty CSV cell), rather than found by name."""
     lower = {c.lower(): c for c in columns}
     mapping: dict[str, str] = {}
     for fld, col in override.items():
@@ -818,6 +824,8 @@ def detect_mapping(columns: list[str], override: dict[str, str], topic_column: s
             mapping[fld] = col
         elif col.lower() in lower:
             mapping[fld] = lower[col.lower()]
+        elif keep_missing:
+            mapping[fld] = col
     used = set(mapping.values()) | ({topic_column} if topic_column else set())
     for fld, names in FIELD_NAMES.items():
         if fld in mapping:
@@ -828,13 +836,29 @@ def detect_mapping(columns: list[str], override: dict[str, str], topic_column: s
                 mapping[fld] = col
                 used.add(col)
                 break
-    if topic_column:
-        mapping["topic"] = topic_column
+    if topic_column:   # as the input writes it (matched ignoring case, as --map's columns are)
+        mapping["topic"] = lower.get(topic_column.lower(), topic_column)
     return mapping
 
 
+JSON_KINDS = {".jsonl", ".ndjson", ".json"}
+"""Inputs whose records each give their own keys: a key --map or --topic-column names may be left
+out of some records (that record has no value there, as an empty CSV cell); only a key no record
+of the file gives stops the run (:meth:`_IngestState.check_named_keys`)."""
+
+
+def _named_columns(options: IngestOptions) -> list[tuple[str, str]]:
+    """(the option as given, the column it names) of every --map and --topic-column."""
+    named = [(f"--map {fld}={col}", col) for fld, col in options.mapping.items()]
+    if options.topic_column:
+        named.append((f"--topic-column {options.topic_column}", options.topic_column))
+    return named
+
+
 def _check_named_columns(rec: dict, cols: tuple[str, ...], options: IngestOptions) -> None:
-    """A column named by --map or --topic-column must exist in a table it is applied to.
+    """A column named by --map or --topic-column must exist in a table it is applied to (a CSV's
+    header, a Parquet file's schema: every row has the same columns). JSON records are checked
+    per file, once it has been read (:meth:`_IngestState.check_named_keys`).
 
     Raises
     ------
@@ -842,17 +866,26 @@ def _check_named_columns(rec: dict, cols: tuple[str, ...], options: IngestOption
         Naming the file, the option, the missing column and the columns there are.
     """
     src = str(rec.get("_source_file", ""))
-    if Path(src).suffix.lower() not in TABULAR:
+    suffix = Path(src).suffix.lower()
+    if suffix not in TABULAR or suffix in JSON_KINDS:
         return
     lower = {c.lower() for c in cols}
-    named = [(f"--map {fld}={col}", col) for fld, col in options.mapping.items()]
-    if options.topic_column:
-        named.append((f"--topic-column {options.topic_column}", options.topic_column))
-    for option, col in named:
+    for option, col in _named_columns(options):
         if col.lower() not in lower:
             raise ConfigError(f"{option} names a column the input does not have", where=src,
                               expected=f"one of its columns: {', '.join(cols)}", found=repr(col),
                               fix="check the spelling, or run files with different columns separately")
+
+
+def _missing_key_error(src: str, option: str, col: str, n_records: int, keys: list[str]) -> ConfigError:
+    """The error for a key --map or --topic-column names that no record of the JSON file *src* gives."""
+    shown = keys if len(keys) <= 30 else keys[:30] + [f"... ({len(keys) - 30} more)"]
+    return ConfigError(f"{option} names a key no record of the file gives", where=src,
+                       expected=f"a key at least one of its {plural(n_records, 'record')} gives (a record "
+                                f"without it has no value there), one of {', '.join(shown)}",
+                       found=f"{col!r} in none of them",
+                       fix="check the spelling (keys are matched ignoring case), or run files with different "
+                           "keys separately")
 
 
 _TEXT_FIELDS = ("outlet", "title", "lead", "body", "url", "lang")
@@ -1136,8 +1169,9 @@ class _IngestState:
                  existing_keys: dict[str, str] | None, now: datetime):
         self.options, self.registry, self.run_id, self.now = options, registry, run_id, now
         self.coverage = read_coverage(options.coverage, registry) if options.coverage else _empty_coverage()
+        # columns (with --map: and whether of a JSON file) -> field -> column, and the unmapped columns
         self.mappings: dict[tuple, dict[str, str]] = {}
-        self.extras: dict[tuple, tuple[str, ...]] = {}  # columns -> the unmapped ones
+        self.extras: dict[tuple, tuple[str, ...]] = {}
         self.boilerplate: dict[str | None, BoilerplateScreen] = {}  # outlet -> its patterns, screened
         self.key_to_id = dict(existing_keys or {})
         self.taken: set[str] = set()
@@ -1149,6 +1183,10 @@ class _IngestState:
         self.case_keys: dict[tuple, dict[str, list[str]]] = {}  # columns -> names the same ignoring case
         self.kept_keys: dict[tuple[str, str], list] = {}  # (file, key) -> [first place, records, names], said at the end
         self.file_rejects: dict[str, tuple[str, str]] = {}  # file -> the reason and detail of its whole-file reject
+        # JSON files when --map or --topic-column name keys: file -> [records, their key sets in order], checked
+        # once the file is read (check_named_keys)
+        self.named_files: dict[str, list] = {}
+        self.json_files: dict[str, bool] = {}  # file -> a JSON file (asked only with --map)
         self.held: list[dict] | None = None
         self.rejects: list[dict] = []
         self.articles: list[pd.DataFrame] = []
@@ -1186,6 +1224,7 @@ class _IngestState:
         """The rows and counts since the last drain; *final*: the held rows too, with coverage and warnings."""
         warnings: list[str] = []
         if final:
+            self.check_named_keys()
             if self.held:
                 self.parse_dates(self.held, final=True)
                 self.fold(self.held)
@@ -1225,29 +1264,44 @@ class _IngestState:
             reject(rec, reason, detail)
             return None
         cols = tuple(k for k in rec if not k.startswith("_"))
-        mapping = self.mappings.get(cols)
+        src = rec.get("_source_file", "")
+        key = cols
+        if options.mapping:   # a JSON record's columns are mapped apart: a key --map names may be missing
+            json_keys = self.json_files.get(src)
+            if json_keys is None:
+                json_keys = self.json_files[src] = Path(str(src)).suffix.lower() in JSON_KINDS
+            key = (cols, json_keys)
+        mapping = self.mappings.get(key)
         if mapping is None:
             _check_named_columns(rec, cols, options)
-            mapping = self.mappings[cols] = detect_mapping(list(cols), options.mapping, options.topic_column)
+            # A JSON record without a key --map names has no value there (its file is checked at its end).
+            mapping = self.mappings[key] = detect_mapping(list(cols), options.mapping, options.topic_column,
+                                                          keep_missing=key is not cols and key[1])
             # The unmapped columns, kept in the row's "extra" JSON, in their order.
-            self.extras[cols] = tuple(k for k in cols if k not in mapping.values() and k not in FIELDS
+            self.extras[key] = tuple(k for k in cols if k not in mapping.values() and k not in FIELDS
                                       and k not in ("date_source", "date_note", "fetched_at"))
             # Keys the same but for case ('Title', 'title'): which is the title? (A CSV header's are
             # checked with the header, _repeated_columns.) Looked for once a set of columns.
-            self.case_keys[cols] = {} if "_repeated" in rec else _same_ignoring_case(cols)
+            self.case_keys[key] = {} if "_repeated" in rec else _same_ignoring_case(cols)
         get = {fld: rec.get(col) for fld, col in mapping.items()}
-        src = rec.get("_source_file", "")
         if src not in self.date_columns:  # the date column as the file names it, for date notes
             self.date_columns[src] = mapping.get("published") or ("published" if "published" in rec else None)
             if "_repeated" in rec:   # once per file: a column name the header gives twice
                 self.column_warnings += _repeated_columns(src, rec["_repeated"], mapping)
+            if options.mapping or options.topic_column:
+                self.check_named_keys()   # the JSON file read before this one
+                if Path(str(src)).suffix.lower() in JSON_KINDS:
+                    self.named_files[src] = [0, {}]
+        if self.named_files and (seen := self.named_files.get(src)) is not None:
+            seen[0] += 1
+            seen[1][cols] = None
         # Records from pages and feeds already carry canonical keys.
         for fld in FIELDS:
             if fld not in mapping and fld in rec:
                 get[fld] = rec[fld]
         kept_keys = None
-        if "_repeated_keys" in rec or self.case_keys[cols]:
-            kept_keys = _repeated_keys(rec, self.case_keys[cols], mapping)
+        if "_repeated_keys" in rec or self.case_keys[key]:
+            kept_keys = _repeated_keys(rec, self.case_keys[key], mapping)
             if isinstance(kept_keys, str):
                 reject(rec, "repeated_key", kept_keys)
                 return None
@@ -1286,7 +1340,7 @@ class _IngestState:
                    + ("" if {"body", "title", "lead"} & set(mapping) or "body" in rec else
                       f"; no text column found among {list(cols)}, name one with --map body=COLUMN"))
             return None
-        extra = {k: rec[k] for k in self.extras[cols]}
+        extra = {k: rec[k] for k in self.extras[key]}
         for name, where, names in kept_keys or ():   # said once a file and key, at the end
             seen = self.kept_keys.setdefault((src, name), [where, 0, names])
             seen[1] += 1
@@ -1299,6 +1353,24 @@ class _IngestState:
             "topics_raw": _topic_value(get.get("topic")), "lang": _text_value(get.get("lang")),
             "extra": json.dumps(extra, ensure_ascii=False, default=str)[:_RECORD_MAX] if extra else None,
         }
+
+    def check_named_keys(self) -> None:
+        """Stop the run when a key --map or --topic-column names is given by no record of a JSON file
+        read so far (a record without it is an article without that value); each file is checked once.
+
+        Raises
+        ------
+        ConfigError
+            Naming the file, the option, the key and the keys its records give (:func:`_missing_key_error`).
+        """
+        named = _named_columns(self.options)
+        for src, (n_records, key_sets) in self.named_files.items():
+            given = {key.lower() for keys in key_sets for key in keys}
+            for option, col in named:
+                if col.lower() not in given:
+                    keys = list(dict.fromkeys(key for keys in key_sets for key in keys))
+                    raise _missing_key_error(src, option, col, n_records, keys)
+        self.named_files.clear()
 
     def parse_dates(self, rows: list[dict], final: bool) -> bool:
         """Parse the dates of *rows* per source file and outlet, one date order per column.

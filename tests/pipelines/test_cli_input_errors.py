@@ -294,6 +294,26 @@ def test_a_list_in_the_topic_column_is_its_labels_an_object_is_rejected(tmp_path
                                 "in double quotes)")]
 
 
+def test_a_json_record_without_the_topic_key_is_stored_a_key_no_record_gives_stops_the_run(tmp_path):
+    """--topic-column stopped the whole run when one JSON-lines record left the key out."""
+    source = _write(tmp_path / "a.jsonl",
+                    '{"outlet": "Harbour Herald", "body": "The talks went on.", "section": "Talks"}\n'
+                    '{"outlet": "Harbour Herald", "body": "The drills went on."}\n')
+    store = tmp_path / "s.duckdb"
+    result = invoke("run", "--input", source, "--store", store, "--topic-column", "section")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("ingested 2, duplicates 0, rejected 0,")
+    assert sorted(query(store, "SELECT text, topics_raw FROM articles")) == [
+        ("The drills went on.", None), ("The talks went on.", "Talks")]
+    before = store.read_bytes()
+    result = invoke("run", "--input", source, "--store", store, "--topic-column", "sections")
+    _assert_one_error(result, f"Error: {source}: --topic-column sections names a key no record of the file gives; "
+                              "expected a key at least one of its 2 records gives (a record without it has no value "
+                              "there), one of outlet, body, section; found 'sections' in none of them. Fix: check "
+                              "the spelling")
+    assert store.read_bytes() == before
+
+
 def test_a_key_given_twice_is_a_reject_when_a_field_reads_it_and_kept_with_a_warning_when_none_does(tmp_path):
     """JSON readers keep the last of a key given twice without a word: the body was 'second'."""
     source = _write(tmp_path / "a.jsonl",

@@ -187,6 +187,57 @@ def test_a_mapped_column_that_does_not_exist_stops_the_run(tmp_path):
         ingest([p], topic_column="topic")
 
 
+def test_a_json_record_without_the_topic_key_is_an_article_without_column_topics_as_an_empty_csv_cell_is(
+        tmp_path):
+    jsonl = write(tmp_path, "a.jsonl", '{"outlet": "A", "text": "one", "section": "War"}\n'
+                                       '{"outlet": "A", "text": "two"}\n'
+                                       '{"outlet": "A", "text": "three", "section": ""}\n')
+    items = write(tmp_path, "b.json", '[{"outlet": "B", "text": "four"}, {"outlet": "B", "text": "five", '
+                                      '"Section": "Trade"}]')
+    csv = write(tmp_path, "c.csv", "outlet,text,Section\nC,six,War\nC,seven,\n")
+    result = ingest([jsonl, items, csv], topic_column="section")
+    assert result.n_ingested == 7 and result.n_rejected == 0 and result.warnings == []
+    topics = dict(zip(result.articles["text"], result.articles["topics_raw"]))
+    assert topics == {"one": "War", "two": None, "three": None, "four": None, "five": "Trade", "six": "War",
+                      "seven": None}
+
+
+def test_a_json_record_without_the_key_map_names_has_no_value_there_not_another_keys(tmp_path):
+    p = write(tmp_path, "a.jsonl", '{"outlet": "A", "title": "T1", "story": "the story"}\n'
+                                   '{"outlet": "A", "title": "T2", "text": "not the story"}\n')
+    result = ingest([p], mapping={"body": "story"})
+    assert result.n_ingested == 2
+    arts = result.articles.sort_values("source_row")
+    assert arts["text"].tolist() == ["the story", "T2"]
+    assert arts["text_origin"].tolist() == ["body", "title+lead"]
+
+
+@pytest.mark.parametrize("option, found", [({"topic_column": "topics"}, "--topic-column topics"),
+                                           ({"mapping": {"body": "story"}}, "--map body=story")])
+def test_a_key_no_json_record_of_a_file_gives_stops_the_run_naming_the_file(tmp_path, option, found):
+    good = write(tmp_path, "good.jsonl", '{"outlet": "A", "text": "one", "topics": "War", "story": "s"}\n')
+    bad = write(tmp_path, "bad.jsonl", '{"outlet": "A", "text": "two"}\n{"outlet": "A", "title": "t", "text": "3"}\n')
+    assert ingest([good], **option).n_ingested == 1
+    with pytest.raises(ConfigError) as err:
+        ingest([good, bad], **option)
+    key = found.rsplit("=", 1)[-1].split()[-1]
+    assert str(err.value) == (
+        f"{bad}: {found} names a key no record of the file gives; expected a key at least one of its 2 records "
+        f"gives (a record without it has no value there), one of outlet, text, title; found '{key}' in none of "
+        "them. Fix: check the spelling (keys are matched ignoring case), or run files with different keys "
+        "separately")
+    # The last file of the input too, and a JSON list.
+    items = write(tmp_path, "items.json", '[{"outlet": "A", "text": "x"}]')
+    with pytest.raises(ConfigError, match=f"^{items}: {found} names a key no record of the file gives; expected a "
+                                          "key at least one of its 1 record gives"):
+        ingest([good, items], **option)
+
+
+def test_the_topic_column_is_matched_ignoring_case_as_it_is_checked(tmp_path):
+    p = write(tmp_path, "k.csv", "outlet,text,Topic\nA,one,War\n")
+    assert ingest([p], topic_column="topic").articles["topics_raw"].tolist() == ["War"]
+
+
 def test_long_cells_binary_files_empty_files_and_repeated_headers(tmp_path):
     long = write(tmp_path, "long.csv", "outlet,date,body\n" + "".join(f"A,2026-01-01,short {i}\n" for i in range(3))
                  + "A,2026-01-02," + "word " * 60_000 + "\nA,2026-01-03,after\n")
