@@ -263,17 +263,18 @@ def trend_y_top(df: pd.DataFrame, measure: str = "rate") -> float | None:
 
 
 def clipped_counts(df: pd.DataFrame, measure: str = "rate", top: float | None = None) -> dict[str, int]:
-    """How many bands (upper bounds) and points lie above the y axis of :func:`trend_chart`.
+    """How many 95 % intervals (their upper bounds) and points lie above the y axis of :func:`trend_chart`.
 
     Returns
     -------
-    dict with ``bands`` and ``points`` (ints); *top* defaults to :func:`trend_y_top`.
+    dict with ``intervals`` (drawn dashed to the top edge: :func:`interval_drawing`) and ``points`` (ints);
+    *top* defaults to :func:`trend_y_top`.
     """
     top = trend_y_top(df, measure) if top is None else top
     if top is None:
-        return {"bands": 0, "points": 0}
+        return {"intervals": 0, "points": 0}
     values, highs = _y_sample(df, measure)
-    return {"bands": int(np.sum(highs > top)), "points": int(np.sum(values > top))}
+    return {"intervals": int(np.sum(highs > top)), "points": int(np.sum(values > top))}
 
 
 def band_opacity(n_lines: int) -> float:
@@ -284,6 +285,35 @@ def band_opacity(n_lines: int) -> float:
 
 MIN_BAND_PERIODS = 3
 """Fewest periods in a row between gaps drawn as a filled band; shorter stretches get error bars."""
+
+
+def interval_drawing(low: pd.Series, high: pd.Series, top: float) -> np.ndarray:
+    """How the Trends chart draws each period's 95 % interval under a y axis that ends at *top*.
+
+    The rule: an interval that fits under the axis (``high <= top``) is part of a shaded band when it is in a
+    stretch of at least :data:`MIN_BAND_PERIODS` such periods in a row, else an error bar. An interval that runs
+    past the top is never shaded: a band cut at the top of the axis is a block as high as the plot, which reads as
+    a spike in the data (RUWA's weeks of a few 40-word articles, a demo outlet's months of 300 words). It is a
+    thin dashed line from its lower bound to the top edge, ending in an open chevron that says it goes on; the
+    band breaks there. The tooltip gives the whole interval, and the CSV every bound.
+
+    Parameters
+    ----------
+    low, high : the lower and upper bounds of one series, in period order (NaN: no interval, a gap).
+    top : the top of the y axis (:func:`trend_y_top`).
+
+    Returns
+    -------
+    ndarray of str, shape (n_periods,)
+        ``"band"``, ``"bar"``, ``"past"`` or ``""`` (no interval).
+    """
+    lo, hi = pd.to_numeric(low, errors="coerce").to_numpy(float), pd.to_numeric(high, errors="coerce").to_numpy(float)
+    known = np.isfinite(lo) & np.isfinite(hi)
+    fits = known & (hi <= top)
+    out = np.where(known, "past", "").astype(object)
+    for seg in _runs(fits):
+        out[seg] = "band" if seg.stop - seg.start >= MIN_BAND_PERIODS else "bar"
+    return out.astype(str)
 
 
 def band_traces(g: pd.DataFrame, low: str, high: str, name: str, colour: str, alpha: float) -> list[go.Scatter]:
@@ -394,8 +424,11 @@ TREND_CELL = "cell"
 datum carries ``cell`` = :func:`trend_cell_key` of its outlet (or :data:`pipelines.rollups.POOLED`) and period."""
 TREND_SELECTIONS = (TREND_CELL, f"{TREND_CELL}_bar")
 """The selection parameters of :func:`trend_chart` (``st.vega_lite_chart(selection_mode=...)``)."""
-VEGA_DASHES = ([1, 0], [6, 3], [2, 2], [6, 2, 2, 2])
-"""Vega-Lite stroke dashes of :data:`DASHES`, in the same order."""
+TREND_DATA = "trend"
+"""The name of the trend chart's rows in its spec's ``datasets``. A named dataset, not ``data.values``:
+Streamlit sends both as Arrow, but embeds named datasets in the spec before Vega's first run, while it inserts
+top-level values after it; that first run over no rows warned "Infinite extent" for every scale on every
+render."""
 TREND_VOLUME_PX = 100
 TREND_GAP_PX = 24
 """Height of the trend chart's volume bars, and of the gap above them, in pixels (the lines get the rest of
@@ -429,6 +462,17 @@ def _period_spans(periods: pd.Series) -> dict:
     return {a: (a, a + 0.85 * d) for a, d in zip(p, lengths)}
 
 
+def _named_data(rows: list[dict]) -> dict:
+    """The spec keys that hold *rows* as the dataset :data:`TREND_DATA`."""
+    return {"datasets": {TREND_DATA: rows}, "data": {"name": TREND_DATA}}
+
+
+def trend_chart_rows(spec: dict) -> list[dict]:
+    """The rows a trend spec (:func:`trend_chart`) draws: its :data:`TREND_DATA` dataset, or the message of an
+    empty chart (``[{"message": ...}]``)."""
+    return spec["datasets"][TREND_DATA] if "datasets" in spec else spec["data"]["values"]
+
+
 def _empty_spec(title: str, message: str) -> dict:
     """A chart spec with only *message*: no empty axes with made-up ranges, and a short height."""
     return {"title": {"text": title, "anchor": "start"}, "height": 200, "width": "container",
@@ -449,21 +493,19 @@ def _trend_rows(data: pd.DataFrame, measure: str, top: float, spans: dict, kind:
     """The chart rows of a trend frame sorted by outlet and period: one per outlet and period.
 
     Each: ``outlet``, ``period`` and ``bar_end`` (UTC ISO), ``cell`` (:func:`trend_cell_key`), the value
-    (``value``; ``drawn``: cut at *top*, ``None`` for a gap), ``above`` (the value is over *top*), the interval as a
-    band (``band_low``/``band_high``, stretches of :data:`MIN_BAND_PERIODS` periods or more, the top cut) or as an
-    error bar (``bar_low``/``bar_high``, shorter stretches), ``partial``, ``n_articles``, ``y0``/``y1`` (the
-    articles stacked over the outlets before it), ``kind`` and ``panel``, and the tooltip's texts (``when``,
-    ``measured``, ``interval``, ``n``, ``note``).
+    (``value``; ``drawn``: cut at *top*, ``None`` for a gap), ``above`` (the value is over *top*), the interval
+    (:func:`interval_drawing`) as a band (``band_low``/``band_high``), an error bar (``bar_low``/``bar_high``)
+    or, when it runs past *top*, from its lower bound to the top edge (``past_low``, the lower bound cut at
+    *top*; ``past``), ``partial``, ``n_articles``, ``y0``/``y1`` (the articles stacked over the outlets before
+    it), ``kind`` and ``panel``, and the tooltip's texts (``when``, ``measured``, ``interval``: the whole
+    interval, ``n``, ``note``).
     """
     val, low, high, unit = MEASURES[measure]
     fmt = _value_format(measure)
     stacked: dict = {}                                   # period -> articles of the outlets stacked below
     rows = []
     for outlet, g in data.groupby("outlet", sort=True):
-        ok = g[[high, low]].notna().all(axis=1).to_numpy()
-        banded = np.zeros(len(g), bool)
-        for seg in _runs(ok):
-            banded[seg] = seg.stop - seg.start >= MIN_BAND_PERIODS
+        drawing = interval_drawing(g[low], g[high], top)
         partial = g["partial"].fillna(False).astype(bool).to_numpy() if "partial" in g else np.zeros(len(g), bool)
         notes = [n.replace("<br>", "") for n in _partial_notes(g, partial)]
         cols = zip(pd.to_datetime(g["period"]), g[val], g[low], g[high], g["n_articles"], g["n_words"], g["n_mentions"])
@@ -472,13 +514,14 @@ def _trend_rows(data: pd.DataFrame, measure: str, top: float, spans: dict, kind:
             n = int(n) if pd.notna(n) else 0
             y0 = stacked.get(period, 0)
             stacked[period] = y0 + n
-            band, bar = banded[j], ok[j] and not banded[j]
+            band, bar, past = (drawing[j] == k for k in ("band", "bar", "past"))
             rows.append({
                 "outlet": outlet, "period": _utc(period), "bar_end": _utc(spans[period][1]),
                 "cell": trend_cell_key(outlet, period), "kind": kind, "panel": panel or outlet,
                 "value": v, "drawn": None if v is None else min(v, top), "above": v is not None and v > top,
-                "band_low": lo if band else None, "band_high": min(hi, top) if band else None,
-                "bar_low": lo if bar else None, "bar_high": min(hi, top) if bar else None,
+                "band_low": lo if band else None, "band_high": hi if band else None,
+                "bar_low": lo if bar else None, "bar_high": hi if bar else None,
+                "past": bool(past), "past_low": min(lo, top) if past else None,
                 "partial": bool(partial[j]), "n_articles": n, "y0": y0, "y1": y0 + n,
                 "when": f"{period:%d %b %Y}",
                 "measured": ("no articles" if v is None else
@@ -502,33 +545,71 @@ def _time_axis(spans: dict) -> dict:
     return x
 
 
+def _bar_axis(x: dict) -> dict:
+    """The x encoding of the volume bars: *x* without a fixed domain (one period). The bars' layer takes the
+    domain of the measure's layers; given it too, Vega-Lite reads it as text in the bars' layer and as dates in the
+    others and warns of a conflict on every render."""
+    return {**x, "scale": {k: v for k, v in x["scale"].items() if k != "domain"}}
+
+
 def _tooltip(rows: list[dict]) -> list[dict]:
     return [{"field": f, "type": "nominal", "title": t} for f, t in (
         ("outlet", "outlet"), ("when", "period starting"), ("measured", "value"), ("interval", "95% interval"),
         ("n", "n"), *((("note", "note"),) if any(r["note"] for r in rows) else ()))]
 
 
-def _measure_layers(x: dict, y: dict, colour: dict, tooltip: list, band_alpha: float, line: dict) -> list[dict]:
-    """The layers on the measure's axis: the bands, the short stretches' error bars, the line (*line*: its
+PAST_CHEVRON = "M -1 0.5 L 0 -0.5 L 1 0.5"
+"""The open chevron (an SVG path in Vega's unit square) at the top edge where an interval runs past the axis."""
+
+
+def _measure_layers(rows: list[dict], x: dict, y: dict, colour: dict, tooltip: list, band_alpha: float,
+                    line: dict, top: float) -> list[dict]:
+    """The layers on the measure's axis (:func:`interval_drawing`): the bands, the short stretches' error bars,
+    the intervals that run past *top* (dashed to the top edge, an open chevron there), the line (*line*: its
     encoding beyond x and y), and the points, clickable (:data:`TREND_CELL`; a triangle for a point over the
-    axis, hollow for a partial period, faded when another point is selected)."""
-    return [
-        {"mark": {"type": "area", "opacity": band_alpha, "tooltip": False},
-         "transform": [{"filter": "datum.kind == 'outlet'"}],
-         "encoding": {"x": x, "y": {**y, "field": "band_low"}, "y2": {"field": "band_high"}, "color": colour}},
-        {"mark": {"type": "rule", "strokeWidth": 1.5},
-         "transform": [{"filter": "isValid(datum.bar_low)"}],
-         "encoding": {"x": x, "y": {**y, "field": "bar_low"}, "y2": {"field": "bar_high"}, "color": colour}},
-        {"mark": {"type": "line"}, "encoding": {"x": x, "y": {**y, "field": "drawn"}, **line}},
-        {"mark": {"type": "point", "filled": True, "strokeWidth": 2, "opacity": 1, "cursor": "pointer"},
-         "transform": [{"filter": "isValid(datum.drawn)"}],
-         "params": [_click_param(TREND_CELL)],
-         "encoding": {"x": x, "y": {**y, "field": "drawn"}, "stroke": colour,
-                      "fill": {"condition": {"test": "datum.partial", "value": "white"}, **colour},
-                      "shape": {"condition": {"test": "datum.above", "value": "triangle-up"}, "value": "circle"},
-                      "size": {"condition": {"test": "datum.above", "value": 110}, "value": 45},
-                      "opacity": {"condition": {"param": TREND_CELL, "empty": True, "value": 1}, "value": 0.35},
-                      "tooltip": tooltip}}]
+    axis, hollow for a partial period, faded when another point is selected).
+
+    A layer that would draw nothing in *rows* is left out: Vega warns of an empty layer's scale extent
+    ("Infinite extent") on every render, which hides the warnings that matter. The line and the points stay
+    (the points hold the click selection)."""
+    def has(field: str) -> bool:
+        return any(r[field] is not None for r in rows)
+
+    layers = []
+    if has("band_low"):
+        layers.append({"name": "interval_band", "mark": {"type": "area", "opacity": band_alpha, "tooltip": False},
+                       "transform": [{"filter": "datum.kind == 'outlet'"}],   # its nulls break the band
+                       "encoding": {"x": x, "y": {**y, "field": "band_low"}, "y2": {"field": "band_high"},
+                                    "color": colour}})
+    if has("bar_low"):
+        layers.append({"name": "interval_bar",
+                       "mark": {"type": "rule", "strokeWidth": 1.5, "opacity": 0.6},   # under the line, not data
+                       "transform": [{"filter": "isValid(datum.bar_low)"}],
+                       "encoding": {"x": x, "y": {**y, "field": "bar_low"}, "y2": {"field": "bar_high"},
+                                    "color": colour}})
+    if has("past_low"):
+        past = [{"filter": "datum.past"}]
+        layers += [{"name": "interval_past",
+                    "mark": {"type": "rule", "strokeWidth": 1, "strokeDash": [3, 3], "opacity": 0.6},
+                    "transform": past,
+                    "encoding": {"x": x, "y": {**y, "field": "past_low"}, "y2": {"datum": top}, "color": colour}},
+                   {"name": "interval_past_end",
+                    "mark": {"type": "point", "shape": PAST_CHEVRON, "filled": False, "strokeWidth": 1.5,
+                             "size": 70, "opacity": 1},
+                    "transform": past,
+                    "encoding": {"x": x, "y": {**y, "datum": top}, "stroke": colour, "tooltip": tooltip}}]
+    return [*layers,
+            {"name": "line", "mark": {"type": "line"}, "encoding": {"x": x, "y": {**y, "field": "drawn"}, **line}},
+            {"name": "points",
+             "mark": {"type": "point", "filled": True, "strokeWidth": 2, "opacity": 1, "cursor": "pointer"},
+             "transform": [{"filter": "isValid(datum.drawn)"}],
+             "params": [_click_param(TREND_CELL)],
+             "encoding": {"x": x, "y": {**y, "field": "drawn"}, "stroke": colour,
+                          "fill": {"condition": {"test": "datum.partial", "value": "white"}, **colour},
+                          "shape": {"condition": {"test": "datum.above", "value": "triangle-up"}, "value": "circle"},
+                          "size": {"condition": {"test": "datum.above", "value": 110}, "value": 45},
+                          "opacity": {"condition": {"param": TREND_CELL, "empty": True, "value": 1}, "value": 0.35},
+                          "tooltip": tooltip}}]
 
 
 def _click_param(name: str) -> dict:
@@ -552,15 +633,17 @@ def trend_chart(df: pd.DataFrame, measure: str = "rate") -> dict:
         A Vega-Lite spec for ``st.vega_lite_chart`` (Vega-Lite, not plotly: the first page then loads
         no plotly, whose 4.7 MB script was most of the dashboard's first render; benchmarks/RESULTS.md,
         section K). Up to :data:`MAX_OVERLAID` outlets (or the pooled series), one view on one time axis
-        (UTC): per outlet, a line (a missing value is a break, never a zero) with points, over a shaded
-        95 % interval band for stretches of at least :data:`MIN_BAND_PERIODS` periods and an error bar
-        for shorter ones; a partial period's point is hollow; a point above the y axis
-        (:func:`trend_y_top`) is a triangle at its top edge with its value in the tooltip. Under it, the
-        number of articles per period, stacked by outlet (a partial period pale). One legend entry per
-        outlet (colour, and past the eighth a dash). More outlets: :func:`trend_panels`. Clicking a point
-        selects :data:`TREND_CELL`, a bar ``cell_bar`` (:data:`TREND_SELECTIONS`). With no articles at
-        all (an empty frame, or gaps only), no axes: the message "No articles in this selection". The
-        rows (:func:`_trend_rows`) are in ``data.values``, sorted by outlet, then period.
+        (UTC): per outlet, a line (a missing value is a break, never a zero) with points, and its 95 %
+        intervals (:func:`interval_drawing`): a shaded band over stretches of at least
+        :data:`MIN_BAND_PERIODS` periods that fit under the axis, an error bar for shorter ones, and a
+        dashed line to the top edge with an open chevron for an interval that runs past the axis; a
+        partial period's point is hollow; a point above the y axis (:func:`trend_y_top`) is a triangle at
+        its top edge with its value in the tooltip. Under it, the number of articles per period, stacked
+        by outlet (a partial period pale). One legend entry per outlet (its colour). More outlets:
+        :func:`trend_panels`. Clicking a point selects :data:`TREND_CELL`, a bar ``cell_bar``
+        (:data:`TREND_SELECTIONS`). With no articles at all (an empty frame, or gaps only), no axes: the
+        message "No articles in this selection". The rows (:func:`_trend_rows`, sorted by outlet, then
+        period) are the named dataset :data:`TREND_DATA` (:func:`trend_chart_rows` reads them).
 
     Raises
     ------
@@ -572,7 +655,7 @@ def trend_chart(df: pd.DataFrame, measure: str = "rate") -> dict:
         return trend_panels(df, measure)
     names = [] if df is None or df.empty else sorted(str(o) for o in df["outlet"].unique())
     title = (f"{TITLES[measure]}, {'selected outlets pooled' if names == [POOLED] else 'per outlet'} "
-             "(band: 95% interval)")
+             "(band or bar: 95% interval)")
     if df is None or df.empty or not (df["n_articles"].fillna(0) > 0).any():   # nothing but gaps: no empty axes
         return _empty_spec(title, "No articles in this selection")
     data = df.assign(outlet=df["outlet"].astype(str)).sort_values(["outlet", "period"])
@@ -583,11 +666,6 @@ def trend_chart(df: pd.DataFrame, measure: str = "rate") -> dict:
               "scale": {"domain": names, "range": [PALETTE[i % len(PALETTE)] for i in range(len(names))]},
               "legend": {"orient": "bottom", "direction": "horizontal", "columns": min(len(names), 4),
                          "labelLimit": 260, "symbolType": "stroke", "symbolStrokeWidth": 3, "symbolOpacity": 1}}
-    dash = {"field": "outlet", "type": "nominal", "title": None, "legend": None,
-            "scale": {"domain": names, "range": [VEGA_DASHES[(i // len(PALETTE)) % len(VEGA_DASHES)]
-                                                 for i in range(len(names))]}}
-    if len(names) > len(PALETTE):      # past the eighth outlet the colours repeat: the legend shows the dash too
-        dash["legend"] = colour["legend"]
     # One view, two stacked y scales (the lines above, the volume bars under them): a Vega-Lite concat
     # cannot fill the page's width (only a single or layered view can: width "container"). Every layer
     # names the same legend and axis, or Vega-Lite drops them when it merges the layers.
@@ -596,10 +674,11 @@ def trend_chart(df: pd.DataFrame, measure: str = "rate") -> dict:
          "scale": {"domain": [0, top], "nice": False, "range": [TREND_PLOT_PX - TREND_VOLUME_PX - TREND_GAP_PX, 0]},
          "axis": {"title": unit, "labelFlush": False, **({"format": ".0%"} if measure == "share" else {})}}
     tooltip = _tooltip(rows)
-    lines = {"layer": _measure_layers(x, y, colour, tooltip, band_opacity(len(names)),
-                                      {"color": colour, "strokeDash": dash, "strokeWidth": {"value": 2.5}})}
-    volume = {"mark": {"type": "rect", "cursor": "pointer"}, "params": [_click_param(TREND_SELECTIONS[1])],
-              "encoding": {"x": x, "x2": {"field": "bar_end"},
+    lines = {"layer": _measure_layers(rows, x, y, colour, tooltip, band_opacity(len(names)),
+                                      {"color": colour, "strokeWidth": {"value": 2.5}}, top)}
+    volume = {"name": "volume", "mark": {"type": "rect", "cursor": "pointer"},
+              "params": [_click_param(TREND_SELECTIONS[1])],
+              "encoding": {"x": _bar_axis(x), "x2": {"field": "bar_end"},
                            "y": {"field": "y0", "type": "quantitative",
                                  "scale": {"range": [TREND_PLOT_PX, TREND_PLOT_PX - TREND_VOLUME_PX], "nice": True},
                                  "axis": {"title": "articles", "orient": "left", "tickCount": 3, "grid": False}},
@@ -607,7 +686,7 @@ def trend_chart(df: pd.DataFrame, measure: str = "rate") -> dict:
                            "opacity": {"condition": {"test": "datum.partial", "value": 0.35}, "value": 0.8},
                            "tooltip": tooltip}}
     return {"$schema": "https://vega.github.io/schema/vega-lite/v6.json",
-            "title": {"text": title, "anchor": "start"}, "data": {"values": rows},
+            "title": {"text": title, "anchor": "start"}, **_named_data(rows),
             "width": "container", "height": TREND_PLOT_PX, "layer": [lines, volume],
             "autosize": {"type": "fit-x", "contains": "padding"},     # the page's width; the height is the plot's
             "resolve": {"scale": {"y": "independent"}, "axis": {"y": "independent"}},
@@ -647,7 +726,7 @@ def trend_panels(df: pd.DataFrame, measure: str = "rate") -> dict:
         shared = _trend_rows(reference.assign(outlet=POOLED), measure, top, spans, kind="reference")
         rows += [{**r, "panel": label[o]} for o in outlets for r in shared]
     rows_n, cols = panel_grid(len(outlets))
-    subtitle = ("line: the outlet (band: 95% interval)"
+    subtitle = ("line: the outlet (band or bar: 95% interval)"
                 + ("; grey line: all selected outlets together" if reference is not None else "")
                 + "; pale bars: its articles per period (same scale in every panel); periods in UTC")
     colour = {"field": "kind", "type": "nominal", "legend": None,
@@ -656,21 +735,22 @@ def trend_panels(df: pd.DataFrame, measure: str = "rate") -> dict:
     y = {"type": "quantitative", "scale": {"domain": [0, top], "nice": False},
          "axis": {"title": unit, "labelFlush": False, **({"format": ".0%"} if measure == "share" else {})}}
     tooltip = _tooltip(rows)
-    measure_layers = _measure_layers(x, y, colour, tooltip, band_opacity(1),
+    measure_layers = _measure_layers(rows, x, y, colour, tooltip, band_opacity(1),
                                      {"color": colour, "detail": {"field": "kind"},
                                       "strokeWidth": {"condition": {"test": "datum.kind == 'reference'", "value": 1.5},
-                                                      "value": 2}})
+                                                      "value": 2}}, top)
     measure_layers[-1]["encoding"]["size"] = {"condition": [{"test": "datum.above", "value": 90},
                                                             {"test": "datum.kind == 'reference'", "value": 12}],
                                               "value": 30}
-    volume = {"mark": {"type": "rect", "cursor": "pointer", "color": "#787878"}, "params": [_click_param(TREND_SELECTIONS[1])],
+    volume = {"name": "volume", "mark": {"type": "rect", "cursor": "pointer", "color": "#787878"},
+              "params": [_click_param(TREND_SELECTIONS[1])],
               "transform": [{"filter": "datum.kind == 'outlet'"}],
-              "encoding": {"x": x, "x2": {"field": "bar_end"},
+              "encoding": {"x": _bar_axis(x), "x2": {"field": "bar_end"},
                            "y": {**y, "field": "volume"}, "y2": {"datum": 0},
                            "opacity": {"condition": {"test": "datum.partial", "value": 0.14}, "value": 0.28},
                            "tooltip": tooltip}}
     return {"$schema": "https://vega.github.io/schema/vega-lite/v6.json",
-            "title": {"text": title, "subtitle": subtitle, "anchor": "start"}, "data": {"values": rows},
+            "title": {"text": title, "subtitle": subtitle, "anchor": "start"}, **_named_data(rows),
             "facet": {"field": "panel", "type": "nominal", "sort": [label[o] for o in outlets],
                       "header": {"title": None, "labelAnchor": "start", "labelFontSize": 13, "labelLimit": 0}},
             "columns": cols,

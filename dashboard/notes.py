@@ -22,6 +22,15 @@ PANELS = ("**Many outlets:** with more than three outlets the chart has one pane
           "together (numerators and denominators summed, then divided: the pooled series without its band, which "
           "*Pool selected outlets* draws). The grey line's points have their evidence and their rows in the download "
           "(outlet *All selected outlets*, interval empty).")
+AXIS = ("**The y axis and the intervals:** the y axis fits the lines (from 0 to 1.15 × the 98th percentile of the "
+        "values drawn; when every value is 0, to the widest interval of a period of 5 or more articles; a share stops "
+        "at 104 %), not the intervals: a period resting on a few short articles has a 95 % interval many times its "
+        "value, which would flatten every other line. A value above the axis is a triangle on its top edge. An interval "
+        "that fits under the axis is shaded as a band over three or more periods in a row, and is an error bar on a "
+        "shorter stretch. An interval that runs past the top of the axis is never shaded and never part of a band (a "
+        "band cut at the top is a block as tall as the plot, which reads as a spike in the data): it is a thin dashed "
+        "line from its lower bound up to the edge, ending in an open ^ that says it goes on. The caption counts these; "
+        "the tooltip gives every interval in full and the download has every bound.")
 GAPS = ("**Gaps:** a period in which an outlet has no articles is a gap, drawn as a break in the "
         "line and exported with empty values, never zero. Status *no articles*: the collector ran and "
         "found nothing; *not collected*: the collector was down; *no data*: no coverage information.")
@@ -152,7 +161,7 @@ TONE_MEASURES = (
     "the sentences where the outlet itself names the target (*outlet*), or where a quoted or attributed speaker "
     "does. Lexicon categories do not apply to tone.")
 
-TREND_NOTE = "\n\n".join([RATE, SHARE, POOLED, PANELS, GAPS, VOICE, NAMES, TOPICS, WIRE])
+TREND_NOTE = "\n\n".join([RATE, SHARE, POOLED, PANELS, AXIS, GAPS, VOICE, NAMES, TOPICS, WIRE])
 MATRIX_NOTE = "\n\n".join([MATRIX, RATE, SHARE, VOICE, NAMES, TOPICS, WIRE])
 WORD_CHOICE = ("**Word choice (counterpart pairs):** a pair names one thing two ways, a *loaded form* (lexicon "
                "terms such as \"regime\", \"war games\", \"special military operation\") and its *counterpart* (the "
@@ -225,7 +234,7 @@ FRAMES_MODEL = (
     "The model reads the whole text, headline and body, so the voice filter does not apply and it has no "
     "tokens to show as evidence.")
 
-ALL_NOTES = "\n\n".join([RATE, SHARE, POOLED, PANELS, GAPS, VOICE, NAMES, TOPICS, MATRIX, WIRE, CONCORDANCE, REPUBLICATION, TOPIC_DISCOVERY, DISTINCTIVE,
+ALL_NOTES = "\n\n".join([RATE, SHARE, POOLED, PANELS, AXIS, GAPS, VOICE, NAMES, TOPICS, MATRIX, WIRE, CONCORDANCE, REPUBLICATION, TOPIC_DISCOVERY, DISTINCTIVE,
                           TONE_TARGETS, TONE_SCORE, TONE_MEASURES,
                           WORD_CHOICE, WORD_CHOICE_INTERVAL, FRAMES_LEXICON, FRAMES_VOICE, FRAMES_SHARE, FRAMES_HEATMAP,
                           FRAMES_MODEL])

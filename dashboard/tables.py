@@ -554,16 +554,20 @@ def panels_text(df: pd.DataFrame) -> str:
 
 
 def clip_text(clipped: dict[str, int]) -> str:
-    """A caption sentence on what lies above the trend's y axis (:func:`dashboard.charts.clipped_counts`)."""
+    """A caption sentence on what lies above the trend's y axis (:func:`dashboard.charts.clipped_counts`; the rule
+    is :func:`dashboard.charts.interval_drawing`)."""
     parts = []
-    if clipped.get("bands"):
-        parts.append(f"{count_label(clipped['bands'], 'wide interval band')} (periods with little text) "
-                     f"{'is' if clipped['bands'] == 1 else 'are'} cut off at the top")
+    if clipped.get("intervals"):
+        n = clipped["intervals"]
+        parts.append(f"the 95% interval{'' if n == 1 else 's'} of {count_label(n, 'point')} resting on little "
+                     f"text {'runs' if n == 1 else 'run'} past its top: dashed up to the edge, with an open ^ where "
+                     f"{'it goes' if n == 1 else 'they go'} on, never shaded")
     if clipped.get("points"):
         n = clipped["points"]
         parts.append(f"{count_label(n, 'value')} above the axis {'is' if n == 1 else 'are'} drawn as "
-                     f"{'a triangle' if n == 1 else 'triangles'} on its top edge (hover for the value)")
-    return ("The y axis fits the lines: " + "; ".join(parts) + ". The CSV has every value.") if parts else ""
+                     f"{'a triangle' if n == 1 else 'triangles'} on its top edge")
+    return ("The y axis fits the lines: " + "; ".join(parts) + ". Hover for the value and the whole interval; "
+            "the CSV has every value.") if parts else ""
 
 
 def wire_text(filters) -> str:

@@ -55,7 +55,7 @@ def test_trends_shows_chart_n_version_and_method(store_path):
     assert len(at.get("vega_lite_chart")) == 1
     assert not at.get("plotly_chart")          # the first page needs no plotly (its 4.7 MB script: RESULTS.md, K)
     spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
-    assert "per outlet (band: 95% interval)" in spec["title"]["text"]
+    assert "per outlet (band or bar: 95% interval)" in spec["title"]["text"]
     caption = "\n".join(c.value for c in at.caption)
     assert "n = 43 articles" in caption and "1 undated article left out" in caption
     assert "lexicon version lex-test-0001" in caption

@@ -84,7 +84,7 @@ def test_c15_download_keeps_filters_and_matches_the_selection(page, c15_url, tmp
     page.locator(TREND_DRAWN).first.wait_for(timeout=30000)
     _settle(page, 62)                                        # all of C15: 2 outlets × 2 topics × 5 days
     legend = page.locator(f"{TREND} .role-legend-label text")
-    points = page.locator(f"{TREND} .mark-symbol.role-mark path")
+    points = page.locator(f"{TREND} .points_marks path")        # the points, not the ^ of an interval past the top
     expect(legend).to_have_text(["Outlet A", "Outlet B"])
     sidebar = page.get_by_test_id("stSidebar")
     for box, says in (("Outlets", "All 2 outlets"), ("Topics", "All 2 topics")):   # empty means all, and says so
@@ -184,7 +184,7 @@ def test_a_trends_cell_leads_to_exactly_its_concordance_lines(page, c15_url, tmp
     page.goto(f"{c15_url}/?granularity=day&voice=all&outlet=Outlet+B&topic=Military")
     page.locator(TREND_DRAWN).first.wait_for(timeout=30000)
     _settle(page, 20)                                         # Outlet B, Military: 5 + 4 + 6 + 2 + 3 articles
-    points = page.locator(f"{TREND} .mark-symbol.role-mark path")
+    points = page.locator(f"{TREND} .points_marks path")        # the points, not the ^ of an interval past the top
     expect(points).to_have_count(5)                           # 2026-03-01 .. 05: a click on the third is its cell
     _click_point(page, points.nth(2), page.get_by_text(re.compile(r"^All 3 mentions for 2026-03-03 to 2026-03-03")))
     expect(page.get_by_text(re.compile(r"^All 3 mentions for 2026-03-03 to 2026-03-03"))).to_be_visible(timeout=20000)

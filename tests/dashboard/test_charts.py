@@ -5,9 +5,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from dashboard.charts import (CELL_TARGETS, LEGEND_ROW_PX, PALETTE, TREND_PLOT_PX, Z_CRITICAL, band_opacity, category_label,
+from dashboard.charts import (CELL_TARGETS, LEGEND_ROW_PX, PALETTE, PAST_CHEVRON, TREND_PLOT_PX, Z_CRITICAL, band_opacity, category_label,
                               cell_target, clipped_counts, distinctive_chart, distinctive_rows, heatmap_chart,
-                              legend_rows, mark_partial_periods, period_end, trend_chart, trend_y_top,
+                              legend_rows, mark_partial_periods, period_end, trend_chart, trend_chart_rows, trend_y_top,
                               with_cell_targets)
 from pipelines import rollups, storage
 from pipelines.distinctive import DISTINCTIVE_COLUMNS
@@ -28,7 +28,7 @@ def _trend_frame():
 
 def _rows(spec, outlet=None):
     """The chart's rows (one per outlet and period), of one outlet when given."""
-    return [r for r in spec["data"]["values"] if outlet is None or r["outlet"] == outlet]
+    return [r for r in trend_chart_rows(spec) if outlet is None or r["outlet"] == outlet]
 
 
 def _layers(spec):
@@ -61,31 +61,105 @@ def test_trend_of_gaps_only_says_so_instead_of_empty_axes(measure):
     gaps = _trend_frame()
     gaps = gaps[gaps["status"] == "not collected"]                    # outlet A's one period with no articles
     spec = trend_chart(gaps, measure)
-    assert spec["data"]["values"] == [{"message": "No articles in this selection"}] and spec["mark"]["type"] == "text"
+    assert trend_chart_rows(spec) == [{"message": "No articles in this selection"}] and spec["mark"]["type"] == "text"
     assert "layer" not in spec                                         # no axes of nothing
     assert len(_rows(trend_chart(_trend_frame(), measure))) == 8       # one period with articles: lines drawn
 
 
-def test_trend_band_volume_and_hover():
+def test_trend_volume_and_hover():
     spec = trend_chart(_trend_frame(), "rate")
     a, b = _rows(spec, "A"), _rows(spec, "B")
     assert [r["y1"] - r["y0"] for r in a] == [3, 2, 0, 2]              # articles per period
     assert [r["y0"] for r in b] == [3, 2, 0, 2]                        # B stacked on A
-    # outlet A's stretches around the gap (03-01..03-02, 03-04) are too short for a band: error bars;
-    # B's four periods in a row are one band
-    assert all(r["band_low"] is None for r in a) and all(r["band_low"] is not None for r in b)
-    frame = _trend_frame().set_index(["outlet", "period"]).loc["A"].sort_index()
-    bars = [(r["bar_low"], r["bar_high"]) for r in a]
-    assert bars[2] == (None, None)                                      # the gap has no interval
-    kept = frame.drop(pd.Timestamp("2026-03-03"))
-    assert [lo for lo, _ in bars if lo is not None] == pytest.approx(kept["rate_low"].to_list())
-    assert [hi for _, hi in bars if hi is not None] == pytest.approx(kept["rate_high"].clip(upper=trend_y_top(_trend_frame())).to_list())
     points = _layer(spec, "point")
     assert [t["title"] for t in points["encoding"]["tooltip"]] == ["outlet", "period starting", "value", "95% interval", "n"]
     assert a[0]["n"] == "3 articles, 100 words, 1 mention" and "per 1,000 words" in a[0]["measured"]
     assert a[2]["n"] == "0 articles, 0 words, 0 mentions"
     assert "per 1,000 words" in points["encoding"]["y"]["axis"]["title"]
     assert spec["layer"][1]["encoding"]["y"]["axis"]["title"] == "articles"
+
+
+@pytest.mark.parametrize("low, high, expected", [
+    ([1, 1, 1, 1], [5, 5, 5, 5], ["band"] * 4),                             # a stretch that fits: one band
+    ([1, 1, 1, 1], [5, 5, 50, 5], ["bar", "bar", "past", "bar"]),           # one interval past the top breaks it
+    ([1, 1, 1, 1, 1], [5, 5, 5, 50, 5], ["band"] * 3 + ["past", "bar"]),
+    ([1, np.nan, 1, 1, 1], [5, np.nan, 5, 5, 5], ["bar", "", "band", "band", "band"]),   # a gap has none
+    ([0, 0], [10, 10.5], ["bar", "past"]),                                  # exactly at the top still fits
+    ([12, 0], [20, 30], ["past", "past"]),                                  # wholly above the axis: past too
+])
+def test_an_interval_past_the_top_is_never_shaded(low, high, expected):
+    from dashboard.charts import interval_drawing
+
+    assert interval_drawing(pd.Series(low, dtype=float), pd.Series(high, dtype=float), 10.0).tolist() == expected
+
+
+def _interval_frame():
+    """One outlet by day: three well-measured days, a day of one 40-word article, two more good days, a gap."""
+    words = [10000, 10000, 10000, 40, 10000, 10000, 0]
+    mentions = [20.0, 24.0, 16.0, 1.0, 20.0, 22.0, np.nan]
+    df = pd.DataFrame({"outlet": "A", "period": pd.date_range("2026-03-01", periods=7, freq="D"),
+                       "n_articles": [20, 20, 20, 1, 20, 20, 0], "n_words": words, "n_mentions": mentions,
+                       "n_articles_with_mention": [12, 13, 10, 1, 12, 12, 0]})
+    return add_measures(df)
+
+
+@pytest.mark.parametrize("panels", [False, True])
+def test_intervals_are_bands_bars_or_dashed_to_the_top_edge_with_the_whole_interval_in_the_tooltip(panels):
+    """RUWA's weeks of a few 40-word articles and a demo outlet's 300-word months had 95 % intervals far above the
+    axis, drawn as full-height bars and shaded blocks that read as spikes in the data."""
+    df = _interval_frame()
+    if panels:       # four outlets: the same rule in every panel
+        df = pd.concat([df.assign(outlet=o) for o in "ABCD"], ignore_index=True)
+    spec = trend_chart(df, "rate")
+    layers = spec["spec"]["layer"] if panels else _layers(spec)
+    top = trend_y_top(df, "rate")
+    a = _rows(spec, "A")
+    frame = df[df["outlet"] == "A"]
+    assert frame["rate_high"].iloc[3] > 3 * top                                 # the tiny day's interval
+    assert [r["band_low"] is not None for r in a] == [True] * 3 + [False] * 4
+    assert [r["bar_low"] is not None for r in a] == [False] * 4 + [True, True, False]
+    assert [r["past"] for r in a] == [False] * 3 + [True] + [False] * 3
+    assert a[3]["past_low"] == pytest.approx(frame["rate_low"].iloc[3]) and a[3]["band_high"] is None
+    assert [r["band_high"] for r in a[:3]] == pytest.approx(frame["rate_high"].iloc[:3].to_list())   # not cut
+    assert all(r["band_high"] <= top for r in a[:3]) and all(r["bar_high"] <= top for r in a[4:6])
+    lo, hi = frame["rate_low"].iloc[3], frame["rate_high"].iloc[3]
+    assert a[3]["interval"] == f"{lo:.2f} – {hi:.2f}"                           # the tooltip: the whole interval
+    dashed = next(l for l in layers if l["mark"]["type"] == "rule" and l["mark"].get("strokeDash"))
+    assert dashed["encoding"]["y"]["field"] == "past_low" and dashed["encoding"]["y2"] == {"datum": top}
+    chevron = next(l for l in layers if l["mark"].get("shape") == PAST_CHEVRON)
+    assert chevron["encoding"]["y"]["datum"] == top and chevron["mark"]["filled"] is False
+    assert chevron["transform"] == dashed["transform"] == [{"filter": "datum.past"}]
+    assert [t["field"] for t in chevron["encoding"]["tooltip"]][:4] == ["outlet", "when", "measured", "interval"]
+
+
+def test_the_spec_gives_vega_nothing_to_warn_about():
+    """Three warnings on every render: the rows as ``data.values`` (Streamlit inserts them after Vega's first run,
+    over no rows: "Infinite extent"), a dash scale without a legend beside the colour's ("Conflicting legend
+    property disable") and one period's domain also on the bars ("Conflicting scale property domain")."""
+    from dashboard.charts import TREND_DATA
+
+    one = add_measures(pd.DataFrame({"outlet": ["A", "B"], "period": pd.to_datetime(["2026-03-05"] * 2),
+                                     "n_articles": [1, 2], "n_words": [20, 30], "n_mentions": [1, 0],
+                                     "n_articles_with_mention": [1, 0]}))
+    for spec in (trend_chart(_trend_frame()), trend_chart(one), trend_chart(_outlets_frame(4))):
+        assert spec["data"] == {"name": TREND_DATA} and len(spec["datasets"][TREND_DATA]) == len(trend_chart_rows(spec))
+    layers = _layers(trend_chart(one))
+    assert not any("strokeDash" in l["encoding"] for l in layers)                 # one legend: the colour's
+    volume = _layer(trend_chart(one), "rect")["encoding"]["x"]
+    assert "domain" not in volume["scale"] and volume["scale"]["type"] == "utc"   # the measure's layers carry it
+    assert all("domain" in l["encoding"]["x"]["scale"] for l in layers if l["mark"]["type"] != "rect")
+
+
+def test_layers_with_nothing_to_draw_are_left_out():
+    """Vega warned "Infinite extent" on every render for the layers a filter left empty."""
+    marks = [(l["mark"]["type"], l["mark"].get("shape"), bool(l["mark"].get("strokeDash"))) for l in _layers(trend_chart(_trend_frame()))]
+    assert marks == [("rule", None, True), ("point", PAST_CHEVRON, False), ("line", None, False),
+                     ("point", None, False), ("rect", None, False)]     # every interval of 50-100 words runs past
+    solid = _interval_frame().iloc[:3].assign(n_words=300_000, n_mentions=[600.0, 720.0, 480.0]).pipe(add_measures)
+    marks = [l["mark"]["type"] for l in _layers(trend_chart(solid))]
+    assert marks == ["area", "line", "point", "rect"]                   # no error bars, nothing past the top
+    panels = trend_chart(pd.concat([solid.assign(outlet=o) for o in "ABCD"]))
+    assert [l["mark"]["type"] for l in panels["spec"]["layer"]] == ["rect", "area", "line", "point"]
 
 
 def test_share_axis_is_percent():
@@ -96,7 +170,7 @@ def test_share_axis_is_percent():
 
 def test_empty_trend_has_message():
     spec = trend_chart(_trend_frame().iloc[0:0], "rate")
-    assert "No articles" in spec["data"]["values"][0]["message"] and "layer" not in spec
+    assert "No articles" in trend_chart_rows(spec)[0]["message"] and "layer" not in spec
 
 
 def test_empty_heatmap_has_message_and_no_axes():
@@ -231,8 +305,11 @@ LONG_NAMES = ["Capital Ledger", "Eastern Star Daily", "Meridian Herald", "Northg
               "Rodong Sinmun", "Xinhua", "RIA Novosti", "Global Times of the People's Republic"]
 
 
-def _outlets_frame(n):
-    rows = [(o, d, 3, 300, 1.0, 1) for o in LONG_NAMES[:n] for d in pd.date_range("2026-03-02", periods=4, freq="W-MON")]
+def _outlets_frame(n, words=300, mentions=1.0):
+    """*n* outlets × 4 weeks of 3 articles at 3.33 per 1,000 words (with 300 words, every interval runs past the
+    axis; with 300,000 words and 1,000 mentions they fit under it)."""
+    rows = [(o, d, 3, words, mentions, 1) for o in LONG_NAMES[:n]
+            for d in pd.date_range("2026-03-02", periods=4, freq="W-MON")]
     return add_measures(pd.DataFrame(rows, columns=["outlet", "period", "n_articles", "n_words", "n_mentions",
                                                     "n_articles_with_mention"]))
 
@@ -254,8 +331,8 @@ def test_three_outlets_are_told_apart_by_colour():
     assert len(set(enc["color"]["scale"]["range"])) == 3 and enc["color"]["scale"]["domain"] == sorted(LONG_NAMES[:3])
 
 
-def _panel_layer(spec, mark):
-    return next(l for l in spec["spec"]["layer"] if l["mark"]["type"] == mark)
+def _panel_layer(spec, mark, shape=None):
+    return next(l for l in spec["spec"]["layer"] if l["mark"]["type"] == mark and l["mark"].get("shape") == shape)
 
 
 @pytest.mark.parametrize("n", [4, 9, 12])
@@ -264,7 +341,7 @@ def test_more_than_three_outlets_get_a_panel_each_on_the_same_axes(n):
     own panel with its own band, on one y scale, with the outlets together as a grey line behind it."""
     from dashboard.charts import MAX_OVERLAID, REFERENCE_GREY, trend_panels, uses_panels
 
-    df = _outlets_frame(n)
+    df = _outlets_frame(n, words=300_000, mentions=1000.0)                 # intervals that fit: bands
     assert uses_panels(df) and not uses_panels(_outlets_frame(MAX_OVERLAID))
     spec = trend_chart(df, "rate")
     names = sorted(LONG_NAMES[:n])
@@ -352,13 +429,13 @@ def test_y_axis_follows_the_lines_not_the_tiny_n_bands():
     spec = trend_chart(df, "rate")                                       # nine outlets: a panel each
     assert _panel_layer(spec, "line")["encoding"]["y"]["scale"]["domain"] == [0, top]
     clipped = clipped_counts(df, "rate", top)
-    assert clipped["bands"] >= 3 and clipped["points"] == 3             # the 125-per-1,000 weeks lie above
+    assert clipped["intervals"] >= 3 and clipped["points"] == 3             # the 125-per-1,000 weeks lie above
     above = [r for r in _rows(spec) if r["above"]]
     assert sorted(r["outlet"] for r in above) == ["Outlet 0", "Outlet 4", "Outlet 7"]
     assert all(r["drawn"] == top for r in above) and above[0]["measured"] == "125.00 mentions per 1,000 words (above the axis)"
     assert _panel_layer(spec, "point")["encoding"]["shape"] == {
         "condition": {"test": "datum.above", "value": "triangle-up"}, "value": "circle"}   # a triangle at the top edge
-    assert all(r["band_high"] is None or r["band_high"] <= top for r in _rows(spec))   # bands cut at the top
+    assert all(r["band_high"] is None or r["band_high"] <= top for r in _rows(spec))   # no band past the top
     assert band_opacity(2) == 0.13 and band_opacity(9) < band_opacity(4) < 0.13
 
 
@@ -371,7 +448,7 @@ def test_y_axis_share_never_above_100_percent_and_zeros_keep_their_bands():
     tiny = zeros[zeros["n_articles"] < 5]
     assert trend_y_top(tiny, "rate") == pytest.approx(tiny["rate_high"].max())   # only tiny n: the widest band
     assert trend_y_top(df.iloc[0:0], "rate") is None
-    assert clipped_counts(df.iloc[0:0], "rate") == {"bands": 0, "points": 0}
+    assert clipped_counts(df.iloc[0:0], "rate") == {"intervals": 0, "points": 0}
 
 
 @pytest.mark.parametrize("granularity, start, end, expected", [
@@ -450,3 +527,14 @@ def test_distinctive_chart_bars_per_side_with_escaped_outlet_and_term_for_a_clic
 def test_distinctive_chart_without_terms_says_so():
     fig = distinctive_chart(_distinctive_frame().iloc[0:0], "RT")
     assert not fig.data and fig.layout.annotations[0].text == "No terms to compare in this selection"
+
+
+def test_the_method_note_states_the_axis_and_interval_rule_of_the_code():
+    from dashboard.charts import BAND_MIN_ARTICLES, MIN_BAND_PERIODS, SHARE_TOP, Y_HEADROOM, Y_QUANTILE
+    from dashboard.notes import ALL_NOTES, AXIS, TREND_NOTE
+
+    assert f"from 0 to {Y_HEADROOM:g} × the {Y_QUANTILE * 100:.0f}th percentile" in AXIS
+    assert f"a period of {BAND_MIN_ARTICLES} or more articles" in AXIS and f"stops at {SHARE_TOP:.0%}" in AXIS.replace(" %", "%")
+    assert {3: "three"}[MIN_BAND_PERIODS] + " or more periods in a row" in AXIS
+    assert "runs past the top of the axis is never shaded" in AXIS and "open ^" in AXIS
+    assert AXIS in TREND_NOTE and AXIS in ALL_NOTES

@@ -325,7 +325,7 @@ def test_heatmap_has_evidence_for_a_chosen_cell(big_cell_store_path):
 
 
 def test_a_clicked_trend_point_or_volume_bar_chooses_its_cell(store_path):
-    from dashboard.charts import trend_chart
+    from dashboard.charts import trend_chart, trend_chart_rows
     from dashboard.evidence import clicked_trend_cell
     from dashboard.tables import evidence_cells
     from pipelines.rollups import trend
@@ -335,13 +335,13 @@ def test_a_clicked_trend_point_or_volume_bar_chooses_its_cell(store_path):
     with connect(store_path) as con:
         df = trend(con, Filters(), "week")
     spec, cells = trend_chart(df), evidence_cells(df)
-    oreilly = next(r for r in spec["data"]["values"] if r["outlet"] == OREILLY and r["period"].startswith("2026-01-12"))
-    alpha = next(r for r in spec["data"]["values"] if r["outlet"] == ALPHA and r["period"].startswith("2026-01-05"))
+    oreilly = next(r for r in trend_chart_rows(spec) if r["outlet"] == OREILLY and r["period"].startswith("2026-01-12"))
+    alpha = next(r for r in trend_chart_rows(spec) if r["outlet"] == ALPHA and r["period"].startswith("2026-01-05"))
     picked = clicked_trend_cell({"cell": [{"cell": oreilly["cell"]}]}, cells)           # a point, as Streamlit reports it
     assert (cells["outlet"][picked], str(cells["period"][picked])[:10]) == (OREILLY, "2026-01-12")
     picked = clicked_trend_cell({"cell": [], "cell_bar": [{"cell": alpha["cell"]}]}, cells)   # its volume bar
     assert (cells["outlet"][picked], str(cells["period"][picked])[:10]) == (ALPHA, "2026-01-05")
-    gap = next(r for r in spec["data"]["values"] if r["outlet"] == OREILLY and r["drawn"] is None)
+    gap = next(r for r in trend_chart_rows(spec) if r["outlet"] == OREILLY and r["drawn"] is None)
     assert clicked_trend_cell({"cell_bar": [{"cell": gap["cell"]}]}, cells) is None      # its gap has no cell
     assert clicked_trend_cell({"cell": []}, cells) is None and clicked_trend_cell(None, cells) is None
     from dashboard.evidence import clicked_trend_name                                   # the toast's name of a cell

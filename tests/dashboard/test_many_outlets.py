@@ -74,10 +74,10 @@ def test_a_click_on_the_grey_line_or_a_panels_bar_names_its_cell(five_store):
                             "week", False)
     spec = charts.trend_chart(df, "rate")
     cells = tables.evidence_cells(pd.concat([df, charts.pooled_trend(df)]))
-    grey = [r for r in spec["data"]["values"] if r["kind"] == "reference" and r["drawn"] is not None][1]
+    grey = [r for r in charts.trend_chart_rows(spec) if r["kind"] == "reference" and r["drawn"] is not None][1]
     i = clicked_trend_cell({charts.TREND_CELL: [{"cell": grey["cell"]}]}, cells)      # a point of the grey line
     assert cells.loc[i, "outlet"] == POOLED and f"{pd.Timestamp(cells.loc[i, 'period']):%Y-%m-%d}" == grey["period"][:10]
-    bar = next(r for r in spec["data"]["values"] if r["kind"] == "outlet" and r["outlet"] == "Outlet C"
+    bar = next(r for r in charts.trend_chart_rows(spec) if r["kind"] == "outlet" and r["outlet"] == "Outlet C"
                and r["period"] == grey["period"])
     j = clicked_trend_cell({charts.TREND_SELECTIONS[1]: [{"cell": bar["cell"]}]}, cells)   # a panel's bar
     assert cells.loc[j, "outlet"] == "Outlet C"

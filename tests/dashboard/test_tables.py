@@ -149,7 +149,11 @@ def test_partial_and_clip_texts():
     assert partial_text(marked) == ("Hollow markers and pale bars: partial periods, only partly inside the dates "
                                     "(2024-11-01 to 2024-11-10), so they hold fewer days than the others.")
     assert partial_text(mark_partial_periods(df, "month", None, None)) == "" and partial_text(df) == ""
-    assert clip_text({"bands": 0, "points": 0}) == ""
-    assert clip_text({"bands": 1, "points": 2}) == (
-        "The y axis fits the lines: 1 wide interval band (periods with little text) is cut off at the top; "
-        "2 values above the axis are drawn as triangles on its top edge (hover for the value). The CSV has every value.")
+    assert clip_text({"intervals": 0, "points": 0}) == ""
+    assert clip_text({"intervals": 1, "points": 2}) == (
+        "The y axis fits the lines: the 95% interval of 1 point resting on little text runs past its top: dashed up "
+        "to the edge, with an open ^ where it goes on, never shaded; 2 values above the axis are drawn as triangles "
+        "on its top edge. Hover for the value and the whole interval; the CSV has every value.")
+    assert clip_text({"intervals": 19, "points": 0}).startswith(
+        "The y axis fits the lines: the 95% intervals of 19 points resting on little text run past its top: dashed "
+        "up to the edge, with an open ^ where they go on, never shaded.")
