@@ -264,11 +264,13 @@ def parse_dates(values: Sequence[object], *, order: str | None = None, default_o
     return ParsedDates(instants=instants, notes=notes, order=applied, warnings=warns, n_naive=n_naive)
 
 
-def naive_warning(n_naive: int, assume_tz: str, *, column: str = "published", where: str = "") -> str:
+def naive_warning(n_naive: int, assume_tz: str, *, column: str = "published", where: str = "",
+                  place: str | None = None) -> str:
     """The column warning of :func:`parse_dates` for *n_naive* date-time values without a UTC offset
-    read in *assume_tz* (a zone name as given), naming the column and ``where``."""
+    read in *assume_tz* (a zone name as given), naming the column and ``where``; *place*, when
+    given, says where the values were instead (a feed's items, pages' metadata)."""
     values = "1 date-time value had" if n_naive == 1 else f"{n_naive:,} date-time values had"
-    return (f"{_place(column, where)}: {values} no UTC offset and {'was' if n_naive == 1 else 'were'} read in "
+    return (f"{place or _place(column, where)}: {values} no UTC offset and {'was' if n_naive == 1 else 'were'} read in "
             f"{assume_tz} (--assume-tz {assume_tz}); if the outlet wrote them in another time zone, give it with "
             f"--assume-tz ZONE (an IANA name, e.g. --assume-tz Europe/Moscow) and run again.")
 

@@ -678,9 +678,10 @@ def _not_text_detail(path: Path, expected: str) -> str | None:
     return FramewatchError("not a text file", expected=expected, found=found, fix=fix).message
 
 
-def _read_file(path: Path, warnings: list[str]) -> Iterator[dict]:
+def _read_file(path: Path, warnings: list[str], assume_tz: str = "UTC") -> Iterator[dict]:
     """The records of one input file (a reject for the whole file when it cannot be read: one
-    unreadable file never stops the run), and a warning naming the file when it holds none."""
+    unreadable file never stops the run), and a warning naming the file when it holds none. A feed's
+    or HTML page's date-time without a UTC offset is read in *assume_tz* (``--assume-tz``)."""
     suffix = path.suffix.lower()
     n = 0
     said = len(warnings)
@@ -699,9 +700,9 @@ def _read_file(path: Path, warnings: list[str]) -> Iterator[dict]:
         elif suffix in (".parquet", ".pq"):
             records = _read_parquet(path, warnings)
         elif suffix in FEEDS:
-            records = sources.read_feed(path)
+            records = sources.read_feed(path, assume_tz=assume_tz)
         elif suffix in (".html", ".htm"):
-            records = iter([sources.read_html_file(path)])
+            records = iter([sources.read_html_file(path, assume_tz=assume_tz)])
         elif suffix == ".txt":
             records = iter([sources.read_text_file(path)])
         else:
@@ -780,8 +781,9 @@ def _is_sidecar(p: Path) -> bool:
     return any(p.with_name(stem + ext).exists() for ext in (".txt", ".html", ".htm"))
 
 
-def iter_records(inputs: list[Path], warnings: list[str]) -> Iterator[dict]:
-    """Raw records from files and folders (folders recursively, in sorted order).
+def iter_records(inputs: list[Path], warnings: list[str], assume_tz: str = "UTC") -> Iterator[dict]:
+    """Raw records from files and folders (folders recursively, in sorted order); a feed's or HTML
+    page's date-time without a UTC offset is read in *assume_tz* (the others are read by the ingest).
 
     Yields dicts of input columns plus ``_source_file`` / ``_source_row`` (and ``_reject``
     for records that could not be read).
@@ -793,7 +795,7 @@ def iter_records(inputs: list[Path], warnings: list[str]) -> Iterator[dict]:
                            and p.suffix.lower() not in DOCS and not p.name.upper().startswith("LICENSE"))
             if any(p.suffix.lower() in PAGES for p in files):
                 # Pages, with their sidecars and fetch.json, are read by the folder reader.
-                for rec in sources.read_folder(inp):
+                for rec in sources.read_folder(inp, assume_tz=assume_tz):
                     src = Path(str(rec.get("_source_file", "")))
                     if "_reject" in rec and (src.suffix.lower() in TABULAR | FEEDS | DOCS or _is_sidecar(src)
                                              or src.name.upper().startswith("LICENSE")):
@@ -801,9 +803,9 @@ def iter_records(inputs: list[Path], warnings: list[str]) -> Iterator[dict]:
                     yield rec
                 files = [p for p in files if p.suffix.lower() in TABULAR | FEEDS and not _is_sidecar(p)]
             for p in files:
-                yield from _read_file(p, warnings)
+                yield from _read_file(p, warnings, assume_tz)
         elif inp.is_file():
-            yield from _read_file(inp, warnings)
+            yield from _read_file(inp, warnings, assume_tz)
         else:
             yield {"_source_file": str(inp), "_source_row": None,
                    "_reject": ("unreadable_file", "no file or folder at this path")}
@@ -1187,6 +1189,7 @@ class _IngestState:
         # once the file is read (check_named_keys)
         self.named_files: dict[str, list] = {}
         self.json_files: dict[str, bool] = {}  # file -> a JSON file (asked only with --map)
+        self.naive_read: dict[str, int] = {}  # feed or page file -> its dates read in --assume-tz by its reader
         self.held: list[dict] | None = None
         self.rejects: list[dict] = []
         self.articles: list[pd.DataFrame] = []
@@ -1235,6 +1238,7 @@ class _IngestState:
                     warnings.append(dates_mod.naive_warning(n_naive, self.options.assume_tz,
                                                             column=self.date_columns.get(src, "published"),
                                                             where=_date_place(src, outlet)))
+            warnings += _naive_read_warnings(self.naive_read, self.options.assume_tz)
             warnings += self.column_warnings
             warnings += [_kept_keys_warning(src, name, *seen) for (src, name), seen in self.kept_keys.items()]
             # Input files only: a feed or page URL that failed is reported by collect itself.
@@ -1344,6 +1348,8 @@ class _IngestState:
         for name, where, names in kept_keys or ():   # said once a file and key, at the end
             seen = self.kept_keys.setdefault((src, name), [where, 0, names])
             seen[1] += 1
+        if rec.get("_naive_date") and "://" not in src:   # collect says so itself, a feed at a time
+            self.naive_read[src] = self.naive_read.get(src, 0) + 1
         return {
             "outlet": outlet, "outlet_raw": outlet_raw, "published_raw": get.get("published"),
             "date_source": rec.get("date_source") or ("column" if get.get("published") not in (None, "") else None),
@@ -1614,6 +1620,19 @@ def _pages_not_taken(pages: list[tuple[str, dict[str, int]]]) -> list[str]:
     return out
 
 
+def _naive_read_warnings(naive_read: dict[str, int], assume_tz: str) -> list[str]:
+    """The warnings for dates a feed or HTML page gave without a UTC offset, read in *assume_tz* by
+    the reader (:mod:`pipelines.sources`): one a feed file, one for all pages (the first named)."""
+    feeds = [(src, n) for src, n in naive_read.items() if Path(src).suffix.lower() in FEEDS]
+    pages = [src for src in naive_read if Path(src).suffix.lower() not in FEEDS]
+    out = [dates_mod.naive_warning(n, assume_tz, place=f"{src}, the items' dates") for src, n in feeds]
+    if pages:
+        more = f" and {plural(len(pages) - 1, 'more page')}" if len(pages) > 1 else ""
+        place = f"{pages[0]}{more}, " + ("the pages' publication dates" if more else "the page's publication date")
+        out.append(dates_mod.naive_warning(sum(naive_read[src] for src in pages), assume_tz, place=place))
+    return out
+
+
 def _date_place(src: str, outlet: str) -> str:
     """Where a date column is, in date notes and warnings: its file and outlet."""
     return f"{src}, outlet '{outlet}'"
@@ -1724,7 +1743,7 @@ def ingest_file_batches(inputs: list[Path], options: IngestOptions, run_id: str,
     time; *batch_size* None: all at once); each result must be written before the next is asked for."""
     registry = registry or read_registry(options.outlets or None)
     warnings: list[str] = []
-    records = iter_records(inputs, warnings)
+    records = iter_records(inputs, warnings, options.assume_tz)
     if progress:
         from tqdm import tqdm
         records = tqdm(records, desc="ingest", unit=" records", file=sys.stderr, leave=False)

@@ -274,7 +274,7 @@ def read_html_string(html: str, *, url: str | None = None,
 
 
 def read_html_file(path: Path, *, fetched_at: datetime | None = None,
-                   base_meta: dict | None = None) -> dict:
+                   base_meta: dict | None = None, assume_tz: str = "UTC") -> dict:
     """Read one saved HTML page into a record (see :func:`read_html_string`).
 
     Parameters
@@ -288,6 +288,9 @@ def read_html_file(path: Path, *, fetched_at: datetime | None = None,
         Metadata from a sidecar or ``fetch.json``: ``outlet``, ``published`` (kept as given,
         date_source "sidecar"), ``title``, ``url``, ``fetched_at`` (ISO string or datetime),
         ``id``, ``lang`` and extras. Sidecar values win over what the page says.
+    assume_tz : str, default "UTC"
+        Zone in which the page's date-time without a UTC offset is read (``--assume-tz``; see
+        :func:`read_html_string`).
 
     Returns
     -------
@@ -302,7 +305,7 @@ def read_html_file(path: Path, *, fetched_at: datetime | None = None,
             fetched_at = _instant(meta["fetched_at"])
         raw = Path(path).read_bytes()
         text, enc_note = _decode(raw, html=True)
-        record = read_html_string(text, url=meta.get("url"), fetched_at=fetched_at)
+        record = read_html_string(text, url=meta.get("url"), fetched_at=fetched_at, assume_tz=assume_tz)
     except Exception as exc:  # one bad file never stops a run
         return {**prov, "_reject": ("unreadable_file", f"{type(exc).__name__}: {exc}")}
     if "_reject" in record:
@@ -547,7 +550,7 @@ def read_text_file(path: Path) -> dict:
 # folders
 
 
-def read_folder(path: Path) -> Iterator[dict]:
+def read_folder(path: Path, *, assume_tz: str = "UTC") -> Iterator[dict]:
     """Read every article file under a folder, recursively, in sorted path order.
 
     ``.html``/``.htm`` go through :func:`read_html_file`, ``.txt`` through
@@ -561,6 +564,8 @@ def read_folder(path: Path) -> Iterator[dict]:
     ----------
     path : Path
         The folder.
+    assume_tz : str, default "UTC"
+        Zone in which an HTML page's date-time without a UTC offset is read (:func:`read_html_file`).
 
     Yields
     ------
@@ -620,7 +625,7 @@ def read_folder(path: Path) -> Iterator[dict]:
                 except Exception as exc:
                     yield {**prov, "_reject": ("bad_sidecar", f"{sidecar}: {_one_line(exc)}")}
                     continue
-            yield read_html_file(file, base_meta=meta)
+            yield read_html_file(file, base_meta=meta, assume_tz=assume_tz)
         elif suffix in TEXT_SUFFIXES:
             record = read_text_file(file)
             if "_reject" not in record:
@@ -843,6 +848,7 @@ def _apply_meta(record: dict, meta: dict, *, date_source: str | None,
             record["published"] = value
             record["date_source"] = date_source or "sidecar"
             record.pop("date_note", None)
+            record.pop("_naive_date", None)   # the page's date is not used
         elif key == "fetched_at":
             inst = _instant(value)
             record["fetched_at"] = inst if inst is not None else value

@@ -314,6 +314,23 @@ def test_a_json_record_without_the_topic_key_is_stored_a_key_no_record_gives_sto
     assert store.read_bytes() == before
 
 
+def test_ingest_reads_a_feed_files_dates_without_an_offset_in_assume_tz_and_warns_naming_it(tmp_path):
+    """A feed or page given to run/ingest read such a date as UTC, whatever --assume-tz said, without a word."""
+    from tests.pipelines.test_ingest import NAIVE_FEED
+
+    feed = _write(tmp_path / "feed.xml", NAIVE_FEED)
+    for zone, stored in [(None, "2026-03-01 10:00:00"), ("Europe/Moscow", "2026-03-01 07:00:00")]:
+        store = tmp_path / f"{zone or 'utc'}.duckdb".replace("/", "-")
+        result = invoke("ingest", "--input", feed, "--store", store, *(["--assume-tz", zone] if zone else []))
+        assert result.exit_code == 0, result.stderr
+        assert query(store, "SELECT strftime(published_at AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S') FROM articles "
+                            "WHERE title = 'Talks'") == [(stored,)]
+        zone = zone or "UTC"
+        assert (f"Warning: {feed}, the items' dates: 1 date-time value had no UTC offset and was read in {zone} "
+                f"(--assume-tz {zone}); if the outlet wrote them in another time zone, give it with --assume-tz ZONE "
+                "(an IANA name, e.g. --assume-tz Europe/Moscow) and run again.") in result.stderr.splitlines()
+
+
 def test_a_key_given_twice_is_a_reject_when_a_field_reads_it_and_kept_with_a_warning_when_none_does(tmp_path):
     """JSON readers keep the last of a key given twice without a word: the body was 'second'."""
     source = _write(tmp_path / "a.jsonl",

@@ -238,6 +238,54 @@ def test_the_topic_column_is_matched_ignoring_case_as_it_is_checked(tmp_path):
     assert ingest([p], topic_column="topic").articles["topics_raw"].tolist() == ["War"]
 
 
+NAIVE_FEED = """<?xml version="1.0"?>
+<rss version="2.0"><channel><title>Harbour Herald</title>
+<item><title>Talks</title><link>https://hh.example/a</link><description>The talks went on.</description>
+<pubDate>2026-03-01 10:00:00</pubDate></item>
+<item><title>Drills</title><link>https://hh.example/b</link><description>The drills went on.</description>
+<pubDate>Sun, 01 Mar 2026 10:00:00 +0000</pubDate></item>
+</channel></rss>"""
+
+
+def _naive_page(published: str) -> str:
+    return ('<html><head><title>Port</title><meta property="og:site_name" content="Harbour Herald">'
+            f'<meta property="article:published_time" content="{published}"></head><body><article><p>The boats '
+            'stayed in the port all day, the harbour master said.</p></article></body></html>')
+
+
+@pytest.mark.parametrize("zone, hour", [(None, 10), ("UTC", 10), ("Europe/Moscow", 7), ("Asia/Tokyo", 1)])
+def test_feed_and_page_dates_without_an_offset_are_read_in_assume_tz_with_a_warning_naming_it(tmp_path, zone, hour):
+    feed = write(tmp_path, "feed.xml", NAIVE_FEED)
+    page = write(tmp_path, "page.html", _naive_page("2026-03-01T10:00:00"))
+    folder = tmp_path / "site"
+    folder.mkdir()
+    write(folder, "a.html", _naive_page("2026-03-02T10:00:00"))
+    write(folder, "b.html", _naive_page("2026-03-03T10:00:00+00:00").replace("boats", "ships"))
+    write(folder, "c.html", _naive_page("2026-03-04T10:00:00").replace("boats", "gulls"))
+    write(folder, "c.json", '{"published": "2026-03-04T10:00:00"}')   # the sidecar's date: read by the ingest
+    result = ingest([feed, page, folder], **({"assume_tz": zone} if zone else {}))
+    assert result.n_ingested == 6 and result.n_rejected == 0
+    got = dict(zip(result.articles["title"] + " " + result.articles["source_file"].map(lambda f: Path(f).name),
+                   result.articles["published_at"]))
+    assert got == {"Talks feed.xml": datetime(2026, 3, 1, hour, tzinfo=timezone.utc),
+                   "Drills feed.xml": datetime(2026, 3, 1, 10, tzinfo=timezone.utc),
+                   "Port page.html": datetime(2026, 3, 1, hour, tzinfo=timezone.utc),
+                   "Port a.html": datetime(2026, 3, 2, hour, tzinfo=timezone.utc),
+                   "Port b.html": datetime(2026, 3, 3, 10, tzinfo=timezone.utc),
+                   "Port c.html": datetime(2026, 3, 4, hour, tzinfo=timezone.utc)}
+    zone = zone or "UTC"
+    advice = (f"had no UTC offset and was read in {zone} (--assume-tz {zone}); if the outlet wrote them in another "
+              "time zone, give it with --assume-tz ZONE (an IANA name, e.g. --assume-tz Europe/Moscow) and run again.")
+    assert [w for w in result.warnings if "--assume-tz" in w] == [
+        f"{folder / 'c.html'}, outlet 'Harbour Herald', column 'published': 1 date-time value {advice}",
+        f"{feed}, the items' dates: 1 date-time value {advice}",
+        f"{page} and 1 more page, the pages' publication dates: 2 date-time values {advice}".replace(
+            "was read", "were read")]
+    note = result.articles.set_index("title").loc["Talks", "date_note"]
+    assert note == "the feed's date '2026-03-01 10:00:00' has no UTC offset; " + (
+        "read as UTC" if zone == "UTC" else f"read in {zone}")
+
+
 def test_long_cells_binary_files_empty_files_and_repeated_headers(tmp_path):
     long = write(tmp_path, "long.csv", "outlet,date,body\n" + "".join(f"A,2026-01-01,short {i}\n" for i in range(3))
                  + "A,2026-01-02," + "word " * 60_000 + "\nA,2026-01-03,after\n")
