@@ -119,16 +119,24 @@ def gap_rows(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def evidence_cells(df: pd.DataFrame) -> pd.DataFrame:
-    """The (outlet, period) cells of a trend frame that have mentions, most mentions first.
+    """The (outlet, period) cells of a trend frame that have mentions, in date order.
+
+    The Trends page lists them in this order and opens its Evidence on the first: the earliest period with
+    mentions, and in it the first outlet by name. In the small multiples the frame also holds the grey line of all
+    selected outlets (outlet :data:`pipelines.rollups.POOLED`); its cell comes after the outlets' cells of the same
+    period, so the page opens on an outlet's cell, as the one-view chart does, not on the grey line.
 
     Returns
     -------
     DataFrame with ``outlet, period, n_mentions`` (one row per cell with ``n_mentions > 0``).
     """
+    from pipelines.rollups import POOLED
+
     if df.empty:
         return df.reindex(columns=["outlet", "period", "n_mentions"])
     cells = df.loc[df["n_mentions"].fillna(0) > 0, ["outlet", "period", "n_mentions"]]
-    return cells.sort_values(["period", "outlet"], ignore_index=True)
+    order = cells.assign(_pooled=cells["outlet"] == POOLED).sort_values(["period", "_pooled", "outlet"])
+    return order.drop(columns="_pooled").reset_index(drop=True)
 
 
 def spread_rows(df: pd.DataFrame, n: int) -> pd.DataFrame:

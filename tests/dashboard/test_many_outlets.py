@@ -44,6 +44,9 @@ def test_trends_draws_a_panel_per_outlet_with_the_grey_line_and_its_evidence(fiv
     assert "One panel per outlet: 5 outlets' bands in one chart hide each other" in "\n".join(c.value for c in at.caption)
     cells = at.selectbox(key="trend_cell")
     assert any(" · All selected outlets · 5 mentions" in o for o in cells.options)      # the grey line's points
+    assert cells.value == 0 and cells.options[0] == "2026-03-02 · Outlet A · 1 mention"  # opens on the first panel
+    assert cells.options[5] == "2026-03-02 · All selected outlets · 5 mentions"         # after the outlets' cells
+    assert any("The 1 mention for 2026-03-02 to 2026-03-08" in c.value for c in at.caption)   # Outlet A's, not 5
     pooled = next(i for i, o in enumerate(cells.options) if "All selected outlets" in o)
     cells.set_value(pooled).run()
     assert not at.exception

@@ -89,6 +89,22 @@ def test_gap_rows_and_evidence_cells():
     assert evidence_cells(_trend())["outlet"].tolist() == ["A"]
 
 
+def test_evidence_cells_run_by_date_with_the_grey_line_after_the_outlets():
+    """With more than three outlets the Evidence opened on the grey line ("All selected outlets" sorts before
+    most names); now, as in the one-view chart, it opens on the earliest period's first outlet with mentions."""
+    from pipelines.rollups import POOLED
+
+    df = pd.DataFrame({"outlet": ["Zeta", "Al Jazeera", POOLED, "Beta", POOLED, "Zeta"],
+                       "period": pd.to_datetime(["2026-01-12", "2026-01-12", "2026-01-12", "2026-01-05", "2026-01-05",
+                                                 "2026-01-05"]),
+                       "n_mentions": [2.0, 1.0, 3.0, 4.0, 4.0, 0.0]})
+    cells = evidence_cells(df)
+    assert [(o, f"{p:%m-%d}") for o, p in zip(cells["outlet"], cells["period"])] == [
+        ("Beta", "01-05"), (POOLED, "01-05"), ("Al Jazeera", "01-12"), ("Zeta", "01-12"), (POOLED, "01-12")]
+    assert cells.index.tolist() == list(range(5)) and "_pooled" not in cells
+    assert evidence_cells(df[df["outlet"] != POOLED])["outlet"].tolist() == ["Beta", "Al Jazeera", "Zeta"]
+
+
 @pytest.mark.parametrize("shown, selected, expected", [
     (500, 2400, "Showing the 500 with the most mentions of 2,400 selected articles"),
     (43, 43, "All 43 selected articles, most mentions first"),
