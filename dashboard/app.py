@@ -29,6 +29,9 @@ from pipelines.errors import FramewatchError
 # (A comment, not a string: Streamlit's magic writes a bare string in this script on every page.)
 FAVICON = Path(st.__file__).parent / "static" / "favicon.png"
 
+DEFAULT_PAGE = "views/trends.py"
+"""The page at the app's root URL (and at ``/trends``)."""
+
 HOW_TO_BUILD = ("Build one with `framewatch demo` (synthetic demo data) or "
                 "`framewatch run --input FILE --store PATH`, then start the dashboard with "
                 "`--store PATH` and reload this page.")
@@ -84,9 +87,19 @@ else:
     files = {}                                    # url path -> page file, to know whose URL keys to keep
     pages = {}
     for section, entries in sections.items():
-        pages[section] = [st.Page(file, title=title, icon=icon, default=file == "views/trends.py")
-                          for file, title, icon in entries]
-        files.update((page.url_path, file) for page, (file, _, _) in zip(pages[section], entries))
+        pages[section] = []
+        for file, title, icon in entries:
+            name = Path(file).stem                # the page's URL path: /frames, /word_choice, /about, ...
+            if file == DEFAULT_PAGE:
+                # Served at "/" (its url_path is ""), so "/trends", as a link or a bookmark writes it, was "Page not
+                # found": a hidden twin answers there. The default page's own name must then differ (Streamlit
+                # keys pages by it); nobody sees it.
+                found = [st.Page(file, title=title, icon=icon, default=True, url_path=f"{name}_home"),
+                         st.Page(file, title=title, icon=icon, url_path=name, visibility="hidden")]
+            else:
+                found = [st.Page(file, title=title, icon=icon, url_path=name)]
+            pages[section] += found
+            files.update((p.url_path, file) for p in found)
     page = st.navigation(pages, position="top")
     links.keep_choice_keys(files.get(page.url_path, ""))   # other pages' choices (pair=, target=, ...) leave the URL
     page.run()
