@@ -653,8 +653,8 @@ def _add_page(client: PoliteClient, rec: dict, known: set[str], summary: Collect
             summary.pages_fetched += 1
             page = read_html_string(decode_page(answer.content, html=True)[0], fetched_at=fetched_at,
                                     assume_tz=assume_tz)
-            if "_reject" in page:
-                failure = f"no_text: {page['_reject'][1]}"
+            if "_reject" in page:   # no text, or a date in a key given twice (repeated_key)
+                failure = f"{page['_reject'][0]}: {page['_reject'][1]}"
     if failure:
         summary.pages_failed += 1
         summary.failures.append(f"page {url}: {failure}")

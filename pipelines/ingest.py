@@ -52,6 +52,7 @@ from . import sources
 from .errors import ConfigError, FramewatchError, describe_os_error, listed, plural
 from .faults import pause_point
 from .outlets import _CUT, Registry, read_registry, strip_boilerplate
+from .sources import _object_pairs, _RepeatedKeys
 from .text import outside_ascii, text_hash_and_count
 
 FIELDS = ("outlet", "published", "title", "lead", "body", "url", "id", "lang", "topic")
@@ -407,25 +408,6 @@ def _has_surrogate(value) -> bool:
     if isinstance(value, list):
         return any(_has_surrogate(v) for v in value)
     return False
-
-
-class _RepeatedKeys(dict):
-    """A JSON object that gives a key more than once: the standard parser's dict (the last value of
-    each key) with ``pairs``, every (key, value) as written, so no value is lost (:func:`_object_pairs`)."""
-
-    __slots__ = ("pairs",)
-
-
-def _object_pairs(pairs: list[tuple[str, object]]) -> dict:
-    """``object_pairs_hook`` of every JSON parse of records: a plain dict, or -- only when a key is
-    given twice, which the parser would settle silently by keeping the last value -- a
-    :class:`_RepeatedKeys` holding every pair. One ``dict()`` and one length compare an object."""
-    obj = dict(pairs)
-    if len(obj) == len(pairs):
-        return obj
-    out = _RepeatedKeys(obj)
-    out.pairs = pairs
-    return out
 
 
 def _loads(text: str):
@@ -1515,6 +1497,10 @@ def _repeated_keys(rec: dict, case_keys: dict[str, list[str]],
     the standard parser would keep the last value silently) or twice but for case (*case_keys*,
     :func:`_same_ignoring_case`).
 
+    ``_repeated_keys`` is (place, key -> the names its values are kept under) or, from a page's front
+    matter, sidecar or ``fetch.json`` (:mod:`pipelines.sources`), (place, key -> [(name kept under,
+    key as written)], what to give the key once in).
+
     Returns
     -------
     str or list
@@ -1522,7 +1508,7 @@ def _repeated_keys(rec: dict, case_keys: dict[str, list[str]],
         holds the title is not framewatch's to guess); else each such key as (name, place, the
         names its values are kept under in the article's extra), for the warning.
     """
-    where, exact = rec.get("_repeated_keys") or (None, {})
+    where, exact, *given_in = rec.get("_repeated_keys") or (None, {})
     if where is None:
         row = rec.get("_source_row")
         suffix = Path(str(rec.get("_source_file", ""))).suffix.lower()
@@ -1530,7 +1516,7 @@ def _repeated_keys(rec: dict, case_keys: dict[str, list[str]],
     # name -> [(the name its value is kept under, the name as written)]
     groups: dict[str, list[tuple[str, str]]] = {}
     for name, names in exact.items():
-        groups[name.casefold()] = [(given, name) for given in names]
+        groups[name.casefold()] = [given if type(given) is tuple else (given, name) for given in names]
     for names in case_keys.values():
         group = groups.setdefault(names[0].casefold(), [])
         group += [(name, name) for name in names if all(given != name for given, _ in group)]
@@ -1550,9 +1536,14 @@ def _repeated_keys(rec: dict, case_keys: dict[str, list[str]],
         how = (f"the key '{name}' is given {_times(len(group))}" if len(set(written)) == 1 else
                f"the key '{name}' is given {_times(len(group))}, written {listed(written, quote=True)} (keys are "
                "matched ignoring case)")
-        return (f"{where}: {how}; the {fld} is read from it, and framewatch cannot tell which value holds the "
-                f"{fld}; give the key once in the record")
+        what = _FIELD_WORDS.get(fld, fld)
+        return (f"{where}: {how}; the {what} is read from it, and framewatch cannot tell which value holds the "
+                f"{what}; give the key once in {given_in[0] if given_in else 'the record'}")
     return kept
+
+
+_FIELD_WORDS = {"published": "publication date", "url": "URL", "lang": "language"}
+"""Fields by the words messages use for them, where these are not the field's name."""
 
 
 def _kept_keys_warning(src: str, name: str, where: str, n: int, names: list[str]) -> str:

@@ -14,7 +14,10 @@ A key the input does not have is left out.
 Nothing raises for bad input: a record that cannot be read is
 ``{"_source_file": ..., "_source_row": ..., "_reject": (reason_code, detail)}`` with reason
 codes ``unreadable_file``, ``unsupported_file``, ``no_text``, ``bad_front_matter``,
-``bad_sidecar`` and ``unreadable_item``.
+``bad_sidecar``, ``unreadable_item`` and ``repeated_key`` (a page's JSON-LD date key given twice).
+A key that front matter, a sidecar or ``fetch.json`` gives twice (or twice but for case) keeps
+every value (``title``, ``title_2``) and is marked in ``_repeated_keys``, so the ingest rejects
+the record (``repeated_key``) when a field is read from it, as for a JSON record's key.
 
 HTML main text comes from trafilatura (``favor_precision=True``) after elements whose class or
 id marks them as related/read-more/most-read/share/newsletter/promo blocks are removed, and a
@@ -122,6 +125,73 @@ _PlainLoader.yaml_implicit_resolvers = {
 }
 
 
+class _RepeatedKeys(dict):
+    """A JSON object that gives a key more than once: the standard parser's dict (the last value of
+    each key) with ``pairs``, every (key, value) as written, so no value is lost (:func:`_object_pairs`)."""
+
+    __slots__ = ("pairs",)
+
+
+def _object_pairs(pairs: list[tuple[str, object]]) -> dict:
+    """``object_pairs_hook`` of every JSON parse of records and metadata: a plain dict, or -- only when
+    a key is given twice, which the parser would settle silently by keeping the last value -- a
+    :class:`_RepeatedKeys` holding every pair. One ``dict()`` and one length compare an object."""
+    obj = dict(pairs)
+    if len(obj) == len(pairs):
+        return obj
+    out = _RepeatedKeys(obj)
+    out.pairs = pairs
+    return out
+
+
+def _load_meta(text: str, kind: str) -> tuple[object, dict[str, list[tuple[str, object]]]]:
+    """The document of a sidecar, ``fetch.json`` or front matter (*kind* ``"json"`` or ``"yaml"``; YAML
+    dates stay strings), and the keys its top-level mapping gives more than once, or more than once
+    but for case (``Title``, ``title``): key folded -> [(key as written, value)], in order. JSON and
+    YAML readers keep the last value of such a key silently (:func:`_mark_repeated` says so)."""
+    if kind == "json":
+        data = json.loads(text, object_pairs_hook=_object_pairs)
+        pairs = data.pairs if type(data) is _RepeatedKeys else data.items() if isinstance(data, dict) else ()
+    else:
+        loader = _PlainLoader(text)
+        try:
+            node = loader.get_single_node()
+            pairs = [(loader.construct_object(k, deep=True), loader.construct_object(v, deep=True))
+                     for k, v in node.value if k.tag != "tag:yaml.org,2002:merge"
+                     ] if isinstance(node, yaml.MappingNode) else []
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    groups: dict[str, list[tuple[str, object]]] = {}
+    for key, value in pairs:
+        groups.setdefault(str(key).strip().casefold(), []).append((str(key).strip(), value))
+    return data, {folded: group for folded, group in groups.items() if len(group) > 1}
+
+
+def _mark_repeated(record: dict, repeated: dict[str, list[tuple[str, object]]], where: str,
+                   given_in: str) -> None:
+    """Keep every value of each key of *repeated* (:func:`_load_meta`) in *record*: the first under the
+    key's record name (``title``), the later ones as ``title_2``, ``title_3``; and mark them in
+    ``_repeated_keys`` (*where*: the place, for the message; *given_in*: what to give the key once
+    in), so the ingest rejects the record (``repeated_key``) when a field is read from such a key and
+    keeps the values in the article's extra, with a warning, when none is."""
+    if not repeated:
+        return
+    old_where, marks, *_ = record.get("_repeated_keys") or (None, {})
+    marks = dict(marks)
+    for group in repeated.values():
+        name = _canonical_key(group[0][0])
+        kept = []
+        for k, (written, value) in enumerate(group, 1):
+            given = name if k == 1 else f"{name}_{k}"
+            while k > 1 and given in record:
+                given += "_"
+            record[given] = value
+            kept.append((given, written))
+        marks[group[0][0]] = kept
+    record["_repeated_keys"] = (f"{old_where}; {where}" if old_where else where, marks, given_in)
+
+
 # --------------------------------------------------------------------------------------------
 # HTML fragments
 
@@ -200,7 +270,7 @@ def _tree_text(root) -> str:
 
 
 def read_html_string(html: str, *, url: str | None = None,
-                     fetched_at: datetime | None = None, assume_tz: str = "UTC") -> dict:
+                     fetched_at: datetime | None = None, assume_tz: str = "UTC", date_given: bool = False) -> dict:
     """Read one HTML page (or fragment) into a record: title, body, publication date, URL.
 
     Parameters
@@ -215,6 +285,9 @@ def read_html_string(html: str, *, url: str | None = None,
     assume_tz : str, default "UTC"
         Zone in which a date-time without a UTC offset is read (``collect --assume-tz``); the
         record then carries ``_naive_date`` and a note.
+    date_given : bool, default False
+        The publication date comes from elsewhere (a sidecar): the page's own is not needed, so a
+        JSON-LD ``datePublished`` given twice does not reject the page.
 
     Returns
     -------
@@ -222,7 +295,8 @@ def read_html_string(html: str, *, url: str | None = None,
         Record with ``title``, ``body`` ("\\n"-joined paragraphs, title line removed),
         ``lead`` (meta description), ``url``, ``lang``, ``published`` (UTC datetime or None),
         ``date_source`` ("metadata" | "url"), ``date_note``, ``fetched_at``; or
-        ``{"_reject": ("no_text", detail)}`` when the page has no text. No provenance keys.
+        ``{"_reject": ("no_text", detail)}`` when the page has no text, ``("repeated_key", detail)``
+        when its date would be read from a JSON-LD ``datePublished`` given twice. No provenance keys.
     """
     if fetched_at is not None and fetched_at.tzinfo is None:
         fetched_at = fetched_at.replace(tzinfo=timezone.utc)
@@ -255,7 +329,12 @@ def read_html_string(html: str, *, url: str | None = None,
     if lead:
         record["lead"] = _tidy_lines(lead)
 
-    published, source, note = _page_date(tree, [canonical, og_url, url], fetched_at, assume_tz)
+    try:
+        published, source, note = _page_date(tree, [canonical, og_url, url], fetched_at, assume_tz)
+    except _RepeatedDateError as exc:
+        if not date_given:
+            return {**record, "_reject": ("repeated_key", str(exc))}
+        published, source, note = None, None, None
     record["published"] = published
     if note and "has no UTC offset" in note:
         record["_naive_date"] = True
@@ -305,7 +384,8 @@ def read_html_file(path: Path, *, fetched_at: datetime | None = None,
             fetched_at = _instant(meta["fetched_at"])
         raw = Path(path).read_bytes()
         text, enc_note = _decode(raw, html=True)
-        record = read_html_string(text, url=meta.get("url"), fetched_at=fetched_at, assume_tz=assume_tz)
+        record = read_html_string(text, url=meta.get("url"), fetched_at=fetched_at, assume_tz=assume_tz,
+                                  date_given=meta.get("published") is not None)
     except Exception as exc:  # one bad file never stops a run
         return {**prov, "_reject": ("unreadable_file", f"{type(exc).__name__}: {exc}")}
     if "_reject" in record:
@@ -391,6 +471,8 @@ def _page_date(tree, urls: list[str | None], fetched_at: datetime | None, assume
     date-time without a UTC offset is read in *assume_tz*."""
     discarded: list[str] = []
     for origin, raw in _metadata_dates(tree):
+        if type(raw) is _RepeatedDate:
+            raise _RepeatedDateError(raw.detail())
         parsed = parse_dates([raw], not_after=fetched_at, assume_tz=assume_tz)
         inst, note = parsed.instants[0], parsed.notes[0]
         if inst is None:
@@ -445,7 +527,7 @@ def _jsonld_dates(tree) -> list[str]:
     objects: list[dict] = []
     for script in tree.xpath("//script[@type='application/ld+json']"):
         try:
-            data = json.loads(script.text or "", strict=False)
+            data = json.loads(script.text or "", strict=False, object_pairs_hook=_object_pairs)
         except ValueError:
             continue
         stack = data if isinstance(data, list) else [data]
@@ -463,7 +545,25 @@ def _jsonld_dates(tree) -> list[str]:
         return any(isinstance(t, str) and _ARTICLE_TYPES.search(t) for t in types)
 
     ordered = [o for o in objects if is_article(o)] + [o for o in objects if not is_article(o)]
-    return [o["datePublished"].strip() for o in ordered if isinstance(o.get("datePublished"), str)]
+    return [_RepeatedDate([v for k, v in o.pairs if k == "datePublished"])
+            if type(o) is _RepeatedKeys and sum(k == "datePublished" for k, _ in o.pairs) > 1
+            else o["datePublished"].strip() for o in ordered if isinstance(o.get("datePublished"), str)]
+
+
+class _RepeatedDate(list):
+    """The values of a JSON-LD object's ``datePublished`` given more than once (JSON readers keep the
+    last silently): the page is a ``repeated_key`` reject when its date would be read from them."""
+
+    def detail(self) -> str:
+        """The reject's detail: the key, its values, why and the fix."""
+        values = ", ".join(json.dumps(v, ensure_ascii=False) for v in self)
+        return (f"JSON-LD: the key 'datePublished' is given {'twice' if len(self) == 2 else f'{len(self)} times'} "
+                f"in one object ({values}); the publication date is read from it, and framewatch cannot tell "
+                "which value holds the publication date; give the key once in the page's JSON-LD")
+
+
+class _RepeatedDateError(ValueError):
+    """The date a page's metadata gives is in a key given more than once (:class:`_RepeatedDate`)."""
 
 
 def _url_date(url: str) -> datetime | None:
@@ -517,10 +617,11 @@ def read_text_file(path: Path) -> dict:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     meta: dict = {}
     origin = None
+    marks: tuple = ({}, "", "")
     fm = re.match(r"---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|$)", text, re.DOTALL)
     if fm:
         try:
-            loaded = yaml.load(fm.group(1) or "", Loader=_PlainLoader)  # noqa: S506 (safe)
+            loaded, repeated = _load_meta(fm.group(1) or "", "yaml")
         except yaml.YAMLError as exc:
             return {**prov, "_reject": ("bad_front_matter", f"the YAML front matter does not "
                                         f"parse: {_one_line(exc)}")}
@@ -529,19 +630,22 @@ def read_text_file(path: Path) -> dict:
                                         f"mapping of keys to values; found a "
                                         f"{type(loaded).__name__}")}
         meta, origin = loaded or {}, "front matter"
+        marks = (repeated, "the front matter", "the front matter")
         text = text[fm.end():]
     else:
         sidecar = _sidecar_for(path)
         if sidecar is not None:
             try:
-                meta = _read_meta_file(sidecar)
+                meta, repeated = _read_meta_file(sidecar)
             except Exception as exc:
                 return {**prov, "_reject": ("bad_sidecar", f"{sidecar}: {_one_line(exc)}")}
             origin = "sidecar"
+            marks = (repeated, f"the sidecar {sidecar.name}", "the sidecar")
     record: dict = {"body": text.strip("\n")}
     if enc_note:
         record["encoding_note"] = enc_note
     _apply_meta(record, _canonical_meta(meta), date_source=origin)
+    _mark_repeated(record, *marks)
     record.update(prov)
     return record
 
@@ -589,19 +693,32 @@ def read_folder(path: Path, *, assume_tz: str = "UTC") -> Iterator[dict]:
     articles = {p for p in files if p.suffix.lower() in HTML_SUFFIXES + TEXT_SUFFIXES}
     sidecars = {s for p in articles if (s := _sidecar_for(p)) is not None}
     folder_meta: dict[Path, dict] = {}
+    # folder -> record name -> (the fetch.json, its key given more than once: [(as written, value)])
+    folder_repeated: dict[Path, dict[str, tuple[Path, list]]] = {}
 
     def meta_for(folder: Path) -> dict:
         if folder not in folder_meta:
             parent = {} if folder == root else meta_for(folder.parent)
+            repeated = {} if folder == root else folder_repeated[folder.parent]
             own: dict = {}
             fetch = folder / FOLDER_META
             if fetch.is_file():
                 try:
-                    own = _canonical_meta(_read_meta_file(fetch))
+                    data, twice = _read_meta_file(fetch)
+                    own = _canonical_meta(data)
                 except Exception:
-                    own = {}  # reported once, when the file itself comes up in the listing
+                    own, twice = {}, {}  # reported once, when the file itself comes up in the listing
+                repeated = {**{k: v for k, v in repeated.items() if k not in own},
+                            **{_canonical_key(group[0][0]): (fetch, group) for group in twice.values()}}
             folder_meta[folder] = {**parent, **own}
+            folder_repeated[folder] = repeated
         return folder_meta[folder]
+
+    def mark_fetch_repeated(record: dict, folder: Path, taken) -> None:
+        """Mark the keys a fetch.json gives more than once that *record* took from it (:func:`_mark_repeated`)."""
+        for name, (fetch, group) in folder_repeated[folder].items():
+            if taken(name):
+                _mark_repeated(record, {name: group}, str(fetch), "that fetch.json")
 
     for file in files:
         prov = {"_source_file": str(file), "_source_row": None}
@@ -618,18 +735,28 @@ def read_folder(path: Path, *, assume_tz: str = "UTC") -> Iterator[dict]:
         suffix = file.suffix.lower()
         if suffix in HTML_SUFFIXES:
             meta = dict(base)
+            own, twice = {}, {}
             sidecar = _sidecar_for(file)
             if sidecar is not None:
                 try:
-                    meta.update(_canonical_meta(_read_meta_file(sidecar)))
+                    data, twice = _read_meta_file(sidecar)
                 except Exception as exc:
                     yield {**prov, "_reject": ("bad_sidecar", f"{sidecar}: {_one_line(exc)}")}
                     continue
-            yield read_html_file(file, base_meta=meta, assume_tz=assume_tz)
+                own = _canonical_meta(data)
+                meta.update(own)
+            record = read_html_file(file, base_meta=meta, assume_tz=assume_tz)
+            if "_reject" not in record:
+                mark_fetch_repeated(record, file.parent, lambda name: name not in own)
+                if twice:
+                    _mark_repeated(record, twice, f"the sidecar {sidecar.name}", "the sidecar")
+            yield record
         elif suffix in TEXT_SUFFIXES:
             record = read_text_file(file)
             if "_reject" not in record:
+                before = {k for k, v in record.items() if v is not None}
                 _apply_meta(record, base, date_source="sidecar", override=False)
+                mark_fetch_repeated(record, file.parent, lambda name: name not in before)
             yield record
         else:
             yield {**prov, "_reject": ("unsupported_file", f"{file.name}: framewatch reads .html, "
@@ -805,17 +932,21 @@ def _sidecar_for(path: Path) -> Path | None:
     return None
 
 
-def _read_meta_file(path: Path) -> dict:
+def _read_meta_file(path: Path) -> tuple[dict, dict[str, list[tuple[str, object]]]]:
+    """A sidecar's or ``fetch.json``'s mapping, and its keys given more than once (:func:`_load_meta`)."""
     text = path.read_bytes().decode("utf-8-sig")
-    if path.suffix.lower() == ".json":
-        data = json.loads(text)
-    else:
-        data = yaml.load(text, Loader=_PlainLoader)  # noqa: S506 (a SafeLoader)
+    data, repeated = _load_meta(text, "json" if path.suffix.lower() == ".json" else "yaml")
     if data is None:
-        return {}
+        return {}, {}
     if not isinstance(data, dict):
         raise ValueError(f"expected a mapping of keys to values, found a {type(data).__name__}")
-    return data
+    return data, repeated
+
+
+def _canonical_key(key: object) -> str:
+    """A metadata key's record name: ``date`` -> ``published``, ``Title`` -> ``title``; others as written."""
+    k = str(key).strip()
+    return _ALIASES.get(k.lower(), k.lower() if k.lower() in _CANONICAL else k)
 
 
 def _canonical_meta(meta: dict) -> dict:
@@ -823,7 +954,7 @@ def _canonical_meta(meta: dict) -> dict:
     out: dict = {}
     for key, value in meta.items():
         k = str(key).strip()
-        canon = _ALIASES.get(k.lower(), k.lower() if k.lower() in _CANONICAL else k)
+        canon = _canonical_key(k)
         if canon in out and canon != k:
             continue
         out[canon] = value

@@ -286,6 +286,87 @@ def test_feed_and_page_dates_without_an_offset_are_read_in_assume_tz_with_a_warn
         "read as UTC" if zone == "UTC" else f"read in {zone}")
 
 
+GIVE_ONCE = "and framewatch cannot tell which value holds the {0}; give the key once in {1}"
+
+
+@pytest.mark.parametrize("files, detail, record", [
+    ({"a.txt": "---\noutlet: Harbour Herald\ntitle: First\ntitle: Second\n---\nThe talks went on.\n"},
+     "the front matter: the key 'title' is given twice; the title is read from it, "
+     + GIVE_ONCE.format("title", "the front matter"),
+     {"title": "First", "title_2": "Second"}),
+    ({"a.txt": "---\noutlet: Harbour Herald\nDate: 2026-03-01\ndate: 2026-03-02\n---\nThe talks went on.\n"},
+     "the front matter: the key 'Date' is given twice, written 'Date' and 'date' (keys are matched ignoring case); "
+     "the publication date is read from it, " + GIVE_ONCE.format("publication date", "the front matter"),
+     {"published": "2026-03-01", "published_2": "2026-03-02"}),
+    ({"a.txt": "The talks went on.\n", "a.json": '{"outlet": "Harbour Herald", "outlet": "Northern Courier"}'},
+     "the sidecar a.json: the key 'outlet' is given twice; the outlet is read from it, "
+     + GIVE_ONCE.format("outlet", "the sidecar"),
+     {"outlet": "Harbour Herald", "outlet_2": "Northern Courier"}),
+    ({"a.html": "<html><body><p>The talks went on and on.</p></body></html>",
+      "a.yaml": "outlet: Harbour Herald\nurl: https://hh.example/a\nurl: https://hh.example/b\n"},
+     "the sidecar a.yaml: the key 'url' is given twice; the URL is read from it, " + GIVE_ONCE.format("URL", "the sidecar"),
+     {"url": "https://hh.example/a", "url_2": "https://hh.example/b"}),
+    ({"a.txt": "The talks went on.\n", "fetch.json": '{"outlet": "Harbour Herald", "outlet": "Northern Courier"}'},
+     "{folder}/fetch.json: the key 'outlet' is given twice; the outlet is read from it, "
+     + GIVE_ONCE.format("outlet", "that fetch.json"),
+     {"outlet": "Harbour Herald", "outlet_2": "Northern Courier"}),
+    ({"a.html": '<html><head><meta property="og:site_name" content="Harbour Herald"><script type="application/ld+json">'
+                '{"@type": "NewsArticle", "datePublished": "2026-03-01", "datePublished": "2026-03-02"}</script>'
+                '</head><body><p>The talks went on and on.</p></body></html>'},
+     'JSON-LD: the key \'datePublished\' is given twice in one object ("2026-03-01", "2026-03-02"); the publication '
+     "date is read from it, " + GIVE_ONCE.format("publication date", "the page's JSON-LD"), None),
+], ids=["front-matter", "front-matter-case", "json-sidecar", "yaml-sidecar", "fetch-json", "json-ld"])
+def test_a_page_metadata_key_a_field_reads_given_twice_rejects_the_page_and_the_run_goes_on(tmp_path, files, detail,
+                                                                                              record):
+    """PyYAML and json keep the last value of a key given twice, silently: the title was 'Second'."""
+    folder = tmp_path / "site"
+    folder.mkdir()
+    for name, text in files.items():
+        write(folder, name, text)
+    write(folder, "b.txt", "---\noutlet: Harbour Herald\n---\nThe drills went on.\n")
+    result = ingest([folder])
+    assert result.n_ingested == 1 and result.articles["text"].tolist() == ["The drills went on."]
+    assert result.rejects[["reason", "detail"]].values.tolist() == [["repeated_key", detail.format(folder=folder)]]
+    if record is not None:
+        kept = json.loads(result.rejects["record"].iloc[0])
+        assert {k: kept[k] for k in record} == record
+
+
+def test_page_metadata_keys_given_twice_that_no_field_reads_are_kept_with_a_warning(tmp_path):
+    folder = tmp_path / "site"
+    (folder / "sub").mkdir(parents=True)
+    write(folder, "a.txt", "---\noutlet: Harbour Herald\ntag: x\ntag: y\n---\nThe talks went on.\n")
+    write(folder, "fetch.json", '{"outlet": "Harbour Herald", "outlet": "Northern Courier"}')
+    # Its own outlet wins over fetch.json's, which it does not read; a nearer fetch.json gives the key once.
+    write(folder, "b.txt", "---\noutlet: Harbour Herald\n---\nThe drills went on.\n")
+    write(folder / "sub", "fetch.json", '{"outlet": "Northern Courier"}')
+    write(folder / "sub", "c.txt", "The boats stayed.\n")
+    # A JSON-LD date given twice that is not read: the sidecar gives the date.
+    write(folder, "d.html", '<html><head><script type="application/ld+json">{"datePublished": "2026-03-01", '
+                            '"datePublished": "2026-03-02"}</script></head><body><p>The gulls flew.</p></body></html>')
+    write(folder, "d.json", '{"outlet": "Harbour Herald", "published": "2026-03-05"}')
+    result = ingest([folder])
+    assert result.n_rejected == 0 and result.n_ingested == 4
+    arts = result.articles.set_index("text")
+    assert arts.loc["The talks went on.", "extra"] == '{"tag": "x", "tag_2": "y"}'
+    assert arts.loc["The boats stayed.", "outlet"] == "Northern Courier"
+    assert arts.loc["The gulls flew.", "published_at"] == datetime(2026, 3, 5, tzinfo=timezone.utc)
+    assert (f"{folder / 'a.txt'}: the key 'tag' is given twice in the front matter; no field is read from it, so "
+            "each value is kept in the article's extra, as 'tag' and 'tag_2'") in result.warnings
+
+
+def test_keys_that_only_look_repeated_in_page_metadata_are_read_as_they_are(tmp_path):
+    folder = tmp_path / "site"
+    folder.mkdir()
+    # A YAML merge key overridden, a nested mapping, a value holding the key's name.
+    write(folder, "a.txt", "---\nbase: &b {outlet: Northern Courier}\n<<: *b\noutlet: Harbour Herald\n"
+                           "author: {name: A}\ntitle: 'title: title'\n---\nThe talks went on.\n")
+    result = ingest([folder])
+    assert result.n_rejected == 0 and result.warnings == []
+    art = result.articles.iloc[0]
+    assert (art["outlet"], art["title"]) == ("Harbour Herald", "title: title")
+
+
 def test_long_cells_binary_files_empty_files_and_repeated_headers(tmp_path):
     long = write(tmp_path, "long.csv", "outlet,date,body\n" + "".join(f"A,2026-01-01,short {i}\n" for i in range(3))
                  + "A,2026-01-02," + "word " * 60_000 + "\nA,2026-01-03,after\n")
