@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from pipelines.rollups import POOLED
 
@@ -368,7 +369,15 @@ lines (RUWA's nine outlets by week: about 120 bands over each other), so each ou
 the same axes (small multiples, as the Frames page draws its trend), with the selected outlets together as a
 grey reference line."""
 PANEL_PX = 170
-"""Height of one outlet's panel in the small multiples of :func:`trend_chart` (several rows of them)."""
+"""Height of one outlet's panel in the small multiples of :func:`trend_chart` and of :func:`share_panels`
+(several rows of them)."""
+ONE_ROW_PANEL_PX = 330
+"""Height of the panels of :func:`share_panels` when they fit in one row."""
+PANEL_TITLE_CHARS = {1: 120, 2: 76, 3: 52}
+"""Longest panel title of :func:`share_panels` on one line, by panels a row: a longer one ("Westmark Broadcasting
+Corporation · 219 uses, 217 articles") breaks before its last " · ", else it runs into the next panel's title."""
+PANEL_GAP_PX = 56
+"""Space between two rows of :func:`share_panels`, for the lower panel's title."""
 REFERENCE_GREY = "#8c8c8c"
 VOLUME_SHARE = 0.25
 """The article bars of a panel fill at most this share of its height (the most articles of any outlet's period)."""
@@ -378,6 +387,89 @@ def uses_panels(df: pd.DataFrame) -> bool:
     """True when :func:`trend_chart` draws *df* (a trend frame) as one panel per outlet: more than
     :data:`MAX_OVERLAID` outlets (a pooled frame has one)."""
     return df is not None and len(df) > 0 and df["outlet"].nunique() > MAX_OVERLAID
+
+
+def share_panels(titles: list[str], title: str, subtitle: str) -> go.Figure:
+    """A plotly figure of empty small multiples of a share: a panel per title, laid out by :func:`panel_grid`.
+
+    The Frames and Word choice trends draw their outlets into it (panel *i* is row ``i // cols + 1``, column
+    ``i % cols + 1``), then call :func:`label_share_panels`. Each panel's title (an outlet and its n) starts at
+    its panel's left edge; grid cells left over in the last row draw no axes; no legend (the titles name the
+    outlets).
+
+    Parameters
+    ----------
+    titles : the panels' titles, in drawing order (HTML-escaped; a long one is broken, :data:`PANEL_TITLE_CHARS`).
+    title, subtitle : the figure's title and the subtitle under it (what a line and a band are).
+    """
+    rows, cols = panel_grid(len(titles))
+    panel_px = ONE_ROW_PANEL_PX if rows == 1 else PANEL_PX
+    area = rows * panel_px + (rows - 1) * PANEL_GAP_PX
+    shown = [_panel_title(t, cols) for t in titles]
+    top = 120 + 18 * any("<br>" in t for t in shown[:cols])      # a top panel's second title line under the subtitle
+    fig = make_subplots(rows=rows, cols=cols, horizontal_spacing=0.07, vertical_spacing=PANEL_GAP_PX / area,
+                        subplot_titles=shown)
+    fig.update_layout(
+        title=dict(text=title, x=0, subtitle=dict(text=subtitle, font=dict(size=13))), template="plotly_white",
+        hovermode="closest", height=area + top + 64, margin=dict(l=70, r=20, t=top, b=64), showlegend=False)
+    for i, annotation in enumerate(fig.layout.annotations):   # the panels' titles at their left edge
+        annotation.update(font=dict(size=13), x=fig.layout[f"xaxis{i + 1 if i else ''}"].domain[0], xanchor="left",
+                          align="left")
+    for i in range(len(titles), rows * cols):                  # cells left over in the last row: no bare axes
+        fig.layout[f"xaxis{i + 1}"].visible = fig.layout[f"yaxis{i + 1}"].visible = False
+    return fig
+
+
+def summed_share(df: pd.DataFrame, numerator: str, denominator: str) -> pd.DataFrame:
+    """All the outlets of a share frame together, per period: *numerator* and *denominator* summed over the
+    outlets, then divided (the share of the selection, not a mean of the outlets' shares). The grey line of
+    :func:`share_panels`.
+
+    Returns
+    -------
+    DataFrame with ``period``, *denominator*, *numerator* and ``share`` (NaN where the denominator is 0: a
+    gap), one row per period, in order; *df* is not modified.
+    """
+    out = (df.groupby("period", sort=True)[[denominator, numerator]].sum().reset_index()
+           if len(df) else pd.DataFrame(columns=["period", denominator, numerator]))
+    n, k = out[denominator].to_numpy(float), out[numerator].to_numpy(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["share"] = np.where(n > 0, k / n, np.nan)
+    return out
+
+
+def reference_trace(ref: pd.DataFrame, numerator: str, denominator: str, name: str, line: dict,
+                    hover: str) -> go.Scatter:
+    """The grey line of :func:`summed_share` *ref* for one panel of :func:`share_panels`: a gap is a break, no
+    band. Its hover is *name*, the period's date, then *hover*, in which ``%{customdata[0]}`` and
+    ``%{customdata[1]}`` are the period's *numerator* and *denominator*."""
+    return go.Scatter(x=pd.to_datetime(ref["period"]), y=ref["share"], mode="lines", name=name, legendgroup=name,
+                      connectgaps=False, line=line, customdata=ref[[numerator, denominator]].to_numpy(float),
+                      hovertemplate=f"<b>{name}</b><br>%{{x|%d %b %Y}}<br>{hover}<extra></extra>")
+
+
+def _panel_title(title: str, cols: int) -> str:
+    """*title* on two lines, broken before its last " · ", when it is longer than :data:`PANEL_TITLE_CHARS`."""
+    if len(title) <= PANEL_TITLE_CHARS[cols] or " · " not in title:
+        return title
+    head, tail = title.rsplit(" · ", 1)
+    return f"{head}<br>{tail}"
+
+
+def label_share_panels(fig: go.Figure, n_panels: int, y_title: str) -> go.Figure:
+    """The shared axes of :func:`share_panels` once drawn: every y axis 0 to :data:`SHARE_TOP` in %, one time
+    axis for all (the same periods in every panel), its dates and title under the lowest panel of each column,
+    *y_title* beside the first panel of each row. Returns *fig*, changed in place."""
+    rows, cols = panel_grid(n_panels)
+    fig.update_yaxes(tickformat=".0%", range=[0, SHARE_TOP], autorange=False, dtick=0.5 if rows > 1 else 0.2)
+    fig.update_xaxes(matches="x", showticklabels=False)
+    for i in range(n_panels):
+        axis = "" if i == 0 else str(i + 1)
+        if i % cols == 0:
+            fig.layout[f"yaxis{axis}"].title.text = y_title
+        if i + cols >= n_panels:       # the lowest panel of its column: dates and the axis title
+            fig.layout[f"xaxis{axis}"].update(showticklabels=True, title_text="period (UTC)")
+    return fig
 
 
 def pooled_trend(df: pd.DataFrame) -> pd.DataFrame:

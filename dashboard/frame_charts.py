@@ -8,12 +8,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from pipelines.frames import FRAMES
 
 from .charts import (PALETTE, SHARE_TOP, _empty, _partial_notes, band_opacity, band_traces, heatmap_grid,  # noqa: F401
-                     panel_grid, with_cell_targets)
+                     label_share_panels, panel_grid, reference_trace, share_panels, summed_share, with_cell_targets)
 from .tables import count_label
 
 SHORT_LABELS = {**FRAMES, "legality": "Legality & jurisprudence", "policy": "Policy prescription",
@@ -25,10 +24,6 @@ SELECTION = "all selected outlets"
 """Name (and legend group) of the grey reference line in every panel of :func:`frame_trend_chart`: the frame's
 share in the articles of all selected outlets together. A click on it selects no evidence cell."""
 SELECTION_GREY = "#8c8c8c"
-PANEL_PX = 170
-"""Height of one outlet's panel in :func:`frame_trend_chart` when there are several rows of them (one row: 330)."""
-PANEL_GAP_PX = 56
-"""Space between two rows of panels, for the lower panel's title."""
 
 
 def selection_trend(df: pd.DataFrame) -> pd.DataFrame:
@@ -44,12 +39,7 @@ def selection_trend(df: pd.DataFrame) -> pd.DataFrame:
     DataFrame with ``period``, ``n_articles``, ``n_articles_with_frame`` and ``share`` (NaN for a period
     without articles: a gap), one row per period, in order.
     """
-    out = (df.groupby("period", sort=True)[["n_articles", "n_articles_with_frame"]].sum().reset_index()
-           if len(df) else pd.DataFrame(columns=["period", "n_articles", "n_articles_with_frame"]))
-    n, k = out["n_articles"].to_numpy(float), out["n_articles_with_frame"].to_numpy(float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out["share"] = np.where(n > 0, k / n, np.nan)
-    return out
+    return summed_share(df, "n_articles_with_frame", "n_articles")
 
 
 def frame_trend_chart(df: pd.DataFrame, frame_label: str) -> go.Figure:
@@ -80,7 +70,7 @@ def frame_trend_chart(df: pd.DataFrame, frame_label: str) -> go.Figure:
         articles in this selection".
     """
     outlets = [] if df is None or df.empty else sorted(str(o) for o in df["outlet"].unique())
-    rows, cols = panel_grid(len(outlets))
+    cols = panel_grid(len(outlets))[1]
     counts = (pd.Series(dtype=float) if df is None or df.empty     # articles per outlet, for titles and the grey line
               else df.groupby(df["outlet"].astype(str))["n_articles"].sum())
     with_articles = int((counts > 0).sum())
@@ -92,28 +82,16 @@ def frame_trend_chart(df: pd.DataFrame, frame_label: str) -> go.Figure:
         fig.update_layout(title=dict(text=title, x=0), template="plotly_white")
         return _empty(fig, "No scored articles in this selection")
     data = df.assign(outlet=df["outlet"].astype(str)).sort_values(["outlet", "period"])
-    panel_px = 330 if rows == 1 else PANEL_PX
-    area = rows * panel_px + (rows - 1) * PANEL_GAP_PX
-    fig = make_subplots(rows=rows, cols=cols, horizontal_spacing=0.07, vertical_spacing=PANEL_GAP_PX / area,
-                        subplot_titles=[f"{o} · {count_label(int(counts[o]), 'article')}" for o in outlets])
-    fig.update_layout(
-        title=dict(text=title, x=0, subtitle=dict(text=subtitle, font=dict(size=13))), template="plotly_white",
-        hovermode="closest", height=area + 120 + 64, margin=dict(l=70, r=20, t=120, b=64), showlegend=False)
-    for i, annotation in enumerate(fig.layout.annotations):   # the panels' titles (outlet, articles) at their left edge
-        annotation.update(font=dict(size=13), x=fig.layout[f"xaxis{i + 1 if i else ''}"].domain[0], xanchor="left")
-    for i in range(len(outlets), rows * cols):                  # cells left over in the last row: no bare axes
-        fig.layout[f"xaxis{i + 1}"].visible = fig.layout[f"yaxis{i + 1}"].visible = False
+    fig = share_panels([f"{o} · {count_label(int(counts[o]), 'article')}" for o in outlets], title, subtitle)
     reference = selection_trend(data) if with_articles > 1 else None
     colour = PALETTE[0]
     for i, (outlet, g) in enumerate(data.groupby("outlet", sort=True)):
         at = dict(row=i // cols + 1, col=i % cols + 1)
         if reference is not None:
-            fig.add_trace(go.Scatter(
-                x=pd.to_datetime(reference["period"]), y=reference["share"], mode="lines", name=SELECTION,
-                legendgroup=SELECTION, connectgaps=False, line=dict(color=SELECTION_GREY, width=1.5),
-                customdata=reference[["n_articles_with_frame", "n_articles"]].to_numpy(float),
-                hovertemplate=(f"<b>{SELECTION}</b><br>%{{x|%d %b %Y}}<br>%{{y:.1%}} of articles use the frame<br>"
-                               "n = %{customdata[0]:,.0f} of %{customdata[1]:,.0f} articles<extra></extra>")), **at)
+            fig.add_trace(reference_trace(
+                reference, "n_articles_with_frame", "n_articles", SELECTION, dict(color=SELECTION_GREY, width=1.5),
+                "%{y:.1%} of articles use the frame<br>n = %{customdata[0]:,.0f} of %{customdata[1]:,.0f} articles"),
+                **at)
         fig.add_traces(band_traces(g, "share_low", "share_high", outlet, colour, band_opacity(1)),
                        rows=at["row"], cols=at["col"])
         partial = g["partial"].fillna(False).astype(bool).to_numpy() if "partial" in g else np.zeros(len(g), bool)
@@ -131,15 +109,7 @@ def frame_trend_chart(df: pd.DataFrame, frame_label: str) -> go.Figure:
                            "95% interval %{customdata[0]:.1%} – %{customdata[1]:.1%}<br>"
                            "n = %{customdata[2]:,.0f} of %{customdata[3]:,.0f} articles%{customdata[4]}"
                            "<extra></extra>")), **at)
-    fig.update_yaxes(tickformat=".0%", range=[0, SHARE_TOP], autorange=False, dtick=0.5 if rows > 1 else 0.2)
-    fig.update_xaxes(matches="x", showticklabels=False)
-    for i in range(len(outlets)):
-        axis = "" if i == 0 else str(i + 1)
-        if i % cols == 0:
-            fig.layout[f"yaxis{axis}"].title.text = "share of articles"
-        if i + cols >= len(outlets):       # the lowest panel of its column: dates and the axis title
-            fig.layout[f"xaxis{axis}"].update(showticklabels=True, title_text="period (UTC)")
-    return fig
+    return label_share_panels(fig, len(outlets), "share of articles")
 
 
 COLOUR_BY = {"difference": "Difference from the frame's share in all selected outlets", "share": "Share of articles"}
