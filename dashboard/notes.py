@@ -182,7 +182,15 @@ WORD_CHOICE_INTERVAL = ("**Interval and n:** the 95 % band is the wider of the W
                         "(Wilson). n is the number of uses and of articles using either form; a cell resting on "
                         "fewer than 5 articles is drawn hollow and flagged. A period in which the outlet uses "
                         "neither form is a gap, never 0 %.")
-WORD_CHOICE_NOTE = "\n\n".join([WORD_CHOICE, WORD_CHOICE_INTERVAL, VOICE, TOPICS, WIRE])
+WORD_CHOICE_PANELS = ("**Over time, one outlet or several:** up to three outlets share one chart, each with its own "
+                      "colour, marker shape and dash, so lines at the same value (often 0 %) stay told apart. With "
+                      "more than three, each outlet has its own panel, all on the same axes (0 to 100 %, the same "
+                      "periods), since their lines, markers and bands drawn in one chart cover each other. A panel "
+                      "is titled with the outlet's uses of either form and the articles they are in, and has the "
+                      "outlet's line and band and a grey line of all selected outlets together (Σ uses of the "
+                      "loaded form / Σ uses of either form, per period, without a band); the download keeps one "
+                      "row per outlet and period, from which the grey line is summed.")
+WORD_CHOICE_NOTE = "\n\n".join([WORD_CHOICE, WORD_CHOICE_INTERVAL, WORD_CHOICE_PANELS, VOICE, TOPICS, WIRE])
 
 FRAMES_LEXICON = (
     "**Frames** are the 15 Policy Frames of the Media Frames Corpus (Boydstun et al. 2014; Card et al. 2015): "
@@ -236,7 +244,7 @@ FRAMES_MODEL = (
 
 ALL_NOTES = "\n\n".join([RATE, SHARE, POOLED, PANELS, AXIS, GAPS, VOICE, NAMES, TOPICS, MATRIX, WIRE, CONCORDANCE, REPUBLICATION, TOPIC_DISCOVERY, DISTINCTIVE,
                           TONE_TARGETS, TONE_SCORE, TONE_MEASURES,
-                          WORD_CHOICE, WORD_CHOICE_INTERVAL, FRAMES_LEXICON, FRAMES_VOICE, FRAMES_SHARE, FRAMES_HEATMAP,
+                          WORD_CHOICE, WORD_CHOICE_INTERVAL, WORD_CHOICE_PANELS, FRAMES_LEXICON, FRAMES_VOICE, FRAMES_SHARE, FRAMES_HEATMAP,
                           FRAMES_MODEL])
 DISTINCTIVE_NOTE = "\n\n".join([DISTINCTIVE, VOICE, TOPICS, WIRE])
 CONCORDANCE_NOTE = "\n\n".join([CONCORDANCE, VOICE, NAMES, TOPICS, WIRE])

@@ -7,19 +7,29 @@ are drawn hollow, so a 100 % from two articles does not look like a finding.
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from pipelines.wordchoice import MIN_ARTICLES
 
-from .charts import DASHES, PALETTE, _empty, band_opacity, band_traces, legend_rows
+from .charts import (DASHES, MAX_OVERLAID, PALETTE, _empty, band_opacity, band_traces, label_share_panels,
+                     legend_rows, panel_grid, reference_trace, share_panels, summed_share, uses_panels)
+from .tables import count_label
 
 SYMBOLS = ("circle", "square", "diamond", "triangle-up", "triangle-down", "pentagon", "hexagon", "star")
 """Marker shapes, one an outlet, so outlets whose lines coincide (several at 0 %) stay told apart."""
 
 PLOT_PX = 380
 """Height of the plotting area of the share-over-time chart, in pixels."""
+
+SELECTION = "all selected outlets"
+"""Name of the grey line in every panel of :func:`pair_trend_chart` past :data:`dashboard.charts.MAX_OVERLAID`
+outlets: the loaded form's share of the uses of all selected outlets together (:func:`selection_shares`)."""
+SELECTION_GREY = "#b0b0b0"
+"""Its colour: paler than an outlet's line, since it swings with the few uses of a week (RUWA's 'regime')."""
 
 
 def pair_title(pair: dict) -> str:
@@ -42,8 +52,25 @@ def _hover(g: pd.DataFrame, when: str) -> tuple[np.ndarray, str]:
     return custom, template
 
 
+def selection_shares(df: pd.DataFrame) -> pd.DataFrame:
+    """The loaded form's share of the uses of all the outlets of a pair frame together, per period: the uses
+    summed over the outlets, then divided (the share of the selection's uses, not a mean of the outlets' shares).
+
+    Parameters
+    ----------
+    df : :func:`pipelines.wordchoice.pair_shares` of one pair with a granularity; not modified.
+
+    Returns
+    -------
+    DataFrame with ``period``, ``n_forms``, ``n_loaded`` and ``share`` (NaN for a period in which no outlet uses
+    either form: a gap), one row per period, in order.
+    """
+    return summed_share(df, "n_loaded", "n_forms")
+
+
 def pair_trend_chart(df: pd.DataFrame, pair: dict) -> go.Figure:
-    """Share of the loaded form per outlet over time, with a 95 % band.
+    """Share of the loaded form per outlet over time, with a 95 % band: one chart for up to
+    :data:`dashboard.charts.MAX_OVERLAID` outlets, else one panel per outlet (:func:`pair_trend_panels`).
 
     Parameters
     ----------
@@ -59,6 +86,8 @@ def pair_trend_chart(df: pd.DataFrame, pair: dict) -> go.Figure:
         band (:func:`dashboard.charts.band_traces`: a stretch of one or two periods between
         gaps gets error bars instead of a band); y from 0 to 100 %.
     """
+    if uses_panels(df) and (df["n_forms"] > 0).any():
+        return pair_trend_panels(df, pair)
     fig = go.Figure()
     names = [] if df is None or df.empty else sorted(str(o) for o in df["outlet"].unique())
     legend_px = 24 * legend_rows(names) + 8 if names else 0
@@ -90,6 +119,75 @@ def pair_trend_chart(df: pd.DataFrame, pair: dict) -> go.Figure:
                         line=dict(width=2, color=colour)),
             hovertemplate=template.replace("%{x:.1%}", "%{y:.1%}")))
     return fig
+
+
+def pair_trend_panels(df: pd.DataFrame, pair: dict) -> go.Figure:
+    """Share of the loaded form over time, a small panel per outlet on the same axes, with its 95 % band.
+
+    Nine outlets' lines, markers and bands in one chart (RUWA) cover each other, most of them at 0 %, so past
+    :data:`dashboard.charts.MAX_OVERLAID` outlets each has its own panel (outlets in name order, left to right,
+    :func:`dashboard.charts.panel_grid`), all from 0 to 100 % over the same periods, titled with the outlet's
+    uses of either form and its articles using one (or "no use"). Behind the outlet's line, a thin grey line
+    gives the share in all selected outlets together (:func:`selection_shares`; not drawn when only one outlet
+    uses a form, where it would be that outlet's line). A panel of an outlet that uses neither form says so.
+
+    Parameters
+    ----------
+    df : :func:`pipelines.wordchoice.pair_shares` of one pair with a granularity, with at least one use.
+    pair : the pair's ``pairs`` row.
+
+    Returns
+    -------
+    go.Figure
+        Per outlet a line with markers in one colour (hollow where ``small_n``; a gap is a break, never 0 %)
+        over its band (:func:`dashboard.charts.band_traces`); the hover as in the one-chart view; no legend.
+    """
+    data = df.assign(outlet=df["outlet"].astype(str)).sort_values(["outlet", "period"])
+    totals = data.groupby("outlet", sort=True)[["n_forms", "n_articles"]].sum()
+    outlets = list(totals.index)
+    used = totals["n_forms"] > 0
+    counts = [f"{count_label(int(u), 'use')}, {count_label(int(a), 'article')}" if u else "no use"
+              for u, a in zip(totals["n_forms"], totals["n_articles"])]
+    titles = [f"{html.escape(o)} · {c}" for o, c in zip(outlets, counts)]
+    subtitle = ("line: the outlet's share (band: 95% interval; hollow: fewer than "
+                f"{MIN_ARTICLES} articles)" + (f"; grey: {SELECTION} together" if used.sum() > 1 else ""))
+    fig = share_panels(titles, f"Share of the loaded form: {pair_title(pair)}, one panel per outlet", subtitle)
+    cols = panel_grid(len(outlets))[1]
+    reference = selection_shares(data) if used.sum() > 1 else None
+    colour = PALETTE[0]
+    for i, (outlet, g) in enumerate(data.groupby("outlet", sort=True)):
+        at = dict(row=i // cols + 1, col=i % cols + 1)
+        if not used[outlet]:
+            axis = "" if i == 0 else str(i + 1)
+            fig.add_annotation(text="neither form used", showarrow=False, xref=f"x{axis} domain",
+                               yref=f"y{axis} domain", x=0.5, y=0.5, font=dict(size=13, color="#555"),
+                               bgcolor="rgba(255,255,255,0.85)")           # over the grey line
+        if reference is not None:
+            fig.add_trace(reference_trace(
+                reference, "n_loaded", "n_forms", SELECTION, dict(color=SELECTION_GREY, width=1.25),
+                "loaded form: %{y:.1%}<br>n = %{customdata[0]:,.0f} loaded of %{customdata[1]:,.0f} uses"), **at)
+        if not used[outlet]:
+            continue
+        fig.add_traces(band_traces(g, "share_low", "share_high", outlet, colour, band_opacity(1)),
+                       rows=at["row"], cols=at["col"])
+        custom, template = _hover(g, "<br>%{x|%d %b %Y}")
+        small = g["small_n"].astype(bool).to_numpy()
+        fig.add_trace(go.Scatter(
+            x=pd.to_datetime(g["period"]), y=g["share"], mode="lines+markers", name=outlet, legendgroup=outlet,
+            connectgaps=False, line=dict(color=colour, width=2), customdata=custom, cliponaxis=False,
+            marker=dict(size=7, color=np.where(small, "white", colour).tolist(), line=dict(width=2, color=colour)),
+            hovertemplate=template.replace("%{x:.1%}", "%{y:.1%}")), **at)
+    return label_share_panels(fig, len(outlets), "loaded form, share of uses")
+
+
+def panels_text(df: pd.DataFrame) -> str:
+    """The caption sentence of a share-over-time chart drawn as one panel per outlet, or ``""`` when
+    :func:`pair_trend_chart` draws the outlets in one chart."""
+    if not uses_panels(df) or not (df["n_forms"] > 0).any():
+        return ""
+    return (f"One panel per outlet: {df['outlet'].nunique()} outlets' lines in one chart hide each other. Every panel "
+            f"has the same axes; the grey line is all selected outlets together (their uses summed, no band). Choose "
+            f"up to {MAX_OVERLAID} outlets in the sidebar to draw them in one chart.")
 
 
 def pair_outlet_chart(df: pd.DataFrame, pair: dict) -> go.Figure:
@@ -155,9 +253,10 @@ def shared_values_text(df: pd.DataFrame, granularity: str | None = None) -> str:
     str
         The groups of outlets sharing a value, most periods first (at most three named, e.g.
         "Northgate Wire, Riverside Post and Westmark at 0.0 % in 18 months"), and how the chart
-        keeps them apart. Periods where an outlet uses neither form are not values.
+        keeps them apart. Periods where an outlet uses neither form are not values. ``""`` too when the
+        chart has a panel per outlet (:func:`panels_text`), where no line lies on another's.
     """
-    if df is None or df.empty:
+    if df is None or df.empty or panels_text(df):     # one panel per outlet: no line lies on another's
         return ""
     used = df[(df["n_forms"] > 0) & df["share"].notna()]
     groups: dict[tuple, int] = {}

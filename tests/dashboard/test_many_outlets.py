@@ -84,3 +84,59 @@ def test_a_click_on_the_grey_line_or_a_panels_bar_names_its_cell(five_store):
                and r["period"] == grey["period"])
     j = clicked_trend_cell({charts.TREND_SELECTIONS[1]: [{"cell": bar["cell"]}]}, cells)   # a panel's bar
     assert cells.loc[j, "outlet"] == "Outlet C"
+
+
+WORDING = {"Outlet A": "The regime met again.", "Outlet B": "The government met again.",
+           "Outlet C": "The regime and the government met again.", "Outlet D": "The government met; the regime lied.",
+           "Outlet E": "The ministers met again."}
+
+
+@pytest.fixture(scope="module")
+def five_pair_store(tmp_path_factory):
+    """Five outlets over three weeks through the real pipeline; Outlet E uses neither 'regime' nor 'government'."""
+    from tests.pipelines.test_wordchoice import build_pair_store
+
+    articles = [(f"{o[-1]}{week}", o, f"{pd.Timestamp('2026-01-05') + pd.Timedelta(days=7 * week):%Y-%m-%d}", text)
+                for o, text in WORDING.items() for week in range(3)]
+    return build_pair_store(tmp_path_factory.mktemp("five_pairs"), articles)
+
+
+def test_word_choice_draws_a_panel_per_outlet_and_downloads_the_same_rows(five_pair_store, monkeypatch):
+    # a new user found nine RUWA outlets overlaid in one unreadable chart
+    import duckdb
+    import streamlit.testing.v1.app_test as app_test_mod
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    from dashboard import exports, notes, pair_charts
+    from pipelines import wordchoice
+    from pipelines.rollups import Filters
+
+    stores = []
+
+    class Capturing(MemoryMediaFileStorage):              # the download's bytes (AppTest does not expose them)
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            stores.append(self)
+
+    monkeypatch.setattr(app_test_mod, "MemoryMediaFileStorage", Capturing)
+    at = open_page(five_pair_store, "views/word_choice.py", pair="government")
+    assert not at.exception, [e.value for e in at.exception]
+    captions = "\n".join(c.value for c in at.caption)
+    assert "One panel per outlet: 5 outlets' lines in one chart hide each other" in captions
+    assert "Choose up to 3 outlets in the sidebar to draw them in one chart" in captions
+    assert "Hollow markers: " in captions                           # n is still shown: every cell is one article
+    assert "Several outlets share a value" not in captions          # no line lies on another's
+    assert "n = 18 uses of either form (9 loaded) in 12 articles, voice: outlet" in captions
+    assert notes.WORD_CHOICE_PANELS in next(e for e in at.expander if e.label == "How this is measured").markdown[0].value
+    granularity = at.session_state["fw_granularity"]
+    with duckdb.connect(str(five_pair_store), read_only=True) as con:
+        shares = wordchoice.pair_shares(con, Filters(voice="outlet"), granularity, "government")
+    fig = pair_charts.pair_trend_chart(shares, {"loaded": "regime", "counterpart": "government"})
+    assert [a.text for a in fig.layout.annotations] == [
+        "Outlet A · 3 uses, 3 articles", "Outlet B · 3 uses, 3 articles", "Outlet C · 6 uses, 3 articles",
+        "Outlet D · 6 uses, 3 articles", "Outlet E · no use", "neither form used"]
+    button = next(b for b in at.get("download_button") if b.proto.label == "Download chart data (CSV)")
+    data = stores[-1].get_file(button.proto.url.rsplit("/", 1)[-1]).content
+    assert data == exports.to_csv_bytes(shares)                     # the chart's rows, as before: no grey-line rows
+    rows = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
+    assert sorted(rows["outlet"].unique()) == OUTLETS and len(rows) == 5 * shares["period"].nunique()

@@ -1,5 +1,6 @@
 """AppTest of the Word choice page on a store built by the real pipeline from hand-written articles."""
 
+import numpy as np
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -216,3 +217,79 @@ def test_shared_values_text_groups_outlets_by_period_and_value_and_ignores_perio
     many = pd.concat([_pair_frame(o, [f"2026-01-{d:02d}" for d in range(1, 10)],
                                   [0.1 * (d if o in ("A", "B") else d + 0.5) for d in range(1, 10)]) for o in "ABC"])
     assert "; 6 more such coincidences. Each outlet" in pair_charts.shared_values_text(many, "month")
+
+
+def _five_outlets() -> pd.DataFrame:
+    """Five outlets over three weeks: E uses neither form; D's second week rests on one article (small n)."""
+    weeks = ["2026-01-05", "2026-01-12", "2026-01-19"]
+    df = pd.concat([_pair_frame("A", weeks, [0.25, 0.5, 0.75]), _pair_frame("B", weeks, [0.0, 0.0, 0.5]),
+                    _pair_frame("C", weeks, [1.0, None, 0.5]), _pair_frame("D", weeks, [0.5, 1.0, 0.0]),
+                    _pair_frame("E", weeks, [None, None, None])], ignore_index=True)
+    df["n_loaded"] = (df["share"] * df["n_forms"]).fillna(0).astype(int)
+    df["n_articles"] = df["n_forms"] // 2
+    df.loc[(df["outlet"] == "D") & (df["period"] == pd.Timestamp(weeks[1])), ["n_articles", "small_n"]] = [1, True]
+    return df
+
+
+PAIR = {"loaded": "regime", "counterpart": "government"}
+
+
+def test_more_than_three_outlets_get_a_panel_each_on_the_same_axes_with_all_outlets_in_grey():
+    # a new user could not read nine RUWA outlets' lines and markers drawn over each other
+    df = _five_outlets()
+    fig = pair_charts.pair_trend_chart(df, PAIR)
+    lines = {t.name: t for t in fig.data if t.mode == "lines+markers"}
+    assert sorted(lines) == ["A", "B", "C", "D"]                        # E uses neither form: no line
+    assert len({t.xaxis for t in lines.values()}) == 4                  # one panel each, not one tangle
+    assert [a.text for a in fig.layout.annotations] == [
+        "A · 12 uses, 6 articles", "B · 12 uses, 6 articles", "C · 8 uses, 4 articles", "D · 12 uses, 5 articles",
+        "E · no use", "neither form used"]
+    assert fig.layout.annotations[-1].xref == "x5 domain"               # said in E's own panel
+    assert not fig.layout.showlegend and "one panel per outlet" in fig.layout.title.text
+    for axis in [k for k in fig.layout if k.startswith("yaxis")]:       # the same scale in every panel
+        assert list(fig.layout[axis].range) == [0, 1.04] and fig.layout[axis].tickformat == ".0%"
+    assert all(fig.layout[k].matches == "x" for k in fig.layout if k.startswith("xaxis"))   # the same periods
+    grey = [t for t in fig.data if t.name == pair_charts.SELECTION]
+    assert len(grey) == 5 and len({t.xaxis for t in grey}) == 5        # behind every outlet, E's too
+    # Σ loaded / Σ uses of the week, not a mean of the outlets' shares (week 1: (1+0+4+2)/16, mean 0.44)
+    assert np.allclose(np.asarray(grey[0].y, float), [7 / 16, 6 / 12, 7 / 16])
+    assert list(lines["D"].marker.color) == ["#0072B2", "white", "#0072B2"]     # few articles: hollow
+    assert "95% interval %{customdata[0]:.1%}" in lines["D"].hovertemplate     # interval and n in the hover
+    assert "n = %{customdata[2]:,.0f} loaded of %{customdata[3]:,.0f} uses" in lines["D"].hovertemplate
+    assert [t.legendgroup for t in fig.data if getattr(t, "fill", None) == "tonexty"] == ["A", "B", "D"]
+    assert list(lines["C"].y)[1] != list(lines["C"].y)[1] and lines["C"].connectgaps is False   # a gap, not 0
+
+
+def test_up_to_three_outlets_stay_in_one_chart_with_a_legend():
+    df = _five_outlets()
+    fig = pair_charts.pair_trend_chart(df[df["outlet"].isin(["A", "B", "C"])], PAIR)
+    lines = [t for t in fig.data if t.mode == "lines+markers"]
+    assert [t.name for t in lines] == ["A", "B", "C"] and {t.xaxis for t in lines} == {None}   # one plot
+    assert len({t.marker.symbol for t in lines}) == 3 and fig.layout.showlegend is not False
+    assert not [t for t in fig.data if t.name == pair_charts.SELECTION]
+    assert pair_charts.panels_text(df[df["outlet"] != "E"]).startswith("One panel per outlet: 4 outlets' lines")
+    assert pair_charts.panels_text(df[df["outlet"].isin(["A", "B", "C"])]) == ""
+
+
+def test_panels_drop_the_coinciding_lines_caption_and_the_grey_line_when_one_outlet_uses_a_form():
+    df = _five_outlets()
+    three = pair_charts.shared_values_text(df[df["outlet"].isin(["B", "C", "D"])], "week")
+    assert "B and C at 50% in 1 week" in three                      # one chart: B's line lies on C's
+    assert pair_charts.shared_values_text(df, "week") == ""        # in panels no line lies on another's
+    alone = df.assign(n_forms=df["n_forms"].where(df["outlet"] == "A", 0),
+                      share=df["share"].where(df["outlet"] == "A"))
+    fig = pair_charts.pair_trend_chart(alone, PAIR)
+    assert not [t for t in fig.data if t.name == pair_charts.SELECTION]    # it would repeat A's line
+    assert "grey" not in fig.layout.title.subtitle.text
+    assert [a.text for a in fig.layout.annotations].count("neither form used") == 4
+
+
+def test_a_long_panel_title_breaks_before_its_n_and_an_outlet_name_is_text():
+    df = _five_outlets()
+    df["outlet"] = df["outlet"].replace({"A": "A Broadcasting Corporation of the North", "B": "<b>B</b>"})
+    fig = pair_charts.pair_trend_chart(df, PAIR)
+    titles = [a.text for a in fig.layout.annotations]
+    assert titles[0] == "&lt;b&gt;B&lt;/b&gt; · 12 uses, 6 articles"         # drawn as typed, not bold
+    assert titles[1] == "A Broadcasting Corporation of the North<br>12 uses, 6 articles"
+    assert fig.layout.annotations[1].align == "left"
+    assert fig.layout.margin.t == 138                        # a top panel's second line is not on the subtitle
