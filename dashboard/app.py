@@ -29,8 +29,7 @@ from pipelines.errors import FramewatchError
 # (A comment, not a string: Streamlit's magic writes a bare string in this script on every page.)
 FAVICON = Path(st.__file__).parent / "static" / "favicon.png"
 
-DEFAULT_PAGE = "views/trends.py"
-"""The page at the app's root URL (and at ``/trends``)."""
+DEFAULT_PAGE = "views/trends.py"   # the page at the app's root URL (and at /trends); a comment, as above
 
 HOW_TO_BUILD = ("Build one with `framewatch demo` (synthetic demo data) or "
                 "`framewatch run --input FILE --store PATH`, then start the dashboard with "
