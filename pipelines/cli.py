@@ -130,13 +130,14 @@ def _progress() -> bool:
 
 def _ingest_options(maps, topic_column, default_outlet, dayfirst, source_config, assume_tz, outlets, coverage,
                     ingest_batch=None):
-    from .errors import ConfigError, describe_os_error
+    from .errors import ConfigError, describe_os_error, repeated_json_keys, repeated_key_error
     from .ingest import IngestOptions, parse_mapping
 
     config = {}
     if source_config:
         try:
-            config = json.loads(Path(source_config).read_text(encoding="utf-8-sig"))
+            text = Path(source_config).read_text(encoding="utf-8-sig")
+            config = json.loads(text)
         except OSError as exc:
             raise ConfigError("cannot read the source configuration", where=str(source_config),
                               expected="a JSON file this user can read", found=describe_os_error(exc),
@@ -146,6 +147,8 @@ def _ingest_options(maps, topic_column, default_outlet, dayfirst, source_config,
                               where=f"{source_config}, line {exc.lineno}, column {exc.colno}",
                               expected='JSON like {"Outlet A": {"date_order": "DMY"}}', found=exc.msg,
                               fix="check the file's JSON syntax (double quotes around names and values)") from None
+        if repeats := repeated_json_keys(text):   # json keeps the last value of a key given twice
+            raise repeated_key_error(repeats[0], source_config, ConfigError, "JSON")
         if not isinstance(config, dict):
             raise ConfigError("the source configuration is not a JSON object", where=str(source_config),
                               expected='an object of outlet -> settings, like {"Outlet A": {"date_order": "DMY"}}',
@@ -668,7 +671,8 @@ def lexicon_check(paths, pairs_file, max_errors):
     as it does for the files a run loads together (--lexicon, --extra-lexicon): check the files
     you load together in one command. New categories that look alike ('local_slur' and
     'locl_slur') get one Warning: line naming both with their lines. A term repeated in one
-    category is a warning too.
+    category is a warning too. A YAML key given twice in one mapping (in an entry also 'Term' and
+    'term') is an error naming both lines: YAML would keep the last without a word.
     """
     from .lexicon import check_lexicon_files
 

@@ -42,7 +42,7 @@ import yaml
 
 from . import __version__
 from .dates import check_zone, parse_dates
-from .errors import ConfigError, plural
+from .errors import ConfigError, parse_yaml, plural
 from .ingest import IngestOptions, ingest_records, normalise_url
 from .outlets import Registry, read_registry
 from .schemas import column_names
@@ -100,16 +100,15 @@ def read_feeds(path: str | Path | None = None, registry: Registry | None = None)
     Raises
     ------
     ConfigError
-        When the file cannot be read or is not YAML, or an entry lacks ``outlet`` or ``url``,
+        When the file cannot be read or is not YAML, gives a key twice in one mapping (YAML would
+        keep the last without a word), or an entry lacks ``outlet`` or ``url``,
         names an outlet the registry does not know, has a URL that is not http(s), repeats a
         URL, has an unknown key or a non-boolean flag; the message names the file and line.
     """
     path = Path(path) if path else FEEDS_FILE
     registry = registry or read_registry()
     try:
-        text = path.read_text(encoding="utf-8")
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        document = yaml.safe_load(text)
+        node, document = parse_yaml(path.read_text(encoding="utf-8"), path, ConfigError)
     except OSError as exc:
         raise ConfigError("cannot read the feeds file", where=str(path), found=exc.strerror or str(exc),
                           fix="check the path given to --feeds") from None

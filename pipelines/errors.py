@@ -7,6 +7,9 @@ Each error says what failed, where, what was expected, what was found and how to
 
 from __future__ import annotations
 
+import re
+from typing import NamedTuple
+
 
 class FramewatchError(Exception):
     """An error that stops a run, with a message a user can act on.
@@ -80,6 +83,158 @@ def read_utf8(path, error: type[FramewatchError], kind: str) -> str:
         raise error(f"{kind} is not UTF-8 text", where=f"{path}, line {line}", expected="UTF-8 text",
                     found=f"byte 0x{data[exc.start]:02x} ({exc.reason})",
                     fix="save the file as UTF-8 (in a spreadsheet: 'CSV UTF-8')") from None
+
+
+class RepeatedKey(NamedTuple):
+    """A key given twice in one mapping of a definition file: as first written (*key*) on *line*, and
+    as written again (*again*: the same, or the same but for case where keys are read ignoring it) on
+    *again_line*; *trail* is where the mapping is (``("'outlets'", "item 3")``; empty at the top)."""
+
+    key: str
+    line: int
+    again: str
+    again_line: int
+    trail: tuple[str, ...]
+
+
+def repeated_yaml_keys(node, *, fold=None, skip=(), trail: tuple[str, ...] = ()) -> list[RepeatedKey]:
+    """Every key given twice in one mapping of a YAML document, at any depth, in file order.
+
+    PyYAML keeps the last value of such a key without a word. *node* is the document as composed
+    (``loader.get_single_node()`` or ``yaml.compose``), before it is constructed: constructing
+    flattens merge keys into the mappings, and a key a mapping gives beside ``<<: *base`` overrides
+    the base's key, which is not a repeat (nor are the merge keys themselves). Keys are compared as
+    constructed (``'RT'`` is ``RT``; ``true`` is ``True``), after *fold* (e.g. ``str.lower``) where
+    the reader ignores case. A mapping reached twice through an alias is looked at once; the
+    nodes of *skip* are not looked into; *trail* is where *node* is, for the messages.
+    """
+    import yaml
+    from yaml.constructor import SafeConstructor
+
+    constructor = SafeConstructor()
+    out: list[RepeatedKey] = []
+    seen = {id(n) for n in skip}
+
+    def key_of(k):
+        try:
+            value = constructor.construct_object(k, deep=True)
+        except yaml.YAMLError:
+            value = k.value
+        return fold(value) if fold is not None and isinstance(value, str) else value
+
+    def walk(n, trail: tuple[str, ...]) -> None:
+        if id(n) in seen:
+            return
+        seen.add(id(n))
+        if isinstance(n, yaml.SequenceNode):
+            for i, item in enumerate(n.value, 1):
+                walk(item, (*trail, f"item {i}"))
+        elif isinstance(n, yaml.MappingNode):
+            first: dict = {}
+            for k, v in n.value:
+                if k.tag == "tag:yaml.org,2002:merge":
+                    walk(v, trail)
+                    continue
+                if isinstance(k, yaml.ScalarNode):
+                    key = key_of(k)
+                    try:
+                        before = first.setdefault(key, k)
+                    except TypeError:   # an unhashable key, which PyYAML refuses when constructing
+                        before = k
+                    if before is not k:
+                        out.append(RepeatedKey(before.value, before.start_mark.line + 1, k.value,
+                                               k.start_mark.line + 1, trail))
+                walk(v, (*trail, f"'{k.value}'" if isinstance(k, yaml.ScalarNode) else "a complex key"))
+
+    if node is not None:
+        walk(node, trail)
+    return out
+
+
+def parse_yaml(text: str, path, error: type[FramewatchError]):
+    """The composed node (for line numbers) and the document of a definition file's YAML *text*,
+    parsed once with PyYAML's safe loader; a key given twice in one mapping raises *error* (the
+    caller's subclass, :func:`repeated_key_error`) before the document is built.
+
+    Returns
+    -------
+    (yaml.Node or None, object)
+        The node (merge keys flattened into it once built) and the document; ``(None, None)`` for
+        an empty file.
+
+    Raises
+    ------
+    yaml.YAMLError
+        When the text is not YAML (a character YAML refuses, a syntax error, an unknown tag): for
+        the caller to word, as each file's expected shape differs.
+    """
+    import yaml
+
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if repeats := repeated_yaml_keys(node):   # before building, which flattens merge keys
+            raise repeated_key_error(repeats[0], path, error)
+        return node, loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+
+
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],:]')
+
+
+def repeated_json_keys(text: str) -> list[RepeatedKey]:
+    """Every key given twice in one object of a JSON text, at any depth, in file order (``json``
+    keeps the last value of such a key without a word). *text* must be JSON that ``json.loads``
+    has read: a string followed by ``:`` is then a key."""
+    import json
+
+    out: list[RepeatedKey] = []
+    # each open object or array: [key -> offset (None for an array), item number, trail]
+    stack: list[list] = []
+    string = key = None
+    for m in _JSON_TOKEN.finditer(text):
+        token = m.group()
+        if token[0] == '"':
+            string = m
+        elif token in "{[":
+            parent = stack[-1] if stack else None
+            label = () if parent is None else (f"'{key}'",) if parent[0] is not None else (f"item {parent[1]}",)
+            stack.append([{} if token == "{" else None, 1, (parent[2] if parent else ()) + label])
+        elif token in "}]":
+            stack.pop()
+        elif token == ",":
+            stack[-1][1] += 1
+        else:   # ":" after a key
+            key = json.loads(string.group())
+            keys, _, trail = stack[-1]
+            if key in keys:
+                out.append(RepeatedKey(key, text.count("\n", 0, keys[key]) + 1, key,
+                                       text.count("\n", 0, string.start()) + 1, trail))
+            else:
+                keys[key] = string.start()
+    return out
+
+
+def repeated_key_error(repeat: RepeatedKey, path, error: type[FramewatchError], language: str = "YAML",
+                       ignoring_case: bool = False) -> FramewatchError:
+    """The *error* (the caller's subclass) for a key given twice: the key, both lines, where the
+    mapping is, and the fix (:func:`repeated_yaml_keys`, :func:`repeated_json_keys`). *language*:
+    ``"YAML"`` or ``"JSON"`` (an object, not a mapping); *ignoring_case*: the reader reads keys
+    ignoring case (said when the two are written differently)."""
+    key, line, again, again_line, trail = repeat
+    mapping = "an object" if language == "JSON" else "a mapping"
+    case = ignoring_case and again != key
+    if case:
+        found = f"'{key}' on line {line} and '{again}' on line {again_line} (keys are read ignoring case)"
+    else:
+        found = f"'{key}' on lines {line} and {again_line}" if line != again_line else f"'{key}' twice on line {line}"
+    place = f"under {' > '.join(trail)}" if trail else "at the top level"
+    why = "only the last is read" if case else f"{language} keeps only the last value"
+    lost = f"line {line}'s would be lost" if line != again_line else "the first would be lost"
+    return error(f"key '{key}' is given twice", where=f"{path}, line {again_line}",
+                 expected=f"each key once in {mapping} ({why}: {lost})", found=f"{found}, {place}",
+                 fix=f"keep one '{key}' (merge what the two give into it) and delete the other")
 
 
 def check_path(path, what: str, error: type[FramewatchError], *, option: str, example: str,

@@ -59,7 +59,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .errors import LexiconError, check_path, listed, plural, read_utf8
+from .errors import (LexiconError, check_path, listed, plural, read_utf8, repeated_key_error,
+                     repeated_yaml_keys)
 from .text import CopyOffsets, _table16, crosses_sentence_end, fold, matching_copy, scan_overlapping
 
 try:   # compiled by `pip install [-e] .` (setup.py); without it every text takes the Python path
@@ -406,18 +407,29 @@ def _read_yaml(path: Path, problems: list | None = None, declared: dict | None =
     if isinstance(data, dict) and "entries" in data:
         items = data["entries"]
         nodes = next(v for k, v in node.value if k.value == "entries")
+    entry_nodes = nodes.value if isinstance(nodes, yaml.SequenceNode) else []
+    if repeats := repeated_yaml_keys(node, skip=entry_nodes):   # outside the entries: the whole file's problem
+        raise repeated_key_error(repeats[0], path, LexiconError)
+    if isinstance(data, dict) and "entries" in data:
         _declared_in_yaml(data, node, path, declared)
     if not isinstance(items, list):
         raise LexiconError("wrong YAML shape", where=str(path), expected="a list of entries or {entries: [...]}",
                            found=type(items).__name__, fix="put each entry under 'entries:' as '- term: ...'")
     entries = []
-    for item, n in zip(items, nodes.value):
+    trail = ("'entries'",) if nodes is not node else ()
+    for i, (item, n) in enumerate(zip(items, nodes.value), 1):
         line = n.start_mark.line + 1
         if isinstance(item, str):
             item = {"term": item}
         if not isinstance(item, dict):
             error = LexiconError("entry is not a mapping", where=f"{path}, line {line}", expected="term: ... mapping",
                                  found=repr(item), fix="write the entry as '- term: ...'")
+            if problems is None:
+                raise error
+            problems.append(error)
+            continue
+        if repeats := repeated_yaml_keys(n, fold=str.lower, trail=(*trail, f"item {i}")):   # keys ignoring case
+            error = repeated_key_error(repeats[0], path, LexiconError, ignoring_case=True)
             if problems is None:
                 raise error
             problems.append(error)
@@ -489,7 +501,8 @@ def read_lexicon(path: str | Path, problems: list[LexiconError] | None = None,
     ----------
     path : the file.
     problems : optional list. Given, every problem of a record (a bad cell, an unclosed quote, a
-        record with too many cells, an entry that is not a mapping, an unknown ``.dic`` category) is
+        record with too many cells, an entry that is not a mapping or gives a key twice, an unknown
+        ``.dic`` category) is
         appended to it in file order, each record's problems in column order, and the record is left
         out; the entries of the good records are returned. A problem with the whole file (below)
         still raises, since nothing after it can be read.
@@ -508,7 +521,10 @@ def read_lexicon(path: str | Path, problems: list[LexiconError] | None = None,
     LexiconError
         With file, line, column, what was expected and found: for the first problem, or, with
         *problems*, for a problem with the whole file (not found, not UTF-8, unsupported type,
-        empty, no ``term`` column, not valid YAML or of the wrong shape, no ``%`` block).
+        empty, no ``term`` column, not valid YAML or of the wrong shape, a YAML key given twice outside
+        the entries, no ``%`` block). A YAML key given twice in one mapping is an error wherever it
+        is (YAML would keep the last value without a word); in an entry, keys are read ignoring
+        case, so ``Term:`` and ``term:`` are the same key.
     """
     path = Path(path)
     if not path.is_file():

@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from pipelines.errors import ConfigError, read_utf8
+from pipelines.errors import ConfigError, parse_yaml, read_utf8
 
 BUILTIN_REGISTRY = Path(__file__).resolve().parent.parent / "data" / "outlets.yaml"
 
@@ -505,15 +505,16 @@ def read_registry(paths: list[Path] | None = None) -> Registry:
     Raises
     ------
     ConfigError
-        On unreadable YAML, an invalid entry, a bad regex, an unknown type, or a name, alias
-        or domain claimed by two outlets; the message names the file, entry and field.
+        On unreadable YAML, a key given twice in one mapping (YAML would keep the last without a
+        word; the message names both lines), an invalid entry, a bad regex, an unknown type, or a
+        name, alias or domain claimed by two outlets; the message names the file, entry and field.
     """
     outlets: dict[str, Outlet] = {}
     boilerplate: list[re.Pattern] = []
     for path in [BUILTIN_REGISTRY, *(Path(p) for p in paths or [])]:
         source = path.name if path == BUILTIN_REGISTRY else str(path)
         try:
-            document = yaml.safe_load(read_utf8(path, ConfigError, "outlet registry"))
+            _, document = parse_yaml(read_utf8(path, ConfigError, "outlet registry"), source, ConfigError)
         except OSError as exc:
             raise ConfigError("cannot read outlet registry", where=source,
                               found=exc.strerror or str(exc), fix="check the path") from None

@@ -63,7 +63,7 @@ import yaml
 from scipy.stats import t as student_t
 
 from .concordance import KWIC_LIMIT, SPAN_COLUMNS, narrowed
-from .errors import GazetteerError, read_utf8
+from .errors import GazetteerError, parse_yaml, read_utf8
 from .lexicon import longest_first, outside_urls
 from .prepared import PreparedText, each_prepared, prepared_quotes
 from .quotes import Quote, Voices, sentence_spans
@@ -229,7 +229,8 @@ def read_gazetteer(path: str | Path | None = None) -> Gazetteer:
     Raises
     ------
     GazetteerError
-        On a missing file, invalid YAML, a wrong shape, an unknown key or kind, a name with
+        On a missing file, invalid YAML, a key given twice in one mapping (YAML would keep the
+        last without a word), a wrong shape, an unknown key or kind, a name with
         no letters, a name listed twice (in one target or in two: a mention must have one
         target), a ``match_case`` entry that is not one of the target's names, or a target
         without names -- with the file, line, what was expected and what was found.
@@ -238,17 +239,13 @@ def read_gazetteer(path: str | Path | None = None) -> Gazetteer:
     if not path.is_file():
         raise GazetteerError("gazetteer file not found", where=str(path), expected="a YAML file of targets",
                              found="nothing at this path", fix="check the path given to --targets")
-    loader = yaml.SafeLoader(read_utf8(path, GazetteerError, "gazetteer file"))
     try:   # parsed once: the node tree gives line numbers, the document the values
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
+        node, data = parse_yaml(read_utf8(path, GazetteerError, "gazetteer file"), path, GazetteerError)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise GazetteerError("not valid YAML", where=f"{path}, line {mark.line + 1}" if mark else str(path),
                              expected="targets: [{target, names, ...}]", found=str(getattr(exc, "problem", exc)),
                              fix="check indentation and quoting") from None
-    finally:
-        loader.dispose()
     items, nodes = data, node
     if isinstance(data, dict):
         items, nodes = data.get("targets"), _node_map(node).get("targets")

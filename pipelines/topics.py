@@ -25,7 +25,7 @@ from pathlib import Path
 import ahocorasick_rs
 import yaml
 
-from .errors import TopicError, read_utf8
+from .errors import TopicError, parse_yaml, read_utf8
 from .schemas import NO_TOPIC
 from .text import fold, scan_overlapping
 
@@ -186,14 +186,16 @@ def read_topics(path: str | Path | None = None) -> list[TopicDef]:
     Raises
     ------
     TopicError
-        On a missing file, a bad shape, a duplicate name or a query that does not parse.
+        On a missing file, a bad shape, a key given twice in one mapping (a topic's ``query:`` twice:
+        YAML would keep the last without a word; the message names both lines), a duplicate name
+        or a query that does not parse.
     """
     path = Path(path) if path else BUILTIN_TOPICS
     if not path.is_file():
         raise TopicError("topics file not found", where=str(path), expected="a YAML file", found="nothing",
                          fix="check the path given to --topics")
     try:
-        data = yaml.safe_load(read_utf8(path, TopicError, "topics file"))
+        _, data = parse_yaml(read_utf8(path, TopicError, "topics file"), path, TopicError)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}, line {mark.line + 1}" if mark is not None else str(path)
