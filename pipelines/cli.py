@@ -672,7 +672,8 @@ def lexicon_check(paths, pairs_file, max_errors):
     you load together in one command. New categories that look alike ('local_slur' and
     'locl_slur') get one Warning: line naming both with their lines. A term repeated in one
     category is a warning too. A YAML key given twice in one mapping (in an entry also 'Term' and
-    'term') is an error naming both lines: YAML would keep the last without a word.
+    'term') is an error naming both lines: YAML would keep the last without a word; so is a CSV
+    header naming a column twice.
     """
     from .lexicon import check_lexicon_files
 

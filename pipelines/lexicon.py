@@ -290,6 +290,30 @@ def _make_entry(row: dict, source: str, line: int, where_col, problems: list | N
                  source=source, line=line, extra={k: str(v) for k, v in extra.items()})
 
 
+def check_header(header: list[str], path: Path, line: int) -> None:
+    """Stop at a CSV header (of a lexicon, frame lexicon or pairs file) that names a column twice, or
+    twice but for case (columns are read ignoring it): each record's cells are read by name, so the
+    last column's cell would be read and the first's lost without a word.
+
+    Raises
+    ------
+    LexiconError
+        Naming the column, both column numbers and the header's line.
+    """
+    first: dict[str, int] = {}
+    for i, name in enumerate(header):
+        name = name.strip()
+        j = first.setdefault(name.lower(), i) if name else i
+        if j != i:
+            given = header[j].strip()
+            found = (f"'{given}' as columns {j + 1} and {i + 1}" if given == name else
+                     f"'{given}' as column {j + 1} and '{name}' as column {i + 1} (columns are read ignoring case)")
+            raise LexiconError(f"column '{given}' is given twice in the header", where=f"{path}, line {line}",
+                               expected=f"each column once (only the last is read: column {j + 1}'s cells would "
+                                        "be lost)", found=found,
+                               fix="rename or delete one of the two columns")
+
+
 def csv_records(reader, path: Path, problems: list | None = None):
     """``(line, cells)`` of each record of a ``csv.reader`` made with ``strict=True``, *line* its first line.
 
@@ -345,6 +369,7 @@ def _read_csv(path: Path, problems: list | None = None, declared: dict | None = 
     if header is None:
         raise LexiconError("empty lexicon file", where=str(path), expected="a header row with a 'term' column",
                            found="no lines", fix="add a header line 'term' and one term per line")
+    check_header(header, path, header_line)
     header = [h.strip().lower() for h in header]
     if "term" not in header:
         raise LexiconError("no 'term' column", where=f"{path}, line {header_line}",

@@ -54,7 +54,7 @@ import pandas as pd
 
 from .concordance import KWIC_LIMIT, query_spans
 from .errors import LexiconError, read_utf8
-from .lexicon import BUILTIN_LEXICON, Entry, Lexicon, LexiconMatcher, csv_records
+from .lexicon import BUILTIN_LEXICON, Entry, Lexicon, LexiconMatcher, check_header, csv_records
 from .prepared import PreparedText, each_prepared, prepared_quotes
 from .quotes import Voices
 from .rollups import (GRANULARITIES, Filters, _in_list, _period_floor, _period_grid, _selection_sql,
@@ -127,7 +127,7 @@ def read_pairs(path: str | Path = BUILTIN_PAIRS) -> list[Pair]:
     Raises
     ------
     LexiconError
-        With file, line and column, for a missing file or column, an empty or malformed
+        With file, line and column, for a missing file or column, a column named twice, an empty or malformed
         ``pair_id``, a repeated ``pair_id``, an empty ``loaded`` or ``counterpart``, a
         counterpart with no letters or digits, a ``*`` in a counterpart, or a quoted cell that
         is not closed (:func:`pipelines.lexicon.csv_records`).
@@ -138,7 +138,9 @@ def read_pairs(path: str | Path = BUILTIN_PAIRS) -> list[Pair]:
                            found="nothing at this path", fix="check the path, or use data/lexicon/pairs.csv")
     records = csv_records(csv.reader(io.StringIO(read_utf8(path, LexiconError, "pairs file"), newline=""),
                                      strict=True), path)
-    header = [h.strip().lower() for h in next(records, (1, []))[1]]
+    header_line, header = next(records, (1, []))
+    check_header(header, path, header_line)
+    header = [h.strip().lower() for h in header]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise LexiconError("pairs file lacks a required column", where=f"{path}, line 1",

@@ -331,3 +331,45 @@ def test_a_character_yaml_refuses_is_still_the_readers_own_error(tmp_path, name,
     path.write_text(text, encoding="utf-8")
     with pytest.raises(error, match=r"not valid YAML; .*unacceptable character #x0001"):
         read(path)
+
+
+# --------------------------------------------------------------------------- a CSV column given twice
+
+@pytest.mark.parametrize("name, text, read, found", [
+    ("lexicon.csv", "term,category,category\nregime,pejorative_label,euphemism\n", read_lexicon,
+     "found 'category' as columns 2 and 3"),
+    ("lexicon.csv", "# categories: x_label\nterm,Category,category\nregime,x_label,euphemism\n", read_lexicon,
+     "found 'Category' as column 2 and 'category' as column 3 (columns are read ignoring case)"),
+    ("frames.csv", "term,frame,frame\ntariff,economic,legality\n", read_frames_lexicon,
+     "found 'frame' as columns 2 and 3"),
+])
+def test_a_lexicon_csv_naming_a_column_twice_stops(tmp_path, name, text, read, found):
+    # dict(zip(header, row)) kept the last column's cell: 'regime' was read as a euphemism
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(LexiconError) as caught:
+        read(path)
+    line = text.count("\n", 0, text.index("term,")) + 1
+    message = str(caught.value)
+    assert message.startswith(f"{path}, line {line}: column '")
+    assert " is given twice in the header; expected each column once (only the last is read: column 2's " \
+           "cells would be lost); " + found + ". Fix: rename or delete one of the two columns" in message
+
+
+def test_a_pairs_file_naming_a_column_twice_stops(tmp_path):
+    from pipelines.wordchoice import read_pairs
+
+    path = tmp_path / "pairs.csv"
+    path.write_text("pair_id,loaded,counterpart,counterpart\nregime,regime,government,administration\n",
+                    encoding="utf-8")
+    with pytest.raises(LexiconError, match=r"line 1: column 'counterpart' is given twice in the header; .* found "
+                                           r"'counterpart' as columns 3 and 4"):
+        read_pairs(path)
+
+
+def test_lexicon_check_names_a_csv_column_given_twice(tmp_path):
+    path = tmp_path / "lexicon.csv"
+    path.write_text("term,category,category\nregime,pejorative_label,euphemism\n", encoding="utf-8")
+    result = invoke("lexicon", "check", path)
+    assert result.exit_code == 1
+    assert f"Error: {path}, line 1: column 'category' is given twice in the header" in result.stderr
