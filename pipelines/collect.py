@@ -650,9 +650,11 @@ def _add_page(client: PoliteClient, rec: dict, known: set[str], summary: Collect
             failure = f"{exc.reason}: {exc.detail}"
         else:
             summary.pages_fetched += 1
+            # The page's date is only read when the item has none: a JSON-LD datePublished the page gives
+            # twice (repeated_key) does not fail a page whose item the feed dates.
             page = read_html_string(decode_page(answer.content, html=True)[0], fetched_at=fetched_at,
-                                    assume_tz=assume_tz)
-            if "_reject" in page:   # no text, or a date in a key given twice (repeated_key)
+                                    assume_tz=assume_tz, date_given=rec.get("published") is not None)
+            if "_reject" in page:   # no text, or an undated item's date in a key given twice (repeated_key)
                 failure = f"{page['_reject'][0]}: {page['_reject'][1]}"
     if failure:
         summary.pages_failed += 1

@@ -417,6 +417,30 @@ def test_full_text_pages_robots_canonical_and_failed_pages(site, tmp_path):
     assert site.count("/news/gone.html") == 2  # the failed page is retried
 
 
+def test_a_page_giving_its_json_ld_date_twice_is_stored_with_the_feeds_date_and_fails_only_undated(site, tmp_path):
+    """collect read every page as if its date were needed: a JSON-LD datePublished given twice (with
+    different values) failed the page although the feed gave the item's date, and the next collect
+    fetched and failed it again."""
+    twice = ('<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2026-03-01T08:00:00Z", '
+             '"datePublished": "2026-02-27T08:00:00Z"}</script></head>')
+    for name in ("dated", "undated"):
+        site.add(f"/n/{name}.html", page(name.title(), [f"The {name} story went on at length, the harbour master "
+                                                        "said on Monday."] * 3).replace("</head>", twice))
+    site.add("/feed.xml", rss([("Dated", "/n/dated.html", "Mon, 02 Mar 2026 10:00:00 +0000", "Dated."),
+                               ("Undated", "/n/undated.html", "", "Undated.")]), "application/rss+xml", etag='"v1"')
+    feeds = [Feed("RT", site.url("/feed.xml"), full_text=True)]
+    store = tmp_path / "s.duckdb"
+    summary = collect_feeds(store, feeds, client=client())
+    assert (summary.items_new, summary.pages_fetched, summary.pages_failed) == (1, 2, 1)
+    assert query(store, "SELECT title, strftime(published_at AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M') FROM articles") == [
+        ("Dated", "2026-03-02 10:00")]
+    assert query(store, "SELECT reason, detail LIKE 'repeated_key: JSON-LD: the key ''datePublished'' is given twice%' "
+                        "FROM rejects") == [("page_failed", True)]
+    again = collect_feeds(store, feeds, client=client())
+    assert (again.items_new, again.pages_fetched, again.pages_failed) == (0, 1, 1)
+    assert site.count("/n/dated.html") == 1 and site.count("/n/undated.html") == 2   # only the failed page again
+
+
 # ---------------------------------------------------------------------------------------------
 # politeness: counted, not timed
 
