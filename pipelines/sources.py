@@ -330,13 +330,13 @@ def read_html_string(html: str, *, url: str | None = None,
         record["lead"] = _tidy_lines(lead)
 
     try:
-        published, source, note = _page_date(tree, [canonical, og_url, url], fetched_at, assume_tz)
+        published, source, note, naive = _page_date(tree, [canonical, og_url, url], fetched_at, assume_tz)
     except _RepeatedDateError as exc:
         if not date_given:
             return {**record, "_reject": ("repeated_key", str(exc))}
-        published, source, note = None, None, None
+        published, source, note, naive = None, None, None, False
     record["published"] = published
-    if note and "has no UTC offset" in note:
+    if naive:
         record["_naive_date"] = True
     if source:
         record["date_source"] = source
@@ -466,9 +466,9 @@ def _fold(text: str) -> str:
 
 
 def _page_date(tree, urls: list[str | None], fetched_at: datetime | None, assume_tz: str = "UTC"
-               ) -> tuple[datetime | None, str | None, str | None]:
-    """(published, date_source, date_note) from metadata, then the URL path (case C05); a
-    date-time without a UTC offset is read in *assume_tz*."""
+               ) -> tuple[datetime | None, str | None, str | None, bool]:
+    """(published, date_source, date_note, naive) from metadata, then the URL path (case C05); a
+    date-time without a UTC offset is read in *assume_tz*, and *naive* is True (as :func:`_feed_date`'s)."""
     discarded: list[str] = []
     for origin, raw in _metadata_dates(tree):
         if type(raw) is _RepeatedDate:
@@ -479,8 +479,8 @@ def _page_date(tree, urls: list[str | None], fetched_at: datetime | None, assume
             discarded.append(f"{origin} {note}")
             continue
         if _HAS_TIME.search(raw) and not _HAS_OFFSET.search(raw.strip()):
-            return inst, "metadata", f"{origin} '{raw}' has no UTC offset; {_read_in(assume_tz)}"
-        return inst, "metadata", None
+            return inst, "metadata", f"{origin} '{raw}' has no UTC offset; {_read_in(assume_tz)}", True
+        return inst, "metadata", None, False
     for candidate in urls:
         if not candidate:
             continue
@@ -491,11 +491,11 @@ def _page_date(tree, urls: list[str | None], fetched_at: datetime | None, assume
             discarded.append(f"URL path date {found.date().isoformat()} is after the crawl time "
                              f"{fetched_at.astimezone(timezone.utc):%Y-%m-%dT%H:%M:%SZ}")
             continue
-        return found, "url", "low confidence: date from the URL path"
+        return found, "url", "low confidence: date from the URL path", False
     note = "no publication date found"
     if discarded:
         note += " (discarded: " + "; ".join(discarded) + ")"
-    return None, None, note
+    return None, None, note, False
 
 
 def _metadata_dates(tree) -> Iterator[tuple[str, str]]:

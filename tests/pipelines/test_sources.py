@@ -167,6 +167,25 @@ def test_naive_metadata_time_is_read_as_utc_with_a_note():
     assert "has no UTC offset; read as UTC" in rec["date_note"]
 
 
+
+@pytest.mark.parametrize("head, naive", [
+    ('<meta property="article:published_time" content="2026-03-12T08:15:00">', True),
+    ('<meta property="article:published_time" content="2026-03-12T08:15:00+03:00">', False),
+    ('<meta property="article:published_time" content="2026-03-12">', False),
+    ('<link rel="canonical" href="https://x.example/2026/03/10/item">', False),
+    ("", False)])
+def test_a_pages_date_without_an_offset_is_flagged_by_the_date_reader_not_by_its_notes_words(head, naive):
+    """read_html_string set _naive_date by looking for 'has no UTC offset' in the note: a note
+    reworded would have stopped the warning's count without a word."""
+    import lxml.html
+
+    from pipelines.sources import _page_date
+
+    tree = lxml.html.document_fromstring(_page(head))
+    assert _page_date(tree, ["https://x.example/2026/03/10/item"], None, "Asia/Tokyo")[3] is naive
+    assert read_html_string(_page(head), assume_tz="Asia/Tokyo").get("_naive_date", False) is naive
+
+
 # ---------------------------------------------------------------------------------------------
 # HTML files
 
