@@ -41,8 +41,8 @@ import requests
 import yaml
 
 from . import __version__
-from .dates import check_zone, parse_dates
-from .errors import ConfigError, parse_yaml, plural
+from .dates import check_zone, naive_warning, parse_dates
+from .errors import ConfigError, parse_yaml
 from .ingest import IngestOptions, ingest_records, normalise_url
 from .outlets import Registry, read_registry
 from .schemas import column_names
@@ -611,14 +611,11 @@ def _collect_feed(client: PoliteClient, feed: Feed, state: dict | None, known: s
 
 def naive_items_warning(feed: Feed, n_naive: int, assume_tz: str) -> str:
     """The warning for *n_naive* new items of *feed* whose date (the feed's, or their page's) had no UTC
-    offset and was read in *assume_tz*: how ``--assume-tz`` fixes the next collect, and that the items
-    stored now keep their times (a later collect skips them as known)."""
-    one = n_naive == 1
-    return (f"{feed.outlet} feed {feed.url}: the date{'' if one else 's'} of {plural(n_naive, 'new item')} had no "
-            f"UTC offset and {'was' if one else 'were'} read in {assume_tz} (--assume-tz {assume_tz}); if the outlet "
-            "writes them in another time zone, give it with --assume-tz ZONE (an IANA name, e.g. --assume-tz "
-            "Europe/Moscow) from the next collect on; the items stored now keep their times (a later collect "
-            "skips items already stored)")
+    offset and was read in *assume_tz* (:func:`pipelines.dates.naive_warning`): ``--assume-tz`` fixes
+    the next collect, and the items stored now keep their times (a later collect skips them as known)."""
+    return naive_warning(n_naive, assume_tz, place=f"{feed.outlet} feed {feed.url}, the new items' dates",
+                         then="from the next collect on; the items stored now keep their times (a later collect "
+                              "skips items already stored)")
 
 
 def _feed_failed(feed: Feed, summary: CollectSummary, batch: _Batch, state: dict, reason: str, detail: str,

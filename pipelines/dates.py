@@ -55,7 +55,7 @@ from dateutil import parser as _du_parser
 
 from .errors import ConfigError, plural as _plural
 
-__all__ = ["ParsedDates", "parse_dates", "naive_warning", "check_zone", "ORDERS", "UNREADABLE_HINT", "UNDATED_REASONS",
+__all__ = ["ParsedDates", "parse_dates", "naive_warning", "check_zone", "is_utc", "ORDERS", "UNREADABLE_HINT", "UNDATED_REASONS",
            "undated_reason", "count_undated_reasons", "undated_reasons_text"]
 
 ORDERS = ("DMY", "MDY")
@@ -265,14 +265,15 @@ def parse_dates(values: Sequence[object], *, order: str | None = None, default_o
 
 
 def naive_warning(n_naive: int, assume_tz: str, *, column: str = "published", where: str = "",
-                  place: str | None = None) -> str:
+                  place: str | None = None, then: str = "and run again") -> str:
     """The column warning of :func:`parse_dates` for *n_naive* date-time values without a UTC offset
     read in *assume_tz* (a zone name as given), naming the column and ``where``; *place*, when
-    given, says where the values were instead (a feed's items, pages' metadata)."""
+    given, says where the values were instead (a feed's items, pages' metadata); *then*, when the
+    flag takes effect (collect: from the next collect on, as it skips the items it has stored)."""
     values = "1 date-time value had" if n_naive == 1 else f"{n_naive:,} date-time values had"
     return (f"{place or _place(column, where)}: {values} no UTC offset and {'was' if n_naive == 1 else 'were'} read in "
             f"{assume_tz} (--assume-tz {assume_tz}); if the outlet wrote them in another time zone, give it with "
-            f"--assume-tz ZONE (an IANA name, e.g. --assume-tz Europe/Moscow) and run again.")
+            f"--assume-tz ZONE (an IANA name, e.g. --assume-tz Europe/Moscow) {then}.")
 
 
 UNDATED_REASONS = ("invalid date", "no date found", "date after the crawl or ingest", "other reason",
@@ -720,6 +721,15 @@ def _zone(name: str, place: str):
     return check_zone(name, where=place)
 
 
+UTC_NAMES = ("UTC", "Z", "GMT", "ETC/UTC")
+"""Zone names read as UTC itself (compared in upper case), without asking the zone database."""
+
+
+def is_utc(name: object) -> bool:
+    """True when *name* is one of :data:`UTC_NAMES`, in any case (``utc``, ``Etc/UTC``)."""
+    return isinstance(name, str) and name.upper() in UTC_NAMES
+
+
 def check_zone(name: str, option: str = "--assume-tz", where: str | None = None):
     """The time zone named *name* (an IANA name such as ``Europe/Moscow``; ``UTC``, ``Z`` and ``GMT`` are UTC).
 
@@ -731,7 +741,7 @@ def check_zone(name: str, option: str = "--assume-tz", where: str | None = None)
     ConfigError
         Naming *option* (or *where*), the name found, the closest IANA names and how to list them all.
     """
-    if isinstance(name, str) and name.upper() in ("UTC", "Z", "GMT", "ETC/UTC"):
+    if is_utc(name):
         return timezone.utc
     try:
         return ZoneInfo(name)

@@ -45,7 +45,7 @@ import lxml.html
 import yaml
 from lxml import etree
 
-from .dates import parse_dates
+from .dates import is_utc, parse_dates
 
 __all__ = ["read_html_file", "read_html_string", "read_text_file", "read_folder", "read_feed",
            "html_to_text", "HTML_SUFFIXES", "TEXT_SUFFIXES", "SIDECAR_SUFFIXES"]
@@ -770,7 +770,7 @@ def read_folder(path: Path, *, assume_tz: str = "UTC") -> Iterator[dict]:
 
 def _read_in(assume_tz: str) -> str:
     """How a date-time without a UTC offset was read, for its note: ``read as UTC`` or ``read in Europe/Moscow``."""
-    return "read as UTC" if assume_tz.upper() in ("UTC", "Z", "GMT", "ETC/UTC") else f"read in {assume_tz}"
+    return "read as UTC" if is_utc(assume_tz) else f"read in {assume_tz}"
 
 
 def read_feed(path: Path | str, *, data: bytes | None = None, base_url: str | None = None,

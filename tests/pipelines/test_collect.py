@@ -665,18 +665,18 @@ def test_the_time_zone_warning_names_collects_own_assume_tz_and_its_advice_works
 
     warned = collect()
     assert warned == [
-        f"Warning: RT feed {site.url('/naive.xml')}: the dates of 2 new items had no UTC offset and were read in UTC "
-        "(--assume-tz UTC); if the outlet writes them in another time zone, give it with --assume-tz ZONE (an IANA "
-        "name, e.g. --assume-tz Europe/Moscow) from the next collect on; the items stored now keep their times (a "
-        "later collect skips items already stored)"]
+        f"Warning: RT feed {site.url('/naive.xml')}, the new items' dates: 2 date-time values had no UTC offset and "
+        "were read in UTC (--assume-tz UTC); if the outlet wrote them in another time zone, give it with --assume-tz "
+        "ZONE (an IANA name, e.g. --assume-tz Europe/Moscow) from the next collect on; the items stored now keep "
+        "their times (a later collect skips items already stored)."]
     # The advice, followed: the next collect reads a new item's date in the zone given (UTC+3).
     site.add("/naive.xml", rss(items + [("Gamma talks", "/n/gamma.html", "2026-03-02 09:15:00", "Talks began.")]),
              "application/rss+xml")
     assert collect("--assume-tz", "Europe/Moscow") == [
-        f"Warning: RT feed {site.url('/naive.xml')}: the date of 1 new item had no UTC offset and was read in "
-        "Europe/Moscow (--assume-tz Europe/Moscow); if the outlet writes them in another time zone, give it with "
-        "--assume-tz ZONE (an IANA name, e.g. --assume-tz Europe/Moscow) from the next collect on; the items stored "
-        "now keep their times (a later collect skips items already stored)"]
+        f"Warning: RT feed {site.url('/naive.xml')}, the new items' dates: 1 date-time value had no UTC offset and "
+        "was read in Europe/Moscow (--assume-tz Europe/Moscow); if the outlet wrote them in another time zone, give "
+        "it with --assume-tz ZONE (an IANA name, e.g. --assume-tz Europe/Moscow) from the next collect on; the items "
+        "stored now keep their times (a later collect skips items already stored)."]
     assert query(store, "SELECT title, strftime(published_at AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M'), date_note "
                         "FROM articles ORDER BY title") == [
         ("Alpha offensive", "2026-03-01 10:00", "the feed's date '2026-03-01 10:00:00' has no UTC offset; read as UTC"),
@@ -701,10 +701,10 @@ def test_collect_reads_a_pages_date_without_offset_in_assume_tz_and_an_offset_ne
                                        "--assume-tz", "Asia/Tokyo"])
     assert result.exit_code == 0, result.output
     assert [line for line in result.stderr.splitlines() if "UTC offset" in line] == [
-        f"Warning: RT feed {site.url('/feed.xml')}: the date of 1 new item had no UTC offset and was read in "
-        "Asia/Tokyo (--assume-tz Asia/Tokyo); if the outlet writes them in another time zone, give it with "
+        f"Warning: RT feed {site.url('/feed.xml')}, the new items' dates: 1 date-time value had no UTC offset and was "
+        "read in Asia/Tokyo (--assume-tz Asia/Tokyo); if the outlet wrote them in another time zone, give it with "
         "--assume-tz ZONE (an IANA name, e.g. --assume-tz Europe/Moscow) from the next collect on; the items stored "
-        "now keep their times (a later collect skips items already stored)"]
+        "now keep their times (a later collect skips items already stored)."]
     assert query(store, "SELECT title, strftime(published_at AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M') FROM articles "
                         "ORDER BY title") == [("Delta drills", "2026-02-28 23:00"), ("Echo port", "2026-03-02 10:00")]
 

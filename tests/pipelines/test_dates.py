@@ -207,6 +207,27 @@ def test_naive_times_are_read_in_assume_tz_and_counted_but_dates_stay_on_their_d
     assert got.n_naive == 1
 
 
+@pytest.mark.parametrize("name, utc_itself", [("UTC", True), ("utc", True), ("Etc/UTC", True), ("GMT", True),
+                                              ("Z", True), ("Europe/London", False), ("Asia/Tokyo", False)])
+def test_one_list_of_utc_names_serves_the_zone_check_and_the_readers_date_notes(name, utc_itself):
+    """sources' date notes kept their own copy of check_zone's UTC names (dates.is_utc now)."""
+    from pipelines.dates import check_zone, is_utc
+    from pipelines.sources import _read_in
+
+    assert is_utc(name) is utc_itself
+    assert (check_zone(name) is timezone.utc) is utc_itself
+    assert _read_in(name) == ("read as UTC" if utc_itself else f"read in {name}")
+
+
+def test_the_naive_warnings_advice_says_when_the_flag_works_for_collect():
+    """collect wrote the advice of naive_warning out again; it gives its own *place* and *then*."""
+    said = naive_warning(2, "UTC", place="RT feed https://x.example/rss, the new items' dates",
+                         then="from the next collect on")
+    assert said == ("RT feed https://x.example/rss, the new items' dates: 2 date-time values had no UTC offset and "
+                    "were read in UTC (--assume-tz UTC); if the outlet wrote them in another time zone, give it with "
+                    "--assume-tz ZONE (an IANA name, e.g. --assume-tz Europe/Moscow) from the next collect on.")
+
+
 def test_n_naive_counts_the_naive_values_and_the_last_warning_says_it():
     """The ingest sums ``n_naive`` over a column's batches and says it once with naive_warning."""
     got = parse_dates(["01/02/2026 10:00", "03/02/2026 11:00", "2026-03-05T10:00:00", "2026-03-05",
