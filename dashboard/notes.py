@@ -1,7 +1,17 @@
 """Method notes shown under charts and on the About page.
 
-They restate the rules of :mod:`pipelines.rollups` (the reference); keep them consistent.
+They restate the rules of :mod:`pipelines.rollups` (the reference); keep them consistent. The numbers of the
+trend's y axis are formatted from the constants of :mod:`dashboard.charts` that draw it.
 """
+
+from .charts import BAND_MIN_ARTICLES, MIN_BAND_PERIODS, SHARE_TOP, Y_HEADROOM, Y_QUANTILE
+
+
+def ordinal(n: int) -> str:
+    """*n* with its English ordinal suffix: 1st, 2nd, 3rd, 11th, 98th."""
+    suffix = "th" if 11 <= n % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
 
 RATE = ("**Rate per 1,000 words** = 1000 × Σ mentions / Σ words, summed over the articles of each "
         "outlet and period (never an average of daily or per-article rates). The words are those of "
@@ -22,12 +32,13 @@ PANELS = ("**Many outlets:** with more than three outlets the chart has one pane
           "together (numerators and denominators summed, then divided: the pooled series without its band, which "
           "*Pool selected outlets* draws). The grey line's points have their evidence and their rows in the download "
           "(outlet *All selected outlets*, interval empty).")
-AXIS = ("**The y axis and the intervals:** the y axis fits the lines (from 0 to 1.15 × the 98th percentile of the "
-        "values drawn; when every value is 0, to the widest interval of a period of 5 or more articles; a share stops "
-        "at 104 %), not the intervals: a period resting on a few short articles has a 95 % interval many times its "
-        "value, which would flatten every other line. A value above the axis is a triangle on its top edge. An interval "
-        "that fits under the axis is shaded as a band over three or more periods in a row, and is an error bar on a "
-        "shorter stretch. An interval that runs past the top of the axis is never shaded and never part of a band (a "
+AXIS = ("**The y axis and the intervals:** the y axis fits the lines (from 0 to "
+        f"{Y_HEADROOM:g} × the {ordinal(round(Y_QUANTILE * 100))} percentile of the values drawn; when every value is "
+        f"0, to the widest interval of a period of {BAND_MIN_ARTICLES} or more articles; a share stops at "
+        f"{SHARE_TOP * 100:g} %), not the intervals: a period resting on a few short articles has a 95 % interval many "
+        "times its value, which would flatten every other line. A value above the axis is a triangle on its top edge. "
+        f"An interval that fits under the axis is shaded as a band over {MIN_BAND_PERIODS} or more periods in a row, "
+        "and is an error bar on a shorter stretch. An interval that runs past the top of the axis is never shaded and never part of a band (a "
         "band cut at the top is a block as tall as the plot, which reads as a spike in the data): it is a thin dashed "
         "line from its lower bound up to the edge, ending in an open ^ that says it goes on. The caption counts these; "
         "the tooltip gives every interval in full and the download has every bound.")

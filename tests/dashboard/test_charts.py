@@ -530,11 +530,36 @@ def test_distinctive_chart_without_terms_says_so():
 
 
 def test_the_method_note_states_the_axis_and_interval_rule_of_the_code():
-    from dashboard.charts import BAND_MIN_ARTICLES, MIN_BAND_PERIODS, SHARE_TOP, Y_HEADROOM, Y_QUANTILE
     from dashboard.notes import ALL_NOTES, AXIS, TREND_NOTE
 
-    assert f"from 0 to {Y_HEADROOM:g} × the {Y_QUANTILE * 100:.0f}th percentile" in AXIS
-    assert f"a period of {BAND_MIN_ARTICLES} or more articles" in AXIS and f"stops at {SHARE_TOP:.0%}" in AXIS.replace(" %", "%")
-    assert {3: "three"}[MIN_BAND_PERIODS] + " or more periods in a row" in AXIS
+    assert "from 0 to 1.15 × the 98th percentile" in AXIS and "a period of 5 or more articles" in AXIS
+    assert "a share stops at 104 %" in AXIS and "a band over 3 or more periods in a row" in AXIS
     assert "runs past the top of the axis is never shaded" in AXIS and "open ^" in AXIS
     assert AXIS in TREND_NOTE and AXIS in ALL_NOTES
+
+
+def test_the_method_notes_axis_numbers_follow_the_charts_constants(monkeypatch):
+    """The note is formatted from the constants that draw the axis, so changing one changes the note."""
+    import importlib
+
+    from dashboard import charts, notes
+
+    changed = {"Y_HEADROOM": 1.3, "Y_QUANTILE": 0.92, "BAND_MIN_ARTICLES": 7, "SHARE_TOP": 1.1, "MIN_BAND_PERIODS": 4}
+    for name, value in changed.items():
+        monkeypatch.setattr(charts, name, value)
+    try:
+        axis = importlib.reload(notes).AXIS
+    finally:
+        monkeypatch.undo()
+        importlib.reload(notes)
+    assert "from 0 to 1.3 × the 92nd percentile" in axis and "a period of 7 or more articles" in axis
+    assert "a share stops at 110 %" in axis and "a band over 4 or more periods in a row" in axis
+    assert "1.15" not in axis and "98th" not in axis
+
+
+@pytest.mark.parametrize("n, expected", [(1, "1st"), (2, "2nd"), (3, "3rd"), (4, "4th"), (11, "11th"), (12, "12th"),
+                                         (13, "13th"), (21, "21st"), (92, "92nd"), (98, "98th"), (112, "112th")])
+def test_ordinal(n, expected):
+    from dashboard.notes import ordinal
+
+    assert ordinal(n) == expected
