@@ -6,6 +6,8 @@ heatmap uses Cividis. Titles and axes name the unit.
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -378,7 +380,13 @@ PANEL_TITLE_CHARS = {1: 120, 2: 76, 3: 52}
 Corporation · 219 uses, 217 articles") breaks before its last " · ", else it runs into the next panel's title."""
 PANEL_GAP_PX = 56
 """Space between two rows of :func:`share_panels`, for the lower panel's title."""
+PANELS_TOP_PX = 120
+"""Top margin of :func:`share_panels`: its title, the subtitle and the top panels' one-line titles."""
+PANEL_TITLE_LINE_PX = 18
+"""What :func:`share_panels` adds to :data:`PANELS_TOP_PX` when a top panel's title takes a second line (else
+that line lies on the subtitle)."""
 REFERENCE_GREY = "#8c8c8c"
+"""The grey line of all selected outlets together in the panels of Trends and Frames."""
 VOLUME_SHARE = 0.25
 """The article bars of a panel fill at most this share of its height (the most articles of any outlet's period)."""
 
@@ -399,14 +407,15 @@ def share_panels(titles: list[str], title: str, subtitle: str) -> go.Figure:
 
     Parameters
     ----------
-    titles : the panels' titles, in drawing order (HTML-escaped; a long one is broken, :data:`PANEL_TITLE_CHARS`).
+    titles : the panels' titles as plain text, in drawing order (an outlet's name as it is stored: they are
+        escaped here, :func:`plotly_text`; a long one is broken, :data:`PANEL_TITLE_CHARS`).
     title, subtitle : the figure's title and the subtitle under it (what a line and a band are).
     """
     rows, cols = panel_grid(len(titles))
     panel_px = ONE_ROW_PANEL_PX if rows == 1 else PANEL_PX
     area = rows * panel_px + (rows - 1) * PANEL_GAP_PX
     shown = [_panel_title(t, cols) for t in titles]
-    top = 120 + 18 * any("<br>" in t for t in shown[:cols])      # a top panel's second title line under the subtitle
+    top = PANELS_TOP_PX + PANEL_TITLE_LINE_PX * any("<br>" in t for t in shown[:cols])
     fig = make_subplots(rows=rows, cols=cols, horizontal_spacing=0.07, vertical_spacing=PANEL_GAP_PX / area,
                         subplot_titles=shown)
     fig.update_layout(
@@ -448,12 +457,20 @@ def reference_trace(ref: pd.DataFrame, numerator: str, denominator: str, name: s
                       hovertemplate=f"<b>{name}</b><br>%{{x|%d %b %Y}}<br>{hover}<extra></extra>")
 
 
+def plotly_text(text) -> str:
+    """*text* (an outlet's name, say) escaped for plotly's HTML-like labels and hovers, so ``<b>X</b> & Co``
+    is drawn as typed: ``&``, ``<`` and ``>`` become entities. Quotes stay as they are, since plotly reads no
+    ``&quot;`` (it would show those six characters)."""
+    return html.escape(str(text), quote=False)
+
+
 def _panel_title(title: str, cols: int) -> str:
-    """*title* on two lines, broken before its last " · ", when it is longer than :data:`PANEL_TITLE_CHARS`."""
+    """Plain *title* escaped (:func:`plotly_text`), on two lines, broken before its last " · ", when it is
+    longer than :data:`PANEL_TITLE_CHARS`."""
     if len(title) <= PANEL_TITLE_CHARS[cols] or " · " not in title:
-        return title
+        return plotly_text(title)
     head, tail = title.rsplit(" · ", 1)
-    return f"{head}<br>{tail}"
+    return f"{plotly_text(head)}<br>{plotly_text(tail)}"
 
 
 def label_share_panels(fig: go.Figure, n_panels: int, y_title: str) -> go.Figure:
@@ -917,11 +934,9 @@ def mark_uncertain_cells(df: pd.DataFrame) -> pd.DataFrame:
 def outlet_n_label(outlet, n_articles, n_words) -> str:
     """A heatmap row label: the outlet (escaped) over its denominators in small grey type, e.g.
     ``News-Front<br><span ...>68 articles · 612 words</span>``."""
-    import html
-
     arts = f"{int(n_articles):,} article{'s' if int(n_articles) != 1 else ''}"
     words = f"{int(n_words):,} word{'s' if int(n_words) != 1 else ''}"
-    return (f"{html.escape(str(outlet))}<br><span style='font-size:10px;color:#666'>{arts} · {words}</span>")
+    return (f"{plotly_text(outlet)}<br><span style='font-size:10px;color:#666'>{arts} · {words}</span>")
 
 
 def heatmap_chart(df: pd.DataFrame, measure: str = "rate") -> go.Figure:
@@ -1026,9 +1041,7 @@ def distinctive_chart(df: pd.DataFrame, outlet: str, n: int = 20) -> go.Figure:
         at the bottom), x = z, dotted lines at ±1.96; hover gives both counts, rates per
         1,000 counted terms, δ and z. Each bar's ``customdata[0]`` is its term (for a click).
     """
-    import html
-
-    name = html.escape(str(outlet))
+    name = plotly_text(outlet)
     fig = go.Figure()
     fig.update_layout(title=dict(text=f"Distinctive terms: {name} against the other selected outlets", x=0),
                       template="plotly_white", margin=dict(l=10, r=20, t=60, b=60), bargap=0.25,

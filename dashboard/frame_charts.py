@@ -11,8 +11,9 @@ import plotly.graph_objects as go
 
 from pipelines.frames import FRAMES
 
-from .charts import (PALETTE, SHARE_TOP, _empty, _partial_notes, band_opacity, band_traces, heatmap_grid,  # noqa: F401
-                     label_share_panels, panel_grid, reference_trace, share_panels, summed_share, with_cell_targets)
+from .charts import (PALETTE, REFERENCE_GREY, _empty, _partial_notes, band_opacity, band_traces, heatmap_grid,
+                     label_share_panels, panel_grid, plotly_text, reference_trace, share_panels, summed_share,
+                     with_cell_targets)
 from .tables import count_label
 
 SHORT_LABELS = {**FRAMES, "legality": "Legality & jurisprudence", "policy": "Policy prescription",
@@ -22,8 +23,8 @@ SHORT_LABELS = {**FRAMES, "legality": "Legality & jurisprudence", "policy": "Pol
 
 SELECTION = "all selected outlets"
 """Name (and legend group) of the grey reference line in every panel of :func:`frame_trend_chart`: the frame's
-share in the articles of all selected outlets together. A click on it selects no evidence cell."""
-SELECTION_GREY = "#8c8c8c"
+share in the articles of all selected outlets together (in :data:`dashboard.charts.REFERENCE_GREY`, as on Trends). A
+click on it selects no evidence cell."""
 
 
 def selection_trend(df: pd.DataFrame) -> pd.DataFrame:
@@ -62,7 +63,8 @@ def frame_trend_chart(df: pd.DataFrame, frame_label: str) -> go.Figure:
     Returns
     -------
     go.Figure
-        Per outlet a line (a gap is a break, never 0) over a shaded band, its traces in the legend group of
+        Per outlet a line (a gap is a break, never 0) over its interval (a shaded band; error bars on a stretch
+        of one or two periods, :func:`dashboard.charts.band_traces`), its traces in the legend group of
         the outlet (a click on a point names its evidence cell, :func:`dashboard.evidence.clicked_trace_cell`);
         a period only partly inside the selected dates is a hollow point. The hover gives k of n articles and
         the interval; the grey line's, the selection's k of n. The y axes are the share of articles, 0 to
@@ -75,7 +77,7 @@ def frame_trend_chart(df: pd.DataFrame, frame_label: str) -> go.Figure:
               else df.groupby(df["outlet"].astype(str))["n_articles"].sum())
     with_articles = int((counts > 0).sum())
     title = f"Share of articles using the frame “{frame_label}”, one panel per outlet"
-    subtitle = ("line: the outlet's share (band: 95% interval)"
+    subtitle = ("line: the outlet's share (band or bar: 95% interval)"
                 + (f"; grey: {SELECTION} together" if with_articles > 1 else ""))
     if df is None or df.empty or not (df["n_articles"].fillna(0) > 0).any():   # nothing but gaps: no empty axes
         fig = go.Figure()
@@ -89,7 +91,7 @@ def frame_trend_chart(df: pd.DataFrame, frame_label: str) -> go.Figure:
         at = dict(row=i // cols + 1, col=i % cols + 1)
         if reference is not None:
             fig.add_trace(reference_trace(
-                reference, "n_articles_with_frame", "n_articles", SELECTION, dict(color=SELECTION_GREY, width=1.5),
+                reference, "n_articles_with_frame", "n_articles", SELECTION, dict(color=REFERENCE_GREY, width=1.5),
                 "%{y:.1%} of articles use the frame<br>n = %{customdata[0]:,.0f} of %{customdata[1]:,.0f} articles"),
                 **at)
         fig.add_traces(band_traces(g, "share_low", "share_high", outlet, colour, band_opacity(1)),
@@ -100,8 +102,8 @@ def frame_trend_chart(df: pd.DataFrame, frame_label: str) -> go.Figure:
             custom[:, j] = g[col].to_numpy(float)
         custom[:, 4] = _partial_notes(g, partial)
         fig.add_trace(go.Scatter(
-            x=pd.to_datetime(g["period"]), y=g["share"], mode="lines+markers", name=outlet, legendgroup=outlet,
-            connectgaps=False, line=dict(color=colour, width=2),
+            x=pd.to_datetime(g["period"]), y=g["share"], mode="lines+markers", name=plotly_text(outlet),
+            legendgroup=outlet, connectgaps=False, line=dict(color=colour, width=2),   # the hover shows the name
             marker=dict(size=np.where(partial, 8, 6).tolist(), color=np.where(partial, "white", colour).tolist(),
                         line=dict(width=2, color=colour)),
             customdata=custom,

@@ -7,16 +7,14 @@ are drawn hollow, so a 100 % from two articles does not look like a finding.
 
 from __future__ import annotations
 
-import html
-
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from pipelines.wordchoice import MIN_ARTICLES
 
-from .charts import (DASHES, MAX_OVERLAID, PALETTE, _empty, band_opacity, band_traces, label_share_panels,
-                     legend_rows, panel_grid, reference_trace, share_panels, summed_share, uses_panels)
+from .charts import (DASHES, PALETTE, SHARE_TOP, _empty, band_opacity, band_traces, label_share_panels, legend_rows,
+                     panel_grid, plotly_text, reference_trace, share_panels, summed_share, uses_panels)
 from .tables import count_label
 
 SYMBOLS = ("circle", "square", "diamond", "triangle-up", "triangle-down", "pentagon", "hexagon", "star")
@@ -86,17 +84,18 @@ def pair_trend_chart(df: pd.DataFrame, pair: dict) -> go.Figure:
         band (:func:`dashboard.charts.band_traces`: a stretch of one or two periods between
         gaps gets error bars instead of a band); y from 0 to 100 %.
     """
-    if uses_panels(df) and (df["n_forms"] > 0).any():
+    if draws_panels(df):
         return pair_trend_panels(df, pair)
     fig = go.Figure()
     names = [] if df is None or df.empty else sorted(str(o) for o in df["outlet"].unique())
     legend_px = 24 * legend_rows(names) + 8 if names else 0
     fig.update_layout(
-        title=dict(text=f"Share of the loaded form: {pair_title(pair)} (band: 95% interval)", x=0, xanchor="left"),
+        title=dict(text=f"Share of the loaded form: {pair_title(pair)} (band or bar: 95% interval)", x=0,
+                   xanchor="left"),
         template="plotly_white", height=PLOT_PX + 70 + 60 + legend_px, hovermode="closest",
         legend=dict(orientation="h", yref="container", y=0, yanchor="bottom", x=0, xanchor="left"),
         margin=dict(l=70, r=20, t=70, b=60 + legend_px))
-    fig.update_yaxes(title_text="loaded form, share of uses", tickformat=".0%", range=[0, 1.04])
+    fig.update_yaxes(title_text="loaded form, share of uses", tickformat=".0%", range=[0, SHARE_TOP])
     fig.update_xaxes(title_text="period (UTC)")
     if df is None or df.empty or not (df["n_forms"] > 0).any():
         return _empty(fig, "Neither form is used in this selection")
@@ -107,11 +106,11 @@ def pair_trend_chart(df: pd.DataFrame, pair: dict) -> go.Figure:
         colour, dash = PALETTE[i % len(PALETTE)], DASHES[(i + i // len(PALETTE)) % len(DASHES)]
         symbol = SYMBOLS[i % len(SYMBOLS)]
         name = str(outlet)
-        fig.add_traces(band_traces(g, "share_low", "share_high", name, colour, alpha))
+        fig.add_traces(band_traces(g, "share_low", "share_high", name, colour, alpha))   # hover-less, unshown names
         custom, template = _hover(g, "<br>%{x|%d %b %Y}")
         small = g["small_n"].astype(bool).to_numpy()
         fig.add_trace(go.Scatter(
-            x=pd.to_datetime(g["period"]), y=g["share"], mode="lines+markers", name=name, legendgroup=name,
+            x=pd.to_datetime(g["period"]), y=g["share"], mode="lines+markers", name=plotly_text(name), legendgroup=name,
             connectgaps=False, line=dict(color=colour, width=2.5, dash=dash), customdata=custom,
             cliponaxis=False,                     # a marker at 0 % is drawn whole, not cut in half by the axis
             # each outlet drawn over the last a size smaller, so a marker under another shows around it
@@ -148,8 +147,8 @@ def pair_trend_panels(df: pd.DataFrame, pair: dict) -> go.Figure:
     used = totals["n_forms"] > 0
     counts = [f"{count_label(int(u), 'use')}, {count_label(int(a), 'article')}" if u else "no use"
               for u, a in zip(totals["n_forms"], totals["n_articles"])]
-    titles = [f"{html.escape(o)} · {c}" for o, c in zip(outlets, counts)]
-    subtitle = ("line: the outlet's share (band: 95% interval; hollow: fewer than "
+    titles = [f"{o} · {c}" for o, c in zip(outlets, counts)]
+    subtitle = ("line: the outlet's share (band or bar: 95% interval; hollow: fewer than "
                 f"{MIN_ARTICLES} articles)" + (f"; grey: {SELECTION} together" if used.sum() > 1 else ""))
     fig = share_panels(titles, f"Share of the loaded form: {pair_title(pair)}, one panel per outlet", subtitle)
     cols = panel_grid(len(outlets))[1]
@@ -173,21 +172,22 @@ def pair_trend_panels(df: pd.DataFrame, pair: dict) -> go.Figure:
         custom, template = _hover(g, "<br>%{x|%d %b %Y}")
         small = g["small_n"].astype(bool).to_numpy()
         fig.add_trace(go.Scatter(
-            x=pd.to_datetime(g["period"]), y=g["share"], mode="lines+markers", name=outlet, legendgroup=outlet,
-            connectgaps=False, line=dict(color=colour, width=2), customdata=custom, cliponaxis=False,
+            x=pd.to_datetime(g["period"]), y=g["share"], mode="lines+markers", name=plotly_text(outlet),
+            legendgroup=outlet, connectgaps=False, line=dict(color=colour, width=2), customdata=custom, cliponaxis=False,
             marker=dict(size=7, color=np.where(small, "white", colour).tolist(), line=dict(width=2, color=colour)),
             hovertemplate=template.replace("%{x:.1%}", "%{y:.1%}")), **at)
     return label_share_panels(fig, len(outlets), "loaded form, share of uses")
 
 
-def panels_text(df: pd.DataFrame) -> str:
-    """The caption sentence of a share-over-time chart drawn as one panel per outlet, or ``""`` when
-    :func:`pair_trend_chart` draws the outlets in one chart."""
-    if not uses_panels(df) or not (df["n_forms"] > 0).any():
-        return ""
-    return (f"One panel per outlet: {df['outlet'].nunique()} outlets' lines in one chart hide each other. Every panel "
-            f"has the same axes; the grey line is all selected outlets together (their uses summed, no band). Choose "
-            f"up to {MAX_OVERLAID} outlets in the sidebar to draw them in one chart.")
+def draws_panels(df: pd.DataFrame) -> bool:
+    """True when :func:`pair_trend_chart` draws *df* as one panel per outlet
+    (:func:`dashboard.charts.uses_panels`, and some outlet uses a form); its caption sentence is
+    :func:`dashboard.tables.panels_text` with ``hidden="lines"`` and :data:`PANELS_GREY`."""
+    return uses_panels(df) and bool((df["n_forms"] > 0).any())
+
+
+PANELS_GREY = "their uses summed, no band"
+"""How the grey line of :func:`pair_trend_panels` is made, for :func:`dashboard.tables.panels_text`."""
 
 
 def pair_outlet_chart(df: pd.DataFrame, pair: dict) -> go.Figure:
@@ -216,8 +216,8 @@ def pair_outlet_chart(df: pd.DataFrame, pair: dict) -> go.Figure:
     small = data["small_n"].astype(bool).to_numpy()
     custom, template = _hover(data, "")
     # the n of each row is part of its axis label, so no text sits on the dots or their bars
-    rows = [f"{o} · n = {u:,} uses, {a:,} articles" if u else f"{o} · no use"
-            for o, u, a in zip(data["outlet"].astype(str), data["n_forms"], data["n_articles"])]
+    rows = [f"{plotly_text(o)} · n = {u:,} uses, {a:,} articles" if u else f"{plotly_text(o)} · no use"
+            for o, u, a in zip(data["outlet"], data["n_forms"], data["n_articles"])]
     share = data["share"].where(used)
     fig.add_trace(go.Scatter(
         x=share, y=rows, mode="markers", name="share", customdata=custom,
@@ -226,7 +226,7 @@ def pair_outlet_chart(df: pd.DataFrame, pair: dict) -> go.Figure:
         marker=dict(size=11, color=np.where(small, "white", PALETTE[0]).tolist(), line=dict(width=2, color=PALETTE[0])),
         hovertemplate=template.replace("%{fullData.name}", "%{y}"), showlegend=False))
     fig.update_yaxes(automargin=True, categoryorder="array", categoryarray=rows)
-    fig.update_xaxes(range=[0, 1.04])
+    fig.update_xaxes(range=[0, SHARE_TOP])
     fig.update_layout(height=max(260, 110 + 34 * len(data)))
     return fig
 
@@ -254,9 +254,9 @@ def shared_values_text(df: pd.DataFrame, granularity: str | None = None) -> str:
         The groups of outlets sharing a value, most periods first (at most three named, e.g.
         "Northgate Wire, Riverside Post and Westmark at 0.0 % in 18 months"), and how the chart
         keeps them apart. Periods where an outlet uses neither form are not values. ``""`` too when the
-        chart has a panel per outlet (:func:`panels_text`), where no line lies on another's.
+        chart has a panel per outlet (:func:`draws_panels`), where no line lies on another's.
     """
-    if df is None or df.empty or panels_text(df):     # one panel per outlet: no line lies on another's
+    if df is None or df.empty or draws_panels(df):     # one panel per outlet: no line lies on another's
         return ""
     used = df[(df["n_forms"] > 0) & df["share"].notna()]
     groups: dict[tuple, int] = {}

@@ -551,14 +551,24 @@ def partial_text(df: pd.DataFrame) -> str:
             + "; ".join(spans) + "), so they hold fewer days than the others.")
 
 
-def panels_text(df: pd.DataFrame) -> str:
-    """The caption sentence of a trend drawn as one panel per outlet (:func:`dashboard.charts.uses_panels`)."""
+def panels_text(df: pd.DataFrame, hidden: str = "bands",
+                grey: str = "sums divided, its band with Pool selected outlets") -> str:
+    """The caption sentence of a trend drawn as one panel per outlet: on Trends (the defaults; drawn so when
+    :func:`dashboard.charts.uses_panels`) and on Word choice (``hidden="lines"``,
+    ``grey=``:data:`dashboard.pair_charts.PANELS_GREY`; :func:`dashboard.pair_charts.draws_panels`).
+
+    Parameters
+    ----------
+    df : the trend frame drawn, one row per outlet and period.
+    hidden : what of the outlets would hide each other in one chart.
+    grey : how the grey line of all selected outlets is made, said in brackets after it.
+    """
     from .charts import MAX_OVERLAID
 
     n = df["outlet"].nunique()
-    return (f"One panel per outlet: {n} outlets' bands in one chart hide each other. Every panel has the same axes; "
-            "the grey line is all selected outlets together (sums divided, its band with Pool selected outlets). "
-            f"Choose up to {MAX_OVERLAID} outlets in the sidebar to draw them in one chart.")
+    return (f"One panel per outlet: {n} outlets' {hidden} in one chart hide each other. Every panel has the same "
+            f"axes; the grey line is all selected outlets together ({grey}). Choose up to {MAX_OVERLAID} outlets in "
+            "the sidebar to draw them in one chart.")
 
 
 def clip_text(clipped: dict[str, int]) -> str:

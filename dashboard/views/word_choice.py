@@ -52,7 +52,9 @@ st.caption(f"n = {tables.count_label(n_uses, 'use')} of either form ({int(overal
            f"{tables.count_label(n_articles, 'article')}, voice: {ctx.filters.voice} · {tables.wire_text(ctx.filters)} "
            f"· {tables.count_label(undated, 'undated article')} left out · lexicon version {ctx.lexicon_version} "
            f"· pairs version {ctx.pairs_version}")
-small = " ".join(t for t in (pair_charts.panels_text(trend), pair_charts.small_n_text(trend)) if t)
+panels = (tables.panels_text(trend, hidden="lines", grey=pair_charts.PANELS_GREY)
+          if pair_charts.draws_panels(trend) else "")
+small = " ".join(t for t in (panels, pair_charts.small_n_text(trend)) if t)
 if small:
     st.caption(small)
 shared = pair_charts.shared_values_text(trend, ctx.granularity)

@@ -210,6 +210,30 @@ def test_panel_titles_start_at_their_panels_and_leftover_cells_draw_no_axes():
     assert all(fig.layout[f"{a}axis{k}"].visible is not False for a in "xy" for k in ("", "2", "3"))
 
 
+def test_an_outlet_name_is_text_in_its_panel_title_and_hover_and_still_finds_its_cell():
+    """README: outlet names are always rendered escaped; the click still names the outlet as stored."""
+    from dashboard.evidence import clicked_trace_cell
+
+    df = _three_outlets().replace({"outlet": {"B": "<b>X</b> & Co"}})
+    fig = frame_trend_chart(df, "Economic")
+    assert [a.text for a in fig.layout.annotations] == [
+        "&lt;b&gt;X&lt;/b&gt; &amp; Co · 3 articles", "A · 6 articles", "C · 3 articles"]   # drawn as typed, not bold
+    line = next(i for i, t in enumerate(fig.data) if t.legendgroup == "<b>X</b> & Co" and t.mode == "lines+markers")
+    assert fig.data[line].name == "&lt;b&gt;X&lt;/b&gt; &amp; Co" and "%{fullData.name}" in fig.data[line].hovertemplate
+    cells = df[df["n_articles_with_frame"] > 0].reset_index(drop=True)
+    hit = clicked_trace_cell(fig, {"points": [{"curve_number": line, "x": "2026-01-12"}]}, cells)
+    assert cells.iloc[hit]["outlet"] == "<b>X</b> & Co"
+
+
+def test_the_selection_line_is_the_shared_reference_grey_and_the_subtitle_names_band_and_bar():
+    from dashboard.charts import REFERENCE_GREY
+    from dashboard.frame_charts import SELECTION
+
+    fig = frame_trend_chart(_three_outlets(), "Economic")
+    assert {t.line.color for t in fig.data if t.name == SELECTION} == {REFERENCE_GREY}
+    assert "(band or bar: 95% interval)" in fig.layout.title.subtitle.text
+
+
 def test_an_outlet_without_articles_adds_no_selection_line():
     """Two outlets chosen, one with no articles: the selection is the other outlet alone (as the Frames page
     counts it), so no grey line repeats its line."""

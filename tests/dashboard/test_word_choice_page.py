@@ -6,7 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app_pages import APP, open_page, url_values as _url
-from dashboard import pair_charts
+from dashboard import pair_charts, tables
 from tests.pipelines.test_wordchoice import ARTICLES as PIPELINE_ARTICLES
 from tests.pipelines.test_wordchoice import build_pair_store
 
@@ -246,6 +246,7 @@ def test_more_than_three_outlets_get_a_panel_each_on_the_same_axes_with_all_outl
         "E · no use", "neither form used"]
     assert fig.layout.annotations[-1].xref == "x5 domain"               # said in E's own panel
     assert not fig.layout.showlegend and "one panel per outlet" in fig.layout.title.text
+    assert fig.layout.title.subtitle.text.startswith("line: the outlet's share (band or bar: 95% interval;")
     for axis in [k for k in fig.layout if k.startswith("yaxis")]:       # the same scale in every panel
         assert list(fig.layout[axis].range) == [0, 1.04] and fig.layout[axis].tickformat == ".0%"
     assert all(fig.layout[k].matches == "x" for k in fig.layout if k.startswith("xaxis"))   # the same periods
@@ -266,9 +267,13 @@ def test_up_to_three_outlets_stay_in_one_chart_with_a_legend():
     lines = [t for t in fig.data if t.mode == "lines+markers"]
     assert [t.name for t in lines] == ["A", "B", "C"] and {t.xaxis for t in lines} == {None}   # one plot
     assert len({t.marker.symbol for t in lines}) == 3 and fig.layout.showlegend is not False
+    assert fig.layout.title.text.endswith("(band or bar: 95% interval)")          # band_traces draws both
     assert not [t for t in fig.data if t.name == pair_charts.SELECTION]
-    assert pair_charts.panels_text(df[df["outlet"] != "E"]).startswith("One panel per outlet: 4 outlets' lines")
-    assert pair_charts.panels_text(df[df["outlet"].isin(["A", "B", "C"])]) == ""
+    assert pair_charts.draws_panels(df[df["outlet"] != "E"]) and not pair_charts.draws_panels(df[df["outlet"] < "D"])
+    assert not pair_charts.draws_panels(df.assign(n_forms=0))              # no use at all: one chart saying so
+    caption = tables.panels_text(df[df["outlet"] != "E"], hidden="lines", grey=pair_charts.PANELS_GREY)
+    assert caption.startswith("One panel per outlet: 4 outlets' lines in one chart hide each other.")
+    assert "the grey line is all selected outlets together (their uses summed, no band)." in caption
 
 
 def test_panels_drop_the_coinciding_lines_caption_and_the_grey_line_when_one_outlet_uses_a_form():
@@ -285,11 +290,27 @@ def test_panels_drop_the_coinciding_lines_caption_and_the_grey_line_when_one_out
 
 
 def test_a_long_panel_title_breaks_before_its_n_and_an_outlet_name_is_text():
+    from dashboard.charts import PANEL_TITLE_LINE_PX, PANELS_TOP_PX
+
     df = _five_outlets()
-    df["outlet"] = df["outlet"].replace({"A": "A Broadcasting Corporation of the North", "B": "<b>B</b>"})
+    df["outlet"] = df["outlet"].replace({"A": "A Broadcasting Corporation of the North", "B": "<b>B</b> & Co"})
     fig = pair_charts.pair_trend_chart(df, PAIR)
     titles = [a.text for a in fig.layout.annotations]
-    assert titles[0] == "&lt;b&gt;B&lt;/b&gt; · 12 uses, 6 articles"         # drawn as typed, not bold
+    assert titles[0] == "&lt;b&gt;B&lt;/b&gt; &amp; Co · 12 uses, 6 articles"         # drawn as typed, not bold
     assert titles[1] == "A Broadcasting Corporation of the North<br>12 uses, 6 articles"
     assert fig.layout.annotations[1].align == "left"
-    assert fig.layout.margin.t == 138                        # a top panel's second line is not on the subtitle
+    line = next(t for t in fig.data if t.mode == "lines+markers" and t.legendgroup == "<b>B</b> & Co")
+    assert line.name == "&lt;b&gt;B&lt;/b&gt; &amp; Co" and "%{fullData.name}" in line.hovertemplate  # hover too
+    # a top panel's second title line gets a line of margin, so it is not drawn on the subtitle
+    assert fig.layout.margin.t == PANELS_TOP_PX + PANEL_TITLE_LINE_PX
+    assert pair_charts.pair_trend_chart(_five_outlets(), PAIR).layout.margin.t == PANELS_TOP_PX
+
+
+def test_an_outlet_name_is_text_in_the_one_chart_view_and_the_outlet_chart():
+    df = _five_outlets()
+    df["outlet"] = df["outlet"].replace({"B": "<b>B</b> & Co"})
+    fig = pair_charts.pair_trend_chart(df[df["outlet"] < "C"], PAIR)     # two outlets: one chart with a legend
+    assert [t.name for t in fig.data if t.mode == "lines+markers"] == ["&lt;b&gt;B&lt;/b&gt; &amp; Co", "A"]
+    overall = df[df["period"] == df["period"].min()]                     # one row per outlet, as without periods
+    rows = list(pair_charts.pair_outlet_chart(overall, PAIR).data[0].y)
+    assert "&lt;b&gt;B&lt;/b&gt; &amp; Co · n = 4 uses, 2 articles" in rows and not any("<b>" in r for r in rows)
