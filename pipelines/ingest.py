@@ -52,7 +52,7 @@ from . import sources
 from .errors import ConfigError, FramewatchError, describe_os_error, listed, plural
 from .faults import pause_point
 from .outlets import _CUT, Registry, read_registry, strip_boilerplate
-from .sources import _object_pairs, _RepeatedKeys
+from .sources import _json_text, _object_pairs, _RepeatedKeys
 from .text import outside_ascii, text_hash_and_count
 
 FIELDS = ("outlet", "published", "title", "lead", "body", "url", "id", "lang", "topic")
@@ -419,9 +419,9 @@ def _keep_repeated(pairs, where: str) -> dict:
     """The raw record of an object some key of which is given more than once (as written, or once its
     name is cleaned: ``"text"`` and ``" text"``): every value kept, the first under its name, the
     later ones as ``text_2``, ``text_3`` (a name not taken), as a CSV header's repeated column is;
-    ``_repeated_keys`` is (*where*, name -> the names its values are kept under), which
-    :meth:`_IngestState.row` rejects (``repeated_key``) when a field is read from the key, and
-    otherwise keeps with a warning."""
+    ``_repeated_keys`` is name -> (the names its values are kept under with the name, *where*,
+    None: give it once in the record), which :meth:`_IngestState.row` rejects (``repeated_key``)
+    when a field is read from the key and its values differ, and otherwise keeps with a warning."""
     names = [_clean_header(str(k)) for k, _ in pairs]
     taken = set(names)
     rec: dict = {}
@@ -437,7 +437,8 @@ def _keep_repeated(pairs, where: str) -> dict:
         taken.add(f"{name}_{k}")
         given.append(f"{name}_{k}")
         rec[given[-1]] = value
-    rec["_repeated_keys"] = (where, repeated)
+    rec["_repeated_keys"] = {name: ([(given, name) for given in names], where, None)
+                             for name, names in repeated.items()}
     return rec
 
 
@@ -1165,7 +1166,8 @@ class _IngestState:
         self.rejected_files: dict[str, tuple[list[str], dict[str, int]]] = {}  # file -> its columns, rejects by reason
         self.column_warnings: list[str] = []  # columns named twice that no field uses, said at the end
         self.case_keys: dict[tuple, dict[str, list[str]]] = {}  # columns -> names the same ignoring case
-        self.kept_keys: dict[tuple[str, str], list] = {}  # (file, key) -> [first place, records, names], said at the end
+        # (file, key, its values all the same) -> [first place, records, names], said at the end
+        self.kept_keys: dict[tuple[str, str, bool], list] = {}
         self.file_rejects: dict[str, tuple[str, str]] = {}  # file -> the reason and detail of its whole-file reject
         # JSON files when --map or --topic-column name keys: file -> [records, their key sets in order], checked
         # once the file is read (check_named_keys)
@@ -1222,7 +1224,8 @@ class _IngestState:
                                                             where=_date_place(src, outlet)))
             warnings += _naive_read_warnings(self.naive_read, self.options.assume_tz)
             warnings += self.column_warnings
-            warnings += [_kept_keys_warning(src, name, *seen) for (src, name), seen in self.kept_keys.items()]
+            warnings += [_kept_keys_warning(src, name, *seen, same=same)
+                         for (src, name, same), seen in self.kept_keys.items()]
             # Input files only: a feed or page URL that failed is reported by collect itself.
             nothing = [(src, cols, reasons) for src, (cols, reasons) in self.rejected_files.items()
                        if src not in self.kept_files and "://" not in src]
@@ -1327,8 +1330,13 @@ class _IngestState:
                       f"; no text column found among {list(cols)}, name one with --map body=COLUMN"))
             return None
         extra = {k: rec[k] for k in self.extras[key]}
-        for name, where, names in kept_keys or ():   # said once a file and key, at the end
-            seen = self.kept_keys.setdefault((src, name), [where, 0, names])
+        for name, where, names, same in kept_keys or ():   # said once a file and key, at the end
+            if same:   # one value: the one a field reads, else the first, is all the extra keeps
+                keep = next((given for given in names if given not in extra), names[0])
+                for given in names:
+                    if given != keep:
+                        extra.pop(given, None)
+            seen = self.kept_keys.setdefault((src, name, same), [where, 0, names])
             seen[1] += 1
         if rec.get("_naive_date") and "://" not in src:   # collect says so itself, a feed at a time
             self.naive_read[src] = self.naive_read.get(src, 0) + 1
@@ -1492,33 +1500,32 @@ def _same_ignoring_case(cols: tuple[str, ...]) -> dict[str, list[str]]:
 
 
 def _repeated_keys(rec: dict, case_keys: dict[str, list[str]],
-                   mapping: dict[str, str]) -> str | list[tuple[str, str, list[str]]]:
+                   mapping: dict[str, str]) -> str | list[tuple[str, str, list[str], bool]]:
     """Check the keys a JSON record gives more than once (``_repeated_keys``, :func:`_keep_repeated`:
     the standard parser would keep the last value silently) or twice but for case (*case_keys*,
     :func:`_same_ignoring_case`).
 
-    ``_repeated_keys`` is (place, key -> the names its values are kept under) or, from a page's front
-    matter, sidecar or ``fetch.json`` (:mod:`pipelines.sources`), (place, key -> [(name kept under,
-    key as written)], what to give the key once in).
+    ``_repeated_keys`` is key -> ([(the name a value is kept under, the key as written)], its place,
+    what to give the key once in), from :func:`_keep_repeated` or, for a page's front matter,
+    sidecar or ``fetch.json``, :func:`pipelines.sources._mark_repeated`: each key has its own place.
 
     Returns
     -------
     str or list
-        The ``repeated_key`` reject's detail when a field is read from such a key (which value
-        holds the title is not framewatch's to guess); else each such key as (name, place, the
-        names its values are kept under in the article's extra), for the warning.
+        The ``repeated_key`` reject's detail when a field is read from such a key and its values
+        differ (which value holds the title is not framewatch's to guess); else each such key as
+        (name, place, the names its values are kept under, whether the values are all the same:
+        one is kept), for the warning.
     """
-    where, exact, *given_in = rec.get("_repeated_keys") or (None, {})
-    if where is None:
-        row = rec.get("_source_row")
-        suffix = Path(str(rec.get("_source_file", ""))).suffix.lower()
-        where = f"{_PLACE_WORDS.get(suffix, 'record')} {row}" if row is not None else "the record"
-    # name -> [(the name its value is kept under, the name as written)]
-    groups: dict[str, list[tuple[str, str]]] = {}
-    for name, names in exact.items():
-        groups[name.casefold()] = [given if type(given) is tuple else (given, name) for given in names]
+    row = rec.get("_source_row")
+    suffix = Path(str(rec.get("_source_file", ""))).suffix.lower()
+    place = f"{_PLACE_WORDS.get(suffix, 'record')} {row}" if row is not None else "the record"
+    # key folded -> [[(the name its value is kept under, the name as written)], place, give it once in]
+    groups: dict[str, list] = {}
+    for name, (kept, where, given_in) in (rec.get("_repeated_keys") or {}).items():
+        groups[name.casefold()] = [list(kept), where or place, given_in or "the record"]
     for names in case_keys.values():
-        group = groups.setdefault(names[0].casefold(), [])
+        group = groups.setdefault(names[0].casefold(), [[], place, "the record"])[0]
         group += [(name, name) for name in names if all(given != name for given, _ in group)]
     read = {col.casefold(): fld for fld, col in mapping.items()}
     for fld in FIELDS:   # a page's or feed's canonical keys are read as they are
@@ -1526,19 +1533,20 @@ def _repeated_keys(rec: dict, case_keys: dict[str, list[str]],
     for key in ("date_source", "date_note", "fetched_at"):
         read.setdefault(key, key.replace("_", " "))
     kept = []
-    for group in groups.values():
+    for group, where, given_in in groups.values():
         written = [raw for _, raw in group]
         name = written[0]
+        same = len({_json_text(rec.get(given)) for given, _ in group}) == 1
         fld = next((read[given.casefold()] for given, _ in group if given.casefold() in read), None)
-        if fld is None:
-            kept.append((name, where, [given for given, _ in group]))
+        if fld is None or same:
+            kept.append((name, where, [given for given, _ in group], same))
             continue
-        how = (f"the key '{name}' is given {_times(len(group))}" if len(set(written)) == 1 else
-               f"the key '{name}' is given {_times(len(group))}, written {listed(written, quote=True)} (keys are "
-               "matched ignoring case)")
+        how = (f"the key '{name}' is given {_times(len(group))} with different values" if len(set(written)) == 1 else
+               f"the key '{name}' is given {_times(len(group))} with different values, written "
+               f"{listed(written, quote=True)} (keys are matched ignoring case)")
         what = _FIELD_WORDS.get(fld, fld)
-        return (f"{where}: {how}; the {what} is read from it, and framewatch cannot tell which value holds the "
-                f"{what}; give the key once in {given_in[0] if given_in else 'the record'}")
+        return (f"{where}: {how}; the {what} is read from it, and framewatch cannot tell which of them is the "
+                f"{what}; give the key once in {given_in}")
     return kept
 
 
@@ -1546,9 +1554,14 @@ _FIELD_WORDS = {"published": "publication date", "url": "URL", "lang": "language
 """Fields by the words messages use for them, where these are not the field's name."""
 
 
-def _kept_keys_warning(src: str, name: str, where: str, n: int, names: list[str]) -> str:
-    """The warning for a key that records of *src* give more than once and no field reads (:func:`_repeated_keys`)."""
+def _kept_keys_warning(src: str, name: str, where: str, n: int, names: list[str], same: bool = False) -> str:
+    """The warning for a key that records of *src* give more than once (:func:`_repeated_keys`): with
+    the same value each time (*same*: one value is kept, read by a field or not), or with values no
+    field reads (each kept in the article's extra)."""
     records = where if n == 1 else f"{plural(n, 'record')} (the first: {where})"
+    if same:
+        return (f"{src}: the key '{name}' is given {_times(len(names))} with the same value in {records}; the value "
+                "is kept once")
     return (f"{src}: the key '{name}' is given {_times(len(names))} in {records}; no field is read from it, so "
             f"each value is kept in the article's extra, as {listed(names, quote=True)}")
 

@@ -14,10 +14,11 @@ A key the input does not have is left out.
 Nothing raises for bad input: a record that cannot be read is
 ``{"_source_file": ..., "_source_row": ..., "_reject": (reason_code, detail)}`` with reason
 codes ``unreadable_file``, ``unsupported_file``, ``no_text``, ``bad_front_matter``,
-``bad_sidecar``, ``unreadable_item`` and ``repeated_key`` (a page's JSON-LD date key given twice).
-A key that front matter, a sidecar or ``fetch.json`` gives twice (or twice but for case) keeps
-every value (``title``, ``title_2``) and is marked in ``_repeated_keys``, so the ingest rejects
-the record (``repeated_key``) when a field is read from it, as for a JSON record's key.
+``bad_sidecar``, ``unreadable_item`` and ``repeated_key`` (a page's JSON-LD date key given twice
+with different values). A key that front matter, a sidecar or ``fetch.json`` gives twice (or twice
+but for case) keeps every value (``title``, ``title_2``) and is marked in ``_repeated_keys``, so the
+ingest rejects the record (``repeated_key``) when a field is read from it and the values differ, as
+for a JSON record's key.
 
 HTML main text comes from trafilatura (``favor_precision=True``) after elements whose class or
 id marks them as related/read-more/most-read/share/newsletter/promo blocks are removed, and a
@@ -171,14 +172,15 @@ def _load_meta(text: str, kind: str) -> tuple[object, dict[str, list[tuple[str, 
 def _mark_repeated(record: dict, repeated: dict[str, list[tuple[str, object]]], where: str,
                    given_in: str) -> None:
     """Keep every value of each key of *repeated* (:func:`_load_meta`) in *record*: the first under the
-    key's record name (``title``), the later ones as ``title_2``, ``title_3``; and mark them in
-    ``_repeated_keys`` (*where*: the place, for the message; *given_in*: what to give the key once
-    in), so the ingest rejects the record (``repeated_key``) when a field is read from such a key and
-    keeps the values in the article's extra, with a warning, when none is."""
+    key's record name (``title``), the later ones as ``title_2``, ``title_3``; and mark each key in
+    ``_repeated_keys`` (key -> (the names its values are kept under with the key as written,
+    *where*: its place, for the message, *given_in*: what to give the key once in)), so the ingest
+    rejects the record (``repeated_key``) when a field is read from such a key and its values differ,
+    and otherwise keeps one value (equal values) or each in the article's extra, with a warning.
+    Each key keeps its own place: a page's front matter and its ``fetch.json`` may both repeat keys."""
     if not repeated:
         return
-    old_where, marks, *_ = record.get("_repeated_keys") or (None, {})
-    marks = dict(marks)
+    marks = dict(record.get("_repeated_keys") or {})
     for group in repeated.values():
         name = _canonical_key(group[0][0])
         kept = []
@@ -188,8 +190,8 @@ def _mark_repeated(record: dict, repeated: dict[str, list[tuple[str, object]]], 
                 given += "_"
             record[given] = value
             kept.append((given, written))
-        marks[group[0][0]] = kept
-    record["_repeated_keys"] = (f"{old_where}; {where}" if old_where else where, marks, given_in)
+        marks[group[0][0]] = (kept, where, given_in)
+    record["_repeated_keys"] = marks
 
 
 # --------------------------------------------------------------------------------------------
@@ -545,21 +547,35 @@ def _jsonld_dates(tree) -> list[str]:
         return any(isinstance(t, str) and _ARTICLE_TYPES.search(t) for t in types)
 
     ordered = [o for o in objects if is_article(o)] + [o for o in objects if not is_article(o)]
-    return [_RepeatedDate([v for k, v in o.pairs if k == "datePublished"])
-            if type(o) is _RepeatedKeys and sum(k == "datePublished" for k, _ in o.pairs) > 1
+    return [_RepeatedDate(values) if len(values := _published_values(o)) > 1 and len(set(map(_json_text, values))) > 1
             else o["datePublished"].strip() for o in ordered if isinstance(o.get("datePublished"), str)]
 
 
+def _published_values(obj: dict) -> list:
+    """Every ``datePublished`` a JSON-LD object gives, as written (more than one only when repeated)."""
+    if type(obj) is _RepeatedKeys:
+        return [v for k, v in obj.pairs if k == "datePublished"]
+    return [obj["datePublished"]]
+
+
+def _json_text(value: object) -> str:
+    """A JSON value written one way (keys sorted), so values given twice compare as written: ``1`` is
+    not ``true`` nor ``1.0``, ``{"a": 1, "b": 2}`` is ``{"b": 2, "a": 1}``."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
 class _RepeatedDate(list):
-    """The values of a JSON-LD object's ``datePublished`` given more than once (JSON readers keep the
-    last silently): the page is a ``repeated_key`` reject when its date would be read from them."""
+    """The differing values of a JSON-LD object's ``datePublished`` given more than once (JSON readers
+    keep the last silently): the page is a ``repeated_key`` reject when its date would be read from
+    them. The same value given twice is that value (CMS and SEO plugins write such repeats)."""
 
     def detail(self) -> str:
         """The reject's detail: the key, its values, why and the fix."""
         values = ", ".join(json.dumps(v, ensure_ascii=False) for v in self)
         return (f"JSON-LD: the key 'datePublished' is given {'twice' if len(self) == 2 else f'{len(self)} times'} "
-                f"in one object ({values}); the publication date is read from it, and framewatch cannot tell "
-                "which value holds the publication date; give the key once in the page's JSON-LD")
+                f"in one object with different values ({values}); the publication date is read from it, and "
+                "framewatch cannot tell which of them is the publication date; give the key once in the page's "
+                "JSON-LD")
 
 
 class _RepeatedDateError(ValueError):

@@ -345,10 +345,11 @@ def test_a_key_given_twice_is_a_reject_when_a_field_reads_it_and_kept_with_a_war
     assert (f"Warning: {source}: the key 'note' is given twice in line 3; no field is read from it, so each value "
             "is kept in the article's extra, as 'note' and 'note_2'") in result.stderr.splitlines()
     assert _rejects(store) == [
-        (1, "repeated_key", "line 1: the key 'text' is given twice; the body is read from it, and framewatch cannot "
-                            "tell which value holds the body; give the key once in the record"),
-        (2, "repeated_key", "line 2: the key 'section' is given twice; the topic is read from it, and framewatch "
-                            "cannot tell which value holds the topic; give the key once in the record")]
+        (1, "repeated_key", "line 1: the key 'text' is given twice with different values; the body is read from it, "
+                            "and framewatch cannot tell which of them is the body; give the key once in the record"),
+        (2, "repeated_key", "line 2: the key 'section' is given twice with different values; the topic is read from "
+                            "it, and framewatch cannot tell which of them is the topic; give the key once in the "
+                            "record")]
     assert query(store, "SELECT text, extra FROM articles") == [("The drills went on.", '{"note": "x", "note_2": "y"}')]
     listing = invoke("rejects", "--store", store)
     assert f"{source} line 1\trepeated_key\tline 1: the key 'text' is given twice" in listing.stdout

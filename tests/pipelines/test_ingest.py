@@ -286,36 +286,52 @@ def test_feed_and_page_dates_without_an_offset_are_read_in_assume_tz_with_a_warn
         "read as UTC" if zone == "UTC" else f"read in {zone}")
 
 
-GIVE_ONCE = "and framewatch cannot tell which value holds the {0}; give the key once in {1}"
+GIVE_ONCE = "and framewatch cannot tell which of them is the {0}; give the key once in {1}"
 
 
 @pytest.mark.parametrize("files, detail, record", [
     ({"a.txt": "---\noutlet: Harbour Herald\ntitle: First\ntitle: Second\n---\nThe talks went on.\n"},
-     "the front matter: the key 'title' is given twice; the title is read from it, "
+     "the front matter: the key 'title' is given twice with different values; the title is read from it, "
      + GIVE_ONCE.format("title", "the front matter"),
      {"title": "First", "title_2": "Second"}),
     ({"a.txt": "---\noutlet: Harbour Herald\nDate: 2026-03-01\ndate: 2026-03-02\n---\nThe talks went on.\n"},
-     "the front matter: the key 'Date' is given twice, written 'Date' and 'date' (keys are matched ignoring case); "
+     "the front matter: the key 'Date' is given twice with different values, written 'Date' and 'date' (keys are "
+     "matched ignoring case); "
      "the publication date is read from it, " + GIVE_ONCE.format("publication date", "the front matter"),
      {"published": "2026-03-01", "published_2": "2026-03-02"}),
     ({"a.txt": "The talks went on.\n", "a.json": '{"outlet": "Harbour Herald", "outlet": "Northern Courier"}'},
-     "the sidecar a.json: the key 'outlet' is given twice; the outlet is read from it, "
+     "the sidecar a.json: the key 'outlet' is given twice with different values; the outlet is read from it, "
      + GIVE_ONCE.format("outlet", "the sidecar"),
      {"outlet": "Harbour Herald", "outlet_2": "Northern Courier"}),
     ({"a.html": "<html><body><p>The talks went on and on.</p></body></html>",
       "a.yaml": "outlet: Harbour Herald\nurl: https://hh.example/a\nurl: https://hh.example/b\n"},
-     "the sidecar a.yaml: the key 'url' is given twice; the URL is read from it, " + GIVE_ONCE.format("URL", "the sidecar"),
+     "the sidecar a.yaml: the key 'url' is given twice with different values; the URL is read from it, "
+     + GIVE_ONCE.format("URL", "the sidecar"),
      {"url": "https://hh.example/a", "url_2": "https://hh.example/b"}),
     ({"a.txt": "The talks went on.\n", "fetch.json": '{"outlet": "Harbour Herald", "outlet": "Northern Courier"}'},
-     "{folder}/fetch.json: the key 'outlet' is given twice; the outlet is read from it, "
+     "{folder}/fetch.json: the key 'outlet' is given twice with different values; the outlet is read from it, "
      + GIVE_ONCE.format("outlet", "that fetch.json"),
      {"outlet": "Harbour Herald", "outlet_2": "Northern Courier"}),
     ({"a.html": '<html><head><meta property="og:site_name" content="Harbour Herald"><script type="application/ld+json">'
                 '{"@type": "NewsArticle", "datePublished": "2026-03-01", "datePublished": "2026-03-02"}</script>'
                 '</head><body><p>The talks went on and on.</p></body></html>'},
-     'JSON-LD: the key \'datePublished\' is given twice in one object ("2026-03-01", "2026-03-02"); the publication '
-     "date is read from it, " + GIVE_ONCE.format("publication date", "the page's JSON-LD"), None),
-], ids=["front-matter", "front-matter-case", "json-sidecar", "yaml-sidecar", "fetch-json", "json-ld"])
+     'JSON-LD: the key \'datePublished\' is given twice in one object with different values ("2026-03-01", '
+     '"2026-03-02"); the publication date is read from it, ' + GIVE_ONCE.format("publication date", "the page's JSON-LD"),
+     None),
+    # Front matter and fetch.json both repeat keys: each key is reported with its own place (the title was
+    # said to be 'in that fetch.json', the outlet 'in the front matter; .../fetch.json').
+    ({"a.txt": "---\ntitle: First\ntitle: Second\n---\nThe talks went on.\n",
+      "fetch.json": '{"outlet": "Harbour Herald", "outlet": "Northern Courier"}'},
+     "the front matter: the key 'title' is given twice with different values; the title is read from it, "
+     + GIVE_ONCE.format("title", "the front matter"),
+     {"title": "First", "title_2": "Second", "outlet": "Harbour Herald", "outlet_2": "Northern Courier"}),
+    ({"a.txt": "---\ntag: x\ntag: y\n---\nThe talks went on.\n",
+      "fetch.json": '{"outlet": "Harbour Herald", "outlet": "Northern Courier"}'},
+     "{folder}/fetch.json: the key 'outlet' is given twice with different values; the outlet is read from it, "
+     + GIVE_ONCE.format("outlet", "that fetch.json"),
+     {"tag": "x", "tag_2": "y", "outlet": "Harbour Herald", "outlet_2": "Northern Courier"}),
+], ids=["front-matter", "front-matter-case", "json-sidecar", "yaml-sidecar", "fetch-json", "json-ld",
+        "front-matter-and-fetch-json", "fetch-json-after-front-matter"])
 def test_a_page_metadata_key_a_field_reads_given_twice_rejects_the_page_and_the_run_goes_on(tmp_path, files, detail,
                                                                                               record):
     """PyYAML and json keep the last value of a key given twice, silently: the title was 'Second'."""
@@ -353,6 +369,30 @@ def test_page_metadata_keys_given_twice_that_no_field_reads_are_kept_with_a_warn
     assert arts.loc["The gulls flew.", "published_at"] == datetime(2026, 3, 5, tzinfo=timezone.utc)
     assert (f"{folder / 'a.txt'}: the key 'tag' is given twice in the front matter; no field is read from it, so "
             "each value is kept in the article's extra, as 'tag' and 'tag_2'") in result.warnings
+
+
+def test_page_metadata_keys_given_twice_with_the_same_value_are_read_once_with_a_warning(tmp_path):
+    """The same value given twice left framewatch nothing to choose, yet rejected the page."""
+    folder = tmp_path / "site"
+    (folder / "sub").mkdir(parents=True)
+    write(folder, "a.txt", "---\noutlet: Harbour Herald\ntitle: Port\nTitle: Port\n---\nThe talks went on.\n")
+    write(folder, "c.html", '<html><head><meta property="og:site_name" content="Harbour Herald"><script type='
+                            '"application/ld+json">{"@type": "NewsArticle", "datePublished": "2026-03-01T08:00:00Z", '
+                            '"datePublished": "2026-03-01T08:00:00Z"}</script></head><body><p>The gulls flew.</p>'
+                            '</body></html>')
+    write(folder / "sub", "fetch.json", '{"outlet": "Northern Courier", "outlet": "Northern Courier"}')
+    write(folder / "sub", "d.txt", "The boats stayed.\n")
+    result = ingest([folder])
+    assert result.n_rejected == 0 and result.n_ingested == 3
+    arts = result.articles.set_index("text")
+    assert (arts.loc["The talks went on.", "title"], arts.loc["The talks went on.", "extra"]) == ("Port", None)
+    assert arts.loc["The gulls flew.", "published_at"] == datetime(2026, 3, 1, 8, tzinfo=timezone.utc)
+    assert (arts.loc["The boats stayed.", "outlet"], arts.loc["The boats stayed.", "extra"]) == ("Northern Courier", None)
+    assert [w for w in result.warnings if "is given" in w] == [
+        f"{folder / 'a.txt'}: the key 'title' is given twice with the same value in the front matter; the value is "
+        "kept once",
+        f"{folder / 'sub' / 'd.txt'}: the key 'outlet' is given twice with the same value in "
+        f"{folder / 'sub' / 'fetch.json'}; the value is kept once"]
 
 
 def test_keys_that_only_look_repeated_in_page_metadata_are_read_as_they_are(tmp_path):
@@ -436,8 +476,8 @@ def test_a_key_a_field_is_read_from_given_twice_rejects_its_record_and_the_run_g
     rejects = result.rejects[result.rejects["reason"] == "repeated_key"]
     assert len(rejects) == 1 and int(rejects["source_row"].iloc[0]) == int(place.split()[1])
     assert rejects["detail"].iloc[0] == (
-        f"{place}: the key 'text' is given twice; the body is read from it, and framewatch cannot tell which "
-        "value holds the body; give the key once in the record")
+        f"{place}: the key 'text' is given twice with different values; the body is read from it, and framewatch "
+        "cannot tell which of them is the body; give the key once in the record")
     record = json.loads(rejects["record"].iloc[0])
     assert (record["text"], record["text_2"]) == ("first", "second")
     assert result.n_input == result.n_ingested + result.n_duplicates + result.n_rejected
@@ -451,9 +491,9 @@ def test_keys_the_same_but_for_case_that_a_field_reads_reject_and_other_repeated
                                        '{"outlet": "RT", "text": "d", "Note": "x", "note": "y"}\n')
     result = ingest([lines])
     assert result.rejects[["reason", "detail"]].values.tolist() == [[
-        "repeated_key", "line 1: the key 'Title' is given twice, written 'Title' and 'title' (keys are matched "
-                        "ignoring case); the title is read from it, and framewatch cannot tell which value holds the "
-                        "title; give the key once in the record"]]
+        "repeated_key", "line 1: the key 'Title' is given twice with different values, written 'Title' and 'title' "
+                        "(keys are matched ignoring case); the title is read from it, and framewatch cannot tell which "
+                        "of them is the title; give the key once in the record"]]
     extra = dict(zip(result.articles["text"], result.articles["extra"].map(json.loads)))
     assert extra == {"b": {"tag": 1, "tag_2": 2, "tag_3": 3}, "c": {"tag": 4, "tag_2": 5, "tag_3": 6},
                      "d": {"Note": "x", "note": "y"}}
@@ -462,6 +502,32 @@ def test_keys_the_same_but_for_case_that_a_field_reads_reject_and_other_repeated
         "each value is kept in the article's extra, as 'tag', 'tag_2' and 'tag_3'",
         f"{lines}: the key 'Note' is given twice in line 4; no field is read from it, so each value is kept in the "
         "article's extra, as 'Note' and 'note'"]
+
+
+def test_a_key_given_twice_with_the_same_value_is_read_once_with_a_warning_and_only_differing_values_reject(
+        tmp_path):
+    """{"text": "same", "text": "same"} was rejected: 'framewatch cannot tell which value holds the body'."""
+    lines = write(tmp_path, "s.jsonl", '{"outlet": "RT", "text": "same", "text": "same"}\n'
+                                       '{"outlet": "RT", "Title": "T", "title": "T", "text": "b"}\n'
+                                       '{"outlet": "RT", "text": "c", "tag": [1, {"a": 2, "b": 3}], '
+                                       '"tag": [1, {"b": 3, "a": 2}]}\n'
+                                       '{"outlet": "RT", "text": "d", "n": 1, "n": true}\n'
+                                       '{"outlet": "RT", "text": "e", "text": "e "}\n'
+                                       '{"outlet": "RT", "text": "same", "text": "same"}\n')
+    result = ingest([lines])
+    assert result.rejects[["source_row", "reason"]].values.tolist() == [[5, "repeated_key"]]   # 'e' and 'e '
+    assert result.n_ingested == 4 and result.n_duplicates == 1
+    arts = result.articles.set_index("text")
+    assert arts.loc["b", "title"] == "T"
+    assert {t: json.loads(e) if e else None for t, e in arts["extra"].items()} == {
+        "same": None, "b": None, "c": {"tag": [1, {"a": 2, "b": 3}]}, "d": {"n": 1, "n_2": True}}
+    assert [w for w in result.warnings if "is given" in w] == [
+        f"{lines}: the key 'text' is given twice with the same value in 2 records (the first: line 1); the value is "
+        "kept once",
+        f"{lines}: the key 'Title' is given twice with the same value in line 2; the value is kept once",
+        f"{lines}: the key 'tag' is given twice with the same value in line 3; the value is kept once",
+        f"{lines}: the key 'n' is given twice in line 4; no field is read from it, so each value is kept in the "
+        "article's extra, as 'n' and 'n_2'"]
 
 
 @pytest.mark.parametrize("line", [
