@@ -829,7 +829,8 @@ def detect_mapping(columns: list[str], override: dict[str, str], topic_column: s
 JSON_KINDS = {".jsonl", ".ndjson", ".json"}
 """Inputs whose records each give their own keys: a key --map or --topic-column names may be left
 out of some records (that record has no value there, as an empty CSV cell); only a key no record
-of the file gives stops the run (:meth:`_IngestState.check_named_keys`)."""
+of the file gives stops the run: at the file's first record when its bytes cannot hold the key
+(:func:`_check_keys_written`), else once it is read (:meth:`_IngestState.check_named_keys`)."""
 
 
 def _named_columns(options: IngestOptions) -> list[tuple[str, str]]:
@@ -862,15 +863,122 @@ def _check_named_columns(rec: dict, cols: tuple[str, ...], options: IngestOption
                               fix="check the spelling, or run files with different columns separately")
 
 
-def _missing_key_error(src: str, option: str, col: str, n_records: int, keys: list[str]) -> ConfigError:
-    """The error for a key --map or --topic-column names that no record of the JSON file *src* gives."""
+def _missing_key_error(src: str, option: str, col: str, n_records: int | None, keys: list[str]) -> ConfigError:
+    """The error for a key --map or --topic-column names that no record of the JSON file *src* gives;
+    *n_records* None: found before the file was read (:func:`keys_nowhere`), *keys* its first record's."""
     shown = keys if len(keys) <= 30 else keys[:30] + [f"... ({len(keys) - 30} more)"]
-    return ConfigError(f"{option} names a key no record of the file gives", where=src,
-                       expected=f"a key at least one of its {plural(n_records, 'record')} gives (a record "
-                                f"without it has no value there), one of {', '.join(shown)}",
-                       found=f"{col!r} in none of them",
-                       fix="check the spelling (keys are matched ignoring case), or run files with different "
-                           "keys separately")
+    if n_records is None:
+        expected = (f"a key at least one of its records gives (a record without it has no value there), such as its "
+                    f"first record's {', '.join(shown)}")
+        found = f"{col!r} nowhere in the file"
+    else:
+        expected = (f"a key at least one of its {plural(n_records, 'record')} gives (a record without it has no value "
+                    f"there), one of {', '.join(shown)}")
+        found = f"{col!r} in none of them"
+    return ConfigError(f"{option} names a key no record of the file gives", where=src, expected=expected, found=found,
+                       fix="check the spelling (keys are matched ignoring case), or run files with different keys "
+                           "separately")
+
+
+_SCAN_CHUNK = 1 << 24
+"""Bytes of a file :func:`keys_nowhere` reads at a time (16 MB), each chunk searched with the last
+:data:`_SCAN_OVERLAP` bytes of the one before, so a key cut by a chunk's end is found."""
+_SCAN_OVERLAP = 1 << 16
+# What _clean_header strips around a key, as a JSON file may write it: whitespace (str.isspace, raw in
+# UTF-8 or Windows-1252, or escaped), a byte-order mark, quotes.
+_KEY_PAD = (rb"(?:[\s'\x85\xa0]|\xc2[\x85\xa0]|\xe1\x9a\x80|\xe2\x80[\x80-\x8a\xa8\xa9\xaf]|\xe2\x81\x9f"
+            rb"|\xe3\x80\x80|\xef\xbb\xbf|\\[tnrfb\"]|\\u[0-9a-f]{4})*")
+
+
+def _written_char(c: str, variants: dict[str, list[str]]) -> bytes:
+    """A pattern for one character of a key folded to lower case, as a JSON file may write it: any
+    character whose lower case it is (``T``, the Kelvin sign for ``k``), raw in UTF-8 or Windows-1252
+    or as a ``\\u`` escape (a surrogate pair beyond the BMP), or a short escape (``\\/``)."""
+    forms: set[bytes] = set()
+    for x in (c, *variants.get(c, ())):
+        forms.add(re.escape(x.encode("utf-8")))
+        try:
+            forms.add(re.escape(x.encode("cp1252")))
+        except UnicodeEncodeError:
+            pass
+        units = x.encode("utf-16-be")
+        forms.add(re.escape(b"".join(b"\\u%02x%02x" % (units[i], units[i + 1]) for i in range(0, len(units), 2))))
+        short = {"/": b"\\/", '"': b'\\"', "\\": b"\\\\", "\b": b"\\b", "\f": b"\\f", "\n": b"\\n",
+                 "\r": b"\\r", "\t": b"\\t"}.get(x)
+        if short:
+            forms.add(re.escape(short))
+    return b"(?:" + b"|".join(sorted(forms)) + b")"
+
+
+_LOWER_OF: dict[str, list[str]] = {}
+
+
+def _upper_forms() -> dict[str, list[str]]:
+    """Character -> the other characters whose lower case it is (``k``: ``K`` and the Kelvin sign),
+    built once, when a key is first looked for (a quarter of a second)."""
+    if not _LOWER_OF:
+        for i in range(0x110000):
+            lower = chr(i).lower()
+            if len(lower) == 1 and lower != chr(i):
+                _LOWER_OF.setdefault(lower, []).append(chr(i))
+    return _LOWER_OF
+
+
+def keys_nowhere(path: Path, cols: list[str]) -> list[str]:
+    """The keys of *cols* that the JSON or JSON-lines file *path* cannot give, from a scan of its bytes
+    before it is read: no string in it is the key as a record's key could be written (in any case, as
+    keys are matched; raw or escaped; with the blanks and quotes the reader strips around it). A key
+    found may still be only a value's text: the exact check comes when the file has been read
+    (:meth:`_IngestState.check_named_keys`).
+
+    One pass, 16 MB at a time, stopping when every key is found: a misspelt key costs a read of
+    the whole file (about 1 s a GB from the page cache), a key its first records give almost
+    nothing. A UTF-16 file, or a key whose lower case holds U+0307 (from ``İ``), is not scanned
+    (nothing is reported). Raises OSError when the file cannot be read."""
+    pending = {}
+    for col in dict.fromkeys(cols):
+        folded = col.lower()
+        if "\u0307" in folded:
+            continue
+        chars = b"".join(_written_char(c, _upper_forms()) for c in folded)
+        pending[col] = re.compile(b'"' + _KEY_PAD + chars + _KEY_PAD + b'"', re.IGNORECASE)
+    if not pending:
+        return []
+    with Path(path).open("rb") as fh:
+        chunk = fh.read(_SCAN_CHUNK)
+        if _utf16_encoding(chunk):
+            return []
+        tail = b""
+        while chunk and pending:
+            window = tail + chunk
+            for col in [c for c, rx in pending.items() if rx.search(window)]:
+                del pending[col]
+            tail = window[-_SCAN_OVERLAP:]
+            chunk = fh.read(_SCAN_CHUNK)
+    return list(pending)
+
+
+def _check_keys_written(src: str, cols: tuple[str, ...], options: IngestOptions) -> None:
+    """At a JSON file's first record, before the rest is read (and, under ``run``, scored): stop
+    when a key --map or --topic-column names, not in that record, is nowhere in the file's bytes
+    (:func:`keys_nowhere`). A misspelt key stopped the run only once the whole file had been read.
+
+    Raises
+    ------
+    ConfigError
+        :func:`_missing_key_error`, naming the first record's keys.
+    """
+    given = {c.lower() for c in cols}
+    named = [(option, col) for option, col in _named_columns(options) if col.lower() not in given]
+    if not named or not Path(str(src)).is_file():
+        return
+    try:
+        nowhere = keys_nowhere(Path(str(src)), [col for _, col in named])
+    except OSError:   # the reader says so; the check at the file's end still comes
+        return
+    for option, col in named:
+        if col in nowhere:
+            raise _missing_key_error(str(src), option, col, None, list(cols))
 
 
 _TEXT_FIELDS = ("outlet", "title", "lead", "body", "url", "lang")
@@ -1281,6 +1389,7 @@ class _IngestState:
                 self.check_named_keys()   # the JSON file read before this one
                 if Path(str(src)).suffix.lower() in JSON_KINDS:
                     self.named_files[src] = [0, {}]
+                    _check_keys_written(src, cols, options)
         if self.named_files and (seen := self.named_files.get(src)) is not None:
             seen[0] += 1
             seen[1][cols] = None

@@ -308,9 +308,9 @@ def test_a_json_record_without_the_topic_key_is_stored_a_key_no_record_gives_sto
     before = store.read_bytes()
     result = invoke("run", "--input", source, "--store", store, "--topic-column", "sections")
     _assert_one_error(result, f"Error: {source}: --topic-column sections names a key no record of the file gives; "
-                              "expected a key at least one of its 2 records gives (a record without it has no value "
-                              "there), one of outlet, body, section; found 'sections' in none of them. Fix: check "
-                              "the spelling")
+                              "expected a key at least one of its records gives (a record without it has no value "
+                              "there), such as its first record's outlet, body, section; found 'sections' nowhere in "
+                              "the file. Fix: check the spelling")
     assert store.read_bytes() == before
 
 

@@ -216,21 +216,85 @@ def test_a_json_record_without_the_key_map_names_has_no_value_there_not_another_
                                            ({"mapping": {"body": "story"}}, "--map body=story")])
 def test_a_key_no_json_record_of_a_file_gives_stops_the_run_naming_the_file(tmp_path, option, found):
     good = write(tmp_path, "good.jsonl", '{"outlet": "A", "text": "one", "topics": "War", "story": "s"}\n')
-    bad = write(tmp_path, "bad.jsonl", '{"outlet": "A", "text": "two"}\n{"outlet": "A", "title": "t", "text": "3"}\n')
     assert ingest([good], **option).n_ingested == 1
+    key = found.rsplit("=", 1)[-1].split()[-1]
+    # The key's text nowhere in the file: it stops at the file's first record (keys_nowhere).
+    bad = write(tmp_path, "bad.jsonl", '{"outlet": "A", "text": "two"}\n{"outlet": "A", "title": "t", "text": "3"}\n')
     with pytest.raises(ConfigError) as err:
         ingest([good, bad], **option)
-    key = found.rsplit("=", 1)[-1].split()[-1]
     assert str(err.value) == (
-        f"{bad}: {found} names a key no record of the file gives; expected a key at least one of its 2 records "
+        f"{bad}: {found} names a key no record of the file gives; expected a key at least one of its records gives "
+        f"(a record without it has no value there), such as its first record's outlet, text; found '{key}' nowhere "
+        "in the file. Fix: check the spelling (keys are matched ignoring case), or run files with different keys "
+        "separately")
+    # Only as a value, not a key: the scan cannot tell, the check once the file is read does.
+    valued = write(tmp_path, "valued.jsonl", '{"outlet": "A", "text": "two"}\n'
+                                             f'{{"outlet": "A", "title": "{key}", "text": "3"}}\n')
+    with pytest.raises(ConfigError) as err:
+        ingest([good, valued], **option)
+    assert str(err.value) == (
+        f"{valued}: {found} names a key no record of the file gives; expected a key at least one of its 2 records "
         f"gives (a record without it has no value there), one of outlet, text, title; found '{key}' in none of "
         "them. Fix: check the spelling (keys are matched ignoring case), or run files with different keys "
         "separately")
     # The last file of the input too, and a JSON list.
-    items = write(tmp_path, "items.json", '[{"outlet": "A", "text": "x"}]')
+    items = write(tmp_path, "items.json", f'[{{"outlet": "A", "text": "x", "title": "{key}"}}]')
     with pytest.raises(ConfigError, match=f"^{items}: {found} names a key no record of the file gives; expected a "
                                           "key at least one of its 1 record gives"):
         ingest([good, items], **option)
+
+
+def test_a_key_nowhere_in_a_json_file_stops_at_its_first_record_before_the_rest_is_read(tmp_path):
+    """A misspelt --topic-column on JSON lines was found only once the whole file had been read (and,
+    under run, scored): minutes for a million lines."""
+    from pipelines.ingest import ingest_records, iter_records
+    from pipelines.outlets import read_registry
+
+    p = write(tmp_path, "a.jsonl", "".join(f'{{"outlet": "A", "text": "article {i}", "section": "War"}}\n'
+                                           for i in range(50)))
+    pulled = []
+
+    def records():
+        for rec in iter_records([p], []):
+            pulled.append(rec)
+            yield rec
+
+    with pytest.raises(ConfigError, match="found 'sectoin' nowhere in the file"):
+        ingest_records(records(), IngestOptions(topic_column="sectoin"), read_registry(), "run-1")
+    assert len(pulled) == 1
+    result = ingest_records(records(), IngestOptions(topic_column="SECTION"), read_registry(), "run-2")
+    assert result.n_ingested == 50 and set(result.articles["topics_raw"]) == {"War"}
+
+
+@pytest.mark.parametrize("text, col, nowhere", [
+    ('{"outlet": "A", "Topic": "x"}', "topic", False),               # keys are matched ignoring case
+    ('{"outlet": "A", "\\u0054opic": "x"}', "topic", False),          # an escape
+    ('{"outlet": "A", " topic ": "x"}', "topic", False),             # blanks the reader strips
+    ('{"outlet": "A", "\\ufeff\u00a0topic": "x"}', "topic", False),  # a byte-order mark, a no-break space
+    ('{"outlet": "A", "\u212aey": "x"}', "key", False),              # the Kelvin sign: 'key' ignoring case
+    ('{"outlet": "A", "\\u0422\\u0435\\u043C\\u0430": "x"}', "тема", False),   # Cyrillic as escapes
+    ('{"outlet": "A", "Тема": "x"}', "тема", False),
+    ('{"outlet": "A", "a\\/b": "x"}', "a/b", False),
+    ('{"outlet": "A", "tags": "x"}', "tag", True),                    # a longer key is not the key
+    ('{"outlet": "A", "text": "a topic here"}', "topic", True),       # nor a word of a value
+])
+def test_the_byte_scan_finds_a_key_however_a_json_file_writes_it(tmp_path, text, col, nowhere):
+    from pipelines.ingest import keys_nowhere
+
+    assert keys_nowhere(write(tmp_path, "k.jsonl", text + "\n"), [col]) == ([col] if nowhere else [])
+    assert keys_nowhere(write(tmp_path, "k16.jsonl", (text + "\n").encode("utf-16")), [col]) == []   # not scanned
+
+
+def test_the_byte_scan_finds_a_key_a_chunks_end_cuts(tmp_path, monkeypatch):
+    from pipelines import ingest as ingest_mod
+
+    monkeypatch.setattr(ingest_mod, "_SCAN_CHUNK", 16)
+    monkeypatch.setattr(ingest_mod, "_SCAN_OVERLAP", 40)
+    lines = "".join(f'{{"outlet": "A", "text": "{i}"}}\n' for i in range(20)) + '{"outlet": "A", "section": "x"}\n'
+    p = write(tmp_path, "cut.jsonl", lines)
+    for shift in range(16):   # the key at every offset against the chunks
+        p.write_text(" " * shift + lines)
+        assert ingest_mod.keys_nowhere(p, ["section", "sectoin"]) == ["sectoin"]
 
 
 def test_the_topic_column_is_matched_ignoring_case_as_it_is_checked(tmp_path):
