@@ -12,6 +12,8 @@ zero mentions where there are none; undated articles are left out.
 
 from __future__ import annotations
 
+from datetime import date
+
 import duckdb
 
 from .faults import pause_point
@@ -19,7 +21,9 @@ from .schemas import ALL, ALL_TOPICS, VOICES, column_names
 
 DAILY_SQL = f"""
 WITH art AS (SELECT article_id, outlet, day, n_words FROM articles
-             WHERE day IS NOT NULL AND outlet = $outlet AND day BETWEEN $first AND $last),
+             WHERE day IS NOT NULL
+               AND (outlet > $first_outlet OR (outlet = $first_outlet AND day >= $first_day))
+               AND (outlet < $last_outlet OR (outlet = $last_outlet AND day <= $last_day))),
 top AS (SELECT article_id, topic FROM article_topics SEMI JOIN art USING (article_id)
         UNION ALL SELECT article_id, '{ALL_TOPICS}' FROM art),
 words AS (SELECT article_id, voice, n_words FROM article_scores SEMI JOIN art USING (article_id)
@@ -48,60 +52,83 @@ LEFT JOIN cell_mentions m ON m.outlet = c.outlet AND m.topic = c.topic AND m.day
                          AND m.category = k.category AND m.voice = v.voice
 ORDER BY 1, 2, 3, 4, 5
 """
-"""The rows of ``daily`` for one outlet's days from ``$first`` to ``$last`` (both counted). Sums are
-taken per (outlet, topic, day[, category][, voice]) first and then spread over the full grid of
-categories and voices, so the query's memory grows with the number of chart cells, not with articles
-x categories x voices (crossing every article with every category and voice first ran out of the
-store's memory limit at 100,000 articles: ``benchmarks/RESULTS.md`` §C.3)."""
+"""The rows of ``daily`` for the articles from ``($first_outlet, $first_day)`` to ``($last_outlet,
+$last_day)`` in (outlet, day) order, both ends counted. Sums are taken per (outlet, topic, day[,
+category][, voice]) first and then spread over the full grid of categories and voices, so the query's
+memory grows with the number of chart cells, not with articles x categories x voices (crossing every
+article with every category and voice first ran out of the store's memory limit at 100,000 articles:
+``benchmarks/RESULTS.md`` §C.3)."""
 
 DAILY_CHUNK_ARTICLES = 25_000
-"""At most about this many articles (one day's may be more) go into one run of :data:`DAILY_SQL`.
-A row of ``daily`` depends only on its outlet's articles of its day, so the table is the union of
-the chunks' rows. Unchunked, the query's hash tables grew with the whole store and ran out of the
-store's 512 MB memory limit (``storage._configure``) in 2 of 3 runs at 100,000 articles, where the
-run's own unwritten tables already held part of that memory (``benchmarks/RESULTS.md`` §L)."""
+"""At most about this many articles (one day of one outlet may be more) go into one run of
+:data:`DAILY_SQL`. A row of ``daily`` depends only on its outlet's articles of its day, so the table
+is the union of the spans' rows. In one pass, the query's hash tables grew with the whole store and
+ran out of the store's 512 MB memory limit (``storage._configure``) in 2 of 3 runs at 100,000
+articles, where the run's own unwritten tables already held part of that memory
+(``benchmarks/RESULTS.md`` §L.1). Each run reads the whole ``mentions`` table to find its span's
+mentions, so spans are as large as memory allows and run across outlets (one span per outlet was
+8-13 times slower than one pass on a store of 400 small outlets)."""
+
+DAILY_CHUNK_ROWS = 500_000
+"""At most about this many rows of ``daily`` (one day of one outlet may give more) come out of one run
+of :data:`DAILY_SQL`: its memory grows with them too (the grid of topics x categories x voices of each
+day), and a store whose outlets publish an article or two a day has about as many days as articles. A
+100,000-article store of 2.2 million rows needed 300-400 MB in one pass."""
+
+Span = tuple[str, date, str, date]
+"""``(first_outlet, first_day, last_outlet, last_day)``: the dated articles from the first (outlet, day)
+to the last, in (outlet, day) order, both ends counted."""
 
 
-def daily_chunks(con: duckdb.DuckDBPyConnection,
-                 max_articles: int = DAILY_CHUNK_ARTICLES) -> list[tuple[str, object, object]]:
-    """The ``(outlet, first_day, last_day)`` spans :func:`build_daily` aggregates one at a time.
+def daily_chunks(con: duckdb.DuckDBPyConnection, max_articles: int = DAILY_CHUNK_ARTICLES,
+                 max_rows: int = DAILY_CHUNK_ROWS) -> list[Span]:
+    """The spans (:data:`Span`) :func:`build_daily` aggregates one at a time.
 
-    Each outlet's dated articles are cut, in day order, into runs of whole days holding at most
-    *max_articles* articles (a single day holding more is a span of its own). Returns a list,
-    ordered by outlet and day, that covers every dated article exactly once; empty for a store
-    without dated articles. Raises ValueError when *max_articles* is below 1.
+    The dated articles, in (outlet, day) order, are cut into runs of whole (outlet, day) cells
+    holding at most *max_articles* articles and giving at most *max_rows* rows of ``daily`` (the
+    cell's topics, and ``(all topics)``, x categories x voices); one cell over either is a span of
+    its own. A span may run across outlets. Returns a list in that order that covers every dated
+    article exactly once; empty for a store without dated articles. Raises ValueError when
+    *max_articles* or *max_rows* is below 1.
     """
-    if max_articles < 1:
-        raise ValueError(f"max_articles must be at least 1, got {max_articles}")
-    per_day = con.execute("SELECT outlet, day, count(*) FROM articles WHERE day IS NOT NULL "
-                          "GROUP BY ALL ORDER BY outlet, day").fetchall()
-    spans: list[tuple[str, object, object]] = []
-    outlet = first = last = None
-    held = 0
-    for o, day, n in per_day:
-        if o != outlet or held + n > max_articles:
-            if outlet is not None:
-                spans.append((outlet, first, last))
-            outlet, first, held = o, day, 0
-        last, held = day, held + n
-    if outlet is not None:
-        spans.append((outlet, first, last))
+    if max_articles < 1 or max_rows < 1:
+        raise ValueError(f"max_articles and max_rows must be at least 1, got {max_articles} and {max_rows}")
+    grid = con.execute("SELECT (SELECT count(DISTINCT category) FROM lexicon WHERE NOT ignore) + 1").fetchone()[0]
+    grid *= len(VOICES) + 1
+    per_day = con.execute("SELECT a.outlet, a.day, count(DISTINCT a.article_id), count(DISTINCT t.topic) + 1 "
+                          "FROM articles a LEFT JOIN article_topics t USING (article_id) WHERE a.day IS NOT NULL "
+                          "GROUP BY ALL ORDER BY 1, 2").fetchall()
+    spans: list[Span] = []
+    first = last = None
+    held = rows = 0
+    for outlet, day, n, topics in per_day:
+        if first is not None and (held + n > max_articles or rows + topics * grid > max_rows):
+            spans.append((*first, *last))
+            first = None
+        if first is None:
+            first, held, rows = (outlet, day), 0, 0
+        last, held, rows = (outlet, day), held + n, rows + topics * grid
+    if first is not None:
+        spans.append((*first, *last))
     return spans
 
 
-def build_daily(con: duckdb.DuckDBPyConnection, max_articles: int = DAILY_CHUNK_ARTICLES) -> int:
+def build_daily(con: duckdb.DuckDBPyConnection, max_articles: int = DAILY_CHUNK_ARTICLES,
+                max_rows: int = DAILY_CHUNK_ROWS) -> int:
     """Rebuild the ``daily`` table from the article-level tables; returns its row count.
 
-    The rows are written one :func:`daily_chunks` span at a time (*max_articles* articles at most
-    in each), so the memory this takes is bounded by the span, not by the store; the table is the
-    same whatever *max_articles* is. Raises ValueError when *max_articles* is below 1.
+    The rows are written one :func:`daily_chunks` span at a time (*max_articles* articles and
+    *max_rows* rows at most in each), so the memory this takes is bounded by the span, not by the
+    store; the table is the same whatever the bounds. Raises ValueError when a bound is below 1.
     """
     cols = ", ".join(f'"{c}"' for c in column_names("daily"))
-    spans = daily_chunks(con, max_articles)
+    spans = daily_chunks(con, max_articles, max_rows)
     con.execute('DELETE FROM "daily"')
     pause_point("aggregate:deleted")
-    for outlet, first, last in spans:
-        con.execute(f'INSERT INTO "daily" ({cols}) {DAILY_SQL}', {"outlet": outlet, "first": first, "last": last})
+    for first_outlet, first_day, last_outlet, last_day in spans:
+        con.execute(f'INSERT INTO "daily" ({cols}) {DAILY_SQL}',
+                    {"first_outlet": first_outlet, "first_day": first_day,
+                     "last_outlet": last_outlet, "last_day": last_day})
     return con.execute('SELECT count(*) FROM "daily"').fetchall()[0][0]
 
 

@@ -1,8 +1,10 @@
+from datetime import date
+
 import duckdb
 import pandas as pd
 import pytest
 
-from pipelines.aggregate import DAILY_CHUNK_ARTICLES, build_daily, daily_chunks
+from pipelines.aggregate import DAILY_CHUNK_ARTICLES, DAILY_CHUNK_ROWS, build_daily, daily_chunks
 from pipelines.ingest import IngestOptions
 from pipelines.run import ScoreOptions, run_pipeline
 from pipelines.schemas import ALL, ALL_TOPICS, VOICES
@@ -92,25 +94,50 @@ def test_daily_equals_the_sums_taken_article_by_article(tmp_path, max_articles):
         assert got[col].astype(int).tolist() == want[col].astype(int).tolist(), col
 
 
+def _cells_in(per_day, span):
+    """The (outlet, day) cells of *per_day* inside *span*, in (outlet, day) order."""
+    first, last = (span[0], pd.Timestamp(span[1])), (span[2], pd.Timestamp(span[3]))
+    return [(o, d, n) for o, d, n in zip(per_day["outlet"], per_day["day"], per_day["n"]) if first <= (o, d) <= last]
+
+
 def test_daily_chunks_cover_every_dated_article_once_in_whole_days(tmp_path):
     con = _synthetic_store(tmp_path / "s.duckdb", outlets=2, days=9, per_day=3)
     con.execute("UPDATE articles SET day = NULL WHERE article_id IN ('a0', 'a5')")      # undated: in no span
-    per_day = con.execute("SELECT outlet, day, count(*) AS n FROM articles WHERE day IS NOT NULL GROUP BY ALL").df()
+    per_day = con.execute("SELECT outlet, day, count(*) AS n FROM articles WHERE day IS NOT NULL "
+                          "GROUP BY ALL ORDER BY outlet, day").df()
     for cap in (1, 2, 3, 7, 10**9):
         spans = daily_chunks(con, cap)
         covered = []
-        for outlet, first, last in spans:
-            inside = per_day[(per_day["outlet"] == outlet) & (per_day["day"] >= pd.Timestamp(first))
-                             & (per_day["day"] <= pd.Timestamp(last))]
-            assert inside["n"].sum() <= cap or len(inside) == 1, (cap, outlet, first, last)   # a day is never split
-            covered += list(zip(inside["outlet"], inside["day"]))
-        assert sorted(covered) == sorted(zip(per_day["outlet"], per_day["day"]))           # each day once
-        assert spans == sorted(spans)
-    assert len(daily_chunks(con, 9)) == 2 * 3              # days 1-3 (8 articles: one undated), 4-6, 7-9
-    assert len(daily_chunks(con, 10**9)) == 2                                              # never two outlets in one
-    with pytest.raises(ValueError, match="at least 1"):
-        daily_chunks(con, 0)
+        for span in spans:
+            inside = _cells_in(per_day, span)
+            assert sum(n for *_, n in inside) <= cap or len(inside) == 1, (cap, span)  # a day is never split
+            covered += [(o, d) for o, d, _ in inside]
+        assert covered == list(zip(per_day["outlet"], per_day["day"]))             # each day once, in order
+    # Outlet 0: days 1-3 hold 8 articles (one undated), 4-6 and 7-9 hold 9; outlet 1 the same.
+    assert [(s[0], s[2]) for s in daily_chunks(con, 9)] == [("Outlet 0", "Outlet 0")] * 3 + [("Outlet 1", "Outlet 1")] * 3
+    assert daily_chunks(con, 10**9) == [("Outlet 0", date(2022, 1, 1), "Outlet 1", date(2022, 1, 9))]  # one span
+    for bounds in ((0, 10), (10, 0)):
+        with pytest.raises(ValueError, match="at least 1"):
+            daily_chunks(con, *bounds)
     con.close()
+
+
+def test_daily_spans_run_across_outlets_so_many_small_outlets_take_few(tmp_path):
+    """One span per outlet read the whole mentions table once an outlet: 400 small outlets took 8-13
+    times as long as one pass. Spans run across outlets, so their number follows the articles."""
+    con = _synthetic_store(tmp_path / "s.duckdb", outlets=400, days=5, per_day=1)
+    assert len(daily_chunks(con, 500)) == 4                                            # 2,000 articles
+    # Each (outlet, day) holds one article in 3 topics: 4 x 11 categories x 4 voices = 176 rows of daily.
+    assert len(daily_chunks(con, 10**9, max_rows=176 * 100)) == 20                     # 100 days a span
+    assert len(daily_chunks(con, 10**9, max_rows=1)) == 2000                           # a day is never split
+    got = {}
+    for cap in (500, 7, 10**9):
+        build_daily(con, cap)
+        got[cap] = con.execute("SELECT * FROM daily ORDER BY ALL").df()
+    con.close()
+    assert len(got[500]) == 400 * 5 * 4 * 11 * 4        # outlets x days x (3 topics + all) x categories x voices
+    pd.testing.assert_frame_equal(got[500], got[10**9])
+    pd.testing.assert_frame_equal(got[7], got[10**9])
 
 
 def _synthetic_store(path, outlets=1, days=1461, per_day=4) -> duckdb.DuckDBPyConnection:
@@ -143,21 +170,21 @@ def test_daily_in_spans_fits_a_memory_limit_the_whole_store_at_once_does_not(tmp
     path = tmp_path / "s.duckdb"
     _synthetic_store(path).close()
 
-    def build(max_articles):
+    def build(max_articles, max_rows=DAILY_CHUNK_ROWS):
         con = _configure(duckdb.connect(str(path)))
         con.execute("SET threads = 2")
         con.execute("SET memory_limit = '32MB'")
         try:
             cells = con.execute("SELECT count(DISTINCT (a.day, t.topic)) FROM articles a "
                                 "JOIN article_topics t USING (article_id)").fetchone()[0] + 1461   # + (all topics)
-            return build_daily(con, max_articles), cells, con.execute(
+            return build_daily(con, max_articles, max_rows), cells, con.execute(
                 "SELECT sum(n_articles), sum(n_words), sum(n_mentions), sum(n_articles_with_mention) FROM daily "
                 "WHERE category = 'all' AND voice = 'all' AND topic = '(all topics)'").fetchone()
         finally:
             con.close()
 
     with pytest.raises(duckdb.OutOfMemoryException):
-        build(10**9)
+        build(10**9, 10**12)                             # one pass
     rows, cells, sums = build(200)
     assert rows == cells * 11 * 4                        # days x topics, x (10 categories + all) x 4 voices
     assert sums == (5844, 5844 * 600, 5844 * 8, 5844)
