@@ -166,7 +166,9 @@ def _synthetic_store(path, outlets=1, days=1461, per_day=4) -> duckdb.DuckDBPyCo
 
 def test_daily_in_spans_fits_a_memory_limit_the_whole_store_at_once_does_not(tmp_path):
     """The store's tables in one pass ran out of DuckDB's memory limit (in a 100,000-article run at
-    512 MB; here a 5,844-article store at 32 MB); spans of 200 articles build the same table within it."""
+    512 MB; here a 5,844-article store at 32 MB); spans of 200 articles build the same table within it.
+    (Measured with DuckDB 2.0.1: should a later DuckDB build the one pass within 32 MB, the first
+    assertion fails, and the store or the limit needs retuning so that the test still shows a bound.)"""
     path = tmp_path / "s.duckdb"
     _synthetic_store(path).close()
 
@@ -176,7 +178,8 @@ def test_daily_in_spans_fits_a_memory_limit_the_whole_store_at_once_does_not(tmp
         con.execute("SET memory_limit = '32MB'")
         try:
             cells = con.execute("SELECT count(DISTINCT (a.day, t.topic)) FROM articles a "
-                                "JOIN article_topics t USING (article_id)").fetchone()[0] + 1461   # + (all topics)
+                                "JOIN article_topics t USING (article_id)").fetchone()[0] + con.execute(
+                "SELECT count(DISTINCT day) FROM articles").fetchone()[0]                   # + (all topics)
             return build_daily(con, max_articles, max_rows), cells, con.execute(
                 "SELECT sum(n_articles), sum(n_words), sum(n_mentions), sum(n_articles_with_mention) FROM daily "
                 "WHERE category = 'all' AND voice = 'all' AND topic = '(all topics)'").fetchone()
