@@ -826,8 +826,9 @@ def load_lexicon(paths: list[str | Path] | None = None, extra: list[str | Path] 
         order = {str(f): i for i, f in enumerate(files)}
         problems[:] = sorted(problems + category_errors,
                              key=lambda e: (order.get(re.split(r", lines? ", e.where or "")[0], len(order)), _line_of(e)))
-    lexicon, build_warnings = build_lexicon(entries, problems)
-    warnings += build_warnings
+    if entries or not problems:   # as lexicon check: no entry read past the problems is not one more
+        lexicon, build_warnings = build_lexicon(entries, problems)
+        warnings += build_warnings
     if problems:
         first = problems[0]
         if len(problems) > 1:

@@ -405,6 +405,30 @@ def test_run_stops_on_a_bad_lexicon_naming_its_first_problem_and_how_to_list_the
     assert f"(2 more problems in the lexicon files; `framewatch lexicon check {bad}` lists every one)" in result.stderr
 
 
+YAML_ONE_PROBLEM = "entries:\n  - term: puppet regime\n    category: pejorative_label\n    category: euphemism\n"
+YAML_TWO_PROBLEMS = YAML_ONE_PROBLEM + "  - term: war games\n    note: a\n    note: b\n"
+
+
+@pytest.mark.parametrize("option", ["--lexicon", "--extra-lexicon"])
+@pytest.mark.parametrize("text, more", [(YAML_ONE_PROBLEM, None), (YAML_TWO_PROBLEMS, "1 more problem in")])
+def test_run_counts_the_lexicon_problems_after_the_first_with_either_option(tmp_path, corpus, option, text, more):
+    # a file whose only entry is bad has no terms left, but that is no problem of its own:
+    # lexicon check lists one, so "1 more" was one too many (round 15, item 3)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text, encoding="utf-8")
+    result = invoke("run", "--input", corpus, "--store", tmp_path / "s.duckdb", option, bad)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {bad}, line 4: key 'category' is given twice;")
+    assert "has no terms" not in result.stderr
+    if more is None:
+        assert "more problem" not in result.stderr
+    else:
+        assert f"({more} the lexicon files; `framewatch lexicon check " in result.stderr
+        assert f"{bad}` lists every one)" in result.stderr
+    checked = invoke("lexicon", "check", bad)
+    assert f"{1 if more is None else 2} error" in checked.stderr + checked.output
+
+
 def test_term_only_csv_is_valid_with_category_loaded(tmp_path):
     path = tmp_path / "terms.csv"
     path.write_text("term\nwar games\npuppet regime\n", encoding="utf-8")
