@@ -298,7 +298,8 @@ def read_html_string(html: str, *, url: str | None = None,
         ``lead`` (meta description), ``url``, ``lang``, ``published`` (UTC datetime or None),
         ``date_source`` ("metadata" | "url"), ``date_note``, ``fetched_at``; or
         ``{"_reject": ("no_text", detail)}`` when the page has no text, ``("repeated_key", detail)``
-        when its date would be read from a JSON-LD ``datePublished`` given twice. No provenance keys.
+        when its date would be read from a JSON-LD ``datePublished`` given twice (that record keeps
+        what was read, its dates as given in ``published``, ``published_2`` ...). No provenance keys.
     """
     if fetched_at is not None and fetched_at.tzinfo is None:
         fetched_at = fetched_at.replace(tzinfo=timezone.utc)
@@ -331,12 +332,17 @@ def read_html_string(html: str, *, url: str | None = None,
     if lead:
         record["lead"] = _tidy_lines(lead)
 
+    repeated = None
     try:
         published, source, note, naive = _page_date(tree, [canonical, og_url, url], fetched_at, assume_tz)
     except _RepeatedDateError as exc:
-        if not date_given:
-            return {**record, "_reject": ("repeated_key", str(exc))}
+        if not date_given:   # rejected below, keeping the body and every value, as a front matter's repeat is
+            repeated = exc
         published, source, note, naive = None, None, None, False
+    if repeated is not None:
+        body = _main_text(tree, title)
+        dates = {"published" if k == 1 else f"published_{k}": v for k, v in enumerate(repeated.values, 1)}
+        return {**record, **dates, **({"body": body} if body else {}), "_reject": ("repeated_key", str(repeated))}
     record["published"] = published
     if naive:
         record["_naive_date"] = True
@@ -377,7 +383,9 @@ def read_html_file(path: Path, *, fetched_at: datetime | None = None,
     -------
     dict
         A record with ``_source_file`` and ``_source_row`` (None), or a ``_reject`` record
-        (``unreadable_file`` when the file cannot be read, ``no_text`` when it has no text).
+        (``unreadable_file`` when the file cannot be read, ``no_text`` when it has no text,
+        ``repeated_key`` with what was read, *base_meta* applied, when its date is in a JSON-LD key
+        given twice).
     """
     prov = {"_source_file": str(path), "_source_row": None}
     try:
@@ -390,7 +398,7 @@ def read_html_file(path: Path, *, fetched_at: datetime | None = None,
                                   date_given=meta.get("published") is not None)
     except Exception as exc:  # one bad file never stops a run
         return {**prov, "_reject": ("unreadable_file", f"{type(exc).__name__}: {exc}")}
-    if "_reject" in record:
+    if "_reject" in record and record["_reject"][0] != "repeated_key":
         return {**prov, "_reject": record["_reject"]}
     if enc_note:
         record["encoding_note"] = enc_note
@@ -474,7 +482,7 @@ def _page_date(tree, urls: list[str | None], fetched_at: datetime | None, assume
     discarded: list[str] = []
     for origin, raw in _metadata_dates(tree):
         if type(raw) is _RepeatedDate:
-            raise _RepeatedDateError(raw.detail())
+            raise _RepeatedDateError(raw)
         parsed = parse_dates([raw], not_after=fetched_at, assume_tz=assume_tz)
         inst, note = parsed.instants[0], parsed.notes[0]
         if inst is None:
@@ -579,7 +587,12 @@ class _RepeatedDate(list):
 
 
 class _RepeatedDateError(ValueError):
-    """The date a page's metadata gives is in a key given more than once (:class:`_RepeatedDate`)."""
+    """The date a page's metadata gives is in a key given more than once (:class:`_RepeatedDate`): its
+    message is the reject's detail, ``values`` the values as given, kept in the reject's record."""
+
+    def __init__(self, values: _RepeatedDate):
+        super().__init__(values.detail())
+        self.values = list(values)
 
 
 def _url_date(url: str) -> datetime | None:
