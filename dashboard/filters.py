@@ -89,10 +89,19 @@ def _clamp(d: date, lo: date, hi: date) -> date:
     return min(max(d, lo), hi)
 
 
-def _read_url(summary: dict) -> list[str]:
-    """Initial widget values from ``st.query_params``; returns warnings about ignored values."""
+def _read_url(summary: dict) -> tuple[list[str], list[str]]:
+    """Initial widget values from ``st.query_params``.
+
+    Returns
+    -------
+    (ignored, clamped)
+        Sentences for the sidebar's warnings: the values ignored (the default used instead), and the
+        dates outside the store's span, moved to its nearest end (not ignored: the default range
+        is not what is shown).
+    """
     qp = st.query_params
     notes: list[str] = []
+    clamped: list[str] = []
     first, last = summary["first_day"], summary["last_day"]
 
     def listed(key: str, options: list[str], what: str) -> list[str]:
@@ -112,8 +121,8 @@ def _read_url(summary: dict) -> list[str]:
         if raw and d is None:
             notes.append(f"invalid date {key}={raw!r}")
         elif d is not None and first and last and not first <= d <= last:
-            notes.append(f"{key}={raw} is outside the store's dates ({first} to {last})")
             d = _clamp(d, first, last)
+            clamped.append(f"{key}={raw} is outside the store's dates ({first} to {last}), so {key} is {d}")
         st.session_state[_K[wkey]] = d or default
     g = qp.get("granularity")
     if g and g not in GRANULARITIES:
@@ -133,7 +142,7 @@ def _read_url(summary: dict) -> list[str]:
         notes.append(f"unknown measure {m!r} (use measure=rate or measure=share)")
     st.session_state[_K["measure"]] = m if m in MEASURES else "rate"
     st.session_state[_K["pool"]] = _flag(qp.get("pool"), "pool", notes)
-    return notes
+    return notes, clamped
 
 
 def _flag(raw: str | None, key: str, notes: list[str]) -> bool:
@@ -195,7 +204,7 @@ def sidebar_filters(summary: dict) -> Selection:
         An empty list filter is "all" (``()`` in :class:`pipelines.rollups.Filters`), as is one
         holding every option.
     """
-    notes = [] if st.session_state.get(_LOADED) else _read_url(summary)
+    notes, clamped = ([], []) if st.session_state.get(_LOADED) else _read_url(summary)
     st.session_state[_LOADED] = True
     changed = _sanitise_state(summary)
     first, last = summary["first_day"], summary["last_day"]
@@ -203,6 +212,8 @@ def sidebar_filters(summary: dict) -> Selection:
     sb.header("Filters")
     if notes:
         sb.warning("Ignored in the link: " + "; ".join(notes) + ".", icon="⚠️")
+    if clamped:
+        sb.warning("Moved to the store's dates: " + "; ".join(clamped) + ".", icon="⚠️")
     if changed:
         sb.warning("The store changed: " + "; ".join(changed) + ".", icon="⚠️")
     outlets = sb.multiselect("Outlets", summary["outlets"], key=_K["outlet"],

@@ -89,6 +89,20 @@ def test_invalid_url_values_are_ignored_with_a_warning(store_path):
     assert "'Nope'" in msg and "fortnight" in msg and "yesterday" in msg and "nowire='maybe'" in msg
 
 
+def test_a_link_date_outside_the_store_is_said_to_be_moved_not_ignored(store_path):
+    """from=2030-01-01 was listed under 'Ignored in the link', yet the page showed only the store's last
+    day, not the default range (round 15, item 6)."""
+    at = _app(store_path, **{"from": "2030-01-01"})
+    assert not at.exception
+    start, end = at.sidebar.date_input[0].value, at.sidebar.date_input[1].value
+    assert start == end                                   # the last day, as the page shows
+    msg = " ".join(w.value for w in at.sidebar.warning)
+    assert "Ignored in the link" not in msg
+    assert msg.startswith("Moved to the store's dates: from=2030-01-01 is outside the store's dates (")
+    assert msg.endswith(f" to {end}), so from is {end}.")
+    assert at.query_params["from"] in (str(end), [str(end)])
+
+
 def test_chosen_values_the_store_no_longer_has_are_dropped_with_a_warning(store_path):
     """A store replaced under a running session (a run, a collect) may lack a chosen outlet, topic or category:
     the value is dropped, and when nothing chosen is left (which means all) the sidebar says the selection widened,
