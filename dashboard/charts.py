@@ -597,6 +597,14 @@ def _count(k, noun: str) -> str:
     return f"{k:,} {noun}{'' if k == 1 else 's'}"
 
 
+def _gap_text(status, n: int) -> str:
+    """What a trend tooltip says of a period with no value: the row's status as the caption's gap list
+    names it (``no data``, ``not collected``, ``no articles``), else ``no articles`` or ``no words``."""
+    if isinstance(status, str) and status != "ok":
+        return status
+    return "no articles" if n == 0 else "no words"
+
+
 def _trend_rows(data: pd.DataFrame, measure: str, top: float, spans: dict, kind: str = "outlet",
                 panel: str | None = None) -> list[dict]:
     """The chart rows of a trend frame sorted by outlet and period: one per outlet and period.
@@ -617,8 +625,10 @@ def _trend_rows(data: pd.DataFrame, measure: str, top: float, spans: dict, kind:
         drawing = interval_drawing(g[low], g[high], top)
         partial = g["partial"].fillna(False).astype(bool).to_numpy() if "partial" in g else np.zeros(len(g), bool)
         notes = [n.replace("<br>", "") for n in _partial_notes(g, partial)]
-        cols = zip(pd.to_datetime(g["period"]), g[val], g[low], g[high], g["n_articles"], g["n_words"], g["n_mentions"])
-        for j, (period, v, lo, hi, n, words, mentions) in enumerate(cols):
+        status = g["status"] if "status" in g else pd.Series(None, index=g.index, dtype=object)
+        cols = zip(pd.to_datetime(g["period"]), g[val], g[low], g[high], g["n_articles"], g["n_words"], g["n_mentions"],
+                   status)
+        for j, (period, v, lo, hi, n, words, mentions, gap) in enumerate(cols):
             v, lo, hi = _num(v), _num(lo), _num(hi)
             n = int(n) if pd.notna(n) else 0
             y0 = stacked.get(period, 0)
@@ -633,7 +643,7 @@ def _trend_rows(data: pd.DataFrame, measure: str, top: float, spans: dict, kind:
                 "past": bool(past), "past_low": min(lo, top) if past else None,
                 "partial": bool(partial[j]), "n_articles": n, "y0": y0, "y1": y0 + n,
                 "when": f"{period:%d %b %Y}",
-                "measured": ("no articles" if v is None else
+                "measured": (_gap_text(gap, n) if v is None else
                              f"{format(v, fmt)} {unit}" + (" (above the axis)" if v > top else "")),
                 "interval": ("switch on Pool selected outlets" if kind == "reference" else "") if lo is None or hi is None
                             else f"{format(lo, fmt)} – {format(hi, fmt)}",

@@ -9,6 +9,7 @@ from dashboard.charts import (CELL_TARGETS, LEGEND_ROW_PX, PALETTE, PAST_CHEVRON
                               cell_target, clipped_counts, distinctive_chart, distinctive_rows, heatmap_chart,
                               legend_rows, mark_partial_periods, period_end, trend_chart, trend_chart_rows, trend_y_top,
                               with_cell_targets)
+from dashboard.tables import gap_rows, gaps_text
 from pipelines import rollups, storage
 from pipelines.distinctive import DISTINCTIVE_COLUMNS
 from pipelines.rollups import POOLED, add_measures
@@ -49,7 +50,9 @@ def test_trend_one_line_per_outlet_sorted_with_gap(measure, col):
     a = _rows(spec, "A")
     assert [r["period"] for r in a] == ["2026-03-01T00:00:00Z", "2026-03-02T00:00:00Z", "2026-03-03T00:00:00Z",
                                         "2026-03-04T00:00:00Z"]               # ascending, read as UTC
-    assert a[2]["drawn"] is None and a[2]["measured"] == "no articles"    # the gap: null, a break in the line
+    assert a[2]["drawn"] is None and a[2]["measured"] == "not collected"  # the gap: null, a break in the line
+    # the tooltip says the gap as the caption's list does (it said "no articles" beside "(no data)", round 15)
+    assert gaps_text(gap_rows(_trend_frame())).endswith(f"A 2026-03-03 ({a[2]['measured']})")
     assert a[3]["drawn"] == 0.0                                           # a real zero is drawn at 0
     expected = _trend_frame().set_index(["outlet", "period"]).loc[("A", pd.Timestamp("2026-03-01")), col]
     assert a[0]["drawn"] == pytest.approx(expected)
