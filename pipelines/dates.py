@@ -129,6 +129,9 @@ class ParsedDates:
         Date-time values without a UTC offset, read in ``assume_tz``; when above 0 the last
         warning is :func:`naive_warning` of it (so a caller that parses one column in parts, as
         the ingest's batches do, sums the counts and says it once).
+    naive : list of bool, length n_values
+        True for each value :attr:`n_naive` counts (read in ``assume_tz``), so a caller can note it
+        on that article.
     """
 
     instants: list[datetime | None]
@@ -136,6 +139,7 @@ class ParsedDates:
     order: str | None = None
     warnings: list[str] = field(default_factory=list)
     n_naive: int = 0
+    naive: list[bool] = field(default_factory=list)
 
 
 @dataclass
@@ -207,8 +211,8 @@ def parse_dates(values: Sequence[object], *, order: str | None = None, default_o
     n = len(values)
     instants: list[datetime | None] = [None] * n
     notes: list[str | None] = [None] * n
+    naive_at = [False] * n
     numeric: dict[int, _Numeric] = {}
-    n_naive = 0
     cache: dict[str, tuple] = {}
 
     for i, value in enumerate(values):
@@ -220,8 +224,7 @@ def parse_dates(values: Sequence[object], *, order: str | None = None, default_o
             kind = hit[0]
             if kind == "ok":
                 instants[i] = hit[1]
-                if hit[2]:
-                    n_naive += 1
+                naive_at[i] = hit[2]
             elif kind == "num":
                 numeric[i] = hit[1]
             elif kind == "missing":
@@ -237,8 +240,7 @@ def parse_dates(values: Sequence[object], *, order: str | None = None, default_o
         if got is None:
             notes[i] = missing
         else:
-            instants[i], naive = got
-            n_naive += naive
+            instants[i], naive_at[i] = got
 
     warns: list[str] = []
     applied = None
@@ -248,10 +250,10 @@ def parse_dates(values: Sequence[object], *, order: str | None = None, default_o
             if notes[i] is not None:  # contradicts the inferred order
                 continue
             try:
-                instants[i], naive = _numeric_instant(num, applied, tz)
-                n_naive += naive
+                instants[i], naive_at[i] = _numeric_instant(num, applied, tz)
             except _Invalid as exc:
                 notes[i] = f"invalid date {_quote(values[i])}: {exc} (order {applied})"
+    n_naive = sum(naive_at)
     if n_naive:
         warns.append(naive_warning(n_naive, assume_tz, column=column, where=where))
     if not_after is not None:
@@ -261,15 +263,21 @@ def parse_dates(values: Sequence[object], *, order: str | None = None, default_o
             if inst is not None and inst > limit + allowance:
                 instants[i] = None
                 notes[i] = f"date {_iso(inst)} is {later} the {bound} {_iso(limit)}; not stored"
-    return ParsedDates(instants=instants, notes=notes, order=applied, warnings=warns, n_naive=n_naive)
+    return ParsedDates(instants=instants, notes=notes, order=applied, warnings=warns, n_naive=n_naive, naive=naive_at)
+
+
+RERUN_FRESH = ("and run again with --fresh (a new store of only the inputs given): without it the articles "
+               "already stored keep their times, as a rerun folds them into the stored copies")
+"""When ``--assume-tz`` takes effect for ``run`` and ``ingest`` (:func:`naive_warning`'s default *then*)."""
 
 
 def naive_warning(n_naive: int, assume_tz: str, *, column: str = "published", where: str = "",
-                  place: str | None = None, then: str = "and run again") -> str:
+                  place: str | None = None, then: str = RERUN_FRESH) -> str:
     """The column warning of :func:`parse_dates` for *n_naive* date-time values without a UTC offset
     read in *assume_tz* (a zone name as given), naming the column and ``where``; *place*, when
-    given, says where the values were instead (a feed's items, pages' metadata); *then*, when the
-    flag takes effect (collect: from the next collect on, as it skips the items it has stored)."""
+    given, says where the values were instead (a feed's items, pages' metadata); *then*, how the
+    flag takes effect (run and ingest: :data:`RERUN_FRESH`; collect: from the next collect on, as it
+    skips the items it has stored)."""
     values = "1 date-time value had" if n_naive == 1 else f"{n_naive:,} date-time values had"
     return (f"{place or _place(column, where)}: {values} no UTC offset and {'was' if n_naive == 1 else 'were'} read in "
             f"{assume_tz} (--assume-tz {assume_tz}); if the outlet wrote them in another time zone, give it with "
@@ -528,10 +536,10 @@ def _rfc2822(s: str, tz) -> tuple:
         naive = datetime(*t[:6])
     except ValueError as exc:
         return ("bad", str(exc))
+    if zone is None:  # no zone at all: read in assume_tz (parsedate_tz gives 0, not None, for a missing zone)
+        return ("ok",) + _to_utc(naive, tz, date_only=False)
     if offset is None:
         offset = t[9]
-    if offset is None:  # no zone at all: read in assume_tz
-        return ("ok",) + _to_utc(naive, tz, date_only=False)
     return ("ok", (naive - timedelta(seconds=offset)).replace(tzinfo=timezone.utc), False)
 
 

@@ -1281,7 +1281,8 @@ class _IngestState:
         # once the file is read (check_named_keys)
         self.named_files: dict[str, list] = {}
         self.json_files: dict[str, bool] = {}  # file -> a JSON file (asked only with --map)
-        self.naive_read: dict[str, int] = {}  # feed or page file -> its dates read in --assume-tz by its reader
+        self.naive_read: dict[str, int] = {}  # feed or page file -> its dates read in --assume-tz (by its reader or the ingest)
+        self.naive_kept: dict[str, int] = {}  # file -> its dates without an offset whose articles were stored before this run
         self.held: list[dict] | None = None
         self.rejects: list[dict] = []
         self.articles: list[pd.DataFrame] = []
@@ -1331,6 +1332,7 @@ class _IngestState:
                                                             column=self.date_columns.get(src, "published"),
                                                             where=_date_place(src, outlet)))
             warnings += _naive_read_warnings(self.naive_read, self.options.assume_tz)
+            warnings += _naive_kept_warning(self.naive_kept)
             warnings += self.column_warnings
             warnings += [_kept_keys_warning(src, name, *seen, same=same)
                          for (src, name, same), seen in self.kept_keys.items()]
@@ -1447,9 +1449,11 @@ class _IngestState:
                         extra.pop(given, None)
             seen = self.kept_keys.setdefault((src, name, same), [where, 0, names])
             seen[1] += 1
+        naive_at = None
         if rec.get("_naive_date") and "://" not in src:   # collect says so itself, a feed at a time
             self.naive_read[src] = self.naive_read.get(src, 0) + 1
-        return {
+            naive_at = ("read", src)
+        return {"_naive_at": naive_at,
             "outlet": outlet, "outlet_raw": outlet_raw, "published_raw": get.get("published"),
             "date_source": rec.get("date_source") or ("column" if get.get("published") not in (None, "") else None),
             "date_note": rec.get("date_note"), "fetched_at": rec.get("fetched_at"), "title": title, "text": text, "text_origin": origin,
@@ -1501,11 +1505,23 @@ class _IngestState:
             parsed_groups.append(((src, outlet), idx, parsed))
         for key, idx, parsed in parsed_groups:
             state = self.dates.setdefault(key, [[], 0])
-            # The naive-time warning (the last, when n_naive) is said once for the column, in drain().
+            # The naive-time warning (the last, when n_naive) is said once for the column, in drain();
+            # a page's front matter or sidecar date is counted with the pages' dates, one warning for all.
             state[0] += parsed.warnings[:-1] if parsed.n_naive else parsed.warnings
-            state[1] += parsed.n_naive
-            for i, instant, note in zip(idx, parsed.instants, parsed.notes):
+            page = _is_page(key[0])
+            for i, instant, note, naive in zip(idx, parsed.instants, parsed.notes, parsed.naive):
                 row = rows[i]
+                if naive:
+                    if page:
+                        self.naive_read[key[0]] = self.naive_read.get(key[0], 0) + 1
+                        row["_naive_at"] = ("read", key[0])
+                        note = (f"{row['date_source'] or 'the page'}'s date '{str(row['published_raw']).strip()}' "
+                                f"has no UTC offset; {sources.read_in(options.assume_tz)}")
+                    else:
+                        state[1] += 1
+                        row["_naive_at"] = ("column", key)
+                elif note and row.get("date_note") and row["published_raw"] in (None, ""):
+                    note = None   # the reader said why there is no date (a page, a feed item): not a column's
                 fetched = row.get("fetched_at")
                 if instant is not None and isinstance(fetched, datetime) and instant > fetched:
                     instant, note = None, (f"date {instant.isoformat()} is after the crawl time "
@@ -1517,12 +1533,24 @@ class _IngestState:
                     row["date_source"] = row["date_source"] if row["published_raw"] not in (None, "") else None
         return True
 
+    def uncount_naive(self, naive_at: tuple) -> None:
+        """Take a date without a UTC offset out of its warning's count (``("column", (file, outlet))`` or
+        ``("read", file)``): its article was stored before this run and keeps the time it was stored with."""
+        kind, key = naive_at
+        if kind == "column":
+            self.dates[key][1] -= 1
+        else:
+            self.naive_read[key] -= 1
+        src = key[0] if kind == "column" else key
+        self.naive_kept[src] = self.naive_kept.get(src, 0) + 1
+
     def fold(self, rows: list[dict]) -> None:
         """Fold exact duplicates of *rows* (against the store, earlier batches and each other) and
         keep the new articles as a frame."""
         kept: dict[str, dict] = {}
         key_to_id = self.key_to_id
         for row in rows:
+            naive_at = row.pop("_naive_at", None)
             row["url_norm"] = normalise_url(row["url"])
             row["text_hash"], n_words = text_hash_and_count(row["text"])
             day = row["published_at"].date().isoformat() if row["published_at"] is not None else ""
@@ -1537,6 +1565,8 @@ class _IngestState:
                     # A copy listed under another section keeps that topic label too.
                     kept[found]["topics_raw"] = merge_topic_cells(kept[found]["topics_raw"], row["topics_raw"])
                 else:  # stored, or written with an earlier batch
+                    if naive_at is not None and found not in self.taken:   # stored before: keeps its time
+                        self.uncount_naive(naive_at)
                     count, topics = self.dup_stored.get(found, (0, None))
                     self.dup_stored[found] = (count + 1, merge_topic_cells(topics, row["topics_raw"]))
                 continue
@@ -1736,14 +1766,33 @@ def _pages_not_taken(pages: list[tuple[str, dict[str, int]]]) -> list[str]:
 def _naive_read_warnings(naive_read: dict[str, int], assume_tz: str) -> list[str]:
     """The warnings for dates a feed or HTML page gave without a UTC offset, read in *assume_tz* by
     the reader (:mod:`pipelines.sources`): one a feed file, one for all pages (the first named)."""
-    feeds = [(src, n) for src, n in naive_read.items() if Path(src).suffix.lower() in FEEDS]
-    pages = [src for src in naive_read if Path(src).suffix.lower() not in FEEDS]
+    feeds = [(src, n) for src, n in naive_read.items() if n and Path(src).suffix.lower() in FEEDS]
+    pages = [src for src, n in naive_read.items() if n and Path(src).suffix.lower() not in FEEDS]
     out = [dates_mod.naive_warning(n, assume_tz, place=f"{src}, the items' dates") for src, n in feeds]
     if pages:
         more = f" and {plural(len(pages) - 1, 'more page')}" if len(pages) > 1 else ""
         place = f"{pages[0]}{more}, " + ("the pages' publication dates" if more else "the page's publication date")
         out.append(dates_mod.naive_warning(sum(naive_read[src] for src in pages), assume_tz, place=place))
     return out
+
+
+def _naive_kept_warning(naive_kept: dict[str, int]) -> list[str]:
+    """The warning for dates without a UTC offset whose articles were already stored (the input
+    read again): they keep the times they were stored with, whatever ``--assume-tz`` says now."""
+    files = [src for src, n in naive_kept.items() if n]
+    if not files:
+        return []
+    n = sum(naive_kept[src] for src in files)
+    more = f" and {plural(len(files) - 1, 'more file')}" if len(files) > 1 else ""
+    return [f"{files[0]}{more}: {plural(n, 'date-time value')} without a UTC offset belong to articles already "
+            f"in the store, which keep the times they were stored with (they were not read in --assume-tz now); "
+            "to read them in a time zone, run again with --assume-tz ZONE --fresh (a new store of only the "
+            "inputs given)."]
+
+
+def _is_page(src: str) -> bool:
+    """Whether *src* is an HTML or text page read from disk (its dates are the page's, not a column's)."""
+    return "://" not in src and Path(src).suffix.lower() in PAGES
 
 
 def _date_place(src: str, outlet: str) -> str:

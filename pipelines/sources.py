@@ -102,8 +102,6 @@ _URL_DATE = (
     re.compile(r"(?<!\d)((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?=/|$|[-_.])"),
     re.compile(r"/((?:19|20)\d{2})(\d{2})(\d{2})(?=/|$|[-_.])"),
 )
-_HAS_OFFSET = re.compile(r"(?:Z|[+-]\d{2}:?\d{2}|\b(?:GMT|UTC|UT|[ECMP][SD]T))\s*$", re.IGNORECASE)
-_HAS_TIME = re.compile(r"\d{1,2}:\d{2}")
 
 # Metadata keys of sidecars and front matter mapped to canonical record keys.
 _ALIASES = {
@@ -488,8 +486,8 @@ def _page_date(tree, urls: list[str | None], fetched_at: datetime | None, assume
         if inst is None:
             discarded.append(f"{origin} {note}")
             continue
-        if _HAS_TIME.search(raw) and not _HAS_OFFSET.search(raw.strip()):
-            return inst, "metadata", f"{origin} '{raw}' has no UTC offset; {_read_in(assume_tz)}", True
+        if parsed.n_naive:   # what the parser did, so the note cannot claim a zone it did not apply
+            return inst, "metadata", f"{origin} '{raw}' has no UTC offset; {read_in(assume_tz)}", True
         return inst, "metadata", None, False
     for candidate in urls:
         if not candidate:
@@ -797,7 +795,7 @@ def read_folder(path: Path, *, assume_tz: str = "UTC") -> Iterator[dict]:
 # feeds
 
 
-def _read_in(assume_tz: str) -> str:
+def read_in(assume_tz: str) -> str:
     """How a date-time without a UTC offset was read, for its note: ``read as UTC`` or ``read in Europe/Moscow``."""
     return "read as UTC" if is_utc(assume_tz) else f"read in {assume_tz}"
 
@@ -905,7 +903,7 @@ def _feed_date(entry, assume_tz: str = "UTC") -> tuple[datetime | None, str | No
             parsed = parse_dates([raw], assume_tz=assume_tz)
             if parsed.instants[0] is not None:
                 if parsed.n_naive:
-                    naive = f"the feed's date '{raw.strip()}' has no UTC offset; {_read_in(assume_tz)}"
+                    naive = f"the feed's date '{raw.strip()}' has no UTC offset; {read_in(assume_tz)}"
                     return parsed.instants[0], f"{note}; {naive}" if note else naive, True
                 return parsed.instants[0], note, False
             own_note = parsed.notes[0]

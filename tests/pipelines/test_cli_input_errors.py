@@ -328,7 +328,9 @@ def test_ingest_reads_a_feed_files_dates_without_an_offset_in_assume_tz_and_warn
         zone = zone or "UTC"
         assert (f"Warning: {feed}, the items' dates: 1 date-time value had no UTC offset and was read in {zone} "
                 f"(--assume-tz {zone}); if the outlet wrote them in another time zone, give it with --assume-tz ZONE "
-                "(an IANA name, e.g. --assume-tz Europe/Moscow) and run again.") in result.stderr.splitlines()
+                "(an IANA name, e.g. --assume-tz Europe/Moscow) and run again with --fresh "
+              "(a new store of only the inputs given): without it the articles already stored keep their times, as a rerun "
+              "folds them into the stored copies.") in result.stderr.splitlines()
 
 
 def test_a_key_given_twice_is_a_reject_when_a_field_reads_it_and_kept_with_a_warning_when_none_does(tmp_path):
@@ -353,3 +355,33 @@ def test_a_key_given_twice_is_a_reject_when_a_field_reads_it_and_kept_with_a_war
     assert query(store, "SELECT text, extra FROM articles") == [("The drills went on.", '{"note": "x", "note_2": "y"}')]
     listing = invoke("rejects", "--store", store)
     assert f"{source} line 1\trepeated_key\tline 1: the key 'text' is given twice" in listing.stdout
+
+
+def test_the_naive_date_advice_followed_literally_re_reads_the_dates_and_a_plain_rerun_says_they_kept_theirs(tmp_path):
+    """run's advice 'give --assume-tz ZONE and run again' did nothing (the rerun folded every article into
+    its stored copy) and the rerun warned the values 'were read in' the zone all the same."""
+    csv_file = _write(tmp_path / "naive.csv", "outlet,title,text,published\n"
+                                              "TASS,Talks,The talks went on.,Fri, 01 Mar 2024 10:00:00\n"
+                                              "TASS,Drills,The drills went on.,2024-03-02 10:00\n".replace(
+                                                  "Fri, 01 Mar 2024 10:00:00", '"Fri, 01 Mar 2024 10:00:00"'))
+    store = tmp_path / "s.duckdb"
+
+    def times():
+        return query(store, "SELECT title, strftime(published_at AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M') FROM articles "
+                            "ORDER BY title")
+
+    first = invoke("ingest", "--input", csv_file, "--store", store)
+    assert first.exit_code == 0, first.stderr
+    assert "and run again with --fresh (a new store of only the inputs given)" in first.stderr
+    again = invoke("ingest", "--input", csv_file, "--store", store, "--assume-tz", "Europe/Moscow")
+    assert again.exit_code == 0, again.stderr
+    assert "read in Europe/Moscow" not in again.stderr
+    assert (f"Warning: {csv_file}: 2 date-time values without a UTC offset belong to articles already in the store, "
+            "which keep the times they were stored with (they were not read in --assume-tz now); to read them in a "
+            "time zone, run again with --assume-tz ZONE --fresh (a new store of only the inputs given).") in \
+        again.stderr.splitlines()
+    assert times() == [("Drills", "2024-03-02 10:00"), ("Talks", "2024-03-01 10:00")]
+    fresh = invoke("ingest", "--input", csv_file, "--store", store, "--assume-tz", "Europe/Moscow", "--fresh")
+    assert fresh.exit_code == 0, fresh.stderr
+    assert "2 date-time values had no UTC offset and were read in Europe/Moscow" in fresh.stderr
+    assert times() == [("Drills", "2024-03-02 07:00"), ("Talks", "2024-03-01 07:00")]

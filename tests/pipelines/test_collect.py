@@ -722,3 +722,26 @@ def test_a_bad_assume_tz_stops_collect_before_any_request_and_the_flag_is_in_its
         CollectOptions(assume_tz="Mars/Olympus")
     assert "--assume-tz TEXT Time zone of feed and page dates without an offset" in " ".join(
         CliRunner().invoke(main, ["collect", "--help"]).stdout.split())
+
+
+def test_collect_reads_an_rfc_822_date_without_a_zone_in_assume_tz_in_feeds_and_pages(site, tmp_path):
+    """'Fri, 01 Mar 2024 10:00:00' was stored at 10:00 UTC whatever --assume-tz said: a feed item with no
+    note and left out of the warning's count, a page with a note claiming it was read in the zone."""
+    site.add("/feed.xml", rss([("Alpha offensive", "/n/alpha.html", "Fri, 01 Mar 2024 10:00:00", "The offensive."),
+                               ("Delta drills", "/n/delta.html", "", "War games began.")]), "application/rss+xml")
+    site.add("/n/alpha.html", page("Alpha offensive", ["The offensive began on Friday, officials said."] * 3))
+    site.add("/n/delta.html", page("Delta drills", ["War games began near the border on Monday."] * 3).replace(
+        "</head>", '<meta name="date" content="Sat, 02 Mar 2024 10:00:00"></head>'))
+    feeds_file = tmp_path / "feeds.yaml"
+    feeds_file.write_text(f"feeds:\n  - outlet: RT\n    url: {site.url('/feed.xml')}\n    full_text: true\n")
+    store = tmp_path / "s.duckdb"
+    result = CliRunner().invoke(main, ["collect", "--feeds", str(feeds_file), "--store", str(store), "--rate", "0",
+                                       "--assume-tz", "Asia/Tokyo"])
+    assert result.exit_code == 0, result.output
+    assert query(store, "SELECT title, strftime(published_at AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M'), date_note "
+                        "FROM articles ORDER BY title") == [
+        ("Alpha offensive", "2024-03-01 01:00",
+         "the feed's date 'Fri, 01 Mar 2024 10:00:00' has no UTC offset; read in Asia/Tokyo"),
+        ("Delta drills", "2024-03-02 01:00", "meta date 'Sat, 02 Mar 2024 10:00:00' has no UTC offset; read in Asia/Tokyo")]
+    assert f"RT feed {site.url('/feed.xml')}, the new items' dates: 2 date-time values had no UTC offset and were " \
+           "read in Asia/Tokyo" in result.stderr

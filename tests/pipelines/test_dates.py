@@ -203,7 +203,9 @@ def test_naive_times_are_read_in_assume_tz_and_counted_but_dates_stay_on_their_d
     assert got.warnings == [
         "column 'published': 1 date-time value had no UTC offset and was read in Asia/Tokyo "
         "(--assume-tz Asia/Tokyo); if the outlet wrote them in another time zone, give it with --assume-tz ZONE "
-        "(an IANA name, e.g. --assume-tz Europe/Moscow) and run again."]
+        "(an IANA name, e.g. --assume-tz Europe/Moscow) and run again with --fresh "
+              "(a new store of only the inputs given): without it the articles already stored keep their times, as a rerun "
+              "folds them into the stored copies."]
     assert got.n_naive == 1
 
 
@@ -212,11 +214,11 @@ def test_naive_times_are_read_in_assume_tz_and_counted_but_dates_stay_on_their_d
 def test_one_list_of_utc_names_serves_the_zone_check_and_the_readers_date_notes(name, utc_itself):
     """sources' date notes kept their own copy of check_zone's UTC names (dates.is_utc now)."""
     from pipelines.dates import check_zone, is_utc
-    from pipelines.sources import _read_in
+    from pipelines.sources import read_in
 
     assert is_utc(name) is utc_itself
     assert (check_zone(name) is timezone.utc) is utc_itself
-    assert _read_in(name) == ("read as UTC" if utc_itself else f"read in {name}")
+    assert read_in(name) == ("read as UTC" if utc_itself else f"read in {name}")
 
 
 def test_the_naive_warnings_advice_says_when_the_flag_works_for_collect():
@@ -351,3 +353,26 @@ def test_a_numeric_date_no_order_can_read_is_invalid_and_not_ambiguous(value, no
         assert len(got.warnings) == 1 and ": 1 numeric date is ambiguous" in got.warnings[0]
     else:
         assert got.warnings == []
+
+
+@pytest.mark.parametrize("value", [
+    "Fri, 01 Mar 2024 10:00:00",               # RFC 822 without a zone (email.utils gives it offset 0)
+    "01 Mar 2024 10:00",                       # RFC 822 without the weekday or the seconds
+    "Published: Fri, 01 Mar 2024 10:00:00",    # after a label
+    "2024-03-01T10:00:00",                     # ISO 8601
+    "2024/03/01 10:00",                        # year first with slashes
+    "March 1, 2024 10:00 AM",                  # free text with a month name
+    "01/03/2024 10:00",                        # numeric, order DMY
+])
+def test_every_date_time_without_an_offset_is_read_in_assume_tz_and_flagged(value):
+    """An RFC 822 date without a zone was stored as UTC whatever --assume-tz said, and not counted."""
+    got = parse_dates([value, "Fri, 01 Mar 2024 10:00:00 +0300", "1 March 2024"], order="DMY", assume_tz="Asia/Tokyo")
+    assert got.instants == [utc(2024, 3, 1, 1), utc(2024, 3, 1, 7), utc(2024, 3, 1)]
+    assert got.naive == [True, False, False] and got.n_naive == 1
+
+
+@pytest.mark.parametrize("value, hour", [("Fri, 01 Mar 2024 10:00:00 GMT", 10), ("Fri, 01 Mar 2024 10:00:00 -0000", 10),
+                                         ("Fri, 01 Mar 2024 10:00:00 EST", 15), ("Fri, 01 Mar 2024 10:00:00 +0900", 1)])
+def test_an_rfc_822_zone_or_offset_is_honoured_whatever_assume_tz_says(value, hour):
+    got = parse_dates([value], assume_tz="Europe/Moscow")
+    assert got.instants == [utc(2024, 3, 1, hour)] and got.naive == [False] and got.n_naive == 0

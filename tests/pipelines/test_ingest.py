@@ -339,15 +339,65 @@ def test_feed_and_page_dates_without_an_offset_are_read_in_assume_tz_with_a_warn
                    "Port c.html": datetime(2026, 3, 4, hour, tzinfo=timezone.utc)}
     zone = zone or "UTC"
     advice = (f"had no UTC offset and was read in {zone} (--assume-tz {zone}); if the outlet wrote them in another "
-              "time zone, give it with --assume-tz ZONE (an IANA name, e.g. --assume-tz Europe/Moscow) and run again.")
-    assert [w for w in result.warnings if "--assume-tz" in w] == [
-        f"{folder / 'c.html'}, outlet 'Harbour Herald', column 'published': 1 date-time value {advice}",
+              "time zone, give it with --assume-tz ZONE (an IANA name, e.g. --assume-tz Europe/Moscow) and run again with --fresh "
+              "(a new store of only the inputs given): without it the articles already stored keep their times, as a rerun "
+              "folds them into the stored copies.")
+    assert [w for w in result.warnings if "--assume-tz" in w] == [   # a sidecar's date is counted with its page's
         f"{feed}, the items' dates: 1 date-time value {advice}",
-        f"{page} and 1 more page, the pages' publication dates: 2 date-time values {advice}".replace(
+        f"{page} and 2 more pages, the pages' publication dates: 3 date-time values {advice}".replace(
             "was read", "were read")]
-    note = result.articles.set_index("title").loc["Talks", "date_note"]
-    assert note == "the feed's date '2026-03-01 10:00:00' has no UTC offset; " + (
-        "read as UTC" if zone == "UTC" else f"read in {zone}")
+    read = "read as UTC" if zone == "UTC" else f"read in {zone}"
+    notes = dict(zip(result.articles["title"] + " " + result.articles["source_file"].map(lambda f: Path(f).name),
+                     result.articles["date_note"]))
+    assert notes["Talks feed.xml"] == f"the feed's date '2026-03-01 10:00:00' has no UTC offset; {read}"
+    assert notes["Port c.html"] == f"sidecar's date '2026-03-04T10:00:00' has no UTC offset; {read}"
+
+
+
+RFC_NAIVE = "Fri, 01 Mar 2024 10:00:00"   # RFC 822 without a zone: email.utils reads its offset as 0
+
+
+@pytest.mark.parametrize("name, content", [
+    ("a.csv", f'outlet,title,text,published\nTASS,Talks,The talks went on.,"{RFC_NAIVE}"\n'),
+    ("a.jsonl", json.dumps({"outlet": "TASS", "title": "Talks", "text": "The talks went on.", "published": RFC_NAIVE})),
+    ("a.xml", NAIVE_FEED.replace("2026-03-01 10:00:00", RFC_NAIVE).replace("Harbour Herald", "TASS")),
+    ("a.html", _naive_page(RFC_NAIVE).replace("Harbour Herald", "TASS").replace("<title>Port", "<title>Talks")),
+    ("a.txt", f"---\noutlet: TASS\ntitle: Talks\npublished: {RFC_NAIVE}\n---\nThe talks went on.\n"),
+])
+@pytest.mark.parametrize("zone, hour", [("UTC", 10), ("Asia/Tokyo", 1)])
+def test_an_rfc_822_date_without_a_zone_is_stored_in_assume_tz_from_every_input(tmp_path, name, content, zone, hour):
+    """It was stored at 10:00 UTC whatever --assume-tz said; a page's note even claimed it was read in the zone."""
+    result = ingest([write(tmp_path, name, content)], assume_tz=zone)
+    row = result.articles.set_index("title").loc["Talks"]
+    assert row["published_at"] == datetime(2024, 3, 1, hour, tzinfo=timezone.utc)
+    read = "read as UTC" if zone == "UTC" else f"read in {zone}"
+    if name.endswith((".csv", ".jsonl")):   # a column: no note on each article, the column's warning
+        assert row["date_note"] is None
+    else:
+        assert row["date_note"].endswith(f"'{RFC_NAIVE}' has no UTC offset; {read}")
+    assert [w for w in result.warnings if "no UTC offset" in w] == [
+        [w for w in result.warnings if "no UTC offset" in w][0]]   # exactly one
+    assert f"1 date-time value had no UTC offset and was read in {zone} (--assume-tz {zone})" in " ".join(
+        result.warnings)
+
+
+def test_pages_dates_without_an_offset_are_one_warning_for_all_pages_each_noted(tmp_path):
+    """Each .txt page with such a date had its own warning, worded as a CSV column ('column published'),
+    and no date note; an undated page's note named a column too."""
+    for name in ("p6.txt", "p7.txt"):
+        write(tmp_path, name, f"---\noutlet: TASS\ntitle: {name}\npublished: 2024-03-01 10:00\n---\nThe talks {name}.\n")
+    write(tmp_path, "p8.html", '<html><head><title>Undated</title><meta property="og:site_name" content="TASS">'
+                               "</head><body><article><p>The boats stayed in the port all day.</p></article></body></html>")
+    result = ingest([tmp_path], assume_tz="Europe/Moscow")
+    notes = dict(zip(result.articles["title"], result.articles["date_note"]))
+    times = dict(zip(result.articles["title"], result.articles["published_at"]))
+    assert times["p6.txt"] == times["p7.txt"] == datetime(2024, 3, 1, 7, tzinfo=timezone.utc)
+    assert notes["p6.txt"] == "front matter's date '2024-03-01 10:00' has no UTC offset; read in Europe/Moscow"
+    assert notes["Undated"] == "no publication date found"
+    warned = [w for w in result.warnings if "UTC offset" in w]
+    assert len(warned) == 1 and "column" not in warned[0]
+    assert warned[0].startswith(f"{tmp_path / 'p6.txt'} and 1 more page, the pages' publication dates: 2 date-time "
+                                "values had no UTC offset and were read in Europe/Moscow")
 
 
 GIVE_ONCE = "and framewatch cannot tell which of them is the {0}; give the key once in {1}"

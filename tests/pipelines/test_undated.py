@@ -192,7 +192,9 @@ def test_date_notes_and_warnings_name_the_column_as_the_file_names_it(tmp_path, 
     assert "'published'" not in result.stderr
     assert (f"Warning: {src}, outlet 'Valley Courier', column '{column}': 1 date-time value had no UTC offset and "
             "was read in UTC (--assume-tz UTC); if the outlet wrote them in another time zone, give it with "
-            "--assume-tz ZONE (an IANA name, e.g. --assume-tz Europe/Moscow) and run again.") in result.stderr
+            "--assume-tz ZONE (an IANA name, e.g. --assume-tz Europe/Moscow) and run again with --fresh "
+              "(a new store of only the inputs given): without it the articles already stored keep their times, as a rerun "
+              "folds them into the stored copies.") in result.stderr
     # the ingest allows a day (a source's clock or zone): the note says so, not that tomorrow is the ingest time
     future = notes["From the future"]
     assert future.startswith("date 2099-01-01T00:00:00Z is more than a day after the ingest time "), future
