@@ -216,7 +216,8 @@ def pair_outlet_chart(df: pd.DataFrame, pair: dict) -> go.Figure:
     small = data["small_n"].astype(bool).to_numpy()
     custom, template = _hover(data, "")
     # the n of each row is part of its axis label, so no text sits on the dots or their bars
-    rows = [f"{plotly_text(o)} · n = {u:,} uses, {a:,} articles" if u else f"{plotly_text(o)} · no use"
+    rows = [f"{plotly_text(o)} · n = {count_label(int(u), 'use')}, {count_label(int(a), 'article')}" if u
+            else f"{plotly_text(o)} · no use"
             for o, u, a in zip(data["outlet"], data["n_forms"], data["n_articles"])]
     share = data["share"].where(used)
     fig.add_trace(go.Scatter(

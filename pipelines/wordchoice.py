@@ -593,8 +593,10 @@ def pair_shares(con: duckdb.DuckDBPyConnection, filters: Filters, granularity: s
     outlet's selected articles in the period, whether or not they use a form) and
     ``small_n`` (fewer than :data:`MIN_ARTICLES` articles). With a granularity every
     selected outlet has every period from the first to the last of the selection for each
-    pair shown; a period with no use of either form has NaN shares (a gap, never 0). Sorted
-    by pair, outlet, period.
+    pair shown; a period with no use of either form has NaN shares (a gap, never 0). Without
+    one, for one *pair_id*, every outlet with selected articles has a row (zero uses and NaN
+    shares where it uses neither form); for every pair, the outlets using one. Sorted by pair,
+    outlet, period.
 
     Raises
     ------
@@ -619,8 +621,10 @@ def pair_shares(con: duckdb.DuckDBPyConnection, filters: Filters, granularity: s
                         "sum_xy": g["xy"].sum(), "sum_x2": g["x2"].sum()}).reset_index()
     outlet_keys = keys[:-1]
     volume = arts.groupby(outlet_keys).size().rename("n_outlet_articles").reset_index()
-    if granularity is None:
+    if granularity is None and pair_id is None:
         grid = agg[keys]
+    elif granularity is None:   # an outlet with selected articles but no use: a row of zeros ("no use")
+        grid = pd.DataFrame({"outlet": sorted(set(arts["outlet"]) | set(agg["outlet"])), "pair_id": pair_id})
     else:
         outlets = sorted(filters.outlets or set(arts["outlet"]))
         pair_ids = [pair_id] if pair_id is not None else sorted(set(agg["pair_id"]))

@@ -98,6 +98,9 @@ def test_outlet_chart_puts_n_in_the_row_labels_and_hollows_small_cells():
     trace = fig.data[0]
     assert list(trace.y) == ["Y · no use", "X · n = 4 uses, 2 articles"]
     assert list(trace.marker.color) == ["#0072B2", "white"]
+    one = pair_charts.pair_outlet_chart(df.assign(n_forms=[1, 0], n_loaded=[1, 0], n_articles=[1, 0]),
+                                        {"loaded": "war games", "counterpart": "military exercises"})
+    assert list(one.data[0].y) == ["Y · no use", "X · n = 1 use, 1 article"]    # it said "1 uses, 1 articles"
     assert "\u2018war games\u2019 (+1 more) vs \u2018military exercises\u2019" in fig.layout.title.text
 
 

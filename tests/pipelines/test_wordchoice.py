@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -268,6 +269,16 @@ def test_the_voice_filter_chooses_which_uses_count(con, voice, loaded, counterpa
     row = df[df["outlet"] == "Outlet B"]
     got = (int(row["n_loaded"].sum()), int(row["n_counterpart"].sum())) if len(row) else (0, 0)
     assert got == (loaded, counterpart)
+
+
+def test_an_outlet_with_articles_but_no_use_has_a_row_over_the_selection(con):
+    """The whole-selection rows held only outlets using a form: an outlet with articles and no use was
+    missing from Word choice's outlet chart without a word, where it should read "no use" (round 15)."""
+    df = pair_shares(con, Filters(voice="attributed"), None, "government").set_index("outlet")
+    assert list(df.index) == ["Outlet A", "Outlet B"]
+    b = df.loc["Outlet B"]
+    assert (b.n_forms, b.n_articles, b.n_outlet_articles, bool(b.small_n)) == (0, 0, 2, False)
+    assert np.isnan(b.share) and np.isnan(b.share_low)       # no use is no share, never 0 %
 
 
 def test_weekly_shares_keep_gaps_as_gaps(con):
