@@ -66,8 +66,8 @@ is the union of the spans' rows. In one pass, the query's hash tables grew with 
 ran out of the store's 512 MB memory limit (``storage._configure``) in 2 of 3 runs at 100,000
 articles, where the run's own unwritten tables already held part of that memory
 (``benchmarks/RESULTS.md`` §L.1). Each run reads the whole ``mentions`` table to find its span's
-mentions, so spans are as large as memory allows and run across outlets (one span per outlet was
-8-13 times slower than one pass on a store of 400 small outlets)."""
+mentions, so spans are as large as memory allows and run across outlets (one span per outlet read it
+once an outlet: on a store of many small outlets, several times the one pass's time, §L.1)."""
 
 DAILY_CHUNK_ROWS = 500_000
 """At most about this many rows of ``daily`` (one day of one outlet may give more) come out of one run

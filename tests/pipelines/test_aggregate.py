@@ -123,8 +123,8 @@ def test_daily_chunks_cover_every_dated_article_once_in_whole_days(tmp_path):
 
 
 def test_daily_spans_run_across_outlets_so_many_small_outlets_take_few(tmp_path):
-    """One span per outlet read the whole mentions table once an outlet: 400 small outlets took 8-13
-    times as long as one pass. Spans run across outlets, so their number follows the articles."""
+    """One span per outlet read the whole mentions table once an outlet, so many small outlets took
+    several times as long as one pass. Spans run across outlets, so their number follows the articles."""
     con = _synthetic_store(tmp_path / "s.duckdb", outlets=400, days=5, per_day=1)
     assert len(daily_chunks(con, 500)) == 4                                            # 2,000 articles
     # Each (outlet, day) holds one article in 3 topics: 4 x 11 categories x 4 voices = 176 rows of daily.
