@@ -59,6 +59,10 @@ QUIET_CLUSTER = {
 defaults poll and sample for a dashboard we do not serve, in this process (scheduler, nannies) and in
 each worker (a busy worker's stack sampler walks the scoring thread's stack every 10 ms); the effect on
 a whole run is in ``benchmarks/RESULTS.md`` §I.2 (``bench_engines.py``)."""
+LOCAL_SCHEDULER = {"dashboard_address": "127.0.0.1:0"}
+"""Scheduler settings of that ``LocalCluster``: its HTTP server (health and metrics routes; no dashboard
+is served) on a free port of this machine only. Dask's default, port 8787 on every interface, warns
+"Port 8787 is already in use" when another cluster (a second run, a notebook's) holds it."""
 NAME_HITS = "name_hits"
 """The key of :func:`score_batch`'s output that is no store table: the batch's lexicon hits left out as
 parts of proper names (:data:`pipelines.score.NAME_HIT_COLUMNS`). Both engines hand each batch's rows
@@ -449,7 +453,7 @@ class DaskScorer:
             else:
                 with dask.config.set(QUIET_CLUSTER):   # the nannies hand it to their workers
                     self.cluster = LocalCluster(n_workers=options.n_workers, threads_per_worker=1, processes=True,
-                                                dashboard_address=None)
+                                                dashboard_address=None, scheduler_kwargs=LOCAL_SCHEDULER)
                     self.client = Client(self.cluster)
         except OSError as exc:
             raise ConfigError("cannot reach the Dask scheduler", where=f"--scheduler {options.scheduler}",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import socket
+import warnings
+
 import duckdb
 import numpy as np
 import pytest
@@ -112,3 +115,33 @@ def test_unreachable_scheduler_is_a_config_error(tmp_path):
     with pytest.raises(ConfigError, match="cannot reach the Dask scheduler"):
         run_pipeline(tmp_path / "s.duckdb", [corpus.articles_path], fresh=True,
                      score_options=ScoreOptions(engine=EngineOptions("dask", scheduler="tcp://127.0.0.1:1")))
+
+
+def test_local_cluster_takes_a_free_port_not_dasks_8787(tmp_path):
+    """Dask's scheduler serves HTTP (health, metrics) on 127.0.0.1:8787 by default and warns "Port 8787
+    is already in use" when another cluster holds it; the engine's LocalCluster takes a free port instead."""
+    corpus = generate_demo_corpus(tmp_path / "corpus", n_articles=5)
+    holder = socket.socket()
+    try:
+        holder.bind(("127.0.0.1", 8787))
+        holder.listen()
+    except OSError:   # already held by something else: as good for this test
+        pass
+    ports = []
+    start = DaskScorer._start
+
+    def recording(scorer):
+        start(scorer)
+        ports.append(scorer.cluster.scheduler.http_server.port)
+
+    try:
+        with warnings.catch_warnings(record=True) as caught, pytest.MonkeyPatch.context() as mp:
+            warnings.simplefilter("always")
+            mp.setattr(DaskScorer, "_start", recording)
+            summary = run_pipeline(tmp_path / "s.duckdb", [corpus.articles_path], fresh=True,
+                                   score_options=ScoreOptions(engine=EngineOptions("dask", n_workers=1)))
+    finally:
+        holder.close()
+    assert summary.n_articles == 5
+    assert len(ports) == 1 and ports[0] != 8787
+    assert not [w for w in caught if "already in use" in str(w.message)]
