@@ -118,9 +118,14 @@ def with_cell_targets(fig: go.Figure, keys: list | None = None) -> go.Figure:
     :data:`CELL_TARGETS`) sits at the centre of every cell with a value and takes the hover
     and the click. With ``hoverdistance=-1`` the marker nearest the cursor is the one hovered;
     on a grid that is the cell under it. The heatmap keeps its colours and cell labels; its
-    hover label moves to the markers unchanged (``%{z}`` becomes the last ``customdata``). The
+    hover label moves to the markers (``%{z}`` becomes the ``customdata`` after the heatmap's own). The
     axes keep the heatmap's own range (cell edges; a y axis drawn reversed stays reversed), so
     call it after the axes are set.
+
+    The ``y`` and ``x`` values stay as given (an outlet's name, matched on a click), while what is drawn
+    of them is escaped (:func:`plotly_text`), so a name such as ``<b>X</b> & Co`` reads as typed:
+    ``%{y}`` and ``%{x}`` in the hover become ``customdata`` holding the escaped labels, and an axis
+    without its own ``ticktext`` gets the escaped labels as tick text.
 
     Parameters
     ----------
@@ -143,15 +148,22 @@ def with_cell_targets(fig: go.Figure, keys: list | None = None) -> go.Figure:
     custom = np.zeros(z.shape + (0,)) if heat.customdata is None else np.asarray(heat.customdata)
     custom = custom.reshape(z.shape + (-1,))
     k = custom.shape[2]
-    template = (heat.hovertemplate or "%{y} · %{x}<br>%{z}<extra></extra>").replace("%{z", f"%{{customdata[{k}]")
+    template = ((heat.hovertemplate or "%{y} · %{x}<br>%{z}<extra></extra>").replace("%{z", f"%{{customdata[{k}]")
+                .replace("%{y}", f"%{{customdata[{k + 1}]}}").replace("%{x}", f"%{{customdata[{k + 2}]}}"))
     text = None if heat.text is None else [heat.text[r][c] for r, c in zip(rows, cols)]
+    labels = np.array([[plotly_text(y[r]), plotly_text(x[c])] for r, c in zip(rows, cols)], dtype=object)
     fig.add_trace(go.Scatter(
         x=[x[c] for c in cols], y=[y[r] for r in rows], mode="markers", name=CELL_TARGETS, showlegend=False,
         marker=dict(size=1, opacity=0), selected=dict(marker=dict(opacity=0)),
         unselected=dict(marker=dict(opacity=0)), text=text,
-        customdata=np.concatenate([custom[rows, cols].astype(object), z[rows, cols, None].astype(object)], axis=1),
+        customdata=np.concatenate([custom[rows, cols].astype(object), z[rows, cols, None].astype(object),
+                                   labels.reshape(-1, 2)], axis=1),
         hovertemplate=template, meta={"keys": [keys[c] for c in cols]}))
     heat.update(hoverinfo="skip", hovertemplate=None)
+    if fig.layout.yaxis.ticktext is None:
+        fig.update_yaxes(tickmode="array", tickvals=y, ticktext=[plotly_text(v) for v in y])
+    if fig.layout.xaxis.ticktext is None:
+        fig.update_xaxes(tickmode="array", tickvals=x, ticktext=[plotly_text(v) for v in x])
     fig.update_layout(hoverdistance=-1, clickmode="event+select")
     # the cells' edges, as the heatmap alone would have them (markers would widen an automatic range)
     fig.update_xaxes(range=[-0.5, len(x) - 0.5], autorange=False)

@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .charts import (DASHES, PALETTE, _empty, band_opacity, band_traces, heatmap_grid, measure_columns,
+from .charts import (DASHES, PALETTE, _empty, band_opacity, band_traces, heatmap_grid, measure_columns, plotly_text,
                      with_cell_targets)
 
 TONE_MEASURES = {
@@ -79,7 +79,7 @@ def tone_trend_chart(df: pd.DataFrame, measure: str = "tone") -> go.Figure:
     val, low, high, unit = measure_columns(TONE_MEASURES, measure)
     targets = [] if df is None or df.empty else list(dict.fromkeys(df["target"]))
     fig = make_subplots(rows=max(1, len(targets)), cols=1, shared_xaxes=True, vertical_spacing=0.08,
-                        subplot_titles=targets or None)
+                        subplot_titles=[plotly_text(t) for t in targets] or None)
     fig.update_layout(title=dict(text=f"{TONE_MEASURE_LABELS[measure]} of sentences naming each target, per outlet "
                                       "(band: 95% interval)", x=0),
                       template="plotly_white", hovermode="closest", height=110 + ROW_PX * max(1, len(targets)),
@@ -97,23 +97,24 @@ def tone_trend_chart(df: pd.DataFrame, measure: str = "tone") -> go.Figure:
             x = pd.to_datetime(g["period"])
             narrow = (g[high] - g[low] <= BAND_MAX_WIDTH[measure]).to_numpy()
             drawn = g.assign(**{low: g[low].where(narrow), high: g[high].where(narrow)})   # wide: no band
-            for trace in band_traces(drawn, low, high, str(outlet), colour, alpha):   # a lone period: error bar
+            name, shown = plotly_text(outlet), plotly_text(target)   # drawn as typed; text keeps the target for clicks
+            for trace in band_traces(drawn, low, high, name, colour, alpha):   # a lone period: error bar
                 fig.add_trace(trace, row=r, col=1)
             custom = np.column_stack([g[c].to_numpy(float) for c in
                                       (low, high, "n_sentences", "n_articles_naming", "n_articles")]) if len(g) else None
             fig.add_trace(go.Scatter(
-                x=x, y=g[val], mode="lines+markers", name=str(outlet), legendgroup=outlet, showlegend=r == 1,
+                x=x, y=g[val], mode="lines+markers", name=name, legendgroup=outlet, showlegend=r == 1,
                 connectgaps=False, line=dict(color=colour, width=2.5, dash=dash),
                 marker=dict(size=7, color=colour),
                 customdata=custom, text=[target] * len(g),
-                hovertemplate=(f"<b>%{{fullData.name}}</b> · %{{text}}<br>%{{x|%d %b %Y}}<br>%{{y:{fmt}}} {unit}<br>"
+                hovertemplate=(f"<b>%{{fullData.name}}</b> · {shown}<br>%{{x|%d %b %Y}}<br>%{{y:{fmt}}} {unit}<br>"
                                f"95% interval %{{customdata[0]:{fmt}}} – %{{customdata[1]:{fmt}}}<br>"
                                "n = %{customdata[2]:,.0f} sentences in %{customdata[3]:,.0f} of "
                                "%{customdata[4]:,.0f} articles<extra></extra>")), row=r, col=1)
             wide = ~narrow & g[val].notna().to_numpy()
             if wide.any():   # hollow: a white disc with the outlet's ring over the point (the legend keeps a dot)
                 fig.add_trace(go.Scatter(x=x[wide], y=g.loc[wide, val], mode="markers", legendgroup=outlet,
-                                         name=f"{outlet} wide interval", showlegend=False, hoverinfo="skip",
+                                         name=f"{name} wide interval", showlegend=False, hoverinfo="skip",
                                          text=[target] * int(wide.sum()),
                                          marker=dict(size=8, color="white", line=dict(width=2, color=colour))),
                               row=r, col=1)
@@ -121,11 +122,11 @@ def tone_trend_chart(df: pd.DataFrame, measure: str = "tone") -> go.Figure:
             if beyond.any():   # a hollow point beyond the axis: a triangle on its edge, its value on hover
                 v = g.loc[beyond, val].to_numpy(float)
                 fig.add_trace(go.Scatter(
-                    x=x[beyond], y=np.sign(v) * top, mode="markers", name=f"{outlet} beyond the axis",
+                    x=x[beyond], y=np.sign(v) * top, mode="markers", name=f"{name} beyond the axis",
                     legendgroup=outlet, showlegend=False, cliponaxis=False, customdata=v, text=[target] * len(v),
                     marker=dict(symbol=np.where(v > 0, "triangle-up", "triangle-down").tolist(), size=10,
                                 color="white", line=dict(width=2, color=colour)),
-                    hovertemplate=(f"<b>{outlet}</b> · %{{text}}<br>%{{x|%d %b %Y}}<br>%{{customdata:{fmt}}} {unit} "
+                    hovertemplate=(f"<b>{name}</b> · {shown}<br>%{{x|%d %b %Y}}<br>%{{customdata:{fmt}}} {unit} "
                                    "(beyond the axis)<extra></extra>")), row=r, col=1)
         if measure == "tone":
             fig.add_hline(y=0, line=dict(color="#888", width=1, dash="dot"), row=r, col=1)

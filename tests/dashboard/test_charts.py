@@ -199,8 +199,8 @@ def test_heatmap_values_and_hover():
     marks = fig.data[-1]                  # the hover label moved to the cells' markers, the value as customdata
     assert marks.name == CELL_TARGETS and "n = " in marks.hovertemplate and "%{z" not in marks.hovertemplate
     at = {(y, x): i for i, (y, x) in enumerate(zip(marks.y, marks.x))}
-    assert marks.customdata[at[("A", "x")]][-1] == pytest.approx(20.0)
-    assert marks.customdata[at[("B", "x")]][-1] == pytest.approx(10.0)
+    assert marks.customdata[at[("A", "x")]][7] == pytest.approx(20.0)   # after the heatmap's 7 (then y, x)
+    assert marks.customdata[at[("B", "x")]][7] == pytest.approx(10.0)
     assert "%{customdata[7]:.2f} mentions per 1,000 words" in marks.hovertemplate
     assert heatmap_chart(df, "share").data[0].text[0][1] == "25.0%"
 
@@ -278,9 +278,10 @@ def test_cell_targets_cover_exactly_the_filled_cells_and_name_their_keys():
     with_cell_targets(fig, keys=["p", "q"])
     marks = fig.data[1]
     assert sorted(zip(marks.y, marks.meta["keys"])) == [("A", "p"), ("B", "p"), ("B", "q")]   # not the empty cell
-    assert marks.hovertemplate == "%{y} %{x} %{customdata[1]:.1f} (%{customdata[0]}) %{text}"
+    # the row and column labels in the hover are customdata: escaped copies of y and x (plain names here)
+    assert marks.hovertemplate == "%{customdata[2]} %{customdata[3]} %{customdata[1]:.1f} (%{customdata[0]}) %{text}"
     i = list(zip(marks.y, marks.meta["keys"])).index(("B", "q"))
-    assert list(marks.customdata[i]) == [10.0, 2.0] and marks.text[i] == "2" and marks.x[i] == "Label q"
+    assert list(marks.customdata[i]) == [10.0, 2.0, "B", "Label q"] and marks.text[i] == "2" and marks.x[i] == "Label q"
     assert cell_target(fig, {"curve_number": 1, "point_index": i}) == ("B", "q")
     assert cell_target(fig, {"curve_number": 0, "point_index": 0}) is None          # the heatmap reports nothing
     assert cell_target(fig, {"curve_number": 1, "point_index": 9}) is None
@@ -288,6 +289,23 @@ def test_cell_targets_cover_exactly_the_filled_cells_and_name_their_keys():
     with pytest.raises(ValueError, match="keys must name each of the heatmap's 2 columns"):
         with_cell_targets(go.Figure(go.Heatmap(z=[[1.0, 2.0]], x=["a", "b"], y=["A"])), keys=["a"])
     assert with_cell_targets(go.Figure(go.Scatter(x=[1], y=[2]))).data[-1].name != CELL_TARGETS   # no heatmap
+
+
+def test_cell_targets_draw_names_as_typed_and_keep_them_for_the_click():
+    """An outlet named like markup is drawn as typed in the ticks and the hover (plotly reads tags and
+    entities in both), while the markers keep the raw name a click is matched on."""
+    name, target = "<b>X</b> & Co", "A<B"
+    fig = go.Figure(go.Heatmap(z=[[1.0]], x=[target], y=[name], hovertemplate="<b>%{y}</b> · %{x}: %{z}"))
+    with_cell_targets(fig)
+    marks = fig.data[1]
+    assert list(marks.y) == [name] and cell_target(fig, {"curve_number": 1, "point_index": 0}) == (name, target)
+    assert marks.hovertemplate == "<b>%{customdata[1]}</b> · %{customdata[2]}: %{customdata[0]}"
+    assert list(marks.customdata[0]) == [1.0, "&lt;b&gt;X&lt;/b&gt; &amp; Co", "A&lt;B"]
+    assert list(fig.layout.yaxis.ticktext) == ["&lt;b&gt;X&lt;/b&gt; &amp; Co"] and list(fig.layout.yaxis.tickvals) == [name]
+    assert list(fig.layout.xaxis.ticktext) == ["A&lt;B"]
+    own = go.Figure(go.Heatmap(z=[[1.0]], x=["a"], y=[name]))
+    own.update_yaxes(tickmode="array", tickvals=[name], ticktext=["drawn label"])
+    assert list(with_cell_targets(own).layout.yaxis.ticktext) == ["drawn label"]   # an axis's own tick text stays
 
 
 def test_trend_chart_on_store(store_path):

@@ -38,6 +38,33 @@ def test_trend_chart_has_a_panel_per_target_gaps_and_hollow_wide_points():
     assert tone_y_top(_trend()) == pytest.approx(0.315)         # 1.05 × the drawn band's -0.3
 
 
+def test_names_like_markup_are_drawn_as_typed_in_the_trend_and_the_heatmap():
+    """plotly reads tags and entities in names, titles, ticks and hovers: an outlet or target named like markup is
+    escaped where it is drawn, and the heatmap's cell still answers a click with the raw names."""
+    outlet, target = "<b>X</b> & Co", "A<B"
+    df = _trend().replace({"outlet": {"A": outlet}, "target": {"Russia": target}})
+    df.loc[2, "mean_compound"] = 0.9                           # a point beyond the axis, with its own hover
+    fig = tone_trend_chart(df, "tone")
+    shown, drawn = "&lt;b&gt;X&lt;/b&gt; &amp; Co", "A&lt;B"
+    assert [a.text for a in fig.layout.annotations] == [drawn, "NATO"]
+    lines = [t for t in fig.data if t.mode == "lines+markers"]
+    assert {t.name for t in lines} == {shown} and list(lines[0].text) == [target] * 3   # raw: a click's target
+    assert f"<b>%{{fullData.name}}</b> · {drawn}<br>" in lines[0].hovertemplate
+    beyond = next(t for t in fig.data if t.name == f"{shown} beyond the axis")
+    assert beyond.hovertemplate.startswith(f"<b>{shown}</b> · {drawn}<br>")
+    matrix = pd.DataFrame([dict(outlet=outlet, target=t, mean_compound=-0.25, compound_low=-0.4, compound_high=-0.1,
+                                n_sentences=8, n_articles_naming=3, n_articles=5, share_negative=0.5, negative_low=0.2,
+                                negative_high=0.8) for t in (target, "NATO")])
+    cells = tone_cells(matrix, "tone")
+    hm = tone_heatmap(matrix, "tone")
+    marks = _marks(hm)
+    assert set(marks.y) == {outlet} and list(hm.layout.yaxis.ticktext) == [shown]
+    assert drawn in list(hm.layout.xaxis.ticktext) and outlet not in str(marks.customdata.tolist())
+    i = list(marks.x).index(target)
+    assert clicked_heatmap_cell(hm, {"points": [{"curve_number": len(hm.data) - 1, "point_index": i}]},
+                                cells, "outlet", "target") == int(np.flatnonzero((cells["target"] == target))[0])
+
+
 def test_a_hollow_point_far_from_0_does_not_squeeze_the_axis_and_sits_on_its_edge():
     df = _trend()
     df.loc[2, "mean_compound"] = 0.9                           # Russia, 19 Jan: one sentence, interval -0.9..0.95
