@@ -11,6 +11,7 @@ would run the page script alone, without this router and its filters.
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -20,6 +21,7 @@ import streamlit as st
 from dashboard import links, loaders, notes
 from dashboard.context import KEY, Context
 from dashboard.filters import sidebar_filters
+from dashboard.render import md_escape
 from pipelines.errors import FramewatchError
 
 # The tab's icon: Streamlit's own, from its installed files. Without a ``page_icon`` Streamlit shows each
@@ -53,6 +55,33 @@ def _store_problem(path: str):
     if summary["n_articles"] == 0:
         return None, None, f"The store at `{path}` holds no articles yet. {HOW_TO_BUILD}"
     return summary, version, None
+
+
+def requested_page_path() -> str | None:
+    """The page path the browser asked for when the session opened on a URL (``wordchoice`` for
+    ``/wordchoice``), or None (the root, or a rerun from a page already open). Streamlit answers a path
+    it has no page for with the default page and no word (its "page not found" message carries no
+    name), so the app checks the request itself (``PagesManager.intended_page_name``, Streamlit 1.67)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    name = getattr(getattr(ctx, "pages_manager", None), "intended_page_name", None)
+    return name or None
+
+
+def unknown_page_text(asked: str, shown: str, paths: list[str]) -> str:
+    """What the page says over itself when the URL named no page: ``There is no page at /wordchoice; this is
+    Trends. Did you mean /word_choice? Pages: /about, ...`` (the closest paths by ``difflib``), as markdown
+    with the paths escaped (:func:`dashboard.render.md_escape`); a path that is not letters, digits, ``_``
+    and ``-`` is "that address" (a link may carry anything, and markdown links a URL even escaped)."""
+    import difflib
+
+    close = difflib.get_close_matches(asked.lower(), paths, n=2, cutoff=0.6)
+    guess = f" Did you mean {' or '.join(f'/{p}' for p in close)}?" if close else ""
+    # the path is the visitor's: named only when it reads like a page path (markdown would make a link of a URL)
+    where = f"/{asked}" if re.fullmatch(r"[\w-]{1,60}", asked, flags=re.ASCII) else "that address"
+    return (f"There is no page at {md_escape(where)}; this is {shown}.{md_escape(guess)} "
+            f"Pages: {md_escape(', '.join(f'/{p}' for p in paths))}.")
 
 
 st.set_page_config(page_title="framewatch", page_icon=FAVICON if FAVICON.is_file() else "📰", layout="wide")
@@ -101,4 +130,7 @@ else:
             files.update((p.url_path, file) for p in found)
     page = st.navigation(pages, position="top")
     links.keep_choice_keys(files.get(page.url_path, ""))   # other pages' choices (pair=, target=, ...) leave the URL
+    if (asked := requested_page_path()) is not None and asked not in files:
+        st.warning(unknown_page_text(asked, page.title, sorted(p for p in files if p and not p.endswith("_home"))),
+                   icon=":material/link_off:")
     page.run()

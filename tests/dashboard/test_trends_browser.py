@@ -112,3 +112,29 @@ def test_every_page_opens_at_its_url_path(page, demo_url, path):
     wait_for_app_idle(page, timeout=60000)
     expect(page.get_by_text("Page not found")).to_have_count(0)
     assert page.url.split("?")[0] == f"{demo_url}/{path}"
+
+
+@pytest.mark.browser
+def test_an_unknown_page_path_says_so_and_names_the_pages(page, demo_url):
+    """Streamlit answers a path it has no page for with the default page and a "Page not found" dialog that
+    names nothing; the app says which path, the closest page paths and all of them, and only until the next
+    rerun. A path that is not a page name (a link may carry a URL, which markdown would make a link) is not
+    repeated."""
+    page.set_viewport_size({"width": 1400, "height": 1200})
+    page.goto(f"{demo_url}/wordchoice")
+    title = page.get_by_test_id("stMainBlockContainer").locator("h1").first
+    expect(title).to_have_text(re.compile("^Trends"), timeout=60000)
+    wait_for_app_idle(page, timeout=60000)
+    said = page.get_by_test_id("stAlert").filter(has_text="There is no page at /wordchoice; this is Trends.")
+    expect(said).to_have_count(1)
+    expect(said).to_contain_text("Did you mean /word_choice?")
+    expect(said).to_contain_text(", ".join(f"/{p}" for p in sorted(p for p in PATHS if p)))
+    page.keyboard.press("Escape")                                  # Streamlit's own dialog
+    page.get_by_test_id("stSidebar").get_by_text("All voices", exact=True).click()   # a rerun
+    wait_for_app_idle(page, timeout=60000)
+    expect(page.get_by_text("There is no page at")).to_have_count(0)
+    page.goto(f"{demo_url}/x%5Bclick%5D(https:%2F%2Fexample.org)")
+    said = page.get_by_test_id("stAlert").filter(has_text="There is no page at that address; this is Trends.")
+    expect(said).to_have_count(1, timeout=60000)
+    expect(said.locator("a")).to_have_count(0)                     # no link from the visitor's path
+    expect(said).not_to_contain_text("example.org")
