@@ -125,7 +125,8 @@ def with_cell_targets(fig: go.Figure, keys: list | None = None) -> go.Figure:
     The ``y`` and ``x`` values stay as given (an outlet's name, matched on a click), while what is drawn
     of them is escaped (:func:`plotly_text`), so a name such as ``<b>X</b> & Co`` reads as typed:
     ``%{y}`` and ``%{x}`` in the hover become ``customdata`` holding the escaped labels, and an axis
-    without its own ``ticktext`` gets the escaped labels as tick text.
+    without ticks of its own whose labels escaping changes gets the escaped labels as tick text (every
+    label then, so only then).
 
     Parameters
     ----------
@@ -160,10 +161,10 @@ def with_cell_targets(fig: go.Figure, keys: list | None = None) -> go.Figure:
                                    labels.reshape(-1, 2)], axis=1),
         hovertemplate=template, meta={"keys": [keys[c] for c in cols]}))
     heat.update(hoverinfo="skip", hovertemplate=None)
-    if fig.layout.yaxis.ticktext is None:
-        fig.update_yaxes(tickmode="array", tickvals=y, ticktext=[plotly_text(v) for v in y])
-    if fig.layout.xaxis.ticktext is None:
-        fig.update_xaxes(tickmode="array", tickvals=x, ticktext=[plotly_text(v) for v in x])
+    for axis, labels_of, update in ((fig.layout.yaxis, y, fig.update_yaxes), (fig.layout.xaxis, x, fig.update_xaxes)):
+        drawn = [plotly_text(v) for v in labels_of]
+        if axis.ticktext is None and axis.tickvals is None and drawn != [str(v) for v in labels_of]:
+            update(tickmode="array", tickvals=labels_of, ticktext=drawn)   # only then: plotly's own ticks thin out
     fig.update_layout(hoverdistance=-1, clickmode="event+select")
     # the cells' edges, as the heatmap alone would have them (markers would widen an automatic range)
     fig.update_xaxes(range=[-0.5, len(x) - 0.5], autorange=False)

@@ -97,8 +97,9 @@ def tone_trend_chart(df: pd.DataFrame, measure: str = "tone") -> go.Figure:
             x = pd.to_datetime(g["period"])
             narrow = (g[high] - g[low] <= BAND_MAX_WIDTH[measure]).to_numpy()
             drawn = g.assign(**{low: g[low].where(narrow), high: g[high].where(narrow)})   # wide: no band
-            name, shown = plotly_text(outlet), plotly_text(target)   # drawn as typed; text keeps the target for clicks
-            for trace in band_traces(drawn, low, high, name, colour, alpha):   # a lone period: error bar
+            # drawn as typed; text keeps the raw target for clicks; '%{' would start a hover variable
+            name, shown = plotly_text(outlet), plotly_text(target).replace("%{", "%&#123;")
+            for trace in band_traces(drawn, low, high, str(outlet), colour, alpha):   # its legendgroup: the line's
                 fig.add_trace(trace, row=r, col=1)
             custom = np.column_stack([g[c].to_numpy(float) for c in
                                       (low, high, "n_sentences", "n_articles_naming", "n_articles")]) if len(g) else None

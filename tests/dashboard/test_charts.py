@@ -306,6 +306,8 @@ def test_cell_targets_draw_names_as_typed_and_keep_them_for_the_click():
     own = go.Figure(go.Heatmap(z=[[1.0]], x=["a"], y=[name]))
     own.update_yaxes(tickmode="array", tickvals=[name], ticktext=["drawn label"])
     assert list(with_cell_targets(own).layout.yaxis.ticktext) == ["drawn label"]   # an axis's own tick text stays
+    plain = with_cell_targets(go.Figure(go.Heatmap(z=[[1.0]], x=["a"], y=["Plain News"])))
+    assert plain.layout.yaxis.ticktext is None and plain.layout.xaxis.tickmode is None   # nothing to escape: plotly's ticks
 
 
 def test_trend_chart_on_store(store_path):

@@ -50,6 +50,8 @@ def test_names_like_markup_are_drawn_as_typed_in_the_trend_and_the_heatmap():
     lines = [t for t in fig.data if t.mode == "lines+markers"]
     assert {t.name for t in lines} == {shown} and list(lines[0].text) == [target] * 3   # raw: a click's target
     assert f"<b>%{{fullData.name}}</b> · {drawn}<br>" in lines[0].hovertemplate
+    band = next(t for t in fig.data if t.name.endswith("95% interval"))
+    assert band.legendgroup == lines[0].legendgroup == outlet          # the legend shows and hides both
     beyond = next(t for t in fig.data if t.name == f"{shown} beyond the axis")
     assert beyond.hovertemplate.startswith(f"<b>{shown}</b> · {drawn}<br>")
     matrix = pd.DataFrame([dict(outlet=outlet, target=t, mean_compound=-0.25, compound_low=-0.4, compound_high=-0.1,
