@@ -1,6 +1,6 @@
-"""Benchmark the whole score stage on one core and on two: local engine vs Dask with 1 and 2 workers.
+"""Benchmark scoring on one core and on two: whole runs (local engine, Dask 1 and 2 workers), then the score stage alone.
 
-Standalone: ``python benchmarks/bench_engines.py [--articles N] [--chunk C] [--repeat R]``.
+Standalone: ``python benchmarks/bench_engines.py [--articles N] [--chunk C] [--repeat R] [--stage-repeat R] [--no-whole]``.
 
 Ingests N synthetic ~600-word articles (default 4,000; the generator of ``bench_score.py``)
 into a scratch store once, then times :func:`pipelines.run.run_score` -- every per-batch
@@ -17,9 +17,10 @@ Then the score stage alone on the workers, with no store and no start-up: the sa
 written once as Parquet partitions, scored by :func:`pipelines.engines.score_partition` (read the
 partition, every per-batch stage, write the tables) on two ``LocalCluster`` s started beforehand,
 of one and of two single-threaded workers, each worker warmed up by one partition first; the
-two clusters are timed alternately (R runs each), so a drift of the machine's speed falls on both.
-This is the basis of ``bench_score.py``'s one-core figure (the per-article stages, no store, no
-process start-up), here with every per-batch stage and the partitions' Parquet in and out. Give it
+two clusters are timed alternately, in the order 1 2, 2 1, 1 2, ... (R runs each), so a drift of the
+machine's speed falls on both. It measures scoring as ``bench_score.py``'s one-core figure does (no
+store reads or appends, no process start-up), with more in it: every per-batch stage (that figure
+times matching, voice and topics) and each partition's Parquet read and written. Give it
 at least 3 batches a worker (``--articles 50000 --chunk 5000``: 10): with fewer, Dask's scheduler
 may not spread them evenly (4 batches went 3 and 1 to the two workers in one run of 2,000 articles).
 
@@ -35,6 +36,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -133,29 +135,31 @@ def stage(store: Path, tmp: Path, args) -> None:
         for k, batch in enumerate(plan_batches(store_rowids(con), args.chunk)):
             parts.append(str(tmp / "parts" / f"part-{k:05d}.parquet"))
             read_batch(con, batch).to_parquet(parts[-1], index=False)
-    clusters = {}
+    clusters = {}   # n -> [cluster, client, the stages scattered to its workers], filled as each is made
     try:
         for n in (1, 2):
             with dask.config.set(QUIET_CLUSTER):
-                cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
-                                       scheduler_kwargs=LOCAL_SCHEDULER)
-                client = Client(cluster)
-            shared = client.scatter(stages, broadcast=True, hash=False)
-            clusters[n] = (cluster, client, shared)
+                clusters[n] = [LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+                                            scheduler_kwargs=LOCAL_SCHEDULER), None, None]
+                clusters[n][1] = client = Client(clusters[n][0])
+            clusters[n][2] = shared = client.scatter(stages, broadcast=True, hash=False)
             workers = list(client.scheduler_info()["workers"])
             client.gather([client.submit(score_partition, parts[0], out=str(tmp / f"warm-{n}-{k}"), stages=shared,
                                          sketch=True, pure=False, workers=[w]) for k, w in enumerate(workers)])
         times = {1: [], 2: []}
         for r in range(args.stage_repeat):
-            for n in (1, 2):
+            for n in ((1, 2) if r % 2 == 0 else (2, 1)):   # neither cluster always goes first
                 _, client, shared = clusters[n]
+                out = tmp / f"out-{n}-{r}"
                 t = time.perf_counter()
-                client.gather([client.submit(score_partition, p, out=str(tmp / f"out-{n}-{r}"), stages=shared,
+                client.gather([client.submit(score_partition, p, out=str(out), stages=shared,
                                              sketch=True, pure=False) for p in parts])
                 times[n].append(time.perf_counter() - t)
+                shutil.rmtree(out)
     finally:
         for cluster, client, _ in clusters.values():
-            client.close()
+            if client is not None:
+                client.close()
             cluster.close()
     print(f"Score stage alone: every batch's score_partition on a started, warmed-up cluster, no store; "
           f"the two clusters alternately, median of {args.stage_repeat}:\n")
@@ -170,6 +174,7 @@ def stage(store: Path, tmp: Path, args) -> None:
           f"{'met' if speedup >= TARGET_SPEEDUP else 'NOT met'}); run by run: "
           f"{' / '.join(f'{x:.2f}x' for x in pairs)} (median {statistics.median(pairs):.2f}x); "
           f"load average now {os.getloadavg()[0]:.1f}")
+
 
 if __name__ == "__main__":
     main()
