@@ -34,6 +34,7 @@ are only meaningful on an otherwise idle machine; the load average is printed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -49,7 +50,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_score import make_corpus  # noqa: E402
 from pipelines import run as run_module  # noqa: E402
-from pipelines.engines import (LOCAL_SCHEDULER, QUIET_CLUSTER, EngineOptions, plan_batches, read_batch,  # noqa: E402
+from pipelines.engines import (DaskScorer, EngineOptions, plan_batches, read_batch,  # noqa: E402
                                score_partition, store_rowids)
 from pipelines.outlets import read_registry  # noqa: E402
 from pipelines.run import ScoreOptions, run_ingest, run_score  # noqa: E402
@@ -118,9 +119,6 @@ def stage(store: Path, tmp: Path, args) -> None:
     cluster of one worker and one of two, timed alternately; prints the two-worker speed-up."""
     import logging
 
-    import dask
-    from distributed import Client, LocalCluster
-
     logging.getLogger("distributed").setLevel(logging.WARNING)   # no line for every worker started and closed
     options = ScoreOptions(topic_queries=None)
     lexicon, warnings, topics = options.load()
@@ -135,32 +133,25 @@ def stage(store: Path, tmp: Path, args) -> None:
         for k, batch in enumerate(plan_batches(store_rowids(con), args.chunk)):
             parts.append(str(tmp / "parts" / f"part-{k:05d}.parquet"))
             read_batch(con, batch).to_parquet(parts[-1], index=False)
-    clusters = {}   # n -> [cluster, client, the stages scattered to its workers], filled as each is made
-    try:
+    with contextlib.ExitStack() as stack:   # the engine's own clusters (DaskScorer), closed on any way out
+        scorers = {}
         for n in (1, 2):
-            with dask.config.set(QUIET_CLUSTER):
-                clusters[n] = [LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
-                                            scheduler_kwargs=LOCAL_SCHEDULER), None, None]
-                clusters[n][1] = client = Client(clusters[n][0])
-            clusters[n][2] = shared = client.scatter(stages, broadcast=True, hash=False)
+            scorers[n] = stack.enter_context(DaskScorer(None, stages, EngineOptions("dask", n_workers=n)))
+            scorers[n]._start()   # the LocalCluster, and the stages scattered to its workers, as a run starts them
+            client, shared = scorers[n].client, scorers[n].shared
             workers = list(client.scheduler_info()["workers"])
             client.gather([client.submit(score_partition, parts[0], out=str(tmp / f"warm-{n}-{k}"), stages=shared,
                                          sketch=True, pure=False, workers=[w]) for k, w in enumerate(workers)])
         times = {1: [], 2: []}
         for r in range(args.stage_repeat):
             for n in ((1, 2) if r % 2 == 0 else (2, 1)):   # neither cluster always goes first
-                _, client, shared = clusters[n]
+                client, shared = scorers[n].client, scorers[n].shared
                 out = tmp / f"out-{n}-{r}"
                 t = time.perf_counter()
                 client.gather([client.submit(score_partition, p, out=str(out), stages=shared,
                                              sketch=True, pure=False) for p in parts])
                 times[n].append(time.perf_counter() - t)
                 shutil.rmtree(out)
-    finally:
-        for cluster, client, _ in clusters.values():
-            if client is not None:
-                client.close()
-            cluster.close()
     print(f"Score stage alone: every batch's score_partition on a started, warmed-up cluster, no store; "
           f"the two clusters alternately, median of {args.stage_repeat}:\n")
     print("| cluster | wall s (runs) | articles/s |\n|---|---|---|")

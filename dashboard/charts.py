@@ -152,19 +152,20 @@ def with_cell_targets(fig: go.Figure, keys: list | None = None) -> go.Figure:
     template = ((heat.hovertemplate or "%{y} · %{x}<br>%{z}<extra></extra>").replace("%{z", f"%{{customdata[{k}]")
                 .replace("%{y}", f"%{{customdata[{k + 1}]}}").replace("%{x}", f"%{{customdata[{k + 2}]}}"))
     text = None if heat.text is None else [heat.text[r][c] for r, c in zip(rows, cols)]
-    labels = np.array([[plotly_text(y[r]), plotly_text(x[c])] for r, c in zip(rows, cols)], dtype=object)
+    y_drawn, x_drawn = [plotly_text(v) for v in y], [plotly_text(v) for v in x]   # each label escaped once
+    labels = np.array([[y_drawn[r], x_drawn[c]] for r, c in zip(rows, cols)], dtype=object).reshape(-1, 2)
     fig.add_trace(go.Scatter(
         x=[x[c] for c in cols], y=[y[r] for r in rows], mode="markers", name=CELL_TARGETS, showlegend=False,
         marker=dict(size=1, opacity=0), selected=dict(marker=dict(opacity=0)),
         unselected=dict(marker=dict(opacity=0)), text=text,
-        customdata=np.concatenate([custom[rows, cols].astype(object), z[rows, cols, None].astype(object),
-                                   labels.reshape(-1, 2)], axis=1),
+        customdata=np.concatenate([custom[rows, cols].astype(object), z[rows, cols, None].astype(object), labels],
+                                  axis=1),
         hovertemplate=template, meta={"keys": [keys[c] for c in cols]}))
     heat.update(hoverinfo="skip", hovertemplate=None)
-    for axis, labels_of, update in ((fig.layout.yaxis, y, fig.update_yaxes), (fig.layout.xaxis, x, fig.update_xaxes)):
-        drawn = [plotly_text(v) for v in labels_of]
-        if axis.ticktext is None and axis.tickvals is None and drawn != [str(v) for v in labels_of]:
-            update(tickmode="array", tickvals=labels_of, ticktext=drawn)   # only then: plotly's own ticks thin out
+    for axis, given, drawn, update in ((fig.layout.yaxis, y, y_drawn, fig.update_yaxes),
+                                       (fig.layout.xaxis, x, x_drawn, fig.update_xaxes)):
+        if axis.ticktext is None and axis.tickvals is None and drawn != [str(v) for v in given]:
+            update(tickmode="array", tickvals=given, ticktext=drawn)   # only then: plotly's own ticks thin out
     fig.update_layout(hoverdistance=-1, clickmode="event+select")
     # the cells' edges, as the heatmap alone would have them (markers would widen an automatic range)
     fig.update_xaxes(range=[-0.5, len(x) - 0.5], autorange=False)

@@ -125,21 +125,23 @@ class ParsedDates:
     warnings : list of str
         Column-level warnings (ambiguous order and the default applied, mixed orders, naive
         times read in ``assume_tz``), each naming the column and ``where``.
-    n_naive : int
-        Date-time values without a UTC offset, read in ``assume_tz``; when above 0 the last
-        warning is :func:`naive_warning` of it (so a caller that parses one column in parts, as
-        the ingest's batches do, sums the counts and says it once).
     naive : list of bool, length n_values
-        True for each value :attr:`n_naive` counts (read in ``assume_tz``), so a caller can note it
-        on that article.
+        True for each date-time value without a UTC offset, read in ``assume_tz``, so a caller
+        can note it on that article.
     """
 
     instants: list[datetime | None]
     notes: list[str | None]
     order: str | None = None
     warnings: list[str] = field(default_factory=list)
-    n_naive: int = 0
     naive: list[bool] = field(default_factory=list)
+
+    @property
+    def n_naive(self) -> int:
+        """Date-time values without a UTC offset, read in ``assume_tz`` (the true ones of :attr:`naive`);
+        when above 0 the last warning is :func:`naive_warning` of it (so a caller that parses one
+        column in parts, as the ingest's batches do, sums the counts and says it once)."""
+        return sum(self.naive)
 
 
 @dataclass
@@ -263,7 +265,7 @@ def parse_dates(values: Sequence[object], *, order: str | None = None, default_o
             if inst is not None and inst > limit + allowance:
                 instants[i] = None
                 notes[i] = f"date {_iso(inst)} is {later} the {bound} {_iso(limit)}; not stored"
-    return ParsedDates(instants=instants, notes=notes, order=applied, warnings=warns, n_naive=n_naive, naive=naive_at)
+    return ParsedDates(instants=instants, notes=notes, order=applied, warnings=warns, naive=naive_at)
 
 
 RERUN_FRESH = ("and run again with --fresh (a new store of only the inputs given): without it the articles "
