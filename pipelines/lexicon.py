@@ -420,29 +420,41 @@ def _leading_comments(raw: str, path: Path, declared: dict | None) -> tuple[str,
 
 def _read_yaml(path: Path, problems: list | None = None, declared: dict | None = None) -> list[Entry]:
     text = read_utf8(path, LexiconError, "lexicon file")
+    loader = yaml.SafeLoader(text)   # parsed once: the nodes give lines and repeated keys, then the document
     try:
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
+        node = loader.get_single_node()
+        nodes = node
+        if isinstance(node, yaml.MappingNode):
+            nodes = next((v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == "entries"), node)
+        entry_nodes = nodes.value if nodes is not node and isinstance(nodes, yaml.SequenceNode) else (
+            node.value if isinstance(node, yaml.SequenceNode) else [])
+        # repeated keys are looked for before the document is built, which flattens merge keys into the nodes
+        if repeats := repeated_yaml_keys(node, skip=entry_nodes):   # outside the entries: the whole file's problem
+            raise repeated_key_error(repeats[0], path, LexiconError)
+        trail = ("'entries'",) if nodes is not node else ()
+        entry_repeats = [repeated_yaml_keys(n, fold=str.lower, trail=(*trail, f"item {i}"))   # keys ignoring case
+                         for i, n in enumerate(entry_nodes, 1)]
+        data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}, line {mark.line + 1}, column {mark.column + 1}" if mark else str(path)
         raise LexiconError("not valid YAML", where=where, expected="a list of entries",
                            found=str(getattr(exc, "problem", exc)), fix="check indentation and quoting") from None
-    items, nodes = data, node
+    finally:
+        loader.dispose()
+    items = data
     if isinstance(data, dict) and "entries" in data:
+        if nodes is node:   # only a merge key gave it: no node of its own to take lines from
+            raise LexiconError("'entries' given through a merge key", where=str(path),
+                               expected="'entries:' written at the top of the file", found="'<<:' giving 'entries'",
+                               fix="write 'entries:' and its list at the top level of the file")
         items = data["entries"]
-        nodes = next(v for k, v in node.value if k.value == "entries")
-    entry_nodes = nodes.value if isinstance(nodes, yaml.SequenceNode) else []
-    if repeats := repeated_yaml_keys(node, skip=entry_nodes):   # outside the entries: the whole file's problem
-        raise repeated_key_error(repeats[0], path, LexiconError)
-    if isinstance(data, dict) and "entries" in data:
         _declared_in_yaml(data, node, path, declared)
     if not isinstance(items, list):
         raise LexiconError("wrong YAML shape", where=str(path), expected="a list of entries or {entries: [...]}",
                            found=type(items).__name__, fix="put each entry under 'entries:' as '- term: ...'")
     entries = []
-    trail = ("'entries'",) if nodes is not node else ()
-    for i, (item, n) in enumerate(zip(items, nodes.value), 1):
+    for i, (item, n, repeats) in enumerate(zip(items, entry_nodes, entry_repeats), 1):
         line = n.start_mark.line + 1
         if isinstance(item, str):
             item = {"term": item}
@@ -453,7 +465,7 @@ def _read_yaml(path: Path, problems: list | None = None, declared: dict | None =
                 raise error
             problems.append(error)
             continue
-        if repeats := repeated_yaml_keys(n, fold=str.lower, trail=(*trail, f"item {i}")):   # keys ignoring case
+        if repeats:
             error = repeated_key_error(repeats[0], path, LexiconError, ignoring_case=True)
             if problems is None:
                 raise error

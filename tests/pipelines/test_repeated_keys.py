@@ -238,6 +238,27 @@ def test_a_lexicon_key_given_twice_outside_the_entries_stops_reading_the_file(tm
         read_lexicon(path, [])
 
 
+
+def test_lexicon_entries_sharing_a_merged_base_are_read_with_their_own_keys(tmp_path):
+    # the lexicon's YAML is parsed once (repeats looked for before merge keys are flattened): a key an
+    # entry gives beside '<<: *base' overrides the base's, and is no repeat
+    path = tmp_path / "lexicon.yaml"
+    path.write_text("base: &b {category: pejorative_label}\nentries:\n  - <<: *b\n    term: regime\n"
+                    "  - <<: *b\n    term: junta\n    category: euphemism\n", encoding="utf-8")
+    problems: list = []
+    entries = read_lexicon(path, problems)
+    assert [(e.term, e.category) for e in entries] == [("regime", "pejorative_label"), ("junta", "euphemism")]
+    assert problems == []
+
+
+def test_lexicon_entries_given_only_through_a_merge_key_stop_with_a_message(tmp_path):
+    # before: a StopIteration traceback
+    path = tmp_path / "lexicon.yaml"
+    path.write_text("x: &x {entries: [{term: regime, category: pejorative_label}]}\n<<: *x\n", encoding="utf-8")
+    with pytest.raises(LexiconError, match=r"'entries' given through a merge key; expected 'entries:' written at the "
+                                           r"top of the file.*Fix: write 'entries:'"):
+        read_lexicon(path, [])
+
 # --------------------------------------------------------------------------- on the command line
 
 def _assert_repeat_error(result, path: Path, key: str, line: int, again_line: int) -> None:
