@@ -890,8 +890,13 @@ def _feed_record(entry, outlet: str | None, lang: str | None, assume_tz: str = "
 
 
 def _feed_date(entry, assume_tz: str = "UTC") -> tuple[datetime | None, str | None, bool]:
-    """Own RFC 2822 / ISO reading of the raw string first (a date-time without a UTC offset read in
-    *assume_tz*: True last); feedparser's UTC struct second."""
+    """The item's date, the note on it, and whether it had no UTC offset (then read in *assume_tz*).
+
+    The raw string (``published``, else ``updated``) is read by :func:`pipelines.dates.parse_dates`.
+    One it cannot read leaves the item undated ("invalid date ..."), the note giving feedparser's
+    reading, which is not used: feedparser reads such forms without a word on what it left out
+    (``2004-05-25 오 후 11:23:17`` -> midnight; ``2004-július-13T9:15+02:00`` -> the 1st of the
+    current month of 2004). feedparser's UTC struct is used only for an item without a raw string."""
     for key, label in (("published", None),
                        ("updated", "the item has no published date; its updated date is used")):
         raw = entry.get(key)
@@ -911,7 +916,11 @@ def _feed_date(entry, assume_tz: str = "UTC") -> tuple[datetime | None, str | No
             own_note = None
         if parsed_struct:
             inst = datetime.fromtimestamp(calendar.timegm(parsed_struct), tz=timezone.utc)
-            return inst, note, False
+            if own_note is None:
+                return inst, note, False
+            own_note += (f"; feedparser read it as {inst:%Y-%m-%d %H:%M} UTC, which is not used: its readings of "
+                         "forms framewatch does not read are unchecked (a time of day or zone may be left out, "
+                         "today's month filled in)")
         return None, own_note, False
     return None, "no publication date in the feed item", False
 

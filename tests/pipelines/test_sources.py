@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -13,6 +14,7 @@ import pytest
 
 from pipelines.sources import (html_to_text, read_feed, read_folder, read_html_file,
                                read_html_string, read_text_file)
+from pipelines.dates import undated_reason
 from tests.conftest import case_dir
 
 REPO = Path(__file__).resolve().parents[2]
@@ -355,6 +357,26 @@ def test_atom_feed(tmp_path):
     assert two["date_note"] == "no publication date in the feed item"
     assert two["_source_row"] == 2
 
+
+RSS_FOREIGN_DATES = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Dates Example</title><link>https://dates.example/</link>
+<item><title>Korean</title><link>https://dates.example/1</link><pubDate>2004-05-25 오 후 11:23:17</pubDate></item>
+<item><title>Hungarian</title><link>https://dates.example/2</link><pubDate>2004-július-13T9:15+02:00</pubDate></item>
+<item><title>Plain</title><link>https://dates.example/3</link><pubDate>Wed, 02 Dec 2026 10:00:00 KST</pubDate></item>
+</channel></rss>"""
+
+
+def test_a_feed_date_only_feedparser_reads_is_not_stored_and_the_note_says_what_it_read(tmp_path):
+    # feedparser reads these without a word: the Korean afternoon time is dropped (midnight), the
+    # Hungarian month name is skipped and the current month and the 1st filled in
+    korean, hungarian, plain = read_feed(write(tmp_path / "feed.rss", RSS_FOREIGN_DATES))
+    assert korean["published"] is None and hungarian["published"] is None
+    assert korean["date_note"].startswith("invalid date '2004-05-25 오 후 11:23:17'")
+    assert "; feedparser read it as 2004-05-25 00:00 UTC, which is not used" in korean["date_note"]
+    assert hungarian["date_note"].startswith("invalid date '2004-július-13T9:15+02:00'")
+    assert re.search(r"; feedparser read it as 2004-\d\d-01 00:00 UTC, which is not used", hungarian["date_note"])
+    assert {undated_reason(r["date_note"]) for r in (korean, hungarian)} == {"invalid date"}
+    assert plain["published"] == utc(2026, 12, 2, 1) and "date_note" not in plain
 
 @pytest.mark.parametrize("content", [b"this is not a feed <<<", b"\x00\x01\x02"])
 def test_unreadable_feed_is_one_reject(tmp_path, content):
