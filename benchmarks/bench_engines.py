@@ -8,6 +8,7 @@ stage (matching, voice, topics, frames, pairs, tone) plus the store-wide steps (
 clusters) -- with the local engine (this process, one core), and with ``--engine dask`` on a
 ``LocalCluster`` of one and of two single-threaded worker processes (cluster start
 included), in batches of C articles (default 500, so two workers have work to share).
+The three take turns (local, 1 worker, 2 workers, then again), Dask imported before the first.
 Prints wall seconds (median of R, default 3), articles/s and the two-worker speed-up, and
 what this (the main) process spends: its CPU seconds (``time.process_time``: reading and
 writing the partitions, appending the scored tables, the clusters), which with Dask must
@@ -87,29 +88,38 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def whole(store: Path, args) -> None:
-    """The first table: the whole ``run_score`` with each engine, median of ``--repeat``."""
+    """The first table: the whole ``run_score`` with each engine, median of ``--repeat``; the engines
+    take turns (local, 1 worker, 2 workers, then again), so a drift of the machine's speed falls on
+    all, and Dask is imported before the first, so no engine's first run pays for importing it."""
+    import distributed  # noqa: F401
+
     cases = [("local engine, one process", EngineOptions("local")),
              ("dask, 1 worker", EngineOptions("dask", n_workers=1)),
              ("dask, 2 workers", EngineOptions("dask", n_workers=2))]
-    print(f"Whole run_score (cluster start-up, store reads and appends, store-wide steps), median of {args.repeat}:\n")
+    times, cpu, steps, loads = ({name: [] for name, _ in cases} for _ in range(4))
+    for _ in range(args.repeat):
+        for name, engine in cases:
+            t, c = time.perf_counter(), time.process_time()
+            summary = run_score(store, ScoreOptions(topic_queries=None, engine=engine))
+            times[name].append(time.perf_counter() - t)
+            cpu[name].append(time.process_time() - c)
+            steps[name].append(summary.stage_seconds)
+            loads[name].append(os.getloadavg()[0])
+    print(f"Whole run_score (cluster start-up, store reads and appends, store-wide steps), the engines in turn, "
+          f"median of {args.repeat}:\n")
     print("| engine | wall s (runs) | articles/s | main process CPU s | score step wall s | clusters wall s | "
           "load average |\n|---|---|---|---|---|---|---|")
     medians = {}
-    for name, engine in cases:
-        times, cpu, steps = [], [], []
-        for _ in range(args.repeat):
-            t, c = time.perf_counter(), time.process_time()
-            summary = run_score(store, ScoreOptions(topic_queries=None, engine=engine))
-            times.append(time.perf_counter() - t)
-            cpu.append(time.process_time() - c)
-            steps.append(summary.stage_seconds)
-        medians[name] = statistics.median(times)
-        print(f"| {name} | {medians[name]:.1f} ({' / '.join(f'{x:.1f}' for x in times)}) | "
-              f"{args.articles / medians[name]:,.0f} | {statistics.median(cpu):.1f} | "
-              f"{statistics.median(s['score'] for s in steps):.1f} | "
-              f"{statistics.median(s['clusters'] for s in steps):.1f} | {os.getloadavg()[0]:.1f} |")
+    for name, _ in cases:
+        medians[name] = statistics.median(times[name])
+        print(f"| {name} | {medians[name]:.1f} ({' / '.join(f'{x:.1f}' for x in times[name])}) | "
+              f"{args.articles / medians[name]:,.0f} | {statistics.median(cpu[name]):.1f} | "
+              f"{statistics.median(s['score'] for s in steps[name]):.1f} | "
+              f"{statistics.median(s['clusters'] for s in steps[name]):.1f} | {max(loads[name]):.1f} |")
     speedup = medians["dask, 1 worker"] / medians["dask, 2 workers"]
-    print(f"\nwhole run, two workers / one worker: {speedup:.2f}x; two workers / local engine: "
+    pairs = [one / two for one, two in zip(times["dask, 1 worker"], times["dask, 2 workers"])]
+    print(f"\nwhole run, two workers / one worker: {speedup:.2f}x (run by run: "
+          f"{' / '.join(f'{x:.2f}x' for x in pairs)}); two workers / local engine: "
           f"{medians['local engine, one process'] / medians['dask, 2 workers']:.2f}x; load average now "
           f"{os.getloadavg()[0]:.1f}\n")
 
