@@ -8,7 +8,7 @@ Rules (each one is a fix for a real bug report, see ``../shared/cases`` C02, C03
 
 - **ISO 8601** (``2026-03-05``, ``2026-03-05T10:00:00Z``, ``2026-03-05 10:00:00.5+02:00``)
   always parses, whatever the numeric order; offsets are honoured.
-- **RFC 822 / 2822** (``Mon, 02 Mar 2026 00:30:00 +0200``, ``... EST``, ``... GMT``): the named
+- **RFC 822 / 2822** (``Mon, 02 Mar 2026 00:30:00 +0200``, ``... +02:00``, ``... EST``, ``... GMT``): the named
   zones RFC 822 defines (UT, GMT, Z, EST/EDT, CST/CDT, MST/MDT, PST/PDT) plus a few unambiguous
   ones (CET, CEST, EET, EEST, WET, WEST, MSK, JST, KST). Any other zone name makes the value
   invalid rather than silently UTC.
@@ -514,11 +514,15 @@ def _rfc2822(s: str, tz) -> tuple:
     """RFC 822/2822 dates; named zones from :data:`ZONE_OFFSETS`, never silently UTC."""
     import email.utils
 
-    zone = _RFC2822.match(s).group(1)
+    zone = written = _RFC2822.match(s).group(1)
     offset = None
+    if zone is not None and re.fullmatch(r"[+-]\d{2}:\d{2}", zone):   # +01:00, as some feeds write it
+        at = s.rindex(zone)
+        zone = zone.replace(":", "")
+        s = s[:at] + zone + s[at + 6:]
     if zone is not None and re.fullmatch(r"[+-]\d{4}", zone):
         try:
-            _check_offset(zone, int(zone[1:3]), int(zone[3:5]))
+            _check_offset(written, int(zone[1:3]), int(zone[3:5]))
         except _Invalid as exc:
             return ("bad", str(exc))
     if zone is not None and not re.fullmatch(r"[+-]\d{4}", zone):

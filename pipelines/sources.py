@@ -893,35 +893,41 @@ def _feed_date(entry, assume_tz: str = "UTC") -> tuple[datetime | None, str | No
     """The item's date, the note on it, and whether it had no UTC offset (then read in *assume_tz*).
 
     The raw string (``published``, else ``updated``) is read by :func:`pipelines.dates.parse_dates`.
-    One it cannot read leaves the item undated ("invalid date ..."), the note giving feedparser's
-    reading, which is not used: feedparser reads such forms without a word on what it left out
-    (``2004-05-25 오 후 11:23:17`` -> midnight; ``2004-július-13T9:15+02:00`` -> the 1st of the
-    current month of 2004). feedparser's UTC struct is used only for an item without a raw string."""
+    A ``published`` it cannot read gives way to a readable ``updated``, the note saying so; with
+    neither readable the item is undated ("invalid date ..."), the note giving feedparser's reading,
+    which is not used: feedparser reads forms framewatch does not without a word on what it left
+    out (``2004-05-25 오 후 11:23:17`` -> midnight; ``2004-július-13T9:15+02:00`` -> the 1st of the
+    current month of 2004), so its right readings of such forms are dropped with its wrong ones.
+    feedparser's UTC struct is used only for an item without a raw string."""
+    unread = None   # the note on a published date that could not be read
     for key, label in (("published", None),
                        ("updated", "the item has no published date; its updated date is used")):
         raw = entry.get(key)
         parsed_struct = entry.get(f"{key}_parsed")
         if not raw and not parsed_struct:
             continue
-        note = label
-        if raw:
-            parsed = parse_dates([raw], assume_tz=assume_tz)
-            if parsed.instants[0] is not None:
-                if parsed.n_naive:
-                    naive = f"the feed's date '{raw.strip()}' has no UTC offset; {read_in(assume_tz)}"
-                    return parsed.instants[0], f"{note}; {naive}" if note else naive, True
-                return parsed.instants[0], note, False
-            own_note = parsed.notes[0]
-        else:
-            own_note = None
+        note = label if unread is None else f"the item's published date: {unread}; its updated date is used"
+        if not raw:
+            inst = datetime.fromtimestamp(calendar.timegm(parsed_struct), tz=timezone.utc)
+            return inst, note, False
+        parsed = parse_dates([raw], assume_tz=assume_tz)
+        if parsed.instants[0] is not None:
+            if parsed.n_naive:
+                naive = f"the feed's date '{raw.strip()}' has no UTC offset; {read_in(assume_tz)}"
+                return parsed.instants[0], f"{note}; {naive}" if note else naive, True
+            return parsed.instants[0], note, False
+        own_note = parsed.notes[0]
         if parsed_struct:
             inst = datetime.fromtimestamp(calendar.timegm(parsed_struct), tz=timezone.utc)
-            if own_note is None:
-                return inst, note, False
-            own_note += (f"; feedparser read it as {inst:%Y-%m-%d %H:%M} UTC, which is not used: its readings of "
-                         "forms framewatch does not read are unchecked (a time of day or zone may be left out, "
-                         "today's month filled in)")
-        return None, own_note, False
+            own_note += (f"; feedparser read it as {inst:%Y-%m-%d %H:%M} UTC, not used as framewatch cannot check "
+                         "it (feedparser may drop a time or zone it does not know, or put the current month for a "
+                         "month name it does not know)")
+        if key == "updated":   # undated: the note begins with the reason (pipelines.dates.undated_reason)
+            return None, (f"{own_note}; it is the item's updated date" if unread is None
+                          else f"{unread}; it is the item's published date; its updated date: {own_note}"), False
+        unread = own_note
+    if unread is not None:
+        return None, unread, False
     return None, "no publication date in the feed item", False
 
 

@@ -41,6 +41,8 @@ def utc(*args: int) -> datetime:
     ("  2026-03-05T23:59:59Z  ", utc(2026, 3, 5, 23, 59, 59)),
     ("Mon, 02 Mar 2026 00:30:00 +0200", utc(2026, 3, 1, 22, 30)),
     ("Mon, 02 Mar 2026 23:45:00 -0500", utc(2026, 3, 3, 4, 45)),
+    ("Wed, 02 Dec 2026 10:00:00 +01:00", utc(2026, 12, 2, 9)),        # the offset with a colon, as some feeds write it
+    ("Wed, 02 Dec 2026 10:00:00 -03:30 (NST)", utc(2026, 12, 2, 13, 30)),
     ("Mon, 02 Mar 2026 10:00:00 EST", utc(2026, 3, 2, 15)),
     ("Mon, 02 Mar 2026 10:00:00 EDT", utc(2026, 3, 2, 14)),
     ("Mon, 02 Mar 2026 10:00:00 PST", utc(2026, 3, 2, 18)),
@@ -83,6 +85,8 @@ def test_order_independent_values(value, expected):
     ("Mon, 02 Mar 2026 12:00:00 XYZ", "invalid date 'Mon, 02 Mar 2026 12:00:00 XYZ': time zone "
      "'XYZ' is not one framewatch reads (use a numeric offset such as +0200, or "
      "UTC/GMT/EST/EDT/CST/CDT/MST/MDT/PST/PDT)"),
+    ("Wed, 02 Dec 2026 10:00:00 +25:00", "invalid date 'Wed, 02 Dec 2026 10:00:00 +25:00': time zone offset "
+     "+25:00 is out of range (an offset is at most ±23:59; real zones lie between -12:00 and +14:00)"),
     (True, "invalid date 'True': a true/false value is not a date"),
     ("", "missing date in column 'published'"),
     (None, "missing date in column 'published'"),

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.dates import undated_reason
 from pipelines.sources import (html_to_text, read_feed, read_folder, read_html_file,
                                read_html_string, read_text_file)
-from pipelines.dates import undated_reason
 from tests.conftest import case_dir
 
 REPO = Path(__file__).resolve().parents[2]
@@ -363,20 +363,47 @@ RSS_FOREIGN_DATES = """<?xml version="1.0" encoding="utf-8"?>
 <item><title>Korean</title><link>https://dates.example/1</link><pubDate>2004-05-25 오 후 11:23:17</pubDate></item>
 <item><title>Hungarian</title><link>https://dates.example/2</link><pubDate>2004-július-13T9:15+02:00</pubDate></item>
 <item><title>Plain</title><link>https://dates.example/3</link><pubDate>Wed, 02 Dec 2026 10:00:00 KST</pubDate></item>
+<item><title>Colon</title><link>https://dates.example/4</link><pubDate>Wed, 02 Dec 2026 10:00:00 +01:00</pubDate></item>
 </channel></rss>"""
 
 
 def test_a_feed_date_only_feedparser_reads_is_not_stored_and_the_note_says_what_it_read(tmp_path):
     # feedparser reads these without a word: the Korean afternoon time is dropped (midnight), the
     # Hungarian month name is skipped and the current month and the 1st filled in
-    korean, hungarian, plain = read_feed(write(tmp_path / "feed.rss", RSS_FOREIGN_DATES))
+    korean, hungarian, plain, colon = read_feed(write(tmp_path / "feed.rss", RSS_FOREIGN_DATES))
     assert korean["published"] is None and hungarian["published"] is None
     assert korean["date_note"].startswith("invalid date '2004-05-25 오 후 11:23:17'")
-    assert "; feedparser read it as 2004-05-25 00:00 UTC, which is not used" in korean["date_note"]
+    assert "; feedparser read it as 2004-05-25 00:00 UTC, not used as framewatch cannot check it" in korean["date_note"]
     assert hungarian["date_note"].startswith("invalid date '2004-július-13T9:15+02:00'")
-    assert re.search(r"; feedparser read it as 2004-\d\d-01 00:00 UTC, which is not used", hungarian["date_note"])
+    assert re.search(r"; feedparser read it as 2004-\d\d-01 00:00 UTC, not used", hungarian["date_note"])
     assert {undated_reason(r["date_note"]) for r in (korean, hungarian)} == {"invalid date"}
     assert plain["published"] == utc(2026, 12, 2, 1) and "date_note" not in plain
+    assert colon["published"] == utc(2026, 12, 2, 9) and "date_note" not in colon   # +01:00 is read by framewatch
+
+
+ATOM_UNREAD_PUBLISHED = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Atom Dates</title><id>urn:d</id><updated>2026-12-01T10:00:00Z</updated>
+<entry><title>One</title><id>urn:d1</id><link href="https://atom.example/d1"/>
+<published>2004-05-25 오 후 11:23:17</published><updated>2026-12-01T10:00:00Z</updated></entry>
+<entry><title>Two</title><id>urn:d2</id><link href="https://atom.example/d2"/>
+<published>2004-05-25 오 후 11:23:17</published><updated>2004-05-26 오 전 09:00:00</updated></entry>
+<entry><title>Three</title><id>urn:d3</id><link href="https://atom.example/d3"/>
+<updated>2004-05-26 오 전 09:00:00</updated></entry>
+</feed>"""
+
+
+def test_an_unreadable_published_date_gives_way_to_a_readable_updated_one(tmp_path):
+    one, two, three = read_feed(write(tmp_path / "feed.atom", ATOM_UNREAD_PUBLISHED))
+    assert one["published"] == utc(2026, 12, 1, 10)
+    assert one["date_note"].startswith("the item's published date: invalid date '2004-05-25 오 후 11:23:17'")
+    assert one["date_note"].endswith("; its updated date is used")
+    # neither read: undated, counted as an invalid date, the note naming both
+    assert two["published"] is None and undated_reason(two["date_note"]) == "invalid date"
+    assert "; it is the item's published date; its updated date: invalid date '2004-05-26 오 전 09:00:00'" \
+        in two["date_note"]
+    assert three["published"] is None and three["date_note"].endswith("; it is the item's updated date")
+    assert undated_reason(three["date_note"]) == "invalid date"
+
 
 @pytest.mark.parametrize("content", [b"this is not a feed <<<", b"\x00\x01\x02"])
 def test_unreadable_feed_is_one_reject(tmp_path, content):
