@@ -423,9 +423,10 @@ def _read_yaml(path: Path, problems: list | None = None, declared: dict | None =
     loader = yaml.SafeLoader(text)   # parsed once: the nodes give lines and repeated keys, then the document
     try:
         node = loader.get_single_node()
-        nodes = node
+        nodes, merge_line = node, None   # merge_line: of a top-level '<<:', read before building removes it
         if isinstance(node, yaml.MappingNode):
             nodes = next((v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == "entries"), node)
+            merge_line = next((k.start_mark.line + 1 for k, _ in node.value if k.tag == "tag:yaml.org,2002:merge"), None)
         entry_nodes = nodes.value if nodes is not node and isinstance(nodes, yaml.SequenceNode) else (
             node.value if isinstance(node, yaml.SequenceNode) else [])
         # repeated keys are looked for before the document is built, which flattens merge keys into the nodes
@@ -445,7 +446,7 @@ def _read_yaml(path: Path, problems: list | None = None, declared: dict | None =
     items = data
     if isinstance(data, dict) and "entries" in data:
         if nodes is node:   # only a merge key gave it: no node of its own to take lines from
-            raise LexiconError("'entries' given through a merge key", where=str(path),
+            raise LexiconError("'entries' given through a merge key", where=f"{path}, line {merge_line}",
                                expected="'entries:' written at the top of the file", found="'<<:' giving 'entries'",
                                fix="write 'entries:' and its list at the top level of the file")
         items = data["entries"]
@@ -483,7 +484,9 @@ def _declared_in_yaml(data: dict, node, path: Path, declared: dict | None) -> No
     if "categories" not in data or declared is None:
         return
     names = data["categories"]
-    line = next(k.start_mark.line + 1 for k, _ in node.value if k.value == "categories")
+    # the last such key (once built, merged keys come first in the node; the last is the one read)
+    line = next(k.start_mark.line + 1 for k, _ in reversed(node.value)
+                if isinstance(k, yaml.ScalarNode) and k.value == "categories")
     if isinstance(names, str):
         names = names.split(",")
     if not isinstance(names, (list, dict)) or not all(isinstance(n, str) for n in names):

@@ -238,7 +238,6 @@ def test_a_lexicon_key_given_twice_outside_the_entries_stops_reading_the_file(tm
         read_lexicon(path, [])
 
 
-
 def test_lexicon_entries_sharing_a_merged_base_are_read_with_their_own_keys(tmp_path):
     # the lexicon's YAML is parsed once (repeats looked for before merge keys are flattened): a key an
     # entry gives beside '<<: *base' overrides the base's, and is no repeat
@@ -255,9 +254,25 @@ def test_lexicon_entries_given_only_through_a_merge_key_stop_with_a_message(tmp_
     # before: a StopIteration traceback
     path = tmp_path / "lexicon.yaml"
     path.write_text("x: &x {entries: [{term: regime, category: pejorative_label}]}\n<<: *x\n", encoding="utf-8")
-    with pytest.raises(LexiconError, match=r"'entries' given through a merge key; expected 'entries:' written at the "
-                                           r"top of the file.*Fix: write 'entries:'"):
+    with pytest.raises(LexiconError, match=r"line 2: 'entries' given through a merge key; expected 'entries:' written "
+                                           r"at the top of the file.*Fix: write 'entries:'"):
         read_lexicon(path, [])
+
+
+def test_lexicon_categories_given_beside_a_merge_key_are_placed_on_their_own_line(tmp_path):
+    # the document is built from the same nodes, which puts the merged keys first: the line is the
+    # last 'categories' key's, the one read
+    path = tmp_path / "lexicon.yaml"
+    path.write_text("x: &x\n  categories: [a_label]\n<<: *x\ncategories: 7\nentries:\n  - term: regime\n"
+                    "    category: a_label\n", encoding="utf-8")
+    with pytest.raises(LexiconError, match=r"line 4, key 'categories': wrong YAML shape.*found 7"):
+        read_lexicon(path, [], declared={})
+    path.write_text("x: &x\n  categories: [a_label]\n<<: *x\ncategories: [b_label]\nentries:\n  - term: regime\n"
+                    "    category: b_label\n", encoding="utf-8")
+    declared: dict = {}
+    read_lexicon(path, [], declared=declared)
+    assert declared == {"b_label": f"{path}, line 4"}
+
 
 # --------------------------------------------------------------------------- on the command line
 
