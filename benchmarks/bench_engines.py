@@ -8,7 +8,7 @@ stage (matching, voice, topics, frames, pairs, tone) plus the store-wide steps (
 clusters) -- with the local engine (this process, one core), and with ``--engine dask`` on a
 ``LocalCluster`` of one and of two single-threaded worker processes (cluster start
 included), in batches of C articles (default 500, so two workers have work to share).
-The three take turns (local, 1 worker, 2 workers, then again), Dask imported before the first.
+The three take turns (local, 1 worker, 2 workers, then the other way round), Dask imported before the first.
 Prints wall seconds (median of R, default 3), articles/s and the two-worker speed-up, and
 what this (the main) process spends: its CPU seconds (``time.process_time``: reading and
 writing the partitions, appending the scored tables, the clusters), which with Dask must
@@ -89,26 +89,27 @@ def main(argv: list[str] | None = None) -> None:
 
 def whole(store: Path, args) -> None:
     """The first table: the whole ``run_score`` with each engine, median of ``--repeat``; the engines
-    take turns (local, 1 worker, 2 workers, then again), so a drift of the machine's speed falls on
-    all, and Dask is imported before the first, so no engine's first run pays for importing it."""
+    take turns, in the order local, 1 worker, 2 workers, then the other way round, and so on, so a drift
+    of the machine's speed falls on all; Dask is imported before the first, so no engine's first run
+    pays for importing it. The load column is the highest load average seen just before an engine's runs."""
     import distributed  # noqa: F401
 
     cases = [("local engine, one process", EngineOptions("local")),
              ("dask, 1 worker", EngineOptions("dask", n_workers=1)),
              ("dask, 2 workers", EngineOptions("dask", n_workers=2))]
     times, cpu, steps, loads = ({name: [] for name, _ in cases} for _ in range(4))
-    for _ in range(args.repeat):
-        for name, engine in cases:
+    for r in range(args.repeat):
+        for name, engine in (cases if r % 2 == 0 else cases[::-1]):
+            loads[name].append(os.getloadavg()[0])
             t, c = time.perf_counter(), time.process_time()
             summary = run_score(store, ScoreOptions(topic_queries=None, engine=engine))
             times[name].append(time.perf_counter() - t)
             cpu[name].append(time.process_time() - c)
             steps[name].append(summary.stage_seconds)
-            loads[name].append(os.getloadavg()[0])
     print(f"Whole run_score (cluster start-up, store reads and appends, store-wide steps), the engines in turn, "
           f"median of {args.repeat}:\n")
     print("| engine | wall s (runs) | articles/s | main process CPU s | score step wall s | clusters wall s | "
-          "load average |\n|---|---|---|---|---|---|---|")
+          "load average before (max) |\n|---|---|---|---|---|---|---|")
     medians = {}
     for name, _ in cases:
         medians[name] = statistics.median(times[name])
