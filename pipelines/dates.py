@@ -511,27 +511,28 @@ def _zone_from_token(token: str) -> timezone:
 
 
 def _rfc2822(s: str, tz) -> tuple:
-    """RFC 822/2822 dates; named zones from :data:`ZONE_OFFSETS`, never silently UTC."""
+    """RFC 822/2822 dates; numeric offsets (``+0200``, or ``+02:00`` as some feeds write it) and the
+    named zones of :data:`ZONE_OFFSETS` read from the zone itself, never silently UTC; a comment after
+    the zone (``(CET)``) is left out."""
     import email.utils
 
-    zone = written = _RFC2822.match(s).group(1)
+    m = _RFC2822.match(s)
+    zone = m.group(1)
     offset = None
-    if zone is not None and re.fullmatch(r"[+-]\d{2}:\d{2}", zone):   # +01:00, as some feeds write it
-        at = s.rindex(zone)
-        zone = zone.replace(":", "")
-        s = s[:at] + zone + s[at + 6:]
-    if zone is not None and re.fullmatch(r"[+-]\d{4}", zone):
-        try:
-            _check_offset(written, int(zone[1:3]), int(zone[3:5]))
-        except _Invalid as exc:
-            return ("bad", str(exc))
-    if zone is not None and not re.fullmatch(r"[+-]\d{4}", zone):
-        up = zone.upper()
-        if up not in ZONE_OFFSETS:
+    if zone is not None:
+        if re.fullmatch(r"[+-]\d{2}:?\d{2}", zone):
+            hours, minutes = int(zone[1:3]), int(zone[-2:])
+            try:
+                _check_offset(zone, hours, minutes)
+            except _Invalid as exc:
+                return ("bad", str(exc))
+            offset = (hours * 3600 + minutes * 60) * (-1 if zone[0] == "-" else 1)
+        elif zone.upper() in ZONE_OFFSETS:
+            offset = ZONE_OFFSETS[zone.upper()]
+        else:
             return ("bad", f"time zone '{zone}' is not one framewatch reads (use a numeric offset "
                            "such as +0200, or UTC/GMT/EST/EDT/CST/CDT/MST/MDT/PST/PDT)")
-        offset = ZONE_OFFSETS[up]
-        s = s[: s.rindex(zone)].rstrip()
+        s = s[: m.start(1)].rstrip()   # the date and time alone: the zone is read above
     try:
         t = email.utils.parsedate_tz(s)
     except (ValueError, TypeError, IndexError):
@@ -544,8 +545,6 @@ def _rfc2822(s: str, tz) -> tuple:
         return ("bad", str(exc))
     if zone is None:  # no zone at all: read in assume_tz (parsedate_tz gives 0, not None, for a missing zone)
         return ("ok",) + _to_utc(naive, tz, date_only=False)
-    if offset is None:
-        offset = t[9]
     return ("ok", (naive - timedelta(seconds=offset)).replace(tzinfo=timezone.utc), False)
 
 

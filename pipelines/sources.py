@@ -902,11 +902,12 @@ def _feed_date(entry, assume_tz: str = "UTC") -> tuple[datetime | None, str | No
     unread = None   # the note on a published date that could not be read
     for key, label in (("published", None),
                        ("updated", "the item has no published date; its updated date is used")):
-        raw = entry.get(key)
-        parsed_struct = entry.get(f"{key}_parsed")
+        # dict.get: feedparser's own get answers 'updated' with the published date when there is none
+        raw = dict.get(entry, key)
+        parsed_struct = dict.get(entry, f"{key}_parsed")
         if not raw and not parsed_struct:
             continue
-        note = label if unread is None else f"the item's published date: {unread}; its updated date is used"
+        note = label if unread is None else f"the item's published date: {_unchecked(unread)}; its updated date is used"
         if not raw:
             inst = datetime.fromtimestamp(calendar.timegm(parsed_struct), tz=timezone.utc)
             return inst, note, False
@@ -919,16 +920,22 @@ def _feed_date(entry, assume_tz: str = "UTC") -> tuple[datetime | None, str | No
         own_note = parsed.notes[0]
         if parsed_struct:
             inst = datetime.fromtimestamp(calendar.timegm(parsed_struct), tz=timezone.utc)
-            own_note += (f"; feedparser read it as {inst:%Y-%m-%d %H:%M} UTC, not used as framewatch cannot check "
-                         "it (feedparser may drop a time or zone it does not know, or put the current month for a "
-                         "month name it does not know)")
+            own_note += f"; feedparser read it as {inst:%Y-%m-%d %H:%M} UTC, not used"
         if key == "updated":   # undated: the note begins with the reason (pipelines.dates.undated_reason)
-            return None, (f"{own_note}; it is the item's updated date" if unread is None
-                          else f"{unread}; it is the item's published date; its updated date: {own_note}"), False
+            return None, _unchecked(f"{own_note}; it is the item's updated date" if unread is None
+                                    else f"{unread}; it is the item's published date; its updated date: {own_note}"), False
         unread = own_note
     if unread is not None:
-        return None, unread, False
+        return None, _unchecked(unread), False
     return None, "no publication date in the feed item", False
+
+
+def _unchecked(note: str) -> str:
+    """*note*, with why feedparser's reading is not used when it gives one (once)."""
+    if "; feedparser read it as " not in note:
+        return note
+    return (f"{note} (framewatch cannot check feedparser's readings: it may drop a time or zone it does not know, "
+            "or put the current month for a month name it does not know)")
 
 
 # --------------------------------------------------------------------------------------------

@@ -43,6 +43,8 @@ def utc(*args: int) -> datetime:
     ("Mon, 02 Mar 2026 23:45:00 -0500", utc(2026, 3, 3, 4, 45)),
     ("Wed, 02 Dec 2026 10:00:00 +01:00", utc(2026, 12, 2, 9)),        # the offset with a colon, as some feeds write it
     ("Wed, 02 Dec 2026 10:00:00 -03:30 (NST)", utc(2026, 12, 2, 13, 30)),
+    ("Wed, 02 Dec 2026 10:00:00 +05:30 (IST +05:30)", utc(2026, 12, 2, 4, 30)),   # the zone, not its copy in the comment
+    ("Mon, 02 Mar 2026 10:00:00 EST (EST)", utc(2026, 3, 2, 15)),
     ("Mon, 02 Mar 2026 10:00:00 EST", utc(2026, 3, 2, 15)),
     ("Mon, 02 Mar 2026 10:00:00 EDT", utc(2026, 3, 2, 14)),
     ("Mon, 02 Mar 2026 10:00:00 PST", utc(2026, 3, 2, 18)),

@@ -373,7 +373,8 @@ def test_a_feed_date_only_feedparser_reads_is_not_stored_and_the_note_says_what_
     korean, hungarian, plain, colon = read_feed(write(tmp_path / "feed.rss", RSS_FOREIGN_DATES))
     assert korean["published"] is None and hungarian["published"] is None
     assert korean["date_note"].startswith("invalid date '2004-05-25 오 후 11:23:17'")
-    assert "; feedparser read it as 2004-05-25 00:00 UTC, not used as framewatch cannot check it" in korean["date_note"]
+    assert "; feedparser read it as 2004-05-25 00:00 UTC, not used (framewatch cannot check" in korean["date_note"]
+    assert "updated" not in korean["date_note"]   # an RSS item has no updated date (feedparser's get gives pubDate)
     assert hungarian["date_note"].startswith("invalid date '2004-július-13T9:15+02:00'")
     assert re.search(r"; feedparser read it as 2004-\d\d-01 00:00 UTC, not used", hungarian["date_note"])
     assert {undated_reason(r["date_note"]) for r in (korean, hungarian)} == {"invalid date"}
@@ -401,7 +402,8 @@ def test_an_unreadable_published_date_gives_way_to_a_readable_updated_one(tmp_pa
     assert two["published"] is None and undated_reason(two["date_note"]) == "invalid date"
     assert "; it is the item's published date; its updated date: invalid date '2004-05-26 오 전 09:00:00'" \
         in two["date_note"]
-    assert three["published"] is None and three["date_note"].endswith("; it is the item's updated date")
+    assert two["date_note"].count("framewatch cannot check") == 1
+    assert three["published"] is None and "; it is the item's updated date (framewatch cannot check" in three["date_note"]
     assert undated_reason(three["date_note"]) == "invalid date"
 
 
