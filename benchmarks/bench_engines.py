@@ -91,7 +91,9 @@ def whole(store: Path, args) -> None:
     """The first table: the whole ``run_score`` with each engine, median of ``--repeat``; the engines
     take turns, in the order local, 1 worker, 2 workers, then the other way round, and so on, so a drift
     of the machine's speed falls on all; Dask is imported before the first, so no engine's first run
-    pays for importing it. The load column is the highest load average seen just before an engine's runs."""
+    pays for importing it (with an odd ``--repeat`` one order runs once more than the other). The load
+    column is the highest 1-minute load average read just before an engine's runs, which carries this
+    benchmark's own earlier runs: a figure well above 2 there means another job shared the cores."""
     import distributed  # noqa: F401
 
     cases = [("local engine, one process", EngineOptions("local")),

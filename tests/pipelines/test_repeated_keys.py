@@ -272,6 +272,12 @@ def test_lexicon_categories_given_beside_a_merge_key_are_placed_on_their_own_lin
     declared: dict = {}
     read_lexicon(path, [], declared=declared)
     assert declared == {"b_label": f"{path}, line 4"}
+    # given only through the merge key (a StopIteration traceback before): read, on the anchor's line
+    path.write_text("x: &x\n  categories: [a_label]\n<<: *x\nentries:\n  - term: regime\n"
+                    "    category: a_label\n", encoding="utf-8")
+    declared = {}
+    assert [e.term for e in read_lexicon(path, [], declared=declared)] == ["regime"]
+    assert declared == {"a_label": f"{path}, line 2"}
 
 
 # --------------------------------------------------------------------------- on the command line
