@@ -506,8 +506,12 @@ def _zone_from_token(token: str) -> timezone:
         _check_offset(token, hours, minutes)
         off = timedelta(hours=hours, minutes=minutes)
         return timezone(-off if token[0] == "-" else off)
-    raise _Invalid(f"time zone '{token}' is not one framewatch reads (use a numeric offset "
-                   "such as +0200, or UTC/GMT/EST/EDT/CST/CDT/MST/MDT/PST/PDT)")
+    raise _unknown_zone(token)
+
+
+def _unknown_zone(token: str) -> _Invalid:
+    return _Invalid(f"time zone '{token}' is not one framewatch reads (use a numeric offset "
+                    "such as +0200, or UTC/GMT/EST/EDT/CST/CDT/MST/MDT/PST/PDT)")
 
 
 def _rfc2822(s: str, tz) -> tuple:
@@ -518,20 +522,13 @@ def _rfc2822(s: str, tz) -> tuple:
 
     m = _RFC2822.match(s)
     zone = m.group(1)
-    offset = None
     if zone is not None:
-        if re.fullmatch(r"[+-]\d{2}:?\d{2}", zone):
-            hours, minutes = int(zone[1:3]), int(zone[-2:])
-            try:
-                _check_offset(zone, hours, minutes)
-            except _Invalid as exc:
-                return ("bad", str(exc))
-            offset = (hours * 3600 + minutes * 60) * (-1 if zone[0] == "-" else 1)
-        elif zone.upper() in ZONE_OFFSETS:
-            offset = ZONE_OFFSETS[zone.upper()]
-        else:
-            return ("bad", f"time zone '{zone}' is not one framewatch reads (use a numeric offset "
-                           "such as +0200, or UTC/GMT/EST/EDT/CST/CDT/MST/MDT/PST/PDT)")
+        try:
+            if zone[0] in "+-" and not re.fullmatch(r"[+-]\d{2}:?\d{2}", zone):
+                raise _unknown_zone(zone)
+            offset = _zone_from_token(zone).utcoffset(None).total_seconds()
+        except _Invalid as exc:
+            return ("bad", str(exc))
         s = s[: m.start(1)].rstrip()   # the date and time alone: the zone is read above
     try:
         t = email.utils.parsedate_tz(s)

@@ -427,8 +427,7 @@ def _read_yaml(path: Path, problems: list | None = None, declared: dict | None =
         if isinstance(node, yaml.MappingNode):
             nodes = next((v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == "entries"), node)
             merge_line = next((k.start_mark.line + 1 for k, _ in node.value if k.tag == "tag:yaml.org,2002:merge"), None)
-        entry_nodes = nodes.value if nodes is not node and isinstance(nodes, yaml.SequenceNode) else (
-            node.value if isinstance(node, yaml.SequenceNode) else [])
+        entry_nodes = nodes.value if isinstance(nodes, yaml.SequenceNode) else []
         # repeated keys are looked for before the document is built, which flattens merge keys into the nodes
         if repeats := repeated_yaml_keys(node, skip=entry_nodes):   # outside the entries: the whole file's problem
             raise repeated_key_error(repeats[0], path, LexiconError)

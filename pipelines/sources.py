@@ -899,35 +899,42 @@ def _feed_date(entry, assume_tz: str = "UTC") -> tuple[datetime | None, str | No
     out (``2004-05-25 오 후 11:23:17`` -> midnight; ``2004-július-13T9:15+02:00`` -> the 1st of the
     current month of 2004), so its right readings of such forms are dropped with its wrong ones.
     feedparser's UTC struct is used only for an item without a raw string."""
-    unread = None   # the note on a published date that could not be read
-    for key, label in (("published", None),
-                       ("updated", "the item has no published date; its updated date is used")):
+    unread: dict[str, str] = {}   # key -> why its raw string could not be read
+    for key in ("published", "updated"):
         # dict.get: feedparser's own get answers 'updated' with the published date when there is none
-        raw = dict.get(entry, key)
-        parsed_struct = dict.get(entry, f"{key}_parsed")
-        if not raw and not parsed_struct:
+        raw, parsed_struct = dict.get(entry, key), dict.get(entry, f"{key}_parsed")
+        if raw:
+            parsed = parse_dates([raw], assume_tz=assume_tz)
+            inst, naive = parsed.instants[0], parsed.n_naive > 0
+            if inst is None:
+                unread[key] = parsed.notes[0]
+                if parsed_struct:
+                    unread[key] += f"; feedparser read it as {_struct_utc(parsed_struct):%Y-%m-%d %H:%M} UTC, not used"
+                continue
+        elif parsed_struct:
+            inst, naive = _struct_utc(parsed_struct), False
+        else:
             continue
-        note = label if unread is None else f"the item's published date: {_unchecked(unread)}; its updated date is used"
-        if not raw:
-            inst = datetime.fromtimestamp(calendar.timegm(parsed_struct), tz=timezone.utc)
-            return inst, note, False
-        parsed = parse_dates([raw], assume_tz=assume_tz)
-        if parsed.instants[0] is not None:
-            if parsed.n_naive:
-                naive = f"the feed's date '{raw.strip()}' has no UTC offset; {read_in(assume_tz)}"
-                return parsed.instants[0], f"{note}; {naive}" if note else naive, True
-            return parsed.instants[0], note, False
-        own_note = parsed.notes[0]
-        if parsed_struct:
-            inst = datetime.fromtimestamp(calendar.timegm(parsed_struct), tz=timezone.utc)
-            own_note += f"; feedparser read it as {inst:%Y-%m-%d %H:%M} UTC, not used"
-        if key == "updated":   # undated: the note begins with the reason (pipelines.dates.undated_reason)
-            return None, _unchecked(f"{own_note}; it is the item's updated date" if unread is None
-                                    else f"{unread}; it is the item's published date; its updated date: {own_note}"), False
-        unread = own_note
-    if unread is not None:
-        return None, _unchecked(unread), False
-    return None, "no publication date in the feed item", False
+        notes = []
+        if key == "updated":
+            notes.append(f"the item's published date: {_unchecked(unread['published'])}; its updated date is used"
+                         if unread else "the item has no published date; its updated date is used")
+        if naive:
+            notes.append(f"the feed's date '{raw.strip()}' has no UTC offset; {read_in(assume_tz)}")
+        return inst, "; ".join(notes) or None, naive
+    if not unread:
+        return None, "no publication date in the feed item", False
+    # undated: the note begins with the reason (pipelines.dates.undated_reason)
+    if len(unread) == 2:
+        note = f"{unread['published']}; it is the item's published date; its updated date: {unread['updated']}"
+    else:
+        note = unread.get("published") or f"{unread['updated']}; it is the item's updated date"
+    return None, _unchecked(note), False
+
+
+def _struct_utc(parsed_struct) -> datetime:
+    """feedparser's UTC ``time.struct_time`` as an aware datetime."""
+    return datetime.fromtimestamp(calendar.timegm(parsed_struct), tz=timezone.utc)
 
 
 def _unchecked(note: str) -> str:
